@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * BPF-side helpers shared by every *.bpf.c: the shared maps (their fds are
+ * created once by `record` and reused by every object before load, see
+ * collectors/shared-maps.c), target filtering, the stats array and the
+ * per-thread path lookup.  Include after vmlinux.h and bpf_helpers.h.
+ */
+#ifndef PEERSCOPE_BPF_COMMON_H
+#define PEERSCOPE_BPF_COMMON_H
+
+#include "peerscope.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PS_MAX_TARGETS);
+	__type(key, __u32);
+	__type(value, __u32);
+} ps_targets SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PS_MAX_THREADS);
+	__type(key, __u32);
+	__type(value, struct ps_thread_path);
+} ps_thread_path SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, PS_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+static __always_inline void ps_stat_inc(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &which);
+
+	if (v)
+		*v += 1;
+}
+
+/* True when the thread group tgid is traced. */
+static __always_inline bool ps_is_target(__u32 tgid)
+{
+	return bpf_map_lookup_elem(&ps_targets, &tgid) != NULL;
+}
+
+/* The path the thread tid is in now (PS_PATH_OTHER outside spans). */
+static __always_inline __u32 ps_thread_path_of(__u32 tid)
+{
+	struct ps_thread_path *tp = bpf_map_lookup_elem(&ps_thread_path, &tid);
+
+	return tp ? tp->path : PS_PATH_OTHER;
+}
+
+#endif /* PEERSCOPE_BPF_COMMON_H */

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The ABI shared by every BPF program and its userspace collector: limits,
+ * enums and the maps that all programs share (target set, per-thread path).
+ * Per-collector keys and values live in bpf/<collector>.h beside it.
+ *
+ * Included by BPF code (after vmlinux.h, so __u32 etc. exist) and by
+ * userspace (after <linux/types.h>).
+ */
+#ifndef PEERSCOPE_BPF_ABI_H
+#define PEERSCOPE_BPF_ABI_H
+
+#define PS_MAX_STACK_DEPTH	127
+#define PS_TASK_COMM_LEN	16
+#define PS_MAX_TARGETS		64	/* traced processes (tgids) */
+#define PS_MAX_THREADS		65536	/* per-thread state entries */
+
+/*
+ * Paths: work of a P2P node is attributed to one of these.  The id travels in
+ * BPF keys; the names live in userspace (core/rules).  Ids above
+ * PS_PATH_BOOTSTRAP are free for user-defined paths.
+ */
+enum ps_path {
+	PS_PATH_OTHER = 0,
+	PS_PATH_DHT = 1,
+	PS_PATH_GOSSIP = 2,
+	PS_PATH_BOOTSTRAP = 3,
+	PS_PATH_MAX = 16,
+};
+
+/* Why a thread was off CPU (docs/offcpu.md has the rules). */
+enum ps_reason {
+	PS_REASON_OTHER = 0,
+	PS_REASON_LOCK,
+	PS_REASON_NET,
+	PS_REASON_TIMER,
+	PS_REASON_IO,
+	PS_REASON_FAULT,
+	PS_REASON_RUNQ,
+	PS_REASON_MAX,
+};
+
+/*
+ * Shared map "ps_targets": key __u32 tgid, value __u32 flags (unused, 1).
+ * Every program returns early unless the current tgid is in it, so threads
+ * created after attach are covered without any userspace work.
+ */
+
+/*
+ * Shared map "ps_thread_path": key __u32 tid.  Set by span programs while a
+ * thread is inside a span (uprobe/USDT start .. done); read by every other
+ * program to label its events with the path.
+ */
+struct ps_thread_path {
+	__u32 path;		/* enum ps_path or a user path id */
+	__u32 depth;		/* nesting of spans of this thread */
+	__u64 span_id;		/* operation id (lookup id, message id), 0 if none */
+	__u64 start_ns;		/* bpf_ktime_get_ns() at span start */
+};
+
+/*
+ * Every collector keeps a per-CPU array "stats" of __u64 counters indexed by
+ * this enum, so that drops are counted and reported, never hidden.
+ */
+enum ps_stat {
+	PS_STAT_EVENTS = 0,	/* events handled for targets */
+	PS_STAT_STACK_ERR_USER,	/* bpf_get_stackid failed (collision/-ENOMEM) for user stack */
+	PS_STAT_STACK_ERR_KERN,	/* same, kernel stack */
+	PS_STAT_MAP_FULL,	/* aggregation map had no room for a new key */
+	PS_STAT_RB_DROP,	/* ring buffer reservation failed */
+	PS_STAT_OTHER_DROP,	/* anything else lost (collector-specific) */
+	PS_STAT_MAX,
+};
+
+#endif /* PEERSCOPE_BPF_ABI_H */

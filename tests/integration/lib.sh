@@ -1,0 +1,53 @@
+# shellcheck shell=bash
+# Shared helpers for integration tests.  Source it first:
+#   . "$(dirname "$0")/lib.sh"
+# A test exits 0 when it passes, 77 when it must be skipped (say why on
+# stderr), anything else when it fails (say what failed, one line).
+
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+PS=$BUILD/peerscope
+PROGS=$BUILD/progs
+if [ -z "${PPROF:-}" ]; then
+	if [ -x "$ROOT/.tools/pprof" ]; then PPROF=$ROOT/.tools/pprof; else PPROF=$(command -v pprof || echo "$ROOT/.tools/pprof"); fi
+fi
+TEST_NAME=$(basename "$0" .sh)
+T=$(mktemp -d "/tmp/peerscope-$TEST_NAME.XXXXXX")
+BG_PIDS=()
+
+cleanup() {
+	local p
+	for p in "${BG_PIDS[@]}"; do
+		kill -TERM "$p" 2>/dev/null
+	done
+	for p in "${BG_PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	[ -n "${KEEP_TMP:-}" ] || rm -rf "$T"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL $TEST_NAME: $*" >&2; exit 1; }
+skip() { echo "SKIP $TEST_NAME: $*" >&2; exit 77; }
+note() { echo "  $TEST_NAME: $*" >&2; }
+
+need_root() { [ "$(id -u)" = 0 ] || skip "needs root (BPF)"; }
+need_cmd() { command -v "$1" >/dev/null 2>&1 || skip "needs $1"; }
+
+# Start a command in the background; its pid goes in $! and is killed at exit.
+bg() { "$@" & BG_PIDS+=($!); }
+
+# assert_between VALUE LOW HIGH WHAT: numeric check (floats allowed).
+assert_between() {
+	awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v >= lo && v <= hi) }' ||
+		fail "$4: $1 not in [$2, $3]"
+}
+
+# Wait until FILE exists and is non-empty, at most SECONDS.
+wait_file() {
+	local f=$1 s=${2:-20} i=0
+	while [ ! -s "$f" ] && [ $i -lt $((s * 10)) ]; do sleep 0.1; i=$((i + 1)); done
+	[ -s "$f" ]
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Run every tests/integration/test_*.sh (or those named), one line each,
+# then "N passed, N failed, N skipped".  A test exits 0 (pass), 77 (skip)
+# or anything else (fail); its stderr is shown only when it fails.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+export BUILD=${BUILD:-build}
+pass=0 failn=0 skipn=0 failed=()
+tests=("$@")
+[ ${#tests[@]} -gt 0 ] || tests=("$ROOT"/tests/integration/test_*.sh)
+for t in "${tests[@]}"; do
+	name=$(basename "$t" .sh)
+	log=$(mktemp)
+	start=$(date +%s)
+	timeout --kill-after=10 "${TEST_TIMEOUT:-300}" bash "$t" >"$log" 2>&1
+	rc=$?
+	secs=$(( $(date +%s) - start ))
+	case $rc in
+	0)  pass=$((pass + 1)); printf '  ok    %-40s %3ss\n' "$name" "$secs" ;;
+	77) skipn=$((skipn + 1)); printf '  skip  %-40s %s\n' "$name" "$(tail -n 1 "$log")" ;;
+	*)  failn=$((failn + 1)); failed+=("$name")
+	    printf '  FAIL  %-40s %3ss (exit %d)\n' "$name" "$secs" "$rc"
+	    sed 's/^/        | /' "$log" | tail -n 30 ;;
+	esac
+	rm -f "$log"
+done
+echo "integration: $pass passed, $failn failed, $skipn skipped"
+[ $failn -eq 0 ]
