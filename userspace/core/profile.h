@@ -10,6 +10,11 @@
  * Ids: every table is 1-based; 0 means "none".  Strings are interned and
  * string id 0 is "".  Stacks and label sets are interned too, so a sample is
  * the pair (stack id, label-set id) plus one value per sample type.
+ *
+ * Every nr_<table> of a 1-based table counts slot 0, so iterate with
+ * for (i = 1; i < p->nr_locations; i++).  Samples, records and comments are
+ * 0-based.  Functions returning a uint32_t id return 0 on error (ENOMEM or
+ * an invalid argument).
  */
 #ifndef PEERSCOPE_PROFILE_H
 #define PEERSCOPE_PROFILE_H
@@ -19,6 +24,13 @@
 #include <stdint.h>
 
 #define PF_MAX_TYPES 32
+
+/*
+ * Module (mapping filename) of kernel frames.  The pprof writer puts every
+ * kernel location in a mapping of this name and the reader sets kernel=true
+ * for locations in it: that is how kernel-ness survives a file.
+ */
+#define PF_KERNEL_MODULE "[kernel.kallsyms]"
 
 struct pf_value_type {
 	uint32_t type;  /* string id, e.g. "cpu" */
@@ -150,6 +162,8 @@ void profile__free(struct profile *p);
 /* Strings. */
 uint32_t profile__intern(struct profile *p, const char *s);
 uint32_t profile__intern_len(struct profile *p, const char *s, size_t len);
+/* Looks s up without interning; *id = 0 for "".  False if s is not interned. */
+bool profile__find_str(const struct profile *p, const char *s, uint32_t *id);
 static inline const char *profile__str(const struct profile *p, uint32_t id)
 {
 	return id < p->nr_strings ? p->strings[id] : "";
@@ -165,9 +179,16 @@ int profile__type_index(const struct profile *p, const char *type);
 
 /* Tables. */
 uint32_t profile__add_mapping(struct profile *p, const struct pf_mapping *m);
+/*
+ * Mappings are de-duplicated by (start, limit, offset, filename, build_id);
+ * adding a known one again returns its id (has_functions is or-ed in).
+ */
 /* Interns a function by (name, system_name, filename). */
 uint32_t profile__intern_function(struct profile *p, const char *name,
 				  const char *system_name, const char *filename);
+/* Same by string ids; start_line is kept from the first sight that has one. */
+uint32_t profile__intern_function_full(struct profile *p, uint32_t name, uint32_t system_name,
+				       uint32_t filename, int64_t start_line);
 /*
  * Interns a raw frame: one location per (pid, kernel, address).  Kernel
  * frames use pid 0.
@@ -177,9 +198,23 @@ uint32_t profile__intern_address(struct profile *p, uint32_t pid, bool kernel,
 /*
  * A frame known only by name (folded input, synthetic frames such as the
  * off-CPU reason).  One location per (name, module, kernel).
+ *
+ * It becomes a location with address 0 and one line whose function has
+ * name = system_name = func (NULL/"" gives "[unknown]") and no filename.
+ * A non-empty module becomes a mapping with that filename, start = limit =
+ * offset = 0 and has_functions set; kernel frames without a module get
+ * PF_KERNEL_MODULE; user frames without a module have mapping 0.
+ * profile__frame_name() then returns func, like for any symbolized frame.
  */
 uint32_t profile__intern_named_frame(struct profile *p, const char *func,
 				     const char *module, bool kernel);
+/*
+ * A location given by content (what a pprof file holds): one location per
+ * (kernel, address, mapping, lines).  pid is 0 and symbolized is set.  Used
+ * by the pprof reader and by merge; collectors use intern_address.
+ */
+uint32_t profile__intern_location(struct profile *p, bool kernel, uint64_t address,
+				  uint32_t mapping, const struct pf_line *lines, uint32_t nr_lines);
 /* Appends a line to a location (used by the symbolizer and the pprof reader). */
 int profile__location_add_line(struct profile *p, uint32_t loc, uint32_t function,
 			       int64_t line);
@@ -194,8 +229,14 @@ uint32_t profile__intern_raw_stack(struct profile *p, uint32_t pid,
 				   const uint64_t *kernel_ips, uint32_t nr_kernel,
 				   const uint64_t *user_ips, uint32_t nr_user);
 
-/* Label sets; 0 for n == 0. */
+/*
+ * Label sets; 0 for n == 0 (and on error: a NULL or empty key).  Labels
+ * are sorted, so the order given does not matter.  A string label with
+ * str "" is indistinguishable from numeric 0 (pprof cannot tell either).
+ */
 uint32_t profile__intern_labels(struct profile *p, const struct pf_label_kv *kv, uint32_t n);
+/* Same from interned labels (key != 0; str != 0 means a string label). */
+uint32_t profile__intern_label_ids(struct profile *p, const struct pf_label *l, uint32_t n);
 /* Value of string label key in a label set, or NULL. */
 const char *profile__label_str(const struct profile *p, uint32_t labelset, const char *key);
 /* Numeric label; returns false if absent. */
@@ -220,9 +261,15 @@ int64_t profile__total(const struct profile *p, int type_idx);
 /*
  * Side records: fields given as alternating key, value strings ending with
  * NULL: profile__add_record(p, "conn", "peer", "127.0.0.1:4001", "tx", "12", NULL).
- * Values are stored as given; the pprof writer escapes spaces and "%".
+ * A NULL value also ends the list (its key is dropped).  Keys must be
+ * non-empty.  Values are stored as given; the pprof writer escapes them
+ * (docs/format.md).
  */
-int profile__add_record(struct profile *p, const char *kind, ...);
+int profile__add_record(struct profile *p, const char *kind, ...)
+	__attribute__((sentinel));
+/* Same with arrays (the pprof reader uses it). */
+int profile__add_record_v(struct profile *p, const char *kind, const char *const *keys,
+			  const char *const *vals, uint32_t n);
 /* Field lookup on a record; NULL if absent. */
 const char *profile__record_get(const struct profile *p, const struct pf_record *r,
 				const char *key);
@@ -232,6 +279,12 @@ int profile__add_comment(struct profile *p, const char *comment);
  * Frame names for output.  For location loc, writes the name of line i
  * (0 = innermost) into buf: the function name, or "module+0xoffset" (or
  * "[unknown]" / "0xADDR") when the frame could not be named.  Never empty.
+ *
+ * Precisely: a line whose function has a name gives the name (else its
+ * system_name).  Without one: a kernel frame, or one with address 0, gives
+ * "[unknown]"; a user frame in a mapping with a filename gives
+ * "basename(filename)+0xOFF" with OFF = address - start + offset; any other
+ * user frame gives "0xADDR".  line past the end is clamped to the last.
  */
 const char *profile__frame_name(const struct profile *p, uint32_t loc, uint32_t line,
 				char *buf, size_t len);
@@ -251,9 +304,15 @@ int profile__merge(struct profile *dst, const struct profile *src);
 /*
  * A new profile with only the samples for which keep() returns true
  * (e.g. one path).  Tables are shared by copy; records are kept.
+ * Every id (string, location, stack, label set...) is the same in the copy;
+ * sample indexes are renumbered.  keep == NULL keeps all.  NULL on ENOMEM.
  */
 struct profile *profile__filter(const struct profile *p,
 				bool (*keep)(const struct profile *p, uint32_t sample, void *ctx),
 				void *ctx);
+/* profile__filter(p, NULL, NULL). */
+struct profile *profile__clone(const struct profile *p);
+/* Exchange the contents of two profiles (e.g. to replace one on success). */
+void profile__swap(struct profile *a, struct profile *b);
 
 #endif /* PEERSCOPE_PROFILE_H */
