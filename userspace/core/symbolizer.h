@@ -26,6 +26,8 @@ struct symbolizer_opts {
 	bool no_demangle;
 	const char *debug_dir;  /* default "/usr/lib/debug" */
 	const char *perfmap_dir;/* default "/tmp" */
+	/* additions */
+	const char *kallsyms_path; /* default $PEERSCOPE_KALLSYMS, else "/proc/kallsyms" */
 };
 
 /* One resolved frame; strings are owned by the symbolizer. */
@@ -35,8 +37,12 @@ struct sym_frame {
 	const char *module;       /* file path of the mapping, "[kernel.kallsyms]", "[vdso]", "[jit]" */
 	const char *build_id;     /* hex, NULL if none */
 	uint64_t map_start, map_limit, map_offset;  /* the mapping, as in /proc/PID/maps */
-	uint64_t module_offset;   /* addr translated to a file offset-relative address */
+	uint64_t module_offset;   /* file offset: addr - map_start + map_offset (what "module+0x..." shows) */
 	uint64_t sym_offset;      /* addr - symbol start */
+	/* additions */
+	uint64_t elf_addr;        /* link-time address, what addr2line -e module wants; 0 if unknown */
+	const char *kmod;         /* kernel frames: "[module]" of a module symbol, NULL for the core */
+	bool has_symbols;         /* the module's symbol table was read and is not empty */
 };
 
 struct symbolizer *symbolizer__new(const struct symbolizer_opts *opts);
@@ -47,7 +53,9 @@ int symbolizer__add_pid(struct symbolizer *s, uint32_t pid);
 
 /*
  * Resolve one address.  Returns 0 when a mapping was found (name may still
- * be NULL), -ENOENT when the address is in no known mapping.
+ * be NULL), -ENOENT when the address is in no known mapping.  A pid never
+ * added is added on first use.  The strings in *out stay valid until
+ * symbolizer__free().
  */
 int symbolizer__resolve(struct symbolizer *s, uint32_t pid, bool kernel, uint64_t addr,
 			struct sym_frame *out);

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* Kernel text symbols from /proc/kallsyms (or a file in its format). */
+#ifndef PEERSCOPE_SYM_KALLSYMS_H
+#define PEERSCOPE_SYM_KALLSYMS_H
+
+#include <stdint.h>
+
+#include "sym-table.h"
+
+struct sym_kallsyms {
+	struct sym_table syms;  /* aux = index into mods, 0 = core kernel */
+	char **mods;            /* mods[0] = NULL; then "[nf_tables]"-style names */
+	uint32_t nr_mods;
+	uint64_t lo, hi;        /* lowest and highest core-kernel text address */
+};
+
+/*
+ * Loads path; module symbols are bounded by their module's extent from
+ * modules_path (/proc/modules format) when given.  -EACCES when every address reads as 0 (kptr_restrict, not
+ * root): names cannot be placed then.  0 or a negative errno.
+ */
+int sym_kallsyms__load(struct sym_kallsyms *k, const char *path, const char *modules_path);
+void sym_kallsyms__free(struct sym_kallsyms *k);
+/* Symbol containing addr and its module ("[mod]" or NULL for the core). */
+struct sym_entry *sym_kallsyms__lookup(const struct sym_kallsyms *k, uint64_t addr,
+				       const char **module);
+
+#endif /* PEERSCOPE_SYM_KALLSYMS_H */
