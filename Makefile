@@ -55,7 +55,7 @@ PROG_CFLAGS := -O1 -g -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer -pthr
 # Keep skeletons and BPF objects: they are intermediates make would delete.
 .SECONDARY:
 
-.PHONY: all deps check unit integration sanitize demo bench install clean FORCE
+.PHONY: all deps check unit unit-build integration sanitize demo bench install clean FORCE
 all: $(BUILD)/peerscope $(PROGS) node
 
 # The test P2P node and its network driver define their own rules (target: node).
@@ -109,14 +109,16 @@ deps:
 	fi
 	@tests/tools/build-pprof.sh
 
-unit: $(UNIT_TESTS) $(NODE_UNIT_TESTS)
-	@tests/run-unit.sh $(BUILD) $^
+unit-build: $(UNIT_TESTS) $(NODE_UNIT_TESTS)
+
+unit: unit-build
+	@tests/run-unit.sh $(BUILD) $(sort $(UNIT_TESTS) $(NODE_UNIT_TESTS))
 
 integration: all
 	@BUILD=$(BUILD) tests/run-integration.sh
 
 check: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all unit-build
 	@BUILD=$(BUILD) tests/run-all.sh $(BUILD)
 
 sanitize:
