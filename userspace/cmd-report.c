@@ -1,10 +1,227 @@
 // SPDX-License-Identifier: MIT
-/* Placeholder until the owner of 'peerscope report' lands it. */
+/*
+ * peerscope report: a recording as text, Markdown or JSON, one SECTION
+ * after the other.  Sections live in reports/, one file pair each; to add
+ * one, add a line to sections[] below (reports/report.h says what a
+ * section must do).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "builtin.h"
 #include "core/log.h"
+#include "profile.h"
+#include "report.h"
+#include "top.h"
+#include "bottleneck.h"
+#include "net.h"
+#include "timeline.h"
+
+struct report_section {
+	const char *name;	/* for messages */
+	int (*emit)(struct profile *p, const struct report_opts *o, struct report_out *out);
+};
+
+/* In printing order.  One line per section. */
+static const struct report_section sections[] = {
+	{ "meta", report_meta__emit },
+	{ "paths", report_paths__emit },
+	{ "top", report_top__emit },
+	{ "timeline", report_timeline__emit },
+	{ "net", report_net__emit },
+};
+
+#define NR_SECTIONS (sizeof(sections) / sizeof(sections[0]))
+
+static const char usage_text[] =
+"usage: peerscope report FILE [--format text|md|json] [--json] [--top N]\n"
+"                        [--sort self|total] [--type TYPE] [--path PATH]\n"
+"\n"
+"Reports what a recording holds: where and when it was recorded, what was\n"
+"lost while recording, and the functions that cost the most.  FILE is a\n"
+"peerscope recording or any pprof profile (gzip-compressed or not), or a\n"
+"folded-stack file; '-' reads standard input.  The report goes to standard\n"
+"output.\n"
+"\n"
+"Sections:\n"
+"  Recording       file, start, host, duration, targets, collectors, the\n"
+"                  total of every sample type, samples lost per collector.\n"
+"  Top functions   per function: Self, the samples whose innermost frame it\n"
+"                  is (perf report --no-children), and Total, the samples\n"
+"                  with it anywhere on the stack (counted once under\n"
+"                  recursion); each also as a share of all samples.  Kernel\n"
+"                  functions are marked [k].\n"
+"\n"
+"Options:\n"
+"  --format FMT     text (default; fits 100 columns), md (GitHub Markdown)\n"
+"                   or json (one object; schema in docs/usage.md).\n"
+"  --json           the same as --format json.\n"
+"  -n, --top N      rows of the function table (default 20; 0 = all).\n"
+"  --sort KEY       order the function table by self (default) or total.\n"
+"  -t, --type TYPE  the sample type to rank by: cpu, samples, offcpu, runq,\n"
+"                   wall, tx, rx, alloc, inuse, fault, ...  Default: the\n"
+"                   recording's default type, else samples, else cpu.\n"
+"  --path PATH      only the samples of one path (dht, gossip, bootstrap,\n"
+"                   other, or a path of the recording's rules).\n"
+"  --rules FILE|NAME  path rules for the Paths section (default: those the\n"
+"                   recording used; docs/rules.md).\n"
+"  --sla SPEC       check span latency, e.g. dht.p95=500ms,bootstrap.p99=2s;\n"
+"                   repeatable; exit 3 when one fails (docs/guide.md).\n"
+"  --net            add the Network section: traffic per path and peer, TCP\n"
+"                   connect latency, retransmits, socket errors, syscall\n"
+"                   storms, sending/receiving stacks (docs/net.md).\n"
+"  -h, --help       this text.\n"
+"\n"
+"Exit status: 0 done; 1 the file cannot be read or is not a recording;\n"
+"2 bad option or unknown sample type; 3 a check of the report failed.\n"
+"\n"
+"Examples:\n"
+"  peerscope report peerscope.pb.gz\n"
+"  peerscope report peerscope.pb.gz --type offcpu --path dht --top 10\n"
+"  peerscope report peerscope.pb.gz --json | python3 -m json.tool\n";
+
+enum { OPT_FORMAT = 256, OPT_JSON, OPT_PATH, OPT_SORT, OPT_RULES, OPT_SLA, OPT_NET };
+
+static const struct option long_opts[] = {
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "top", required_argument, NULL, 'n' },
+	{ "sort", required_argument, NULL, OPT_SORT },
+	{ "type", required_argument, NULL, 't' },
+	{ "path", required_argument, NULL, OPT_PATH },
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "sla", required_argument, NULL, OPT_SLA },
+	{ "net", no_argument, NULL, OPT_NET },
+	{ "help", no_argument, NULL, 'h' },
+	{ }
+};
 
 int cmd_report(int argc, char **argv)
 {
-	ps_err("report: not built yet");
-	return PS_EXIT_ERROR;
+	struct report_opts o = { .top_n = 20, .width = 100 };
+	enum report_format format = REPORT_TEXT;
+	const char *type = NULL, *what;
+	struct report_out out;
+	struct profile *p = NULL;
+	int c, err, ret = PS_EXIT_ERROR, failed = 0;
+	char types[256], *end;
+	long n;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "n:t:h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "text")) {
+				format = REPORT_TEXT;
+			} else if (!strcmp(optarg, "md") || !strcmp(optarg, "markdown")) {
+				format = REPORT_MD;
+			} else if (!strcmp(optarg, "json")) {
+				format = REPORT_JSON;
+			} else {
+				ps_err("report: bad format '%s': want text, md or json (see 'peerscope report --help')",
+				       optarg);
+				return PS_EXIT_USAGE;
+			}
+			break;
+		case OPT_JSON: format = REPORT_JSON; break;
+		case 'n':
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (errno || end == optarg || *end || n < 0 || n > 1000000) {
+				ps_err("report: bad --top '%s': want a number of rows, 0 for all (see 'peerscope report --help')",
+				       optarg);
+				return PS_EXIT_USAGE;
+			}
+			o.top_n = n;
+			break;
+		case OPT_SORT:
+			if (strcmp(optarg, "self") && strcmp(optarg, "total")) {
+				ps_err("report: bad --sort '%s': want self or total (see 'peerscope report --help')",
+				       optarg);
+				return PS_EXIT_USAGE;
+			}
+			o.sort_total = !strcmp(optarg, "total");
+			break;
+		case 't': type = optarg; break;
+		case OPT_PATH: o.path = optarg; break;
+		case OPT_NET: o.net = true; break;
+		case OPT_RULES: o.rules = optarg; break;
+		case OPT_SLA: {
+			const char **v = realloc(o.slas, (o.nr_slas + 1) * sizeof(*v));
+
+			if (!v)
+				return PS_EXIT_ERROR;
+			o.slas = v;
+			o.slas[o.nr_slas++] = optarg;
+			break;
+		}
+		case 'h':
+			fputs(usage_text, stdout);
+			return PS_EXIT_OK;
+		default:
+			fprintf(stderr, "(see 'peerscope report --help')\n");
+			return PS_EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		ps_err("report: %s (usage: peerscope report FILE [--format text|md|json]; see --help)",
+		       optind >= argc ? "no recording given" : "more than one recording given");
+		return PS_EXIT_USAGE;
+	}
+	o.file = argv[optind];
+
+	err = report__load(o.file, &p, &what);
+	if (err == -EBADMSG) {
+		ps_err("report: cannot read %s: not a pprof profile or folded stacks, or corrupt (check it is a file written by 'peerscope record')",
+		       o.file);
+		return PS_EXIT_ERROR;
+	} else if (err) {
+		ps_err("report: cannot read %s: %s (check the file name)", o.file, strerror(-err));
+		return PS_EXIT_ERROR;
+	}
+	o.type_idx = report__pick_type(p, type);
+	if (o.type_idx < 0) {
+		if (o.type_idx == -ENOENT)
+			ps_err("report: no sample type '%s' in %s (it has: %s)", type, o.file,
+			       report__type_list(p, types, sizeof(types)));
+		else
+			ps_err("report: %s has no sample types (is it an empty profile?)", o.file);
+		ret = o.type_idx == -ENOENT ? PS_EXIT_USAGE : PS_EXIT_ERROR;
+		goto out_profile;
+	}
+	if (o.path) {
+		err = report__filter_path(&p, o.path);
+		if (err < 0) {
+			ps_err("report: cannot select path %s: %s", o.path, strerror(-err));
+			goto out_profile;
+		}
+		if (!err)
+			ps_warn("report: no samples on path '%s' (paths are dht, gossip, bootstrap, other, or those of the rules)",
+				o.path);
+	}
+
+	report_out__begin(&out, stdout, format, o.width);
+	for (size_t i = 0; i < NR_SECTIONS; i++) {
+		err = sections[i].emit(p, &o, &out);
+		if (err < 0) {
+			/* finish the document so JSON stays parseable, then say why */
+			report_out__end(&out);
+			ps_err("report: section %s failed: %s", sections[i].name, strerror(-err));
+			goto out_profile;
+		}
+		failed += err;
+	}
+	if (report_out__end(&out)) {
+		ps_err("report: cannot write the report: %s (check the output)", strerror(EIO));
+		goto out_profile;
+	}
+	ret = failed ? PS_EXIT_SLA : PS_EXIT_OK;
+out_profile:
+	profile__free(p);
+	free(o.slas);
+	return ret;
 }

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `peerscope report` is a list of SECTIONS (userspace/cmd-report.c, table
+ * `sections[]`), each one function that prints one part of the report in
+ * the format the user chose.  This header is the contract between the
+ * command and the sections, plus the loading helpers that report, flame
+ * and diff share (read a recording, choose the sample type, keep one path).
+ *
+ * ## Adding a section
+ *
+ * 1. Write `int report_<name>__emit(struct profile *p, const struct report_opts *o,
+ *    struct report_out *out)` in reports/<name>.c (+ .h).
+ * 2. When it has something to show, it calls
+ *    `report_out__section(out, "<key>", "<Title>")` once and then prints
+ *    its body to out->f in out->format:
+ *      - REPORT_TEXT: plain text at most out->width (100) columns;
+ *      - REPORT_MD:   GitHub Markdown (tables, no raw HTML);
+ *      - REPORT_JSON: exactly ONE JSON value (usually an object) and
+ *        nothing else: the section becomes "<key>": <value> of the single
+ *        top-level object, so commas and braces are not the section's job.
+ *    With nothing to show it returns 0 without calling report_out__section
+ *    (the key is then absent from the JSON).
+ * 3. It returns 0, a positive number when a check it makes failed (e.g.
+ *    SLAs: the command then exits 3), or a negative errno (the command
+ *    prints one error line and exits 1; it must not have printed a half
+ *    value in JSON mode — compute first, print last).
+ * 4. Add one line to `sections[]` in userspace/cmd-report.c, add any option
+ *    it needs to struct report_opts below (and to the command's --help),
+ *    and document its JSON key in docs/usage.md ("peerscope report", JSON).
+ *
+ * Sections get the profile already filtered by --path, and may add labels
+ * (e.g. paths__label_profile) but must not remove samples: later sections
+ * see the same profile.
+ */
+#ifndef PEERSCOPE_REPORT_H
+#define PEERSCOPE_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct profile;
+
+enum report_format {
+	REPORT_TEXT = 0,
+	REPORT_MD,
+	REPORT_JSON,
+};
+
+/* What the user asked for; every section reads what concerns it. */
+struct report_opts {
+	const char *file;		/* the recording, as given */
+	int type_idx;			/* sample column chosen (--type or the default) */
+	const char *path;		/* --path PATH (already applied), or NULL */
+	int top_n;			/* --top N: rows per table (default 20) */
+	bool sort_total;		/* --sort total: top functions by total, not self */
+	int width;			/* text width in columns (default 100) */
+	const char *rules;		/* --rules NAME|FILE: path rules (else the recording's) */
+	const char **slas;		/* --sla SPEC, repeatable */
+	int nr_slas;
+	bool net;			/* --net: the network section (reports/net.c) */
+	/* later sections: add their options here */
+};
+
+/* Where and how sections print. */
+struct report_out {
+	FILE *f;
+	enum report_format format;
+	int width;			/* text columns */
+	unsigned int nr_sections;	/* sections begun so far */
+};
+
+/*
+ * Starts the document: JSON opens the top-level object and writes its
+ * "schema" key ("peerscope.report/1"); text and Markdown print nothing.
+ */
+void report_out__begin(struct report_out *o, FILE *f, enum report_format format, int width);
+/*
+ * Starts a section: text prints the title underlined with '-', Markdown a
+ * "## Title" heading, JSON `,"key": ` (the section then prints one value).
+ */
+void report_out__section(struct report_out *o, const char *key, const char *title);
+/* Ends the document (JSON closes the object).  0 or -EIO if writing failed. */
+int report_out__end(struct report_out *o);
+
+/*
+ * Markdown cell text: '|' escaped, line breaks as spaces, inside backticks
+ * when code is set (names like std::map<K, V> would otherwise be HTML).
+ */
+void report_out__md_cell(FILE *f, const char *s, bool code);
+
+/* ---- shared loading helpers (report, flame, diff) ---------------------- */
+
+/*
+ * Reads a recording into a new profile: pprof (gzip or plain) or
+ * FlameGraph folded stacks, told apart by content; path "-" is stdin.
+ * Returns 0 or a negative errno (-EBADMSG: neither format, or corrupt);
+ * *what gets a short description of the format found ("pprof", "folded").
+ */
+int report__load(const char *path, struct profile **out, const char **what);
+
+/*
+ * The sample column to show: name (e.g. "cpu") if given, else the
+ * profile's default type, else "samples", else "cpu", else column 0.
+ * Returns the index, or -ENOENT (unknown name) / -ENODATA (no columns).
+ */
+int report__pick_type(const struct profile *p, const char *name);
+/* "cpu, samples, offcpu": the column names, for messages. */
+const char *report__type_list(const struct profile *p, char *buf, size_t len);
+
+/*
+ * Keeps only the samples on path `path`: samples without a path label (or
+ * "other") are first labelled with the recording's path rules (or the
+ * default set), like report does, then filtered by their `path` label.
+ * *p is replaced on success.  Returns the number of samples kept or a
+ * negative errno.
+ */
+int report__filter_path(struct profile **p, const char *path);
+
+/* ---- the header section ------------------------------------------------ */
+
+/*
+ * Recording metadata (key "meta"): file, when, where, duration, targets,
+ * collectors, sample totals per column, and the drops each collector
+ * counted (stats records), with a warning when anything was lost.
+ */
+int report_meta__emit(struct profile *p, const struct report_opts *o, struct report_out *out);
+
+#endif /* PEERSCOPE_REPORT_H */

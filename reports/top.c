@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: MIT
+/* Top functions by self and total; see top.h. */
+#include "top.h"
+#include "flame-tree.h"
+#include "output.h"
+#include "profile.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A function is (name, kernel): key = name id * 2 + kernel. */
+struct top_acc {
+	int64_t *self, *total;
+	uint32_t *active;	/* frames of this function on the current path */
+};
+
+static uint32_t fn_key(const struct flame_node *n)
+{
+	return n->name * 2 + (n->kind == FLAME_KERNEL);
+}
+
+static int acc_visit(const struct flame_tree *t, uint32_t n, void *ctx)
+{
+	struct top_acc *a = ctx;
+	const struct flame_node *node = &t->nodes[n];
+	uint32_t k = fn_key(node);
+
+	/* Recursion: only the outermost frame of a function adds to total. */
+	if (!a->active[k]++)
+		a->total[k] += node->total[0];
+	a->self[k] += node->self[0];
+	return 0;
+}
+
+static void acc_leave(const struct flame_tree *t, uint32_t n, void *ctx)
+{
+	struct top_acc *a = ctx;
+
+	a->active[fn_key(&t->nodes[n])]--;
+}
+
+static int cmp_self(const void *x, const void *y)
+{
+	const struct top_fn *a = x, *b = y;
+
+	if (a->self != b->self)
+		return a->self > b->self ? -1 : 1;
+	if (a->total != b->total)
+		return a->total > b->total ? -1 : 1;
+	if (a->kernel != b->kernel)
+		return a->kernel ? 1 : -1;
+	return strcmp(a->name, b->name);
+}
+
+static int cmp_total(const void *x, const void *y)
+{
+	const struct top_fn *a = x, *b = y;
+
+	if (a->total != b->total)
+		return a->total > b->total ? -1 : 1;
+	return cmp_self(x, y);
+}
+
+int top__from_tree(const struct flame_tree *t, bool by_total, struct top_result *out)
+{
+	struct top_acc a = { 0 };
+	size_t nk = (size_t)t->nr_names * 2;
+	int err = 0;
+
+	memset(out, 0, sizeof(*out));
+	a.self = calloc(nk, sizeof(*a.self));
+	a.total = calloc(nk, sizeof(*a.total));
+	a.active = calloc(nk, sizeof(*a.active));
+	if (!a.self || !a.total || !a.active) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	flame_tree__walk(t, acc_visit, acc_leave, &a);
+	for (size_t k = 0; k < nk; k++)
+		if (a.total[k] > 0)
+			out->nr++;
+	out->fns = calloc(out->nr ? out->nr : 1, sizeof(*out->fns));
+	if (!out->fns) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	out->nr = 0;
+	for (size_t k = 0; k < nk; k++) {
+		if (a.total[k] <= 0)
+			continue;
+		out->fns[out->nr++] = (struct top_fn){
+			.name = t->names[k / 2], .kernel = k & 1,
+			.self = a.self[k], .total = a.total[k],
+		};
+	}
+	qsort(out->fns, out->nr, sizeof(*out->fns), by_total ? cmp_total : cmp_self);
+	out->grand_total = t->nodes[0].total[0];
+out_free:
+	free(a.self);
+	free(a.total);
+	free(a.active);
+	return err;
+}
+
+int top__compute(const struct profile *p, int type_idx, bool by_total, struct top_result *out)
+{
+	struct flame_tree_opts o = { .type_idx = type_idx };
+	struct flame_tree *t;
+	int err = 0;
+
+	memset(out, 0, sizeof(*out));
+	t = flame_tree__build(p, &o, &err);
+	if (!t)
+		return err;
+	err = top__from_tree(t, by_total, out);
+	if (err) {
+		flame_tree__free(t);
+		return err;
+	}
+	out->tree = t;
+	return 0;
+}
+
+void top__free(struct top_result *r)
+{
+	if (!r)
+		return;
+	free(r->fns);
+	flame_tree__free(r->tree);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- the report section ------------------------------------------------ */
+
+static double share(int64_t v, int64_t total)
+{
+	return total > 0 ? (double)v / total : 0;
+}
+
+static void emit_json(FILE *f, const struct profile *p, const struct report_opts *o,
+		      const struct top_result *r, uint32_t n)
+{
+	fputs("{\"type\": ", f);
+	output__json_str(f, profile__str(p, p->types[o->type_idx].type));
+	fputs(", \"unit\": ", f);
+	output__json_str(f, profile__str(p, p->types[o->type_idx].unit));
+	fprintf(f, ", \"total\": %" PRId64 ", \"sort\": \"%s\", \"nr_functions\": %u, "
+		"\"functions\": [", r->grand_total, o->sort_total ? "total" : "self", r->nr);
+	for (uint32_t i = 0; i < n; i++) {
+		const struct top_fn *fn = &r->fns[i];
+
+		fputs(i ? ",\n  {\"name\": " : "\n  {\"name\": ", f);
+		output__json_str(f, fn->name);
+		fprintf(f, ", \"kernel\": %s, \"self\": %" PRId64 ", \"self_share\": ",
+			fn->kernel ? "true" : "false", fn->self);
+		output__json_num(f, share(fn->self, r->grand_total));
+		fprintf(f, ", \"total\": %" PRId64 ", \"total_share\": ", fn->total);
+		output__json_num(f, share(fn->total, r->grand_total));
+		fputc('}', f);
+	}
+	fputs("]}", f);
+}
+
+static void emit_table(struct report_out *out, const struct profile *p,
+		       const struct report_opts *o, const struct top_result *r, uint32_t n)
+{
+	const char *unit = profile__str(p, p->types[o->type_idx].unit);
+	FILE *f = out->f;
+	/* Self, Self%, Total, Total% take 40 columns; the name gets the rest */
+	int name_w = out->width - 42;
+
+	if (name_w < 20)
+		name_w = 20;
+	if (out->format == REPORT_MD)
+		fputs("| Self | Self % | Total | Total % | Function |\n"
+		      "|---:|---:|---:|---:|---|\n", f);
+	else
+		fprintf(f, "%10s %7s %10s %7s  %s\n", "Self", "Self%", "Total", "Total%",
+			"Function");
+	for (uint32_t i = 0; i < n; i++) {
+		const struct top_fn *fn = &r->fns[i];
+		char s[OUTPUT_NUM_LEN], sp[OUTPUT_NUM_LEN], t[OUTPUT_NUM_LEN], tp[OUTPUT_NUM_LEN];
+
+		output__fmt_value(fn->self, unit, s, sizeof(s));
+		output__fmt_pct(share(fn->self, r->grand_total), sp, sizeof(sp));
+		output__fmt_value(fn->total, unit, t, sizeof(t));
+		output__fmt_pct(share(fn->total, r->grand_total), tp, sizeof(tp));
+		if (out->format == REPORT_MD) {
+			fprintf(f, "| %s | %s | %s | %s | ", s, sp, t, tp);
+			report_out__md_cell(f, fn->name, true);
+			fputs(fn->kernel ? " [k] |\n" : " |\n", f);
+			continue;
+		}
+		{
+			int len = strlen(fn->name), room = name_w - (fn->kernel ? 4 : 0);
+
+			fprintf(f, "%10s %7s %10s %7s  ", s, sp, t, tp);
+			if (len > room)
+				fprintf(f, "%.*s...", room - 3, fn->name);
+			else
+				fputs(fn->name, f);
+			fputs(fn->kernel ? " [k]\n" : "\n", f);
+		}
+	}
+	if (r->nr > n)
+		fprintf(f, "%s(%u more functions; --top N shows more)%s\n",
+			out->format == REPORT_MD ? "\n" : "  ", r->nr - n,
+			out->format == REPORT_MD ? "" : "");
+}
+
+int report_top__emit(struct profile *p, const struct report_opts *o, struct report_out *out)
+{
+	struct top_result r;
+	char title[128];
+	uint32_t n;
+	int err;
+
+	err = top__compute(p, o->type_idx, o->sort_total, &r);
+	if (err)
+		return err;
+	n = o->top_n > 0 && (uint32_t)o->top_n < r.nr ? (uint32_t)o->top_n : r.nr;
+	snprintf(title, sizeof(title), "Top functions by %s (%s)",
+		 o->sort_total ? "total" : "self", profile__str(p, p->types[o->type_idx].type));
+	report_out__section(out, "top", title);
+	if (out->format == REPORT_JSON)
+		emit_json(out->f, p, o, &r, n);
+	else if (!r.nr)
+		fputs("  no samples of this type\n", out->f);
+	else
+		emit_table(out, p, o, &r, n);
+	top__free(&r);
+	return 0;
+}
