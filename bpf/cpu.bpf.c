@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * On-CPU sampling.  Attached to a software cpu-clock perf event on every
+ * online CPU in frequency mode; each sample of a traced process bumps a
+ * counter keyed by thread, user stack id, kernel stack id and path.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "peerscope.bpf.h"
+#include "cpu.h"
+#include "unwind.bpf.h"
+
+/* vmlinux.h has no errno values */
+#ifndef EFAULT
+#define EFAULT 14
+#endif
+#ifndef EEXIST
+#define EEXIST 17
+#endif
+
+/* --no-kernel: set by userspace before load. */
+const volatile bool kernel_stacks = true;
+
+/* Sizes are defaults: collectors/cpu.c resizes both before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, CPU_STACK_ENTRIES);
+	__type(key, __u32);
+	__uint(value_size, PS_MAX_STACK_DEPTH * sizeof(__u64));
+} stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, CPU_COUNT_ENTRIES);
+	__type(key, struct cpu_key);
+	__type(value, __u64);
+} counts SEC(".maps");
+
+/*
+ * -EFAULT means "no stack of that kind" (a user-mode sample has no kernel
+ * part, a kernel thread no user part): not an error.  Anything else
+ * (-EEXIST: bucket collision, -ENOMEM: map full) loses the stack.
+ */
+static __always_inline __s32 get_stack(void *ctx, __u64 flags, __u32 err_stat)
+{
+	long id = bpf_get_stackid(ctx, &stacks, flags);
+
+	if (id < 0 && id != -EFAULT)
+		ps_stat_inc(err_stat);
+	return id;
+}
+
+SEC("perf_event")
+int cpu_sample(struct bpf_perf_event_data *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	struct cpu_key key = {};
+	__u64 one = 1, *cnt;
+	long err;
+
+	if (!tgid || !ps_is_target(tgid))
+		return 0;
+	ps_stat_inc(PS_STAT_EVENTS);
+
+	key.tgid = tgid;
+	key.tid = (__u32)id;
+	key.path = ps_thread_path_of(key.tid);
+	bpf_get_current_comm(key.comm, sizeof(key.comm));
+	/* .eh_frame unwinding when tables are loaded for tgid (--unwind), else frame pointers */
+	key.user_stack_id = unw_user_stack(tgid);
+	if (key.user_stack_id == -ENOENT)
+		key.user_stack_id = get_stack(ctx, BPF_F_USER_STACK, PS_STAT_STACK_ERR_USER);
+	key.kern_stack_id = kernel_stacks ? get_stack(ctx, 0, PS_STAT_STACK_ERR_KERN) : -1;
+
+	cnt = bpf_map_lookup_elem(&counts, &key);
+	if (cnt) {
+		__sync_fetch_and_add(cnt, 1);
+		return 0;
+	}
+	err = bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST);
+	if (err == -EEXIST) {
+		/* another CPU inserted the same key between lookup and update */
+		cnt = bpf_map_lookup_elem(&counts, &key);
+		if (cnt)
+			__sync_fetch_and_add(cnt, 1);
+	} else if (err) {
+		ps_stat_inc(PS_STAT_MAP_FULL);
+	}
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * On-CPU sampling: the key of the "counts" map shared by bpf/cpu.bpf.c and
+ * collectors/cpu.c.  One entry per distinct (thread, stacks, path); the value
+ * is a __u64 sample count.  Everything is aggregated in the kernel: there is
+ * no per-sample trip to userspace.
+ */
+#ifndef PEERSCOPE_CPU_H
+#define PEERSCOPE_CPU_H
+
+#include "peerscope.h"
+
+/* Default map sizes; userspace may change them before load. */
+#define CPU_STACK_ENTRIES	16384
+#define CPU_COUNT_ENTRIES	65536
+
+struct cpu_key {
+	__u32 tgid;
+	__u32 tid;
+	__s32 user_stack_id;	/* < 0: no user stack (kernel thread or error) */
+	__s32 kern_stack_id;	/* < 0: none (--no-kernel, user mode, or error) */
+	__u32 path;		/* enum ps_path or a user path id */
+	char comm[PS_TASK_COMM_LEN];
+};
+
+#endif /* PEERSCOPE_CPU_H */

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The collector table and the helpers every collector uses when draining.
+ * Adding a collector is one extern line and one table line below.
+ *
+ * How record reads a collector's supported(): false with a non-empty why
+ * prints "note: <name> collector off: <why>" and records without it (an
+ * error when the user named it in -c); false with an empty why means "not
+ * asked for" (e.g. alloc without --alloc) and is silent.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/types.h>
+
+#include "collector.h"
+#include "core/rules.h"
+#include "peerscope.h"
+
+extern const struct collector_ops cpu_collector_ops;
+extern const struct collector_ops span_collector_ops;
+extern const struct collector_ops sock_collector_ops;
+extern const struct collector_ops offcpu_collector_ops;
+extern const struct collector_ops alloc_collector_ops;
+extern const struct collector_ops hwc_collector_ops;
+
+/* Order is the order of open/attach/drain; keep NULL last. */
+const struct collector_ops *const collector_table[] = {
+	&cpu_collector_ops,
+	&span_collector_ops,
+	&sock_collector_ops,
+	&offcpu_collector_ops,	/* after cpu: its drain fills wall for cpu samples too */
+	&alloc_collector_ops,
+	&hwc_collector_ops,	/* silent unless -e is given */
+	NULL,
+};
+
+const struct collector_ops *collector__find(const char *name)
+{
+	for (int i = 0; collector_table[i]; i++) {
+		if (!strcmp(collector_table[i]->name, name))
+			return collector_table[i];
+	}
+	return NULL;
+}
+
+/* Sums the per-CPU counters; drops are reported, never hidden. */
+int collector__read_stats(int stats_map_fd, struct collector_stats *st)
+{
+	__u64 sum[PS_STAT_MAX] = {};
+	int nr_cpus = libbpf_num_possible_cpus();
+	__u64 *vals;
+	int err = 0;
+
+	if (nr_cpus < 0)
+		return nr_cpus;
+	vals = calloc(nr_cpus, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (__u32 i = 0; i < PS_STAT_MAX; i++) {
+		if (bpf_map_lookup_elem(stats_map_fd, &i, vals)) {
+			err = -errno;
+			goto free_vals;
+		}
+		for (int cpu = 0; cpu < nr_cpus; cpu++)
+			sum[i] += vals[cpu];
+	}
+	st->events = sum[PS_STAT_EVENTS];
+	st->stack_errors = sum[PS_STAT_STACK_ERR_USER] + sum[PS_STAT_STACK_ERR_KERN];
+	st->map_full = sum[PS_STAT_MAP_FULL];
+	st->lost = sum[PS_STAT_RB_DROP] + sum[PS_STAT_OTHER_DROP];
+
+free_vals:
+	free(vals);
+	return err;
+}
+
+int collector__read_stack(int stack_map_fd, int32_t stack_id, uint64_t *ips)
+{
+	int n;
+
+	if (stack_id < 0)
+		return 0;
+	if (bpf_map_lookup_elem(stack_map_fd, &stack_id, ips))
+		return 0;
+	/* the map zero-fills after the deepest frame */
+	for (n = 0; n < PS_MAX_STACK_DEPTH && ips[n]; n++)
+		;
+	return n;
+}
+
+/* Names when no rules are given (core/rules numbers paths the same way). */
+static const char *const default_path_names[] = {
+	[PS_PATH_OTHER] = "other",
+	[PS_PATH_DHT] = "dht",
+	[PS_PATH_GOSSIP] = "gossip",
+	[PS_PATH_BOOTSTRAP] = "bootstrap",
+};
+
+const char *collector__path_name(const struct record_opts *o, uint32_t path_id)
+{
+	const char *name = NULL;
+
+	if (o && o->rules)
+		name = path_rules__name(o->rules, path_id);
+	if (name)
+		return name;
+	if (path_id < sizeof(default_path_names) / sizeof(default_path_names[0]))
+		return default_path_names[path_id];
+	return "other";
+}

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The maps every BPF object shares: the target set and the per-thread path.
+ * They are created once per recording and handed to each object before it
+ * loads, so one bpf_map_update_elem() on "ps_targets" reaches every program
+ * and span programs' path updates are seen by the cpu, offcpu, sock... ones.
+ */
+#include <errno.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/types.h>
+
+#include "collector.h"
+#include "peerscope.h"
+
+int shared_maps__create(struct shared_maps *sm)
+{
+	int err;
+
+	sm->targets_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ps_targets", sizeof(__u32),
+					sizeof(__u32), PS_MAX_TARGETS, NULL);
+	if (sm->targets_fd < 0) {
+		err = -errno;
+		sm->thread_path_fd = -1;
+		return err;
+	}
+	sm->thread_path_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ps_thread_path", sizeof(__u32),
+					    sizeof(struct ps_thread_path), PS_MAX_THREADS, NULL);
+	if (sm->thread_path_fd < 0) {
+		err = -errno;
+		goto close_targets;
+	}
+	return 0;
+
+close_targets:
+	close(sm->targets_fd);
+	sm->targets_fd = -1;
+	return err;
+}
+
+void shared_maps__destroy(struct shared_maps *sm)
+{
+	if (sm->targets_fd >= 0)
+		close(sm->targets_fd);
+	if (sm->thread_path_fd >= 0)
+		close(sm->thread_path_fd);
+	sm->targets_fd = sm->thread_path_fd = -1;
+}
+
+int shared_maps__add_target(const struct shared_maps *sm, uint32_t tgid)
+{
+	__u32 flags = 1;
+
+	if (bpf_map_update_elem(sm->targets_fd, &tgid, &flags, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+/* Objects that do not declare a shared map simply do not get it. */
+int shared_maps__reuse(const struct shared_maps *sm, struct bpf_object *obj)
+{
+	struct bpf_map *map;
+	int err;
+
+	map = bpf_object__find_map_by_name(obj, "ps_targets");
+	if (map) {
+		err = bpf_map__reuse_fd(map, sm->targets_fd);
+		if (err)
+			return err;
+	}
+	map = bpf_object__find_map_by_name(obj, "ps_thread_path");
+	if (map) {
+		err = bpf_map__reuse_fd(map, sm->thread_path_fd);
+		if (err)
+			return err;
+	}
+	return 0;
+}

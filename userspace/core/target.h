@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The processes being recorded: parsing -p, validating pids, and what /proc
+ * says about them while they live (alive?, comm, threads).
+ */
+#ifndef PEERSCOPE_TARGET_H
+#define PEERSCOPE_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "collector.h"	/* struct target */
+
+/*
+ * Parse "PID[,PID...]" and append to t (duplicates dropped).  -EINVAL on a
+ * malformed list (bad points at the offending item), -E2BIG past max.
+ */
+int target__parse(struct target *t, const char *list, int max, const char **bad);
+/* Append one pid (no-op if present); -E2BIG past max. */
+int target__add(struct target *t, uint32_t pid, int max);
+void target__free(struct target *t);
+
+/*
+ * Check that pid exists and is a process.  A thread id is replaced by its
+ * thread group id (*tgid).  -ESRCH when there is no such pid.
+ */
+int target__validate(uint32_t pid, uint32_t *tgid);
+
+/* True while the process runs (zombies and gone pids are not alive). */
+bool target__alive(uint32_t pid);
+/* How many of t's processes are alive. */
+int target__nr_alive(const struct target *t);
+
+/* Process name (comm) into buf; -errno when the process is gone. */
+int target__comm(uint32_t pid, char *buf, size_t len);
+
+/* Thread ids of pid (malloc'ed array in *tids); count or -errno. */
+int target__threads(uint32_t pid, uint32_t **tids);
+
+#endif /* PEERSCOPE_TARGET_H */
