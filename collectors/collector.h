@@ -52,6 +52,7 @@ struct record_opts {
 	const char *events;         /* -e EVENT,... for hwc */
 	enum unwind_mode unwind;    /* --unwind */
 	const struct path_rules *rules;
+	const char *port_rules;     /* --port RULE[,RULE] joined by commas (core/ports.h) */
 	bool verbose;
 };
 
