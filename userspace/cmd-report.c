@@ -20,6 +20,7 @@
 #include "bottleneck.h"
 #include "net.h"
 #include "timeline.h"
+#include "memory.h"
 
 struct report_section {
 	const char *name;	/* for messages */
@@ -33,6 +34,7 @@ static const struct report_section sections[] = {
 	{ "top", report_top__emit },
 	{ "timeline", report_timeline__emit },
 	{ "net", report_net__emit },
+	{ "memory", report_memory__emit },
 };
 
 #define NR_SECTIONS (sizeof(sections) / sizeof(sections[0]))

@@ -1,0 +1,674 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Socket traffic, connect latency and retransmits without kprobes.
+ *
+ * - sys_enter/sys_exit (tp_btf, else raw_tp): the socket syscalls of traced
+ *   threads.  At entry the fd is resolved to its struct sock through
+ *   task->files (non-socket fds stop here); at exit the byte count (the
+ *   return value), the peer (the sock's daddr, or the sockaddr the call
+ *   carried for unconnected UDP) and the user stack are aggregated.
+ * - sock:inet_sock_set_state: TCP connect latency (SYN_SENT -> ESTABLISHED),
+ *   the moment an accepted socket became ESTABLISHED (accept-queue wait is
+ *   measured at accept() exit), connection end (TCP_CLOSE).
+ * - tcp:tcp_retransmit_skb: retransmits per connection.
+ *
+ * Only targets (ps_targets) are counted.  Server-side sockets become
+ * ESTABLISHED in softirq context, where the owner is unknown: they wait in a
+ * small LRU ("pending") until a target accepts them.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+
+#include "peerscope.bpf.h"
+#include "sock.h"
+
+#ifndef E2BIG
+#define E2BIG 7
+#endif
+#ifndef EFAULT
+#define EFAULT 14
+#endif
+#ifndef EEXIST
+#define EEXIST 17
+#endif
+#define AF_INET		2
+#define AF_INET6	10
+#define S_IFMT		00170000
+#define S_IFSOCK	0140000
+#define TCP_ESTABLISHED	1
+#define TCP_SYN_SENT	2
+#define TCP_SYN_RECV	3
+#define TCP_CLOSE	7
+
+/* x86_64 syscall numbers of the calls we follow (userspace checks the arch). */
+#define NR_read		0
+#define NR_write	1
+#define NR_readv	19
+#define NR_writev	20
+#define NR_connect	42
+#define NR_accept	43
+#define NR_sendto	44
+#define NR_recvfrom	45
+#define NR_sendmsg	46
+#define NR_recvmsg	47
+#define NR_accept4	288
+#define NR_recvmmsg	299
+#define NR_sendmmsg	307
+
+/* Set by userspace before load. */
+const volatile bool user_stacks = true;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, SOCK_STACK_ENTRIES);
+	__type(key, __u32);
+	__uint(value_size, PS_MAX_STACK_DEPTH * sizeof(__u64));
+} stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SOCK_TRAFFIC_ENTRIES);
+	__type(key, struct sock_traffic_key);
+	__type(value, struct sock_traffic_val);
+} traffic SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SOCK_ERR_ENTRIES);
+	__type(key, struct sock_err_key);
+	__type(value, __u64);
+} errs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PS_MAX_TARGETS * 2 * 2 * SOCK_HIST_SLOTS);
+	__type(key, struct sock_hist_key);
+	__type(value, __u64);
+} hist SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SOCK_CONN_ENTRIES);
+	__type(key, __u64);
+	__type(value, struct sock_conn);
+} conns SEC(".maps");
+
+/* struct sock * -> ESTABLISHED time of server-side sockets not yet accepted */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SOCK_PENDING_ENTRIES);
+	__type(key, __u64);
+	__type(value, __u64);
+} pending SEC(".maps");
+
+/* A thread inside a followed syscall: what the exit needs. */
+struct inflight {
+	__u64 sk;
+	__u64 arg[6];
+	__u16 call;
+	__u8 proto;
+	__u8 pad[5];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SOCK_INFLIGHT_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct inflight);
+} inflight SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, SOCK_DONE_RB_BYTES);
+} done SEC(".maps");
+
+/* Scratch for building a connection record without using the BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sock_conn);
+} conn_scratch SEC(".maps");
+
+static __always_inline __u16 call_of(long nr)
+{
+	switch (nr) {
+	case NR_read: return SC_READ;
+	case NR_readv: return SC_READV;
+	case NR_recvfrom: return SC_RECVFROM;
+	case NR_recvmsg: return SC_RECVMSG;
+	case NR_recvmmsg: return SC_RECVMMSG;
+	case NR_write: return SC_WRITE;
+	case NR_writev: return SC_WRITEV;
+	case NR_sendto: return SC_SENDTO;
+	case NR_sendmsg: return SC_SENDMSG;
+	case NR_sendmmsg: return SC_SENDMMSG;
+	case NR_connect: return SC_CONNECT;
+	case NR_accept: return SC_ACCEPT;
+	case NR_accept4: return SC_ACCEPT4;
+	default: return SC_NONE;
+	}
+}
+
+static __always_inline bool call_is_tx(__u16 call)
+{
+	return call >= SC_WRITE && call <= SC_SENDMMSG;
+}
+
+/* The struct sock behind fd of the current task, NULL if fd is no socket. */
+static __always_inline struct sock *sock_of_fd(int fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds, *file = NULL;
+	struct socket *socket;
+	umode_t mode;
+
+	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+		return NULL;
+	mode = BPF_CORE_READ(file, f_inode, i_mode);
+	if ((mode & S_IFMT) != S_IFSOCK)
+		return NULL;
+	socket = BPF_CORE_READ(file, private_data);
+	return socket ? BPF_CORE_READ(socket, sk) : NULL;
+}
+
+/* TCP or UDP over IPv4/IPv6, else 0 (unix, netlink, raw... are skipped). */
+static __always_inline __u8 proto_of(const struct sock *sk)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 proto = BPF_CORE_READ(sk, sk_protocol);
+
+	if (family != AF_INET && family != AF_INET6)
+		return 0;
+	return proto == SOCK_PROTO_TCP || proto == SOCK_PROTO_UDP ? proto : 0;
+}
+
+static __always_inline void v4_mapped(__u8 *dst, __u32 be_addr)
+{
+	__builtin_memset(dst, 0, 10);
+	dst[10] = 0xff;
+	dst[11] = 0xff;
+	__builtin_memcpy(dst + 12, &be_addr, 4);
+}
+
+/* The sock's remote (peer=true) or local endpoint. */
+static __always_inline void sock_endpoint(const struct sock *sk, bool peer, struct sock_addr *a)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+
+	a->family = family;
+	if (family == AF_INET) {
+		v4_mapped(a->addr, peer ? BPF_CORE_READ(sk, __sk_common.skc_daddr)
+					: BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr));
+	} else {
+		if (peer)
+			BPF_CORE_READ_INTO(a->addr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+		else
+			BPF_CORE_READ_INTO(a->addr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+	}
+	a->port = peer ? bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport))
+		       : BPF_CORE_READ(sk, __sk_common.skc_num);
+	if (peer && !a->port)
+		a->family = 0;	/* not connected */
+}
+
+/* A sockaddr in user memory; false if absent or unreadable. */
+static __always_inline bool user_sockaddr(const void *uaddr, struct sock_addr *a)
+{
+	struct sockaddr_in6 sa6;
+	__u16 family;
+
+	if (!uaddr || bpf_probe_read_user(&family, sizeof(family), uaddr))
+		return false;
+	if (family == AF_INET) {
+		struct sockaddr_in sa;
+
+		if (bpf_probe_read_user(&sa, sizeof(sa), uaddr))
+			return false;
+		v4_mapped(a->addr, sa.sin_addr.s_addr);
+		a->port = bpf_ntohs(sa.sin_port);
+	} else if (family == AF_INET6) {
+		if (bpf_probe_read_user(&sa6, sizeof(sa6), uaddr))
+			return false;
+		__builtin_memcpy(a->addr, sa6.sin6_addr.in6_u.u6_addr8, 16);
+		a->port = bpf_ntohs(sa6.sin6_port);
+	} else {
+		return false;
+	}
+	a->family = family;
+	return true;
+}
+
+/* floor(log2(v)) of a 32-bit value, branch-free (libbpf-tools bits.bpf.h) */
+static __always_inline __u32 log2_32(__u32 v)
+{
+	__u32 shift, r;
+
+	r = (v > 0xFFFF) << 4; v >>= r;
+	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+/* 0 -> 0, 1 -> 1, 2..3 -> 2, 4..7 -> 3, ...; capped at the last slot */
+static __always_inline __u8 log2_slot(__u64 v)
+{
+	__u32 slot;
+
+	if (!v)
+		return 0;
+	slot = (v >> 32) ? log2_32(v >> 32) + 33 : log2_32(v) + 1;
+	return slot < SOCK_HIST_SLOTS ? slot : SOCK_HIST_SLOTS - 1;
+}
+
+/* Adds one to a __u64 counter map entry, creating it (counted when full). */
+static __always_inline void count_add(void *map, const void *key, __u64 n)
+{
+	__u64 *cnt = bpf_map_lookup_elem(map, key);
+	long err;
+
+	if (cnt) {
+		__sync_fetch_and_add(cnt, n);
+		return;
+	}
+	err = bpf_map_update_elem(map, key, &n, BPF_NOEXIST);
+	if (err == -EEXIST) {
+		cnt = bpf_map_lookup_elem(map, key);
+		if (cnt)
+			__sync_fetch_and_add(cnt, n);
+	} else if (err) {
+		ps_stat_inc(PS_STAT_MAP_FULL);
+	}
+}
+
+static __always_inline __s32 user_stack(void *ctx)
+{
+	long id;
+
+	if (!user_stacks)
+		return -1;
+	id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+	if (id < 0 && id != -EFAULT)
+		ps_stat_inc(PS_STAT_STACK_ERR_USER);
+	return id;
+}
+
+static __always_inline void traffic_add(struct sock_traffic_key *key, bool tx, __u64 bytes,
+					__u64 msgs, __u64 calls)
+{
+	struct sock_traffic_val *v, init = {};
+	long err;
+
+	v = bpf_map_lookup_elem(&traffic, key);
+	if (!v) {
+		err = bpf_map_update_elem(&traffic, key, &init, BPF_NOEXIST);
+		if (err && err != -EEXIST) {
+			ps_stat_inc(PS_STAT_MAP_FULL);
+			return;
+		}
+		v = bpf_map_lookup_elem(&traffic, key);
+		if (!v)
+			return;
+	}
+	if (tx) {
+		__sync_fetch_and_add(&v->tx_bytes, bytes);
+		__sync_fetch_and_add(&v->tx_msgs, msgs);
+		__sync_fetch_and_add(&v->tx_calls, calls);
+	} else {
+		__sync_fetch_and_add(&v->rx_bytes, bytes);
+		__sync_fetch_and_add(&v->rx_msgs, msgs);
+		__sync_fetch_and_add(&v->rx_calls, calls);
+	}
+}
+
+static __always_inline void hist_add(__u32 tgid, __u8 proto, bool tx, __u64 bytes)
+{
+	struct sock_hist_key hk = { .tgid = tgid, .proto = proto, .dir = tx ? SOCK_TX : SOCK_RX };
+
+	hk.slot = log2_slot(bytes);
+	count_add(&hist, &hk, 1);
+}
+
+/* A new live connection of tgid; its endpoints are refreshed later. */
+static __always_inline struct sock_conn *conn_new(const struct sock *sk, __u32 tgid, __u32 flags)
+{
+	__u64 key = (__u64)sk;
+	__u32 zero = 0;
+	struct sock_conn *c = bpf_map_lookup_elem(&conn_scratch, &zero);
+
+	if (!c)
+		return NULL;
+	__builtin_memset(c, 0, sizeof(*c));
+	c->sk = key;
+	c->tgid = tgid;
+	c->flags = flags;
+	c->first_ns = bpf_ktime_get_ns();
+	sock_endpoint(sk, false, &c->local);
+	sock_endpoint(sk, true, &c->peer);
+	if (bpf_map_update_elem(&conns, &key, c, BPF_NOEXIST) == -E2BIG)
+		ps_stat_inc(PS_STAT_MAP_FULL);
+	return bpf_map_lookup_elem(&conns, &key);
+}
+
+static __always_inline int handle_enter(struct pt_regs *regs, long nr)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct inflight in = {};
+	struct sock *sk = NULL;
+
+	in.call = call_of(nr);
+	if (in.call == SC_NONE || !ps_is_target(id >> 32))
+		return 0;
+	in.arg[0] = BPF_CORE_READ(regs, di);
+	in.arg[1] = BPF_CORE_READ(regs, si);
+	in.arg[2] = BPF_CORE_READ(regs, dx);
+	in.arg[3] = BPF_CORE_READ(regs, r10);
+	in.arg[4] = BPF_CORE_READ(regs, r8);
+	in.arg[5] = BPF_CORE_READ(regs, r9);
+	sk = sock_of_fd((int)in.arg[0]);
+	if (!sk)
+		return 0;
+	in.proto = proto_of(sk);
+	if (!in.proto)
+		return 0;
+	in.sk = (__u64)sk;
+	if (bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY))
+		ps_stat_inc(PS_STAT_OTHER_DROP);
+	return 0;
+}
+
+/* Accounts one message (or stream chunk) of bytes to peer. */
+static __always_inline void account(void *ctx, const struct inflight *in, __u64 id, __s32 stack,
+				    const struct sock_addr *peer, __u64 bytes, __u64 msgs,
+				    __u64 calls)
+{
+	struct sock_traffic_key key = {};
+	const struct sock *sk = (const struct sock *)in->sk;
+	bool tx = call_is_tx(in->call);
+
+	key.tgid = id >> 32;
+	key.tid = (__u32)id;
+	key.user_stack_id = stack;
+	key.path = ps_thread_path_of(key.tid);
+	key.peer = *peer;
+	key.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	key.proto = in->proto;
+	bpf_get_current_comm(key.comm, sizeof(key.comm));
+	traffic_add(&key, tx, bytes, msgs, calls);
+	if (calls)
+		hist_add(key.tgid, in->proto, tx, bytes);
+}
+
+/* Peer of one datagram: the sockaddr it carried, else the connected peer. */
+static __always_inline void peer_of(const struct inflight *in, const void *uaddr,
+				    struct sock_addr *peer)
+{
+	if (in->proto == SOCK_PROTO_UDP && user_sockaddr(uaddr, peer))
+		return;
+	sock_endpoint((const struct sock *)in->sk, true, peer);
+}
+
+static __always_inline void handle_mmsg(void *ctx, const struct inflight *in, __u64 id,
+					__s32 stack, long ret)
+{
+	struct mmsghdr *vec = (struct mmsghdr *)in->arg[1];
+	struct sock_addr peer;
+	void *name;
+	__u32 len;
+
+	for (int i = 0; i < SOCK_MMSG_MAX; i++) {
+		if (i >= ret)
+			break;
+		if (bpf_probe_read_user(&len, sizeof(len), &vec[i].msg_len) ||
+		    bpf_probe_read_user(&name, sizeof(name), &vec[i].msg_hdr.msg_name)) {
+			ps_stat_inc(PS_STAT_OTHER_DROP);
+			continue;
+		}
+		__builtin_memset(&peer, 0, sizeof(peer));
+		peer_of(in, name, &peer);
+		/* one syscall, counted with its first message */
+		account(ctx, in, id, stack, &peer, len, 1, i == 0);
+	}
+	if (ret > SOCK_MMSG_MAX)
+		ps_stat_inc(PS_STAT_OTHER_DROP);	/* messages past the cap are not counted */
+}
+
+static __always_inline void handle_accept(long ret, __u32 tgid)
+{
+	struct sock *sk = sock_of_fd((int)ret);
+	struct sock_conn *c;
+	__u64 key, *est;
+
+	if (!sk || proto_of(sk) != SOCK_PROTO_TCP)
+		return;
+	key = (__u64)sk;
+	c = conn_new(sk, tgid, SOCK_CONN_PASSIVE);
+	if (!c)
+		return;
+	c->accept_ns = bpf_ktime_get_ns();
+	c->flags |= SOCK_CONN_PASSIVE;
+	est = bpf_map_lookup_elem(&pending, &key);
+	if (est) {
+		c->est_ns = *est;
+		bpf_map_delete_elem(&pending, &key);
+	}
+}
+
+static __always_inline int handle_exit(void *ctx, long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct sock_addr peer = {};
+	struct inflight *inp, in;
+	struct sock_conn *c;
+	void *uaddr = NULL;
+	__s32 stack;
+	bool tx;
+
+	inp = bpf_map_lookup_elem(&inflight, &tid);
+	if (!inp)
+		return 0;
+	in = *inp;
+	bpf_map_delete_elem(&inflight, &tid);
+	ps_stat_inc(PS_STAT_EVENTS);
+
+	if (in.call == SC_CONNECT) {
+		if (ret < 0 && ret != -115 /* EINPROGRESS */) {
+			struct sock_err_key ek = { .tgid = id >> 32, .call = in.call,
+						   .err = -ret, .proto = in.proto };
+
+			ek.user_stack_id = user_stack(ctx);
+			count_add(&errs, &ek, 1);
+		}
+		return 0;
+	}
+	if (in.call == SC_ACCEPT || in.call == SC_ACCEPT4) {
+		if (ret >= 0)
+			handle_accept(ret, id >> 32);
+		return 0;
+	}
+
+	stack = user_stack(ctx);
+	if (ret < 0) {
+		struct sock_err_key ek = { .tgid = id >> 32, .user_stack_id = stack,
+					   .call = in.call, .err = -ret, .proto = in.proto };
+
+		count_add(&errs, &ek, 1);
+		c = bpf_map_lookup_elem(&conns, &in.sk);
+		if (c) {
+			__sync_fetch_and_add(&c->errors, 1);
+			c->last_err = -ret;
+		}
+		return 0;
+	}
+
+	if (in.call == SC_SENDMMSG || in.call == SC_RECVMMSG) {
+		handle_mmsg(ctx, &in, id, stack, ret);
+		return 0;
+	}
+
+	tx = call_is_tx(in.call);
+	if (in.call == SC_SENDTO || in.call == SC_RECVFROM) {
+		uaddr = (void *)in.arg[4];
+	} else if (in.call == SC_SENDMSG || in.call == SC_RECVMSG) {
+		struct user_msghdr *msg = (struct user_msghdr *)in.arg[1];
+
+		if (bpf_probe_read_user(&uaddr, sizeof(uaddr), &msg->msg_name))
+			uaddr = NULL;
+	}
+	peer_of(&in, uaddr, &peer);
+	/* a TCP read of 0 bytes is end of stream, not a message */
+	account(ctx, &in, id, stack, &peer, ret,
+		ret > 0 || in.proto == SOCK_PROTO_UDP, 1);
+
+	if (in.proto != SOCK_PROTO_TCP)
+		return 0;
+	c = bpf_map_lookup_elem(&conns, &in.sk);
+	if (!c)	/* connected before the recording started */
+		c = conn_new((const struct sock *)in.sk, id >> 32, 0);
+	if (!c)
+		return 0;
+	if (tx) {
+		__sync_fetch_and_add(&c->tx_bytes, ret);
+		__sync_fetch_and_add(&c->tx_msgs, ret > 0);
+	} else {
+		__sync_fetch_and_add(&c->rx_bytes, ret);
+		__sync_fetch_and_add(&c->rx_msgs, ret > 0);
+	}
+	return 0;
+}
+
+static __always_inline void handle_state(const struct sock *sk, int oldstate, int newstate)
+{
+	__u64 key = (__u64)sk, now;
+	struct sock_conn *c;
+	__u64 id;
+
+	if (BPF_CORE_READ(sk, sk_protocol) != SOCK_PROTO_TCP)
+		return;
+	now = bpf_ktime_get_ns();
+	c = bpf_map_lookup_elem(&conns, &key);
+
+	if (newstate == TCP_SYN_SENT) {
+		id = bpf_get_current_pid_tgid();
+		if (!ps_is_target(id >> 32))
+			return;
+		/* connect() runs in the caller's context */
+		if (!c)
+			c = conn_new(sk, id >> 32, SOCK_CONN_ACTIVE);
+		if (c) {
+			c->flags |= SOCK_CONN_ACTIVE;
+			c->syn_ns = now;
+		}
+		return;
+	}
+	if (newstate == TCP_ESTABLISHED) {
+		if (c) {
+			if (!c->est_ns)
+				c->est_ns = now;
+			sock_endpoint(sk, false, &c->local);
+			sock_endpoint(sk, true, &c->peer);
+		} else if (oldstate == TCP_SYN_RECV) {
+			/* server side, softirq: the owner is known at accept() */
+			bpf_map_update_elem(&pending, &key, &now, BPF_ANY);
+		}
+		return;
+	}
+	if (newstate != TCP_CLOSE)
+		return;
+	if (!c) {
+		bpf_map_delete_elem(&pending, &key);	/* never accepted */
+		return;
+	}
+	c->close_ns = now;
+	c->flags |= SOCK_CONN_CLOSED;
+	if (!c->est_ns && (c->flags & SOCK_CONN_ACTIVE)) {
+		c->flags |= SOCK_CONN_FAILED;
+		c->errors++;
+	}
+	if (c->local.port == 0)
+		sock_endpoint(sk, false, &c->local);
+	if (c->peer.family == 0)
+		sock_endpoint(sk, true, &c->peer);
+	c->srtt_us = BPF_CORE_READ((struct tcp_sock *)sk, srtt_us) >> 3;
+	c->kernel_tx = BPF_CORE_READ((struct tcp_sock *)sk, bytes_acked);
+	c->kernel_rx = BPF_CORE_READ((struct tcp_sock *)sk, bytes_received);
+	if (bpf_ringbuf_output(&done, c, sizeof(*c), 0))
+		ps_stat_inc(PS_STAT_RB_DROP);
+	bpf_map_delete_elem(&conns, &key);
+}
+
+static __always_inline void handle_retransmit(const struct sock *sk)
+{
+	__u64 key = (__u64)sk;
+	struct sock_conn *c = bpf_map_lookup_elem(&conns, &key);
+
+	if (c)
+		__sync_fetch_and_add(&c->retrans, 1);
+}
+
+/* tp_btf variants (preferred: typed arguments, no tracefs) */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sock_enter_btf, struct pt_regs *regs, long nr)
+{
+	return handle_enter(regs, nr);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sock_exit_btf, struct pt_regs *regs, long ret)
+{
+	return handle_exit(ctx, ret);
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(sock_state_btf, const struct sock *sk, const int oldstate, const int newstate)
+{
+	handle_state(sk, oldstate, newstate);
+	return 0;
+}
+
+SEC("tp_btf/tcp_retransmit_skb")
+int BPF_PROG(sock_retrans_btf, const struct sock *sk)
+{
+	handle_retransmit(sk);
+	return 0;
+}
+
+/* raw_tp fallbacks: same arguments, read as untyped u64s */
+SEC("raw_tp/sys_enter")
+int BPF_PROG(sock_enter_raw, struct pt_regs *regs, long nr)
+{
+	return handle_enter(regs, nr);
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(sock_exit_raw, struct pt_regs *regs, long ret)
+{
+	return handle_exit(ctx, ret);
+}
+
+SEC("raw_tp/inet_sock_set_state")
+int BPF_PROG(sock_state_raw, const struct sock *sk, const int oldstate, const int newstate)
+{
+	handle_state(sk, oldstate, newstate);
+	return 0;
+}
+
+SEC("raw_tp/tcp_retransmit_skb")
+int BPF_PROG(sock_retrans_raw, const struct sock *sk)
+{
+	handle_retransmit(sk);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Socket collector: keys and values shared by bpf/sock.bpf.c and
+ * collectors/sock.c.  Everything is aggregated in the kernel:
+ *   "traffic"  (thread, user stack, peer, ports, proto, path) -> bytes, messages, calls
+ *   "errs"     (tgid, user stack, syscall, errno)             -> count
+ *   "hist"     (tgid, proto, direction, log2 size)            -> count
+ *   "conns"    struct sock * of a live TCP connection of a target -> struct sock_conn
+ * and finished TCP connections travel to userspace through the "done" ring
+ * buffer (one struct sock_conn per connection, at TCP_CLOSE).
+ * docs/net.md describes what each number means.
+ */
+#ifndef PEERSCOPE_SOCK_H
+#define PEERSCOPE_SOCK_H
+
+#include "peerscope.h"
+
+/* Default map sizes; userspace may change them before load. */
+#define SOCK_STACK_ENTRIES	8192
+#define SOCK_TRAFFIC_ENTRIES	32768
+#define SOCK_ERR_ENTRIES	4096
+#define SOCK_CONN_ENTRIES	16384
+#define SOCK_PENDING_ENTRIES	4096	/* accepted-side sockets waiting for accept() */
+#define SOCK_INFLIGHT_ENTRIES	16384	/* threads inside a socket syscall */
+#define SOCK_DONE_RB_BYTES	(256 * 1024)
+#define SOCK_HIST_SLOTS		32	/* log2 buckets of syscall sizes: 0, 1, 2-3, 4-7, ... */
+#define SOCK_MMSG_MAX		16	/* messages of one sendmmsg/recvmmsg looked at */
+
+/* Syscalls the collector follows (its own numbering: ABI-independent). */
+enum sock_call {
+	SC_NONE = 0,
+	SC_READ, SC_READV, SC_RECVFROM, SC_RECVMSG, SC_RECVMMSG,
+	SC_WRITE, SC_WRITEV, SC_SENDTO, SC_SENDMSG, SC_SENDMMSG,
+	SC_CONNECT, SC_ACCEPT, SC_ACCEPT4, SC_CLOSE,
+	SC_MAX,
+};
+
+enum sock_dir { SOCK_TX = 0, SOCK_RX = 1 };
+
+/* Protocol numbers as in IP headers. */
+#define SOCK_PROTO_TCP	6
+#define SOCK_PROTO_UDP	17
+
+/* An endpoint: IPv4 addresses are stored IPv4-mapped (::ffff:a.b.c.d). */
+struct sock_addr {
+	__u8 addr[16];
+	__u16 port;		/* host order; 0 = unknown */
+	__u16 family;		/* AF_INET, AF_INET6, 0 = unknown */
+};
+
+struct sock_traffic_key {
+	__u32 tgid;
+	__u32 tid;
+	__s32 user_stack_id;	/* < 0: no stack */
+	__u32 path;		/* thread's span path; userspace applies port rules when OTHER */
+	struct sock_addr peer;
+	__u16 lport;		/* host order */
+	__u8 proto;		/* SOCK_PROTO_* */
+	__u8 pad;
+	char comm[PS_TASK_COMM_LEN];
+};
+
+struct sock_traffic_val {
+	__u64 tx_bytes, tx_msgs, tx_calls;
+	__u64 rx_bytes, rx_msgs, rx_calls;
+};
+
+struct sock_err_key {
+	__u32 tgid;
+	__s32 user_stack_id;
+	__u16 call;		/* enum sock_call */
+	__u16 err;		/* positive errno */
+	__u8 proto;
+	__u8 pad[3];
+};
+
+struct sock_hist_key {
+	__u32 tgid;
+	__u8 proto;
+	__u8 dir;		/* enum sock_dir */
+	__u8 slot;		/* log2 bucket */
+	__u8 pad;
+};
+
+/* Connection flags. */
+#define SOCK_CONN_ACTIVE	0x1	/* we saw connect(): client side */
+#define SOCK_CONN_PASSIVE	0x2	/* we saw accept(): server side */
+#define SOCK_CONN_FAILED	0x4	/* closed before ESTABLISHED (refused, timed out) */
+#define SOCK_CONN_CLOSED	0x8	/* reached TCP_CLOSE */
+
+struct sock_conn {
+	__u64 sk;		/* kernel address, identity only */
+	__u32 tgid;
+	__u32 flags;
+	struct sock_addr local, peer;
+	__u64 tx_bytes, rx_bytes, tx_msgs, rx_msgs;
+	__u64 syn_ns;		/* SYN_SENT seen (client) */
+	__u64 est_ns;		/* ESTABLISHED */
+	__u64 accept_ns;	/* accept() returned it (server) */
+	__u64 close_ns;		/* TCP_CLOSE */
+	__u64 first_ns;		/* first sight by the collector */
+	__u32 retrans;		/* tcp:tcp_retransmit_skb hits */
+	__u32 errors;		/* failed syscalls on it + failed connect */
+	__u32 srtt_us;		/* smoothed RTT at close (or last syscall) */
+	__u32 last_err;		/* errno of the last failure */
+	__u64 kernel_tx;	/* tcp_sock bytes_acked at close (what tcplife reports) */
+	__u64 kernel_rx;	/* tcp_sock bytes_received at close */
+};
+
+#endif /* PEERSCOPE_SOCK_H */

@@ -1,0 +1,635 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The "sock" collector: socket traffic per peer and per sending/receiving
+ * stack, TCP connection records (connect latency, accept wait, lifetime,
+ * retransmits, smoothed RTT), syscall size histograms and error counts.
+ * bpf/sock.bpf.c aggregates in the kernel; finished connections arrive on a
+ * ring buffer drained every poll.  docs/net.md has the details.
+ *
+ * Output (docs/format.md):
+ *   samples  tx/bytes rx/bytes tx/messages rx/messages, labels pid tid thread
+ *            path peer proto
+ *   records  conn, peer, sockhist, sockerr, sockdrop, portrule
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/utsname.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "collector.h"
+#include "core/log.h"
+#include "core/ports.h"
+#include "core/profile.h"
+#include "sock.h"
+#include "sock.skel.h"
+
+struct sock_priv {
+	struct sock *skel;
+	struct ring_buffer *rb;
+	struct sock_conn *done;		/* finished connections from the ring buffer */
+	size_t nr_done, cap_done;
+	struct port_rules rules;
+};
+
+static const char *const call_names[SC_MAX] = {
+	[SC_NONE] = "none",
+	[SC_READ] = "read", [SC_READV] = "readv", [SC_RECVFROM] = "recvfrom",
+	[SC_RECVMSG] = "recvmsg", [SC_RECVMMSG] = "recvmmsg",
+	[SC_WRITE] = "write", [SC_WRITEV] = "writev", [SC_SENDTO] = "sendto",
+	[SC_SENDMSG] = "sendmsg", [SC_SENDMMSG] = "sendmmsg",
+	[SC_CONNECT] = "connect", [SC_ACCEPT] = "accept", [SC_ACCEPT4] = "accept4",
+	[SC_CLOSE] = "close",
+};
+
+static bool sock_supported(const struct kernel_features *kf, const struct record_opts *o,
+			   char *why, size_t len)
+{
+	struct utsname u;
+
+	if (uname(&u) || strcmp(u.machine, "x86_64")) {
+		snprintf(why, len, "syscall numbers are only known for x86_64");
+		return false;
+	}
+	if (!kf->tp_btf && !kf->raw_tp) {
+		snprintf(why, len, "neither tp_btf nor raw tracepoints attach on this kernel");
+		return false;
+	}
+	if (!kf->btf) {
+		snprintf(why, len, "kernel BTF is missing (CO-RE reads of struct sock need it)");
+		return false;
+	}
+	return true;
+}
+
+static int on_done(void *ctx, void *data, size_t size)
+{
+	struct sock_priv *sp = ctx;
+
+	if (size < sizeof(struct sock_conn))
+		return 0;
+	if (sp->nr_done == sp->cap_done) {
+		size_t cap = sp->cap_done ? sp->cap_done * 2 : 256;
+		struct sock_conn *v = realloc(sp->done, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		sp->done = v;
+		sp->cap_done = cap;
+	}
+	memcpy(&sp->done[sp->nr_done++], data, sizeof(struct sock_conn));
+	return 0;
+}
+
+/* Keep either the tp_btf or the raw_tp variant of every program. */
+static void choose_variant(struct sock *skel, bool btf)
+{
+	bpf_program__set_autoload(skel->progs.sock_enter_btf, btf);
+	bpf_program__set_autoload(skel->progs.sock_exit_btf, btf);
+	bpf_program__set_autoload(skel->progs.sock_state_btf, btf);
+	bpf_program__set_autoload(skel->progs.sock_retrans_btf, btf);
+	bpf_program__set_autoload(skel->progs.sock_enter_raw, !btf);
+	bpf_program__set_autoload(skel->progs.sock_exit_raw, !btf);
+	bpf_program__set_autoload(skel->progs.sock_state_raw, !btf);
+	bpf_program__set_autoload(skel->progs.sock_retrans_raw, !btf);
+}
+
+static int sock_open(struct collector *c, const struct record_opts *o,
+		     const struct kernel_features *kf, const struct shared_maps *sm)
+{
+	struct sock_priv *sp;
+	char why[256];
+	int err;
+
+	sp = calloc(1, sizeof(*sp));
+	if (!sp)
+		return -ENOMEM;
+	port_rules__init(&sp->rules);
+	if (o->port_rules && (err = port_rules__parse(&sp->rules, o->port_rules, why, sizeof(why)))) {
+		ps_err("sock: %s", why);
+		goto free_priv;
+	}
+
+	sp->skel = sock__open();
+	if (!sp->skel) {
+		err = -errno;
+		ps_err("sock: opening the BPF object failed: %s (rebuild peerscope)", strerror(-err));
+		goto free_priv;
+	}
+	err = shared_maps__reuse(sm, sp->skel->obj);
+	if (err) {
+		ps_err("sock: sharing the target maps failed: %s (report a bug)", strerror(-err));
+		goto destroy_skel;
+	}
+	sp->skel->rodata->user_stacks = true;
+	choose_variant(sp->skel, kf->tp_btf);
+	err = sock__load(sp->skel);
+	if (err && kf->tp_btf && kf->raw_tp) {
+		/* a tracepoint may lack its btf_trace typedef: try raw_tp */
+		ps_debug("sock: tp_btf programs did not load (%s); using raw_tp", strerror(-err));
+		sock__destroy(sp->skel);
+		sp->skel = sock__open();
+		if (!sp->skel) {
+			err = -errno;
+			goto free_priv;
+		}
+		err = shared_maps__reuse(sm, sp->skel->obj);
+		if (!err) {
+			choose_variant(sp->skel, false);
+			err = sock__load(sp->skel);
+		}
+	}
+	if (err) {
+		ps_err("sock: loading the BPF programs failed: %s (run with -v for the verifier log)",
+		       strerror(-err));
+		goto destroy_skel;
+	}
+	sp->rb = ring_buffer__new(bpf_map__fd(sp->skel->maps.done), on_done, sp, NULL);
+	if (!sp->rb) {
+		err = -errno;
+		ps_err("sock: creating the connection ring buffer failed: %s (raise RLIMIT_MEMLOCK)",
+		       strerror(-err));
+		goto destroy_skel;
+	}
+	c->priv = sp;
+	return 0;
+
+destroy_skel:
+	sock__destroy(sp->skel);
+free_priv:
+	port_rules__free(&sp->rules);
+	free(sp);
+	return err;
+}
+
+static int sock_attach(struct collector *c, const struct target *t)
+{
+	struct sock_priv *sp = c->priv;
+	int err = sock__attach(sp->skel);
+
+	if (err)
+		ps_err("sock: attaching to the syscall and TCP tracepoints failed: %s (check that raw tracepoints work: run with -v)",
+		       strerror(-err));
+	return err;
+}
+
+static int sock_poll(struct collector *c)
+{
+	struct sock_priv *sp = c->priv;
+	int n = ring_buffer__consume(sp->rb);
+
+	return n < 0 ? n : 0;
+}
+
+/* "127.0.0.1:4001", "[::1]:4001" or "unknown". */
+static const char *addr_str(const struct sock_addr *a, bool with_port, char *buf, size_t len)
+{
+	static const uint8_t v4_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	char ip[INET6_ADDRSTRLEN];
+
+	if (!a->family) {
+		snprintf(buf, len, "unknown");
+		return buf;
+	}
+	if (!memcmp(a->addr, v4_prefix, sizeof(v4_prefix))) {
+		inet_ntop(AF_INET, a->addr + 12, ip, sizeof(ip));
+		if (with_port)
+			snprintf(buf, len, "%s:%u", ip, a->port);
+		else
+			snprintf(buf, len, "%s", ip);
+	} else {
+		inet_ntop(AF_INET6, a->addr, ip, sizeof(ip));
+		if (with_port)
+			snprintf(buf, len, "[%s]:%u", ip, a->port);
+		else
+			snprintf(buf, len, "%s", ip);
+	}
+	return buf;
+}
+
+static const char *proto_str(uint8_t proto)
+{
+	return proto == SOCK_PROTO_TCP ? "tcp" : proto == SOCK_PROTO_UDP ? "udp" : "other";
+}
+
+/* The span path if the thread was in one, else the port rules, else other. */
+static const char *path_of(struct collector *c, uint32_t path, uint8_t proto, uint16_t lport,
+			   uint16_t rport)
+{
+	struct sock_priv *sp = c->priv;
+	const struct port_rule *rule;
+
+	if (path != PS_PATH_OTHER)
+		return collector__path_name(c->opts, path);
+	rule = port_rules__match(&sp->rules, proto, lport, rport);
+	return rule ? rule->name : "other";
+}
+
+/* Per-(pid, proto, lport, peer, path) totals, summed over threads and stacks. */
+struct peer_sum {
+	uint32_t pid;
+	uint8_t proto;
+	uint16_t lport;
+	struct sock_addr peer;
+	const char *path;
+	struct sock_traffic_val v;
+};
+
+static int peer_sum_add(struct peer_sum **v, size_t *nr, size_t *cap,
+			const struct sock_traffic_key *k, const char *path,
+			const struct sock_traffic_val *val)
+{
+	struct peer_sum *s;
+
+	for (size_t i = 0; i < *nr; i++) {
+		s = &(*v)[i];
+		if (s->pid == k->tgid && s->proto == k->proto && s->lport == k->lport &&
+		    !memcmp(&s->peer, &k->peer, sizeof(s->peer)) && !strcmp(s->path, path))
+			goto add;
+	}
+	if (*nr == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct peer_sum *nv = realloc(*v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		*cap = ncap;
+	}
+	s = &(*v)[(*nr)++];
+	memset(s, 0, sizeof(*s));
+	s->pid = k->tgid;
+	s->proto = k->proto;
+	s->lport = k->lport;
+	s->peer = k->peer;
+	s->path = path;
+add:
+	s->v.tx_bytes += val->tx_bytes;
+	s->v.tx_msgs += val->tx_msgs;
+	s->v.tx_calls += val->tx_calls;
+	s->v.rx_bytes += val->rx_bytes;
+	s->v.rx_msgs += val->rx_msgs;
+	s->v.rx_calls += val->rx_calls;
+	return 0;
+}
+
+#define U64(buf, v) (snprintf(buf, sizeof(buf), "%" PRIu64, (uint64_t)(v)), buf)
+
+static int drain_traffic(struct collector *c, struct profile *p)
+{
+	struct sock_priv *sp = c->priv;
+	int traffic_fd = bpf_map__fd(sp->skel->maps.traffic);
+	int stacks_fd = bpf_map__fd(sp->skel->maps.stacks);
+	struct sock_traffic_key key, next, *prev = NULL;
+	struct peer_sum *peers = NULL;
+	size_t nr_peers = 0, cap_peers = 0;
+	uint64_t *uips;
+	int types[4], err = 0;
+
+	uips = calloc(PS_MAX_STACK_DEPTH, sizeof(*uips));
+	if (!uips)
+		return -ENOMEM;
+	types[0] = profile__add_type(p, "tx", "bytes");
+	types[1] = profile__add_type(p, "rx", "bytes");
+	types[2] = profile__add_type(p, "tx", "messages");
+	types[3] = profile__add_type(p, "rx", "messages");
+	for (int i = 0; i < 4; i++) {
+		if (types[i] < 0) {
+			err = types[i];
+			goto free_ips;
+		}
+	}
+
+	while (bpf_map_get_next_key(traffic_fd, prev, &next) == 0) {
+		char comm[PS_TASK_COMM_LEN + 1], peer[64];
+		struct sock_traffic_val val;
+		struct pf_label_kv kv[6];
+		const char *path;
+		uint32_t stack, labels;
+		int64_t vals[4];
+		int nu, idx;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(traffic_fd, &key, &val))
+			continue;
+		nu = collector__read_stack(stacks_fd, key.user_stack_id, uips);
+		stack = profile__intern_raw_stack(p, key.tgid, NULL, 0, uips, nu);
+
+		memcpy(comm, key.comm, PS_TASK_COMM_LEN);
+		comm[PS_TASK_COMM_LEN] = '\0';
+		path = path_of(c, key.path, key.proto, key.lport, key.peer.port);
+		kv[0] = (struct pf_label_kv){ .key = "pid", .num = key.tgid };
+		kv[1] = (struct pf_label_kv){ .key = "tid", .num = key.tid };
+		kv[2] = (struct pf_label_kv){ .key = "thread", .str = comm };
+		kv[3] = (struct pf_label_kv){ .key = "path", .str = path };
+		kv[4] = (struct pf_label_kv){ .key = "peer",
+					      .str = addr_str(&key.peer, true, peer, sizeof(peer)) };
+		kv[5] = (struct pf_label_kv){ .key = "proto", .str = proto_str(key.proto) };
+		labels = profile__intern_labels(p, kv, 6);
+
+		vals[0] = val.tx_bytes;
+		vals[1] = val.rx_bytes;
+		vals[2] = val.tx_msgs;
+		vals[3] = val.rx_msgs;
+		idx = profile__add_values(p, stack, labels, types, vals, 4);
+		if (idx < 0) {
+			err = idx;
+			goto free_peers;
+		}
+		err = peer_sum_add(&peers, &nr_peers, &cap_peers, &key, path, &val);
+		if (err)
+			goto free_peers;
+	}
+
+	for (size_t i = 0; i < nr_peers; i++) {
+		const struct peer_sum *s = &peers[i];
+		char pid[24], lport[8], peer[64], b[6][24];
+
+		snprintf(pid, sizeof(pid), "%u", s->pid);
+		snprintf(lport, sizeof(lport), "%u", s->lport);
+		err = profile__add_record(p, "peer", "pid", pid, "proto", proto_str(s->proto),
+					  "peer", addr_str(&s->peer, true, peer, sizeof(peer)),
+					  "lport", lport, "path", s->path,
+					  "tx_bytes", U64(b[0], s->v.tx_bytes),
+					  "rx_bytes", U64(b[1], s->v.rx_bytes),
+					  "tx_msgs", U64(b[2], s->v.tx_msgs),
+					  "rx_msgs", U64(b[3], s->v.rx_msgs),
+					  "tx_calls", U64(b[4], s->v.tx_calls),
+					  "rx_calls", U64(b[5], s->v.rx_calls), NULL);
+		if (err < 0)
+			goto free_peers;
+		err = 0;
+	}
+
+free_peers:
+	free(peers);
+free_ips:
+	free(uips);
+	return err;
+}
+
+static int add_conn_record(struct collector *c, struct profile *p, const struct sock_conn *k,
+			   uint64_t now_ns)
+{
+	char pid[24], lport[8], peer[64], laddr[64], b[12][24];
+	const char *path;
+	uint64_t end = k->close_ns ? k->close_ns : now_ns;
+	uint64_t start = k->est_ns ? k->est_ns : k->first_ns;
+	int err;
+
+	snprintf(pid, sizeof(pid), "%u", k->tgid);
+	snprintf(lport, sizeof(lport), "%u", k->local.port);
+	path = path_of(c, PS_PATH_OTHER, SOCK_PROTO_TCP, k->local.port, k->peer.port);
+	err = profile__add_record(p, "conn", "proto", "tcp", "pid", pid,
+		"peer", addr_str(&k->peer, true, peer, sizeof(peer)),
+		"laddr", addr_str(&k->local, false, laddr, sizeof(laddr)),
+		"lport", lport,
+		"side", k->flags & SOCK_CONN_ACTIVE ? "connect" :
+			k->flags & SOCK_CONN_PASSIVE ? "accept" : "unknown",
+		"state", k->flags & SOCK_CONN_FAILED ? "failed" :
+			 k->flags & SOCK_CONN_CLOSED ? "closed" : "open",
+		"path", path,
+		"tx_bytes", U64(b[0], k->tx_bytes), "rx_bytes", U64(b[1], k->rx_bytes),
+		"tx_msgs", U64(b[2], k->tx_msgs), "rx_msgs", U64(b[3], k->rx_msgs),
+		/* ESTABLISHED (else first sight) to TCP_CLOSE (else end of recording) */
+		"lifetime_ns", U64(b[4], end > start ? end - start : 0),
+		"connect_ns", U64(b[5], k->syn_ns && k->est_ns ? k->est_ns - k->syn_ns : 0),
+		"accept_wait_ns", U64(b[6], k->est_ns && k->accept_ns > k->est_ns ?
+					     k->accept_ns - k->est_ns : 0),
+		"retrans", U64(b[7], k->retrans),
+		"srtt_us", U64(b[8], k->srtt_us),
+		"errors", U64(b[9], k->errors),
+		"kernel_tx_bytes", U64(b[10], k->kernel_tx),
+		"kernel_rx_bytes", U64(b[11], k->kernel_rx),
+		NULL);
+	return err < 0 ? err : 0;
+}
+
+static int drain_conns(struct collector *c, struct profile *p)
+{
+	struct sock_priv *sp = c->priv;
+	int fd = bpf_map__fd(sp->skel->maps.conns);
+	struct timespec now;
+	__u64 key, next, *prev = NULL;
+	struct sock_conn conn;
+	int err;
+
+	ring_buffer__consume(sp->rb);
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	for (size_t i = 0; i < sp->nr_done; i++) {
+		err = add_conn_record(c, p, &sp->done[i], 0);
+		if (err)
+			return err;
+	}
+	/* still open at the end of the recording */
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &conn))
+			continue;
+		err = add_conn_record(c, p, &conn, now.tv_sec * 1000000000ULL + now.tv_nsec);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int drain_hist(struct collector *c, struct profile *p)
+{
+	struct sock_priv *sp = c->priv;
+	int fd = bpf_map__fd(sp->skel->maps.hist);
+	struct sock_hist_key key, next, *prev = NULL;
+	/* [tgid slot][proto tcp/udp][dir] */
+	struct { uint32_t tgid; uint64_t n[2][2][SOCK_HIST_SLOTS]; } *h = NULL;
+	int nr = 0, err = 0;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		uint64_t cnt;
+		int i;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &cnt) || key.slot >= SOCK_HIST_SLOTS)
+			continue;
+		for (i = 0; i < nr && h[i].tgid != key.tgid; i++)
+			;
+		if (i == nr) {
+			void *nh = realloc(h, (nr + 1) * sizeof(*h));
+
+			if (!nh) {
+				err = -ENOMEM;
+				goto free_h;
+			}
+			h = nh;
+			memset(&h[nr], 0, sizeof(*h));
+			h[nr++].tgid = key.tgid;
+		}
+		h[i].n[key.proto == SOCK_PROTO_UDP][key.dir == SOCK_RX][key.slot] += cnt;
+	}
+	for (int i = 0; i < nr; i++) {
+		for (int pr = 0; pr < 2; pr++) {
+			for (int d = 0; d < 2; d++) {
+				char pid[24], buf[SOCK_HIST_SLOTS * 32];
+				size_t off = 0;
+
+				for (int s = 0; s < SOCK_HIST_SLOTS; s++) {
+					if (!h[i].n[pr][d][s])
+						continue;
+					off += snprintf(buf + off, sizeof(buf) - off, "%s%" PRIu64 ":%" PRIu64,
+							off ? "," : "", s ? (uint64_t)1 << (s - 1) : 0,
+							h[i].n[pr][d][s]);
+				}
+				if (!off)
+					continue;
+				snprintf(pid, sizeof(pid), "%u", h[i].tgid);
+				err = profile__add_record(p, "sockhist", "pid", pid,
+							  "proto", pr ? "udp" : "tcp",
+							  "dir", d ? "rx" : "tx", "log2", buf, NULL);
+				if (err < 0)
+					goto free_h;
+				err = 0;
+			}
+		}
+	}
+free_h:
+	free(h);
+	return err;
+}
+
+static int drain_errs(struct collector *c, struct profile *p)
+{
+	struct sock_priv *sp = c->priv;
+	int fd = bpf_map__fd(sp->skel->maps.errs);
+	struct sock_err_key key, next, *prev = NULL;
+	/* the stack is dropped: records carry no stacks; sum over it */
+	struct { struct sock_err_key k; uint64_t n; } *v = NULL;
+	int nr = 0, err = 0;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		struct sock_err_key k;
+		uint64_t cnt;
+		int i;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &cnt))
+			continue;
+		k = key;	/* key stays the iteration cursor */
+		k.user_stack_id = 0;
+		for (i = 0; i < nr && memcmp(&v[i].k, &k, sizeof(k)); i++)
+			;
+		if (i == nr) {
+			void *nv = realloc(v, (nr + 1) * sizeof(*v));
+
+			if (!nv) {
+				err = -ENOMEM;
+				goto free_v;
+			}
+			v = nv;
+			v[nr].k = k;
+			v[nr++].n = 0;
+		}
+		v[i].n += cnt;
+	}
+	for (int i = 0; i < nr; i++) {
+		char pid[24], errnum[16], cnt[24];
+		const char *name = strerrorname_np(v[i].k.err);
+
+		snprintf(pid, sizeof(pid), "%u", v[i].k.tgid);
+		snprintf(errnum, sizeof(errnum), "%u", v[i].k.err);
+		err = profile__add_record(p, "sockerr", "pid", pid, "proto", proto_str(v[i].k.proto),
+					  "call", v[i].k.call < SC_MAX ? call_names[v[i].k.call] : "?",
+					  "errno", errnum, "error", name ? name : errnum,
+					  "count", U64(cnt, v[i].n), NULL);
+		if (err < 0)
+			goto free_v;
+		err = 0;
+	}
+free_v:
+	free(v);
+	return err;
+}
+
+static int sock_drain(struct collector *c, struct profile *p)
+{
+	struct sock_priv *sp = c->priv;
+	struct collector_stats st = {};
+	char buf[64], b[4][24];
+	int err;
+
+	err = drain_traffic(c, p);
+	if (!err)
+		err = drain_conns(c, p);
+	if (!err)
+		err = drain_hist(c, p);
+	if (!err)
+		err = drain_errs(c, p);
+	if (err)
+		return err;
+	for (int i = 0; i < sp->rules.nr; i++) {
+		err = profile__add_record(p, "portrule", "path", sp->rules.rules[i].name,
+					  "match", port_rule__format(&sp->rules.rules[i], buf, sizeof(buf)),
+					  NULL);
+		if (err < 0)
+			return err;
+	}
+	/* what was lost, so that reports can say the numbers are incomplete */
+	collector__read_stats(bpf_map__fd(sp->skel->maps.stats), &st);
+	err = profile__add_record(p, "sockdrop", "map_full", U64(b[0], st.map_full),
+				  "stack_errors", U64(b[1], st.stack_errors),
+				  "lost", U64(b[2], st.lost), "events", U64(b[3], st.events), NULL);
+	return err < 0 ? err : 0;
+}
+
+static void sock_stats(struct collector *c)
+{
+	struct sock_priv *sp = c->priv;
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	struct bpf_program *prog;
+
+	collector__read_stats(bpf_map__fd(sp->skel->maps.stats), &c->stats);
+	c->stats.bpf_run_ns = c->stats.bpf_run_cnt = 0;
+	bpf_object__for_each_program(prog, sp->skel->obj) {
+		if (bpf_program__fd(prog) < 0)
+			continue;
+		memset(&info, 0, sizeof(info));
+		len = sizeof(info);
+		if (!bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len)) {
+			c->stats.bpf_run_ns += info.run_time_ns;
+			c->stats.bpf_run_cnt += info.run_cnt;
+		}
+	}
+}
+
+static void sock_close(struct collector *c)
+{
+	struct sock_priv *sp = c->priv;
+
+	if (!sp)
+		return;
+	ring_buffer__free(sp->rb);
+	sock__destroy(sp->skel);
+	port_rules__free(&sp->rules);
+	free(sp->done);
+	free(sp);
+	c->priv = NULL;
+}
+
+const struct collector_ops sock_collector_ops = {
+	.name = "sock",
+	.summary = "socket traffic per peer and stack, TCP connect latency, retransmits, errors",
+	.supported = sock_supported,
+	.open = sock_open,
+	.attach = sock_attach,
+	.poll = sock_poll,
+	.drain = sock_drain,
+	.stats = sock_stats,
+	.close = sock_close,
+};
