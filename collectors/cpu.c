@@ -60,10 +60,8 @@ static int cpu_open(struct collector *c, const struct record_opts *o,
 		goto destroy_skel;
 	}
 	cp->skel->rodata->kernel_stacks = !o->no_kernel;
-	if (o->unwind != UNWIND_FP) {
-		cp->unw = unwinder__new(cp->skel->obj, o->unwind);
-		cp->skel->rodata->unw_enabled = cp->unw != NULL;
-	}
+	cp->unw = unwinder__new(cp->skel->obj, o->unwind);
+	cp->skel->rodata->unw_enabled = cp->unw != NULL;
 	/*
 	 * Sized for a busy multi-threaded node: distinct stacks, not samples,
 	 * fill these, and a full map is counted (map_full / stack errors).

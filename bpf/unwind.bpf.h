@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * In-kernel user stack unwinder driven by .eh_frame tables (bpf/unwind.h),
+ * with a frame-pointer step wherever no table row covers the pc (JIT code,
+ * binaries without tables, signal frames).  Included by bpf/cpu.bpf.c after
+ * peerscope.bpf.h; userspace (collectors/unwind.c) fills unw_rows and
+ * unw_procs and reads unw_stacks.
+ *
+ * The walk is a bpf_loop() over frames, so the verifier checks one frame,
+ * not UNW_MAX_FRAMES copies of it.  Stacks are stored once each, keyed by a
+ * hash of their addresses: aggregation stays in the kernel and a sample
+ * costs a counter increment, as with bpf_get_stackid().
+ */
+#ifndef PEERSCOPE_UNWIND_BPF_H
+#define PEERSCOPE_UNWIND_BPF_H
+
+#include "unwind.h"
+
+#ifndef ENOENT
+#define ENOENT 2
+#endif
+#ifndef E2BIG
+#define E2BIG 7
+#endif
+#ifndef EFAULT
+#define EFAULT 14
+#endif
+#ifndef EEXIST
+#define EEXIST 17
+#endif
+
+/* Set by userspace before load (record --unwind auto|dwarf). */
+const volatile bool unw_enabled = false;
+
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, UNW_MAX_ROWS);	/* resized by userspace */
+	__uint(map_flags, BPF_F_MMAPABLE);	/* filled with memcpy, not syscalls */
+	__type(key, __u32);
+	__type(value, struct unw_row);
+} unw_rows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PS_MAX_TARGETS);
+	__type(key, __u32);
+	__type(value, struct unw_proc);
+} unw_procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, UNW_STACK_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct unw_stack);
+} unw_stacks SEC(".maps");
+
+/* The stack being built: too big for the 512-byte BPF stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct unw_stack);
+} unw_scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, UNW_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} unw_stats SEC(".maps");
+
+static __always_inline void unw_stat_inc(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&unw_stats, &which);
+
+	if (v)
+		*v += 1;
+}
+
+/* Registers of the frame being unwound, and the walk's bookkeeping. */
+struct unw_walk {
+	__u64 ip, sp, bp;
+	__u64 hash;
+	__u32 tgid;
+	__u32 nr;
+	__u32 flags;
+	__u32 pad;
+};
+
+/*
+ * Binary searches run as bpf_loop() callbacks too: as plain bounded loops
+ * the verifier tracks lo/hi exactly and explores every path (> 1M insns).
+ * Each step narrows [lo, hi) to the entries whose start <= key.
+ */
+struct unw_search {
+	__u64 key;
+	__u32 lo, hi;
+	__u32 tgid;		/* map search: whose unw_procs entry */
+};
+
+static long unw_map_step(__u32 i, void *data)
+{
+	struct unw_search *s = data;
+	struct unw_proc *proc;
+	__u32 mid;
+
+	if (s->lo >= s->hi)
+		return 1;
+	proc = bpf_map_lookup_elem(&unw_procs, &s->tgid);
+	mid = s->lo + (s->hi - s->lo) / 2;
+	if (!proc || mid >= UNW_MAX_MAPS)
+		return 1;
+	if (proc->maps[mid].start <= s->key)
+		s->lo = mid + 1;
+	else
+		s->hi = mid;
+	return 0;
+}
+
+static long unw_row_step(__u32 i, void *data)
+{
+	struct unw_search *s = data;
+	struct unw_row *row;
+	__u32 mid;
+
+	if (s->lo >= s->hi)
+		return 1;
+	mid = s->lo + (s->hi - s->lo) / 2;
+	row = bpf_map_lookup_elem(&unw_rows, &mid);
+	if (!row) {
+		s->lo = s->hi = 0;	/* out of the array: treat as not found */
+		return 1;
+	}
+	if (row->pc <= s->key)
+		s->lo = mid + 1;
+	else
+		s->hi = mid;
+	return 0;
+}
+
+/* The mapping of proc (of tgid) containing ip, or NULL. */
+static __always_inline struct unw_map *unw_find_map(struct unw_proc *proc, __u32 tgid, __u64 ip)
+{
+	struct unw_search s = { .key = ip, .lo = 0, .hi = proc->nr, .tgid = tgid };
+	__u32 idx;
+
+	if (s.hi > UNW_MAX_MAPS)
+		s.hi = UNW_MAX_MAPS;
+	bpf_loop(UNW_MAP_SEARCH_STEPS, unw_map_step, &s, 0);
+	idx = s.lo;
+	if (idx == 0 || idx > UNW_MAX_MAPS)
+		return NULL;
+	idx--;
+	if (idx >= UNW_MAX_MAPS || ip >= proc->maps[idx].end)
+		return NULL;
+	return &proc->maps[idx];
+}
+
+/* The last row of [off, off + count) whose pc <= pc, or NULL. */
+static __always_inline struct unw_row *unw_find_row(__u32 off, __u32 count, __u32 pc)
+{
+	struct unw_search s = { .key = pc, .lo = off, .hi = off + count };
+	__u32 idx;
+
+	bpf_loop(UNW_ROW_SEARCH_STEPS, unw_row_step, &s, 0);
+	if (s.lo <= off)
+		return NULL;
+	idx = s.lo - 1;
+	return bpf_map_lookup_elem(&unw_rows, &idx);
+}
+
+/* One frame: record ip, then find the caller's ip, sp and bp. 1 stops. */
+static long unw_step(__u32 i, void *data)
+{
+	struct unw_walk *w = data;
+	struct unw_stack *st;
+	struct unw_proc *proc;
+	struct unw_map *m;
+	struct unw_row *row = NULL;
+	__u64 ip = w->ip, cfa = 0, ra = 0, bp = w->bp, vaddr;
+	__u32 zero = 0, n = w->nr;
+	bool fp = true;
+
+	st = bpf_map_lookup_elem(&unw_scratch, &zero);
+	proc = bpf_map_lookup_elem(&unw_procs, &w->tgid);
+	if (!st || !proc)
+		return 1;
+	if (n >= UNW_MAX_FRAMES) {
+		w->flags |= UNW_STACK_TRUNCATED;
+		return 1;
+	}
+	st->ips[n] = ip;
+	w->nr = n + 1;
+	w->hash = (w->hash ^ ip) * 0x100000001b3ULL;
+
+	/* a return address points after the call: look up the call itself */
+	m = unw_find_map(proc, w->tgid, n ? ip - 1 : ip);
+	if (m && m->kind == UNW_MAP_TABLE) {
+		vaddr = (n ? ip - 1 : ip) - m->bias;
+		if (vaddr >> 32 == 0)
+			row = unw_find_row(m->table_off, m->count, (__u32)vaddr);
+	}
+	if (row) {
+		switch (row->cfa_type) {
+		case UNW_CFA_RSP:
+			cfa = w->sp + row->cfa_off;
+			fp = false;
+			break;
+		case UNW_CFA_RBP:
+			cfa = w->bp + row->cfa_off;
+			fp = false;
+			break;
+		case UNW_CFA_PLT:
+			cfa = w->sp + row->cfa_off + ((ip & 15) >= row->plt_threshold ? 8 : 0);
+			fp = false;
+			break;
+		case UNW_CFA_END:
+			w->flags |= UNW_STACK_ROOT;
+			return 1;
+		default:
+			break;	/* no usable rule: frame pointers */
+		}
+	}
+	if (fp) {
+		/* push %rbp; mov %rsp,%rbp: CFA = RBP + 16, saved RBP at CFA - 16 */
+		if (!w->bp)
+			return 1;
+		cfa = w->bp + 16;
+		w->flags |= UNW_STACK_FP_USED;
+		unw_stat_inc(UNW_STAT_FRAMES_FP);
+		if (bpf_probe_read_user(&bp, sizeof(bp), (void *)(cfa - 16)))
+			goto read_err;
+	} else {
+		unw_stat_inc(UNW_STAT_FRAMES_TABLE);
+		if (row->rbp_type == UNW_RBP_OFFSET &&
+		    bpf_probe_read_user(&bp, sizeof(bp), (void *)(cfa + row->rbp_off)))
+			goto read_err;
+	}
+	if (bpf_probe_read_user(&ra, sizeof(ra), (void *)(cfa - 8)))
+		goto read_err;
+	/* stacks grow down: a caller's frame is above; anything else loops */
+	if (!ra || cfa <= w->sp)
+		return 1;
+	w->ip = ra;
+	w->sp = cfa;
+	w->bp = bp;
+	return 0;
+
+read_err:
+	unw_stat_inc(UNW_STAT_READ_ERR);
+	return 1;
+}
+
+/* Keep st (the scratch stack) in unw_stacks; its id, or a negative errno. */
+static __always_inline long unw_store(struct unw_stack *st, __u64 hash)
+{
+	__u32 id = (__u32)(hash ^ (hash >> 32)) & UNW_STACK_ID_MASK;
+	struct unw_stack *old;
+	long err;
+
+	for (int k = 0; k < UNW_STACK_PROBES; k++, id = (id + 1) & UNW_STACK_ID_MASK) {
+		old = bpf_map_lookup_elem(&unw_stacks, &id);
+		if (!old) {
+			err = bpf_map_update_elem(&unw_stacks, &id, st, BPF_NOEXIST);
+			if (!err)
+				return id | UNW_STACK_ID_FLAG;
+			if (err != -EEXIST)
+				break;	/* full */
+			old = bpf_map_lookup_elem(&unw_stacks, &id);
+			if (!old)
+				continue;
+		}
+		if (old->hash == hash && old->nr == st->nr)
+			return id | UNW_STACK_ID_FLAG;
+	}
+	unw_stat_inc(UNW_STAT_STORE_ERR);
+	return -E2BIG;
+}
+
+/*
+ * Unwind the current thread's user stack.  Returns a stack id (with
+ * UNW_STACK_ID_FLAG), or -ENOENT when tgid has no tables (the caller then
+ * uses bpf_get_stackid()), or another negative errno.
+ */
+static __always_inline long unw_user_stack(__u32 tgid)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs;
+	struct unw_walk w = { .tgid = tgid, .hash = 0xcbf29ce484222325ULL };
+	struct unw_stack *st;
+	__u32 zero = 0;
+
+	if (!unw_enabled || !bpf_map_lookup_elem(&unw_procs, &tgid))
+		return -ENOENT;
+	if (task->flags & 0x00200000)	/* PF_KTHREAD: no user stack */
+		return -EFAULT;
+	st = bpf_map_lookup_elem(&unw_scratch, &zero);
+	if (!st)
+		return -ENOENT;
+	/* the user registers, also when the sample hit in the kernel */
+	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	w.ip = regs->ip;
+	w.sp = regs->sp;
+	w.bp = regs->bp;
+
+	bpf_loop(UNW_MAX_FRAMES + 1, unw_step, &w, 0);
+
+	unw_stat_inc(UNW_STAT_STACKS);
+	if (w.flags & UNW_STACK_ROOT)
+		unw_stat_inc(UNW_STAT_ROOT);
+	if (w.flags & UNW_STACK_TRUNCATED)
+		unw_stat_inc(UNW_STAT_TRUNCATED);
+	if (!w.nr)
+		return -EFAULT;
+	st->nr = w.nr;
+	st->flags = w.flags;
+	st->hash = w.hash;
+	/* stale frames past nr would make equal stacks differ byte-wise: harmless,
+	 * ids compare by hash and nr, and readers stop at nr */
+	return unw_store(st, w.hash);
+}
+
+#endif /* PEERSCOPE_UNWIND_BPF_H */

@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Tables for the in-kernel .eh_frame unwinder (see unwinder.h).
+ *
+ * Each distinct file (device, inode) is parsed once and its rows appended
+ * to the shared unw_rows array, which is mmap-ed: copying 30k rows of libc
+ * is a memcpy, not 30k bpf() calls.  A process's entry in unw_procs lists
+ * its executable mappings with their bias and their file's slice of rows;
+ * the entry is replaced whole (hash map updates are atomic for readers).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <elf.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/types.h>
+
+#include "unwinder.h"
+#include "core/log.h"
+#include "core/profile.h"
+#include "core/sym-maps.h"
+#include "core/unwind-table.h"
+#include "peerscope.h"
+#include "unwind.h"
+
+#define POLL_INTERVAL_NS	1000000000LL	/* re-read /proc/PID/maps once a second */
+
+/* One parsed file: where its rows went, and how to compute a mapping's bias. */
+struct unw_file {
+	uint64_t dev, ino;	/* dev = major << 32 | minor; ino 0 + dev ~0: the vDSO */
+	struct unw_load *loads;
+	size_t nr_loads;
+	uint32_t table_off, count;	/* count 0: no table (frame pointers) */
+};
+
+struct unwinder {
+	enum unwind_mode mode;
+	struct bpf_map *rows, *procs, *stacks, *stats;
+	struct unw_row *rows_mem;	/* mmap of unw_rows */
+	size_t rows_cap, rows_used, rows_mmap_len;
+	bool rows_full_warned;
+
+	struct unw_file *files;
+	size_t nr_files, cap_files;
+
+	uint32_t pids[PS_MAX_TARGETS];
+	int nr_pids;
+	int64_t last_poll_ns;
+	uint64_t nr_procs;
+	struct unw_proc proc;	/* scratch: 8 KiB, not on the stack */
+};
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+struct unwinder *unwinder__new(struct bpf_object *obj, enum unwind_mode mode)
+{
+	struct bpf_map *rows = bpf_object__find_map_by_name(obj, "unw_rows");
+	struct bpf_map *stacks = bpf_object__find_map_by_name(obj, "unw_stacks");
+	struct unwinder *u;
+
+	if (!rows || !stacks) {
+		ps_warn("unwind: the BPF object has no unwinder maps: frame pointers only (rebuild peerscope)");
+		errno = ENOENT;
+		return NULL;
+	}
+	if (mode == UNWIND_FP) {
+		/* unused: do not pin 25 MiB of kernel memory for nothing */
+		bpf_map__set_max_entries(rows, 1);
+		bpf_map__set_max_entries(stacks, 1);
+		errno = 0;
+		return NULL;
+	}
+	u = calloc(1, sizeof(*u));
+	if (!u)
+		return NULL;
+	u->mode = mode;
+	u->rows = rows;
+	u->stacks = stacks;
+	u->procs = bpf_object__find_map_by_name(obj, "unw_procs");
+	u->stats = bpf_object__find_map_by_name(obj, "unw_stats");
+	if (!u->procs || !u->stats) {
+		free(u);
+		errno = ENOENT;
+		return NULL;
+	}
+	u->rows_cap = bpf_map__max_entries(u->rows);
+	return u;
+}
+
+void unwinder__free(struct unwinder *u)
+{
+	if (!u)
+		return;
+	if (u->rows_mem)
+		munmap(u->rows_mem, u->rows_mmap_len);
+	for (size_t i = 0; i < u->nr_files; i++)
+		free(u->files[i].loads);
+	free(u->files);
+	free(u);
+}
+
+static int map_rows(struct unwinder *u)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	void *mem;
+
+	if (u->rows_mem)
+		return 0;
+	u->rows_mmap_len = (u->rows_cap * sizeof(struct unw_row) + page - 1) & ~(size_t)(page - 1);
+	mem = mmap(NULL, u->rows_mmap_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   bpf_map__fd(u->rows), 0);
+	if (mem == MAP_FAILED)
+		return -errno;
+	u->rows_mem = mem;
+	return 0;
+}
+
+/* Our own vDSO: the same image in every process of this kernel and ABI. */
+static int load_vdso(struct unw_table *t)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)getauxval(AT_SYSINFO_EHDR);
+
+	if (!eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64)
+		return -ENOENT;
+	/* the image ends with its section headers */
+	return unw_table__load_mem(t, (void *)eh, eh->e_shoff + (size_t)eh->e_shnum * eh->e_shentsize);
+}
+
+/* The file behind mapping m of pid, parsed and copied into unw_rows once. */
+static struct unw_file *file_get(struct unwinder *u, uint32_t pid, const struct sym_map *m)
+{
+	bool vdso = m->kind == SYM_MAP_VDSO;
+	uint64_t dev = vdso ? ~0ULL : (uint64_t)m->dev_major << 32 | m->dev_minor;
+	uint64_t ino = vdso ? 0 : m->inode;
+	struct unw_table t;
+	struct unw_file *f;
+	char path[128];
+	int fd, err;
+
+	for (size_t i = 0; i < u->nr_files; i++)
+		if (u->files[i].dev == dev && u->files[i].ino == ino)
+			return &u->files[i];
+	if (u->nr_files == u->cap_files) {
+		size_t cap = u->cap_files ? 2 * u->cap_files : 16;
+		struct unw_file *n = realloc(u->files, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		u->files = n;
+		u->cap_files = cap;
+	}
+
+	unw_table__init(&t);
+	if (vdso) {
+		err = load_vdso(&t);
+	} else {
+		/* map_files: right file even across mount namespaces or if deleted */
+		snprintf(path, sizeof(path), "/proc/%" PRIu32 "/map_files/%" PRIx64 "-%" PRIx64,
+			 pid, m->start, m->end);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			fd = open(m->path, O_RDONLY | O_CLOEXEC);
+		err = fd < 0 ? -errno : unw_table__load_fd(&t, fd);
+		if (fd >= 0)
+			close(fd);
+	}
+	if (err)
+		ps_debug("unwind: %s: no tables: %s (frame pointers there)",
+			 vdso ? "[vdso]" : m->path, strerror(-err));
+
+	f = &u->files[u->nr_files++];
+	memset(f, 0, sizeof(*f));
+	f->dev = dev;
+	f->ino = ino;
+	f->loads = t.loads;
+	f->nr_loads = t.nr_loads;
+	t.loads = NULL;
+	t.nr_loads = 0;
+	if (t.nr && u->rows_used + t.nr > u->rows_cap) {
+		if (!u->rows_full_warned)
+			ps_warn("unwind: table space full (%zu rows): %s and later files use frame pointers",
+				u->rows_cap, vdso ? "[vdso]" : m->path);
+		u->rows_full_warned = true;
+	} else if (t.nr) {
+		memcpy(u->rows_mem + u->rows_used, t.rows, t.nr * sizeof(*t.rows));
+		f->table_off = u->rows_used;
+		f->count = t.nr;
+		u->rows_used += t.nr;
+		ps_debug("unwind: %s: %zu rows from %s (%zu FDEs, %zu unsupported, %zu PLT)",
+			 vdso ? "[vdso]" : m->path, t.nr, t.source, t.nr_fdes,
+			 t.nr_unsupported, t.nr_plt);
+	}
+	unw_table__free(&t);
+	return f;
+}
+
+/*
+ * (Re)builds pid's unw_procs entry from /proc/PID/maps.  In auto mode a
+ * process without any table gets no entry: BPF then uses
+ * bpf_get_stackid(), which is the same frame-pointer walk, cheaper.
+ */
+static int load_pid(struct unwinder *u, uint32_t pid)
+{
+	struct unw_proc *proc = &u->proc;
+	struct sym_maps maps = {};
+	int err, tables = 0;
+
+	err = sym_maps__read(pid, &maps);
+	if (err)
+		return err;
+	memset(proc, 0, sizeof(*proc));
+	for (size_t i = 0; i < maps.nr && proc->nr < UNW_MAX_MAPS; i++) {
+		const struct sym_map *m = &maps.maps[i];
+		struct unw_map *um;
+		struct unw_file *f;
+		uint64_t bias;
+
+		if (!m->exec || (m->kind != SYM_MAP_FILE && m->kind != SYM_MAP_VDSO))
+			continue;	/* anonymous (JIT) code: not listed, frame pointers */
+		f = file_get(u, pid, m);
+		if (!f) {
+			err = -ENOMEM;
+			goto free_maps;
+		}
+		if (!f->count)
+			continue;
+		{
+			struct unw_table lt = { .loads = f->loads, .nr_loads = f->nr_loads };
+
+			if (m->kind == SYM_MAP_VDSO)
+				bias = m->start - (f->nr_loads ? f->loads[0].vaddr : 0);
+			else if (unw_table__bias(&lt, m->start, m->offset, &bias))
+				continue;
+		}
+		um = &proc->maps[proc->nr++];
+		um->start = m->start;
+		um->end = m->end;
+		um->bias = bias;
+		um->table_off = f->table_off;
+		um->count = f->count;
+		um->kind = UNW_MAP_TABLE;
+		/* the vDSO alone does not make a process worth walking in BPF */
+		tables += m->kind != SYM_MAP_VDSO;
+	}
+	if (!tables && u->mode == UNWIND_AUTO) {
+		bpf_map__delete_elem(u->procs, &pid, sizeof(pid), 0);
+		ps_debug("unwind: pid %" PRIu32 ": no .eh_frame tables: frame pointers", pid);
+		goto free_maps;
+	}
+	err = bpf_map__update_elem(u->procs, &pid, sizeof(pid), proc, sizeof(*proc), BPF_ANY);
+	if (err) {
+		ps_err("unwind: loading the mappings of pid %" PRIu32 " failed: %s (report a bug)",
+		       pid, strerror(-err));
+		goto free_maps;
+	}
+	u->nr_procs++;
+free_maps:
+	sym_maps__free(&maps);
+	return err;
+}
+
+int unwinder__add_target(struct unwinder *u, const struct target *t)
+{
+	int64_t t0 = now_ns();
+	int err;
+
+	err = map_rows(u);
+	if (err) {
+		ps_err("unwind: mapping the unwind table map failed: %s (use --unwind fp)",
+		       strerror(-err));
+		return err;
+	}
+	for (int i = 0; i < t->nr_pids && u->nr_pids < PS_MAX_TARGETS; i++) {
+		u->pids[u->nr_pids++] = t->pids[i];
+		err = load_pid(u, t->pids[i]);
+		if (err == -ENOMEM)
+			return err;
+		if (err)
+			ps_debug("unwind: pid %" PRIu32 ": %s", t->pids[i], strerror(-err));
+	}
+	u->last_poll_ns = now_ns();
+	ps_debug("unwind: %zu files, %zu rows (%zu KiB) loaded in %.1f ms", u->nr_files,
+		 u->rows_used, u->rows_used * sizeof(struct unw_row) / 1024,
+		 (u->last_poll_ns - t0) / 1e6);
+	return 0;
+}
+
+void unwinder__poll(struct unwinder *u)
+{
+	int64_t now = now_ns();
+
+	if (!u || !u->rows_mem || now - u->last_poll_ns < POLL_INTERVAL_NS)
+		return;
+	u->last_poll_ns = now;
+	for (int i = 0; i < u->nr_pids; i++)
+		load_pid(u, u->pids[i]);	/* gone: keep its last entry */
+}
+
+bool unwinder__owns_stack(int32_t stack_id)
+{
+	return stack_id >= 0 && (stack_id & UNW_STACK_ID_FLAG);
+}
+
+int unwinder__read_stack(struct unwinder *u, int32_t stack_id, uint64_t *ips)
+{
+	struct unw_stack st;
+	uint32_t key = (uint32_t)stack_id & UNW_STACK_ID_MASK;
+	uint32_t n;
+
+	if (!u || !unwinder__owns_stack(stack_id) ||
+	    bpf_map__lookup_elem(u->stacks, &key, sizeof(key), &st, sizeof(st), 0))
+		return 0;
+	n = st.nr < UNW_MAX_FRAMES ? st.nr : UNW_MAX_FRAMES;
+	if (n > PS_MAX_STACK_DEPTH)
+		n = PS_MAX_STACK_DEPTH;
+	memcpy(ips, st.ips, n * sizeof(*ips));
+	return (int)n;
+}
+
+void unwinder__stats(struct unwinder *u, struct unwinder_stats *st)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t v[UNW_STAT_MAX] = {};
+
+	memset(st, 0, sizeof(*st));
+	if (!u)
+		return;
+	if (ncpu > 0) {
+		uint64_t *vals = calloc(ncpu, sizeof(*vals));
+
+		for (uint32_t k = 0; vals && k < UNW_STAT_MAX; k++) {
+			if (bpf_map__lookup_elem(u->stats, &k, sizeof(k), vals, ncpu * sizeof(*vals), 0))
+				continue;
+			for (int c = 0; c < ncpu; c++)
+				v[k] += vals[c];
+		}
+		free(vals);
+	}
+	st->stacks = v[UNW_STAT_STACKS];
+	st->root = v[UNW_STAT_ROOT];
+	st->truncated = v[UNW_STAT_TRUNCATED];
+	st->frames_table = v[UNW_STAT_FRAMES_TABLE];
+	st->frames_fp = v[UNW_STAT_FRAMES_FP];
+	st->read_err = v[UNW_STAT_READ_ERR];
+	st->store_err = v[UNW_STAT_STORE_ERR];
+	st->files = u->nr_files;
+	st->rows = u->rows_used;
+	st->procs = u->nr_procs;
+}
+
+int unwinder__record(struct unwinder *u, struct profile *p)
+{
+	struct unwinder_stats st;
+	char v[10][24];
+
+	unwinder__stats(u, &st);
+	ps_debug("unwind: %" PRIu64 " stacks walked, %" PRIu64 " reached an outermost frame, %"
+		 PRIu64 " truncated; frames: %" PRIu64 " by table, %" PRIu64 " by frame pointer; %"
+		 PRIu64 " read errors, %" PRIu64 " store errors", st.stacks, st.root, st.truncated,
+		 st.frames_table, st.frames_fp, st.read_err, st.store_err);
+	snprintf(v[0], sizeof(v[0]), "%" PRIu64, st.stacks);
+	snprintf(v[1], sizeof(v[1]), "%" PRIu64, st.root);
+	snprintf(v[2], sizeof(v[2]), "%" PRIu64, st.truncated);
+	snprintf(v[3], sizeof(v[3]), "%" PRIu64, st.frames_table);
+	snprintf(v[4], sizeof(v[4]), "%" PRIu64, st.frames_fp);
+	snprintf(v[5], sizeof(v[5]), "%" PRIu64, st.read_err);
+	snprintf(v[6], sizeof(v[6]), "%" PRIu64, st.store_err);
+	snprintf(v[7], sizeof(v[7]), "%" PRIu64, st.files);
+	snprintf(v[8], sizeof(v[8]), "%" PRIu64, st.rows);
+	snprintf(v[9], sizeof(v[9]), "%" PRIu64, st.procs);
+	return profile__add_record(p, "unwind", "mode", u->mode == UNWIND_DWARF ? "dwarf" : "auto",
+				   "stacks", v[0], "root", v[1], "truncated", v[2],
+				   "frames_table", v[3], "frames_fp", v[4], "read_err", v[5],
+				   "store_err", v[6], "files", v[7], "rows", v[8], "procs", v[9],
+				   NULL);
+}
