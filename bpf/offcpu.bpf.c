@@ -1,0 +1,607 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Scheduler collector: where a traced thread's time goes when it is not on a
+ * CPU.  At switch-out the thread's stacks and a wait reason are stored per
+ * thread; the wakeup (sched_waking, in the waker's context) stamps the time
+ * and the waker; at switch-in the blocked part (switch-out -> wakeup) and the
+ * run-queue part (wakeup or preemption -> switch-in) are added to in-kernel
+ * aggregates.  Userspace reads the aggregates once, at the end.
+ *
+ * Two variants of every program (tp_btf preferred, raw_tp fallback); the
+ * collector keeps one with bpf_program__set_autoload(), like libbpf-tools'
+ * offcputime and runqlat.  Both read tasks through BPF_CORE_READ, so the
+ * handlers are shared.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "peerscope.bpf.h"
+#include "offcpu.h"
+
+#ifndef EFAULT
+#define EFAULT 14
+#endif
+#ifndef EEXIST
+#define EEXIST 17
+#endif
+#ifndef ENOSYS
+#define ENOSYS 38
+#endif
+
+#define S_IFMT		00170000
+#define S_IFSOCK	0140000
+#define S_IFREG		0100000
+#define S_IFBLK		0060000
+#define PF_KTHREAD	0x00200000
+#define MAX_THREAD_SIZE	(32 * 1024)	/* 16 KiB on x86-64, 32 KiB with KASAN */
+
+/* Set by userspace before load. */
+const volatile bool kernel_stacks = true;
+const volatile __u64 min_block_ns = 1000;
+
+/* Sizes are defaults: collectors/offcpu.c resizes them before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, OFFCPU_STACK_ENTRIES);
+	__type(key, __u32);
+	__uint(value_size, PS_MAX_STACK_DEPTH * sizeof(__u64));
+} stacks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, OFFCPU_SPAN_ENTRIES);
+	__type(key, struct offcpu_key);
+	__type(value, struct offcpu_val);
+} spans SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, OFFCPU_WAKER_ENTRIES);
+	__type(key, struct offcpu_waker_key);
+	__type(value, struct offcpu_val);
+} wakers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PS_MAX_THREADS);
+	__type(key, __u32);
+	__type(value, struct offcpu_hist);
+} runqlat SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, PS_MAX_THREADS);
+	__type(key, __u32);
+	__type(value, struct offcpu_state);
+} state SEC(".maps");
+
+/* A zeroed template: values too big for comfort on the 512-byte stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct offcpu_hist);
+} zero_hist SEC(".maps");
+
+
+/* Older kernels name the field "state" (libbpf-tools' core_fixes.bpf.h). */
+struct task_struct___o {
+	volatile long int state;
+} __attribute__((preserve_access_index));
+
+static __always_inline long task_state(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->__state))
+		return BPF_CORE_READ(t, __state);
+	return BPF_CORE_READ((struct task_struct___o *)t, state);
+}
+
+static __always_inline __s32 get_stack(void *ctx, __u64 flags, __u32 err_stat)
+{
+	long id = bpf_get_stackid(ctx, &stacks, flags);
+
+	/* -EFAULT: no stack of that kind (kernel thread, user-mode sample) */
+	if (id < 0 && id != -EFAULT)
+		ps_stat_inc(err_stat);
+	return id;
+}
+
+static __always_inline void val_add(void *map, const void *key, __u64 ns)
+{
+	struct offcpu_val *v = bpf_map_lookup_elem(map, key);
+	struct offcpu_val one = { ns, 1 };
+	long err;
+
+	if (v) {
+		__sync_fetch_and_add(&v->total_ns, ns);
+		__sync_fetch_and_add(&v->count, 1);
+		return;
+	}
+	err = bpf_map_update_elem(map, key, &one, BPF_NOEXIST);
+	if (err == -EEXIST) {
+		/* another CPU inserted the key between lookup and update */
+		v = bpf_map_lookup_elem(map, key);
+		if (v) {
+			__sync_fetch_and_add(&v->total_ns, ns);
+			__sync_fetch_and_add(&v->count, 1);
+		}
+	} else if (err) {
+		ps_stat_inc(PS_STAT_MAP_FULL);
+	}
+}
+
+static __always_inline __u32 log2_u64(__u64 v)
+{
+	__u32 r = 0, shift;
+
+	shift = (v > 0xffffffffULL) << 5; v >>= shift; r |= shift;
+	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
+	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
+	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
+	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+static __always_inline void hist_add(__u32 tid, __u32 tgid, const char *comm, __u64 ns)
+{
+	struct offcpu_hist *h = bpf_map_lookup_elem(&runqlat, &tid);
+	__u32 zero = 0, slot;
+
+	if (!h) {
+		h = bpf_map_lookup_elem(&zero_hist, &zero);
+		if (!h)
+			return;
+		h->tgid = tgid;
+		__builtin_memcpy(h->comm, comm, PS_TASK_COMM_LEN);
+		/* -EEXIST (another CPU was first) is fine: look it up again */
+		bpf_map_update_elem(&runqlat, &tid, h, BPF_NOEXIST);
+		h = bpf_map_lookup_elem(&runqlat, &tid);
+		if (!h) {
+			ps_stat_inc(PS_STAT_MAP_FULL);
+			return;
+		}
+	}
+	slot = log2_u64(ns);
+	if (slot >= OFFCPU_HIST_SLOTS)
+		slot = OFFCPU_HIST_SLOTS - 1;
+	__sync_fetch_and_add(&h->slots[slot], 1);
+	__sync_fetch_and_add(&h->total_ns, ns);
+}
+
+/* What kind of file fd of the current task is. */
+enum fd_kind { FD_OTHER = 0, FD_SOCK, FD_FILE, FD_TIMERFD };
+
+static __always_inline enum fd_kind fd_kind(struct task_struct *t, __u64 fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds, *f;
+	const unsigned char *name;
+	char buf[10] = {};
+	__u16 mode;
+
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return FD_OTHER;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]) || !f)
+		return FD_OTHER;
+	mode = BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT;
+	if (mode == S_IFSOCK)
+		return FD_SOCK;
+	if (mode == S_IFREG || mode == S_IFBLK)
+		return FD_FILE;
+	/* anonymous inodes are named after what made them: "[timerfd]" */
+	name = BPF_CORE_READ(f, f_path.dentry, d_name.name);
+	if (name && !bpf_probe_read_kernel(buf, sizeof(buf), name) &&
+	    buf[0] == '[' && buf[1] == 't' && buf[2] == 'i' && buf[3] == 'm' && buf[4] == 'e' &&
+	    buf[5] == 'r' && buf[6] == 'f' && buf[7] == 'd' && buf[8] == ']')
+		return FD_TIMERFD;
+	return FD_OTHER;
+}
+
+static __always_inline __u32 fd_reason(struct task_struct *t, __u64 fd)
+{
+	switch (fd_kind(t, fd)) {
+	case FD_SOCK:
+		return PS_REASON_NET;
+	case FD_TIMERFD:
+		return PS_REASON_TIMER;
+	case FD_FILE:
+		return PS_REASON_IO;
+	default:
+		return PS_REASON_OTHER;
+	}
+}
+
+/*
+ * Why the current task (about to block) waits: the rules of docs/offcpu.md.
+ * Syscall numbers are x86-64's; other architectures get fault/io/other only.
+ */
+static __always_inline __u32 block_reason(struct task_struct *t)
+{
+	struct pt_regs *regs;
+	long nr, ax;
+	__u64 a0, a1;
+
+	if (BPF_CORE_READ(t, flags) & PF_KTHREAD)
+		return BPF_CORE_READ_BITFIELD_PROBED(t, in_iowait) ? PS_REASON_IO : PS_REASON_OTHER;
+	/* t is current (sched_switch runs before the switch): the BTF task works in raw_tp too */
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	if (!regs)
+		return PS_REASON_OTHER;
+#ifdef __TARGET_ARCH_x86
+	nr = BPF_CORE_READ(regs, orig_ax);
+	ax = BPF_CORE_READ(regs, ax);
+	a0 = BPF_CORE_READ(regs, di);
+	a1 = BPF_CORE_READ(regs, si);
+	/*
+	 * Inside a syscall, entry code left -ENOSYS in ax; an exception
+	 * (page fault) stores its error code in orig_ax and leaves the
+	 * user's ax.  A user task blocking outside a syscall is in a fault.
+	 */
+	if (nr < 0 || ax != -ENOSYS)
+		return PS_REASON_FAULT;
+#else
+	nr = -1;
+	a0 = a1 = 0;
+#endif
+	if (BPF_CORE_READ_BITFIELD_PROBED(t, in_iowait))
+		return PS_REASON_IO;	/* io_schedule(): block I/O, page cache */
+
+	switch (nr) {
+	case 202:	/* futex */
+	case 449:	/* futex_waitv */
+	case 455:	/* futex_wait */
+	case 72:	/* fcntl (F_SETLKW) */
+	case 73:	/* flock */
+		return PS_REASON_LOCK;
+	case 42:	/* connect */
+	case 43:	/* accept */
+	case 288:	/* accept4 */
+	case 44:	/* sendto */
+	case 45:	/* recvfrom */
+	case 46:	/* sendmsg */
+	case 47:	/* recvmsg */
+	case 299:	/* recvmmsg */
+	case 307:	/* sendmmsg */
+	case 232:	/* epoll_wait */
+	case 281:	/* epoll_pwait */
+	case 441:	/* epoll_pwait2 */
+		return PS_REASON_NET;
+	case 7:		/* poll(fds, nfds, timeout) */
+	case 271:	/* ppoll */
+		return a1 ? PS_REASON_NET : PS_REASON_TIMER;	/* no fds: a sleep */
+	case 23:	/* select(nfds, ...) */
+	case 270:	/* pselect6 */
+		return a0 ? PS_REASON_NET : PS_REASON_TIMER;
+	case 35:	/* nanosleep */
+	case 230:	/* clock_nanosleep */
+		return PS_REASON_TIMER;
+	case 0:		/* read */
+	case 1:		/* write */
+	case 17:	/* pread64 */
+	case 18:	/* pwrite64 */
+	case 19:	/* readv */
+	case 20:	/* writev */
+	case 295:	/* preadv */
+	case 296:	/* pwritev */
+	case 327:	/* preadv2 */
+	case 328:	/* pwritev2 */
+		return fd_reason(t, a0);
+	case 26:	/* msync */
+	case 74:	/* fsync */
+	case 75:	/* fdatasync */
+	case 162:	/* sync */
+	case 277:	/* sync_file_range */
+	case 306:	/* syncfs */
+	case 208:	/* io_getevents */
+		return PS_REASON_IO;
+	default:
+		return PS_REASON_OTHER;
+	}
+}
+
+static __always_inline void switch_out(void *ctx, struct task_struct *prev, bool preempt,
+				       __u32 tgid, __u64 now)
+{
+	__u32 tid = BPF_CORE_READ(prev, pid);
+	struct offcpu_state *st, init = {};
+
+	st = bpf_map_lookup_elem(&state, &tid);
+	if (!st) {
+		bpf_map_update_elem(&state, &tid, &init, BPF_NOEXIST);
+		st = bpf_map_lookup_elem(&state, &tid);
+		if (!st) {
+			ps_stat_inc(PS_STAT_MAP_FULL);
+			return;
+		}
+	}
+	/* a preempted task (or one that yields) is still runnable */
+	if (preempt || task_state(prev) == 0) {
+		st->kind = OFFCPU_PREEMPTED;
+		st->reason = PS_REASON_RUNQ;
+	} else {
+		st->kind = OFFCPU_BLOCKED;
+		st->reason = block_reason(prev);
+	}
+	st->out_ns = now;
+	st->wake_ns = 0;
+	st->tgid = tgid;
+	st->path = ps_thread_path_of(tid);
+	bpf_get_current_comm(st->comm, sizeof(st->comm));	/* current is still prev */
+	st->user_stack_id = get_stack(ctx, BPF_F_USER_STACK, PS_STAT_STACK_ERR_USER);
+	st->kern_stack_id = kernel_stacks ? get_stack(ctx, 0, PS_STAT_STACK_ERR_KERN) : -1;
+	st->waker_tid = 0;
+	st->waker_tgid = 0;
+	st->waker_user_stack_id = -1;
+	st->waker_kern_stack_id = -1;
+	st->waker_ctx = WAKER_TASK;
+	st->waker_comm[0] = '\0';
+}
+
+static __always_inline void key_of(struct offcpu_key *k, const struct offcpu_state *st,
+				   __u32 tid, __u32 reason)
+{
+	k->tgid = st->tgid;
+	k->tid = tid;
+	k->user_stack_id = st->user_stack_id;
+	k->kern_stack_id = st->kern_stack_id;
+	k->reason = reason;
+	k->path = st->path;
+	__builtin_memcpy(k->comm, st->comm, PS_TASK_COMM_LEN);
+}
+
+static __always_inline void switch_in(struct task_struct *next, __u64 now)
+{
+	__u32 tid = BPF_CORE_READ(next, pid);
+	struct offcpu_state *st = bpf_map_lookup_elem(&state, &tid);
+	struct offcpu_waker_key wk = {};
+	__u64 off = 0, runq = 0;
+
+	if (!st || st->kind == OFFCPU_NONE || now < st->out_ns)
+		return;
+	if (st->kind == OFFCPU_BLOCKED) {
+		if (st->wake_ns >= st->out_ns && st->wake_ns <= now) {
+			off = st->wake_ns - st->out_ns;
+			runq = now - st->wake_ns;
+		} else {
+			off = now - st->out_ns;	/* the wakeup was missed */
+		}
+	} else {
+		runq = now - st->out_ns;
+	}
+
+	if (off && off >= min_block_ns) {
+		key_of(&wk.blocked, st, tid, st->reason);
+		val_add(&spans, &wk.blocked, off);
+		if (st->wake_ns && (st->waker_tid || st->waker_kern_stack_id >= 0)) {
+			wk.waker_tgid = st->waker_tgid;
+			wk.waker_tid = st->waker_tid;
+			wk.waker_user_stack_id = st->waker_user_stack_id;
+			wk.waker_kern_stack_id = st->waker_kern_stack_id;
+			wk.waker_ctx = st->waker_ctx;
+			__builtin_memcpy(wk.waker_comm, st->waker_comm, PS_TASK_COMM_LEN);
+			val_add(&wakers, &wk, off);
+		}
+	}
+	if (runq) {
+		if (st->kind != OFFCPU_NEW) {
+			key_of(&wk.blocked, st, tid, PS_REASON_RUNQ);
+			val_add(&spans, &wk.blocked, runq);
+		}
+		hist_add(tid, st->tgid, st->comm, runq);
+	}
+	st->kind = OFFCPU_NONE;
+}
+
+static __always_inline int handle_switch(void *ctx, bool preempt, struct task_struct *prev,
+					 struct task_struct *next)
+{
+	__u32 prev_tgid = BPF_CORE_READ(prev, tgid);
+	__u32 next_tgid = BPF_CORE_READ(next, tgid);
+	bool out = prev_tgid && ps_is_target(prev_tgid);
+	bool in = next_tgid && ps_is_target(next_tgid);
+	__u64 now;
+
+	if (!out && !in)
+		return 0;
+	now = bpf_ktime_get_ns();
+	if (out) {
+		ps_stat_inc(PS_STAT_EVENTS);
+		switch_out(ctx, prev, preempt, prev_tgid, now);
+	}
+	if (in) {
+		ps_stat_inc(PS_STAT_EVENTS);
+		switch_in(next, now);
+	}
+	return 0;
+}
+
+/*
+ * Interrupt context, without reading the preempt count (its per-CPU symbol
+ * is not in kallsyms without CONFIG_KALLSYMS_ALL).  x86-64 runs an interrupt
+ * that arrived in kernel mode on a per-CPU IRQ stack, so our own stack
+ * frame lies outside the current task's stack; one that arrived in user
+ * mode runs on the task stack, but then the task's entry registers are the
+ * interrupt's, whose orig_ax is -1 (a syscall's is its number, a fault's
+ * its error code).
+ */
+static __always_inline __u32 waker_ctx(void)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	__u64 base = (__u64)BPF_CORE_READ(t, stack);
+	__u64 here = 0, sp = 0;
+	void *slot = &here;
+
+	/* copied through a helper: the verifier forbids arithmetic on fp */
+	bpf_probe_read_kernel(&sp, sizeof(sp), &slot);
+	if (sp - base >= MAX_THREAD_SIZE)
+		return WAKER_IRQ_STACK;
+#ifdef __TARGET_ARCH_x86
+	if (!(BPF_CORE_READ(t, flags) & PF_KTHREAD)) {
+		struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
+
+		if (regs && (long)BPF_CORE_READ(regs, orig_ax) == -1)
+			return WAKER_HARDIRQ;
+	}
+#endif
+	return WAKER_TASK;
+}
+
+/* sched_waking runs in the waker's context (sched_wakeup may not: wake lists). */
+static __always_inline int handle_waking(void *ctx, struct task_struct *p)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+	__u32 tid, wtgid;
+	struct offcpu_state *st;
+	__u64 id;
+
+	if (!tgid || !ps_is_target(tgid))
+		return 0;
+	tid = BPF_CORE_READ(p, pid);
+	st = bpf_map_lookup_elem(&state, &tid);
+	if (!st || st->kind != OFFCPU_BLOCKED || st->wake_ns)
+		return 0;
+	ps_stat_inc(PS_STAT_EVENTS);
+	st->wake_ns = bpf_ktime_get_ns();
+	st->waker_kern_stack_id = kernel_stacks ? get_stack(ctx, 0, PS_STAT_STACK_ERR_KERN) : -1;
+	st->waker_ctx = waker_ctx();
+	if (st->waker_ctx == WAKER_HARDIRQ) {
+		/* a timer or device interrupt: whoever it interrupted is no waker */
+		st->waker_tgid = 0;
+		st->waker_tid = 0;
+		st->waker_user_stack_id = -1;
+		__builtin_memcpy(st->waker_comm, "[irq]", 6);
+		return 0;
+	}
+	id = bpf_get_current_pid_tgid();
+	wtgid = id >> 32;
+	st->waker_tgid = wtgid;
+	st->waker_tid = (__u32)id;
+	bpf_get_current_comm(st->waker_comm, sizeof(st->waker_comm));
+	/* user stacks only of traced wakers: others' addresses cannot be symbolized */
+	st->waker_user_stack_id = wtgid && ps_is_target(wtgid) ?
+		get_stack(ctx, BPF_F_USER_STACK, PS_STAT_STACK_ERR_USER) : -1;
+	return 0;
+}
+
+/*
+ * sched_wakeup: the enqueue.  It only matters when sched_waking came too
+ * early to see the block: a waker that races with the sleeper's
+ * __schedule() fires sched_waking after the sleeper left the run queue but
+ * before its sched_switch tracepoint ran.  The span then gets its wakeup
+ * time here, without a waker (this context may be the sleeper's CPU).
+ */
+static __always_inline int handle_wakeup(struct task_struct *p)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+	struct offcpu_state *st;
+	__u32 tid;
+
+	if (!tgid || !ps_is_target(tgid))
+		return 0;
+	tid = BPF_CORE_READ(p, pid);
+	st = bpf_map_lookup_elem(&state, &tid);
+	if (st && st->kind == OFFCPU_BLOCKED && !st->wake_ns)
+		st->wake_ns = bpf_ktime_get_ns();
+	return 0;
+}
+
+static __always_inline int handle_wakeup_new(struct task_struct *p)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+	struct offcpu_state init = {};
+	__u32 tid;
+
+	if (!tgid || !ps_is_target(tgid))
+		return 0;
+	ps_stat_inc(PS_STAT_EVENTS);
+	tid = BPF_CORE_READ(p, pid);
+	init.kind = OFFCPU_NEW;
+	init.out_ns = bpf_ktime_get_ns();
+	init.tgid = tgid;
+	init.user_stack_id = -1;
+	init.kern_stack_id = -1;
+	BPF_CORE_READ_STR_INTO(&init.comm, p, comm);
+	if (bpf_map_update_elem(&state, &tid, &init, BPF_ANY))
+		ps_stat_inc(PS_STAT_MAP_FULL);
+	return 0;
+}
+
+static __always_inline int handle_exit(struct task_struct *p)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+	__u32 tid;
+
+	if (!tgid || !ps_is_target(tgid))
+		return 0;
+	tid = BPF_CORE_READ(p, pid);
+	bpf_map_delete_elem(&state, &tid);
+	return 0;
+}
+
+/* tp_btf variants (preferred: typed arguments, no tracefs) */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(offcpu_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return handle_switch(ctx, preempt, prev, next);
+}
+
+SEC("tp_btf/sched_waking")
+int BPF_PROG(offcpu_waking_btf, struct task_struct *p)
+{
+	return handle_waking(ctx, p);
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(offcpu_wakeup_btf, struct task_struct *p)
+{
+	return handle_wakeup(p);
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(offcpu_wakeup_new_btf, struct task_struct *p)
+{
+	return handle_wakeup_new(p);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(offcpu_exit_btf, struct task_struct *p)
+{
+	return handle_exit(p);
+}
+
+/* raw_tp fallbacks: same arguments, read as untyped u64s */
+SEC("raw_tp/sched_switch")
+int BPF_PROG(offcpu_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return handle_switch(ctx, preempt, prev, next);
+}
+
+SEC("raw_tp/sched_waking")
+int BPF_PROG(offcpu_waking_raw, struct task_struct *p)
+{
+	return handle_waking(ctx, p);
+}
+
+SEC("raw_tp/sched_wakeup")
+int BPF_PROG(offcpu_wakeup_raw, struct task_struct *p)
+{
+	return handle_wakeup(p);
+}
+
+SEC("raw_tp/sched_wakeup_new")
+int BPF_PROG(offcpu_wakeup_new_raw, struct task_struct *p)
+{
+	return handle_wakeup_new(p);
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(offcpu_exit_raw, struct task_struct *p)
+{
+	return handle_exit(p);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,574 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The "offcpu" collector: blocked time by stack and wait reason, run-queue
+ * delay, wakers, and the wall-clock column that joins them with on-CPU time.
+ * bpf/offcpu.bpf.c does the work in the kernel (sched_switch, sched_waking,
+ * sched_wakeup_new, sched_process_exit); this file loads it and turns its
+ * maps into samples (layout: docs/offcpu.md, docs/format.md).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/types.h>
+
+#include "collector.h"
+#include "core/log.h"
+#include "core/profile.h"
+#include "core/sym-kallsyms.h"
+#include "offcpu.h"
+#include "offcpu.skel.h"
+
+#define DEFAULT_MIN_BLOCK_NS	1000ULL
+
+static const char *const reason_names[PS_REASON_MAX] = {
+	[PS_REASON_OTHER] = "other", [PS_REASON_LOCK] = "lock", [PS_REASON_NET] = "net",
+	[PS_REASON_TIMER] = "timer", [PS_REASON_IO] = "io", [PS_REASON_FAULT] = "fault",
+	[PS_REASON_RUNQ] = "runq",
+};
+
+struct offcpu_priv {
+	struct offcpu *skel;
+	__u64 attach_ns;	/* CLOCK_MONOTONIC at attach (bpf_ktime_get_ns's clock) */
+	struct sym_kallsyms ksyms;	/* to cut tracing frames off kernel stacks */
+	bool have_ksyms;
+};
+
+struct waker_ent {
+	struct offcpu_waker_key k;
+	struct offcpu_val v;
+};
+
+/* Column indexes of one drain. */
+struct cols {
+	int offcpu, runq, wall;
+};
+
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static const char *reason_name(__u32 r)
+{
+	return r < PS_REASON_MAX ? reason_names[r] : "other";
+}
+
+static bool offcpu_supported(const struct kernel_features *kf, const struct record_opts *o,
+			     char *why, size_t len)
+{
+	if (!kf->tp_btf && !kf->raw_tp) {
+		snprintf(why, len, "neither tp_btf nor raw tracepoints attach on this kernel");
+		return false;
+	}
+	if (!kf->btf) {
+		snprintf(why, len, "kernel BTF is missing (CO-RE reads of task_struct need it)");
+		return false;
+	}
+	return true;
+}
+
+/* Keep either the tp_btf or the raw_tp variant of every program. */
+static void choose_variant(struct offcpu *skel, bool btf)
+{
+	bpf_program__set_autoload(skel->progs.offcpu_switch_btf, btf);
+	bpf_program__set_autoload(skel->progs.offcpu_waking_btf, btf);
+	bpf_program__set_autoload(skel->progs.offcpu_wakeup_btf, btf);
+	bpf_program__set_autoload(skel->progs.offcpu_wakeup_new_btf, btf);
+	bpf_program__set_autoload(skel->progs.offcpu_exit_btf, btf);
+	bpf_program__set_autoload(skel->progs.offcpu_switch_raw, !btf);
+	bpf_program__set_autoload(skel->progs.offcpu_waking_raw, !btf);
+	bpf_program__set_autoload(skel->progs.offcpu_wakeup_raw, !btf);
+	bpf_program__set_autoload(skel->progs.offcpu_wakeup_new_raw, !btf);
+	bpf_program__set_autoload(skel->progs.offcpu_exit_raw, !btf);
+}
+
+static int open_load(struct offcpu_priv *op, const struct record_opts *o,
+		     const struct shared_maps *sm, bool btf)
+{
+	int err;
+
+	op->skel = offcpu__open();
+	if (!op->skel)
+		return -errno;
+	err = shared_maps__reuse(sm, op->skel->obj);
+	if (err)
+		return err;
+	op->skel->rodata->kernel_stacks = !o->no_kernel;
+	op->skel->rodata->min_block_ns = o->min_block_ns ? o->min_block_ns : DEFAULT_MIN_BLOCK_NS;
+	choose_variant(op->skel, btf);
+	return offcpu__load(op->skel);
+}
+
+static int offcpu_open(struct collector *c, const struct record_opts *o,
+		       const struct kernel_features *kf, const struct shared_maps *sm)
+{
+	struct offcpu_priv *op;
+	int err;
+
+	op = calloc(1, sizeof(*op));
+	if (!op)
+		return -ENOMEM;
+	err = open_load(op, o, sm, kf->tp_btf);
+	if (err && kf->tp_btf && kf->raw_tp) {
+		ps_debug("offcpu: tp_btf programs did not load (%s); using raw_tp", strerror(-err));
+		offcpu__destroy(op->skel);
+		err = open_load(op, o, sm, false);
+	}
+	if (err) {
+		ps_err("offcpu: loading the BPF programs failed: %s (run with -v for the verifier log)",
+		       strerror(-err));
+		goto destroy_skel;
+	}
+	c->priv = op;
+	return 0;
+
+destroy_skel:
+	offcpu__destroy(op->skel);
+	free(op);
+	return err;
+}
+
+static int offcpu_attach(struct collector *c, const struct target *t)
+{
+	struct offcpu_priv *op = c->priv;
+	int err = offcpu__attach(op->skel);
+
+	if (err) {
+		ps_err("offcpu: attaching to the scheduler tracepoints failed: %s (check that raw tracepoints work: run with -v)",
+		       strerror(-err));
+		return err;
+	}
+	op->attach_ns = mono_ns();
+	return 0;
+}
+
+/* Kernel frames that belong to the tracing machinery, not to the traced code. */
+static bool tracing_frame(const char *name)
+{
+	return !strncmp(name, "bpf_prog_", 9) || !strncmp(name, "bpf_trace_run", 13) ||
+	       !strncmp(name, "__traceiter_", 12) || !strncmp(name, "__bpf_trace_", 12);
+}
+
+static const char *ksym_name(const struct offcpu_priv *op, uint64_t addr)
+{
+	struct sym_entry *e = sym_kallsyms__lookup(&op->ksyms, addr, NULL);
+
+	return e ? sym_table__name(&op->ksyms.syms, e) : "";
+}
+
+/*
+ * Appends the frames of one stack id (kernel or user of pid) to locs.
+ * Kernel stacks lose their leaf-side BPF/tracepoint frames; an interrupt
+ * waker's stack (irq) ends at the interrupt entry ("asm_*"), below which is
+ * whatever code the interrupt happened to hit.
+ */
+static uint32_t add_frames(struct profile *p, const struct offcpu_priv *op, int stacks_fd,
+			   __s32 id, uint32_t pid, bool kernel, bool irq,
+			   uint64_t *ips, uint32_t *locs, uint32_t nr, uint32_t max)
+{
+	int n = collector__read_stack(stacks_fd, id, ips), i = 0;
+
+	if (kernel && op->have_ksyms) {
+		while (i < n && tracing_frame(ksym_name(op, ips[i])))
+			i++;
+		if (irq) {
+			for (int k = i; k < n; k++) {
+				if (!strncmp(ksym_name(op, ips[k]), "asm_", 4)) {
+					n = k + 1;
+					break;
+				}
+			}
+		}
+	}
+	for (; i < n && nr < max; i++) {
+		uint32_t loc = profile__intern_address(p, kernel ? 0 : pid, kernel, ips[i]);
+
+		if (loc)
+			locs[nr++] = loc;
+	}
+	return nr;
+}
+
+static uint32_t labels_of(struct profile *p, const struct record_opts *o,
+			  const struct offcpu_key *k, const struct offcpu_waker_key *w, bool irq)
+{
+	char comm[PS_TASK_COMM_LEN + 1], wcomm[PS_TASK_COMM_LEN + 1];
+	struct pf_label_kv kv[7];
+	uint32_t n = 0;
+
+	memcpy(comm, k->comm, PS_TASK_COMM_LEN);
+	comm[PS_TASK_COMM_LEN] = '\0';
+	kv[n++] = (struct pf_label_kv){ .key = "pid", .num = k->tgid };
+	kv[n++] = (struct pf_label_kv){ .key = "tid", .num = k->tid };
+	kv[n++] = (struct pf_label_kv){ .key = "thread", .str = comm[0] ? comm : "?" };
+	kv[n++] = (struct pf_label_kv){ .key = "path", .str = collector__path_name(o, k->path) };
+	kv[n++] = (struct pf_label_kv){ .key = "reason", .str = reason_name(k->reason) };
+	if (w) {
+		memcpy(wcomm, w->waker_comm, PS_TASK_COMM_LEN);
+		wcomm[PS_TASK_COMM_LEN] = '\0';
+		kv[n++] = (struct pf_label_kv){ .key = "waker",
+						.str = irq ? "[irq]" : wcomm[0] ? wcomm : "?" };
+		kv[n++] = (struct pf_label_kv){ .key = "waker_tid", .num = irq ? 0 : w->waker_tid };
+	}
+	return profile__intern_labels(p, kv, n);
+}
+
+/* Did a wakeup on the IRQ stack come through an interrupt entry? */
+static bool hard_irq(const struct offcpu_priv *op, int stacks_fd, const struct offcpu_waker_key *w,
+		     uint64_t *ips)
+{
+	int n;
+
+	if (w->waker_ctx == WAKER_HARDIRQ)
+		return true;
+	if (w->waker_ctx != WAKER_IRQ_STACK || !op->have_ksyms)
+		return false;
+	n = collector__read_stack(stacks_fd, w->waker_kern_stack_id, ips);
+	for (int i = 0; i < n; i++) {
+		if (!strncmp(ksym_name(op, ips[i]), "asm_", 4))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * One sample: the blocked thread's stack (kernel then user, leaf first) and,
+ * for a waker edge, a "-" frame followed by the waker's stack.
+ */
+static int add_sample(struct profile *p, const struct offcpu_priv *op, const struct record_opts *o,
+		      int stacks_fd,
+		      const struct offcpu_key *k, const struct offcpu_waker_key *w,
+		      const struct cols *c, __u64 ns, uint64_t *ips, uint32_t *locs)
+{
+	const uint32_t max = 4 * PS_MAX_STACK_DEPTH + 1;
+	uint32_t nr = 0, stack, labels;
+	bool irq = w && hard_irq(op, stacks_fd, w, ips);
+	int types[2];
+	int64_t vals[2] = { (int64_t)ns, (int64_t)ns };
+
+	nr = add_frames(p, op, stacks_fd, k->kern_stack_id, k->tgid, true, false, ips, locs, nr,
+			max);
+	nr = add_frames(p, op, stacks_fd, k->user_stack_id, k->tgid, false, false, ips, locs, nr,
+			max);
+	if (w) {
+		locs[nr++] = profile__intern_named_frame(p, "-", NULL, false);
+		nr = add_frames(p, op, stacks_fd, w->waker_kern_stack_id, 0, true, irq, ips, locs,
+				nr, max);
+		if (!irq)
+			nr = add_frames(p, op, stacks_fd, w->waker_user_stack_id, w->waker_tgid,
+					false, false, ips, locs, nr, max);
+	}
+	if (!nr)	/* keep the time visible: pprof drops frameless samples */
+		locs[nr++] = profile__intern_named_frame(p, "[no stack]", NULL, false);
+	stack = profile__intern_stack(p, locs, nr);
+	labels = labels_of(p, o, k, w, irq);
+	if (!stack || !labels)
+		return -ENOMEM;
+	types[0] = k->reason == PS_REASON_RUNQ ? c->runq : c->offcpu;
+	types[1] = c->wall;
+	return profile__add_values(p, stack, labels, types, vals, 2) < 0 ? -ENOMEM : 0;
+}
+
+static int cmp_blocked(const void *a, const void *b)
+{
+	return memcmp(&((const struct waker_ent *)a)->k.blocked,
+		      &((const struct waker_ent *)b)->k.blocked, sizeof(struct offcpu_key));
+}
+
+/* All "wakers" entries, sorted by blocked key; *nr set. */
+static struct waker_ent *read_wakers(int fd, size_t *nr)
+{
+	struct offcpu_waker_key key, *prev = NULL;
+	struct waker_ent *v = NULL, *nv;
+	size_t n = 0, cap = 0;
+
+	while (bpf_map_get_next_key(fd, prev, &key) == 0) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				free(v);
+				return NULL;
+			}
+			v = nv;
+		}
+		v[n].k = key;
+		prev = &v[n].k;
+		if (bpf_map_lookup_elem(fd, &key, &v[n].v) == 0)
+			n++;
+	}
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_blocked);
+	*nr = n;
+	if (!v)
+		v = calloc(1, sizeof(*v));
+	return v;
+}
+
+/* Sum of the waker edges of one blocked key (they partition its time). */
+static __u64 waker_sum(const struct waker_ent *w, size_t nr, const struct offcpu_key *k)
+{
+	size_t lo = 0, hi = nr;
+	__u64 sum = 0;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (memcmp(&w[mid].k.blocked, k, sizeof(*k)) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < nr && !memcmp(&w[lo].k.blocked, k, sizeof(*k)); lo++)
+		sum += w[lo].v.total_ns;
+	return sum;
+}
+
+/* "slot:count,..." of the non-empty log2 slots. */
+static void hist_str(const struct offcpu_hist *h, char *buf, size_t len, __u64 *count)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	*count = 0;
+	for (int i = 0; i < OFFCPU_HIST_SLOTS; i++) {
+		if (!h->slots[i])
+			continue;
+		*count += h->slots[i];
+		off += snprintf(buf + off, off < len ? len - off : 0, "%s%d:%llu", off ? "," : "",
+				i, (unsigned long long)h->slots[i]);
+	}
+}
+
+static int drain_hists(struct profile *p, int fd)
+{
+	struct offcpu_hist h;
+	__u32 key, *prev = NULL;
+	char buf[OFFCPU_HIST_SLOTS * 24], comm[PS_TASK_COMM_LEN + 1];
+	char pid[16], tid[16], cnt[24], tot[24];
+	__u64 count;
+	int err;
+
+	while (bpf_map_get_next_key(fd, prev, &key) == 0) {
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &h))
+			continue;
+		hist_str(&h, buf, sizeof(buf), &count);
+		memcpy(comm, h.comm, PS_TASK_COMM_LEN);
+		comm[PS_TASK_COMM_LEN] = '\0';
+		snprintf(pid, sizeof(pid), "%u", h.tgid);
+		snprintf(tid, sizeof(tid), "%u", key);
+		snprintf(cnt, sizeof(cnt), "%llu", (unsigned long long)count);
+		snprintf(tot, sizeof(tot), "%llu", (unsigned long long)h.total_ns);
+		err = profile__add_record(p, "runqlat", "pid", pid, "tid", tid, "thread", comm,
+					  "count", cnt, "total_ns", tot, "buckets", buf, NULL);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * Spans still open when recording stopped (a thread blocked at the end) are
+ * counted up to the stop, without a waker: otherwise a thread asleep for the
+ * last second would look busy.  Spans open at attach are not known at all.
+ */
+static int drain_open_spans(struct profile *p, const struct offcpu_priv *op,
+			    const struct record_opts *o, int state_fd,
+			    int stacks_fd, const struct cols *c, __u64 stop_ns,
+			    uint64_t *ips, uint32_t *locs)
+{
+	struct offcpu_state st;
+	struct offcpu_key k;
+	__u32 key, *prev = NULL;
+	__u64 off, runq;
+	int err;
+
+	while (bpf_map_get_next_key(state_fd, prev, &key) == 0) {
+		prev = &key;
+		if (bpf_map_lookup_elem(state_fd, &key, &st) || st.out_ns >= stop_ns)
+			continue;
+		if (st.kind != OFFCPU_BLOCKED && st.kind != OFFCPU_PREEMPTED)
+			continue;
+		off = runq = 0;
+		if (st.kind == OFFCPU_PREEMPTED)
+			runq = stop_ns - st.out_ns;
+		else if (st.wake_ns > st.out_ns && st.wake_ns < stop_ns)
+			off = st.wake_ns - st.out_ns, runq = stop_ns - st.wake_ns;
+		else
+			off = stop_ns - st.out_ns;
+
+		memset(&k, 0, sizeof(k));
+		k.tgid = st.tgid;
+		k.tid = key;
+		k.user_stack_id = st.user_stack_id;
+		k.kern_stack_id = st.kern_stack_id;
+		k.path = st.path;
+		memcpy(k.comm, st.comm, sizeof(k.comm));
+		if (off >= (o->min_block_ns ? o->min_block_ns : DEFAULT_MIN_BLOCK_NS)) {
+			k.reason = st.reason;
+			err = add_sample(p, op, o, stacks_fd, &k, NULL, c, off, ips, locs);
+			if (err)
+				return err;
+		}
+		if (runq) {
+			k.reason = PS_REASON_RUNQ;
+			err = add_sample(p, op, o, stacks_fd, &k, NULL, c, runq, ips, locs);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+static int add_wall(struct profile *p)
+{
+	int wall = profile__add_type(p, "wall", "nanoseconds");
+	int cols[3] = {
+		profile__type_index(p, "cpu"),
+		profile__type_index(p, "offcpu"),
+		profile__type_index(p, "runq"),
+	};
+
+	if (wall < 0)
+		return wall;
+	/* idempotent: wall is always the sum of the three, whoever ran first */
+	for (uint32_t i = 0; i < p->nr_samples; i++) {
+		int64_t sum = 0;
+
+		for (int k = 0; k < 3; k++) {
+			if (cols[k] >= 0)
+				sum += profile__value(p, i, cols[k]);
+		}
+		p->values[(size_t)i * PF_MAX_TYPES + wall] = sum;
+	}
+	return 0;
+}
+
+static int offcpu_drain(struct collector *c, struct profile *p)
+{
+	struct offcpu_priv *op = c->priv;
+	int spans_fd = bpf_map__fd(op->skel->maps.spans);
+	int stacks_fd = bpf_map__fd(op->skel->maps.stacks);
+	struct offcpu_key key, *prev = NULL;
+	struct waker_ent *w = NULL;
+	struct offcpu_val val;
+	struct cols cols;
+	uint64_t *ips;
+	uint32_t *locs;
+	size_t nr_w = 0;
+	__u64 stop_ns, ns;
+	int err = 0;
+
+	/* record stopped the targets before drain; cap open spans at that moment */
+	stop_ns = mono_ns();
+	if (p->duration_nanos > 0 && op->attach_ns + p->duration_nanos < stop_ns)
+		stop_ns = op->attach_ns + p->duration_nanos;
+
+	ips = calloc(PS_MAX_STACK_DEPTH, sizeof(*ips));
+	locs = calloc(4 * PS_MAX_STACK_DEPTH + 2, sizeof(*locs));
+	if (!ips || !locs) {
+		err = -ENOMEM;
+		goto free_bufs;
+	}
+	cols.offcpu = profile__add_type(p, "offcpu", "nanoseconds");
+	cols.runq = profile__add_type(p, "runq", "nanoseconds");
+	cols.wall = profile__add_type(p, "wall", "nanoseconds");
+	if (cols.offcpu < 0 || cols.runq < 0 || cols.wall < 0) {
+		err = -ENOSPC;
+		goto free_bufs;
+	}
+
+	/* without names (kptr_restrict) the tracing frames simply stay */
+	op->have_ksyms = !sym_kallsyms__load(&op->ksyms, "/proc/kallsyms", NULL);
+	w = read_wakers(bpf_map__fd(op->skel->maps.wakers), &nr_w);
+	if (!w) {
+		err = -ENOMEM;
+		goto free_bufs;
+	}
+	for (size_t i = 0; i < nr_w; i++) {
+		err = add_sample(p, op, c->opts, stacks_fd, &w[i].k.blocked, &w[i].k, &cols,
+				 w[i].v.total_ns, ips, locs);
+		if (err)
+			goto free_wakers;
+	}
+	while (bpf_map_get_next_key(spans_fd, prev, &key) == 0) {
+		prev = &key;
+		if (bpf_map_lookup_elem(spans_fd, &key, &val))
+			continue;
+		ns = val.total_ns;
+		if (key.reason != PS_REASON_RUNQ) {
+			__u64 woken = waker_sum(w, nr_w, &key);
+
+			ns = woken < ns ? ns - woken : 0;
+		}
+		if (!ns)
+			continue;
+		err = add_sample(p, op, c->opts, stacks_fd, &key, NULL, &cols, ns, ips, locs);
+		if (err)
+			goto free_wakers;
+	}
+	err = drain_open_spans(p, op, c->opts, bpf_map__fd(op->skel->maps.state), stacks_fd, &cols,
+			       stop_ns, ips, locs);
+	if (!err)
+		err = drain_hists(p, bpf_map__fd(op->skel->maps.runqlat));
+	if (!err)
+		err = add_wall(p);
+
+free_wakers:
+	free(w);
+free_bufs:
+	free(ips);
+	free(locs);
+	return err;
+}
+
+static void offcpu_stats(struct collector *c)
+{
+	struct offcpu_priv *op = c->priv;
+	struct bpf_program *prog;
+
+	collector__read_stats(bpf_map__fd(op->skel->maps.stats), &c->stats);
+	/* run_time_ns/run_cnt stay 0 unless bpf_enable_stats() is in force */
+	bpf_object__for_each_program(prog, op->skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		c->stats.bpf_run_ns += info.run_time_ns;
+		c->stats.bpf_run_cnt += info.run_cnt;
+	}
+}
+
+static void offcpu_close(struct collector *c)
+{
+	struct offcpu_priv *op = c->priv;
+
+	if (!op)
+		return;
+	if (op->have_ksyms)
+		sym_kallsyms__free(&op->ksyms);
+	offcpu__destroy(op->skel);
+	free(op);
+	c->priv = NULL;
+}
+
+const struct collector_ops offcpu_collector_ops = {
+	.name = "offcpu",
+	.summary = "off-CPU time by stack and wait reason, run-queue delay, wakers (sched tracepoints)",
+	.supported = offcpu_supported,
+	.open = offcpu_open,
+	.attach = offcpu_attach,
+	.drain = offcpu_drain,
+	.stats = offcpu_stats,
+	.close = offcpu_close,
+};

@@ -1,0 +1,378 @@
+// SPDX-License-Identifier: MIT
+/*
+ * "Where the time goes" per thread (timeline.h).  Every sample is put on
+ * its thread (tid label, else thread name) and into one part: cpu time
+ * (cpu column, or samples x period), runq column, or the offcpu column
+ * under its reason label.  Waker-edge samples (a `waker` label, stack
+ * "blocked - waker") are part of the blocked time like any other offcpu
+ * sample; their stacks are shown up to the "-".
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/profile.h"
+#include "output.h"
+#include "timeline.h"
+
+const char *const timeline_part_names[TL_NR] = {
+	[TL_CPU] = "cpu", [TL_RUNQ] = "runq", [TL_OTHER] = "other", [TL_LOCK] = "lock",
+	[TL_NET] = "net", [TL_TIMER] = "timer", [TL_IO] = "io", [TL_FAULT] = "fault",
+};
+
+/* One (thread, part, stack) contribution, reduced after the walk. */
+struct contrib {
+	uint32_t thread, part, stack;
+	int64_t ns;
+};
+
+struct contribs {
+	struct contrib *v;
+	size_t nr, cap;
+};
+
+static int contrib_add(struct contribs *c, uint32_t thread, uint32_t part, uint32_t stack,
+		       int64_t ns)
+{
+	if (c->nr == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 256;
+		struct contrib *v = realloc(c->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		c->v = v;
+		c->cap = cap;
+	}
+	c->v[c->nr++] = (struct contrib){ thread, part, stack, ns };
+	return 0;
+}
+
+static int contrib_cmp(const void *a, const void *b)
+{
+	const struct contrib *x = a, *y = b;
+
+	if (x->thread != y->thread)
+		return x->thread < y->thread ? -1 : 1;
+	if (x->part != y->part)
+		return x->part < y->part ? -1 : 1;
+	return x->stack < y->stack ? -1 : x->stack > y->stack;
+}
+
+static void take_top(struct tl_top *top, uint32_t stack, int64_t ns)
+{
+	int i;
+
+	for (i = TIMELINE_TOP; i > 0 && (top[i - 1].ns < ns ||
+					 (top[i - 1].ns == ns && top[i - 1].stack > stack)); i--) {
+		if (i < TIMELINE_TOP)
+			top[i] = top[i - 1];
+	}
+	if (i < TIMELINE_TOP)
+		top[i] = (struct tl_top){ stack, ns };
+}
+
+static int part_of_reason(const char *r)
+{
+	for (int i = TL_OTHER; i < TL_NR; i++) {
+		if (r && !strcmp(r, timeline_part_names[i]))
+			return i;
+	}
+	if (r && !strcmp(r, "runq"))
+		return TL_RUNQ;
+	return TL_OTHER;
+}
+
+/* The thread slot of sample i: found by (pid, tid, name), added if new. */
+static int thread_of(const struct profile *p, uint32_t ls, struct timeline *t, uint32_t *cap)
+{
+	int64_t pid = 0, tid = 0;
+	const char *name = profile__label_str(p, ls, "thread");
+	struct tl_thread *th;
+
+	profile__label_num(p, ls, "pid", &pid);
+	profile__label_num(p, ls, "tid", &tid);
+	if (!name)
+		name = "?";
+	for (uint32_t k = 0; k < t->nr; k++) {
+		th = &t->threads[k];
+		if (th->pid == pid && th->tid == tid && (tid || !strcmp(th->thread, name)))
+			return k;
+	}
+	if (t->nr == *cap) {
+		uint32_t nc = *cap ? *cap * 2 : 16;
+		struct tl_thread *v = realloc(t->threads, nc * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		t->threads = v;
+		*cap = nc;
+	}
+	th = &t->threads[t->nr];
+	memset(th, 0, sizeof(*th));
+	th->pid = pid;
+	th->tid = tid;
+	snprintf(th->thread, sizeof(th->thread), "%s", name);
+	return t->nr++;
+}
+
+static int wall_cmp(const void *a, const void *b)
+{
+	const struct tl_thread *x = a, *y = b;
+
+	if (x->wall != y->wall)
+		return x->wall > y->wall ? -1 : 1;
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+int timeline__compute(const struct profile *p, struct timeline *out)
+{
+	int cpu = profile__type_index(p, "cpu"), samples = profile__type_index(p, "samples");
+	int off = profile__type_index(p, "offcpu"), runq = profile__type_index(p, "runq");
+	int64_t period = p->period > 0 ? p->period : 10000000;
+	struct contribs c = {};
+	uint32_t cap = 0;
+	int err = -ENOMEM;
+
+	memset(out, 0, sizeof(*out));
+	out->has_cpu = cpu >= 0 || samples >= 0;
+	out->has_offcpu = off >= 0 || runq >= 0;
+	for (uint32_t i = 0; i < p->nr_samples; i++) {
+		uint32_t ls = p->samples[i].labelset, stack = p->samples[i].stack;
+		int64_t v[3] = { 0, 0, 0 };
+		int parts[3] = { TL_CPU, TL_RUNQ, TL_OTHER };
+		int th;
+
+		if (cpu >= 0)
+			v[0] = profile__value(p, i, cpu);
+		else if (samples >= 0)
+			v[0] = profile__value(p, i, samples) * period;
+		if (runq >= 0)
+			v[1] = profile__value(p, i, runq);
+		if (off >= 0) {
+			v[2] = profile__value(p, i, off);
+			parts[2] = part_of_reason(profile__label_str(p, ls, "reason"));
+		}
+		if (v[0] <= 0 && v[1] <= 0 && v[2] <= 0)
+			continue;
+		th = thread_of(p, ls, out, &cap);
+		if (th < 0)
+			goto free_contribs;
+		for (int k = 0; k < 3; k++) {
+			if (v[k] <= 0)
+				continue;
+			out->threads[th].ns[parts[k]] += v[k];
+			out->threads[th].wall += v[k];
+			if (contrib_add(&c, th, parts[k], stack, v[k]))
+				goto free_contribs;
+		}
+	}
+	if (c.nr)
+		qsort(c.v, c.nr, sizeof(*c.v), contrib_cmp);
+	for (size_t i = 0; i < c.nr;) {
+		struct contrib sum = c.v[i];
+
+		for (i++; i < c.nr && !contrib_cmp(&c.v[i], &sum); i++)
+			sum.ns += c.v[i].ns;
+		take_top(out->threads[sum.thread].top[sum.part], sum.stack, sum.ns);
+	}
+	if (out->nr)
+		qsort(out->threads, out->nr, sizeof(*out->threads), wall_cmp);
+	err = 0;
+
+free_contribs:
+	free(c.v);
+	if (err)
+		timeline__free(out);
+	return err;
+}
+
+void timeline__free(struct timeline *t)
+{
+	free(t->threads);
+	memset(t, 0, sizeof(*t));
+}
+
+const char *timeline__stack_str(const struct profile *p, uint32_t stack, char *buf, size_t len)
+{
+	const struct pf_stack *st;
+	size_t off = 0;
+	char name[256];
+	bool any_user = false;
+
+	buf[0] = '\0';
+	if (!stack || stack >= p->nr_stacks || !len)
+		return buf;
+	st = &p->stacks[stack];
+	for (uint32_t i = 0; i < st->nr; i++) {
+		const struct pf_location *l = &p->locations[st->locs[i]];
+
+		if (!strcmp(profile__frame_name(p, st->locs[i], 0, name, sizeof(name)), "-"))
+			break;
+		any_user |= !l->kernel;
+	}
+	for (uint32_t i = 0; i < st->nr; i++) {
+		uint32_t loc = st->locs[i];
+
+		if (p->locations[loc].kernel == any_user)
+			continue;
+		for (uint32_t ln = 0; ln < profile__frame_count(p, loc); ln++) {
+			int n;
+
+			profile__frame_name(p, loc, ln, name, sizeof(name));
+			if (!strcmp(name, "-"))
+				return buf;
+			n = snprintf(buf + off, len - off, "%s%s", off ? " < " : "", name);
+			if (n < 0 || (size_t)n >= len - off) {
+				if (len > 4)
+					strcpy(buf + len - 4, "...");
+				return buf;
+			}
+			off += n;
+		}
+	}
+	return buf;
+}
+
+/* ---- the report section -------------------------------------------------- */
+
+static const char *const titles[TL_NR] = {
+	[TL_CPU] = "on-CPU", [TL_RUNQ] = "runq", [TL_OTHER] = "other", [TL_LOCK] = "lock",
+	[TL_NET] = "net", [TL_TIMER] = "timer", [TL_IO] = "io", [TL_FAULT] = "fault",
+};
+
+/* The order columns are printed in. */
+static const int order[TL_NR] = {
+	TL_CPU, TL_RUNQ, TL_LOCK, TL_NET, TL_TIMER, TL_IO, TL_FAULT, TL_OTHER,
+};
+
+static double share(int64_t a, int64_t b)
+{
+	return b > 0 ? (double)a / b : 0;
+}
+
+static void emit_text(const struct profile *p, const struct timeline *t, uint32_t n,
+		      const struct report_opts *o, FILE *f, bool md)
+{
+	char a[OUTPUT_NUM_LEN], stack[512];
+	int width = o->width > 40 ? o->width : 100;
+
+	if (md) {
+		fprintf(f, "| thread | tid | wall |");
+		for (int k = 0; k < TL_NR; k++)
+			fprintf(f, " %s |", titles[order[k]]);
+		fprintf(f, "\n|---|---:|---:|");
+		for (int k = 0; k < TL_NR; k++)
+			fprintf(f, "---:|");
+		fprintf(f, "\n");
+	} else {
+		fprintf(f, "%-16s %7s %9s", "thread", "tid", "wall");
+		for (int k = 0; k < TL_NR; k++)
+			fprintf(f, " %6s", titles[order[k]]);
+		fprintf(f, "\n");
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		const struct tl_thread *th = &t->threads[i];
+
+		output__fmt_ns(th->wall, a, sizeof(a));
+		if (md) {
+			fprintf(f, "| ");
+			report_out__md_cell(f, th->thread, false);
+			fprintf(f, " | %lld | %s |", (long long)th->tid, a);
+			for (int k = 0; k < TL_NR; k++)
+				fprintf(f, " %.1f %% |", 100 * share(th->ns[order[k]], th->wall));
+			fprintf(f, "\n");
+		} else {
+			fprintf(f, "%-16.16s %7lld %9s", th->thread, (long long)th->tid, a);
+			for (int k = 0; k < TL_NR; k++)
+				fprintf(f, " %5.1f%%", 100 * share(th->ns[order[k]], th->wall));
+			fprintf(f, "\n");
+		}
+	}
+	fprintf(f, md ? "\nTop stacks per thread and part (leaf first):\n\n" :
+		"\nTop stacks per thread and part (leaf first):\n");
+	for (uint32_t i = 0; i < n; i++) {
+		const struct tl_thread *th = &t->threads[i];
+
+		fprintf(f, md ? "\n**%s** (tid %lld)\n\n" : "  %s (tid %lld)\n", th->thread,
+			(long long)th->tid);
+		for (int k = 0; k < TL_NR; k++) {
+			int part = order[k];
+
+			for (int j = 0; j < TIMELINE_TOP && th->top[part][j].ns > 0; j++) {
+				timeline__stack_str(p, th->top[part][j].stack, stack,
+						    md ? sizeof(stack) : (size_t)(width - 26 > 20 ? width - 26 : 20));
+				output__fmt_ns(th->top[part][j].ns, a, sizeof(a));
+				if (md) {
+					fprintf(f, "- %s %s: ", titles[part], a);
+					report_out__md_cell(f, stack[0] ? stack : "[no stack]", true);
+					fprintf(f, "\n");
+				} else {
+					fprintf(f, "    %-6s %9s  %s\n", titles[part], a,
+						stack[0] ? stack : "[no stack]");
+				}
+			}
+		}
+	}
+}
+
+static void emit_json(const struct profile *p, const struct timeline *t, uint32_t n, FILE *f)
+{
+	char stack[1024];
+
+	fprintf(f, "{\"threads\": [");
+	for (uint32_t i = 0; i < n; i++) {
+		const struct tl_thread *th = &t->threads[i];
+
+		fprintf(f, "%s{\"pid\": %lld, \"tid\": %lld, \"thread\": ", i ? ", " : "",
+			(long long)th->pid, (long long)th->tid);
+		output__json_str(f, th->thread);
+		fprintf(f, ", \"wall_ns\": %lld, \"parts\": {", (long long)th->wall);
+		for (int k = 0; k < TL_NR; k++)
+			fprintf(f, "%s\"%s\": %lld", k ? ", " : "", timeline_part_names[order[k]],
+				(long long)th->ns[order[k]]);
+		fprintf(f, "}, \"top\": {");
+		for (int k = 0, first = 1; k < TL_NR; k++) {
+			int part = order[k];
+
+			if (th->top[part][0].ns <= 0)
+				continue;
+			fprintf(f, "%s\"%s\": [", first ? "" : ", ", timeline_part_names[part]);
+			first = 0;
+			for (int j = 0; j < TIMELINE_TOP && th->top[part][j].ns > 0; j++) {
+				timeline__stack_str(p, th->top[part][j].stack, stack, sizeof(stack));
+				fprintf(f, "%s{\"ns\": %lld, \"stack\": ", j ? ", " : "",
+					(long long)th->top[part][j].ns);
+				output__json_str(f, stack);
+				fprintf(f, "}");
+			}
+			fprintf(f, "]");
+		}
+		fprintf(f, "}}");
+	}
+	fprintf(f, "]}");
+}
+
+int report_timeline__emit(struct profile *p, const struct report_opts *o, struct report_out *out)
+{
+	struct timeline t;
+	uint32_t n;
+	int err;
+
+	err = timeline__compute(p, &t);
+	if (err)
+		return err;
+	/* without off-CPU data this would only repeat the CPU profile */
+	if (!t.has_offcpu || !t.nr) {
+		timeline__free(&t);
+		return 0;
+	}
+	n = o->top_n > 0 && (uint32_t)o->top_n < t.nr ? (uint32_t)o->top_n : t.nr;
+	report_out__section(out, "timeline", "Where the time goes (per thread)");
+	if (out->format == REPORT_JSON)
+		emit_json(p, &t, n, out->f);
+	else
+		emit_text(p, &t, n, o, out->f, out->format == REPORT_MD);
+	timeline__free(&t);
+	return 0;
+}

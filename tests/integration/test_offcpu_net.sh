@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# offcpu: a thread blocked in recv on a loopback UDP socket waits for the
+# network (reason net); the loopback delivery runs in the sender's context,
+# so the waker is the sender thread.
+. "$(dirname "$0")/lib.sh"
+need_root
+[ -x "$PPROF" ] || skip "needs Go pprof (make deps)"
+pp_ms() { local v; v=$("$PPROF" -top -nodecount=100000 -unit=ms "$@" 2>/dev/null |
+	sed -n 's/^Showing nodes accounting for \([0-9.]*\)\(ms\)\{0,1\},.*/\1/p'); echo "${v:-0}"; }
+
+bg "$PROGS/sched_recv" -d 10 -p 10
+pid=$!
+sleep 0.3
+"$PS" record -p "$pid" -d 3 -o "$T/t.pb.gz" 2>"$T/err" || fail "record failed: $(cat "$T/err")"
+F=$T/t.pb.gz
+off=$(pp_ms -sample_index=offcpu -tagfocus=thread=receiver "$F")
+net=$(pp_ms -sample_index=offcpu -tagfocus=thread=receiver,reason=net "$F")
+sender=$(pp_ms -sample_index=offcpu -tagfocus=thread=receiver,waker=sender "$F")
+note "receiver: off-CPU ${off} ms, net ${net} ms, woken by sender ${sender} ms"
+assert_between "$off" 2500 3300 "receiver off-CPU (ms) over a 3 s recording"
+assert_between "$(awk -v a="$net" -v b="$off" 'BEGIN { print b ? 100 * a / b : 0 }')" 95 100.01 \
+	"net share of the receiver's off-CPU time (%)"
+assert_between "$(awk -v a="$sender" -v b="$net" 'BEGIN { print b ? 100 * a / b : 0 }')" 80 100.01 \
+	"share of the net wait woken by the sender (%)"
+exit 0

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# offcpu: more busy threads than CPUs wait in the run queue: runq time > 0,
+# and the spinners' wall time (cpu + runq) covers the recording.  The runq
+# histogram record of every spinner is in the file.
+. "$(dirname "$0")/lib.sh"
+need_root
+[ -x "$PPROF" ] || skip "needs Go pprof (make deps)"
+pp_ms() { local v; v=$("$PPROF" -top -nodecount=100000 -unit=ms "$@" 2>/dev/null |
+	sed -n 's/^Showing nodes accounting for \([0-9.]*\)\(ms\)\{0,1\},.*/\1/p'); echo "${v:-0}"; }
+
+n=$(( $(nproc) * 2 ))
+bg "$PROGS/sched_runq" -d 10 -n "$n"
+pid=$!
+sleep 0.3
+"$PS" record -p "$pid" -d 3 -o "$T/t.pb.gz" 2>"$T/err" || fail "record failed: $(cat "$T/err")"
+F=$T/t.pb.gz
+runq=$(pp_ms -sample_index=runq -tagfocus=thread=spinner,reason=runq "$F")
+wall=$(pp_ms -sample_index=wall -tagfocus=thread=spinner "$F")
+note "$n spinners on $(nproc) CPUs: runq ${runq} ms, wall ${wall} ms"
+# at least half of each spinner's time is waiting with twice as many as CPUs
+# (more when other work competes; 40 leaves room for sampling error)
+assert_between "$(awk -v a="$runq" -v b="$wall" 'BEGIN { print b ? 100 * a / b : 0 }')" 40 100 \
+	"runq share of the spinners' wall time (%)"
+assert_between "$wall" $((n * 2500)) $((n * 3300)) "spinners' wall time (ms)"
+hists=$("$PPROF" -raw "$F" 2>/dev/null | grep -c 'peerscope:runqlat .*thread=spinner')
+[ "$hists" -ge "$n" ] || fail "want $n runqlat records, got $hists"
+exit 0

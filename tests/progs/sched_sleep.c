@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Off-CPU test target: one thread ("sleeper") that alternates BUSY ms of
+ * spinning in sleep_spin() with SLEEP ms in nanosleep() from sleep_nap(),
+ * so its off-CPU time is SLEEP/(BUSY+SLEEP) of its wall time, reason timer.
+ *
+ *   sched_sleep [-d SECONDS] [-b BUSY_MS] [-s SLEEP_MS]   (defaults 60, 5, 5)
+ */
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+
+static double busy_ms = 5, sleep_ms = 5;
+volatile uint64_t sink;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+__attribute__((noinline)) void sleep_spin(uint64_t ns)
+{
+	uint64_t end = now_ns() + ns;
+
+	while (now_ns() < end)
+		for (int i = 0; i < 1000; i++)
+			sink += i;
+}
+
+__attribute__((noinline)) void sleep_nap(uint64_t ns)
+{
+	struct timespec ts = { ns / 1000000000ULL, ns % 1000000000ULL };
+
+	nanosleep(&ts, NULL);
+}
+
+static void *sleeper(void *arg)
+{
+	uint64_t end = *(uint64_t *)arg;
+
+	prctl(PR_SET_NAME, "sleeper");
+	while (!end || now_ns() < end) {
+		sleep_spin(busy_ms * 1e6);
+		sleep_nap(sleep_ms * 1e6);
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	double dur = 60;
+	uint64_t end;
+	pthread_t t;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "d:b:s:")) != -1) {
+		switch (opt) {
+		case 'd': dur = atof(optarg); break;
+		case 'b': busy_ms = atof(optarg); break;
+		case 's': sleep_ms = atof(optarg); break;
+		default: return 2;
+		}
+	}
+	end = dur > 0 ? now_ns() + dur * 1e9 : 0;
+	pthread_create(&t, NULL, sleeper, &end);
+	pthread_join(t, NULL);
+	return 0;
+}
