@@ -1,0 +1,1154 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The "alloc" collector (docs/memory.md): who makes memory grow.
+ *
+ * record --alloc (kernel mode, cheap): brk/mmap/munmap syscalls and user
+ * page faults by user stack (bpf/alloc.bpf.c).  record --alloc=malloc
+ * (precise): uprobes on the target's allocator (alloc-discover.c), with
+ * --alloc-sample N (stacks of one allocation in N) and --alloc-duty F
+ * (probes attached for a fraction F of the time: detaching, unlike a BPF
+ * flag, also saves the trap).  The cost of one probe hit is measured at
+ * attach on a function of peerscope itself, so the recording says what it
+ * cost the target.
+ *
+ * Every 500 ms, poll() snapshots in-use bytes per (thread, stack, path) and
+ * each target's RSS.  At the end, stacks whose in-use bytes grew steadily
+ * (least-squares slope > 0, R^2 high) become leak suspects.
+ */
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/perf_event.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "alloc-discover.h"
+#include "alloc.h"
+#include "alloc.skel.h"
+#include "collector.h"
+#include "core/hashmap.h"
+#include "core/log.h"
+#include "core/profile.h"
+
+#define SNAP_NS		500000000ULL	/* in-use snapshot period */
+#define MAX_SNAPS	1024		/* then halve the resolution */
+#define DUTY_PERIOD_NS	1000000000ULL	/* --alloc-duty cycle, at least */
+#define POLL_NS		100000000ULL	/* record polls every 100 ms */
+#define CALIB_CALLS	2000		/* unprobed loop */
+#define CALIB_PROBED_CALLS 300
+#define CALIB_DEFAULT_NS 4400		/* the team figure, when we cannot measure */
+
+/* Leak suspects: steady growth over enough snapshots. */
+#define LEAK_MIN_POINTS	3
+#define LEAK_MIN_R2	0.8
+#define LEAK_MIN_BYTES	1024
+
+struct series {
+	struct alloc_key key;
+	uint32_t first;		/* global snapshot index of y[0] */
+	uint32_t n;
+	double *y;		/* in-use bytes (unscaled) */
+};
+
+struct growth {
+	uint32_t pid;
+	uint64_t t_ns;		/* since attach */
+	uint64_t rss, vm;	/* bytes, /proc/PID/statm */
+	int64_t inuse;		/* sum over the pid's stacks (unscaled) */
+};
+
+struct alloc_priv {
+	struct alloc *skel;
+	enum alloc_mode mode;
+	unsigned sample;
+	double duty;
+	bool fault_btf;
+	bool sys_btf;
+
+	struct bpf_link *sys_links[2];
+	struct bpf_link *fault_link;
+	struct bpf_link **pe_links;
+	int nr_pe;
+
+	/* malloc mode */
+	struct alloc_target *targets;
+	int nr_targets;
+	struct bpf_link **ulinks;	/* per target, 2 per probe */
+	bool attached;
+	uint64_t t_attach, t_switch;	/* CLOCK_MONOTONIC ns */
+	uint64_t on_ns;			/* time the uprobes were attached */
+	uint64_t detach_ns;		/* time spent detaching them (probes still trap) */
+	uint64_t duty_period;
+	unsigned toggles;
+	double alloc_ns, free_ns;	/* measured probe costs per call */
+	char calib_on[16];		/* "libc", "self", "default" */
+
+	/* snapshots */
+	uint64_t t_snap, snap_ns;
+	uint64_t *snap_t;		/* global snapshot times since attach */
+	uint32_t nr_snaps;
+	struct hashmap *series_idx;	/* alloc_key -> 1-based index */
+	struct series *series;
+	uint32_t nr_series, cap_series;
+	struct growth *growth;
+	uint32_t nr_growth, cap_growth;
+	uint32_t pids[PS_MAX_TARGETS];	/* the targets, for their RSS */
+	int nr_pids;
+};
+
+/* A function of our own for the probe-cost calibration: never inlined. */
+__attribute__((noinline, used)) int peerscope_alloc_calib_fn(int x)
+{
+	asm volatile("" : "+r"(x));
+	return x + 1;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static bool alloc_supported(const struct kernel_features *kf, const struct record_opts *o,
+			    char *why, size_t len)
+{
+	if (o->alloc == ALLOC_NONE)
+		return false;	/* not asked for: silent */
+	if (!kf->tp_btf && !kf->raw_tp) {
+		snprintf(why, len, "neither tp_btf nor raw tracepoints attach on this kernel");
+		return false;
+	}
+	if (o->alloc == ALLOC_MALLOC && !kf->uprobes) {
+		snprintf(why, len, "--alloc=malloc needs uprobes (no uprobe PMU in "
+			 "/sys/bus/event_source/devices; use --alloc)");
+		return false;
+	}
+	return true;
+}
+
+static bool have_btf_type(const char *name)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool ok;
+
+	if (!btf)
+		return false;
+	ok = btf__find_by_name_kind(btf, name, BTF_KIND_TYPEDEF) > 0;
+	btf__free(btf);
+	return ok;
+}
+
+/* Keep one variant of each kernel-side program, and what the mode needs. */
+static void choose_programs(struct alloc_priv *ap)
+{
+	struct alloc *s = ap->skel;
+	bool kernel = ap->mode == ALLOC_KERNEL, umode = ap->mode == ALLOC_MALLOC;
+
+	bpf_program__set_autoload(s->progs.alloc_sys_enter_btf, kernel && ap->sys_btf);
+	bpf_program__set_autoload(s->progs.alloc_sys_exit_btf, kernel && ap->sys_btf);
+	bpf_program__set_autoload(s->progs.alloc_sys_enter_raw, kernel && !ap->sys_btf);
+	bpf_program__set_autoload(s->progs.alloc_sys_exit_raw, kernel && !ap->sys_btf);
+	bpf_program__set_autoload(s->progs.alloc_fault_btf, ap->fault_btf);
+	bpf_program__set_autoload(s->progs.alloc_fault_pe, !ap->fault_btf);
+	bpf_program__set_autoload(s->progs.alloc_enter, umode);
+	bpf_program__set_autoload(s->progs.alloc_exit, umode);
+	bpf_program__set_autoload(s->progs.alloc_calib, umode);
+}
+
+static int open_load(struct alloc_priv *ap, const struct record_opts *o,
+		     const struct shared_maps *sm)
+{
+	int err;
+
+	ap->skel = alloc__open();
+	if (!ap->skel) {
+		err = -errno;
+		ps_err("alloc: opening the BPF object failed: %s (rebuild peerscope)", strerror(-err));
+		return err;
+	}
+	err = shared_maps__reuse(sm, ap->skel->obj);
+	if (err) {
+		ps_err("alloc: sharing the target maps failed: %s (report a bug)", strerror(-err));
+		goto destroy_skel;
+	}
+	ap->skel->rodata->sample_every = ap->sample;
+	ap->skel->rodata->track_mmap = ap->mode == ALLOC_KERNEL;
+	choose_programs(ap);
+	err = alloc__load(ap->skel);
+	if (err)
+		goto destroy_skel;
+	return 0;
+
+destroy_skel:
+	alloc__destroy(ap->skel);
+	ap->skel = NULL;
+	return err;
+}
+
+static int alloc_open(struct collector *c, const struct record_opts *o,
+		      const struct kernel_features *kf, const struct shared_maps *sm)
+{
+	struct alloc_priv *ap;
+	int err;
+
+	ap = calloc(1, sizeof(*ap));
+	if (!ap)
+		return -ENOMEM;
+	ap->mode = o->alloc;
+	ap->sample = o->alloc_sample ? o->alloc_sample : 1;
+	ap->duty = o->alloc_duty > 0 && o->alloc_duty <= 1 ? o->alloc_duty : 1;
+	ap->snap_ns = SNAP_NS;
+	ap->sys_btf = kf->tp_btf;
+	/* the page-fault tracepoint is x86's; elsewhere the perf event does it */
+	ap->fault_btf = kf->tp_btf && have_btf_type("btf_trace_page_fault_user");
+	ap->series_idx = hashmap__new(NULL, NULL);
+	if (!ap->series_idx) {
+		err = -ENOMEM;
+		goto free_priv;
+	}
+
+	err = open_load(ap, o, sm);
+	if (err && (ap->fault_btf || ap->sys_btf)) {
+		ps_debug("alloc: tp_btf programs did not load (%s); using raw_tp and perf events",
+			 strerror(-err));
+		ap->fault_btf = ap->sys_btf = false;
+		err = open_load(ap, o, sm);
+	}
+	if (err) {
+		if (ap->skel == NULL && err != -ENOMEM)
+			ps_err("alloc: loading the BPF programs failed: %s (run with -v for the "
+			       "verifier log)", strerror(-err));
+		goto free_map;
+	}
+	ps_debug("alloc: %s mode, page faults from %s, syscalls from %s",
+		 ap->mode == ALLOC_MALLOC ? "malloc" : "kernel",
+		 ap->fault_btf ? "tp_btf/page_fault_user" : "software perf events",
+		 ap->sys_btf ? "tp_btf" : "raw_tp");
+	c->priv = ap;
+	return 0;
+
+free_map:
+	hashmap__free(ap->series_idx);
+free_priv:
+	free(ap);
+	return err;
+}
+
+/* ---- probe cost calibration --------------------------------------------- */
+
+/*
+ * What a probe hit costs depends on the probed instruction: the kernel
+ * emulates some (push, nop, jmp...) and single-steps the others out of
+ * line, which costs ten times more in a VM (glibc's free starts with a
+ * test: ~60 us here; malloc with a push: ~2 us).  So when the target uses
+ * our own libc, the probes are timed on it, in this process; otherwise on
+ * a function of ours whose first instruction is single-stepped (an upper
+ * bound).
+ */
+enum calib_loop { CALIB_FN, CALIB_MALLOC_FREE };
+
+static double time_calls(enum calib_loop what, int n)
+{
+	uint64_t t0 = now_ns();
+	volatile int sink = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (what == CALIB_FN) {
+			sink = peerscope_alloc_calib_fn(sink);
+		} else {
+			void *volatile p = malloc(32);
+
+			free(p);
+		}
+	}
+	return (double)(now_ns() - t0) / n;
+}
+
+/* Best of three: other work on the machine only ever adds time. */
+static double best_time(enum calib_loop what, int n)
+{
+	double best = 1e18;
+
+	for (int i = 0; i < 3; i++) {
+		double t = time_calls(what, n);
+
+		if (t < best)
+			best = t;
+	}
+	return best;
+}
+
+/* Attaches at path:off in this process (entry, or entry + return) and times the loop. */
+static double probed_time(struct alloc_priv *ap, const char *path, uint64_t off, bool ret,
+			  unsigned cookie, enum calib_loop what)
+{
+	struct bpf_program *entry = what == CALIB_FN ? ap->skel->progs.alloc_calib
+						     : ap->skel->progs.alloc_enter;
+	struct bpf_link *l[2] = {};
+	double t = -1;
+
+	for (int r = 0; r <= (int)ret; r++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, uo, .retprobe = r, .bpf_cookie = cookie);
+
+		l[r] = bpf_program__attach_uprobe_opts(r ? ap->skel->progs.alloc_exit : entry,
+						       getpid(), path, off, &uo);
+		if (!l[r])
+			goto destroy;
+	}
+	t = best_time(what, CALIB_PROBED_CALLS);
+destroy:
+	bpf_link__destroy(l[0]);
+	bpf_link__destroy(l[1]);
+	return t;
+}
+
+/* The target's allocator is the libc this process uses (same inode). */
+static bool same_libc(const struct alloc_target *t)
+{
+	char line[1024];
+	struct stat a, b;
+	bool same = false;
+	FILE *f;
+
+	if (strcmp(t->allocator, "glibc") || stat(t->path, &a))
+		return false;
+	f = fopen("/proc/self/maps", "re");
+	if (!f)
+		return false;
+	while (!same && fgets(line, sizeof(line), f)) {
+		char *file = strchr(line, '/');
+
+		if (!file || !strstr(file, "/libc.so"))
+			continue;
+		file[strcspn(file, "\n")] = '\0';
+		same = !stat(file, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	}
+	fclose(f);
+	return same;
+}
+
+static uint64_t probe_offset(const struct alloc_target *t, const char *sym)
+{
+	for (int i = 0; i < t->nr_probes; i++) {
+		if (!strcmp(t->probes[i].sym, sym))
+			return t->probes[i].offset;
+	}
+	return 0;
+}
+
+static void calibrate(struct alloc_priv *ap)
+{
+	const struct alloc_target *t = &ap->targets[0];
+	const char *names[] = { "peerscope_alloc_calib_fn" };
+	uint64_t off, moff = probe_offset(t, "malloc"), foff = probe_offset(t, "free");
+	double base, te, tf;
+
+	ap->alloc_ns = ap->free_ns = CALIB_DEFAULT_NS;
+	if (same_libc(t) && moff && foff) {
+		base = best_time(CALIB_MALLOC_FREE, CALIB_CALLS);
+		te = probed_time(ap, t->path, moff, true, AF_MALLOC, CALIB_MALLOC_FREE);
+		tf = probed_time(ap, t->path, foff, false, AF_FREE, CALIB_MALLOC_FREE);
+		snprintf(ap->calib_on, sizeof(ap->calib_on), "libc");
+	} else if (alloc__sym_offsets("/proc/self/exe", names, 1, &off) == 1) {
+		/* entry, then entry + return, on a single-stepped instruction */
+		base = best_time(CALIB_FN, CALIB_CALLS);
+		tf = probed_time(ap, "/proc/self/exe", off, false, 0, CALIB_FN);
+		te = probed_time(ap, "/proc/self/exe", off, true, 0, CALIB_FN);
+		snprintf(ap->calib_on, sizeof(ap->calib_on), "self");
+	} else {
+		ps_debug("alloc: no function to calibrate on: assuming %d ns per hit",
+			 CALIB_DEFAULT_NS);
+		snprintf(ap->calib_on, sizeof(ap->calib_on), "default");
+		return;
+	}
+	if (te > base)
+		ap->alloc_ns = te - base;
+	if (tf > base)
+		ap->free_ns = tf - base;
+	ps_debug("alloc: probe cost measured on %s: %.0f ns per allocation call (entry + return), "
+		 "%.0f ns per free", ap->calib_on, ap->alloc_ns, ap->free_ns);
+}
+
+/* ---- attach / detach the allocator probes -------------------------------- */
+
+static int attach_uprobes(struct alloc_priv *ap)
+{
+	for (int i = 0; i < ap->nr_targets; i++) {
+		struct alloc_target *t = &ap->targets[i];
+		struct bpf_link **links = &ap->ulinks[i * ALLOC_MAX_PROBES * 2];
+
+		for (int k = 0; k < t->nr_probes; k++) {
+			const struct alloc_probe *pr = &t->probes[k];
+
+			/* return probes first: an entry seen without its return looks nested */
+			for (int ret = 1; ret >= 0; ret--) {
+				LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = pr->fn, .retprobe = ret);
+				struct bpf_program *prog = ret ? ap->skel->progs.alloc_exit
+							       : ap->skel->progs.alloc_enter;
+				struct bpf_link *l;
+
+				if (ret && !pr->ret)
+					continue;
+				l = bpf_program__attach_uprobe_opts(prog, t->pid, t->path,
+								    pr->offset, &uo);
+				if (!l) {
+					int err = -errno;
+
+					ps_err("alloc: attaching a uprobe to %s in %s (pid %u) failed: "
+					       "%s (is the process still running?)", pr->sym, t->path,
+					       t->pid, strerror(-err));
+					return err;
+				}
+				links[k * 2 + ret] = l;
+			}
+		}
+	}
+	/* calls cut by a detach must not look nested forever */
+	ap->skel->bss->attach_gen++;
+	ap->skel->bss->uprobes_off = 0;
+	ap->attached = true;
+	return 0;
+}
+
+static void *destroy_link(void *link)
+{
+	bpf_link__destroy(link);
+	return NULL;
+}
+
+/*
+ * Each uprobe unregister waits for an RCU grace period (~100 ms on a busy
+ * machine): one after the other, a dozen links took 1.6 s, during which
+ * the target kept trapping.  Destroyed from one thread each, the waits
+ * overlap.
+ */
+static void detach_uprobes(struct alloc_priv *ap)
+{
+	int n = ap->nr_targets * ALLOC_MAX_PROBES * 2;
+	pthread_t *th = calloc(n, sizeof(*th));
+	bool *started = calloc(n, sizeof(*started));
+	uint64_t t0 = now_ns();
+
+	/* stop counting everywhere at once, then pay for the slow unregisters */
+	if (ap->skel && ap->skel->bss)
+		ap->skel->bss->uprobes_off = 1;
+	for (int i = 0; i < n; i++) {
+		if (!ap->ulinks[i])
+			continue;
+		if (th && started && !pthread_create(&th[i], NULL, destroy_link, ap->ulinks[i]))
+			started[i] = true;
+		else
+			bpf_link__destroy(ap->ulinks[i]);
+		ap->ulinks[i] = NULL;
+	}
+	for (int i = 0; th && started && i < n; i++) {
+		if (started[i])
+			pthread_join(th[i], NULL);
+	}
+	free(th);
+	free(started);
+	ap->attached = false;
+	ap->detach_ns += now_ns() - t0;
+}
+
+static int attach_malloc(struct alloc_priv *ap, const struct target *t)
+{
+	char why[512];
+	int err;
+
+	ap->targets = calloc(t->nr_pids, sizeof(*ap->targets));
+	ap->ulinks = calloc((size_t)t->nr_pids * ALLOC_MAX_PROBES * 2, sizeof(*ap->ulinks));
+	if (!ap->targets || !ap->ulinks)
+		return -ENOMEM;
+	for (int i = 0; i < t->nr_pids; i++) {
+		struct alloc_target *at = &ap->targets[ap->nr_targets];
+
+		err = alloc__discover(t->pids[i], at, why, sizeof(why));
+		if (err) {
+			ps_err("alloc: no allocator found: %s (use --alloc for the kernel-side view)",
+			       why);
+			return err;
+		}
+		ps_debug("alloc: pid %u: %s allocator in %s, %d entry points", at->pid,
+			 at->allocator, at->path, at->nr_probes);
+		ap->nr_targets++;
+	}
+	calibrate(ap);
+	return attach_uprobes(ap);
+}
+
+/* ---- kernel side ---------------------------------------------------------- */
+
+static int attach_faults_pe(struct alloc_priv *ap)
+{
+	struct perf_event_attr attr = {
+		.type = PERF_TYPE_SOFTWARE,
+		.config = PERF_COUNT_SW_PAGE_FAULTS,
+		.size = sizeof(attr),
+		.sample_period = 1,
+		.exclude_kernel = 1,
+	};
+	int nr_cpus = libbpf_num_possible_cpus(), fd, err;
+
+	if (nr_cpus < 0)
+		return nr_cpus;
+	ap->pe_links = calloc(nr_cpus, sizeof(*ap->pe_links));
+	if (!ap->pe_links)
+		return -ENOMEM;
+	for (int cpu = 0; cpu < nr_cpus; cpu++) {
+		fd = syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+		if (fd < 0) {
+			if (errno == ENODEV)
+				continue;
+			err = -errno;
+			ps_err("alloc: opening the page-fault event on CPU %d failed: %s (check "
+			       "/proc/sys/kernel/perf_event_paranoid)", cpu, strerror(-err));
+			return err;
+		}
+		ap->pe_links[ap->nr_pe] = bpf_program__attach_perf_event(ap->skel->progs.alloc_fault_pe,
+									 fd);
+		if (!ap->pe_links[ap->nr_pe]) {
+			err = -errno;
+			close(fd);
+			ps_err("alloc: attaching to the page-fault event failed: %s (report a bug)",
+			       strerror(-err));
+			return err;
+		}
+		ap->nr_pe++;
+	}
+	return 0;
+}
+
+static int attach_kernel(struct alloc_priv *ap)
+{
+	struct alloc *s = ap->skel;
+	int err;
+
+	if (ap->mode == ALLOC_KERNEL) {
+		ap->sys_links[0] = bpf_program__attach(ap->sys_btf ? s->progs.alloc_sys_enter_btf
+								   : s->progs.alloc_sys_enter_raw);
+		ap->sys_links[1] = bpf_program__attach(ap->sys_btf ? s->progs.alloc_sys_exit_btf
+								   : s->progs.alloc_sys_exit_raw);
+		if (!ap->sys_links[0] || !ap->sys_links[1]) {
+			err = -errno;
+			ps_err("alloc: attaching to sys_enter/sys_exit failed: %s (run with -v)",
+			       strerror(-err));
+			return err;
+		}
+	}
+	if (ap->fault_btf) {
+		ap->fault_link = bpf_program__attach(s->progs.alloc_fault_btf);
+		if (!ap->fault_link) {
+			err = -errno;
+			ps_err("alloc: attaching to page_fault_user failed: %s (run with -v)",
+			       strerror(-err));
+			return err;
+		}
+		return 0;
+	}
+	return attach_faults_pe(ap);
+}
+
+static int alloc_attach(struct collector *c, const struct target *t)
+{
+	struct alloc_priv *ap = c->priv;
+	int err;
+
+	for (int i = 0; i < t->nr_pids && i < PS_MAX_TARGETS; i++)
+		ap->pids[ap->nr_pids++] = t->pids[i];
+	err = attach_kernel(ap);
+	if (err)
+		return err;
+	if (ap->mode == ALLOC_MALLOC) {
+		err = attach_malloc(ap, t);
+		if (err)
+			return err;
+	}
+	ap->t_attach = ap->t_switch = ap->t_snap = now_ns();
+	/* each "on" slice lasts at least two polls */
+	ap->duty_period = DUTY_PERIOD_NS;
+	if (ap->duty < 1 && ap->duty * ap->duty_period < 2 * POLL_NS)
+		ap->duty_period = (uint64_t)(2 * POLL_NS / ap->duty);
+	return 0;
+}
+
+/* ---- snapshots ------------------------------------------------------------ */
+
+static struct series *series_of(struct alloc_priv *ap, const struct alloc_key *key)
+{
+	uint32_t id;
+	int r;
+
+	r = hashmap__find_or_insert(ap->series_idx, key, sizeof(*key), ap->nr_series + 1, &id);
+	if (r < 0)
+		return NULL;
+	if (r == 1) {
+		if (ap->nr_series == ap->cap_series) {
+			uint32_t cap = ap->cap_series ? ap->cap_series * 2 : 256;
+			struct series *v = realloc(ap->series, cap * sizeof(*v));
+
+			if (!v)
+				return NULL;	/* the id stays unused: harmless */
+			ap->series = v;
+			ap->cap_series = cap;
+		}
+		ap->series[ap->nr_series] = (struct series){ .key = *key, .first = ap->nr_snaps };
+		ap->series[ap->nr_series].y = calloc(MAX_SNAPS, sizeof(double));
+		if (!ap->series[ap->nr_series].y)
+			return NULL;
+		ap->nr_series++;
+	}
+	if (id > ap->nr_series)
+		return NULL;
+	return &ap->series[id - 1];
+}
+
+/* Keeps every other snapshot: long recordings stay bounded. */
+static void halve_snapshots(struct alloc_priv *ap)
+{
+	for (uint32_t k = 0; k < ap->nr_snaps / 2; k++)
+		ap->snap_t[k] = ap->snap_t[2 * k];
+	for (uint32_t i = 0; i < ap->nr_series; i++) {
+		struct series *s = &ap->series[i];
+		uint32_t first = (s->first + 1) / 2, n = 0;
+
+		for (uint32_t g = first; 2 * g < s->first + s->n; g++)
+			s->y[n++] = s->y[2 * g - s->first];
+		s->first = first;
+		s->n = n;
+	}
+	ap->nr_snaps /= 2;
+	ap->snap_ns *= 2;
+}
+
+static void read_statm(uint32_t pid, uint64_t *rss, uint64_t *vm)
+{
+	unsigned long long size = 0, res = 0;
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/statm", pid);
+	f = fopen(path, "re");
+	if (f) {
+		if (fscanf(f, "%llu %llu", &size, &res) != 2)
+			size = res = 0;
+		fclose(f);
+	}
+	*rss = res * (uint64_t)sysconf(_SC_PAGESIZE);
+	*vm = size * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+static int add_growth(struct alloc_priv *ap, uint32_t pid, uint64_t t, int64_t inuse)
+{
+	struct growth *g;
+
+	if (ap->nr_growth == ap->cap_growth) {
+		uint32_t cap = ap->cap_growth ? ap->cap_growth * 2 : 64;
+		struct growth *v = realloc(ap->growth, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		ap->growth = v;
+		ap->cap_growth = cap;
+	}
+	g = &ap->growth[ap->nr_growth++];
+	g->pid = pid;
+	g->t_ns = t;
+	g->inuse = inuse;
+	read_statm(pid, &g->rss, &g->vm);
+	return 0;
+}
+
+/* In-use bytes of every stack and RSS of every target, now. */
+static int snapshot(struct alloc_priv *ap, uint64_t now, bool rss)
+{
+	int fd = bpf_map__fd(ap->skel->maps.counts);
+	struct alloc_key key, next, *prev = NULL;
+	int64_t inuse[PS_MAX_TARGETS] = {};
+	uint32_t pids[PS_MAX_TARGETS];
+	int nr_pids = 0;
+
+	if (ap->nr_snaps == MAX_SNAPS)
+		halve_snapshots(ap);
+	if (!ap->snap_t) {
+		ap->snap_t = calloc(MAX_SNAPS, sizeof(*ap->snap_t));
+		if (!ap->snap_t)
+			return -ENOMEM;
+	}
+	ap->snap_t[ap->nr_snaps] = now - ap->t_attach;
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		struct alloc_val v;
+		struct series *s;
+		int i;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &v))
+			continue;
+		for (i = 0; i < nr_pids && pids[i] != key.tgid; i++)
+			;
+		if (i == nr_pids && nr_pids < PS_MAX_TARGETS)
+			pids[nr_pids++] = key.tgid;
+		if (i < PS_MAX_TARGETS)
+			inuse[i] += v.inuse_bytes;
+		/* stacks that never held memory cannot leak: no series */
+		if (v.inuse_bytes <= 0 && !hashmap__find(ap->series_idx, &key, sizeof(key)))
+			continue;
+		s = series_of(ap, &key);
+		if (!s)
+			return -ENOMEM;
+		/* a series that appeared late starts here; missing points in between are 0 */
+		while (s->first + s->n < ap->nr_snaps)
+			s->y[s->n++] = 0;
+		s->y[s->n++] = v.inuse_bytes;
+	}
+	for (int i = 0; rss && i < ap->nr_pids; i++) {
+		int k;
+
+		for (k = 0; k < nr_pids && pids[k] != ap->pids[i]; k++)
+			;
+		add_growth(ap, ap->pids[i], now - ap->t_attach, k < nr_pids ? inuse[k] : 0);
+	}
+	ap->nr_snaps++;
+	return 0;
+}
+
+static void duty_cycle(struct alloc_priv *ap, uint64_t now)
+{
+	uint64_t on = (uint64_t)(ap->duty * ap->duty_period);
+
+	if (ap->mode != ALLOC_MALLOC || ap->duty >= 1 || !ap->nr_targets)
+		return;
+	if (ap->attached && now - ap->t_switch >= on) {
+		uint64_t d0 = ap->detach_ns;
+
+		ap->on_ns += now - ap->t_switch;
+		detach_uprobes(ap);
+		ap->t_switch = now_ns();	/* off from the end of the (slow) detach */
+		/*
+		 * The probes trap until their detach ends: keep the share of time
+		 * they trap at the duty asked for by lengthening the period.
+		 */
+		if ((on + ap->detach_ns - d0) / ap->duty > ap->duty_period)
+			ap->duty_period = (on + ap->detach_ns - d0) / ap->duty;
+		ap->toggles++;
+	} else if (!ap->attached && now - ap->t_switch >= ap->duty_period - on) {
+		if (attach_uprobes(ap))
+			detach_uprobes(ap);	/* a target exited: try again next period */
+		ap->t_switch = now_ns();	/* on from the end of the attach */
+		ap->toggles++;
+	}
+}
+
+static int alloc_poll(struct collector *c)
+{
+	struct alloc_priv *ap = c->priv;
+	uint64_t now = now_ns();
+
+	duty_cycle(ap, now);
+	if (now - ap->t_snap >= ap->snap_ns) {
+		ap->t_snap = now;
+		return snapshot(ap, now, true);
+	}
+	return 0;
+}
+
+/* ---- drain ------------------------------------------------------------------ */
+
+static void read_totals(struct alloc_priv *ap, uint64_t *tot)
+{
+	int nr_cpus = libbpf_num_possible_cpus();
+	uint64_t *vals;
+
+	memset(tot, 0, AT_MAX * sizeof(*tot));
+	if (nr_cpus <= 0)
+		return;
+	vals = calloc(nr_cpus, sizeof(*vals));
+	if (!vals)
+		return;
+	for (uint32_t i = 0; i < AT_MAX; i++) {
+		if (bpf_map_lookup_elem(bpf_map__fd(ap->skel->maps.totals), &i, vals))
+			continue;
+		for (int cpu = 0; cpu < nr_cpus; cpu++)
+			tot[i] += vals[cpu];
+	}
+	free(vals);
+}
+
+struct leak {
+	const struct series *s;
+	double slope, r2, conf;
+	uint32_t n;
+};
+
+/* Least squares of the series against snapshot times; false if too short. */
+static bool fit(const struct alloc_priv *ap, const struct series *s, double *slope, double *r2)
+{
+	double sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0, n = s->n, cov, vx, vy;
+
+	if (s->n < LEAK_MIN_POINTS)
+		return false;
+	for (uint32_t i = 0; i < s->n; i++) {
+		double x = ap->snap_t[s->first + i] / 1e9, y = s->y[i];
+
+		sx += x;
+		sy += y;
+		sxx += x * x;
+		sxy += x * y;
+		syy += y * y;
+	}
+	cov = sxy - sx * sy / n;
+	vx = sxx - sx * sx / n;
+	vy = syy - sy * sy / n;
+	if (vx <= 0)
+		return false;
+	*slope = cov / vx;
+	*r2 = vy > 0 ? cov * cov / (vx * vy) : 0;
+	return true;
+}
+
+/*
+ * Confidence in a leak: how straight the growth is (R^2) times how much
+ * evidence there is (10 snapshots and more count fully).
+ */
+static double leak_confidence(double r2, uint32_t n)
+{
+	double ev = (n - 2) / 8.0;
+
+	return r2 * (ev > 1 ? 1 : ev);
+}
+
+static const char *confidence_word(double c)
+{
+	return c >= 0.7 ? "high" : c >= 0.4 ? "medium" : "low";
+}
+
+/* Series whose in-use bytes grew steadily; *out sorted by final bytes. */
+static int find_leaks(const struct alloc_priv *ap, struct leak **out)
+{
+	struct leak *v = NULL;
+	int n = 0;
+
+	for (uint32_t i = 0; i < ap->nr_series; i++) {
+		const struct series *s = &ap->series[i];
+		double slope, r2, last;
+
+		if (!fit(ap, s, &slope, &r2))
+			continue;
+		last = s->y[s->n - 1];
+		if (slope <= 0 || r2 < LEAK_MIN_R2 || last < LEAK_MIN_BYTES || last <= s->y[0])
+			continue;
+		if (!(n & (n - 1)) || n < 8) {
+			struct leak *nv = realloc(v, (n < 8 ? 8 : 2 * n) * sizeof(*nv));
+
+			if (!nv) {
+				free(v);
+				return -ENOMEM;
+			}
+			v = nv;
+		}
+		v[n++] = (struct leak){ .s = s, .slope = slope, .r2 = r2, .n = s->n,
+					.conf = leak_confidence(r2, s->n) };
+	}
+	*out = v;
+	return n;
+}
+
+#define U64S(buf, v) (snprintf(buf, sizeof(buf), "%llu", (unsigned long long)(v)), buf)
+#define I64S(buf, v) (snprintf(buf, sizeof(buf), "%lld", (long long)(v)), buf)
+#define DBLS(buf, f, v) (snprintf(buf, sizeof(buf), f, (double)(v)), buf)
+
+static const struct leak *leak_of(const struct leak *leaks, int n, const struct alloc_key *k)
+{
+	for (int i = 0; i < n; i++) {
+		if (!memcmp(&leaks[i].s->key, k, sizeof(*k)))
+			return &leaks[i];
+	}
+	return NULL;
+}
+
+static int drain_counts(struct collector *c, struct profile *p, double scale,
+			const struct leak *leaks, int nr_leaks)
+{
+	struct alloc_priv *ap = c->priv;
+	int counts_fd = bpf_map__fd(ap->skel->maps.counts);
+	int stacks_fd = bpf_map__fd(ap->skel->maps.stacks);
+	struct alloc_key key, next, *prev = NULL;
+	int types[5], err = 0;
+	uint64_t *ips;
+
+	ips = calloc(PS_MAX_STACK_DEPTH, sizeof(*ips));
+	if (!ips)
+		return -ENOMEM;
+	types[0] = profile__add_type(p, "alloc", "bytes");
+	types[1] = profile__add_type(p, "alloc", "objects");
+	types[2] = profile__add_type(p, "inuse", "bytes");
+	types[3] = profile__add_type(p, "inuse", "objects");
+	types[4] = profile__add_type(p, "fault", "pages");
+	for (int i = 0; i < 5; i++) {
+		if (types[i] < 0) {
+			err = types[i];
+			goto free_ips;
+		}
+	}
+	while (bpf_map_get_next_key(counts_fd, prev, &next) == 0) {
+		char comm[PS_TASK_COMM_LEN + 1];
+		struct pf_label_kv kv[5];
+		const struct leak *lk;
+		struct alloc_val v;
+		int64_t vals[5];
+		uint32_t stack, labels, nl = 4;
+		int nu;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(counts_fd, &key, &v))
+			continue;
+		nu = collector__read_stack(stacks_fd, key.user_stack_id, ips);
+		stack = profile__intern_raw_stack(p, key.tgid, NULL, 0, ips, nu);
+		memcpy(comm, key.comm, PS_TASK_COMM_LEN);
+		comm[PS_TASK_COMM_LEN] = '\0';
+		kv[0] = (struct pf_label_kv){ .key = "pid", .num = key.tgid };
+		kv[1] = (struct pf_label_kv){ .key = "tid", .num = key.tid };
+		kv[2] = (struct pf_label_kv){ .key = "thread", .str = comm };
+		kv[3] = (struct pf_label_kv){ .key = "path",
+					      .str = collector__path_name(c->opts, key.path) };
+		lk = leak_of(leaks, nr_leaks, &key);
+		if (lk)
+			kv[nl++] = (struct pf_label_kv){ .key = "leak", .num = lk - leaks + 1 };
+		labels = profile__intern_labels(p, kv, nl);
+		vals[0] = llround(v.alloc_bytes * scale);
+		vals[1] = llround(v.alloc_objs * scale);
+		vals[2] = llround(v.inuse_bytes * scale);
+		vals[3] = llround(v.inuse_objs * scale);
+		vals[4] = v.fault_pages;
+		if (!vals[0] && !vals[1] && !vals[2] && !vals[3] && !vals[4])
+			continue;	/* allocated and freed at the sampling scale */
+		err = profile__add_values(p, stack, labels, types, vals, 5);
+		if (err < 0)
+			goto free_ips;
+		err = 0;
+	}
+free_ips:
+	free(ips);
+	return err;
+}
+
+static int add_alloc_record(struct alloc_priv *ap, struct profile *p, const uint64_t *tot,
+			    double scale, uint64_t dur_ns, uint64_t bpf_ns)
+{
+	char b[23][32], allocs[256] = "", probes[512] = "";
+	/* calls with a return probe are allocations; the others frees */
+	double est = tot[AT_RETS] * ap->alloc_ns +
+		     (tot[AT_CALLS] > tot[AT_RETS] ? tot[AT_CALLS] - tot[AT_RETS] : 0) * ap->free_ns;
+
+	/* while detaching, the probes trap uncounted: at the rate seen when on */
+	if (ap->on_ns && ap->detach_ns)
+		est += est * ap->detach_ns / ap->on_ns;
+	est += bpf_ns;
+	size_t off = 0, poff = 0;
+
+	for (int i = 0; i < ap->nr_targets; i++) {
+		const struct alloc_target *t = &ap->targets[i];
+
+		off += snprintf(allocs + off, off < sizeof(allocs) ? sizeof(allocs) - off : 0,
+				"%s%u:%s", i ? "," : "", t->pid, t->allocator);
+		for (int k = 0; !i && k < t->nr_probes; k++)
+			poff += snprintf(probes + poff,
+					 poff < sizeof(probes) ? sizeof(probes) - poff : 0,
+					 "%s%s", k ? "," : "", t->probes[k].sym);
+	}
+	return profile__add_record(p, "alloc",
+		"mode", ap->mode == ALLOC_MALLOC ? "malloc" : "kernel",
+		"allocator", allocs,
+		"probes", probes,
+		"faults_from", ap->fault_btf ? "tp_btf" : "perf_event",
+		"sample", U64S(b[0], ap->sample),
+		"duty", DBLS(b[1], "%.3f", ap->duty),
+		"attached_ns", U64S(b[2], ap->mode == ALLOC_MALLOC ? ap->on_ns : dur_ns),
+		"detach_ns", U64S(b[21], ap->detach_ns),
+		"toggles", U64S(b[22], ap->toggles),
+		"scale", DBLS(b[3], "%.4f", scale),
+		"calls", U64S(b[4], tot[AT_CALLS]),
+		"returns", U64S(b[5], tot[AT_RETS]),
+		"nested", U64S(b[6], tot[AT_NESTED]),
+		"allocs", U64S(b[7], tot[AT_ALLOCS]),
+		"alloc_bytes", U64S(b[8], tot[AT_ALLOC_BYTES]),
+		"frees", U64S(b[9], tot[AT_FREES]),
+		"frees_matched", U64S(b[10], tot[AT_FREES_MATCHED]),
+		"sampled", U64S(b[11], tot[AT_SAMPLED]),
+		"live_full", U64S(b[12], tot[AT_LIVE_FULL]),
+		"faults", U64S(b[13], tot[AT_FAULTS]),
+		"mmap_bytes", U64S(b[14], tot[AT_MMAP_BYTES]),
+		"munmap_bytes", U64S(b[15], tot[AT_MUNMAP_BYTES]),
+		"brk_bytes", I64S(b[16], (int64_t)tot[AT_BRK_BYTES]),
+		"alloc_call_ns", DBLS(b[17], "%.0f", ap->alloc_ns),
+		"free_call_ns", DBLS(b[18], "%.0f", ap->free_ns),
+		"calibrated_on", ap->calib_on,
+		"est_overhead_ns", DBLS(b[19], "%.0f", est),
+		"est_slowdown", DBLS(b[20], "%.4f", dur_ns ? est / dur_ns : 0),
+		NULL);
+}
+
+static int add_leak_records(struct collector *c, struct profile *p, const struct leak *leaks,
+			    int n, double scale)
+{
+	struct alloc_priv *ap = c->priv;
+	char b[12][32];
+	int err;
+
+	for (int i = 0; i < n; i++) {
+		const struct leak *l = &leaks[i];
+		const struct series *s = l->s;
+
+		err = profile__add_record(p, "leak",
+			"id", U64S(b[0], i + 1),
+			"pid", U64S(b[1], s->key.tgid),
+			"tid", U64S(b[2], s->key.tid),
+			"path", collector__path_name(c->opts, s->key.path),
+			"inuse_bytes", I64S(b[3], llround(s->y[s->n - 1] * scale)),
+			"growth_bytes", I64S(b[4], llround((s->y[s->n - 1] - s->y[0]) * scale)),
+			"slope_bps", DBLS(b[5], "%.1f", l->slope * scale),
+			"r2", DBLS(b[6], "%.4f", l->r2),
+			"points", U64S(b[7], l->n),
+			"first_ns", U64S(b[8], ap->snap_t[s->first]),
+			"last_ns", U64S(b[9], ap->snap_t[s->first + s->n - 1]),
+			"confidence", DBLS(b[10], "%.2f", l->conf),
+			"level", confidence_word(l->conf),
+			NULL);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+static int add_growth_records(struct alloc_priv *ap, struct profile *p, double scale)
+{
+	char b[6][32];
+	int err;
+
+	for (uint32_t i = 0; i < ap->nr_growth; i++) {
+		const struct growth *g = &ap->growth[i];
+
+		err = profile__add_record(p, "memgrowth",
+			"pid", U64S(b[0], g->pid),
+			"t_ns", U64S(b[1], g->t_ns),
+			"rss_bytes", U64S(b[2], g->rss),
+			"vm_bytes", U64S(b[3], g->vm),
+			"inuse_bytes", I64S(b[4], llround(g->inuse * scale)),
+			NULL);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+static uint64_t bpf_run_ns(struct alloc_priv *ap, uint64_t *cnt)
+{
+	struct bpf_program *prog;
+	uint64_t ns = 0;
+
+	*cnt = 0;
+	bpf_object__for_each_program(prog, ap->skel->obj) {
+		struct bpf_prog_info info = {};
+		__u32 len = sizeof(info);
+		int fd = bpf_program__fd(prog);
+
+		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+			continue;
+		ns += info.run_time_ns;
+		*cnt += info.run_cnt;
+	}
+	return ns;
+}
+
+static int alloc_drain(struct collector *c, struct profile *p)
+{
+	struct alloc_priv *ap = c->priv;
+	uint64_t tot[AT_MAX], now = now_ns(), dur, cnt, bpf_ns;
+	struct leak *leaks = NULL;
+	double scale = ap->sample;
+	int nr_leaks, err;
+
+	if (ap->attached && ap->mode == ALLOC_MALLOC)
+		ap->on_ns += now - ap->t_switch;
+	dur = now - ap->t_attach;
+	/* the stop is a snapshot too, unless one was just taken */
+	if (now - ap->t_snap >= ap->snap_ns / 2)
+		snapshot(ap, now, true);
+	/* sampled calls, and time detached, are estimated by scaling */
+	if (ap->mode == ALLOC_MALLOC && ap->duty < 1 && ap->on_ns)
+		scale *= (double)dur / ap->on_ns;
+	read_totals(ap, tot);
+	nr_leaks = find_leaks(ap, &leaks);
+	if (nr_leaks < 0)
+		return nr_leaks;
+	err = drain_counts(c, p, scale, leaks, nr_leaks);
+	if (!err)
+		err = add_leak_records(c, p, leaks, nr_leaks, scale);
+	if (!err)
+		err = add_growth_records(ap, p, scale);
+	bpf_ns = bpf_run_ns(ap, &cnt);
+	if (!err)
+		err = add_alloc_record(ap, p, tot, scale, dur, bpf_ns);
+	free(leaks);
+	return err < 0 ? err : 0;
+}
+
+static void alloc_stats(struct collector *c)
+{
+	struct alloc_priv *ap = c->priv;
+
+	collector__read_stats(bpf_map__fd(ap->skel->maps.stats), &c->stats);
+	c->stats.bpf_run_ns = bpf_run_ns(ap, &c->stats.bpf_run_cnt);
+}
+
+static void alloc_close(struct collector *c)
+{
+	struct alloc_priv *ap = c->priv;
+
+	if (!ap)
+		return;
+	if (ap->ulinks)
+		detach_uprobes(ap);
+	free(ap->ulinks);
+	free(ap->targets);
+	for (int i = 0; i < 2; i++)
+		bpf_link__destroy(ap->sys_links[i]);
+	bpf_link__destroy(ap->fault_link);
+	for (int i = 0; i < ap->nr_pe; i++)
+		bpf_link__destroy(ap->pe_links[i]);
+	free(ap->pe_links);
+	alloc__destroy(ap->skel);
+	for (uint32_t i = 0; i < ap->nr_series; i++)
+		free(ap->series[i].y);
+	free(ap->series);
+	hashmap__free(ap->series_idx);
+	free(ap->snap_t);
+	free(ap->growth);
+	free(ap);
+	c->priv = NULL;
+}
+
+const struct collector_ops alloc_collector_ops = {
+	.name = "alloc",
+	.summary = "memory growth by stack: brk/mmap and page faults (--alloc), or malloc "
+		   "uprobes (--alloc=malloc)",
+	.supported = alloc_supported,
+	.open = alloc_open,
+	.attach = alloc_attach,
+	.poll = alloc_poll,
+	.drain = alloc_drain,
+	.stats = alloc_stats,
+	.close = alloc_close,
+};
