@@ -21,6 +21,7 @@
 #include "net.h"
 #include "timeline.h"
 #include "memory.h"
+#include "stat.h"
 
 struct report_section {
 	const char *name;	/* for messages */
@@ -35,6 +36,7 @@ static const struct report_section sections[] = {
 	{ "timeline", report_timeline__emit },
 	{ "net", report_net__emit },
 	{ "memory", report_memory__emit },
+	{ "counters", report_counters__emit },	/* hwc collector: counters per path */
 };
 
 #define NR_SECTIONS (sizeof(sections) / sizeof(sections[0]))

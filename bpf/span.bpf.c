@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Spans: uprobe/uretprobe on named functions and USDT start/done pairs.
+ * Each attachment carries a cookie (bpf/span.h) saying which path it opens
+ * or closes, which USDT argument is the operation id and which says ok.
+ *
+ * Inside a span a thread's ps_thread_path entry names the path, so that the
+ * cpu, offcpu, sock and alloc programs label its events; nested spans are a
+ * small per-thread stack so that leaving the inner one restores the outer
+ * path.  Completed operations go into a per-path log-linear histogram here;
+ * only those slower than the path's current threshold (kept by userspace as
+ * its N-th slowest) are sent up through the ring buffer.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/usdt.bpf.h>
+
+#include "peerscope.bpf.h"
+#include "span.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PS_PATH_MAX);
+	__type(key, __u32);
+	__type(value, struct span_hist);
+} hists SEC(".maps");
+
+/* Per path: send operations at least this slow (ns); written by userspace. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PS_PATH_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} slow_min SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, SPAN_RB_SIZE);
+} slowops SEC(".maps");
+
+/* LRU: a start whose done never comes (lost packet, crash) ages out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SPAN_OPS_ENTRIES);
+	__type(key, struct span_op_key);
+	__type(value, struct span_op);
+} ops SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SPAN_THREAD_ENTRIES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct span_thread);
+} threads SEC(".maps");
+
+static const struct span_thread empty_thread;
+
+static __always_inline void op_done(__u32 path, __u64 latency, __u32 ok, __u32 tgid, __u32 tid,
+				    __u64 id, __u64 start)
+{
+	struct span_hist *h = bpf_map_lookup_elem(&hists, &path);
+	struct span_slowop *e;
+	__u64 *min;
+	__u32 b;
+
+	if (!h)
+		return;
+	__sync_fetch_and_add(&h->count, 1);
+	__sync_fetch_and_add(&h->sum_ns, latency);
+	if (ok == 0)
+		__sync_fetch_and_add(&h->errors, 1);
+	if (latency > h->max_ns)
+		h->max_ns = latency;	/* a racing update may lose: max is advisory */
+	b = span_bucket(latency);
+	if (b >= SPAN_HIST_BUCKETS)
+		b = SPAN_HIST_BUCKETS - 1;
+	__sync_fetch_and_add(&h->buckets[b], 1);
+
+	min = bpf_map_lookup_elem(&slow_min, &path);
+	if (min && latency < *min)
+		return;
+	e = bpf_ringbuf_reserve(&slowops, sizeof(*e), 0);
+	if (!e) {
+		ps_stat_inc(PS_STAT_RB_DROP);
+		return;
+	}
+	e->path = path;
+	e->ok = ok;
+	e->tgid = tgid;
+	e->tid = tid;
+	e->id = id;
+	e->start_ns = start;
+	e->latency_ns = latency;
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* Make ps_thread_path[tid] say what the top of the thread's stack says. */
+static __always_inline void publish(__u32 tid, struct span_thread *st)
+{
+	struct ps_thread_path tp = {};
+	__u32 n = st->n;
+
+	/* the innermost span that labels threads */
+	for (int i = SPAN_STACK_DEPTH - 1; i >= 0; i--) {
+		if ((__u32)i >= n || (st->f[i].flags & SPAN_F_NOTHREAD))
+			continue;
+		tp.path = st->f[i].path;
+		tp.depth = n;
+		tp.span_id = st->f[i].id;
+		tp.start_ns = st->f[i].start_ns;
+		bpf_map_update_elem(&ps_thread_path, &tid, &tp, BPF_ANY);
+		return;
+	}
+	bpf_map_delete_elem(&ps_thread_path, &tid);
+}
+
+static __always_inline void push(__u32 tid, __u32 path, __u32 flags, __u64 id, __u64 now)
+{
+	struct span_thread *st = bpf_map_lookup_elem(&threads, &tid);
+	__u32 n;
+
+	if (!st) {
+		if (bpf_map_update_elem(&threads, &tid, &empty_thread, BPF_NOEXIST) &&
+		    !bpf_map_lookup_elem(&threads, &tid)) {
+			ps_stat_inc(PS_STAT_MAP_FULL);
+			return;
+		}
+		st = bpf_map_lookup_elem(&threads, &tid);
+		if (!st)
+			return;
+	}
+	n = st->n;
+	if (n >= SPAN_STACK_DEPTH) {
+		st->overflow++;
+		return;
+	}
+	st->f[n].path = path;
+	st->f[n].flags = flags;
+	st->f[n].id = id;
+	st->f[n].start_ns = now;
+	st->n = n + 1;
+	if (!(flags & SPAN_F_NOTHREAD))
+		publish(tid, st);
+}
+
+/*
+ * Remove the innermost frame of path (and id, when match_id) from tid's
+ * stack; returns its start time, 0 when there is none.
+ */
+static __always_inline __u64 pop(__u32 tid, __u32 path, bool match_id, __u64 id)
+{
+	struct span_thread *st = bpf_map_lookup_elem(&threads, &tid);
+	__u64 start = 0;
+	int found = -1;
+	__u32 n;
+
+	if (!st)
+		return 0;
+	if (st->overflow && !match_id) {
+		st->overflow--;
+		return 0;
+	}
+	n = st->n;
+	for (int i = SPAN_STACK_DEPTH - 1; i >= 0; i--) {
+		if ((__u32)i >= n)
+			continue;
+		if (st->f[i].path == path && (!match_id || st->f[i].id == id)) {
+			found = i;
+			break;
+		}
+	}
+	if (found < 0)
+		return 0;
+	start = st->f[found & (SPAN_STACK_DEPTH - 1)].start_ns;
+	/* close the gap: frames above found move down one */
+	for (int i = 0; i < SPAN_STACK_DEPTH - 1; i++) {
+		if (i >= found && (__u32)i + 1 < n)
+			st->f[i] = st->f[i + 1];
+	}
+	st->n = n - 1;
+	if (st->n == 0 && !st->overflow) {
+		bpf_map_delete_elem(&threads, &tid);
+		bpf_map_delete_elem(&ps_thread_path, &tid);
+	} else {
+		publish(tid, st);
+	}
+	return start;
+}
+
+SEC("uprobe")
+int span_enter(struct pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+
+	if (!ps_is_target(pid_tgid >> 32))
+		return 0;
+	ps_stat_inc(PS_STAT_EVENTS);
+	push((__u32)pid_tgid, SPAN_COOKIE_PATH(cookie), SPAN_COOKIE_FLAGS(cookie), 0,
+	     bpf_ktime_get_ns());
+	return 0;
+}
+
+SEC("uretprobe")
+int span_leave(struct pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u32 path = SPAN_COOKIE_PATH(cookie), tid = (__u32)pid_tgid;
+	__u64 now = bpf_ktime_get_ns(), start;
+
+	if (!ps_is_target(pid_tgid >> 32))
+		return 0;
+	start = pop(tid, path, false, 0);
+	if (start)
+		op_done(path, now - start, 2, pid_tgid >> 32, tid, 0, start);
+	return 0;
+}
+
+static __always_inline bool usdt_arg(struct pt_regs *ctx, __u32 idx, __u64 *val)
+{
+	long v = 0;
+
+	if (idx == SPAN_ARG_NONE)
+		return false;
+	if (bpf_usdt_arg(ctx, idx, &v))
+		return false;
+	*val = v;
+	return true;
+}
+
+SEC("usdt")
+int span_usdt_start(struct pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 cookie = bpf_usdt_cookie(ctx), id = 0, now = bpf_ktime_get_ns();
+	__u32 path = SPAN_COOKIE_PATH(cookie), flags = SPAN_COOKIE_FLAGS(cookie);
+	__u32 tgid = pid_tgid >> 32, tid = (__u32)pid_tgid;
+	bool has_id;
+
+	if (!ps_is_target(tgid))
+		return 0;
+	ps_stat_inc(PS_STAT_EVENTS);
+	has_id = usdt_arg(ctx, SPAN_COOKIE_ID_ARG(cookie), &id);
+	if (has_id) {
+		struct span_op_key k = { .path = path, .id = id };
+		struct span_op op = { .start_ns = now, .tgid = tgid, .tid = tid };
+
+		k.tgid = (flags & SPAN_F_MULTI) ? 0 : tgid;
+		bpf_map_update_elem(&ops, &k, &op, BPF_ANY);
+	}
+	push(tid, path, flags, id, now);
+	return 0;
+}
+
+SEC("usdt")
+int span_usdt_done(struct pt_regs *ctx)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 cookie = bpf_usdt_cookie(ctx), id = 0, okv = 1, now = bpf_ktime_get_ns();
+	__u32 path = SPAN_COOKIE_PATH(cookie), flags = SPAN_COOKIE_FLAGS(cookie);
+	__u32 tgid = pid_tgid >> 32, tid = (__u32)pid_tgid, ok = 2;
+	__u64 start = 0;
+
+	if (!ps_is_target(tgid))
+		return 0;
+	ps_stat_inc(PS_STAT_EVENTS);
+	if (usdt_arg(ctx, SPAN_COOKIE_OK_ARG(cookie), &okv))
+		ok = okv != 0;
+	if (usdt_arg(ctx, SPAN_COOKIE_ID_ARG(cookie), &id)) {
+		struct span_op_key k = { .path = path, .id = id };
+		struct span_op *op;
+		__u32 origin;
+
+		k.tgid = (flags & SPAN_F_MULTI) ? 0 : tgid;
+		op = bpf_map_lookup_elem(&ops, &k);
+		if (op) {
+			start = op->start_ns;
+			origin = op->tid;
+			if (!(flags & SPAN_F_MULTI))
+				bpf_map_delete_elem(&ops, &k);
+			/* the op may have hopped threads: close it where it opened too */
+			if (origin != tid && !(flags & SPAN_F_NOTHREAD))
+				pop(origin, path, true, id);
+		}
+		if (!(flags & SPAN_F_MULTI) || !(flags & SPAN_F_NOTHREAD))
+			pop(tid, path, true, id);
+	} else {
+		start = pop(tid, path, false, 0);
+	}
+	if (start && now > start) {
+		op_done(path, now - start, ok, tgid, tid, id, start);
+	} else {
+		struct span_hist *h = bpf_map_lookup_elem(&hists, &path);
+
+		if (h)
+			__sync_fetch_and_add(&h->unmatched, 1);
+	}
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Spans: the ABI shared by bpf/span.bpf.c, collectors/span.c and the path
+ * report (which only uses the histogram bucket math below).
+ *
+ * A span is an operation of one path: a function's entry .. return
+ * (uprobe/uretprobe) or a USDT start .. done pair matched by an id argument.
+ * While a thread is inside a span, ps_thread_path[tid] says so and every
+ * other collector labels that thread's events with the path.  Operation
+ * counts and latency histograms are kept per path in the kernel; only
+ * operations slower than a per-path threshold (the current N-th slowest,
+ * maintained by userspace) reach userspace through a ring buffer.
+ *
+ * Histogram: log-linear.  Values below 32 ns have one bucket each; above,
+ * each power of two [2^k, 2^(k+1)) is split into 16 equal buckets, so a
+ * bucket is at most 1/16 (6.25 %) of its lower bound wide, and taking its
+ * midpoint is within 3.2 % of any value in it.
+ */
+#ifndef PEERSCOPE_SPAN_H
+#define PEERSCOPE_SPAN_H
+
+#include "peerscope.h"
+
+#define SPAN_SUB_BITS		4
+#define SPAN_SUB		(1 << SPAN_SUB_BITS)	/* sub-buckets per power of two */
+#define SPAN_HIST_BUCKETS	640			/* up to 2^43 ns (~2.4 h) */
+#define SPAN_STACK_DEPTH	8			/* nested spans per thread */
+#define SPAN_OPS_ENTRIES	16384			/* operations in flight */
+#define SPAN_THREAD_ENTRIES	8192
+#define SPAN_RB_SIZE		(256 * 1024)
+
+/* Cookie of every span attachment: what the probe means. */
+#define SPAN_COOKIE(path, id_arg, ok_arg, flags)				\
+	((__u64)(path) | ((__u64)((id_arg) & 0xff) << 8) |			\
+	 ((__u64)((ok_arg) & 0xff) << 16) | ((__u64)(flags) << 24))
+#define SPAN_COOKIE_PATH(c)	((__u32)(c) & 0xff)
+#define SPAN_COOKIE_ID_ARG(c)	((__u32)((c) >> 8) & 0xff)	/* 0xff = none */
+#define SPAN_COOKIE_OK_ARG(c)	((__u32)((c) >> 16) & 0xff)	/* 0xff = none */
+#define SPAN_COOKIE_FLAGS(c)	((__u32)((c) >> 24) & 0xff)
+#define SPAN_ARG_NONE		0xff
+
+#define SPAN_F_NOTHREAD		0x1	/* latency only: leave ps_thread_path alone */
+#define SPAN_F_MULTI		0x2	/* several done per start: keep the op */
+
+/* Per path, in the "hists" array map (index = path id). */
+struct span_hist {
+	__u64 count;		/* completed operations */
+	__u64 errors;		/* done with ok == 0 */
+	__u64 sum_ns;
+	__u64 max_ns;
+	__u64 unmatched;	/* done without a start seen (started before recording) */
+	__u64 buckets[SPAN_HIST_BUCKETS];
+};
+
+/* Ring buffer "slowops": one completed operation slower than the threshold. */
+struct span_slowop {
+	__u32 path;
+	__u32 ok;		/* 1 ok, 0 failed, 2 unknown */
+	__u32 tgid;
+	__u32 tid;
+	__u64 id;		/* operation id (0 for uprobe spans) */
+	__u64 start_ns;		/* bpf_ktime_get_ns() at start */
+	__u64 latency_ns;
+};
+
+/* Map "ops": USDT operations in flight, keyed by path + id (+ tgid). */
+struct span_op_key {
+	__u32 path;
+	__u32 tgid;		/* 0 for SPAN_F_MULTI: start and done in different processes */
+	__u64 id;
+};
+
+struct span_op {
+	__u64 start_ns;
+	__u32 tgid;
+	__u32 tid;
+};
+
+/* Map "threads": the spans a thread is inside, innermost last. */
+struct span_frame {
+	__u32 path;
+	__u32 flags;
+	__u64 id;
+	__u64 start_ns;
+};
+
+struct span_thread {
+	__u32 n;		/* frames in use (depth may exceed it: see overflow) */
+	__u32 overflow;		/* nested deeper than SPAN_STACK_DEPTH */
+	struct span_frame f[SPAN_STACK_DEPTH];
+};
+
+/* floor(log2(v)) for v > 0, without loops (the verifier likes that). */
+static __always_inline __u32 span_log2(__u64 v)
+{
+	__u32 r = 0, s;
+
+	s = (v > 0xFFFFFFFFULL) << 5; v >>= s; r |= s;
+	s = (v > 0xFFFF) << 4; v >>= s; r |= s;
+	s = (v > 0xFF) << 3; v >>= s; r |= s;
+	s = (v > 0xF) << 2; v >>= s; r |= s;
+	s = (v > 0x3) << 1; v >>= s; r |= s;
+	r |= (v >> 1);
+	return r;
+}
+
+static __always_inline __u32 span_bucket(__u64 v)
+{
+	__u32 k, b;
+
+	if (v < 2 * SPAN_SUB)
+		return v;
+	k = span_log2(v);
+	b = SPAN_SUB * (k - SPAN_SUB_BITS + 1) + ((v >> (k - SPAN_SUB_BITS)) & (SPAN_SUB - 1));
+	return b < SPAN_HIST_BUCKETS ? b : SPAN_HIST_BUCKETS - 1;
+}
+
+/* Lowest value of bucket b, and its width. */
+static __always_inline __u64 span_bucket_low(__u32 b)
+{
+	__u32 k;
+
+	if (b < 2 * SPAN_SUB)
+		return b;
+	k = b / SPAN_SUB + SPAN_SUB_BITS - 1;
+	return (__u64)(SPAN_SUB + b % SPAN_SUB) << (k - SPAN_SUB_BITS);
+}
+
+static __always_inline __u64 span_bucket_width(__u32 b)
+{
+	if (b < 2 * SPAN_SUB)
+		return 1;
+	return 1ULL << (b / SPAN_SUB - 1);
+}
+
+#endif /* PEERSCOPE_SPAN_H */

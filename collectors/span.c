@@ -1,0 +1,395 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The "span" collector: operations of each path, timed in the kernel.
+ * For every span rule of the path rules (core/rules.h) it attaches
+ * bpf/span.bpf.c to the target's functions (uprobe + uretprobe) or USDT
+ * start/done probes, each attachment carrying a cookie that says which path
+ * and which arguments.  While a thread is inside a span the shared
+ * ps_thread_path map names the path, which is how every other collector's
+ * samples get their `path` label.
+ *
+ * At the end it writes, per path, a "hist" record (count, errors, sum, max,
+ * log-linear buckets) and the slowest operations as "slowop" records
+ * (docs/format.md).  The slowest are found without sending every operation
+ * up: the kernel sends only those at least as slow as the path's current
+ * N-th slowest, a threshold this file raises as it learns.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/types.h>
+
+#include "collector.h"
+#include "core/log.h"
+#include "core/profile.h"
+#include "core/rules.h"
+#include "span.h"
+#include "span.skel.h"
+
+#define SLOWEST_PER_PATH 10
+
+struct span_priv {
+	struct span *skel;
+	struct ring_buffer *rb;
+	struct bpf_link **links;
+	int nr_links, cap_links;
+	int attached_rules;		/* (rule, pid) pairs with at least one probe */
+	/* per path: the slowest operations seen, sorted slowest first */
+	struct span_slowop slow[PS_PATH_MAX][SLOWEST_PER_PATH];
+	int nr_slow[PS_PATH_MAX];
+	__u64 slow_min[PS_PATH_MAX];
+	int64_t mono_to_real;		/* CLOCK_REALTIME - CLOCK_MONOTONIC */
+};
+
+static bool span_supported(const struct kernel_features *kf, const struct record_opts *o,
+			   char *why, size_t len)
+{
+	if (!o->rules || !o->rules->nr_spans) {
+		snprintf(why, len, "the path rules have no span rule (peerscope rules --show)");
+		return false;
+	}
+	if (!kf->uprobes) {
+		snprintf(why, len, "the kernel has no uprobe PMU (CONFIG_UPROBE_EVENTS)");
+		return false;
+	}
+	return true;
+}
+
+static int span_handle(void *ctx, void *data, size_t len)
+{
+	struct span_priv *sp = ctx;
+	const struct span_slowop *e = data;
+	struct span_slowop *top;
+	int n, i;
+
+	if (len < sizeof(*e) || e->path >= PS_PATH_MAX)
+		return 0;
+	top = sp->slow[e->path];
+	n = sp->nr_slow[e->path];
+	/* insertion into a sorted array of at most SLOWEST_PER_PATH */
+	for (i = n; i > 0 && top[i - 1].latency_ns < e->latency_ns; i--) {
+		if (i < SLOWEST_PER_PATH)
+			top[i] = top[i - 1];
+	}
+	if (i < SLOWEST_PER_PATH) {
+		top[i] = *e;
+		if (n < SLOWEST_PER_PATH)
+			sp->nr_slow[e->path] = ++n;
+	}
+	if (n == SLOWEST_PER_PATH && top[n - 1].latency_ns > sp->slow_min[e->path]) {
+		__u32 key = e->path;
+		__u64 min = top[n - 1].latency_ns;
+
+		/* from now on the kernel sends only what could enter the top N */
+		sp->slow_min[e->path] = min;
+		bpf_map_update_elem(bpf_map__fd(sp->skel->maps.slow_min), &key, &min, BPF_ANY);
+	}
+	return 0;
+}
+
+static int span_open(struct collector *c, const struct record_opts *o,
+		     const struct kernel_features *kf, const struct shared_maps *sm)
+{
+	struct timespec rt, mono;
+	struct span_priv *sp;
+	int err;
+
+	sp = calloc(1, sizeof(*sp));
+	if (!sp)
+		return -ENOMEM;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	sp->mono_to_real = (rt.tv_sec - mono.tv_sec) * 1000000000LL + (rt.tv_nsec - mono.tv_nsec);
+
+	sp->skel = span__open();
+	if (!sp->skel) {
+		err = -errno;
+		ps_err("span: opening the BPF object failed: %s (rebuild peerscope)", strerror(-err));
+		goto free_priv;
+	}
+	err = shared_maps__reuse(sm, sp->skel->obj);
+	if (err) {
+		ps_err("span: sharing the target maps failed: %s (report a bug)", strerror(-err));
+		goto destroy_skel;
+	}
+	err = span__load(sp->skel);
+	if (err) {
+		ps_err("span: loading the BPF program failed: %s (run with -v for the verifier log)",
+		       strerror(-err));
+		goto destroy_skel;
+	}
+	sp->rb = ring_buffer__new(bpf_map__fd(sp->skel->maps.slowops), span_handle, sp, NULL);
+	if (!sp->rb) {
+		err = -errno;
+		ps_err("span: creating the ring buffer failed: %s (raise ulimit -l)", strerror(-err));
+		goto destroy_skel;
+	}
+	c->priv = sp;
+	return 0;
+
+destroy_skel:
+	span__destroy(sp->skel);
+free_priv:
+	free(sp);
+	return err;
+}
+
+static int add_link(struct span_priv *sp, struct bpf_link *l)
+{
+	if (sp->nr_links == sp->cap_links) {
+		int cap = sp->cap_links ? sp->cap_links * 2 : 16;
+		struct bpf_link **nl = realloc(sp->links, cap * sizeof(*nl));
+
+		if (!nl) {
+			bpf_link__destroy(l);
+			return -ENOMEM;
+		}
+		sp->links = nl;
+		sp->cap_links = cap;
+	}
+	sp->links[sp->nr_links++] = l;
+	return 0;
+}
+
+/*
+ * The binary to probe: the rule's, else the target's executable by the
+ * name /proc/PID/maps uses (libbpf matches USDT binaries against it).
+ */
+static void binary_of(const struct path_span_rule *r, uint32_t pid, char *buf, size_t len)
+{
+	char link[64];
+	ssize_t n;
+
+	if (r->binary) {
+		snprintf(buf, len, "%s", r->binary);
+		return;
+	}
+	snprintf(link, sizeof(link), "/proc/%u/exe", pid);
+	n = readlink(link, buf, len - 1);
+	if (n <= 0 || (size_t)n >= len - 1 || strstr(buf, " (deleted)")) {
+		snprintf(buf, len, "%s", link);
+		return;
+	}
+	buf[n] = '\0';
+	/* a binary in another mount namespace is reached through the target's root */
+	if (access(buf, R_OK)) {
+		char *abs = strdup(buf);
+
+		if (abs)
+			snprintf(buf, len, "/proc/%u/root%s", pid, abs);
+		free(abs);
+	}
+}
+
+static int attach_rule(struct span_priv *sp, const struct path_span_rule *r, uint32_t pid)
+{
+	__u32 flags = (r->nothread ? SPAN_F_NOTHREAD : 0) | (r->multi ? SPAN_F_MULTI : 0);
+	__u64 cookie = SPAN_COOKIE(r->path, r->id_arg < 0 ? SPAN_ARG_NONE : r->id_arg,
+				   r->ok_arg < 0 ? SPAN_ARG_NONE : r->ok_arg, flags);
+	char bin[PATH_MAX];
+	struct bpf_link *l;
+	int err;
+
+	binary_of(r, pid, bin, sizeof(bin));
+	if (r->kind == SPAN_UPROBE) {
+		LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = r->symbol, .bpf_cookie = cookie);
+
+		l = bpf_program__attach_uprobe_opts(sp->skel->progs.span_enter, pid, bin, 0, &uo);
+		if (!l)
+			return -errno;
+		err = add_link(sp, l);
+		if (err)
+			return err;
+		uo.retprobe = true;
+		l = bpf_program__attach_uprobe_opts(sp->skel->progs.span_leave, pid, bin, 0, &uo);
+		if (!l)
+			return -errno;
+		return add_link(sp, l);
+	}
+
+	LIBBPF_OPTS(bpf_usdt_opts, uo, .usdt_cookie = cookie);
+	l = bpf_program__attach_usdt(sp->skel->progs.span_usdt_start, pid, bin, r->provider,
+				     r->start, &uo);
+	if (!l)
+		return -errno;
+	err = add_link(sp, l);
+	if (err)
+		return err;
+	l = bpf_program__attach_usdt(sp->skel->progs.span_usdt_done, pid, bin, r->provider,
+				     r->done, &uo);
+	if (!l)
+		return -errno;
+	return add_link(sp, l);
+}
+
+static int span_attach(struct collector *c, const struct target *t)
+{
+	struct span_priv *sp = c->priv;
+	const struct path_rules *rules = c->opts->rules;
+	int failed = 0;
+
+	/* libbpf prints a warning per probe it cannot find: ours is enough */
+	libbpf_print_fn_t old = libbpf_set_print(NULL);
+
+	for (int i = 0; i < t->nr_pids; i++) {
+		for (uint32_t j = 0; j < rules->nr_spans; j++) {
+			const struct path_span_rule *r = &rules->spans[j];
+			int err = attach_rule(sp, r, t->pids[i]);
+
+			if (err == -ENOMEM) {
+				libbpf_set_print(old);
+				return err;
+			}
+			if (err) {
+				failed++;
+				ps_debug("span: %s span %s:%s in pid %u: %s",
+					 rules->names[r->path], r->kind == SPAN_USDT ? "usdt" : "uprobe",
+					 r->kind == SPAN_USDT ? r->start : r->symbol, t->pids[i],
+					 strerror(-err));
+				continue;
+			}
+			sp->attached_rules++;
+		}
+	}
+	libbpf_set_print(old);
+	if (!sp->attached_rules) {
+		ps_warn("span: none of the %u span rules of '%s' found a probe in the targets "
+			"(check with: peerscope rules --show %s; readelf -n BINARY)",
+			rules->nr_spans, rules->name, rules->name);
+	} else if (failed) {
+		ps_info("span: %d of %d span probes attached", sp->attached_rules,
+			sp->attached_rules + failed);
+	}
+	ps_debug("span: %d links", sp->nr_links);
+	return 0;
+}
+
+static int span_poll(struct collector *c)
+{
+	struct span_priv *sp = c->priv;
+	int n = ring_buffer__poll(sp->rb, 0);
+
+	return n < 0 && n != -EINTR ? n : 0;
+}
+
+static int drain_hist(struct span_priv *sp, struct profile *p, const struct record_opts *o,
+		      __u32 path, const struct span_hist *h)
+{
+	char num[5][24], *buckets, *w;
+	const char *keys[7] = { "path", "count", "errors", "sum_ns", "max_ns", "unmatched",
+				"buckets" };
+	const char *vals[7];
+	size_t cap = 16 + SPAN_HIST_BUCKETS * 28;
+	int err;
+
+	buckets = malloc(cap);
+	if (!buckets)
+		return -ENOMEM;
+	w = buckets;
+	*w = '\0';
+	/* sparse "bucket:count,..." keeps the record short */
+	for (__u32 b = 0; b < SPAN_HIST_BUCKETS; b++) {
+		if (h->buckets[b])
+			w += snprintf(w, cap - (w - buckets), "%s%u:%llu", w == buckets ? "" : ",",
+				      b, (unsigned long long)h->buckets[b]);
+	}
+	snprintf(num[0], sizeof(num[0]), "%llu", (unsigned long long)h->count);
+	snprintf(num[1], sizeof(num[1]), "%llu", (unsigned long long)h->errors);
+	snprintf(num[2], sizeof(num[2]), "%llu", (unsigned long long)h->sum_ns);
+	snprintf(num[3], sizeof(num[3]), "%llu", (unsigned long long)h->max_ns);
+	snprintf(num[4], sizeof(num[4]), "%llu", (unsigned long long)h->unmatched);
+	vals[0] = collector__path_name(o, path);
+	for (int i = 0; i < 5; i++)
+		vals[i + 1] = num[i];
+	vals[6] = buckets;
+	err = profile__add_record_v(p, "hist", keys, vals, 7);
+	free(buckets);
+	return err < 0 ? err : 0;
+}
+
+static int drain_slow(struct span_priv *sp, struct profile *p, const struct record_opts *o,
+		      const struct span_slowop *e)
+{
+	char id[24], pid[16], tid[16], start[24], lat[24];
+
+	snprintf(id, sizeof(id), "%llu", (unsigned long long)e->id);
+	snprintf(pid, sizeof(pid), "%u", e->tgid);
+	snprintf(tid, sizeof(tid), "%u", e->tid);
+	snprintf(start, sizeof(start), "%lld", (long long)e->start_ns + sp->mono_to_real);
+	snprintf(lat, sizeof(lat), "%llu", (unsigned long long)e->latency_ns);
+	return profile__add_record(p, "slowop", "path", collector__path_name(o, e->path),
+				   "id", id, "pid", pid, "tid", tid, "start_ns", start,
+				   "latency_ns", lat, "ok",
+				   e->ok == 2 ? "unknown" : e->ok ? "yes" : "no", NULL);
+}
+
+static int span_drain(struct collector *c, struct profile *p)
+{
+	struct span_priv *sp = c->priv;
+	int fd = bpf_map__fd(sp->skel->maps.hists);
+	struct span_hist *h;
+	int err = 0;
+
+	ring_buffer__consume(sp->rb);
+	h = malloc(sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	for (__u32 path = 0; path < PS_PATH_MAX; path++) {
+		if (bpf_map_lookup_elem(fd, &path, h))
+			continue;
+		if (!h->count && !h->unmatched)
+			continue;
+		err = drain_hist(sp, p, c->opts, path, h);
+		if (err)
+			goto free_h;
+		for (int i = 0; i < sp->nr_slow[path]; i++) {
+			err = drain_slow(sp, p, c->opts, &sp->slow[path][i]);
+			if (err < 0)
+				goto free_h;
+			err = 0;
+		}
+	}
+free_h:
+	free(h);
+	return err;
+}
+
+static void span_stats(struct collector *c)
+{
+	struct span_priv *sp = c->priv;
+
+	collector__read_stats(bpf_map__fd(sp->skel->maps.stats), &c->stats);
+}
+
+static void span_close(struct collector *c)
+{
+	struct span_priv *sp = c->priv;
+
+	if (!sp)
+		return;
+	for (int i = 0; i < sp->nr_links; i++)
+		bpf_link__destroy(sp->links[i]);
+	free(sp->links);
+	ring_buffer__free(sp->rb);
+	span__destroy(sp->skel);
+	free(sp);
+	c->priv = NULL;
+}
+
+const struct collector_ops span_collector_ops = {
+	.name = "span",
+	.summary = "operations of each path (uprobe / USDT spans): latency histograms, slowest",
+	.supported = span_supported,
+	.open = span_open,
+	.attach = span_attach,
+	.poll = span_poll,
+	.drain = span_drain,
+	.stats = span_stats,
+	.close = span_close,
+};

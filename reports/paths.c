@@ -1,0 +1,844 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The per-path decomposition of a profile: attribute every sample to a
+ * path, then split each path's wall time into on-CPU user / kernel, run
+ * queue and off-CPU by reason, with top stacks and the function responsible
+ * for each part, plus traffic, allocation and span latency.  The verdicts
+ * (bottleneck.c) and the report section read only what this file computes.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/types.h>
+
+#include "core/profile.h"
+#include "core/rules.h"
+#include "paths.h"
+#include "span.h"
+
+const char *const path_reason_names[PR_NR] = {
+	[PR_OTHER] = "other", [PR_LOCK] = "lock", [PR_NET] = "net",
+	[PR_TIMER] = "timer", [PR_IO] = "io", [PR_FAULT] = "fault",
+};
+
+#define MAX_FRAMES 256
+
+/* Names of the user frames of a stack, leaf first (inlined frames expanded). */
+struct frames {
+	const char *names[MAX_FRAMES];
+	uint32_t locs[MAX_FRAMES];	/* location of each name */
+	uint32_t nr;
+	char buf[MAX_FRAMES][96];
+};
+
+static void frames_of(const struct profile *p, uint32_t stack, struct frames *f)
+{
+	const struct pf_stack *st;
+
+	f->nr = 0;
+	if (!stack || stack >= p->nr_stacks)
+		return;
+	st = &p->stacks[stack];
+	for (uint32_t i = 0; i < st->nr && f->nr < MAX_FRAMES; i++) {
+		uint32_t loc = st->locs[i];
+		uint32_t n = profile__frame_count(p, loc);
+
+		if (p->locations[loc].kernel)
+			continue;
+		/* "-" separates the blocked stack from its waker's (offcpu): stop there */
+		if (!strcmp(profile__frame_name(p, loc, 0, f->buf[f->nr], sizeof(f->buf[0])), "-"))
+			break;
+		for (uint32_t l = 0; l < n && f->nr < MAX_FRAMES; l++) {
+			f->names[f->nr] = profile__frame_name(p, loc, l, f->buf[f->nr],
+							      sizeof(f->buf[0]));
+			f->locs[f->nr] = loc;
+			f->nr++;
+		}
+	}
+}
+
+/*
+ * A thread that has exited is not waiting for anything: its "blocked" time
+ * after do_exit() is no part of any path (an off-CPU collector may still
+ * report it).
+ */
+static bool thread_exited(const struct profile *p, uint32_t stack)
+{
+	const struct pf_stack *st;
+	char buf[64];
+
+	if (!stack || stack >= p->nr_stacks)
+		return false;
+	st = &p->stacks[stack];
+	for (uint32_t i = 0; i < st->nr && i < 8; i++) {
+		const char *n;
+
+		if (!p->locations[st->locs[i]].kernel)
+			break;
+		n = profile__frame_name(p, st->locs[i], 0, buf, sizeof(buf));
+		if (!strcmp(n, "do_task_dead") || !strcmp(n, "do_exit"))
+			return true;
+	}
+	return false;
+}
+
+static bool leaf_is_kernel(const struct profile *p, uint32_t stack)
+{
+	if (!stack || stack >= p->nr_stacks || !p->stacks[stack].nr)
+		return false;
+	return p->locations[p->stacks[stack].locs[0]].kernel;
+}
+
+static int peer_port(const char *peer)
+{
+	const char *c = peer ? strrchr(peer, ':') : NULL;
+
+	return c ? atoi(c + 1) : -1;
+}
+
+static bool is_other(const char *s)
+{
+	return !s || !*s || !strcmp(s, "other");
+}
+
+/* How a sample got its path (sample_path_frames). */
+enum how { BY_NONE, BY_LABEL, BY_SYMBOL, BY_THREAD, BY_PORT };
+
+static int sample_path_how(const struct profile *p, const struct path_rules *r, uint32_t i,
+			   enum how *how, const struct frames *f);
+
+static int sample_path_frames(const struct profile *p, const struct path_rules *r,
+			      uint32_t i, bool *from_span, const struct frames *f)
+{
+	enum how how;
+	int id = sample_path_how(p, r, i, &how, f);
+
+	*from_span = how == BY_LABEL;
+	return id;
+}
+
+static int sample_path_how(const struct profile *p, const struct path_rules *r, uint32_t i,
+			   enum how *how, const struct frames *f)
+{
+	uint32_t ls = p->samples[i].labelset;
+	const char *label = profile__label_str(p, ls, "path");
+	int id;
+
+	*how = BY_NONE;
+	if (!is_other(label)) {
+		id = path_rules__id(r, label);
+		if (id >= 0) {
+			*how = BY_LABEL;
+			return id;
+		}
+	}
+	id = path_rules__match_frames(r, f->names, f->nr, NULL);
+	if (id >= 0) {
+		*how = BY_SYMBOL;
+		return id;
+	}
+	/*
+	 * A blocked stack may be one libc frame (a leaf without a frame
+	 * pointer hides its caller): the thread's name is the next best clue.
+	 */
+	label = profile__label_str(p, ls, "thread");
+	if (label) {
+		id = path_rules__match_frames(r, &label, 1, NULL);
+		if (id >= 0) {
+			*how = BY_THREAD;
+			return id;
+		}
+	}
+	id = path_rules__match_port(r, profile__label_str(p, ls, "proto"),
+				    peer_port(profile__label_str(p, ls, "peer")));
+	if (id >= 0)
+		*how = BY_PORT;
+	return id >= 0 ? id : PATH_OTHER;
+}
+
+int paths__sample_path(const struct profile *p, const struct path_rules *r, uint32_t sample,
+		       bool *from_span)
+{
+	struct frames *f = malloc(sizeof(*f));
+	bool dummy;
+	int id;
+
+	if (!f)
+		return -ENOMEM;
+	frames_of(p, p->samples[sample].stack, f);
+	id = sample_path_frames(p, r, sample, from_span ? from_span : &dummy, f);
+	free(f);
+	return id;
+}
+
+int paths__label_profile(struct profile *p, const struct path_rules *r)
+{
+	struct frames *f;
+	int changed = 0;
+
+	if (!r)
+		return 0;
+	f = malloc(sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < p->nr_samples; i++) {
+		uint32_t ls = p->samples[i].labelset;
+		const struct pf_labelset *set = ls ? &p->labelsets[ls] : NULL;
+		struct pf_label_kv kv[32];
+		uint32_t n = 0;
+		bool span;
+		int id;
+
+		if (!is_other(profile__label_str(p, ls, "path")))
+			continue;
+		frames_of(p, p->samples[i].stack, f);
+		id = sample_path_frames(p, r, i, &span, f);
+		if (id == PATH_OTHER)
+			continue;	/* nothing to say: leave the label as it is */
+		/* copy the other labels, then path */
+		for (uint32_t k = 0; set && k < set->nr && n < 31; k++) {
+			const struct pf_label *l = &set->labels[k];
+			const char *key = profile__str(p, l->key);
+
+			if (!strcmp(key, "path"))
+				continue;
+			kv[n].key = key;
+			kv[n].str = l->str ? profile__str(p, l->str) : NULL;
+			kv[n].num = l->num;
+			kv[n].unit = l->unit ? profile__str(p, l->unit) : NULL;
+			n++;
+		}
+		kv[n++] = (struct pf_label_kv){ .key = "path", .str = path_rules__name(r, id) };
+		p->samples[i].labelset = profile__intern_labels(p, kv, n);
+		changed++;
+	}
+	free(f);
+	return changed;
+}
+
+/* ---- latency ------------------------------------------------------------ */
+
+uint64_t paths__hist_quantile(const uint64_t *buckets, uint32_t nr, uint64_t count, double q,
+			      uint64_t max_ns)
+{
+	uint64_t want, cum = 0;
+
+	if (!count)
+		return 0;
+	want = (uint64_t)(q * count + 0.999999);
+	if (want < 1)
+		want = 1;
+	for (uint32_t b = 0; b < nr; b++) {
+		cum += buckets[b];
+		if (cum >= want) {
+			uint64_t lo = span_bucket_low(b), w = span_bucket_width(b);
+			uint64_t v = w > 1 ? lo + w / 2 : lo;
+
+			return max_ns && v > max_ns ? max_ns : v;
+		}
+	}
+	return max_ns;
+}
+
+static void parse_buckets(const char *s, uint64_t *buckets)
+{
+	while (s && *s) {
+		char *end;
+		unsigned long b = strtoul(s, &end, 10);
+		unsigned long long n;
+
+		if (*end != ':')
+			return;
+		n = strtoull(end + 1, &end, 10);
+		if (b < SPAN_HIST_BUCKETS)
+			buckets[b] += n;
+		s = *end == ',' ? end + 1 : NULL;
+	}
+}
+
+static void read_latency(const struct profile *p, struct path_report *rep)
+{
+	uint64_t *buckets = calloc((size_t)rep->nr_paths * SPAN_HIST_BUCKETS, sizeof(*buckets));
+
+	if (!buckets)
+		return;
+	for (uint32_t i = 0; i < p->nr_records; i++) {
+		const struct pf_record *rec = &p->records[i];
+		struct path_latency *lat;
+		const char *name, *v;
+		uint64_t max;
+
+		if (strcmp(profile__str(p, rec->kind), "hist"))
+			continue;
+		name = profile__record_get(p, rec, "path");
+		struct path_stats *ps = paths__find(rep, name ? name : "");
+
+		if (!ps)
+			continue;
+		lat = &ps->lat;
+		ps->has_lat = true;
+		if ((v = profile__record_get(p, rec, "count")))
+			lat->count += strtoull(v, NULL, 10);
+		if ((v = profile__record_get(p, rec, "errors")))
+			lat->errors += strtoull(v, NULL, 10);
+		if ((v = profile__record_get(p, rec, "unmatched")))
+			lat->unmatched += strtoull(v, NULL, 10);
+		if ((v = profile__record_get(p, rec, "sum_ns")))
+			lat->sum_ns += strtoull(v, NULL, 10);
+		if ((v = profile__record_get(p, rec, "max_ns"))) {
+			max = strtoull(v, NULL, 10);
+			if (max > lat->max_ns)
+				lat->max_ns = max;
+		}
+		parse_buckets(profile__record_get(p, rec, "buckets"),
+			      buckets + (size_t)(ps - rep->paths) * SPAN_HIST_BUCKETS);
+	}
+	for (uint32_t i = 0; i < rep->nr_paths; i++) {
+		struct path_latency *lat = &rep->paths[i].lat;
+		const uint64_t *b = buckets + (size_t)i * SPAN_HIST_BUCKETS;
+
+		lat->p50_ns = paths__hist_quantile(b, SPAN_HIST_BUCKETS, lat->count, 0.50, lat->max_ns);
+		lat->p90_ns = paths__hist_quantile(b, SPAN_HIST_BUCKETS, lat->count, 0.90, lat->max_ns);
+		lat->p95_ns = paths__hist_quantile(b, SPAN_HIST_BUCKETS, lat->count, 0.95, lat->max_ns);
+		lat->p99_ns = paths__hist_quantile(b, SPAN_HIST_BUCKETS, lat->count, 0.99, lat->max_ns);
+	}
+	free(buckets);
+}
+
+/* ---- top stacks and culprits -------------------------------------------- */
+
+struct contrib {
+	uint32_t path, part;
+	uint32_t key;		/* stack id (stacks) or string id (culprits) */
+	int64_t value;
+};
+
+struct contribs {
+	struct contrib *v;
+	size_t nr, cap;
+};
+
+static int contrib_add(struct contribs *c, uint32_t path, uint32_t part, uint32_t key,
+		       int64_t value)
+{
+	if (!value)
+		return 0;
+	if (c->nr == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 1024;
+		struct contrib *nv = realloc(c->v, cap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		c->v = nv;
+		c->cap = cap;
+	}
+	c->v[c->nr++] = (struct contrib){ path, part, key, value };
+	return 0;
+}
+
+static int contrib_cmp(const void *a, const void *b)
+{
+	const struct contrib *x = a, *y = b;
+
+	if (x->path != y->path)
+		return x->path < y->path ? -1 : 1;
+	if (x->part != y->part)
+		return x->part < y->part ? -1 : 1;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return 0;
+}
+
+/* Sort, sum equal keys, and hand each (path, part, key, sum) to fn. */
+static void contrib_reduce(struct contribs *c, void (*fn)(void *ctx, const struct contrib *),
+			   void *ctx)
+{
+	size_t i = 0;
+
+	qsort(c->v, c->nr, sizeof(*c->v), contrib_cmp);
+	while (i < c->nr) {
+		struct contrib sum = c->v[i];
+
+		for (i++; i < c->nr && !contrib_cmp(&c->v[i], &sum); i++)
+			sum.value += c->v[i].value;
+		fn(ctx, &sum);
+	}
+}
+
+static void take_top_stack(void *ctx, const struct contrib *s)
+{
+	struct path_report *rep = ctx;
+	struct path_top *top = rep->paths[s->path].part[s->part].top;
+	int i;
+
+	for (i = PATHS_TOP; i > 0 && top[i - 1].value < s->value; i--) {
+		if (i < PATHS_TOP)
+			top[i] = top[i - 1];
+	}
+	if (i < PATHS_TOP)
+		top[i] = (struct path_top){ s->key, s->value };
+}
+
+struct culprit_ctx {
+	struct path_report *rep;
+	const struct profile *p;
+	bool waker;
+};
+
+static void take_culprit(void *ctx, const struct contrib *s)
+{
+	struct culprit_ctx *cc = ctx;
+	struct path_part_stats *ps = &cc->rep->paths[s->path].part[s->part];
+
+	if (cc->waker) {
+		if (s->value > ps->waker_value) {
+			ps->waker_value = s->value;
+			snprintf(ps->waker, sizeof(ps->waker), "%s", profile__str(cc->p, s->key));
+		}
+		return;
+	}
+	if (s->value > ps->culprit_value) {
+		ps->culprit_value = s->value;
+		snprintf(ps->culprit, sizeof(ps->culprit), "%s", profile__str(cc->p, s->key));
+	}
+}
+
+/*
+ * Library and runtime frames are where a wait happens, not who waits: the
+ * culprit is the innermost frame outside them.
+ */
+static bool system_frame(const struct profile *p, uint32_t loc, const char *name)
+{
+	static const char *const names[] = {
+		"send", "sendto", "sendmsg", "sendmmsg", "write", "writev", "recv", "recvfrom",
+		"recvmsg", "recvmmsg", "read", "readv", "poll", "ppoll", "select", "epoll_wait",
+		"nanosleep", "clock_nanosleep", "usleep", "sleep", "malloc", "free", "calloc",
+		"realloc", "memcpy", "memmove", "memset", "syscall", "start_thread", "clone",
+		"clone3", "connect", "accept", "accept4", "futex", "open", "openat", "close",
+		"fsync", "fdatasync", "pread", "pwrite",
+	};
+	const struct pf_location *l = &p->locations[loc];
+	const char *file = "";
+
+	if (!strncmp(name, "__", 2) || !strncmp(name, "pthread_", 8) || !strncmp(name, "_dl", 3) ||
+	    !strncmp(name, "_int_", 5) || !strncmp(name, "runtime.", 8) ||
+	    !strncmp(name, "syscall.", 8) || !strncmp(name, "std::", 5) ||
+	    !strncmp(name, "core::", 6) || !strncmp(name, "alloc::", 7))
+		return true;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (!strcmp(name, names[i]))
+			return true;
+	}
+	if (l->mapping && l->mapping < p->nr_mappings)
+		file = profile__str(p, p->mappings[l->mapping].filename);
+	return strstr(file, "/libc.so") || strstr(file, "/libc-") || strstr(file, "libpthread") ||
+	       strstr(file, "/ld-linux") || strstr(file, "libstdc++") || strstr(file, "libgcc_s");
+}
+
+/*
+ * The function responsible for a sample of path: the innermost frame the
+ * path's symbol rules name (gossip_validate, not pthread_mutex_lock), else
+ * the innermost frame outside libraries and runtimes, else the leaf.
+ */
+static const char *culprit(const struct profile *p, const struct path_rules *r, uint32_t path,
+			   const struct frames *f)
+{
+	for (uint32_t i = 0; i < f->nr; i++) {
+		if (path_rules__symbol_matches(r, path, f->names[i]))
+			return f->names[i];
+	}
+	for (uint32_t i = 0; i < f->nr; i++) {
+		if (!system_frame(p, f->locs[i], f->names[i]))
+			return f->names[i];
+	}
+	return f->nr ? f->names[0] : NULL;
+}
+
+/* Self function: the innermost user frame outside libraries (kernel time included). */
+static const char *self_function(const struct profile *p, const struct frames *f)
+{
+	for (uint32_t i = 0; i < f->nr; i++) {
+		if (!system_frame(p, f->locs[i], f->names[i]))
+			return f->names[i];
+	}
+	return f->nr ? f->names[0] : NULL;
+}
+
+static bool in_allocator(const struct frames *f)
+{
+	static const char *const names[] = {
+		"malloc", "free", "calloc", "realloc", "_int_malloc", "_int_free", "cfree",
+		"operator new", "operator delete", "__libc_malloc", "__libc_free", "je_malloc",
+		"tc_malloc", "mallocgc", "runtime.mallocgc", "__rust_alloc", "__rust_dealloc",
+		"malloc_consolidate", "_int_realloc", "tcache_",
+	};
+
+	/* only the innermost few frames: code that merely calls malloc is not "in" it */
+	for (uint32_t i = 0; i < f->nr && i < 3; i++) {
+		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+			if (strstr(f->names[i], names[k]))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Waker frames follow a frame named "-" (FlameGraph's convention), if the collector adds them. */
+static const char *waker_of(const struct profile *p, uint32_t stack, char *buf, size_t len)
+{
+	const struct pf_stack *st = &p->stacks[stack];
+	bool after = false;
+
+	/* leaf first: the blocked stack, then "-", then the waker leaf first */
+	for (uint32_t i = 0; i < st->nr; i++) {
+		const char *n = profile__frame_name(p, st->locs[i], 0, buf, len);
+
+		if (!strcmp(n, "-")) {
+			after = true;
+			continue;
+		}
+		if (after && !p->locations[st->locs[i]].kernel && !system_frame(p, st->locs[i], n))
+			return n;
+	}
+	return NULL;
+}
+
+static enum path_reason reason_of(const char *s)
+{
+	for (int i = 0; i < PR_NR; i++) {
+		if (s && !strcmp(s, path_reason_names[i]))
+			return i;
+	}
+	return PR_OTHER;
+}
+
+struct path_stats *paths__find(struct path_report *rep, const char *name)
+{
+	for (uint32_t i = 0; i < rep->nr_paths; i++) {
+		if (!strcmp(rep->paths[i].name, name))
+			return &rep->paths[i];
+	}
+	return NULL;
+}
+
+struct cols {
+	int cpu, samples, offcpu, runq, tx_b, rx_b, tx_m, rx_m, al_b, al_o;
+};
+
+int paths__analyze(struct profile *p, const struct path_rules *r, struct path_report *rep)
+{
+	struct contribs stacks = {}, culprits = {}, wakers = {}, selfs = {};
+	struct cols c;
+	struct frames *f = NULL;
+	char **peers = NULL;
+	size_t nr_peers = 0, cap_peers = 0;
+	uint32_t *path_of_peer = NULL;
+	int err = -ENOMEM;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->nr_paths = r->nr_paths;
+	rep->paths = calloc(r->nr_paths, sizeof(*rep->paths));
+	f = malloc(sizeof(*f));
+	if (!rep->paths || !f)
+		goto free_all;
+	rep->rules_name = r->name;
+	for (uint32_t i = 0; i < r->nr_paths; i++) {
+		snprintf(rep->paths[i].name, sizeof(rep->paths[i].name), "%s", r->names[i]);
+		rep->paths[i].id = i;
+		rep->paths[i].has_spans = path_rules__has_span(r, i);
+	}
+	rep->duration_ns = p->duration_nanos > 0 ? p->duration_nanos : 1000000000LL;
+
+	c.cpu = profile__type_index(p, "cpu");
+	c.samples = profile__type_index(p, "samples");
+	c.offcpu = profile__type_index(p, "offcpu");
+	c.runq = profile__type_index(p, "runq");
+	c.tx_b = -1;
+	for (uint32_t t = 0; t < p->nr_types; t++) {
+		const char *type = profile__str(p, p->types[t].type);
+		const char *unit = profile__str(p, p->types[t].unit);
+
+		if (!strcmp(type, "tx") && !strcmp(unit, "bytes"))
+			c.tx_b = t;
+	}
+	c.rx_b = c.tx_m = c.rx_m = c.al_b = c.al_o = -1;
+	for (uint32_t t = 0; t < p->nr_types; t++) {
+		const char *type = profile__str(p, p->types[t].type);
+		const char *unit = profile__str(p, p->types[t].unit);
+
+		if (!strcmp(type, "rx") && !strcmp(unit, "bytes"))
+			c.rx_b = t;
+		else if (!strcmp(type, "tx") && !strcmp(unit, "messages"))
+			c.tx_m = t;
+		else if (!strcmp(type, "rx") && !strcmp(unit, "messages"))
+			c.rx_m = t;
+		else if (!strcmp(type, "alloc") && !strcmp(unit, "bytes"))
+			c.al_b = t;
+		else if (!strcmp(type, "alloc") && !strcmp(unit, "objects"))
+			c.al_o = t;
+	}
+	rep->has_cpu = c.cpu >= 0 || c.samples >= 0;
+	rep->has_offcpu = c.offcpu >= 0;
+	rep->has_runq = c.runq >= 0;
+	rep->has_sock = c.tx_b >= 0 || c.rx_b >= 0 || c.tx_m >= 0 || c.rx_m >= 0;
+	rep->has_alloc = c.al_b >= 0;
+
+	for (uint32_t i = 0; i < p->nr_samples; i++) {
+		uint32_t stack = p->samples[i].stack, ls = p->samples[i].labelset;
+		struct path_stats *ps;
+		const char *who, *self, *reason_s, *peer;
+		bool span, idle;
+		int64_t cpu = 0, off = 0, runq = 0, v;
+		enum how how;
+		int id;
+
+		frames_of(p, stack, f);
+		id = sample_path_how(p, r, i, &how, f);
+		span = how == BY_LABEL;
+		ps = &rep->paths[id];
+		ps->samples++;
+		who = culprit(p, r, id, f);
+		self = self_function(p, f);
+
+		if (c.cpu >= 0)
+			cpu = profile__value(p, i, c.cpu);
+		else if (c.samples >= 0)
+			cpu = profile__value(p, i, c.samples) * (p->period ? p->period : 10000000);
+		if (c.offcpu >= 0 && !thread_exited(p, stack))
+			off = profile__value(p, i, c.offcpu);
+		if (c.runq >= 0)
+			runq = profile__value(p, i, c.runq);
+		reason_s = profile__label_str(p, ls, "reason");
+		if (off && reason_s && !strcmp(reason_s, "runq")) {
+			runq += off;
+			off = 0;
+		}
+
+		if (cpu) {
+			if (leaf_is_kernel(p, stack))
+				ps->cpu_kernel_ns += cpu;
+			else
+				ps->cpu_user_ns += cpu;
+			if (in_allocator(f))
+				ps->alloc_cpu_ns += cpu;
+			if (span)
+				ps->span_ns += cpu;
+			if (contrib_add(&stacks, id, PART_CPU, stack, cpu) ||
+			    (self && contrib_add(&selfs, id, PART_CPU, profile__intern(p, self), cpu)))
+				goto free_all;
+		}
+		if (runq) {
+			ps->runq_ns += runq;
+			if (span)
+				ps->span_ns += runq;
+			if (contrib_add(&stacks, id, PART_RUNQ, stack, runq) ||
+			    (who && contrib_add(&culprits, id, PART_RUNQ, profile__intern(p, who), runq)))
+				goto free_all;
+		}
+		if (off) {
+			enum path_reason rs = reason_of(reason_s);
+			uint32_t part;
+			char wbuf[96];
+			const char *wk;
+
+			/*
+			 * Waiting for work is idle, unless a span says the thread
+			 * is inside an operation: then it waits for the events
+			 * that operation needs (replies, timeouts), i.e. the network.
+			 */
+			idle = path_rules__is_idle(r, f->names, f->nr);
+			if (idle && span)
+				rs = PR_NET;
+			/*
+			 * A sleep or poll whose stack shows none of the path's
+			 * code (only the thread's name said which path) is a
+			 * thread's loop waiting for its next tick, not work.
+			 */
+			if (how == BY_THREAD && (rs == PR_TIMER || rs == PR_NET))
+				idle = true;
+			if (idle && !span) {
+				ps->idle_ns += off;
+				part = PART_IDLE;
+			} else {
+				ps->off_ns[rs] += off;
+				part = PART_OFF + rs;
+				if (span)
+					ps->span_ns += off;
+			}
+			if (contrib_add(&stacks, id, part, stack, off) ||
+			    (who && contrib_add(&culprits, id, part, profile__intern(p, who), off)))
+				goto free_all;
+			wk = waker_of(p, stack, wbuf, sizeof(wbuf));
+			if (wk && contrib_add(&wakers, id, part, profile__intern(p, wk), off))
+				goto free_all;
+		}
+		if (c.tx_b >= 0)
+			ps->tx_bytes += profile__value(p, i, c.tx_b);
+		if (c.rx_b >= 0)
+			ps->rx_bytes += profile__value(p, i, c.rx_b);
+		if (c.tx_m >= 0 && (v = profile__value(p, i, c.tx_m))) {
+			ps->tx_msgs += v;
+			if (contrib_add(&stacks, id, PART_TX, stack, v) ||
+			    (self && contrib_add(&culprits, id, PART_TX, profile__intern(p, self), v)))
+				goto free_all;
+		}
+		if (c.rx_m >= 0)
+			ps->rx_msgs += profile__value(p, i, c.rx_m);
+		if (c.al_b >= 0 && (v = profile__value(p, i, c.al_b))) {
+			ps->alloc_bytes += v;
+			if (contrib_add(&stacks, id, PART_ALLOC, stack, v) ||
+			    (who && contrib_add(&culprits, id, PART_ALLOC, profile__intern(p, who), v)))
+				goto free_all;
+		}
+		if (c.al_o >= 0)
+			ps->alloc_objects += profile__value(p, i, c.al_o);
+
+		/* distinct peers per path */
+		peer = profile__label_str(p, ls, "peer");
+		if (peer && *peer) {
+			size_t k;
+
+			for (k = 0; k < nr_peers; k++) {
+				if (path_of_peer[k] == (uint32_t)id && !strcmp(peers[k], peer))
+					break;
+			}
+			if (k == nr_peers) {
+				if (nr_peers == cap_peers) {
+					size_t cap = cap_peers ? cap_peers * 2 : 64;
+					char **np = realloc(peers, cap * sizeof(*np));
+					uint32_t *npp;
+
+					if (!np)
+						goto free_all;
+					peers = np;
+					npp = realloc(path_of_peer, cap * sizeof(*npp));
+					if (!npp)
+						goto free_all;
+					path_of_peer = npp;
+					cap_peers = cap;
+				}
+				peers[nr_peers] = (char *)peer;
+				path_of_peer[nr_peers++] = id;
+				ps->peers++;
+			}
+		}
+	}
+
+	for (uint32_t i = 0; i < rep->nr_paths; i++) {
+		struct path_stats *ps = &rep->paths[i];
+		int64_t off = 0;
+
+		for (int k = 0; k < PR_NR; k++) {
+			off += ps->off_ns[k];
+			ps->part[PART_OFF + k].total = ps->off_ns[k];
+		}
+		ps->part[PART_CPU].total = ps->cpu_user_ns + ps->cpu_kernel_ns;
+		ps->part[PART_RUNQ].total = ps->runq_ns;
+		ps->part[PART_IDLE].total = ps->idle_ns;
+		ps->part[PART_TX].total = ps->tx_msgs;
+		ps->part[PART_ALLOC].total = ps->alloc_bytes;
+		ps->busy_ns = ps->cpu_user_ns + ps->cpu_kernel_ns + ps->runq_ns + off;
+		rep->total_busy_ns += ps->busy_ns;
+	}
+	contrib_reduce(&stacks, take_top_stack, rep);
+	{
+		struct culprit_ctx cc = { rep, p, false };
+
+		contrib_reduce(&selfs, take_culprit, &cc);
+		contrib_reduce(&culprits, take_culprit, &cc);
+		cc.waker = true;
+		contrib_reduce(&wakers, take_culprit, &cc);
+	}
+	read_latency(p, rep);
+	{
+		const struct pf_record *rec;
+
+		for (uint32_t i = 0; i < p->nr_records; i++) {
+			rec = &p->records[i];
+			if (!strcmp(profile__str(p, rec->kind), "rules")) {
+				const char *why = profile__record_get(p, rec, "why");
+
+				if (why)
+					snprintf(rep->rules_why, sizeof(rep->rules_why), "%s", why);
+			}
+		}
+	}
+	err = 0;
+
+free_all:
+	free(stacks.v);
+	free(culprits.v);
+	free(wakers.v);
+	free(selfs.v);
+	free(peers);
+	free(path_of_peer);
+	free(f);
+	if (err)
+		paths__free(rep);
+	return err;
+}
+
+void paths__free(struct path_report *rep)
+{
+	free(rep->paths);
+	rep->paths = NULL;
+	rep->nr_paths = 0;
+}
+
+const char *paths__fmt_ns(double ns, char *buf, size_t len)
+{
+	if (ns >= 1e9)
+		snprintf(buf, len, "%.3g s", ns / 1e9);
+	else if (ns >= 1e6)
+		snprintf(buf, len, "%.3g ms", ns / 1e6);
+	else if (ns >= 1e3)
+		snprintf(buf, len, "%.3g us", ns / 1e3);
+	else
+		snprintf(buf, len, "%.0f ns", ns);
+	return buf;
+}
+
+uint32_t paths__stack_names(const struct profile *p, uint32_t stack, char (*names)[96],
+			    uint32_t max)
+{
+	struct frames *f = malloc(sizeof(*f));
+	uint32_t n = 0;
+
+	if (!f)
+		return 0;
+	frames_of(p, stack, f);
+	for (; n < f->nr && n < max; n++)
+		snprintf(names[n], 96, "%s", f->names[n]);
+	free(f);
+	return n;
+}
+
+const char *paths__stack_str(const struct profile *p, uint32_t stack, char *buf, size_t len)
+{
+	struct frames *f = malloc(sizeof(*f));
+	size_t off = 0;
+
+	buf[0] = '\0';
+	if (!f)
+		return buf;
+	frames_of(p, stack, f);
+	if (!f->nr && stack && stack < p->nr_stacks && p->stacks[stack].nr) {
+		/* kernel-only stack */
+		profile__frame_name(p, p->stacks[stack].locs[0], 0, f->buf[0], sizeof(f->buf[0]));
+		snprintf(buf, len, "%s [k]", f->buf[0]);
+	}
+	for (uint32_t i = 0; i < f->nr; i++) {
+		size_t need = strlen(f->names[i]) + (i ? 3 : 0);
+
+		if (off + need + 4 >= len) {
+			snprintf(buf + off, len - off, "%s", i ? " < ..." : "...");
+			break;
+		}
+		off += snprintf(buf + off, len - off, "%s%s", i ? " < " : "", f->names[i]);
+	}
+	free(f);
+	return buf;
+}

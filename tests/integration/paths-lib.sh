@@ -1,0 +1,77 @@
+# shellcheck shell=bash
+# Helpers of the test_paths_*.sh tests (source after lib.sh): run the test
+# network with one injection, record one node, and read the verdicts of the
+# JSON report (schema: docs/report-paths.md).
+
+need_net() {
+	need_root
+	[ -x "$PS" ] || skip "no $PS (run make)"
+	[ -x "$BUILD/p2pnet" ] || skip "no $BUILD/p2pnet (tests/node not built)"
+	need_cmd python3
+}
+
+# A port base of our own: tests of other areas may run a network too.
+pick_base() { echo $((20000 + (RANDOM % 300) * 50)); }
+
+# net_start [p2pnet options...]: a 4-node network in the background; waits
+# until its pids file exists.  $NET_PIDS holds node pids, node 0 first.
+net_start() {
+	NET_PIDS=$T/pids
+	BASE=$(pick_base)
+	bg "$BUILD/p2pnet" --nodes 4 --base-port "$BASE" --pids-file "$NET_PIDS" \
+		--json "$T/net.json" "$@" >"$T/net.out" 2>&1
+	wait_file "$NET_PIDS" 30 || fail "p2pnet did not start: $(tail -3 "$T/net.out")"
+}
+
+node_pid() { sed -n "$(($1 + 1))p" "$NET_PIDS"; }
+
+# record_node I SECONDS [record options...] -> $T/rec.pb.gz
+record_node() {
+	local i=$1 d=$2
+	shift 2
+	"$PS" record -p "$(node_pid "$i")" -d "$d" -o "$T/rec.pb.gz" "$@" 2>"$T/record.err" ||
+		fail "record failed: $(tail -3 "$T/record.err")"
+}
+
+# report_json [report options...] -> $T/report.json
+report_json() {
+	"$PS" report "$T/rec.pb.gz" --json "$@" >"$T/report.json"
+	local rc=$?
+	python3 -m json.tool "$T/report.json" >/dev/null || fail "report JSON does not parse"
+	return $rc
+}
+
+# verdict PATH FIELD: kind, culprit, text, tail of the path's verdict
+verdict() {
+	python3 - "$T/report.json" "$1" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for p in d.get("paths", {}).get("paths", []):
+    if p["name"] == sys.argv[2]:
+        v = p["verdict"][sys.argv[3]]
+        print(str(v).lower() if isinstance(v, bool) else v)
+        break
+else:
+    print("absent")
+PY
+}
+
+# expect_verdict PATH KIND [CULPRIT-SUBSTRING]
+expect_verdict() {
+	local kind culprit text
+	kind=$(verdict "$1" kind)
+	culprit=$(verdict "$1" culprit)
+	text=$(verdict "$1" text)
+	note "$text"
+	[ "$kind" = "$2" ] || fail "$1: verdict '$kind', want '$2': $text"
+	if [ -n "${3:-}" ]; then
+		case $culprit in *"$3"*) ;; *) fail "$1: culprit '$culprit', want $3: $text" ;; esac
+	fi
+}
+
+
+# need_type TYPE WHY: skip unless the recording holds sample type TYPE.
+need_type() {
+	"$PS" report "$T/rec.pb.gz" --type "$1" >/dev/null 2>&1 ||
+		skip "the recording has no '$1' samples: $2 (not built yet?)"
+}

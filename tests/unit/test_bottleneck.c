@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests of the verdict rules (reports/bottleneck.c): each rule on a
+ * hand-built profile shaped like the injection it should catch, built with
+ * the profile.h API and decomposed by reports/paths.c, plus the SLA checks.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/types.h>
+
+#include "profile.h"
+#include "rules.h"
+#include "paths.h"
+#include "bottleneck.h"
+#include "span.h"
+
+#define S 1000000000LL
+#define MS 1000000LL
+
+static struct profile *new_profile(void)
+{
+	struct profile *p = profile__new();
+
+	assert_non_null(p);
+	p->duration_nanos = 10 * S;
+	return p;
+}
+
+/* frames "leaf;caller;...", a "k:" prefix marks a kernel frame */
+static uint32_t stack_of(struct profile *p, const char *frames)
+{
+	uint32_t locs[64], n = 0;
+	char *copy = strdup(frames), *tok, *save = NULL;
+
+	for (tok = strtok_r(copy, ";", &save); tok && n < 64; tok = strtok_r(NULL, ";", &save)) {
+		bool k = !strncmp(tok, "k:", 2);
+
+		locs[n++] = profile__intern_named_frame(p, k ? tok + 2 : tok, k ? "[kernel]" : "node",
+							k);
+	}
+	free(copy);
+	return profile__intern_stack(p, locs, n);
+}
+
+/* type "cpu", "offcpu", "runq" (ns) or "tx/bytes", "tx/messages", "alloc/bytes" */
+static void add(struct profile *p, const char *frames, const char *path, const char *reason,
+		const char *type, int64_t v)
+{
+	struct pf_label_kv kv[4];
+	char t[32];
+	const char *unit = "nanoseconds", *slash = strchr(type, '/');
+	uint32_t n = 0;
+	int col;
+
+	snprintf(t, sizeof(t), "%.*s", slash ? (int)(slash - type) : (int)strlen(type), type);
+	if (slash)
+		unit = slash + 1;
+	col = profile__add_type(p, t, unit);
+	assert_true(col >= 0);
+	kv[n++] = (struct pf_label_kv){ .key = "pid", .num = 42 };
+	if (path)
+		kv[n++] = (struct pf_label_kv){ .key = "path", .str = path };
+	if (reason)
+		kv[n++] = (struct pf_label_kv){ .key = "reason", .str = reason };
+	assert_true(profile__add(p, stack_of(p, frames), profile__intern_labels(p, kv, n), col,
+				 v) >= 0);
+}
+
+/* A "hist" record as the span collector writes it, from n latencies. */
+static void add_hist(struct profile *p, const char *path, const uint64_t *lat, int n,
+		     int errors)
+{
+	static uint64_t b[SPAN_HIST_BUCKETS];
+	char buf[8192] = "", cnt[24], sum[24], max[24], err[24];
+	uint64_t s = 0, m = 0;
+	size_t off = 0;
+
+	memset(b, 0, sizeof(b));
+	for (int i = 0; i < n; i++) {
+		b[span_bucket(lat[i])]++;
+		s += lat[i];
+		if (lat[i] > m)
+			m = lat[i];
+	}
+	for (int i = 0; i < SPAN_HIST_BUCKETS; i++) {
+		if (b[i])
+			off += snprintf(buf + off, sizeof(buf) - off, "%s%d:%llu", off ? "," : "", i,
+					(unsigned long long)b[i]);
+	}
+	snprintf(cnt, sizeof(cnt), "%d", n);
+	snprintf(sum, sizeof(sum), "%llu", (unsigned long long)s);
+	snprintf(max, sizeof(max), "%llu", (unsigned long long)m);
+	snprintf(err, sizeof(err), "%d", errors);
+	assert_int_equal(profile__add_record(p, "hist", "path", path, "count", cnt, "errors", err,
+					     "sum_ns", sum, "max_ns", max, "unmatched", "0",
+					     "buckets", buf, NULL), 0);
+}
+
+/* n latencies: most at base, the last tail_n at tail. */
+static uint64_t *latencies(int n, uint64_t base, int tail_n, uint64_t tail)
+{
+	uint64_t *v = calloc(n, sizeof(*v));
+
+	for (int i = 0; i < n; i++)
+		v[i] = i >= n - tail_n ? tail + i : base + (i % 7) * (base / 50);
+	return v;
+}
+
+struct judged {
+	struct path_rules *rules;
+	struct path_report rep;
+	struct verdict v[PATH_MAX_PATHS];
+};
+
+static struct judged *judge(struct profile *p)
+{
+	struct judged *j = calloc(1, sizeof(*j));
+	char err[256];
+
+	j->rules = path_rules__load("p2pnode", err, sizeof(err));
+	assert_non_null(j->rules);
+	assert_int_equal(paths__analyze(p, j->rules, &j->rep), 0);
+	bottleneck__judge(&j->rep, NULL, j->v);
+	return j;
+}
+
+static const struct verdict *verdict_of(struct judged *j, const char *path)
+{
+	for (uint32_t i = 0; i < j->rep.nr_paths; i++) {
+		if (!strcmp(j->rep.paths[i].name, path))
+			return &j->v[i];
+	}
+	fail_msg("no path %s", path);
+	return NULL;
+}
+
+static void judged_free(struct judged *j, struct profile *p)
+{
+	paths__free(&j->rep);
+	path_rules__free(j->rules);
+	free(j);
+	profile__free(p);
+}
+
+static void expect(struct judged *j, const char *path, enum verdict_kind kind,
+		   const char *culprit, const char *phrase)
+{
+	const struct verdict *v = verdict_of(j, path);
+
+	if (v->kind != kind)
+		fail_msg("%s: verdict %s, want %s: %s", path, verdict_kind_names[v->kind],
+			 verdict_kind_names[kind], v->text);
+	if (culprit && strcmp(v->culprit, culprit))
+		fail_msg("%s: culprit '%s', want '%s': %s", path, v->culprit, culprit, v->text);
+	if (phrase && !strstr(v->text, phrase))
+		fail_msg("%s: '%s' lacks '%s'", path, v->text, phrase);
+}
+
+/* dht-cpu: the worker burns a CPU in dht_distance_slow; its queue waits are idle. */
+static void test_cpu_bound(void **state)
+{
+	struct profile *p = new_profile();
+	struct judged *j;
+
+	add(p, "dht_distance_slow;dht_lookup_merge;dht_on_reply;dht_worker_main", NULL, NULL,
+	    "cpu", 6 * S);
+	add(p, "dht_handle_request;dht_worker_main", NULL, NULL, "cpu", 1 * S);
+	add(p, "k:futex_wait;pthread_cond_timedwait;workq_pop;dht_worker_main", NULL, "lock",
+	    "offcpu", 3 * S);
+	add(p, "gossip_handle_frame;gossip_worker_main", NULL, NULL, "cpu", S / 20);
+	j = judge(p);
+	expect(j, "dht", V_CPU, "dht_distance_slow", "CPU-bound");
+	assert_non_null(strstr(verdict_of(j, "dht")->text, "`dht_distance_slow`"));
+	/* the idle queue wait is not lock contention */
+	assert_int_equal(paths__find(&j->rep, "dht")->off_ns[PR_LOCK], 0);
+	assert_int_equal(paths__find(&j->rep, "dht")->idle_ns, 3 * S);
+	expect(j, "gossip", V_IDLE, NULL, "no bottleneck");
+	judged_free(j, p);
+}
+
+/* gossip-lock: workers queue on one mutex held across validation. */
+static void test_lock_wait(void **state)
+{
+	struct profile *p = new_profile();
+	struct judged *j;
+
+	add(p, "k:futex_wait;__lll_lock_wait;pthread_mutex_lock;gossip_validate;"
+	    "gossip_handle_frame;gossip_worker_main", NULL, "lock", "offcpu", 7 * S);
+	add(p, "gossip_validate_busy;gossip_validate;gossip_handle_frame;gossip_worker_main", NULL,
+	    NULL, "cpu", 9 * S / 10);
+	add(p, "k:hrtimer_nanosleep;clock_nanosleep;nanosleep;gossip_validate;gossip_handle_frame",
+	    NULL, "timer", "offcpu", 1 * S);
+	add(p, "k:futex_wait;pthread_cond_wait;workq_pop;gossip_worker_main", NULL, "lock",
+	    "offcpu", 20 * S);
+	j = judge(p);
+	expect(j, "gossip", V_LOCK, "gossip_validate", "lock wait in `gossip_validate` (futex)");
+	assert_non_null(strstr(verdict_of(j, "gossip")->text, "on-CPU is 10 %"));
+	judged_free(j, p);
+}
+
+/* bootstrap-slow: inside the bootstrap span the thread waits on slow dials. */
+static void test_network_wait(void **state)
+{
+	struct profile *p = new_profile();
+	uint64_t *lat = latencies(3, 1500 * MS, 0, 0);
+	struct judged *j;
+
+	add(p, "k:tcp_recvmsg;recv;conn_read_hello;conn_dial;bootstrap_join;bootstrap_main",
+	    "bootstrap", "net", "offcpu", 4 * S);
+	add(p, "bootstrap_join;bootstrap_main", "bootstrap", NULL, "cpu", S / 20);
+	/* the thread exits when done: time after do_exit() is nobody's wait */
+	add(p, "k:__schedule;k:do_task_dead;k:do_exit;bootstrap_main", NULL, "other", "offcpu",
+	    50 * S);
+	add_hist(p, "bootstrap", lat, 3, 0);
+	j = judge(p);
+	expect(j, "bootstrap", V_NET, "bootstrap_join", "network wait");
+	assert_non_null(strstr(verdict_of(j, "bootstrap")->text, "p50 1.5"));
+	free(lat);
+	judged_free(j, p);
+}
+
+/* dht-loss: lost replies time out; the worker's waits are inside lookups. */
+static void test_latency_tail(void **state)
+{
+	struct profile *p = new_profile();
+	uint64_t *lat = latencies(1000, 1 * MS, 40, 500 * MS);
+	struct judged *j;
+
+	add(p, "k:futex_wait;pthread_cond_timedwait;workq_pop;dht_worker_main", "dht", "lock",
+	    "offcpu", 5 * S);
+	add(p, "dht_on_reply;dht_worker_main", "dht", NULL, "cpu", S / 5);
+	add_hist(p, "dht", lat, 1000, 40);
+	j = judge(p);
+	expect(j, "dht", V_NET, NULL, "latency tail");
+	assert_true(verdict_of(j, "dht")->tail);
+	assert_non_null(strstr(verdict_of(j, "dht")->text, "40 of 1000 operations failed"));
+	/* under a span, waiting on the queue is waiting for replies: net, not lock */
+	assert_int_equal(paths__find(&j->rep, "dht")->off_ns[PR_LOCK], 0);
+	assert_int_equal(paths__find(&j->rep, "dht")->off_ns[PR_NET], 5 * S);
+	free(lat);
+	judged_free(j, p);
+}
+
+/* small-writes: 20k writes/s of 4 bytes each. */
+static void test_write_storm(void **state)
+{
+	struct profile *p = new_profile();
+	const char *st = "k:tcp_sendmsg;send;gossip_write_small;gossip_flush_locked;gossip_send;"
+			 "gossip_forward";
+	struct judged *j;
+
+	add(p, st, NULL, NULL, "tx/messages", 200000);
+	add(p, st, NULL, NULL, "tx/bytes", 800000);
+	add(p, st, NULL, NULL, "cpu", 2 * S);
+	add(p, "gossip_forward;gossip_handle_frame", NULL, NULL, "cpu", S / 2);
+	j = judge(p);
+	expect(j, "gossip", V_STORM, "gossip_write_small", "socket-write storm");
+	assert_non_null(strstr(verdict_of(j, "gossip")->text, "20k writes/s averaging 4 B"));
+	judged_free(j, p);
+}
+
+/* alloc-churn: copies through tiny heap chunks. */
+static void test_alloc_heavy(void **state)
+{
+	struct profile *p = new_profile();
+	struct judged *j;
+
+	add(p, "_int_malloc;malloc;gossip_copy_churn;gossip_handle_frame", NULL, NULL, "cpu",
+	    3 * S / 2);
+	add(p, "_int_free;free;gossip_copy_churn;gossip_handle_frame", NULL, NULL, "cpu", S / 2);
+	add(p, "gossip_validate_body;gossip_validate;gossip_handle_frame", NULL, NULL, "cpu", S);
+	add(p, "malloc;gossip_copy_churn;gossip_handle_frame", NULL, NULL, "alloc/bytes",
+	    500000000);
+	j = judge(p);
+	expect(j, "gossip", V_ALLOC, "gossip_copy_churn", "allocation-heavy");
+	assert_non_null(strstr(verdict_of(j, "gossip")->text, "67 % of on-CPU"));
+	judged_free(j, p);
+}
+
+/* cpu-starve: every path waits for a CPU; the hogs are "other". */
+static void test_runq_everywhere(void **state)
+{
+	struct profile *p = new_profile();
+	struct judged *j;
+
+	add(p, "dht_on_reply;dht_worker_main", NULL, NULL, "cpu", S);
+	add(p, "dht_on_reply;dht_worker_main", NULL, NULL, "runq", 2 * S);
+	add(p, "gossip_handle_frame;gossip_worker_main", NULL, NULL, "cpu", S);
+	add(p, "gossip_handle_frame;gossip_worker_main", NULL, "runq", "offcpu", 3 * S / 2);
+	/* the hogs themselves share two CPUs with everything else */
+	add(p, "cpu_hog_main", NULL, NULL, "cpu", 8 * S);
+	add(p, "cpu_hog_main", NULL, NULL, "runq", 9 * S);
+	/* a path with too little runnable time does not vote */
+	add(p, "bootstrap_main", NULL, NULL, "cpu", S / 1000);
+	j = judge(p);
+	expect(j, "dht", V_RUNQ, NULL, "every path");
+	expect(j, "gossip", V_RUNQ, NULL, "every path");
+	assert_non_null(strstr(verdict_of(j, "dht")->text, "67 % of the time"));
+	/* the hogs use the most CPU: the cause, named as such */
+	expect(j, "other", V_CPU, "cpu_hog_main", "starves the rest of the host");
+	expect(j, "bootstrap", V_IDLE, NULL, NULL);
+	judged_free(j, p);
+}
+
+/* run queue on one path only: its own starvation, not the host's */
+static void test_runq_one_path(void **state)
+{
+	struct profile *p = new_profile();
+	struct judged *j;
+
+	add(p, "dht_on_reply;dht_worker_main", NULL, NULL, "cpu", S);
+	add(p, "dht_on_reply;dht_worker_main", NULL, NULL, "runq", 2 * S);
+	add(p, "gossip_handle_frame;gossip_worker_main", NULL, NULL, "cpu", 3 * S / 2);
+	j = judge(p);
+	expect(j, "dht", V_RUNQ, NULL, "on-CPU is 33 %");
+	/* gossip, the heaviest CPU user, is not starved: no verdict about it */
+	expect(j, "gossip", V_CPU, "gossip_handle_frame", NULL);
+	assert_null(strstr(verdict_of(j, "dht")->text, "every path"));
+	judged_free(j, p);
+}
+
+static void test_io_and_timer(void **state)
+{
+	struct profile *p = new_profile();
+	struct judged *j;
+
+	add(p, "k:io_schedule;fsync;dht_store_flush;dht_worker_main", NULL, "io", "offcpu", 3 * S);
+	add(p, "dht_store_flush;dht_worker_main", NULL, NULL, "cpu", S / 5);
+	add(p, "k:hrtimer_nanosleep;clock_nanosleep;nanosleep;gossip_heartbeat;gossip_mesh_main",
+	    NULL, "timer", "offcpu", 3 * S);
+	add(p, "gossip_heartbeat;gossip_mesh_main", NULL, NULL, "cpu", S / 10);
+	j = judge(p);
+	expect(j, "dht", V_IO, "dht_store_flush", "I/O wait in `dht_store_flush`");
+	expect(j, "gossip", V_TIMER, "gossip_heartbeat", "sleeping");
+	judged_free(j, p);
+}
+
+/* A clean node: some work everywhere, nothing dominant: no invented bottleneck. */
+static void test_no_bottleneck(void **state)
+{
+	struct profile *p = new_profile();
+	uint64_t *lat = latencies(1000, 1 * MS, 10, 3 * MS);
+	struct judged *j;
+
+	add(p, "dht_on_reply;dht_worker_main", "dht", NULL, "cpu", 3 * S / 10);
+	add(p, "k:futex_wait;pthread_cond_timedwait;workq_pop;dht_worker_main", "dht", "lock",
+	    "offcpu", 2 * S);
+	add(p, "k:futex_wait;pthread_cond_timedwait;workq_pop;dht_worker_main", NULL, "lock",
+	    "offcpu", 6 * S);
+	add_hist(p, "dht", lat, 1000, 0);
+	add(p, "gossip_handle_frame;gossip_worker_main", NULL, NULL, "cpu", S / 5);
+	add(p, "k:futex_wait;pthread_cond_wait;workq_pop;gossip_worker_main", NULL, "lock",
+	    "offcpu", 29 * S);
+	add(p, "k:ep_poll;epoll_wait;loop_run;main", NULL, "net", "offcpu", 10 * S);
+	add(p, "k:tcp_sendmsg;send;gossip_flush_locked;gossip_send", NULL, NULL, "tx/messages", 300);
+	add(p, "k:tcp_sendmsg;send;gossip_flush_locked;gossip_send", NULL, NULL, "tx/bytes", 300000);
+	j = judge(p);
+	for (uint32_t i = 0; i < j->rep.nr_paths; i++) {
+		const struct verdict *v = &j->v[i];
+
+		if (v->kind != V_NONE && v->kind != V_IDLE)
+			fail_msg("invented: %s", v->text);
+		assert_non_null(strstr(v->text, "no bottleneck"));
+	}
+	expect(j, "dht", V_NONE, NULL, "nothing stands out");
+	free(lat);
+	judged_free(j, p);
+}
+
+static void test_empty_profile(void **state)
+{
+	struct profile *p = new_profile();
+	struct judged *j = judge(p);
+
+	for (uint32_t i = 0; i < j->rep.nr_paths; i++)
+		assert_int_equal(j->v[i].kind, V_IDLE);
+	judged_free(j, p);
+}
+
+static void test_sla(void **state)
+{
+	struct profile *p = new_profile();
+	uint64_t *lat = latencies(1000, 10 * MS, 20, 900 * MS);
+	struct sla *s = NULL;
+	struct sla_result res[5];
+	struct judged *j;
+	char err[256];
+	int n;
+
+	add_hist(p, "dht", lat, 1000, 20);
+	j = judge(p);
+	n = sla__parse("dht.p95=500ms,dht.p99=500ms,bootstrap.p99=2s,dht.errors=5%,dht.max=1s",
+		       &s, err, sizeof(err));
+	assert_int_equal(n, 5);
+	assert_int_equal(s[0].limit, 500 * MS);
+	assert_int_equal(s[3].metric, SLA_ERRORS);
+	assert_int_equal(sla__check(&j->rep, s, n, res), 2);
+	assert_true(res[0].known && res[0].pass);
+	assert_true(res[1].known && !res[1].pass);
+	assert_false(res[2].known);		/* no bootstrap timing: fails */
+	assert_false(res[2].pass);
+	assert_true(res[3].pass);		/* 2 % */
+	assert_int_equal(res[3].value, 200);
+	assert_true(res[4].pass);
+	free(s);
+	free(lat);
+	judged_free(j, p);
+
+	assert_int_equal(sla__parse("dht=5", &s, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "PATH.METRIC=LIMIT"));
+	assert_int_equal(sla__parse("dht.p42=5ms", &s, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "unknown metric"));
+	assert_int_equal(sla__parse("dht.p95=5 parsecs", &s, err, sizeof(err)), -EINVAL);
+	assert_int_equal(sla__parse("dht.p95=250us", &s, err, sizeof(err)), 1);
+	assert_int_equal(s[0].limit, 250000);
+	free(s);
+}
+
+/* The section itself: exit-code count, and the three formats. */
+static void test_report_formats(void **state)
+{
+	struct profile *p = new_profile();
+	uint64_t *lat = latencies(100, 10 * MS, 0, 0);
+	const char *slas[] = { "dht.p95=5ms" };
+	struct bottleneck_opts o = { .slas = slas, .nr_slas = 1 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	char err[256];
+	struct path_rules *r = path_rules__load("p2pnode", err, sizeof(err));
+
+	path_rules__save(r, p, "test");
+	path_rules__free(r);
+	add(p, "dht_distance_slow;dht_lookup_merge;dht_worker_main", NULL, NULL, "cpu", 6 * S);
+	add_hist(p, "dht", lat, 100, 0);
+	assert_int_equal(profile__add_record(p, "slowop", "path", "dht", "id", "77",
+					     "latency_ns", "12000000", "start_ns", "1700000000000000000",
+					     "ok", "no", NULL), 0);
+	for (int fmt = BN_TEXT; fmt <= BN_JSON; fmt++) {
+		o.format = fmt;
+		f = open_memstream(&buf, &len);
+		assert_int_equal(bottleneck__report(f, p, &o), 1);	/* p95 10 ms > 5 ms */
+		fclose(f);
+		if (getenv("SHOW")) fputs(buf, stderr);
+		assert_non_null(strstr(buf, "dht_distance_slow"));
+		if (fmt == BN_TEXT) {
+			char *line = buf;
+
+			assert_non_null(strstr(buf, "FAIL"));
+			assert_non_null(strstr(buf, "#77"));
+			/* at most 100 columns */
+			while (line && *line) {
+				char *nl = strchr(line, '\n');
+				size_t l = nl ? (size_t)(nl - line) : strlen(line);
+
+				if (l > 100)
+					fail_msg("line of %zu columns: %.*s", l, (int)l, line);
+				line = nl ? nl + 1 : NULL;
+			}
+		}
+		if (fmt == BN_JSON) {
+			assert_non_null(strstr(buf, "\"schema\": \"peerscope.paths/1\""));
+			assert_non_null(strstr(buf, "\"kind\": \"cpu\""));
+			assert_non_null(strstr(buf, "\"sla_failed\": 1"));
+		}
+		free(buf);
+		buf = NULL;
+	}
+	o.slas = (const char *[]){ "dht.bogus=1" };
+	f = open_memstream(&buf, &len);
+	assert_int_equal(bottleneck__report(f, p, &o), -EINVAL);
+	fclose(f);
+	free(buf);
+	assert_true(bottleneck__has_path_data(p));
+	free(lat);
+	profile__free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cpu_bound),
+		cmocka_unit_test(test_lock_wait),
+		cmocka_unit_test(test_network_wait),
+		cmocka_unit_test(test_latency_tail),
+		cmocka_unit_test(test_write_storm),
+		cmocka_unit_test(test_alloc_heavy),
+		cmocka_unit_test(test_runq_everywhere),
+		cmocka_unit_test(test_runq_one_path),
+		cmocka_unit_test(test_io_and_timer),
+		cmocka_unit_test(test_no_bottleneck),
+		cmocka_unit_test(test_empty_profile),
+		cmocka_unit_test(test_sla),
+		cmocka_unit_test(test_report_formats),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

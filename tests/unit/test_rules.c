@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: MIT
+/* Unit tests of the path rules (userspace/core/rules.c): parsing, matching, guessing. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "profile.h"
+#include "rules.h"
+
+static struct path_rules *parse(const char *text)
+{
+	char err[256];
+	struct path_rules *r = path_rules__parse(text, "t", err, sizeof(err));
+
+	if (!r)
+		fail_msg("parse failed: %s", err);
+	return r;
+}
+
+static void expect_error(const char *text, const char *needle)
+{
+	char err[256] = "";
+	struct path_rules *r = path_rules__parse(text, "t", err, sizeof(err));
+
+	assert_null(r);
+	if (!strstr(err, needle))
+		fail_msg("error '%s' lacks '%s'", err, needle);
+}
+
+static int match(const struct path_rules *r, const char *const *names, uint32_t n)
+{
+	return path_rules__match_frames(r, names, n, NULL);
+}
+
+static void test_builtins_parse(void **state)
+{
+	for (int i = 0; path_rules_builtin_names[i]; i++) {
+		char err[256];
+		struct path_rules *r = path_rules__load(path_rules_builtin_names[i], err, sizeof(err));
+
+		if (!r)
+			fail_msg("built-in %s: %s", path_rules_builtin_names[i], err);
+		assert_true(r->nr_syms > 0);
+		assert_string_equal(r->names[PATH_DHT], "dht");
+		assert_string_equal(r->names[PATH_GOSSIP], "gossip");
+		assert_string_equal(r->names[PATH_BOOTSTRAP], "bootstrap");
+		assert_non_null(strstr(r->why, "--rules"));
+		path_rules__free(r);
+	}
+	assert_null(path_rules__builtin_text("nope"));
+}
+
+static void test_p2pnode_spans(void **state)
+{
+	char err[256];
+	struct path_rules *r = path_rules__load("p2pnode", err, sizeof(err));
+	const struct path_span_rule *dht = NULL, *gossip = NULL, *boot = NULL;
+
+	assert_non_null(r);
+	assert_int_equal(r->nr_spans, 3);
+	for (uint32_t i = 0; i < r->nr_spans; i++) {
+		if (r->spans[i].path == PATH_DHT)
+			dht = &r->spans[i];
+		else if (r->spans[i].path == PATH_GOSSIP)
+			gossip = &r->spans[i];
+		else if (r->spans[i].path == PATH_BOOTSTRAP)
+			boot = &r->spans[i];
+	}
+	assert_non_null(dht);
+	assert_int_equal(dht->kind, SPAN_USDT);
+	assert_string_equal(dht->provider, "p2pnode");
+	assert_string_equal(dht->start, "dht_lookup_start");
+	assert_string_equal(dht->done, "dht_lookup_done");
+	assert_int_equal(dht->id_arg, 0);
+	assert_int_equal(dht->ok_arg, 1);
+	assert_false(dht->nothread);
+	assert_non_null(gossip);
+	assert_true(gossip->nothread);
+	assert_true(gossip->multi);
+	assert_non_null(boot);
+	assert_int_equal(boot->id_arg, -1);
+	assert_true(path_rules__has_span(r, PATH_DHT));
+	assert_int_equal(path_rules__match_port(r, "udp", 4003), PATH_DHT);
+	assert_int_equal(path_rules__match_port(r, "tcp", 5002), PATH_GOSSIP);
+	assert_int_equal(path_rules__match_port(r, "tcp", 4003), -1);
+	path_rules__free(r);
+}
+
+static void test_innermost_wins(void **state)
+{
+	struct path_rules *r = parse("dht = kad|find_node\ngossip = gossip|mesh\n"
+				     "bootstrap = bootstrap|dial\n");
+	/* leaf first */
+	const char *s1[] = { "memcpy", "kad_find_node", "gossip_handle", "main" };
+	const char *s2[] = { "gossip_validate", "kad_query", "main" };
+	const char *s3[] = { "memcpy", "main" };
+	const char *s4[] = { "dial_peer", "bootstrap_run" };
+	uint32_t frame = 99;
+
+	assert_int_equal(match(r, s1, 4), PATH_DHT);
+	assert_int_equal(path_rules__match_frames(r, s1, 4, &frame), PATH_DHT);
+	assert_int_equal(frame, 1);
+	assert_int_equal(match(r, s2, 3), PATH_GOSSIP);
+	assert_int_equal(match(r, s3, 2), -1);
+	assert_int_equal(match(r, s4, 2), PATH_BOOTSTRAP);
+	assert_int_equal(match(r, NULL, 0), -1);
+	path_rules__free(r);
+}
+
+static void test_outermost_flag(void **state)
+{
+	struct path_rules *r = parse("dht = dht_\nbootstrap outermost = bootstrap_\n");
+	const char *s1[] = { "dht_distance", "dht_lookup", "bootstrap_join", "start_thread" };
+	const char *s2[] = { "dht_distance", "dht_lookup", "dht_worker_main" };
+	uint32_t frame = 0;
+
+	/* bootstrap is outside the dht lookup: it claims the whole stack */
+	assert_int_equal(path_rules__match_frames(r, s1, 4, &frame), PATH_BOOTSTRAP);
+	assert_int_equal(frame, 2);
+	assert_int_equal(match(r, s2, 3), PATH_DHT);
+	path_rules__free(r);
+}
+
+static void test_patterns(void **state)
+{
+	struct path_rules *r = parse("dht = ^dht_|Kademlia$\ngossip nocase = GOSSIP\n"
+				     "bootstrap = Swarm*::dial\n");
+	const char *a[] = { "my_dht_thing" };
+	const char *b[] = { "dht_thing" };
+	const char *c[] = { "libp2p_kad::Kademlia" };
+	const char *d[] = { "libp2p_kad::Kademlia::poll" };
+	const char *e[] = { "handle_gossipsub_rpc" };
+	const char *f[] = { "libp2p_swarm::Swarm<B>::dial" };
+
+	assert_int_equal(match(r, a, 1), -1);
+	assert_int_equal(match(r, b, 1), PATH_DHT);
+	assert_int_equal(match(r, c, 1), PATH_DHT);
+	assert_int_equal(match(r, d, 1), -1);
+	assert_int_equal(match(r, e, 1), PATH_GOSSIP);
+	assert_int_equal(match(r, f, 1), PATH_BOOTSTRAP);
+	assert_true(path_rules__symbol_matches(r, PATH_DHT, "dht_x"));
+	assert_false(path_rules__symbol_matches(r, PATH_GOSSIP, "dht_x"));
+	path_rules__free(r);
+}
+
+static void test_user_paths_and_ports(void **state)
+{
+	struct path_rules *r = parse("# comment\n\npath relay\nrelay = circuit_relay # tail\n"
+				     "port relay = udp:9000-9010, tcp:9100\n"
+				     "port dht = 4001\n");
+
+	assert_int_equal(r->nr_paths, 5);
+	assert_int_equal(path_rules__id(r, "relay"), 4);
+	assert_string_equal(path_rules__name(r, 4), "relay");
+	assert_null(path_rules__name(r, 9));
+	assert_int_equal(path_rules__match_port(r, "udp", 9005), 4);
+	assert_int_equal(path_rules__match_port(r, "tcp", 9005), -1);
+	assert_int_equal(path_rules__match_port(r, "tcp", 9100), 4);
+	assert_int_equal(path_rules__match_port(r, "udp", 4001), PATH_DHT);
+	assert_int_equal(path_rules__match_port(r, NULL, 4001), PATH_DHT);
+	assert_int_equal(path_rules__match_port(r, "udp", 1), -1);
+	path_rules__free(r);
+}
+
+static void test_spans_parse(void **state)
+{
+	struct path_rules *r = parse("span dht uprobe:find_node\n"
+				     "span gossip uprobe:/usr/lib/libx.so:publish nothread\n"
+				     "span boot2 usdt:prov:s:d:2\n");
+
+	assert_int_equal(r->nr_spans, 3);
+	assert_int_equal(r->spans[0].kind, SPAN_UPROBE);
+	assert_null(r->spans[0].binary);
+	assert_string_equal(r->spans[0].symbol, "find_node");
+	assert_string_equal(r->spans[1].binary, "/usr/lib/libx.so");
+	assert_true(r->spans[1].nothread);
+	assert_int_equal(r->spans[2].path, 4);
+	assert_int_equal(r->spans[2].id_arg, 2);
+	assert_int_equal(r->spans[2].ok_arg, -1);
+	path_rules__free(r);
+}
+
+static void test_errors(void **state)
+{
+	expect_error("dht = \n", "line 1: no pattern");
+	expect_error("\n\nfoo\n", "line 3");
+	expect_error("dht bogus = x\n", "unknown flag 'bogus'");
+	expect_error("other = x\n", "'other'");
+	expect_error("span dht kprobe:x\n", "unknown span kind");
+	expect_error("span dht usdt:p:s\n", "usdt:PROVIDER:START:DONE");
+	expect_error("span dht usdt:p:s:d:99\n", "0..11");
+	expect_error("span dht uprobe:x multi\n", "multi");
+	expect_error("port dht = udp:70000\n", "bad port range");
+	expect_error("port dht = sctp:10\n", "unknown protocol");
+	expect_error("port dht = udp:20-10\n", "bad port range");
+	expect_error("d$ = x\n", "bad path name");
+	expect_error("# only a comment\n", "no rules");
+	/* 16 paths at most */
+	expect_error("a=x\nb=x\nc=x\nd=x\ne=x\nf=x\ng=x\nh=x\ni=x\nj=x\nk=x\nl=x\nm=x\n", "too many");
+}
+
+static void test_load_errors(void **state)
+{
+	char err[256];
+
+	assert_null(path_rules__load("no-such-set", err, sizeof(err)));
+	assert_non_null(strstr(err, "neither a built-in"));
+	assert_null(path_rules__load("/nonexistent/rules", err, sizeof(err)));
+	assert_non_null(strstr(err, "cannot read"));
+}
+
+static void test_write_roundtrip(void **state)
+{
+	struct path_rules *r = parse("path extra\nspan dht usdt:p:a:b:0:1\n"
+				     "span gossip usdt:p:c:d:0 nothread multi\n"
+				     "bootstrap outermost nocase = Boot|dial\nport dht = udp:1-2\n"
+				     "idle = spin_wait\n"), *r2;
+	char *buf = NULL, err[256];
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	path_rules__write(r, f);
+	fclose(f);
+	r2 = path_rules__parse(buf, "again", err, sizeof(err));
+	if (!r2)
+		fail_msg("reparse: %s\n%s", err, buf);
+	assert_int_equal(r2->nr_paths, r->nr_paths);
+	assert_int_equal(r2->nr_spans, 2);
+	assert_true(r2->spans[1].multi && r2->spans[1].nothread);
+	assert_int_equal(r2->spans[0].ok_arg, 1);
+	assert_int_equal(r2->nr_syms, 1);
+	assert_true(r2->syms[0].outermost && r2->syms[0].nocase);
+	assert_int_equal(r2->nr_ports, 1);
+	assert_int_equal(r2->nr_idle, 1);
+	free(buf);
+	path_rules__free(r);
+	path_rules__free(r2);
+}
+
+static void test_idle(void **state)
+{
+	struct path_rules *r = parse("dht = dht_\nidle = wait_for_job\n");
+	const char *a[] = { "epoll_wait", "loop_run", "main" };
+	const char *b[] = { "pthread_cond_timedwait", "workq_pop", "dht_worker_main" };
+	const char *c[] = { "recvfrom", "conn_read", "bootstrap_dial" };
+	const char *d[] = { "syscall", "wait_for_job" };
+
+	assert_true(path_rules__is_idle(r, a, 3));
+	assert_true(path_rules__is_idle(r, b, 3));
+	assert_false(path_rules__is_idle(r, c, 3));
+	assert_true(path_rules__is_idle(r, d, 2));
+	assert_false(path_rules__is_idle(NULL, d, 2));
+	path_rules__free(r);
+}
+
+static void test_profile_roundtrip(void **state)
+{
+	struct profile *p = profile__new();
+	struct path_rules *r = parse("path relay\nrelay = circuit_\n"), *r2;
+
+	assert_null(path_rules__from_profile(p));
+	assert_int_equal(path_rules__save(r, p, "because"), 0);
+	r2 = path_rules__from_profile(p);
+	assert_non_null(r2);
+	assert_int_equal(path_rules__id(r2, "relay"), 4);
+	assert_string_equal(r2->why, "because");
+	path_rules__free(r2);
+	path_rules__free(r);
+	profile__free(p);
+}
+
+static void write_file(const char *path, const char *a, const char *b)
+{
+	FILE *f = fopen(path, "w");
+	static const char pad[64];
+
+	assert_non_null(f);
+	fwrite(pad, 1, sizeof(pad), f);
+	fwrite(a, 1, strlen(a) + 1, f);
+	fwrite(b, 1, strlen(b) + 1, f);
+	fclose(f);
+}
+
+static void test_guess(void **state)
+{
+	char path[] = "/tmp/peerscope-test-guess-XXXXXX", why[160];
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+	write_file(path, "p2pnode", "dht_lookup_start");
+	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "p2pnode");
+	assert_non_null(strstr(why, "USDT"));
+	write_file(path, ".note.go.buildid", "github.com/libp2p/go-libp2p-kad-dht.(*IpfsDHT)");
+	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "go-libp2p");
+	write_file(path, "libp2p_kad::behaviour", "x");
+	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "rust-libp2p");
+	write_file(path, "libtorrent-rasterbar.so.2.0", "x");
+	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "libtorrent");
+	write_file(path, "DHT_bootstrap", "x");
+	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "toxcore");
+	write_file(path, "nothing", "here");
+	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "default");
+	assert_string_equal(path_rules__guess(0, "/nonexistent", why, sizeof(why)), "default");
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_builtins_parse),
+		cmocka_unit_test(test_p2pnode_spans),
+		cmocka_unit_test(test_innermost_wins),
+		cmocka_unit_test(test_outermost_flag),
+		cmocka_unit_test(test_patterns),
+		cmocka_unit_test(test_user_paths_and_ports),
+		cmocka_unit_test(test_spans_parse),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_write_roundtrip),
+		cmocka_unit_test(test_idle),
+		cmocka_unit_test(test_profile_roundtrip),
+		cmocka_unit_test(test_guess),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,984 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Path rules: parsing, the built-in sets, matching a stack or a port to a
+ * path, and guessing which built-in set fits a process.  docs/rules.md is
+ * the user's description of the format; keep the two in step.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "profile.h"
+#include "rules.h"
+
+/* ---- built-in sets ------------------------------------------------------ */
+
+struct builtin_set {
+	const char *name;
+	const char *summary;
+	const char *text;
+};
+
+static const struct builtin_set builtins[] = {
+	{ "p2pnode", "the peerscope test node (tests/node): USDT spans + dht_/gossip_/bootstrap_",
+	  "# p2pnode: the test node of tests/node (docs/testnet.md).\n"
+	  "# Its USDT probes (provider p2pnode) time each operation in the kernel.\n"
+	  "span dht usdt:p2pnode:dht_lookup_start:dht_lookup_done:0:1\n"
+	  "span bootstrap usdt:p2pnode:bootstrap_start:bootstrap_done\n"
+	  "# a message is published on one node and delivered on the others:\n"
+	  "# latency only (record several nodes to see it), never a thread label\n"
+	  "span gossip usdt:p2pnode:gossip_publish:gossip_deliver:0 nothread multi\n"
+	  "# functions, and thread names (dht-worker, gossip-N, gossip-mesh, bootstrap)\n"
+	  "bootstrap outermost = ^bootstrap_|^bootstrap$\n"
+	  "dht = ^dht_|^dht-\n"
+	  "gossip = ^gossip_|^gossip-\n"
+	  "port dht = udp:4000-4999\n"
+	  "port gossip = tcp:5000-5999\n" },
+	{ "rust-libp2p", "rust-libp2p (demangled Rust names: libp2p_kad::, libp2p_gossipsub::, ...)",
+	  "dht = libp2p_kad::|Kademlia|kbucket\n"
+	  "gossip = libp2p_gossipsub::|libp2p_floodsub::|Gossipsub\n"
+	  "bootstrap outermost = ::bootstrap|libp2p_identify::|Swarm*::dial|libp2p_dns::\n" },
+	{ "go-libp2p", "go-libp2p (go-libp2p-kad-dht, go-libp2p-pubsub, identify, dial)",
+	  "dht = go-libp2p-kad-dht|go-libp2p-kbucket|go-libp2p-routing-helpers\n"
+	  "gossip = go-libp2p-pubsub\n"
+	  "bootstrap outermost = .Bootstrap|p2p/protocol/identify|(*BasicHost).Connect"
+	  "|(*Swarm).dial\n" },
+	{ "js-libp2p", "js-libp2p on Node.js (JIT frames from /tmp/perf-PID.map: @libp2p/kad-dht, ...)",
+	  "dht = @libp2p/kad-dht|kad-dht|KadDHT|getClosestPeers|findProviders|findPeer\n"
+	  "gossip = gossipsub|libp2p-gossipsub|floodsub|pubsub\n"
+	  "bootstrap outermost = @libp2p/bootstrap|identify|dialPeer|dialer\n" },
+	{ "libtorrent", "libtorrent-rasterbar (BitTorrent DHT: libtorrent::dht::, traversal_algorithm)",
+	  "dht = libtorrent::dht::|traversal_algorithm|routing_table|dht_tracker\n"
+	  "gossip = ut_pex|ut_metadata|lsd::\n"
+	  "bootstrap outermost = bootstrap|add_dht_router|add_router_node\n"
+	  "port dht = udp:6881-6891\n" },
+	{ "toxcore", "c-toxcore (DHT_, onion_, net_crypto, TCP_)",
+	  "dht = DHT_|do_DHT|onion_|getnodes|sendnodes|ping_\n"
+	  "gossip = gc_|group_|conference_|net_crypto|TCP_|friend_connection\n"
+	  "bootstrap outermost = DHT_bootstrap|tox_bootstrap|bootstrap\n"
+	  "port dht = udp:33445-33545\n" },
+	{ "default", "generic Kademlia / gossip / bootstrap name patterns",
+	  "dht = kad|kademlia|dht_|find_node|get_closest_peers|get_providers\n"
+	  "gossip = gossip|pubsub|floodsub|mesh\n"
+	  "bootstrap = bootstrap|dial|identify\n" },
+};
+
+#define NR_BUILTINS (sizeof(builtins) / sizeof(builtins[0]))
+
+const char *const path_rules_builtin_names[] = {
+	"p2pnode", "rust-libp2p", "go-libp2p", "js-libp2p", "libtorrent", "toxcore",
+	"default", NULL,
+};
+
+static const struct builtin_set *builtin_find(const char *name)
+{
+	for (size_t i = 0; i < NR_BUILTINS; i++) {
+		if (!strcmp(builtins[i].name, name))
+			return &builtins[i];
+	}
+	return NULL;
+}
+
+const char *path_rules__builtin_text(const char *name)
+{
+	const struct builtin_set *b = builtin_find(name);
+
+	return b ? b->text : NULL;
+}
+
+const char *path_rules__builtin_summary(const char *name)
+{
+	const struct builtin_set *b = builtin_find(name);
+
+	return b ? b->summary : NULL;
+}
+
+/* ---- parsing ------------------------------------------------------------ */
+
+static void set_err(char *err, size_t len, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n = 0;
+
+	if (!err || !len)
+		return;
+	if (line > 0)
+		n = snprintf(err, len, "line %d: ", line);
+	if (n < 0 || (size_t)n >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+static bool valid_path_name(const char *s)
+{
+	if (!*s || strlen(s) > 31)
+		return false;
+	for (; *s; s++) {
+		if (!isalnum((unsigned char)*s) && *s != '_' && *s != '-')
+			return false;
+	}
+	return true;
+}
+
+static struct path_rules *rules_new(const char *name)
+{
+	struct path_rules *r = calloc(1, sizeof(*r));
+	static const char *const fixed[] = { "other", "dht", "gossip", "bootstrap" };
+
+	if (!r)
+		return NULL;
+	for (int i = 0; i < 4; i++)
+		r->names[i] = strdup(fixed[i]);
+	r->nr_paths = 4;
+	r->name = strdup(name ? name : "rules");
+	return r;
+}
+
+/* The id of path name, adding it as a user path; -1 when full. */
+static int path_intern(struct path_rules *r, const char *name)
+{
+	int id = path_rules__id(r, name);
+
+	if (id >= 0)
+		return id;
+	if (r->nr_paths >= PATH_MAX_PATHS)
+		return -1;
+	r->names[r->nr_paths] = strdup(name);
+	return r->nr_paths++;
+}
+
+static void *grow(void *arr, uint32_t nr, size_t size)
+{
+	/* one more slot; arrays are small, grow by doubling from 8 */
+	if (nr && (nr & (nr - 1)))
+		return arr;
+	return realloc(arr, (nr ? nr * 2 : 8) * size);
+}
+
+static int parse_symbol(struct path_rules *r, int line, char *lhs, char *rhs, char *err,
+			size_t errlen)
+{
+	struct path_symbol_rule sr = {};
+	char *tok, *save = NULL, *pname;
+	bool idle;
+	int id;
+
+	pname = strtok_r(lhs, " \t", &save);
+	if (!pname || !valid_path_name(pname)) {
+		set_err(err, errlen, line, "bad path name '%s' (letters, digits, _ and -)",
+			pname ? pname : "");
+		return -EINVAL;
+	}
+	while ((tok = strtok_r(NULL, " \t", &save))) {
+		if (!strcmp(tok, "outermost"))
+			sr.outermost = true;
+		else if (!strcmp(tok, "innermost"))
+			sr.outermost = false;
+		else if (!strcmp(tok, "nocase"))
+			sr.nocase = true;
+		else {
+			set_err(err, errlen, line, "unknown flag '%s' (outermost, innermost, nocase)",
+				tok);
+			return -EINVAL;
+		}
+	}
+	idle = !strcmp(pname, "idle");
+	id = idle ? PATH_OTHER : path_intern(r, pname);
+	if (id < 0) {
+		set_err(err, errlen, line, "too many paths (at most %d)", PATH_MAX_PATHS - 1);
+		return -E2BIG;
+	}
+	if (id == PATH_OTHER && !idle) {
+		set_err(err, errlen, line, "'other' is what no rule matches; it takes no rule");
+		return -EINVAL;
+	}
+	sr.path = id;
+	save = NULL;
+	for (tok = strtok_r(rhs, "|", &save); tok; tok = strtok_r(NULL, "|", &save)) {
+		char *pat = trim(tok);
+		char **np;
+
+		if (!*pat)
+			continue;
+		np = realloc(sr.pats, (sr.nr_pats + 1) * sizeof(*np));
+		if (!np)
+			goto nomem;
+		sr.pats = np;
+		sr.pats[sr.nr_pats] = strdup(pat);
+		if (!sr.pats[sr.nr_pats])
+			goto nomem;
+		sr.nr_pats++;
+	}
+	if (!sr.nr_pats) {
+		set_err(err, errlen, line, "no pattern after '='");
+		free(sr.pats);
+		return -EINVAL;
+	}
+	if (idle) {
+		r->idle = grow(r->idle, r->nr_idle, sizeof(*r->idle));
+		if (!r->idle)
+			goto nomem;
+		r->idle[r->nr_idle++] = sr;
+		return 0;
+	}
+	r->syms = grow(r->syms, r->nr_syms, sizeof(*r->syms));
+	if (!r->syms)
+		goto nomem;
+	r->syms[r->nr_syms++] = sr;
+	return 0;
+
+nomem:
+	for (uint32_t i = 0; i < sr.nr_pats; i++)
+		free(sr.pats[i]);
+	free(sr.pats);
+	set_err(err, errlen, line, "out of memory");
+	return -ENOMEM;
+}
+
+static int parse_int_arg(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	if (!s || !*s)
+		return -EINVAL;
+	v = strtol(s, &end, 10);
+	if (*end || v < 0 || v > 11)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* "span PATH uprobe:[BINARY:]SYMBOL [flags]" or "span PATH usdt:PROV:START:DONE[:ID[:OK]]" */
+static int parse_span(struct path_rules *r, int line, char *rest, char *err, size_t errlen)
+{
+	struct path_span_rule sp = { .id_arg = -1, .ok_arg = -1 };
+	char *save = NULL, *pname, *spec, *tok;
+	char *f[8] = {};
+	int nf = 0, id;
+
+	pname = strtok_r(rest, " \t", &save);
+	spec = strtok_r(NULL, " \t", &save);
+	if (!pname || !spec) {
+		set_err(err, errlen, line, "expected 'span PATH uprobe:SYMBOL' or "
+			"'span PATH usdt:PROVIDER:START:DONE[:IDARG[:OKARG]]'");
+		return -EINVAL;
+	}
+	if (!valid_path_name(pname) || !strcmp(pname, "other")) {
+		set_err(err, errlen, line, "bad path name '%s'", pname);
+		return -EINVAL;
+	}
+	while ((tok = strtok_r(NULL, " \t", &save))) {
+		if (!strcmp(tok, "nothread"))
+			sp.nothread = true;
+		else if (!strcmp(tok, "multi"))
+			sp.multi = true;
+		else {
+			set_err(err, errlen, line, "unknown span flag '%s' (nothread, multi)", tok);
+			return -EINVAL;
+		}
+	}
+	/* split spec on ':' keeping empty fields */
+	for (char *p = spec; nf < 8;) {
+		char *c = strchr(p, ':');
+
+		f[nf++] = p;
+		if (!c)
+			break;
+		*c = '\0';
+		p = c + 1;
+	}
+	if (!strcmp(f[0], "uprobe")) {
+		sp.kind = SPAN_UPROBE;
+		if (nf == 2 && *f[1]) {
+			sp.symbol = strdup(f[1]);
+		} else if (nf == 3 && *f[1] && *f[2]) {
+			sp.binary = strdup(f[1]);
+			sp.symbol = strdup(f[2]);
+		} else {
+			set_err(err, errlen, line, "expected uprobe:[BINARY:]SYMBOL");
+			return -EINVAL;
+		}
+		if (sp.multi) {
+			set_err(err, errlen, line, "'multi' is for usdt spans with an id");
+			goto free_fields;
+		}
+	} else if (!strcmp(f[0], "usdt")) {
+		sp.kind = SPAN_USDT;
+		if (nf < 4 || nf > 6 || !*f[1] || !*f[2] || !*f[3]) {
+			set_err(err, errlen, line, "expected usdt:PROVIDER:START:DONE[:IDARG[:OKARG]]");
+			return -EINVAL;
+		}
+		if ((nf >= 5 && parse_int_arg(f[4], &sp.id_arg)) ||
+		    (nf >= 6 && parse_int_arg(f[5], &sp.ok_arg))) {
+			set_err(err, errlen, line, "USDT argument index must be 0..11");
+			return -EINVAL;
+		}
+		if (sp.multi && sp.id_arg < 0) {
+			set_err(err, errlen, line, "'multi' needs an id argument");
+			return -EINVAL;
+		}
+		sp.provider = strdup(f[1]);
+		sp.start = strdup(f[2]);
+		sp.done = strdup(f[3]);
+	} else {
+		set_err(err, errlen, line, "unknown span kind '%s' (uprobe, usdt)", f[0]);
+		return -EINVAL;
+	}
+	id = path_intern(r, pname);
+	if (id < 0) {
+		set_err(err, errlen, line, "too many paths (at most %d)", PATH_MAX_PATHS - 1);
+		goto free_fields;
+	}
+	sp.path = id;
+	r->spans = grow(r->spans, r->nr_spans, sizeof(*r->spans));
+	if (!r->spans)
+		goto free_fields;
+	r->spans[r->nr_spans++] = sp;
+	return 0;
+
+free_fields:
+	free(sp.binary);
+	free(sp.symbol);
+	free(sp.provider);
+	free(sp.start);
+	free(sp.done);
+	return -EINVAL;
+}
+
+/* "port PATH = udp:4000-4100,tcp:5000" */
+static int parse_port(struct path_rules *r, int line, char *lhs, char *rhs, char *err,
+		      size_t errlen)
+{
+	char *save = NULL, *tok, *pname = trim(lhs);
+	int id;
+
+	if (!valid_path_name(pname) || !strcmp(pname, "other")) {
+		set_err(err, errlen, line, "bad path name '%s'", pname);
+		return -EINVAL;
+	}
+	id = path_intern(r, pname);
+	if (id < 0) {
+		set_err(err, errlen, line, "too many paths (at most %d)", PATH_MAX_PATHS - 1);
+		return -E2BIG;
+	}
+	for (tok = strtok_r(rhs, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
+		struct path_port_rule pr = { .path = id };
+		char *range = tok, *c = strchr(tok, ':'), *end;
+		long lo, hi;
+
+		if (c) {
+			*c = '\0';
+			if (!strcmp(tok, "udp"))
+				pr.proto = 17;
+			else if (!strcmp(tok, "tcp"))
+				pr.proto = 6;
+			else if (strcmp(tok, "any")) {
+				set_err(err, errlen, line, "unknown protocol '%s' (tcp, udp, any)", tok);
+				return -EINVAL;
+			}
+			range = c + 1;
+		}
+		lo = strtol(range, &end, 10);
+		hi = lo;
+		if (*end == '-')
+			hi = strtol(end + 1, &end, 10);
+		if (*end || end == range || lo < 1 || hi > 65535 || lo > hi) {
+			set_err(err, errlen, line, "bad port range '%s' (PORT or LOW-HIGH, 1..65535)",
+				range);
+			return -EINVAL;
+		}
+		pr.lo = lo;
+		pr.hi = hi;
+		r->ports = grow(r->ports, r->nr_ports, sizeof(*r->ports));
+		if (!r->ports) {
+			set_err(err, errlen, line, "out of memory");
+			return -ENOMEM;
+		}
+		r->ports[r->nr_ports++] = pr;
+	}
+	return 0;
+}
+
+static int parse_line(struct path_rules *r, int line, char *s, char *err, size_t errlen)
+{
+	char *eq, *hash;
+
+	hash = strchr(s, '#');
+	if (hash)
+		*hash = '\0';
+	s = trim(s);
+	if (!*s)
+		return 0;
+	if (!strncmp(s, "span", 4) && isspace((unsigned char)s[4]))
+		return parse_span(r, line, s + 5, err, errlen);
+	if (!strncmp(s, "path", 4) && isspace((unsigned char)s[4])) {
+		char *name = trim(s + 5);
+
+		if (!valid_path_name(name)) {
+			set_err(err, errlen, line, "bad path name '%s'", name);
+			return -EINVAL;
+		}
+		if (path_intern(r, name) < 0) {
+			set_err(err, errlen, line, "too many paths (at most %d)", PATH_MAX_PATHS - 1);
+			return -E2BIG;
+		}
+		return 0;
+	}
+	eq = strchr(s, '=');
+	if (!eq) {
+		set_err(err, errlen, line, "expected 'PATH = PATTERN|...', 'span ...' or 'port ...'");
+		return -EINVAL;
+	}
+	*eq = '\0';
+	if (!strncmp(s, "port", 4) && isspace((unsigned char)s[4]))
+		return parse_port(r, line, s + 5, eq + 1, err, errlen);
+	if (!strncmp(s, "symbol", 6) && isspace((unsigned char)s[6]))
+		s += 7;
+	return parse_symbol(r, line, trim(s), eq + 1, err, errlen);
+}
+
+struct path_rules *path_rules__parse(const char *text, const char *name, char *err,
+				     size_t errlen)
+{
+	struct path_rules *r = rules_new(name);
+	char *copy, *line;
+	const char *p;
+	int lineno = 0;
+
+	if (!r || !(copy = strdup(text))) {
+		path_rules__free(r);
+		set_err(err, errlen, 0, "out of memory");
+		return NULL;
+	}
+	/* strtok_r would skip empty lines and break line numbers: walk by hand */
+	line = copy;
+	for (p = copy;; p++) {
+		if (*p == '\n' || !*p) {
+			bool last = !*p;
+
+			*(char *)p = '\0';
+			lineno++;
+			if (parse_line(r, lineno, line, err, errlen))
+				goto free_rules;
+			if (last)
+				break;
+			line = (char *)p + 1;
+		}
+	}
+	free(copy);
+	if (!r->nr_syms && !r->nr_spans && !r->nr_ports) {
+		set_err(err, errlen, 0, "no rules");
+		path_rules__free(r);
+		return NULL;
+	}
+	r->text = strdup(text);
+	return r;
+
+free_rules:
+	free(copy);
+	path_rules__free(r);
+	return NULL;
+}
+
+static char *read_file(const char *path, int *err)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0, cap = 0, n;
+
+	if (!f) {
+		*err = -errno;
+		return NULL;
+	}
+	for (;;) {
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap ? cap * 2 : 8192);
+
+			if (!nb) {
+				*err = -ENOMEM;
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+			cap = cap ? cap * 2 : 8192;
+		}
+		n = fread(buf + len, 1, cap - len - 1, f);
+		len += n;
+		if (n == 0)
+			break;
+	}
+	fclose(f);
+	buf[len] = '\0';
+	return buf;
+}
+
+struct path_rules *path_rules__load(const char *name_or_file, char *err, size_t errlen)
+{
+	const char *text = path_rules__builtin_text(name_or_file);
+	struct path_rules *r;
+	char *buf, msg[256];
+	int e = 0;
+
+	if (text) {
+		r = path_rules__parse(text, name_or_file, err, errlen);
+		if (r)
+			snprintf(r->why, sizeof(r->why), "--rules %s", name_or_file);
+		return r;
+	}
+	if (!strchr(name_or_file, '/') && access(name_or_file, R_OK)) {
+		set_err(err, errlen, 0, "'%s' is neither a built-in rule set nor a file "
+			"(peerscope rules --list)", name_or_file);
+		return NULL;
+	}
+	buf = read_file(name_or_file, &e);
+	if (!buf) {
+		set_err(err, errlen, 0, "cannot read %s: %s", name_or_file, strerror(-e));
+		return NULL;
+	}
+	r = path_rules__parse(buf, name_or_file, msg, sizeof(msg));
+	if (!r)
+		set_err(err, errlen, 0, "%s: %s", name_or_file, msg);
+	else
+		snprintf(r->why, sizeof(r->why), "--rules %s", name_or_file);
+	free(buf);
+	return r;
+}
+
+void path_rules__free(struct path_rules *r)
+{
+	if (!r)
+		return;
+	for (uint32_t i = 0; i < r->nr_syms; i++) {
+		for (uint32_t j = 0; j < r->syms[i].nr_pats; j++)
+			free(r->syms[i].pats[j]);
+		free(r->syms[i].pats);
+	}
+	free(r->syms);
+	for (uint32_t i = 0; i < r->nr_idle; i++) {
+		for (uint32_t j = 0; j < r->idle[i].nr_pats; j++)
+			free(r->idle[i].pats[j]);
+		free(r->idle[i].pats);
+	}
+	free(r->idle);
+	for (uint32_t i = 0; i < r->nr_spans; i++) {
+		struct path_span_rule *sp = &r->spans[i];
+
+		free(sp->binary);
+		free(sp->symbol);
+		free(sp->provider);
+		free(sp->start);
+		free(sp->done);
+	}
+	free(r->spans);
+	free(r->ports);
+	for (uint32_t i = 0; i < r->nr_paths; i++)
+		free(r->names[i]);
+	free(r->name);
+	free(r->text);
+	free(r);
+}
+
+/* ---- names and matching ------------------------------------------------- */
+
+const char *path_rules__name(const struct path_rules *r, uint32_t id)
+{
+	if (!r || id >= r->nr_paths)
+		return NULL;
+	return r->names[id];
+}
+
+int path_rules__id(const struct path_rules *r, const char *name)
+{
+	for (uint32_t i = 0; r && i < r->nr_paths; i++) {
+		if (!strcmp(r->names[i], name))
+			return i;
+	}
+	return -1;
+}
+
+/* Glob with '*' only, anchored at both ends of s. */
+static bool glob_at(const char *p, const char *s, bool nocase)
+{
+	for (; *p; p++, s++) {
+		if (*p == '*') {
+			while (p[1] == '*')
+				p++;
+			if (!p[1])
+				return true;
+			for (; *s; s++) {
+				if (glob_at(p + 1, s, nocase))
+					return true;
+			}
+			return false;
+		}
+		if (!*s)
+			return false;
+		if (nocase ? tolower((unsigned char)*p) != tolower((unsigned char)*s) : *p != *s)
+			return false;
+	}
+	return !*s;
+}
+
+/*
+ * A pattern matches a name as a substring ('*' = any run of characters),
+ * "^x" only at the start and "x$" only at the end.
+ */
+static bool pattern_matches(const char *pat, const char *name, bool nocase)
+{
+	char buf[256];
+	size_t n = strlen(pat);
+	bool start = pat[0] == '^', end = n > 1 && pat[n - 1] == '$';
+
+	if (start) {
+		pat++;
+		n--;
+	}
+	if (end)
+		n--;
+	if (n + 3 > sizeof(buf))
+		return false;
+	/* substring = "*pat*" unless anchored */
+	snprintf(buf, sizeof(buf), "%s%.*s%s", start ? "" : "*", (int)n, pat, end ? "" : "*");
+	return glob_at(buf, name, nocase);
+}
+
+static bool rule_matches(const struct path_symbol_rule *sr, const char *name)
+{
+	for (uint32_t i = 0; i < sr->nr_pats; i++) {
+		if (pattern_matches(sr->pats[i], name, sr->nocase))
+			return true;
+	}
+	return false;
+}
+
+bool path_rules__symbol_matches(const struct path_rules *r, uint32_t path, const char *name)
+{
+	for (uint32_t i = 0; r && i < r->nr_syms; i++) {
+		if (r->syms[i].path == path && rule_matches(&r->syms[i], name))
+			return true;
+	}
+	return false;
+}
+
+int path_rules__match_frames(const struct path_rules *r, const char *const *names,
+			     uint32_t nr, uint32_t *frame)
+{
+	int best = -1, best_outer = -1;
+	uint32_t best_i = 0, best_outer_i = 0;
+
+	if (!r)
+		return -1;
+	for (uint32_t s = 0; s < r->nr_syms; s++) {
+		const struct path_symbol_rule *sr = &r->syms[s];
+
+		if (sr->outermost) {
+			/* from the root down: the first hit is the outermost frame */
+			for (uint32_t i = nr; i-- > 0;) {
+				if (names[i] && rule_matches(sr, names[i])) {
+					if (best_outer < 0 || i > best_outer_i) {
+						best_outer = sr->path;
+						best_outer_i = i;
+					}
+					break;
+				}
+			}
+			continue;
+		}
+		/* from the leaf up: earlier rules win ties (file order) */
+		for (uint32_t i = 0; i < nr; i++) {
+			if (best >= 0 && i >= best_i)
+				break;
+			if (names[i] && rule_matches(sr, names[i])) {
+				best = sr->path;
+				best_i = i;
+				break;
+			}
+		}
+	}
+	if (best_outer >= 0) {
+		if (frame)
+			*frame = best_outer_i;
+		return best_outer;
+	}
+	if (best >= 0 && frame)
+		*frame = best_i;
+	return best;
+}
+
+/*
+ * Waiting for work, whatever the program: event loops (epoll, libuv), idle
+ * workers on a condition variable, Go's idle Ms, tokio's parked workers,
+ * listeners in accept.  A blocking call inside an operation (poll() in a
+ * dial, recvfrom() for a reply) is not here: that wait is the operation's.
+ */
+static const char *const idle_builtin[] = {
+	"epoll_wait", "epoll_pwait", "pthread_cond_wait", "pthread_cond_timedwait",
+	/* glibc's condition-variable (and semaphore) wait; a contended mutex is __lll_lock_wait */
+	"__futex_abstimed_wait_common",
+	"pthread_cond_clockwait", "sigwaitinfo", "sigtimedwait", "^accept", "__libc_accept",
+	"runtime.findRunnable", "runtime.findrunnable", "runtime.stopm", "runtime.netpoll",
+	"tokio::runtime::park", "uv__io_poll",
+};
+
+bool path_rules__is_idle(const struct path_rules *r, const char *const *names, uint32_t nr)
+{
+	for (uint32_t i = 0; i < nr; i++) {
+		if (!names[i])
+			continue;
+		for (size_t k = 0; k < sizeof(idle_builtin) / sizeof(idle_builtin[0]); k++) {
+			if (pattern_matches(idle_builtin[k], names[i], false))
+				return true;
+		}
+		for (uint32_t k = 0; r && k < r->nr_idle; k++) {
+			if (rule_matches(&r->idle[k], names[i]))
+				return true;
+		}
+	}
+	return false;
+}
+
+int path_rules__match_port(const struct path_rules *r, const char *proto, int port)
+{
+	int pn = 0;
+
+	if (proto)
+		pn = !strcmp(proto, "udp") ? 17 : !strcmp(proto, "tcp") ? 6 : 0;
+	for (uint32_t i = 0; r && i < r->nr_ports; i++) {
+		const struct path_port_rule *pr = &r->ports[i];
+
+		if (pr->proto && pn && pr->proto != pn)
+			continue;
+		if (port >= pr->lo && port <= pr->hi)
+			return pr->path;
+	}
+	return -1;
+}
+
+bool path_rules__has_span(const struct path_rules *r, uint32_t path)
+{
+	for (uint32_t i = 0; r && i < r->nr_spans; i++) {
+		if (r->spans[i].path == path)
+			return true;
+	}
+	return false;
+}
+
+void path_rules__write(const struct path_rules *r, FILE *f)
+{
+	fprintf(f, "# rules: %s\n", r->name);
+	for (uint32_t i = 4; i < r->nr_paths; i++)
+		fprintf(f, "path %s\n", r->names[i]);
+	for (uint32_t i = 0; i < r->nr_spans; i++) {
+		const struct path_span_rule *sp = &r->spans[i];
+
+		fprintf(f, "span %s ", r->names[sp->path]);
+		if (sp->kind == SPAN_UPROBE) {
+			fprintf(f, "uprobe:%s%s%s", sp->binary ? sp->binary : "",
+				sp->binary ? ":" : "", sp->symbol);
+		} else {
+			fprintf(f, "usdt:%s:%s:%s", sp->provider, sp->start, sp->done);
+			if (sp->id_arg >= 0 || sp->ok_arg >= 0)
+				fprintf(f, ":%d", sp->id_arg);
+			if (sp->ok_arg >= 0)
+				fprintf(f, ":%d", sp->ok_arg);
+		}
+		fprintf(f, "%s%s\n", sp->nothread ? " nothread" : "", sp->multi ? " multi" : "");
+	}
+	for (uint32_t i = 0; i < r->nr_syms; i++) {
+		const struct path_symbol_rule *sr = &r->syms[i];
+
+		fprintf(f, "%s%s%s =", r->names[sr->path], sr->outermost ? " outermost" : "",
+			sr->nocase ? " nocase" : "");
+		for (uint32_t j = 0; j < sr->nr_pats; j++)
+			fprintf(f, "%s%s", j ? "|" : " ", sr->pats[j]);
+		fputc('\n', f);
+	}
+	for (uint32_t i = 0; i < r->nr_idle; i++) {
+		const struct path_symbol_rule *sr = &r->idle[i];
+
+		fprintf(f, "idle%s =", sr->nocase ? " nocase" : "");
+		for (uint32_t j = 0; j < sr->nr_pats; j++)
+			fprintf(f, "%s%s", j ? "|" : " ", sr->pats[j]);
+		fputc('\n', f);
+	}
+	for (uint32_t i = 0; i < r->nr_ports; i++) {
+		const struct path_port_rule *pr = &r->ports[i];
+
+		fprintf(f, "port %s = %s:%u", r->names[pr->path],
+			pr->proto == 17 ? "udp" : pr->proto == 6 ? "tcp" : "any", pr->lo);
+		if (pr->hi != pr->lo)
+			fprintf(f, "-%u", pr->hi);
+		fputc('\n', f);
+	}
+}
+
+/* ---- guessing the set from the binary ----------------------------------- */
+
+struct blob {
+	const char *data;
+	size_t len;
+};
+
+static bool has(const struct blob *b, const char *needle)
+{
+	return b->data && memmem(b->data, b->len, needle, strlen(needle)) != NULL;
+}
+
+static int map_file(const char *path, struct blob *b)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	void *m;
+
+	b->data = NULL;
+	b->len = 0;
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || st.st_size <= 0) {
+		close(fd);
+		return -EINVAL;
+	}
+	m = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return -errno;
+	b->data = m;
+	b->len = st.st_size;
+	return 0;
+}
+
+static void unmap_file(struct blob *b)
+{
+	if (b->data)
+		munmap((void *)b->data, b->len);
+}
+
+static void text_file(const char *path, struct blob *b)
+{
+	int e;
+
+	b->data = read_file(path, &e);
+	b->len = b->data ? strlen(b->data) : 0;
+}
+
+const char *path_rules__guess(uint32_t pid, const char *exe, char *why, size_t len)
+{
+	struct blob bin = {}, maps = {}, perfmap = {}, cmdline = {};
+	char path[64];
+	const char *pick = "default";
+
+	if (!exe && pid) {
+		snprintf(path, sizeof(path), "/proc/%u/exe", pid);
+		exe = path;
+	}
+	if (exe)
+		map_file(exe, &bin);
+	if (pid) {
+		char p[64];
+
+		snprintf(p, sizeof(p), "/proc/%u/maps", pid);
+		text_file(p, &maps);
+		snprintf(p, sizeof(p), "/tmp/perf-%u.map", pid);
+		text_file(p, &perfmap);
+		snprintf(p, sizeof(p), "/proc/%u/cmdline", pid);
+		text_file(p, &cmdline);
+		/* cmdline is NUL-separated: only its first argument is seen by strlen */
+	}
+
+	if (has(&bin, "p2pnode") && has(&bin, "dht_lookup_start")) {
+		pick = "p2pnode";
+		snprintf(why, len, "USDT probes of provider p2pnode in the binary");
+	} else if (has(&bin, "go.buildid") && has(&bin, "github.com/libp2p/go-libp2p")) {
+		pick = "go-libp2p";
+		snprintf(why, len, "a Go binary (.note.go.buildid) with go-libp2p symbols");
+	} else if (has(&bin, "libp2p_kad") || has(&bin, "libp2p_gossipsub") ||
+		   has(&bin, "libp2p_swarm")) {
+		pick = "rust-libp2p";
+		snprintf(why, len, "rust-libp2p symbols (libp2p_kad, libp2p_gossipsub, libp2p_swarm)");
+	} else if (has(&perfmap, "libp2p") || (has(&maps, "node") && has(&cmdline, "libp2p"))) {
+		pick = "js-libp2p";
+		snprintf(why, len, "JIT frames of libp2p in /tmp/perf-%u.map", pid);
+	} else if (has(&bin, "libtorrent") || has(&maps, "libtorrent")) {
+		pick = "libtorrent";
+		snprintf(why, len, "libtorrent in the binary or its linked libraries");
+	} else if (has(&bin, "DHT_bootstrap") || has(&bin, "toxcore") || has(&maps, "toxcore")) {
+		pick = "toxcore";
+		snprintf(why, len, "toxcore symbols (DHT_bootstrap) or libtoxcore linked");
+	} else {
+		snprintf(why, len, "no known P2P library recognised: generic name patterns");
+	}
+	unmap_file(&bin);
+	free((void *)maps.data);
+	free((void *)perfmap.data);
+	free((void *)cmdline.data);
+	return pick;
+}
+
+struct path_rules *path_rules__for_pid(uint32_t pid)
+{
+	char why[140], err[256];
+	const char *name = path_rules__guess(pid, NULL, why, sizeof(why));
+	struct path_rules *r = path_rules__parse(path_rules__builtin_text(name), name, err,
+						 sizeof(err));
+
+	if (r)
+		snprintf(r->why, sizeof(r->why), "guessed: %s", why);
+	return r;
+}
+
+/* ---- the rules inside a recording --------------------------------------- */
+
+int path_rules__save(const struct path_rules *r, struct profile *p, const char *why)
+{
+	return profile__add_record(p, "rules", "name", r->name, "text", r->text ? r->text : "",
+				   "why", why ? why : r->why, NULL);
+}
+
+struct path_rules *path_rules__from_profile(const struct profile *p)
+{
+	char err[256];
+
+	/* the last one wins: a merged profile keeps every recording's */
+	for (uint32_t i = p->nr_records; i-- > 0;) {
+		const struct pf_record *rec = &p->records[i];
+		const char *name, *text;
+
+		if (strcmp(profile__str(p, rec->kind), "rules"))
+			continue;
+		name = profile__record_get(p, rec, "name");
+		text = profile__record_get(p, rec, "text");
+		if (text && *text) {
+			struct path_rules *r = path_rules__parse(text, name, err, sizeof(err));
+			const char *why = profile__record_get(p, rec, "why");
+
+			if (r && why)
+				snprintf(r->why, sizeof(r->why), "%s", why);
+			return r;
+		}
+	}
+	return NULL;
+}
