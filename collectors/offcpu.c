@@ -258,7 +258,7 @@ static int add_sample(struct profile *p, const struct offcpu_priv *op, const str
 	nr = add_frames(p, op, stacks_fd, k->user_stack_id, k->tgid, false, false, ips, locs, nr,
 			max);
 	if (w) {
-		locs[nr++] = profile__intern_named_frame(p, "-", NULL, false);
+		locs[nr++] = profile__intern_named_frame(p, PF_WAKER_SEP, NULL, false);
 		nr = add_frames(p, op, stacks_fd, w->waker_kern_stack_id, 0, true, irq, ips, locs,
 				nr, max);
 		if (!irq)

@@ -805,7 +805,13 @@ int diff__compute(struct profile *base, struct profile *cur, const struct diff_o
 	if (ti[0] < 0)
 		return ti[0] == -ENODATA ? -ENODATA : -ENOENT;
 	type = profile__str(base, base->types[ti[0]].type);
-	ti[1] = profile__type_index(cur, type);
+	{
+		char full[128];
+
+		snprintf(full, sizeof(full), "%s/%s", type,
+			 profile__str(base, base->types[ti[0]].unit));
+		ti[1] = profile__type_index(cur, full);
+	}
 	if (ti[1] < 0)
 		return -ENOENT;
 	snprintf(r->type, sizeof(r->type), "%s", type);

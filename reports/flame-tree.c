@@ -184,6 +184,7 @@ int flame_tree__add_stack(struct flame_tree *t, const char *const *names,
 struct name_cache {
 	uint32_t *off;
 	uint32_t *name_of;	/* UINT32_MAX = not yet */
+	bool *is_sep;		/* the "-" frame that starts a waker stack */
 };
 
 static int cache_init(struct name_cache *c, const struct profile *p)
@@ -191,13 +192,20 @@ static int cache_init(struct name_cache *c, const struct profile *p)
 	size_t total = 0;
 
 	c->off = malloc((p->nr_locations + 1) * sizeof(*c->off));
-	if (!c->off)
+	c->is_sep = calloc(p->nr_locations + 1, sizeof(*c->is_sep));
+	if (!c->off || !c->is_sep)
 		return -ENOMEM;
 	for (uint32_t l = 0; l < p->nr_locations; l++) {
+		char name[4];
+
 		c->off[l] = total;
 		total += l ? profile__frame_count(p, l) : 1;
 		if (total > UINT32_MAX)
 			return -E2BIG;
+		if (l && profile__frame_count(p, l) == 1 && !p->locations[l].address) {
+			profile__frame_name(p, l, 0, name, sizeof(name));
+			c->is_sep[l] = !strcmp(name, PF_WAKER_SEP);
+		}
 	}
 	c->off[p->nr_locations] = total;
 	c->name_of = malloc((total + 1) * sizeof(*c->name_of));
@@ -211,6 +219,7 @@ static void cache_free(struct name_cache *c)
 {
 	free(c->off);
 	free(c->name_of);
+	free(c->is_sep);
 }
 
 /* Name id of frame j (0 = outermost) of location loc. */
@@ -255,12 +264,40 @@ static int label_frame(struct flame_tree *t, const struct profile *p, uint32_t l
 	return intern_name(t, buf, id);
 }
 
+/* Steps *node through the frames of one location, outermost first. */
+static int add_location(struct flame_tree *t, struct name_cache *c, const struct profile *p,
+			const struct flame_tree_opts *o, uint32_t loc, int64_t value, int slot,
+			uint32_t *node)
+{
+	const struct pf_location *l;
+	uint32_t nr, name;
+	int err;
+
+	if (!loc || loc >= p->nr_locations)
+		return 0;
+	l = &p->locations[loc];
+	if (o->no_kernel && l->kernel)
+		return 0;
+	nr = profile__frame_count(p, loc);
+	for (uint32_t j = 0; j < nr; j++) {
+		uint8_t kind = l->kernel ? FLAME_KERNEL : j ? FLAME_INLINE : FLAME_USER;
+
+		err = frame_name(t, c, p, loc, j, nr, &name);
+		if (err)
+			return err;
+		*node = step(t, *node, name, kind, value, slot);
+		if (!*node)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static int add_one(struct flame_tree *t, struct name_cache *c, const struct profile *p,
 		   const struct flame_tree_opts *o, uint32_t stack, uint32_t labelset,
 		   int64_t value, int slot)
 {
 	const struct pf_stack *st = &p->stacks[stack];
-	uint32_t node = 0, name, depth_before;
+	uint32_t node = 0, name, depth_before, sep;
 	int err;
 
 	t->nodes[0].total[slot] += value;
@@ -270,26 +307,18 @@ static int add_one(struct flame_tree *t, struct name_cache *c, const struct prof
 	if (name != UINT32_MAX && !(node = step(t, node, name, FLAME_SYNTH, value, slot)))
 		return -ENOMEM;
 	depth_before = t->nodes[node].depth;
-	for (uint32_t i = st->nr; i-- > 0;) {
-		uint32_t loc = st->locs[i], nr;
-		const struct pf_location *l;
-
-		if (!loc || loc >= p->nr_locations)
-			continue;
-		l = &p->locations[loc];
-		if (o->no_kernel && l->kernel)
-			continue;
-		nr = profile__frame_count(p, loc);
-		for (uint32_t j = 0; j < nr; j++) {
-			uint8_t kind = l->kernel ? FLAME_KERNEL : j ? FLAME_INLINE : FLAME_USER;
-
-			err = frame_name(t, c, p, loc, j, nr, &name);
-			if (err)
-				return err;
-			node = step(t, node, name, kind, value, slot);
-			if (!node)
-				return -ENOMEM;
-		}
+	/*
+	 * An off-CPU waker edge is "blocked stack, -, waker stack" (leaf
+	 * first).  Only the blocked part is the thread's own call path; the
+	 * waker's frames would otherwise become roots of their own.
+	 */
+	for (sep = 0; sep < st->nr; sep++)
+		if (st->locs[sep] < p->nr_locations && c->is_sep[st->locs[sep]])
+			break;
+	for (uint32_t i = sep; i-- > 0;) {
+		err = add_location(t, c, p, o, st->locs[i], value, slot, &node);
+		if (err)
+			return err;
 	}
 	err = label_frame(t, p, labelset, o->leaf_label, &name);
 	if (err)
@@ -306,6 +335,20 @@ static int add_one(struct flame_tree *t, struct name_cache *c, const struct prof
 		node = step(t, node, name, FLAME_SYNTH, value, slot);
 		if (!node)
 			return -ENOMEM;
+	}
+	/* FlameGraph's offwaketime layout: "--", then the waker, leaf first */
+	if (o->wakers && sep < st->nr) {
+		err = intern_name(t, "--", &name);
+		if (err)
+			return err;
+		node = step(t, node, name, FLAME_SYNTH, value, slot);
+		if (!node)
+			return -ENOMEM;
+		for (uint32_t i = sep + 1; i < st->nr; i++) {
+			err = add_location(t, c, p, o, st->locs[i], value, slot, &node);
+			if (err)
+				return err;
+		}
 	}
 	t->nodes[node].self[slot] += value;
 	return 0;

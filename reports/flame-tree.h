@@ -71,6 +71,13 @@ struct flame_tree_opts {
 	const char *leaf_label;
 	/* Leave kernel frames out (user stacks only). */
 	bool no_kernel;
+	/*
+	 * Off-CPU waker edges (a "-" frame, then the waker's stack): by
+	 * default the waker part is cut off; with wakers it is drawn above
+	 * the blocked stack after a "--" frame, leaf first (FlameGraph's
+	 * offwaketime layout).
+	 */
+	bool wakers;
 };
 
 /* An empty tree (just the root). NULL on ENOMEM. */

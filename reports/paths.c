@@ -49,7 +49,7 @@ static void frames_of(const struct profile *p, uint32_t stack, struct frames *f)
 		if (p->locations[loc].kernel)
 			continue;
 		/* "-" separates the blocked stack from its waker's (offcpu): stop there */
-		if (!strcmp(profile__frame_name(p, loc, 0, f->buf[f->nr], sizeof(f->buf[0])), "-"))
+		if (!strcmp(profile__frame_name(p, loc, 0, f->buf[f->nr], sizeof(f->buf[0])), PF_WAKER_SEP))
 			break;
 		for (uint32_t l = 0; l < n && f->nr < MAX_FRAMES; l++) {
 			f->names[f->nr] = profile__frame_name(p, loc, l, f->buf[f->nr],
@@ -496,7 +496,7 @@ static const char *waker_of(const struct profile *p, uint32_t stack, char *buf, 
 	for (uint32_t i = 0; i < st->nr; i++) {
 		const char *n = profile__frame_name(p, st->locs[i], 0, buf, len);
 
-		if (!strcmp(n, "-")) {
+		if (!strcmp(n, PF_WAKER_SEP)) {
 			after = true;
 			continue;
 		}

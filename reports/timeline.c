@@ -207,7 +207,7 @@ const char *timeline__stack_str(const struct profile *p, uint32_t stack, char *b
 	for (uint32_t i = 0; i < st->nr; i++) {
 		const struct pf_location *l = &p->locations[st->locs[i]];
 
-		if (!strcmp(profile__frame_name(p, st->locs[i], 0, name, sizeof(name)), "-"))
+		if (!strcmp(profile__frame_name(p, st->locs[i], 0, name, sizeof(name)), PF_WAKER_SEP))
 			break;
 		any_user |= !l->kernel;
 	}
@@ -220,7 +220,7 @@ const char *timeline__stack_str(const struct profile *p, uint32_t stack, char *b
 			int n;
 
 			profile__frame_name(p, loc, ln, name, sizeof(name));
-			if (!strcmp(name, "-"))
+			if (!strcmp(name, PF_WAKER_SEP))
 				return buf;
 			n = snprintf(buf + off, len - off, "%s%s", off ? " < " : "", name);
 			if (n < 0 || (size_t)n >= len - off) {

@@ -26,7 +26,7 @@
 static const char usage_text[] =
 "usage: peerscope flame FILE [-o OUT] [--folded] [--type TYPE] [--path PATH]\n"
 "                       [--title TEXT] [--inverted] [--width PX] [--by LABEL]\n"
-"                       [--min-width PCT] [--no-kernel]\n"
+"                       [--min-width PCT] [--no-kernel] [--wakers]\n"
 "\n"
 "Draws a recording as a flame graph: an interactive SVG (the default) or\n"
 "FlameGraph's folded stacks.  FILE is a peerscope recording or any pprof\n"
@@ -49,7 +49,8 @@ static const char usage_text[] =
 "                     _[k], inlined frames in _[i]; lines sorted.\n"
 "  -t, --type TYPE    the sample type to draw: cpu, samples, offcpu, runq,\n"
 "                     wall, tx, rx, alloc, inuse, fault, ... (those the\n"
-"                     recording holds).  Default: the recording's default\n"
+"                     recording holds); TYPE/UNIT picks a unit, as in\n"
+"                     alloc/objects.  Default: the recording's default\n"
 "                     type, else samples, else cpu.  With offcpu, runq and\n"
 "                     wall the blocking reason is added as the leaf-most\n"
 "                     frame ([lock], [net], [timer], [io], [runq], ...).\n"
@@ -64,6 +65,10 @@ static const char usage_text[] =
 "                     (default 0.1; 0 draws all).  The footer says how many\n"
 "                     were left out.\n"
 "  --no-kernel        leave kernel frames out.\n"
+"  --wakers           with offcpu and wall, draw above each blocked stack\n"
+"                     the stack of the thread that woke it, after a '--'\n"
+"                     frame, leaf first (FlameGraph's offwaketime layout).\n"
+"                     By default waker stacks are left out.\n"
 "  -h, --help         this text.\n"
 "\n"
 "Exit status: 0 written; 1 the file cannot be read or written, or is not a\n"
@@ -77,7 +82,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_FOLDED = 256, OPT_TITLE, OPT_INVERTED, OPT_PATH, OPT_WIDTH, OPT_BY,
-	OPT_MIN_WIDTH, OPT_NO_KERNEL, OPT_PPROF_OUT,
+	OPT_MIN_WIDTH, OPT_NO_KERNEL, OPT_PPROF_OUT, OPT_WAKERS,
 };
 
 static const struct option long_opts[] = {
@@ -91,6 +96,7 @@ static const struct option long_opts[] = {
 	{ "width", required_argument, NULL, OPT_WIDTH },
 	{ "min-width", required_argument, NULL, OPT_MIN_WIDTH },
 	{ "no-kernel", no_argument, NULL, OPT_NO_KERNEL },
+	{ "wakers", no_argument, NULL, OPT_WAKERS },
 	/* developer: also write the loaded (filtered) profile as pprof (bench) */
 	{ "pprof-out", required_argument, NULL, OPT_PPROF_OUT },
 	{ "help", no_argument, NULL, 'h' },
@@ -181,7 +187,7 @@ int cmd_flame(int argc, char **argv)
 	struct out_file of;
 	bool folded = false;
 	double min_pct = 0.1;
-	char sub[256], val[64], types[256];
+	char sub[256], val[64], types[256], type_name[64];
 	int c, err, ret = PS_EXIT_ERROR;
 	long l;
 
@@ -196,6 +202,7 @@ int cmd_flame(int argc, char **argv)
 		case OPT_TITLE: title = optarg; break;
 		case OPT_INVERTED: so.inverted = true; break;
 		case OPT_NO_KERNEL: to.no_kernel = true; break;
+		case OPT_WAKERS: to.wakers = true; break;
 		case OPT_PPROF_OUT: pprof_out = optarg; break;
 		case OPT_WIDTH:
 			if (!parse_int(optarg, 200, 100000, &l)) {
@@ -250,7 +257,9 @@ int cmd_flame(int argc, char **argv)
 		ret = to.type_idx == -ENOENT ? PS_EXIT_USAGE : PS_EXIT_ERROR;
 		goto out_profile;
 	}
-	type = profile__str(p, p->types[to.type_idx].type);
+	/* the path filter below replaces p: keep the name, not a pointer into it */
+	snprintf(type_name, sizeof(type_name), "%s", profile__str(p, p->types[to.type_idx].type));
+	type = type_name;
 	if (path) {
 		err = report__filter_path(&p, path);
 		if (err < 0) {

@@ -103,6 +103,40 @@ static void test_tree_labels(void **state)
 	profile__free(p);
 }
 
+/* Waker edges (blocked stack, "-", waker stack) are cut at "-" unless asked for. */
+static void test_tree_wakers(void **state)
+{
+	struct profile *p = profile__new();
+	int t = profile__add_type(p, "offcpu", "nanoseconds");
+	struct pf_label_kv lock[] = { { "reason", "lock" } };
+	struct flame_tree_opts o = { .type_idx = t, .leaf_label = "reason" };
+	struct flame_tree *tree;
+	char *out = NULL;
+	int err = 0;
+
+	/* root first here: the waker's root, its leaf, "-", then the blocked stack */
+	fh_add(p, t, 10, profile__intern_labels(p, lock, 1), "w_main", "w_unlock", PF_WAKER_SEP,
+	       "main", "mutex_lock", NULL);
+	fh_add(p, t, 5, profile__intern_labels(p, lock, 1), "main", "mutex_lock", NULL);
+	tree = flame_tree__build(p, &o, &err);
+	assert_non_null(tree);
+	FH_CAPTURE(out, flame_folded__write(f, tree, 0));
+	assert_string_equal(out, "main;mutex_lock;[lock] 15\n");
+	free(out);
+	flame_tree__free(tree);
+
+	o.wakers = true;
+	tree = flame_tree__build(p, &o, &err);
+	assert_non_null(tree);
+	FH_CAPTURE(out, flame_folded__write(f, tree, 0));
+	assert_string_equal(out,
+			    "main;mutex_lock;[lock] 5\n"
+			    "main;mutex_lock;[lock];--;w_unlock;w_main 10\n");
+	free(out);
+	flame_tree__free(tree);
+	profile__free(p);
+}
+
 static void test_folded_writer(void **state)
 {
 	struct profile *p = profile__new();
@@ -335,6 +369,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tree_counts),
 		cmocka_unit_test(test_tree_labels),
+		cmocka_unit_test(test_tree_wakers),
 		cmocka_unit_test(test_folded_writer),
 		cmocka_unit_test(test_folded_roundtrip_pprof),
 		cmocka_unit_test(test_diff_slots),

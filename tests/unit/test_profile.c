@@ -418,12 +418,30 @@ static void test_scale(void **state)
 	profile__free(p);
 }
 
+/* One type in two units: the bare name is the first, TYPE/UNIT picks. */
+static void test_type_units(void **state)
+{
+	struct profile *p = profile__new();
+
+	assert_int_equal(profile__add_type(p, "cpu", "nanoseconds"), 0);
+	assert_int_equal(profile__add_type(p, "alloc", "bytes"), 1);
+	assert_int_equal(profile__add_type(p, "alloc", "objects"), 2);
+	assert_int_equal(profile__type_index(p, "alloc"), 1);
+	assert_int_equal(profile__type_index(p, "alloc/objects"), 2);
+	assert_int_equal(profile__type_index(p, "alloc/bytes"), 1);
+	assert_int_equal(profile__type_index(p, "alloc/pages"), -1);
+	assert_int_equal(profile__type_index(p, "cpu/nanoseconds"), 0);
+	assert_int_equal(profile__type_index(p, "all"), -1);
+	profile__free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hashmap),
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_types_and_add),
+		cmocka_unit_test(test_type_units),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_records),
 		cmocka_unit_test(test_frame_names),

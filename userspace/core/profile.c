@@ -302,13 +302,24 @@ int profile__add_type(struct profile *p, const char *type, const char *unit)
 	return (int)p->nr_types++;
 }
 
+/*
+ * "alloc" names the first type called alloc; "alloc/objects" names the one
+ * with that unit too, for recordings that hold one type in several units.
+ */
 int profile__type_index(const struct profile *p, const char *type)
 {
+	const char *slash = strchr(type, '/');
+	size_t len = slash ? (size_t)(slash - type) : strlen(type);
 	uint32_t i;
 
-	for (i = 0; i < p->nr_types; i++)
-		if (!strcmp(profile__str(p, p->types[i].type), type))
+	for (i = 0; i < p->nr_types; i++) {
+		const char *t = profile__str(p, p->types[i].type);
+
+		if (strlen(t) != len || strncmp(t, type, len))
+			continue;
+		if (!slash || !strcmp(profile__str(p, p->types[i].unit), slash + 1))
 			return (int)i;
+	}
 	return -1;
 }
 

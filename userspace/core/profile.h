@@ -209,6 +209,12 @@ uint32_t profile__intern_address(struct profile *p, uint32_t pid, bool kernel,
 uint32_t profile__intern_named_frame(struct profile *p, const char *func,
 				     const char *module, bool kernel);
 /*
+ * The named frame between a blocked stack and the stack of the thread that
+ * woke it, in off-CPU waker samples (leaf first: blocked, "-", waker), as in
+ * FlameGraph's offwaketime output.
+ */
+#define PF_WAKER_SEP "-"
+/*
  * A location given by content (what a pprof file holds): one location per
  * (kernel, address, mapping, lines).  pid is 0 and symbolized is set.  Used
  * by the pprof reader and by merge; collectors use intern_address.
