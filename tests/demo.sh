@@ -8,7 +8,10 @@ BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 OUT=${DEMO_OUT:-$ROOT/demo-out}
 SECS=${DEMO_SECONDS:-10}
-INJECT=${DEMO_INJECT:-}
+# A known bottleneck on the recorded node, so the report has something to
+# find: DEMO_INJECT=none records a clean network (see docs/testnet.md).
+INJECT=${DEMO_INJECT-dht-cpu}
+[ "$INJECT" = none ] && INJECT=
 
 die() { echo "demo: $*" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || die "needs root to load BPF programs (run: sudo make demo)"
@@ -25,8 +28,8 @@ trap cleanup EXIT INT TERM
 inject=()
 [ -n "$INJECT" ] && inject=(--inject "$INJECT" --on-node 1)
 echo "demo: starting an 8-node P2P network (DHT over UDP, gossip over TCP)${INJECT:+ with --inject $INJECT on node 1}"
-"$BUILD/p2pnet" --nodes 8 --duration $((SECS + 8)) --dht-rate 40 --gossip-rate 10 \
-	"${inject[@]}" --pids-file "$OUT/pids" --json "$OUT/p2pnet.json" >"$OUT/p2pnet.txt" 2>&1 &
+"$BUILD/p2pnet" --nodes 8 --duration $((SECS + 8)) --dht-rate 200 --gossip-rate 20 \
+	${DEMO_BASE_PORT:+--base-port "$DEMO_BASE_PORT"} "${inject[@]}" --pids-file "$OUT/pids" --json "$OUT/p2pnet.json" >"$OUT/p2pnet.txt" 2>&1 &
 net_pid=$!
 for _ in $(seq 100); do [ -s "$OUT/pids" ] && break; sleep 0.1; done
 [ -s "$OUT/pids" ] || die "the network did not start (see $OUT/p2pnet.txt)"
@@ -40,8 +43,13 @@ echo "demo: recording node 1 (pid $pid) for ${SECS}s"
 "$BUILD/peerscope" report --format json "$OUT/node1.pb.gz" >"$OUT/report.json" || true
 wait "$net_pid"; net_pid=
 echo
-sed -n '1,40p' "$OUT/report.txt"
+# The summary: each path's verdict, then the hottest functions.
+echo "Verdicts (the bottleneck of each path):"
+sed -n '/^  verdict/,/^$/p' "$OUT/report.txt" |
+	sed -e '/^$/d' -e 's/^  verdict *\(.*\)/  - \1/' -e 's/^ \{15\}/    /'
 echo
+sed -n '/^Top functions/,/^$/p' "$OUT/report.txt" | sed -n '1,9p'
+[ -n "$INJECT" ] && echo "demo: node 1 ran with --inject $INJECT; the report above should name it (docs/testnet.md)."
 echo "demo: done. Look at:"
 echo "  $OUT/report.txt   the bottleneck report (also report.md, report.json)"
 echo "  $OUT/cpu.svg      on-CPU flame graph (open in a browser: click to zoom, Ctrl-F/search)"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run every tests/integration/test_*.sh (or those named), one line each,
+# Run every tests/integration/test_*.sh (or those named, by path or as
+# test_foo), one line each,
 # then "N passed, N failed, N skipped".  A test exits 0 (pass), 77 (skip)
 # or anything else (fail); its stderr is shown only when it fails.
 set -u
@@ -9,6 +10,8 @@ pass=0 failn=0 skipn=0 failed=()
 tests=("$@")
 [ ${#tests[@]} -gt 0 ] || tests=("$ROOT"/tests/integration/test_*.sh)
 for t in "${tests[@]}"; do
+	# a bare name (test_foo) means tests/integration/test_foo.sh
+	[ -f "$t" ] || t=$ROOT/tests/integration/${t%.sh}.sh
 	name=$(basename "$t" .sh)
 	log=$(mktemp)
 	start=$(date +%s)

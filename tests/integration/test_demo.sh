@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# make demo's script, shortened: it writes the recording, the flame graphs and
+# the report, names the injected bottleneck, and leaves no process behind.
+. "$(dirname "$0")/lib.sh"
+need_root
+
+base=$((20000 + (RANDOM % 300) * 50))
+DEMO_OUT=$T/out DEMO_SECONDS=4 DEMO_BASE_PORT=$base BUILD=$BUILD \
+	"$ROOT/tests/demo.sh" >"$T/demo.out" 2>&1 || fail "demo failed: $(tail -3 "$T/demo.out")"
+for f in node1.pb.gz cpu.svg wall.svg report.txt report.md report.json p2pnet.json; do
+	[ -s "$T/out/$f" ] || fail "demo did not write $f"
+done
+grep -q '^Verdicts' "$T/demo.out" || fail "demo printed no verdicts"
+grep -q 'dht: CPU-bound' "$T/demo.out" || fail "demo's dht verdict does not say CPU-bound: $(grep -A2 Verdicts "$T/demo.out" | tr '\n' ' ')"
+grep -q 'dht_distance_slow' "$T/demo.out" || fail "demo's summary does not name dht_distance_slow"
+"$PS" report "$T/out/node1.pb.gz" >/dev/null || fail "the demo's recording does not load"
+# nothing left running from this demo's network
+sleep 0.5
+left=$(pgrep -f -- "--base-port $base" || true)
+[ -z "$left" ] || fail "processes left behind: $left"
+left=$(pgrep -f -- "$T/out" || true)
+[ -z "$left" ] || fail "processes left behind: $left"
+note "demo: $(grep -c . "$T/out/report.txt") report lines; $(grep -o 'dht: CPU-bound[^(]*' "$T/demo.out" | head -1)"
+exit 0
