@@ -337,6 +337,29 @@ static void close_fds(int *fd, int n)
  * the groups (what the PMU can schedule together).  Prints one line per
  * unsupported event.  Returns the number unsupported.
  */
+
+/*
+ * One line per reason, naming every event it applies to: without a PMU the
+ * six default hardware events would otherwise say the same thing six times.
+ */
+static void say_unsupported(const struct stat_cmd *s)
+{
+	bool said[PMU_MAX_EVENTS] = { false };
+
+	for (int i = 0; i < s->nr_ev; i++) {
+		if (s->supported[i] || said[i])
+			continue;
+		fprintf(stderr, "peerscope: %s", s->ev[i].name);
+		for (int j = i + 1; j < s->nr_ev; j++) {
+			if (!s->supported[j] && !said[j] && !strcmp(s->why[j], s->why[i])) {
+				fprintf(stderr, ", %s", s->ev[j].name);
+				said[j] = true;
+			}
+		}
+		fprintf(stderr, ": %s\n", s->why[i]);
+	}
+}
+
 static int probe_events(struct stat_cmd *s)
 {
 	int fd[PMU_MAX_EVENTS], unsupported = 0, n = 0;
@@ -361,8 +384,8 @@ static int probe_events(struct stat_cmd *s)
 		}
 		s->why[i] = pmu_event__open_error(&s->ev[i], -f);
 		unsupported++;
-		fprintf(stderr, "peerscope: %s: %s\n", s->ev[i].name, s->why[i]);
 	}
+	say_unsupported(s);
 	/* groups among the supported ones */
 	pmu_metrics__group(sup, n, lead);
 	for (int k = 0; k < n; k++)
