@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hashmap.h"
 #include "core/profile.h"
 #include "output.h"
 #include "timeline.h"
@@ -131,10 +132,21 @@ int timeline__compute(const struct profile *p, struct timeline *out)
 	int off = profile__type_index(p, "offcpu"), runq = profile__type_index(p, "runq");
 	int64_t period = p->period > 0 ? p->period : 10000000;
 	struct contribs c = {};
-	uint32_t cap = 0;
+	uint32_t cap = 0, *canon = NULL;
+	struct hashmap *shown = NULL;
+	char str[4096];
 	int err = -ENOMEM;
 
 	memset(out, 0, sizeof(*out));
+	/*
+	 * Stacks are shown by their user frames (kernel frames only when
+	 * there are none): stacks that differ only in kernel frames are one
+	 * row, keyed by the first stack id that shows that way.
+	 */
+	canon = calloc(p->nr_stacks ? p->nr_stacks : 1, sizeof(*canon));
+	shown = hashmap__new(NULL, NULL);
+	if (!canon || !shown)
+		goto free_contribs;
 	out->has_cpu = cpu >= 0 || samples >= 0;
 	out->has_offcpu = off >= 0 || runq >= 0;
 	for (uint32_t i = 0; i < p->nr_samples; i++) {
@@ -158,6 +170,16 @@ int timeline__compute(const struct profile *p, struct timeline *out)
 		th = thread_of(p, ls, out, &cap);
 		if (th < 0)
 			goto free_contribs;
+		if (stack < p->nr_stacks) {
+			if (!canon[stack]) {
+				str[0] = '#';	/* keys are never empty */
+				timeline__stack_str(p, stack, str + 1, sizeof(str) - 1);
+				if (hashmap__find_or_insert(shown, str, strlen(str), stack ? stack : UINT32_MAX,
+							    &canon[stack]) < 0)
+					goto free_contribs;
+			}
+			stack = canon[stack] == UINT32_MAX ? 0 : canon[stack];
+		}
 		for (int k = 0; k < 3; k++) {
 			if (v[k] <= 0)
 				continue;
@@ -182,6 +204,8 @@ int timeline__compute(const struct profile *p, struct timeline *out)
 
 free_contribs:
 	free(c.v);
+	free(canon);
+	hashmap__free(shown);
 	if (err)
 		timeline__free(out);
 	return err;
