@@ -3,13 +3,19 @@
  * Verdict rules.  Each path gets exactly one verdict, chosen in this order
  * (docs/guide.md explains each and its usual fixes):
  *
+ *   runq         runq / (cpu + runq) >= runq_share; runq >= runq_wall_share of
+ *                busy wall time and the largest part of it (more than on-CPU and
+ *                each wait reason: a lock wait that fills the wall time wins even
+ *                when most of a thread's runnable time is spent waiting); runq
+ *                load >= runq_load.  When every path runnable for >= 10 ms (the
+ *                cause aside) has that runnable share -- "on every path", the
+ *                host is short of CPU -- runq load >= runq_load_everywhere is
+ *                enough (not less: on a busy host a thread that runs for
+ *                microseconds waits about as long to be woken, a majority of
+ *                its runnable time but a few ms a second).  Judged before idle.
+ *                The path using the most CPU, when CPU-bound, is the cause, not
+ *                a victim: it neither votes nor gets this verdict.
  *   idle         busy load < min_load and no latency evidence: nothing to judge
- *   runq         runq / (cpu + runq) >= runq_share and runq load >= runq_load;
- *                or, without the load threshold and before "idle", when every
- *                path runnable for >= 10 ms (other included) has that share:
- *                "on every path", the host is short of CPU -- except the path
- *                using the most CPU when it is CPU-bound: the cause, not a victim.
- *                A path that runs longer than it waits is CPU-bound instead.
  *   write storm  tx messages/s >= storm_rate with <= storm_max_bytes each
  *   allocation   allocator >= alloc_share of the path's CPU, CPU load >= alloc_load
  *   then the largest share among those that pass:
@@ -26,7 +32,8 @@
  *   none         nothing stands out: said plainly, never invented
  *
  * Shares are of the path's busy wall time (on-CPU + run queue + off-CPU
- * inside work; waiting for work is idle and not counted, paths.c).
+ * inside work; waiting for work is idle and not counted, paths.c), except
+ * runq_share, which is of the time the path's threads were runnable.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -53,7 +60,8 @@ void bottleneck__defaults(struct bottleneck_limits *l)
 {
 	*l = (struct bottleneck_limits){
 		.min_load = 0.02,
-		.runq_share = 0.50, .runq_load = 0.10,
+		.runq_share = 0.50, .runq_wall_share = 0.25, .runq_load = 0.10,
+		.runq_load_everywhere = 0.05,
 		.storm_rate = 2000, .storm_max_bytes = 64,
 		.lock_share = 0.30, .lock_load = 0.05,
 		.alloc_share = 0.30, .alloc_load = 0.10,
@@ -133,14 +141,6 @@ static void say_tail(struct verdict *v, const struct path_stats *ps)
 		    (unsigned long long)ps->lat.count);
 }
 
-static bool runq_bound(const struct path_stats *ps, double dur, const struct bottleneck_limits *l)
-{
-	int64_t runnable = ps->cpu_user_ns + ps->cpu_kernel_ns + ps->runq_ns;
-
-	return runnable > 0 && (double)ps->runq_ns / runnable >= l->runq_share &&
-	       ps->runq_ns / dur >= l->runq_load;
-}
-
 /* Enough runnable time to judge a run-queue share: 10 ms. */
 #define RUNQ_MIN_RUNNABLE_NS 10000000LL
 
@@ -149,6 +149,24 @@ static bool runq_share_high(const struct path_stats *ps, const struct bottleneck
 	int64_t runnable = ps->cpu_user_ns + ps->cpu_kernel_ns + ps->runq_ns;
 
 	return runnable >= RUNQ_MIN_RUNNABLE_NS && (double)ps->runq_ns / runnable >= l->runq_share;
+}
+
+/*
+ * The run queue is the largest part of the path's busy wall time: on-CPU
+ * and every off-CPU reason are smaller.  A run-queue share that is large
+ * only relative to runnable time (a thread that mostly waits on a lock
+ * waits for a CPU too, once woken) does not make a starved path.
+ */
+static bool runq_dominates(const struct path_stats *ps, const struct bottleneck_limits *l)
+{
+	if (ps->busy_ns <= 0 || (double)ps->runq_ns / ps->busy_ns < l->runq_wall_share ||
+	    ps->runq_ns < ps->cpu_user_ns + ps->cpu_kernel_ns)
+		return false;
+	for (int k = 0; k < PR_NR; k++) {
+		if (ps->off_ns[k] > ps->runq_ns)
+			return false;
+	}
+	return true;
 }
 
 /*
@@ -161,6 +179,20 @@ static bool cpu_pass(const struct path_stats *ps, double dur, const struct bottl
 
 	return (ps->busy_ns > 0 && (double)(cpu + ps->runq_ns) / ps->busy_ns >= l->cpu_share &&
 		cpu / dur >= l->cpu_load) || cpu / dur >= l->cpu_load_alone;
+}
+
+/*
+ * Run-queue starvation (see the rules at the top).  cause: this path is
+ * the heaviest CPU user and CPU-bound -- it starves the others.
+ */
+static bool starved(const struct path_report *rep, const struct path_stats *ps, bool everywhere,
+		    bool cause, const struct bottleneck_limits *l)
+{
+	/* without on-CPU samples "runnable" is unknown: no run-queue verdict */
+	if (!rep->has_cpu || cause || !runq_share_high(ps, l) || !runq_dominates(ps, l))
+		return false;
+	return ps->runq_ns / (double)rep->duration_ns >=
+	       (everywhere ? l->runq_load_everywhere : l->runq_load);
 }
 
 static void judge_one(const struct path_report *rep, uint32_t idx, bool runq_everywhere,
@@ -180,12 +212,25 @@ static void judge_one(const struct path_report *rep, uint32_t idx, bool runq_eve
 	say(v, "%s: ", ps->name);
 
 	/*
-	 * Host-wide starvation is judged before "little work": it is why there
-	 * is little.  The path that uses the most CPU, if CPU-bound, is the
+	 * Starvation is judged before "little work": it is why there is
+	 * little.  The path that uses the most CPU, if CPU-bound, is the
 	 * cause rather than a victim: it gets the CPU verdict below.
 	 */
-	if (runq_everywhere && runq_share_high(ps, l) && !(heaviest && cpu_pass(ps, dur, l)))
-		goto runq;
+	if (starved(rep, ps, runq_everywhere, heaviest && cpu_pass(ps, dur, l), l)) {
+		int64_t runnable = cpu + ps->runq_ns;
+
+		v->kind = V_RUNQ;
+		v->share = busy > 0 ? ps->runq_ns / busy : 0;
+		set_culprit(v, ps->part[PART_RUNQ].culprit);
+		say(v, "run-queue starvation: %.0f %% of the time its threads were runnable they "
+		    "waited for a CPU (%.2f threads waiting on average, %.0f %% of wall time)",
+		    pct(ps->runq_ns, runnable), ps->runq_ns / dur, pct(ps->runq_ns, ps->busy_ns));
+		if (runq_everywhere)
+			say(v, ", as on every path: the host is short of CPU, not this code.");
+		else
+			say(v, "; on-CPU is %.0f %% of wall time.", pct(cpu, ps->busy_ns));
+		return;
+	}
 	if (load < l->min_load && !has_tail(ps, l) &&
 	    !(ps->has_lat && ps->lat.count && ps->lat.p50_ns >= l->net_slow_ns)) {
 		v->kind = V_IDLE;
@@ -193,30 +238,6 @@ static void judge_one(const struct path_report *rep, uint32_t idx, bool runq_eve
 		if (ps->has_lat && ps->lat.count)
 			say(v, ", %llu operations", (unsigned long long)ps->lat.count);
 		say(v, ").");
-		return;
-	}
-
-	/*
-	 * Without on-CPU samples "runnable" is unknown: no run-queue verdict.
-	 * A path that waits for a CPU longer than it runs is starved; one
-	 * that runs longer is CPU-bound (below) and waiting is a consequence.
-	 */
-	if (rep->has_cpu && runq_bound(ps, dur, l) && ps->runq_ns > cpu &&
-	    !(heaviest && cpu_pass(ps, dur, l))) {
-		int64_t runnable;
-runq:
-		runnable = cpu + ps->runq_ns;
-
-		v->kind = V_RUNQ;
-		v->share = busy > 0 ? ps->runq_ns / busy : 0;
-		set_culprit(v, ps->part[PART_RUNQ].culprit);
-		say(v, "run-queue starvation: %.0f %% of the time its threads were runnable they "
-		    "waited for a CPU (%.2f threads waiting on average)",
-		    pct(ps->runq_ns, runnable), ps->runq_ns / dur);
-		if (runq_everywhere)
-			say(v, ", as on every path: the host is short of CPU, not this code.");
-		else
-			say(v, "; on-CPU is %.0f %% of wall time.", pct(cpu, ps->busy_ns));
 		return;
 	}
 
@@ -378,23 +399,6 @@ void bottleneck__judge(const struct path_report *rep, const struct bottleneck_li
 		bottleneck__defaults(&def);
 		lim = &def;
 	}
-	/*
-	 * Host-wide starvation: every path (other included) that was runnable
-	 * for long enough to judge waited for a CPU most of that time.  Several
-	 * paths agreeing is the evidence, so no load threshold applies here.
-	 */
-	for (uint32_t i = 0; i < rep->nr_paths; i++) {
-		const struct path_stats *ps = &rep->paths[i];
-		int64_t runnable = ps->cpu_user_ns + ps->cpu_kernel_ns + ps->runq_ns;
-
-		if (runnable < RUNQ_MIN_RUNNABLE_NS)
-			continue;
-		judged++;
-		if (!rep->has_cpu || !runq_share_high(ps, lim))
-			everywhere = false;
-	}
-	if (judged < 2)
-		everywhere = false;
 	for (uint32_t i = 0; i < rep->nr_paths; i++) {
 		const struct path_stats *ps = &rep->paths[i];
 
@@ -402,6 +406,26 @@ void bottleneck__judge(const struct path_report *rep, const struct bottleneck_li
 		    rep->paths[heaviest].cpu_user_ns + rep->paths[heaviest].cpu_kernel_ns)
 			heaviest = i;
 	}
+	/*
+	 * Host-wide starvation: every path (other included) that was runnable
+	 * for long enough to judge waited for a CPU most of that time -- all
+	 * but the cause, the heaviest CPU user when it is CPU-bound: it has
+	 * the CPU the others wait for.  Several paths agreeing is the
+	 * evidence, so a lower load threshold applies to each (starved()).
+	 */
+	for (uint32_t i = 0; i < rep->nr_paths; i++) {
+		const struct path_stats *ps = &rep->paths[i];
+		int64_t runnable = ps->cpu_user_ns + ps->cpu_kernel_ns + ps->runq_ns;
+
+		if (runnable < RUNQ_MIN_RUNNABLE_NS ||
+		    (i == heaviest && cpu_pass(ps, rep->duration_ns, lim)))
+			continue;
+		judged++;
+		if (!rep->has_cpu || !runq_share_high(ps, lim))
+			everywhere = false;
+	}
+	if (judged < 2)
+		everywhere = false;
 	for (uint32_t i = 0; i < rep->nr_paths; i++)
 		judge_one(rep, i, everywhere, i == heaviest, lim, &out[i]);
 }

@@ -50,7 +50,9 @@ struct verdict {
 struct bottleneck_limits {
 	double min_load;		/* below: idle, no verdict */
 	double runq_share;		/* runq / (cpu + runq) */
+	double runq_wall_share;		/* runq / busy wall time */
 	double runq_load;
+	double runq_load_everywhere;	/* the same, when every path is starved */
 	double storm_rate;		/* tx messages per second */
 	double storm_max_bytes;		/* average bytes per message */
 	double lock_share, lock_load;

@@ -174,6 +174,45 @@ int paths__sample_path(const struct profile *p, const struct path_rules *r, uint
 	return id;
 }
 
+/* Frames a thread starts in, below its own entry function. */
+static bool thread_start_frame(const char *n)
+{
+	static const char *const starts[] = {
+		"start_thread", "clone", "clone3", "__clone", "__clone3", "thread_start",
+		"__libc_start_call_main", "__libc_start_main", "_start",
+	};
+
+	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
+		if (!strcmp(n, starts[i]))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Does the stack's path code consist of the thread's entry function alone
+ * (gossip_mesh_main < start_thread)?  A sleep or poll there is the thread's
+ * loop waiting for its next tick -- what a stack attributed only by the
+ * thread's name shows when a leaf without a frame pointer hides its
+ * caller, and what DWARF unwinding shows in full.
+ */
+static bool in_thread_entry(const struct path_rules *r, const struct frames *f)
+{
+	uint32_t m;
+
+	if (path_rules__match_frames(r, f->names, f->nr, &m) < 0 || m >= f->nr)
+		return false;
+	for (uint32_t k = 0; k < m; k++) {
+		if (path_rules__match_frames(r, &f->names[k], 1, NULL) >= 0)
+			return false;
+	}
+	for (uint32_t k = m + 1; k < f->nr; k++) {
+		if (!thread_start_frame(f->names[k]))
+			return false;
+	}
+	return true;
+}
+
 int paths__label_profile(struct profile *p, const struct path_rules *r)
 {
 	struct frames *f;
@@ -654,10 +693,12 @@ int paths__analyze(struct profile *p, const struct path_rules *r, struct path_re
 				rs = PR_NET;
 			/*
 			 * A sleep or poll whose stack shows none of the path's
-			 * code (only the thread's name said which path) is a
-			 * thread's loop waiting for its next tick, not work.
+			 * code (only the thread's name said which path), or
+			 * only the thread's entry function, is a thread's loop
+			 * waiting for its next tick, not work.
 			 */
-			if (how == BY_THREAD && (rs == PR_TIMER || rs == PR_NET))
+			if ((rs == PR_TIMER || rs == PR_NET) && !span &&
+			    (how == BY_THREAD || (how == BY_SYMBOL && in_thread_entry(r, f))))
 				idle = true;
 			if (idle && !span) {
 				ps->idle_ns += off;

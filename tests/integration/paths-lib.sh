@@ -14,16 +14,52 @@ need_net() {
 pick_base() { echo $((20000 + (RANDOM % 300) * 50)); }
 
 # net_start [p2pnet options...]: a 4-node network in the background; waits
-# until its pids file exists.  $NET_PIDS holds node pids, node 0 first.
+# until its pids file exists.  $NET_PIDS holds node pids, node 0 first;
+# $NET_BG is p2pnet's pid.
 net_start() {
 	NET_PIDS=$T/pids
 	BASE=$(pick_base)
 	bg "$BUILD/p2pnet" --nodes 4 --base-port "$BASE" --pids-file "$NET_PIDS" \
 		--json "$T/net.json" "$@" >"$T/net.out" 2>&1
+	NET_BG=${BG_PIDS[-1]}
 	wait_file "$NET_PIDS" 30 || fail "p2pnet did not start: $(tail -3 "$T/net.out")"
 }
 
 node_pid() { sed -n "$(($1 + 1))p" "$NET_PIDS"; }
+
+# net_start_gated [p2pnet options...]: net_start with --start-gate: the
+# nodes start held, before any bootstrap, until record_gated opens the gate.
+net_start_gated() { net_start --start-gate "$T/gate" "$@"; }
+
+# record_gated I SECONDS [record options...] -> $T/rec.pb.gz: attach to
+# node I, then open the gate, so the recording holds the node's bootstrap
+# and every operation of the run; returns when the recording ends (after
+# SECONDS, or when the node exits).
+record_gated() {
+	local i=$1 d=$2 rec
+	shift 2
+	: >"$T/record.err"
+	"$PS" record -p "$(node_pid "$i")" -d "$d" --progress -o "$T/rec.pb.gz" "$@" \
+		2>"$T/record.err" &
+	rec=$!
+	BG_PIDS+=("$rec")
+	# --progress says "recording N process(es) ..." once every collector is attached
+	for _ in $(seq 300); do
+		grep -q "recording [0-9]* process" "$T/record.err" && break
+		kill -0 "$rec" 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -q "recording [0-9]* process" "$T/record.err" ||
+		fail "record did not attach: $(tail -3 "$T/record.err")"
+	touch "$T/gate"
+	wait "$rec" || fail "record failed: $(tail -3 "$T/record.err")"
+}
+
+# net_wait: until p2pnet has exited and written its JSON ($T/net.json).
+net_wait() {
+	wait "$NET_BG" 2>/dev/null
+	[ -s "$T/net.json" ] || fail "p2pnet wrote no JSON: $(tail -3 "$T/net.out")"
+}
 
 # record_node I SECONDS [record options...] -> $T/rec.pb.gz
 record_node() {

@@ -86,10 +86,19 @@ static void ctl_handle_line(char *line)
 	} else if (!strcmp(cmd, "id")) {
 		id_to_hex(node.id, hex);
 		ctl_emit("id %s", hex);
+	} else if (!strcmp(cmd, "join")) {
+		static bool joined;
+
+		if (!node.cfg.hold || joined) {
+			ctl_emit("err join: bootstrap already started");
+			return;
+		}
+		joined = true;
+		bootstrap_start_thread();
 	} else if (!strcmp(cmd, "quit")) {
 		node_stop();
 	} else if (!strcmp(cmd, "help")) {
-		ctl_emit("help find ID HEX40 | get ID HEX40 | put ID HEX40 VALUE | publish [SIZE] | stats | id | quit");
+		ctl_emit("help find ID HEX40 | get ID HEX40 | put ID HEX40 VALUE | publish [SIZE] | stats | id | join | quit");
 	} else {
 		ctl_emit("err unknown command: %s", cmd);
 	}

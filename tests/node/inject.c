@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * inject.c - names of the injectable bottlenecks, and the one that is a
- * thread of its own (cpu-starve).  The others live on the path they slow
+ * set of threads of its own (cpu-starve).  The others live on the path they slow
  * down: dht_distance_slow, gossip_validate, bootstrap_send_hello_ack,
  * dht_send, gossip_copy_churn, gossip_write_small.
  */
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 #include "node.h"
 
@@ -49,30 +51,80 @@ int inject_parse(const char *list, unsigned *bits, char *bad, size_t badlen)
 }
 
 #ifndef INJECT_NO_HOGS
+/*
+ * cpu-starve.  One busy thread per CPU at the node's own priority hardly
+ * starves anyone on a fair scheduler: a thread that wakes after a sleep
+ * preempts the hog within about one slice, so a node that mostly sleeps
+ * waits for a CPU about as long as it runs, and less on a quiet host.  So
+ * the hogs are several per CPU, each pinned to its CPU (no CPU is ever
+ * free), at nice 0, and the node's own threads run at HOG_VICTIM_NICE:
+ * like a node on a host whose other work outranks it.  Renicing the node
+ * down rather than the hogs up needs no privilege and starves only this
+ * node, not the other processes on the host.
+ */
+#define HOGS_PER_CPU		2
+#define HOG_VICTIM_NICE		10
+
+struct hog {
+	int index, cpu;		/* cpu -1: not pinned */
+};
+
 /* A thread that only wants the CPU: every other thread now waits in the run queue. */
 __attribute__((noinline)) static void *inject_cpu_hog(void *arg)
 {
-	volatile uint64_t x = (uintptr_t)arg;
+	struct hog *h = arg;
+	volatile uint64_t x = h->index;
 	char name[16];
 
-	snprintf(name, sizeof(name), "cpu-hog-%d", (int)(intptr_t)arg);
+	snprintf(name, sizeof(name), "cpu-hog-%d", h->index);
 	pthread_setname_np(pthread_self(), name);
+	if (h->cpu >= 0) {
+		cpu_set_t one;
+
+		CPU_ZERO(&one);
+		CPU_SET(h->cpu, &one);
+		sched_setaffinity(0, sizeof(one), &one);	/* unpinned if it fails */
+	}
 	while (!node_stopping())
 		for (int i = 0; i < 100000; i++)
 			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
 	return NULL;
 }
 
-/* One hog per online CPU. */
+/*
+ * HOGS_PER_CPU hogs per CPU this process may run on, then the calling
+ * thread drops to HOG_VICTIM_NICE: call it before the node starts its
+ * other threads, which inherit the nice value (Linux keeps it per thread).
+ */
 void inject_start_hogs(void)
 {
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	static struct hog hogs[HOGS_PER_CPU * CPU_SETSIZE];
+	int cpus[CPU_SETSIZE], ncpu = 0, n = 0;
+	cpu_set_t allowed;
 
-	for (long i = 0; i < (ncpu > 0 ? ncpu : 2); i++) {
-		pthread_t t;
-
-		if (!pthread_create(&t, NULL, inject_cpu_hog, (void *)(intptr_t)i))
-			pthread_detach(t);
+	if (!sched_getaffinity(0, sizeof(allowed), &allowed)) {
+		for (int c = 0; c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &allowed))
+				cpus[ncpu++] = c;
 	}
+	if (!ncpu) {
+		long online = sysconf(_SC_NPROCESSORS_ONLN);
+
+		ncpu = online > 0 ? (online < CPU_SETSIZE ? online : CPU_SETSIZE) : 2;
+		for (int c = 0; c < ncpu; c++)
+			cpus[c] = -1;
+	}
+	for (int r = 0; r < HOGS_PER_CPU; r++) {
+		for (int c = 0; c < ncpu; c++) {
+			pthread_t t;
+
+			hogs[n] = (struct hog){ .index = n, .cpu = cpus[c] };
+			if (!pthread_create(&t, NULL, inject_cpu_hog, &hogs[n]))
+				pthread_detach(t);
+			n++;
+		}
+	}
+	/* which = PRIO_PROCESS, who = 0: on Linux, the calling thread only */
+	setpriority(PRIO_PROCESS, 0, HOG_VICTIM_NICE);
 }
 #endif

@@ -20,6 +20,7 @@ struct netcfg {
 	char inject_str[256];
 	int on_node;			/* -1 = every node */
 	const char *pids_file, *json_file, *ready_file;
+	const char *start_gate;		/* bootstrap waits until this file exists */
 	const char *node_bin;
 	uint32_t latency_ms, jitter_ms;
 	double loss_pct;
@@ -80,6 +81,7 @@ struct results {
 	int32_t *msg_index;		/* open addressing over msgs, -1 = empty */
 	size_t index_cap;
 	double *dlv_ms;			/* every delivery's publish-to-deliver latency */
+	int *dlv_node;			/* ... and the node that delivered it */
 	size_t ndlv, capdlv;
 	double ready_ms;
 	double ran_s;
@@ -108,7 +110,7 @@ void netns_addr(int i, char *buf, size_t len);
 /* net_report.c */
 void res_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 struct msgrec *res_msg(uint64_t id);
-void res_add_delivery(double ms);
+void res_add_delivery(int node, double ms);
 void report_text(void);
 int report_json(const char *path);
 

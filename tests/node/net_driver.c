@@ -27,6 +27,9 @@ const char *inject_names(void);
 struct netcfg cfg;
 struct nodeproc *nodes;
 
+/* --start-gate: how long p2pnet waits for the file before giving up */
+#define START_GATE_WAIT_S	120
+
 static int epfd, sigfd;
 static pid_t pgid;
 static int stop_requests;
@@ -65,7 +68,11 @@ static void usage(FILE *f)
 "  --inject NAME[,NAME]   bottlenecks: %s\n"
 "  --on-node I            inject on node I only (default: every node)\n"
 "  --pids-file F          write node pids, one a line, node 0 first, once all are ready\n"
+"                         (with --start-gate: once all have started, before the gate)\n"
 "  --ready-file F         create F once all nodes are ready (after the pids file)\n"
+"  --start-gate F         start the nodes held, write the pids file, wait (at most %d s)\n"
+"                         until F exists, then bootstrap them: a profiler attached in\n"
+"                         between sees every bootstrap\n"
 "  --json F               write the results as JSON (docs/testnet.md)\n"
 "  --latency MS[:JITTER]  emulated one-way latency per message sent\n"
 "  --loss PCT             emulated loss of DHT datagrams\n"
@@ -78,7 +85,7 @@ static void usage(FILE *f)
 "  --help                 this text\n"
 "\n"
 "Exit status: 0 ok, 1 a node failed or the network could not start, 2 bad usage.\n",
-		NET_MAX_NODES, inject_names());
+		NET_MAX_NODES, inject_names(), START_GATE_WAIT_S);
 }
 
 static void die_usage(const char *what, const char *why)
@@ -111,7 +118,8 @@ static void parse_args(int argc, char **argv)
 		{ "pids-file", 1, 0, 'P' }, { "ready-file", 1, 0, 'R' }, { "json", 1, 0, 'J' },
 		{ "latency", 1, 0, 'l' }, { "loss", 1, 0, 'L' }, { "netns", 0, 0, 'N' },
 		{ "base-port", 1, 0, 'b' }, { "node-bin", 1, 0, 'B' }, { "msg-size", 1, 0, 's' },
-		{ "rpc-timeout", 1, 0, 't' }, { "seed", 1, 0, 'S' }, { "help", 0, 0, 'h' }, { 0 }
+		{ "rpc-timeout", 1, 0, 't' }, { "seed", 1, 0, 'S' }, { "start-gate", 1, 0, 'G' },
+		{ "help", 0, 0, 'h' }, { 0 }
 	};
 	static char bin[PATH_MAX];
 	char bad[64], *colon;
@@ -144,6 +152,7 @@ static void parse_args(int argc, char **argv)
 		case 'P': cfg.pids_file = optarg; break;
 		case 'R': cfg.ready_file = optarg; break;
 		case 'J': cfg.json_file = optarg; break;
+		case 'G': cfg.start_gate = optarg; break;
 		case 'l':
 			colon = strchr(optarg, ':');
 			if (colon) {
@@ -257,7 +266,7 @@ static void on_line(struct nodeproc *np, char *line)
 			m->deliveries++;
 			if (lat > m->max_lat_ns)
 				m->max_lat_ns = lat;
-			res_add_delivery(lat / 1e6);
+			res_add_delivery(np->index, lat / 1e6);
 		}
 	} else if (!strncmp(line, "stats ", 6)) {
 		for (char *save = NULL, *t = strtok_r(line + 6, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
@@ -394,6 +403,8 @@ static int start_node(int i)
 	if (cfg.inject && (cfg.on_node < 0 || cfg.on_node == i)) {
 		argv[a++] = "--inject"; argv[a++] = cfg.inject_str;
 	}
+	if (cfg.start_gate)
+		argv[a++] = "--hold";
 	argv[a] = NULL;
 	if (proc_spawn(np, argv, &pgid)) {
 		res_error("cannot start node %d: %s", i, strerror(errno));
@@ -431,6 +442,45 @@ static int wait_ready(int upto, uint64_t timeout_ns)
 			return -1;
 		if (now_ns() > end) {
 			res_error("only %d of %d nodes became ready in %.0f s", count_ready(), upto, timeout_ns / 1e9);
+			return -1;
+		}
+		pump(20);
+	}
+	return 0;
+}
+
+/* Every node started (said hello): held nodes have not bootstrapped yet. */
+static int wait_hello(uint64_t timeout_ns)
+{
+	uint64_t end = now_ns() + timeout_ns;
+	int n;
+
+	for (;;) {
+		n = 0;
+		for (int i = 0; i < cfg.nodes; i++)
+			n += nodes[i].hello;
+		if (n == cfg.nodes)
+			return 0;
+		if (aborted())
+			return -1;
+		if (now_ns() > end) {
+			res_error("only %d of %d nodes started in %.0f s", n, cfg.nodes, timeout_ns / 1e9);
+			return -1;
+		}
+		pump(20);
+	}
+}
+
+/* --start-gate: until the file exists (a profiler has attached). */
+static int wait_gate(void)
+{
+	uint64_t end = now_ns() + START_GATE_WAIT_S * 1000000000ULL;
+
+	while (access(cfg.start_gate, F_OK)) {
+		if (aborted())
+			return -1;
+		if (now_ns() > end) {
+			res_error("start gate %s did not appear in %d s", cfg.start_gate, START_GATE_WAIT_S);
 			return -1;
 		}
 		pump(20);
@@ -647,18 +697,41 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	t0 = now_ns();
-	/* The seed first: everyone else dials it. */
-	if (start_node(0) || wait_ready(1, 10000000000ULL))
-		goto out;
-	for (int i = 1; i < cfg.nodes && !aborted(); i++) {
-		if (start_node(i))
+	if (cfg.start_gate) {
+		/* every node up but held, its pid known, before anyone bootstraps */
+		for (int i = 0; i < cfg.nodes && !aborted(); i++)
+			if (start_node(i))
+				goto out;
+		if (wait_hello(30000000000ULL))
 			goto out;
-		pump(2);	/* a small stagger, and keep reading what nodes say */
+		if (cfg.pids_file && write_file_atomic(cfg.pids_file, fill_pids)) {
+			res_error("cannot write %s: %s", cfg.pids_file, strerror(errno));
+			goto out;
+		}
+		if (wait_gate())
+			goto out;
+		t0 = now_ns();
+		cmd(&nodes[0], "join");
+		if (wait_ready(1, 10000000000ULL))
+			goto out;
+		for (int i = 1; i < cfg.nodes && !aborted(); i++) {
+			cmd(&nodes[i], "join");
+			pump(2);
+		}
+	} else {
+		/* The seed first: everyone else dials it. */
+		if (start_node(0) || wait_ready(1, 10000000000ULL))
+			goto out;
+		for (int i = 1; i < cfg.nodes && !aborted(); i++) {
+			if (start_node(i))
+				goto out;
+			pump(2);	/* a small stagger, and keep reading what nodes say */
+		}
 	}
 	if (wait_ready(cfg.nodes, 30000000000ULL))
 		goto out;
 	res.ready_ms = (now_ns() - t0) / 1e6;
-	if (cfg.pids_file && write_file_atomic(cfg.pids_file, fill_pids)) {
+	if (cfg.pids_file && !cfg.start_gate && write_file_atomic(cfg.pids_file, fill_pids)) {
 		res_error("cannot write %s: %s", cfg.pids_file, strerror(errno));
 		goto out;
 	}

@@ -100,9 +100,19 @@ struct msgrec *res_msg(uint64_t id)
 	return &res.msgs[res.nmsgs++];
 }
 
-void res_add_delivery(double ms)
+void res_add_delivery(int node, double ms)
 {
+	size_t cap = res.capdlv;
+
 	res.dlv_ms = grow(res.dlv_ms, &res.capdlv, res.ndlv + 1, sizeof(double));
+	if (res.capdlv != cap || !res.dlv_node) {
+		res.dlv_node = realloc(res.dlv_node, res.capdlv * sizeof(int));
+		if (!res.dlv_node) {
+			fprintf(stderr, "p2pnet: out of memory\n");
+			exit(1);
+		}
+	}
+	res.dlv_node[res.ndlv] = node;
 	res.dlv_ms[res.ndlv++] = ms;
 }
 
@@ -157,10 +167,11 @@ static void summarise(struct summary *s)
 	double *lat = malloc((res.nops + 1) * sizeof(double));
 	double *full = malloc((res.nmsgs + 1) * sizeof(double));
 	double *boot = malloc((cfg.nodes + 1) * sizeof(double));
+	double *dlv = malloc((res.ndlv + 1) * sizeof(double));
 	size_t nl = 0, nf = 0, nb = 0;
 
 	memset(s, 0, sizeof(*s));
-	if (!lat || !full || !boot) {
+	if (!lat || !full || !boot || !dlv) {
 		fprintf(stderr, "p2pnet: out of memory\n");
 		exit(1);
 	}
@@ -194,7 +205,9 @@ static void summarise(struct summary *s)
 	s->full = dist_of(full, nf);
 	s->expected = s->published * (size_t)(cfg.nodes - 1);
 	s->ratio = s->expected ? (double)s->deliveries / s->expected : 0;
-	s->gossip = dist_of(res.dlv_ms, res.ndlv);
+	/* a copy: dist_of sorts, and dlv_ms must stay parallel to dlv_node */
+	memcpy(dlv, res.dlv_ms, res.ndlv * sizeof(double));
+	s->gossip = dist_of(dlv, res.ndlv);
 	for (int i = 0; i < cfg.nodes; i++) {
 		if (nodes[i].ready)
 			boot[nb++] = nodes[i].bootstrap_ns / 1e6;
@@ -206,6 +219,46 @@ static void summarise(struct summary *s)
 	free(lat);
 	free(full);
 	free(boot);
+	free(dlv);
+}
+
+/* What one node did: the lookups it was asked for, the deliveries it made. */
+struct node_summary {
+	size_t lookups, ok, unanswered;
+	struct dist lat, dlv;
+};
+
+static void summarise_node(int node, struct node_summary *ns)
+{
+	double *lat = malloc((res.nops + 1) * sizeof(double));
+	double *dlv = malloc((res.ndlv + 1) * sizeof(double));
+	size_t nl = 0, nd = 0;
+
+	memset(ns, 0, sizeof(*ns));
+	if (!lat || !dlv) {
+		fprintf(stderr, "p2pnet: out of memory\n");
+		exit(1);
+	}
+	for (size_t i = 0; i < res.nops; i++) {
+		const struct op *o = &res.ops[i];
+
+		if (o->node != node)
+			continue;
+		ns->lookups++;
+		if (!o->done) {
+			ns->unanswered++;
+			continue;
+		}
+		lat[nl++] = o->latency_ns / 1e6;
+		ns->ok += o->ok;
+	}
+	for (size_t i = 0; i < res.ndlv; i++)
+		if (res.dlv_node[i] == node)
+			dlv[nd++] = res.dlv_ms[i];
+	ns->lat = dist_of(lat, nl);
+	ns->dlv = dist_of(dlv, nd);
+	free(lat);
+	free(dlv);
 }
 
 void report_text(void)
@@ -291,6 +344,7 @@ int report_json(const char *path)
 {
 	char tmp[4096];
 	struct summary s;
+	struct node_summary ns;
 	uint64_t vc = 0, ivc = 0;
 	const char *names[] = { "find", "get", "put" };
 	char *list, *save = NULL, *tok;
@@ -312,9 +366,11 @@ int report_json(const char *path)
 	}
 	free(list);
 	fprintf(f, "], \"on_node\": %d, \"latency_ms\": %u, \"jitter_ms\": %u, \"loss_pct\": %g, "
-		"\"netns\": %s, \"netem\": \"%s\", \"base_port\": %d, \"msg_size\": %u},\n",
+		"\"netns\": %s, \"netem\": \"%s\", \"base_port\": %d, \"msg_size\": %u, "
+		"\"start_gate\": %s},\n",
 		cfg.on_node, cfg.latency_ms, cfg.jitter_ms, cfg.loss_pct, cfg.netns ? "true" : "false",
-		cfg.tc_netem ? "tc" : "node", cfg.base_port, cfg.msg_size);
+		cfg.tc_netem ? "tc" : "node", cfg.base_port, cfg.msg_size,
+		cfg.start_gate ? "true" : "false");
 	fprintf(f, "  \"ran_s\": %.3f,\n  \"ready_ms\": %.3f,\n", res.ran_s, res.ready_ms);
 	fprintf(f, "  \"dht\": {\"lookups\": %zu, \"ok\": %zu, \"unanswered\": %zu, \"success_ratio\": %.4f, \"latency_ms\": ",
 		s.lookups, s.ok, s.unanswered, s.lookups ? (double)s.ok / s.lookups : 0);
@@ -339,6 +395,13 @@ int report_json(const char *path)
 			"\"tcp_port\": %d, \"ready\": %s, \"bootstrap_ms\": %.3f, \"rt_size\": %lu, \"mesh\": %lu, ",
 			i, n->pid, n->idhex, n->addr, cfg.base_port + i, cfg.base_port + 1000 + i,
 			n->ready ? "true" : "false", n->bootstrap_ns / 1e6, n->stats[ST_rt_size], n->stats[ST_mesh]);
+		summarise_node(i, &ns);
+		fprintf(f, "\"lookups\": {\"count\": %zu, \"ok\": %zu, \"unanswered\": %zu, \"latency_ms\": ",
+			ns.lookups, ns.ok, ns.unanswered);
+		json_dist(f, &ns.lat);
+		fputs("}, \"deliveries\": {\"latency_ms\": ", f);
+		json_dist(f, &ns.dlv);
+		fputs("}, ", f);
 		json_counters(f, n->stats, n->cpu_ms, n->vcsw, n->ivcsw);
 		fprintf(f, "}%s\n", i + 1 < cfg.nodes ? "," : "");
 		vc += n->vcsw;

@@ -51,6 +51,7 @@ struct node_cfg {
 	uint32_t bind_ip;		/* network order */
 	uint16_t udp_port, tcp_port;
 	bool has_boot;
+	bool hold;			/* --hold: bootstrap waits for "join" */
 	uint32_t boot_ip;
 	uint16_t boot_port;		/* the seed's gossip tcp port */
 	uint32_t latency_ms, jitter_ms;

@@ -87,6 +87,7 @@ static void usage(FILE *f)
 "  --base-port P        DHT udp port = P+I, gossip tcp port = P+1000+I (default %d)\n"
 "  --bind ADDR          address to listen on: 127.0.0.0/8 or 10.0.0.0/8 (default 127.0.0.1)\n"
 "  --bootstrap ADDR:PORT  seed node's gossip tcp address; omit for the first node\n"
+"  --hold               start, say hello, but bootstrap only on the 'join' command\n"
 "  --latency MS[:JITTER]  delay every DHT datagram and gossip frame sent\n"
 "  --loss PCT           drop this share of DHT datagrams sent\n"
 "  --inject NAME[,NAME] bottlenecks: %s\n"
@@ -142,7 +143,7 @@ static void parse_args(int argc, char **argv)
 		{ "bootstrap", 1, 0, 'B' }, { "latency", 1, 0, 'l' }, { "loss", 1, 0, 'L' },
 		{ "inject", 1, 0, 'j' }, { "mesh", 1, 0, 'm' }, { "workers", 1, 0, 'w' },
 		{ "rpc-timeout", 1, 0, 't' }, { "msg-size", 1, 0, 's' }, { "seed", 1, 0, 'S' },
-		{ "help", 0, 0, 'h' }, { 0 }
+		{ "hold", 0, 0, 'H' }, { "help", 0, 0, 'h' }, { 0 }
 	};
 	struct node_cfg *c = &node.cfg;
 	long base = DEFAULT_BASE_PORT;
@@ -198,6 +199,7 @@ static void parse_args(int argc, char **argv)
 		case 't': c->rpc_timeout_ms = num_arg("--rpc-timeout", optarg, 1, 60000); break;
 		case 's': c->msg_size = num_arg("--msg-size", optarg, 1, GOSSIP_PAYLOAD_MAX); break;
 		case 'S': c->seed = num_arg("--seed", optarg, 0, 1L << 40); break;
+		case 'H': c->hold = true; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
@@ -259,13 +261,14 @@ int main(int argc, char **argv)
 	}
 	node.udp_fd = open_socket(SOCK_DGRAM, node.cfg.udp_port);
 	node.listen_fd = open_socket(SOCK_STREAM, node.cfg.tcp_port);
+	/* before any other thread: they inherit the lower priority it leaves us at */
+	if (node.cfg.inject & INJ_CPU_STARVE)
+		inject_start_hogs();
 	if (loop_add(node.udp_fd, EPOLLIN, &udp_src) || loop_add(node.listen_fd, EPOLLIN, &listen_src) ||
 	    dht_init() || gossip_init()) {
 		fprintf(stderr, "p2pnode: cannot start: %s\n", strerror(errno));
 		return 1;
 	}
-	if (node.cfg.inject & INJ_CPU_STARVE)
-		inject_start_hogs();
 	if (pthread_create(&loop_thread, NULL, loop_main, NULL)) {
 		fprintf(stderr, "p2pnode: cannot start the event loop thread\n");
 		return 1;
@@ -273,7 +276,9 @@ int main(int argc, char **argv)
 	id_to_hex(node.id, hex);
 	ctl_emit("hello %d %s %u %u %d", node.cfg.index, hex, node.cfg.udp_port,
 		 node.cfg.tcp_port, (int)getpid());
-	bootstrap_start_thread();
+	/* --hold: a profiler may attach first; the "join" command starts it (ctl.c) */
+	if (!node.cfg.hold)
+		bootstrap_start_thread();
 	ctl_run();
 	pthread_join(loop_thread, NULL);
 	dht_shutdown();

@@ -327,6 +327,166 @@ static void test_runq_one_path(void **state)
 	judged_free(j, p);
 }
 
+/*
+ * cpu-starve as recorded: the hogs ("other") hold both CPUs and wait little
+ * themselves; every other path waits for a CPU most of its runnable time.
+ * The cause does not vote, so the starvation is still "on every path".
+ */
+static void test_runq_everywhere_hogs_on_cpu(void **state)
+{
+	struct profile *p = new_profile();
+	struct judged *j;
+
+	add(p, "cpu_hog_main", NULL, NULL, "cpu", 9 * S);
+	add(p, "cpu_hog_main", NULL, NULL, "runq", 6 * S / 5);
+	add(p, "dht_on_reply;dht_worker_main", NULL, NULL, "cpu", S / 10);
+	add(p, "dht_on_reply;dht_worker_main", NULL, NULL, "runq", 9 * S / 10);
+	add(p, "k:futex_wait;__lll_lock_wait;pthread_mutex_lock;dht_lookup_finish;dht_worker_main",
+	    NULL, "lock", "offcpu", S / 20);
+	add(p, "gossip_handle_frame;gossip_worker_main", NULL, NULL, "cpu", S / 10);
+	add(p, "gossip_handle_frame;gossip_worker_main", NULL, NULL, "runq", 3 * S / 5);
+	add(p, "k:futex_wait;__lll_lock_wait;pthread_mutex_lock;gossip_flush_locked;"
+	    "gossip_worker_main", NULL, "lock", "offcpu", S / 10);
+	j = judge(p);
+	/* 0.09 threads waiting: below runq_load, so only "every path" can say it */
+	expect(j, "dht", V_RUNQ, NULL, "every path");
+	expect(j, "gossip", V_RUNQ, NULL, "every path");
+	assert_non_null(strstr(verdict_of(j, "dht")->text, "90 % of the time"));
+	expect(j, "other", V_CPU, "cpu_hog_main", "starves the rest of the host");
+	judged_free(j, p);
+}
+
+/*
+ * gossip-lock on a busy host: every path's runnable time is mostly run
+ * queue, but the lock wait fills gossip's wall time: lock, not runq.
+ */
+static void test_lock_beats_runq_everywhere(void **state)
+{
+	struct profile *p = new_profile();
+	struct judged *j;
+
+	add(p, "k:futex_wait;__lll_lock_wait;pthread_mutex_lock;gossip_validate;"
+	    "gossip_handle_frame;gossip_worker_main", NULL, "lock", "offcpu", 7 * S);
+	add(p, "gossip_validate_busy;gossip_validate;gossip_handle_frame;gossip_worker_main", NULL,
+	    NULL, "cpu", 3 * S / 5);
+	add(p, "gossip_validate;gossip_handle_frame;gossip_worker_main", NULL, NULL, "runq",
+	    7 * S / 10);
+	add(p, "dht_on_reply;dht_worker_main", NULL, NULL, "cpu", 3 * S / 10);
+	add(p, "dht_on_reply;dht_worker_main", NULL, NULL, "runq", 3 * S / 5);
+	add(p, "k:ep_poll;epoll_wait;loop_run;main", NULL, NULL, "cpu", S / 20);
+	add(p, "k:ep_poll;epoll_wait;loop_run;main", NULL, NULL, "runq", S / 12);
+	j = judge(p);
+	expect(j, "gossip", V_LOCK, "gossip_validate", "lock wait in `gossip_validate`");
+	/* the host is short of CPU all the same: dht, with nothing else, says so */
+	expect(j, "dht", V_RUNQ, NULL, "every path");
+	judged_free(j, p);
+}
+
+/* the same on one path, with enough run-queue load to count on its own */
+static void test_lock_beats_runq_one_path(void **state)
+{
+	struct profile *p = new_profile();
+	struct judged *j;
+
+	add(p, "k:futex_wait;__lll_lock_wait;pthread_mutex_lock;gossip_validate;"
+	    "gossip_handle_frame;gossip_worker_main", NULL, "lock", "offcpu", 7 * S);
+	add(p, "gossip_validate_busy;gossip_validate;gossip_handle_frame;gossip_worker_main", NULL,
+	    NULL, "cpu", S);
+	add(p, "gossip_validate;gossip_handle_frame;gossip_worker_main", NULL, NULL, "runq",
+	    6 * S / 5);
+	j = judge(p);
+	/* 55 % of runnable time and 0.12 threads waiting, but 13 % of wall time */
+	expect(j, "gossip", V_LOCK, "gossip_validate", "lock wait");
+	judged_free(j, p);
+}
+
+/*
+ * A run-queue share of runnable time is not starvation when the run queue
+ * is not the largest part of wall time, or is a small one.
+ */
+static void test_runq_not_dominant(void **state)
+{
+	struct profile *p = new_profile();
+	struct judged *j;
+
+	/* dht: an off-CPU wait without a verdict of its own is larger */
+	add(p, "dht_on_reply;dht_worker_main", NULL, NULL, "cpu", S / 2);
+	add(p, "dht_on_reply;dht_worker_main", NULL, NULL, "runq", S);
+	add(p, "k:do_wait;waitpid;dht_store_flush;dht_worker_main", NULL, "other", "offcpu", 2 * S);
+	/* gossip: runq the largest part, but spread thin (22 % of wall time) */
+	add(p, "gossip_handle_frame;gossip_worker_main", NULL, NULL, "cpu", 4 * S / 5);
+	add(p, "gossip_handle_frame;gossip_worker_main", NULL, NULL, "runq", S);
+	add(p, "k:futex_wait;__lll_lock_wait;pthread_mutex_lock;gossip_flush_locked;"
+	    "gossip_worker_main", NULL, "lock", "offcpu", 9 * S / 10);
+	add(p, "k:io_schedule;fsync;gossip_store_flush;gossip_worker_main", NULL, "io", "offcpu",
+	    9 * S / 10);
+	add(p, "k:hrtimer_nanosleep;clock_nanosleep;nanosleep;gossip_heartbeat;gossip_worker_main",
+	    NULL, "timer", "offcpu", 9 * S / 10);
+	j = judge(p);
+	expect(j, "dht", V_NONE, NULL, "nothing stands out");
+	expect(j, "gossip", V_NONE, NULL, "nothing stands out");
+	judged_free(j, p);
+}
+
+/*
+ * A clean node on a busy host: threads that run for microseconds wait about
+ * as long to be woken, a majority of their runnable time on every path, but
+ * only a few ms per second: not starvation.
+ */
+static void test_runq_busy_host_clean(void **state)
+{
+	struct profile *p = new_profile();
+	uint64_t *lat = latencies(500, 1 * MS, 5, 3 * MS);
+	struct judged *j;
+
+	add(p, "dht_on_reply;dht_worker_main", "dht", NULL, "cpu", 3 * S / 20);
+	add(p, "dht_on_reply;dht_worker_main", "dht", NULL, "runq", 3 * S / 20);
+	add(p, "k:futex_wait;pthread_cond_timedwait;workq_pop;dht_worker_main", "dht", "lock",
+	    "offcpu", S / 20);
+	add_hist(p, "dht", lat, 500, 0);
+	add(p, "gossip_handle_frame;gossip_worker_main", NULL, NULL, "cpu", S / 20);
+	add(p, "gossip_handle_frame;gossip_worker_main", NULL, NULL, "runq", S / 5);
+	add(p, "k:ep_poll;epoll_wait;loop_run;main", NULL, NULL, "cpu", S / 20);
+	add(p, "k:ep_poll;epoll_wait;loop_run;main", NULL, NULL, "runq", S / 10);
+	j = judge(p);
+	expect(j, "dht", V_NONE, NULL, "nothing stands out");
+	expect(j, "gossip", V_NONE, NULL, "nothing stands out");
+	free(lat);
+	judged_free(j, p);
+}
+
+/*
+ * A loop's tick: the mesh keeper sleeping right in its entry function is
+ * idle whether unwinding shows that function (DWARF) or hides it (a libc
+ * leaf without a frame pointer: only the thread name says gossip); a sleep
+ * inside the path's work is a timer wait.
+ */
+static void test_tick_sleep_idle(void **state)
+{
+	struct profile *p = new_profile();
+	struct pf_label_kv kv[3] = {
+		{ .key = "pid", .num = 42 }, { .key = "thread", .str = "gossip-mesh" },
+		{ .key = "reason", .str = "timer" },
+	};
+	int col = profile__add_type(p, "offcpu", "nanoseconds");
+	const struct path_stats *g;
+	struct judged *j;
+
+	add(p, "k:hrtimer_nanosleep;clock_nanosleep;nanosleep;gossip_mesh_main;start_thread;clone3",
+	    NULL, "timer", "offcpu", 4 * S);
+	assert_true(profile__add(p, stack_of(p, "k:hrtimer_nanosleep;clock_nanosleep"),
+				 profile__intern_labels(p, kv, 3), col, 3 * S) >= 0);
+	add(p, "k:hrtimer_nanosleep;clock_nanosleep;nanosleep;gossip_heartbeat;gossip_mesh_main;"
+	    "start_thread;clone3", NULL, "timer", "offcpu", 2 * S);
+	add(p, "gossip_heartbeat;gossip_mesh_main;start_thread;clone3", NULL, NULL, "cpu", S / 10);
+	j = judge(p);
+	g = paths__find(&j->rep, "gossip");
+	assert_int_equal(g->idle_ns, 7 * S);
+	assert_int_equal(g->off_ns[PR_TIMER], 2 * S);
+	expect(j, "gossip", V_TIMER, "gossip_heartbeat", "sleeping");
+	judged_free(j, p);
+}
+
 static void test_io_and_timer(void **state)
 {
 	struct profile *p = new_profile();
@@ -495,6 +655,12 @@ int main(void)
 		cmocka_unit_test(test_alloc_heavy),
 		cmocka_unit_test(test_runq_everywhere),
 		cmocka_unit_test(test_runq_one_path),
+		cmocka_unit_test(test_runq_everywhere_hogs_on_cpu),
+		cmocka_unit_test(test_lock_beats_runq_everywhere),
+		cmocka_unit_test(test_lock_beats_runq_one_path),
+		cmocka_unit_test(test_runq_not_dominant),
+		cmocka_unit_test(test_runq_busy_host_clean),
+		cmocka_unit_test(test_tick_sleep_idle),
 		cmocka_unit_test(test_io_and_timer),
 		cmocka_unit_test(test_no_bottleneck),
 		cmocka_unit_test(test_empty_profile),

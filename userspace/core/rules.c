@@ -41,7 +41,9 @@ static const struct builtin_set builtins[] = {
 	  "dht = ^dht_|^dht-\n"
 	  "gossip = ^gossip_|^gossip-\n"
 	  "port dht = udp:4000-4999\n"
-	  "port gossip = tcp:5000-5999\n" },
+	  "port gossip = tcp:5000-5999\n"
+	  "# the main thread waits for control commands (stdin) between them\n"
+	  "idle = ^ctl_run$\n" },
 	{ "rust-libp2p", "rust-libp2p (demangled Rust names: libp2p_kad::, libp2p_gossipsub::, ...)",
 	  "dht = libp2p_kad::|Kademlia|kbucket\n"
 	  "gossip = libp2p_gossipsub::|libp2p_floodsub::|Gossipsub\n"
