@@ -8,7 +8,9 @@
 # short of a full map), and the BPF run time per program run
 # (bpf_enable_stats: run_time_ns / run_cnt, every sched event on the
 # machine, traced or not).  libbpf-tools' offcputime on the same workload
-# is the yardstick for the slowdown.
+# is the yardstick for the slowdown.  UNWIND=fp|auto|dwarf (default auto)
+# is passed to record --unwind (user stacks by the in-kernel .eh_frame
+# unwinder or by bpf_get_stackid(); docs/unwinding.md).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
@@ -16,6 +18,7 @@ case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 PS=$BUILD/peerscope
 PP=$BUILD/progs/sched_pingpong
 SECS=${SECS:-5}
+UNWIND=${UNWIND:-auto}
 
 [ "$(id -u)" = 0 ] || { echo "sched events: skipped (needs root)"; exit 0; }
 [ -x "$PP" ] || { echo "sched events: skipped (build $PP first: make)"; exit 0; }
@@ -30,7 +33,7 @@ base=$(rate "$T/base")
 "$PP" -d $((SECS + 2)) >"$T/ps.out" &
 pp=$!
 sleep 0.5
-"$PS" record -v -c offcpu -p "$pp" -d "$SECS" -o "$T/ps.pb.gz" 2>"$T/ps.err"
+"$PS" record -v -c offcpu --unwind "$UNWIND" -p "$pp" -d "$SECS" -o "$T/ps.pb.gz" 2>"$T/ps.err"
 wait $pp
 with=$(rate "$T/ps.out")
 line=$(grep 'debug: offcpu:' "$T/ps.err")

@@ -6,6 +6,9 @@
 # (expected - counted, which must be 0).  The BPF programs see every
 # syscall of the machine (sys_enter/sys_exit), so the cost also lands on
 # other processes: the cost per program run is printed too.
+# UNWIND=fp|auto|dwarf (default auto) is passed to record --unwind: with
+# auto the user stack of each traced syscall is walked by the in-kernel
+# .eh_frame unwinder (docs/unwinding.md), with fp by bpf_get_stackid().
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
@@ -14,6 +17,7 @@ PS=$BUILD/peerscope
 ECHO=$BUILD/progs/net_echo
 N=${N:-50000}
 RUNS=${RUNS:-3}
+UNWIND=${UNWIND:-auto}
 
 [ "$(id -u)" = 0 ] || { echo "sock overhead: skipped (needs root)"; exit 0; }
 if [ ! -x "$ECHO" ] || [ ! -x "$PS" ]; then echo "sock overhead: skipped (run make first)"; exit 0; fi
@@ -37,7 +41,7 @@ rec_run() {
 	rm -f "$T/go"
 	"$ECHO" "$T/go" "$port" "$N" 64 >"$T/rec.out" &
 	pid=$!
-	"$PS" record -v -p "$pid" -c sock -o "$T/rec.pb.gz" 2>"$T/rec.err" &
+	"$PS" record -v -p "$pid" -c sock --unwind "$UNWIND" -o "$T/rec.pb.gz" 2>"$T/rec.err" &
 	rpid=$!
 	for _ in $(seq 100); do grep -q attached "$T/rec.err" && break; sleep 0.1; done
 	touch "$T/go"
@@ -62,4 +66,4 @@ for r in $(seq "$RUNS"); do
 		printf "   run %d: ping-pong %.0f rounds/s alone, %.0f with sock: slowdown x%s; counted %d of %d messages (loss %d) = %.0f msgs/s; bpf %.0f ns/run\n",
 			run, '"$N"' / (b / 1e9), '"$N"' / (w / 1e9), r, m, e, e - m, m / (w / 1e9), bn ? bms * 1e6 / bn : 0 }'
 done
-printf '%s\n' "${ratios[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "   sock collector slowdown of loopback ping-pong (median of %d): x%s\n", NR, v[int((NR + 1) / 2)] }'
+printf '%s\n' "${ratios[@]}" | sort -n | awk -v u="$UNWIND" '{ v[NR] = $1 } END { printf "   sock collector slowdown of loopback ping-pong (median of %d, --unwind %s): x%s\n", NR, u, v[int((NR + 1) / 2)] }'

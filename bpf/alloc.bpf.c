@@ -26,6 +26,7 @@
 
 #include "peerscope.bpf.h"
 #include "alloc.h"
+#include "unwind.bpf.h"
 
 #ifndef EFAULT
 #define EFAULT 14
@@ -143,6 +144,16 @@ static __always_inline void make_key(void *ctx, struct alloc_key *key, __u64 id)
 	key->tid = (__u32)id;
 	key->path = ps_thread_path_of(key->tid);
 	bpf_get_current_comm(key->comm, sizeof(key->comm));
+	/*
+	 * .eh_frame unwinding when the process has tables (--unwind
+	 * auto|dwarf): brk and mmap are taken inside libc's wrappers, whose
+	 * caller a frame-pointer walk skips.  Frame pointers otherwise.
+	 */
+	sid = unw_user_stack(key->tgid);
+	if (sid >= 0) {
+		key->user_stack_id = sid;
+		return;
+	}
 	sid = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 	if (sid < 0 && sid != -EFAULT)
 		ps_stat_inc(PS_STAT_STACK_ERR_USER);

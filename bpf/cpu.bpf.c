@@ -69,9 +69,12 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	key.tid = (__u32)id;
 	key.path = ps_thread_path_of(key.tid);
 	bpf_get_current_comm(key.comm, sizeof(key.comm));
-	/* .eh_frame unwinding when tables are loaded for tgid (--unwind), else frame pointers */
+	/*
+	 * .eh_frame unwinding when tables are loaded for tgid (--unwind), else
+	 * (or when the stack could not be stored) frame pointers
+	 */
 	key.user_stack_id = unw_user_stack(tgid);
-	if (key.user_stack_id == -ENOENT)
+	if (key.user_stack_id < 0)
 		key.user_stack_id = get_stack(ctx, BPF_F_USER_STACK, PS_STAT_STACK_ERR_USER);
 	key.kern_stack_id = kernel_stacks ? get_stack(ctx, 0, PS_STAT_STACK_ERR_KERN) : -1;
 

@@ -19,6 +19,7 @@
 
 #include "peerscope.bpf.h"
 #include "offcpu.h"
+#include "unwind.bpf.h"
 
 #ifndef EFAULT
 #define EFAULT 14
@@ -106,6 +107,23 @@ static __always_inline __s32 get_stack(void *ctx, __u64 flags, __u32 err_stat)
 	if (id < 0 && id != -EFAULT)
 		ps_stat_inc(err_stat);
 	return id;
+}
+
+/*
+ * The current thread's user stack: the blocked thread in sched_switch (it
+ * is still current), the waker in sched_waking.  Both stand in a syscall
+ * (futex, epoll_wait, recv...) most of the time, so the user registers are
+ * inside a libc wrapper without a frame pointer, whose caller a
+ * frame-pointer walk skips: the .eh_frame unwinder goes first when the
+ * process has tables (--unwind auto|dwarf), frame pointers otherwise.
+ */
+static __always_inline __s32 user_stack(void *ctx, __u32 tgid)
+{
+	long id = unw_user_stack(tgid);
+
+	if (id >= 0)
+		return id;
+	return get_stack(ctx, BPF_F_USER_STACK, PS_STAT_STACK_ERR_USER);
 }
 
 static __always_inline void val_add(void *map, const void *key, __u64 ns)
@@ -331,7 +349,7 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, bool
 	st->tgid = tgid;
 	st->path = ps_thread_path_of(tid);
 	bpf_get_current_comm(st->comm, sizeof(st->comm));	/* current is still prev */
-	st->user_stack_id = get_stack(ctx, BPF_F_USER_STACK, PS_STAT_STACK_ERR_USER);
+	st->user_stack_id = user_stack(ctx, tgid);
 	st->kern_stack_id = kernel_stacks ? get_stack(ctx, 0, PS_STAT_STACK_ERR_KERN) : -1;
 	st->waker_tid = 0;
 	st->waker_tgid = 0;
@@ -482,8 +500,7 @@ static __always_inline int handle_waking(void *ctx, struct task_struct *p)
 	st->waker_tid = (__u32)id;
 	bpf_get_current_comm(st->waker_comm, sizeof(st->waker_comm));
 	/* user stacks only of traced wakers: others' addresses cannot be symbolized */
-	st->waker_user_stack_id = wtgid && ps_is_target(wtgid) ?
-		get_stack(ctx, BPF_F_USER_STACK, PS_STAT_STACK_ERR_USER) : -1;
+	st->waker_user_stack_id = wtgid && ps_is_target(wtgid) ? user_stack(ctx, wtgid) : -1;
 	return 0;
 }
 

@@ -24,6 +24,7 @@
 
 #include "peerscope.bpf.h"
 #include "sock.h"
+#include "unwind.bpf.h"
 
 #ifndef E2BIG
 #define E2BIG 7
@@ -290,12 +291,23 @@ static __always_inline void count_add(void *map, const void *key, __u64 n)
 	}
 }
 
+/*
+ * The calling thread's user stack.  At sys_exit its user registers are
+ * those of the syscall instruction, inside the libc wrapper (send, write):
+ * a frame-pointer walk from there skips the wrapper's caller, because libc
+ * keeps no frame pointer, so the .eh_frame unwinder goes first whenever the
+ * process has tables (--unwind auto|dwarf); frame pointers otherwise, and
+ * when the unwinder could not store the stack.
+ */
 static __always_inline __s32 user_stack(void *ctx)
 {
 	long id;
 
 	if (!user_stacks)
 		return -1;
+	id = unw_user_stack(bpf_get_current_pid_tgid() >> 32);
+	if (id >= 0)
+		return id;
 	id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 	if (id < 0 && id != -EFAULT)
 		ps_stat_inc(PS_STAT_STACK_ERR_USER);

@@ -2,9 +2,12 @@
 /*
  * In-kernel user stack unwinder driven by .eh_frame tables (bpf/unwind.h),
  * with a frame-pointer step wherever no table row covers the pc (JIT code,
- * binaries without tables, signal frames).  Included by bpf/cpu.bpf.c after
- * peerscope.bpf.h; userspace (collectors/unwind.c) fills unw_rows and
- * unw_procs and reads unw_stacks.
+ * binaries without tables, signal frames).  Included after peerscope.bpf.h
+ * by every object that takes user stacks (cpu, offcpu, sock, alloc);
+ * userspace (collectors/unwinder.c) creates unw_rows, unw_procs, unw_stacks
+ * and unw_stats once per recording and hands them to each object before
+ * load, like ps_targets, so the tables are built once and a stack id means
+ * the same stack in every object.  unw_scratch stays per object.
  *
  * The walk is a bpf_loop() over frames, so the verifier checks one frame,
  * not UNW_MAX_FRAMES copies of it.  Stacks are stored once each, keyed by a
@@ -41,9 +44,15 @@ struct {
 	__type(value, struct unw_row);
 } unw_rows SEC(".maps");
 
+/*
+ * Not preallocated: a replaced entry is then freed after an RCU grace
+ * period, so a walk that holds the old one (it looks it up once) keeps
+ * reading a whole, unchanged entry; a preallocated map recycles it at once.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, PS_MAX_TARGETS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);
 	__type(value, struct unw_proc);
 } unw_procs SEC(".maps");
@@ -55,12 +64,24 @@ struct {
 	__type(value, struct unw_stack);
 } unw_stacks SEC(".maps");
 
-/* The stack being built: too big for the 512-byte BPF stack. */
+/*
+ * The stack being built: too big for the 512-byte BPF stack.  busy guards it
+ * against a second walk on the same CPU before the first one is done: a
+ * uprobe program (alloc) runs with preemption enabled, so another task may
+ * run the same program on this CPU halfway through a walk.  The loser falls
+ * back to bpf_get_stackid() instead of mixing two stacks.
+ */
+struct unw_scratch {
+	__u32 busy;
+	__u32 pad;
+	struct unw_stack st;
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct unw_stack);
+	__type(value, struct unw_scratch);
 } unw_scratch SEC(".maps");
 
 struct {
@@ -74,18 +95,26 @@ static __always_inline void unw_stat_inc(__u32 which)
 {
 	__u64 *v = bpf_map_lookup_elem(&unw_stats, &which);
 
+	/* atomic although per CPU: shared by every object, and a perf event
+	 * program (cpu) may interrupt a tracepoint one (sock) on this CPU */
 	if (v)
-		*v += 1;
+		__sync_fetch_and_add(v, 1);
 }
 
-/* Registers of the frame being unwound, and the walk's bookkeeping. */
+/*
+ * Registers of the frame being unwound, and the walk's bookkeeping.  The
+ * map value pointers are looked up once per walk and read back by each
+ * step (the verifier keeps their type on the caller's stack).
+ */
 struct unw_walk {
+	struct unw_proc *proc;
+	struct unw_scratch *sc;
 	__u64 ip, sp, bp;
 	__u64 hash;
 	__u32 tgid;
 	__u32 nr;
 	__u32 flags;
-	__u32 pad;
+	__u32 last_map;		/* index of the previous frame's mapping */
 };
 
 /*
@@ -94,20 +123,19 @@ struct unw_walk {
  * Each step narrows [lo, hi) to the entries whose start <= key.
  */
 struct unw_search {
+	struct unw_proc *proc;	/* map search: the process's unw_procs entry */
 	__u64 key;
 	__u32 lo, hi;
-	__u32 tgid;		/* map search: whose unw_procs entry */
 };
 
 static long unw_map_step(__u32 i, void *data)
 {
 	struct unw_search *s = data;
-	struct unw_proc *proc;
+	struct unw_proc *proc = s->proc;
 	__u32 mid;
 
 	if (s->lo >= s->hi)
 		return 1;
-	proc = bpf_map_lookup_elem(&unw_procs, &s->tgid);
 	mid = s->lo + (s->hi - s->lo) / 2;
 	if (!proc || mid >= UNW_MAX_MAPS)
 		return 1;
@@ -139,12 +167,19 @@ static long unw_row_step(__u32 i, void *data)
 	return 0;
 }
 
-/* The mapping of proc (of tgid) containing ip, or NULL. */
-static __always_inline struct unw_map *unw_find_map(struct unw_proc *proc, __u32 tgid, __u64 ip)
+/*
+ * The mapping of proc containing ip, or NULL.  The pointer travels to the
+ * search steps in s (the verifier keeps its type on the caller's stack):
+ * one hash lookup per walk instead of one per search step.
+ */
+static __always_inline struct unw_map *unw_find_map(struct unw_proc *proc, __u64 ip, __u32 *last)
 {
-	struct unw_search s = { .key = ip, .lo = 0, .hi = proc->nr, .tgid = tgid };
-	__u32 idx;
+	struct unw_search s = { .proc = proc, .key = ip, .lo = 0, .hi = proc->nr };
+	__u32 idx = *last;
 
+	/* consecutive frames are mostly in the same file: try the last one first */
+	if (idx < UNW_MAX_MAPS && proc->maps[idx].start <= ip && ip < proc->maps[idx].end)
+		return &proc->maps[idx];
 	if (s.hi > UNW_MAX_MAPS)
 		s.hi = UNW_MAX_MAPS;
 	bpf_loop(UNW_MAP_SEARCH_STEPS, unw_map_step, &s, 0);
@@ -154,6 +189,7 @@ static __always_inline struct unw_map *unw_find_map(struct unw_proc *proc, __u32
 	idx--;
 	if (idx >= UNW_MAX_MAPS || ip >= proc->maps[idx].end)
 		return NULL;
+	*last = idx;
 	return &proc->maps[idx];
 }
 
@@ -174,28 +210,26 @@ static __always_inline struct unw_row *unw_find_row(__u32 off, __u32 count, __u3
 static long unw_step(__u32 i, void *data)
 {
 	struct unw_walk *w = data;
-	struct unw_stack *st;
-	struct unw_proc *proc;
+	struct unw_scratch *sc = w->sc;
+	struct unw_proc *proc = w->proc;
 	struct unw_map *m;
 	struct unw_row *row = NULL;
 	__u64 ip = w->ip, cfa = 0, ra = 0, bp = w->bp, vaddr;
-	__u32 zero = 0, n = w->nr;
+	__u32 n = w->nr;
 	bool fp = true;
 
-	st = bpf_map_lookup_elem(&unw_scratch, &zero);
-	proc = bpf_map_lookup_elem(&unw_procs, &w->tgid);
-	if (!st || !proc)
+	if (!sc || !proc)
 		return 1;
 	if (n >= UNW_MAX_FRAMES) {
 		w->flags |= UNW_STACK_TRUNCATED;
 		return 1;
 	}
-	st->ips[n] = ip;
+	sc->st.ips[n] = ip;
 	w->nr = n + 1;
 	w->hash = (w->hash ^ ip) * 0x100000001b3ULL;
 
 	/* a return address points after the call: look up the call itself */
-	m = unw_find_map(proc, w->tgid, n ? ip - 1 : ip);
+	m = unw_find_map(proc, n ? ip - 1 : ip, &w->last_map);
 	if (m && m->kind == UNW_MAP_TABLE) {
 		vaddr = (n ? ip - 1 : ip) - m->bias;
 		if (vaddr >> 32 == 0)
@@ -279,30 +313,49 @@ static __always_inline long unw_store(struct unw_stack *st, __u64 hash)
 }
 
 /*
- * Unwind the current thread's user stack.  Returns a stack id (with
- * UNW_STACK_ID_FLAG), or -ENOENT when tgid has no tables (the caller then
- * uses bpf_get_stackid()), or another negative errno.
+ * Unwind the current thread's user stack, from its user registers
+ * (bpf_task_pt_regs: right in a perf event that hit user or kernel code, at
+ * a syscall tracepoint, in sched_switch for the task switching out, in a
+ * uprobe).  Returns a stack id (with UNW_STACK_ID_FLAG), or -ENOENT when
+ * the caller should use bpf_get_stackid() instead (tgid has no tables, or
+ * this CPU's scratch is busy), or another negative errno.
+ *
+ * A global (not inlined) function: the verifier checks it once per
+ * program instead of once per call site (sock and offcpu call it from two
+ * places each, in two program variants), which halves their load time.
  */
-static __always_inline long unw_user_stack(__u32 tgid)
+__noinline long unw_user_stack(__u32 tgid)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct pt_regs *regs;
-	struct unw_walk w = { .tgid = tgid, .hash = 0xcbf29ce484222325ULL };
-	struct unw_stack *st;
+	struct unw_walk w = { .tgid = tgid, .hash = 0xcbf29ce484222325ULL,
+			      .last_map = UNW_MAX_MAPS };
+	struct unw_scratch *sc;
+	struct unw_proc *proc;
 	__u32 zero = 0;
+	long id;
 
-	if (!unw_enabled || !bpf_map_lookup_elem(&unw_procs, &tgid))
+	if (!unw_enabled)
+		return -ENOENT;
+	proc = bpf_map_lookup_elem(&unw_procs, &tgid);
+	if (!proc)
 		return -ENOENT;
 	if (task->flags & 0x00200000)	/* PF_KTHREAD: no user stack */
 		return -EFAULT;
-	st = bpf_map_lookup_elem(&unw_scratch, &zero);
-	if (!st)
+	sc = bpf_map_lookup_elem(&unw_scratch, &zero);
+	if (!sc)
 		return -ENOENT;
-	/* the user registers, also when the sample hit in the kernel */
+	if (__sync_lock_test_and_set(&sc->busy, 1)) {
+		unw_stat_inc(UNW_STAT_BUSY);
+		return -ENOENT;
+	}
+	/* the user registers, also when the event hit in the kernel */
 	regs = (struct pt_regs *)bpf_task_pt_regs(task);
 	w.ip = regs->ip;
 	w.sp = regs->sp;
 	w.bp = regs->bp;
+	w.proc = proc;
+	w.sc = sc;
 
 	bpf_loop(UNW_MAX_FRAMES + 1, unw_step, &w, 0);
 
@@ -311,14 +364,18 @@ static __always_inline long unw_user_stack(__u32 tgid)
 		unw_stat_inc(UNW_STAT_ROOT);
 	if (w.flags & UNW_STACK_TRUNCATED)
 		unw_stat_inc(UNW_STAT_TRUNCATED);
-	if (!w.nr)
-		return -EFAULT;
-	st->nr = w.nr;
-	st->flags = w.flags;
-	st->hash = w.hash;
-	/* stale frames past nr would make equal stacks differ byte-wise: harmless,
-	 * ids compare by hash and nr, and readers stop at nr */
-	return unw_store(st, w.hash);
+	if (w.nr) {
+		sc->st.nr = w.nr;
+		sc->st.flags = w.flags;
+		sc->st.hash = w.hash;
+		/* stale frames past nr would make equal stacks differ byte-wise:
+		 * harmless, ids compare by hash and nr, and readers stop at nr */
+		id = unw_store(&sc->st, w.hash);
+	} else {
+		id = -EFAULT;
+	}
+	sc->busy = 0;	/* one CPU, migration disabled: a plain store releases */
+	return id;
 }
 
 #endif /* PEERSCOPE_UNWIND_BPF_H */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * In-kernel user stack unwinding from .eh_frame: the ABI shared by
- * bpf/unwind.bpf.h (the unwinder, included by bpf/cpu.bpf.c) and
- * collectors/unwind.c (which fills the tables).  docs/unwinding.md has the
- * whole design.
+ * bpf/unwind.bpf.h (the unwinder, included by the cpu, offcpu, sock and
+ * alloc objects) and collectors/unwinder.c (which creates the maps once per
+ * recording and fills the tables).  docs/unwinding.md has the whole design.
  *
  * Tables: one global array "unw_rows" of rows, sorted by pc within each
  * file's slice.  A row says, from its pc up to the next row's pc, how to find
@@ -105,6 +105,7 @@ enum unw_stat {
 	UNW_STAT_FRAMES_FP,	/* frames unwound with frame pointers */
 	UNW_STAT_READ_ERR,	/* a stack read failed (walk stops) */
 	UNW_STAT_STORE_ERR,	/* unw_stacks full or too many collisions */
+	UNW_STAT_BUSY,		/* walks not started: this CPU's scratch in use (frame pointers) */
 	UNW_STAT_MAX,
 };
 

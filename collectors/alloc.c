@@ -37,6 +37,7 @@
 #include "core/hashmap.h"
 #include "core/log.h"
 #include "core/profile.h"
+#include "unwinder.h"
 
 #define SNAP_NS		500000000ULL	/* in-use snapshot period */
 #define MAX_SNAPS	1024		/* then halve the resolution */
@@ -67,6 +68,7 @@ struct growth {
 
 struct alloc_priv {
 	struct alloc *skel;
+	struct unwinder *unw;		/* shared (sm->unw); NULL: frame pointers only */
 	enum alloc_mode mode;
 	unsigned sample;
 	double duty;
@@ -181,6 +183,14 @@ static int open_load(struct alloc_priv *ap, const struct record_opts *o,
 		ps_err("alloc: sharing the target maps failed: %s (report a bug)", strerror(-err));
 		goto destroy_skel;
 	}
+	err = unwinder__reuse(sm->unw, ap->skel->obj);
+	if (err < 0) {
+		ps_err("alloc: sharing the unwinder maps failed: %s (report a bug; --unwind fp avoids them)",
+		       strerror(-err));
+		goto destroy_skel;
+	}
+	ap->skel->rodata->unw_enabled = err > 0;
+	ap->unw = err > 0 ? sm->unw : NULL;
 	ap->skel->rodata->sample_every = ap->sample;
 	ap->skel->rodata->track_mmap = ap->mode == ALLOC_KERNEL;
 	choose_programs(ap);
@@ -566,6 +576,12 @@ static int alloc_attach(struct collector *c, const struct target *t)
 
 	for (int i = 0; i < t->nr_pids && i < PS_MAX_TARGETS; i++)
 		ap->pids[ap->nr_pids++] = t->pids[i];
+	/* tables first: an event seen before would get a frame-pointer stack */
+	if (ap->unw) {
+		err = unwinder__add_target(ap->unw, t);
+		if (err)
+			return err;
+	}
 	err = attach_kernel(ap);
 	if (err)
 		return err;
@@ -756,6 +772,7 @@ static int alloc_poll(struct collector *c)
 	uint64_t now = now_ns();
 
 	duty_cycle(ap, now);
+	unwinder__poll(ap->unw);
 	if (now - ap->t_snap >= ap->snap_ns) {
 		ap->t_snap = now;
 		return snapshot(ap, now, true);
@@ -914,7 +931,9 @@ static int drain_counts(struct collector *c, struct profile *p, double scale,
 		prev = &key;
 		if (bpf_map_lookup_elem(counts_fd, &key, &v))
 			continue;
-		nu = collector__read_stack(stacks_fd, key.user_stack_id, ips);
+		nu = unwinder__owns_stack(key.user_stack_id)
+			? unwinder__read_stack(ap->unw, key.user_stack_id, ips)
+			: collector__read_stack(stacks_fd, key.user_stack_id, ips);
 		stack = profile__intern_raw_stack(p, key.tgid, NULL, 0, ips, nu);
 		memcpy(comm, key.comm, PS_TASK_COMM_LEN);
 		comm[PS_TASK_COMM_LEN] = '\0';
@@ -1101,6 +1120,8 @@ static int alloc_drain(struct collector *c, struct profile *p)
 	bpf_ns = bpf_run_ns(ap, &cnt);
 	if (!err)
 		err = add_alloc_record(ap, p, tot, scale, dur, bpf_ns);
+	if (!err && ap->unw)
+		err = unwinder__record(ap->unw, p);
 	free(leaks);
 	return err < 0 ? err : 0;
 }

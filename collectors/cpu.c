@@ -27,7 +27,7 @@ struct cpu_priv {
 	struct bpf_link **links;	/* one per CPU; each owns its perf fd */
 	int nr_links;
 	int freq;
-	struct unwinder *unw;		/* .eh_frame unwinding, NULL with --unwind fp */
+	struct unwinder *unw;		/* shared (sm->unw); NULL: frame pointers only */
 };
 
 static bool cpu_supported(const struct kernel_features *kf, const struct record_opts *o,
@@ -60,8 +60,14 @@ static int cpu_open(struct collector *c, const struct record_opts *o,
 		goto destroy_skel;
 	}
 	cp->skel->rodata->kernel_stacks = !o->no_kernel;
-	cp->unw = unwinder__new(cp->skel->obj, o->unwind);
-	cp->skel->rodata->unw_enabled = cp->unw != NULL;
+	err = unwinder__reuse(sm->unw, cp->skel->obj);
+	if (err < 0) {
+		ps_err("cpu: sharing the unwinder maps failed: %s (report a bug; --unwind fp avoids them)",
+		       strerror(-err));
+		goto destroy_skel;
+	}
+	cp->skel->rodata->unw_enabled = err > 0;
+	cp->unw = err > 0 ? sm->unw : NULL;
 	/*
 	 * Sized for a busy multi-threaded node: distinct stacks, not samples,
 	 * fill these, and a full map is counted (map_full / stack errors).
@@ -79,7 +85,6 @@ static int cpu_open(struct collector *c, const struct record_opts *o,
 	return 0;
 
 destroy_skel:
-	unwinder__free(cp->unw);
 	cpu__destroy(cp->skel);
 free_priv:
 	free(cp);
@@ -246,7 +251,6 @@ static void cpu_close(struct collector *c)
 	for (int i = 0; i < cp->nr_links; i++)
 		bpf_link__destroy(cp->links[i]);
 	free(cp->links);
-	unwinder__free(cp->unw);
 	cpu__destroy(cp->skel);
 	free(cp);
 	c->priv = NULL;

@@ -21,6 +21,7 @@
 #include "core/sym-kallsyms.h"
 #include "offcpu.h"
 #include "offcpu.skel.h"
+#include "unwinder.h"
 
 #define DEFAULT_MIN_BLOCK_NS	1000ULL
 
@@ -32,6 +33,7 @@ static const char *const reason_names[PS_REASON_MAX] = {
 
 struct offcpu_priv {
 	struct offcpu *skel;
+	struct unwinder *unw;	/* shared (sm->unw); NULL: frame pointers only */
 	__u64 attach_ns;	/* CLOCK_MONOTONIC at attach (bpf_ktime_get_ns's clock) */
 	struct sym_kallsyms ksyms;	/* to cut tracing frames off kernel stacks */
 	bool have_ksyms;
@@ -100,6 +102,11 @@ static int open_load(struct offcpu_priv *op, const struct record_opts *o,
 	err = shared_maps__reuse(sm, op->skel->obj);
 	if (err)
 		return err;
+	err = unwinder__reuse(sm->unw, op->skel->obj);
+	if (err < 0)
+		return err;
+	op->skel->rodata->unw_enabled = err > 0;
+	op->unw = err > 0 ? sm->unw : NULL;
 	op->skel->rodata->kernel_stacks = !o->no_kernel;
 	op->skel->rodata->min_block_ns = o->min_block_ns ? o->min_block_ns : DEFAULT_MIN_BLOCK_NS;
 	choose_variant(op->skel, btf);
@@ -138,14 +145,30 @@ destroy_skel:
 static int offcpu_attach(struct collector *c, const struct target *t)
 {
 	struct offcpu_priv *op = c->priv;
-	int err = offcpu__attach(op->skel);
+	int err;
 
+	/* tables first: a switch seen before would get a frame-pointer stack */
+	if (op->unw) {
+		err = unwinder__add_target(op->unw, t);
+		if (err)
+			return err;
+	}
+	err = offcpu__attach(op->skel);
 	if (err) {
 		ps_err("offcpu: attaching to the scheduler tracepoints failed: %s (check that raw tracepoints work: run with -v)",
 		       strerror(-err));
 		return err;
 	}
 	op->attach_ns = mono_ns();
+	return 0;
+}
+
+/* Libraries loaded since attach get unwind tables (rate-limited inside). */
+static int offcpu_poll(struct collector *c)
+{
+	struct offcpu_priv *op = c->priv;
+
+	unwinder__poll(op->unw);
 	return 0;
 }
 
@@ -173,7 +196,10 @@ static uint32_t add_frames(struct profile *p, const struct offcpu_priv *op, int 
 			   __s32 id, uint32_t pid, bool kernel, bool irq,
 			   uint64_t *ips, uint32_t *locs, uint32_t nr, uint32_t max)
 {
-	int n = collector__read_stack(stacks_fd, id, ips), i = 0;
+	int n, i = 0;
+
+	n = !kernel && unwinder__owns_stack(id) ? unwinder__read_stack(op->unw, id, ips)
+						: collector__read_stack(stacks_fd, id, ips);
 
 	if (kernel && op->have_ksyms) {
 		while (i < n && tracing_frame(ksym_name(op, ips[i])))
@@ -521,6 +547,8 @@ static int offcpu_drain(struct collector *c, struct profile *p)
 		err = drain_hists(p, bpf_map__fd(op->skel->maps.runqlat));
 	if (!err)
 		err = add_wall(p);
+	if (!err && op->unw)
+		err = unwinder__record(op->unw, p) < 0 ? -ENOMEM : 0;
 
 free_wakers:
 	free(w);
@@ -568,6 +596,7 @@ const struct collector_ops offcpu_collector_ops = {
 	.supported = offcpu_supported,
 	.open = offcpu_open,
 	.attach = offcpu_attach,
+	.poll = offcpu_poll,
 	.drain = offcpu_drain,
 	.stats = offcpu_stats,
 	.close = offcpu_close,

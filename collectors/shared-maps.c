@@ -4,6 +4,8 @@
  * They are created once per recording and handed to each object before it
  * loads, so one bpf_map_update_elem() on "ps_targets" reaches every program
  * and span programs' path updates are seen by the cpu, offcpu, sock... ones.
+ * The unwinder's maps (unwinder.c) are created here too, for the same
+ * reason: one set of tables for every object that walks user stacks.
  */
 #include <errno.h>
 #include <unistd.h>
@@ -12,11 +14,15 @@
 #include <linux/types.h>
 
 #include "collector.h"
+#include "core/log.h"
 #include "peerscope.h"
+#include "unwinder.h"
 
-int shared_maps__create(struct shared_maps *sm)
+int shared_maps__create(struct shared_maps *sm, enum unwind_mode unwind)
 {
 	int err;
+
+	sm->unw = NULL;
 
 	sm->targets_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ps_targets", sizeof(__u32),
 					sizeof(__u32), PS_MAX_TARGETS, NULL);
@@ -31,6 +37,10 @@ int shared_maps__create(struct shared_maps *sm)
 		err = -errno;
 		goto close_targets;
 	}
+	sm->unw = unwinder__create(unwind);
+	if (!sm->unw && unwind != UNWIND_FP)
+		ps_warn("unwind: creating the unwind table maps failed: %s: frame pointers only (check RLIMIT_MEMLOCK, or use --unwind fp)",
+			strerror(errno ? errno : ENOMEM));
 	return 0;
 
 close_targets:
@@ -46,6 +56,8 @@ void shared_maps__destroy(struct shared_maps *sm)
 	if (sm->thread_path_fd >= 0)
 		close(sm->thread_path_fd);
 	sm->targets_fd = sm->thread_path_fd = -1;
+	unwinder__free(sm->unw);
+	sm->unw = NULL;
 }
 
 int shared_maps__add_target(const struct shared_maps *sm, uint32_t tgid)

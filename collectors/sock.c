@@ -28,9 +28,11 @@
 #include "core/profile.h"
 #include "sock.h"
 #include "sock.skel.h"
+#include "unwinder.h"
 
 struct sock_priv {
 	struct sock *skel;
+	struct unwinder *unw;		/* shared (sm->unw); NULL: frame pointers only */
 	struct ring_buffer *rb;
 	struct sock_conn *done;		/* finished connections from the ring buffer */
 	size_t nr_done, cap_done;
@@ -99,6 +101,35 @@ static void choose_variant(struct sock *skel, bool btf)
 	bpf_program__set_autoload(skel->progs.sock_retrans_raw, !btf);
 }
 
+/* Opens the skeleton with the shared maps wired in; loads it. */
+static int open_load(struct sock_priv *sp, const struct shared_maps *sm, bool btf)
+{
+	int err;
+
+	sp->skel = sock__open();
+	if (!sp->skel) {
+		err = -errno;
+		ps_err("sock: opening the BPF object failed: %s (rebuild peerscope)", strerror(-err));
+		return err;
+	}
+	err = shared_maps__reuse(sm, sp->skel->obj);
+	if (err) {
+		ps_err("sock: sharing the target maps failed: %s (report a bug)", strerror(-err));
+		return err;
+	}
+	err = unwinder__reuse(sm->unw, sp->skel->obj);
+	if (err < 0) {
+		ps_err("sock: sharing the unwinder maps failed: %s (report a bug; --unwind fp avoids them)",
+		       strerror(-err));
+		return err;
+	}
+	sp->skel->rodata->unw_enabled = err > 0;
+	sp->unw = err > 0 ? sm->unw : NULL;
+	sp->skel->rodata->user_stacks = true;
+	choose_variant(sp->skel, btf);
+	return sock__load(sp->skel);
+}
+
 static int sock_open(struct collector *c, const struct record_opts *o,
 		     const struct kernel_features *kf, const struct shared_maps *sm)
 {
@@ -115,38 +146,17 @@ static int sock_open(struct collector *c, const struct record_opts *o,
 		goto free_priv;
 	}
 
-	sp->skel = sock__open();
-	if (!sp->skel) {
-		err = -errno;
-		ps_err("sock: opening the BPF object failed: %s (rebuild peerscope)", strerror(-err));
-		goto free_priv;
-	}
-	err = shared_maps__reuse(sm, sp->skel->obj);
-	if (err) {
-		ps_err("sock: sharing the target maps failed: %s (report a bug)", strerror(-err));
-		goto destroy_skel;
-	}
-	sp->skel->rodata->user_stacks = true;
-	choose_variant(sp->skel, kf->tp_btf);
-	err = sock__load(sp->skel);
-	if (err && kf->tp_btf && kf->raw_tp) {
+	err = open_load(sp, sm, kf->tp_btf);
+	if (err && sp->skel && kf->tp_btf && kf->raw_tp) {
 		/* a tracepoint may lack its btf_trace typedef: try raw_tp */
 		ps_debug("sock: tp_btf programs did not load (%s); using raw_tp", strerror(-err));
 		sock__destroy(sp->skel);
-		sp->skel = sock__open();
-		if (!sp->skel) {
-			err = -errno;
-			goto free_priv;
-		}
-		err = shared_maps__reuse(sm, sp->skel->obj);
-		if (!err) {
-			choose_variant(sp->skel, false);
-			err = sock__load(sp->skel);
-		}
+		err = open_load(sp, sm, false);
 	}
 	if (err) {
-		ps_err("sock: loading the BPF programs failed: %s (run with -v for the verifier log)",
-		       strerror(-err));
+		if (sp->skel)
+			ps_err("sock: loading the BPF programs failed: %s (run with -v for the verifier log)",
+			       strerror(-err));
 		goto destroy_skel;
 	}
 	sp->rb = ring_buffer__new(bpf_map__fd(sp->skel->maps.done), on_done, sp, NULL);
@@ -170,8 +180,15 @@ free_priv:
 static int sock_attach(struct collector *c, const struct target *t)
 {
 	struct sock_priv *sp = c->priv;
-	int err = sock__attach(sp->skel);
+	int err;
 
+	/* tables first: a syscall seen before would get a frame-pointer stack */
+	if (sp->unw) {
+		err = unwinder__add_target(sp->unw, t);
+		if (err)
+			return err;
+	}
+	err = sock__attach(sp->skel);
 	if (err)
 		ps_err("sock: attaching to the syscall and TCP tracepoints failed: %s (check that raw tracepoints work: run with -v)",
 		       strerror(-err));
@@ -183,6 +200,7 @@ static int sock_poll(struct collector *c)
 	struct sock_priv *sp = c->priv;
 	int n = ring_buffer__consume(sp->rb);
 
+	unwinder__poll(sp->unw);
 	return n < 0 ? n : 0;
 }
 
@@ -318,7 +336,9 @@ static int drain_traffic(struct collector *c, struct profile *p)
 		prev = &key;
 		if (bpf_map_lookup_elem(traffic_fd, &key, &val))
 			continue;
-		nu = collector__read_stack(stacks_fd, key.user_stack_id, uips);
+		nu = unwinder__owns_stack(key.user_stack_id)
+			? unwinder__read_stack(sp->unw, key.user_stack_id, uips)
+			: collector__read_stack(stacks_fd, key.user_stack_id, uips);
 		stack = profile__intern_raw_stack(p, key.tgid, NULL, 0, uips, nu);
 
 		memcpy(comm, key.comm, PS_TASK_COMM_LEN);
@@ -570,6 +590,8 @@ static int sock_drain(struct collector *c, struct profile *p)
 		err = drain_hist(c, p);
 	if (!err)
 		err = drain_errs(c, p);
+	if (!err && sp->unw)
+		err = unwinder__record(sp->unw, p) < 0 ? -ENOMEM : 0;
 	if (err)
 		return err;
 	for (int i = 0; i < sp->rules.nr; i++) {

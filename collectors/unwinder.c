@@ -2,6 +2,11 @@
 /*
  * Tables for the in-kernel .eh_frame unwinder (see unwinder.h).
  *
+ * The maps are created here, once per recording, and reused by every BPF
+ * object that unwinds (cpu, offcpu, sock, alloc): one copy of the tables
+ * (up to 8 MiB of rows, 17 MiB of stacks) whatever the number of
+ * collectors, and a stack id names the same stack in all of them.
+ *
  * Each distinct file (device, inode) is parsed once and its rows appended
  * to the shared unw_rows array, which is mmap-ed: copying 30k rows of libc
  * is a memcpy, not 30k bpf() calls.  A process's entry in unw_procs lists
@@ -41,9 +46,28 @@ struct unw_file {
 	uint32_t table_off, count;	/* count 0: no table (frame pointers) */
 };
 
+/* The maps every unwinding object shares; names as in bpf/unwind.bpf.h. */
+enum { UNW_MAP_ROWS, UNW_MAP_PROCS, UNW_MAP_STACKS, UNW_MAP_STATS, UNW_NR_MAPS };
+
+static const struct {
+	const char *name;
+	enum bpf_map_type type;
+	uint32_t value_size, max_entries, flags;
+} unw_map_defs[UNW_NR_MAPS] = {
+	[UNW_MAP_ROWS] = { "unw_rows", BPF_MAP_TYPE_ARRAY, sizeof(struct unw_row),
+			   UNW_MAX_ROWS, BPF_F_MMAPABLE },
+	[UNW_MAP_PROCS] = { "unw_procs", BPF_MAP_TYPE_HASH, sizeof(struct unw_proc),
+			    PS_MAX_TARGETS, BPF_F_NO_PREALLOC },	/* see bpf/unwind.bpf.h */
+	[UNW_MAP_STACKS] = { "unw_stacks", BPF_MAP_TYPE_HASH, sizeof(struct unw_stack),
+			     UNW_STACK_ENTRIES, 0 },
+	[UNW_MAP_STATS] = { "unw_stats", BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(uint64_t),
+			    UNW_STAT_MAX, 0 },
+};
+
 struct unwinder {
 	enum unwind_mode mode;
-	struct bpf_map *rows, *procs, *stacks, *stats;
+	int fds[UNW_NR_MAPS];
+	bool recorded;			/* the "unwind" record was added */
 	struct unw_row *rows_mem;	/* mmap of unw_rows */
 	size_t rows_cap, rows_used, rows_mmap_len;
 	bool rows_full_warned;
@@ -66,21 +90,12 @@ static int64_t now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-struct unwinder *unwinder__new(struct bpf_object *obj, enum unwind_mode mode)
+struct unwinder *unwinder__create(enum unwind_mode mode)
 {
-	struct bpf_map *rows = bpf_object__find_map_by_name(obj, "unw_rows");
-	struct bpf_map *stacks = bpf_object__find_map_by_name(obj, "unw_stacks");
 	struct unwinder *u;
+	int err;
 
-	if (!rows || !stacks) {
-		ps_warn("unwind: the BPF object has no unwinder maps: frame pointers only (rebuild peerscope)");
-		errno = ENOENT;
-		return NULL;
-	}
 	if (mode == UNWIND_FP) {
-		/* unused: do not pin 25 MiB of kernel memory for nothing */
-		bpf_map__set_max_entries(rows, 1);
-		bpf_map__set_max_entries(stacks, 1);
 		errno = 0;
 		return NULL;
 	}
@@ -88,16 +103,24 @@ struct unwinder *unwinder__new(struct bpf_object *obj, enum unwind_mode mode)
 	if (!u)
 		return NULL;
 	u->mode = mode;
-	u->rows = rows;
-	u->stacks = stacks;
-	u->procs = bpf_object__find_map_by_name(obj, "unw_procs");
-	u->stats = bpf_object__find_map_by_name(obj, "unw_stats");
-	if (!u->procs || !u->stats) {
-		free(u);
-		errno = ENOENT;
-		return NULL;
+	for (int i = 0; i < UNW_NR_MAPS; i++)
+		u->fds[i] = -1;
+	for (int i = 0; i < UNW_NR_MAPS; i++) {
+		LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = unw_map_defs[i].flags);
+
+		u->fds[i] = bpf_map_create(unw_map_defs[i].type, unw_map_defs[i].name,
+					   sizeof(__u32), unw_map_defs[i].value_size,
+					   unw_map_defs[i].max_entries, &opts);
+		if (u->fds[i] < 0) {
+			err = -errno;
+			ps_debug("unwind: creating %s failed: %s", unw_map_defs[i].name,
+				 strerror(-err));
+			unwinder__free(u);
+			errno = -err;
+			return NULL;
+		}
 	}
-	u->rows_cap = bpf_map__max_entries(u->rows);
+	u->rows_cap = unw_map_defs[UNW_MAP_ROWS].max_entries;
 	return u;
 }
 
@@ -107,10 +130,42 @@ void unwinder__free(struct unwinder *u)
 		return;
 	if (u->rows_mem)
 		munmap(u->rows_mem, u->rows_mmap_len);
+	for (int i = 0; i < UNW_NR_MAPS; i++)
+		if (u->fds[i] >= 0)
+			close(u->fds[i]);
 	for (size_t i = 0; i < u->nr_files; i++)
 		free(u->files[i].loads);
 	free(u->files);
 	free(u);
+}
+
+int unwinder__reuse(struct unwinder *u, struct bpf_object *obj)
+{
+	struct bpf_map *maps[UNW_NR_MAPS];
+	int err;
+
+	for (int i = 0; i < UNW_NR_MAPS; i++) {
+		maps[i] = bpf_object__find_map_by_name(obj, unw_map_defs[i].name);
+		if (!maps[i]) {
+			if (u)
+				ps_warn("unwind: the BPF object has no %s map: frame pointers only (rebuild peerscope)",
+					unw_map_defs[i].name);
+			return 0;
+		}
+	}
+	if (!u) {
+		/* unused: do not pin 25 MiB of kernel memory for nothing */
+		bpf_map__set_max_entries(maps[UNW_MAP_ROWS], 1);
+		bpf_map__set_max_entries(maps[UNW_MAP_STACKS], 1);
+		bpf_map__set_max_entries(maps[UNW_MAP_PROCS], 1);
+		return 0;
+	}
+	for (int i = 0; i < UNW_NR_MAPS; i++) {
+		err = bpf_map__reuse_fd(maps[i], u->fds[i]);
+		if (err)
+			return err;
+	}
+	return 1;
 }
 
 static int map_rows(struct unwinder *u)
@@ -122,7 +177,7 @@ static int map_rows(struct unwinder *u)
 		return 0;
 	u->rows_mmap_len = (u->rows_cap * sizeof(struct unw_row) + page - 1) & ~(size_t)(page - 1);
 	mem = mmap(NULL, u->rows_mmap_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   bpf_map__fd(u->rows), 0);
+		   u->fds[UNW_MAP_ROWS], 0);
 	if (mem == MAP_FAILED)
 		return -errno;
 	u->rows_mem = mem;
@@ -257,11 +312,11 @@ static int load_pid(struct unwinder *u, uint32_t pid)
 		tables += m->kind != SYM_MAP_VDSO;
 	}
 	if (!tables && u->mode == UNWIND_AUTO) {
-		bpf_map__delete_elem(u->procs, &pid, sizeof(pid), 0);
+		bpf_map_delete_elem(u->fds[UNW_MAP_PROCS], &pid);
 		ps_debug("unwind: pid %" PRIu32 ": no .eh_frame tables: frame pointers", pid);
 		goto free_maps;
 	}
-	err = bpf_map__update_elem(u->procs, &pid, sizeof(pid), proc, sizeof(*proc), BPF_ANY);
+	err = bpf_map_update_elem(u->fds[UNW_MAP_PROCS], &pid, proc, BPF_ANY) ? -errno : 0;
 	if (err) {
 		ps_err("unwind: loading the mappings of pid %" PRIu32 " failed: %s (report a bug)",
 		       pid, strerror(-err));
@@ -276,7 +331,7 @@ free_maps:
 int unwinder__add_target(struct unwinder *u, const struct target *t)
 {
 	int64_t t0 = now_ns();
-	int err;
+	int err, added = 0;
 
 	err = map_rows(u);
 	if (err) {
@@ -285,13 +340,23 @@ int unwinder__add_target(struct unwinder *u, const struct target *t)
 		return err;
 	}
 	for (int i = 0; i < t->nr_pids && u->nr_pids < PS_MAX_TARGETS; i++) {
+		bool known = false;
+
+		/* the second collector to attach finds the tables built */
+		for (int k = 0; k < u->nr_pids && !known; k++)
+			known = u->pids[k] == t->pids[i];
+		if (known)
+			continue;
 		u->pids[u->nr_pids++] = t->pids[i];
+		added++;
 		err = load_pid(u, t->pids[i]);
 		if (err == -ENOMEM)
 			return err;
 		if (err)
 			ps_debug("unwind: pid %" PRIu32 ": %s", t->pids[i], strerror(-err));
 	}
+	if (!added)
+		return 0;
 	u->last_poll_ns = now_ns();
 	ps_debug("unwind: %zu files, %zu rows (%zu KiB) loaded in %.1f ms", u->nr_files,
 		 u->rows_used, u->rows_used * sizeof(struct unw_row) / 1024,
@@ -322,7 +387,7 @@ int unwinder__read_stack(struct unwinder *u, int32_t stack_id, uint64_t *ips)
 	uint32_t n;
 
 	if (!u || !unwinder__owns_stack(stack_id) ||
-	    bpf_map__lookup_elem(u->stacks, &key, sizeof(key), &st, sizeof(st), 0))
+	    bpf_map_lookup_elem(u->fds[UNW_MAP_STACKS], &key, &st))
 		return 0;
 	n = st.nr < UNW_MAX_FRAMES ? st.nr : UNW_MAX_FRAMES;
 	if (n > PS_MAX_STACK_DEPTH)
@@ -343,7 +408,7 @@ void unwinder__stats(struct unwinder *u, struct unwinder_stats *st)
 		uint64_t *vals = calloc(ncpu, sizeof(*vals));
 
 		for (uint32_t k = 0; vals && k < UNW_STAT_MAX; k++) {
-			if (bpf_map__lookup_elem(u->stats, &k, sizeof(k), vals, ncpu * sizeof(*vals), 0))
+			if (bpf_map_lookup_elem(u->fds[UNW_MAP_STATS], &k, vals))
 				continue;
 			for (int c = 0; c < ncpu; c++)
 				v[k] += vals[c];
@@ -357,6 +422,7 @@ void unwinder__stats(struct unwinder *u, struct unwinder_stats *st)
 	st->frames_fp = v[UNW_STAT_FRAMES_FP];
 	st->read_err = v[UNW_STAT_READ_ERR];
 	st->store_err = v[UNW_STAT_STORE_ERR];
+	st->busy = v[UNW_STAT_BUSY];
 	st->files = u->nr_files;
 	st->rows = u->rows_used;
 	st->procs = u->nr_procs;
@@ -365,13 +431,17 @@ void unwinder__stats(struct unwinder *u, struct unwinder_stats *st)
 int unwinder__record(struct unwinder *u, struct profile *p)
 {
 	struct unwinder_stats st;
-	char v[10][24];
+	char v[11][24];
 
+	if (!u || u->recorded)
+		return 0;
+	u->recorded = true;
 	unwinder__stats(u, &st);
 	ps_debug("unwind: %" PRIu64 " stacks walked, %" PRIu64 " reached an outermost frame, %"
 		 PRIu64 " truncated; frames: %" PRIu64 " by table, %" PRIu64 " by frame pointer; %"
-		 PRIu64 " read errors, %" PRIu64 " store errors", st.stacks, st.root, st.truncated,
-		 st.frames_table, st.frames_fp, st.read_err, st.store_err);
+		 PRIu64 " read errors, %" PRIu64 " store errors, %" PRIu64 " busy", st.stacks,
+		 st.root, st.truncated, st.frames_table, st.frames_fp, st.read_err, st.store_err,
+		 st.busy);
 	snprintf(v[0], sizeof(v[0]), "%" PRIu64, st.stacks);
 	snprintf(v[1], sizeof(v[1]), "%" PRIu64, st.root);
 	snprintf(v[2], sizeof(v[2]), "%" PRIu64, st.truncated);
@@ -382,9 +452,10 @@ int unwinder__record(struct unwinder *u, struct profile *p)
 	snprintf(v[7], sizeof(v[7]), "%" PRIu64, st.files);
 	snprintf(v[8], sizeof(v[8]), "%" PRIu64, st.rows);
 	snprintf(v[9], sizeof(v[9]), "%" PRIu64, st.procs);
+	snprintf(v[10], sizeof(v[10]), "%" PRIu64, st.busy);
 	return profile__add_record(p, "unwind", "mode", u->mode == UNWIND_DWARF ? "dwarf" : "auto",
 				   "stacks", v[0], "root", v[1], "truncated", v[2],
 				   "frames_table", v[3], "frames_fp", v[4], "read_err", v[5],
-				   "store_err", v[6], "files", v[7], "rows", v[8], "procs", v[9],
-				   NULL);
+				   "store_err", v[6], "busy", v[10], "files", v[7], "rows", v[8],
+				   "procs", v[9], NULL);
 }

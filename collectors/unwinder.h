@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Userspace half of the in-kernel .eh_frame unwinder (bpf/unwind.bpf.h):
- * builds each target file's table once (core/unwind-table), copies the rows
- * into the mmap-ed "unw_rows" array, describes each target's executable
- * mappings in "unw_procs", and reads unwound stacks back out of
- * "unw_stacks".  Used by the cpu collector; any BPF object that includes
- * unwind.bpf.h can use it.  (Named unwinder.h: bpf/unwind.h is the ABI.)
+ * Userspace half of the in-kernel .eh_frame unwinder (bpf/unwind.bpf.h).
+ * One unwinder per recording, created with the shared maps
+ * (shared_maps__create) and used by every collector whose BPF object
+ * includes unwind.bpf.h (cpu, offcpu, sock, alloc): it creates the
+ * unw_rows / unw_procs / unw_stacks / unw_stats maps once and hands them to
+ * each object before load, builds each target file's table once
+ * (core/unwind-table), copies the rows into the mmap-ed "unw_rows" array,
+ * describes each target's executable mappings in "unw_procs", and reads
+ * unwound stacks back out of "unw_stacks".  (Named unwinder.h: bpf/unwind.h
+ * is the ABI.)
  */
 #ifndef PEERSCOPE_UNWINDER_H
 #define PEERSCOPE_UNWINDER_H
@@ -20,16 +24,27 @@ struct profile;
 struct unwinder;
 
 /*
- * Before load: finds the unwinder maps in obj.  mode is UNWIND_AUTO (tables
- * where a target has .eh_frame, frame pointers elsewhere), UNWIND_DWARF
- * (every target through the unwinder) or UNWIND_FP (no unwinder: the maps
- * are shrunk and NULL returned).  NULL also when obj has no unwinder maps
- * or memory ran out.  Set the object's unw_enabled to (result != NULL).
+ * Once per recording: creates the unwinder maps.  mode is UNWIND_AUTO
+ * (tables where a target has .eh_frame, frame pointers elsewhere),
+ * UNWIND_DWARF (every target through the unwinder) or UNWIND_FP (no
+ * unwinder: NULL with errno 0).  NULL with errno set when the maps could
+ * not be created; the recording then uses frame pointers.
  */
-struct unwinder *unwinder__new(struct bpf_object *obj, enum unwind_mode mode);
+struct unwinder *unwinder__create(enum unwind_mode mode);
 void unwinder__free(struct unwinder *u);
 
-/* After load: tables for every target's executable mappings.  0 or -errno. */
+/*
+ * Before obj loads: points its unwinder maps at u's (or, with u NULL,
+ * shrinks them to one entry: unused).  1 when obj will unwind through u (set
+ * its unw_enabled rodata to that), 0 when it will not (u NULL, or obj has no
+ * unwinder maps), or -errno.
+ */
+int unwinder__reuse(struct unwinder *u, struct bpf_object *obj);
+
+/*
+ * Before attaching: tables for every target's executable mappings.  Every
+ * collector using u calls it; pids already loaded are skipped.  0 or -errno.
+ */
 int unwinder__add_target(struct unwinder *u, const struct target *t);
 /* While recording: picks up libraries loaded since (rate-limited inside). */
 void unwinder__poll(struct unwinder *u);
@@ -41,11 +56,15 @@ int unwinder__read_stack(struct unwinder *u, int32_t stack_id, uint64_t *ips);
 
 /* Walk counters (stacks, root reached, frames by table / by frame pointer). */
 struct unwinder_stats {
-	uint64_t stacks, root, truncated, frames_table, frames_fp, read_err, store_err;
+	uint64_t stacks, root, truncated, frames_table, frames_fp, read_err, store_err, busy;
 	uint64_t files, rows, procs;	/* tables loaded */
 };
 void unwinder__stats(struct unwinder *u, struct unwinder_stats *st);
-/* The same as an "unwind" side record of p (docs/format.md), and -v output. */
+/*
+ * The same as an "unwind" side record of p (docs/format.md), and -v output.
+ * Only the first call per recording adds it: each collector using u calls
+ * it from its drain, which runs after every program stopped counting.
+ */
 int unwinder__record(struct unwinder *u, struct profile *p);
 
 #endif /* PEERSCOPE_UNWINDER_H */

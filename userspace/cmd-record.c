@@ -784,7 +784,7 @@ int cmd_record(int argc, char **argv)
 	if (r.stats_fd < 0)
 		ps_debug("bpf_enable_stats: %s: BPF run time will read 0", strerror(errno));
 
-	err = shared_maps__create(&r.sm);
+	err = shared_maps__create(&r.sm, r.opts.unwind);
 	if (err) {
 		ps_err("record: creating BPF maps failed: %s (check RLIMIT_MEMLOCK and privileges)",
 		       strerror(-err));

@@ -41,21 +41,16 @@ static void *sink(void *arg)
 }
 
 /*
- * The libc write() wrapper keeps no frame pointer, which hides its direct
- * caller in frame-pointer stacks: call it through this helper so that the
- * interesting callers (tiny_writes, bulk_writes) show.
+ * write() straight from tiny_writes and bulk_writes: libc's wrapper keeps no
+ * frame pointer, which hides its caller from a frame-pointer walk; the
+ * .eh_frame unwinder (record's default) finds it.
  */
-__attribute__((noinline)) static ssize_t put(int fd, const void *buf, size_t n)
-{
-	return write(fd, buf, n);
-}
-
 __attribute__((noinline)) static void tiny_writes(int fd)
 {
 	char c = 'x';
 
 	for (int i = 0; i < TINY; i++) {
-		if (put(fd, &c, 1) != 1)
+		if (write(fd, &c, 1) != 1)
 			die("tiny write");
 	}
 }
@@ -68,7 +63,7 @@ __attribute__((noinline)) static void bulk_writes(int fd)
 		size_t off = 0;
 
 		while (off < sizeof(buf)) {
-			ssize_t w = put(fd, buf + off, sizeof(buf) - off);
+			ssize_t w = write(fd, buf + off, sizeof(buf) - off);
 
 			if (w <= 0)
 				die("bulk write");
