@@ -12,7 +12,7 @@
 #include "dht_table.h"
 
 #define NOINLINE __attribute__((noinline))
-#define SLOW_ROUNDS 256
+#define SLOW_ROUNDS 512
 
 bool dht_distance_expensive;
 
