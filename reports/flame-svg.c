@@ -44,15 +44,40 @@ static const struct {
 	{ "[no stack]", 0xd2d2d2 }, { "[other]", 0xbebebe },
 };
 
+/* The colour of a "[reason]" frame, 0 if name is none of them. */
+static uint32_t reason_color(const char *name)
+{
+	for (size_t i = 0; i < sizeof(synth_colors) / sizeof(synth_colors[0]); i++)
+		if (!strcmp(name, synth_colors[i].name))
+			return synth_colors[i].rgb;
+	return 0;
+}
+
 uint32_t flame_svg__default_color(const struct flame_tree *t, uint32_t node)
 {
 	const struct flame_node *n = &t->nodes[node];
 	const char *name = flame_tree__name(t, node);
-	uint32_t h = name_hash(name);
+	uint32_t h = name_hash(name), c;
 	/* three independent-looking fractions of one hash */
 	double v1 = (h & 0xff) / 255.0, v2 = ((h >> 8) & 0xff) / 255.0,
 	       v3 = ((h >> 16) & 0xff) / 255.0;
 
+	/*
+	 * Code whose time here is mostly blocked (off-CPU, run queue) takes
+	 * the colour of its wait reason, washed out so the "[reason]" frame
+	 * itself stands out; mixed reasons a blue-grey.  On-CPU code keeps
+	 * the palettes below, so wall-clock graphs read at a glance.
+	 */
+	if (n->kind != FLAME_ROOT && n->kind != FLAME_SYNTH && n->blocked * 2 > n->total[0]) {
+		double mix = 0.45 + 0.25 * v1, base = n->kind == FLAME_KERNEL ? 150 : 225;
+
+		c = n->reason != FLAME_MIXED ? reason_color(flame_tree__name(t, n->reason)) : 0;
+		if (!c)
+			return rgb(140 + 40 * v1, 160 + 40 * v1, 190 + 40 * v2);
+		return rgb(((c >> 16) & 0xff) * mix + base * (1 - mix),
+			   ((c >> 8) & 0xff) * mix + base * (1 - mix),
+			   (c & 0xff) * mix + base * (1 - mix));
+	}
 	switch (n->kind) {
 	case FLAME_ROOT:
 		return 0xd7d7d7;
@@ -61,9 +86,8 @@ uint32_t flame_svg__default_color(const struct flame_tree *t, uint32_t node)
 	case FLAME_INLINE:
 		return rgb(50 + 60 * v1, 165 + 55 * v1, 165 + 55 * v2);
 	case FLAME_SYNTH:
-		for (size_t i = 0; i < sizeof(synth_colors) / sizeof(synth_colors[0]); i++)
-			if (!strcmp(name, synth_colors[i].name))
-				return synth_colors[i].rgb;
+		if ((c = reason_color(name)))
+			return c;
 		return rgb(170 + 40 * v1, 170 + 40 * v1, 170 + 40 * v2);
 	default:
 		/* FlameGraph's "hot" palette */

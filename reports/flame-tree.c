@@ -264,6 +264,20 @@ static int label_frame(struct flame_tree *t, const struct profile *p, uint32_t l
 	return intern_name(t, buf, id);
 }
 
+/* The blocked value and reason of a leaf label frame, up to the root. */
+static void mark_blocked(struct flame_tree *t, uint32_t node, uint32_t reason, int64_t value)
+{
+	for (; node; node = t->nodes[node].parent) {
+		struct flame_node *n = &t->nodes[node];
+
+		n->blocked += value;
+		if (!n->reason)
+			n->reason = reason;
+		else if (n->reason != reason)
+			n->reason = FLAME_MIXED;
+	}
+}
+
 /* Steps *node through the frames of one location, outermost first. */
 static int add_location(struct flame_tree *t, struct name_cache *c, const struct profile *p,
 			const struct flame_tree_opts *o, uint32_t loc, int64_t value, int slot,
@@ -327,6 +341,8 @@ static int add_one(struct flame_tree *t, struct name_cache *c, const struct prof
 		node = step(t, node, name, FLAME_SYNTH, value, slot);
 		if (!node)
 			return -ENOMEM;
+		if (slot == 0)
+			mark_blocked(t, node, name, value);
 	} else if (t->nodes[node].depth == depth_before) {
 		/* Keep stackless time visible rather than lumping it into the root. */
 		err = intern_name(t, NO_STACK_NAME, &name);

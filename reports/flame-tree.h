@@ -42,7 +42,17 @@ struct flame_node {
 	uint8_t kind;		/* enum flame_kind */
 	int64_t total[FLAME_SLOTS];	/* samples through this node */
 	int64_t self[FLAME_SLOTS];	/* samples ending here */
+	/*
+	 * Of total[0], the part that ends in a leaf label frame (off-CPU time
+	 * with its "[reason]"), and that frame's name id: 0 none yet,
+	 * FLAME_MIXED when several.  Lets the SVG colour blocked code by why
+	 * it blocked.
+	 */
+	int64_t blocked;
+	uint32_t reason;
 };
+
+#define FLAME_MIXED UINT32_MAX
 
 struct flame_tree {
 	struct flame_node *nodes;	/* nodes[0] is the root */

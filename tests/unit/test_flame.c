@@ -322,6 +322,48 @@ static void test_svg_callbacks_inverted(void **state)
 	profile__free(p);
 }
 
+/* Blocked code takes its wait reason's colour; on-CPU code keeps the hot palette. */
+static void test_svg_reason_colours(void **state)
+{
+	struct profile *p = profile__new();
+	int t = profile__add_type(p, "wall", "nanoseconds");
+	struct pf_label_kv lock[] = { { "reason", "lock" } }, net[] = { { "reason", "net" } };
+	struct flame_tree_opts o = { .type_idx = t, .leaf_label = "reason" };
+	struct flame_tree *tree;
+	uint32_t m, take, spin, io, c_take, c_spin, c_main, c_io;
+	int err = 0;
+
+	fh_add(p, t, 90, profile__intern_labels(p, lock, 1), "main", "take", "wait", NULL);
+	fh_add(p, t, 10, 0, "main", "take", NULL);			/* on-CPU */
+	fh_add(p, t, 50, 0, "main", "spin", NULL);			/* on-CPU */
+	fh_add(p, t, 80, profile__intern_labels(p, net, 1), "main", "io", NULL);
+	tree = flame_tree__build(p, &o, &err);
+	assert_non_null(tree);
+	m = flame_tree__find_child(tree, 0, "main", FLAME_USER);
+	take = flame_tree__find_child(tree, m, "take", FLAME_USER);
+	spin = flame_tree__find_child(tree, m, "spin", FLAME_USER);
+	io = flame_tree__find_child(tree, m, "io", FLAME_USER);
+	assert_int_equal(tree->nodes[take].blocked, 90);
+	assert_int_equal(tree->nodes[m].blocked, 170);
+	assert_int_equal(tree->nodes[spin].blocked, 0);
+	assert_int_not_equal(tree->nodes[take].reason, FLAME_MIXED);
+	assert_string_equal(flame_tree__name(tree, tree->nodes[take].reason), "[lock]");
+	assert_int_equal(tree->nodes[m].reason, FLAME_MIXED);
+	c_take = flame_svg__default_color(tree, take);
+	c_spin = flame_svg__default_color(tree, spin);
+	c_main = flame_svg__default_color(tree, m);
+	c_io = flame_svg__default_color(tree, io);
+	/* hot palette: red high, blue low; lock (purple) tint: blue high */
+	assert_true(((c_spin >> 16) & 0xff) >= 205 && (c_spin & 0xff) <= 55);
+	assert_true((c_take & 0xff) > 150);
+	/* net (green) tint: green is its largest component */
+	assert_true(((c_io >> 8) & 0xff) > ((c_io >> 16) & 0xff) && ((c_io >> 8) & 0xff) > (c_io & 0xff));
+	/* mixed reasons: blue-grey, blue largest */
+	assert_true((c_main & 0xff) > ((c_main >> 16) & 0xff));
+	flame_tree__free(tree);
+	profile__free(p);
+}
+
 static void test_svg_empty(void **state)
 {
 	struct flame_tree *tree = flame_tree__new();
@@ -376,6 +418,7 @@ int main(void)
 		cmocka_unit_test(test_svg_escaping),
 		cmocka_unit_test(test_svg_elide_and_colours),
 		cmocka_unit_test(test_svg_callbacks_inverted),
+		cmocka_unit_test(test_svg_reason_colours),
 		cmocka_unit_test(test_svg_empty),
 		cmocka_unit_test(test_output_helpers),
 	};
