@@ -112,7 +112,9 @@ static void probe_tracefs(struct kernel_features *kf)
 	}
 	kf->tracefs = true;
 	snprintf(kf->tracefs_path, sizeof(kf->tracefs_path), "%s", dirs[0]);
-	ps_debug("features: tracefs was not mounted: mounted it at %s (it stays mounted)", dirs[0]);
+	/* a change to the system: say it, not only under -v */
+	fprintf(stderr, "peerscope: note: tracefs was not mounted: mounted it at %s (it stays mounted)\n",
+		dirs[0]);
 }
 
 static bool probe_hw_pmu(void)
