@@ -827,6 +827,12 @@ int cmd_stat(int argc, char **argv)
 	if (err)
 		goto fini;
 	s.inherit = s.cmd != NULL;
+	/* a wrong pid is the first thing to hear about, before event notes */
+	if (s.pid && kill(s.pid, 0) && errno == ESRCH) {
+		ps_err("stat: no such process: %d (check the pid with ps)", s.pid);
+		err = PS_EXIT_ERROR;
+		goto fini;
+	}
 	unsupported = probe_events(&s);
 	counted = s.nr_ev - unsupported;
 	if (unsupported && s.strict) {
@@ -838,11 +844,6 @@ int cmd_stat(int argc, char **argv)
 	if (!counted) {
 		ps_err("stat: no event in the list can be counted on this machine (software events "
 		       "such as task-clock always can)");
-		err = PS_EXIT_ERROR;
-		goto fini;
-	}
-	if (s.pid && kill(s.pid, 0) && errno == ESRCH) {
-		ps_err("stat: no such process: %d (check the pid with ps)", s.pid);
 		err = PS_EXIT_ERROR;
 		goto fini;
 	}

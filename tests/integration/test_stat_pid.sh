@@ -48,4 +48,8 @@ grep -q "Performance counter stats for process $pid" "$T/iv.txt" || fail "no sum
 rc=$?
 [ $rc = 1 ] || fail "no such process: want exit 1, got $rc"
 grep -q "no such process" "$T/err" || fail "no such process: message: $(cat "$T/err")"
+# with the default events (hardware ones unsupported here) the one line is still about the pid
+"$PS" stat -p 999999999 -d 1 2>"$T/err"
+[ $? = 1 ] && [ "$(wc -l <"$T/err")" = 1 ] && grep -q "no such process" "$T/err" ||
+	fail "no such process with default events: $(cat "$T/err")"
 exit 0
