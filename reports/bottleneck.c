@@ -362,7 +362,10 @@ static void judge_one(const struct path_report *rep, uint32_t idx, bool runq_eve
 			say(v, ", woken by `%s`", pp->waker);
 		if (best == V_NET)
 			say_latency(v, ps);
-		say(v, "; on-CPU is %.0f %%.", 100 * share[V_CPU]);
+		say(v, "; on-CPU is %.0f %%", busy > 0 ? 100.0 * cpu / busy : 0);
+		if (ps->runq_ns > 0 && busy > 0 && ps->runq_ns / busy >= 0.005)
+			say(v, ", run queue %.0f %%", 100.0 * ps->runq_ns / busy);
+		say(v, ".");
 		if (v->tail && best == V_NET) {
 			say(v, " Latency tail: ");
 			say_tail(v, ps);
@@ -372,7 +375,8 @@ static void judge_one(const struct path_report *rep, uint32_t idx, bool runq_eve
 	}
 	default:
 		say(v, "no bottleneck: nothing stands out (%.2f threads busy, on-CPU %.0f %%, "
-		    "largest wait %s %.0f %%", load, 100 * share[V_CPU],
+		    "run queue %.0f %%, largest wait %s %.0f %%", load,
+		    busy > 0 ? 100.0 * cpu / busy : 0, busy > 0 ? 100.0 * ps->runq_ns / busy : 0,
 		    share[V_LOCK] >= share[V_NET] ? "lock" : "net",
 		    100 * (share[V_LOCK] >= share[V_NET] ? share[V_LOCK] : share[V_NET]));
 		if (ps->has_lat && ps->lat.count)
