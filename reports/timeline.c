@@ -14,12 +14,14 @@
 
 #include "core/hashmap.h"
 #include "core/profile.h"
+#include "core/rules.h"
 #include "output.h"
 #include "timeline.h"
 
 const char *const timeline_part_names[TL_NR] = {
 	[TL_CPU] = "cpu", [TL_RUNQ] = "runq", [TL_OTHER] = "other", [TL_LOCK] = "lock",
 	[TL_NET] = "net", [TL_TIMER] = "timer", [TL_IO] = "io", [TL_FAULT] = "fault",
+	[TL_IDLE] = "idle",
 };
 
 /* One (thread, part, stack) contribution, reduced after the walk. */
@@ -84,6 +86,39 @@ static int part_of_reason(const char *r)
 	return TL_OTHER;
 }
 
+/*
+ * Is a blocked stack only waiting for work?  Its user frames (leaf first, up
+ * to a waker's part) against the idle rules.
+ */
+static bool stack_is_idle(const struct profile *p, const struct path_rules *r, uint32_t stack)
+{
+	enum { MAX_FRAMES = 64 };
+	static char buf[MAX_FRAMES][160];
+	const char *names[MAX_FRAMES];
+	const struct pf_stack *st;
+	uint32_t nr = 0;
+
+	if (!stack || stack >= p->nr_stacks)
+		return false;
+	st = &p->stacks[stack];
+	for (uint32_t i = 0; i < st->nr && nr < MAX_FRAMES; i++) {
+		uint32_t loc = st->locs[i];
+
+		if (!loc || loc >= p->nr_locations)
+			continue;
+		for (uint32_t ln = 0; ln < profile__frame_count(p, loc) && nr < MAX_FRAMES; ln++) {
+			profile__frame_name(p, loc, ln, buf[nr], sizeof(buf[nr]));
+			if (!strcmp(buf[nr], PF_WAKER_SEP))
+				return path_rules__is_idle(r, names, nr);
+			if (p->locations[loc].kernel)
+				continue;
+			names[nr] = buf[nr];
+			nr++;
+		}
+	}
+	return path_rules__is_idle(r, names, nr);
+}
+
 /* The thread slot of sample i: found by (pid, tid, name), added if new. */
 static int thread_of(const struct profile *p, uint32_t ls, struct timeline *t, uint32_t *cap)
 {
@@ -133,6 +168,8 @@ int timeline__compute(const struct profile *p, struct timeline *out)
 	int64_t period = p->period > 0 ? p->period : 10000000;
 	struct contribs c = {};
 	uint32_t cap = 0, *canon = NULL;
+	uint8_t *idle_of = NULL;	/* per stack: 0 unknown, 1 no, 2 idle */
+	struct path_rules *rules = NULL;
 	struct hashmap *shown = NULL;
 	char str[4096];
 	int err = -ENOMEM;
@@ -144,9 +181,12 @@ int timeline__compute(const struct profile *p, struct timeline *out)
 	 * row, keyed by the first stack id that shows that way.
 	 */
 	canon = calloc(p->nr_stacks ? p->nr_stacks : 1, sizeof(*canon));
+	idle_of = calloc(p->nr_stacks ? p->nr_stacks : 1, sizeof(*idle_of));
 	shown = hashmap__new(NULL, NULL);
-	if (!canon || !shown)
+	if (!canon || !idle_of || !shown)
 		goto free_contribs;
+	/* the recording's own rules (their idle lines), else the built-in list */
+	rules = path_rules__from_profile(p);
 	out->has_cpu = cpu >= 0 || samples >= 0;
 	out->has_offcpu = off >= 0 || runq >= 0;
 	for (uint32_t i = 0; i < p->nr_samples; i++) {
@@ -164,6 +204,12 @@ int timeline__compute(const struct profile *p, struct timeline *out)
 		if (off >= 0) {
 			v[2] = profile__value(p, i, off);
 			parts[2] = part_of_reason(profile__label_str(p, ls, "reason"));
+			if (v[2] > 0 && stack < p->nr_stacks) {
+				if (!idle_of[stack])
+					idle_of[stack] = stack_is_idle(p, rules, stack) ? 2 : 1;
+				if (idle_of[stack] == 2)
+					parts[2] = TL_IDLE;
+			}
 		}
 		if (v[0] <= 0 && v[1] <= 0 && v[2] <= 0)
 			continue;
@@ -205,6 +251,8 @@ int timeline__compute(const struct profile *p, struct timeline *out)
 free_contribs:
 	free(c.v);
 	free(canon);
+	free(idle_of);
+	path_rules__free(rules);
 	hashmap__free(shown);
 	if (err)
 		timeline__free(out);
@@ -263,11 +311,12 @@ const char *timeline__stack_str(const struct profile *p, uint32_t stack, char *b
 static const char *const titles[TL_NR] = {
 	[TL_CPU] = "on-CPU", [TL_RUNQ] = "runq", [TL_OTHER] = "other", [TL_LOCK] = "lock",
 	[TL_NET] = "net", [TL_TIMER] = "timer", [TL_IO] = "io", [TL_FAULT] = "fault",
+	[TL_IDLE] = "idle",
 };
 
 /* The order columns are printed in. */
 static const int order[TL_NR] = {
-	TL_CPU, TL_RUNQ, TL_LOCK, TL_NET, TL_TIMER, TL_IO, TL_FAULT, TL_OTHER,
+	TL_CPU, TL_RUNQ, TL_LOCK, TL_NET, TL_TIMER, TL_IO, TL_FAULT, TL_OTHER, TL_IDLE,
 };
 
 static double share(int64_t a, int64_t b)

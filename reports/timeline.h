@@ -2,7 +2,9 @@
 /*
  * "Where the time goes", per thread: each thread's wall time split into
  * on-CPU, run queue and off-CPU by wait reason (lock, net, timer, io, fault,
- * other), with the top stacks of each part.  Read from the cpu, offcpu and
+ * other), or idle when the blocked stack is only waiting for work (a worker
+ * on its condition variable, an event loop in epoll_wait: the recording's
+ * idle rules and the built-in list), with the top stacks of each part.  Read from the cpu, offcpu and
  * runq columns and the `reason` label (docs/offcpu.md); report section key
  * "timeline".
  */
@@ -21,6 +23,7 @@ enum tl_part {
 	TL_CPU = 0,
 	TL_RUNQ,
 	TL_OTHER, TL_LOCK, TL_NET, TL_TIMER, TL_IO, TL_FAULT,
+	TL_IDLE,	/* off-CPU waiting for work (idle rules, docs/rules.md) */
 	TL_NR,
 };
 extern const char *const timeline_part_names[TL_NR];

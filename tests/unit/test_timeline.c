@@ -68,8 +68,9 @@ static struct profile *sample_profile(struct cols *c)
 	    "k:futex_wait;__lll_lock_wait;take;worker_main;-;k:futex_wake;dht_table_update;dht_main",
 	    c->off, 200 * MS);
 	add(p, 11, "worker", "runq", NULL, "work;worker_main", c->runq, 50 * MS);
-	/* io thread: 1 s net, 10 ms timer, 5 ms fault */
+	/* io thread: 1 s idle in epoll_wait, 20 ms net in recv, 10 ms timer, 5 ms fault */
 	add(p, 12, "io", "net", NULL, "k:ep_poll;epoll_wait;loop", c->off, 1000 * MS);
+	add(p, 12, "io", "net", NULL, "k:sk_wait_data;recv;loop", c->off, 20 * MS);
 	add(p, 12, "io", "timer", NULL, "k:do_nanosleep;nanosleep;loop", c->off, 10 * MS);
 	add(p, 12, "io", "fault", NULL, "k:handle_mm_fault;loop", c->off, 5 * MS);
 	return p;
@@ -85,12 +86,14 @@ static void test_parts(void **state)
 	assert_int_equal(timeline__compute(p, &t), 0);
 	assert_int_equal(t.nr, 2);
 	assert_true(t.has_cpu && t.has_offcpu);
-	/* sorted by wall: io (1015 ms) before worker (450 ms) */
+	/* sorted by wall: io (1035 ms) before worker (450 ms) */
 	io = &t.threads[0];
 	w = &t.threads[1];
 	assert_string_equal(io->thread, "io");
-	assert_int_equal(io->wall, 1015 * MS);
-	assert_int_equal(io->ns[TL_NET], 1000 * MS);
+	assert_int_equal(io->wall, 1035 * MS);
+	/* an event loop in epoll_wait waits for work: idle, not network */
+	assert_int_equal(io->ns[TL_IDLE], 1000 * MS);
+	assert_int_equal(io->ns[TL_NET], 20 * MS);
 	assert_int_equal(io->ns[TL_TIMER], 10 * MS);
 	assert_int_equal(io->ns[TL_FAULT], 5 * MS);
 	assert_int_equal(w->tid, 11);
