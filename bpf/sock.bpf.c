@@ -2,8 +2,10 @@
 /*
  * Socket traffic, connect latency and retransmits without kprobes.
  *
- * - sys_enter/sys_exit (tp_btf, else raw_tp): the socket syscalls of traced
- *   threads.  At entry the fd is resolved to its struct sock through
+ * - syscalls:sys_enter_NAME/sys_exit_NAME of the followed calls (tracefs),
+ *   else sys_enter/sys_exit of every syscall (tp_btf, else raw_tp): the
+ *   socket syscalls of traced threads.  Both variants share handle_enter()
+ *   and handle_exit().  At entry the fd is resolved to its struct sock through
  *   task->files (non-socket fds stop here); at exit the byte count (the
  *   return value), the peer (the sock's daddr, or the sockaddr the call
  *   carried for unconnected UDP) and the user stack are aggregated.
@@ -371,22 +373,29 @@ static __always_inline struct sock_conn *conn_new(const struct sock *sk, __u32 t
 	return bpf_map_lookup_elem(&conns, &key);
 }
 
-static __always_inline int handle_enter(struct pt_regs *regs, long nr)
+/* The call to follow for syscall nr of the current thread, SC_NONE if none. */
+static __always_inline __u16 call_wanted(long nr)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
+	__u16 call = call_of(nr);
+
+	if (call == SC_NONE || !ps_is_target(bpf_get_current_pid_tgid() >> 32))
+		return SC_NONE;
+	return call;
+}
+
+/*
+ * Entry of a followed call, shared by every attach variant: resolves the fd
+ * (args[0]) to its sock and saves the arguments for the exit.
+ */
+static __always_inline int handle_enter(__u16 call, const __u64 *args)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct inflight in = {};
 	struct sock *sk = NULL;
 
-	in.call = call_of(nr);
-	if (in.call == SC_NONE || !ps_is_target(id >> 32))
-		return 0;
-	in.arg[0] = BPF_CORE_READ(regs, di);
-	in.arg[1] = BPF_CORE_READ(regs, si);
-	in.arg[2] = BPF_CORE_READ(regs, dx);
-	in.arg[3] = BPF_CORE_READ(regs, r10);
-	in.arg[4] = BPF_CORE_READ(regs, r8);
-	in.arg[5] = BPF_CORE_READ(regs, r9);
+	in.call = call;
+	for (int i = 0; i < 6; i++)
+		in.arg[i] = args[i];
 	sk = sock_of_fd((int)in.arg[0]);
 	if (!sk)
 		return 0;
@@ -397,6 +406,23 @@ static __always_inline int handle_enter(struct pt_regs *regs, long nr)
 	if (bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY))
 		ps_stat_inc(PS_STAT_OTHER_DROP);
 	return 0;
+}
+
+/* sys_enter (tp_btf, raw_tp): any syscall; the arguments are in the user registers. */
+static __always_inline int enter_regs(struct pt_regs *regs, long nr)
+{
+	__u16 call = call_wanted(nr);
+	__u64 args[6];
+
+	if (call == SC_NONE)
+		return 0;
+	args[0] = BPF_CORE_READ(regs, di);
+	args[1] = BPF_CORE_READ(regs, si);
+	args[2] = BPF_CORE_READ(regs, dx);
+	args[3] = BPF_CORE_READ(regs, r10);
+	args[4] = BPF_CORE_READ(regs, r8);
+	args[5] = BPF_CORE_READ(regs, r9);
+	return handle_enter(call, args);
 }
 
 /* Accounts one message (or stream chunk) of bytes to peer. */
@@ -629,11 +655,12 @@ static __always_inline void handle_retransmit(const struct sock *sk)
 		__sync_fetch_and_add(&c->retrans, 1);
 }
 
-/* tp_btf variants (preferred: typed arguments, no tracefs) */
+/* tp_btf variants (typed arguments, no tracefs); sys_enter/sys_exit are
+ * used only when the per-syscall tracepoints below are not available */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sock_enter_btf, struct pt_regs *regs, long nr)
 {
-	return handle_enter(regs, nr);
+	return enter_regs(regs, nr);
 }
 
 SEC("tp_btf/sys_exit")
@@ -660,7 +687,7 @@ int BPF_PROG(sock_retrans_btf, const struct sock *sk)
 SEC("raw_tp/sys_enter")
 int BPF_PROG(sock_enter_raw, struct pt_regs *regs, long nr)
 {
-	return handle_enter(regs, nr);
+	return enter_regs(regs, nr);
 }
 
 SEC("raw_tp/sys_exit")
@@ -681,6 +708,66 @@ int BPF_PROG(sock_retrans_raw, const struct sock *sk)
 {
 	handle_retransmit(sk);
 	return 0;
+}
+
+/*
+ * Per-syscall tracepoints (preferred when tracefs is there): they run only
+ * for the calls we follow, not for every syscall of the machine.  Userspace
+ * attaches each program to the syscalls:sys_enter_NAME / sys_exit_NAME
+ * tracepoint of several calls (the section names one of them): the records
+ * share one layout, but a program may read no further into the record than
+ * the shortest one it is attached to (the kernel refuses the attach with
+ * EACCES), so the entry of the 6-argument calls whose address argument we
+ * use, sendto and recvfrom, has a program of its own.
+ */
+struct syscall_enter_rec {
+	__u64 common;		/* common_type, flags, preempt_count, pid */
+	int nr;			/* __syscall_nr */
+	__u32 pad;
+	__u64 args[6];		/* as many as the call has */
+};
+
+struct syscall_exit_rec {
+	__u64 common;
+	int nr;
+	__u32 pad;
+	long ret;
+};
+
+/* read, write, readv, writev, recvmsg, sendmsg, recvmmsg, sendmmsg, connect,
+ * accept, accept4: the fd and the message vector are in the first three */
+SEC("tp/syscalls/sys_enter_read")
+int sock_enter_tp(struct syscall_enter_rec *ctx)
+{
+	__u16 call = call_wanted(ctx->nr);
+	__u64 args[6] = {};
+
+	if (call == SC_NONE)
+		return 0;
+	args[0] = ctx->args[0];
+	args[1] = ctx->args[1];
+	args[2] = ctx->args[2];
+	return handle_enter(call, args);
+}
+
+/* sendto, recvfrom: the address is args[4] */
+SEC("tp/syscalls/sys_enter_sendto")
+int sock_enter_tp6(struct syscall_enter_rec *ctx)
+{
+	__u16 call = call_wanted(ctx->nr);
+	__u64 args[6];
+
+	if (call == SC_NONE)
+		return 0;
+	for (int i = 0; i < 6; i++)
+		args[i] = ctx->args[i];
+	return handle_enter(call, args);
+}
+
+SEC("tp/syscalls/sys_exit_sendto")
+int sock_exit_tp(struct syscall_exit_rec *ctx)
+{
+	return handle_exit(ctx, ctx->ret);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -14,10 +14,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -30,8 +32,34 @@
 #include "sock.skel.h"
 #include "unwinder.h"
 
+/*
+ * Where the syscalls come from, best first: the per-syscall tracepoints run
+ * only for the calls followed; sys_enter/sys_exit run for every syscall of
+ * the machine (~0.3 us each just to filter).
+ */
+enum sock_sys {
+	SOCK_SYS_TP,		/* tp/syscalls/sys_{enter,exit}_NAME, needs tracefs */
+	SOCK_SYS_BTF,		/* tp_btf/sys_{enter,exit} */
+	SOCK_SYS_RAW,		/* raw_tp/sys_{enter,exit} */
+};
+
+static const char *const sys_names[] = {
+	[SOCK_SYS_TP] = "tracepoint", [SOCK_SYS_BTF] = "tp_btf", [SOCK_SYS_RAW] = "raw_tp",
+};
+
+/* The syscalls bpf/sock.bpf.c follows (call_of()), as tracepoint names;
+ * those whose 6 arguments are all read have their own entry program. */
+static const struct { const char *name; bool six; } tp_calls[] = {
+	{ "read" }, { "readv" }, { "recvfrom", true }, { "recvmsg" }, { "recvmmsg" },
+	{ "write" }, { "writev" }, { "sendto", true }, { "sendmsg" }, { "sendmmsg" },
+	{ "connect" }, { "accept" }, { "accept4" },
+};
+#define NR_TP_CALLS (sizeof(tp_calls) / sizeof(tp_calls[0]))
+
 struct sock_priv {
 	struct sock *skel;
+	enum sock_sys sys;
+	struct bpf_link *tp_links[2 * NR_TP_CALLS];	/* SOCK_SYS_TP: enter, exit of each */
 	struct unwinder *unw;		/* shared (sm->unw); NULL: frame pointers only */
 	struct ring_buffer *rb;
 	struct sock_conn *done;		/* finished connections from the ring buffer */
@@ -88,24 +116,91 @@ static int on_done(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* Keep either the tp_btf or the raw_tp variant of every program. */
-static void choose_variant(struct sock *skel, bool btf)
+/* Every syscalls:sys_enter_NAME and sys_exit_NAME we would attach to exists. */
+static bool have_syscall_tps(const struct kernel_features *kf)
 {
-	bpf_program__set_autoload(skel->progs.sock_enter_btf, btf);
-	bpf_program__set_autoload(skel->progs.sock_exit_btf, btf);
+	char path[160];
+
+	if (!kf->tracefs)
+		return false;
+	for (size_t i = 0; i < NR_TP_CALLS; i++) {
+		for (int exit = 0; exit < 2; exit++) {
+			snprintf(path, sizeof(path), "%s/events/syscalls/sys_%s_%s/id",
+				 kf->tracefs_path, exit ? "exit" : "enter", tp_calls[i].name);
+			if (access(path, R_OK)) {
+				ps_debug("sock: no tracepoint syscalls:sys_%s_%s (%s)",
+					 exit ? "exit" : "enter", tp_calls[i].name, strerror(errno));
+				return false;
+			}
+		}
+	}
+	return true;
+}
+
+/*
+ * The syscall hooks to try first.  PEERSCOPE_SOCK_SYSCALLS=tracepoint|tp_btf|raw_tp
+ * forces one (a developer option, docs/net.md: the tests compare them).
+ */
+static int choose_sys(const struct kernel_features *kf, enum sock_sys *sys, bool *forced)
+{
+	const char *env = getenv("PEERSCOPE_SOCK_SYSCALLS");
+	bool have[] = {
+		[SOCK_SYS_TP] = have_syscall_tps(kf),
+		[SOCK_SYS_BTF] = kf->tp_btf,
+		[SOCK_SYS_RAW] = kf->raw_tp,
+	};
+
+	*forced = env && *env;
+	if (!*forced) {
+		*sys = have[SOCK_SYS_TP] ? SOCK_SYS_TP : have[SOCK_SYS_BTF] ? SOCK_SYS_BTF : SOCK_SYS_RAW;
+		return 0;
+	}
+	for (int i = 0; i <= SOCK_SYS_RAW; i++) {
+		if (strcmp(env, sys_names[i]))
+			continue;
+		if (!have[i]) {
+			ps_err("sock: PEERSCOPE_SOCK_SYSCALLS=%s: not available on this system (unset it; -v says why)",
+			       env);
+			return -EOPNOTSUPP;
+		}
+		*sys = i;
+		return 0;
+	}
+	ps_err("sock: PEERSCOPE_SOCK_SYSCALLS=%s: unknown (use tracepoint, tp_btf or raw_tp, or unset it)",
+	       env);
+	return -EINVAL;
+}
+
+/*
+ * Keep one variant of every program: the syscall hooks as sys says, the
+ * TCP tracepoints as tp_btf or raw_tp.  The per-syscall programs are
+ * attached by sock_attach(), once per followed call.
+ */
+static void choose_variant(struct sock *skel, enum sock_sys sys, bool btf)
+{
+	bpf_program__set_autoload(skel->progs.sock_enter_tp, sys == SOCK_SYS_TP);
+	bpf_program__set_autoload(skel->progs.sock_enter_tp6, sys == SOCK_SYS_TP);
+	bpf_program__set_autoload(skel->progs.sock_exit_tp, sys == SOCK_SYS_TP);
+	bpf_program__set_autoattach(skel->progs.sock_enter_tp, false);
+	bpf_program__set_autoattach(skel->progs.sock_enter_tp6, false);
+	bpf_program__set_autoattach(skel->progs.sock_exit_tp, false);
+	bpf_program__set_autoload(skel->progs.sock_enter_btf, sys == SOCK_SYS_BTF);
+	bpf_program__set_autoload(skel->progs.sock_exit_btf, sys == SOCK_SYS_BTF);
+	bpf_program__set_autoload(skel->progs.sock_enter_raw, sys == SOCK_SYS_RAW);
+	bpf_program__set_autoload(skel->progs.sock_exit_raw, sys == SOCK_SYS_RAW);
 	bpf_program__set_autoload(skel->progs.sock_state_btf, btf);
 	bpf_program__set_autoload(skel->progs.sock_retrans_btf, btf);
-	bpf_program__set_autoload(skel->progs.sock_enter_raw, !btf);
-	bpf_program__set_autoload(skel->progs.sock_exit_raw, !btf);
 	bpf_program__set_autoload(skel->progs.sock_state_raw, !btf);
 	bpf_program__set_autoload(skel->progs.sock_retrans_raw, !btf);
 }
 
 /* Opens the skeleton with the shared maps wired in; loads it. */
-static int open_load(struct sock_priv *sp, const struct shared_maps *sm, bool btf)
+static int open_load(struct sock_priv *sp, const struct shared_maps *sm, enum sock_sys sys,
+		     bool btf)
 {
 	int err;
 
+	sp->sys = sys;
 	sp->skel = sock__open();
 	if (!sp->skel) {
 		err = -errno;
@@ -126,14 +221,16 @@ static int open_load(struct sock_priv *sp, const struct shared_maps *sm, bool bt
 	sp->skel->rodata->unw_enabled = err > 0;
 	sp->unw = err > 0 ? sm->unw : NULL;
 	sp->skel->rodata->user_stacks = true;
-	choose_variant(sp->skel, btf);
+	choose_variant(sp->skel, sys, btf);
 	return sock__load(sp->skel);
 }
 
 static int sock_open(struct collector *c, const struct record_opts *o,
 		     const struct kernel_features *kf, const struct shared_maps *sm)
 {
+	enum sock_sys sys;
 	struct sock_priv *sp;
+	bool btf, forced;
 	char why[256];
 	int err;
 
@@ -146,12 +243,25 @@ static int sock_open(struct collector *c, const struct record_opts *o,
 		goto free_priv;
 	}
 
-	err = open_load(sp, sm, kf->tp_btf);
-	if (err && sp->skel && kf->tp_btf && kf->raw_tp) {
+	err = choose_sys(kf, &sys, &forced);
+	if (err)
+		goto free_priv;
+	btf = kf->tp_btf && sys != SOCK_SYS_RAW;
+	err = open_load(sp, sm, sys, btf);
+	if (err && sp->skel && sys == SOCK_SYS_TP && !forced) {
+		ps_debug("sock: per-syscall tracepoint programs did not load (%s); using sys_enter/sys_exit",
+			 strerror(-err));
+		sock__destroy(sp->skel);
+		sys = btf ? SOCK_SYS_BTF : SOCK_SYS_RAW;
+		err = open_load(sp, sm, sys, btf);
+	}
+	if (err && sp->skel && btf && kf->raw_tp && (!forced || sys != SOCK_SYS_BTF)) {
 		/* a tracepoint may lack its btf_trace typedef: try raw_tp */
 		ps_debug("sock: tp_btf programs did not load (%s); using raw_tp", strerror(-err));
 		sock__destroy(sp->skel);
-		err = open_load(sp, sm, false);
+		if (sys == SOCK_SYS_BTF)
+			sys = SOCK_SYS_RAW;
+		err = open_load(sp, sm, sys, false);
 	}
 	if (err) {
 		if (sp->skel)
@@ -159,6 +269,11 @@ static int sock_open(struct collector *c, const struct record_opts *o,
 			       strerror(-err));
 		goto destroy_skel;
 	}
+	ps_debug("sock: syscalls from %s, TCP state and retransmits from %s",
+		 sp->sys == SOCK_SYS_TP ? "per-syscall tracepoints (syscalls:sys_enter_NAME/sys_exit_NAME)"
+		 : sp->sys == SOCK_SYS_BTF ? "tp_btf/sys_enter and sys_exit (every syscall)"
+		 : "raw_tp/sys_enter and sys_exit (every syscall)",
+		 bpf_program__autoload(sp->skel->progs.sock_state_btf) ? "tp_btf" : "raw_tp");
 	sp->rb = ring_buffer__new(bpf_map__fd(sp->skel->maps.done), on_done, sp, NULL);
 	if (!sp->rb) {
 		err = -errno;
@@ -177,6 +292,64 @@ free_priv:
 	return err;
 }
 
+/* The per-syscall tracepoint programs, on every followed call. */
+static int attach_syscall_tps(struct sock_priv *sp)
+{
+	char name[64];
+	int err;
+
+	for (size_t i = 0; i < 2 * NR_TP_CALLS; i++) {
+		bool exit = i >= NR_TP_CALLS;
+		size_t k = i % NR_TP_CALLS;
+		struct bpf_program *prog = exit ? sp->skel->progs.sock_exit_tp
+					   : tp_calls[k].six ? sp->skel->progs.sock_enter_tp6
+					   : sp->skel->progs.sock_enter_tp;
+
+		snprintf(name, sizeof(name), "sys_%s_%s", exit ? "exit" : "enter", tp_calls[k].name);
+		sp->tp_links[i] = bpf_program__attach_tracepoint(prog, "syscalls", name);
+		if (!sp->tp_links[i]) {
+			err = -errno;
+			ps_err("sock: attaching to the tracepoint syscalls:%s failed: %s (PEERSCOPE_SOCK_SYSCALLS=raw_tp avoids it)",
+			       name, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
+static void *destroy_link(void *link)
+{
+	bpf_link__destroy(link);
+	return NULL;
+}
+
+/*
+ * Closing the last perf event of a tracepoint unregisters it and waits for
+ * RCU grace periods, under the kernel's event_mutex: one after the other
+ * the 26 links took 1.8 s at the end of every recording (~70 ms each).
+ * Destroyed from one thread each (as alloc.c does for uprobes), the waits
+ * partly overlap: ~1 s.
+ */
+static void detach_syscall_tps(struct sock_priv *sp)
+{
+	pthread_t th[2 * NR_TP_CALLS];
+	bool started[2 * NR_TP_CALLS] = {};
+
+	for (size_t i = 0; i < 2 * NR_TP_CALLS; i++) {
+		if (!sp->tp_links[i])
+			continue;
+		if (!pthread_create(&th[i], NULL, destroy_link, sp->tp_links[i]))
+			started[i] = true;
+		else
+			bpf_link__destroy(sp->tp_links[i]);
+		sp->tp_links[i] = NULL;
+	}
+	for (size_t i = 0; i < 2 * NR_TP_CALLS; i++) {
+		if (started[i])
+			pthread_join(th[i], NULL);
+	}
+}
+
 static int sock_attach(struct collector *c, const struct target *t)
 {
 	struct sock_priv *sp = c->priv;
@@ -189,10 +362,12 @@ static int sock_attach(struct collector *c, const struct target *t)
 			return err;
 	}
 	err = sock__attach(sp->skel);
-	if (err)
+	if (err) {
 		ps_err("sock: attaching to the syscall and TCP tracepoints failed: %s (check that raw tracepoints work: run with -v)",
 		       strerror(-err));
-	return err;
+		return err;
+	}
+	return sp->sys == SOCK_SYS_TP ? attach_syscall_tps(sp) : 0;
 }
 
 static int sock_poll(struct collector *c)
@@ -637,6 +812,7 @@ static void sock_close(struct collector *c)
 	if (!sp)
 		return;
 	ring_buffer__free(sp->rb);
+	detach_syscall_tps(sp);
 	sock__destroy(sp->skel);
 	port_rules__free(&sp->rules);
 	free(sp->done);

@@ -17,7 +17,9 @@ pick_port() { echo $((30000 + (RANDOM % 1000) * 20)); }
 rec() {
 	local out=$1 pid rpid
 	shift
-	rm -f "$T/go"
+	# the redirection below happens in the background child: a rec.err of
+	# an earlier call saying "attached" must not be read meanwhile
+	rm -f "$T/go" "$T/rec.err"
 	"$@" >"$T/prog.out" &
 	pid=$!
 	BG_PIDS+=("$pid")
