@@ -11,7 +11,9 @@
  * bounds with a few hundred samples.  CPU time, not wall time, so that
  * preemption by other work does not skew the split.  (Avoid frequencies
  * whose period is a whole number of milliseconds: 100 Hz would lock onto
- * one phase.)  Built with frame pointers.
+ * one phase.  Best are periods whose fraction of a millisecond is near the
+ * golden ratio, 0.618, e.g. 382 Hz: even a short run of samples between two
+ * preemptions is then spread evenly.)  Built with frame pointers.
  *
  *   hot [-d SECONDS] [-a PERCENT] [-l SECONDS]
  *     -d  run this long, then exit (default 60; 0 = until killed)
