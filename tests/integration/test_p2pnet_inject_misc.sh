@@ -19,12 +19,19 @@ assert_gt "$(jget slow "j['bootstrap_ms']['p50']")" "$(jget clean "j['bootstrap_
 # cpu-starve, within one run (the host's own load slows every node alike):
 # node 0's threads wait for a CPU, so the gossip messages it delivers reach
 # it later than they reach its peers.  Clean, node 0 -- the hub -- is the
-# fastest; starved, several times the slowest.
+# fastest (about half its peers' median); starved, the slowest.  Measured
+# against its peers, and that ratio against the clean run's: own/peers was
+# 0.47-0.52 clean and 1.6-2.6 starved over six runs.
 PEERS="sorted(n['deliveries']['latency_ms']['p50'] for n in j['per_node'][1:])[len(j['per_node'][1:]) // 2]"
 own=$(jget starve "j['per_node'][0]['deliveries']['latency_ms']['p50']")
 peers=$(jget starve "$PEERS")
-note "cpu-starve: node 0 delivers in p50 $own ms, its peers in $peers ms (clean: $(jget clean "j['per_node'][0]['deliveries']['latency_ms']['p50']") vs $(jget clean "$PEERS"))"
-assert_gt "$own" "$(awk -v c="$peers" 'BEGIN { print 2 * c }')" "cpu-starve: node 0's gossip delivery p50 ms vs 2x its peers' median ($peers)"
+cown=$(jget clean "j['per_node'][0]['deliveries']['latency_ms']['p50']")
+cpeers=$(jget clean "$PEERS")
+note "cpu-starve: node 0 delivers in p50 $own ms, its peers in $peers ms (clean: $cown vs $cpeers)"
+assert_gt "$own" "$(awk -v c="$peers" 'BEGIN { print 1.25 * c }')" "cpu-starve: node 0's gossip delivery p50 ms vs 1.25x its peers' median ($peers)"
+ratio=$(awk -v a="$own" -v b="$peers" 'BEGIN { printf "%.3f", a / b }')
+cratio=$(awk -v a="$cown" -v b="$cpeers" 'BEGIN { printf "%.3f", a / b }')
+assert_gt "$ratio" "$(awk -v c="$cratio" 'BEGIN { print 2 * c }')" "cpu-starve: node 0's delivery p50 / peers' vs 2x the clean run's ($cratio)"
 
 # and across runs: the tails of the whole network.  A baseline that the
 # host's load disturbed is measured once more (the lower one counts); the
