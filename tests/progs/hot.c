@@ -4,16 +4,16 @@
  * A % (default 70) of the main thread's CPU and hot_b() the rest.
  *
  * Which one runs is decided by the thread's CPU time: hot_a in the first
- * A % of every 1 ms of it, hot_b in the rest.  A sampler at 99 Hz (period
- * 10.101 ms) then hits phases that step by 0.101 ms and sweep the cycle
- * evenly while the thread runs, so the measured shares converge like 1/n
- * rather than the 1/sqrt(n) of random slices, and tests can use tight
- * bounds with a few hundred samples.  CPU time, not wall time, so that
- * preemption by other work does not skew the split.  (Avoid frequencies
- * whose period is a whole number of milliseconds: 100 Hz would lock onto
- * one phase.  Best are periods whose fraction of a millisecond is near the
- * golden ratio, 0.618, e.g. 382 Hz: even a short run of samples between two
- * preemptions is then spread evenly.)  Built with frame pointers.
+ * A % of every 1.050212 ms of it, hot_b in the rest.  A sampler at 99 Hz
+ * (period 10.101 ms = 9.618 cycles) then steps the phase by 0.618 of the
+ * cycle -- the golden ratio -- a low-discrepancy sequence: even the short
+ * run of samples between two preemptions covers the cycle evenly, so the
+ * measured shares converge like 1/n rather than the 1/sqrt(n) of random
+ * slices and tests can use tight bounds with a few hundred samples.  (A
+ * 1 ms cycle stepped by 0.101: a busy host cut the sweep into short runs
+ * at a few phases, and perf and peerscope, sampling at once, differed by
+ * 13 points.)  CPU time, not wall time, so that preemption by other work
+ * does not skew the split.  Built with frame pointers.
  *
  *   hot [-d SECONDS] [-a PERCENT] [-l SECONDS]
  *     -d  run this long, then exit (default 60; 0 = until killed)
@@ -29,7 +29,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
-#define CYCLE_NS	1000000ULL	/* hot_a + hot_b */
+#define CYCLE_NS	1050212ULL	/* hot_a + hot_b: 10.101 ms / 9.618 */
 #define CHUNK		2000		/* ~3 us of work between clock reads */
 
 volatile uint64_t sink;
