@@ -3,6 +3,9 @@
  * Verdict rules.  Each path gets exactly one verdict, chosen in this order
  * (docs/guide.md explains each and its usual fixes):
  *
+ *   write storm  tx messages/s >= storm_rate with <= storm_max_bytes each (a
+ *                cause, so before starvation, which it may bring about: a
+ *                starved storm's verdict says the run queue too)
  *   runq         runq / (cpu + runq) >= runq_share; runq >= runq_wall_share of
  *                busy wall time and the largest part of it (more than on-CPU and
  *                each wait reason: a lock wait that fills the wall time wins even
@@ -16,7 +19,6 @@
  *                The path using the most CPU, when CPU-bound, is the cause, not
  *                a victim: it neither votes nor gets this verdict.
  *   idle         busy load < min_load and no latency evidence: nothing to judge
- *   write storm  tx messages/s >= storm_rate with <= storm_max_bytes each
  *   allocation   allocator >= alloc_share of the path's CPU, CPU load >= alloc_load
  *   then the largest share among those that pass:
  *     cpu        (on-CPU + run queue) share >= cpu_share and on-CPU load >= cpu_load,
@@ -212,6 +214,30 @@ static void judge_one(const struct path_report *rep, uint32_t idx, bool runq_eve
 	say(v, "%s: ", ps->name);
 
 	/*
+	 * A write storm is the path's own doing and loads the host: judged
+	 * first, so that the CPU shortage it helps cause does not hide it
+	 * (the run queue is then said in the storm's verdict).
+	 */
+	if (ps->tx_msgs && ps->tx_msgs / (dur / 1e9) >= l->storm_rate &&
+	    (double)ps->tx_bytes / ps->tx_msgs <= l->storm_max_bytes) {
+		v->kind = V_STORM;
+		v->share = busy > 0 ? cpu / busy : 0;
+		set_culprit(v, ps->part[PART_TX].culprit);
+		say(v, "syscall/socket-write storm: ");
+		say_rate(v, ps->tx_msgs / (dur / 1e9));
+		say(v, " writes/s averaging %.0f B", (double)ps->tx_bytes / ps->tx_msgs);
+		if (v->culprit[0])
+			say(v, " from `%s`", v->culprit);
+		say(v, "; kernel is %.0f %% of on-CPU. Batch the writes.",
+		    pct(ps->cpu_kernel_ns, cpu));
+		if (starved(rep, ps, runq_everywhere, false, l))
+			say(v, " It also waits for a CPU %.0f %% of its wall time%s.",
+			    pct(ps->runq_ns, ps->busy_ns),
+			    runq_everywhere ? ", as on every path: the host is short of CPU" : "");
+		return;
+	}
+
+	/*
 	 * Starvation is judged before "little work": it is why there is
 	 * little.  The path that uses the most CPU, if CPU-bound, is the
 	 * cause rather than a victim: it gets the CPU verdict below.
@@ -238,21 +264,6 @@ static void judge_one(const struct path_report *rep, uint32_t idx, bool runq_eve
 		if (ps->has_lat && ps->lat.count)
 			say(v, ", %llu operations", (unsigned long long)ps->lat.count);
 		say(v, ").");
-		return;
-	}
-
-	if (ps->tx_msgs && ps->tx_msgs / (dur / 1e9) >= l->storm_rate &&
-	    (double)ps->tx_bytes / ps->tx_msgs <= l->storm_max_bytes) {
-		v->kind = V_STORM;
-		v->share = busy > 0 ? cpu / busy : 0;
-		set_culprit(v, ps->part[PART_TX].culprit);
-		say(v, "syscall/socket-write storm: ");
-		say_rate(v, ps->tx_msgs / (dur / 1e9));
-		say(v, " writes/s averaging %.0f B", (double)ps->tx_bytes / ps->tx_msgs);
-		if (v->culprit[0])
-			say(v, " from `%s`", v->culprit);
-		say(v, "; kernel is %.0f %% of on-CPU. Batch the writes.",
-		    pct(ps->cpu_kernel_ns, cpu));
 		return;
 	}
 
