@@ -45,6 +45,15 @@ assert_between() {
 		fail "$4: $1 not in [$2, $3]"
 }
 
+# Nanoseconds the machine's CPUs (all of them) have spent in interrupts or
+# stolen by the hypervisor, plus one tick: task-clock (time on a CPU)
+# includes that time, a task's own CPU time does not.  /proc/stat counts
+# USER_HZ ticks; tests take the difference over a run.
+lost_ns() {
+	awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { printf "%.0f", ($7 + $8 + $9) * 1e9 / hz; exit }' /proc/stat
+}
+tick_ns() { echo $((1000000000 / $(getconf CLK_TCK))); }
+
 # Wait until FILE exists and is non-empty, at most SECONDS.
 wait_file() {
 	local f=$1 s=${2:-20} i=0
