@@ -9,18 +9,20 @@
 # sched_recv (a datagram every 2 ms) is steady whatever the machine does;
 # sched_mutex's contention varies with load, so it gets +-15 %.
 # Both tools run at the same time as `peerscope record`, over windows of
-# the same length that overlap by all but the attach delay.
+# the same length that overlap by all but the attach delay: 6 s windows, so
+# that the ~0.5 s offset is a small part of them (3 s ones once put
+# sched_mutex at 0.849 on a host whose load changed in between).
 . "$(dirname "$0")/lib.sh"
 need_root
 [ -x "$PPROF" ] || skip "needs Go pprof (make deps)"
 [ -x /usr/sbin/offcputime ] && [ -x /usr/sbin/runqlat ] || skip "needs libbpf-tools (make deps)"
 pp_ms() { local v; v=$("$PPROF" -top -nodecount=100000 -unit=ms "$@" 2>/dev/null |
 	sed -n 's/^Showing nodes accounting for \([0-9.]*\)\(ms\)\{0,1\},.*/\1/p'); echo "${v:-0}"; }
-D=3
+D=6
 
 for prog in "sched_recv -p 2" "sched_mutex -h 1 -g 0.5"; do
 	name=${prog%% *}
-	bg "$PROGS/${prog%% *}" -d 30 ${prog#* }
+	bg "$PROGS/${prog%% *}" -d 40 ${prog#* }
 	pid=$!
 	sleep 0.3
 	/usr/sbin/offcputime -p "$pid" "$D" >"$T/$name.oct" 2>"$T/$name.oct.err" &
