@@ -755,13 +755,8 @@ SEC("tp/syscalls/sys_enter_sendto")
 int sock_enter_tp6(struct syscall_enter_rec *ctx)
 {
 	__u16 call = call_wanted(ctx->nr);
-	__u64 args[6];
 
-	if (call == SC_NONE)
-		return 0;
-	for (int i = 0; i < 6; i++)
-		args[i] = ctx->args[i];
-	return handle_enter(call, args);
+	return call == SC_NONE ? 0 : handle_enter(call, ctx->args);
 }
 
 SEC("tp/syscalls/sys_exit_sendto")

@@ -43,8 +43,11 @@ enum sock_sys {
 	SOCK_SYS_RAW,		/* raw_tp/sys_{enter,exit} */
 };
 
-static const char *const sys_names[] = {
-	[SOCK_SYS_TP] = "tracepoint", [SOCK_SYS_BTF] = "tp_btf", [SOCK_SYS_RAW] = "raw_tp",
+/* PEERSCOPE_SOCK_SYSCALLS values, and what -v says of each */
+static const struct { const char *name, *what; } sys_kinds[] = {
+	[SOCK_SYS_TP] = { "tracepoint", "per-syscall tracepoints (syscalls:sys_enter_NAME/sys_exit_NAME)" },
+	[SOCK_SYS_BTF] = { "tp_btf", "tp_btf/sys_enter and sys_exit (every syscall)" },
+	[SOCK_SYS_RAW] = { "raw_tp", "raw_tp/sys_enter and sys_exit (every syscall)" },
 };
 
 /* The syscalls bpf/sock.bpf.c follows (call_of()), as tracepoint names;
@@ -156,7 +159,7 @@ static int choose_sys(const struct kernel_features *kf, enum sock_sys *sys, bool
 		return 0;
 	}
 	for (int i = 0; i <= SOCK_SYS_RAW; i++) {
-		if (strcmp(env, sys_names[i]))
+		if (strcmp(env, sys_kinds[i].name))
 			continue;
 		if (!have[i]) {
 			ps_err("sock: PEERSCOPE_SOCK_SYSCALLS=%s: not available on this system (unset it; -v says why)",
@@ -269,10 +272,7 @@ static int sock_open(struct collector *c, const struct record_opts *o,
 			       strerror(-err));
 		goto destroy_skel;
 	}
-	ps_debug("sock: syscalls from %s, TCP state and retransmits from %s",
-		 sp->sys == SOCK_SYS_TP ? "per-syscall tracepoints (syscalls:sys_enter_NAME/sys_exit_NAME)"
-		 : sp->sys == SOCK_SYS_BTF ? "tp_btf/sys_enter and sys_exit (every syscall)"
-		 : "raw_tp/sys_enter and sys_exit (every syscall)",
+	ps_debug("sock: syscalls from %s, TCP state and retransmits from %s", sys_kinds[sp->sys].what,
 		 bpf_program__autoload(sp->skel->progs.sock_state_btf) ? "tp_btf" : "raw_tp");
 	sp->rb = ring_buffer__new(bpf_map__fd(sp->skel->maps.done), on_done, sp, NULL);
 	if (!sp->rb) {
