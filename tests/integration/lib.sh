@@ -46,13 +46,14 @@ assert_between() {
 }
 
 # Nanoseconds the machine's CPUs (all of them) have spent in interrupts or
-# stolen by the hypervisor, plus one tick: task-clock (time on a CPU)
-# includes that time, a task's own CPU time does not.  /proc/stat counts
-# USER_HZ ticks; tests take the difference over a run.
+# stolen by the hypervisor: task-clock (time on a CPU) includes that time, a
+# task's own CPU time does not.  /proc/stat counts USER_HZ ticks.
 lost_ns() {
 	awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" { printf "%.0f", ($7 + $8 + $9) * 1e9 / hz; exit }' /proc/stat
 }
-tick_ns() { echo $((1000000000 / $(getconf CLK_TCK))); }
+# lost_since START: lost_ns since START (an earlier lost_ns), plus one tick
+# for the counters' granularity
+lost_since() { echo $(( $(lost_ns) - $1 + 1000000000 / $(getconf CLK_TCK) )); }
 
 # Wait until FILE exists and is non-empty, at most SECONDS.
 wait_file() {

@@ -13,7 +13,7 @@ sleep 0.1
 "$PS" stat -p "$pid" -e task-clock,context-switches -d 5 --per-thread --json \
 	-o "$T/a.json" 2>"$T/err" || fail "stat -p failed: $(cat "$T/err")"
 wait "$pid"
-lost=$(( $(lost_ns) - lost0 + $(tick_ns) ))
+lost=$(lost_since "$lost0")
 self=$(sed -n 's/^cpu_ns=//p' "$T/busy.out")
 python3 - "$T/a.json" "$self" "$lost" <<'PY' || fail "JSON: $(tail -c 2000 "$T/a.json")"
 import json, sys
