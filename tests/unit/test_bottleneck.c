@@ -249,17 +249,26 @@ static void test_latency_tail(void **state)
 	judged_free(j, p);
 }
 
+#define STORM_STACK "k:tcp_sendmsg;send;gossip_write_small;gossip_flush_locked;gossip_send;" \
+		    "gossip_forward"
+
+/* A profile with --inject small-writes' traffic: 20k writes/s of 4 bytes over 10 s. */
+static struct profile *storm_profile(void)
+{
+	struct profile *p = new_profile();
+
+	add(p, STORM_STACK, NULL, NULL, "tx/messages", 200000);
+	add(p, STORM_STACK, NULL, NULL, "tx/bytes", 800000);
+	return p;
+}
+
 /* small-writes: 20k writes/s of 4 bytes each. */
 static void test_write_storm(void **state)
 {
-	struct profile *p = new_profile();
-	const char *st = "k:tcp_sendmsg;send;gossip_write_small;gossip_flush_locked;gossip_send;"
-			 "gossip_forward";
+	struct profile *p = storm_profile();
 	struct judged *j;
 
-	add(p, st, NULL, NULL, "tx/messages", 200000);
-	add(p, st, NULL, NULL, "tx/bytes", 800000);
-	add(p, st, NULL, NULL, "cpu", 2 * S);
+	add(p, STORM_STACK, NULL, NULL, "cpu", 2 * S);
 	add(p, "gossip_forward;gossip_handle_frame", NULL, NULL, "cpu", S / 2);
 	j = judge(p);
 	expect(j, "gossip", V_STORM, "gossip_write_small", "socket-write storm");
@@ -274,15 +283,11 @@ static void test_write_storm(void **state)
  */
 static void test_write_storm_starved(void **state)
 {
-	struct profile *p = new_profile();
-	const char *st = "k:tcp_sendmsg;send;gossip_write_small;gossip_flush_locked;gossip_send;"
-			 "gossip_forward";
+	struct profile *p = storm_profile();
 	struct judged *j;
 
-	add(p, st, NULL, NULL, "tx/messages", 200000);
-	add(p, st, NULL, NULL, "tx/bytes", 800000);
-	add(p, st, NULL, NULL, "cpu", S / 2);
-	add(p, st, NULL, NULL, "runq", S);
+	add(p, STORM_STACK, NULL, NULL, "cpu", S / 2);
+	add(p, STORM_STACK, NULL, NULL, "runq", S);
 	add(p, "dht_on_reply;dht_worker_main", NULL, NULL, "cpu", S / 4);
 	add(p, "dht_on_reply;dht_worker_main", NULL, NULL, "runq", S / 2);
 	j = judge(p);
