@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bootstrap-slow raises every joiner's bootstrap time; cpu-starve (hogs on
-# node 0) slows node 0 itself and, through it, DHT and gossip tail latency
-# of everyone.
+# node 0) makes node 0's threads wait for a CPU, and so slows what it
+# delivers.
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/tests/node/testlib.sh"
 need_p2pnet
@@ -21,7 +21,7 @@ assert_gt "$(jget slow "j['bootstrap_ms']['p50']")" "$(jget clean "j['bootstrap_
 # it later than they reach its peers.  Clean, node 0 -- the hub -- is the
 # fastest (about half its peers' median); starved, the slowest.  Measured
 # against its peers, and that ratio against the clean run's: own/peers was
-# 0.47-0.52 clean and 1.6-2.6 starved over six runs.
+# 0.38-0.85 clean and 1.6-2.95 starved over twelve runs.
 PEERS="sorted(n['deliveries']['latency_ms']['p50'] for n in j['per_node'][1:])[len(j['per_node'][1:]) // 2]"
 own=$(jget starve "j['per_node'][0]['deliveries']['latency_ms']['p50']")
 peers=$(jget starve "$PEERS")
@@ -31,19 +31,20 @@ note "cpu-starve: node 0 delivers in p50 $own ms, its peers in $peers ms (clean:
 assert_gt "$own" "$(awk -v c="$peers" 'BEGIN { print 1.25 * c }')" "cpu-starve: node 0's gossip delivery p50 ms vs 1.25x its peers' median ($peers)"
 ratio=$(awk -v a="$own" -v b="$peers" 'BEGIN { printf "%.3f", a / b }')
 cratio=$(awk -v a="$cown" -v b="$cpeers" 'BEGIN { printf "%.3f", a / b }')
-assert_gt "$ratio" "$(awk -v c="$cratio" 'BEGIN { print 2 * c }')" "cpu-starve: node 0's delivery p50 / peers' vs 2x the clean run's ($cratio)"
+assert_gt "$ratio" "$(awk -v c="$cratio" 'BEGIN { print 1.5 * c }')" "cpu-starve: node 0's delivery p50 / peers' vs 1.5x the clean run's ($cratio)"
 
-# and across runs: the tails of the whole network.  A baseline that the
-# host's load disturbed is measured once more (the lower one counts); the
-# starved run is never retried, so an injection that does nothing fails.
-tail_of() { jget "$1" "j['dht']['latency_ms']['p95'] + j['gossip']['latency_ms']['p95']"; }
-ctail=$(tail_of clean)
-stail=$(tail_of starve)
-if ! awk -v s="$stail" -v c="$ctail" 'BEGIN { exit !(s > 2 * c) }'; then
-	run_net clean2 $ARGS
-	note "cpu-starve: baseline tail $ctail ms, once more $(tail_of clean2) ms"
-	ctail=$(awk -v a="$ctail" -v b="$(tail_of clean2)" 'BEGIN { print (a < b ? a : b) }')
-fi
-assert_gt "$stail" "$(awk -v c="$ctail" 'BEGIN { print 2 * c }')" "cpu-starve: DHT p95 + gossip p95 ms vs 2x clean ($ctail)"
+# and what the row of the table names, run-queue delay: the time node 0's
+# own threads (the hogs left out) spent runnable without a CPU, from
+# schedstat, against its peers' median in the same run.  Over eight runs it
+# was 1.02-1.09x clean, 3.6-4.6x starved.  Not the whole network's tail
+# latency across runs: on a shared host that alone moved 8-31 ms clean.
+RQPEERS="sorted(n['runq_ms'] for n in j['per_node'][1:])[len(j['per_node'][1:]) // 2]"
+rq=$(jget starve "j['per_node'][0]['runq_ms']")
+rqpeers=$(jget starve "$RQPEERS")
+rqratio=$(awk -v a="$rq" -v b="$rqpeers" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')
+crqratio=$(jget clean "j['per_node'][0]['runq_ms'] / max(1e-3, $RQPEERS)")
+note "cpu-starve: node 0 waited for a CPU $rq ms, its peers' median $rqpeers ms (clean ratio $crqratio)"
+assert_gt "$rqratio" 2 "cpu-starve: node 0's run-queue wait / its peers' median"
+assert_gt "$rqratio" "$(awk -v c="$crqratio" 'BEGIN { print 2 * c }')" "cpu-starve: node 0's run-queue ratio vs 2x the clean run's"
 assert_gt "$(jget starve "j['per_node'][0]['cpu_ms']")" 1000 "cpu-starve: the hogs' node CPU ms"
 exit 0

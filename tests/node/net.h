@@ -55,6 +55,7 @@ struct nodeproc {
 	uint64_t bootstrap_ns;
 	uint64_t stats[ST_COUNT];
 	uint64_t cpu_ms, vcsw, ivcsw;
+	uint64_t runq_ns;		/* its own threads' run-queue wait (schedstat), hogs excluded */
 	int status;
 };
 

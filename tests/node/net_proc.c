@@ -58,7 +58,36 @@ int proc_spawn(struct nodeproc *np, char *const argv[], pid_t *pgid)
 	return 0;
 }
 
-/* CPU time of the whole process and context switches summed over its threads. */
+/*
+ * CPU time of the whole process; context switches and run-queue wait summed
+ * over its threads.  The wait (schedstat's run_delay: runnable but not on a
+ * CPU) leaves out cpu-starve's own hogs: it is the node's work that waits.
+ */
+static uint64_t task_run_delay(const char *taskdir, const char *tid)
+{
+	char p[400], comm[32] = "";
+	unsigned long long run = 0, wait = 0;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s/comm", taskdir, tid);
+	f = fopen(p, "r");
+	if (f) {
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = 0;
+		fclose(f);
+	}
+	if (!strncmp(comm, "cpu-hog-", 8))
+		return 0;
+	snprintf(p, sizeof(p), "%s/%s/schedstat", taskdir, tid);
+	f = fopen(p, "r");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu %llu", &run, &wait) != 2)
+		wait = 0;
+	fclose(f);
+	return wait;
+}
+
 void proc_sample(struct nodeproc *np)
 {
 	char path[64], buf[2048], *p;
@@ -77,7 +106,7 @@ void proc_sample(struct nodeproc *np)
 		fclose(f);
 		np->cpu_ms = (ut + st) * 1000 / (hz > 0 ? hz : 100);
 	}
-	np->vcsw = np->ivcsw = 0;
+	np->vcsw = np->ivcsw = np->runq_ns = 0;
 	snprintf(path, sizeof(path), "/proc/%d/task", np->pid);
 	d = opendir(path);
 	if (!d)
@@ -100,6 +129,7 @@ void proc_sample(struct nodeproc *np)
 				np->ivcsw += v;
 		}
 		fclose(f);
+		np->runq_ns += task_run_delay(path, de->d_name);
 	}
 	closedir(d);
 }

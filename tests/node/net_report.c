@@ -154,7 +154,7 @@ struct summary {
 	struct dist lat, gossip, full, boot;
 	size_t published, deliveries, expected, full_n;
 	double ratio;
-	uint64_t totals[ST_COUNT], cpu_ms;
+	uint64_t totals[ST_COUNT], cpu_ms, runq_ns;
 };
 
 static int kind_slot(char k)
@@ -214,6 +214,7 @@ static void summarise(struct summary *s)
 		for (int k = 0; k < ST_COUNT; k++)
 			s->totals[k] += nodes[i].stats[k];
 		s->cpu_ms += nodes[i].cpu_ms;
+		s->runq_ns += nodes[i].runq_ns;
 	}
 	s->boot = dist_of(boot, nb);
 	free(lat);
@@ -323,7 +324,8 @@ static void json_dist(FILE *f, const struct dist *d)
 		d->n, d->p50, d->p95, d->p99, d->max, d->mean);
 }
 
-static void json_counters(FILE *f, const uint64_t *v, uint64_t cpu_ms, uint64_t vcsw, uint64_t ivcsw)
+static void json_counters(FILE *f, const uint64_t *v, uint64_t cpu_ms, uint64_t runq_ns,
+			  uint64_t vcsw, uint64_t ivcsw)
 {
 	fprintf(f, "\"dht\": {\"tx_msgs\": %lu, \"tx_bytes\": %lu, \"rx_msgs\": %lu, \"rx_bytes\": %lu, "
 		"\"dropped\": %lu, \"timeouts\": %lu}, ",
@@ -335,8 +337,8 @@ static void json_counters(FILE *f, const uint64_t *v, uint64_t cpu_ms, uint64_t 
 		v[ST_gossip_tx_msgs], v[ST_gossip_tx_bytes], v[ST_gossip_tx_writes], v[ST_gossip_rx_msgs],
 		v[ST_gossip_rx_bytes], v[ST_gossip_rx_reads], v[ST_gossip_dups], v[ST_gossip_invalid],
 		v[ST_gossip_delivered], v[ST_gossip_published]);
-	fprintf(f, "\"cpu_ms\": %lu, \"ctx_switches\": {\"voluntary\": %lu, \"involuntary\": %lu}, \"errors\": %lu",
-		cpu_ms, vcsw, ivcsw, v[ST_errors]);
+	fprintf(f, "\"cpu_ms\": %lu, \"runq_ms\": %.3f, \"ctx_switches\": {\"voluntary\": %lu, \"involuntary\": %lu}, \"errors\": %lu",
+		cpu_ms, runq_ns / 1e6, vcsw, ivcsw, v[ST_errors]);
 }
 
 /* Written to PATH.tmp and renamed, so a reader never sees half a file. */
@@ -402,13 +404,13 @@ int report_json(const char *path)
 		fputs("}, \"deliveries\": {\"latency_ms\": ", f);
 		json_dist(f, &ns.dlv);
 		fputs("}, ", f);
-		json_counters(f, n->stats, n->cpu_ms, n->vcsw, n->ivcsw);
+		json_counters(f, n->stats, n->cpu_ms, n->runq_ns, n->vcsw, n->ivcsw);
 		fprintf(f, "}%s\n", i + 1 < cfg.nodes ? "," : "");
 		vc += n->vcsw;
 		ivc += n->ivcsw;
 	}
 	fputs("  ],\n  \"totals\": {", f);
-	json_counters(f, s.totals, s.cpu_ms, vc, ivc);
+	json_counters(f, s.totals, s.cpu_ms, s.runq_ns, vc, ivc);
 	fputs("},\n  \"errors\": [", f);
 	for (int i = 0; i < res.nerrors; i++) {
 		fputs(i ? ", " : "", f);
