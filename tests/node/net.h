@@ -43,6 +43,13 @@ enum { NODE_STATS(X_ENUM) ST_COUNT };
 #undef X_ENUM
 extern const char *const stat_names[ST_COUNT];
 
+/* What /proc says a node used (proc_sample); totals are sums of these. */
+struct proc_usage {
+	uint64_t cpu_ms;		/* utime + stime, all threads */
+	uint64_t runq_ns;		/* run-queue wait of its own threads, hogs left out */
+	uint64_t vcsw, ivcsw;		/* context switches of its live threads */
+};
+
 struct nodeproc {
 	int index;
 	pid_t pid;
@@ -54,8 +61,7 @@ struct nodeproc {
 	bool hello, ready, failed, exited, stats_in;
 	uint64_t bootstrap_ns;
 	uint64_t stats[ST_COUNT];
-	uint64_t cpu_ms, vcsw, ivcsw;
-	uint64_t runq_ns;		/* its own threads' run-queue wait (schedstat), hogs excluded */
+	struct proc_usage usage;
 	int status;
 };
 

@@ -58,41 +58,34 @@ int proc_spawn(struct nodeproc *np, char *const argv[], pid_t *pgid)
 	return 0;
 }
 
-/*
- * CPU time of the whole process; context switches and run-queue wait summed
- * over its threads.  The wait (schedstat's run_delay: runnable but not on a
- * CPU) leaves out cpu-starve's own hogs: it is the node's work that waits.
- */
+/* A thread's run-queue wait: schedstat's run_delay (runnable, not on a CPU). */
 static uint64_t task_run_delay(const char *taskdir, const char *tid)
 {
-	char p[400], comm[32] = "";
-	unsigned long long run = 0, wait = 0;
+	char p[400];
+	unsigned long long wait = 0;
 	FILE *f;
 
-	snprintf(p, sizeof(p), "%s/%s/comm", taskdir, tid);
-	f = fopen(p, "r");
-	if (f) {
-		if (!fgets(comm, sizeof(comm), f))
-			comm[0] = 0;
-		fclose(f);
-	}
-	if (!strncmp(comm, "cpu-hog-", 8))
-		return 0;
 	snprintf(p, sizeof(p), "%s/%s/schedstat", taskdir, tid);
 	f = fopen(p, "r");
 	if (!f)
 		return 0;
-	if (fscanf(f, "%llu %llu", &run, &wait) != 2)
+	if (fscanf(f, "%*s %llu", &wait) != 1)
 		wait = 0;
 	fclose(f);
 	return wait;
 }
 
+/*
+ * CPU time of the whole process; context switches and run-queue wait summed
+ * over its threads.  The wait leaves out cpu-starve's own hogs (named
+ * cpu-hog-N by inject_cpu_hog): it is the node's work that waits.
+ */
 void proc_sample(struct nodeproc *np)
 {
 	char path[64], buf[2048], *p;
 	unsigned long ut = 0, st = 0;
 	long hz = sysconf(_SC_CLK_TCK);
+	struct proc_usage *u = &np->usage;
 	struct dirent *de;
 	FILE *f;
 	DIR *d;
@@ -104,15 +97,16 @@ void proc_sample(struct nodeproc *np)
 		if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
 			sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st);
 		fclose(f);
-		np->cpu_ms = (ut + st) * 1000 / (hz > 0 ? hz : 100);
+		u->cpu_ms = (ut + st) * 1000 / (hz > 0 ? hz : 100);
 	}
-	np->vcsw = np->ivcsw = np->runq_ns = 0;
+	u->vcsw = u->ivcsw = u->runq_ns = 0;
 	snprintf(path, sizeof(path), "/proc/%d/task", np->pid);
 	d = opendir(path);
 	if (!d)
 		return;
 	while ((de = readdir(d))) {
 		char tp[400];
+		bool hog = false;
 
 		if (de->d_name[0] == '.')
 			continue;
@@ -123,13 +117,16 @@ void proc_sample(struct nodeproc *np)
 		while (fgets(buf, sizeof(buf), f)) {
 			unsigned long v;
 
-			if (sscanf(buf, "voluntary_ctxt_switches: %lu", &v) == 1)
-				np->vcsw += v;
+			if (!strncmp(buf, "Name:\tcpu-hog-", 14))
+				hog = true;
+			else if (sscanf(buf, "voluntary_ctxt_switches: %lu", &v) == 1)
+				u->vcsw += v;
 			else if (sscanf(buf, "nonvoluntary_ctxt_switches: %lu", &v) == 1)
-				np->ivcsw += v;
+				u->ivcsw += v;
 		}
 		fclose(f);
-		np->runq_ns += task_run_delay(path, de->d_name);
+		if (!hog)
+			u->runq_ns += task_run_delay(path, de->d_name);
 	}
 	closedir(d);
 }

@@ -154,7 +154,8 @@ struct summary {
 	struct dist lat, gossip, full, boot;
 	size_t published, deliveries, expected, full_n;
 	double ratio;
-	uint64_t totals[ST_COUNT], cpu_ms, runq_ns;
+	uint64_t totals[ST_COUNT];
+	struct proc_usage usage;
 };
 
 static int kind_slot(char k)
@@ -213,8 +214,10 @@ static void summarise(struct summary *s)
 			boot[nb++] = nodes[i].bootstrap_ns / 1e6;
 		for (int k = 0; k < ST_COUNT; k++)
 			s->totals[k] += nodes[i].stats[k];
-		s->cpu_ms += nodes[i].cpu_ms;
-		s->runq_ns += nodes[i].runq_ns;
+		s->usage.cpu_ms += nodes[i].usage.cpu_ms;
+		s->usage.runq_ns += nodes[i].usage.runq_ns;
+		s->usage.vcsw += nodes[i].usage.vcsw;
+		s->usage.ivcsw += nodes[i].usage.ivcsw;
 	}
 	s->boot = dist_of(boot, nb);
 	free(lat);
@@ -297,7 +300,7 @@ void report_text(void)
 		printf("%5d %7d %9.2f %8lu/%-8lu %8lu/%-8lu %8lu/%-8lu %8lu/%-8lu %8lu %7lu %6lu\n",
 		       i, n->pid, n->bootstrap_ns / 1e6, v[ST_dht_tx_msgs], v[ST_dht_tx_bytes],
 		       v[ST_dht_rx_msgs], v[ST_dht_rx_bytes], v[ST_gossip_tx_msgs], v[ST_gossip_tx_bytes],
-		       v[ST_gossip_rx_msgs], v[ST_gossip_rx_bytes], v[ST_gossip_tx_writes], n->cpu_ms,
+		       v[ST_gossip_rx_msgs], v[ST_gossip_rx_bytes], v[ST_gossip_tx_writes], n->usage.cpu_ms,
 		       v[ST_errors]);
 	}
 	printf("errors         %d\n", res.nerrors + res.suppressed_errors);
@@ -324,8 +327,7 @@ static void json_dist(FILE *f, const struct dist *d)
 		d->n, d->p50, d->p95, d->p99, d->max, d->mean);
 }
 
-static void json_counters(FILE *f, const uint64_t *v, uint64_t cpu_ms, uint64_t runq_ns,
-			  uint64_t vcsw, uint64_t ivcsw)
+static void json_counters(FILE *f, const uint64_t *v, const struct proc_usage *u)
 {
 	fprintf(f, "\"dht\": {\"tx_msgs\": %lu, \"tx_bytes\": %lu, \"rx_msgs\": %lu, \"rx_bytes\": %lu, "
 		"\"dropped\": %lu, \"timeouts\": %lu}, ",
@@ -338,7 +340,7 @@ static void json_counters(FILE *f, const uint64_t *v, uint64_t cpu_ms, uint64_t 
 		v[ST_gossip_rx_bytes], v[ST_gossip_rx_reads], v[ST_gossip_dups], v[ST_gossip_invalid],
 		v[ST_gossip_delivered], v[ST_gossip_published]);
 	fprintf(f, "\"cpu_ms\": %lu, \"runq_ms\": %.3f, \"ctx_switches\": {\"voluntary\": %lu, \"involuntary\": %lu}, \"errors\": %lu",
-		cpu_ms, runq_ns / 1e6, vcsw, ivcsw, v[ST_errors]);
+		u->cpu_ms, u->runq_ns / 1e6, u->vcsw, u->ivcsw, v[ST_errors]);
 }
 
 /* Written to PATH.tmp and renamed, so a reader never sees half a file. */
@@ -347,7 +349,6 @@ int report_json(const char *path)
 	char tmp[4096];
 	struct summary s;
 	struct node_summary ns;
-	uint64_t vc = 0, ivc = 0;
 	const char *names[] = { "find", "get", "put" };
 	char *list, *save = NULL, *tok;
 	FILE *f;
@@ -404,13 +405,11 @@ int report_json(const char *path)
 		fputs("}, \"deliveries\": {\"latency_ms\": ", f);
 		json_dist(f, &ns.dlv);
 		fputs("}, ", f);
-		json_counters(f, n->stats, n->cpu_ms, n->runq_ns, n->vcsw, n->ivcsw);
+		json_counters(f, n->stats, &n->usage);
 		fprintf(f, "}%s\n", i + 1 < cfg.nodes ? "," : "");
-		vc += n->vcsw;
-		ivc += n->ivcsw;
 	}
 	fputs("  ],\n  \"totals\": {", f);
-	json_counters(f, s.totals, s.cpu_ms, s.runq_ns, vc, ivc);
+	json_counters(f, s.totals, &s.usage);
 	fputs("},\n  \"errors\": [", f);
 	for (int i = 0; i < res.nerrors; i++) {
 		fputs(i ? ", " : "", f);
