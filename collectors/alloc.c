@@ -17,7 +17,6 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -430,43 +429,19 @@ static int attach_uprobes(struct alloc_priv *ap)
 	return 0;
 }
 
-static void *destroy_link(void *link)
-{
-	bpf_link__destroy(link);
-	return NULL;
-}
-
 /*
  * Each uprobe unregister waits for an RCU grace period (~100 ms on a busy
  * machine): one after the other, a dozen links took 1.6 s, during which
- * the target kept trapping.  Destroyed from one thread each, the waits
- * overlap.
+ * the target kept trapping; collector__destroy_links() overlaps the waits.
  */
 static void detach_uprobes(struct alloc_priv *ap)
 {
-	int n = ap->nr_targets * ALLOC_MAX_PROBES * 2;
-	pthread_t *th = calloc(n, sizeof(*th));
-	bool *started = calloc(n, sizeof(*started));
 	uint64_t t0 = now_ns();
 
 	/* stop counting everywhere at once, then pay for the slow unregisters */
 	if (ap->skel && ap->skel->bss)
 		ap->skel->bss->uprobes_off = 1;
-	for (int i = 0; i < n; i++) {
-		if (!ap->ulinks[i])
-			continue;
-		if (th && started && !pthread_create(&th[i], NULL, destroy_link, ap->ulinks[i]))
-			started[i] = true;
-		else
-			bpf_link__destroy(ap->ulinks[i]);
-		ap->ulinks[i] = NULL;
-	}
-	for (int i = 0; th && started && i < n; i++) {
-		if (started[i])
-			pthread_join(th[i], NULL);
-	}
-	free(th);
-	free(started);
+	collector__destroy_links(ap->ulinks, (size_t)ap->nr_targets * ALLOC_MAX_PROBES * 2);
 	ap->attached = false;
 	ap->detach_ns += now_ns() - t0;
 }

@@ -9,6 +9,8 @@
  * asked for" (e.g. alloc without --alloc) and is silent.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <bpf/bpf.h>
@@ -110,4 +112,32 @@ const char *collector__path_name(const struct record_opts *o, uint32_t path_id)
 	if (path_id < sizeof(default_path_names) / sizeof(default_path_names[0]))
 		return default_path_names[path_id];
 	return "other";
+}
+
+static void *destroy_link(void *link)
+{
+	bpf_link__destroy(link);
+	return NULL;
+}
+
+void collector__destroy_links(struct bpf_link **links, size_t n)
+{
+	pthread_t *th = calloc(n, sizeof(*th));
+	bool *started = calloc(n, sizeof(*started));
+
+	for (size_t i = 0; i < n; i++) {
+		if (!links[i])
+			continue;
+		if (th && started && !pthread_create(&th[i], NULL, destroy_link, links[i]))
+			started[i] = true;
+		else
+			bpf_link__destroy(links[i]);
+		links[i] = NULL;
+	}
+	for (size_t i = 0; th && started && i < n; i++) {
+		if (started[i])
+			pthread_join(th[i], NULL);
+	}
+	free(th);
+	free(started);
 }

@@ -141,4 +141,14 @@ int collector__read_stack(int stack_map_fd, int32_t stack_id, uint64_t *ips);
 /* Path names (from core/rules) for BPF path ids, "other" for unknown. */
 const char *collector__path_name(const struct record_opts *o, uint32_t path_id);
 
+struct bpf_link;
+/*
+ * Destroy links[0..n) (NULL entries skipped), each from a thread of its
+ * own, and NULL them.  Unregistering a uprobe or a tracepoint's last perf
+ * event waits for RCU grace periods (~70-100 ms each): one after the other,
+ * a collector's dozen or two links took seconds; in parallel the waits
+ * overlap.  A link whose thread cannot start is destroyed inline.
+ */
+void collector__destroy_links(struct bpf_link **links, size_t n);
+
 #endif /* PEERSCOPE_COLLECTOR_H */
