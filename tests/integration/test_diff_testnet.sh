@@ -6,9 +6,11 @@
 . "$(dirname "$0")/paths-lib.sh"
 need_net
 
-# two networks at once (clean, dht-cpu on node 0): one startup, recordings side by side
+# two networks at once (clean, dht-cpu on node 0): one startup, recordings
+# side by side.  They run until the test ends (--duration 0; cleanup stops
+# them): on a loaded host three recordings once outlasted 20 s of traffic.
 start() {
-	bg "$BUILD/p2pnet" --nodes 4 --base-port "$(pick_base)" --duration 20 --dht-rate 300 \
+	bg "$BUILD/p2pnet" --nodes 4 --base-port "$(pick_base)" --duration 0 --dht-rate 300 \
 		--gossip-rate 5 --pids-file "$T/$1.pids" "${@:2}" >"$T/$1.net" 2>&1
 }
 start clean

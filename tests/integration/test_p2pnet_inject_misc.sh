@@ -21,34 +21,26 @@ own_of() { jget "$1" "j['per_node'][0]$2"; }
 peers_of() { jget "$1" "(lambda p: sorted(p)[len(p) // 2])([n$2 for n in j['per_node'][1:]])"; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }
 
-# cpu-starve, within one run (the host's own load slows every node alike):
-# node 0's threads wait for a CPU, so the gossip messages it delivers reach
-# it later than they reach its peers.  Clean, node 0 -- the hub -- is the
-# fastest (about half its peers' median); starved, the slowest.  Measured
-# against its peers, and that ratio against the clean run's: own/peers was
-# 0.38-0.85 clean and 1.6-2.95 starved over twelve runs.
+# cpu-starve, within one run (the host's own load slows every node alike,
+# and it moved the clean run's own/peers ratios too much from run to run to
+# judge the starved run against them; the clean figures are only shown).
+# What the row of the table names, run-queue delay: the time node 0's own
+# threads (the hogs left out) spent runnable without a CPU, from schedstat,
+# against its peers' median.  Over fifteen runs it was 0.99-1.43x clean,
+# 3.6-4.6x starved.
+rq=$(own_of starve "['runq_ms']")
+rqpeers=$(peers_of starve "['runq_ms']")
+crqratio=$(div "$(own_of clean "['runq_ms']")" "$(peers_of clean "['runq_ms']")")
+note "cpu-starve: node 0 waited for a CPU $rq ms, its peers' median $rqpeers ms (clean ratio $crqratio)"
+assert_gt "$(div "$rq" "$rqpeers")" 2.5 "cpu-starve: node 0's run-queue wait / its peers' median"
+
+# and so the gossip messages node 0 delivers reach it later than they reach
+# its peers: own/peers delivery p50 was 1.6-2.95 starved; clean, node 0 --
+# the hub -- is mostly the fastest (0.38-0.85), once 1.81 on a loaded host.
 DLV="['deliveries']['latency_ms']['p50']"
 own=$(own_of starve "$DLV")
 peers=$(peers_of starve "$DLV")
-cown=$(own_of clean "$DLV")
-cpeers=$(peers_of clean "$DLV")
-note "cpu-starve: node 0 delivers in p50 $own ms, its peers in $peers ms (clean: $cown vs $cpeers)"
+note "cpu-starve: node 0 delivers in p50 $own ms, its peers in $peers ms (clean: $(own_of clean "$DLV") vs $(peers_of clean "$DLV"))"
 assert_gt "$own" "$(awk -v c="$peers" 'BEGIN { print 1.25 * c }')" "cpu-starve: node 0's gossip delivery p50 ms vs 1.25x its peers' median ($peers)"
-ratio=$(div "$own" "$peers")
-cratio=$(div "$cown" "$cpeers")
-assert_gt "$ratio" "$(awk -v c="$cratio" 'BEGIN { print 1.5 * c }')" "cpu-starve: node 0's delivery p50 / peers' vs 1.5x the clean run's ($cratio)"
-
-# and what the row of the table names, run-queue delay: the time node 0's
-# own threads (the hogs left out) spent runnable without a CPU, from
-# schedstat, against its peers' median in the same run.  Over fifteen runs
-# it was 0.99-1.43x clean, 3.6-4.6x starved.  Not the whole network's tail
-# latency across runs: on a shared host that alone moved 8-31 ms clean.
-rq=$(own_of starve "['runq_ms']")
-rqpeers=$(peers_of starve "['runq_ms']")
-rqratio=$(div "$rq" "$rqpeers")
-crqratio=$(div "$(own_of clean "['runq_ms']")" "$(peers_of clean "['runq_ms']")")
-note "cpu-starve: node 0 waited for a CPU $rq ms, its peers' median $rqpeers ms (clean ratio $crqratio)"
-assert_gt "$rqratio" 2 "cpu-starve: node 0's run-queue wait / its peers' median"
-assert_gt "$rqratio" "$(awk -v c="$crqratio" 'BEGIN { print 2 * c }')" "cpu-starve: node 0's run-queue ratio vs 2x the clean run's"
 assert_gt "$(jget starve "j['per_node'][0]['cpu_ms']")" 1000 "cpu-starve: the hogs' node CPU ms"
 exit 0
