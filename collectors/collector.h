@@ -57,18 +57,13 @@ struct record_opts {
 };
 
 struct unwinder;     /* collectors/unwinder.h */
+struct target;       /* core/target.h */
 
 /* Maps shared by every BPF object; created once, reused before load. */
 struct shared_maps {
 	int targets_fd;         /* "ps_targets" */
 	int thread_path_fd;     /* "ps_thread_path" */
 	struct unwinder *unw;   /* the unw_* maps and tables; NULL: frame pointers only */
-};
-
-/* The processes being recorded. */
-struct target {
-	uint32_t *pids;
-	int nr_pids;
 };
 
 /* Drops and losses a collector saw; record prints them at the end. */

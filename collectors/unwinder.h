@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "collector.h"
+#include "collectors/collector.h"
 
 struct bpf_object;
 struct profile;
