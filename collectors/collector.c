@@ -18,6 +18,7 @@
 #include <linux/types.h>
 
 #include "collectors/collector.h"
+#include "collectors/record-opts.h"
 #include "core/rules.h"
 #include "bpf/peerscope.h"
 

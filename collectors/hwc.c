@@ -22,6 +22,9 @@
 #include <bpf/libbpf.h>
 
 #include "collectors/collector.h"
+#include "collectors/features.h"
+#include "collectors/record-opts.h"
+#include "collectors/shared-maps.h"
 #include "core/log.h"
 #include "core/pmu-events.h"
 #include "core/pmu-metrics.h"

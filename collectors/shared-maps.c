@@ -13,7 +13,7 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
-#include "collectors/collector.h"
+#include "collectors/shared-maps.h"
 #include "core/log.h"
 #include "bpf/peerscope.h"
 #include "collectors/unwinder.h"

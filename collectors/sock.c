@@ -24,6 +24,9 @@
 #include <bpf/libbpf.h>
 
 #include "collectors/collector.h"
+#include "collectors/features.h"
+#include "collectors/record-opts.h"
+#include "collectors/shared-maps.h"
 #include "core/log.h"
 #include "core/ports.h"
 #include "core/profile.h"

@@ -29,6 +29,9 @@
 
 #include "builtin.h"
 #include "collectors/collector.h"
+#include "collectors/features.h"
+#include "collectors/record-opts.h"
+#include "collectors/shared-maps.h"
 #include "core/log.h"
 #include "core/profile.h"
 #include "core/rules.h"
