@@ -13,8 +13,8 @@
 #ifndef PEERSCOPE_OFFCPU_H
 #define PEERSCOPE_OFFCPU_H
 
-#include "peerscope.h"
-#include "hist.h"
+#include "bpf/peerscope.h"
+#include "bpf/hist.h"
 
 /* Default map sizes; userspace may change them before load. */
 #define OFFCPU_STACK_ENTRIES	16384

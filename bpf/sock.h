@@ -13,8 +13,8 @@
 #ifndef PEERSCOPE_SOCK_H
 #define PEERSCOPE_SOCK_H
 
-#include "peerscope.h"
-#include "hist.h"
+#include "bpf/peerscope.h"
+#include "bpf/hist.h"
 
 /* Default map sizes; userspace may change them before load. */
 #define SOCK_STACK_ENTRIES	8192

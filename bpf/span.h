@@ -15,8 +15,8 @@
 #ifndef PEERSCOPE_SPAN_H
 #define PEERSCOPE_SPAN_H
 
-#include "peerscope.h"
-#include "hist.h"
+#include "bpf/peerscope.h"
+#include "bpf/hist.h"
 
 #define SPAN_HIST_BUCKETS	HIST_LL_BUCKETS		/* up to 2^43 ns (~2.4 h) */
 #define SPAN_STACK_DEPTH	8			/* nested spans per thread */

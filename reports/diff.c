@@ -11,14 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bottleneck.h"
-#include "diff.h"
-#include "flame-tree.h"
-#include "paths.h"
-#include "profile.h"
-#include "records.h"
-#include "report.h"
-#include "rules.h"
+#include "reports/bottleneck.h"
+#include "reports/diff.h"
+#include "reports/flame-tree.h"
+#include "reports/paths.h"
+#include "core/profile.h"
+#include "core/records.h"
+#include "reports/report.h"
+#include "core/rules.h"
 
 const char *const diff_part_names[DP_NR] = {
 	"cpu", "runq", "lock", "net", "timer", "io", "fault", "other",

@@ -16,7 +16,7 @@
 #include "core/profile.h"
 #include "core/records.h"
 #include "core/rules.h"
-#include "paths.h"
+#include "reports/paths.h"
 
 const char *const path_reason_names[PR_NR] = {
 	[PR_OTHER] = "other", [PR_LOCK] = "lock", [PR_NET] = "net",

@@ -9,10 +9,10 @@
  * checked against the buffer, every id and string index against its table,
  * and any inconsistency is -EBADMSG.
  */
-#include "pprof.h"
-#include "profile.h"
-#include "records.h"
-#include "hashmap.h"
+#include "reports/pprof.h"
+#include "core/profile.h"
+#include "core/records.h"
+#include "core/hashmap.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -15,12 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diff-flame.h"
-#include "diff.h"
-#include "flame-tree.h"
+#include "reports/diff-flame.h"
+#include "reports/diff.h"
+#include "reports/flame-tree.h"
 #include "flame_helpers.h"
-#include "profile.h"
-#include "records.h"
+#include "core/profile.h"
+#include "core/records.h"
 
 #define NR_FUNCS 10
 

@@ -17,10 +17,10 @@
 #include <string.h>
 #include <linux/types.h>
 
-#include "hist.h"
-#include "pprof.h"
-#include "profile.h"
-#include "records.h"
+#include "bpf/hist.h"
+#include "core/profile.h"
+#include "core/records.h"
+#include "reports/pprof.h"
 
 /* ---- every kind, every field, through a pprof file ------------------------ */
 

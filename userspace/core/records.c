@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hist.h"
-#include "profile.h"
-#include "records.h"
+#include "bpf/hist.h"
+#include "core/profile.h"
+#include "core/records.h"
 
 _Static_assert(REC_LL_BUCKETS == HIST_LL_BUCKETS, "records.h and bpf/hist.h disagree");
 
