@@ -257,7 +257,6 @@ bool records__next(const struct profile *p, enum rec_kind kind, uint32_t *pos, v
 			return true;
 		}
 	}
-	*pos = p->nr_records;
 	return false;
 }
 

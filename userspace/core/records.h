@@ -184,7 +184,8 @@ enum rec_kind { REC_KINDS(REC_KIND_ENUM) REC_NR_KINDS };
 int records__add(struct profile *p, enum rec_kind kind, const void *rec);
 /*
  * Decodes the next record of kind at or after *pos into rec and moves *pos
- * past it; false when there is none.  Start with *pos = 0.
+ * past it; false when there is none (*pos and rec unchanged).  Start with
+ * *pos = 0.
  */
 bool records__next(const struct profile *p, enum rec_kind kind, uint32_t *pos, void *rec);
 /* How many records of kind p holds. */
