@@ -20,6 +20,7 @@
 #include "collectors/record-opts.h"
 #include "collectors/shared-maps.h"
 #include "core/log.h"
+#include "core/names.h"
 #include "core/profile.h"
 #include "core/records.h"
 #include "core/sym-kallsyms.h"
@@ -28,12 +29,6 @@
 #include "collectors/unwinder.h"
 
 #define DEFAULT_MIN_BLOCK_NS	1000ULL
-
-static const char *const reason_names[PS_REASON_MAX] = {
-	[PS_REASON_OTHER] = "other", [PS_REASON_LOCK] = "lock", [PS_REASON_NET] = "net",
-	[PS_REASON_TIMER] = "timer", [PS_REASON_IO] = "io", [PS_REASON_FAULT] = "fault",
-	[PS_REASON_RUNQ] = "runq",
-};
 
 struct offcpu_priv {
 	struct offcpu *skel;
@@ -59,11 +54,6 @@ static __u64 mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static const char *reason_name(__u32 r)
-{
-	return r < PS_REASON_MAX ? reason_names[r] : "other";
 }
 
 static bool offcpu_supported(const struct kernel_features *kf, const struct record_opts *o,
@@ -239,7 +229,7 @@ static uint32_t labels_of(struct profile *p, const struct record_opts *o,
 	kv[n++] = (struct pf_label_kv){ .key = "tid", .num = k->tid };
 	kv[n++] = (struct pf_label_kv){ .key = "thread", .str = comm[0] ? comm : "?" };
 	kv[n++] = (struct pf_label_kv){ .key = "path", .str = collector__path_name(o, k->path) };
-	kv[n++] = (struct pf_label_kv){ .key = "reason", .str = reason_name(k->reason) };
+	kv[n++] = (struct pf_label_kv){ .key = "reason", .str = reason__name(k->reason) };
 	if (w) {
 		memcpy(wcomm, w->waker_comm, PS_TASK_COMM_LEN);
 		wcomm[PS_TASK_COMM_LEN] = '\0';
