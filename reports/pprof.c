@@ -35,7 +35,7 @@
 
 #define RECORD_PREFIX "peerscope:"
 
-/* profile.proto field numbers (REFERENCE.md). */
+/* profile.proto field numbers (docs/conventions.md). */
 enum {
 	PROFILE_SAMPLE_TYPE = 1, PROFILE_SAMPLE = 2, PROFILE_MAPPING = 3,
 	PROFILE_LOCATION = 4, PROFILE_FUNCTION = 5, PROFILE_STRING_TABLE = 6,
