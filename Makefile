@@ -67,6 +67,9 @@ LAYER_EXTRA_reports/diff.c  := bpf
 layer_flags = -I$(BUILD)/inc/$(call layer_of,$1) $(patsubst %,-I$(BUILD)/inc/%,$(LAYER_EXTRA_$1)) \
 	$(if $(filter collectors,$(call layer_of,$1)),-I$(BUILD)/skel)
 INC_TREES := $(patsubst %,$(BUILD)/inc/%/.tree,$(LAYERS))
+# Test programs (unit tests, fuzz harnesses) see every layer, the BPF ABI and
+# the commands' builtin.h; library objects they build use $(call layer_flags,$<).
+TEST_CPPFLAGS = $(CPPFLAGS) -I$(BUILD)/inc/tests -Iuserspace -Itests/unit
 
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Wno-unused-function \
               -I$(BUILD) -I$(BUILD)/inc/bpf -I$(ARCH_INC)
@@ -135,11 +138,9 @@ $(LIB): $(LIB_OBJS)
 $(BUILD)/peerscope: $(BUILD)/obj/userspace/main.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# Unit tests see every layer, the BPF ABI and the commands' builtin.h.
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(INC_TREES)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -I$(BUILD)/inc/tests -Iuserspace -Itests/unit $(CFLAGS) $(LDFLAGS) \
-		-o $@ $< $(LIB) $(LDLIBS) -lcmocka
+	$(CC) $(TEST_CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
 
 $(BUILD)/progs/%: tests/progs/%.c
 	@mkdir -p $(@D)
