@@ -59,10 +59,6 @@ LAYERS := core format collectors analysis reports commands bpf tests
 layer_of = $(or $(if $(filter userspace/core/%,$1),core),$(if $(filter userspace/format/%,$1),format),$(if \
 	$(filter collectors/%,$1),collectors),$(if $(filter reports/analysis/%,$1),analysis),$(if \
 	$(filter reports/%,$1),reports),$(if $(filter userspace/%,$1),commands),$(error $1: in no layer))
-# TEMPORARY (issue 14, records branch): paths.c and diff.c still decode span
-# histograms with bpf/span.h; remove these two lines when they stop.
-LAYER_EXTRA_reports/paths.c := bpf
-LAYER_EXTRA_reports/diff.c  := bpf
 # Include flags for source file $1; collectors also see the BPF skeletons.
 layer_flags = -I$(BUILD)/inc/$(call layer_of,$1) $(patsubst %,-I$(BUILD)/inc/%,$(LAYER_EXTRA_$1)) \
 	$(if $(filter collectors,$(call layer_of,$1)),-I$(BUILD)/skel)

@@ -11,6 +11,7 @@
  */
 #include "reports/pprof.h"
 #include "core/profile.h"
+#include "core/records.h"
 #include "core/hashmap.h"
 
 #include <errno.h>
@@ -32,8 +33,6 @@
  */
 #define PPROF_GZIP_LEVEL 1
 #define PPROF_MAX_INFLATED (4ull << 30)
-
-#define RECORD_PREFIX "peerscope:"
 
 /* profile.proto field numbers (docs/conventions.md). */
 enum {
@@ -185,61 +184,6 @@ static void w_free(struct wctx *w)
 	free(w->map_order);
 }
 
-static bool esc_needed(unsigned char c)
-{
-	return c == ' ' || c == '%' || c == '=' || c < 0x20 || c == 0x7f;
-}
-
-static size_t esc_len(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += esc_needed(*s) ? 3 : 1;
-	return n;
-}
-
-static char *esc_put(char *o, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (esc_needed(c)) {
-			*o++ = '%';
-			*o++ = hex[c >> 4];
-			*o++ = hex[c & 15];
-		} else {
-			*o++ = c;
-		}
-	}
-	return o;
-}
-
-char *pprof__record_format(const struct profile *p, const struct pf_record *r)
-{
-	size_t n = sizeof(RECORD_PREFIX) + esc_len(profile__str(p, r->kind));
-	uint32_t i;
-	char *s, *o;
-
-	for (i = 0; i < r->nr_fields; i++)
-		n += 2 + esc_len(profile__str(p, r->keys[i])) + esc_len(profile__str(p, r->vals[i]));
-	s = malloc(n);
-	if (!s)
-		return NULL;
-	o = stpcpy(s, RECORD_PREFIX);
-	o = esc_put(o, profile__str(p, r->kind));
-	for (i = 0; i < r->nr_fields; i++) {
-		*o++ = ' ';
-		o = esc_put(o, profile__str(p, r->keys[i]));
-		*o++ = '=';
-		o = esc_put(o, profile__str(p, r->vals[i]));
-	}
-	*o = '\0';
-	return s;
-}
-
 static bool is_kernel_mapping(const struct profile *p, uint32_t m)
 {
 	return m && m < p->nr_mappings &&
@@ -264,18 +208,14 @@ static uint32_t pick_main_mapping(const struct profile *p)
 {
 	uint32_t i, pid = 0, fallback = 0;
 
-	for (i = 0; i < p->nr_records; i++) {
-		const char *exe;
-		uint32_t j;
+	struct rec_meta meta;
 
-		if (strcmp(profile__str(p, p->records[i].kind), "meta"))
+	for (uint32_t pos = 0; records__next_meta(p, &pos, &meta);) {
+		if (!meta.exe || !*meta.exe)
 			continue;
-		exe = profile__record_get(p, &p->records[i], "exe");
-		if (!exe || !*exe)
-			continue;
-		for (j = 1; j < p->nr_mappings; j++)
-			if (!strcmp(profile__str(p, p->mappings[j].filename), exe))
-				return j;
+		for (i = 1; i < p->nr_mappings; i++)
+			if (!strcmp(profile__str(p, p->mappings[i].filename), meta.exe))
+				return i;
 	}
 	for (i = 1; i < p->nr_locations; i++) {
 		const struct pf_location *l = &p->locations[i];
@@ -313,14 +253,15 @@ static int w_prepare(struct wctx *w)
 	uint32_t i, main_map, n = 0, kernel_map = 0;
 	bool need_kernel = false;
 
-	w->comment_ids = calloc((size_t)p->nr_records + p->nr_comments + 1, sizeof(uint32_t));
+	w->comment_ids = calloc((size_t)p->nr_records + p->nr_comments + 2, sizeof(uint32_t));
 	w->map_out = calloc(p->nr_mappings, sizeof(uint32_t));
 	w->map_order = calloc(p->nr_mappings + 1, sizeof(uint32_t));
 	if (!w->comment_ids || !w->map_out || !w->map_order)
 		return -ENOMEM;
 	/* Records first, so that a reader sees meta before free text. */
-	for (i = 0; i < p->nr_records; i++) {
-		char *s = pprof__record_format(p, &p->records[i]);
+	for (i = 0; i < p->nr_records + 1 && p->nr_records; i++) {
+		/* the version of their encoding before them */
+		char *s = i ? records__encode(p, &p->records[i - 1]) : records__encode_version();
 
 		if (!s)
 			return -ENOMEM;
@@ -1353,6 +1294,7 @@ out_free:
 
 static int rd_comments(struct rctx *c)
 {
+	struct records_reader rd = RECORDS_READER_INIT;
 	size_t i;
 	int err;
 
@@ -1364,7 +1306,7 @@ static int rd_comments(struct rctx *c)
 			return err;
 		if (!id)
 			continue;
-		err = pprof__record_parse(c->p, profile__str(c->p, id));
+		err = records__decode(c->p, &rd, profile__str(c->p, id));
 		if (err == 0)
 			err = profile__add_comment(c->p, profile__str(c->p, id));
 		if (err < 0)
@@ -1567,96 +1509,5 @@ int pprof__read(struct profile *p, const char *path)
 		return -errno;
 	err = pprof__read_fd(p, fd);
 	close(fd);
-	return err;
-}
-
-/* ================= records ================= */
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Unescapes [s, e) into out (NUL-terminated); false on a bad escape. */
-static bool unesc(const char *s, const char *e, char *out)
-{
-	while (s < e) {
-		if (*s == '%') {
-			int hi, lo;
-
-			if (e - s < 3 || (hi = hexval(s[1])) < 0 || (lo = hexval(s[2])) < 0)
-				return false;
-			*out++ = (char)(hi << 4 | lo);
-			s += 3;
-		} else {
-			*out++ = *s++;
-		}
-	}
-	*out = '\0';
-	return true;
-}
-
-int pprof__record_parse(struct profile *p, const char *comment)
-{
-	const char *s, *e, *eq;
-	char *copy = NULL, **keys = NULL, **vals = NULL, *o;
-	size_t len, n = 0, maxf = 1;
-	char *kind;
-	int err = 0;
-
-	if (strncmp(comment, RECORD_PREFIX, sizeof(RECORD_PREFIX) - 1))
-		return 0;
-	s = comment + sizeof(RECORD_PREFIX) - 1;
-	len = strlen(s);
-	for (e = s; *e; e++)
-		maxf += *e == ' ';
-	/* Unescaping only shrinks: one buffer holds every piece. */
-	copy = malloc(len + maxf + 1);
-	keys = malloc(maxf * sizeof(*keys));
-	vals = malloc(maxf * sizeof(*vals));
-	if (!copy || !keys || !vals) {
-		err = -ENOMEM;
-		goto out_free;
-	}
-	o = copy;
-	e = strchr(s, ' ');
-	if (!e)
-		e = s + len;
-	kind = o;
-	if (e == s || !unesc(s, e, o) || !*o)
-		goto out_free;   /* not ours after all: a plain comment */
-	o += strlen(o) + 1;
-	while (*e) {
-		s = e + 1;
-		e = strchr(s, ' ');
-		if (!e)
-			e = s + strlen(s);
-		eq = memchr(s, '=', e - s);
-		if (!eq || eq == s)
-			goto out_free;
-		keys[n] = o;
-		if (!unesc(s, eq, o) || !*o)
-			goto out_free;
-		o += strlen(o) + 1;
-		vals[n] = o;
-		if (!unesc(eq + 1, e, o))
-			goto out_free;
-		o += strlen(o) + 1;
-		n++;
-	}
-	err = profile__add_record_v(p, kind, (const char *const *)keys,
-				    (const char *const *)vals, (uint32_t)n);
-	if (!err)
-		err = 1;
-out_free:
-	free(copy);
-	free(keys);
-	free(vals);
 	return err;
 }

@@ -7,6 +7,7 @@
 #include "reports/paths.h"
 #include "reports/pprof.h"
 #include "core/profile.h"
+#include "core/records.h"
 #include "core/rules.h"
 
 #include <errno.h>
@@ -376,28 +377,6 @@ int report__filter_path(struct profile **pp, const char *path)
 
 /* ---- meta section ------------------------------------------------------ */
 
-static const struct pf_record *find_record(const struct profile *p, const char *kind,
-					   uint32_t *from)
-{
-	for (uint32_t i = from ? *from : 0; i < p->nr_records; i++) {
-		if (!strcmp(profile__str(p, p->records[i].kind), kind)) {
-			if (from)
-				*from = i + 1;
-			return &p->records[i];
-		}
-	}
-	return NULL;
-}
-
-static int64_t field_num(const struct profile *p, const struct pf_record *r, const char *k)
-{
-	const char *v = profile__record_get(p, r, k);
-
-	return v && *v ? strtoll(v, NULL, 10) : 0;
-}
-
-static const char *const stat_fields[] = { "events", "stack_errors", "map_full", "lost" };
-#define NR_STAT_FIELDS (sizeof(stat_fields) / sizeof(stat_fields[0]))
 
 /* JSON array of a comma-separated list; numbers when numeric is set. */
 static void json_list(FILE *f, const char *s, bool numeric)
@@ -424,46 +403,43 @@ static void json_list(FILE *f, const char *s, bool numeric)
 	fputc(']', f);
 }
 
-static double duration_s(const struct profile *p, const struct pf_record *meta)
+static double duration_s(const struct profile *p, const struct rec_meta *meta)
 {
-	const char *d = meta ? profile__record_get(p, meta, "duration_s") : NULL;
-
 	if (p->duration_nanos > 0)
 		return p->duration_nanos / 1e9;
-	return d && *d ? strtod(d, NULL) : 0;
+	return meta->duration_s;
 }
 
 static void meta_json(struct profile *p, const struct report_opts *o, FILE *f,
-		      const struct pf_record *meta)
+		      const struct rec_meta *meta)
 {
-	static const char *const str_fields[] = { "version", "hostname", "kernel", "start",
-						  "command" };
-	const struct pf_record *st;
-	const char *v;
+	const struct { const char *key, *val; } strs[] = {
+		{ "version", meta->version }, { "hostname", meta->hostname },
+		{ "kernel", meta->kernel }, { "start", meta->start }, { "command", meta->command },
+	};
+	struct rec_stats st;
 	uint32_t from = 0;
 	bool first = true;
 	int64_t lost = 0;
 
 	fputs("{\"file\": ", f);
 	output__json_str(f, o->file);
-	for (size_t i = 0; i < sizeof(str_fields) / sizeof(str_fields[0]); i++) {
-		v = meta ? profile__record_get(p, meta, str_fields[i]) : NULL;
-		fprintf(f, ", \"%s\": ", str_fields[i]);
-		if (v)
-			output__json_str(f, v);
+	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
+		fprintf(f, ", \"%s\": ", strs[i].key);
+		if (strs[i].val)
+			output__json_str(f, strs[i].val);
 		else
 			fputs("null", f);
 	}
 	fputs(", \"duration_s\": ", f);
 	output__json_num(f, duration_s(p, meta));
 	fputs(", \"pids\": ", f);
-	json_list(f, meta ? profile__record_get(p, meta, "pids") : NULL, true);
+	json_list(f, meta->pids, true);
 	fputs(", \"collectors\": ", f);
-	json_list(f, meta ? profile__record_get(p, meta, "collectors") : NULL, false);
-	v = meta ? profile__record_get(p, meta, "freq") : NULL;
+	json_list(f, meta->collectors, false);
 	fprintf(f, ", \"freq_hz\": ");
-	if (v && *v)
-		fprintf(f, "%lld", strtoll(v, NULL, 10));
+	if (REC_HAS(meta, meta, freq))
+		fprintf(f, "%lld", (long long)meta->freq);
 	else
 		fputs("null", f);
 	fputs(", \"types\": [", f);
@@ -483,18 +459,15 @@ static void meta_json(struct profile *p, const struct report_opts *o, FILE *f,
 	else
 		fputs("null", f);
 	fprintf(f, ", \"nr_samples\": %u, \"stats\": [", p->nr_samples);
-	while ((st = find_record(p, "stats", &from))) {
-		v = profile__record_get(p, st, "collector");
+	while (records__next_stats(p, &from, &st)) {
 		fputs(first ? "{\"collector\": " : ", {\"collector\": ", f);
-		output__json_str(f, v ? v : "");
-		v = profile__record_get(p, st, "status");
+		output__json_str(f, st.collector ? st.collector : "");
 		fputs(", \"status\": ", f);
-		output__json_str(f, v && *v ? v : "ok");
-		for (size_t i = 0; i < NR_STAT_FIELDS; i++)
-			fprintf(f, ", \"%s\": %" PRId64, stat_fields[i],
-				field_num(p, st, stat_fields[i]));
-		fputc('}', f);
-		lost += field_num(p, st, "map_full") + field_num(p, st, "lost");
+		output__json_str(f, st.status && *st.status ? st.status : "ok");
+		fprintf(f, ", \"events\": %" PRId64 ", \"stack_errors\": %" PRId64
+			", \"map_full\": %" PRId64 ", \"lost\": %" PRId64 "}", (int64_t)st.events,
+			(int64_t)st.stack_errors, (int64_t)st.map_full, (int64_t)st.lost);
+		lost += (int64_t)st.map_full + (int64_t)st.lost;
 		first = false;
 	}
 	fprintf(f, "], \"dropped\": %" PRId64 "}", lost);
@@ -514,9 +487,9 @@ static void meta_row(struct report_out *out, const char *key, const char *val)
 }
 
 static void meta_text(struct profile *p, const struct report_opts *o, struct report_out *out,
-		      const struct pf_record *meta)
+		      const struct rec_meta *meta)
 {
-	const struct pf_record *st;
+	struct rec_stats st;
 	char line[512], num[OUTPUT_NUM_LEN];
 	uint32_t from = 0;
 	size_t n = 0;
@@ -527,22 +500,22 @@ static void meta_text(struct profile *p, const struct report_opts *o, struct rep
 		fputs("| | |\n|---|---|\n", out->f);
 	meta_row(out, "file", o->file);
 	line[0] = '\0';
-	if (meta && (v = profile__record_get(p, meta, "start")) && *v)
+	if ((v = meta->start) && *v)
 		n += snprintf(line + n, sizeof(line) - n, "%s", v);
-	if (meta && (v = profile__record_get(p, meta, "hostname")) && *v)
+	if ((v = meta->hostname) && *v)
 		n += snprintf(line + n, sizeof(line) - n, " on %s", v);
-	if (meta && (v = profile__record_get(p, meta, "kernel")) && *v && n < sizeof(line))
+	if ((v = meta->kernel) && *v && n < sizeof(line))
 		n += snprintf(line + n, sizeof(line) - n, " (Linux %s)", v);
 	meta_row(out, "recorded", line);
 	if (dur > 0)
 		meta_row(out, "duration", output__fmt_ns(dur * 1e9, num, sizeof(num)));
-	if (meta && (v = profile__record_get(p, meta, "pids")) && *v)
+	if ((v = meta->pids) && *v)
 		meta_row(out, "targets", (snprintf(line, sizeof(line), "pid %s", v), line));
-	if (meta && (v = profile__record_get(p, meta, "collectors")) && *v) {
-		const char *fq = profile__record_get(p, meta, "freq");
-
-		snprintf(line, sizeof(line), "%s%s%s%s", v, fq && *fq ? " (cpu at " : "",
-			 fq && *fq ? fq : "", fq && *fq ? " Hz)" : "");
+	if ((v = meta->collectors) && *v) {
+		if (REC_HAS(meta, meta, freq))
+			snprintf(line, sizeof(line), "%s (cpu at %" PRIu64 " Hz)", v, meta->freq);
+		else
+			snprintf(line, sizeof(line), "%s", v);
 		meta_row(out, "collectors", line);
 	}
 	n = 0;
@@ -562,16 +535,14 @@ static void meta_text(struct profile *p, const struct report_opts *o, struct rep
 	meta_row(out, "showing", line);
 	n = 0;
 	line[0] = '\0';
-	while ((st = find_record(p, "stats", &from)) && n < sizeof(line)) {
-		int64_t se = field_num(p, st, "stack_errors"), mf = field_num(p, st, "map_full"),
-			lo = field_num(p, st, "lost");
+	while (n < sizeof(line) && records__next_stats(p, &from, &st)) {
+		int64_t se = st.stack_errors, mf = st.map_full, lo = st.lost;
 
-		v = profile__record_get(p, st, "collector");
 		if (!se && !mf && !lo)
 			continue;
 		n += snprintf(line + n, sizeof(line) - n,
 			      "%s%s: %" PRId64 " stack errors, %" PRId64 " map full, %" PRId64
-			      " lost", n ? "; " : "", v ? v : "?", se, mf, lo);
+			      " lost", n ? "; " : "", st.collector ? st.collector : "?", se, mf, lo);
 	}
 	if (from || n)
 		meta_row(out, "drops", n ? line : "none");
@@ -582,12 +553,14 @@ static void meta_text(struct profile *p, const struct report_opts *o, struct rep
 
 int report_meta__emit(struct profile *p, const struct report_opts *o, struct report_out *out)
 {
-	const struct pf_record *meta = find_record(p, "meta", NULL);
+	struct rec_meta meta = {};
 
+	/* the first meta record; none: every field absent */
+	records__next_meta(p, &(uint32_t){ 0 }, &meta);
 	report_out__section(out, "meta", "Recording");
 	if (out->format == REPORT_JSON)
-		meta_json(p, o, out->f, meta);
+		meta_json(p, o, out->f, &meta);
 	else
-		meta_text(p, o, out, meta);
+		meta_text(p, o, out, &meta);
 	return 0;
 }

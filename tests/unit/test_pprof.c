@@ -425,29 +425,6 @@ static void test_corrupt(void **state)
 	profile__free(p);
 }
 
-static void test_records_text(void **state)
-{
-	struct profile *p = profile__new();
-	char *s;
-
-	profile__add_record(p, "conn", "peer", "127.0.0.1:4001", "note", "a b=c%d\n", NULL);
-	s = pprof__record_format(p, &p->records[0]);
-	assert_string_equal(s, "peerscope:conn peer=127.0.0.1:4001 note=a%20b%3Dc%25d%0A");
-	assert_int_equal(pprof__record_parse(p, s), 1);
-	free(s);
-	assert_int_equal(p->nr_records, 2);
-	assert_string_equal(profile__record_get(p, &p->records[1], "note"), "a b=c%d\n");
-	/* Not ours, or malformed: plain comments. */
-	assert_int_equal(pprof__record_parse(p, "hello"), 0);
-	assert_int_equal(pprof__record_parse(p, "peerscope:"), 0);
-	assert_int_equal(pprof__record_parse(p, "peerscope:x novalue"), 0);
-	assert_int_equal(pprof__record_parse(p, "peerscope:x k=%zz"), 0);
-	assert_int_equal(pprof__record_parse(p, "peerscope:x =v"), 0);
-	assert_int_equal(pprof__record_parse(p, "peerscope:meta"), 1);
-	assert_int_equal(p->records[2].nr_fields, 0);
-	profile__free(p);
-}
-
 static void test_folded(void **state)
 {
 	const char *text =
@@ -622,7 +599,6 @@ int main(void)
 		cmocka_unit_test(test_go_reencoded),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_corrupt),
-		cmocka_unit_test(test_records_text),
 		cmocka_unit_test(test_folded),
 		cmocka_unit_test(test_folded_diff),
 		cmocka_unit_test(test_bench),
