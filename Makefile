@@ -27,7 +27,7 @@ endif
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers \
             -fno-omit-frame-pointer $(SAN_FLAGS)
-CPPFLAGS += -D_GNU_SOURCE -Iuserspace -Iuserspace/core -Icollectors -Ireports -Ibpf \
+CPPFLAGS += -D_GNU_SOURCE -Iuserspace -Iuserspace/core -Iuserspace/format -Icollectors -Ireports -Ibpf \
             -I$(BUILD)/skel -I$(ARCH_INC)
 LDFLAGS  += $(SAN_FLAGS)
 LDLIBS   += -lbpf -lelf -lz -lpfm -liberty -lpthread -lm
@@ -36,13 +36,14 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Wno-unused-
               -I$(BUILD) -Ibpf -I$(ARCH_INC)
 
 CORE_SRCS   := $(wildcard userspace/core/*.c)
+FORMAT_SRCS := $(wildcard userspace/format/*.c)
 COLL_SRCS   := $(wildcard collectors/*.c)
 REPORT_SRCS := $(wildcard reports/*.c)
 CMD_SRCS    := $(filter-out userspace/main.c,$(wildcard userspace/*.c))
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)
 SKELS       := $(patsubst bpf/%.bpf.c,$(BUILD)/skel/%.skel.h,$(BPF_SRCS))
 
-LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(CORE_SRCS) $(COLL_SRCS) $(REPORT_SRCS) $(CMD_SRCS))
+LIB_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(CORE_SRCS) $(FORMAT_SRCS) $(COLL_SRCS) $(REPORT_SRCS) $(CMD_SRCS))
 LIB      := $(BUILD)/libpeerscope.a
 
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of pprof I/O (reports/pprof.c) and the folded reader
- * (reports/folded.c).
+ * Unit tests of pprof I/O (userspace/format/pprof.c) and the folded reader
+ * (userspace/format/folded.c).
  *
  * With PEERSCOPE_PPROF_OUT=FILE set, the rich test profile is also written
  * to FILE, for tests/integration/test_pprof_go.sh to check with Go's pprof;

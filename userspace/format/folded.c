@@ -2,68 +2,19 @@
 /* Folded-stack reader; see folded.h. */
 #include "folded.h"
 #include "profile.h"
+#include "recording.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define KSUFFIX "_[k]"
 #define KSUFFIX_LEN (sizeof(KSUFFIX) - 1)
-
-static int read_path(const char *path, char **buf, size_t *len)
-{
-	size_t cap = 1 << 16, n = 0;
-	char *b = malloc(cap);
-	int fd = STDIN_FILENO, err = 0;
-
-	if (!b)
-		return -ENOMEM;
-	if (strcmp(path, "-")) {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			free(b);
-			return -errno;
-		}
-	}
-	for (;;) {
-		ssize_t r;
-
-		if (n == cap) {
-			char *nb = realloc(b, cap * 2);
-
-			if (!nb) {
-				err = -ENOMEM;
-				break;
-			}
-			b = nb;
-			cap *= 2;
-		}
-		r = read(fd, b + n, cap - n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			break;
-		}
-		if (!r)
-			break;
-		n += r;
-	}
-	if (fd != STDIN_FILENO)
-		close(fd);
-	if (err) {
-		free(b);
-		return err;
-	}
-	*buf = b;
-	*len = n;
-	return 0;
-}
+#define ISUFFIX "_[i]"
 
 /* A count token [s, e): integer, or decimal rounded. */
 static bool parse_count(const char *s, const char *e, int64_t *out)
@@ -259,7 +210,7 @@ int folded__read_type(struct profile *p, const char *path, const char *type, con
 
 	if (!p || !path)
 		return -EINVAL;
-	err = read_path(path, &buf, &len);
+	err = recording__slurp(path, &buf, &len);
 	if (err)
 		return err;
 	err = folded__read_buf(p, buf, len, type, unit, NULL);
@@ -290,7 +241,7 @@ static int read_diff_path(struct profile *pa, int ta, struct profile *pb, int tb
 
 	if (!path)
 		return -EINVAL;
-	err = read_path(path, &buf, &len);
+	err = recording__slurp(path, &buf, &len);
 	if (err)
 		return err;
 	err = folded__read_diff_buf(pa, ta, pb, tb, buf, len, NULL);
@@ -326,4 +277,33 @@ int folded__read_diff_columns(struct profile *p, const char *path)
 	if (tb < 0)
 		return tb;
 	return read_diff_path(p, ta, p, tb, path);
+}
+
+static const char *mark_suffix(enum folded_mark mark)
+{
+	switch (mark) {
+	case FOLDED_KERNEL: return KSUFFIX;
+	case FOLDED_INLINE: return ISUFFIX;
+	default: return "";
+	}
+}
+
+size_t folded__frame_len(const char *name, enum folded_mark mark)
+{
+	return strlen(name) + strlen(mark_suffix(mark));
+}
+
+char *folded__put_frame(char *w, const char *name, enum folded_mark mark)
+{
+	for (const char *s = name; *s; s++)
+		*w++ = *s == ';' ? ':' : (*s == '\n' || *s == '\r') ? ' ' : *s;
+	return stpcpy(w, mark_suffix(mark));
+}
+
+int folded__write_line(FILE *f, const char *stack, size_t len, const int64_t *counts, int nr)
+{
+	fwrite(stack, 1, len, f);
+	for (int i = 0; i < nr; i++)
+		fprintf(f, " %" PRId64, counts[i]);
+	return fputc('\n', f) == EOF ? -EIO : 0;
 }

@@ -12,6 +12,7 @@
 #include "pprof.h"
 #include "profile.h"
 #include "hashmap.h"
+#include "recording.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,7 +32,7 @@
  * ones are where the time goes.
  */
 #define PPROF_GZIP_LEVEL 1
-#define PPROF_MAX_INFLATED (4ull << 30)
+#define PPROF_MAX_INFLATED RECORDING_MAX_BYTES
 
 #define RECORD_PREFIX "peerscope:"
 
@@ -1520,37 +1521,15 @@ out_free:
 
 int pprof__read_fd(struct profile *p, int fd)
 {
-	struct pbuf in = { 0 };
-	struct stat st;
-	int err = 0;
+	char *buf;
+	size_t len;
+	int err;
 
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0)
-		pb_reserve(&in, (size_t)st.st_size + 1);
-	for (;;) {
-		ssize_t n;
-
-		if (!pb_reserve(&in, 65536)) {
-			err = in.err;
-			break;
-		}
-		n = read(fd, in.b + in.len, in.cap - in.len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			break;
-		}
-		if (!n)
-			break;
-		in.len += n;
-		if (in.len > PPROF_MAX_INFLATED) {
-			err = -EFBIG;
-			break;
-		}
-	}
-	if (!err)
-		err = pprof__decode(p, in.b, in.len);
-	free(in.b);
+	err = recording__slurp_fd(fd, &buf, &len);
+	if (err)
+		return err;
+	err = pprof__decode(p, buf, len);
+	free(buf);
 	return err;
 }
 
