@@ -10,6 +10,7 @@
  * and any inconsistency is -EBADMSG.
  */
 #include "pprof.h"
+#include "pprof-int.h"
 #include "profile.h"
 #include "hashmap.h"
 #include "recording.h"
@@ -136,21 +137,6 @@ static void pb_sub(struct pbuf *pb, uint32_t field, struct pbuf *sub)
 	sub->len = 0;
 }
 
-/* What the writer adds to the profile's string table and mappings. */
-struct wctx {
-	const struct profile *p;
-	/* Strings past p->nr_strings: record comments, the kernel mapping. */
-	char **extra;
-	uint32_t nr_extra, cap_extra;
-	uint32_t *comment_ids;  /* every comment, records first */
-	uint32_t nr_comment_ids;
-	uint32_t *map_out;      /* our mapping id -> file mapping id */
-	uint32_t *map_order;    /* file mapping id - 1 -> our mapping id (0 = synthetic) */
-	uint32_t nr_out_maps;
-	uint32_t kernel_map_out; /* file id of the mapping for kernel frames, 0 = none */
-	uint32_t kernel_str;
-};
-
 static uint32_t w_add_string(struct wctx *w, char *s)
 {
 	if (w->nr_extra == w->cap_extra) {
@@ -166,14 +152,14 @@ static uint32_t w_add_string(struct wctx *w, char *s)
 	return w->p->nr_strings + w->nr_extra++;
 }
 
-static const char *w_str(const struct wctx *w, uint32_t id)
+const char *pprof__w_str(const struct wctx *w, uint32_t id)
 {
 	if (id < w->p->nr_strings)
 		return w->p->strings[id];
 	return w->extra[id - w->p->nr_strings];
 }
 
-static void w_free(struct wctx *w)
+void pprof__w_free(struct wctx *w)
 {
 	uint32_t i;
 
@@ -241,7 +227,7 @@ char *pprof__record_format(const struct profile *p, const struct pf_record *r)
 	return s;
 }
 
-static bool is_kernel_mapping(const struct profile *p, uint32_t m)
+bool pprof__is_kernel_mapping(const struct profile *p, uint32_t m)
 {
 	return m && m < p->nr_mappings &&
 	       !strcmp(profile__str(p, p->mappings[m].filename), PF_KERNEL_MODULE);
@@ -281,7 +267,7 @@ static uint32_t pick_main_mapping(const struct profile *p)
 	for (i = 1; i < p->nr_locations; i++) {
 		const struct pf_location *l = &p->locations[i];
 
-		if (l->kernel || !l->mapping || is_kernel_mapping(p, l->mapping))
+		if (l->kernel || !l->mapping || pprof__is_kernel_mapping(p, l->mapping))
 			continue;
 		if (!fallback)
 			fallback = l->mapping;
@@ -303,12 +289,12 @@ static uint32_t pick_main_mapping(const struct profile *p)
 	if (fallback)
 		return fallback;
 	for (i = 1; i < p->nr_mappings; i++)
-		if (!is_kernel_mapping(p, i))
+		if (!pprof__is_kernel_mapping(p, i))
 			return i;
 	return p->nr_mappings > 1 ? 1 : 0;
 }
 
-static int w_prepare(struct wctx *w)
+int pprof__w_prepare(struct wctx *w)
 {
 	const struct profile *p = w->p;
 	uint32_t i, main_map, n = 0, kernel_map = 0;
@@ -345,13 +331,13 @@ static int w_prepare(struct wctx *w)
 			continue;
 		w->map_order[n++] = i;
 		w->map_out[i] = n;
-		if (!kernel_map && is_kernel_mapping(p, i))
+		if (!kernel_map && pprof__is_kernel_mapping(p, i))
 			kernel_map = i;
 	}
 	w->nr_out_maps = n;
 	/* Kernel frames are told apart by their mapping's name. */
 	for (i = 1; i < p->nr_locations && !need_kernel; i++)
-		if (p->locations[i].kernel && !is_kernel_mapping(p, p->locations[i].mapping))
+		if (p->locations[i].kernel && !pprof__is_kernel_mapping(p, p->locations[i].mapping))
 			need_kernel = true;
 	if (kernel_map) {
 		w->kernel_map_out = w->map_out[kernel_map];
@@ -447,7 +433,7 @@ static void put_tables(struct pbuf *pb, struct pbuf *sub, struct pbuf *pk, const
 		const struct pf_location *l = &p->locations[i];
 		uint32_t m = l->mapping < p->nr_mappings ? w->map_out[l->mapping] : 0;
 
-		if (l->kernel && !is_kernel_mapping(p, l->mapping))
+		if (l->kernel && !pprof__is_kernel_mapping(p, l->mapping))
 			m = w->kernel_map_out;
 		pb_uint(sub, LOCATION_ID, i);
 		pb_uint(sub, LOCATION_MAPPING_ID, m);
@@ -480,7 +466,7 @@ int pprof__encode(const struct profile *p, void **buf, size_t *len)
 
 	if (!p || !buf || !len)
 		return -EINVAL;
-	err = w_prepare(&w);
+	err = pprof__w_prepare(&w);
 	if (err)
 		goto out_free;
 
@@ -490,7 +476,7 @@ int pprof__encode(const struct profile *p, void **buf, size_t *len)
 	put_tables(&pb, &sub, &pk, &w);
 	total_strings = p->nr_strings + w.nr_extra;
 	for (i = 0; i < total_strings; i++) {
-		const char *s = w_str(&w, i);
+		const char *s = pprof__w_str(&w, i);
 
 		pb_bytes(&pb, PROFILE_STRING_TABLE, s, strlen(s));
 	}
@@ -521,7 +507,7 @@ out_free:
 	free(pb.b);
 	free(sub.b);
 	free(pk.b);
-	w_free(&w);
+	pprof__w_free(&w);
 	return err;
 }
 
@@ -834,17 +820,7 @@ static int slices_push(struct slices *a, const unsigned char *data, size_t len)
 	return 0;
 }
 
-/*
- * File ids -> our ids.  Ids are usually 1..n, which a plain array serves;
- * anything else goes to a hash.
- */
-struct idmap {
-	uint32_t *dense;
-	uint64_t nr_dense;
-	struct hashmap *sparse;
-};
-
-static int idmap_init(struct idmap *m, size_t n)
+int pprof__idmap_init(struct idmap *m, size_t n)
 {
 	m->nr_dense = (uint64_t)n + 1;
 	m->dense = calloc(m->nr_dense, sizeof(uint32_t));
@@ -852,14 +828,14 @@ static int idmap_init(struct idmap *m, size_t n)
 	return m->dense && m->sparse ? 0 : -ENOMEM;
 }
 
-static void idmap_free(struct idmap *m)
+void pprof__idmap_free(struct idmap *m)
 {
 	free(m->dense);
 	hashmap__free(m->sparse);
 }
 
 /* -EBADMSG for id 0 or a duplicate id. */
-static int idmap_set(struct idmap *m, uint64_t id, uint32_t ours)
+int pprof__idmap_set(struct idmap *m, uint64_t id, uint32_t ours)
 {
 	uint32_t got;
 	int ret;
@@ -879,7 +855,7 @@ static int idmap_set(struct idmap *m, uint64_t id, uint32_t ours)
 }
 
 /* Our id, or 0 when the file never defined id. */
-static uint32_t idmap_get(const struct idmap *m, uint64_t id)
+uint32_t pprof__idmap_get(const struct idmap *m, uint64_t id)
 {
 	if (id < m->nr_dense)
 		return m->dense[id];
@@ -1061,7 +1037,7 @@ static int rd_functions(struct rctx *c)
 	size_t i;
 	int err;
 
-	err = idmap_init(&c->fns, c->functions.n);
+	err = pprof__idmap_init(&c->fns, c->functions.n);
 	if (err)
 		return err;
 	for (i = 0; i < c->functions.n; i++) {
@@ -1085,7 +1061,7 @@ static int rd_functions(struct rctx *c)
 			return err;
 		id = profile__intern_function_full(c->p, name, sys, file,
 						   (int64_t)v[FUNCTION_START_LINE]);
-		err = idmap_set(&c->fns, v[FUNCTION_ID], id);
+		err = pprof__idmap_set(&c->fns, v[FUNCTION_ID], id);
 		if (err)
 			return err;
 	}
@@ -1097,7 +1073,7 @@ static int rd_mappings(struct rctx *c)
 	size_t i;
 	int err;
 
-	err = idmap_init(&c->maps, c->mappings.n);
+	err = pprof__idmap_init(&c->maps, c->mappings.n);
 	if (err)
 		return err;
 	c->kernel_map = calloc(c->mappings.n + c->p->nr_mappings + 1, 1);
@@ -1126,7 +1102,7 @@ static int rd_mappings(struct rctx *c)
 		    (err = rstr(c, v[MAPPING_BUILD_ID], &m.build_id)))
 			return err;
 		id = profile__add_mapping(c->p, &m);
-		err = idmap_set(&c->maps, v[MAPPING_ID], id);
+		err = pprof__idmap_set(&c->maps, v[MAPPING_ID], id);
 		if (err)
 			return err;
 		if (id < c->mappings.n + c->p->nr_mappings + 1)
@@ -1158,7 +1134,7 @@ static int rd_line(struct rctx *c, const struct pb_field *lf, struct pf_line *ou
 	*keep = fn != 0;
 	if (!fn)
 		return 0;
-	out->function = idmap_get(&c->fns, fn);
+	out->function = pprof__idmap_get(&c->fns, fn);
 	out->line = (int64_t)line;
 	return out->function ? 0 : -EBADMSG;
 }
@@ -1169,7 +1145,7 @@ static int rd_locations(struct rctx *c)
 	size_t i, cap = 0;
 	int err;
 
-	err = idmap_init(&c->locs, c->locations.n);
+	err = pprof__idmap_init(&c->locs, c->locations.n);
 	if (err)
 		return err;
 	for (i = 0; i < c->locations.n; i++) {
@@ -1223,7 +1199,7 @@ static int rd_locations(struct rctx *c)
 				goto out_free;
 		}
 		if (map) {
-			mid = idmap_get(&c->maps, map);
+			mid = pprof__idmap_get(&c->maps, map);
 			if (!mid) {
 				err = -EBADMSG;
 				goto out_free;
@@ -1231,7 +1207,7 @@ static int rd_locations(struct rctx *c)
 		}
 		ours = profile__intern_location(c->p, mid && c->kernel_map[mid], addr, mid,
 						lines, nr);
-		err = idmap_set(&c->locs, id, ours);
+		err = pprof__idmap_set(&c->locs, id, ours);
 		if (err)
 			goto out_free;
 	}
@@ -1327,7 +1303,7 @@ static int rd_samples(struct rctx *c)
 			loccap = c->u1.n;
 		}
 		for (j = 0; j < c->u1.n; j++) {
-			locs[j] = idmap_get(&c->locs, c->u1.v[j]);
+			locs[j] = pprof__idmap_get(&c->locs, c->u1.v[j]);
 			if (!locs[j]) {
 				err = -EBADMSG;
 				goto out_free;
@@ -1406,9 +1382,9 @@ static int decode_plain(struct profile *p, const unsigned char *buf, size_t len)
 	free(c.u2.v);
 	free(c.str);
 	free(c.kernel_map);
-	idmap_free(&c.maps);
-	idmap_free(&c.fns);
-	idmap_free(&c.locs);
+	pprof__idmap_free(&c.maps);
+	pprof__idmap_free(&c.fns);
+	pprof__idmap_free(&c.locs);
 	return err;
 }
 
