@@ -598,23 +598,16 @@ static void test_recording_load(void **state)
 	size_t len;
 
 	assert_non_null(mkdtemp(dir));
-	assert_int_equal(pprof__encode_gz(p, &buf, &len), 0);
-	path = write_file(dir, "a.pb.gz", buf, len);
-	assert_int_equal(recording__load(path, &q, &what), 0);
-	assert_string_equal(what, "pprof");
-	assert_same(p, q);
-	profile__free(q);
-	unlink(path);
-	free(buf);
-
-	assert_int_equal(pprof__encode(p, &buf, &len), 0);
-	path = write_file(dir, "a.pb", buf, len);
-	assert_int_equal(recording__load(path, &q, &what), 0);
-	assert_string_equal(what, "pprof");
-	assert_same(p, q);
-	profile__free(q);
-	unlink(path);
-	free(buf);
+	for (int gz = 0; gz < 2; gz++) {
+		assert_int_equal((gz ? pprof__encode_gz : pprof__encode)(p, &buf, &len), 0);
+		path = write_file(dir, gz ? "a.pb.gz" : "a.pb", buf, len);
+		assert_int_equal(recording__load(path, &q, &what), 0);
+		assert_string_equal(what, "pprof");
+		assert_same(p, q);
+		profile__free(q);
+		unlink(path);
+		free(buf);
+	}
 
 	path = write_file(dir, "a.folded", folded, strlen(folded));
 	assert_int_equal(recording__load(path, &q, &what), 0);
