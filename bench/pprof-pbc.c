@@ -646,8 +646,10 @@ static int p_comments(struct pctx *c)
 			return err;
 		if (!id)
 			continue;
-		err = pprof__read_comment(c->p, profile__str(c->p, id));
-		if (err)
+		err = pprof__record_parse(c->p, profile__str(c->p, id));
+		if (err == 0)
+			err = profile__add_comment(c->p, profile__str(c->p, id));
+		if (err < 0)
 			return err;
 	}
 	return 0;

@@ -38,8 +38,6 @@ void pprof__w_free(struct wctx *w);
 const char *pprof__w_str(const struct wctx *w, uint32_t id);
 /* Is mapping m the one kernel frames live in (by its name)? */
 bool pprof__is_kernel_mapping(const struct profile *p, uint32_t m);
-/* A comment read from a file: a record if it is one, else a plain comment. */
-int pprof__read_comment(struct profile *p, const char *text);
 
 /*
  * File ids -> our ids.  Ids are usually 1..n, which a plain array serves;

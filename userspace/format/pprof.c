@@ -1328,15 +1328,6 @@ out_free:
 	return err;
 }
 
-int pprof__read_comment(struct profile *p, const char *text)
-{
-	int err = pprof__record_parse(p, text);
-
-	if (err == 0)
-		err = profile__add_comment(p, text);
-	return err < 0 ? err : 0;
-}
-
 static int rd_comments(struct rctx *c)
 {
 	size_t i;
@@ -1350,8 +1341,10 @@ static int rd_comments(struct rctx *c)
 			return err;
 		if (!id)
 			continue;
-		err = pprof__read_comment(c->p, profile__str(c->p, id));
-		if (err)
+		err = pprof__record_parse(c->p, profile__str(c->p, id));
+		if (err == 0)
+			err = profile__add_comment(c->p, profile__str(c->p, id));
+		if (err < 0)
 			return err;
 	}
 	return 0;
