@@ -22,9 +22,9 @@
  * CODEC (hand|pbc) and OP (write|read, default read) run just that in this
  * process, for /usr/bin/time -v or callgrind (bench/pprof-codec.sh).
  */
-#include "pprof.h"
+#include "format/pprof.h"
 #include "pprof-pbc.h"
-#include "profile.h"
+#include "core/profile.h"
 
 #include <errno.h>
 #include <malloc.h>

@@ -10,9 +10,9 @@
  * this one.
  */
 #include "pprof-pbc.h"
-#include "pprof-int.h"
-#include "pprof.h"
-#include "profile.h"
+#include "format/pprof-int.h"
+#include "format/pprof.h"
+#include "core/profile.h"
 #include "profile.pb-c.h"
 
 #include <errno.h>

@@ -48,9 +48,9 @@
 
 #include "core/profile.h"
 #include "core/rules.h"
-#include "bottleneck.h"
-#include "report.h"
-#include "paths.h"
+#include "reports/bottleneck.h"
+#include "reports/report.h"
+#include "reports/paths.h"
 
 const char *const verdict_kind_names[V_NR] = {
 	[V_NONE] = "none", [V_IDLE] = "idle", [V_CPU] = "cpu", [V_LOCK] = "lock",

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* Folded-stack writer; see flame-folded.h. */
-#include "flame-folded.h"
-#include "flame-tree.h"
-#include "folded.h"
+#include "reports/flame-folded.h"
+#include "reports/flame-tree.h"
+#include "format/folded.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memory.h"
-#include "output.h"
-#include "profile.h"
-#include "report.h"
+#include "reports/memory.h"
+#include "reports/output.h"
+#include "core/profile.h"
+#include "reports/report.h"
 
 #define MAX_PATHS	32
 #define MAX_LEAKS	16

@@ -16,8 +16,8 @@
 
 #include "core/profile.h"
 #include "core/rules.h"
-#include "paths.h"
-#include "span.h"
+#include "reports/paths.h"
+#include "bpf/span.h"
 
 const char *const path_reason_names[PR_NR] = {
 	[PR_OTHER] = "other", [PR_LOCK] = "lock", [PR_NET] = "net",

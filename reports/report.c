@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* Report plumbing, shared loaders and the meta section; see report.h. */
-#include "report.h"
-#include "output.h"
-#include "paths.h"
-#include "profile.h"
-#include "rules.h"
+#include "reports/report.h"
+#include "reports/output.h"
+#include "reports/paths.h"
+#include "core/profile.h"
+#include "core/rules.h"
 
 #include <errno.h>
 #include <inttypes.h>

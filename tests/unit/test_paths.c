@@ -11,10 +11,10 @@
 #include <string.h>
 #include <linux/types.h>
 
-#include "profile.h"
-#include "rules.h"
-#include "paths.h"
-#include "span.h"
+#include "core/profile.h"
+#include "core/rules.h"
+#include "reports/paths.h"
+#include "bpf/span.h"
 
 #define S 1000000000LL
 

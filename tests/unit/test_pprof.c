@@ -25,10 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "profile.h"
-#include "pprof.h"
-#include "folded.h"
-#include "recording.h"
+#include "core/profile.h"
+#include "format/pprof.h"
+#include "format/folded.h"
+#include "format/recording.h"
 
 /*
  * A profile with a bit of everything: three sample types, a main binary that

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* Folded-stack reader; see folded.h. */
-#include "folded.h"
-#include "profile.h"
-#include "recording.h"
+#include "format/folded.h"
+#include "core/profile.h"
+#include "format/recording.h"
 
 #include <errno.h>
 #include <inttypes.h>

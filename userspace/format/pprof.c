@@ -9,11 +9,11 @@
  * checked against the buffer, every id and string index against its table,
  * and any inconsistency is -EBADMSG.
  */
-#include "pprof.h"
-#include "pprof-int.h"
-#include "profile.h"
-#include "hashmap.h"
-#include "recording.h"
+#include "format/pprof.h"
+#include "format/pprof-int.h"
+#include "core/profile.h"
+#include "core/hashmap.h"
+#include "format/recording.h"
 
 #include <errno.h>
 #include <fcntl.h>

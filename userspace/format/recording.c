@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* Loading a recording: read once, sniff the format, decode; see recording.h. */
-#include "recording.h"
-#include "folded.h"
-#include "hashmap.h"
-#include "pprof.h"
-#include "profile.h"
+#include "format/recording.h"
+#include "format/folded.h"
+#include "core/hashmap.h"
+#include "format/pprof.h"
+#include "core/profile.h"
 
 #include <errno.h>
 #include <fcntl.h>
