@@ -31,6 +31,12 @@ int folded__read(struct profile *p, const char *path);
 int folded__read_type(struct profile *p, const char *path, const char *type, const char *unit);
 int folded__read_buf(struct profile *p, const char *buf, size_t len, const char *type,
 		     const char *unit, size_t *bad_line);
+/*
+ * folded__read_buf into samples/count for text straight from a stack
+ * collapser (one line per sample): identical stacks are merged first, which
+ * spares interning every frame of every line.
+ */
+int folded__read_buf_merged(struct profile *p, const char *buf, size_t len);
 
 /*
  * The differential form "stack count_base count_new" (difffolded): the

@@ -2,13 +2,11 @@
 /* Loading a recording: read once, sniff the format, decode; see recording.h. */
 #include "format/recording.h"
 #include "format/folded.h"
-#include "core/hashmap.h"
 #include "format/pprof.h"
 #include "core/profile.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -100,116 +98,6 @@ static bool looks_folded(const unsigned char *b, size_t len)
 	return true;
 }
 
-struct merge_line {
-	const char *stack;
-	size_t len;
-	uint64_t count;
-};
-
-static const void *merge_key(void *ctx, uint32_t id)
-{
-	return ((struct merge_line *)ctx)[id - 1].stack;
-}
-
-/*
- * Folded text straight from a stack collapser has one line per sample;
- * interning every frame of every line is most of the reading time.  Merge
- * identical stacks first (one hash per line), then let the folded reader
- * parse the merged text.  Lines that are not "stack integer" (comments,
- * decimal counts, malformed lines) are passed through for the reader to
- * judge.  Returns a malloc()ed buffer in *merged, or NULL when merging
- * would not help.
- */
-static int merge_folded(const char *buf, size_t len, char **merged, size_t *mlen)
-{
-	struct merge_line *lines = NULL;
-	uint32_t nr = 0, cap = 0, nr_in = 0;
-	struct hashmap *h = NULL;
-	const char *s = buf, *end = buf + len;
-	char *o = NULL, *w;
-	size_t olen = 0;
-	int err = 0;
-
-	*merged = NULL;
-	h = hashmap__new(merge_key, NULL);
-	if (!h)
-		return -ENOMEM;
-	while (s < end) {
-		const char *nl = memchr(s, '\n', end - s), *e, *t;
-		uint64_t count = 0;
-		uint32_t id;
-		bool num = true;
-
-		if (!nl)
-			nl = end;
-		e = nl;
-		while (e > s && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
-			e--;
-		t = e;
-		while (t > s && t[-1] >= '0' && t[-1] <= '9')
-			t--;
-		if (t == e || e - t > 18 || t == s || (t[-1] != ' ' && t[-1] != '\t'))
-			num = false;
-		for (const char *d = t; num && d < e; d++)
-			count = count * 10 + (*d - '0');
-		if (nr == cap) {
-			uint32_t ncap = cap ? cap * 2 : 4096;
-			struct merge_line *nl2 = realloc(lines, ncap * sizeof(*nl2));
-
-			if (!nl2) {
-				err = -ENOMEM;
-				goto out_free;
-			}
-			lines = nl2;
-			cap = ncap;
-			hashmap__set_ctx(h, lines);
-		}
-		nr_in++;
-		if (!num) {
-			/* kept verbatim, count 0 marks "no merging" */
-			lines[nr++] = (struct merge_line){ .stack = s, .len = nl - s };
-			olen += nl - s + 1;
-			s = nl + 1;
-			continue;
-		}
-		while (t > s && (t[-1] == ' ' || t[-1] == '\t'))
-			t--;
-		lines[nr] = (struct merge_line){ .stack = s, .len = t - s, .count = count };
-		err = hashmap__find_or_insert(h, s, t - s, nr + 1, &id);
-		if (err < 0)
-			goto out_free;
-		if (err == 1) {
-			nr++;
-			olen += (t - s) + 22;
-		} else {
-			lines[id - 1].count += count;
-		}
-		err = 0;
-		s = nl + 1;
-	}
-	if (nr * 10 > nr_in * 9)
-		goto out_free;	/* nothing much to merge: read the original */
-	o = malloc(olen + 1);
-	if (!o) {
-		err = -ENOMEM;
-		goto out_free;
-	}
-	w = o;
-	for (uint32_t i = 0; i < nr; i++) {
-		memcpy(w, lines[i].stack, lines[i].len);
-		w += lines[i].len;
-		if (lines[i].count || hashmap__find(h, lines[i].stack, lines[i].len) == i + 1)
-			w += sprintf(w, " %" PRIu64, lines[i].count);
-		*w++ = '\n';
-	}
-	*merged = o;
-	*mlen = w - o;
-out_free:
-	hashmap__free(h);
-	free(lines);
-	return err;
-}
-
 int recording__load(const char *path, struct profile **out, const char **what)
 {
 	struct profile *p;
@@ -229,17 +117,7 @@ int recording__load(const char *path, struct profile **out, const char **what)
 	if (len && looks_folded((unsigned char *)buf, len)) {
 		if (what)
 			*what = "folded";
-		char *merged;
-		size_t mlen;
-
-		err = merge_folded(buf, len, &merged, &mlen);
-		if (!err && merged) {
-			free(buf);
-			buf = merged;
-			len = mlen;
-		}
-		if (!err)
-			err = folded__read_buf(p, buf, len, "samples", "count", NULL);
+		err = folded__read_buf_merged(p, buf, len);
 	} else {
 		if (what)
 			*what = "pprof";
