@@ -22,31 +22,35 @@ int recording__slurp_fd(int fd, char **buf, size_t *len)
 	char *b;
 	int err = 0;
 
-	/* A regular file's size is a hint (one read, no regrowth), not a promise. */
+	/*
+	 * A regular file's size is a hint, not a promise: room for it, the
+	 * spare byte and one more, so reading to its end needs no regrowth.
+	 */
 	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    (uint64_t)st.st_size < RECORDING_MAX_BYTES)
-		cap = (size_t)st.st_size + 1;
+	    (uint64_t)st.st_size <= RECORDING_MAX_BYTES)
+		cap = (size_t)st.st_size + 2;
 	b = malloc(cap);
 	if (!b)
 		return -ENOMEM;
 	for (;;) {
 		ssize_t r;
 
-		/* Always one spare byte past the data. */
+		/* Always one spare byte past the data; one more byte tells "too big". */
 		if (cap - n < 2) {
+			size_t ncap = cap * 2 < RECORDING_MAX_BYTES + 2 ? cap * 2 : RECORDING_MAX_BYTES + 2;
 			char *nb;
 
-			if (n > RECORDING_MAX_BYTES) {
+			if (ncap <= cap) {
 				err = -EFBIG;
 				break;
 			}
-			nb = realloc(b, cap * 2);
+			nb = realloc(b, ncap);
 			if (!nb) {
 				err = -ENOMEM;
 				break;
 			}
 			b = nb;
-			cap *= 2;
+			cap = ncap;
 		}
 		r = read(fd, b + n, cap - n - 1);
 		if (r < 0) {
@@ -59,8 +63,6 @@ int recording__slurp_fd(int fd, char **buf, size_t *len)
 			break;
 		n += r;
 	}
-	if (!err && n > RECORDING_MAX_BYTES)
-		err = -EFBIG;
 	if (err) {
 		free(b);
 		return err;
