@@ -1392,6 +1392,7 @@ static int gunzip(const unsigned char *buf, size_t len, unsigned char **out, siz
 {
 	z_stream zs = { 0 };
 	struct pbuf o = { 0 };
+	size_t room;
 	int ret, err = 0;
 
 	if (inflateInit2(&zs, 15 + 32) != Z_OK)
@@ -1406,7 +1407,11 @@ static int gunzip(const unsigned char *buf, size_t len, unsigned char **out, siz
 			break;
 		}
 		zs.next_out = o.b + o.len;
-		zs.avail_out = (o.cap - o.len) > (1u << 30) ? (1u << 30) : (uInt)(o.cap - o.len);
+		/* Never inflate more than one byte past the bound (a gzip bomb). */
+		room = o.cap - o.len;
+		if (room > PPROF_MAX_INFLATED + 1 - o.len)
+			room = PPROF_MAX_INFLATED + 1 - o.len;
+		zs.avail_out = room > (1u << 30) ? (1u << 30) : (uInt)room;
 		{
 			uInt before = zs.avail_out;
 
