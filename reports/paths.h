@@ -23,7 +23,8 @@
 struct profile;
 struct path_rules;
 
-/* Off-CPU reasons of a blocked thread, the `reason` label (core/names.h). */
+/* Off-CPU reasons of a blocked thread, the `reason` label (core/names.h,
+ * docs/conventions.md). */
 enum path_reason {
 	PR_OTHER = REASON_OTHER, PR_LOCK = REASON_LOCK, PR_NET = REASON_NET,
 	PR_TIMER = REASON_TIMER, PR_IO = REASON_IO, PR_FAULT = REASON_FAULT,

@@ -21,7 +21,7 @@
 #include "core/names.h"
 #include "core/profile.h"
 #include "core/records.h"
-#include "reports/pprof.h"
+#include "format/pprof.h"
 
 /* ---- every kind, every field, through a pprof file ------------------------ */
 
