@@ -427,7 +427,7 @@ int report_counters__emit(struct profile *p, const struct report_opts *o, struct
 {
 	struct path_counters *pc;
 	struct rec_counter r;
-	struct rec_hist *h;
+	struct rec_hist_sum *h;
 	uint32_t pos;
 	int n = 0, unsupported = 0;
 
@@ -467,12 +467,10 @@ int report_counters__emit(struct profile *p, const struct report_opts *o, struct
 		free(pc);
 		return -ENOMEM;
 	}
-	for (pos = 0; records__next_hist(p, &pos, h);) {
-		for (int k = 0; h->path && k < n; k++) {
-			if (!strcmp(pc[k].path, h->path)) {
-				pc[k].ops += h->count;
-				pc[k].has_ops = true;
-			}
+	for (int k = 0; k < n; k++) {
+		if (!records__hist_sum(p, pc[k].path, h) && h->nr) {
+			pc[k].ops = h->count;
+			pc[k].has_ops = true;
 		}
 	}
 	free(h);

@@ -269,6 +269,29 @@ bool records__next(const struct profile *p, enum rec_kind kind, uint32_t *pos, v
 	return false;
 }
 
+int records__hist_sum(const struct profile *p, const char *path, struct rec_hist_sum *s)
+{
+	struct rec_hist *h = malloc(sizeof(*h));
+
+	memset(s, 0, sizeof(*s));
+	if (!h)
+		return -ENOMEM;
+	for (uint32_t pos = 0; records__next_hist(p, &pos, h);) {
+		if (path && (!h->path || strcmp(h->path, path)))
+			continue;
+		s->nr++;
+		s->count += h->count;
+		s->errors += h->errors;
+		s->unmatched += h->unmatched;
+		s->sum_ns += h->sum_ns;
+		if (h->max_ns > s->max_ns)
+			s->max_ns = h->max_ns;
+		s->in_buckets += rec_buckets__to_ll(&h->buckets, s->buckets);
+	}
+	free(h);
+	return 0;
+}
+
 uint32_t records__count(const struct profile *p, enum rec_kind kind)
 {
 	uint32_t id, n = 0;
