@@ -146,7 +146,8 @@ $(BUILD)/progs/%: tests/progs/%.c
 # Debian packages for the build and every test. Quick when all are present.
 DEB_PKGS := make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libpfm4-dev \
             libcmocka-dev libiberty-dev systemtap-sdt-dev pkg-config iproute2 linux-perf \
-            bpftrace libbpf-tools golang-go golang-github-google-pprof-dev chromium valgrind
+            bpftrace libbpf-tools golang-go golang-github-google-pprof-dev chromium valgrind \
+            libprotobuf-c-dev protobuf-c-compiler
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -176,7 +177,20 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) tests/demo.sh
 
-bench: all
+# bench/pprof-codec: our pprof codec against the one protobuf-c generates
+# from pprof's profile.proto, as Debian ships it (golang-github-google-pprof-dev,
+# from github.com/google/pprof, Apache-2.0).  Only the benchmark links it.
+PROFILE_PROTO ?= /usr/share/gocode/src/github.com/google/pprof/proto/profile.proto
+PBC_GEN := $(BUILD)/gen/profile.pb-c.c $(BUILD)/gen/profile.pb-c.h
+$(PBC_GEN) &: $(PROFILE_PROTO)
+	@mkdir -p $(@D)
+	protoc-c --proto_path=$(<D) --c_out=$(@D) $<
+$(BUILD)/bench/pprof-codec: bench/pprof-codec.c bench/pprof-pbc.c $(PBC_GEN) $(LIB) | $(INC_TREES)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -I$(BUILD)/inc/commands -I$(BUILD)/gen $(CFLAGS) $(LDFLAGS) -o $@ \
+		bench/pprof-codec.c bench/pprof-pbc.c $(BUILD)/gen/profile.pb-c.c $(LIB) $(LDLIBS) -lprotobuf-c
+
+bench: all $(BUILD)/bench/pprof-codec
 	@BUILD=$(BUILD) bench/run.sh
 
 install: $(BUILD)/peerscope

@@ -17,6 +17,7 @@
 #include "reports/paths.h"
 #include "core/profile.h"
 #include "core/records.h"
+#include "format/recording.h"
 #include "reports/report.h"
 #include "core/rules.h"
 
@@ -781,7 +782,7 @@ int diff__compute(struct profile *base, struct profile *cur, const struct diff_o
 
 	memset(r, 0, sizeof(*r));
 	r->opts = *o;
-	ti[0] = report__pick_type(base, o->type);
+	ti[0] = recording__pick_type(base, o->type);
 	if (ti[0] < 0)
 		return ti[0] == -ENODATA ? -ENODATA : -ENOENT;
 	type = profile__str(base, base->types[ti[0]].type);

@@ -37,7 +37,7 @@
 #include "core/rules.h"
 #include "core/symbolizer.h"
 #include "core/target.h"
-#include "reports/pprof.h"
+#include "format/pprof.h"
 
 #ifndef PEERSCOPE_VERSION
 #define PEERSCOPE_VERSION "0.1.0"

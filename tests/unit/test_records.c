@@ -20,7 +20,7 @@
 #include "bpf/hist.h"
 #include "core/profile.h"
 #include "core/records.h"
-#include "reports/pprof.h"
+#include "format/pprof.h"
 
 /* ---- every kind, every field, through a pprof file ------------------------ */
 
