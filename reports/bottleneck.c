@@ -583,21 +583,18 @@ int sla__check(const struct path_report *rep, const struct sla *s, int n,
 
 /* ---- the report section ------------------------------------------------- */
 
-static const char *const part_label[PART_NR] = {
-	[PART_CPU] = "on-CPU", [PART_RUNQ] = "run queue",
-	[PART_OFF + PR_OTHER] = "off-CPU other", [PART_OFF + PR_LOCK] = "lock wait",
-	[PART_OFF + PR_NET] = "network wait", [PART_OFF + PR_TIMER] = "timer/sleep",
-	[PART_OFF + PR_IO] = "I/O wait", [PART_OFF + PR_FAULT] = "page faults",
-	[PART_IDLE] = "idle", [PART_TX] = "tx", [PART_ALLOC] = "alloc",
-};
+/* The wall parts' words (core/names.h), then traffic and memory. */
+static const char *part_label(int k)
+{
+	return k < WALL_NR ? wall_part_titles[k] : k == PART_TX ? "tx" : "alloc";
+}
 
-static const char *const part_key[PART_NR] = {
-	[PART_CPU] = "cpu", [PART_RUNQ] = "runq",
-	[PART_OFF + PR_OTHER] = "offcpu_other", [PART_OFF + PR_LOCK] = "lock",
-	[PART_OFF + PR_NET] = "net", [PART_OFF + PR_TIMER] = "timer",
-	[PART_OFF + PR_IO] = "io", [PART_OFF + PR_FAULT] = "fault",
-	[PART_IDLE] = "idle", [PART_TX] = "tx_messages", [PART_ALLOC] = "alloc_bytes",
-};
+static const char *part_key(int k)
+{
+	if (k == PART_OFF + PR_OTHER)
+		return "offcpu_other";
+	return k < WALL_NR ? wall_part_names[k] : k == PART_TX ? "tx_messages" : "alloc_bytes";
+}
 
 static bool path_shown(const struct path_stats *ps)
 {
@@ -744,7 +741,7 @@ static void text_path(FILE *f, struct profile *p, const struct path_report *rep,
 
 		if (!pp->total)
 			continue;
-		fprintf(f, "    %-13s %3.0f %%", part_label[k], pct(pp->total, ps->busy_ns));
+		fprintf(f, "    %-13s %3.0f %%", part_label(k), pct(pp->total, ps->busy_ns));
 		if (k == PART_CPU)
 			fprintf(f, " (user %.0f %%, kernel %.0f %%)", pct(ps->cpu_user_ns, cpu),
 				pct(ps->cpu_kernel_ns, cpu));
@@ -807,7 +804,7 @@ static void md_path(FILE *f, struct profile *p, const struct path_report *rep,
 		if (!pp->total)
 			continue;
 		paths__stack_str(p, pp->top[0].stack, stack, 120);
-		fprintf(f, "| %s | %s | %s | `%s` | `%s` |\n", part_label[k],
+		fprintf(f, "| %s | %s | %s | `%s` | `%s` |\n", part_label(k),
 			k == PART_IDLE ? "(not counted)" : (snprintf(a, sizeof(a), "%.0f %%",
 						pct(pp->total, ps->busy_ns)), a),
 			paths__fmt_ns(pp->total, b, sizeof(b)), pp->culprit, stack);
@@ -849,7 +846,7 @@ static void json_path(FILE *f, struct profile *p, const struct path_report *rep,
 		(long long)ps->busy_ns, (long long)ps->idle_ns, (long long)ps->span_ns,
 		(long long)ps->cpu_user_ns, (long long)ps->cpu_kernel_ns, (long long)ps->runq_ns);
 	for (int r = 0; r < PR_NR; r++)
-		fprintf(f, "%s\"%s\": %lld", r ? ", " : "", path_reason_names[r],
+		fprintf(f, "%s\"%s\": %lld", r ? ", " : "", reason_names[r],
 			(long long)ps->off_ns[r]);
 	fprintf(f, "}}");
 	fprintf(f, ",\n     \"parts\": [");
@@ -859,7 +856,7 @@ static void json_path(FILE *f, struct profile *p, const struct path_report *rep,
 		if (!pp->total)
 			continue;
 		fprintf(f, "%s\n       {\"part\": \"%s\", \"total\": %lld, \"share\": %.4f, \"culprit\": ",
-			n++ ? "," : "", part_key[k], (long long)pp->total,
+			n++ ? "," : "", part_key(k), (long long)pp->total,
 			k < PART_IDLE && ps->busy_ns ? (double)pp->total / ps->busy_ns : 0.0);
 		json_str(f, pp->culprit);
 		fprintf(f, ", \"waker\": ");

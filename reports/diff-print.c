@@ -258,7 +258,7 @@ static void print_path(struct out *o, const struct diff_path *dp)
 			if (!(dp->part[0][k] > 0.005 * dp->busy[0]) &&
 			    !(dp->part[1][k] > 0.005 * dp->busy[1]))
 				continue;
-			fprintf(o->f, "%s %s %s -> %s", any ? "," : ";", diff_part_names[k],
+			fprintf(o->f, "%s %s %s -> %s", any ? "," : ";", diff__part_name(k),
 				fmt_part(dp, dp->part[0][k], s[0], 48),
 				fmt_part(dp, dp->part[1][k], s[1], 48));
 			any = true;
@@ -275,7 +275,7 @@ static void print_path(struct out *o, const struct diff_path *dp)
 	if (dp->changed_part >= 0 || dp->top_name[0]) {
 		fprintf(o->f, "%schanged:", ind);
 		if (dp->changed_part >= 0)
-			fprintf(o->f, " %s time +%s%s", diff_part_names[dp->changed_part],
+			fprintf(o->f, " %s time +%s%s", diff__part_name(dp->changed_part),
 				fmt_part(dp, dp->changed_by, s[0], 48),
 				dp->per_op ? " per operation" : " threads");
 		if (dp->top_name[0])
@@ -442,7 +442,7 @@ static void json_path(FILE *f, const struct diff_result *r, const struct diff_pa
 		fprintf(f, ",\"%s\":{\"busy\":", i ? "new" : "base");
 		output__json_num(f, dp->busy[i]);
 		for (int k = 0; k < DP_NR; k++) {
-			fprintf(f, ",\"%s\":", diff_part_names[k]);
+			fprintf(f, ",\"%s\":", diff__part_name(k));
 			output__json_num(f, dp->part[i][k]);
 		}
 		fputc('}', f);
@@ -466,7 +466,7 @@ static void json_path(FILE *f, const struct diff_result *r, const struct diff_pa
 	}
 	fputs("},\"changed\":{\"part\":", f);
 	if (dp->changed_part >= 0)
-		output__json_str(f, diff_part_names[dp->changed_part]);
+		output__json_str(f, diff__part_name(dp->changed_part));
 	else
 		fputs("null", f);
 	fputs(",\"by\":", f);

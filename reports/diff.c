@@ -21,8 +21,11 @@
 #include "reports/report.h"
 #include "core/rules.h"
 
-const char *const diff_part_names[DP_NR] = {
-	"cpu", "runq", "lock", "net", "timer", "io", "fault", "other",
+const enum wall_part diff_part_wall[DP_NR] = {
+	[DP_CPU] = WALL_CPU, [DP_RUNQ] = WALL_RUNQ, [DP_LOCK] = WALL_OFF + REASON_LOCK,
+	[DP_NET] = WALL_OFF + REASON_NET, [DP_TIMER] = WALL_OFF + REASON_TIMER,
+	[DP_IO] = WALL_OFF + REASON_IO, [DP_FAULT] = WALL_OFF + REASON_FAULT,
+	[DP_OTHER] = WALL_OFF + REASON_OTHER,
 };
 
 /* Latency percentiles need this many operations on both sides to be judged. */
@@ -546,11 +549,6 @@ out:
 
 static void parts_of(const struct path_stats *ps, double div, double *part, double *busy)
 {
-	static const int off[DP_NR] = {
-		[DP_LOCK] = PR_LOCK, [DP_NET] = PR_NET, [DP_TIMER] = PR_TIMER,
-		[DP_IO] = PR_IO, [DP_FAULT] = PR_FAULT, [DP_OTHER] = PR_OTHER,
-	};
-
 	if (!ps) {
 		memset(part, 0, DP_NR * sizeof(*part));
 		*busy = 0;
@@ -559,7 +557,7 @@ static void parts_of(const struct path_stats *ps, double div, double *part, doub
 	part[DP_CPU] = (ps->cpu_user_ns + ps->cpu_kernel_ns) / div;
 	part[DP_RUNQ] = ps->runq_ns / div;
 	for (int i = DP_LOCK; i < DP_NR; i++)
-		part[i] = ps->off_ns[off[i]] / div;
+		part[i] = ps->off_ns[diff_part_wall[i] - WALL_OFF] / div;
 	*busy = ps->busy_ns / div;
 }
 

@@ -18,11 +18,6 @@
 #include "core/rules.h"
 #include "reports/paths.h"
 
-const char *const path_reason_names[PR_NR] = {
-	[PR_OTHER] = "other", [PR_LOCK] = "lock", [PR_NET] = "net",
-	[PR_TIMER] = "timer", [PR_IO] = "io", [PR_FAULT] = "fault",
-};
-
 #define MAX_FRAMES 256
 
 /* Names of the user frames of a stack, leaf first (inlined frames expanded). */
@@ -518,11 +513,9 @@ static const char *waker_of(const struct profile *p, uint32_t stack, char *buf, 
 
 static enum path_reason reason_of(const char *s)
 {
-	for (int i = 0; i < PR_NR; i++) {
-		if (s && !strcmp(s, path_reason_names[i]))
-			return i;
-	}
-	return PR_OTHER;
+	int r = reason__parse(s);
+
+	return r >= 0 && r < PR_NR ? r : PR_OTHER;
 }
 
 struct path_stats *paths__find(struct path_report *rep, const char *name)

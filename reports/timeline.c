@@ -18,12 +18,6 @@
 #include "reports/output.h"
 #include "reports/timeline.h"
 
-const char *const timeline_part_names[TL_NR] = {
-	[TL_CPU] = "cpu", [TL_RUNQ] = "runq", [TL_OTHER] = "other", [TL_LOCK] = "lock",
-	[TL_NET] = "net", [TL_TIMER] = "timer", [TL_IO] = "io", [TL_FAULT] = "fault",
-	[TL_IDLE] = "idle",
-};
-
 /* One (thread, part, stack) contribution, reduced after the walk. */
 struct contrib {
 	uint32_t thread, part, stack;
@@ -78,7 +72,7 @@ static void take_top(struct tl_top *top, uint32_t stack, int64_t ns)
 static int part_of_reason(const char *r)
 {
 	for (int i = TL_OTHER; i < TL_NR; i++) {
-		if (r && !strcmp(r, timeline_part_names[i]))
+		if (r && !strcmp(r, wall_part_names[i]))
 			return i;
 	}
 	if (r && !strcmp(r, "runq"))
@@ -308,11 +302,11 @@ const char *timeline__stack_str(const struct profile *p, uint32_t stack, char *b
 
 /* ---- the report section -------------------------------------------------- */
 
-static const char *const titles[TL_NR] = {
-	[TL_CPU] = "on-CPU", [TL_RUNQ] = "runq", [TL_OTHER] = "other", [TL_LOCK] = "lock",
-	[TL_NET] = "net", [TL_TIMER] = "timer", [TL_IO] = "io", [TL_FAULT] = "fault",
-	[TL_IDLE] = "idle",
-};
+/* Column titles: the part names, but on-CPU says what cpu means here. */
+static const char *title(int part)
+{
+	return part == TL_CPU ? wall_part_titles[TL_CPU] : wall_part_names[part];
+}
 
 /* The order columns are printed in. */
 static const int order[TL_NR] = {
@@ -333,7 +327,7 @@ static void emit_text(const struct profile *p, const struct timeline *t, uint32_
 	if (md) {
 		fprintf(f, "| thread | tid | wall |");
 		for (int k = 0; k < TL_NR; k++)
-			fprintf(f, " %s |", titles[order[k]]);
+			fprintf(f, " %s |", title(order[k]));
 		fprintf(f, "\n|---|---:|---:|");
 		for (int k = 0; k < TL_NR; k++)
 			fprintf(f, "---:|");
@@ -341,7 +335,7 @@ static void emit_text(const struct profile *p, const struct timeline *t, uint32_
 	} else {
 		fprintf(f, "%-16s %7s %9s", "thread", "tid", "wall");
 		for (int k = 0; k < TL_NR; k++)
-			fprintf(f, " %6s", titles[order[k]]);
+			fprintf(f, " %6s", title(order[k]));
 		fprintf(f, "\n");
 	}
 	for (uint32_t i = 0; i < n; i++) {
@@ -377,11 +371,11 @@ static void emit_text(const struct profile *p, const struct timeline *t, uint32_
 						    md ? sizeof(stack) : (size_t)(width - 26 > 20 ? width - 26 : 20));
 				output__fmt_ns(th->top[part][j].ns, a, sizeof(a));
 				if (md) {
-					fprintf(f, "- %s %s: ", titles[part], a);
+					fprintf(f, "- %s %s: ", title(part), a);
 					report_out__md_cell(f, stack[0] ? stack : "[no stack]", true);
 					fprintf(f, "\n");
 				} else {
-					fprintf(f, "    %-6s %9s  %s\n", titles[part], a,
+					fprintf(f, "    %-6s %9s  %s\n", title(part), a,
 						stack[0] ? stack : "[no stack]");
 				}
 			}
@@ -402,7 +396,7 @@ static void emit_json(const struct profile *p, const struct timeline *t, uint32_
 		output__json_str(f, th->thread);
 		fprintf(f, ", \"wall_ns\": %lld, \"parts\": {", (long long)th->wall);
 		for (int k = 0; k < TL_NR; k++)
-			fprintf(f, "%s\"%s\": %lld", k ? ", " : "", timeline_part_names[order[k]],
+			fprintf(f, "%s\"%s\": %lld", k ? ", " : "", wall_part_names[order[k]],
 				(long long)th->ns[order[k]]);
 		fprintf(f, "}, \"top\": {");
 		for (int k = 0, first = 1; k < TL_NR; k++) {
@@ -410,7 +404,7 @@ static void emit_json(const struct profile *p, const struct timeline *t, uint32_
 
 			if (th->top[part][0].ns <= 0)
 				continue;
-			fprintf(f, "%s\"%s\": [", first ? "" : ", ", timeline_part_names[part]);
+			fprintf(f, "%s\"%s\": [", first ? "" : ", ", wall_part_names[part]);
 			first = 0;
 			for (int j = 0; j < TIMELINE_TOP && th->top[part][j].ns > 0; j++) {
 				timeline__stack_str(p, th->top[part][j].stack, stack, sizeof(stack));
