@@ -107,7 +107,7 @@ static uint64_t rd_uleb(struct rd *r)
 
 static int64_t rd_sleb(struct rd *r)
 {
-	int64_t v = 0;
+	uint64_t v = 0;		/* unsigned: bits shifted out are dropped, not undefined */
 	int shift = 0;
 	uint8_t b = 0;
 
@@ -118,14 +118,14 @@ static int64_t rd_sleb(struct rd *r)
 		}
 		b = *r->p++;
 		if (shift < 64)
-			v |= (int64_t)(b & 0x7f) << shift;
+			v |= (uint64_t)(b & 0x7f) << shift;
 		shift += 7;
 		if (!(b & 0x80))
 			break;
 	}
 	if (shift < 64 && (b & 0x40))
-		v |= -((int64_t)1 << shift);
-	return v;
+		v |= -((uint64_t)1 << shift);
+	return (int64_t)v;
 }
 
 /* A DW_EH_PE_* encoded pointer; indirect pointers cannot be followed here. */
@@ -289,6 +289,12 @@ static int emit(struct unw_table *t, size_t fde_first, const struct cfi_state *s
 	return push_row(t, &r);
 }
 
+/* v * align, wrapping: hostile CFI gives a junk offset, not undefined behaviour */
+static int64_t scaled(uint64_t v, int64_t align)
+{
+	return (int64_t)(v * (uint64_t)align);
+}
+
 static void set_reg(struct cfi_state *s, uint64_t reg, uint8_t how, int64_t off)
 {
 	struct reg_rule *rr = reg == REG_RBP ? &s->rbp : reg == REG_RA ? &s->ra : NULL;
@@ -331,7 +337,7 @@ static int run_cfi(struct unw_table *t, size_t fde_first, const struct cie *cie,
 			advance = true;
 			break;
 		case 0x80:	/* DW_CFA_offset */
-			set_reg(s, low, RULE_OFFSET, (int64_t)rd_uleb(&r) * cie->data_align);
+			set_reg(s, low, RULE_OFFSET, scaled(rd_uleb(&r), cie->data_align));
 			break;
 		case 0xc0:	/* DW_CFA_restore */
 			restore_reg(s, init, low);
@@ -365,7 +371,7 @@ static int run_cfi(struct unw_table *t, size_t fde_first, const struct cie *cie,
 				break;
 			case 0x05:	/* offset_extended */
 				reg = rd_uleb(&r);
-				set_reg(s, reg, RULE_OFFSET, (int64_t)rd_uleb(&r) * cie->data_align);
+				set_reg(s, reg, RULE_OFFSET, scaled(rd_uleb(&r), cie->data_align));
 				break;
 			case 0x06:	/* restore_extended */
 				restore_reg(s, init, rd_uleb(&r));
@@ -424,15 +430,15 @@ static int run_cfi(struct unw_table *t, size_t fde_first, const struct cie *cie,
 				break;
 			case 0x11:	/* offset_extended_sf */
 				reg = rd_uleb(&r);
-				set_reg(s, reg, RULE_OFFSET, rd_sleb(&r) * cie->data_align);
+				set_reg(s, reg, RULE_OFFSET, scaled(rd_sleb(&r), cie->data_align));
 				break;
 			case 0x12:	/* def_cfa_sf */
 				s->cfa_how = CFA_REG;
 				s->cfa_reg = rd_uleb(&r);
-				s->cfa_off = rd_sleb(&r) * cie->data_align;
+				s->cfa_off = scaled(rd_sleb(&r), cie->data_align);
 				break;
 			case 0x13:	/* def_cfa_offset_sf */
-				s->cfa_off = rd_sleb(&r) * cie->data_align;
+				s->cfa_off = scaled(rd_sleb(&r), cie->data_align);
 				break;
 			case 0x14:	/* val_offset */
 				reg = rd_uleb(&r);
@@ -449,7 +455,7 @@ static int run_cfi(struct unw_table *t, size_t fde_first, const struct cie *cie,
 				break;
 			case 0x2f:	/* GNU_negative_offset_extended */
 				reg = rd_uleb(&r);
-				set_reg(s, reg, RULE_OFFSET, -(int64_t)rd_uleb(&r) * cie->data_align);
+				set_reg(s, reg, RULE_OFFSET, scaled(-rd_uleb(&r), cie->data_align));
 				break;
 			default:
 				return -EINVAL;
@@ -671,7 +677,8 @@ void unw_table__finish(struct unw_table *t)
 {
 	size_t n = 0;
 
-	qsort(t->rows, t->nr, sizeof(*t->rows), row_cmp);
+	if (t->nr > 1)		/* rows is NULL when there are none */
+		qsort(t->rows, t->nr, sizeof(*t->rows), row_cmp);
 	for (size_t i = 0; i < t->nr; i++) {
 		struct unw_row *r = &t->rows[i];
 
