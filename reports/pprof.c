@@ -12,6 +12,7 @@
 #include "pprof.h"
 #include "profile.h"
 #include "hashmap.h"
+#include "input-limits.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,7 +32,7 @@
  * ones are where the time goes.
  */
 #define PPROF_GZIP_LEVEL 1
-#define PPROF_MAX_INFLATED (4ull << 30)
+#define PPROF_MAX_INFLATED LIMIT_PPROF_BYTES
 
 #define RECORD_PREFIX "peerscope:"
 
@@ -1311,8 +1312,12 @@ static int rd_samples(struct rctx *c)
 				goto out_free;
 		}
 		/* One value per sample type, as pprof requires. */
-		if (c->u2.n != c->nr_cols || c->u1.n > UINT32_MAX) {
+		if (c->u2.n != c->nr_cols) {
 			err = -EBADMSG;
+			goto out_free;
+		}
+		if (c->u1.n > LIMIT_STACK_DEPTH) {
+			err = limit__exceeded("frames in a stack", c->u1.n, LIMIT_STACK_DEPTH);
 			goto out_free;
 		}
 		if (c->u1.n > loccap) {
@@ -1437,7 +1442,7 @@ static int gunzip(const unsigned char *buf, size_t len, unsigned char **out, siz
 			o.len += before - zs.avail_out;
 		}
 		if (o.len > PPROF_MAX_INFLATED) {
-			err = -EFBIG;
+			err = limit__exceeded("bytes of inflated recording", o.len, PPROF_MAX_INFLATED);
 			break;
 		}
 		if (ret == Z_STREAM_END) {
@@ -1544,7 +1549,7 @@ int pprof__read_fd(struct profile *p, int fd)
 			break;
 		in.len += n;
 		if (in.len > PPROF_MAX_INFLATED) {
-			err = -EFBIG;
+			err = limit__exceeded("bytes of recording", in.len, PPROF_MAX_INFLATED);
 			break;
 		}
 	}

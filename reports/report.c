@@ -3,6 +3,7 @@
 #include "report.h"
 #include "folded.h"
 #include "hashmap.h"
+#include "input-limits.h"
 #include "output.h"
 #include "paths.h"
 #include "pprof.h"
@@ -123,6 +124,10 @@ static int slurp(const char *path, char **buf, size_t *len)
 		if (!r)
 			break;
 		n += r;
+		if (n > LIMIT_PPROF_BYTES) {
+			err = limit__exceeded("bytes of input", n, LIMIT_PPROF_BYTES);
+			break;
+		}
 	}
 	if (err) {
 		free(b);

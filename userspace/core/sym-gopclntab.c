@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "input-limits.h"
 #include "sym-gopclntab.h"
 
 #define GO_MAGIC_116 0xfffffffau
@@ -42,6 +43,8 @@ int sym_gopclntab__load(const uint8_t *data, size_t len, uint64_t text_addr,
 
 	if (len < 16)
 		return -EINVAL;
+	if (len > LIMIT_PCLNTAB_BYTES)
+		return limit__exceeded("bytes of .gopclntab", len, LIMIT_PCLNTAB_BYTES);
 	magic = (uint32_t)rd(data, 4);
 	if (magic != GO_MAGIC_116 && magic != GO_MAGIC_118 && magic != GO_MAGIC_120)
 		return -EINVAL;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "input-limits.h"
 #include "unwind-table.h"
 
 /* DWARF register numbers on x86-64 */
@@ -179,6 +180,8 @@ void unw_table__free(struct unw_table *t)
 
 static int push_row(struct unw_table *t, const struct unw_row *r)
 {
+	if (t->nr >= LIMIT_CFI_ROWS)
+		return limit__exceeded("unwind rows", t->nr + 1, LIMIT_CFI_ROWS);
 	if (t->nr == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 1024;
 		struct unw_row *n = realloc(t->rows, cap * sizeof(*n));
@@ -629,7 +632,7 @@ int unw_table__parse(struct unw_table *t, const uint8_t *data, size_t len,
 		s = init;
 		loc = pc;
 		err = run_cfi(t, first, &cie, &sec, r.p, end, &s, &init, &loc, debug_frame);
-		if (err == -ENOMEM)
+		if (err == -ENOMEM || err == -EFBIG)
 			return err;
 		if (err) {
 			/* malformed: drop this FDE's rows, frame pointers will do */
@@ -779,10 +782,22 @@ static int load_elf(struct unw_table *t, Elf *elf)
 	scn = eh ? eh : dbg;
 	if (!scn)
 		return 0;
-	if (gelf_getshdr(scn, &sh) && (sh.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0)
-		return 0;	/* compressed and unreadable: frame pointers */
+	if (gelf_getshdr(scn, &sh) && (sh.sh_flags & SHF_COMPRESSED)) {
+		GElf_Chdr ch;
+
+		/* its inflated size is the file's word: check it before inflating */
+		if (!gelf_getchdr(scn, &ch))
+			return 0;
+		if (ch.ch_size > LIMIT_SECTION_BYTES)
+			return limit__exceeded("bytes of inflated CFI", ch.ch_size,
+					       LIMIT_SECTION_BYTES);
+		if (elf_compress(scn, 0, 0) < 0)
+			return 0;	/* compressed and unreadable: frame pointers */
+	}
 	if (!gelf_getshdr(scn, &sh))
 		return 0;
+	if (sh.sh_size > LIMIT_SECTION_BYTES)
+		return limit__exceeded("bytes of CFI", sh.sh_size, LIMIT_SECTION_BYTES);
 	d = elf_getdata(scn, NULL);
 	if (!d || !d->d_buf)
 		return 0;
