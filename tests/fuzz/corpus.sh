@@ -7,7 +7,7 @@ out=$1 ps=$2
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 lib=/usr/lib/$(gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
 mkdir -p "$out"
-for d in elf unwind_elf cfi gopclntab perfmap kallsyms maps rules specs demangle pprof folded; do
+for d in elf unwind_elf cfi gopclntab perfmap kallsyms maps rules specs demangle pprof folded records; do
 	mkdir -p "$out/$d"
 done
 
@@ -80,6 +80,11 @@ for f in "$ROOT"/tests/fixtures/v1/*.pb.gz; do
 	n=$(basename "$f" .pb.gz)
 	{ printf '\x00'; cat "$f"; } >"$out/pprof/$n.gz"
 	{ printf '\x01'; gzip -dc "$f"; } >"$out/pprof/$n.plain"
+done
+# the records of the recordings, one comment a line
+for f in "$ROOT"/tests/fixtures/v1/*.pb.gz; do
+	gzip -dc "$f" | tr -c '[:print:]' '\n' | grep -o 'peerscope:.*' | head -400 \
+		>"$out/records/$(basename "$f" .pb.gz)"
 done
 for f in "$ROOT"/tests/fixtures/v1/expected/*.folded; do
 	head -200 "$f" >"$out/folded/$(basename "$f")"

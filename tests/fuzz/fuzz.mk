@@ -15,11 +15,9 @@ FUZZ_SECONDS  ?= 60
 FUZZ_BUILD    := $(BUILD)/fuzz
 FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS   := -O1 -g -fno-omit-frame-pointer -std=gnu11 $(FUZZ_SAN)
-FUZZ_CPPFLAGS := $(CPPFLAGS) -Iuserspace/format -Ireports/analysis -I$(FUZZ_DIR)
 
 # The layers below the collectors and commands: what the parsers live in.
-FUZZ_LIB_SRCS := $(wildcard userspace/core/*.c userspace/format/*.c reports/analysis/*.c) \
-                 $(REPORT_SRCS)
+FUZZ_LIB_SRCS := $(CORE_SRCS) $(FORMAT_SRCS) $(ANALYSIS_SRCS) $(REPORT_SRCS)
 FUZZ_LIB_OBJS := $(patsubst %.c,$(FUZZ_BUILD)/obj/%.o,$(FUZZ_LIB_SRCS))
 FUZZ_LIB      := $(FUZZ_BUILD)/libpeerscope-fuzz.a
 FUZZ_SRCS     := $(wildcard $(FUZZ_DIR)/fuzz_*.c)
@@ -31,15 +29,15 @@ fuzz-build: $(FUZZERS)
 fuzz: fuzz-build
 	@FUZZ_BUILD=$(FUZZ_BUILD) $(FUZZ_DIR)/run.sh $(FUZZ_SECONDS)
 
-$(FUZZ_BUILD)/obj/%.o: %.c $(SKELS)
+$(FUZZ_BUILD)/obj/%.o: %.c $(SKELS) | $(INC_TREES)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+	$(FUZZ_CC) $(CPPFLAGS) $(call layer_flags,$<) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 
 $(FUZZ_LIB): $(FUZZ_LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(FUZZ_BUILD)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/fuzz.h $(FUZZ_LIB)
-	$(FUZZ_CC) $(FUZZ_CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(LDLIBS)
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_DIR)/fuzz.h $(FUZZ_LIB) | $(INC_TREES)
+	$(FUZZ_CC) $(TEST_CPPFLAGS) -I$(FUZZ_DIR) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(LDLIBS)
 
 -include $(shell find $(FUZZ_BUILD)/obj -name '*.d' 2>/dev/null)

@@ -5,7 +5,7 @@
  * content (the seeds are real sections cut out of this machine's libraries).
  */
 #include "fuzz.h"
-#include "unwind-table.h"
+#include "core/unwind-table.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

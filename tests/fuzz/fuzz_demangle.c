@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The demangling wrapper (C++ and Rust names, through libiberty). */
 #include "fuzz.h"
-#include "sym-demangle.h"
+#include "core/sym-demangle.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

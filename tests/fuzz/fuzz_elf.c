@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The ELF symbol reader on a whole image: symbols, build id, debuglink, .gopclntab. */
 #include "fuzz.h"
-#include "sym-elf.h"
+#include "core/sym-elf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* The folded-stack reader. */
 #include "fuzz.h"
-#include "profile.h"
-#include "folded.h"
+#include "core/profile.h"
+#include "format/folded.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The .gopclntab reader: 8 bytes of .text address, then the section. */
 #include "fuzz.h"
-#include "sym-gopclntab.h"
+#include "core/sym-gopclntab.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The kallsyms parser; the same bytes as /proc/modules give the modules' ends. */
 #include "fuzz.h"
-#include "sym-kallsyms.h"
+#include "core/sym-kallsyms.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

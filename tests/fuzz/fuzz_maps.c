@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "fuzz.h"
-#include "sym-maps.h"
+#include "core/sym-maps.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

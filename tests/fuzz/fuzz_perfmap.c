@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The perf-map parser (/tmp/perf-PID.map, written by the target's JIT). */
 #include "fuzz.h"
-#include "sym-perfmap.h"
+#include "core/sym-perfmap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

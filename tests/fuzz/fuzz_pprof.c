@@ -7,8 +7,8 @@
 #include <zlib.h>
 
 #include "fuzz.h"
-#include "profile.h"
-#include "pprof.h"
+#include "core/profile.h"
+#include "format/pprof.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -4,9 +4,9 @@
  * rules) or --sla; the rest is the spec.
  */
 #include "fuzz.h"
-#include "ports.h"
-#include "paths.h"
-#include "bottleneck.h"
+#include "core/ports.h"
+#include "reports/paths.h"
+#include "reports/bottleneck.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

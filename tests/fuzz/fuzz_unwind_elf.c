@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The CFI -> unwind-row builder on a whole ELF image (.eh_frame, .eh_frame_hdr, .debug_frame). */
 #include "fuzz.h"
-#include "unwind-table.h"
+#include "core/unwind-table.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

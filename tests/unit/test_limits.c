@@ -19,13 +19,13 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
-#include "input-limits.h"
-#include "profile.h"
-#include "pprof.h"
-#include "sym-gopclntab.h"
-#include "sym-perfmap.h"
-#include "sym-table.h"
-#include "symbolizer.h"
+#include "core/input-limits.h"
+#include "core/profile.h"
+#include "format/pprof.h"
+#include "core/sym-gopclntab.h"
+#include "core/sym-perfmap.h"
+#include "core/sym-table.h"
+#include "core/symbolizer.h"
 
 static char tmpdir[] = "/tmp/peerscope-limits-XXXXXX";
 

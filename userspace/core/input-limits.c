@@ -4,7 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "input-limits.h"
+#include "core/input-limits.h"
 
 static __thread char why[128];
 

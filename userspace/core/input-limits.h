@@ -17,7 +17,6 @@
 #define LIMIT_CFI_ROWS		(32u << 20)	/* unwind rows of one file */
 #define LIMIT_PCLNTAB_BYTES	(512u << 20)	/* a .gopclntab */
 #define LIMIT_STACK_DEPTH	4096		/* frames of one stack in a recording */
-#define LIMIT_PPROF_BYTES	(1ull << 30)	/* a recording, raw or inflated */
 
 /*
  * Notes "WHAT VALUE over the limit LIMIT" (for limit__why) and returns

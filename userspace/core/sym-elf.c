@@ -10,9 +10,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "input-limits.h"
-#include "sym-elf.h"
-#include "sym-gopclntab.h"
+#include "core/sym-elf.h"
+#include "core/input-limits.h"
+#include "core/sym-gopclntab.h"
 
 void sym_elf__init(struct sym_elf *e)
 {

@@ -17,8 +17,8 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "input-limits.h"
-#include "sym-gopclntab.h"
+#include "core/sym-gopclntab.h"
+#include "core/input-limits.h"
 
 #define GO_MAGIC_116 0xfffffffau
 #define GO_MAGIC_118 0xfffffff0u

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "sym-perfmap.h"
+#include "core/sym-perfmap.h"
 
 void sym_perfmap__free(struct sym_perfmap *m)
 {

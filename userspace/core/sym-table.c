@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "input-limits.h"
-#include "sym-table.h"
+#include "core/sym-table.h"
+#include "core/input-limits.h"
 
 /* How far back a lookup walks to find an enclosing symbol (nested symbols). */
 #define SYM_NEST_SCAN 16

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "input-limits.h"
-#include "unwind-table.h"
+#include "core/unwind-table.h"
+#include "core/input-limits.h"
 
 /* DWARF register numbers on x86-64 */
 #define REG_RBP		6
