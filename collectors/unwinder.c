@@ -29,6 +29,7 @@
 #include <linux/types.h>
 
 #include "collectors/unwinder.h"
+#include "core/input-limits.h"
 #include "core/log.h"
 #include "core/profile.h"
 #include "core/records.h"
@@ -235,7 +236,10 @@ static struct unw_file *file_get(struct unwinder *u, uint32_t pid, const struct 
 		if (fd >= 0)
 			close(fd);
 	}
-	if (err)
+	if (err == -EFBIG)
+		ps_warn("unwind: %s: %s (docs/limits.md): frame pointers there", m->path,
+			limit__why());
+	else if (err)
 		ps_debug("unwind: %s: no tables: %s (frame pointers there)",
 			 vdso ? "[vdso]" : m->path, strerror(-err));
 
