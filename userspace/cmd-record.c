@@ -447,6 +447,7 @@ fail:
 /* Supported and selected collectors, opened; 0 or a negative errno. */
 static int open_collectors(struct record *r)
 {
+	struct timespec t0, t1;
 	char why[256];
 	int err;
 
@@ -475,7 +476,10 @@ static int open_collectors(struct record *r)
 		memset(c, 0, sizeof(*c));
 		c->ops = ops;
 		c->opts = &r->opts;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		err = ops->open(c, &r->opts, &r->kf, &r->sm);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ps_debug("%s: opened and loaded in %.1f ms", ops->name, ts_sec(&t0, &t1) * 1e3);
 		if (err) {
 			if (asked)
 				return err;
@@ -494,14 +498,20 @@ static int open_collectors(struct record *r)
 
 static int attach_collectors(struct record *r)
 {
+	struct timespec t0, t1;
+
 	for (int i = 0; i < r->nr_coll; i++) {
 		struct collector *c = &r->coll[i];
-		int err = c->ops->attach(c, &r->target);
+		int err;
 
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		err = c->ops->attach(c, &r->target);
 		if (err) {
 			/* the collector said what failed */
 			return err;
 		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ps_debug("%s: attached in %.1f ms", c->ops->name, ts_sec(&t0, &t1) * 1e3);
 	}
 	return 0;
 }
