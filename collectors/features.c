@@ -4,6 +4,7 @@
  * whether it can work here.  Each probe tries the real thing (load a two-
  * instruction program, attach it, open the event) rather than guessing from
  * the kernel version: distribution kernels backport and configs differ.
+ * The program probes are cached per boot (features-cache.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include <bpf/libbpf.h>
 
 #include "collector.h"
+#include "features-cache.h"
 #include "core/log.h"
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
@@ -134,32 +136,50 @@ static bool probe_hw_pmu(void)
 	return true;
 }
 
-void features__probe(struct kernel_features *kf)
+/* The probes that load programs or parse BTF: the ones worth caching per boot. */
+static void probe_programs(struct kernel_features *kf)
 {
 	struct btf *vmlinux = NULL;
-	int fd;
 
-	memset(kf, 0, sizeof(*kf));
-	kf->btf = access(VMLINUX_BTF, R_OK) == 0;
 	if (kf->btf)
 		vmlinux = btf__load_vmlinux_btf();	/* NULL on failure */
 	kf->tp_btf = probe_tracing(vmlinux, "btf_trace_sched_switch", BTF_KIND_TYPEDEF,
 				   BPF_TRACE_RAW_TP);
 	kf->fentry = probe_tracing(vmlinux, "do_nanosleep", BTF_KIND_FUNC, BPF_TRACE_FENTRY);
 	kf->raw_tp = probe_raw_tp();
-	probe_tracefs(kf);
-	kf->kprobes = access("/sys/bus/event_source/devices/kprobe", F_OK) == 0;
-	kf->uprobes = access("/sys/bus/event_source/devices/uprobe", F_OK) == 0;
 	kf->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
 	kf->hw_pmu = probe_hw_pmu();
 	kf->perf_read_value = libbpf_probe_bpf_helper(BPF_PROG_TYPE_PERF_EVENT,
 						      BPF_FUNC_perf_event_read_value, NULL) == 1;
+	btf__free(vmlinux);
+}
+
+void features__probe(struct kernel_features *kf)
+{
+	const char *dir = features_cache__dir();
+	struct features_key key;
+	bool keyed;
+	int fd, err;
+
+	memset(kf, 0, sizeof(*kf));
+	kf->btf = access(VMLINUX_BTF, R_OK) == 0;
+	keyed = dir && !features_cache__key(&key);
+	if (keyed && !features_cache__read(dir, &key, kf)) {
+		ps_debug("features: program probes from %s/features (this boot)", dir);
+	} else {
+		probe_programs(kf);
+		err = keyed ? features_cache__write(dir, &key, kf) : 0;
+		if (err)
+			ps_debug("features: cannot cache the probes in %s: %s", dir, strerror(-err));
+	}
+	probe_tracefs(kf);
+	kf->kprobes = access("/sys/bus/event_source/devices/kprobe", F_OK) == 0;
+	kf->uprobes = access("/sys/bus/event_source/devices/uprobe", F_OK) == 0;
 	fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	if (fd >= 0) {
 		kf->stats_enabled = true;
 		close(fd);
 	}
-	btf__free(vmlinux);
 
 	ps_debug("features: btf=%d tp_btf=%d raw_tp=%d tracefs=%d%s%s kprobes=%d fentry=%d "
 		 "uprobes=%d ringbuf=%d hw_pmu=%d perf_read_value=%d stats=%d",
