@@ -73,6 +73,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* new keys are rare: memory on demand */
 	__uint(max_entries, SOCK_TRAFFIC_ENTRIES);
 	__type(key, struct sock_traffic_key);
 	__type(value, struct sock_traffic_val);
@@ -80,6 +81,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* new keys are rare: memory on demand */
 	__uint(max_entries, SOCK_ERR_ENTRIES);
 	__type(key, struct sock_err_key);
 	__type(value, __u64);
@@ -87,6 +89,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* new keys are rare: memory on demand */
 	__uint(max_entries, PS_MAX_TARGETS * 2 * 2 * SOCK_HIST_SLOTS);
 	__type(key, struct sock_hist_key);
 	__type(value, __u64);
@@ -94,6 +97,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* new keys are rare: memory on demand */
 	__uint(max_entries, SOCK_CONN_ENTRIES);
 	__type(key, __u64);
 	__type(value, struct sock_conn);

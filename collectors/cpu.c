@@ -20,6 +20,7 @@
 #include "core/profile.h"
 #include "cpu.h"
 #include "cpu.skel.h"
+#include "features-cache.h"
 #include "unwinder.h"
 
 struct cpu_priv {
@@ -74,6 +75,8 @@ static int cpu_open(struct collector *c, const struct record_opts *o,
 	 */
 	bpf_map__set_max_entries(cp->skel->maps.stacks, CPU_STACK_ENTRIES);
 	bpf_map__set_max_entries(cp->skel->maps.counts, CPU_COUNT_ENTRIES);
+	if (!features__perf_event_noprealloc())
+		bpf_map__set_map_flags(cp->skel->maps.counts, 0);
 
 	err = cpu__load(cp->skel);
 	if (err) {

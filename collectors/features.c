@@ -136,6 +136,51 @@ static bool probe_hw_pmu(void)
 	return true;
 }
 
+/*
+ * Before 6.1 the verifier refuses hash maps allocated on demand in perf_event
+ * programs ("can only use preallocated hash map"): load one that looks a key
+ * up in such a map.  A 1-entry map and a 7-instruction program, once per
+ * process.
+ */
+bool features__perf_event_noprealloc(void)
+{
+	static int answer = -1;
+	LIBBPF_OPTS(bpf_map_create_opts, mopts, .map_flags = BPF_F_NO_PREALLOC);
+	int map, prog;
+
+	if (answer >= 0)
+		return answer;
+	map = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, sizeof(__u32), sizeof(__u64), 1, &mopts);
+	if (map < 0) {
+		answer = 0;
+		return false;
+	}
+	{
+		const struct bpf_insn lookup[] = {
+			/* *(u32 *)(r10 - 4) = 0; r2 = r10 - 4; r1 = map; call lookup */
+			{ .code = BPF_ST | BPF_MEM | BPF_W, .dst_reg = BPF_REG_10, .off = -4 },
+			{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = BPF_REG_2, .src_reg = BPF_REG_10 },
+			{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_2, .imm = -4 },
+			{ .code = BPF_LD | BPF_DW | BPF_IMM, .dst_reg = BPF_REG_1,
+			  .src_reg = BPF_PSEUDO_MAP_FD, .imm = map },
+			{ 0 },
+			{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_map_lookup_elem },
+			ret0[0], ret0[1],
+		};
+
+		prog = bpf_prog_load(BPF_PROG_TYPE_PERF_EVENT, NULL, "GPL", lookup,
+				     sizeof(lookup) / sizeof(lookup[0]), NULL);
+	}
+	answer = prog >= 0;
+	if (prog >= 0)
+		close(prog);
+	else
+		ps_debug("features: perf_event programs need preallocated hash maps here: %s",
+			 strerror(errno));
+	close(map);
+	return answer;
+}
+
 /* The probes that load programs or parse BTF: the ones worth caching per boot. */
 static void probe_programs(struct kernel_features *kf)
 {

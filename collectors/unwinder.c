@@ -29,6 +29,7 @@
 #include <linux/types.h>
 
 #include "unwinder.h"
+#include "features-cache.h"
 #include "core/log.h"
 #include "core/profile.h"
 #include "core/sym-maps.h"
@@ -59,7 +60,7 @@ static const struct {
 	[UNW_MAP_PROCS] = { "unw_procs", BPF_MAP_TYPE_HASH, sizeof(struct unw_proc),
 			    PS_MAX_TARGETS, BPF_F_NO_PREALLOC },	/* see bpf/unwind.bpf.h */
 	[UNW_MAP_STACKS] = { "unw_stacks", BPF_MAP_TYPE_HASH, sizeof(struct unw_stack),
-			     UNW_STACK_ENTRIES, 0 },
+			     UNW_STACK_ENTRIES, BPF_F_NO_PREALLOC },	/* 18 MiB if preallocated */
 	[UNW_MAP_STATS] = { "unw_stats", BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(uint64_t),
 			    UNW_STAT_MAX, 0 },
 };
@@ -107,6 +108,10 @@ struct unwinder *unwinder__create(enum unwind_mode mode)
 		u->fds[i] = -1;
 	for (int i = 0; i < UNW_NR_MAPS; i++) {
 		LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = unw_map_defs[i].flags);
+
+		/* the cpu collector's perf_event program uses unw_stacks too */
+		if (i == UNW_MAP_STACKS && !features__perf_event_noprealloc())
+			opts.map_flags &= ~BPF_F_NO_PREALLOC;
 
 		u->fds[i] = bpf_map_create(unw_map_defs[i].type, unw_map_defs[i].name,
 					   sizeof(__u32), unw_map_defs[i].value_size,
