@@ -27,6 +27,7 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
+#include "bpf-usage.h"
 #include "builtin.h"
 #include "collector.h"
 #include "core/log.h"
@@ -44,6 +45,7 @@
 #define DEFAULT_OUTPUT	"peerscope.pb.gz"
 #define DEFAULT_FREQ	99
 #define POLL_MS		100
+#define FIRST_EVENT_POLL_MS	2
 #define MAX_COLLECTORS	16
 #define MAX_SLAS	16
 
@@ -550,19 +552,48 @@ static struct collector_stats total_stats(const struct record *r)
 	return t;
 }
 
+/*
+ * With -v: how long after start the first event of any collector arrived
+ * (polled every few ms for the first second, then given up on).
+ */
+static void watch_first_event(struct record *r, const struct timespec *now, bool *watching)
+{
+	if (ts_sec(&r->t_attached, now) > 1.0) {
+		*watching = false;
+		return;
+	}
+	read_stats(r);
+	if (!total_stats(r).events)
+		return;
+	*watching = false;
+	ps_debug("first event %.1f ms after start (%.1f ms after attach)",
+		 ts_sec(&r->t_start, now) * 1e3, ts_sec(&r->t_attached, now) * 1e3);
+}
+
 static void record_loop(struct record *r)
 {
-	struct timespec now, last_status = r->t_attached;
+	struct timespec now, last_status = r->t_attached, last_poll = r->t_attached;
 	struct timespec tick = { 0, POLL_MS * 1000000L };
+	const struct timespec first_tick = { 0, FIRST_EVENT_POLL_MS * 1000000L };
 	int alive = r->target.nr_pids;
+	bool watching = ps_verbose;
 
 	while (!stop_signal) {
-		nanosleep(&tick, NULL);
+		if (watching) {
+			nanosleep(&first_tick, NULL);
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			watch_first_event(r, &now, &watching);
+			if (ts_sec(&last_poll, &now) * 1e3 < POLL_MS)
+				continue;
+		} else {
+			nanosleep(&tick, NULL);
+		}
 		for (int i = 0; i < r->nr_coll; i++) {
 			if (r->coll[i].ops->poll && r->coll[i].ops->poll(&r->coll[i]) < 0)
 				ps_debug("%s: poll failed", r->coll[i].ops->name);
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
+		last_poll = now;
 		alive = target__nr_alive(&r->target);
 		if (!alive) {
 			ps_info("every target has exited: stopping");
@@ -822,6 +853,13 @@ int cmd_record(int argc, char **argv)
 	r.start_wall_ns = now.tv_sec * 1000000000LL + now.tv_nsec;
 	ps_debug("attached %d collector(s) in %.1f ms", r.nr_coll,
 		 ts_sec(&r.t_start, &r.t_attached) * 1e3);
+	if (ps_verbose) {
+		struct bpf_map_usage mu;
+
+		if (!bpf_usage__maps(&mu))
+			ps_debug("BPF maps: %u, %.1f MiB of kernel memory", mu.nr_maps,
+				 mu.bytes / 1048576.0);
+	}
 
 	/* maps now, while targets live: one that exits is still symbolized */
 	for (int i = 0; i < r.target.nr_pids; i++) {
