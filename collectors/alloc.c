@@ -29,15 +29,18 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "alloc-discover.h"
-#include "alloc.h"
+#include "collectors/alloc-discover.h"
+#include "bpf/alloc.h"
 #include "alloc.skel.h"
-#include "collector.h"
+#include "collectors/collector.h"
+#include "collectors/features.h"
+#include "collectors/record-opts.h"
+#include "collectors/shared-maps.h"
 #include "core/hashmap.h"
 #include "core/log.h"
 #include "core/profile.h"
-#include "features-cache.h"
-#include "unwinder.h"
+#include "core/target.h"
+#include "collectors/unwinder.h"
 
 #define SNAP_NS		500000000ULL	/* in-use snapshot period */
 #define MAX_SNAPS	1024		/* then halve the resolution */
@@ -1099,8 +1102,6 @@ static int alloc_drain(struct collector *c, struct profile *p)
 	bpf_ns = bpf_run_ns(ap, &cnt);
 	if (!err)
 		err = add_alloc_record(ap, p, tot, scale, dur, bpf_ns);
-	if (!err && ap->unw)
-		err = unwinder__record(ap->unw, p);
 	free(leaks);
 	return err < 0 ? err : 0;
 }

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bpf-usage.h"
+#include "collectors/bpf-usage.h"
 
 #define MAX_MAP_IDS	1024
 

@@ -15,13 +15,15 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "collector.h"
+#include "collectors/collector.h"
+#include "collectors/features.h"
+#include "collectors/record-opts.h"
+#include "collectors/shared-maps.h"
 #include "core/log.h"
 #include "core/profile.h"
-#include "cpu.h"
+#include "bpf/cpu.h"
 #include "cpu.skel.h"
-#include "features-cache.h"
-#include "unwinder.h"
+#include "collectors/unwinder.h"
 
 struct cpu_priv {
 	struct cpu *skel;
@@ -223,8 +225,6 @@ static int cpu_drain(struct collector *c, struct profile *p)
 		}
 	}
 
-	if (cp->unw)
-		unwinder__record(cp->unw, p);
 free_ips:
 	free(uips);
 	free(kips);

@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
-#include "features-cache.h"
+#include "collectors/features-cache.h"
 
 #define CACHE_MAGIC	"peerscope features 1"
 #define CACHE_FILE	"features"

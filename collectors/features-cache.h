@@ -11,10 +11,9 @@
 #ifndef PEERSCOPE_FEATURES_CACHE_H
 #define PEERSCOPE_FEATURES_CACHE_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
-#include "collector.h"
+#include "collectors/features.h"
 
 /* What the cached answers are valid for. */
 struct features_key {
@@ -39,13 +38,5 @@ int features_cache__read(const char *dir, const struct features_key *key,
 /* Store them (atomically: a temporary file renamed into place). */
 int features_cache__write(const char *dir, const struct features_key *key,
 			  const struct kernel_features *kf);
-
-/*
- * Whether perf_event programs may use BPF_F_NO_PREALLOC hash maps (6.1+);
- * asked by the code that creates the maps a perf_event program uses, so
- * they are preallocated only where the kernel insists.  Probed once per
- * process (a map and a tiny program: cheaper than a cache file).
- */
-bool features__perf_event_noprealloc(void);
 
 #endif /* PEERSCOPE_FEATURES_CACHE_H */

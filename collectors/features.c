@@ -18,8 +18,8 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "collector.h"
-#include "features-cache.h"
+#include "collectors/features.h"
+#include "collectors/features-cache.h"
 #include "core/log.h"
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"

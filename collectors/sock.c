@@ -23,13 +23,16 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "collector.h"
+#include "collectors/collector.h"
+#include "collectors/features.h"
+#include "collectors/record-opts.h"
+#include "collectors/shared-maps.h"
 #include "core/log.h"
 #include "core/ports.h"
 #include "core/profile.h"
-#include "sock.h"
+#include "bpf/sock.h"
 #include "sock.skel.h"
-#include "unwinder.h"
+#include "collectors/unwinder.h"
 
 /*
  * Where the syscalls come from, best first: the per-syscall tracepoints run
@@ -731,8 +734,6 @@ static int sock_drain(struct collector *c, struct profile *p)
 		err = drain_hist(c, p);
 	if (!err)
 		err = drain_errs(c, p);
-	if (!err && sp->unw)
-		err = unwinder__record(sp->unw, p) < 0 ? -ENOMEM : 0;
 	if (err)
 		return err;
 	for (int i = 0; i < sp->rules.nr; i++) {

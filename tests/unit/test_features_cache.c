@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "features-cache.h"
+#include "collectors/features-cache.h"
 
 struct fixture {
 	char dir[64];

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sym-kallsyms.h"
+#include "core/sym-kallsyms.h"
 
 #define KALLSYMS_READ_BUF	(256 * 1024)
 #define RUNNING_KALLSYMS	"/proc/kallsyms"
