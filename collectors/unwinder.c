@@ -39,6 +39,7 @@
 #include "bpf/unwind.h"
 
 #define POLL_INTERVAL_NS	1000000000LL	/* re-read /proc/PID/maps once a second */
+#define ROWS_MAP_CHUNK		(256 * 1024)	/* unw_rows is mapped in steps of this */
 
 /* One parsed file: where its rows went, and how to compute a mapping's bias. */
 struct unw_file {
@@ -174,19 +175,32 @@ int unwinder__reuse(struct unwinder *u, struct bpf_object *obj)
 	return 1;
 }
 
-static int map_rows(struct unwinder *u)
+/*
+ * Map the first `rows` rows of unw_rows (at least one chunk), remapping
+ * larger as files are added.  Every mapped page of a BPF array counts in
+ * our RSS: mapping all 8 MiB made it a third of a default record's peak,
+ * for the ~0.5 MiB of rows a typical target needs.
+ */
+static int map_rows(struct unwinder *u, size_t rows)
 {
-	long page = sysconf(_SC_PAGESIZE);
+	size_t page = sysconf(_SC_PAGESIZE), max, len;
 	void *mem;
 
-	if (u->rows_mem)
+	max = (u->rows_cap * sizeof(struct unw_row) + page - 1) & ~(page - 1);
+	len = (rows * sizeof(struct unw_row) + ROWS_MAP_CHUNK - 1) & ~(size_t)(ROWS_MAP_CHUNK - 1);
+	if (len < ROWS_MAP_CHUNK)
+		len = ROWS_MAP_CHUNK;
+	if (len > max)
+		len = max;
+	if (u->rows_mem && u->rows_mmap_len >= len)
 		return 0;
-	u->rows_mmap_len = (u->rows_cap * sizeof(struct unw_row) + page - 1) & ~(size_t)(page - 1);
-	mem = mmap(NULL, u->rows_mmap_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   u->fds[UNW_MAP_ROWS], 0);
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, u->fds[UNW_MAP_ROWS], 0);
 	if (mem == MAP_FAILED)
 		return -errno;
+	if (u->rows_mem)
+		munmap(u->rows_mem, u->rows_mmap_len);
 	u->rows_mem = mem;
+	u->rows_mmap_len = len;
 	return 0;
 }
 
@@ -256,6 +270,9 @@ static struct unw_file *file_get(struct unwinder *u, uint32_t pid, const struct 
 			ps_warn("unwind: table space full (%zu rows): %s and later files use frame pointers",
 				u->rows_cap, vdso ? "[vdso]" : m->path);
 		u->rows_full_warned = true;
+	} else if (t.nr && (err = map_rows(u, u->rows_used + t.nr))) {
+		ps_debug("unwind: %s: mapping the table space failed: %s (frame pointers there)",
+			 vdso ? "[vdso]" : m->path, strerror(-err));
 	} else if (t.nr) {
 		memcpy(u->rows_mem + u->rows_used, t.rows, t.nr * sizeof(*t.rows));
 		f->table_off = u->rows_used;
@@ -340,7 +357,7 @@ int unwinder__add_target(struct unwinder *u, const struct target *t)
 	int err, added = 0;
 
 	u->in_use = true;
-	err = map_rows(u);
+	err = map_rows(u, u->rows_used);
 	if (err) {
 		ps_err("unwind: mapping the unwind table map failed: %s (use --unwind fp)",
 		       strerror(-err));
