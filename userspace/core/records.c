@@ -43,6 +43,10 @@ struct rec_kind_desc {
 	static const struct rec_field kind##_fields[] = { REC_##kind(REC_DESC_FIELD, kind) };
 REC_KINDS(REC_DESC_FIELDS)
 
+/* `has` is a 64-bit mask */
+#define REC_FITS(kind) _Static_assert(REC_NR_##kind <= 64, #kind " has too many fields");
+REC_KINDS(REC_FITS)
+
 #define REC_DESC_KIND(kind) [REC_KIND_##kind] = { #kind, kind##_fields,			\
 	sizeof(kind##_fields) / sizeof(kind##_fields[0]), sizeof(struct rec_##kind) },
 static const struct rec_kind_desc kinds[REC_NR_KINDS] = { REC_KINDS(REC_DESC_KIND) };
