@@ -50,6 +50,7 @@
 #include "core/rules.h"
 #include "bottleneck.h"
 #include "report.h"
+#include "output.h"
 #include "paths.h"
 
 const char *const verdict_kind_names[V_NR] = {
@@ -602,22 +603,6 @@ static bool path_shown(const struct path_stats *ps)
 	return ps->samples || (ps->has_lat && (ps->lat.count || ps->lat.unmatched));
 }
 
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char ch = *s;
-
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
 /* Word-wrap text at width, continuation lines indented by indent. */
 static void wrap(FILE *f, const char *text, int first_col, int indent, int width)
 {
@@ -647,15 +632,7 @@ static void wrap(FILE *f, const char *text, int first_col, int indent, int width
 
 static const char *human_bytes(double b, char *buf, size_t len)
 {
-	if (b >= 1e9)
-		snprintf(buf, len, "%.1f GB", b / 1e9);
-	else if (b >= 1e6)
-		snprintf(buf, len, "%.1f MB", b / 1e6);
-	else if (b >= 1e3)
-		snprintf(buf, len, "%.1f kB", b / 1e3);
-	else
-		snprintf(buf, len, "%.0f B", b);
-	return buf;
+	return units__bytes(b, UNITS_BYTES_SI, buf, len);
 }
 
 struct slowop {
@@ -826,7 +803,7 @@ static void json_path(FILE *f, struct profile *p, const struct path_report *rep,
 	int ns;
 
 	fprintf(f, "%s\n    {\"name\": ", first ? "" : ",");
-	json_str(f, ps->name);
+	output__json_str(f, ps->name);
 	fprintf(f, ", \"timed\": %s", ps->has_spans ? "true" : "false");
 	if (ps->has_lat)
 		fprintf(f, ",\n     \"operations\": {\"count\": %llu, \"rate\": %.3f, \"errors\": %llu, "
@@ -861,9 +838,9 @@ static void json_path(FILE *f, struct profile *p, const struct path_report *rep,
 		fprintf(f, "%s\n       {\"part\": \"%s\", \"total\": %lld, \"share\": %.4f, \"culprit\": ",
 			n++ ? "," : "", part_key[k], (long long)pp->total,
 			k < PART_IDLE && ps->busy_ns ? (double)pp->total / ps->busy_ns : 0.0);
-		json_str(f, pp->culprit);
+		output__json_str(f, pp->culprit);
 		fprintf(f, ", \"waker\": ");
-		json_str(f, pp->waker);
+		output__json_str(f, pp->waker);
 		fprintf(f, ", \"stacks\": [");
 		for (int t = 0; t < PATHS_TOP && pp->top[t].stack; t++) {
 			uint32_t nn = names ? paths__stack_names(p, pp->top[t].stack, names, 64) : 0;
@@ -873,7 +850,7 @@ static void json_path(FILE *f, struct profile *p, const struct path_report *rep,
 			for (uint32_t i = 0; i < nn; i++) {
 				if (i)
 					fputs(", ", f);
-				json_str(f, names[i]);
+				output__json_str(f, names[i]);
 			}
 			fprintf(f, "]}");
 		}
@@ -892,15 +869,15 @@ static void json_path(FILE *f, struct profile *p, const struct path_report *rep,
 		fprintf(f, "%s{\"id\": %s, \"latency_ns\": %llu, \"start_ns\": %s, \"ok\": ",
 			i ? ", " : "", slow[i].id ? slow[i].id : "0",
 			(unsigned long long)slow[i].latency, slow[i].start ? slow[i].start : "0");
-		json_str(f, slow[i].ok ? slow[i].ok : "unknown");
+		output__json_str(f, slow[i].ok ? slow[i].ok : "unknown");
 		fputc('}', f);
 	}
 	fprintf(f, "]");
 	fprintf(f, ",\n     \"verdict\": {\"kind\": \"%s\", \"tail\": %s, \"share\": %.4f, \"culprit\": ",
 		verdict_kind_names[v->kind], v->tail ? "true" : "false", v->share);
-	json_str(f, v->culprit);
+	output__json_str(f, v->culprit);
 	fprintf(f, ", \"text\": ");
-	json_str(f, v->text);
+	output__json_str(f, v->text);
 	fprintf(f, "}}");
 	free(names);
 }
@@ -1000,9 +977,9 @@ int bottleneck__report(FILE *f, struct profile *p, const struct bottleneck_opts 
 		bool first = true;
 
 		fprintf(f, "{\"schema\": \"peerscope.paths/1\", \"rules\": {\"name\": ");
-		json_str(f, rules->name);
+		output__json_str(f, rules->name);
 		fprintf(f, ", \"why\": ");
-		json_str(f, rules->why);
+		output__json_str(f, rules->why);
 		fprintf(f, "}, \"duration_ns\": %lld,\n  \"paths\": [", (long long)rep.duration_ns);
 		/* named paths first, other last */
 		for (int pass = 0; pass < 2; pass++) {
@@ -1018,9 +995,9 @@ int bottleneck__report(FILE *f, struct profile *p, const struct bottleneck_opts 
 		fprintf(f, "],\n  \"sla\": [");
 		for (int i = 0; i < nr_all; i++) {
 			fprintf(f, "%s{\"spec\": ", i ? ", " : "");
-			json_str(f, all[i].text);
+			output__json_str(f, all[i].text);
 			fprintf(f, ", \"path\": ");
-			json_str(f, all[i].path);
+			output__json_str(f, all[i].path);
 			fprintf(f, ", \"metric\": \"%s\", \"limit\": %llu, \"value\": %llu, "
 				"\"known\": %s, \"pass\": %s}", sla__metric_name(all[i].metric),
 				(unsigned long long)all[i].limit, (unsigned long long)res[i].value,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Output helpers; see output.h. */
 #include "output.h"
+#include "core/units.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -130,36 +131,12 @@ const char *output__xml_escape(const char *s, char *buf, size_t len)
 
 const char *output__fmt_ns(double ns, char *buf, size_t len)
 {
-	double a = fabs(ns);
-
-	if (a >= 120e9)
-		snprintf(buf, len, "%.0f min %.0f s", trunc(ns / 60e9), fmod(fabs(ns), 60e9) / 1e9);
-	else if (a >= 1e9)
-		snprintf(buf, len, "%.3g s", ns / 1e9);
-	else if (a >= 1e6)
-		snprintf(buf, len, "%.3g ms", ns / 1e6);
-	else if (a >= 1e3)
-		snprintf(buf, len, "%.3g us", ns / 1e3);
-	else
-		snprintf(buf, len, "%.0f ns", ns);
-	return buf;
+	return units__ns(ns, UNITS_NS_MINUTES, buf, len);
 }
 
 const char *output__fmt_bytes(double bytes, char *buf, size_t len)
 {
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
-	unsigned int u = 0;
-	double v = bytes;
-
-	while (fabs(v) >= 1024 && u < sizeof(units) / sizeof(units[0]) - 1) {
-		v /= 1024;
-		u++;
-	}
-	if (!u)
-		snprintf(buf, len, "%.0f B", v);
-	else
-		snprintf(buf, len, "%.3g %s", v, units[u]);
-	return buf;
+	return units__bytes(bytes, UNITS_BYTES_IEC, buf, len);
 }
 
 const char *output__fmt_count(int64_t v, char *buf, size_t len)

@@ -829,19 +829,6 @@ void paths__free(struct path_report *rep)
 	rep->nr_paths = 0;
 }
 
-const char *paths__fmt_ns(double ns, char *buf, size_t len)
-{
-	if (ns >= 1e9)
-		snprintf(buf, len, "%.3g s", ns / 1e9);
-	else if (ns >= 1e6)
-		snprintf(buf, len, "%.3g ms", ns / 1e6);
-	else if (ns >= 1e3)
-		snprintf(buf, len, "%.3g us", ns / 1e3);
-	else
-		snprintf(buf, len, "%.0f ns", ns);
-	return buf;
-}
-
 uint32_t paths__stack_names(const struct profile *p, uint32_t stack, char (*names)[96],
 			    uint32_t max)
 {

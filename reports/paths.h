@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/units.h"
+
 struct profile;
 struct path_rules;
 
@@ -126,7 +128,10 @@ const char *paths__stack_str(const struct profile *p, uint32_t stack, char *buf,
 uint32_t paths__stack_names(const struct profile *p, uint32_t stack, char (*names)[96],
 			    uint32_t max);
 
-/* "1.2 ms", "340 us", "2.1 s" into buf. */
-const char *paths__fmt_ns(double ns, char *buf, size_t len);
+/* "1.2 ms", "340 us", "2.1 s" into buf: the paths section's style (no minutes). */
+static inline const char *paths__fmt_ns(double ns, char *buf, size_t len)
+{
+	return units__ns(ns, UNITS_NS_SECONDS, buf, len);
+}
 
 #endif /* PEERSCOPE_PATHS_H */
