@@ -912,11 +912,7 @@ int bottleneck__report(FILE *f, struct profile *p, const struct bottleneck_opts 
 	char msg[256];
 
 	if (!rules) {
-		own = path_rules__from_profile(p);
-		if (!own)
-			own = path_rules__load("default", msg, sizeof(msg));
-		if (own && !own->why[0])
-			snprintf(own->why, sizeof(own->why), "none recorded: generic patterns");
+		own = path_rules__for_profile(p);
 		rules = own;
 	}
 	if (!rules)

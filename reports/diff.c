@@ -342,14 +342,6 @@ const char *diff__func_name(const struct diff_result *r, const struct diff_func 
 
 /* ---- loading: labels, path filter, operations ------------------------------ */
 
-static struct path_rules *rules_of(const struct profile *p)
-{
-	struct path_rules *r = path_rules__from_profile(p);
-	char msg[160];
-
-	return r ? r : path_rules__load("default", msg, sizeof(msg));
-}
-
 static bool keep_path(const struct profile *p, uint32_t sample, void *ctx)
 {
 	const char *v = profile__label_str(p, p->samples[sample].labelset, "path");
@@ -819,7 +811,7 @@ int diff__compute(struct profile *base, struct profile *cur, const struct diff_o
 
 	/* every sample gets its path before anything is compared or filtered */
 	for (int i = 0; i < 2; i++) {
-		rules[i] = rules_of(prof[i]);
+		rules[i] = path_rules__for_profile(prof[i]);
 		if (rules[i] && !(orig[i] = profile__clone(prof[i]))) {
 			err = -ENOMEM;
 			goto out;

@@ -353,12 +353,9 @@ int report__filter_path(struct profile **pp, const char *path)
 {
 	struct path_rules *rules;
 	struct profile *np;
-	char msg[160];
 	int err;
 
-	rules = path_rules__from_profile(*pp);
-	if (!rules)
-		rules = path_rules__load("default", msg, sizeof(msg));
+	rules = path_rules__for_profile(*pp);
 	/* without rules the labels the recording has are all we go by */
 	if (rules) {
 		err = paths__label_profile(*pp, rules);
