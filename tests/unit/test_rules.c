@@ -270,7 +270,7 @@ static void test_profile_roundtrip(void **state)
 	r2 = path_rules__for_profile(p);
 	assert_non_null(r2);
 	assert_string_equal(r2->name, "default");
-	assert_string_equal(r2->why, "none recorded: generic patterns");
+	assert_string_equal(r2->why, "--rules default");
 	path_rules__free(r2);
 	assert_int_equal(path_rules__save(r, p, "because"), 0);
 	r2 = path_rules__from_profile(p);
