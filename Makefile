@@ -37,7 +37,7 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Wno-unused-
 
 CORE_SRCS   := $(wildcard userspace/core/*.c)
 COLL_SRCS   := $(wildcard collectors/*.c)
-REPORT_SRCS := $(wildcard reports/*.c)
+REPORT_SRCS := $(wildcard reports/*.c) $(wildcard reports/analysis/*.c)
 CMD_SRCS    := $(filter-out userspace/main.c,$(wildcard userspace/*.c))
 BPF_SRCS    := $(wildcard bpf/*.bpf.c)
 SKELS       := $(patsubst bpf/%.bpf.c,$(BUILD)/skel/%.skel.h,$(BPF_SRCS))

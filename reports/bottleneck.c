@@ -52,6 +52,7 @@
 #include "report.h"
 #include "output.h"
 #include "paths.h"
+#include "analysis/frames.h"
 
 const char *const verdict_kind_names[V_NR] = {
 	[V_NONE] = "none", [V_IDLE] = "idle", [V_CPU] = "cpu", [V_LOCK] = "lock",
@@ -735,7 +736,7 @@ static void text_path(FILE *f, struct profile *p, const struct path_report *rep,
 		for (int t = 0; t < PATHS_TOP && pp->top[t].stack; t++) {
 			int room = width - 17 > 40 ? width - 17 : 40;
 
-			paths__stack_str(p, pp->top[t].stack, stack,
+			frames__stack_str(p, pp->top[t].stack, stack,
 					 (size_t)room < sizeof(stack) ? (size_t)room : sizeof(stack));
 			fprintf(f, "      %3.0f %%  %s\n", pct(pp->top[t].value, pp->total), stack);
 		}
@@ -783,7 +784,7 @@ static void md_path(FILE *f, struct profile *p, const struct path_report *rep,
 
 		if (!pp->total)
 			continue;
-		paths__stack_str(p, pp->top[0].stack, stack, 120);
+		frames__stack_str(p, pp->top[0].stack, stack, 120);
 		fprintf(f, "| %s | %s | %s | `%s` | `%s` |\n", part_label[k],
 			k == PART_IDLE ? "(not counted)" : (snprintf(a, sizeof(a), "%.0f %%",
 						pct(pp->total, ps->busy_ns)), a),
@@ -799,7 +800,7 @@ static void json_path(FILE *f, struct profile *p, const struct path_report *rep,
 		      const struct path_stats *ps, const struct verdict *v, bool first)
 {
 	struct slowop slow[10];
-	char (*names)[96] = malloc(64 * sizeof(*names));
+	char (*names)[FRAMES_NAME_LEN] = malloc(64 * sizeof(*names));
 	int ns;
 
 	fprintf(f, "%s\n    {\"name\": ", first ? "" : ",");
@@ -843,7 +844,7 @@ static void json_path(FILE *f, struct profile *p, const struct path_report *rep,
 		output__json_str(f, pp->waker);
 		fprintf(f, ", \"stacks\": [");
 		for (int t = 0; t < PATHS_TOP && pp->top[t].stack; t++) {
-			uint32_t nn = names ? paths__stack_names(p, pp->top[t].stack, names, 64) : 0;
+			uint32_t nn = names ? frames__stack_names(p, pp->top[t].stack, names, 64) : 0;
 
 			fprintf(f, "%s{\"value\": %lld, \"frames\": [", t ? ", " : "",
 				(long long)pp->top[t].value);

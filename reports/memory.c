@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "memory.h"
+#include "analysis/frames.h"
 #include "output.h"
 #include "profile.h"
 #include "report.h"
@@ -127,16 +128,6 @@ static struct mem_row *func_row(struct mem_data *d, const char *name)
 	return &d->funcs[d->nr_funcs++];
 }
 
-/* An allocator's own frame: the caller is what matters. */
-static bool allocator_frame(const struct profile *p, uint32_t loc)
-{
-	uint32_t m = p->locations[loc].mapping;
-	const char *f = m && m < p->nr_mappings ? profile__str(p, p->mappings[m].filename) : "";
-
-	return strstr(f, "/libc.so") || strstr(f, "/libc-") || strstr(f, "malloc") ||
-	       strstr(f, "libstdc++");
-}
-
 /* Each function of the sample's stack gets the sample once (inclusive). */
 static int add_funcs(const struct profile *p, struct mem_data *d, uint32_t s)
 {
@@ -179,9 +170,10 @@ static void describe_stack(const struct profile *p, uint32_t stack, char *func, 
 	for (uint32_t i = 0; i < st->nr && n < 4; i++) {
 		char name[128];
 
-		if (!n && i + 1 < st->nr && allocator_frame(p, st->locs[i]))
-			continue;
 		profile__frame_name(p, st->locs[i], 0, name, sizeof(name));
+		/* the allocator's own frame: the caller is what matters */
+		if (!n && i + 1 < st->nr && frames__is_library(p, st->locs[i], name))
+			continue;
 		if (!n)
 			snprintf(func, flen, "%s", name);
 		if (off < len)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "net.h"
+#include "analysis/frames.h"
 #include "output.h"
 #include "profile.h"
 #include "report.h"
@@ -152,19 +153,6 @@ bool net__is_storm(const struct net_stack *s)
 	return s->msgs >= NET_STORM_MIN_CALLS && s->bytes < s->msgs * (int64_t)NET_STORM_MAX_AVG;
 }
 
-/* Frames of the C library and the loader: the syscall wrappers. */
-static bool is_libc_frame(const struct profile *p, uint32_t loc)
-{
-	uint32_t m = p->locations[loc].mapping;
-	const char *f;
-
-	if (!m || m >= p->nr_mappings)
-		return false;
-	f = profile__str(p, p->mappings[m].filename);
-	return strstr(f, "/libc.so") || strstr(f, "/libc-") || strstr(f, "/libpthread") ||
-	       strstr(f, "/ld-linux") || strstr(f, "[vdso]");
-}
-
 static void describe_stack(const struct profile *p, struct net_stack *s)
 {
 	const struct pf_stack *st = &p->stacks[s->stack];
@@ -178,7 +166,7 @@ static void describe_stack(const struct profile *p, struct net_stack *s)
 
 		for (uint32_t l = 0; l < profile__frame_count(p, loc) && shown < 5; l++) {
 			profile__frame_name(p, loc, l, buf, sizeof(buf));
-			if (!s->func[0] && !is_libc_frame(p, loc))
+			if (!s->func[0] && !frames__is_library(p, loc, buf))
 				snprintf(s->func, sizeof(s->func), "%.127s", buf);
 			if (off < sizeof(s->frames))
 				off += snprintf(s->frames + off, sizeof(s->frames) - off, "%s%s",

@@ -17,80 +17,13 @@
 #include "core/profile.h"
 #include "core/rules.h"
 #include "paths.h"
+#include "analysis/frames.h"
 #include "span.h"
 
 const char *const path_reason_names[PR_NR] = {
 	[PR_OTHER] = "other", [PR_LOCK] = "lock", [PR_NET] = "net",
 	[PR_TIMER] = "timer", [PR_IO] = "io", [PR_FAULT] = "fault",
 };
-
-#define MAX_FRAMES 256
-
-/* Names of the user frames of a stack, leaf first (inlined frames expanded). */
-struct frames {
-	const char *names[MAX_FRAMES];
-	uint32_t locs[MAX_FRAMES];	/* location of each name */
-	uint32_t nr;
-	char buf[MAX_FRAMES][96];
-};
-
-static void frames_of(const struct profile *p, uint32_t stack, struct frames *f)
-{
-	const struct pf_stack *st;
-
-	f->nr = 0;
-	if (!stack || stack >= p->nr_stacks)
-		return;
-	st = &p->stacks[stack];
-	for (uint32_t i = 0; i < st->nr && f->nr < MAX_FRAMES; i++) {
-		uint32_t loc = st->locs[i];
-		uint32_t n = profile__frame_count(p, loc);
-
-		if (p->locations[loc].kernel)
-			continue;
-		/* "-" separates the blocked stack from its waker's (offcpu): stop there */
-		if (!strcmp(profile__frame_name(p, loc, 0, f->buf[f->nr], sizeof(f->buf[0])), PF_WAKER_SEP))
-			break;
-		for (uint32_t l = 0; l < n && f->nr < MAX_FRAMES; l++) {
-			f->names[f->nr] = profile__frame_name(p, loc, l, f->buf[f->nr],
-							      sizeof(f->buf[0]));
-			f->locs[f->nr] = loc;
-			f->nr++;
-		}
-	}
-}
-
-/*
- * A thread that has exited is not waiting for anything: its "blocked" time
- * after do_exit() is no part of any path (an off-CPU collector may still
- * report it).
- */
-static bool thread_exited(const struct profile *p, uint32_t stack)
-{
-	const struct pf_stack *st;
-	char buf[64];
-
-	if (!stack || stack >= p->nr_stacks)
-		return false;
-	st = &p->stacks[stack];
-	for (uint32_t i = 0; i < st->nr && i < 8; i++) {
-		const char *n;
-
-		if (!p->locations[st->locs[i]].kernel)
-			break;
-		n = profile__frame_name(p, st->locs[i], 0, buf, sizeof(buf));
-		if (!strcmp(n, "do_task_dead") || !strcmp(n, "do_exit"))
-			return true;
-	}
-	return false;
-}
-
-static bool leaf_is_kernel(const struct profile *p, uint32_t stack)
-{
-	if (!stack || stack >= p->nr_stacks || !p->stacks[stack].nr)
-		return false;
-	return p->locations[p->stacks[stack].locs[0]].kernel;
-}
 
 static int peer_port(const char *peer)
 {
@@ -168,25 +101,10 @@ int paths__sample_path(const struct profile *p, const struct path_rules *r, uint
 
 	if (!f)
 		return -ENOMEM;
-	frames_of(p, p->samples[sample].stack, f);
+	frames__user(p, p->samples[sample].stack, f);
 	id = sample_path_frames(p, r, sample, from_span ? from_span : &dummy, f);
 	free(f);
 	return id;
-}
-
-/* Frames a thread starts in, below its own entry function. */
-static bool thread_start_frame(const char *n)
-{
-	static const char *const starts[] = {
-		"start_thread", "clone", "clone3", "__clone", "__clone3", "thread_start",
-		"__libc_start_call_main", "__libc_start_main", "_start",
-	};
-
-	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
-		if (!strcmp(n, starts[i]))
-			return true;
-	}
-	return false;
 }
 
 /*
@@ -207,7 +125,7 @@ static bool in_thread_entry(const struct path_rules *r, const struct frames *f)
 			return false;
 	}
 	for (uint32_t k = m + 1; k < f->nr; k++) {
-		if (!thread_start_frame(f->names[k]))
+		if (!frames__is_thread_start(f->names[k]))
 			return false;
 	}
 	return true;
@@ -233,7 +151,7 @@ int paths__label_profile(struct profile *p, const struct path_rules *r)
 
 		if (!is_other(profile__label_str(p, ls, "path")))
 			continue;
-		frames_of(p, p->samples[i].stack, f);
+		frames__user(p, p->samples[i].stack, f);
 		id = sample_path_frames(p, r, i, &span, f);
 		if (id == PATH_OTHER)
 			continue;	/* nothing to say: leave the label as it is */
@@ -446,38 +364,6 @@ static void take_culprit(void *ctx, const struct contrib *s)
 }
 
 /*
- * Library and runtime frames are where a wait happens, not who waits: the
- * culprit is the innermost frame outside them.
- */
-static bool system_frame(const struct profile *p, uint32_t loc, const char *name)
-{
-	static const char *const names[] = {
-		"send", "sendto", "sendmsg", "sendmmsg", "write", "writev", "recv", "recvfrom",
-		"recvmsg", "recvmmsg", "read", "readv", "poll", "ppoll", "select", "epoll_wait",
-		"nanosleep", "clock_nanosleep", "usleep", "sleep", "malloc", "free", "calloc",
-		"realloc", "memcpy", "memmove", "memset", "syscall", "start_thread", "clone",
-		"clone3", "connect", "accept", "accept4", "futex", "open", "openat", "close",
-		"fsync", "fdatasync", "pread", "pwrite",
-	};
-	const struct pf_location *l = &p->locations[loc];
-	const char *file = "";
-
-	if (!strncmp(name, "__", 2) || !strncmp(name, "pthread_", 8) || !strncmp(name, "_dl", 3) ||
-	    !strncmp(name, "_int_", 5) || !strncmp(name, "runtime.", 8) ||
-	    !strncmp(name, "syscall.", 8) || !strncmp(name, "std::", 5) ||
-	    !strncmp(name, "core::", 6) || !strncmp(name, "alloc::", 7))
-		return true;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (!strcmp(name, names[i]))
-			return true;
-	}
-	if (l->mapping && l->mapping < p->nr_mappings)
-		file = profile__str(p, p->mappings[l->mapping].filename);
-	return strstr(file, "/libc.so") || strstr(file, "/libc-") || strstr(file, "libpthread") ||
-	       strstr(file, "/ld-linux") || strstr(file, "libstdc++") || strstr(file, "libgcc_s");
-}
-
-/*
  * The function responsible for a sample of path: the innermost frame the
  * path's symbol rules name (gossip_validate, not pthread_mutex_lock), else
  * the innermost frame outside libraries and runtimes, else the leaf.
@@ -490,7 +376,7 @@ static const char *culprit(const struct profile *p, const struct path_rules *r, 
 			return f->names[i];
 	}
 	for (uint32_t i = 0; i < f->nr; i++) {
-		if (!system_frame(p, f->locs[i], f->names[i]))
+		if (!frames__is_library(p, f->locs[i], f->names[i]))
 			return f->names[i];
 	}
 	return f->nr ? f->names[0] : NULL;
@@ -500,49 +386,10 @@ static const char *culprit(const struct profile *p, const struct path_rules *r, 
 static const char *self_function(const struct profile *p, const struct frames *f)
 {
 	for (uint32_t i = 0; i < f->nr; i++) {
-		if (!system_frame(p, f->locs[i], f->names[i]))
+		if (!frames__is_library(p, f->locs[i], f->names[i]))
 			return f->names[i];
 	}
 	return f->nr ? f->names[0] : NULL;
-}
-
-static bool in_allocator(const struct frames *f)
-{
-	static const char *const names[] = {
-		"malloc", "free", "calloc", "realloc", "_int_malloc", "_int_free", "cfree",
-		"operator new", "operator delete", "__libc_malloc", "__libc_free", "je_malloc",
-		"tc_malloc", "mallocgc", "runtime.mallocgc", "__rust_alloc", "__rust_dealloc",
-		"malloc_consolidate", "_int_realloc", "tcache_",
-	};
-
-	/* only the innermost few frames: code that merely calls malloc is not "in" it */
-	for (uint32_t i = 0; i < f->nr && i < 3; i++) {
-		for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
-			if (strstr(f->names[i], names[k]))
-				return true;
-		}
-	}
-	return false;
-}
-
-/* Waker frames follow a frame named "-" (FlameGraph's convention), if the collector adds them. */
-static const char *waker_of(const struct profile *p, uint32_t stack, char *buf, size_t len)
-{
-	const struct pf_stack *st = &p->stacks[stack];
-	bool after = false;
-
-	/* leaf first: the blocked stack, then "-", then the waker leaf first */
-	for (uint32_t i = 0; i < st->nr; i++) {
-		const char *n = profile__frame_name(p, st->locs[i], 0, buf, len);
-
-		if (!strcmp(n, PF_WAKER_SEP)) {
-			after = true;
-			continue;
-		}
-		if (after && !p->locations[st->locs[i]].kernel && !system_frame(p, st->locs[i], n))
-			return n;
-	}
-	return NULL;
 }
 
 static enum path_reason reason_of(const char *s)
@@ -634,7 +481,7 @@ int paths__analyze(struct profile *p, const struct path_rules *r, struct path_re
 		enum how how;
 		int id;
 
-		frames_of(p, stack, f);
+		frames__user(p, stack, f);
 		id = sample_path_how(p, r, i, &how, f);
 		span = how == BY_LABEL;
 		ps = &rep->paths[id];
@@ -646,7 +493,7 @@ int paths__analyze(struct profile *p, const struct path_rules *r, struct path_re
 			cpu = profile__value(p, i, c.cpu);
 		else if (c.samples >= 0)
 			cpu = profile__value(p, i, c.samples) * (p->period ? p->period : 10000000);
-		if (c.offcpu >= 0 && !thread_exited(p, stack))
+		if (c.offcpu >= 0 && !frames__thread_exited(p, stack))
 			off = profile__value(p, i, c.offcpu);
 		if (c.runq >= 0)
 			runq = profile__value(p, i, c.runq);
@@ -657,11 +504,11 @@ int paths__analyze(struct profile *p, const struct path_rules *r, struct path_re
 		}
 
 		if (cpu) {
-			if (leaf_is_kernel(p, stack))
+			if (frames__leaf_is_kernel(p, stack))
 				ps->cpu_kernel_ns += cpu;
 			else
 				ps->cpu_user_ns += cpu;
-			if (in_allocator(f))
+			if (frames__in_allocator(f))
 				ps->alloc_cpu_ns += cpu;
 			if (span)
 				ps->span_ns += cpu;
@@ -688,7 +535,7 @@ int paths__analyze(struct profile *p, const struct path_rules *r, struct path_re
 			 * is inside an operation: then it waits for the events
 			 * that operation needs (replies, timeouts), i.e. the network.
 			 */
-			idle = path_rules__is_idle(r, f->names, f->nr);
+			idle = frames__is_idle(r, f);
 			if (idle && span)
 				rs = PR_NET;
 			/*
@@ -712,7 +559,7 @@ int paths__analyze(struct profile *p, const struct path_rules *r, struct path_re
 			if (contrib_add(&stacks, id, part, stack, off) ||
 			    (who && contrib_add(&culprits, id, part, profile__intern(p, who), off)))
 				goto free_all;
-			wk = waker_of(p, stack, wbuf, sizeof(wbuf));
+			wk = frames__waker(p, stack, wbuf, sizeof(wbuf));
 			if (wk && contrib_add(&wakers, id, part, profile__intern(p, wk), off))
 				goto free_all;
 		}
@@ -827,46 +674,4 @@ void paths__free(struct path_report *rep)
 	free(rep->paths);
 	rep->paths = NULL;
 	rep->nr_paths = 0;
-}
-
-uint32_t paths__stack_names(const struct profile *p, uint32_t stack, char (*names)[96],
-			    uint32_t max)
-{
-	struct frames *f = malloc(sizeof(*f));
-	uint32_t n = 0;
-
-	if (!f)
-		return 0;
-	frames_of(p, stack, f);
-	for (; n < f->nr && n < max; n++)
-		snprintf(names[n], 96, "%s", f->names[n]);
-	free(f);
-	return n;
-}
-
-const char *paths__stack_str(const struct profile *p, uint32_t stack, char *buf, size_t len)
-{
-	struct frames *f = malloc(sizeof(*f));
-	size_t off = 0;
-
-	buf[0] = '\0';
-	if (!f)
-		return buf;
-	frames_of(p, stack, f);
-	if (!f->nr && stack && stack < p->nr_stacks && p->stacks[stack].nr) {
-		/* kernel-only stack */
-		profile__frame_name(p, p->stacks[stack].locs[0], 0, f->buf[0], sizeof(f->buf[0]));
-		snprintf(buf, len, "%s [k]", f->buf[0]);
-	}
-	for (uint32_t i = 0; i < f->nr; i++) {
-		size_t need = strlen(f->names[i]) + (i ? 3 : 0);
-
-		if (off + need + 4 >= len) {
-			snprintf(buf + off, len - off, "%s", i ? " < ..." : "...");
-			break;
-		}
-		off += snprintf(buf + off, len - off, "%s%s", i ? " < " : "", f->names[i]);
-	}
-	free(f);
-	return buf;
 }

@@ -119,15 +119,6 @@ struct path_stats *paths__find(struct path_report *rep, const char *name);
 uint64_t paths__hist_quantile(const uint64_t *buckets, uint32_t nr, uint64_t count, double q,
 			      uint64_t max_ns);
 
-/*
- * A stack as "leaf < caller < ..." of user frames (library frames kept), at
- * most len-1 characters, "..." when cut.
- */
-const char *paths__stack_str(const struct profile *p, uint32_t stack, char *buf, size_t len);
-/* The same as an array of names, leaf first; returns the count (<= max). */
-uint32_t paths__stack_names(const struct profile *p, uint32_t stack, char (*names)[96],
-			    uint32_t max);
-
 /* "1.2 ms", "340 us", "2.1 s" into buf: the paths section's style (no minutes). */
 static inline const char *paths__fmt_ns(double ns, char *buf, size_t len)
 {

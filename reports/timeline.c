@@ -17,6 +17,7 @@
 #include "core/rules.h"
 #include "output.h"
 #include "timeline.h"
+#include "analysis/frames.h"
 
 const char *const timeline_part_names[TL_NR] = {
 	[TL_CPU] = "cpu", [TL_RUNQ] = "runq", [TL_OTHER] = "other", [TL_LOCK] = "lock",
@@ -86,39 +87,6 @@ static int part_of_reason(const char *r)
 	return TL_OTHER;
 }
 
-/*
- * Is a blocked stack only waiting for work?  Its user frames (leaf first, up
- * to a waker's part) against the idle rules.
- */
-static bool stack_is_idle(const struct profile *p, const struct path_rules *r, uint32_t stack)
-{
-	enum { MAX_FRAMES = 64 };
-	static char buf[MAX_FRAMES][160];
-	const char *names[MAX_FRAMES];
-	const struct pf_stack *st;
-	uint32_t nr = 0;
-
-	if (!stack || stack >= p->nr_stacks)
-		return false;
-	st = &p->stacks[stack];
-	for (uint32_t i = 0; i < st->nr && nr < MAX_FRAMES; i++) {
-		uint32_t loc = st->locs[i];
-
-		if (!loc || loc >= p->nr_locations)
-			continue;
-		for (uint32_t ln = 0; ln < profile__frame_count(p, loc) && nr < MAX_FRAMES; ln++) {
-			profile__frame_name(p, loc, ln, buf[nr], sizeof(buf[nr]));
-			if (!strcmp(buf[nr], PF_WAKER_SEP))
-				return path_rules__is_idle(r, names, nr);
-			if (p->locations[loc].kernel)
-				continue;
-			names[nr] = buf[nr];
-			nr++;
-		}
-	}
-	return path_rules__is_idle(r, names, nr);
-}
-
 /* The thread slot of sample i: found by (pid, tid, name), added if new. */
 static int thread_of(const struct profile *p, uint32_t ls, struct timeline *t, uint32_t *cap)
 {
@@ -171,6 +139,7 @@ int timeline__compute(const struct profile *p, struct timeline *out)
 	uint8_t *idle_of = NULL;	/* per stack: 0 unknown, 1 no, 2 idle */
 	struct path_rules *rules = NULL;
 	struct hashmap *shown = NULL;
+	struct frames *fr = NULL;
 	char str[4096];
 	int err = -ENOMEM;
 
@@ -183,7 +152,8 @@ int timeline__compute(const struct profile *p, struct timeline *out)
 	canon = calloc(p->nr_stacks ? p->nr_stacks : 1, sizeof(*canon));
 	idle_of = calloc(p->nr_stacks ? p->nr_stacks : 1, sizeof(*idle_of));
 	shown = hashmap__new(NULL, NULL);
-	if (!canon || !idle_of || !shown)
+	fr = malloc(sizeof(*fr));
+	if (!canon || !idle_of || !shown || !fr)
 		goto free_contribs;
 	/* the recording's own rules (their idle lines), else the built-in list */
 	rules = path_rules__from_profile(p);
@@ -205,8 +175,10 @@ int timeline__compute(const struct profile *p, struct timeline *out)
 			v[2] = profile__value(p, i, off);
 			parts[2] = part_of_reason(profile__label_str(p, ls, "reason"));
 			if (v[2] > 0 && stack < p->nr_stacks) {
-				if (!idle_of[stack])
-					idle_of[stack] = stack_is_idle(p, rules, stack) ? 2 : 1;
+				if (!idle_of[stack]) {
+					frames__user(p, stack, fr);
+					idle_of[stack] = frames__is_idle(rules, fr) ? 2 : 1;
+				}
 				if (idle_of[stack] == 2)
 					parts[2] = TL_IDLE;
 			}
@@ -252,6 +224,7 @@ free_contribs:
 	free(c.v);
 	free(canon);
 	free(idle_of);
+	free(fr);
 	path_rules__free(rules);
 	hashmap__free(shown);
 	if (err)
