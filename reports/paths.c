@@ -131,48 +131,38 @@ static bool in_thread_entry(const struct path_rules *r, const struct frames *f)
 	return true;
 }
 
+struct relabel_ctx {
+	const struct path_rules *r;
+	struct frames *f;
+};
+
+/* The path the rules give a sample that has none yet; NULL to leave it. */
+static const char *rule_path(const struct profile *p, uint32_t i, void *ctx)
+{
+	struct relabel_ctx *rc = ctx;
+	bool span;
+	int id;
+
+	if (!is_other(profile__label_str(p, p->samples[i].labelset, "path")))
+		return NULL;
+	frames__user(p, p->samples[i].stack, rc->f);
+	id = sample_path_frames(p, rc->r, i, &span, rc->f);
+	/* nothing to say: leave the label as it is */
+	return id == PATH_OTHER ? NULL : path_rules__name(rc->r, id);
+}
+
 int paths__label_profile(struct profile *p, const struct path_rules *r)
 {
-	struct frames *f;
-	int changed = 0;
+	struct relabel_ctx rc = { .r = r };
+	int changed;
 
 	if (!r)
 		return 0;
-	f = malloc(sizeof(*f));
-	if (!f)
+	rc.f = malloc(sizeof(*rc.f));
+	if (!rc.f)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < p->nr_samples; i++) {
-		uint32_t ls = p->samples[i].labelset;
-		const struct pf_labelset *set = ls ? &p->labelsets[ls] : NULL;
-		struct pf_label_kv kv[32];
-		uint32_t n = 0;
-		bool span;
-		int id;
-
-		if (!is_other(profile__label_str(p, ls, "path")))
-			continue;
-		frames__user(p, p->samples[i].stack, f);
-		id = sample_path_frames(p, r, i, &span, f);
-		if (id == PATH_OTHER)
-			continue;	/* nothing to say: leave the label as it is */
-		/* copy the other labels, then path */
-		for (uint32_t k = 0; set && k < set->nr && n < 31; k++) {
-			const struct pf_label *l = &set->labels[k];
-			const char *key = profile__str(p, l->key);
-
-			if (!strcmp(key, "path"))
-				continue;
-			kv[n].key = key;
-			kv[n].str = l->str ? profile__str(p, l->str) : NULL;
-			kv[n].num = l->num;
-			kv[n].unit = l->unit ? profile__str(p, l->unit) : NULL;
-			n++;
-		}
-		kv[n++] = (struct pf_label_kv){ .key = "path", .str = path_rules__name(r, id) };
-		p->samples[i].labelset = profile__intern_labels(p, kv, n);
-		changed++;
-	}
-	free(f);
+	changed = profile__relabel(p, "path", rule_path, &rc);
+	free(rc.f);
 	return changed;
 }
 

@@ -103,10 +103,10 @@ int paths__sample_path(const struct profile *p, const struct path_rules *r, uint
 
 /*
  * Set the `path` label of every sample whose label is absent or "other" to
- * what the symbol and port rules say (flame --path and diff call this).
- * Run it on a complete profile: relabelled samples are not merged with
- * existing ones of the same stack and labels.  Returns the number of
- * samples relabelled or a negative errno.
+ * what the symbol and port rules say (report --path, flame --path and diff
+ * call this once, after loading), through profile__relabel(): samples that
+ * then share a stack and labels are merged.  Returns the number of samples
+ * relabelled or a negative errno.
  */
 int paths__label_profile(struct profile *p, const struct path_rules *r);
 
