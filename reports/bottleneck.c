@@ -691,7 +691,7 @@ static void fmt_clock(const char *start_ns, char *buf, size_t len)
 		 (ns / 1000000) % 1000);
 }
 
-static void text_path(FILE *f, struct profile *p, const struct path_report *rep,
+static void text_path(FILE *f, const struct profile *p, const struct path_report *rep,
 		      const struct path_stats *ps, const struct verdict *v, int width)
 {
 	double dur = rep->duration_ns / 1e9;
@@ -762,7 +762,7 @@ static void text_path(FILE *f, struct profile *p, const struct path_report *rep,
 	wrap(f, v->text, 15, 15, width);
 }
 
-static void md_path(FILE *f, struct profile *p, const struct path_report *rep,
+static void md_path(FILE *f, const struct profile *p, const struct path_report *rep,
 		    const struct path_stats *ps, const struct verdict *v)
 {
 	char a[32], b[32], c[32], d[32], stack[400];
@@ -796,7 +796,7 @@ static void md_path(FILE *f, struct profile *p, const struct path_report *rep,
 			human_bytes(ps->rx_bytes, b, sizeof(b)), (long long)ps->rx_msgs);
 }
 
-static void json_path(FILE *f, struct profile *p, const struct path_report *rep,
+static void json_path(FILE *f, const struct profile *p, const struct path_report *rep,
 		      const struct path_stats *ps, const struct verdict *v, bool first)
 {
 	struct slowop slow[10];
@@ -899,7 +899,7 @@ bool bottleneck__has_path_data(const struct profile *p)
 	return false;
 }
 
-int bottleneck__report(FILE *f, struct profile *p, const struct bottleneck_opts *o)
+int bottleneck__report(FILE *f, const struct profile *p, const struct bottleneck_opts *o)
 {
 	struct path_rules *own = NULL;
 	const struct path_rules *rules = o->rules;

@@ -127,7 +127,7 @@ struct bottleneck_opts {
  * that failed (the caller exits 3 when > 0), or a negative errno (a bad
  * --sla is reported on stderr and gives -EINVAL).
  */
-int bottleneck__report(FILE *f, struct profile *p, const struct bottleneck_opts *o);
+int bottleneck__report(FILE *f, const struct profile *p, const struct bottleneck_opts *o);
 
 /* True when the profile has anything this section shows (spans or path labels). */
 bool bottleneck__has_path_data(const struct profile *p);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <linux/types.h>
 
+#include "core/hashmap.h"
 #include "core/profile.h"
 #include "core/rules.h"
 #include "paths.h"
@@ -329,9 +330,64 @@ static void take_top_stack(void *ctx, const struct contrib *s)
 		top[i] = (struct path_top){ s->key, s->value };
 }
 
+/*
+ * Function names as sort keys, without interning them into the recording
+ * (the analysis reads a const profile): a name the profile already holds
+ * keeps its string id, any other (a frame named by module+offset) gets the
+ * next id after the profile's, in the order first seen -- the ids that
+ * interning would have given, so ties between culprits break as before.
+ */
+struct name_ids {
+	const struct profile *p;
+	struct hashmap *extra;		/* name -> index + 1 into names */
+	char **names;
+	uint32_t nr, cap;
+};
+
+static uint32_t name_id(struct name_ids *n, const char *s)
+{
+	uint32_t id;
+	size_t len = strlen(s);
+	int ret;
+
+	if (profile__find_str(n->p, s, &id))
+		return id;
+	if (n->nr == n->cap) {
+		uint32_t cap = n->cap ? n->cap * 2 : 64;
+		char **nv = realloc(n->names, cap * sizeof(*nv));
+
+		if (!nv)
+			return 0;
+		n->names = nv;
+		n->cap = cap;
+	}
+	ret = hashmap__find_or_insert(n->extra, s, len, n->nr + 1, &id);
+	if (ret < 0)
+		return 0;
+	if (ret && !(n->names[n->nr++] = strdup(s)))
+		return 0;
+	return n->p->nr_strings + id - 1;
+}
+
+static const char *name_str(const struct name_ids *n, uint32_t id)
+{
+	if (id < n->p->nr_strings)
+		return profile__str(n->p, id);
+	id -= n->p->nr_strings;
+	return id < n->nr && n->names[id] ? n->names[id] : "";
+}
+
+static void name_ids_free(struct name_ids *n)
+{
+	for (uint32_t i = 0; i < n->nr; i++)
+		free(n->names[i]);
+	free(n->names);
+	hashmap__free(n->extra);
+}
+
 struct culprit_ctx {
 	struct path_report *rep;
-	const struct profile *p;
+	const struct name_ids *names;
 	bool waker;
 };
 
@@ -343,13 +399,13 @@ static void take_culprit(void *ctx, const struct contrib *s)
 	if (cc->waker) {
 		if (s->value > ps->waker_value) {
 			ps->waker_value = s->value;
-			snprintf(ps->waker, sizeof(ps->waker), "%s", profile__str(cc->p, s->key));
+			snprintf(ps->waker, sizeof(ps->waker), "%s", name_str(cc->names, s->key));
 		}
 		return;
 	}
 	if (s->value > ps->culprit_value) {
 		ps->culprit_value = s->value;
-		snprintf(ps->culprit, sizeof(ps->culprit), "%s", profile__str(cc->p, s->key));
+		snprintf(ps->culprit, sizeof(ps->culprit), "%s", name_str(cc->names, s->key));
 	}
 }
 
@@ -404,10 +460,11 @@ struct cols {
 	int cpu, samples, offcpu, runq, tx_b, rx_b, tx_m, rx_m, al_b, al_o;
 };
 
-int paths__analyze(struct profile *p, const struct path_rules *r, struct path_report *rep)
+int paths__analyze(const struct profile *p, const struct path_rules *r, struct path_report *rep)
 {
 	struct contribs stacks = {}, culprits = {}, wakers = {}, selfs = {};
 	struct cols c;
+	struct name_ids names = { .p = p };
 	struct frames *f = NULL;
 	char **peers = NULL;
 	size_t nr_peers = 0, cap_peers = 0;
@@ -418,7 +475,8 @@ int paths__analyze(struct profile *p, const struct path_rules *r, struct path_re
 	rep->nr_paths = r->nr_paths;
 	rep->paths = calloc(r->nr_paths, sizeof(*rep->paths));
 	f = malloc(sizeof(*f));
-	if (!rep->paths || !f)
+	names.extra = hashmap__new(NULL, NULL);
+	if (!rep->paths || !f || !names.extra)
 		goto free_all;
 	rep->rules_name = r->name;
 	for (uint32_t i = 0; i < r->nr_paths; i++) {
@@ -503,7 +561,7 @@ int paths__analyze(struct profile *p, const struct path_rules *r, struct path_re
 			if (span)
 				ps->span_ns += cpu;
 			if (contrib_add(&stacks, id, PART_CPU, stack, cpu) ||
-			    (self && contrib_add(&selfs, id, PART_CPU, profile__intern(p, self), cpu)))
+			    (self && contrib_add(&selfs, id, PART_CPU, name_id(&names, self), cpu)))
 				goto free_all;
 		}
 		if (runq) {
@@ -511,7 +569,7 @@ int paths__analyze(struct profile *p, const struct path_rules *r, struct path_re
 			if (span)
 				ps->span_ns += runq;
 			if (contrib_add(&stacks, id, PART_RUNQ, stack, runq) ||
-			    (who && contrib_add(&culprits, id, PART_RUNQ, profile__intern(p, who), runq)))
+			    (who && contrib_add(&culprits, id, PART_RUNQ, name_id(&names, who), runq)))
 				goto free_all;
 		}
 		if (off) {
@@ -547,10 +605,10 @@ int paths__analyze(struct profile *p, const struct path_rules *r, struct path_re
 					ps->span_ns += off;
 			}
 			if (contrib_add(&stacks, id, part, stack, off) ||
-			    (who && contrib_add(&culprits, id, part, profile__intern(p, who), off)))
+			    (who && contrib_add(&culprits, id, part, name_id(&names, who), off)))
 				goto free_all;
 			wk = frames__waker(p, stack, wbuf, sizeof(wbuf));
-			if (wk && contrib_add(&wakers, id, part, profile__intern(p, wk), off))
+			if (wk && contrib_add(&wakers, id, part, name_id(&names, wk), off))
 				goto free_all;
 		}
 		if (c.tx_b >= 0)
@@ -560,7 +618,7 @@ int paths__analyze(struct profile *p, const struct path_rules *r, struct path_re
 		if (c.tx_m >= 0 && (v = profile__value(p, i, c.tx_m))) {
 			ps->tx_msgs += v;
 			if (contrib_add(&stacks, id, PART_TX, stack, v) ||
-			    (self && contrib_add(&culprits, id, PART_TX, profile__intern(p, self), v)))
+			    (self && contrib_add(&culprits, id, PART_TX, name_id(&names, self), v)))
 				goto free_all;
 		}
 		if (c.rx_m >= 0)
@@ -568,7 +626,7 @@ int paths__analyze(struct profile *p, const struct path_rules *r, struct path_re
 		if (c.al_b >= 0 && (v = profile__value(p, i, c.al_b))) {
 			ps->alloc_bytes += v;
 			if (contrib_add(&stacks, id, PART_ALLOC, stack, v) ||
-			    (who && contrib_add(&culprits, id, PART_ALLOC, profile__intern(p, who), v)))
+			    (who && contrib_add(&culprits, id, PART_ALLOC, name_id(&names, who), v)))
 				goto free_all;
 		}
 		if (c.al_o >= 0)
@@ -623,7 +681,7 @@ int paths__analyze(struct profile *p, const struct path_rules *r, struct path_re
 	}
 	contrib_reduce(&stacks, take_top_stack, rep);
 	{
-		struct culprit_ctx cc = { rep, p, false };
+		struct culprit_ctx cc = { rep, &names, false };
 
 		contrib_reduce(&selfs, take_culprit, &cc);
 		contrib_reduce(&culprits, take_culprit, &cc);
@@ -654,6 +712,7 @@ free_all:
 	free(peers);
 	free(path_of_peer);
 	free(f);
+	name_ids_free(&names);
 	if (err)
 		paths__free(rep);
 	return err;

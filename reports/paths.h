@@ -111,7 +111,7 @@ int paths__sample_path(const struct profile *p, const struct path_rules *r, uint
 int paths__label_profile(struct profile *p, const struct path_rules *r);
 
 /* Decompose p by rules; 0 or negative errno. */
-int paths__analyze(struct profile *p, const struct path_rules *r, struct path_report *out);
+int paths__analyze(const struct profile *p, const struct path_rules *r, struct path_report *out);
 void paths__free(struct path_report *rep);
 struct path_stats *paths__find(struct path_report *rep, const char *name);
 
