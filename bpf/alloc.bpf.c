@@ -24,9 +24,9 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 
-#include "peerscope.bpf.h"
-#include "alloc.h"
-#include "unwind.bpf.h"
+#include "bpf/peerscope.bpf.h"
+#include "bpf/alloc.h"
+#include "bpf/unwind.bpf.h"
 
 #ifndef EFAULT
 #define EFAULT 14

@@ -8,9 +8,9 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
-#include "peerscope.bpf.h"
-#include "cpu.h"
-#include "unwind.bpf.h"
+#include "bpf/peerscope.bpf.h"
+#include "bpf/cpu.h"
+#include "bpf/unwind.bpf.h"
 
 /* vmlinux.h has no errno values */
 #ifndef EFAULT

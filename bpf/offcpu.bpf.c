@@ -17,9 +17,9 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 
-#include "peerscope.bpf.h"
-#include "offcpu.h"
-#include "unwind.bpf.h"
+#include "bpf/peerscope.bpf.h"
+#include "bpf/offcpu.h"
+#include "bpf/unwind.bpf.h"
 
 #ifndef EFAULT
 #define EFAULT 14

@@ -13,7 +13,7 @@
 #ifndef PEERSCOPE_OFFCPU_H
 #define PEERSCOPE_OFFCPU_H
 
-#include "peerscope.h"
+#include "bpf/peerscope.h"
 
 /* Default map sizes; userspace may change them before load. */
 #define OFFCPU_STACK_ENTRIES	16384

@@ -24,9 +24,9 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 
-#include "peerscope.bpf.h"
-#include "sock.h"
-#include "unwind.bpf.h"
+#include "bpf/peerscope.bpf.h"
+#include "bpf/sock.h"
+#include "bpf/unwind.bpf.h"
 
 #ifndef E2BIG
 #define E2BIG 7

@@ -13,7 +13,7 @@
 #ifndef PEERSCOPE_SOCK_H
 #define PEERSCOPE_SOCK_H
 
-#include "peerscope.h"
+#include "bpf/peerscope.h"
 
 /* Default map sizes; userspace may change them before load. */
 #define SOCK_STACK_ENTRIES	8192

@@ -16,8 +16,8 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/usdt.bpf.h>
 
-#include "peerscope.bpf.h"
-#include "span.h"
+#include "bpf/peerscope.bpf.h"
+#include "bpf/span.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -19,7 +19,7 @@
 #ifndef PEERSCOPE_SPAN_H
 #define PEERSCOPE_SPAN_H
 
-#include "peerscope.h"
+#include "bpf/peerscope.h"
 
 #define SPAN_SUB_BITS		4
 #define SPAN_SUB		(1 << SPAN_SUB_BITS)	/* sub-buckets per power of two */

@@ -17,7 +17,7 @@
 #ifndef PEERSCOPE_UNWIND_BPF_H
 #define PEERSCOPE_UNWIND_BPF_H
 
-#include "unwind.h"
+#include "bpf/unwind.h"
 
 #ifndef ENOENT
 #define ENOENT 2

@@ -29,14 +29,18 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "alloc-discover.h"
-#include "alloc.h"
+#include "collectors/alloc-discover.h"
+#include "bpf/alloc.h"
 #include "alloc.skel.h"
-#include "collector.h"
+#include "collectors/collector.h"
+#include "collectors/features.h"
+#include "collectors/record-opts.h"
+#include "collectors/shared-maps.h"
 #include "core/hashmap.h"
 #include "core/log.h"
 #include "core/profile.h"
-#include "unwinder.h"
+#include "core/target.h"
+#include "collectors/unwinder.h"
 
 #define SNAP_NS		500000000ULL	/* in-use snapshot period */
 #define MAX_SNAPS	1024		/* then halve the resolution */

@@ -17,9 +17,10 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
-#include "collector.h"
+#include "collectors/collector.h"
+#include "collectors/record-opts.h"
 #include "core/rules.h"
-#include "peerscope.h"
+#include "bpf/peerscope.h"
 
 extern const struct collector_ops cpu_collector_ops;
 extern const struct collector_ops span_collector_ops;

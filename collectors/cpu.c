@@ -15,12 +15,15 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "collector.h"
+#include "collectors/collector.h"
+#include "collectors/features.h"
+#include "collectors/record-opts.h"
+#include "collectors/shared-maps.h"
 #include "core/log.h"
 #include "core/profile.h"
-#include "cpu.h"
+#include "bpf/cpu.h"
 #include "cpu.skel.h"
-#include "unwinder.h"
+#include "collectors/unwinder.h"
 
 struct cpu_priv {
 	struct cpu *skel;

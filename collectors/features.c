@@ -17,7 +17,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "collector.h"
+#include "collectors/features.h"
 #include "core/log.h"
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"

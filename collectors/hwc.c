@@ -21,12 +21,15 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "collector.h"
+#include "collectors/collector.h"
+#include "collectors/features.h"
+#include "collectors/record-opts.h"
+#include "collectors/shared-maps.h"
 #include "core/log.h"
 #include "core/pmu-events.h"
 #include "core/pmu-metrics.h"
 #include "core/profile.h"
-#include "hwc.h"
+#include "bpf/hwc.h"
 #include "hwc.skel.h"
 
 struct hwc_priv {

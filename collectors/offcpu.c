@@ -15,13 +15,16 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
-#include "collector.h"
+#include "collectors/collector.h"
+#include "collectors/features.h"
+#include "collectors/record-opts.h"
+#include "collectors/shared-maps.h"
 #include "core/log.h"
 #include "core/profile.h"
 #include "core/sym-kallsyms.h"
-#include "offcpu.h"
+#include "bpf/offcpu.h"
 #include "offcpu.skel.h"
-#include "unwinder.h"
+#include "collectors/unwinder.h"
 
 #define DEFAULT_MIN_BLOCK_NS	1000ULL
 

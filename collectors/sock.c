@@ -23,13 +23,16 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "collector.h"
+#include "collectors/collector.h"
+#include "collectors/features.h"
+#include "collectors/record-opts.h"
+#include "collectors/shared-maps.h"
 #include "core/log.h"
 #include "core/ports.h"
 #include "core/profile.h"
-#include "sock.h"
+#include "bpf/sock.h"
 #include "sock.skel.h"
-#include "unwinder.h"
+#include "collectors/unwinder.h"
 
 /*
  * Where the syscalls come from, best first: the per-syscall tracepoints run

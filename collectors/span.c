@@ -25,11 +25,15 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
-#include "collector.h"
+#include "collectors/collector.h"
+#include "collectors/features.h"
+#include "collectors/record-opts.h"
+#include "collectors/shared-maps.h"
 #include "core/log.h"
 #include "core/profile.h"
 #include "core/rules.h"
-#include "span.h"
+#include "core/target.h"
+#include "bpf/span.h"
 #include "span.skel.h"
 
 #define SLOWEST_PER_PATH 10

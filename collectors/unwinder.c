@@ -28,13 +28,14 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
-#include "unwinder.h"
+#include "collectors/unwinder.h"
 #include "core/log.h"
 #include "core/profile.h"
 #include "core/sym-maps.h"
 #include "core/unwind-table.h"
-#include "peerscope.h"
-#include "unwind.h"
+#include "core/target.h"
+#include "bpf/peerscope.h"
+#include "bpf/unwind.h"
 
 #define POLL_INTERVAL_NS	1000000000LL	/* re-read /proc/PID/maps once a second */
 

@@ -17,10 +17,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "collector.h"
+#include "collectors/record-opts.h"
 
 struct bpf_object;
 struct profile;
+struct target;
 struct unwinder;
 
 /*

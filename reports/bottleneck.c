@@ -48,10 +48,10 @@
 
 #include "core/profile.h"
 #include "core/rules.h"
-#include "bottleneck.h"
-#include "report.h"
-#include "output.h"
-#include "paths.h"
+#include "reports/bottleneck.h"
+#include "reports/report.h"
+#include "reports/output.h"
+#include "reports/paths.h"
 #include "analysis/frames.h"
 
 const char *const verdict_kind_names[V_NR] = {

@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "diff.h"
-#include "flame-tree.h"
-#include "output.h"
-#include "report.h"
+#include "reports/diff.h"
+#include "reports/flame-tree.h"
+#include "reports/output.h"
+#include "reports/report.h"
 
 #define WIDTH 100
 #define TOP_STACKS 5

@@ -12,14 +12,14 @@
 #include <string.h>
 #include <linux/types.h>
 
-#include "bottleneck.h"
-#include "diff.h"
-#include "flame-tree.h"
-#include "paths.h"
-#include "profile.h"
-#include "report.h"
-#include "rules.h"
-#include "span.h"
+#include "reports/bottleneck.h"
+#include "reports/diff.h"
+#include "reports/flame-tree.h"
+#include "reports/paths.h"
+#include "core/profile.h"
+#include "reports/report.h"
+#include "core/rules.h"
+#include "bpf/span.h"
 
 const char *const diff_part_names[DP_NR] = {
 	"cpu", "runq", "lock", "net", "timer", "io", "fault", "other",

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* The call tree of flame graphs and top functions; see flame-tree.h. */
-#include "flame-tree.h"
-#include "hashmap.h"
-#include "profile.h"
+#include "reports/flame-tree.h"
+#include "core/hashmap.h"
+#include "core/profile.h"
 
 #include <errno.h>
 #include <stdio.h>

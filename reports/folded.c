@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Folded-stack reader; see folded.h. */
-#include "folded.h"
-#include "profile.h"
+#include "reports/folded.h"
+#include "core/profile.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memory.h"
+#include "reports/memory.h"
+#include "reports/output.h"
+#include "core/profile.h"
+#include "reports/report.h"
 #include "analysis/frames.h"
-#include "output.h"
-#include "profile.h"
-#include "report.h"
 
 #define MAX_PATHS	32
 #define MAX_LEAKS	16

@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net.h"
+#include "reports/net.h"
+#include "reports/output.h"
+#include "core/profile.h"
+#include "reports/report.h"
 #include "analysis/frames.h"
-#include "output.h"
-#include "profile.h"
-#include "report.h"
 
 struct peer_row {
 	const char *proto, *peer, *path;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* Output helpers; see output.h. */
-#include "output.h"
+#include "reports/output.h"
 #include "core/units.h"
 
 #include <inttypes.h>

@@ -17,9 +17,9 @@
 #include "core/hashmap.h"
 #include "core/profile.h"
 #include "core/rules.h"
-#include "paths.h"
+#include "reports/paths.h"
+#include "bpf/span.h"
 #include "analysis/frames.h"
-#include "span.h"
 
 const char *const path_reason_names[PR_NR] = {
 	[PR_OTHER] = "other", [PR_LOCK] = "lock", [PR_NET] = "net",

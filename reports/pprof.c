@@ -9,9 +9,9 @@
  * checked against the buffer, every id and string index against its table,
  * and any inconsistency is -EBADMSG.
  */
-#include "pprof.h"
-#include "profile.h"
-#include "hashmap.h"
+#include "reports/pprof.h"
+#include "core/profile.h"
+#include "core/hashmap.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 /* Report plumbing, shared loaders and the meta section; see report.h. */
-#include "report.h"
-#include "folded.h"
-#include "hashmap.h"
-#include "output.h"
-#include "paths.h"
-#include "pprof.h"
-#include "profile.h"
-#include "rules.h"
+#include "reports/report.h"
+#include "reports/folded.h"
+#include "core/hashmap.h"
+#include "reports/output.h"
+#include "reports/paths.h"
+#include "reports/pprof.h"
+#include "core/profile.h"
+#include "core/rules.h"
 
 #include <errno.h>
 #include <fcntl.h>

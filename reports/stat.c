@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "output.h"
-#include "profile.h"
-#include "report.h"
-#include "stat.h"
+#include "reports/output.h"
+#include "core/profile.h"
+#include "reports/report.h"
+#include "reports/stat.h"
 
 #define MAX_READINGS	64
 

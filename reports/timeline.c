@@ -15,8 +15,8 @@
 #include "core/hashmap.h"
 #include "core/profile.h"
 #include "core/rules.h"
-#include "output.h"
-#include "timeline.h"
+#include "reports/output.h"
+#include "reports/timeline.h"
 #include "analysis/frames.h"
 
 const char *const timeline_part_names[TL_NR] = {

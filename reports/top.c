@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* Top functions by self and total; see top.h. */
-#include "top.h"
-#include "flame-tree.h"
-#include "output.h"
-#include "profile.h"
+#include "reports/top.h"
+#include "reports/flame-tree.h"
+#include "reports/output.h"
+#include "core/profile.h"
 
 #include <errno.h>
 #include <inttypes.h>

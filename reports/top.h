@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "report.h"
+#include "reports/report.h"
 
 struct profile;
 struct flame_tree;

@@ -16,10 +16,10 @@
 
 #include "builtin.h"
 #include "core/log.h"
-#include "diff-flame.h"
-#include "diff.h"
-#include "profile.h"
-#include "report.h"
+#include "reports/diff-flame.h"
+#include "reports/diff.h"
+#include "core/profile.h"
+#include "reports/report.h"
 
 static const char usage_text[] =
 "usage: peerscope diff BASE NEW [--type TYPE] [--path PATH] [--per-op]\n"

@@ -15,13 +15,13 @@
 
 #include "builtin.h"
 #include "core/log.h"
-#include "flame-folded.h"
-#include "flame-svg.h"
-#include "flame-tree.h"
-#include "output.h"
-#include "pprof.h"
-#include "profile.h"
-#include "report.h"
+#include "reports/flame-folded.h"
+#include "reports/flame-svg.h"
+#include "reports/flame-tree.h"
+#include "reports/output.h"
+#include "reports/pprof.h"
+#include "core/profile.h"
+#include "reports/report.h"
 
 static const char usage_text[] =
 "usage: peerscope flame FILE [-o OUT] [--folded] [--type TYPE] [--path PATH]\n"

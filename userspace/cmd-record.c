@@ -28,14 +28,16 @@
 #include <linux/types.h>
 
 #include "builtin.h"
-#include "collector.h"
+#include "collectors/collector.h"
+#include "collectors/features.h"
+#include "collectors/record-opts.h"
+#include "collectors/shared-maps.h"
 #include "core/log.h"
 #include "core/profile.h"
 #include "core/rules.h"
 #include "core/symbolizer.h"
 #include "core/target.h"
-#include "peerscope.h"
-#include "pprof.h"
+#include "reports/pprof.h"
 
 #ifndef PEERSCOPE_VERSION
 #define PEERSCOPE_VERSION "0.1.0"
@@ -240,9 +242,9 @@ static int parse_args(struct record *r, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "+p:F:d:o:c:e:vh", long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
-			err = target__parse(&r->target, optarg, PS_MAX_TARGETS, &bad);
+			err = target__parse(&r->target, optarg, TARGET_MAX_PIDS, &bad);
 			if (err == -E2BIG)
-				return usage_error("too many pids: at most %d", PS_MAX_TARGETS);
+				return usage_error("too many pids: at most %d", TARGET_MAX_PIDS);
 			if (err)
 				return usage_error("bad pid list '%s' at '%s'", optarg, bad);
 			break;
@@ -586,7 +588,7 @@ static int64_t rusage_ns(const struct timeval *tv)
 /* meta, stats and overhead records: see docs/format.md. */
 static void add_records(struct record *r, struct profile *p)
 {
-	char host[256] = "", start[64], pids[PS_MAX_TARGETS * 11] = "", names[128] = "";
+	char host[256] = "", start[64], pids[TARGET_MAX_PIDS * 11] = "", names[128] = "";
 	char freq[16], dur[32], b1[24], b2[24], b3[24], b4[24], b5[24], b6[24];
 	double attach_s = ts_sec(&r->t_start, &r->t_attached);
 	struct rusage ru;

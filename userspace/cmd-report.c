@@ -14,14 +14,14 @@
 
 #include "builtin.h"
 #include "core/log.h"
-#include "profile.h"
-#include "report.h"
-#include "top.h"
-#include "bottleneck.h"
-#include "net.h"
-#include "timeline.h"
-#include "memory.h"
-#include "stat.h"
+#include "core/profile.h"
+#include "reports/report.h"
+#include "reports/top.h"
+#include "reports/bottleneck.h"
+#include "reports/net.h"
+#include "reports/timeline.h"
+#include "reports/memory.h"
+#include "reports/stat.h"
 
 struct report_section {
 	const char *name;	/* for messages */

@@ -31,7 +31,7 @@
 #include "core/log.h"
 #include "core/pmu-events.h"
 #include "core/pmu-metrics.h"
-#include "stat.h"
+#include "reports/stat.h"
 
 #define TICK_MS		100
 #define PS_COMM_LEN	16	/* the kernel's TASK_COMM_LEN */

@@ -16,11 +16,11 @@
 #include <string.h>
 #include <linux/types.h>
 
-#include "profile.h"
-#include "rules.h"
-#include "paths.h"
-#include "bottleneck.h"
-#include "span.h"
+#include "core/profile.h"
+#include "core/rules.h"
+#include "reports/paths.h"
+#include "reports/bottleneck.h"
+#include "bpf/span.h"
 
 #define S 1000000000LL
 #define MS 1000000LL

@@ -15,11 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diff-flame.h"
-#include "diff.h"
-#include "flame-tree.h"
+#include "reports/diff-flame.h"
+#include "reports/diff.h"
+#include "reports/flame-tree.h"
 #include "flame_helpers.h"
-#include "profile.h"
+#include "core/profile.h"
 
 #define NR_FUNCS 10
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "profile.h"
-#include "rules.h"
+#include "core/profile.h"
+#include "core/rules.h"
 #include "analysis/frames.h"
 
 /* "leaf;caller;..." with "k:" for kernel frames and "lib@file" for a module */

@@ -11,11 +11,11 @@
 #include <string.h>
 #include <linux/types.h>
 
-#include "profile.h"
-#include "rules.h"
-#include "paths.h"
+#include "core/profile.h"
+#include "core/rules.h"
+#include "reports/paths.h"
+#include "bpf/span.h"
 #include "analysis/frames.h"
-#include "span.h"
 
 #define S 1000000000LL
 

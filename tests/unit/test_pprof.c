@@ -24,9 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "profile.h"
-#include "pprof.h"
-#include "folded.h"
+#include "core/profile.h"
+#include "reports/pprof.h"
+#include "reports/folded.h"
 
 /*
  * A profile with a bit of everything: three sample types, a main binary that

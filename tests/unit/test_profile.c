@@ -12,8 +12,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "profile.h"
-#include "hashmap.h"
+#include "core/profile.h"
+#include "core/hashmap.h"
 
 static void test_hashmap(void **state)
 {

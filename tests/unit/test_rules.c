@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "profile.h"
-#include "rules.h"
+#include "core/profile.h"
+#include "core/rules.h"
 
 static struct path_rules *parse(const char *text)
 {

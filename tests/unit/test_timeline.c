@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "profile.h"
-#include "report.h"
-#include "timeline.h"
+#include "core/profile.h"
+#include "reports/report.h"
+#include "reports/timeline.h"
 
 #define MS 1000000LL
 

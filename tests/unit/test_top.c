@@ -16,9 +16,9 @@
 #include <string.h>
 
 #include "flame_helpers.h"
-#include "profile.h"
-#include "report.h"
-#include "top.h"
+#include "core/profile.h"
+#include "reports/report.h"
+#include "reports/top.h"
 
 /*
  *   main;a;a;b   3    (a recurses)

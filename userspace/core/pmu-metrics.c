@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "pmu-metrics.h"
+#include "core/pmu-metrics.h"
 
 /* Base names (pmu_event__base_name) of the events each metric reads. */
 static const char *const cycles_names[] = {

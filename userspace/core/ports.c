@@ -8,8 +8,8 @@
 #include <string.h>
 #include <linux/types.h>
 
-#include "ports.h"
-#include "peerscope.h"
+#include "core/ports.h"
+#include "bpf/peerscope.h"
 
 void port_rules__init(struct port_rules *r)
 {

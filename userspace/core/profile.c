@@ -16,8 +16,8 @@
  *  - content: keyed by (kernel, address, mapping, lines), for frames that
  *    arrive already named (named frames, pprof files).
  */
-#include "profile.h"
-#include "hashmap.h"
+#include "core/profile.h"
+#include "core/hashmap.h"
 
 #include <errno.h>
 #include <inttypes.h>

@@ -16,8 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "profile.h"
-#include "rules.h"
+#include "core/profile.h"
+#include "core/rules.h"
 
 /* ---- built-in sets ------------------------------------------------------ */
 

@@ -10,8 +10,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "sym-elf.h"
-#include "sym-gopclntab.h"
+#include "core/sym-elf.h"
+#include "core/sym-gopclntab.h"
 
 void sym_elf__init(struct sym_elf *e)
 {

@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "sym-gopclntab.h"
+#include "core/sym-gopclntab.h"
 
 #define GO_MAGIC_116 0xfffffffau
 #define GO_MAGIC_118 0xfffffff0u

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sym-kallsyms.h"
+#include "core/sym-kallsyms.h"
 
 static int mod_index(struct sym_kallsyms *k, const char *name, size_t len, uint32_t *idx)
 {

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "sym-table.h"
+#include "core/sym-table.h"
 
 struct sym_kallsyms {
 	struct sym_table syms;  /* aux = index into mods, 0 = core kernel */

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "sym-perfmap.h"
+#include "core/sym-perfmap.h"
 
 void sym_perfmap__free(struct sym_perfmap *m)
 {

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sym-table.h"
+#include "core/sym-table.h"
 
 /* How far back a lookup walks to find an enclosing symbol (nested symbols). */
 #define SYM_NEST_SCAN 16

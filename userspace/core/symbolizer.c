@@ -23,14 +23,14 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "hashmap.h"
-#include "profile.h"
-#include "sym-demangle.h"
-#include "sym-elf.h"
-#include "sym-kallsyms.h"
-#include "sym-maps.h"
-#include "sym-perfmap.h"
-#include "symbolizer.h"
+#include "core/hashmap.h"
+#include "core/profile.h"
+#include "core/sym-demangle.h"
+#include "core/sym-elf.h"
+#include "core/sym-kallsyms.h"
+#include "core/sym-maps.h"
+#include "core/sym-perfmap.h"
+#include "core/symbolizer.h"
 
 #define KERNEL_MODULE "[kernel.kallsyms]"
 #define DEFAULT_DEBUG_DIR "/usr/lib/debug"

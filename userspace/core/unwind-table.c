@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "unwind-table.h"
+#include "core/unwind-table.h"
 
 /* DWARF register numbers on x86-64 */
 #define REG_RBP		6
