@@ -51,7 +51,7 @@
 #include "reports/bottleneck.h"
 #include "reports/report.h"
 #include "reports/output.h"
-#include "reports/paths.h"
+#include "analysis/paths.h"
 #include "analysis/frames.h"
 
 const char *const verdict_kind_names[V_NR] = {

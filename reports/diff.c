@@ -15,7 +15,7 @@
 #include "reports/bottleneck.h"
 #include "reports/diff.h"
 #include "reports/flame-tree.h"
-#include "reports/paths.h"
+#include "analysis/paths.h"
 #include "core/profile.h"
 #include "reports/report.h"
 #include "core/rules.h"

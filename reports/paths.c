@@ -17,7 +17,7 @@
 #include "core/hashmap.h"
 #include "core/profile.h"
 #include "core/rules.h"
-#include "reports/paths.h"
+#include "analysis/paths.h"
 #include "bpf/span.h"
 #include "analysis/frames.h"
 

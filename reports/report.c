@@ -4,7 +4,7 @@
 #include "reports/folded.h"
 #include "core/hashmap.h"
 #include "reports/output.h"
-#include "reports/paths.h"
+#include "analysis/paths.h"
 #include "reports/pprof.h"
 #include "core/profile.h"
 #include "core/rules.h"

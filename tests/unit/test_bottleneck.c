@@ -18,7 +18,7 @@
 
 #include "core/profile.h"
 #include "core/rules.h"
-#include "reports/paths.h"
+#include "analysis/paths.h"
 #include "reports/bottleneck.h"
 #include "bpf/span.h"
 

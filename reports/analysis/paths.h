@@ -11,8 +11,8 @@
  * unless a span says the thread was inside an operation.  Span latency
  * histograms ("hist" records) give operation counts and percentiles.
  */
-#ifndef PEERSCOPE_PATHS_H
-#define PEERSCOPE_PATHS_H
+#ifndef PEERSCOPE_ANALYSIS_PATHS_H
+#define PEERSCOPE_ANALYSIS_PATHS_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -23,7 +23,7 @@
 struct profile;
 struct path_rules;
 
-/* Off-CPU reasons, the `reason` label values (CONVENTIONS.md). */
+/* Off-CPU reasons, the `reason` label values (docs/format.md). */
 enum path_reason {
 	PR_OTHER = 0, PR_LOCK, PR_NET, PR_TIMER, PR_IO, PR_FAULT,
 	PR_NR,
@@ -125,4 +125,4 @@ static inline const char *paths__fmt_ns(double ns, char *buf, size_t len)
 	return units__ns(ns, UNITS_NS_SECONDS, buf, len);
 }
 
-#endif /* PEERSCOPE_PATHS_H */
+#endif /* PEERSCOPE_ANALYSIS_PATHS_H */
