@@ -181,7 +181,7 @@ static void text_path(FILE *f, const struct profile *p, const struct path_report
 		for (int t = 0; t < PATHS_TOP && pp->top[t].stack; t++) {
 			int room = width - 17 > 40 ? width - 17 : 40;
 
-			frames__stack_str(p, pp->top[t].stack, stack,
+			frames__stack_str(p, pp->top[t].stack, FRAMES_STR_USER, stack,
 					 (size_t)room < sizeof(stack) ? (size_t)room : sizeof(stack));
 			fprintf(f, "      %3.0f %%  %s\n", pct(pp->top[t].value, pp->total), stack);
 		}
@@ -229,7 +229,7 @@ static void md_path(FILE *f, const struct profile *p, const struct path_report *
 
 		if (!pp->total)
 			continue;
-		frames__stack_str(p, pp->top[0].stack, stack, 120);
+		frames__stack_str(p, pp->top[0].stack, FRAMES_STR_USER, stack, 120);
 		fprintf(f, "| %s | %s | %s | `%s` | `%s` |\n", part_label[k],
 			k == PART_IDLE ? "(not counted)" : (snprintf(a, sizeof(a), "%.0f %%",
 						pct(pp->total, ps->busy_ns)), a),

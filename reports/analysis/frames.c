@@ -193,7 +193,8 @@ uint32_t frames__stack_names(const struct profile *p, uint32_t stack,
 	return n;
 }
 
-const char *frames__stack_str(const struct profile *p, uint32_t stack, char *buf, size_t len)
+static const char *stack_str_user(const struct profile *p, uint32_t stack, char *buf,
+				  size_t len)
 {
 	struct frames *f = malloc(sizeof(*f));
 	size_t off = 0;
@@ -218,4 +219,54 @@ const char *frames__stack_str(const struct profile *p, uint32_t stack, char *buf
 	}
 	free(f);
 	return buf;
+}
+
+static const char *stack_str_user_or_kernel(const struct profile *p, uint32_t stack,
+					    char *buf, size_t len)
+{
+	const struct pf_stack *st;
+	size_t off = 0;
+	char name[256];
+	bool any_user = false;
+
+	buf[0] = '\0';
+	if (!stack || stack >= p->nr_stacks || !len)
+		return buf;
+	st = &p->stacks[stack];
+	for (uint32_t i = 0; i < st->nr; i++) {
+		const struct pf_location *l = &p->locations[st->locs[i]];
+
+		if (!strcmp(profile__frame_name(p, st->locs[i], 0, name, sizeof(name)), PF_WAKER_SEP))
+			break;
+		any_user |= !l->kernel;
+	}
+	for (uint32_t i = 0; i < st->nr; i++) {
+		uint32_t loc = st->locs[i];
+
+		if (p->locations[loc].kernel == any_user)
+			continue;
+		for (uint32_t ln = 0; ln < profile__frame_count(p, loc); ln++) {
+			int n;
+
+			profile__frame_name(p, loc, ln, name, sizeof(name));
+			if (!strcmp(name, PF_WAKER_SEP))
+				return buf;
+			n = snprintf(buf + off, len - off, "%s%s", off ? " < " : "", name);
+			if (n < 0 || (size_t)n >= len - off) {
+				if (len > 4)
+					strcpy(buf + len - 4, "...");
+				return buf;
+			}
+			off += n;
+		}
+	}
+	return buf;
+}
+
+const char *frames__stack_str(const struct profile *p, uint32_t stack,
+			      enum frames_str_style style, char *buf, size_t len)
+{
+	if (style == FRAMES_STR_USER_OR_KERNEL)
+		return stack_str_user_or_kernel(p, stack, buf, len);
+	return stack_str_user(p, stack, buf, len);
 }

@@ -56,10 +56,26 @@ bool frames__leaf_is_kernel(const struct profile *p, uint32_t stack);
 const char *frames__waker(const struct profile *p, uint32_t stack, char *buf, size_t len);
 
 /*
- * A stack as "leaf < caller < ..." of user frames (library frames kept), at
- * most len-1 characters, "..." when cut; a kernel-only stack as "leaf [k]".
+ * How a stack is printed as one line.  The paths section and the timeline
+ * have long printed stacks differently and their output is compared across
+ * versions, so both stay, chosen by name.
  */
-const char *frames__stack_str(const struct profile *p, uint32_t stack, char *buf, size_t len);
+enum frames_str_style {
+	/*
+	 * User frames "leaf < caller < ..." (library frames kept), a " < ..."
+	 * that fits when cut; a kernel-only stack as its leaf, "leaf [k]".
+	 */
+	FRAMES_STR_USER = 0,
+	/*
+	 * User frames, or every kernel frame when there is none, up to the
+	 * waker's "-"; the last three characters become "..." when cut.
+	 */
+	FRAMES_STR_USER_OR_KERNEL,
+};
+
+/* The stack as one line of at most len-1 characters (see the styles). */
+const char *frames__stack_str(const struct profile *p, uint32_t stack,
+			      enum frames_str_style style, char *buf, size_t len);
 /* The user frames as an array of names, leaf first; returns the count (<= max). */
 uint32_t frames__stack_names(const struct profile *p, uint32_t stack,
 			     char (*names)[FRAMES_NAME_LEN], uint32_t max);

@@ -83,9 +83,10 @@ static void test_walk(void **state)
 	assert_false(frames__in_allocator(f));
 	assert_true(frames__leaf_is_kernel(p, blocked));
 	assert_string_equal(frames__waker(p, blocked, buf, sizeof(buf)), "dht_reply");
-	assert_string_equal(frames__stack_str(p, blocked, buf, sizeof(buf)),
+	assert_string_equal(frames__stack_str(p, blocked, FRAMES_STR_USER, buf, sizeof(buf)),
 			    "__lll_lock_wait < gossip_validate < main");
-	assert_string_equal(frames__stack_str(p, stack_of(p, "k:do_idle"), buf, sizeof(buf)),
+	assert_string_equal(frames__stack_str(p, stack_of(p, "k:do_idle"), FRAMES_STR_USER, buf,
+					      sizeof(buf)),
 			    "do_idle [k]");
 	assert_true(frames__thread_exited(p, stack_of(p, "k:schedule;k:do_exit;worker")));
 	assert_false(frames__thread_exited(p, blocked));
