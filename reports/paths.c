@@ -19,6 +19,7 @@
 #include "core/rules.h"
 #include "analysis/paths.h"
 #include "bpf/span.h"
+#include "analysis/contrib.h"
 #include "analysis/frames.h"
 
 const char *const path_reason_names[PR_NR] = {
@@ -258,68 +259,10 @@ static void read_latency(const struct profile *p, struct path_report *rep)
 
 /* ---- top stacks and culprits -------------------------------------------- */
 
-struct contrib {
-	uint32_t path, part;
-	uint32_t key;		/* stack id (stacks) or string id (culprits) */
-	int64_t value;
-};
-
-struct contribs {
-	struct contrib *v;
-	size_t nr, cap;
-};
-
-static int contrib_add(struct contribs *c, uint32_t path, uint32_t part, uint32_t key,
-		       int64_t value)
-{
-	if (!value)
-		return 0;
-	if (c->nr == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 1024;
-		struct contrib *nv = realloc(c->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		c->v = nv;
-		c->cap = cap;
-	}
-	c->v[c->nr++] = (struct contrib){ path, part, key, value };
-	return 0;
-}
-
-static int contrib_cmp(const void *a, const void *b)
-{
-	const struct contrib *x = a, *y = b;
-
-	if (x->path != y->path)
-		return x->path < y->path ? -1 : 1;
-	if (x->part != y->part)
-		return x->part < y->part ? -1 : 1;
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	return 0;
-}
-
-/* Sort, sum equal keys, and hand each (path, part, key, sum) to fn. */
-static void contrib_reduce(struct contribs *c, void (*fn)(void *ctx, const struct contrib *),
-			   void *ctx)
-{
-	size_t i = 0;
-
-	qsort(c->v, c->nr, sizeof(*c->v), contrib_cmp);
-	while (i < c->nr) {
-		struct contrib sum = c->v[i];
-
-		for (i++; i < c->nr && !contrib_cmp(&c->v[i], &sum); i++)
-			sum.value += c->v[i].value;
-		fn(ctx, &sum);
-	}
-}
-
 static void take_top_stack(void *ctx, const struct contrib *s)
 {
 	struct path_report *rep = ctx;
-	struct path_top *top = rep->paths[s->path].part[s->part].top;
+	struct path_top *top = rep->paths[s->group].part[s->part].top;
 	int i;
 
 	for (i = PATHS_TOP; i > 0 && top[i - 1].value < s->value; i--) {
@@ -394,7 +337,7 @@ struct culprit_ctx {
 static void take_culprit(void *ctx, const struct contrib *s)
 {
 	struct culprit_ctx *cc = ctx;
-	struct path_part_stats *ps = &cc->rep->paths[s->path].part[s->part];
+	struct path_part_stats *ps = &cc->rep->paths[s->group].part[s->part];
 
 	if (cc->waker) {
 		if (s->value > ps->waker_value) {
@@ -560,16 +503,16 @@ int paths__analyze(const struct profile *p, const struct path_rules *r, struct p
 				ps->alloc_cpu_ns += cpu;
 			if (span)
 				ps->span_ns += cpu;
-			if (contrib_add(&stacks, id, PART_CPU, stack, cpu) ||
-			    (self && contrib_add(&selfs, id, PART_CPU, name_id(&names, self), cpu)))
+			if (contribs__add(&stacks, id, PART_CPU, stack, cpu) ||
+			    (self && contribs__add(&selfs, id, PART_CPU, name_id(&names, self), cpu)))
 				goto free_all;
 		}
 		if (runq) {
 			ps->runq_ns += runq;
 			if (span)
 				ps->span_ns += runq;
-			if (contrib_add(&stacks, id, PART_RUNQ, stack, runq) ||
-			    (who && contrib_add(&culprits, id, PART_RUNQ, name_id(&names, who), runq)))
+			if (contribs__add(&stacks, id, PART_RUNQ, stack, runq) ||
+			    (who && contribs__add(&culprits, id, PART_RUNQ, name_id(&names, who), runq)))
 				goto free_all;
 		}
 		if (off) {
@@ -604,11 +547,11 @@ int paths__analyze(const struct profile *p, const struct path_rules *r, struct p
 				if (span)
 					ps->span_ns += off;
 			}
-			if (contrib_add(&stacks, id, part, stack, off) ||
-			    (who && contrib_add(&culprits, id, part, name_id(&names, who), off)))
+			if (contribs__add(&stacks, id, part, stack, off) ||
+			    (who && contribs__add(&culprits, id, part, name_id(&names, who), off)))
 				goto free_all;
 			wk = frames__waker(p, stack, wbuf, sizeof(wbuf));
-			if (wk && contrib_add(&wakers, id, part, name_id(&names, wk), off))
+			if (wk && contribs__add(&wakers, id, part, name_id(&names, wk), off))
 				goto free_all;
 		}
 		if (c.tx_b >= 0)
@@ -617,16 +560,16 @@ int paths__analyze(const struct profile *p, const struct path_rules *r, struct p
 			ps->rx_bytes += profile__value(p, i, c.rx_b);
 		if (c.tx_m >= 0 && (v = profile__value(p, i, c.tx_m))) {
 			ps->tx_msgs += v;
-			if (contrib_add(&stacks, id, PART_TX, stack, v) ||
-			    (self && contrib_add(&culprits, id, PART_TX, name_id(&names, self), v)))
+			if (contribs__add(&stacks, id, PART_TX, stack, v) ||
+			    (self && contribs__add(&culprits, id, PART_TX, name_id(&names, self), v)))
 				goto free_all;
 		}
 		if (c.rx_m >= 0)
 			ps->rx_msgs += profile__value(p, i, c.rx_m);
 		if (c.al_b >= 0 && (v = profile__value(p, i, c.al_b))) {
 			ps->alloc_bytes += v;
-			if (contrib_add(&stacks, id, PART_ALLOC, stack, v) ||
-			    (who && contrib_add(&culprits, id, PART_ALLOC, name_id(&names, who), v)))
+			if (contribs__add(&stacks, id, PART_ALLOC, stack, v) ||
+			    (who && contribs__add(&culprits, id, PART_ALLOC, name_id(&names, who), v)))
 				goto free_all;
 		}
 		if (c.al_o >= 0)
@@ -679,14 +622,14 @@ int paths__analyze(const struct profile *p, const struct path_rules *r, struct p
 		ps->busy_ns = ps->cpu_user_ns + ps->cpu_kernel_ns + ps->runq_ns + off;
 		rep->total_busy_ns += ps->busy_ns;
 	}
-	contrib_reduce(&stacks, take_top_stack, rep);
+	contribs__reduce(&stacks, take_top_stack, rep);
 	{
 		struct culprit_ctx cc = { rep, &names, false };
 
-		contrib_reduce(&selfs, take_culprit, &cc);
-		contrib_reduce(&culprits, take_culprit, &cc);
+		contribs__reduce(&selfs, take_culprit, &cc);
+		contribs__reduce(&culprits, take_culprit, &cc);
 		cc.waker = true;
-		contrib_reduce(&wakers, take_culprit, &cc);
+		contribs__reduce(&wakers, take_culprit, &cc);
 	}
 	read_latency(p, rep);
 	{
@@ -705,10 +648,10 @@ int paths__analyze(const struct profile *p, const struct path_rules *r, struct p
 	err = 0;
 
 free_all:
-	free(stacks.v);
-	free(culprits.v);
-	free(wakers.v);
-	free(selfs.v);
+	contribs__free(&stacks);
+	contribs__free(&culprits);
+	contribs__free(&wakers);
+	contribs__free(&selfs);
 	free(peers);
 	free(path_of_peer);
 	free(f);

@@ -15,6 +15,7 @@
 #include "core/hashmap.h"
 #include "core/profile.h"
 #include "core/rules.h"
+#include "analysis/contrib.h"
 #include "analysis/frames.h"
 #include "analysis/timeline.h"
 
@@ -24,46 +25,13 @@ const char *const timeline_part_names[TL_NR] = {
 	[TL_IDLE] = "idle",
 };
 
-/* One (thread, part, stack) contribution, reduced after the walk. */
-struct contrib {
-	uint32_t thread, part, stack;
-	int64_t ns;
-};
-
-struct contribs {
-	struct contrib *v;
-	size_t nr, cap;
-};
-
-static int contrib_add(struct contribs *c, uint32_t thread, uint32_t part, uint32_t stack,
-		       int64_t ns)
+/* One (thread, part, stack) sum into the thread's top stacks of that part. */
+static void take_top(void *ctx, const struct contrib *sum)
 {
-	if (c->nr == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct contrib *v = realloc(c->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		c->v = v;
-		c->cap = cap;
-	}
-	c->v[c->nr++] = (struct contrib){ thread, part, stack, ns };
-	return 0;
-}
-
-static int contrib_cmp(const void *a, const void *b)
-{
-	const struct contrib *x = a, *y = b;
-
-	if (x->thread != y->thread)
-		return x->thread < y->thread ? -1 : 1;
-	if (x->part != y->part)
-		return x->part < y->part ? -1 : 1;
-	return x->stack < y->stack ? -1 : x->stack > y->stack;
-}
-
-static void take_top(struct tl_top *top, uint32_t stack, int64_t ns)
-{
+	struct timeline *t = ctx;
+	struct tl_top *top = t->threads[sum->group].top[sum->part];
+	uint32_t stack = sum->key;
+	int64_t ns = sum->value;
 	int i;
 
 	for (i = TIMELINE_TOP; i > 0 && (top[i - 1].ns < ns ||
@@ -202,25 +170,17 @@ int timeline__compute(const struct profile *p, struct timeline *out)
 				continue;
 			out->threads[th].ns[parts[k]] += v[k];
 			out->threads[th].wall += v[k];
-			if (contrib_add(&c, th, parts[k], stack, v[k]))
+			if (contribs__add(&c, th, parts[k], stack, v[k]))
 				goto free_contribs;
 		}
 	}
-	if (c.nr)
-		qsort(c.v, c.nr, sizeof(*c.v), contrib_cmp);
-	for (size_t i = 0; i < c.nr;) {
-		struct contrib sum = c.v[i];
-
-		for (i++; i < c.nr && !contrib_cmp(&c.v[i], &sum); i++)
-			sum.ns += c.v[i].ns;
-		take_top(out->threads[sum.thread].top[sum.part], sum.stack, sum.ns);
-	}
+	contribs__reduce(&c, take_top, out);
 	if (out->nr)
 		qsort(out->threads, out->nr, sizeof(*out->threads), wall_cmp);
 	err = 0;
 
 free_contribs:
-	free(c.v);
+	contribs__free(&c);
 	free(canon);
 	free(idle_of);
 	free(fr);
