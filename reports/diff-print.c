@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "reports/diff.h"
-#include "reports/flame-tree.h"
+#include "analysis/flame-tree.h"
 #include "reports/output.h"
 #include "reports/report.h"
 

@@ -14,7 +14,7 @@
 
 #include "reports/bottleneck.h"
 #include "reports/diff.h"
-#include "reports/flame-tree.h"
+#include "analysis/flame-tree.h"
 #include "analysis/paths.h"
 #include "core/profile.h"
 #include "reports/report.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Folded-stack writer; see flame-folded.h. */
 #include "reports/flame-folded.h"
-#include "reports/flame-tree.h"
+#include "analysis/flame-tree.h"
 
 #include <errno.h>
 #include <inttypes.h>
