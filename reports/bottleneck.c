@@ -241,91 +241,213 @@ static void md_path(FILE *f, const struct profile *p, const struct path_report *
 			human_bytes(ps->rx_bytes, b, sizeof(b)), (long long)ps->rx_msgs);
 }
 
-static void json_path(FILE *f, const struct profile *p, const struct path_report *rep,
-		      const struct path_stats *ps, const struct verdict *v, bool first)
+/* "key": {"a": 1, ...} of n int64 fields */
+static void json_fields(struct json_writer *w, const char *key, const char *const *names,
+			const int64_t *vals, int n)
 {
-	struct slowop slow[10];
-	char (*names)[FRAMES_NAME_LEN] = malloc(64 * sizeof(*names));
-	int ns;
+	json__key(w, key);
+	json__begin(w, '{');
+	for (int i = 0; i < n; i++) {
+		json__key(w, names[i]);
+		json__int(w, vals[i]);
+	}
+	json__end(w, '}');
+}
 
-	fprintf(f, "%s\n    {\"name\": ", first ? "" : ",");
-	output__json_str(f, ps->name);
-	fprintf(f, ", \"timed\": %s", ps->has_spans ? "true" : "false");
-	if (ps->has_lat)
-		fprintf(f, ",\n     \"operations\": {\"count\": %llu, \"rate\": %.3f, \"errors\": %llu, "
-			"\"unmatched\": %llu}",
-			(unsigned long long)ps->lat.count, ps->lat.count / (rep->duration_ns / 1e9),
-			(unsigned long long)ps->lat.errors, (unsigned long long)ps->lat.unmatched);
-	else
-		fprintf(f, ",\n     \"operations\": null");
-	if (ps->has_lat && ps->lat.count)
-		fprintf(f, ",\n     \"latency_ns\": {\"p50\": %llu, \"p90\": %llu, \"p95\": %llu, "
-			"\"p99\": %llu, \"max\": %llu, \"mean\": %llu}",
-			(unsigned long long)ps->lat.p50_ns, (unsigned long long)ps->lat.p90_ns,
-			(unsigned long long)ps->lat.p95_ns, (unsigned long long)ps->lat.p99_ns,
-			(unsigned long long)ps->lat.max_ns,
-			(unsigned long long)(ps->lat.sum_ns / ps->lat.count));
-	else
-		fprintf(f, ",\n     \"latency_ns\": null");
-	fprintf(f, ",\n     \"wall_ns\": {\"busy\": %lld, \"idle\": %lld, \"in_span\": %lld, "
-		"\"cpu_user\": %lld, \"cpu_kernel\": %lld, \"runq\": %lld, \"offcpu\": {",
-		(long long)ps->busy_ns, (long long)ps->idle_ns, (long long)ps->span_ns,
-		(long long)ps->cpu_user_ns, (long long)ps->cpu_kernel_ns, (long long)ps->runq_ns);
-	for (int r = 0; r < PR_NR; r++)
-		fprintf(f, "%s\"%s\": %lld", r ? ", " : "", path_reason_names[r],
-			(long long)ps->off_ns[r]);
-	fprintf(f, "}}");
-	fprintf(f, ",\n     \"parts\": [");
-	for (int k = 0, n = 0; k < PART_NR; k++) {
+static void json_latency(struct json_writer *w, const struct path_report *rep,
+			 const struct path_stats *ps)
+{
+	const struct path_latency *lat = &ps->lat;
+
+	json__break(w, 5);
+	json__key(w, "operations");
+	if (ps->has_lat) {
+		json__begin(w, '{');
+		json__key(w, "count"); json__uint(w, lat->count);
+		json__key(w, "rate"); json__fixed(w, lat->count / (rep->duration_ns / 1e9), 3);
+		json__key(w, "errors"); json__uint(w, lat->errors);
+		json__key(w, "unmatched"); json__uint(w, lat->unmatched);
+		json__end(w, '}');
+	} else {
+		json__null(w);
+	}
+	json__break(w, 5);
+	json__key(w, "latency_ns");
+	if (ps->has_lat && lat->count) {
+		json__begin(w, '{');
+		json__key(w, "p50"); json__uint(w, lat->p50_ns);
+		json__key(w, "p90"); json__uint(w, lat->p90_ns);
+		json__key(w, "p95"); json__uint(w, lat->p95_ns);
+		json__key(w, "p99"); json__uint(w, lat->p99_ns);
+		json__key(w, "max"); json__uint(w, lat->max_ns);
+		json__key(w, "mean"); json__uint(w, lat->sum_ns / lat->count);
+		json__end(w, '}');
+	} else {
+		json__null(w);
+	}
+}
+
+static void json_wall(struct json_writer *w, const struct path_stats *ps)
+{
+	static const char *const keys[] = { "busy", "idle", "in_span", "cpu_user", "cpu_kernel",
+					    "runq" };
+	const int64_t vals[] = { ps->busy_ns, ps->idle_ns, ps->span_ns, ps->cpu_user_ns,
+				 ps->cpu_kernel_ns, ps->runq_ns };
+
+	json__break(w, 5);
+	json__key(w, "wall_ns");
+	json__begin(w, '{');
+	for (int i = 0; i < 6; i++) {
+		json__key(w, keys[i]);
+		json__int(w, vals[i]);
+	}
+	json_fields(w, "offcpu", path_reason_names, ps->off_ns, PR_NR);
+	json__end(w, '}');
+}
+
+static void json_parts(struct json_writer *w, const struct profile *p,
+		       const struct path_stats *ps, char (*names)[FRAMES_NAME_LEN])
+{
+	json__break(w, 5);
+	json__key(w, "parts");
+	json__begin(w, '[');
+	for (int k = 0; k < PART_NR; k++) {
 		const struct path_part_stats *pp = &ps->part[k];
 
 		if (!pp->total)
 			continue;
-		fprintf(f, "%s\n       {\"part\": \"%s\", \"total\": %lld, \"share\": %.4f, \"culprit\": ",
-			n++ ? "," : "", part_key[k], (long long)pp->total,
-			k < PART_IDLE && ps->busy_ns ? (double)pp->total / ps->busy_ns : 0.0);
-		output__json_str(f, pp->culprit);
-		fprintf(f, ", \"waker\": ");
-		output__json_str(f, pp->waker);
-		fprintf(f, ", \"stacks\": [");
+		json__break(w, 7);
+		json__begin(w, '{');
+		json__key(w, "part"); json__str(w, part_key[k]);
+		json__key(w, "total"); json__int(w, pp->total);
+		json__key(w, "share");
+		json__fixed(w, k < PART_IDLE && ps->busy_ns ? (double)pp->total / ps->busy_ns : 0.0, 4);
+		json__key(w, "culprit"); json__str(w, pp->culprit);
+		json__key(w, "waker"); json__str(w, pp->waker);
+		json__key(w, "stacks");
+		json__begin(w, '[');
 		for (int t = 0; t < PATHS_TOP && pp->top[t].stack; t++) {
 			uint32_t nn = names ? frames__stack_names(p, pp->top[t].stack, names, 64) : 0;
 
-			fprintf(f, "%s{\"value\": %lld, \"frames\": [", t ? ", " : "",
-				(long long)pp->top[t].value);
-			for (uint32_t i = 0; i < nn; i++) {
-				if (i)
-					fputs(", ", f);
-				output__json_str(f, names[i]);
-			}
-			fprintf(f, "]}");
+			json__begin(w, '{');
+			json__key(w, "value"); json__int(w, pp->top[t].value);
+			json__key(w, "frames");
+			json__begin(w, '[');
+			for (uint32_t i = 0; i < nn; i++)
+				json__str(w, names[i]);
+			json__end(w, ']');
+			json__end(w, '}');
 		}
-		fprintf(f, "]}");
+		json__end(w, ']');
+		json__end(w, '}');
 	}
-	fprintf(f, "]");
-	fprintf(f, ",\n     \"network\": {\"peers\": %u, \"tx_bytes\": %lld, \"rx_bytes\": %lld, "
-		"\"tx_messages\": %lld, \"rx_messages\": %lld}",
-		ps->peers, (long long)ps->tx_bytes, (long long)ps->rx_bytes, (long long)ps->tx_msgs,
-		(long long)ps->rx_msgs);
-	fprintf(f, ",\n     \"alloc\": {\"bytes\": %lld, \"objects\": %lld, \"cpu_ns\": %lld}",
-		(long long)ps->alloc_bytes, (long long)ps->alloc_objects, (long long)ps->alloc_cpu_ns);
-	ns = slowest(p, ps->name, slow, 10);
-	fprintf(f, ",\n     \"slowest\": [");
+	json__end(w, ']');
+}
+
+static void json_slowest(struct json_writer *w, const struct profile *p,
+			 const struct path_stats *ps)
+{
+	struct slowop slow[10];
+	int ns = slowest(p, ps->name, slow, 10);
+
+	json__break(w, 5);
+	json__key(w, "slowest");
+	json__begin(w, '[');
 	for (int i = 0; i < ns; i++) {
-		fprintf(f, "%s{\"id\": %s, \"latency_ns\": %llu, \"start_ns\": %s, \"ok\": ",
-			i ? ", " : "", slow[i].id ? slow[i].id : "0",
-			(unsigned long long)slow[i].latency, slow[i].start ? slow[i].start : "0");
-		output__json_str(f, slow[i].ok ? slow[i].ok : "unknown");
-		fputc('}', f);
+		json__begin(w, '{');
+		json__key(w, "id"); json__raw(w, slow[i].id ? slow[i].id : "0");
+		json__key(w, "latency_ns"); json__uint(w, slow[i].latency);
+		json__key(w, "start_ns"); json__raw(w, slow[i].start ? slow[i].start : "0");
+		json__key(w, "ok"); json__str(w, slow[i].ok ? slow[i].ok : "unknown");
+		json__end(w, '}');
 	}
-	fprintf(f, "]");
-	fprintf(f, ",\n     \"verdict\": {\"kind\": \"%s\", \"tail\": %s, \"share\": %.4f, \"culprit\": ",
-		verdict_kind_names[v->kind], v->tail ? "true" : "false", v->share);
-	output__json_str(f, v->culprit);
-	fprintf(f, ", \"text\": ");
-	output__json_str(f, v->text);
-	fprintf(f, "}}");
+	json__end(w, ']');
+}
+
+static void json_path(struct json_writer *w, const struct profile *p,
+		      const struct path_report *rep, const struct path_stats *ps,
+		      const struct verdict *v)
+{
+	static const char *const net_keys[] = { "peers", "tx_bytes", "rx_bytes", "tx_messages",
+						"rx_messages" };
+	static const char *const alloc_keys[] = { "bytes", "objects", "cpu_ns" };
+	const int64_t net[] = { ps->peers, ps->tx_bytes, ps->rx_bytes, ps->tx_msgs, ps->rx_msgs };
+	const int64_t alloc[] = { ps->alloc_bytes, ps->alloc_objects, ps->alloc_cpu_ns };
+	char (*names)[FRAMES_NAME_LEN] = malloc(64 * sizeof(*names));
+
+	json__break(w, 4);
+	json__begin(w, '{');
+	json__key(w, "name"); json__str(w, ps->name);
+	json__key(w, "timed"); json__bool(w, ps->has_spans);
+	json_latency(w, rep, ps);
+	json_wall(w, ps);
+	json_parts(w, p, ps, names);
+	json__break(w, 5);
+	json_fields(w, "network", net_keys, net, 5);
+	json__break(w, 5);
+	json_fields(w, "alloc", alloc_keys, alloc, 3);
+	json_slowest(w, p, ps);
+	json__break(w, 5);
+	json__key(w, "verdict");
+	json__begin(w, '{');
+	json__key(w, "kind"); json__str(w, verdict_kind_names[v->kind]);
+	json__key(w, "tail"); json__bool(w, v->tail);
+	json__key(w, "share"); json__fixed(w, v->share, 4);
+	json__key(w, "culprit"); json__str(w, v->culprit);
+	json__key(w, "text"); json__str(w, v->text);
+	json__end(w, '}');
+	json__end(w, '}');
 	free(names);
+}
+
+/* The whole section as one JSON object (schema peerscope.paths/1). */
+static void json_report(FILE *f, const struct profile *p, const struct path_rules *rules,
+			const struct path_report *rep, const struct verdict *v,
+			const struct sla *all, const struct sla_result *res, int nr_all, int failed)
+{
+	struct json_writer w;
+
+	json__init(&w, f, JSON_SPACED);
+	json__begin(&w, '{');
+	json__key(&w, "schema"); json__str(&w, "peerscope.paths/1");
+	json__key(&w, "rules");
+	json__begin(&w, '{');
+	json__key(&w, "name"); json__str(&w, rules->name);
+	json__key(&w, "why"); json__str(&w, rules->why);
+	json__end(&w, '}');
+	json__key(&w, "duration_ns"); json__int(&w, rep->duration_ns);
+	json__break(&w, 2);
+	json__key(&w, "paths");
+	json__begin(&w, '[');
+	/* named paths first, other last */
+	for (int pass = 0; pass < 2; pass++) {
+		for (uint32_t i = 0; i < rep->nr_paths; i++) {
+			bool other = !strcmp(rep->paths[i].name, "other");
+
+			if (other == (pass == 1) && path_shown(&rep->paths[i]))
+				json_path(&w, p, rep, &rep->paths[i], &v[i]);
+		}
+	}
+	json__end(&w, ']');
+	json__break(&w, 2);
+	json__key(&w, "sla");
+	json__begin(&w, '[');
+	for (int i = 0; i < nr_all; i++) {
+		json__begin(&w, '{');
+		json__key(&w, "spec"); json__str(&w, all[i].text);
+		json__key(&w, "path"); json__str(&w, all[i].path);
+		json__key(&w, "metric"); json__str(&w, sla__metric_name(all[i].metric));
+		json__key(&w, "limit"); json__uint(&w, all[i].limit);
+		json__key(&w, "value"); json__uint(&w, res[i].value);
+		json__key(&w, "known"); json__bool(&w, res[i].known);
+		json__key(&w, "pass"); json__bool(&w, res[i].pass);
+		json__end(&w, '}');
+	}
+	json__end(&w, ']');
+	json__break(&w, 2);
+	json__key(&w, "sla_failed"); json__int(&w, failed);
+	json__end(&w, '}');
+	fputc('\n', f);
 }
 
 bool bottleneck__has_path_data(const struct profile *p)
@@ -416,36 +538,7 @@ int bottleneck__report(FILE *f, const struct profile *p, const struct bottleneck
 	failed = sla__check(&rep, all, nr_all, res);
 
 	if (o->format == BN_JSON) {
-		bool first = true;
-
-		fprintf(f, "{\"schema\": \"peerscope.paths/1\", \"rules\": {\"name\": ");
-		output__json_str(f, rules->name);
-		fprintf(f, ", \"why\": ");
-		output__json_str(f, rules->why);
-		fprintf(f, "}, \"duration_ns\": %lld,\n  \"paths\": [", (long long)rep.duration_ns);
-		/* named paths first, other last */
-		for (int pass = 0; pass < 2; pass++) {
-			for (uint32_t i = 0; i < rep.nr_paths; i++) {
-				bool other = !strcmp(rep.paths[i].name, "other");
-
-				if (other != (pass == 1) || !path_shown(&rep.paths[i]))
-					continue;
-				json_path(f, p, &rep, &rep.paths[i], &v[i], first);
-				first = false;
-			}
-		}
-		fprintf(f, "],\n  \"sla\": [");
-		for (int i = 0; i < nr_all; i++) {
-			fprintf(f, "%s{\"spec\": ", i ? ", " : "");
-			output__json_str(f, all[i].text);
-			fprintf(f, ", \"path\": ");
-			output__json_str(f, all[i].path);
-			fprintf(f, ", \"metric\": \"%s\", \"limit\": %llu, \"value\": %llu, "
-				"\"known\": %s, \"pass\": %s}", sla__metric_name(all[i].metric),
-				(unsigned long long)all[i].limit, (unsigned long long)res[i].value,
-				res[i].known ? "true" : "false", res[i].pass ? "true" : "false");
-		}
-		fprintf(f, "],\n  \"sla_failed\": %d}\n", failed);
+		json_report(f, p, rules, &rep, v, all, res, nr_all, failed);
 		goto free_rep;
 	}
 

@@ -25,8 +25,12 @@ void report_out__begin(struct report_out *o, FILE *f, enum report_format format,
 	o->format = format;
 	o->width = width > 0 ? width : 100;
 	o->nr_sections = 0;
-	if (format == REPORT_JSON)
-		fputs("{\"schema\": \"" REPORT_SCHEMA "\"", f);
+	if (format == REPORT_JSON) {
+		json__init(&o->json, f, JSON_SPACED);
+		json__begin(&o->json, '{');
+		json__key(&o->json, "schema");
+		json__str(&o->json, REPORT_SCHEMA);
+	}
 }
 
 void report_out__section(struct report_out *o, const char *key, const char *title)
@@ -35,9 +39,8 @@ void report_out__section(struct report_out *o, const char *key, const char *titl
 
 	switch (o->format) {
 	case REPORT_JSON:
-		fputs(",\n", o->f);
-		output__json_str(o->f, key);
-		fputs(": ", o->f);
+		json__break(&o->json, 0);
+		json__key_external(&o->json, key);
 		break;
 	case REPORT_MD:
 		fprintf(o->f, "%s## %s\n\n", o->nr_sections ? "\n" : "", title);
@@ -57,8 +60,11 @@ void report_out__section(struct report_out *o, const char *key, const char *titl
 
 int report_out__end(struct report_out *o)
 {
-	if (o->format == REPORT_JSON)
-		fputs("\n}\n", o->f);
+	if (o->format == REPORT_JSON) {
+		json__break(&o->json, 0);
+		json__end(&o->json, '}');
+		fputc('\n', o->f);
+	}
 	if (fflush(o->f) || ferror(o->f))
 		return -EIO;
 	return 0;

@@ -92,39 +92,52 @@ static void emit_text(const struct profile *p, const struct timeline *t, uint32_
 
 static void emit_json(const struct profile *p, const struct timeline *t, uint32_t n, FILE *f)
 {
+	struct json_writer w;
 	char stack[1024];
 
-	fprintf(f, "{\"threads\": [");
+	json__init(&w, f, JSON_SPACED);
+	json__begin(&w, '{');
+	json__key(&w, "threads");
+	json__begin(&w, '[');
 	for (uint32_t i = 0; i < n; i++) {
 		const struct tl_thread *th = &t->threads[i];
 
-		fprintf(f, "%s{\"pid\": %lld, \"tid\": %lld, \"thread\": ", i ? ", " : "",
-			(long long)th->pid, (long long)th->tid);
-		output__json_str(f, th->thread);
-		fprintf(f, ", \"wall_ns\": %lld, \"parts\": {", (long long)th->wall);
-		for (int k = 0; k < TL_NR; k++)
-			fprintf(f, "%s\"%s\": %lld", k ? ", " : "", timeline_part_names[order[k]],
-				(long long)th->ns[order[k]]);
-		fprintf(f, "}, \"top\": {");
-		for (int k = 0, first = 1; k < TL_NR; k++) {
+		json__begin(&w, '{');
+		json__key(&w, "pid"); json__int(&w, th->pid);
+		json__key(&w, "tid"); json__int(&w, th->tid);
+		json__key(&w, "thread"); json__str(&w, th->thread);
+		json__key(&w, "wall_ns"); json__int(&w, th->wall);
+		json__key(&w, "parts");
+		json__begin(&w, '{');
+		for (int k = 0; k < TL_NR; k++) {
+			json__key(&w, timeline_part_names[order[k]]);
+			json__int(&w, th->ns[order[k]]);
+		}
+		json__end(&w, '}');
+		json__key(&w, "top");
+		json__begin(&w, '{');
+		for (int k = 0; k < TL_NR; k++) {
 			int part = order[k];
 
 			if (th->top[part][0].ns <= 0)
 				continue;
-			fprintf(f, "%s\"%s\": [", first ? "" : ", ", timeline_part_names[part]);
-			first = 0;
+			json__key(&w, timeline_part_names[part]);
+			json__begin(&w, '[');
 			for (int j = 0; j < TIMELINE_TOP && th->top[part][j].ns > 0; j++) {
-				frames__stack_str(p, th->top[part][j].stack, FRAMES_STR_USER_OR_KERNEL, stack, sizeof(stack));
-				fprintf(f, "%s{\"ns\": %lld, \"stack\": ", j ? ", " : "",
-					(long long)th->top[part][j].ns);
-				output__json_str(f, stack);
-				fprintf(f, "}");
+				frames__stack_str(p, th->top[part][j].stack, FRAMES_STR_USER_OR_KERNEL,
+						  stack, sizeof(stack));
+				json__begin(&w, '{');
+				json__key(&w, "ns"); json__int(&w, th->top[part][j].ns);
+				json__key(&w, "stack"); json__str(&w, stack);
+				json__end(&w, '}');
 			}
-			fprintf(f, "]");
+			json__end(&w, ']');
 		}
-		fprintf(f, "}}");
+		json__end(&w, '}');
+		json__end(&w, '}');
 	}
-	fprintf(f, "]}");
+	json__end(&w, ']');
+	json__end(&w, '}');
 }
 
 int report_timeline__emit(struct profile *p, const struct report_opts *o, struct report_out *out)

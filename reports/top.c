@@ -19,25 +19,32 @@ static double share(int64_t v, int64_t total)
 static void emit_json(FILE *f, const struct profile *p, const struct report_opts *o,
 		      const struct top_result *r, uint32_t n)
 {
-	fputs("{\"type\": ", f);
-	output__json_str(f, profile__str(p, p->types[o->type_idx].type));
-	fputs(", \"unit\": ", f);
-	output__json_str(f, profile__str(p, p->types[o->type_idx].unit));
-	fprintf(f, ", \"total\": %" PRId64 ", \"sort\": \"%s\", \"nr_functions\": %u, "
-		"\"functions\": [", r->grand_total, o->sort_total ? "total" : "self", r->nr);
+	struct json_writer w;
+
+	json__init(&w, f, JSON_SPACED);
+	json__begin(&w, '{');
+	json__key(&w, "type"); json__str(&w, profile__str(p, p->types[o->type_idx].type));
+	json__key(&w, "unit"); json__str(&w, profile__str(p, p->types[o->type_idx].unit));
+	json__key(&w, "total"); json__int(&w, r->grand_total);
+	json__key(&w, "sort"); json__str(&w, o->sort_total ? "total" : "self");
+	json__key(&w, "nr_functions"); json__uint(&w, r->nr);
+	json__key(&w, "functions");
+	json__begin(&w, '[');
 	for (uint32_t i = 0; i < n; i++) {
 		const struct top_fn *fn = &r->fns[i];
 
-		fputs(i ? ",\n  {\"name\": " : "\n  {\"name\": ", f);
-		output__json_str(f, fn->name);
-		fprintf(f, ", \"kernel\": %s, \"self\": %" PRId64 ", \"self_share\": ",
-			fn->kernel ? "true" : "false", fn->self);
-		output__json_num(f, share(fn->self, r->grand_total));
-		fprintf(f, ", \"total\": %" PRId64 ", \"total_share\": ", fn->total);
-		output__json_num(f, share(fn->total, r->grand_total));
-		fputc('}', f);
+		json__break(&w, 2);
+		json__begin(&w, '{');
+		json__key(&w, "name"); json__str(&w, fn->name);
+		json__key(&w, "kernel"); json__bool(&w, fn->kernel);
+		json__key(&w, "self"); json__int(&w, fn->self);
+		json__key(&w, "self_share"); json__num(&w, share(fn->self, r->grand_total));
+		json__key(&w, "total"); json__int(&w, fn->total);
+		json__key(&w, "total_share"); json__num(&w, share(fn->total, r->grand_total));
+		json__end(&w, '}');
 	}
-	fputs("]}", f);
+	json__end(&w, ']');
+	json__end(&w, '}');
 }
 
 static void emit_table(struct report_out *out, const struct profile *p,
