@@ -403,209 +403,219 @@ struct cols {
 	int cpu, samples, offcpu, runq, tx_b, rx_b, tx_m, rx_m, al_b, al_o;
 };
 
-int paths__analyze(const struct profile *p, const struct path_rules *r, struct path_report *rep)
+static int type_unit_index(const struct profile *p, const char *type, const char *unit)
 {
-	struct contribs stacks = {}, culprits = {}, wakers = {}, selfs = {};
+	for (uint32_t t = 0; t < p->nr_types; t++) {
+		if (!strcmp(profile__str(p, p->types[t].type), type) &&
+		    !strcmp(profile__str(p, p->types[t].unit), unit))
+			return t;
+	}
+	return -1;
+}
+
+static void find_columns(const struct profile *p, struct cols *c, struct path_report *rep)
+{
+	c->cpu = profile__type_index(p, "cpu");
+	c->samples = profile__type_index(p, "samples");
+	c->offcpu = profile__type_index(p, "offcpu");
+	c->runq = profile__type_index(p, "runq");
+	c->tx_b = type_unit_index(p, "tx", "bytes");
+	c->rx_b = type_unit_index(p, "rx", "bytes");
+	c->tx_m = type_unit_index(p, "tx", "messages");
+	c->rx_m = type_unit_index(p, "rx", "messages");
+	c->al_b = type_unit_index(p, "alloc", "bytes");
+	c->al_o = type_unit_index(p, "alloc", "objects");
+	rep->has_cpu = c->cpu >= 0 || c->samples >= 0;
+	rep->has_offcpu = c->offcpu >= 0;
+	rep->has_runq = c->runq >= 0;
+	rep->has_sock = c->tx_b >= 0 || c->rx_b >= 0 || c->tx_m >= 0 || c->rx_m >= 0;
+	rep->has_alloc = c->al_b >= 0;
+}
+
+/* The walk over the samples: what it reads and what it collects. */
+struct walk {
+	const struct profile *p;
+	const struct path_rules *r;
+	struct path_report *rep;
 	struct cols c;
-	struct name_ids names = { .p = p };
-	struct frames *f = NULL;
-	char **peers = NULL;
-	size_t nr_peers = 0, cap_peers = 0;
-	uint32_t *path_of_peer = NULL;
-	int err = -ENOMEM;
+	struct frames *f;
+	struct name_ids names;
+	struct contribs stacks, culprits, wakers, selfs;
+	struct hashmap *peers;		/* (path id, peer) seen */
+};
 
-	memset(rep, 0, sizeof(*rep));
-	rep->nr_paths = r->nr_paths;
-	rep->paths = calloc(r->nr_paths, sizeof(*rep->paths));
-	f = malloc(sizeof(*f));
-	names.extra = hashmap__new(NULL, NULL);
-	if (!rep->paths || !f || !names.extra)
-		goto free_all;
-	rep->rules_name = r->name;
-	for (uint32_t i = 0; i < r->nr_paths; i++) {
-		snprintf(rep->paths[i].name, sizeof(rep->paths[i].name), "%s", r->names[i]);
-		rep->paths[i].id = i;
-		rep->paths[i].has_spans = path_rules__has_span(r, i);
+/* One sample, as the walk sees it. */
+struct walk_sample {
+	uint32_t i, stack;
+	int id;				/* its path */
+	struct path_stats *ps;
+	enum how how;
+	bool span;			/* its own label (a span) gave the path */
+	const char *who, *self;		/* culprit, self function */
+};
+
+static int add_culprit(struct walk *w, struct contribs *c, const struct walk_sample *s,
+		       uint32_t part, const char *name, int64_t v)
+{
+	if (contribs__add(&w->stacks, s->id, part, s->stack, v))
+		return -ENOMEM;
+	return name && contribs__add(c, s->id, part, name_id(&w->names, name), v) ? -ENOMEM : 0;
+}
+
+static int add_on_cpu(struct walk *w, const struct walk_sample *s, int64_t cpu, int64_t runq)
+{
+	struct path_stats *ps = s->ps;
+
+	if (cpu) {
+		if (frames__leaf_is_kernel(w->p, s->stack))
+			ps->cpu_kernel_ns += cpu;
+		else
+			ps->cpu_user_ns += cpu;
+		if (frames__in_allocator(w->f))
+			ps->alloc_cpu_ns += cpu;
+		if (s->span)
+			ps->span_ns += cpu;
+		if (add_culprit(w, &w->selfs, s, PART_CPU, s->self, cpu))
+			return -ENOMEM;
 	}
-	rep->duration_ns = p->duration_nanos > 0 ? p->duration_nanos : 1000000000LL;
-
-	c.cpu = profile__type_index(p, "cpu");
-	c.samples = profile__type_index(p, "samples");
-	c.offcpu = profile__type_index(p, "offcpu");
-	c.runq = profile__type_index(p, "runq");
-	c.tx_b = -1;
-	for (uint32_t t = 0; t < p->nr_types; t++) {
-		const char *type = profile__str(p, p->types[t].type);
-		const char *unit = profile__str(p, p->types[t].unit);
-
-		if (!strcmp(type, "tx") && !strcmp(unit, "bytes"))
-			c.tx_b = t;
+	if (runq) {
+		ps->runq_ns += runq;
+		if (s->span)
+			ps->span_ns += runq;
+		if (add_culprit(w, &w->culprits, s, PART_RUNQ, s->who, runq))
+			return -ENOMEM;
 	}
-	c.rx_b = c.tx_m = c.rx_m = c.al_b = c.al_o = -1;
-	for (uint32_t t = 0; t < p->nr_types; t++) {
-		const char *type = profile__str(p, p->types[t].type);
-		const char *unit = profile__str(p, p->types[t].unit);
+	return 0;
+}
 
-		if (!strcmp(type, "rx") && !strcmp(unit, "bytes"))
-			c.rx_b = t;
-		else if (!strcmp(type, "tx") && !strcmp(unit, "messages"))
-			c.tx_m = t;
-		else if (!strcmp(type, "rx") && !strcmp(unit, "messages"))
-			c.rx_m = t;
-		else if (!strcmp(type, "alloc") && !strcmp(unit, "bytes"))
-			c.al_b = t;
-		else if (!strcmp(type, "alloc") && !strcmp(unit, "objects"))
-			c.al_o = t;
+static int add_off_cpu(struct walk *w, const struct walk_sample *s, int64_t off,
+		       const char *reason)
+{
+	struct path_stats *ps = s->ps;
+	enum path_reason rs = reason_of(reason);
+	bool idle;
+	uint32_t part;
+	char wbuf[96];
+	const char *wk;
+
+	/*
+	 * Waiting for work is idle, unless a span says the thread is inside
+	 * an operation: then it waits for the events that operation needs
+	 * (replies, timeouts), i.e. the network.
+	 */
+	idle = frames__is_idle(w->r, w->f);
+	if (idle && s->span)
+		rs = PR_NET;
+	/*
+	 * A sleep or poll whose stack shows none of the path's code (only the
+	 * thread's name said which path), or only the thread's entry function,
+	 * is a thread's loop waiting for its next tick, not work.
+	 */
+	if ((rs == PR_TIMER || rs == PR_NET) && !s->span &&
+	    (s->how == BY_THREAD || (s->how == BY_SYMBOL && in_thread_entry(w->r, w->f))))
+		idle = true;
+	if (idle && !s->span) {
+		ps->idle_ns += off;
+		part = PART_IDLE;
+	} else {
+		ps->off_ns[rs] += off;
+		part = PART_OFF + rs;
+		if (s->span)
+			ps->span_ns += off;
 	}
-	rep->has_cpu = c.cpu >= 0 || c.samples >= 0;
-	rep->has_offcpu = c.offcpu >= 0;
-	rep->has_runq = c.runq >= 0;
-	rep->has_sock = c.tx_b >= 0 || c.rx_b >= 0 || c.tx_m >= 0 || c.rx_m >= 0;
-	rep->has_alloc = c.al_b >= 0;
+	if (add_culprit(w, &w->culprits, s, part, s->who, off))
+		return -ENOMEM;
+	wk = frames__waker(w->p, s->stack, wbuf, sizeof(wbuf));
+	if (wk && contribs__add(&w->wakers, s->id, part, name_id(&w->names, wk), off))
+		return -ENOMEM;
+	return 0;
+}
 
-	for (uint32_t i = 0; i < p->nr_samples; i++) {
-		uint32_t stack = p->samples[i].stack, ls = p->samples[i].labelset;
-		struct path_stats *ps;
-		const char *who, *self, *reason_s, *peer;
-		bool span, idle;
-		int64_t cpu = 0, off = 0, runq = 0, v;
-		enum how how;
-		int id;
+static int64_t column(const struct profile *p, uint32_t i, int col)
+{
+	return col >= 0 ? profile__value(p, i, col) : 0;
+}
 
-		frames__user(p, stack, f);
-		id = sample_path_how(p, r, i, &how, f);
-		span = how == BY_LABEL;
-		ps = &rep->paths[id];
-		ps->samples++;
-		who = culprit(p, r, id, f);
-		self = self_function(p, f);
+static int add_traffic(struct walk *w, const struct walk_sample *s)
+{
+	struct path_stats *ps = s->ps;
+	int64_t msgs = column(w->p, s->i, w->c.tx_m), bytes = column(w->p, s->i, w->c.al_b);
 
-		if (c.cpu >= 0)
-			cpu = profile__value(p, i, c.cpu);
-		else if (c.samples >= 0)
-			cpu = profile__value(p, i, c.samples) * (p->period ? p->period : 10000000);
-		if (c.offcpu >= 0 && !frames__thread_exited(p, stack))
-			off = profile__value(p, i, c.offcpu);
-		if (c.runq >= 0)
-			runq = profile__value(p, i, c.runq);
-		reason_s = profile__label_str(p, ls, "reason");
-		if (off && reason_s && !strcmp(reason_s, "runq")) {
-			runq += off;
-			off = 0;
-		}
+	ps->tx_bytes += column(w->p, s->i, w->c.tx_b);
+	ps->rx_bytes += column(w->p, s->i, w->c.rx_b);
+	ps->tx_msgs += msgs;
+	ps->rx_msgs += column(w->p, s->i, w->c.rx_m);
+	ps->alloc_bytes += bytes;
+	ps->alloc_objects += column(w->p, s->i, w->c.al_o);
+	if (msgs && add_culprit(w, &w->culprits, s, PART_TX, s->self, msgs))
+		return -ENOMEM;
+	if (bytes && add_culprit(w, &w->culprits, s, PART_ALLOC, s->who, bytes))
+		return -ENOMEM;
+	return 0;
+}
 
-		if (cpu) {
-			if (frames__leaf_is_kernel(p, stack))
-				ps->cpu_kernel_ns += cpu;
-			else
-				ps->cpu_user_ns += cpu;
-			if (frames__in_allocator(f))
-				ps->alloc_cpu_ns += cpu;
-			if (span)
-				ps->span_ns += cpu;
-			if (contribs__add(&stacks, id, PART_CPU, stack, cpu) ||
-			    (self && contribs__add(&selfs, id, PART_CPU, name_id(&names, self), cpu)))
-				goto free_all;
-		}
-		if (runq) {
-			ps->runq_ns += runq;
-			if (span)
-				ps->span_ns += runq;
-			if (contribs__add(&stacks, id, PART_RUNQ, stack, runq) ||
-			    (who && contribs__add(&culprits, id, PART_RUNQ, name_id(&names, who), runq)))
-				goto free_all;
-		}
-		if (off) {
-			enum path_reason rs = reason_of(reason_s);
-			uint32_t part;
-			char wbuf[96];
-			const char *wk;
+/* Distinct peers per path: the key is the path id's bytes, then the peer. */
+static int add_peer(struct walk *w, const struct walk_sample *s)
+{
+	const char *peer = profile__label_str(w->p, w->p->samples[s->i].labelset, "peer");
+	size_t len = peer ? strlen(peer) : 0;
+	char small[256], *key = small;
+	uint32_t got;
+	int ret;
 
-			/*
-			 * Waiting for work is idle, unless a span says the thread
-			 * is inside an operation: then it waits for the events
-			 * that operation needs (replies, timeouts), i.e. the network.
-			 */
-			idle = frames__is_idle(r, f);
-			if (idle && span)
-				rs = PR_NET;
-			/*
-			 * A sleep or poll whose stack shows none of the path's
-			 * code (only the thread's name said which path), or
-			 * only the thread's entry function, is a thread's loop
-			 * waiting for its next tick, not work.
-			 */
-			if ((rs == PR_TIMER || rs == PR_NET) && !span &&
-			    (how == BY_THREAD || (how == BY_SYMBOL && in_thread_entry(r, f))))
-				idle = true;
-			if (idle && !span) {
-				ps->idle_ns += off;
-				part = PART_IDLE;
-			} else {
-				ps->off_ns[rs] += off;
-				part = PART_OFF + rs;
-				if (span)
-					ps->span_ns += off;
-			}
-			if (contribs__add(&stacks, id, part, stack, off) ||
-			    (who && contribs__add(&culprits, id, part, name_id(&names, who), off)))
-				goto free_all;
-			wk = frames__waker(p, stack, wbuf, sizeof(wbuf));
-			if (wk && contribs__add(&wakers, id, part, name_id(&names, wk), off))
-				goto free_all;
-		}
-		if (c.tx_b >= 0)
-			ps->tx_bytes += profile__value(p, i, c.tx_b);
-		if (c.rx_b >= 0)
-			ps->rx_bytes += profile__value(p, i, c.rx_b);
-		if (c.tx_m >= 0 && (v = profile__value(p, i, c.tx_m))) {
-			ps->tx_msgs += v;
-			if (contribs__add(&stacks, id, PART_TX, stack, v) ||
-			    (self && contribs__add(&culprits, id, PART_TX, name_id(&names, self), v)))
-				goto free_all;
-		}
-		if (c.rx_m >= 0)
-			ps->rx_msgs += profile__value(p, i, c.rx_m);
-		if (c.al_b >= 0 && (v = profile__value(p, i, c.al_b))) {
-			ps->alloc_bytes += v;
-			if (contribs__add(&stacks, id, PART_ALLOC, stack, v) ||
-			    (who && contribs__add(&culprits, id, PART_ALLOC, name_id(&names, who), v)))
-				goto free_all;
-		}
-		if (c.al_o >= 0)
-			ps->alloc_objects += profile__value(p, i, c.al_o);
+	if (!len)
+		return 0;
+	if (sizeof(s->id) + len > sizeof(small) && !(key = malloc(sizeof(s->id) + len)))
+		return -ENOMEM;
+	memcpy(key, &s->id, sizeof(s->id));
+	memcpy(key + sizeof(s->id), peer, len);
+	ret = hashmap__find_or_insert(w->peers, key, sizeof(s->id) + len,
+				      hashmap__count(w->peers) + 1, &got);
+	if (key != small)
+		free(key);
+	if (ret < 0)
+		return ret;
+	s->ps->peers += ret;
+	return 0;
+}
 
-		/* distinct peers per path */
-		peer = profile__label_str(p, ls, "peer");
-		if (peer && *peer) {
-			size_t k;
+static int walk_sample(struct walk *w, uint32_t i)
+{
+	const struct profile *p = w->p;
+	const struct cols *c = &w->c;
+	struct walk_sample s = { .i = i, .stack = p->samples[i].stack };
+	const char *reason;
+	int64_t cpu = 0, off = 0, runq;
 
-			for (k = 0; k < nr_peers; k++) {
-				if (path_of_peer[k] == (uint32_t)id && !strcmp(peers[k], peer))
-					break;
-			}
-			if (k == nr_peers) {
-				if (nr_peers == cap_peers) {
-					size_t cap = cap_peers ? cap_peers * 2 : 64;
-					char **np = realloc(peers, cap * sizeof(*np));
-					uint32_t *npp;
+	frames__user(p, s.stack, w->f);
+	s.id = sample_path_how(p, w->r, i, &s.how, w->f);
+	s.span = s.how == BY_LABEL;
+	s.ps = &w->rep->paths[s.id];
+	s.ps->samples++;
+	s.who = culprit(p, w->r, s.id, w->f);
+	s.self = self_function(p, w->f);
 
-					if (!np)
-						goto free_all;
-					peers = np;
-					npp = realloc(path_of_peer, cap * sizeof(*npp));
-					if (!npp)
-						goto free_all;
-					path_of_peer = npp;
-					cap_peers = cap;
-				}
-				peers[nr_peers] = (char *)peer;
-				path_of_peer[nr_peers++] = id;
-				ps->peers++;
-			}
-		}
+	if (c->cpu >= 0)
+		cpu = profile__value(p, i, c->cpu);
+	else if (c->samples >= 0)
+		cpu = profile__value(p, i, c->samples) * (p->period ? p->period : 10000000);
+	if (c->offcpu >= 0 && !frames__thread_exited(p, s.stack))
+		off = profile__value(p, i, c->offcpu);
+	runq = column(p, i, c->runq);
+	reason = profile__label_str(p, p->samples[i].labelset, "reason");
+	if (off && reason && !strcmp(reason, "runq")) {
+		runq += off;
+		off = 0;
 	}
+	if (add_on_cpu(w, &s, cpu, runq) || (off && add_off_cpu(w, &s, off, reason)) ||
+	    add_traffic(w, &s))
+		return -ENOMEM;
+	return add_peer(w, &s);
+}
 
+/* Per path: part totals and busy time, once every sample is in. */
+static void sum_parts(struct path_report *rep)
+{
 	for (uint32_t i = 0; i < rep->nr_paths; i++) {
 		struct path_stats *ps = &rep->paths[i];
 		int64_t off = 0;
@@ -622,14 +632,53 @@ int paths__analyze(const struct profile *p, const struct path_rules *r, struct p
 		ps->busy_ns = ps->cpu_user_ns + ps->cpu_kernel_ns + ps->runq_ns + off;
 		rep->total_busy_ns += ps->busy_ns;
 	}
-	contribs__reduce(&stacks, take_top_stack, rep);
-	{
-		struct culprit_ctx cc = { rep, &names, false };
+}
 
-		contribs__reduce(&selfs, take_culprit, &cc);
-		contribs__reduce(&culprits, take_culprit, &cc);
+static int start_report(const struct profile *p, const struct path_rules *r,
+			struct path_report *rep)
+{
+	memset(rep, 0, sizeof(*rep));
+	rep->nr_paths = r->nr_paths;
+	rep->paths = calloc(r->nr_paths, sizeof(*rep->paths));
+	if (!rep->paths)
+		return -ENOMEM;
+	rep->rules_name = r->name;
+	for (uint32_t i = 0; i < r->nr_paths; i++) {
+		snprintf(rep->paths[i].name, sizeof(rep->paths[i].name), "%s", r->names[i]);
+		rep->paths[i].id = i;
+		rep->paths[i].has_spans = path_rules__has_span(r, i);
+	}
+	rep->duration_ns = p->duration_nanos > 0 ? p->duration_nanos : 1000000000LL;
+	return 0;
+}
+
+int paths__analyze(const struct profile *p, const struct path_rules *r, struct path_report *rep)
+{
+	struct walk w = { .p = p, .r = r, .rep = rep, .names = { .p = p } };
+	int err = start_report(p, r, rep);
+
+	if (err)
+		return err;
+	err = -ENOMEM;
+	w.f = malloc(sizeof(*w.f));
+	w.names.extra = hashmap__new(NULL, NULL);
+	w.peers = hashmap__new(NULL, NULL);
+	if (!w.f || !w.names.extra || !w.peers)
+		goto free_all;
+	find_columns(p, &w.c, rep);
+	for (uint32_t i = 0; i < p->nr_samples; i++) {
+		if (walk_sample(&w, i))
+			goto free_all;
+	}
+	sum_parts(rep);
+	contribs__reduce(&w.stacks, take_top_stack, rep);
+	{
+		struct culprit_ctx cc = { rep, &w.names, false };
+
+		contribs__reduce(&w.selfs, take_culprit, &cc);
+		contribs__reduce(&w.culprits, take_culprit, &cc);
 		cc.waker = true;
-		contribs__reduce(&wakers, take_culprit, &cc);
+		contribs__reduce(&w.wakers, take_culprit, &cc);
 	}
 	read_latency(p, rep);
 	{
@@ -648,14 +697,13 @@ int paths__analyze(const struct profile *p, const struct path_rules *r, struct p
 	err = 0;
 
 free_all:
-	contribs__free(&stacks);
-	contribs__free(&culprits);
-	contribs__free(&wakers);
-	contribs__free(&selfs);
-	free(peers);
-	free(path_of_peer);
-	free(f);
-	name_ids_free(&names);
+	contribs__free(&w.stacks);
+	contribs__free(&w.culprits);
+	contribs__free(&w.wakers);
+	contribs__free(&w.selfs);
+	hashmap__free(w.peers);
+	free(w.f);
+	name_ids_free(&w.names);
 	if (err)
 		paths__free(rep);
 	return err;
