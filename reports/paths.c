@@ -44,6 +44,8 @@ enum how { BY_NONE, BY_LABEL, BY_SYMBOL, BY_THREAD, BY_PORT };
 
 static int sample_path_how(const struct profile *p, const struct path_rules *r, uint32_t i,
 			   enum how *how, const struct frames *f);
+static int sample_path_sym(const struct profile *p, const struct path_rules *r, uint32_t i,
+			   enum how *how, int sym);
 
 static int sample_path_frames(const struct profile *p, const struct path_rules *r,
 			      uint32_t i, bool *from_span, const struct frames *f)
@@ -58,6 +60,13 @@ static int sample_path_frames(const struct profile *p, const struct path_rules *
 static int sample_path_how(const struct profile *p, const struct path_rules *r, uint32_t i,
 			   enum how *how, const struct frames *f)
 {
+	return sample_path_sym(p, r, i, how, path_rules__match_frames(r, f->names, f->nr, NULL));
+}
+
+/* The same with the stack's path by the symbol rules already known (sym, -1 none). */
+static int sample_path_sym(const struct profile *p, const struct path_rules *r, uint32_t i,
+			   enum how *how, int sym)
+{
 	uint32_t ls = p->samples[i].labelset;
 	const char *label = profile__label_str(p, ls, "path");
 	int id;
@@ -70,10 +79,9 @@ static int sample_path_how(const struct profile *p, const struct path_rules *r, 
 			return id;
 		}
 	}
-	id = path_rules__match_frames(r, f->names, f->nr, NULL);
-	if (id >= 0) {
+	if (sym >= 0) {
 		*how = BY_SYMBOL;
-		return id;
+		return sym;
 	}
 	/*
 	 * A blocked stack may be one libc frame (a leaf without a frame
@@ -432,6 +440,27 @@ static void find_columns(const struct profile *p, struct cols *c, struct path_re
 	rep->has_alloc = c->al_b >= 0;
 }
 
+/*
+ * What the walk has found out about one stack, for all the samples on it
+ * (a recording has many more samples than stacks): each item is computed
+ * from the stack's frames the first time a sample needs it.
+ */
+enum {
+	MEMO_IDLE = 1, MEMO_ENTRY = 2, MEMO_ALLOC = 4, MEMO_EXITED = 8, MEMO_WAKER = 16,
+	MEMO_SELF = 32,
+};
+
+struct stack_memo {
+	bool known;			/* sym is set */
+	uint8_t have;			/* MEMO_* computed */
+	bool idle, entry, alloc, exited;
+	int sym;			/* the path by symbol rules, -1 none */
+	char *self, *waker;		/* NULL: none */
+	char **who;			/* per path id: the culprit, memo_none, or NULL unknown */
+};
+
+static char memo_none[] = "";
+
 /* The walk over the samples: what it reads and what it collects. */
 struct walk {
 	const struct profile *p;
@@ -439,6 +468,9 @@ struct walk {
 	struct path_report *rep;
 	struct cols c;
 	struct frames *f;
+	uint32_t f_stack;		/* the stack f holds, when f_valid */
+	bool f_valid;
+	struct stack_memo *memo;	/* per stack id */
 	struct name_ids names;
 	struct contribs stacks, culprits, wakers, selfs;
 	struct hashmap *peers;		/* (path id, peer) seen */
@@ -451,8 +483,120 @@ struct walk_sample {
 	struct path_stats *ps;
 	enum how how;
 	bool span;			/* its own label (a span) gave the path */
-	const char *who, *self;		/* culprit, self function */
+	struct stack_memo *m;
 };
+
+static const struct frames *stack_frames(struct walk *w, uint32_t stack)
+{
+	if (!w->f_valid || w->f_stack != stack) {
+		frames__user(w->p, stack, w->f);
+		w->f_stack = stack;
+		w->f_valid = true;
+	}
+	return w->f;
+}
+
+/* A copy of a frame name for the memo; false on ENOMEM. */
+static bool memo_str(const char *name, char **out)
+{
+	*out = name ? strdup(name) : NULL;
+	return !name || *out;
+}
+
+static struct stack_memo *stack_memo(struct walk *w, uint32_t stack)
+{
+	struct stack_memo *m = &w->memo[stack < w->p->nr_stacks ? stack : 0];
+
+	if (!m->known) {
+		const struct frames *f = stack_frames(w, stack);
+
+		m->sym = path_rules__match_frames(w->r, f->names, f->nr, NULL);
+		m->known = true;
+	}
+	return m;
+}
+
+/* The stack property bit of m, computed by the walk's frames the first time. */
+static bool memo_flag(struct walk *w, const struct walk_sample *s, int bit)
+{
+	struct stack_memo *m = s->m;
+	const struct frames *f;
+
+	if (m->have & bit)
+		goto out;
+	f = stack_frames(w, s->stack);
+	switch (bit) {
+	case MEMO_IDLE: m->idle = frames__is_idle(w->r, f); break;
+	case MEMO_ENTRY: m->entry = in_thread_entry(w->r, f); break;
+	case MEMO_ALLOC: m->alloc = frames__in_allocator(f); break;
+	case MEMO_EXITED: m->exited = frames__thread_exited(w->p, s->stack); break;
+	}
+	m->have |= bit;
+out:
+	switch (bit) {
+	case MEMO_IDLE: return m->idle;
+	case MEMO_ENTRY: return m->entry;
+	case MEMO_ALLOC: return m->alloc;
+	default: return m->exited;
+	}
+}
+
+/* Self function of the sample's stack; *err on ENOMEM. */
+static const char *memo_self(struct walk *w, const struct walk_sample *s, int *err)
+{
+	if (!(s->m->have & MEMO_SELF)) {
+		if (!memo_str(self_function(w->p, stack_frames(w, s->stack)), &s->m->self))
+			*err = -ENOMEM;
+		s->m->have |= MEMO_SELF;
+	}
+	return s->m->self;
+}
+
+/* The function responsible for the sample on its path; *err on ENOMEM. */
+static const char *memo_who(struct walk *w, const struct walk_sample *s, int *err)
+{
+	struct stack_memo *m = s->m;
+	const char *who;
+
+	if (!m->who && !(m->who = calloc(w->rep->nr_paths, sizeof(*m->who)))) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	if (!m->who[s->id]) {
+		who = culprit(w->p, w->r, s->id, stack_frames(w, s->stack));
+		if (!who)
+			m->who[s->id] = memo_none;
+		else if (!memo_str(who, &m->who[s->id]))
+			*err = -ENOMEM;
+	}
+	return m->who[s->id] == memo_none ? NULL : m->who[s->id];
+}
+
+static const char *memo_waker(struct walk *w, const struct walk_sample *s, int *err)
+{
+	char buf[96];
+
+	if (!(s->m->have & MEMO_WAKER)) {
+		if (!memo_str(frames__waker(w->p, s->stack, buf, sizeof(buf)), &s->m->waker))
+			*err = -ENOMEM;
+		s->m->have |= MEMO_WAKER;
+	}
+	return s->m->waker;
+}
+
+static void memo_free(struct stack_memo *memo, uint32_t nr, uint32_t nr_paths)
+{
+	for (uint32_t i = 0; memo && i < nr; i++) {
+		free(memo[i].self);
+		free(memo[i].waker);
+		for (uint32_t k = 0; memo[i].who && k < nr_paths; k++) {
+			if (memo[i].who[k] != memo_none)
+				free(memo[i].who[k]);
+		}
+		free(memo[i].who);
+	}
+	free(memo);
+}
 
 static int add_culprit(struct walk *w, struct contribs *c, const struct walk_sample *s,
 		       uint32_t part, const char *name, int64_t v)
@@ -465,24 +609,25 @@ static int add_culprit(struct walk *w, struct contribs *c, const struct walk_sam
 static int add_on_cpu(struct walk *w, const struct walk_sample *s, int64_t cpu, int64_t runq)
 {
 	struct path_stats *ps = s->ps;
+	int err = 0;
 
 	if (cpu) {
 		if (frames__leaf_is_kernel(w->p, s->stack))
 			ps->cpu_kernel_ns += cpu;
 		else
 			ps->cpu_user_ns += cpu;
-		if (frames__in_allocator(w->f))
+		if (memo_flag(w, s, MEMO_ALLOC))
 			ps->alloc_cpu_ns += cpu;
 		if (s->span)
 			ps->span_ns += cpu;
-		if (add_culprit(w, &w->selfs, s, PART_CPU, s->self, cpu))
+		if (add_culprit(w, &w->selfs, s, PART_CPU, memo_self(w, s, &err), cpu) || err)
 			return -ENOMEM;
 	}
 	if (runq) {
 		ps->runq_ns += runq;
 		if (s->span)
 			ps->span_ns += runq;
-		if (add_culprit(w, &w->culprits, s, PART_RUNQ, s->who, runq))
+		if (add_culprit(w, &w->culprits, s, PART_RUNQ, memo_who(w, s, &err), runq) || err)
 			return -ENOMEM;
 	}
 	return 0;
@@ -495,15 +640,15 @@ static int add_off_cpu(struct walk *w, const struct walk_sample *s, int64_t off,
 	enum path_reason rs = reason_of(reason);
 	bool idle;
 	uint32_t part;
-	char wbuf[96];
 	const char *wk;
+	int err = 0;
 
 	/*
 	 * Waiting for work is idle, unless a span says the thread is inside
 	 * an operation: then it waits for the events that operation needs
 	 * (replies, timeouts), i.e. the network.
 	 */
-	idle = frames__is_idle(w->r, w->f);
+	idle = memo_flag(w, s, MEMO_IDLE);
 	if (idle && s->span)
 		rs = PR_NET;
 	/*
@@ -512,7 +657,7 @@ static int add_off_cpu(struct walk *w, const struct walk_sample *s, int64_t off,
 	 * is a thread's loop waiting for its next tick, not work.
 	 */
 	if ((rs == PR_TIMER || rs == PR_NET) && !s->span &&
-	    (s->how == BY_THREAD || (s->how == BY_SYMBOL && in_thread_entry(w->r, w->f))))
+	    (s->how == BY_THREAD || (s->how == BY_SYMBOL && memo_flag(w, s, MEMO_ENTRY))))
 		idle = true;
 	if (idle && !s->span) {
 		ps->idle_ns += off;
@@ -523,10 +668,10 @@ static int add_off_cpu(struct walk *w, const struct walk_sample *s, int64_t off,
 		if (s->span)
 			ps->span_ns += off;
 	}
-	if (add_culprit(w, &w->culprits, s, part, s->who, off))
+	if (add_culprit(w, &w->culprits, s, part, memo_who(w, s, &err), off) || err)
 		return -ENOMEM;
-	wk = frames__waker(w->p, s->stack, wbuf, sizeof(wbuf));
-	if (wk && contribs__add(&w->wakers, s->id, part, name_id(&w->names, wk), off))
+	wk = memo_waker(w, s, &err);
+	if (err || (wk && contribs__add(&w->wakers, s->id, part, name_id(&w->names, wk), off)))
 		return -ENOMEM;
 	return 0;
 }
@@ -540,6 +685,7 @@ static int add_traffic(struct walk *w, const struct walk_sample *s)
 {
 	struct path_stats *ps = s->ps;
 	int64_t msgs = column(w->p, s->i, w->c.tx_m), bytes = column(w->p, s->i, w->c.al_b);
+	int err = 0;
 
 	ps->tx_bytes += column(w->p, s->i, w->c.tx_b);
 	ps->rx_bytes += column(w->p, s->i, w->c.rx_b);
@@ -547,9 +693,10 @@ static int add_traffic(struct walk *w, const struct walk_sample *s)
 	ps->rx_msgs += column(w->p, s->i, w->c.rx_m);
 	ps->alloc_bytes += bytes;
 	ps->alloc_objects += column(w->p, s->i, w->c.al_o);
-	if (msgs && add_culprit(w, &w->culprits, s, PART_TX, s->self, msgs))
+	if (msgs && (add_culprit(w, &w->culprits, s, PART_TX, memo_self(w, s, &err), msgs) || err))
 		return -ENOMEM;
-	if (bytes && add_culprit(w, &w->culprits, s, PART_ALLOC, s->who, bytes))
+	if (bytes && (add_culprit(w, &w->culprits, s, PART_ALLOC, memo_who(w, s, &err), bytes) ||
+		      err))
 		return -ENOMEM;
 	return 0;
 }
@@ -587,19 +734,17 @@ static int walk_sample(struct walk *w, uint32_t i)
 	const char *reason;
 	int64_t cpu = 0, off = 0, runq;
 
-	frames__user(p, s.stack, w->f);
-	s.id = sample_path_how(p, w->r, i, &s.how, w->f);
+	s.m = stack_memo(w, s.stack);
+	s.id = sample_path_sym(p, w->r, i, &s.how, s.m->sym);
 	s.span = s.how == BY_LABEL;
 	s.ps = &w->rep->paths[s.id];
 	s.ps->samples++;
-	s.who = culprit(p, w->r, s.id, w->f);
-	s.self = self_function(p, w->f);
 
 	if (c->cpu >= 0)
 		cpu = profile__value(p, i, c->cpu);
 	else if (c->samples >= 0)
 		cpu = profile__value(p, i, c->samples) * (p->period ? p->period : 10000000);
-	if (c->offcpu >= 0 && !frames__thread_exited(p, s.stack))
+	if (c->offcpu >= 0 && !memo_flag(w, &s, MEMO_EXITED))
 		off = profile__value(p, i, c->offcpu);
 	runq = column(p, i, c->runq);
 	reason = profile__label_str(p, p->samples[i].labelset, "reason");
@@ -663,7 +808,8 @@ int paths__analyze(const struct profile *p, const struct path_rules *r, struct p
 	w.f = malloc(sizeof(*w.f));
 	w.names.extra = hashmap__new(NULL, NULL);
 	w.peers = hashmap__new(NULL, NULL);
-	if (!w.f || !w.names.extra || !w.peers)
+	w.memo = calloc(p->nr_stacks ? p->nr_stacks : 1, sizeof(*w.memo));
+	if (!w.f || !w.names.extra || !w.peers || !w.memo)
 		goto free_all;
 	find_columns(p, &w.c, rep);
 	for (uint32_t i = 0; i < p->nr_samples; i++) {
@@ -702,6 +848,7 @@ free_all:
 	contribs__free(&w.wakers);
 	contribs__free(&w.selfs);
 	hashmap__free(w.peers);
+	memo_free(w.memo, p->nr_stacks, rep->nr_paths);
 	free(w.f);
 	name_ids_free(&w.names);
 	if (err)
