@@ -59,14 +59,13 @@ LAYERS := core format collectors analysis reports commands bpf tests
 layer_of = $(or $(if $(filter userspace/core/%,$1),core),$(if $(filter userspace/format/%,$1),format),$(if \
 	$(filter collectors/%,$1),collectors),$(if $(filter reports/analysis/%,$1),analysis),$(if \
 	$(filter reports/%,$1),reports),$(if $(filter userspace/%,$1),commands),$(error $1: in no layer))
-# TEMPORARY (issue 14, records branch): paths.c and diff.c still decode span
-# histograms with bpf/span.h; remove these two lines when they stop.
-LAYER_EXTRA_reports/paths.c := bpf
-LAYER_EXTRA_reports/diff.c  := bpf
 # Include flags for source file $1; collectors also see the BPF skeletons.
 layer_flags = -I$(BUILD)/inc/$(call layer_of,$1) $(patsubst %,-I$(BUILD)/inc/%,$(LAYER_EXTRA_$1)) \
 	$(if $(filter collectors,$(call layer_of,$1)),-I$(BUILD)/skel)
 INC_TREES := $(patsubst %,$(BUILD)/inc/%/.tree,$(LAYERS))
+# Test programs (unit tests, fuzz harnesses) see every layer, the BPF ABI and
+# the commands' builtin.h; library objects they build use $(call layer_flags,$<).
+TEST_CPPFLAGS = $(CPPFLAGS) -I$(BUILD)/inc/tests -Iuserspace -Itests/unit
 
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Wno-unused-function \
               -I$(BUILD) -I$(BUILD)/inc/bpf -I$(ARCH_INC)
@@ -135,11 +134,9 @@ $(LIB): $(LIB_OBJS)
 $(BUILD)/peerscope: $(BUILD)/obj/userspace/main.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# Unit tests see every layer, the BPF ABI and the commands' builtin.h.
 $(BUILD)/tests/%: tests/unit/%.c $(LIB) | $(INC_TREES)
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -I$(BUILD)/inc/tests -Iuserspace -Itests/unit $(CFLAGS) $(LDFLAGS) \
-		-o $@ $< $(LIB) $(LDLIBS) -lcmocka
+	$(CC) $(TEST_CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
 
 $(BUILD)/progs/%: tests/progs/%.c
 	@mkdir -p $(@D)
@@ -150,7 +147,8 @@ $(BUILD)/progs/%: tests/progs/%.c
 # Debian packages for the build and every test. Quick when all are present.
 DEB_PKGS := make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libpfm4-dev \
             libcmocka-dev libiberty-dev systemtap-sdt-dev pkg-config iproute2 linux-perf \
-            bpftrace libbpf-tools golang-go golang-github-google-pprof-dev chromium valgrind
+            bpftrace libbpf-tools golang-go golang-github-google-pprof-dev chromium valgrind \
+            libprotobuf-c-dev protobuf-c-compiler
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -180,7 +178,20 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) tests/demo.sh
 
-bench: all
+# bench/pprof-codec: our pprof codec against the one protobuf-c generates
+# from pprof's profile.proto, as Debian ships it (golang-github-google-pprof-dev,
+# from github.com/google/pprof, Apache-2.0).  Only the benchmark links it.
+PROFILE_PROTO ?= /usr/share/gocode/src/github.com/google/pprof/proto/profile.proto
+PBC_GEN := $(BUILD)/gen/profile.pb-c.c $(BUILD)/gen/profile.pb-c.h
+$(PBC_GEN) &: $(PROFILE_PROTO)
+	@mkdir -p $(@D)
+	protoc-c --proto_path=$(<D) --c_out=$(@D) $<
+$(BUILD)/bench/pprof-codec: bench/pprof-codec.c bench/pprof-pbc.c $(PBC_GEN) $(LIB) | $(INC_TREES)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -I$(BUILD)/inc/commands -I$(BUILD)/gen $(CFLAGS) $(LDFLAGS) -o $@ \
+		bench/pprof-codec.c bench/pprof-pbc.c $(BUILD)/gen/profile.pb-c.c $(LIB) $(LDLIBS) -lprotobuf-c
+
+bench: all $(BUILD)/bench/pprof-codec
 	@BUILD=$(BUILD) bench/run.sh
 
 install: $(BUILD)/peerscope

@@ -150,19 +150,6 @@ static __always_inline void val_add(void *map, const void *key, __u64 ns)
 	}
 }
 
-static __always_inline __u32 log2_u64(__u64 v)
-{
-	__u32 r = 0, shift;
-
-	shift = (v > 0xffffffffULL) << 5; v >>= shift; r |= shift;
-	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
-	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
-	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
-	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
-	r |= (v >> 1);
-	return r;
-}
-
 static __always_inline void hist_add(__u32 tid, __u32 tgid, const char *comm, __u64 ns)
 {
 	struct offcpu_hist *h = bpf_map_lookup_elem(&runqlat, &tid);
@@ -182,7 +169,7 @@ static __always_inline void hist_add(__u32 tid, __u32 tgid, const char *comm, __
 			return;
 		}
 	}
-	slot = log2_u64(ns);
+	slot = hist_log2_bucket(ns);
 	if (slot >= OFFCPU_HIST_SLOTS)
 		slot = OFFCPU_HIST_SLOTS - 1;
 	__sync_fetch_and_add(&h->slots[slot], 1);

@@ -249,27 +249,11 @@ static __always_inline bool user_sockaddr(const void *uaddr, struct sock_addr *a
 	return true;
 }
 
-/* floor(log2(v)) of a 32-bit value, branch-free (libbpf-tools bits.bpf.h) */
-static __always_inline __u32 log2_32(__u32 v)
-{
-	__u32 shift, r;
-
-	r = (v > 0xFFFF) << 4; v >>= r;
-	shift = (v > 0xFF) << 3; v >>= shift; r |= shift;
-	shift = (v > 0xF) << 2; v >>= shift; r |= shift;
-	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
-	r |= (v >> 1);
-	return r;
-}
-
-/* 0 -> 0, 1 -> 1, 2..3 -> 2, 4..7 -> 3, ...; capped at the last slot */
+/* bpf/hist.h log2 bucket, capped at the last slot */
 static __always_inline __u8 log2_slot(__u64 v)
 {
-	__u32 slot;
+	__u32 slot = hist_log2_bucket(v);
 
-	if (!v)
-		return 0;
-	slot = (v >> 32) ? log2_32(v >> 32) + 33 : log2_32(v) + 1;
 	return slot < SOCK_HIST_SLOTS ? slot : SOCK_HIST_SLOTS - 1;
 }
 

@@ -1099,8 +1099,6 @@ static int alloc_drain(struct collector *c, struct profile *p)
 	bpf_ns = bpf_run_ns(ap, &cnt);
 	if (!err)
 		err = add_alloc_record(ap, p, tot, scale, dur, bpf_ns);
-	if (!err && ap->unw)
-		err = unwinder__record(ap->unw, p);
 	free(leaks);
 	return err < 0 ? err : 0;
 }

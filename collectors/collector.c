@@ -29,12 +29,16 @@ extern const struct collector_ops offcpu_collector_ops;
 extern const struct collector_ops alloc_collector_ops;
 extern const struct collector_ops hwc_collector_ops;
 
-/* Order is the order of open/attach/drain; keep NULL last. */
+/*
+ * Order is the order of open/attach/drain and of the sample types in the
+ * file; no drain depends on another (collectors__finish() runs after all).
+ * Keep NULL last.
+ */
 const struct collector_ops *const collector_table[] = {
 	&cpu_collector_ops,
 	&span_collector_ops,
 	&sock_collector_ops,
-	&offcpu_collector_ops,	/* after cpu: its drain fills wall for cpu samples too */
+	&offcpu_collector_ops,
 	&alloc_collector_ops,
 	&hwc_collector_ops,	/* silent unless -e is given */
 	NULL,

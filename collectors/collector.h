@@ -61,6 +61,13 @@ struct collector {
 	struct collector_stats stats;
 };
 
+/*
+ * After every collector drained into p: what needs all of their data (the
+ * wall column, the unwinder's record), so the drain order does not matter.
+ * 0 or a negative errno.
+ */
+int collectors__finish(struct profile *p, const struct shared_maps *sm);
+
 /* The table of every collector, NULL-terminated. */
 extern const struct collector_ops *const collector_table[];
 const struct collector_ops *collector__find(const char *name);

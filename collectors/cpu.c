@@ -223,8 +223,6 @@ static int cpu_drain(struct collector *c, struct profile *p)
 		}
 	}
 
-	if (cp->unw)
-		unwinder__record(cp->unw, p);
 free_ips:
 	free(uips);
 	free(kips);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The "offcpu" collector: blocked time by stack and wait reason, run-queue
- * delay, wakers, and the wall-clock column that joins them with on-CPU time.
+ * delay, wakers, and the wall-clock column that joins them with on-CPU time
+ * (declared here, filled by collectors__finish() once every drain is done).
  * bpf/offcpu.bpf.c does the work in the kernel (sched_switch, sched_waking,
  * sched_wakeup_new, sched_process_exit); this file loads it and turns its
  * maps into samples (layout: docs/offcpu.md, docs/format.md).
@@ -49,7 +50,7 @@ struct waker_ent {
 
 /* Column indexes of one drain. */
 struct cols {
-	int offcpu, runq, wall;
+	int offcpu, runq;
 };
 
 static __u64 mono_ns(void)
@@ -279,8 +280,8 @@ static int add_sample(struct profile *p, const struct offcpu_priv *op, const str
 	const uint32_t max = 4 * PS_MAX_STACK_DEPTH + 1;
 	uint32_t nr = 0, stack, labels;
 	bool irq = w && hard_irq(op, stacks_fd, w, ips);
-	int types[2];
-	int64_t vals[2] = { (int64_t)ns, (int64_t)ns };
+	int type = k->reason == PS_REASON_RUNQ ? c->runq : c->offcpu;
+	int64_t val = (int64_t)ns;
 
 	nr = add_frames(p, op, stacks_fd, k->kern_stack_id, k->tgid, true, false, ips, locs, nr,
 			max);
@@ -300,9 +301,7 @@ static int add_sample(struct profile *p, const struct offcpu_priv *op, const str
 	labels = labels_of(p, o, k, w, irq);
 	if (!stack || !labels)
 		return -ENOMEM;
-	types[0] = k->reason == PS_REASON_RUNQ ? c->runq : c->offcpu;
-	types[1] = c->wall;
-	return profile__add_values(p, stack, labels, types, vals, 2) < 0 ? -ENOMEM : 0;
+	return profile__add_values(p, stack, labels, &type, &val, 1) < 0 ? -ENOMEM : 0;
 }
 
 static int cmp_blocked(const void *a, const void *b)
@@ -457,30 +456,6 @@ static int drain_open_spans(struct profile *p, const struct offcpu_priv *op,
 	return 0;
 }
 
-static int add_wall(struct profile *p)
-{
-	int wall = profile__add_type(p, "wall", "nanoseconds");
-	int cols[3] = {
-		profile__type_index(p, "cpu"),
-		profile__type_index(p, "offcpu"),
-		profile__type_index(p, "runq"),
-	};
-
-	if (wall < 0)
-		return wall;
-	/* idempotent: wall is always the sum of the three, whoever ran first */
-	for (uint32_t i = 0; i < p->nr_samples; i++) {
-		int64_t sum = 0;
-
-		for (int k = 0; k < 3; k++) {
-			if (cols[k] >= 0)
-				sum += profile__value(p, i, cols[k]);
-		}
-		p->values[(size_t)i * PF_MAX_TYPES + wall] = sum;
-	}
-	return 0;
-}
-
 static int offcpu_drain(struct collector *c, struct profile *p)
 {
 	struct offcpu_priv *op = c->priv;
@@ -509,8 +484,8 @@ static int offcpu_drain(struct collector *c, struct profile *p)
 	}
 	cols.offcpu = profile__add_type(p, "offcpu", "nanoseconds");
 	cols.runq = profile__add_type(p, "runq", "nanoseconds");
-	cols.wall = profile__add_type(p, "wall", "nanoseconds");
-	if (cols.offcpu < 0 || cols.runq < 0 || cols.wall < 0) {
+	/* the column goes beside these; collectors__finish() fills it */
+	if (cols.offcpu < 0 || cols.runq < 0 || profile__add_type(p, "wall", "nanoseconds") < 0) {
 		err = -ENOSPC;
 		goto free_bufs;
 	}
@@ -548,10 +523,6 @@ static int offcpu_drain(struct collector *c, struct profile *p)
 			       stop_ns, ips, locs);
 	if (!err)
 		err = drain_hists(p, bpf_map__fd(op->skel->maps.runqlat));
-	if (!err)
-		err = add_wall(p);
-	if (!err && op->unw)
-		err = unwinder__record(op->unw, p) < 0 ? -ENOMEM : 0;
 
 free_wakers:
 	free(w);

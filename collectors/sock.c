@@ -734,8 +734,6 @@ static int sock_drain(struct collector *c, struct profile *p)
 		err = drain_hist(c, p);
 	if (!err)
 		err = drain_errs(c, p);
-	if (!err && sp->unw)
-		err = unwinder__record(sp->unw, p) < 0 ? -ENOMEM : 0;
 	if (err)
 		return err;
 	for (int i = 0; i < sp->rules.nr; i++) {

@@ -68,10 +68,10 @@ static const struct {
 struct unwinder {
 	enum unwind_mode mode;
 	int fds[UNW_NR_MAPS];
-	bool recorded;			/* the "unwind" record was added */
 	struct unw_row *rows_mem;	/* mmap of unw_rows */
 	size_t rows_cap, rows_used, rows_mmap_len;
 	bool rows_full_warned;
+	bool in_use;			/* a collector attached through it: record it */
 
 	struct unw_file *files;
 	size_t nr_files, cap_files;
@@ -334,6 +334,7 @@ int unwinder__add_target(struct unwinder *u, const struct target *t)
 	int64_t t0 = now_ns();
 	int err, added = 0;
 
+	u->in_use = true;
 	err = map_rows(u);
 	if (err) {
 		ps_err("unwind: mapping the unwind table map failed: %s (use --unwind fp)",
@@ -434,9 +435,8 @@ int unwinder__record(struct unwinder *u, struct profile *p)
 	struct unwinder_stats st;
 	char v[11][24];
 
-	if (!u || u->recorded)
+	if (!u || !u->in_use)
 		return 0;
-	u->recorded = true;
 	unwinder__stats(u, &st);
 	ps_debug("unwind: %" PRIu64 " stacks walked, %" PRIu64 " reached an outermost frame, %"
 		 PRIu64 " truncated; frames: %" PRIu64 " by table, %" PRIu64 " by frame pointer; %"

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 
 #include "core/profile.h"
+#include "core/records.h"
 #include "core/rules.h"
 #include "reports/bottleneck.h"
 #include "reports/report.h"
@@ -82,7 +84,10 @@ static const char *human_bytes(double b, char *buf, size_t len)
 }
 
 struct slowop {
-	const char *id, *ok, *start;
+	uint64_t id;
+	bool has_id;
+	const char *ok;
+	int64_t start;
 	uint64_t latency;
 };
 
@@ -99,21 +104,13 @@ static int slowest(const struct profile *p, const char *path, struct slowop *out
 	struct slowop all[64];
 	int n = 0;
 
-	for (uint32_t i = 0; i < p->nr_records && n < 64; i++) {
-		const struct pf_record *r = &p->records[i];
-		const char *v;
+	struct rec_slowop r;
 
-		if (strcmp(profile__str(p, r->kind), "slowop"))
+	for (uint32_t pos = 0; n < 64 && records__next_slowop(p, &pos, &r);) {
+		if (!r.path || strcmp(r.path, path))
 			continue;
-		v = profile__record_get(p, r, "path");
-		if (!v || strcmp(v, path))
-			continue;
-		all[n].id = profile__record_get(p, r, "id");
-		all[n].ok = profile__record_get(p, r, "ok");
-		all[n].start = profile__record_get(p, r, "start_ns");
-		v = profile__record_get(p, r, "latency_ns");
-		all[n].latency = v ? strtoull(v, NULL, 10) : 0;
-		n++;
+		all[n++] = (struct slowop){ r.id, REC_HAS(&r, slowop, id), r.ok, r.start_ns,
+					    r.latency_ns };
 	}
 	qsort(all, n, sizeof(all[0]), slow_cmp);
 	if (n > max)
@@ -122,9 +119,8 @@ static int slowest(const struct profile *p, const char *path, struct slowop *out
 	return n;
 }
 
-static void fmt_clock(const char *start_ns, char *buf, size_t len)
+static void fmt_clock(int64_t ns, char *buf, size_t len)
 {
-	long long ns = start_ns ? strtoll(start_ns, NULL, 10) : 0;
 	time_t t = ns / 1000000000LL;
 	struct tm tm;
 
@@ -133,7 +129,7 @@ static void fmt_clock(const char *start_ns, char *buf, size_t len)
 		return;
 	}
 	snprintf(buf, len, "%02d:%02d:%02d.%03lldZ", tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (ns / 1000000) % 1000);
+		 (long long)(ns / 1000000) % 1000);
 }
 
 static void text_path(FILE *f, const struct profile *p, const struct path_report *rep,
@@ -199,7 +195,11 @@ static void text_path(FILE *f, const struct profile *p, const struct path_report
 	ns = slowest(p, ps->name, slow, 3);
 	for (int i = 0; i < ns; i++) {
 		fmt_clock(slow[i].start, b, sizeof(b));
-		fprintf(f, "  %-12s #%s %s at %s%s\n", i ? "" : "slowest", slow[i].id ? slow[i].id : "?",
+		char id[24] = "?";
+
+		if (slow[i].has_id)
+			snprintf(id, sizeof(id), "%" PRIu64, slow[i].id);
+		fprintf(f, "  %-12s #%s %s at %s%s\n", i ? "" : "slowest", id,
 			paths__fmt_ns(slow[i].latency, a, sizeof(a)), b,
 			slow[i].ok && !strcmp(slow[i].ok, "no") ? " (failed)" : "");
 	}
@@ -355,9 +355,9 @@ static void json_slowest(struct json_writer *w, const struct profile *p,
 	json__begin(w, '[');
 	for (int i = 0; i < ns; i++) {
 		json__begin(w, '{');
-		json__key(w, "id"); json__raw(w, slow[i].id ? slow[i].id : "0");
+		json__key(w, "id"); json__uint(w, slow[i].id);
 		json__key(w, "latency_ns"); json__uint(w, slow[i].latency);
-		json__key(w, "start_ns"); json__raw(w, slow[i].start ? slow[i].start : "0");
+		json__key(w, "start_ns"); json__int(w, slow[i].start);
 		json__key(w, "ok"); json__str(w, slow[i].ok ? slow[i].ok : "unknown");
 		json__end(w, '}');
 	}
@@ -452,11 +452,8 @@ static void json_report(FILE *f, const struct profile *p, const struct path_rule
 
 bool bottleneck__has_path_data(const struct profile *p)
 {
-	for (uint32_t i = 0; i < p->nr_records; i++) {
-		if (!strcmp(profile__str(p, p->records[i].kind), "hist") ||
-		    !strcmp(profile__str(p, p->records[i].kind), "rules"))
-			return true;
-	}
+	if (records__count(p, REC_KIND_hist) || records__count(p, REC_KIND_rules))
+		return true;
 	for (uint32_t i = 0; i < p->nr_samples; i++) {
 		const char *v = profile__label_str(p, p->samples[i].labelset, "path");
 
@@ -475,6 +472,7 @@ int bottleneck__report(FILE *f, const struct profile *p, const struct bottleneck
 	struct sla_result *res = NULL;
 	struct path_report rep;
 	struct verdict *v = NULL;
+	struct rec_sla rs;
 	int width = o->width > 0 ? o->width : 100;
 	int nr_all = 0, failed = 0, err, nspecs = 0;
 	char msg[256];
@@ -487,21 +485,16 @@ int bottleneck__report(FILE *f, const struct profile *p, const struct bottleneck
 		return -ENOMEM;
 
 	/* --sla first, then the recording's own */
-	specs = calloc(o->nr_slas + p->nr_records + 1, sizeof(*specs));
+	specs = calloc(o->nr_slas + records__count(p, REC_KIND_sla) + 1, sizeof(*specs));
 	if (!specs) {
 		err = -ENOMEM;
 		goto free_rules;
 	}
 	for (int i = 0; i < o->nr_slas; i++)
 		specs[nspecs++] = o->slas[i];
-	for (uint32_t i = 0; i < p->nr_records; i++) {
-		if (!strcmp(profile__str(p, p->records[i].kind), "sla")) {
-			const char *s = profile__record_get(p, &p->records[i], "spec");
-
-			if (s && *s)
-				specs[nspecs++] = s;
-		}
-	}
+	for (uint32_t pos = 0; records__next_sla(p, &pos, &rs);)
+		if (rs.spec && *rs.spec)
+			specs[nspecs++] = rs.spec;
 	for (int i = 0; i < nspecs; i++) {
 		int n = sla__parse(specs[i], &slas, msg, sizeof(msg));
 		struct sla *na;

@@ -10,16 +10,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/types.h>
 
 #include "reports/bottleneck.h"
 #include "reports/diff.h"
 #include "analysis/flame-tree.h"
 #include "analysis/paths.h"
 #include "core/profile.h"
+#include "core/records.h"
+#include "format/recording.h"
 #include "reports/report.h"
 #include "core/rules.h"
-#include "bpf/span.h"
 
 const char *const diff_part_names[DP_NR] = {
 	"cpu", "runq", "lock", "net", "timer", "io", "fault", "other",
@@ -362,46 +362,30 @@ static int filter_path(struct profile *p, const char *path)
 
 struct hist {
 	uint64_t count, errors, max_ns, in_buckets;
-	uint64_t *buckets;	/* SPAN_HIST_BUCKETS */
+	uint64_t *buckets;	/* REC_LL_BUCKETS */
 };
 
 /* Sums the "hist" records of one path (NULL: every path). */
 static int hist_read(const struct profile *p, const char *path, struct hist *h)
 {
+	struct rec_hist *r = malloc(sizeof(*r));
+
 	memset(h, 0, sizeof(*h));
-	h->buckets = calloc(SPAN_HIST_BUCKETS, sizeof(*h->buckets));
-	if (!h->buckets)
+	h->buckets = calloc(REC_LL_BUCKETS, sizeof(*h->buckets));
+	if (!h->buckets || !r) {
+		free(r);
 		return -ENOMEM;
-	for (uint32_t i = 0; i < p->nr_records; i++) {
-		const struct pf_record *rec = &p->records[i];
-		const char *name, *v;
-
-		if (strcmp(profile__str(p, rec->kind), "hist"))
-			continue;
-		name = profile__record_get(p, rec, "path");
-		if (path && (!name || strcmp(name, path)))
-			continue;
-		if ((v = profile__record_get(p, rec, "count")))
-			h->count += strtoull(v, NULL, 10);
-		if ((v = profile__record_get(p, rec, "errors")))
-			h->errors += strtoull(v, NULL, 10);
-		if ((v = profile__record_get(p, rec, "max_ns")) && strtoull(v, NULL, 10) > h->max_ns)
-			h->max_ns = strtoull(v, NULL, 10);
-		for (v = profile__record_get(p, rec, "buckets"); v && *v;) {
-			char *end;
-			unsigned long b = strtoul(v, &end, 10);
-			unsigned long long c;
-
-			if (*end != ':')
-				break;
-			c = strtoull(end + 1, &end, 10);
-			if (b < SPAN_HIST_BUCKETS) {
-				h->buckets[b] += c;
-				h->in_buckets += c;
-			}
-			v = *end == ',' ? end + 1 : NULL;
-		}
 	}
+	for (uint32_t pos = 0; records__next_hist(p, &pos, r);) {
+		if (path && (!r->path || strcmp(r->path, path)))
+			continue;
+		h->count += r->count;
+		h->errors += r->errors;
+		if (r->max_ns > h->max_ns)
+			h->max_ns = r->max_ns;
+		h->in_buckets += rec_buckets__to_ll(&r->buckets, h->buckets);
+	}
+	free(r);
 	return 0;
 }
 
@@ -412,26 +396,26 @@ static uint32_t hist_bucket(const struct hist *h, double q)
 
 	if (want < 1)
 		want = 1;
-	for (uint32_t b = 0; b < SPAN_HIST_BUCKETS; b++) {
+	for (uint32_t b = 0; b < REC_LL_BUCKETS; b++) {
 		cum += h->buckets[b];
 		if (cum >= want)
 			return b;
 	}
-	return SPAN_HIST_BUCKETS - 1;
+	return REC_LL_BUCKETS - 1;
 }
 
 static uint64_t hist_above(const struct hist *h, uint32_t bucket)
 {
 	uint64_t n = 0;
 
-	for (uint32_t b = bucket + 1; b < SPAN_HIST_BUCKETS; b++)
+	for (uint32_t b = bucket + 1; b < REC_LL_BUCKETS; b++)
 		n += h->buckets[b];
 	return n;
 }
 
 static uint64_t hist_q(const struct hist *h, double q)
 {
-	return paths__hist_quantile(h->buckets, SPAN_HIST_BUCKETS, h->in_buckets, q, h->max_ns);
+	return paths__hist_quantile(h->buckets, REC_LL_BUCKETS, h->in_buckets, q, h->max_ns);
 }
 
 /*
@@ -514,10 +498,7 @@ static bool has_path_labels(const struct profile *p)
 		if (v && *v && strcmp(v, "other"))
 			return true;
 	}
-	for (uint32_t i = 0; i < p->nr_records; i++)
-		if (!strcmp(profile__str(p, p->records[i].kind), "hist"))
-			return true;
-	return false;
+	return records__count(p, REC_KIND_hist) > 0;
 }
 
 
@@ -793,7 +774,7 @@ int diff__compute(struct profile *base, struct profile *cur, const struct diff_o
 
 	memset(r, 0, sizeof(*r));
 	r->opts = *o;
-	ti[0] = report__pick_type(base, o->type);
+	ti[0] = recording__pick_type(base, o->type);
 	if (ti[0] < 0)
 		return ti[0] == -ENODATA ? -ENODATA : -ENOENT;
 	type = profile__str(base, base->types[ti[0]].type);

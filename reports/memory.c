@@ -12,6 +12,7 @@
 #include "reports/memory.h"
 #include "reports/output.h"
 #include "core/profile.h"
+#include "core/records.h"
 #include "reports/report.h"
 #include "analysis/frames.h"
 
@@ -28,7 +29,7 @@ struct mem_row {
 };
 
 struct mem_leak {
-	const struct pf_record *r;
+	struct rec_leak r;
 	char func[128];
 	char frames[FRAMES_LEN];
 };
@@ -40,7 +41,8 @@ struct mem_growth {
 struct mem_data {
 	int col[NR_COLS];
 	double dur_s;
-	const struct pf_record *alloc;
+	struct rec_alloc alloc;
+	bool has_alloc;
 	struct mem_row paths[MAX_PATHS];
 	int nr_paths;
 	struct mem_row *funcs;
@@ -51,30 +53,10 @@ struct mem_data {
 	int nr_growth;
 };
 
-static int64_t rec_num(const struct profile *p, const struct pf_record *r, const char *key)
+/* A record's string, "" when absent. */
+static const char *str(const char *v)
 {
-	const char *v = r ? profile__record_get(p, r, key) : NULL;
-
-	return v ? strtoll(v, NULL, 10) : 0;
-}
-
-static double rec_dbl(const struct profile *p, const struct pf_record *r, const char *key)
-{
-	const char *v = r ? profile__record_get(p, r, key) : NULL;
-
-	return v ? strtod(v, NULL) : 0;
-}
-
-static const char *rec_str(const struct profile *p, const struct pf_record *r, const char *key)
-{
-	const char *v = r ? profile__record_get(p, r, key) : NULL;
-
 	return v ? v : "";
-}
-
-static bool rec_is(const struct profile *p, const struct pf_record *r, const char *kind)
-{
-	return !strcmp(profile__str(p, r->kind), kind);
 }
 
 /* The column of type/unit, or -1. */
@@ -196,41 +178,42 @@ static int collect(struct profile *p, const struct report_opts *o, struct mem_da
 		{ "alloc", "bytes" }, { "alloc", "objects" }, { "inuse", "bytes" },
 		{ "inuse", "objects" }, { "fault", "pages" },
 	};
+	struct rec_memgrowth mg;
+	struct rec_meta meta;
+	struct rec_hist *h;
+	uint32_t pos;
 	int err;
 
 	for (int c = 0; c < NR_COLS; c++)
 		d->col[c] = column(p, types[c][0], types[c][1]);
 	d->dur_s = p->duration_nanos / 1e9;
-	for (uint32_t i = 0; i < p->nr_records; i++) {
-		const struct pf_record *r = &p->records[i];
+	/* the last alloc record; the first meta with a duration; the first leaks */
+	for (pos = 0; records__next_alloc(p, &pos, &d->alloc);)
+		d->has_alloc = true;
+	for (pos = 0; d->dur_s <= 0 && records__next_meta(p, &pos, &meta);)
+		d->dur_s = meta.duration_s;
+	for (pos = 0; d->nr_leaks < MAX_LEAKS && records__next_leak(p, &pos, &d->leaks[d->nr_leaks].r);)
+		d->nr_leaks++;
+	for (pos = 0; records__next_memgrowth(p, &pos, &mg);) {
+		int64_t pid = mg.pid;
+		struct mem_growth *g = NULL;
 
-		if (rec_is(p, r, "alloc")) {
-			d->alloc = r;
-		} else if (rec_is(p, r, "meta") && d->dur_s <= 0) {
-			d->dur_s = rec_dbl(p, r, "duration_s");
-		} else if (rec_is(p, r, "leak") && d->nr_leaks < MAX_LEAKS) {
-			d->leaks[d->nr_leaks++].r = r;
-		} else if (rec_is(p, r, "memgrowth")) {
-			int64_t pid = rec_num(p, r, "pid");
-			struct mem_growth *g = NULL;
-
-			for (int k = 0; k < d->nr_growth; k++)
-				if (d->growth[k].pid == pid)
-					g = &d->growth[k];
-			if (!g && d->nr_growth < 16) {
-				g = &d->growth[d->nr_growth++];
-				g->pid = pid;
-				g->first_t = rec_num(p, r, "t_ns");
-				g->first_rss = rec_num(p, r, "rss_bytes");
-			}
-			if (g) {
-				g->last_t = rec_num(p, r, "t_ns");
-				g->last_rss = rec_num(p, r, "rss_bytes");
-				g->points++;
-			}
+		for (int k = 0; k < d->nr_growth; k++)
+			if (d->growth[k].pid == pid)
+				g = &d->growth[k];
+		if (!g && d->nr_growth < 16) {
+			g = &d->growth[d->nr_growth++];
+			g->pid = pid;
+			g->first_t = mg.t_ns;
+			g->first_rss = mg.rss_bytes;
+		}
+		if (g) {
+			g->last_t = mg.t_ns;
+			g->last_rss = mg.rss_bytes;
+			g->points++;
 		}
 	}
-	if (!d->alloc && d->col[C_ALLOC_B] < 0 && d->col[C_FAULT] < 0)
+	if (!d->has_alloc && d->col[C_ALLOC_B] < 0 && d->col[C_FAULT] < 0)
 		return 0;	/* not a memory recording */
 
 	for (uint32_t s = 0; s < p->nr_samples; s++) {
@@ -250,23 +233,23 @@ static int collect(struct profile *p, const struct report_opts *o, struct mem_da
 		if (!profile__label_num(p, p->samples[s].labelset, "leak", &id))
 			continue;
 		for (int k = 0; k < d->nr_leaks; k++) {
-			if (rec_num(p, d->leaks[k].r, "id") == id)
+			if ((int64_t)d->leaks[k].r.id == id)
 				describe_stack(p, p->samples[s].stack, d->leaks[k].func,
 					       sizeof(d->leaks[k].func), d->leaks[k].frames,
 					       sizeof(d->leaks[k].frames));
 		}
 	}
 	/* operations per path: the span collector's histograms */
-	for (uint32_t i = 0; i < p->nr_records; i++) {
-		const struct pf_record *r = &p->records[i];
-		struct mem_row *row;
+	h = malloc(sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	for (pos = 0; records__next_hist(p, &pos, h);) {
+		struct mem_row *row = path_row(d, str(h->path));
 
-		if (!rec_is(p, r, "hist"))
-			continue;
-		row = path_row(d, rec_str(p, r, "path"));
 		if (row)
-			row->ops += rec_num(p, r, "count");
+			row->ops += h->count;
 	}
+	free(h);
 	return 1;
 }
 
@@ -285,23 +268,22 @@ static int cmp_rows(const void *a, const void *b)
 static void print_json(const struct profile *p, const struct report_opts *o,
 		       const struct mem_data *d, FILE *f)
 {
-	const struct pf_record *a = d->alloc;
+	const struct rec_alloc *a = &d->alloc;
 	int n = 0;
 
 	fprintf(f, "{\"mode\": ");
-	output__json_str(f, a ? rec_str(p, a, "mode") : "unknown");
+	output__json_str(f, d->has_alloc ? str(a->mode) : "unknown");
 	fprintf(f, ", \"allocator\": ");
-	output__json_str(f, rec_str(p, a, "allocator"));
+	output__json_str(f, str(a->allocator));
 	fprintf(f, ", \"duration_s\": ");
 	output__json_num(f, d->dur_s);
 	fprintf(f, ",\n  \"overhead\": {\"calls\": %" PRId64 ", \"sample\": %" PRId64
-		", \"duty\": ", rec_num(p, a, "calls"), rec_num(p, a, "sample"));
-	output__json_num(f, rec_dbl(p, a, "duty"));
+		", \"duty\": ", (int64_t)a->calls, (int64_t)a->sample);
+	output__json_num(f, a->duty);
 	fprintf(f, ", \"alloc_call_ns\": %" PRId64 ", \"free_call_ns\": %" PRId64
 		", \"est_overhead_ns\": %" PRId64 ", \"est_slowdown\": ",
-		rec_num(p, a, "alloc_call_ns"), rec_num(p, a, "free_call_ns"),
-		rec_num(p, a, "est_overhead_ns"));
-	output__json_num(f, rec_dbl(p, a, "est_slowdown"));
+		(int64_t)a->alloc_call_ns, (int64_t)a->free_call_ns, (int64_t)a->est_overhead_ns);
+	output__json_num(f, a->est_slowdown);
 	fprintf(f, "},\n  \"paths\": [");
 	for (int i = 0; i < d->nr_paths; i++) {
 		const struct mem_row *r = &d->paths[i];
@@ -339,24 +321,23 @@ static void print_json(const struct profile *p, const struct report_opts *o,
 		const struct mem_leak *l = &d->leaks[i];
 
 		fprintf(f, "%s\n    {\"id\": %" PRId64 ", \"function\": ", i ? "," : "",
-			rec_num(p, l->r, "id"));
+			(int64_t)l->r.id);
 		output__json_str(f, l->func[0] ? l->func : "[unknown]");
 		fprintf(f, ", \"frames\": ");
 		output__json_str(f, l->frames);
 		fprintf(f, ", \"path\": ");
-		output__json_str(f, rec_str(p, l->r, "path"));
+		output__json_str(f, str(l->r.path));
 		fprintf(f, ", \"pid\": %" PRId64 ", \"tid\": %" PRId64 ", \"inuse_bytes\": %" PRId64
 			", \"growth_bytes\": %" PRId64 ", \"points\": %" PRId64 ", \"slope_bps\": ",
-			rec_num(p, l->r, "pid"), rec_num(p, l->r, "tid"),
-			rec_num(p, l->r, "inuse_bytes"), rec_num(p, l->r, "growth_bytes"),
-			rec_num(p, l->r, "points"));
-		output__json_num(f, rec_dbl(p, l->r, "slope_bps"));
+			(int64_t)l->r.pid, (int64_t)l->r.tid, l->r.inuse_bytes, l->r.growth_bytes,
+			(int64_t)l->r.points);
+		output__json_num(f, l->r.slope_bps);
 		fprintf(f, ", \"r2\": ");
-		output__json_num(f, rec_dbl(p, l->r, "r2"));
+		output__json_num(f, l->r.r2);
 		fprintf(f, ", \"confidence\": ");
-		output__json_num(f, rec_dbl(p, l->r, "confidence"));
+		output__json_num(f, l->r.confidence);
 		fprintf(f, ", \"level\": ");
-		output__json_str(f, rec_str(p, l->r, "level"));
+		output__json_str(f, str(l->r.level));
 		fputc('}', f);
 	}
 	fprintf(f, "],\n  \"functions\": [");
@@ -376,20 +357,18 @@ static void print_json(const struct profile *p, const struct report_opts *o,
 static void print_text(const struct profile *p, const struct report_opts *o,
 		       const struct mem_data *d, FILE *f, bool md)
 {
-	const struct pf_record *a = d->alloc;
+	const struct rec_alloc *a = &d->alloc;
 	char b[6][OUTPUT_NUM_LEN];
 	const char *sep = md ? " | " : "  ";
 
-	if (a)
+	if (d->has_alloc)
 		fprintf(f, "%sMode %s%s%s; %s allocator calls traced, estimated cost %s "
 			"(%s of one CPU over the recording)%s\n\n", md ? "" : "",
-			rec_str(p, a, "mode"),
-			*rec_str(p, a, "allocator") ? ", allocator " : "",
-			rec_str(p, a, "allocator"),
-			output__fmt_count(rec_num(p, a, "calls"), b[0], sizeof(b[0])),
-			output__fmt_ns(rec_num(p, a, "est_overhead_ns"), b[1], sizeof(b[1])),
-			output__fmt_pct(rec_dbl(p, a, "est_slowdown"), b[2], sizeof(b[2])),
-			rec_num(p, a, "sample") > 1 || rec_dbl(p, a, "duty") < 1 ?
+			str(a->mode), *str(a->allocator) ? ", allocator " : "", str(a->allocator),
+			output__fmt_count((int64_t)a->calls, b[0], sizeof(b[0])),
+			output__fmt_ns((int64_t)a->est_overhead_ns, b[1], sizeof(b[1])),
+			output__fmt_pct(a->est_slowdown, b[2], sizeof(b[2])),
+			(int64_t)a->sample > 1 || a->duty < 1 ?
 			" — sampled: values are estimates" : "");
 	if (md)
 		fprintf(f, "| path | allocated | per second | per op | in use | faults |\n"
@@ -436,10 +415,9 @@ static void print_text(const struct profile *p, const struct report_opts *o,
 		fprintf(f, "%s%s: %s in use, +%s/s, R^2 %.2f over %" PRId64
 			" snapshots: %s confidence (%.2f)%s%s\n", md ? "- " : "  ",
 			l->func[0] ? l->func : "[unknown]",
-			output__fmt_bytes(rec_num(p, l->r, "inuse_bytes"), b[0], sizeof(b[0])),
-			output__fmt_bytes(rec_dbl(p, l->r, "slope_bps"), b[1], sizeof(b[1])),
-			rec_dbl(p, l->r, "r2"), rec_num(p, l->r, "points"),
-			rec_str(p, l->r, "level"), rec_dbl(p, l->r, "confidence"),
+			output__fmt_bytes(l->r.inuse_bytes, b[0], sizeof(b[0])),
+			output__fmt_bytes(l->r.slope_bps, b[1], sizeof(b[1])),
+			l->r.r2, (int64_t)l->r.points, str(l->r.level), l->r.confidence,
 			l->frames[0] ? (md ? ": " : "\n      ") : "", l->frames);
 	}
 	fprintf(f, "\nTop functions by bytes allocated (inclusive):\n");

@@ -12,6 +12,7 @@
 #include "reports/net.h"
 #include "reports/output.h"
 #include "core/profile.h"
+#include "core/records.h"
 #include "reports/report.h"
 #include "analysis/frames.h"
 
@@ -50,22 +51,21 @@ struct net_data {
 	int64_t retrans;
 	struct net_stack *tx_stacks, *rx_stacks;
 	int nr_tx_stacks, nr_rx_stacks;
-	const struct pf_record **hists;
+	struct hist_row *hists;
 	int nr_hists;
-	const struct pf_record *drop;
+	struct rec_sockdrop drop;
 };
 
-static int64_t num(const struct profile *p, const struct pf_record *r, const char *key)
+/* A syscall size histogram: "lowest bytes:calls,..." */
+struct hist_row {
+	int64_t pid;
+	const char *proto, *dir;
+	char *buckets;
+};
+
+/* A record's string, "?" when absent or empty. */
+static const char *str(const char *v)
 {
-	const char *v = profile__record_get(p, r, key);
-
-	return v ? strtoll(v, NULL, 10) : 0;
-}
-
-static const char *str(const struct profile *p, const struct pf_record *r, const char *key)
-{
-	const char *v = profile__record_get(p, r, key);
-
 	return v && *v ? v : "?";
 }
 
@@ -251,12 +251,12 @@ static int add_path(struct path_row **rows, int *nr, const struct peer_row *row,
 	return 0;
 }
 
-static int add_peer(const struct profile *p, const struct pf_record *r, struct net_data *d)
+static int add_peer(const struct rec_peer *r, struct net_data *d)
 {
 	struct peer_row row = {
-		.proto = str(p, r, "proto"), .peer = str(p, r, "peer"), .path = str(p, r, "path"),
-		.lport = num(p, r, "lport"), .tx = num(p, r, "tx_bytes"), .rx = num(p, r, "rx_bytes"),
-		.txm = num(p, r, "tx_msgs"), .rxm = num(p, r, "rx_msgs"),
+		.proto = str(r->proto), .peer = str(r->peer), .path = str(r->path),
+		.lport = r->lport, .tx = r->tx_bytes, .rx = r->rx_bytes,
+		.txm = r->tx_msgs, .rxm = r->rx_msgs,
 	};
 	int i;
 
@@ -273,7 +273,7 @@ static int add_peer(const struct profile *p, const struct pf_record *r, struct n
 		return -ENOMEM;
 	d->peers[d->nr_peers++] = row;
 path:
-	if (add_path(&d->by_pid, &d->nr_by_pid, &row, num(p, r, "pid")))
+	if (add_path(&d->by_pid, &d->nr_by_pid, &row, r->pid))
 		return -ENOMEM;
 	return add_path(&d->paths, &d->nr_paths, &row, 0);
 }
@@ -286,15 +286,15 @@ static int push(int64_t **v, int *n, int64_t x)
 	return 0;
 }
 
-static int add_conn(const struct profile *p, const struct pf_record *r, struct net_data *d)
+static int add_conn(const struct rec_conn *r, struct net_data *d)
 {
 	struct conn_row c = {
-		.peer = str(p, r, "peer"), .side = str(p, r, "side"), .state = str(p, r, "state"),
-		.path = str(p, r, "path"), .lport = num(p, r, "lport"),
-		.tx = num(p, r, "tx_bytes"), .rx = num(p, r, "rx_bytes"),
-		.lifetime = num(p, r, "lifetime_ns"), .connect = num(p, r, "connect_ns"),
-		.accept_wait = num(p, r, "accept_wait_ns"), .retrans = num(p, r, "retrans"),
-		.srtt = num(p, r, "srtt_us"), .errors = num(p, r, "errors"),
+		.peer = str(r->peer), .side = str(r->side), .state = str(r->state),
+		.path = str(r->path), .lport = r->lport,
+		.tx = r->tx_bytes, .rx = r->rx_bytes,
+		.lifetime = r->lifetime_ns, .connect = r->connect_ns,
+		.accept_wait = r->accept_wait_ns, .retrans = r->retrans,
+		.srtt = r->srtt_us, .errors = r->errors,
 	};
 
 	if (grow(&d->conns, d->nr_conns, sizeof(c)))
@@ -312,10 +312,9 @@ static int add_conn(const struct profile *p, const struct pf_record *r, struct n
 	return 0;
 }
 
-static int add_err(const struct profile *p, const struct pf_record *r, struct net_data *d)
+static int add_err(const struct rec_sockerr *r, struct net_data *d)
 {
-	struct err_row e = { str(p, r, "proto"), str(p, r, "call"), str(p, r, "error"),
-			     num(p, r, "count") };
+	struct err_row e = { str(r->proto), str(r->call), str(r->error), r->count };
 
 	for (int i = 0; i < d->nr_errs; i++) {
 		struct err_row *o = &d->errs[i];
@@ -344,31 +343,46 @@ static void net_data__free(struct net_data *d)
 	free(d->srtt);
 	free(d->tx_stacks);
 	free(d->rx_stacks);
+	for (int i = 0; i < d->nr_hists; i++)
+		free(d->hists[i].buckets);
 	free(d->hists);
+}
+
+static int add_hist(const struct rec_sockhist *r, struct net_data *d)
+{
+	size_t len = (size_t)r->buckets.nr * 42 + 1;
+	char *b = malloc(len);
+
+	if (!b || grow(&d->hists, d->nr_hists, sizeof(*d->hists))) {
+		free(b);
+		return -ENOMEM;
+	}
+	d->hists[d->nr_hists++] = (struct hist_row){ r->pid, str(r->proto), str(r->dir),
+						     rec_buckets__format(&r->buckets, b, len) };
+	return 0;
 }
 
 static int net_data__collect(const struct profile *p, struct net_data *d)
 {
-	int err = 0;
+	struct rec_peer peer;
+	struct rec_conn conn;
+	struct rec_sockerr se;
+	struct rec_sockhist *sh = malloc(sizeof(*sh));
+	uint32_t pos;
+	int err = sh ? 0 : -ENOMEM;
 
-	for (uint32_t i = 0; i < p->nr_records && !err; i++) {
-		const struct pf_record *r = &p->records[i];
-		const char *kind = profile__str(p, r->kind);
-
-		if (!strcmp(kind, "peer")) {
-			err = add_peer(p, r, d);
-		} else if (!strcmp(kind, "conn")) {
-			err = add_conn(p, r, d);
-		} else if (!strcmp(kind, "sockerr")) {
-			err = add_err(p, r, d);
-		} else if (!strcmp(kind, "sockhist")) {
-			err = grow(&d->hists, d->nr_hists, sizeof(*d->hists));
-			if (!err)
-				d->hists[d->nr_hists++] = r;
-		} else if (!strcmp(kind, "sockdrop")) {
-			d->drop = r;
-		}
-	}
+	for (pos = 0; !err && records__next_peer(p, &pos, &peer);)
+		err = add_peer(&peer, d);
+	for (pos = 0; !err && records__next_conn(p, &pos, &conn);)
+		err = add_conn(&conn, d);
+	for (pos = 0; !err && records__next_sockerr(p, &pos, &se);)
+		err = add_err(&se, d);
+	for (pos = 0; !err && records__next_sockhist(p, &pos, sh);)
+		err = add_hist(sh, d);
+	/* the last sockdrop record counts */
+	for (pos = 0; records__next_sockdrop(p, &pos, &d->drop);)
+		;
+	free(sh);
 	if (err)
 		return err;
 	d->nr_tx_stacks = net__stacks(p, true, &d->tx_stacks);
@@ -530,19 +544,19 @@ static void emit_json(const struct profile *p, const struct report_opts *o,
 	json_stacks(f, "rx_stacks", d->rx_stacks, limit(o, d->nr_rx_stacks), false);
 	fprintf(f, ",\"size_histograms\":[");
 	for (int i = 0; i < d->nr_hists; i++) {
-		const struct pf_record *r = d->hists[i];
+		const struct hist_row *h = &d->hists[i];
 
-		fprintf(f, "%s{\"pid\":%" PRId64 ",\"proto\":", i ? "," : "", num(p, r, "pid"));
-		output__json_str(f, str(p, r, "proto"));
+		fprintf(f, "%s{\"pid\":%" PRId64 ",\"proto\":", i ? "," : "", h->pid);
+		output__json_str(f, h->proto);
 		fprintf(f, ",\"dir\":");
-		output__json_str(f, str(p, r, "dir"));
+		output__json_str(f, h->dir);
 		fprintf(f, ",\"log2\":");
-		output__json_str(f, str(p, r, "log2"));
+		output__json_str(f, str(h->buckets));
 		fputc('}', f);
 	}
 	fprintf(f, "],\"drops\":{\"map_full\":%" PRId64 ",\"stack_errors\":%" PRId64
-		",\"lost\":%" PRId64 "}}", d->drop ? num(p, d->drop, "map_full") : 0,
-		d->drop ? num(p, d->drop, "stack_errors") : 0, d->drop ? num(p, d->drop, "lost") : 0);
+		",\"lost\":%" PRId64 "}}", (int64_t)d->drop.map_full,
+		(int64_t)d->drop.stack_errors, (int64_t)d->drop.lost);
 }
 
 /* ---- text (Markdown gets the same text in a code block) ----------------- */
@@ -654,13 +668,12 @@ static void emit_text(const struct profile *p, const struct report_opts *o,
 	if (d->nr_hists) {
 		fprintf(f, "\nSyscall sizes (log2 buckets, lower bound in bytes: calls)\n");
 		for (int i = 0; i < d->nr_hists; i++)
-			fprintf(f, "  pid %-7" PRId64 " %s %s: %.70s\n", num(p, d->hists[i], "pid"),
-				str(p, d->hists[i], "proto"), str(p, d->hists[i], "dir"),
-				str(p, d->hists[i], "log2"));
+			fprintf(f, "  pid %-7" PRId64 " %s %s: %.70s\n", d->hists[i].pid,
+				d->hists[i].proto, d->hists[i].dir, str(d->hists[i].buckets));
 	}
-	if (d->drop && (num(p, d->drop, "map_full") || num(p, d->drop, "lost")))
+	if (d->drop.map_full || d->drop.lost)
 		fprintf(f, "\nwarning: the sock collector dropped data (map full %" PRId64 ", lost %" PRId64
-			"): totals are low\n", num(p, d->drop, "map_full"), num(p, d->drop, "lost"));
+			"): totals are low\n", (int64_t)d->drop.map_full, (int64_t)d->drop.lost);
 }
 
 int report_net__emit(struct profile *p, const struct report_opts *o, struct report_out *out)

@@ -12,13 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/types.h>
 
 #include "core/hashmap.h"
 #include "core/profile.h"
+#include "core/records.h"
 #include "core/rules.h"
 #include "analysis/paths.h"
-#include "bpf/span.h"
 #include "analysis/contrib.h"
 #include "analysis/frames.h"
 
@@ -191,7 +190,7 @@ uint64_t paths__hist_quantile(const uint64_t *buckets, uint32_t nr, uint64_t cou
 	for (uint32_t b = 0; b < nr; b++) {
 		cum += buckets[b];
 		if (cum >= want) {
-			uint64_t lo = span_bucket_low(b), w = span_bucket_width(b);
+			uint64_t lo = rec_ll_low(b), w = rec_ll_width(b);
 			uint64_t v = w > 1 ? lo + w / 2 : lo;
 
 			return max_ns && v > max_ns ? max_ns : v;
@@ -200,68 +199,40 @@ uint64_t paths__hist_quantile(const uint64_t *buckets, uint32_t nr, uint64_t cou
 	return max_ns;
 }
 
-static void parse_buckets(const char *s, uint64_t *buckets)
-{
-	while (s && *s) {
-		char *end;
-		unsigned long b = strtoul(s, &end, 10);
-		unsigned long long n;
-
-		if (*end != ':')
-			return;
-		n = strtoull(end + 1, &end, 10);
-		if (b < SPAN_HIST_BUCKETS)
-			buckets[b] += n;
-		s = *end == ',' ? end + 1 : NULL;
-	}
-}
-
 static void read_latency(const struct profile *p, struct path_report *rep)
 {
-	uint64_t *buckets = calloc((size_t)rep->nr_paths * SPAN_HIST_BUCKETS, sizeof(*buckets));
+	uint64_t *buckets = calloc((size_t)rep->nr_paths * REC_LL_BUCKETS, sizeof(*buckets));
+	struct rec_hist *h = malloc(sizeof(*h));
 
-	if (!buckets)
-		return;
-	for (uint32_t i = 0; i < p->nr_records; i++) {
-		const struct pf_record *rec = &p->records[i];
+	if (!buckets || !h)
+		goto out;
+	for (uint32_t pos = 0; records__next_hist(p, &pos, h);) {
+		struct path_stats *ps = paths__find(rep, h->path ? h->path : "");
 		struct path_latency *lat;
-		const char *name, *v;
-		uint64_t max;
-
-		if (strcmp(profile__str(p, rec->kind), "hist"))
-			continue;
-		name = profile__record_get(p, rec, "path");
-		struct path_stats *ps = paths__find(rep, name ? name : "");
 
 		if (!ps)
 			continue;
 		lat = &ps->lat;
 		ps->has_lat = true;
-		if ((v = profile__record_get(p, rec, "count")))
-			lat->count += strtoull(v, NULL, 10);
-		if ((v = profile__record_get(p, rec, "errors")))
-			lat->errors += strtoull(v, NULL, 10);
-		if ((v = profile__record_get(p, rec, "unmatched")))
-			lat->unmatched += strtoull(v, NULL, 10);
-		if ((v = profile__record_get(p, rec, "sum_ns")))
-			lat->sum_ns += strtoull(v, NULL, 10);
-		if ((v = profile__record_get(p, rec, "max_ns"))) {
-			max = strtoull(v, NULL, 10);
-			if (max > lat->max_ns)
-				lat->max_ns = max;
-		}
-		parse_buckets(profile__record_get(p, rec, "buckets"),
-			      buckets + (size_t)(ps - rep->paths) * SPAN_HIST_BUCKETS);
+		lat->count += h->count;
+		lat->errors += h->errors;
+		lat->unmatched += h->unmatched;
+		lat->sum_ns += h->sum_ns;
+		if (h->max_ns > lat->max_ns)
+			lat->max_ns = h->max_ns;
+		rec_buckets__to_ll(&h->buckets, buckets + (size_t)(ps - rep->paths) * REC_LL_BUCKETS);
 	}
 	for (uint32_t i = 0; i < rep->nr_paths; i++) {
 		struct path_latency *lat = &rep->paths[i].lat;
-		const uint64_t *b = buckets + (size_t)i * SPAN_HIST_BUCKETS;
+		const uint64_t *b = buckets + (size_t)i * REC_LL_BUCKETS;
 
-		lat->p50_ns = paths__hist_quantile(b, SPAN_HIST_BUCKETS, lat->count, 0.50, lat->max_ns);
-		lat->p90_ns = paths__hist_quantile(b, SPAN_HIST_BUCKETS, lat->count, 0.90, lat->max_ns);
-		lat->p95_ns = paths__hist_quantile(b, SPAN_HIST_BUCKETS, lat->count, 0.95, lat->max_ns);
-		lat->p99_ns = paths__hist_quantile(b, SPAN_HIST_BUCKETS, lat->count, 0.99, lat->max_ns);
+		lat->p50_ns = paths__hist_quantile(b, REC_LL_BUCKETS, lat->count, 0.50, lat->max_ns);
+		lat->p90_ns = paths__hist_quantile(b, REC_LL_BUCKETS, lat->count, 0.90, lat->max_ns);
+		lat->p95_ns = paths__hist_quantile(b, REC_LL_BUCKETS, lat->count, 0.95, lat->max_ns);
+		lat->p99_ns = paths__hist_quantile(b, REC_LL_BUCKETS, lat->count, 0.99, lat->max_ns);
 	}
+out:
+	free(h);
 	free(buckets);
 }
 
@@ -828,17 +799,11 @@ int paths__analyze(const struct profile *p, const struct path_rules *r, struct p
 	}
 	read_latency(p, rep);
 	{
-		const struct pf_record *rec;
+		struct rec_rules rr;
 
-		for (uint32_t i = 0; i < p->nr_records; i++) {
-			rec = &p->records[i];
-			if (!strcmp(profile__str(p, rec->kind), "rules")) {
-				const char *why = profile__record_get(p, rec, "why");
-
-				if (why)
-					snprintf(rep->rules_why, sizeof(rep->rules_why), "%s", why);
-			}
-		}
+		for (uint32_t pos = 0; records__next_rules(p, &pos, &rr);)
+			if (rr.why)
+				snprintf(rep->rules_why, sizeof(rep->rules_why), "%s", rr.why);
 	}
 	err = 0;
 

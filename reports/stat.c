@@ -12,6 +12,7 @@
 
 #include "reports/output.h"
 #include "core/profile.h"
+#include "core/records.h"
 #include "reports/report.h"
 #include "reports/stat.h"
 
@@ -341,13 +342,6 @@ struct path_counters {
 	double enabled[MAX_READINGS], running[MAX_READINGS];
 };
 
-static double field_num(const struct profile *p, const struct pf_record *r, const char *k)
-{
-	const char *s = profile__record_get(p, r, k);
-
-	return s ? strtod(s, NULL) : 0;
-}
-
 static struct path_counters *path_of(struct path_counters *pc, int *n, int max, const char *path)
 {
 	for (int i = 0; i < *n; i++)
@@ -432,63 +426,56 @@ static void emit_path_json(FILE *f, const struct path_counters *pc, const struct
 int report_counters__emit(struct profile *p, const struct report_opts *o, struct report_out *out)
 {
 	struct path_counters *pc;
+	struct rec_counter r;
+	struct rec_hist *h;
+	uint32_t pos;
 	int n = 0, unsupported = 0;
 
 	pc = calloc(MAX_PATHS, sizeof(*pc));
 	if (!pc)
 		return -ENOMEM;
-	for (uint32_t i = 0; i < p->nr_records; i++) {
-		const struct pf_record *r = &p->records[i];
-		const char *kind = profile__str(p, r->kind);
-		const char *path, *ev, *status;
+	for (pos = 0; records__next_counter(p, &pos, &r);) {
 		struct path_counters *c;
 		int e;
 
-		if (!strcmp(kind, "counter")) {
-			status = profile__record_get(p, r, "status");
-			if (status && strcmp(status, "ok")) {
-				unsupported++;
-				continue;
-			}
-			path = profile__record_get(p, r, "path");
-			ev = profile__record_get(p, r, "event");
-			if (!path || !ev || !(c = path_of(pc, &n, MAX_PATHS, path)))
-				continue;
-			for (e = 0; e < c->nr && strcmp(c->event[e], ev); e++)
-				;
-			if (e == c->nr) {
-				if (c->nr == MAX_READINGS)
-					continue;
-				c->event[e] = ev;
-				c->base[e] = profile__record_get(p, r, "base");
-				if (!c->base[e])
-					c->base[e] = ev;
-				c->nr++;
-			}
-			c->value[e] += field_num(p, r, "value");
-			c->enabled[e] += field_num(p, r, "enabled_ns");
-			c->running[e] += field_num(p, r, "running_ns");
+		if (r.status && strcmp(r.status, "ok")) {
+			unsupported++;
+			continue;
 		}
+		if (!r.path || !r.event || !(c = path_of(pc, &n, MAX_PATHS, r.path)))
+			continue;
+		for (e = 0; e < c->nr && strcmp(c->event[e], r.event); e++)
+			;
+		if (e == c->nr) {
+			if (c->nr == MAX_READINGS)
+				continue;
+			c->event[e] = r.event;
+			c->base[e] = r.base ? r.base : r.event;
+			c->nr++;
+		}
+		c->value[e] += r.value;
+		c->enabled[e] += r.enabled_ns;
+		c->running[e] += r.running_ns;
 	}
 	if (!n && !unsupported) {
 		free(pc);
 		return 0;
 	}
 	/* operations per path: the span collector's histograms */
-	for (uint32_t i = 0; i < p->nr_records; i++) {
-		const struct pf_record *r = &p->records[i];
-		const char *path;
-
-		if (strcmp(profile__str(p, r->kind), "hist"))
-			continue;
-		path = profile__record_get(p, r, "path");
-		for (int k = 0; path && k < n; k++) {
-			if (!strcmp(pc[k].path, path)) {
-				pc[k].ops += (uint64_t)field_num(p, r, "count");
+	h = malloc(sizeof(*h));
+	if (!h) {
+		free(pc);
+		return -ENOMEM;
+	}
+	for (pos = 0; records__next_hist(p, &pos, h);) {
+		for (int k = 0; h->path && k < n; k++) {
+			if (!strcmp(pc[k].path, h->path)) {
+				pc[k].ops += h->count;
 				pc[k].has_ops = true;
 			}
 		}
 	}
+	free(h);
 
 	report_out__section(out, "counters", "Counters per path");
 	if (out->format == REPORT_JSON)
@@ -513,17 +500,11 @@ int report_counters__emit(struct profile *p, const struct report_opts *o, struct
 	if (out->format == REPORT_JSON) {
 		fputs("],\"unsupported\":[", out->f);
 	}
-	for (uint32_t i = 0, u = 0; i < p->nr_records; i++) {
-		const struct pf_record *r = &p->records[i];
-		const char *status, *ev, *why;
+	for (uint32_t u = 0, pos = 0; records__next_counter(p, &pos, &r);) {
+		const char *ev = r.event, *why = r.why;
 
-		if (strcmp(profile__str(p, r->kind), "counter"))
+		if (!r.status || !strcmp(r.status, "ok"))
 			continue;
-		status = profile__record_get(p, r, "status");
-		if (!status || !strcmp(status, "ok"))
-			continue;
-		ev = profile__record_get(p, r, "event");
-		why = profile__record_get(p, r, "why");
 		if (out->format == REPORT_JSON) {
 			fprintf(out->f, "%s{\"event\":", u++ ? "," : "");
 			output__json_str(out->f, ev ? ev : "");

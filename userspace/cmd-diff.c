@@ -19,6 +19,7 @@
 #include "reports/diff-flame.h"
 #include "reports/diff.h"
 #include "core/profile.h"
+#include "format/recording.h"
 #include "reports/report.h"
 
 static const char usage_text[] =
@@ -191,7 +192,7 @@ static bool parse_num(const char *s, double lo, double hi, double *out)
 
 static int load(const char *file, struct profile **p, const char **what)
 {
-	int err = report__load(file, p, what);
+	int err = recording__load(file, p, what);
 
 	if (err == -EBADMSG)
 		ps_err("diff: cannot read %s: not a pprof profile or folded stacks, or corrupt (check it is a file written by 'peerscope record')",
@@ -340,8 +341,8 @@ int cmd_diff(int argc, char **argv)
 		goto out_profiles;
 	err = diff__compute(base, cur, &o, &r);
 	if (err == -ENOENT) {
-		report__type_list(base, types[0], sizeof(types[0]));
-		report__type_list(cur, types[1], sizeof(types[1]));
+		recording__type_list(base, types[0], sizeof(types[0]));
+		recording__type_list(cur, types[1], sizeof(types[1]));
 		if (o.type)
 			ps_err("diff: sample type '%s' is not in both recordings (base has: %s; new has: %s)",
 			       o.type, types[0], types[1]);

@@ -19,8 +19,9 @@
 #include "reports/flame-svg.h"
 #include "analysis/flame-tree.h"
 #include "reports/output.h"
-#include "reports/pprof.h"
+#include "format/pprof.h"
 #include "core/profile.h"
+#include "format/recording.h"
 #include "reports/report.h"
 
 static const char usage_text[] =
@@ -241,7 +242,7 @@ int cmd_flame(int argc, char **argv)
 	}
 	file = argv[optind];
 
-	err = report__load(file, &p, &what);
+	err = recording__load(file, &p, &what);
 	if (err == -EBADMSG) {
 		ps_err("flame: cannot read %s: not a pprof profile or folded stacks, or corrupt (check it is a file written by 'peerscope record')",
 		       file);
@@ -250,11 +251,11 @@ int cmd_flame(int argc, char **argv)
 		ps_err("flame: cannot read %s: %s (check the file name)", file, strerror(-err));
 		return PS_EXIT_ERROR;
 	}
-	to.type_idx = report__pick_type(p, type);
+	to.type_idx = recording__pick_type(p, type);
 	if (to.type_idx < 0) {
 		if (to.type_idx == -ENOENT)
 			ps_err("flame: no sample type '%s' in %s (it has: %s)", type, file,
-			       report__type_list(p, types, sizeof(types)));
+			       recording__type_list(p, types, sizeof(types)));
 		else
 			ps_err("flame: %s has no sample types (is it an empty profile?)", file);
 		ret = to.type_idx == -ENOENT ? PS_EXIT_USAGE : PS_EXIT_ERROR;

@@ -37,7 +37,7 @@
 #include "core/rules.h"
 #include "core/symbolizer.h"
 #include "core/target.h"
-#include "reports/pprof.h"
+#include "format/pprof.h"
 
 #ifndef PEERSCOPE_VERSION
 #define PEERSCOPE_VERSION "0.1.0"
@@ -684,6 +684,10 @@ static int drain_and_write(struct record *r)
 			ps_warn("%s: reading its maps failed (%s): its data is incomplete",
 				r->coll[i].ops->name, strerror(-err));
 	}
+	err = collectors__finish(p, &r->sm);
+	if (err)
+		ps_warn("finishing the recording failed (%s): its wall column or unwinder "
+			"record is incomplete", strerror(-err));
 	/* what pprof shows first: CPU time when there is any */
 	if (p->default_type < 0)
 		p->default_type = profile__type_index(p, "cpu");

@@ -23,7 +23,7 @@
 struct profile;
 struct path_rules;
 
-/* Off-CPU reasons, the `reason` label values (docs/format.md). */
+/* Off-CPU reasons, the `reason` label values (docs/conventions.md). */
 enum path_reason {
 	PR_OTHER = 0, PR_LOCK, PR_NET, PR_TIMER, PR_IO, PR_FAULT,
 	PR_NR,

@@ -19,7 +19,7 @@
 #include "analysis/flame-tree.h"
 #include "flame_helpers.h"
 #include "reports/output.h"
-#include "reports/pprof.h"
+#include "format/pprof.h"
 #include "core/profile.h"
 
 static struct flame_tree *build(const struct profile *p, int t)

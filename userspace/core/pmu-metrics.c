@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * Counter arithmetic: groups, multiplex scaling, derived metrics, top-down
- * level 1 (formulas in /work/shared/REFERENCE.md and docs/stat.md).
+ * level 1 (formulas in docs/stat.md).
  */
 #include <errno.h>
 #include <string.h>

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/profile.h"
+#include "core/records.h"
 #include "core/rules.h"
 
 /* ---- built-in sets ------------------------------------------------------ */
@@ -956,31 +957,27 @@ struct path_rules *path_rules__for_pid(uint32_t pid)
 
 int path_rules__save(const struct path_rules *r, struct profile *p, const char *why)
 {
-	return profile__add_record(p, "rules", "name", r->name, "text", r->text ? r->text : "",
-				   "why", why ? why : r->why, NULL);
+	struct rec_rules rec = { .name = r->name, .text = r->text ? r->text : "",
+				 .why = why ? why : r->why };
+
+	return records__add_rules(p, &rec);
 }
 
 struct path_rules *path_rules__from_profile(const struct profile *p)
 {
+	struct rec_rules rec, last = {};
 	char err[256];
 
-	/* the last one wins: a merged profile keeps every recording's */
-	for (uint32_t i = p->nr_records; i-- > 0;) {
-		const struct pf_record *rec = &p->records[i];
-		const char *name, *text;
+	/* the last one with a text wins: a merged profile keeps every recording's */
+	for (uint32_t pos = 0; records__next_rules(p, &pos, &rec);)
+		if (rec.text && *rec.text)
+			last = rec;
+	if (last.text) {
+		struct path_rules *r = path_rules__parse(last.text, last.name, err, sizeof(err));
 
-		if (strcmp(profile__str(p, rec->kind), "rules"))
-			continue;
-		name = profile__record_get(p, rec, "name");
-		text = profile__record_get(p, rec, "text");
-		if (text && *text) {
-			struct path_rules *r = path_rules__parse(text, name, err, sizeof(err));
-			const char *why = profile__record_get(p, rec, "why");
-
-			if (r && why)
-				snprintf(r->why, sizeof(r->why), "%s", why);
-			return r;
-		}
+		if (r && last.why)
+			snprintf(r->why, sizeof(r->why), "%s", last.why);
+		return r;
 	}
 	return NULL;
 }

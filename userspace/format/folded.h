@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Folded-stack READER (the writer is flame-folded.c): FlameGraph's
- * "frame;frame;... count" lines, root first, into the profile model.
+ * Folded stacks, FlameGraph's "frame;frame;... count" lines, root first:
+ * the reader into the profile model, and the line codec the folded
+ * renderer (reports/flame-folded.c, which walks a flame tree) writes with.
  *
  * Frames ending in "_[k]" are kernel frames (the suffix is removed); other
  * suffixes (_[j], _[i], _[w]) and the "-" separator frame are kept verbatim
@@ -19,6 +20,8 @@
 #define PEERSCOPE_FOLDED_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 
 struct profile;
 
@@ -28,6 +31,12 @@ int folded__read(struct profile *p, const char *path);
 int folded__read_type(struct profile *p, const char *path, const char *type, const char *unit);
 int folded__read_buf(struct profile *p, const char *buf, size_t len, const char *type,
 		     const char *unit, size_t *bad_line);
+/*
+ * folded__read_buf into samples/count for text straight from a stack
+ * collapser (one line per sample): identical stacks are merged first, which
+ * spares interning every frame of every line.
+ */
+int folded__read_buf_merged(struct profile *p, const char *buf, size_t len);
 
 /*
  * The differential form "stack count_base count_new" (difffolded): the
@@ -42,5 +51,28 @@ int folded__read_diff_columns(struct profile *p, const char *path);
  */
 int folded__read_diff_buf(struct profile *pa, int type_a, struct profile *pb, int type_b,
 			  const char *buf, size_t len, size_t *bad_line);
+
+/* ---- writing -------------------------------------------------------------- */
+
+/* What a frame's suffix says: kernel "_[k]", inlined "_[i]", plain none. */
+enum folded_mark {
+	FOLDED_PLAIN = 0,
+	FOLDED_KERNEL,
+	FOLDED_INLINE,
+};
+
+/* The most bytes folded__put_frame writes for name (no NUL). */
+size_t folded__frame_len(const char *name, enum folded_mark mark);
+/*
+ * Writes one frame at w (no separator, no NUL) and returns its end.  A ';'
+ * or a line break inside a name would split the frame when read back: they
+ * are written as ':' and ' '.
+ */
+char *folded__put_frame(char *w, const char *name, enum folded_mark mark);
+/*
+ * Writes one line: the stack text [stack, stack + len), then each of the
+ * nr counts after a space.  0 or -EIO.
+ */
+int folded__write_line(FILE *f, const char *stack, size_t len, const int64_t *counts, int nr);
 
 #endif /* PEERSCOPE_FOLDED_H */

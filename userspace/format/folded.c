@@ -1,69 +1,21 @@
 // SPDX-License-Identifier: MIT
 /* Folded-stack reader; see folded.h. */
-#include "reports/folded.h"
+#include "format/folded.h"
+#include "core/hashmap.h"
 #include "core/profile.h"
+#include "format/recording.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define KSUFFIX "_[k]"
 #define KSUFFIX_LEN (sizeof(KSUFFIX) - 1)
-
-static int read_path(const char *path, char **buf, size_t *len)
-{
-	size_t cap = 1 << 16, n = 0;
-	char *b = malloc(cap);
-	int fd = STDIN_FILENO, err = 0;
-
-	if (!b)
-		return -ENOMEM;
-	if (strcmp(path, "-")) {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			free(b);
-			return -errno;
-		}
-	}
-	for (;;) {
-		ssize_t r;
-
-		if (n == cap) {
-			char *nb = realloc(b, cap * 2);
-
-			if (!nb) {
-				err = -ENOMEM;
-				break;
-			}
-			b = nb;
-			cap *= 2;
-		}
-		r = read(fd, b + n, cap - n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			break;
-		}
-		if (!r)
-			break;
-		n += r;
-	}
-	if (fd != STDIN_FILENO)
-		close(fd);
-	if (err) {
-		free(b);
-		return err;
-	}
-	*buf = b;
-	*len = n;
-	return 0;
-}
+#define ISUFFIX "_[i]"
 
 /* A count token [s, e): integer, or decimal rounded. */
 static bool parse_count(const char *s, const char *e, int64_t *out)
@@ -259,7 +211,7 @@ int folded__read_type(struct profile *p, const char *path, const char *type, con
 
 	if (!p || !path)
 		return -EINVAL;
-	err = read_path(path, &buf, &len);
+	err = recording__slurp(path, &buf, &len);
 	if (err)
 		return err;
 	err = folded__read_buf(p, buf, len, type, unit, NULL);
@@ -290,7 +242,7 @@ static int read_diff_path(struct profile *pa, int ta, struct profile *pb, int tb
 
 	if (!path)
 		return -EINVAL;
-	err = read_path(path, &buf, &len);
+	err = recording__slurp(path, &buf, &len);
 	if (err)
 		return err;
 	err = folded__read_diff_buf(pa, ta, pb, tb, buf, len, NULL);
@@ -326,4 +278,159 @@ int folded__read_diff_columns(struct profile *p, const char *path)
 	if (tb < 0)
 		return tb;
 	return read_diff_path(p, ta, p, tb, path);
+}
+
+struct merge_line {
+	const char *stack;
+	size_t len;
+	uint64_t count;
+};
+
+static const void *merge_key(void *ctx, uint32_t id)
+{
+	return ((struct merge_line *)ctx)[id - 1].stack;
+}
+
+/*
+ * Folded text straight from a stack collapser has one line per sample;
+ * interning every frame of every line is most of the reading time.  Merge
+ * identical stacks first (one hash per line), then let the folded reader
+ * parse the merged text.  Lines that are not "stack integer" (comments,
+ * decimal counts, malformed lines) are passed through for the reader to
+ * judge.  Returns a malloc()ed buffer in *merged, or NULL when merging
+ * would not help.
+ */
+static int merge_folded(const char *buf, size_t len, char **merged, size_t *mlen)
+{
+	struct merge_line *lines = NULL;
+	uint32_t nr = 0, cap = 0, nr_in = 0;
+	struct hashmap *h = NULL;
+	const char *s = buf, *end = buf + len;
+	char *o = NULL, *w;
+	size_t olen = 0;
+	int err = 0;
+
+	*merged = NULL;
+	h = hashmap__new(merge_key, NULL);
+	if (!h)
+		return -ENOMEM;
+	while (s < end) {
+		const char *nl = memchr(s, '\n', end - s), *e, *t;
+		uint64_t count = 0;
+		uint32_t id;
+		bool num = true;
+
+		if (!nl)
+			nl = end;
+		e = nl;
+		while (e > s && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+		t = e;
+		while (t > s && t[-1] >= '0' && t[-1] <= '9')
+			t--;
+		if (t == e || e - t > 18 || t == s || (t[-1] != ' ' && t[-1] != '\t'))
+			num = false;
+		for (const char *d = t; num && d < e; d++)
+			count = count * 10 + (*d - '0');
+		if (nr == cap) {
+			uint32_t ncap = cap ? cap * 2 : 4096;
+			struct merge_line *nl2 = realloc(lines, ncap * sizeof(*nl2));
+
+			if (!nl2) {
+				err = -ENOMEM;
+				goto out_free;
+			}
+			lines = nl2;
+			cap = ncap;
+			hashmap__set_ctx(h, lines);
+		}
+		nr_in++;
+		if (!num) {
+			/* kept verbatim, count 0 marks "no merging" */
+			lines[nr++] = (struct merge_line){ .stack = s, .len = nl - s };
+			olen += nl - s + 1;
+			s = nl + 1;
+			continue;
+		}
+		while (t > s && (t[-1] == ' ' || t[-1] == '\t'))
+			t--;
+		lines[nr] = (struct merge_line){ .stack = s, .len = t - s, .count = count };
+		err = hashmap__find_or_insert(h, s, t - s, nr + 1, &id);
+		if (err < 0)
+			goto out_free;
+		if (err == 1) {
+			nr++;
+			olen += (t - s) + 22;
+		} else {
+			lines[id - 1].count += count;
+		}
+		err = 0;
+		s = nl + 1;
+	}
+	if (nr * 10 > nr_in * 9)
+		goto out_free;	/* nothing much to merge: read the original */
+	o = malloc(olen + 1);
+	if (!o) {
+		err = -ENOMEM;
+		goto out_free;
+	}
+	w = o;
+	for (uint32_t i = 0; i < nr; i++) {
+		memcpy(w, lines[i].stack, lines[i].len);
+		w += lines[i].len;
+		if (lines[i].count || hashmap__find(h, lines[i].stack, lines[i].len) == i + 1)
+			w += sprintf(w, " %" PRIu64, lines[i].count);
+		*w++ = '\n';
+	}
+	*merged = o;
+	*mlen = w - o;
+out_free:
+	hashmap__free(h);
+	free(lines);
+	return err;
+}
+
+int folded__read_buf_merged(struct profile *p, const char *buf, size_t len)
+{
+	char *merged;
+	size_t mlen;
+	int err;
+
+	err = merge_folded(buf, len, &merged, &mlen);
+	if (err)
+		return err;
+	if (!merged)
+		return folded__read_buf(p, buf, len, "samples", "count", NULL);
+	err = folded__read_buf(p, merged, mlen, "samples", "count", NULL);
+	free(merged);
+	return err;
+}
+
+static const char *mark_suffix(enum folded_mark mark)
+{
+	switch (mark) {
+	case FOLDED_KERNEL: return KSUFFIX;
+	case FOLDED_INLINE: return ISUFFIX;
+	default: return "";
+	}
+}
+
+size_t folded__frame_len(const char *name, enum folded_mark mark)
+{
+	return strlen(name) + strlen(mark_suffix(mark));
+}
+
+char *folded__put_frame(char *w, const char *name, enum folded_mark mark)
+{
+	for (const char *s = name; *s; s++)
+		*w++ = *s == ';' ? ':' : (*s == '\n' || *s == '\r') ? ' ' : *s;
+	return stpcpy(w, mark_suffix(mark));
+}
+
+int folded__write_line(FILE *f, const char *stack, size_t len, const int64_t *counts, int nr)
+{
+	fwrite(stack, 1, len, f);
+	for (int i = 0; i < nr; i++)
+		fprintf(f, " %" PRId64, counts[i]);
+	return fputc('\n', f) == EOF ? -EIO : 0;
 }

@@ -9,9 +9,12 @@
  * checked against the buffer, every id and string index against its table,
  * and any inconsistency is -EBADMSG.
  */
-#include "reports/pprof.h"
+#include "format/pprof.h"
+#include "format/pprof-int.h"
 #include "core/profile.h"
+#include "core/records.h"
 #include "core/hashmap.h"
+#include "format/recording.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,11 +34,9 @@
  * ones are where the time goes.
  */
 #define PPROF_GZIP_LEVEL 1
-#define PPROF_MAX_INFLATED (4ull << 30)
+#define PPROF_MAX_INFLATED RECORDING_MAX_BYTES
 
-#define RECORD_PREFIX "peerscope:"
-
-/* profile.proto field numbers (REFERENCE.md). */
+/* profile.proto field numbers (docs/conventions.md). */
 enum {
 	PROFILE_SAMPLE_TYPE = 1, PROFILE_SAMPLE = 2, PROFILE_MAPPING = 3,
 	PROFILE_LOCATION = 4, PROFILE_FUNCTION = 5, PROFILE_STRING_TABLE = 6,
@@ -135,21 +136,6 @@ static void pb_sub(struct pbuf *pb, uint32_t field, struct pbuf *sub)
 	sub->len = 0;
 }
 
-/* What the writer adds to the profile's string table and mappings. */
-struct wctx {
-	const struct profile *p;
-	/* Strings past p->nr_strings: record comments, the kernel mapping. */
-	char **extra;
-	uint32_t nr_extra, cap_extra;
-	uint32_t *comment_ids;  /* every comment, records first */
-	uint32_t nr_comment_ids;
-	uint32_t *map_out;      /* our mapping id -> file mapping id */
-	uint32_t *map_order;    /* file mapping id - 1 -> our mapping id (0 = synthetic) */
-	uint32_t nr_out_maps;
-	uint32_t kernel_map_out; /* file id of the mapping for kernel frames, 0 = none */
-	uint32_t kernel_str;
-};
-
 static uint32_t w_add_string(struct wctx *w, char *s)
 {
 	if (w->nr_extra == w->cap_extra) {
@@ -165,14 +151,14 @@ static uint32_t w_add_string(struct wctx *w, char *s)
 	return w->p->nr_strings + w->nr_extra++;
 }
 
-static const char *w_str(const struct wctx *w, uint32_t id)
+const char *pprof__w_str(const struct wctx *w, uint32_t id)
 {
 	if (id < w->p->nr_strings)
 		return w->p->strings[id];
 	return w->extra[id - w->p->nr_strings];
 }
 
-static void w_free(struct wctx *w)
+void pprof__w_free(struct wctx *w)
 {
 	uint32_t i;
 
@@ -185,62 +171,7 @@ static void w_free(struct wctx *w)
 	free(w->map_order);
 }
 
-static bool esc_needed(unsigned char c)
-{
-	return c == ' ' || c == '%' || c == '=' || c < 0x20 || c == 0x7f;
-}
-
-static size_t esc_len(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += esc_needed(*s) ? 3 : 1;
-	return n;
-}
-
-static char *esc_put(char *o, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (; *s; s++) {
-		unsigned char c = *s;
-
-		if (esc_needed(c)) {
-			*o++ = '%';
-			*o++ = hex[c >> 4];
-			*o++ = hex[c & 15];
-		} else {
-			*o++ = c;
-		}
-	}
-	return o;
-}
-
-char *pprof__record_format(const struct profile *p, const struct pf_record *r)
-{
-	size_t n = sizeof(RECORD_PREFIX) + esc_len(profile__str(p, r->kind));
-	uint32_t i;
-	char *s, *o;
-
-	for (i = 0; i < r->nr_fields; i++)
-		n += 2 + esc_len(profile__str(p, r->keys[i])) + esc_len(profile__str(p, r->vals[i]));
-	s = malloc(n);
-	if (!s)
-		return NULL;
-	o = stpcpy(s, RECORD_PREFIX);
-	o = esc_put(o, profile__str(p, r->kind));
-	for (i = 0; i < r->nr_fields; i++) {
-		*o++ = ' ';
-		o = esc_put(o, profile__str(p, r->keys[i]));
-		*o++ = '=';
-		o = esc_put(o, profile__str(p, r->vals[i]));
-	}
-	*o = '\0';
-	return s;
-}
-
-static bool is_kernel_mapping(const struct profile *p, uint32_t m)
+bool pprof__is_kernel_mapping(const struct profile *p, uint32_t m)
 {
 	return m && m < p->nr_mappings &&
 	       !strcmp(profile__str(p, p->mappings[m].filename), PF_KERNEL_MODULE);
@@ -264,23 +195,19 @@ static uint32_t pick_main_mapping(const struct profile *p)
 {
 	uint32_t i, pid = 0, fallback = 0;
 
-	for (i = 0; i < p->nr_records; i++) {
-		const char *exe;
-		uint32_t j;
+	struct rec_meta meta;
 
-		if (strcmp(profile__str(p, p->records[i].kind), "meta"))
+	for (uint32_t pos = 0; records__next_meta(p, &pos, &meta);) {
+		if (!meta.exe || !*meta.exe)
 			continue;
-		exe = profile__record_get(p, &p->records[i], "exe");
-		if (!exe || !*exe)
-			continue;
-		for (j = 1; j < p->nr_mappings; j++)
-			if (!strcmp(profile__str(p, p->mappings[j].filename), exe))
-				return j;
+		for (i = 1; i < p->nr_mappings; i++)
+			if (!strcmp(profile__str(p, p->mappings[i].filename), meta.exe))
+				return i;
 	}
 	for (i = 1; i < p->nr_locations; i++) {
 		const struct pf_location *l = &p->locations[i];
 
-		if (l->kernel || !l->mapping || is_kernel_mapping(p, l->mapping))
+		if (l->kernel || !l->mapping || pprof__is_kernel_mapping(p, l->mapping))
 			continue;
 		if (!fallback)
 			fallback = l->mapping;
@@ -302,25 +229,26 @@ static uint32_t pick_main_mapping(const struct profile *p)
 	if (fallback)
 		return fallback;
 	for (i = 1; i < p->nr_mappings; i++)
-		if (!is_kernel_mapping(p, i))
+		if (!pprof__is_kernel_mapping(p, i))
 			return i;
 	return p->nr_mappings > 1 ? 1 : 0;
 }
 
-static int w_prepare(struct wctx *w)
+int pprof__w_prepare(struct wctx *w)
 {
 	const struct profile *p = w->p;
 	uint32_t i, main_map, n = 0, kernel_map = 0;
 	bool need_kernel = false;
 
-	w->comment_ids = calloc((size_t)p->nr_records + p->nr_comments + 1, sizeof(uint32_t));
+	w->comment_ids = calloc((size_t)p->nr_records + p->nr_comments + 2, sizeof(uint32_t));
 	w->map_out = calloc(p->nr_mappings, sizeof(uint32_t));
 	w->map_order = calloc(p->nr_mappings + 1, sizeof(uint32_t));
 	if (!w->comment_ids || !w->map_out || !w->map_order)
 		return -ENOMEM;
 	/* Records first, so that a reader sees meta before free text. */
-	for (i = 0; i < p->nr_records; i++) {
-		char *s = pprof__record_format(p, &p->records[i]);
+	for (i = 0; i < p->nr_records + 1 && p->nr_records; i++) {
+		/* the version of their encoding before them */
+		char *s = i ? records__encode(p, &p->records[i - 1]) : records__encode_version();
 
 		if (!s)
 			return -ENOMEM;
@@ -344,13 +272,13 @@ static int w_prepare(struct wctx *w)
 			continue;
 		w->map_order[n++] = i;
 		w->map_out[i] = n;
-		if (!kernel_map && is_kernel_mapping(p, i))
+		if (!kernel_map && pprof__is_kernel_mapping(p, i))
 			kernel_map = i;
 	}
 	w->nr_out_maps = n;
 	/* Kernel frames are told apart by their mapping's name. */
 	for (i = 1; i < p->nr_locations && !need_kernel; i++)
-		if (p->locations[i].kernel && !is_kernel_mapping(p, p->locations[i].mapping))
+		if (p->locations[i].kernel && !pprof__is_kernel_mapping(p, p->locations[i].mapping))
 			need_kernel = true;
 	if (kernel_map) {
 		w->kernel_map_out = w->map_out[kernel_map];
@@ -446,7 +374,7 @@ static void put_tables(struct pbuf *pb, struct pbuf *sub, struct pbuf *pk, const
 		const struct pf_location *l = &p->locations[i];
 		uint32_t m = l->mapping < p->nr_mappings ? w->map_out[l->mapping] : 0;
 
-		if (l->kernel && !is_kernel_mapping(p, l->mapping))
+		if (l->kernel && !pprof__is_kernel_mapping(p, l->mapping))
 			m = w->kernel_map_out;
 		pb_uint(sub, LOCATION_ID, i);
 		pb_uint(sub, LOCATION_MAPPING_ID, m);
@@ -479,7 +407,7 @@ int pprof__encode(const struct profile *p, void **buf, size_t *len)
 
 	if (!p || !buf || !len)
 		return -EINVAL;
-	err = w_prepare(&w);
+	err = pprof__w_prepare(&w);
 	if (err)
 		goto out_free;
 
@@ -489,7 +417,7 @@ int pprof__encode(const struct profile *p, void **buf, size_t *len)
 	put_tables(&pb, &sub, &pk, &w);
 	total_strings = p->nr_strings + w.nr_extra;
 	for (i = 0; i < total_strings; i++) {
-		const char *s = w_str(&w, i);
+		const char *s = pprof__w_str(&w, i);
 
 		pb_bytes(&pb, PROFILE_STRING_TABLE, s, strlen(s));
 	}
@@ -520,7 +448,7 @@ out_free:
 	free(pb.b);
 	free(sub.b);
 	free(pk.b);
-	w_free(&w);
+	pprof__w_free(&w);
 	return err;
 }
 
@@ -833,17 +761,7 @@ static int slices_push(struct slices *a, const unsigned char *data, size_t len)
 	return 0;
 }
 
-/*
- * File ids -> our ids.  Ids are usually 1..n, which a plain array serves;
- * anything else goes to a hash.
- */
-struct idmap {
-	uint32_t *dense;
-	uint64_t nr_dense;
-	struct hashmap *sparse;
-};
-
-static int idmap_init(struct idmap *m, size_t n)
+int pprof__idmap_init(struct idmap *m, size_t n)
 {
 	m->nr_dense = (uint64_t)n + 1;
 	m->dense = calloc(m->nr_dense, sizeof(uint32_t));
@@ -851,14 +769,14 @@ static int idmap_init(struct idmap *m, size_t n)
 	return m->dense && m->sparse ? 0 : -ENOMEM;
 }
 
-static void idmap_free(struct idmap *m)
+void pprof__idmap_free(struct idmap *m)
 {
 	free(m->dense);
 	hashmap__free(m->sparse);
 }
 
 /* -EBADMSG for id 0 or a duplicate id. */
-static int idmap_set(struct idmap *m, uint64_t id, uint32_t ours)
+int pprof__idmap_set(struct idmap *m, uint64_t id, uint32_t ours)
 {
 	uint32_t got;
 	int ret;
@@ -878,7 +796,7 @@ static int idmap_set(struct idmap *m, uint64_t id, uint32_t ours)
 }
 
 /* Our id, or 0 when the file never defined id. */
-static uint32_t idmap_get(const struct idmap *m, uint64_t id)
+uint32_t pprof__idmap_get(const struct idmap *m, uint64_t id)
 {
 	if (id < m->nr_dense)
 		return m->dense[id];
@@ -1060,7 +978,7 @@ static int rd_functions(struct rctx *c)
 	size_t i;
 	int err;
 
-	err = idmap_init(&c->fns, c->functions.n);
+	err = pprof__idmap_init(&c->fns, c->functions.n);
 	if (err)
 		return err;
 	for (i = 0; i < c->functions.n; i++) {
@@ -1084,7 +1002,7 @@ static int rd_functions(struct rctx *c)
 			return err;
 		id = profile__intern_function_full(c->p, name, sys, file,
 						   (int64_t)v[FUNCTION_START_LINE]);
-		err = idmap_set(&c->fns, v[FUNCTION_ID], id);
+		err = pprof__idmap_set(&c->fns, v[FUNCTION_ID], id);
 		if (err)
 			return err;
 	}
@@ -1096,7 +1014,7 @@ static int rd_mappings(struct rctx *c)
 	size_t i;
 	int err;
 
-	err = idmap_init(&c->maps, c->mappings.n);
+	err = pprof__idmap_init(&c->maps, c->mappings.n);
 	if (err)
 		return err;
 	c->kernel_map = calloc(c->mappings.n + c->p->nr_mappings + 1, 1);
@@ -1125,7 +1043,7 @@ static int rd_mappings(struct rctx *c)
 		    (err = rstr(c, v[MAPPING_BUILD_ID], &m.build_id)))
 			return err;
 		id = profile__add_mapping(c->p, &m);
-		err = idmap_set(&c->maps, v[MAPPING_ID], id);
+		err = pprof__idmap_set(&c->maps, v[MAPPING_ID], id);
 		if (err)
 			return err;
 		if (id < c->mappings.n + c->p->nr_mappings + 1)
@@ -1157,7 +1075,7 @@ static int rd_line(struct rctx *c, const struct pb_field *lf, struct pf_line *ou
 	*keep = fn != 0;
 	if (!fn)
 		return 0;
-	out->function = idmap_get(&c->fns, fn);
+	out->function = pprof__idmap_get(&c->fns, fn);
 	out->line = (int64_t)line;
 	return out->function ? 0 : -EBADMSG;
 }
@@ -1168,7 +1086,7 @@ static int rd_locations(struct rctx *c)
 	size_t i, cap = 0;
 	int err;
 
-	err = idmap_init(&c->locs, c->locations.n);
+	err = pprof__idmap_init(&c->locs, c->locations.n);
 	if (err)
 		return err;
 	for (i = 0; i < c->locations.n; i++) {
@@ -1222,7 +1140,7 @@ static int rd_locations(struct rctx *c)
 				goto out_free;
 		}
 		if (map) {
-			mid = idmap_get(&c->maps, map);
+			mid = pprof__idmap_get(&c->maps, map);
 			if (!mid) {
 				err = -EBADMSG;
 				goto out_free;
@@ -1230,7 +1148,7 @@ static int rd_locations(struct rctx *c)
 		}
 		ours = profile__intern_location(c->p, mid && c->kernel_map[mid], addr, mid,
 						lines, nr);
-		err = idmap_set(&c->locs, id, ours);
+		err = pprof__idmap_set(&c->locs, id, ours);
 		if (err)
 			goto out_free;
 	}
@@ -1326,7 +1244,7 @@ static int rd_samples(struct rctx *c)
 			loccap = c->u1.n;
 		}
 		for (j = 0; j < c->u1.n; j++) {
-			locs[j] = idmap_get(&c->locs, c->u1.v[j]);
+			locs[j] = pprof__idmap_get(&c->locs, c->u1.v[j]);
 			if (!locs[j]) {
 				err = -EBADMSG;
 				goto out_free;
@@ -1353,6 +1271,7 @@ out_free:
 
 static int rd_comments(struct rctx *c)
 {
+	struct records_reader rd = RECORDS_READER_INIT;
 	size_t i;
 	int err;
 
@@ -1364,7 +1283,7 @@ static int rd_comments(struct rctx *c)
 			return err;
 		if (!id)
 			continue;
-		err = pprof__record_parse(c->p, profile__str(c->p, id));
+		err = records__decode(c->p, &rd, profile__str(c->p, id));
 		if (err == 0)
 			err = profile__add_comment(c->p, profile__str(c->p, id));
 		if (err < 0)
@@ -1405,9 +1324,9 @@ static int decode_plain(struct profile *p, const unsigned char *buf, size_t len)
 	free(c.u2.v);
 	free(c.str);
 	free(c.kernel_map);
-	idmap_free(&c.maps);
-	idmap_free(&c.fns);
-	idmap_free(&c.locs);
+	pprof__idmap_free(&c.maps);
+	pprof__idmap_free(&c.fns);
+	pprof__idmap_free(&c.locs);
 	return err;
 }
 
@@ -1415,6 +1334,7 @@ static int gunzip(const unsigned char *buf, size_t len, unsigned char **out, siz
 {
 	z_stream zs = { 0 };
 	struct pbuf o = { 0 };
+	size_t room;
 	int ret, err = 0;
 
 	if (inflateInit2(&zs, 15 + 32) != Z_OK)
@@ -1429,7 +1349,11 @@ static int gunzip(const unsigned char *buf, size_t len, unsigned char **out, siz
 			break;
 		}
 		zs.next_out = o.b + o.len;
-		zs.avail_out = (o.cap - o.len) > (1u << 30) ? (1u << 30) : (uInt)(o.cap - o.len);
+		/* Never inflate more than one byte past the bound (a gzip bomb). */
+		room = o.cap - o.len;
+		if (room > PPROF_MAX_INFLATED + 1 - o.len)
+			room = PPROF_MAX_INFLATED + 1 - o.len;
+		zs.avail_out = room > (1u << 30) ? (1u << 30) : (uInt)room;
 		{
 			uInt before = zs.avail_out;
 
@@ -1520,37 +1444,15 @@ out_free:
 
 int pprof__read_fd(struct profile *p, int fd)
 {
-	struct pbuf in = { 0 };
-	struct stat st;
-	int err = 0;
+	char *buf;
+	size_t len;
+	int err;
 
-	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0)
-		pb_reserve(&in, (size_t)st.st_size + 1);
-	for (;;) {
-		ssize_t n;
-
-		if (!pb_reserve(&in, 65536)) {
-			err = in.err;
-			break;
-		}
-		n = read(fd, in.b + in.len, in.cap - in.len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			err = -errno;
-			break;
-		}
-		if (!n)
-			break;
-		in.len += n;
-		if (in.len > PPROF_MAX_INFLATED) {
-			err = -EFBIG;
-			break;
-		}
-	}
-	if (!err)
-		err = pprof__decode(p, in.b, in.len);
-	free(in.b);
+	err = recording__slurp_fd(fd, &buf, &len);
+	if (err)
+		return err;
+	err = pprof__decode(p, buf, len);
+	free(buf);
 	return err;
 }
 
@@ -1567,96 +1469,5 @@ int pprof__read(struct profile *p, const char *path)
 		return -errno;
 	err = pprof__read_fd(p, fd);
 	close(fd);
-	return err;
-}
-
-/* ================= records ================= */
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Unescapes [s, e) into out (NUL-terminated); false on a bad escape. */
-static bool unesc(const char *s, const char *e, char *out)
-{
-	while (s < e) {
-		if (*s == '%') {
-			int hi, lo;
-
-			if (e - s < 3 || (hi = hexval(s[1])) < 0 || (lo = hexval(s[2])) < 0)
-				return false;
-			*out++ = (char)(hi << 4 | lo);
-			s += 3;
-		} else {
-			*out++ = *s++;
-		}
-	}
-	*out = '\0';
-	return true;
-}
-
-int pprof__record_parse(struct profile *p, const char *comment)
-{
-	const char *s, *e, *eq;
-	char *copy = NULL, **keys = NULL, **vals = NULL, *o;
-	size_t len, n = 0, maxf = 1;
-	char *kind;
-	int err = 0;
-
-	if (strncmp(comment, RECORD_PREFIX, sizeof(RECORD_PREFIX) - 1))
-		return 0;
-	s = comment + sizeof(RECORD_PREFIX) - 1;
-	len = strlen(s);
-	for (e = s; *e; e++)
-		maxf += *e == ' ';
-	/* Unescaping only shrinks: one buffer holds every piece. */
-	copy = malloc(len + maxf + 1);
-	keys = malloc(maxf * sizeof(*keys));
-	vals = malloc(maxf * sizeof(*vals));
-	if (!copy || !keys || !vals) {
-		err = -ENOMEM;
-		goto out_free;
-	}
-	o = copy;
-	e = strchr(s, ' ');
-	if (!e)
-		e = s + len;
-	kind = o;
-	if (e == s || !unesc(s, e, o) || !*o)
-		goto out_free;   /* not ours after all: a plain comment */
-	o += strlen(o) + 1;
-	while (*e) {
-		s = e + 1;
-		e = strchr(s, ' ');
-		if (!e)
-			e = s + strlen(s);
-		eq = memchr(s, '=', e - s);
-		if (!eq || eq == s)
-			goto out_free;
-		keys[n] = o;
-		if (!unesc(s, eq, o) || !*o)
-			goto out_free;
-		o += strlen(o) + 1;
-		vals[n] = o;
-		if (!unesc(eq + 1, e, o))
-			goto out_free;
-		o += strlen(o) + 1;
-		n++;
-	}
-	err = profile__add_record_v(p, kind, (const char *const *)keys,
-				    (const char *const *)vals, (uint32_t)n);
-	if (!err)
-		err = 1;
-out_free:
-	free(copy);
-	free(keys);
-	free(vals);
 	return err;
 }

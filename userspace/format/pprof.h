@@ -41,18 +41,4 @@ int pprof__read_fd(struct profile *p, int fd);
 /* Decode a buffer (gzip or plain). */
 int pprof__decode(struct profile *p, const void *buf, size_t len);
 
-/*
- * Record <-> comment text, exposed for tests and tools: "peerscope:<kind>
- * k=v ..." with kind, keys and values percent-escaped (docs/format.md).
- * pprof__record_format returns a malloc()ed string or NULL.
- */
-struct pf_record;
-char *pprof__record_format(const struct profile *p, const struct pf_record *r);
-/*
- * Parses one comment; if it is a peerscope record adds it to p and returns
- * 1, returns 0 if it is a plain comment (not added), negative errno on
- * ENOMEM.
- */
-int pprof__record_parse(struct profile *p, const char *comment);
-
 #endif /* PEERSCOPE_PPROF_H */
