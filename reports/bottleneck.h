@@ -44,9 +44,6 @@ struct bottleneck_opts {
  */
 int bottleneck__report(FILE *f, const struct profile *p, const struct bottleneck_opts *o);
 
-/* True when the profile has anything this section shows (spans or path labels). */
-bool bottleneck__has_path_data(const struct profile *p);
-
 /*
  * The section of `peerscope report` (reports/report.h contract, key
  * "paths"): options --rules and --sla from report_opts.

@@ -115,6 +115,21 @@ int paths__analyze(const struct profile *p, const struct path_rules *r, struct p
 void paths__free(struct path_report *rep);
 struct path_stats *paths__find(struct path_report *rep, const char *name);
 
+/* One of a path's slowest operations ("slowop" records). */
+struct path_slowop {
+	uint64_t id;
+	bool has_id;
+	const char *ok;			/* "yes", "no" or NULL; the profile's string */
+	int64_t start_ns;
+	uint64_t latency_ns;
+};
+
+/* The slowest operations of path, slowest first; returns how many (<= max). */
+int paths__slowest(const struct profile *p, const char *path, struct path_slowop *out, int max);
+
+/* True when p has anything the paths section shows (span histograms, rules, path labels). */
+bool paths__has_data(const struct profile *p);
+
 /* Percentile q (0..1) of a log-linear bucket list "b:n,b:n" (see bpf/span.h). */
 uint64_t paths__hist_quantile(const uint64_t *buckets, uint32_t nr, uint64_t count, double q,
 			      uint64_t max_ns);

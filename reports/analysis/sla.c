@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/profile.h"
+#include "core/records.h"
 #include "analysis/paths.h"
 #include "analysis/sla.h"
 
@@ -138,4 +140,51 @@ int sla__check(const struct path_report *rep, const struct sla *s, int n,
 			failed++;
 	}
 	return failed;
+}
+
+/* Appends the SLAs of spec to *all; the count added or a negative errno. */
+static int sla_append(const char *spec, struct sla **all, int *nr_all, char *err, size_t errlen)
+{
+	struct sla *slas = NULL, *na;
+	int n = sla__parse(spec, &slas, err, errlen);
+
+	if (n < 0)
+		return n;
+	na = realloc(*all, (*nr_all + n) * sizeof(**all));
+	if (!na) {
+		free(slas);
+		return -ENOMEM;
+	}
+	*all = na;
+	memcpy(na + *nr_all, slas, n * sizeof(*slas));
+	*nr_all += n;
+	free(slas);
+	return n;
+}
+
+int sla__gather(const struct profile *p, const char *const *given, int nr_given,
+		struct sla **out, const char **bad, char *err, size_t errlen)
+{
+	struct sla *all = NULL;
+	struct rec_sla rs;
+	int nr_all = 0, ret = 0;
+
+	*out = NULL;
+	/* --sla first, then the recording's own */
+	for (int i = 0; i < nr_given && ret >= 0; i++) {
+		*bad = given[i];
+		ret = sla_append(given[i], &all, &nr_all, err, errlen);
+	}
+	for (uint32_t pos = 0; ret >= 0 && records__next_sla(p, &pos, &rs);) {
+		if (!rs.spec || !*rs.spec)
+			continue;
+		*bad = rs.spec;
+		ret = sla_append(rs.spec, &all, &nr_all, err, errlen);
+	}
+	if (ret < 0) {
+		free(all);
+		return ret;
+	}
+	*out = all;
+	return nr_all;
 }

@@ -34,4 +34,13 @@ int sla__check(const struct path_report *rep, const struct sla *s, int n,
 	       struct sla_result *res);
 const char *sla__metric_name(enum sla_metric m);
 
+struct profile;
+/*
+ * The SLAs to check on p: the specs given (--sla), then those the recording
+ * carries ("sla" records).  Returns how many (in *out, to free), or a
+ * negative errno: -EINVAL with *bad the spec at fault and the reason in err.
+ */
+int sla__gather(const struct profile *p, const char *const *given, int nr_given,
+		struct sla **out, const char **bad, char *err, size_t errlen);
+
 #endif /* PEERSCOPE_ANALYSIS_SLA_H */

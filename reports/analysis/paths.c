@@ -4,7 +4,8 @@
  * path, then split each path's wall time into on-CPU user / kernel, run
  * queue and off-CPU by reason, with top stacks and the function responsible
  * for each part, plus traffic, allocation and span latency.  The verdicts
- * (bottleneck.c) and the report section read only what this file computes.
+ * (verdicts.c), the SLAs (sla.c) and the paths section read only what this
+ * file computes.  Which path a sample belongs to is attribute.c's.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -18,6 +19,7 @@
 #include "core/records.h"
 #include "core/rules.h"
 #include "analysis/paths.h"
+#include "analysis/attribute.h"
 #include "analysis/contrib.h"
 #include "analysis/frames.h"
 
@@ -25,155 +27,6 @@ const char *const path_reason_names[PR_NR] = {
 	[PR_OTHER] = "other", [PR_LOCK] = "lock", [PR_NET] = "net",
 	[PR_TIMER] = "timer", [PR_IO] = "io", [PR_FAULT] = "fault",
 };
-
-static int peer_port(const char *peer)
-{
-	const char *c = peer ? strrchr(peer, ':') : NULL;
-
-	return c ? atoi(c + 1) : -1;
-}
-
-static bool is_other(const char *s)
-{
-	return !s || !*s || !strcmp(s, "other");
-}
-
-/* How a sample got its path (sample_path_frames). */
-enum how { BY_NONE, BY_LABEL, BY_SYMBOL, BY_THREAD, BY_PORT };
-
-static int sample_path_how(const struct profile *p, const struct path_rules *r, uint32_t i,
-			   enum how *how, const struct frames *f);
-static int sample_path_sym(const struct profile *p, const struct path_rules *r, uint32_t i,
-			   enum how *how, int sym);
-
-static int sample_path_frames(const struct profile *p, const struct path_rules *r,
-			      uint32_t i, bool *from_span, const struct frames *f)
-{
-	enum how how;
-	int id = sample_path_how(p, r, i, &how, f);
-
-	*from_span = how == BY_LABEL;
-	return id;
-}
-
-static int sample_path_how(const struct profile *p, const struct path_rules *r, uint32_t i,
-			   enum how *how, const struct frames *f)
-{
-	return sample_path_sym(p, r, i, how, path_rules__match_frames(r, f->names, f->nr, NULL));
-}
-
-/* The same with the stack's path by the symbol rules already known (sym, -1 none). */
-static int sample_path_sym(const struct profile *p, const struct path_rules *r, uint32_t i,
-			   enum how *how, int sym)
-{
-	uint32_t ls = p->samples[i].labelset;
-	const char *label = profile__label_str(p, ls, "path");
-	int id;
-
-	*how = BY_NONE;
-	if (!is_other(label)) {
-		id = path_rules__id(r, label);
-		if (id >= 0) {
-			*how = BY_LABEL;
-			return id;
-		}
-	}
-	if (sym >= 0) {
-		*how = BY_SYMBOL;
-		return sym;
-	}
-	/*
-	 * A blocked stack may be one libc frame (a leaf without a frame
-	 * pointer hides its caller): the thread's name is the next best clue.
-	 */
-	label = profile__label_str(p, ls, "thread");
-	if (label) {
-		id = path_rules__match_frames(r, &label, 1, NULL);
-		if (id >= 0) {
-			*how = BY_THREAD;
-			return id;
-		}
-	}
-	id = path_rules__match_port(r, profile__label_str(p, ls, "proto"),
-				    peer_port(profile__label_str(p, ls, "peer")));
-	if (id >= 0)
-		*how = BY_PORT;
-	return id >= 0 ? id : PATH_OTHER;
-}
-
-int paths__sample_path(const struct profile *p, const struct path_rules *r, uint32_t sample,
-		       bool *from_span)
-{
-	struct frames *f = malloc(sizeof(*f));
-	bool dummy;
-	int id;
-
-	if (!f)
-		return -ENOMEM;
-	frames__user(p, p->samples[sample].stack, f);
-	id = sample_path_frames(p, r, sample, from_span ? from_span : &dummy, f);
-	free(f);
-	return id;
-}
-
-/*
- * Does the stack's path code consist of the thread's entry function alone
- * (gossip_mesh_main < start_thread)?  A sleep or poll there is the thread's
- * loop waiting for its next tick -- what a stack attributed only by the
- * thread's name shows when a leaf without a frame pointer hides its
- * caller, and what DWARF unwinding shows in full.
- */
-static bool in_thread_entry(const struct path_rules *r, const struct frames *f)
-{
-	uint32_t m;
-
-	if (path_rules__match_frames(r, f->names, f->nr, &m) < 0 || m >= f->nr)
-		return false;
-	for (uint32_t k = 0; k < m; k++) {
-		if (path_rules__match_frames(r, &f->names[k], 1, NULL) >= 0)
-			return false;
-	}
-	for (uint32_t k = m + 1; k < f->nr; k++) {
-		if (!frames__is_thread_start(f->names[k]))
-			return false;
-	}
-	return true;
-}
-
-struct relabel_ctx {
-	const struct path_rules *r;
-	struct frames *f;
-};
-
-/* The path the rules give a sample that has none yet; NULL to leave it. */
-static const char *rule_path(const struct profile *p, uint32_t i, void *ctx)
-{
-	struct relabel_ctx *rc = ctx;
-	bool span;
-	int id;
-
-	if (!is_other(profile__label_str(p, p->samples[i].labelset, "path")))
-		return NULL;
-	frames__user(p, p->samples[i].stack, rc->f);
-	id = sample_path_frames(p, rc->r, i, &span, rc->f);
-	/* nothing to say: leave the label as it is */
-	return id == PATH_OTHER ? NULL : path_rules__name(rc->r, id);
-}
-
-int paths__label_profile(struct profile *p, const struct path_rules *r)
-{
-	struct relabel_ctx rc = { .r = r };
-	int changed;
-
-	if (!r)
-		return 0;
-	rc.f = malloc(sizeof(*rc.f));
-	if (!rc.f)
-		return -ENOMEM;
-	changed = profile__relabel(p, "path", rule_path, &rc);
-	free(rc.f);
-	return changed;
-}
 
 /* ---- latency ------------------------------------------------------------ */
 
@@ -452,7 +305,7 @@ struct walk_sample {
 	uint32_t i, stack;
 	int id;				/* its path */
 	struct path_stats *ps;
-	enum how how;
+	enum path_how how;
 	bool span;			/* its own label (a span) gave the path */
 	struct stack_memo *m;
 };
@@ -498,7 +351,7 @@ static bool memo_flag(struct walk *w, const struct walk_sample *s, int bit)
 	f = stack_frames(w, s->stack);
 	switch (bit) {
 	case MEMO_IDLE: m->idle = frames__is_idle(w->r, f); break;
-	case MEMO_ENTRY: m->entry = in_thread_entry(w->r, f); break;
+	case MEMO_ENTRY: m->entry = paths__in_thread_entry(w->r, f); break;
 	case MEMO_ALLOC: m->alloc = frames__in_allocator(f); break;
 	case MEMO_EXITED: m->exited = frames__thread_exited(w->p, s->stack); break;
 	}
@@ -706,7 +559,7 @@ static int walk_sample(struct walk *w, uint32_t i)
 	int64_t cpu = 0, off = 0, runq;
 
 	s.m = stack_memo(w, s.stack);
-	s.id = sample_path_sym(p, w->r, i, &s.how, s.m->sym);
+	s.id = paths__path_of(p, w->r, i, &s.how, s.m->sym);
 	s.span = s.how == BY_LABEL;
 	s.ps = &w->rep->paths[s.id];
 	s.ps->samples++;
@@ -819,6 +672,45 @@ free_all:
 	if (err)
 		paths__free(rep);
 	return err;
+}
+
+static int slow_cmp(const void *a, const void *b)
+{
+	const struct path_slowop *x = a, *y = b;
+
+	return x->latency_ns < y->latency_ns ? 1 : x->latency_ns > y->latency_ns ? -1 : 0;
+}
+
+int paths__slowest(const struct profile *p, const char *path, struct path_slowop *out, int max)
+{
+	struct path_slowop all[64];
+	struct rec_slowop r;
+	int n = 0;
+
+	for (uint32_t pos = 0; n < 64 && records__next_slowop(p, &pos, &r);) {
+		if (!r.path || strcmp(r.path, path))
+			continue;
+		all[n++] = (struct path_slowop){ r.id, REC_HAS(&r, slowop, id), r.ok, r.start_ns,
+						 r.latency_ns };
+	}
+	qsort(all, n, sizeof(all[0]), slow_cmp);
+	if (n > max)
+		n = max;
+	memcpy(out, all, n * sizeof(*out));
+	return n;
+}
+
+bool paths__has_data(const struct profile *p)
+{
+	if (records__count(p, REC_KIND_hist) || records__count(p, REC_KIND_rules))
+		return true;
+	for (uint32_t i = 0; i < p->nr_samples; i++) {
+		const char *v = profile__label_str(p, p->samples[i].labelset, "path");
+
+		if (v && strcmp(v, "other"))
+			return true;
+	}
+	return false;
 }
 
 void paths__free(struct path_report *rep)
