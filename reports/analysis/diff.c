@@ -11,14 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reports/bottleneck.h"
-#include "reports/diff.h"
+#include "analysis/diff.h"
+#include "analysis/verdicts.h"
 #include "analysis/flame-tree.h"
 #include "analysis/paths.h"
 #include "core/profile.h"
 #include "core/records.h"
 #include "format/recording.h"
-#include "reports/report.h"
 #include "core/rules.h"
 
 const char *const diff_part_names[DP_NR] = {
@@ -636,7 +635,7 @@ out:
  * inside a span), which labelling first would blur.
  */
 static int paths_compute(struct diff_result *r, struct profile *const prof[2],
-			 struct profile *const orig[2], struct path_rules *const rules[2],
+			 const struct profile *const orig[2], struct path_rules *const rules[2],
 			 const int ti[2], const struct norm *nm, const struct diff_opts *o)
 {
 	struct path_ctx c = { .nm = nm, .o = o };
@@ -759,12 +758,13 @@ static uint64_t ops_of(const struct profile *p, const char *path)
 	return n;
 }
 
-int diff__compute(struct profile *base, struct profile *cur, const struct diff_opts *o,
-		  struct diff_result *r)
+int diff__compute(const struct profile *base, const struct profile *cur,
+		  const struct diff_opts *o, struct diff_result *r)
 {
-	struct profile *prof[2] = { base, cur };
+	/* the recordings as given (paths are analysed on them), and labelled copies */
+	const struct profile *orig[2] = { base, cur };
+	struct profile *prof[2] = { NULL, NULL };
 	struct path_rules *rules[2] = { NULL, NULL };
-	struct profile *orig[2] = { NULL, NULL };
 	int64_t full_total[2];
 	uint64_t all_ops[2];
 	double q[2];
@@ -792,8 +792,8 @@ int diff__compute(struct profile *base, struct profile *cur, const struct diff_o
 
 	/* every sample gets its path before anything is compared or filtered */
 	for (int i = 0; i < 2; i++) {
-		rules[i] = path_rules__for_profile(prof[i]);
-		if (rules[i] && !(orig[i] = profile__clone(prof[i]))) {
+		rules[i] = path_rules__for_profile(orig[i]);
+		if (!(prof[i] = profile__clone(orig[i]))) {
 			err = -ENOMEM;
 			goto out;
 		}
@@ -840,7 +840,7 @@ int diff__compute(struct profile *base, struct profile *cur, const struct diff_o
 	r->k[0] = nm.k[0];
 	r->k[1] = nm.k[1];
 
-	err = tree_build(base, ti[0], cur, ti[1], o->no_kernel, &r->tree);
+	err = tree_build(prof[0], ti[0], prof[1], ti[1], o->no_kernel, &r->tree);
 	if (!err)
 		err = funcs_compute(r->tree, &nm, &r->funcs);
 	if (!err)
@@ -850,7 +850,7 @@ int diff__compute(struct profile *base, struct profile *cur, const struct diff_o
 out:
 	for (int i = 0; i < 2; i++) {
 		path_rules__free(rules[i]);
-		profile__free(orig[i]);
+		profile__free(prof[i]);
 	}
 	if (err)
 		diff__free(r);
