@@ -3,7 +3,7 @@
  * `peerscope stat` output (perf stat's layout in text; one JSON object per
  * line, schema in docs/stat.md) and the report section that shows the hwc
  * collector's per-path counters.  Pure formatting: the numbers come from
- * cmd-stat.c or from `counter` records.
+ * cmd-stat.c or from the counters analysis (analysis/counters.c).
  */
 #include <errno.h>
 #include <math.h>
@@ -12,9 +12,9 @@
 
 #include "reports/output.h"
 #include "core/profile.h"
-#include "core/records.h"
 #include "reports/report.h"
 #include "reports/stat.h"
+#include "analysis/counters.h"
 
 #define MAX_READINGS	64
 
@@ -331,31 +331,6 @@ void stat__print_json(FILE *f, const struct stat_view *v)
 
 /* ---- report section: counters per path ---------------------------------- */
 
-struct path_counters {
-	const char *path;
-	uint64_t ops;			/* from the span collector's hist records */
-	bool has_ops;
-	int nr;
-	const char *event[MAX_READINGS];
-	const char *base[MAX_READINGS];
-	double value[MAX_READINGS];
-	double enabled[MAX_READINGS], running[MAX_READINGS];
-};
-
-static struct path_counters *path_of(struct path_counters *pc, int *n, int max, const char *path)
-{
-	for (int i = 0; i < *n; i++)
-		if (!strcmp(pc[i].path, path))
-			return &pc[i];
-	if (*n == max)
-		return NULL;
-	memset(&pc[*n], 0, sizeof(pc[*n]));
-	pc[*n].path = path;
-	return &pc[(*n)++];
-}
-
-#define MAX_PATHS 32
-
 static void emit_path_text(FILE *f, const struct path_counters *pc, const struct pmu_derived *d)
 {
 	char val[OUTPUT_NUM_LEN], per[OUTPUT_NUM_LEN + 8];
@@ -425,88 +400,32 @@ static void emit_path_json(FILE *f, const struct path_counters *pc, const struct
 
 int report_counters__emit(struct profile *p, const struct report_opts *o, struct report_out *out)
 {
-	struct path_counters *pc;
-	struct rec_counter r;
-	struct rec_hist *h;
-	uint32_t pos;
-	int n = 0, unsupported = 0;
+	struct counters c;
+	int ret = counters__compute(p, &c);
 
-	pc = calloc(MAX_PATHS, sizeof(*pc));
-	if (!pc)
-		return -ENOMEM;
-	for (pos = 0; records__next_counter(p, &pos, &r);) {
-		struct path_counters *c;
-		int e;
-
-		if (r.status && strcmp(r.status, "ok")) {
-			unsupported++;
-			continue;
-		}
-		if (!r.path || !r.event || !(c = path_of(pc, &n, MAX_PATHS, r.path)))
-			continue;
-		for (e = 0; e < c->nr && strcmp(c->event[e], r.event); e++)
-			;
-		if (e == c->nr) {
-			if (c->nr == MAX_READINGS)
-				continue;
-			c->event[e] = r.event;
-			c->base[e] = r.base ? r.base : r.event;
-			c->nr++;
-		}
-		c->value[e] += r.value;
-		c->enabled[e] += r.enabled_ns;
-		c->running[e] += r.running_ns;
-	}
-	if (!n && !unsupported) {
-		free(pc);
-		return 0;
-	}
-	/* operations per path: the span collector's histograms */
-	h = malloc(sizeof(*h));
-	if (!h) {
-		free(pc);
-		return -ENOMEM;
-	}
-	for (pos = 0; records__next_hist(p, &pos, h);) {
-		for (int k = 0; h->path && k < n; k++) {
-			if (!strcmp(pc[k].path, h->path)) {
-				pc[k].ops += h->count;
-				pc[k].has_ops = true;
-			}
-		}
-	}
-	free(h);
-
+	if (ret <= 0)
+		return ret;
 	report_out__section(out, "counters", "Counters per path");
 	if (out->format == REPORT_JSON)
 		fputs("{\"paths\":[", out->f);
-	else if (n)
+	else if (c.nr_paths)
 		fprintf(out->f, "  %-12s %-28s %16s %14s\n", "path", "event", "total", "per op");
-	for (int k = 0; k < n; k++) {
-		struct pmu_reading rd[MAX_READINGS];
-		struct pmu_derived d;
-
-		for (int e = 0; e < pc[k].nr; e++)
-			rd[e] = (struct pmu_reading){ pc[k].base[e], pc[k].value[e], true };
-		pmu_metrics__derive(rd, pc[k].nr, 0, &d);
+	for (int k = 0; k < c.nr_paths; k++) {
 		if (out->format == REPORT_JSON) {
 			if (k)
 				fputc(',', out->f);
-			emit_path_json(out->f, &pc[k], &d);
+			emit_path_json(out->f, &c.paths[k], &c.paths[k].derived);
 		} else {
-			emit_path_text(out->f, &pc[k], &d);
+			emit_path_text(out->f, &c.paths[k], &c.paths[k].derived);
 		}
 	}
-	if (out->format == REPORT_JSON) {
+	if (out->format == REPORT_JSON)
 		fputs("],\"unsupported\":[", out->f);
-	}
-	for (uint32_t u = 0, pos = 0; records__next_counter(p, &pos, &r);) {
-		const char *ev = r.event, *why = r.why;
+	for (int u = 0; u < c.nr_unsupported; u++) {
+		const char *ev = c.unsupported[u].event, *why = c.unsupported[u].why;
 
-		if (!r.status || !strcmp(r.status, "ok"))
-			continue;
 		if (out->format == REPORT_JSON) {
-			fprintf(out->f, "%s{\"event\":", u++ ? "," : "");
+			fprintf(out->f, "%s{\"event\":", u ? "," : "");
 			output__json_str(out->f, ev ? ev : "");
 			fputs(",\"why\":", out->f);
 			output__json_str(out->f, why ? why : "");
@@ -517,6 +436,6 @@ int report_counters__emit(struct profile *p, const struct report_opts *o, struct
 	}
 	if (out->format == REPORT_JSON)
 		fputs("]}", out->f);
-	free(pc);
+	counters__free(&c);
 	return 0;
 }
