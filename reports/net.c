@@ -27,146 +27,188 @@ static int limit(const struct report_opts *o, int n)
 
 /* ---- JSON --------------------------------------------------------------- */
 
-static void json_pcts(FILE *f, const char *key, const int64_t *v, int n)
+static void json_pcts(struct json_writer *w, const char *key, const int64_t *v, int n)
 {
-	fprintf(f, "\"%s\":{\"count\":%d,\"p50\":%" PRId64 ",\"p90\":%" PRId64 ",\"p99\":%" PRId64
-		",\"max\":%" PRId64 "}", key, n, net__percentile(v, n, 50), net__percentile(v, n, 90),
-		net__percentile(v, n, 99), n ? v[n - 1] : 0);
+	json__key(w, key);
+	json__begin(w, '{');
+	json__key(w, "count"); json__int(w, n);
+	json__key(w, "p50"); json__int(w, net__percentile(v, n, 50));
+	json__key(w, "p90"); json__int(w, net__percentile(v, n, 90));
+	json__key(w, "p99"); json__int(w, net__percentile(v, n, 99));
+	json__key(w, "max"); json__int(w, n ? v[n - 1] : 0);
+	json__end(w, '}');
 }
 
-static void json_stacks(FILE *f, const char *key, const struct net_stack *s, int n, bool storms)
+static void json_stack(struct json_writer *w, const struct net_stack *s)
 {
-	bool first = true;
+	json__begin(w, '{');
+	json__key(w, "function"); json__str(w, s->func);
+	json__key(w, "stack"); json__str(w, s->frames);
+	json__key(w, "dir"); json__str(w, s->tx ? "tx" : "rx");
+	json__key(w, "bytes"); json__int(w, s->bytes);
+	json__key(w, "messages"); json__int(w, s->msgs);
+	json__key(w, "avg_bytes"); json__num(w, s->msgs ? (double)s->bytes / s->msgs : 0);
+	json__end(w, '}');
+}
 
-	fprintf(f, ",\"%s\":[", key);
-	for (int i = 0; i < n; i++) {
-		if (storms && !net__is_storm(&s[i]))
-			continue;
-		fprintf(f, "%s{\"function\":", first ? "" : ",");
-		output__json_str(f, s[i].func);
-		fprintf(f, ",\"stack\":");
-		output__json_str(f, s[i].frames);
-		fprintf(f, ",\"dir\":\"%s\",\"bytes\":%" PRId64 ",\"messages\":%" PRId64
-			",\"avg_bytes\":", s[i].tx ? "tx" : "rx", s[i].bytes, s[i].msgs);
-		output__json_num(f, s[i].msgs ? (double)s[i].bytes / s[i].msgs : 0);
-		fputc('}', f);
-		first = false;
+static void json_stacks(struct json_writer *w, const char *key, const struct net_stack *s,
+			int n)
+{
+	json__key(w, key);
+	json__begin(w, '[');
+	for (int i = 0; i < n; i++)
+		json_stack(w, &s[i]);
+	json__end(w, ']');
+}
+
+/* Storms of both directions in one list, tx first. */
+static void json_storms(struct json_writer *w, const struct net_data *d)
+{
+	json__key(w, "storms");
+	json__begin(w, '[');
+	for (int dir = 0; dir < 2; dir++) {
+		const struct net_stack *s = dir ? d->rx_stacks : d->tx_stacks;
+		int n = dir ? d->nr_rx_stacks : d->nr_tx_stacks;
+
+		for (int i = 0; i < n; i++) {
+			if (net__is_storm(&s[i]))
+				json_stack(w, &s[i]);
+		}
 	}
-	fputc(']', f);
+	json__end(w, ']');
+}
+
+static void json_traffic(struct json_writer *w, int64_t tx, int64_t rx, int64_t txm, int64_t rxm)
+{
+	json__key(w, "tx_bytes"); json__int(w, tx);
+	json__key(w, "rx_bytes"); json__int(w, rx);
+	json__key(w, "tx_msgs"); json__int(w, txm);
+	json__key(w, "rx_msgs"); json__int(w, rxm);
+}
+
+static void json_peers_paths(struct json_writer *w, const struct report_opts *o,
+			     const struct net_data *d)
+{
+	json__key(w, "peers");
+	json__begin(w, '[');
+	for (int i = 0; i < limit(o, d->nr_peers); i++) {
+		const struct peer_row *r = &d->peers[i];
+
+		json__begin(w, '{');
+		json__key(w, "proto"); json__str(w, r->proto);
+		json__key(w, "peer"); json__str(w, r->peer);
+		json__key(w, "lport"); json__int(w, r->lport);
+		json__key(w, "path"); json__str(w, r->path);
+		json_traffic(w, r->tx, r->rx, r->txm, r->rxm);
+		json__end(w, '}');
+	}
+	json__end(w, ']');
+	for (int k = 0; k < 2; k++) {
+		const struct path_row *rows = k ? d->by_pid : d->paths;
+		int n = k ? d->nr_by_pid : d->nr_paths;
+
+		json__key(w, k ? "by_pid" : "paths");
+		json__begin(w, '[');
+		for (int i = 0; i < n; i++) {
+			const struct path_row *r = &rows[i];
+
+			json__begin(w, '{');
+			if (k) {
+				json__key(w, "pid");
+				json__int(w, r->pid);
+			}
+			json__key(w, "path"); json__str(w, r->path);
+			json__key(w, "proto"); json__str(w, r->proto);
+			json_traffic(w, r->tx, r->rx, r->txm, r->rxm);
+			json__end(w, '}');
+		}
+		json__end(w, ']');
+	}
+}
+
+static void json_tcp(struct json_writer *w, const struct report_opts *o, const struct net_data *d)
+{
+	json__key(w, "tcp");
+	json__begin(w, '{');
+	json__key(w, "connections"); json__int(w, d->nr_conns);
+	json__key(w, "failed"); json__int(w, d->failed);
+	json__key(w, "retrans"); json__int(w, d->retrans);
+	json_pcts(w, "connect_ns", d->connect, d->nr_connect);
+	json_pcts(w, "accept_wait_ns", d->accept_wait, d->nr_accept_wait);
+	json_pcts(w, "srtt_us", d->srtt, d->nr_srtt);
+	json__key(w, "top");
+	json__begin(w, '[');
+	for (int i = 0; i < limit(o, d->nr_conns); i++) {
+		const struct conn_row *c = &d->conns[i];
+
+		json__begin(w, '{');
+		json__key(w, "peer"); json__str(w, c->peer);
+		json__key(w, "lport"); json__int(w, c->lport);
+		json__key(w, "side"); json__str(w, c->side);
+		json__key(w, "state"); json__str(w, c->state);
+		json__key(w, "path"); json__str(w, c->path);
+		json__key(w, "tx_bytes"); json__int(w, c->tx);
+		json__key(w, "rx_bytes"); json__int(w, c->rx);
+		json__key(w, "lifetime_ns"); json__int(w, c->lifetime);
+		json__key(w, "connect_ns"); json__int(w, c->connect);
+		json__key(w, "accept_wait_ns"); json__int(w, c->accept_wait);
+		json__key(w, "retrans"); json__int(w, c->retrans);
+		json__key(w, "srtt_us"); json__int(w, c->srtt);
+		json__key(w, "errors"); json__int(w, c->errors);
+		json__end(w, '}');
+	}
+	json__end(w, ']');
+	json__end(w, '}');
+}
+
+static void json_errors(struct json_writer *w, const struct net_data *d)
+{
+	json__key(w, "errors");
+	json__begin(w, '[');
+	for (int i = 0; i < d->nr_errs; i++) {
+		json__begin(w, '{');
+		json__key(w, "proto"); json__str(w, d->errs[i].proto);
+		json__key(w, "call"); json__str(w, d->errs[i].call);
+		json__key(w, "error"); json__str(w, d->errs[i].error);
+		json__key(w, "count"); json__int(w, d->errs[i].count);
+		json__end(w, '}');
+	}
+	json__end(w, ']');
 }
 
 static void emit_json(const struct profile *p, const struct report_opts *o,
 		      const struct net_data *d, FILE *f)
 {
-	fprintf(f, "{\"peers\":[");
-	for (int i = 0; i < limit(o, d->nr_peers); i++) {
-		const struct peer_row *r = &d->peers[i];
+	struct json_writer w;
 
-		fprintf(f, "%s{\"proto\":", i ? "," : "");
-		output__json_str(f, r->proto);
-		fprintf(f, ",\"peer\":");
-		output__json_str(f, r->peer);
-		fprintf(f, ",\"lport\":%" PRId64 ",\"path\":", r->lport);
-		output__json_str(f, r->path);
-		fprintf(f, ",\"tx_bytes\":%" PRId64 ",\"rx_bytes\":%" PRId64 ",\"tx_msgs\":%" PRId64
-			",\"rx_msgs\":%" PRId64 "}", r->tx, r->rx, r->txm, r->rxm);
-	}
-	for (int k = 0; k < 2; k++) {
-		const struct path_row *rows = k ? d->by_pid : d->paths;
-		int n = k ? d->nr_by_pid : d->nr_paths;
-
-		fprintf(f, "],\"%s\":[", k ? "by_pid" : "paths");
-		for (int i = 0; i < n; i++) {
-			const struct path_row *r = &rows[i];
-
-			fprintf(f, "%s{", i ? "," : "");
-			if (k)
-				fprintf(f, "\"pid\":%" PRId64 ",", r->pid);
-			fprintf(f, "\"path\":");
-			output__json_str(f, r->path);
-			fprintf(f, ",\"proto\":");
-			output__json_str(f, r->proto);
-			fprintf(f, ",\"tx_bytes\":%" PRId64 ",\"rx_bytes\":%" PRId64 ",\"tx_msgs\":%" PRId64
-				",\"rx_msgs\":%" PRId64 "}", r->tx, r->rx, r->txm, r->rxm);
-		}
-	}
-	fprintf(f, "],\"tcp\":{\"connections\":%d,\"failed\":%d,\"retrans\":%" PRId64 ",",
-		d->nr_conns, d->failed, d->retrans);
-	json_pcts(f, "connect_ns", d->connect, d->nr_connect);
-	fputc(',', f);
-	json_pcts(f, "accept_wait_ns", d->accept_wait, d->nr_accept_wait);
-	fputc(',', f);
-	json_pcts(f, "srtt_us", d->srtt, d->nr_srtt);
-	fprintf(f, ",\"top\":[");
-	for (int i = 0; i < limit(o, d->nr_conns); i++) {
-		const struct conn_row *c = &d->conns[i];
-
-		fprintf(f, "%s{\"peer\":", i ? "," : "");
-		output__json_str(f, c->peer);
-		fprintf(f, ",\"lport\":%" PRId64 ",\"side\":", c->lport);
-		output__json_str(f, c->side);
-		fprintf(f, ",\"state\":");
-		output__json_str(f, c->state);
-		fprintf(f, ",\"path\":");
-		output__json_str(f, c->path);
-		fprintf(f, ",\"tx_bytes\":%" PRId64 ",\"rx_bytes\":%" PRId64 ",\"lifetime_ns\":%" PRId64
-			",\"connect_ns\":%" PRId64 ",\"accept_wait_ns\":%" PRId64 ",\"retrans\":%" PRId64
-			",\"srtt_us\":%" PRId64 ",\"errors\":%" PRId64 "}", c->tx, c->rx, c->lifetime,
-			c->connect, c->accept_wait, c->retrans, c->srtt, c->errors);
-	}
-	fprintf(f, "]},\"errors\":[");
-	for (int i = 0; i < d->nr_errs; i++) {
-		fprintf(f, "%s{\"proto\":", i ? "," : "");
-		output__json_str(f, d->errs[i].proto);
-		fprintf(f, ",\"call\":");
-		output__json_str(f, d->errs[i].call);
-		fprintf(f, ",\"error\":");
-		output__json_str(f, d->errs[i].error);
-		fprintf(f, ",\"count\":%" PRId64 "}", d->errs[i].count);
-	}
-	fputc(']', f);
-	{
-		/* storms of both directions in one list, tx first */
-		fprintf(f, ",\"storms\":[");
-		bool first = true;
-
-		for (int dir = 0; dir < 2; dir++) {
-			const struct net_stack *s = dir ? d->rx_stacks : d->tx_stacks;
-			int n = dir ? d->nr_rx_stacks : d->nr_tx_stacks;
-
-			for (int i = 0; i < n; i++) {
-				if (!net__is_storm(&s[i]))
-					continue;
-				fprintf(f, "%s{\"function\":", first ? "" : ",");
-				output__json_str(f, s[i].func);
-				fprintf(f, ",\"stack\":");
-				output__json_str(f, s[i].frames);
-				fprintf(f, ",\"dir\":\"%s\",\"bytes\":%" PRId64 ",\"messages\":%" PRId64
-					",\"avg_bytes\":", dir ? "rx" : "tx", s[i].bytes, s[i].msgs);
-				output__json_num(f, s[i].msgs ? (double)s[i].bytes / s[i].msgs : 0);
-				fputc('}', f);
-				first = false;
-			}
-		}
-		fputc(']', f);
-	}
-	json_stacks(f, "tx_stacks", d->tx_stacks, limit(o, d->nr_tx_stacks), false);
-	json_stacks(f, "rx_stacks", d->rx_stacks, limit(o, d->nr_rx_stacks), false);
-	fprintf(f, ",\"size_histograms\":[");
+	json__init(&w, f, JSON_COMPACT);
+	json__begin(&w, '{');
+	json_peers_paths(&w, o, d);
+	json_tcp(&w, o, d);
+	json_errors(&w, d);
+	json_storms(&w, d);
+	json_stacks(&w, "tx_stacks", d->tx_stacks, limit(o, d->nr_tx_stacks));
+	json_stacks(&w, "rx_stacks", d->rx_stacks, limit(o, d->nr_rx_stacks));
+	json__key(&w, "size_histograms");
+	json__begin(&w, '[');
 	for (int i = 0; i < d->nr_hists; i++) {
 		const struct hist_row *h = &d->hists[i];
 
-		fprintf(f, "%s{\"pid\":%" PRId64 ",\"proto\":", i ? "," : "", h->pid);
-		output__json_str(f, h->proto);
-		fprintf(f, ",\"dir\":");
-		output__json_str(f, h->dir);
-		fprintf(f, ",\"log2\":");
-		output__json_str(f, buckets_text(h));
-		fputc('}', f);
+		json__begin(&w, '{');
+		json__key(&w, "pid"); json__int(&w, h->pid);
+		json__key(&w, "proto"); json__str(&w, h->proto);
+		json__key(&w, "dir"); json__str(&w, h->dir);
+		json__key(&w, "log2"); json__str(&w, buckets_text(h));
+		json__end(&w, '}');
 	}
-	fprintf(f, "],\"drops\":{\"map_full\":%" PRId64 ",\"stack_errors\":%" PRId64
-		",\"lost\":%" PRId64 "}}", (int64_t)d->drop.map_full,
-		(int64_t)d->drop.stack_errors, (int64_t)d->drop.lost);
+	json__end(&w, ']');
+	json__key(&w, "drops");
+	json__begin(&w, '{');
+	json__key(&w, "map_full"); json__int(&w, d->drop.map_full);
+	json__key(&w, "stack_errors"); json__int(&w, d->drop.stack_errors);
+	json__key(&w, "lost"); json__int(&w, d->drop.lost);
+	json__end(&w, '}');
+	json__end(&w, '}');
 }
 
 /* ---- text (Markdown gets the same text in a code block) ----------------- */
