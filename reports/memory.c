@@ -14,93 +14,140 @@
 #include "core/profile.h"
 #include "reports/report.h"
 
-static void print_json(const struct profile *p, const struct report_opts *o,
-		       const struct mem_data *d, FILE *f)
+/* The five columns of a row: bytes and objects allocated and in use, fault pages. */
+static void json_columns(struct json_writer *w, const struct mem_row *r)
 {
-	const struct rec_alloc *a = &d->alloc;
-	int n = 0;
+	static const char *const keys[MEM_NR_COLS] = {
+		[MEM_ALLOC_B] = "alloc_bytes", [MEM_ALLOC_O] = "alloc_objects",
+		[MEM_INUSE_B] = "inuse_bytes", [MEM_INUSE_O] = "inuse_objects",
+		[MEM_FAULT] = "fault_pages",
+	};
 
-	fprintf(f, "{\"mode\": ");
-	output__json_str(f, d->has_alloc ? memory__str(a->mode) : "unknown");
-	fprintf(f, ", \"allocator\": ");
-	output__json_str(f, memory__str(a->allocator));
-	fprintf(f, ", \"duration_s\": ");
-	output__json_num(f, d->dur_s);
-	fprintf(f, ",\n  \"overhead\": {\"calls\": %" PRId64 ", \"sample\": %" PRId64
-		", \"duty\": ", (int64_t)a->calls, (int64_t)a->sample);
-	output__json_num(f, a->duty);
-	fprintf(f, ", \"alloc_call_ns\": %" PRId64 ", \"free_call_ns\": %" PRId64
-		", \"est_overhead_ns\": %" PRId64 ", \"est_slowdown\": ",
-		(int64_t)a->alloc_call_ns, (int64_t)a->free_call_ns, (int64_t)a->est_overhead_ns);
-	output__json_num(f, a->est_slowdown);
-	fprintf(f, "},\n  \"paths\": [");
+	for (int c = 0; c < MEM_NR_COLS; c++) {
+		json__key(w, keys[c]);
+		json__int(w, r->v[c]);
+	}
+}
+
+static void json_overhead(struct json_writer *w, const struct rec_alloc *a)
+{
+	json__break(w, 2);
+	json__key(w, "overhead");
+	json__begin(w, '{');
+	json__key(w, "calls"); json__int(w, a->calls);
+	json__key(w, "sample"); json__int(w, a->sample);
+	json__key(w, "duty"); json__num(w, a->duty);
+	json__key(w, "alloc_call_ns"); json__int(w, a->alloc_call_ns);
+	json__key(w, "free_call_ns"); json__int(w, a->free_call_ns);
+	json__key(w, "est_overhead_ns"); json__int(w, a->est_overhead_ns);
+	json__key(w, "est_slowdown"); json__num(w, a->est_slowdown);
+	json__end(w, '}');
+}
+
+static void json_paths(struct json_writer *w, const struct mem_data *d)
+{
+	json__break(w, 2);
+	json__key(w, "paths");
+	json__begin(w, '[');
 	for (int i = 0; i < d->nr_paths; i++) {
 		const struct mem_row *r = &d->paths[i];
 
 		if (memory__row_empty(r))
 			continue;
-		fprintf(f, "%s\n    {\"name\": ", n++ ? "," : "");
-		output__json_str(f, r->name);
-		fprintf(f, ", \"alloc_bytes\": %" PRId64 ", \"alloc_objects\": %" PRId64
-			", \"inuse_bytes\": %" PRId64 ", \"inuse_objects\": %" PRId64
-			", \"fault_pages\": %" PRId64 ", \"bytes_per_s\": ", r->v[MEM_ALLOC_B],
-			r->v[MEM_ALLOC_O], r->v[MEM_INUSE_B], r->v[MEM_INUSE_O], r->v[MEM_FAULT]);
-		output__json_num(f, d->dur_s > 0 ? r->v[MEM_ALLOC_B] / d->dur_s : 0);
-		fprintf(f, ", \"ops\": %" PRId64 ", \"bytes_per_op\": ", r->ops);
+		json__break(w, 4);
+		json__begin(w, '{');
+		json__key(w, "name"); json__str(w, r->name);
+		json_columns(w, r);
+		json__key(w, "bytes_per_s");
+		json__num(w, d->dur_s > 0 ? r->v[MEM_ALLOC_B] / d->dur_s : 0);
+		json__key(w, "ops"); json__int(w, r->ops);
+		json__key(w, "bytes_per_op");
 		if (r->ops)
-			output__json_num(f, (double)r->v[MEM_ALLOC_B] / r->ops);
+			json__num(w, (double)r->v[MEM_ALLOC_B] / r->ops);
 		else
-			fputs("null", f);
-		fputc('}', f);
+			json__null(w);
+		json__end(w, '}');
 	}
-	fprintf(f, "],\n  \"growth\": [");
+	json__end(w, ']');
+}
+
+static void json_growth(struct json_writer *w, const struct mem_data *d)
+{
+	json__break(w, 2);
+	json__key(w, "growth");
+	json__begin(w, '[');
 	for (int i = 0; i < d->nr_growth; i++) {
 		const struct mem_growth *g = &d->growth[i];
 		double dt = (g->last_t - g->first_t) / 1e9;
 
-		fprintf(f, "%s\n    {\"pid\": %" PRId64 ", \"rss_first_bytes\": %" PRId64
-			", \"rss_last_bytes\": %" PRId64 ", \"points\": %" PRId64
-			", \"rss_bytes_per_s\": ", i ? "," : "", g->pid, g->first_rss, g->last_rss,
-			g->points);
-		output__json_num(f, dt > 0 ? (g->last_rss - g->first_rss) / dt : 0);
-		fputc('}', f);
+		json__break(w, 4);
+		json__begin(w, '{');
+		json__key(w, "pid"); json__int(w, g->pid);
+		json__key(w, "rss_first_bytes"); json__int(w, g->first_rss);
+		json__key(w, "rss_last_bytes"); json__int(w, g->last_rss);
+		json__key(w, "points"); json__int(w, g->points);
+		json__key(w, "rss_bytes_per_s");
+		json__num(w, dt > 0 ? (g->last_rss - g->first_rss) / dt : 0);
+		json__end(w, '}');
 	}
-	fprintf(f, "],\n  \"leaks\": [");
+	json__end(w, ']');
+}
+
+static void json_leaks(struct json_writer *w, const struct mem_data *d)
+{
+	json__break(w, 2);
+	json__key(w, "leaks");
+	json__begin(w, '[');
 	for (int i = 0; i < d->nr_leaks; i++) {
 		const struct mem_leak *l = &d->leaks[i];
 
-		fprintf(f, "%s\n    {\"id\": %" PRId64 ", \"function\": ", i ? "," : "",
-			(int64_t)l->r.id);
-		output__json_str(f, l->func[0] ? l->func : "[unknown]");
-		fprintf(f, ", \"frames\": ");
-		output__json_str(f, l->frames);
-		fprintf(f, ", \"path\": ");
-		output__json_str(f, memory__str(l->r.path));
-		fprintf(f, ", \"pid\": %" PRId64 ", \"tid\": %" PRId64 ", \"inuse_bytes\": %" PRId64
-			", \"growth_bytes\": %" PRId64 ", \"points\": %" PRId64 ", \"slope_bps\": ",
-			(int64_t)l->r.pid, (int64_t)l->r.tid, l->r.inuse_bytes, l->r.growth_bytes,
-			(int64_t)l->r.points);
-		output__json_num(f, l->r.slope_bps);
-		fprintf(f, ", \"r2\": ");
-		output__json_num(f, l->r.r2);
-		fprintf(f, ", \"confidence\": ");
-		output__json_num(f, l->r.confidence);
-		fprintf(f, ", \"level\": ");
-		output__json_str(f, memory__str(l->r.level));
-		fputc('}', f);
+		json__break(w, 4);
+		json__begin(w, '{');
+		json__key(w, "id"); json__int(w, l->r.id);
+		json__key(w, "function"); json__str(w, l->func[0] ? l->func : "[unknown]");
+		json__key(w, "frames"); json__str(w, l->frames);
+		json__key(w, "path"); json__str(w, memory__str(l->r.path));
+		json__key(w, "pid"); json__int(w, l->r.pid);
+		json__key(w, "tid"); json__int(w, l->r.tid);
+		json__key(w, "inuse_bytes"); json__int(w, l->r.inuse_bytes);
+		json__key(w, "growth_bytes"); json__int(w, l->r.growth_bytes);
+		json__key(w, "points"); json__int(w, l->r.points);
+		json__key(w, "slope_bps"); json__num(w, l->r.slope_bps);
+		json__key(w, "r2"); json__num(w, l->r.r2);
+		json__key(w, "confidence"); json__num(w, l->r.confidence);
+		json__key(w, "level"); json__str(w, memory__str(l->r.level));
+		json__end(w, '}');
 	}
-	fprintf(f, "],\n  \"functions\": [");
-	for (int i = 0; i < d->nr_funcs && i < o->top_n; i++) {
-		const struct mem_row *r = &d->funcs[i];
+	json__end(w, ']');
+}
 
-		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
-		output__json_str(f, r->name);
-		fprintf(f, ", \"alloc_bytes\": %" PRId64 ", \"alloc_objects\": %" PRId64
-			", \"inuse_bytes\": %" PRId64 ", \"inuse_objects\": %" PRId64
-			", \"fault_pages\": %" PRId64 "}", r->v[MEM_ALLOC_B], r->v[MEM_ALLOC_O],
-			r->v[MEM_INUSE_B], r->v[MEM_INUSE_O], r->v[MEM_FAULT]);
+static void print_json(const struct profile *p, const struct report_opts *o,
+		       const struct mem_data *d, FILE *f)
+{
+	const struct rec_alloc *a = &d->alloc;
+	struct json_writer w;
+
+	json__init(&w, f, JSON_SPACED);
+	json__begin(&w, '{');
+	json__key(&w, "mode"); json__str(&w, d->has_alloc ? memory__str(a->mode) : "unknown");
+	json__key(&w, "allocator"); json__str(&w, memory__str(a->allocator));
+	json__key(&w, "duration_s"); json__num(&w, d->dur_s);
+	json_overhead(&w, a);
+	json_paths(&w, d);
+	json_growth(&w, d);
+	json_leaks(&w, d);
+	json__break(&w, 2);
+	json__key(&w, "functions");
+	json__begin(&w, '[');
+	for (int i = 0; i < d->nr_funcs && i < o->top_n; i++) {
+		json__break(&w, 4);
+		json__begin(&w, '{');
+		json__key(&w, "name"); json__str(&w, d->funcs[i].name);
+		json_columns(&w, &d->funcs[i]);
+		json__end(&w, '}');
 	}
-	fprintf(f, "]}");
+	json__end(&w, ']');
+	json__end(&w, '}');
 }
 
 static void print_text(const struct profile *p, const struct report_opts *o,
