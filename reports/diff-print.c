@@ -258,7 +258,7 @@ static void print_path(struct out *o, const struct diff_path *dp)
 			if (!(dp->part[0][k] > 0.005 * dp->busy[0]) &&
 			    !(dp->part[1][k] > 0.005 * dp->busy[1]))
 				continue;
-			fprintf(o->f, "%s %s %s -> %s", any ? "," : ";", diff_part_names[k],
+			fprintf(o->f, "%s %s %s -> %s", any ? "," : ";", diff__part_name(k),
 				fmt_part(dp, dp->part[0][k], s[0], 48),
 				fmt_part(dp, dp->part[1][k], s[1], 48));
 			any = true;
@@ -275,7 +275,7 @@ static void print_path(struct out *o, const struct diff_path *dp)
 	if (dp->changed_part >= 0 || dp->top_name[0]) {
 		fprintf(o->f, "%schanged:", ind);
 		if (dp->changed_part >= 0)
-			fprintf(o->f, " %s time +%s%s", diff_part_names[dp->changed_part],
+			fprintf(o->f, " %s time +%s%s", diff__part_name(dp->changed_part),
 				fmt_part(dp, dp->changed_by, s[0], 48),
 				dp->per_op ? " per operation" : " threads");
 		if (dp->top_name[0])
@@ -475,7 +475,7 @@ static void json_path(struct json_writer *w, const struct diff_path *dp)
 		json__begin(w, '{');
 		json__key(w, "busy"); json__num(w, dp->busy[i]);
 		for (int k = 0; k < DP_NR; k++) {
-			json__key(w, diff_part_names[k]);
+			json__key(w, diff__part_name(k));
 			json__num(w, dp->part[i][k]);
 		}
 		json__end(w, '}');
@@ -486,7 +486,7 @@ static void json_path(struct json_writer *w, const struct diff_path *dp)
 	json__begin(w, '{');
 	json__key(w, "part");
 	if (dp->changed_part >= 0)
-		json__str(w, diff_part_names[dp->changed_part]);
+		json__str(w, diff__part_name(dp->changed_part));
 	else
 		json__null(w);
 	json__key(w, "by"); json__num(w, dp->changed_by);

@@ -9,13 +9,12 @@
 #include "reports/output.h"
 #include "reports/paths-render.h"
 
-static const char *const part_key[PART_NR] = {
-	[PART_CPU] = "cpu", [PART_RUNQ] = "runq",
-	[PART_OFF + PR_OTHER] = "offcpu_other", [PART_OFF + PR_LOCK] = "lock",
-	[PART_OFF + PR_NET] = "net", [PART_OFF + PR_TIMER] = "timer",
-	[PART_OFF + PR_IO] = "io", [PART_OFF + PR_FAULT] = "fault",
-	[PART_IDLE] = "idle", [PART_TX] = "tx_messages", [PART_ALLOC] = "alloc_bytes",
-};
+static const char *part_key(int k)
+{
+	if (k == PART_OFF + PR_OTHER)
+		return "offcpu_other";
+	return k < WALL_NR ? wall_part_names[k] : k == PART_TX ? "tx_messages" : "alloc_bytes";
+}
 
 /* "key": {"a": 1, ...} of n int64 fields */
 static void json_fields(struct json_writer *w, const char *key, const char *const *names,
@@ -77,7 +76,7 @@ static void json_wall(struct json_writer *w, const struct path_stats *ps)
 		json__key(w, keys[i]);
 		json__int(w, vals[i]);
 	}
-	json_fields(w, "offcpu", path_reason_names, ps->off_ns, PR_NR);
+	json_fields(w, "offcpu", reason_names, ps->off_ns, PR_NR);
 	json__end(w, '}');
 }
 
@@ -94,7 +93,7 @@ static void json_parts(struct json_writer *w, const struct profile *p,
 			continue;
 		json__break(w, 7);
 		json__begin(w, '{');
-		json__key(w, "part"); json__str(w, part_key[k]);
+		json__key(w, "part"); json__str(w, part_key(k));
 		json__key(w, "total"); json__int(w, pp->total);
 		json__key(w, "share");
 		json__fixed(w, k < PART_IDLE && ps->busy_ns ? (double)pp->total / ps->busy_ns : 0.0, 4);

@@ -20,13 +20,11 @@ static double pct(int64_t part, int64_t whole)
 	return whole > 0 ? 100.0 * part / whole : 0;
 }
 
-static const char *const part_label[PART_NR] = {
-	[PART_CPU] = "on-CPU", [PART_RUNQ] = "run queue",
-	[PART_OFF + PR_OTHER] = "off-CPU other", [PART_OFF + PR_LOCK] = "lock wait",
-	[PART_OFF + PR_NET] = "network wait", [PART_OFF + PR_TIMER] = "timer/sleep",
-	[PART_OFF + PR_IO] = "I/O wait", [PART_OFF + PR_FAULT] = "page faults",
-	[PART_IDLE] = "idle", [PART_TX] = "tx", [PART_ALLOC] = "alloc",
-};
+/* The wall parts' words (core/names.h), then traffic and memory. */
+static const char *part_label(int k)
+{
+	return k < WALL_NR ? wall_part_titles[k] : k == PART_TX ? "tx" : "alloc";
+}
 
 /* Word-wrap text at width, continuation lines indented by indent. */
 static void wrap(FILE *f, const char *text, int first_col, int indent, int width)
@@ -108,7 +106,7 @@ static void text_path(FILE *f, const struct profile *p, const struct path_report
 
 		if (!pp->total)
 			continue;
-		fprintf(f, "    %-13s %3.0f %%", part_label[k], pct(pp->total, ps->busy_ns));
+		fprintf(f, "    %-13s %3.0f %%", part_label(k), pct(pp->total, ps->busy_ns));
 		if (k == PART_CPU)
 			fprintf(f, " (user %.0f %%, kernel %.0f %%)", pct(ps->cpu_user_ns, cpu),
 				pct(ps->cpu_kernel_ns, cpu));
@@ -171,7 +169,7 @@ static void md_path(FILE *f, const struct profile *p, const struct path_report *
 		if (!pp->total)
 			continue;
 		frames__stack_str(p, pp->top[0].stack, FRAMES_STR_USER, stack, 120);
-		fprintf(f, "| %s | %s | %s | `%s` | `%s` |\n", part_label[k],
+		fprintf(f, "| %s | %s | %s | `%s` | `%s` |\n", part_label(k),
 			k == PART_IDLE ? "(not counted)" : (snprintf(a, sizeof(a), "%.0f %%",
 						pct(pp->total, ps->busy_ns)), a),
 			paths__fmt_ns(pp->total, b, sizeof(b)), pp->culprit, stack);

@@ -9,11 +9,11 @@
 #include "reports/timeline.h"
 #include "analysis/frames.h"
 
-static const char *const titles[TL_NR] = {
-	[TL_CPU] = "on-CPU", [TL_RUNQ] = "runq", [TL_OTHER] = "other", [TL_LOCK] = "lock",
-	[TL_NET] = "net", [TL_TIMER] = "timer", [TL_IO] = "io", [TL_FAULT] = "fault",
-	[TL_IDLE] = "idle",
-};
+/* Column titles: the part names, but on-CPU says what cpu means here. */
+static const char *title(int part)
+{
+	return part == TL_CPU ? wall_part_titles[TL_CPU] : wall_part_names[part];
+}
 
 /* The order columns are printed in. */
 static const int order[TL_NR] = {
@@ -34,7 +34,7 @@ static void emit_text(const struct profile *p, const struct timeline *t, uint32_
 	if (md) {
 		fprintf(f, "| thread | tid | wall |");
 		for (int k = 0; k < TL_NR; k++)
-			fprintf(f, " %s |", titles[order[k]]);
+			fprintf(f, " %s |", title(order[k]));
 		fprintf(f, "\n|---|---:|---:|");
 		for (int k = 0; k < TL_NR; k++)
 			fprintf(f, "---:|");
@@ -42,7 +42,7 @@ static void emit_text(const struct profile *p, const struct timeline *t, uint32_
 	} else {
 		fprintf(f, "%-16s %7s %9s", "thread", "tid", "wall");
 		for (int k = 0; k < TL_NR; k++)
-			fprintf(f, " %6s", titles[order[k]]);
+			fprintf(f, " %6s", title(order[k]));
 		fprintf(f, "\n");
 	}
 	for (uint32_t i = 0; i < n; i++) {
@@ -78,11 +78,11 @@ static void emit_text(const struct profile *p, const struct timeline *t, uint32_
 						    md ? sizeof(stack) : (size_t)(width - 26 > 20 ? width - 26 : 20));
 				output__fmt_ns(th->top[part][j].ns, a, sizeof(a));
 				if (md) {
-					fprintf(f, "- %s %s: ", titles[part], a);
+					fprintf(f, "- %s %s: ", title(part), a);
 					report_out__md_cell(f, stack[0] ? stack : "[no stack]", true);
 					fprintf(f, "\n");
 				} else {
-					fprintf(f, "    %-6s %9s  %s\n", titles[part], a,
+					fprintf(f, "    %-6s %9s  %s\n", title(part), a,
 						stack[0] ? stack : "[no stack]");
 				}
 			}
@@ -110,7 +110,7 @@ static void emit_json(const struct profile *p, const struct timeline *t, uint32_
 		json__key(&w, "parts");
 		json__begin(&w, '{');
 		for (int k = 0; k < TL_NR; k++) {
-			json__key(&w, timeline_part_names[order[k]]);
+			json__key(&w, wall_part_names[order[k]]);
 			json__int(&w, th->ns[order[k]]);
 		}
 		json__end(&w, '}');
@@ -121,7 +121,7 @@ static void emit_json(const struct profile *p, const struct timeline *t, uint32_
 
 			if (th->top[part][0].ns <= 0)
 				continue;
-			json__key(&w, timeline_part_names[part]);
+			json__key(&w, wall_part_names[part]);
 			json__begin(&w, '[');
 			for (int j = 0; j < TIMELINE_TOP && th->top[part][j].ns > 0; j++) {
 				frames__stack_str(p, th->top[part][j].stack, FRAMES_STR_USER_OR_KERNEL,

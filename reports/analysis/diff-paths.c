@@ -166,11 +166,6 @@ out:
 
 static void parts_of(const struct path_stats *ps, double div, double *part, double *busy)
 {
-	static const int off[DP_NR] = {
-		[DP_LOCK] = PR_LOCK, [DP_NET] = PR_NET, [DP_TIMER] = PR_TIMER,
-		[DP_IO] = PR_IO, [DP_FAULT] = PR_FAULT, [DP_OTHER] = PR_OTHER,
-	};
-
 	if (!ps) {
 		memset(part, 0, DP_NR * sizeof(*part));
 		*busy = 0;
@@ -179,7 +174,7 @@ static void parts_of(const struct path_stats *ps, double div, double *part, doub
 	part[DP_CPU] = (ps->cpu_user_ns + ps->cpu_kernel_ns) / div;
 	part[DP_RUNQ] = ps->runq_ns / div;
 	for (int i = DP_LOCK; i < DP_NR; i++)
-		part[i] = ps->off_ns[off[i]] / div;
+		part[i] = ps->off_ns[diff_part_wall[i] - WALL_OFF] / div;
 	*busy = ps->busy_ns / div;
 }
 

@@ -21,8 +21,11 @@
 #include "format/recording.h"
 #include "core/rules.h"
 
-const char *const diff_part_names[DP_NR] = {
-	"cpu", "runq", "lock", "net", "timer", "io", "fault", "other",
+const enum wall_part diff_part_wall[DP_NR] = {
+	[DP_CPU] = WALL_CPU, [DP_RUNQ] = WALL_RUNQ, [DP_LOCK] = WALL_OFF + REASON_LOCK,
+	[DP_NET] = WALL_OFF + REASON_NET, [DP_TIMER] = WALL_OFF + REASON_TIMER,
+	[DP_IO] = WALL_OFF + REASON_IO, [DP_FAULT] = WALL_OFF + REASON_FAULT,
+	[DP_OTHER] = WALL_OFF + REASON_OTHER,
 };
 
 void diff__defaults(struct diff_opts *o)

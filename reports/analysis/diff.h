@@ -26,6 +26,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/names.h"
+
 struct profile;
 struct flame_tree;
 
@@ -96,11 +98,19 @@ struct diff_latency {
 	bool regressed;			/* over fail_above and significant */
 };
 
-/* Parts of a path's wall time, normalised (load, or ns per operation). */
+/*
+ * Parts of a path's wall time, normalised (load, or ns per operation), in
+ * the order diff shows them; each is a wall part of core/names.h.
+ */
 enum diff_part {
 	DP_CPU = 0, DP_RUNQ, DP_LOCK, DP_NET, DP_TIMER, DP_IO, DP_FAULT, DP_OTHER, DP_NR,
 };
-extern const char *const diff_part_names[DP_NR];
+extern const enum wall_part diff_part_wall[DP_NR];
+
+static inline const char *diff__part_name(int k)
+{
+	return wall_part_names[diff_part_wall[k]];
+}
 
 struct diff_path {
 	char name[32];

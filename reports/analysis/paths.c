@@ -23,11 +23,6 @@
 #include "analysis/contrib.h"
 #include "analysis/frames.h"
 
-const char *const path_reason_names[PR_NR] = {
-	[PR_OTHER] = "other", [PR_LOCK] = "lock", [PR_NET] = "net",
-	[PR_TIMER] = "timer", [PR_IO] = "io", [PR_FAULT] = "fault",
-};
-
 /* ---- latency ------------------------------------------------------------ */
 
 uint64_t paths__hist_quantile(const uint64_t *buckets, uint32_t nr, uint64_t count, double q,
@@ -215,11 +210,9 @@ static const char *self_function(const struct profile *p, const struct frames *f
 
 static enum path_reason reason_of(const char *s)
 {
-	for (int i = 0; i < PR_NR; i++) {
-		if (s && !strcmp(s, path_reason_names[i]))
-			return i;
-	}
-	return PR_OTHER;
+	int r = reason__parse(s);
+
+	return r >= 0 && r < PR_NR ? r : PR_OTHER;
 }
 
 struct path_stats *paths__find(struct path_report *rep, const char *name)

@@ -18,25 +18,27 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/names.h"
 #include "core/units.h"
 
 struct profile;
 struct path_rules;
 
-/* Off-CPU reasons, the `reason` label values (docs/conventions.md). */
+/* Off-CPU reasons of a blocked thread, the `reason` label (core/names.h,
+ * docs/conventions.md). */
 enum path_reason {
-	PR_OTHER = 0, PR_LOCK, PR_NET, PR_TIMER, PR_IO, PR_FAULT,
-	PR_NR,
+	PR_OTHER = REASON_OTHER, PR_LOCK = REASON_LOCK, PR_NET = REASON_NET,
+	PR_TIMER = REASON_TIMER, PR_IO = REASON_IO, PR_FAULT = REASON_FAULT,
+	PR_NR = REASON_NR_BLOCKED,
 };
-extern const char *const path_reason_names[PR_NR];
 
-/* The parts of a path's time and traffic that get top stacks. */
+/* The parts of a path's time (the wall parts) and traffic that get top stacks. */
 enum path_part {
-	PART_CPU = 0,
-	PART_RUNQ,
-	PART_OFF,			/* + enum path_reason */
-	PART_IDLE = PART_OFF + PR_NR,
-	PART_TX,			/* tx/messages (or bytes) by stack */
+	PART_CPU = WALL_CPU,
+	PART_RUNQ = WALL_RUNQ,
+	PART_OFF = WALL_OFF,		/* + enum path_reason */
+	PART_IDLE = WALL_IDLE,
+	PART_TX = WALL_NR,		/* tx/messages (or bytes) by stack */
 	PART_ALLOC,			/* alloc/bytes */
 	PART_NR,
 };

@@ -19,12 +19,6 @@
 #include "analysis/frames.h"
 #include "analysis/timeline.h"
 
-const char *const timeline_part_names[TL_NR] = {
-	[TL_CPU] = "cpu", [TL_RUNQ] = "runq", [TL_OTHER] = "other", [TL_LOCK] = "lock",
-	[TL_NET] = "net", [TL_TIMER] = "timer", [TL_IO] = "io", [TL_FAULT] = "fault",
-	[TL_IDLE] = "idle",
-};
-
 /* One (thread, part, stack) sum into the thread's top stacks of that part. */
 static void take_top(void *ctx, const struct contrib *sum)
 {
@@ -46,7 +40,7 @@ static void take_top(void *ctx, const struct contrib *sum)
 static int part_of_reason(const char *r)
 {
 	for (int i = TL_OTHER; i < TL_NR; i++) {
-		if (r && !strcmp(r, timeline_part_names[i]))
+		if (r && !strcmp(r, wall_part_names[i]))
 			return i;
 	}
 	if (r && !strcmp(r, "runq"))

@@ -16,17 +16,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/names.h"
+
 struct profile;
 
-/* Parts of a thread's timeline; off-CPU parts follow the reason names. */
+/* Parts of a thread's timeline: the wall parts (core/names.h, wall_part_names). */
 enum tl_part {
-	TL_CPU = 0,
-	TL_RUNQ,
-	TL_OTHER, TL_LOCK, TL_NET, TL_TIMER, TL_IO, TL_FAULT,
-	TL_IDLE,	/* off-CPU waiting for work (idle rules, docs/rules.md) */
-	TL_NR,
+	TL_CPU = WALL_CPU,
+	TL_RUNQ = WALL_RUNQ,
+	TL_OTHER = WALL_OFF + REASON_OTHER, TL_LOCK = WALL_OFF + REASON_LOCK,
+	TL_NET = WALL_OFF + REASON_NET, TL_TIMER = WALL_OFF + REASON_TIMER,
+	TL_IO = WALL_OFF + REASON_IO, TL_FAULT = WALL_OFF + REASON_FAULT,
+	TL_IDLE = WALL_IDLE,	/* off-CPU waiting for work (idle rules, docs/rules.md) */
+	TL_NR = WALL_NR,
 };
-extern const char *const timeline_part_names[TL_NR];
 
 #define TIMELINE_TOP 3
 

@@ -21,11 +21,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Same numbering as enum ps_path in bpf/peerscope.h. */
-#define PATH_OTHER	0
-#define PATH_DHT	1
-#define PATH_GOSSIP	2
-#define PATH_BOOTSTRAP	3
+#include "core/names.h"	/* PATH_OTHER .. PATH_BOOTSTRAP */
+
 #define PATH_MAX_PATHS	16	/* PS_PATH_MAX */
 
 struct path_symbol_rule {
