@@ -462,9 +462,9 @@ out_end:
 	return err;
 }
 
-int pprof__encode_gz(const struct profile *p, void **buf, size_t *len)
+/* Encodes p and gzips it to fd (out == NULL) or into out. */
+static int encode_gzip(const struct profile *p, int fd, struct pbuf *out)
 {
-	struct pbuf out = { 0 };
 	void *raw;
 	size_t rlen;
 	int err;
@@ -472,8 +472,16 @@ int pprof__encode_gz(const struct profile *p, void **buf, size_t *len)
 	err = pprof__encode(p, &raw, &rlen);
 	if (err)
 		return err;
-	err = gzip_buf(raw, rlen, -1, &out);
+	err = gzip_buf(raw, rlen, fd, out);
 	free(raw);
+	return err;
+}
+
+int pprof__encode_gz(const struct profile *p, void **buf, size_t *len)
+{
+	struct pbuf out = { 0 };
+	int err = encode_gzip(p, -1, &out);
+
 	if (err) {
 		free(out.b);
 		return err;
@@ -485,16 +493,7 @@ int pprof__encode_gz(const struct profile *p, void **buf, size_t *len)
 
 int pprof__write_fd(const struct profile *p, int fd)
 {
-	void *raw;
-	size_t rlen;
-	int err;
-
-	err = pprof__encode(p, &raw, &rlen);
-	if (err)
-		return err;
-	err = gzip_buf(raw, rlen, fd, NULL);
-	free(raw);
-	return err;
+	return encode_gzip(p, fd, NULL);
 }
 
 int pprof__write(const struct profile *p, const char *path)
