@@ -108,8 +108,7 @@ void pprof__w_free(struct wctx *w)
 	uint32_t i;
 
 	for (i = 0; i < w->nr_extra; i++)
-		if (w->extra[i] != (char *)PF_KERNEL_MODULE)
-			free(w->extra[i]);
+		free(w->extra[i]);
 	free(w->extra);
 	free(w->comment_ids);
 	free(w->map_out);
@@ -229,9 +228,14 @@ int pprof__w_prepare(struct wctx *w)
 		w->kernel_map_out = w->map_out[kernel_map];
 	} else if (need_kernel) {
 		if (!profile__find_str(p, PF_KERNEL_MODULE, &w->kernel_str)) {
-			w->kernel_str = w_add_string(w, (char *)PF_KERNEL_MODULE);
-			if (!w->kernel_str)
+			/* every extra string is the writer's own, freed alike */
+			char *name = strdup(PF_KERNEL_MODULE);
+
+			w->kernel_str = name ? w_add_string(w, name) : 0;
+			if (!w->kernel_str) {
+				free(name);
 				return -ENOMEM;
+			}
 		}
 		w->map_order[n++] = 0;
 		w->nr_out_maps = n;
