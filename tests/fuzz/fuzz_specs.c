@@ -5,7 +5,7 @@
  */
 #include "fuzz.h"
 #include "core/ports.h"
-#include "reports/paths.h"
+#include "analysis/paths.h"
 #include "reports/bottleneck.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
