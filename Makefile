@@ -5,6 +5,7 @@
 #   make check      deps + build + unit tests + integration tests (root)
 #   make unit       unit tests only (no root needed)
 #   make sanitize   ASan+UBSan build (build-san/) and the unit tests under it
+#   make fuzz       every parser's libFuzzer harness, FUZZ_SECONDS (60) each
 #   make demo       profile one node of an 8-node test network into demo-out/
 #   make bench      benchmarks, printed as ratios against perf/bpftrace/libbpf-tools
 #   make install    PREFIX=/usr/local: the binary and its man page
@@ -60,8 +61,7 @@ layer_of = $(or $(if $(filter userspace/core/%,$1),core),$(if $(filter userspace
 	$(filter collectors/%,$1),collectors),$(if $(filter reports/analysis/%,$1),analysis),$(if \
 	$(filter reports/%,$1),reports),$(if $(filter userspace/%,$1),commands),$(error $1: in no layer))
 # Include flags for source file $1; collectors also see the BPF skeletons.
-layer_flags = -I$(BUILD)/inc/$(call layer_of,$1) $(patsubst %,-I$(BUILD)/inc/%,$(LAYER_EXTRA_$1)) \
-	$(if $(filter collectors,$(call layer_of,$1)),-I$(BUILD)/skel)
+layer_flags = -I$(BUILD)/inc/$(call layer_of,$1) $(if $(filter collectors,$(call layer_of,$1)),-I$(BUILD)/skel)
 INC_TREES := $(patsubst %,$(BUILD)/inc/%/.tree,$(LAYERS))
 # Test programs (unit tests, fuzz harnesses) see every layer, the BPF ABI and
 # the commands' builtin.h; library objects they build use $(call layer_flags,$<).
@@ -98,6 +98,8 @@ all: $(BUILD)/peerscope $(PROGS) node
 
 # The test P2P node and its network driver define their own rules (target: node).
 -include tests/node/node.mk
+# libFuzzer harnesses of the parsers (targets: fuzz, fuzz-build).
+-include tests/fuzz/fuzz.mk
 
 $(BUILD)/vmlinux.h:
 	@mkdir -p $(@D)

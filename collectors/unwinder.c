@@ -30,8 +30,10 @@
 
 #include "collectors/unwinder.h"
 #include "collectors/features.h"
+#include "core/input-limits.h"
 #include "core/log.h"
 #include "core/profile.h"
+#include "core/records.h"
 #include "core/sym-maps.h"
 #include "core/unwind-table.h"
 #include "core/target.h"
@@ -253,7 +255,10 @@ static struct unw_file *file_get(struct unwinder *u, uint32_t pid, const struct 
 		if (fd >= 0)
 			close(fd);
 	}
-	if (err)
+	if (err == -EFBIG)
+		ps_warn("unwind: %s: %s (docs/limits.md): frame pointers there", m->path,
+			limit__why());
+	else if (err)
 		ps_debug("unwind: %s: no tables: %s (frame pointers there)",
 			 vdso ? "[vdso]" : m->path, strerror(-err));
 
@@ -455,7 +460,6 @@ void unwinder__stats(struct unwinder *u, struct unwinder_stats *st)
 int unwinder__record(struct unwinder *u, struct profile *p)
 {
 	struct unwinder_stats st;
-	char v[11][24];
 
 	if (!u || !u->in_use)
 		return 0;
@@ -465,20 +469,10 @@ int unwinder__record(struct unwinder *u, struct profile *p)
 		 PRIu64 " read errors, %" PRIu64 " store errors, %" PRIu64 " busy", st.stacks,
 		 st.root, st.truncated, st.frames_table, st.frames_fp, st.read_err, st.store_err,
 		 st.busy);
-	snprintf(v[0], sizeof(v[0]), "%" PRIu64, st.stacks);
-	snprintf(v[1], sizeof(v[1]), "%" PRIu64, st.root);
-	snprintf(v[2], sizeof(v[2]), "%" PRIu64, st.truncated);
-	snprintf(v[3], sizeof(v[3]), "%" PRIu64, st.frames_table);
-	snprintf(v[4], sizeof(v[4]), "%" PRIu64, st.frames_fp);
-	snprintf(v[5], sizeof(v[5]), "%" PRIu64, st.read_err);
-	snprintf(v[6], sizeof(v[6]), "%" PRIu64, st.store_err);
-	snprintf(v[7], sizeof(v[7]), "%" PRIu64, st.files);
-	snprintf(v[8], sizeof(v[8]), "%" PRIu64, st.rows);
-	snprintf(v[9], sizeof(v[9]), "%" PRIu64, st.procs);
-	snprintf(v[10], sizeof(v[10]), "%" PRIu64, st.busy);
-	return profile__add_record(p, "unwind", "mode", u->mode == UNWIND_DWARF ? "dwarf" : "auto",
-				   "stacks", v[0], "root", v[1], "truncated", v[2],
-				   "frames_table", v[3], "frames_fp", v[4], "read_err", v[5],
-				   "store_err", v[6], "busy", v[10], "files", v[7], "rows", v[8],
-				   "procs", v[9], NULL);
+	return records__add_unwind(p, &(struct rec_unwind){
+		.mode = u->mode == UNWIND_DWARF ? "dwarf" : "auto", .stacks = st.stacks,
+		.root = st.root, .truncated = st.truncated, .frames_table = st.frames_table,
+		.frames_fp = st.frames_fp, .read_err = st.read_err, .store_err = st.store_err,
+		.busy = st.busy, .files = st.files, .rows = st.rows, .procs = st.procs,
+	});
 }

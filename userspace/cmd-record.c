@@ -35,6 +35,7 @@
 #include "collectors/shared-maps.h"
 #include "core/log.h"
 #include "core/profile.h"
+#include "core/records.h"
 #include "core/rules.h"
 #include "core/symbolizer.h"
 #include "core/target.h"
@@ -629,13 +630,10 @@ static int64_t rusage_ns(const struct timeval *tv)
 	return tv->tv_sec * 1000000000LL + tv->tv_usec * 1000LL;
 }
 
-#define U64S(buf, v) (snprintf(buf, sizeof(buf), "%llu", (unsigned long long)(v)), buf)
-
 /* meta, stats and overhead records: see docs/format.md. */
 static void add_records(struct record *r, struct profile *p)
 {
 	char host[256] = "", start[64], pids[TARGET_MAX_PIDS * 11] = "", names[128] = "";
-	char freq[16], dur[32], b1[24], b2[24], b3[24], b4[24], b5[24], b6[24];
 	double attach_s = ts_sec(&r->t_start, &r->t_attached);
 	struct rusage ru;
 	struct utsname u;
@@ -654,51 +652,37 @@ static void add_records(struct record *r, struct profile *p)
 	for (int i = 0; i < r->nr_coll && off < sizeof(names); i++)
 		off += snprintf(names + off, sizeof(names) - off, "%s%s", i ? "," : "",
 				r->coll[i].ops->name);
-	snprintf(freq, sizeof(freq), "%d", r->opts.freq);
-	snprintf(dur, sizeof(dur), "%.3f", ts_sec(&r->t_attached, &r->t_stop));
-
-	profile__add_record(p, "meta",
-			    "version", PEERSCOPE_VERSION,
-			    "command", r->cmdline,
-			    "hostname", host,
-			    "kernel", u.release,
-			    "start", start,
-			    "duration_s", dur,
-			    "pids", pids,
-			    "collectors", names,
-			    "freq", freq,
-			    "kernel_stacks", r->opts.no_kernel ? "0" : "1",
-			    "rules", r->rules_file ? r->rules_file : "",
-			    "ports", r->port_rules ? r->port_rules : "",
-			    NULL);
+	records__add_meta(p, &(struct rec_meta){
+		.version = PEERSCOPE_VERSION, .command = r->cmdline, .hostname = host,
+		.kernel = u.release, .start = start,
+		.duration_s = rec_round(ts_sec(&r->t_attached, &r->t_stop), 3),
+		.pids = pids, .collectors = names, .freq = r->opts.freq,
+		.kernel_stacks = !r->opts.no_kernel,
+		.rules = r->rules_file ? r->rules_file : "",
+		.ports = r->port_rules ? r->port_rules : "",
+	});
 	for (int i = 0; i < r->nr_slas; i++)
-		profile__add_record(p, "sla", "spec", r->slas[i], NULL);
+		records__add_sla(p, &(struct rec_sla){ .spec = r->slas[i] });
 	if (r->opts.rules)
 		path_rules__save(r->opts.rules, p, NULL);
 
 	for (int i = 0; i < r->nr_coll; i++) {
 		const struct collector_stats *s = &r->coll[i].stats;
 
-		profile__add_record(p, "stats",
-				    "collector", r->coll[i].ops->name,
-				    "events", U64S(b1, s->events),
-				    "stack_errors", U64S(b2, s->stack_errors),
-				    "map_full", U64S(b3, s->map_full),
-				    "lost", U64S(b4, s->lost),
-				    "bpf_run_ns", U64S(b5, s->bpf_run_ns),
-				    "bpf_run_cnt", U64S(b6, s->bpf_run_cnt),
-				    NULL);
+		records__add_stats(p, &(struct rec_stats){
+			.collector = r->coll[i].ops->name, .events = s->events,
+			.stack_errors = s->stack_errors, .map_full = s->map_full, .lost = s->lost,
+			.bpf_run_ns = s->bpf_run_ns, .bpf_run_cnt = s->bpf_run_cnt,
+		});
 	}
 
 	/* the cost of recording, as measured from inside */
 	getrusage(RUSAGE_SELF, &ru);
-	profile__add_record(p, "overhead",
-			    "user_ns", U64S(b1, rusage_ns(&ru.ru_utime)),
-			    "sys_ns", U64S(b2, rusage_ns(&ru.ru_stime)),
-			    "bpf_run_ns", U64S(b3, total_stats(r).bpf_run_ns),
-			    "attach_ns", U64S(b4, (uint64_t)(attach_s * 1e9)),
-			    "bpf_stats", r->stats_fd >= 0 ? "1" : "0",
-			    NULL);
+	records__add_overhead(p, &(struct rec_overhead){
+		.user_ns = rusage_ns(&ru.ru_utime), .sys_ns = rusage_ns(&ru.ru_stime),
+		.bpf_run_ns = total_stats(r).bpf_run_ns, .attach_ns = (uint64_t)(attach_s * 1e9),
+		.bpf_stats = r->stats_fd >= 0,
+	});
 }
 
 /* Stop every program from counting: they all check the target map. */

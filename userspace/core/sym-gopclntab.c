@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "core/sym-gopclntab.h"
+#include "core/input-limits.h"
 
 #define GO_MAGIC_116 0xfffffffau
 #define GO_MAGIC_118 0xfffffff0u
@@ -42,6 +43,8 @@ int sym_gopclntab__load(const uint8_t *data, size_t len, uint64_t text_addr,
 
 	if (len < 16)
 		return -EINVAL;
+	if (len > LIMIT_PCLNTAB_BYTES)
+		return limit__exceeded("bytes of .gopclntab", len, LIMIT_PCLNTAB_BYTES);
 	magic = (uint32_t)rd(data, 4);
 	if (magic != GO_MAGIC_116 && magic != GO_MAGIC_118 && magic != GO_MAGIC_120)
 		return -EINVAL;

@@ -24,6 +24,8 @@
 #include <zlib.h>
 
 #include "core/hashmap.h"
+#include "core/input-limits.h"
+#include "core/log.h"
 #include "core/profile.h"
 #include "core/sym-demangle.h"
 #include "core/sym-elf.h"
@@ -376,6 +378,9 @@ static struct sym_dso *dso_get_file(struct symbolizer *s, struct sym_proc *p,
 	} else {
 		d->err = sym_elf__load_fd(&d->elf, fd);
 		close(fd);
+		if (d->err == -EFBIG)
+			ps_warn("%s: %s (docs/limits.md): its symbols are skipped", m->path,
+				limit__why());
 		if (!d->err && !d->elf.has_symtab && !d->elf.go_names)
 			dso_find_debug(s, d, root[0] ? root : NULL, m->path);
 		sym_elf__finish(&d->elf);
@@ -605,8 +610,8 @@ static bool perfmap_trusted(const struct sym_proc *p, const char *path)
 	 * Anyone can write /tmp: take names only from the process's user or
 	 * root (perf's rule); for a pid never seen alive, from ourselves.
 	 */
-	if (stat(path, &st))
-		return false;
+	if (lstat(path, &st) || !S_ISREG(st.st_mode) || (st.st_mode & S_IWOTH))
+		return false;	/* a symlink could point anywhere; anyone could write it */
 	return st.st_uid == 0 || st.st_uid == (p->uid_known ? p->uid : getuid());
 }
 
@@ -624,8 +629,16 @@ static struct sym_entry *perfmap_lookup(struct symbolizer *s, struct sym_proc *p
 	snprintf(path, sizeof(path), "/proc/%" PRIu32 "/root%s/perf-%" PRIu32 ".map", p->pid,
 		 s->perfmap_dir, p->nspid ? p->nspid : p->pid);
 	if (p->gone || !perfmap_trusted(p, path) || sym_perfmap__load(&p->perfmap, path)) {
+		int err;
+
 		snprintf(path, sizeof(path), "%s/perf-%" PRIu32 ".map", s->perfmap_dir, p->pid);
-		if (!perfmap_trusted(p, path) || sym_perfmap__load(&p->perfmap, path))
+		if (!perfmap_trusted(p, path))
+			return NULL;
+		err = sym_perfmap__load(&p->perfmap, path);
+		if (err == -EFBIG)
+			ps_warn("%s: %s (docs/limits.md): its names are skipped", path,
+				limit__why());
+		if (err)
 			return NULL;
 	}
 	return sym_table__lookup(&p->perfmap.syms, addr);
@@ -652,11 +665,14 @@ static int kernel_load(struct symbolizer *s)
 	/* the running kernel's table is shared with collectors; a test file is ours */
 	if (!strcmp(s->kallsyms_path, DEFAULT_KALLSYMS)) {
 		s->kallsyms = sym_kallsyms__get_running(&s->kallsyms_err);
-		return s->kallsyms_err;
+	} else {
+		s->kallsyms_err = sym_kallsyms__load(&s->kallsyms_own, s->kallsyms_path, NULL);
+		if (!s->kallsyms_err)
+			s->kallsyms = &s->kallsyms_own;
 	}
-	s->kallsyms_err = sym_kallsyms__load(&s->kallsyms_own, s->kallsyms_path, NULL);
-	if (!s->kallsyms_err)
-		s->kallsyms = &s->kallsyms_own;
+	if (s->kallsyms_err == -EFBIG)
+		ps_warn("%s: %s (docs/limits.md): kernel frames stay addresses",
+			s->kallsyms_path, limit__why());
 	return s->kallsyms_err;
 }
 

@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: MIT
+/* The folded-stack reader. */
+#include "fuzz.h"
+#include "core/profile.h"
+#include "format/folded.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct profile *p = profile__new();
+	size_t bad = 0;
+
+	if (!p)
+		return 0;
+	folded__read_buf(p, (const char *)data, size, "samples", "count", &bad);
+	profile__free(p);
+	return 0;
+}
