@@ -61,8 +61,7 @@ layer_of = $(or $(if $(filter userspace/core/%,$1),core),$(if $(filter userspace
 	$(filter collectors/%,$1),collectors),$(if $(filter reports/analysis/%,$1),analysis),$(if \
 	$(filter reports/%,$1),reports),$(if $(filter userspace/%,$1),commands),$(error $1: in no layer))
 # Include flags for source file $1; collectors also see the BPF skeletons.
-layer_flags = -I$(BUILD)/inc/$(call layer_of,$1) $(patsubst %,-I$(BUILD)/inc/%,$(LAYER_EXTRA_$1)) \
-	$(if $(filter collectors,$(call layer_of,$1)),-I$(BUILD)/skel)
+layer_flags = -I$(BUILD)/inc/$(call layer_of,$1) $(if $(filter collectors,$(call layer_of,$1)),-I$(BUILD)/skel)
 INC_TREES := $(patsubst %,$(BUILD)/inc/%/.tree,$(LAYERS))
 # Test programs (unit tests, fuzz harnesses) see every layer, the BPF ABI and
 # the commands' builtin.h; library objects they build use $(call layer_flags,$<).

@@ -13,6 +13,7 @@
 #include "format/pprof-int.h"
 #include "format/pprof.h"
 #include "core/profile.h"
+#include "core/records.h"
 #include "profile.pb-c.h"
 
 #include <errno.h>
@@ -635,6 +636,7 @@ static int p_samples(struct pctx *c)
 
 static int p_comments(struct pctx *c)
 {
+	struct records_reader rd = RECORDS_READER_INIT;
 	size_t i;
 	int err;
 
@@ -646,7 +648,7 @@ static int p_comments(struct pctx *c)
 			return err;
 		if (!id)
 			continue;
-		err = pprof__record_parse(c->p, profile__str(c->p, id));
+		err = records__decode(c->p, &rd, profile__str(c->p, id));
 		if (err == 0)
 			err = profile__add_comment(c->p, profile__str(c->p, id));
 		if (err < 0)

@@ -29,9 +29,11 @@
 #include <linux/types.h>
 
 #include "collectors/unwinder.h"
+#include "collectors/features.h"
 #include "core/input-limits.h"
 #include "core/log.h"
 #include "core/profile.h"
+#include "core/records.h"
 #include "core/sym-maps.h"
 #include "core/unwind-table.h"
 #include "core/target.h"
@@ -39,6 +41,7 @@
 #include "bpf/unwind.h"
 
 #define POLL_INTERVAL_NS	1000000000LL	/* re-read /proc/PID/maps once a second */
+#define ROWS_MAP_CHUNK		(256 * 1024)	/* unw_rows is mapped in steps of this */
 
 /* One parsed file: where its rows went, and how to compute a mapping's bias. */
 struct unw_file {
@@ -61,7 +64,7 @@ static const struct {
 	[UNW_MAP_PROCS] = { "unw_procs", BPF_MAP_TYPE_HASH, sizeof(struct unw_proc),
 			    PS_MAX_TARGETS, BPF_F_NO_PREALLOC },	/* see bpf/unwind.bpf.h */
 	[UNW_MAP_STACKS] = { "unw_stacks", BPF_MAP_TYPE_HASH, sizeof(struct unw_stack),
-			     UNW_STACK_ENTRIES, 0 },
+			     UNW_STACK_ENTRIES, BPF_F_NO_PREALLOC },	/* 18 MiB if preallocated */
 	[UNW_MAP_STATS] = { "unw_stats", BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(uint64_t),
 			    UNW_STAT_MAX, 0 },
 };
@@ -109,6 +112,10 @@ struct unwinder *unwinder__create(enum unwind_mode mode)
 		u->fds[i] = -1;
 	for (int i = 0; i < UNW_NR_MAPS; i++) {
 		LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = unw_map_defs[i].flags);
+
+		/* the cpu collector's perf_event program uses unw_stacks too */
+		if (i == UNW_MAP_STACKS && !features__perf_event_noprealloc())
+			opts.map_flags &= ~BPF_F_NO_PREALLOC;
 
 		u->fds[i] = bpf_map_create(unw_map_defs[i].type, unw_map_defs[i].name,
 					   sizeof(__u32), unw_map_defs[i].value_size,
@@ -170,19 +177,32 @@ int unwinder__reuse(struct unwinder *u, struct bpf_object *obj)
 	return 1;
 }
 
-static int map_rows(struct unwinder *u)
+/*
+ * Map the first `rows` rows of unw_rows (at least one chunk), remapping
+ * larger as files are added.  Every mapped page of a BPF array counts in
+ * our RSS: mapping all 8 MiB made it a third of a default record's peak,
+ * for the ~0.5 MiB of rows a typical target needs.
+ */
+static int map_rows(struct unwinder *u, size_t rows)
 {
-	long page = sysconf(_SC_PAGESIZE);
+	size_t page = sysconf(_SC_PAGESIZE), max, len;
 	void *mem;
 
-	if (u->rows_mem)
+	max = (u->rows_cap * sizeof(struct unw_row) + page - 1) & ~(page - 1);
+	len = (rows * sizeof(struct unw_row) + ROWS_MAP_CHUNK - 1) & ~(size_t)(ROWS_MAP_CHUNK - 1);
+	if (len < ROWS_MAP_CHUNK)
+		len = ROWS_MAP_CHUNK;
+	if (len > max)
+		len = max;
+	if (u->rows_mem && u->rows_mmap_len >= len)
 		return 0;
-	u->rows_mmap_len = (u->rows_cap * sizeof(struct unw_row) + page - 1) & ~(size_t)(page - 1);
-	mem = mmap(NULL, u->rows_mmap_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   u->fds[UNW_MAP_ROWS], 0);
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, u->fds[UNW_MAP_ROWS], 0);
 	if (mem == MAP_FAILED)
 		return -errno;
+	if (u->rows_mem)
+		munmap(u->rows_mem, u->rows_mmap_len);
 	u->rows_mem = mem;
+	u->rows_mmap_len = len;
 	return 0;
 }
 
@@ -255,6 +275,9 @@ static struct unw_file *file_get(struct unwinder *u, uint32_t pid, const struct 
 			ps_warn("unwind: table space full (%zu rows): %s and later files use frame pointers",
 				u->rows_cap, vdso ? "[vdso]" : m->path);
 		u->rows_full_warned = true;
+	} else if (t.nr && (err = map_rows(u, u->rows_used + t.nr))) {
+		ps_debug("unwind: %s: mapping the table space failed: %s (frame pointers there)",
+			 vdso ? "[vdso]" : m->path, strerror(-err));
 	} else if (t.nr) {
 		memcpy(u->rows_mem + u->rows_used, t.rows, t.nr * sizeof(*t.rows));
 		f->table_off = u->rows_used;
@@ -339,7 +362,7 @@ int unwinder__add_target(struct unwinder *u, const struct target *t)
 	int err, added = 0;
 
 	u->in_use = true;
-	err = map_rows(u);
+	err = map_rows(u, u->rows_used);
 	if (err) {
 		ps_err("unwind: mapping the unwind table map failed: %s (use --unwind fp)",
 		       strerror(-err));
@@ -437,7 +460,6 @@ void unwinder__stats(struct unwinder *u, struct unwinder_stats *st)
 int unwinder__record(struct unwinder *u, struct profile *p)
 {
 	struct unwinder_stats st;
-	char v[11][24];
 
 	if (!u || !u->in_use)
 		return 0;
@@ -447,20 +469,10 @@ int unwinder__record(struct unwinder *u, struct profile *p)
 		 PRIu64 " read errors, %" PRIu64 " store errors, %" PRIu64 " busy", st.stacks,
 		 st.root, st.truncated, st.frames_table, st.frames_fp, st.read_err, st.store_err,
 		 st.busy);
-	snprintf(v[0], sizeof(v[0]), "%" PRIu64, st.stacks);
-	snprintf(v[1], sizeof(v[1]), "%" PRIu64, st.root);
-	snprintf(v[2], sizeof(v[2]), "%" PRIu64, st.truncated);
-	snprintf(v[3], sizeof(v[3]), "%" PRIu64, st.frames_table);
-	snprintf(v[4], sizeof(v[4]), "%" PRIu64, st.frames_fp);
-	snprintf(v[5], sizeof(v[5]), "%" PRIu64, st.read_err);
-	snprintf(v[6], sizeof(v[6]), "%" PRIu64, st.store_err);
-	snprintf(v[7], sizeof(v[7]), "%" PRIu64, st.files);
-	snprintf(v[8], sizeof(v[8]), "%" PRIu64, st.rows);
-	snprintf(v[9], sizeof(v[9]), "%" PRIu64, st.procs);
-	snprintf(v[10], sizeof(v[10]), "%" PRIu64, st.busy);
-	return profile__add_record(p, "unwind", "mode", u->mode == UNWIND_DWARF ? "dwarf" : "auto",
-				   "stacks", v[0], "root", v[1], "truncated", v[2],
-				   "frames_table", v[3], "frames_fp", v[4], "read_err", v[5],
-				   "store_err", v[6], "busy", v[10], "files", v[7], "rows", v[8],
-				   "procs", v[9], NULL);
+	return records__add_unwind(p, &(struct rec_unwind){
+		.mode = u->mode == UNWIND_DWARF ? "dwarf" : "auto", .stacks = st.stacks,
+		.root = st.root, .truncated = st.truncated, .frames_table = st.frames_table,
+		.frames_fp = st.frames_fp, .read_err = st.read_err, .store_err = st.store_err,
+		.busy = st.busy, .files = st.files, .rows = st.rows, .procs = st.procs,
+	});
 }

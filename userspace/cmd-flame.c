@@ -18,7 +18,7 @@
 #include "core/out-file.h"
 #include "reports/flame-folded.h"
 #include "reports/flame-svg.h"
-#include "reports/flame-tree.h"
+#include "analysis/flame-tree.h"
 #include "reports/output.h"
 #include "format/pprof.h"
 #include "core/profile.h"

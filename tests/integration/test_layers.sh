@@ -74,6 +74,10 @@ probe reports bpf/span.h && fail "a renderer includes the BPF ABI bpf/span.h"
 probe collectors bpf/span.h || fail "collectors cannot include bpf/span.h"
 probe reports core/profile.h || fail "reports cannot include core/profile.h"
 probe core reports/output.h && fail "core includes reports/output.h"
+if [ -f userspace/format/pprof.h ]; then
+	probe collectors format/pprof.h || fail "collectors cannot include format/pprof.h"
+	probe core format/pprof.h && fail "core includes format/pprof.h"
+fi
 probe core core/target.h || fail "core/target.h does not build on its own: $(head -n 2 "$T/probe.log")"
 
 # --- 3. the real build uses the per-layer flags, nothing wider ------------

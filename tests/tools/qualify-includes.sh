@@ -31,7 +31,11 @@ for h in userspace/core/*.h userspace/format/*.h collectors/*.h \
 		"${base//./\\.}" "$q" >>"$script"
 done
 
-find userspace collectors reports bpf tests/unit -name '*.[ch]' | sort | while read -r f; do
+dirs=()
+for d in userspace collectors reports bpf tests/unit tests/fuzz bench; do
+	[ -d "$d" ] && dirs+=("$d")
+done
+find "${dirs[@]}" -name '*.[ch]' | sort | while read -r f; do
 	sed -f "$script" "$f" >"$f.qi.tmp"
 	if cmp -s "$f" "$f.qi.tmp"; then rm -f "$f.qi.tmp"; else mv "$f.qi.tmp" "$f"; echo "$f"; fi
 done

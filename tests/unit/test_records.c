@@ -18,6 +18,7 @@
 #include <linux/types.h>
 
 #include "bpf/hist.h"
+#include "core/names.h"
 #include "core/profile.h"
 #include "core/records.h"
 #include "format/pprof.h"
@@ -331,6 +332,72 @@ static void test_buckets_dense(void **state)
 	free(b);
 }
 
+/* ---- docs/format.md documents every kind and field ---------------------- */
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	if (!f)
+		return NULL;
+	for (size_t got = 1; got;) {
+		if (n + 4096 + 1 > cap) {
+			cap = cap ? cap * 2 : 65536;
+			buf = realloc(buf, cap);
+			assert_non_null(buf);
+		}
+		got = fread(buf + n, 1, cap - n - 1, f);
+		n += got;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	return buf;
+}
+
+static const char *docs;
+
+static void documented(const char *name)
+{
+	char quoted[64];
+
+	snprintf(quoted, sizeof(quoted), "`%s`", strcmp(name, "errnum") ? name : "errno");
+	if (!strstr(docs, quoted))
+		fail_msg("docs/format.md does not mention %s", quoted);
+}
+
+#define DOC_FIELD(k, type, name)	documented(#name);
+#define DOC_KIND(kind)			documented(#kind); REC_##kind(DOC_FIELD, kind)
+
+static void test_documented(void **state)
+{
+	char *text = slurp("docs/format.md");
+
+	if (!text)
+		skip();	/* not run from the source tree */
+	docs = text;
+	REC_KINDS(DOC_KIND)
+	free(text);
+}
+
+/* ---- the shared names ----------------------------------------------------- */
+
+static void test_names(void **state)
+{
+	assert_int_equal(reason__parse("lock"), REASON_LOCK);
+	assert_int_equal(reason__parse("runq"), REASON_RUNQ);
+	assert_int_equal(reason__parse("sleep"), -1);
+	assert_int_equal(reason__parse(NULL), -1);
+	assert_string_equal(reason__name(99), "other");
+	assert_int_equal(wall_part__of_reason(REASON_RUNQ), WALL_RUNQ);
+	assert_string_equal(wall_part_names[wall_part__of_reason(REASON_FAULT)], "fault");
+	assert_string_equal(wall_part_names[WALL_IDLE], "idle");
+	assert_int_equal(path_builtin__id("gossip"), PATH_GOSSIP);
+	assert_int_equal(path_builtin__id("gossipx"), -1);
+	assert_string_equal(path_builtin_names[PATH_OTHER], PATH_OTHER_NAME);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -340,6 +407,8 @@ int main(void)
 		cmocka_unit_test(test_comment_text),
 		cmocka_unit_test(test_hist_boundaries),
 		cmocka_unit_test(test_buckets_dense),
+		cmocka_unit_test(test_documented),
+		cmocka_unit_test(test_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

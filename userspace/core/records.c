@@ -121,6 +121,15 @@ static void buckets_parse(const char *s, struct rec_buckets *b)
 
 /* ---- struct <-> stored strings ------------------------------------------ */
 
+double rec_round(double v, int decimals)
+{
+	double scale = 1;
+
+	while (decimals-- > 0)
+		scale *= 10;
+	return isfinite(v) ? round(v * scale) / scale : 0;
+}
+
 /* Shortest decimal that reads back as the same double. */
 static void fmt_double(double v, char *buf, size_t len)
 {

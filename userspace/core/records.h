@@ -70,6 +70,12 @@ uint64_t rec_buckets__to_ll(const struct rec_buckets *b, uint64_t *counts);
 /* "low:count,low:count" into buf (always terminated); returns buf. */
 char *rec_buckets__format(const struct rec_buckets *b, char *buf, size_t len);
 
+/*
+ * v rounded to decimals places: writers store measured ratios no more
+ * precisely than they mean (the file keeps the shortest exact decimal).
+ */
+double rec_round(double v, int decimals);
+
 /* ---- the kinds ---------------------------------------------------------- */
 
 /*
@@ -129,8 +135,8 @@ char *rec_buckets__format(const struct rec_buckets *b, char *buf, size_t len);
 	F(k, U64, nested) F(k, U64, allocs) F(k, U64, alloc_bytes) F(k, U64, frees)	\
 	F(k, U64, frees_matched) F(k, U64, sampled) F(k, U64, live_full)		\
 	F(k, U64, faults) F(k, U64, mmap_bytes) F(k, U64, munmap_bytes)		\
-	F(k, I64, brk_bytes) F(k, DBL, alloc_call_ns) F(k, DBL, free_call_ns)		\
-	F(k, STR, calibrated_on) F(k, DBL, est_overhead_ns) F(k, DBL, est_slowdown)
+	F(k, I64, brk_bytes) F(k, U64, alloc_call_ns) F(k, U64, free_call_ns)		\
+	F(k, STR, calibrated_on) F(k, U64, est_overhead_ns) F(k, DBL, est_slowdown)
 
 #define REC_leak(F, k)	/* alloc collector: a suspected leak */			\
 	F(k, U64, id) F(k, U64, pid) F(k, U64, tid) F(k, STR, path)			\

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/names.h"
 #include "core/profile.h"
 #include "core/records.h"
 #include "core/rules.h"
@@ -148,13 +149,12 @@ static bool valid_path_name(const char *s)
 static struct path_rules *rules_new(const char *name)
 {
 	struct path_rules *r = calloc(1, sizeof(*r));
-	static const char *const fixed[] = { "other", "dht", "gossip", "bootstrap" };
 
 	if (!r)
 		return NULL;
-	for (int i = 0; i < 4; i++)
-		r->names[i] = strdup(fixed[i]);
-	r->nr_paths = 4;
+	for (int i = 0; i < PATH_NR_BUILTIN; i++)
+		r->names[i] = strdup(path_builtin_names[i]);
+	r->nr_paths = PATH_NR_BUILTIN;
 	r->name = strdup(name ? name : "rules");
 	return r;
 }
@@ -980,4 +980,16 @@ struct path_rules *path_rules__from_profile(const struct profile *p)
 		return r;
 	}
 	return NULL;
+}
+
+struct path_rules *path_rules__for_profile(const struct profile *p)
+{
+	struct path_rules *r = path_rules__from_profile(p);
+	char msg[256];
+
+	if (!r)
+		r = path_rules__load("default", msg, sizeof(msg));
+	if (r && !r->why[0])
+		snprintf(r->why, sizeof(r->why), "none recorded: generic patterns");
+	return r;
 }

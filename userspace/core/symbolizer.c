@@ -76,7 +76,8 @@ struct symbolizer {
 	uint32_t nr_strs, cap_strs;
 	struct hashmap *str_index;
 
-	struct sym_kallsyms kallsyms;
+	struct sym_kallsyms *kallsyms; /* &kallsyms_own, or the shared running table */
+	struct sym_kallsyms kallsyms_own;
 	int kallsyms_err;            /* 0 loaded, 1 not tried, < 0 failed */
 	char kernel_build_id[SYM_BUILD_ID_HEX_MAX];
 
@@ -193,8 +194,10 @@ void symbolizer__free(struct symbolizer *s)
 	hashmap__free(s->dso_index);
 	hashmap__free(s->proc_index);
 	hashmap__free(s->str_index);
-	if (s->kallsyms_err == 0)
-		sym_kallsyms__free(&s->kallsyms);
+	if (s->kallsyms == &s->kallsyms_own)
+		sym_kallsyms__free(&s->kallsyms_own);
+	else if (s->kallsyms)
+		sym_kallsyms__put_running(s->kallsyms);
 	free(s->debug_dir);
 	free(s->perfmap_dir);
 	free(s->kallsyms_path);
@@ -716,10 +719,14 @@ static int kernel_load(struct symbolizer *s)
 {
 	if (s->kallsyms_err != 1)
 		return s->kallsyms_err;
-	/* /proc/modules describes the running kernel only, not a test file */
-	s->kallsyms_err = sym_kallsyms__load(&s->kallsyms, s->kallsyms_path,
-					     strcmp(s->kallsyms_path, DEFAULT_KALLSYMS) ?
-					     NULL : "/proc/modules");
+	/* the running kernel's table is shared with collectors; a test file is ours */
+	if (!strcmp(s->kallsyms_path, DEFAULT_KALLSYMS)) {
+		s->kallsyms = sym_kallsyms__get_running(&s->kallsyms_err);
+	} else {
+		s->kallsyms_err = sym_kallsyms__load(&s->kallsyms_own, s->kallsyms_path, NULL);
+		if (!s->kallsyms_err)
+			s->kallsyms = &s->kallsyms_own;
+	}
 	if (s->kallsyms_err == -EFBIG)
 		ps_warn("%s: %s (docs/limits.md): kernel frames stay addresses",
 			s->kallsyms_path, limit__why());
@@ -779,12 +786,12 @@ static int resolve_kernel(struct symbolizer *s, uint64_t addr, struct sym_frame 
 		return 0;
 	}
 	/* one mapping from the kernel's text start, so offsets read like perf's */
-	out->map_start = addr >= s->kallsyms.lo ? s->kallsyms.lo : 0;
+	out->map_start = addr >= s->kallsyms->lo ? s->kallsyms->lo : 0;
 	out->module_offset = addr - out->map_start;
 	out->has_symbols = true;
-	e = sym_kallsyms__lookup(&s->kallsyms, addr, &out->kmod);
+	e = sym_kallsyms__lookup(s->kallsyms, addr, &out->kmod);
 	if (e)
-		set_names(s, &s->kallsyms.syms, e, addr, out);
+		set_names(s, &s->kallsyms->syms, e, addr, out);
 	return 0;
 }
 
