@@ -10,7 +10,7 @@
 #include "reports/diff.h"
 #include "reports/flame-folded.h"
 #include "reports/flame-svg.h"
-#include "reports/flame-tree.h"
+#include "analysis/flame-tree.h"
 
 /* Tooltip: both shares of the frame (total) and its self change. */
 static void annotate(const struct flame_tree *t, uint32_t n, void *ctx, char *buf, size_t len)

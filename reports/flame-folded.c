@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Folded-stack writer; see flame-folded.h. */
 #include "reports/flame-folded.h"
-#include "reports/flame-tree.h"
+#include "analysis/flame-tree.h"
 #include "format/folded.h"
 
 #include <errno.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Interactive SVG flame graph; see flame-svg.h. */
 #include "reports/flame-svg.h"
-#include "reports/flame-tree.h"
+#include "analysis/flame-tree.h"
 #include "reports/output.h"
 
 #include <errno.h>

@@ -12,6 +12,7 @@
 #define PEERSCOPE_MEMORY_REPORT_H
 
 #include "reports/report.h"
+#include "analysis/memory.h"
 
 struct profile;
 

@@ -2,7 +2,7 @@
 /* Report plumbing, shared loaders and the meta section; see report.h. */
 #include "reports/report.h"
 #include "reports/output.h"
-#include "reports/paths.h"
+#include "analysis/paths.h"
 #include "core/profile.h"
 #include "core/records.h"
 #include "core/rules.h"
@@ -21,8 +21,12 @@ void report_out__begin(struct report_out *o, FILE *f, enum report_format format,
 	o->format = format;
 	o->width = width > 0 ? width : 100;
 	o->nr_sections = 0;
-	if (format == REPORT_JSON)
-		fputs("{\"schema\": \"" REPORT_SCHEMA "\"", f);
+	if (format == REPORT_JSON) {
+		json__init(&o->json, f, JSON_SPACED);
+		json__begin(&o->json, '{');
+		json__key(&o->json, "schema");
+		json__str(&o->json, REPORT_SCHEMA);
+	}
 }
 
 void report_out__section(struct report_out *o, const char *key, const char *title)
@@ -31,9 +35,8 @@ void report_out__section(struct report_out *o, const char *key, const char *titl
 
 	switch (o->format) {
 	case REPORT_JSON:
-		fputs(",\n", o->f);
-		output__json_str(o->f, key);
-		fputs(": ", o->f);
+		json__break(&o->json, 0);
+		json__key_external(&o->json, key);
 		break;
 	case REPORT_MD:
 		fprintf(o->f, "%s## %s\n\n", o->nr_sections ? "\n" : "", title);
@@ -53,8 +56,11 @@ void report_out__section(struct report_out *o, const char *key, const char *titl
 
 int report_out__end(struct report_out *o)
 {
-	if (o->format == REPORT_JSON)
-		fputs("\n}\n", o->f);
+	if (o->format == REPORT_JSON) {
+		json__break(&o->json, 0);
+		json__end(&o->json, '}');
+		fputc('\n', o->f);
+	}
 	if (fflush(o->f) || ferror(o->f))
 		return -EIO;
 	return 0;
@@ -91,12 +97,9 @@ int report__filter_path(struct profile **pp, const char *path)
 {
 	struct path_rules *rules;
 	struct profile *np;
-	char msg[160];
 	int err;
 
-	rules = path_rules__from_profile(*pp);
-	if (!rules)
-		rules = path_rules__load("default", msg, sizeof(msg));
+	rules = path_rules__for_profile(*pp);
 	/* without rules the labels the recording has are all we go by */
 	if (rules) {
 		err = paths__label_profile(*pp, rules);
@@ -116,11 +119,11 @@ int report__filter_path(struct profile **pp, const char *path)
 
 
 /* JSON array of a comma-separated list; numbers when numeric is set. */
-static void json_list(FILE *f, const char *s, bool numeric)
+/* A comma-separated record field as a JSON array (numbers or strings), empty items skipped. */
+static void json_list(struct json_writer *w, const char *key, const char *s, bool numeric)
 {
-	bool first = true;
-
-	fputc('[', f);
+	json__key(w, key);
+	json__begin(w, '[');
 	while (s && *s) {
 		const char *e = strchr(s, ',');
 		size_t n = e ? (size_t)(e - s) : strlen(s);
@@ -128,16 +131,14 @@ static void json_list(FILE *f, const char *s, bool numeric)
 
 		snprintf(item, sizeof(item), "%.*s", (int)n, s);
 		if (n) {
-			fputs(first ? "" : ", ", f);
 			if (numeric)
-				fprintf(f, "%lld", strtoll(item, NULL, 10));
+				json__int(w, strtoll(item, NULL, 10));
 			else
-				output__json_str(f, item);
-			first = false;
+				json__str(w, item);
 		}
 		s = e ? e + 1 : NULL;
 	}
-	fputc(']', f);
+	json__end(w, ']');
 }
 
 static double duration_s(const struct profile *p, const struct rec_meta *meta)
@@ -147,6 +148,44 @@ static double duration_s(const struct profile *p, const struct rec_meta *meta)
 	return meta->duration_s;
 }
 
+static void json_types(struct json_writer *w, const struct profile *p)
+{
+	json__key(w, "types");
+	json__begin(w, '[');
+	for (uint32_t i = 0; i < p->nr_types; i++) {
+		json__begin(w, '{');
+		json__key(w, "type"); json__str(w, profile__str(p, p->types[i].type));
+		json__key(w, "unit"); json__str(w, profile__str(p, p->types[i].unit));
+		json__key(w, "total"); json__int(w, profile__total(p, i));
+		json__end(w, '}');
+	}
+	json__end(w, ']');
+}
+
+/* The collectors' stats records; returns what they lost in all. */
+static int64_t json_stats(struct json_writer *w, const struct profile *p)
+{
+	struct rec_stats st;
+	uint32_t from = 0;
+	int64_t lost = 0;
+
+	json__key(w, "stats");
+	json__begin(w, '[');
+	while (records__next_stats(p, &from, &st)) {
+		json__begin(w, '{');
+		json__key(w, "collector"); json__str(w, st.collector ? st.collector : "");
+		json__key(w, "status"); json__str(w, st.status && *st.status ? st.status : "ok");
+		json__key(w, "events"); json__int(w, st.events);
+		json__key(w, "stack_errors"); json__int(w, st.stack_errors);
+		json__key(w, "map_full"); json__int(w, st.map_full);
+		json__key(w, "lost"); json__int(w, st.lost);
+		json__end(w, '}');
+		lost += (int64_t)st.map_full + (int64_t)st.lost;
+	}
+	json__end(w, ']');
+	return lost;
+}
+
 static void meta_json(struct profile *p, const struct report_opts *o, FILE *f,
 		      const struct rec_meta *meta)
 {
@@ -154,60 +193,38 @@ static void meta_json(struct profile *p, const struct report_opts *o, FILE *f,
 		{ "version", meta->version }, { "hostname", meta->hostname },
 		{ "kernel", meta->kernel }, { "start", meta->start }, { "command", meta->command },
 	};
-	struct rec_stats st;
-	uint32_t from = 0;
-	bool first = true;
-	int64_t lost = 0;
+	struct json_writer w;
+	int64_t lost;
 
-	fputs("{\"file\": ", f);
-	output__json_str(f, o->file);
+	json__init(&w, f, JSON_SPACED);
+	json__begin(&w, '{');
+	json__key(&w, "file"); json__str(&w, o->file);
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
-		fprintf(f, ", \"%s\": ", strs[i].key);
+		json__key(&w, strs[i].key);
 		if (strs[i].val)
-			output__json_str(f, strs[i].val);
+			json__str(&w, strs[i].val);
 		else
-			fputs("null", f);
+			json__null(&w);
 	}
-	fputs(", \"duration_s\": ", f);
-	output__json_num(f, duration_s(p, meta));
-	fputs(", \"pids\": ", f);
-	json_list(f, meta->pids, true);
-	fputs(", \"collectors\": ", f);
-	json_list(f, meta->collectors, false);
-	fprintf(f, ", \"freq_hz\": ");
+	json__key(&w, "duration_s"); json__num(&w, duration_s(p, meta));
+	json_list(&w, "pids", meta->pids, true);
+	json_list(&w, "collectors", meta->collectors, false);
+	json__key(&w, "freq_hz");
 	if (REC_HAS(meta, meta, freq))
-		fprintf(f, "%lld", (long long)meta->freq);
+		json__int(&w, meta->freq);
 	else
-		fputs("null", f);
-	fputs(", \"types\": [", f);
-	for (uint32_t i = 0; i < p->nr_types; i++) {
-		fputs(i ? ", " : "", f);
-		fputs("{\"type\": ", f);
-		output__json_str(f, profile__str(p, p->types[i].type));
-		fputs(", \"unit\": ", f);
-		output__json_str(f, profile__str(p, p->types[i].unit));
-		fprintf(f, ", \"total\": %" PRId64 "}", profile__total(p, i));
-	}
-	fputs("], \"type\": ", f);
-	output__json_str(f, profile__str(p, p->types[o->type_idx].type));
-	fputs(", \"path\": ", f);
+		json__null(&w);
+	json_types(&w, p);
+	json__key(&w, "type"); json__str(&w, profile__str(p, p->types[o->type_idx].type));
+	json__key(&w, "path");
 	if (o->path)
-		output__json_str(f, o->path);
+		json__str(&w, o->path);
 	else
-		fputs("null", f);
-	fprintf(f, ", \"nr_samples\": %u, \"stats\": [", p->nr_samples);
-	while (records__next_stats(p, &from, &st)) {
-		fputs(first ? "{\"collector\": " : ", {\"collector\": ", f);
-		output__json_str(f, st.collector ? st.collector : "");
-		fputs(", \"status\": ", f);
-		output__json_str(f, st.status && *st.status ? st.status : "ok");
-		fprintf(f, ", \"events\": %" PRId64 ", \"stack_errors\": %" PRId64
-			", \"map_full\": %" PRId64 ", \"lost\": %" PRId64 "}", (int64_t)st.events,
-			(int64_t)st.stack_errors, (int64_t)st.map_full, (int64_t)st.lost);
-		lost += (int64_t)st.map_full + (int64_t)st.lost;
-		first = false;
-	}
-	fprintf(f, "], \"dropped\": %" PRId64 "}", lost);
+		json__null(&w);
+	json__key(&w, "nr_samples"); json__uint(&w, p->nr_samples);
+	lost = json_stats(&w, p);
+	json__key(&w, "dropped"); json__int(&w, lost);
+	json__end(&w, '}');
 }
 
 static void meta_row(struct report_out *out, const char *key, const char *val)

@@ -39,6 +39,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "reports/output.h"
+
 struct profile;
 
 enum report_format {
@@ -66,6 +68,7 @@ struct report_opts {
 struct report_out {
 	FILE *f;
 	enum report_format format;
+	struct json_writer json;	/* the top-level JSON object */
 	int width;			/* text columns */
 	unsigned int nr_sections;	/* sections begun so far */
 };

@@ -18,7 +18,7 @@
 
 #include "core/profile.h"
 #include "core/rules.h"
-#include "reports/paths.h"
+#include "analysis/paths.h"
 #include "reports/bottleneck.h"
 #include "core/records.h"
 
@@ -660,7 +660,7 @@ static void test_report_formats(void **state)
 	assert_int_equal(bottleneck__report(f, p, &o), -EINVAL);
 	fclose(f);
 	free(buf);
-	assert_true(bottleneck__has_path_data(p));
+	assert_true(paths__has_data(p));
 	free(lat);
 	profile__free(p);
 }

@@ -17,7 +17,7 @@
 
 #include "reports/diff-flame.h"
 #include "reports/diff.h"
-#include "reports/flame-tree.h"
+#include "analysis/flame-tree.h"
 #include "flame_helpers.h"
 #include "core/profile.h"
 #include "core/records.h"

@@ -16,7 +16,7 @@
 
 #include "reports/flame-folded.h"
 #include "reports/flame-svg.h"
-#include "reports/flame-tree.h"
+#include "analysis/flame-tree.h"
 #include "flame_helpers.h"
 #include "reports/output.h"
 #include "format/pprof.h"

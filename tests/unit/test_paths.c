@@ -13,7 +13,8 @@
 
 #include "core/profile.h"
 #include "core/rules.h"
-#include "reports/paths.h"
+#include "analysis/paths.h"
+#include "analysis/frames.h"
 #include "core/records.h"
 
 #define S 1000000000LL
@@ -169,9 +170,9 @@ static void test_decomposition(void **state)
 	assert_int_equal(d->lat.errors, 1);
 	assert_int_equal(d->lat.unmatched, 2);
 	assert_int_equal(d->lat.max_ns, 3000);
-	paths__stack_str(p, d->part[PART_CPU].top[0].stack, buf, sizeof(buf));
+	frames__stack_str(p, d->part[PART_CPU].top[0].stack, FRAMES_STR_USER, buf, sizeof(buf));
 	assert_string_equal(buf, "dht_a < dht_worker_main");
-	paths__stack_str(p, d->part[PART_CPU].top[0].stack, buf, 12);
+	frames__stack_str(p, d->part[PART_CPU].top[0].stack, FRAMES_STR_USER, buf, 12);
 	assert_true(strlen(buf) < 12);
 	assert_non_null(strstr(buf, "..."));
 	paths__free(&rep);

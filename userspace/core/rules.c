@@ -981,3 +981,15 @@ struct path_rules *path_rules__from_profile(const struct profile *p)
 	}
 	return NULL;
 }
+
+struct path_rules *path_rules__for_profile(const struct profile *p)
+{
+	struct path_rules *r = path_rules__from_profile(p);
+	char msg[256];
+
+	if (!r)
+		r = path_rules__load("default", msg, sizeof(msg));
+	if (r && !r->why[0])
+		snprintf(r->why, sizeof(r->why), "none recorded: generic patterns");
+	return r;
+}

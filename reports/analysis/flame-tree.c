@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The call tree of flame graphs and top functions; see flame-tree.h. */
-#include "reports/flame-tree.h"
+#include "analysis/flame-tree.h"
 #include "core/hashmap.h"
 #include "core/profile.h"
 

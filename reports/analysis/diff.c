@@ -11,14 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reports/bottleneck.h"
-#include "reports/diff.h"
-#include "reports/flame-tree.h"
-#include "reports/paths.h"
+#include "analysis/diff.h"
+#include "analysis/verdicts.h"
+#include "analysis/diff-int.h"
+#include "analysis/flame-tree.h"
+#include "analysis/paths.h"
 #include "core/profile.h"
 #include "core/records.h"
 #include "format/recording.h"
-#include "reports/report.h"
 #include "core/rules.h"
 
 const enum wall_part diff_part_wall[DP_NR] = {
@@ -27,9 +27,6 @@ const enum wall_part diff_part_wall[DP_NR] = {
 	[DP_IO] = WALL_OFF + REASON_IO, [DP_FAULT] = WALL_OFF + REASON_FAULT,
 	[DP_OTHER] = WALL_OFF + REASON_OTHER,
 };
-
-/* Latency percentiles need this many operations on both sides to be judged. */
-#define DIFF_MIN_OPS 10
 
 void diff__defaults(struct diff_opts *o)
 {
@@ -79,19 +76,7 @@ double diff__quantum(const struct profile *p, int type_idx)
 	return n && total > 0 ? (double)total / n : 1;
 }
 
-/*
- * How values of each side become comparable shares (k) and event counts
- * for the test (q, n: denominators).
- */
-struct norm {
-	double k[2];		/* share = value * k */
-	double q[2];		/* events = value / q */
-	double n[2];		/* test denominators: total events, or operations */
-	bool rate;
-	double min_z, min_delta;
-};
-
-static void stat_fill(struct diff_stat *st, int64_t v0, int64_t v1, const struct norm *nm)
+void diff_stat_fill(struct diff_stat *st, int64_t v0, int64_t v1, const struct norm *nm)
 {
 	st->v[0] = v0;
 	st->v[1] = v1;
@@ -203,7 +188,7 @@ static int pick(const struct diff_funcs *fs, bool total, bool grew, uint32_t **o
 	return 0;
 }
 
-static void funcs_free(struct diff_funcs *fs)
+void diff_funcs_free(struct diff_funcs *fs)
 {
 	free(fs->v);
 	free(fs->grew);
@@ -213,7 +198,7 @@ static void funcs_free(struct diff_funcs *fs)
 	memset(fs, 0, sizeof(*fs));
 }
 
-static int funcs_compute(const struct flame_tree *t, const struct norm *nm,
+int diff_funcs_compute(const struct flame_tree *t, const struct norm *nm,
 			 struct diff_funcs *fs)
 {
 	uint32_t nr_keys = t->nr_names * 2;
@@ -241,8 +226,8 @@ static int funcs_compute(const struct flame_tree *t, const struct norm *nm,
 			continue;
 		fn->name = key / 2;
 		fn->kernel = key & 1;
-		stat_fill(&fn->self, self[key][0], self[key][1], nm);
-		stat_fill(&fn->total, total[key][0], total[key][1], nm);
+		diff_stat_fill(&fn->self, self[key][0], self[key][1], nm);
+		diff_stat_fill(&fn->total, total[key][0], total[key][1], nm);
 		if (fn->self.delta && !fn->self.significant)
 			fs->hidden++;
 		fs->nr++;
@@ -259,7 +244,7 @@ out:
 	free(total);
 	free(depth);
 	if (err)
-		funcs_free(fs);
+		diff_funcs_free(fs);
 	return err;
 }
 
@@ -290,7 +275,7 @@ static int stacks_compute(struct diff_result *r, const struct norm *nm)
 
 		if (!fn->self[0] && !fn->self[1])
 			continue;
-		stat_fill(&st, fn->self[0], fn->self[1], nm);
+		diff_stat_fill(&st, fn->self[0], fn->self[1], nm);
 		r->node_delta[i] = st.delta;
 		if (fabs(st.delta) > r->max_node_delta)
 			r->max_node_delta = fabs(st.delta);
@@ -345,15 +330,7 @@ const char *diff__func_name(const struct diff_result *r, const struct diff_func 
 
 /* ---- loading: labels, path filter, operations ------------------------------ */
 
-static struct path_rules *rules_of(const struct profile *p)
-{
-	struct path_rules *r = path_rules__from_profile(p);
-	char msg[160];
-
-	return r ? r : path_rules__load("default", msg, sizeof(msg));
-}
-
-static bool keep_path(const struct profile *p, uint32_t sample, void *ctx)
+bool diff_keep_path(const struct profile *p, uint32_t sample, void *ctx)
 {
 	const char *v = profile__label_str(p, p->samples[sample].labelset, "path");
 
@@ -362,7 +339,7 @@ static bool keep_path(const struct profile *p, uint32_t sample, void *ctx)
 
 static int filter_path(struct profile *p, const char *path)
 {
-	struct profile *np = profile__filter(p, keep_path, (void *)path);
+	struct profile *np = profile__filter(p, diff_keep_path, (void *)path);
 
 	if (!np)
 		return -ENOMEM;
@@ -371,73 +348,9 @@ static int filter_path(struct profile *p, const char *path)
 	return 0;
 }
 
-/* Bucket holding quantile q (the one paths__hist_quantile reports). */
-static uint32_t hist_bucket(const struct rec_hist_sum *h, double q)
-{
-	uint64_t want = (uint64_t)(q * h->in_buckets + 0.999999), cum = 0;
-
-	if (want < 1)
-		want = 1;
-	for (uint32_t b = 0; b < REC_LL_BUCKETS; b++) {
-		cum += h->buckets[b];
-		if (cum >= want)
-			return b;
-	}
-	return REC_LL_BUCKETS - 1;
-}
-
-static uint64_t hist_above(const struct rec_hist_sum *h, uint32_t bucket)
-{
-	uint64_t n = 0;
-
-	for (uint32_t b = bucket + 1; b < REC_LL_BUCKETS; b++)
-		n += h->buckets[b];
-	return n;
-}
-
-static uint64_t hist_q(const struct rec_hist_sum *h, double q)
-{
-	return paths__hist_quantile(h->buckets, REC_LL_BUCKETS, h->in_buckets, q, h->max_ns);
-}
-
-/*
- * Percentile q regressed when it moved up and significantly more operations
- * are slower than the baseline's percentile than the baseline had.
- */
-static void latency_compare(const struct rec_hist_sum h[2], struct diff_latency *l,
-			    const struct diff_opts *o)
-{
-	double thr = o->fail_above > 0 ? o->fail_above : 0;
-	double inflate = sqrt(o->lat_design >= 1 ? o->lat_design : 1);
-	uint32_t b;
-
-	l->known = h[0].in_buckets && h[1].in_buckets;
-	for (int i = 0; i < 2; i++) {
-		l->count[i] = h[i].count;
-		l->errors[i] = h[i].errors;
-		l->p50[i] = hist_q(&h[i], 0.50);
-		l->p95[i] = hist_q(&h[i], 0.95);
-		l->p99[i] = hist_q(&h[i], 0.99);
-	}
-	if (!l->known)
-		return;
-	l->rel95 = l->p95[0] ? (double)l->p95[1] / l->p95[0] - 1 : 0;
-	l->rel99 = l->p99[0] ? (double)l->p99[1] / l->p99[0] - 1 : 0;
-	b = hist_bucket(&h[0], 0.95);
-	l->z95 = diff__z(hist_above(&h[0], b), h[0].in_buckets, hist_above(&h[1], b),
-			 h[1].in_buckets, false) / inflate;
-	b = hist_bucket(&h[0], 0.99);
-	l->z99 = diff__z(hist_above(&h[0], b), h[0].in_buckets, hist_above(&h[1], b),
-			 h[1].in_buckets, false) / inflate;
-	if (h[0].in_buckets < DIFF_MIN_OPS || h[1].in_buckets < DIFF_MIN_OPS)
-		return;
-	l->regressed = (l->rel95 > thr && l->z95 >= o->min_z) ||
-		       (l->rel99 > thr && l->z99 >= o->min_z);
-}
-
 /* ---- the tree -------------------------------------------------------------- */
 
-static int tree_build(const struct profile *base, int tb, const struct profile *cur, int tc,
+int diff_tree_build(const struct profile *base, int tb, const struct profile *cur, int tc,
 		      bool no_kernel, struct flame_tree **out)
 {
 	struct flame_tree_opts ob = { .type_idx = tb, .no_kernel = no_kernel };
@@ -458,208 +371,6 @@ static int tree_build(const struct profile *base, int tb, const struct profile *
 	}
 	*out = t;
 	return 0;
-}
-
-/* ---- paths ------------------------------------------------------------------- */
-
-static int64_t path_value(const struct profile *p, int type_idx, const char *path)
-{
-	int64_t sum = 0;
-
-	for (uint32_t i = 0; i < p->nr_samples; i++)
-		if (keep_path(p, i, (void *)path))
-			sum += profile__value(p, i, type_idx);
-	return sum;
-}
-
-static bool has_path_labels(const struct profile *p)
-{
-	for (uint32_t i = 0; i < p->nr_samples; i++) {
-		const char *v = profile__label_str(p, p->samples[i].labelset, "path");
-
-		if (v && *v && strcmp(v, "other"))
-			return true;
-	}
-	return records__count(p, REC_KIND_hist) > 0;
-}
-
-
-/* The path's biggest self growth, comparing only its samples. */
-static int path_top(struct profile *const prof[2], const int ti[2], struct diff_path *dp,
-		    const struct norm *nm, const struct diff_opts *o)
-{
-	struct profile *f[2] = { NULL, NULL };
-	struct flame_tree *t = NULL;
-	struct diff_funcs fs = { 0 };
-	int err = -ENOMEM;
-
-	for (int i = 0; i < 2; i++)
-		if (!(f[i] = profile__filter(prof[i], keep_path, dp->name)))
-			goto out;
-	err = tree_build(f[0], ti[0], f[1], ti[1], o->no_kernel, &t);
-	if (err)
-		goto out;
-	err = funcs_compute(t, nm, &fs);
-	if (err)
-		goto out;
-	if (fs.nr_grew) {
-		const struct diff_func *fn = &fs.v[fs.grew[0]];
-
-		snprintf(dp->top_name, sizeof(dp->top_name), "%s%s", t->names[fn->name],
-			 fn->kernel ? "_[k]" : "");
-		dp->top_self = fn->self;
-		dp->top_total = fn->total;
-	}
-out:
-	funcs_free(&fs);
-	flame_tree__free(t);
-	profile__free(f[0]);
-	profile__free(f[1]);
-	return err;
-}
-
-static void parts_of(const struct path_stats *ps, double div, double *part, double *busy)
-{
-	if (!ps) {
-		memset(part, 0, DP_NR * sizeof(*part));
-		*busy = 0;
-		return;
-	}
-	part[DP_CPU] = (ps->cpu_user_ns + ps->cpu_kernel_ns) / div;
-	part[DP_RUNQ] = ps->runq_ns / div;
-	for (int i = DP_LOCK; i < DP_NR; i++)
-		part[i] = ps->off_ns[diff_part_wall[i] - WALL_OFF] / div;
-	*busy = ps->busy_ns / div;
-}
-
-struct path_ctx {
-	struct profile *prof[2];
-	int ti[2];
-	struct path_report rep[2];
-	struct verdict *verdicts[2];
-	const struct norm *nm;
-	const struct diff_opts *o;
-};
-
-static int path_add(struct diff_result *r, struct path_ctx *c, const char *name)
-{
-	struct diff_path *dp;
-	struct path_stats *ps[2];
-	struct rec_hist_sum *h;
-	int err;
-
-	for (uint32_t i = 0; i < r->nr_paths; i++)
-		if (!strcmp(r->paths[i].name, name))
-			return 0;
-	if (c->o->path && strcmp(c->o->path, name))
-		return 0;
-	h = malloc(2 * sizeof(*h));	/* two dense histograms: not on the stack */
-	if (!h)
-		return -ENOMEM;
-	dp = &r->paths[r->nr_paths];
-	memset(dp, 0, sizeof(*dp));
-	snprintf(dp->name, sizeof(dp->name), "%s", name);
-	dp->changed_part = -1;
-	for (int i = 0; i < 2; i++) {
-		err = records__hist_sum(c->prof[i], name, &h[i]);
-		if (err)
-			goto out;
-	}
-	latency_compare(h, &dp->lat, c->o);
-	stat_fill(&dp->share, path_value(c->prof[0], c->ti[0], name),
-		  path_value(c->prof[1], c->ti[1], name), c->nm);
-	dp->per_op = c->o->per_op && h[0].count && h[1].count;
-	for (int i = 0; i < 2; i++) {
-		double div;
-
-		ps[i] = paths__find(&c->rep[i], name);
-		if (ps[i]) {
-			const struct verdict *v = &c->verdicts[i][ps[i] - c->rep[i].paths];
-
-			dp->verdict[i] = verdict_kind_names[v->kind];
-			snprintf(dp->culprit[i], sizeof(dp->culprit[i]), "%s", v->culprit);
-			if (i == 1)
-				snprintf(dp->text, sizeof(dp->text), "%s", v->text);
-		}
-		div = dp->per_op ? (double)h[i].count : (double)c->rep[i].duration_ns;
-		parts_of(ps[i], div > 0 ? div : 1, dp->part[i], &dp->busy[i]);
-		dp->present[i] = dp->share.v[i] || h[i].count || dp->busy[i] > 0;
-	}
-	if (!dp->present[0] && !dp->present[1])
-		goto out;
-	/* what changed in between: the part of the wall time that grew most */
-	for (int k = 0; k < DP_NR; k++) {
-		double d = dp->part[1][k] - dp->part[0][k];
-		/* 5 % of the busy time, and at least 0.01 threads or 1 us per operation */
-		double floor = fmax(0.05 * fmax(dp->busy[0], dp->busy[1]), dp->per_op ? 1000 : 0.01);
-
-		if (d > floor && d > dp->changed_by) {
-			dp->changed_part = k;
-			dp->changed_by = d;
-		}
-	}
-	if (dp->share.v[0] || dp->share.v[1]) {
-		err = path_top(c->prof, c->ti, dp, c->nm, c->o);
-		if (err)
-			goto out;
-	}
-	r->nr_paths++;
-out:
-	free(h);
-	return err;
-}
-
-/*
- * prof: labelled by the rules; orig: as read.  The decomposition runs on
- * orig: it tells a span's label from a symbol rule's (idle waits only count
- * inside a span), which labelling first would blur.
- */
-static int paths_compute(struct diff_result *r, struct profile *const prof[2],
-			 struct profile *const orig[2], struct path_rules *const rules[2],
-			 const int ti[2], const struct norm *nm, const struct diff_opts *o)
-{
-	struct path_ctx c = { .nm = nm, .o = o };
-	uint32_t cap;
-	int err = 0;
-
-	for (int i = 0; i < 2; i++) {
-		c.prof[i] = prof[i];
-		c.ti[i] = ti[i];
-	}
-	if (!has_path_labels(prof[0]) || !has_path_labels(prof[1]))
-		return 0;
-	for (int i = 0; i < 2; i++) {
-		err = paths__analyze(orig[i], rules[i], &c.rep[i]);
-		if (err)
-			goto out;
-		c.verdicts[i] = calloc(c.rep[i].nr_paths ? c.rep[i].nr_paths : 1,
-				       sizeof(*c.verdicts[i]));
-		if (!c.verdicts[i]) {
-			err = -ENOMEM;
-			goto out;
-		}
-		bottleneck__judge(&c.rep[i], NULL, c.verdicts[i]);
-	}
-	cap = c.rep[0].nr_paths + c.rep[1].nr_paths;
-	r->paths = calloc(cap ? cap : 1, sizeof(*r->paths));
-	if (!r->paths) {
-		err = -ENOMEM;
-		goto out;
-	}
-	/* rules order, "other" last */
-	for (int i = 0; i < 2 && !err; i++)
-		for (uint32_t j = 0; j < c.rep[i].nr_paths && !err; j++)
-			if (strcmp(c.rep[i].paths[j].name, "other"))
-				err = path_add(r, &c, c.rep[i].paths[j].name);
-	if (!err)
-		err = path_add(r, &c, "other");
-out:
-	for (int i = 0; i < 2; i++) {
-		if (c.rep[i].paths)
-			paths__free(&c.rep[i]);
-		free(c.verdicts[i]);
-	}
-	return err;
 }
 
 /* ---- failures ------------------------------------------------------------------ */
@@ -728,19 +439,23 @@ static int failures_collect(struct diff_result *r, const struct diff_opts *o)
 
 static uint64_t ops_of(const struct profile *p, const char *path)
 {
-	struct rec_hist_sum *h = malloc(sizeof(*h));
-	uint64_t n = h && !records__hist_sum(p, path, h) ? h->count : 0;
+	struct hist h;
+	uint64_t n;
 
-	free(h);
+	if (diff_hist_read(p, path, &h))
+		return 0;
+	n = h.count;
+	free(h.buckets);
 	return n;
 }
 
-int diff__compute(struct profile *base, struct profile *cur, const struct diff_opts *o,
-		  struct diff_result *r)
+int diff__compute(const struct profile *base, const struct profile *cur,
+		  const struct diff_opts *o, struct diff_result *r)
 {
-	struct profile *prof[2] = { base, cur };
+	/* the recordings as given (paths are analysed on them), and labelled copies */
+	const struct profile *orig[2] = { base, cur };
+	struct profile *prof[2] = { NULL, NULL };
 	struct path_rules *rules[2] = { NULL, NULL };
-	struct profile *orig[2] = { NULL, NULL };
 	int64_t full_total[2];
 	uint64_t all_ops[2];
 	double q[2];
@@ -768,8 +483,8 @@ int diff__compute(struct profile *base, struct profile *cur, const struct diff_o
 
 	/* every sample gets its path before anything is compared or filtered */
 	for (int i = 0; i < 2; i++) {
-		rules[i] = rules_of(prof[i]);
-		if (rules[i] && !(orig[i] = profile__clone(prof[i]))) {
+		rules[i] = path_rules__for_profile(orig[i]);
+		if (!(prof[i] = profile__clone(orig[i]))) {
 			err = -ENOMEM;
 			goto out;
 		}
@@ -790,7 +505,7 @@ int diff__compute(struct profile *base, struct profile *cur, const struct diff_o
 	}
 	norm_init(&nm_full, full_total, all_ops, q, o->per_op && all_ops[0] && all_ops[1], o);
 	if (rules[0] && rules[1]) {
-		err = paths_compute(r, prof, orig, rules, ti, &nm_full, o);
+		err = diff_paths_compute(r, prof, orig, rules, ti, &nm_full, o);
 		if (err)
 			goto out;
 	}
@@ -816,9 +531,9 @@ int diff__compute(struct profile *base, struct profile *cur, const struct diff_o
 	r->k[0] = nm.k[0];
 	r->k[1] = nm.k[1];
 
-	err = tree_build(base, ti[0], cur, ti[1], o->no_kernel, &r->tree);
+	err = diff_tree_build(prof[0], ti[0], prof[1], ti[1], o->no_kernel, &r->tree);
 	if (!err)
-		err = funcs_compute(r->tree, &nm, &r->funcs);
+		err = diff_funcs_compute(r->tree, &nm, &r->funcs);
 	if (!err)
 		err = stacks_compute(r, &nm);
 	if (!err)
@@ -826,7 +541,7 @@ int diff__compute(struct profile *base, struct profile *cur, const struct diff_o
 out:
 	for (int i = 0; i < 2; i++) {
 		path_rules__free(rules[i]);
-		profile__free(orig[i]);
+		profile__free(prof[i]);
 	}
 	if (err)
 		diff__free(r);
@@ -837,7 +552,7 @@ void diff__free(struct diff_result *r)
 {
 	flame_tree__free(r->tree);
 	free(r->node_delta);
-	funcs_free(&r->funcs);
+	diff_funcs_free(&r->funcs);
 	free(r->stacks);
 	free(r->paths);
 	free(r->fails);

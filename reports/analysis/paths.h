@@ -11,14 +11,15 @@
  * unless a span says the thread was inside an operation.  Span latency
  * histograms ("hist" records) give operation counts and percentiles.
  */
-#ifndef PEERSCOPE_PATHS_H
-#define PEERSCOPE_PATHS_H
+#ifndef PEERSCOPE_ANALYSIS_PATHS_H
+#define PEERSCOPE_ANALYSIS_PATHS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "core/names.h"
+#include "core/units.h"
 
 struct profile;
 struct path_rules;
@@ -104,32 +105,41 @@ int paths__sample_path(const struct profile *p, const struct path_rules *r, uint
 
 /*
  * Set the `path` label of every sample whose label is absent or "other" to
- * what the symbol and port rules say (flame --path and diff call this).
- * Run it on a complete profile: relabelled samples are not merged with
- * existing ones of the same stack and labels.  Returns the number of
- * samples relabelled or a negative errno.
+ * what the symbol and port rules say (report --path, flame --path and diff
+ * call this once, after loading), through profile__relabel(): samples that
+ * then share a stack and labels are merged.  Returns the number of samples
+ * relabelled or a negative errno.
  */
 int paths__label_profile(struct profile *p, const struct path_rules *r);
 
 /* Decompose p by rules; 0 or negative errno. */
-int paths__analyze(struct profile *p, const struct path_rules *r, struct path_report *out);
+int paths__analyze(const struct profile *p, const struct path_rules *r, struct path_report *out);
 void paths__free(struct path_report *rep);
 struct path_stats *paths__find(struct path_report *rep, const char *name);
+
+/* One of a path's slowest operations ("slowop" records). */
+struct path_slowop {
+	uint64_t id;
+	bool has_id;
+	const char *ok;			/* "yes", "no" or NULL; the profile's string */
+	int64_t start_ns;
+	uint64_t latency_ns;
+};
+
+/* The slowest operations of path, slowest first; returns how many (<= max). */
+int paths__slowest(const struct profile *p, const char *path, struct path_slowop *out, int max);
+
+/* True when p has anything the paths section shows (span histograms, rules, path labels). */
+bool paths__has_data(const struct profile *p);
 
 /* Percentile q (0..1) of a log-linear bucket list "b:n,b:n" (see bpf/span.h). */
 uint64_t paths__hist_quantile(const uint64_t *buckets, uint32_t nr, uint64_t count, double q,
 			      uint64_t max_ns);
 
-/*
- * A stack as "leaf < caller < ..." of user frames (library frames kept), at
- * most len-1 characters, "..." when cut.
- */
-const char *paths__stack_str(const struct profile *p, uint32_t stack, char *buf, size_t len);
-/* The same as an array of names, leaf first; returns the count (<= max). */
-uint32_t paths__stack_names(const struct profile *p, uint32_t stack, char (*names)[96],
-			    uint32_t max);
+/* "1.2 ms", "340 us", "2.1 s" into buf: the paths section's style (no minutes). */
+static inline const char *paths__fmt_ns(double ns, char *buf, size_t len)
+{
+	return units__ns(ns, UNITS_NS_SECONDS, buf, len);
+}
 
-/* "1.2 ms", "340 us", "2.1 s" into buf. */
-const char *paths__fmt_ns(double ns, char *buf, size_t len);
-
-#endif /* PEERSCOPE_PATHS_H */
+#endif /* PEERSCOPE_ANALYSIS_PATHS_H */
