@@ -96,6 +96,13 @@ done
 bad=$(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"][^">]*\.\./' \
 	userspace collectors reports bpf 2>/dev/null | head -n 3)
 [ -z "$bad" ] || fail "include with ../ bypasses the layer rule: $bad"
+# one include style: every project header by its layer ("core/units.h", not
+# "units.h", which only the same directory would find); the commands' own
+# builtin.h, generated skeletons and the BPF programs' vmlinux.h excepted
+bad=$(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"[^"/]*"' \
+	userspace collectors reports bpf 2>/dev/null |
+	grep -vE '"(builtin\.h|vmlinux\.h|[a-z_-]*\.skel\.h)"' | head -n 3)
+[ -z "$bad" ] || fail "include without its layer (write \"<layer>/name.h\"): $bad"
 # libbpf's headers (<bpf/libbpf.h>) sit on the system path, where no include
 # tree can hide them: only collectors and the commands may use libbpf.
 bad=$(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*<bpf/' \
