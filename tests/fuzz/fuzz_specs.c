@@ -5,8 +5,7 @@
  */
 #include "fuzz.h"
 #include "core/ports.h"
-#include "analysis/paths.h"
-#include "reports/bottleneck.h"
+#include "analysis/sla.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -17,7 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <elf.h>
+#include <linux/openat2.h>
 #include <sys/auxv.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -244,14 +246,71 @@ static int open_ro(const char *path)
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
-/* Tries <root><path> then, if root is set, <path> itself. */
+/*
+ * Without openat2: walk path from dirfd one component at a time, refusing
+ * any symlink and "..": nothing can lead out of the root.
+ */
+static int open_beneath_nofollow(int dirfd, const char *path)
+{
+	char comp[NAME_MAX + 1];
+	int fd = dup(dirfd);
+
+	while (fd >= 0 && *path) {
+		size_t n;
+		int next;
+
+		path += strspn(path, "/");
+		n = strcspn(path, "/");
+		if (!n)
+			break;
+		if (n > NAME_MAX || (n == 2 && !strncmp(path, "..", 2))) {
+			close(fd);
+			errno = EXDEV;
+			return -1;
+		}
+		memcpy(comp, path, n);
+		comp[n] = '\0';
+		path += n;
+		next = openat(fd, comp, (path[strspn(path, "/")] ? O_PATH | O_DIRECTORY : O_RDONLY) |
+					O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = next;
+	}
+	return fd;
+}
+
+/*
+ * path as the process whose root directory is root (/proc/PID/root) sees
+ * it: symlinks (absolute ones too) and ".." resolved inside that root,
+ * never out of it, so that a container's file cannot make us read a host
+ * file.  -1 with errno on failure.
+ */
+static int open_in_root(const char *root, const char *path)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC), fd, err;
+
+	if (rfd < 0)
+		return -1;
+	fd = syscall(SYS_openat2, rfd, path, &how, sizeof(how));
+	if (fd < 0 && (errno == ENOSYS || errno == E2BIG))
+		fd = open_beneath_nofollow(rfd, path);
+	err = errno;
+	close(rfd);
+	errno = err;
+	return fd;
+}
+
+/* Tries <path> inside root then, if root is set, <path> itself. */
 static int open_rooted(const char *root, const char *path)
 {
-	char buf[PATH_MAX];
 	int fd = -1;
 
-	if (root && snprintf(buf, sizeof(buf), "%s%s", root, path) < (int)sizeof(buf))
-		fd = open_ro(buf);
+	if (root)
+		fd = open_in_root(root, path);
 	if (fd < 0)
 		fd = open_ro(path);
 	return fd;
@@ -327,12 +386,10 @@ static int dso_open_map(struct sym_proc *p, const struct sym_map *m, char *root,
 		if (fd >= 0)
 			return fd;
 	}
-	/* the pid's own mount namespace (containers) */
-	if (snprintf(buf, sizeof(buf), "%s%s", root, m->path) < (int)sizeof(buf)) {
-		fd = open_ro(buf);
-		if (fd >= 0)
-			return fd;
-	}
+	/* the pid's own mount namespace (containers), never out of its root */
+	fd = open_in_root(root, m->path);
+	if (fd >= 0)
+		return fd;
 	/*
 	 * The plain path: the process has exited, or its root is not ours to
 	 * read.  Only if it is still the same file: a replaced or re-built

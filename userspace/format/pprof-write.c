@@ -10,6 +10,7 @@
 #include "format/pprof.h"
 #include "format/pprof-int.h"
 #include "core/profile.h"
+#include "core/out-file.h"
 #include "core/records.h"
 
 #include <errno.h>
@@ -502,49 +503,15 @@ int pprof__write_fd(const struct profile *p, int fd)
 
 int pprof__write(const struct profile *p, const char *path)
 {
-	char *tmp;
-	const char *slash;
-	size_t dlen;
-	int fd = -1, err, tries;
+	struct out_file o;
+	int err;
 
 	if (!p || !path || !*path)
 		return -EINVAL;
-	if (!strcmp(path, "-"))
-		return pprof__write_fd(p, STDOUT_FILENO);
-
-	/* Same directory as the target, so rename() is atomic. */
-	slash = strrchr(path, '/');
-	dlen = slash ? (size_t)(slash - path) + 1 : 0;
-	tmp = malloc(strlen(path) + 48);
-	if (!tmp)
-		return -ENOMEM;
-	for (tries = 0; tries < 100; tries++) {
-		static unsigned long seq;
-		struct timespec ts;
-
-		/* Not random(): that would disturb the caller's sequence. */
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		snprintf(tmp, strlen(path) + 48, "%.*s.%s.%d.%lx.tmp", (int)dlen, path,
-			 path + dlen, (int)getpid(),
-			 (unsigned long)(ts.tv_nsec ^ __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED)) &
-				 0xffffff);
-		/* O_EXCL + 0666: a fresh file, permissions as umask says. */
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-		if (fd >= 0 || errno != EEXIST)
-			break;
-	}
-	if (fd < 0) {
-		err = -errno;
-		goto out_free;
-	}
-	err = pprof__write_fd(p, fd);
-	if (close(fd) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
+	/* a fresh file next to path, renamed over it when complete */
+	err = out_file__open(&o, path);
 	if (err)
-		unlink(tmp);
-out_free:
-	free(tmp);
-	return err;
+		return err;
+	err = pprof__write_fd(p, fileno(o.f));
+	return out_file__close(&o, !err) ?: err;
 }
