@@ -186,7 +186,7 @@ static int64_t json_stats(struct json_writer *w, const struct profile *p)
 	return lost;
 }
 
-static void meta_json(struct profile *p, const struct report_opts *o, FILE *f,
+static void meta_json(const struct profile *p, const struct report_opts *o, FILE *f,
 		      const struct rec_meta *meta)
 {
 	const struct { const char *key, *val; } strs[] = {
@@ -240,7 +240,7 @@ static void meta_row(struct report_out *out, const char *key, const char *val)
 	}
 }
 
-static void meta_text(struct profile *p, const struct report_opts *o, struct report_out *out,
+static void meta_text(const struct profile *p, const struct report_opts *o, struct report_out *out,
 		      const struct rec_meta *meta)
 {
 	struct rec_stats st;
@@ -305,7 +305,7 @@ static void meta_text(struct profile *p, const struct report_opts *o, struct rep
 		      out->f);
 }
 
-int report_meta__emit(struct profile *p, const struct report_opts *o, struct report_out *out)
+int report_meta__emit(const struct profile *p, const struct report_opts *o, struct report_out *out)
 {
 	struct rec_meta meta = {};
 
