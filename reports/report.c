@@ -84,15 +84,6 @@ void report_out__md_cell(FILE *f, const char *s, bool code)
 		fputc('`', f);
 }
 
-static bool keep_path(const struct profile *p, uint32_t sample, void *ctx)
-{
-	const char *v = profile__label_str(p, p->samples[sample].labelset, "path");
-
-	if (!v || !*v)
-		v = "other";
-	return !strcmp(v, ctx);
-}
-
 int report__filter_path(struct profile **pp, const char *path)
 {
 	struct path_rules *rules;
@@ -107,7 +98,7 @@ int report__filter_path(struct profile **pp, const char *path)
 		if (err < 0)
 			return err;
 	}
-	np = profile__filter(*pp, keep_path, (void *)path);
+	np = profile__filter(*pp, paths__sample_on, (void *)path);
 	if (!np)
 		return -ENOMEM;
 	profile__free(*pp);
