@@ -5,6 +5,7 @@
 #   make check      deps + build + unit tests + integration tests (root)
 #   make unit       unit tests only (no root needed)
 #   make sanitize   ASan+UBSan build (build-san/) and the unit tests under it
+#   make fuzz       every parser's libFuzzer harness, FUZZ_SECONDS (60) each
 #   make demo       profile one node of an 8-node test network into demo-out/
 #   make bench      benchmarks, printed as ratios against perf/bpftrace/libbpf-tools
 #   make install    PREFIX=/usr/local: the binary and its man page
@@ -97,6 +98,8 @@ all: $(BUILD)/peerscope $(PROGS) node
 
 # The test P2P node and its network driver define their own rules (target: node).
 -include tests/node/node.mk
+# libFuzzer harnesses of the parsers (targets: fuzz, fuzz-build).
+-include tests/fuzz/fuzz.mk
 
 $(BUILD)/vmlinux.h:
 	@mkdir -p $(@D)

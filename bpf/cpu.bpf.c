@@ -33,6 +33,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* new keys are rare: memory on demand */
 	__uint(max_entries, CPU_COUNT_ENTRIES);
 	__type(key, struct cpu_key);
 	__type(value, __u64);

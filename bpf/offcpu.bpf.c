@@ -52,6 +52,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* new keys are rare: memory on demand */
 	__uint(max_entries, OFFCPU_SPAN_ENTRIES);
 	__type(key, struct offcpu_key);
 	__type(value, struct offcpu_val);
@@ -59,6 +60,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* new keys are rare: memory on demand */
 	__uint(max_entries, OFFCPU_WAKER_ENTRIES);
 	__type(key, struct offcpu_waker_key);
 	__type(value, struct offcpu_val);
@@ -66,6 +68,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* new keys are rare: memory on demand */
 	__uint(max_entries, PS_MAX_THREADS);
 	__type(key, __u32);
 	__type(value, struct offcpu_hist);
@@ -73,6 +76,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* new keys are rare: memory on demand */
 	__uint(max_entries, PS_MAX_THREADS);
 	__type(key, __u32);
 	__type(value, struct offcpu_state);

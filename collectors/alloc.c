@@ -169,6 +169,9 @@ static void choose_programs(struct alloc_priv *ap)
 	bpf_program__set_autoload(s->progs.alloc_enter, umode);
 	bpf_program__set_autoload(s->progs.alloc_exit, umode);
 	bpf_program__set_autoload(s->progs.alloc_calib, umode);
+	/* the perf_event variant may need its counts preallocated (pre-6.1) */
+	if (!ap->fault_btf && !features__perf_event_noprealloc())
+		bpf_map__set_map_flags(s->maps.counts, 0);
 }
 
 static int open_load(struct alloc_priv *ap, const struct record_opts *o,

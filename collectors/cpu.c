@@ -77,6 +77,8 @@ static int cpu_open(struct collector *c, const struct record_opts *o,
 	 */
 	bpf_map__set_max_entries(cp->skel->maps.stacks, CPU_STACK_ENTRIES);
 	bpf_map__set_max_entries(cp->skel->maps.counts, CPU_COUNT_ENTRIES);
+	if (!features__perf_event_noprealloc())
+		bpf_map__set_map_flags(cp->skel->maps.counts, 0);
 
 	err = cpu__load(cp->skel);
 	if (err) {

@@ -28,4 +28,12 @@ struct kernel_features {
 /* Probe the running kernel; fills kf.  Never fails: unknown = false. */
 void features__probe(struct kernel_features *kf);
 
+/*
+ * Whether perf_event programs may use BPF_F_NO_PREALLOC hash maps (6.1+);
+ * asked by the code that creates the maps a perf_event program uses, so
+ * they are preallocated only where the kernel insists.  Probed once per
+ * process (a map and a tiny program: cheaper than a cache file).
+ */
+bool features__perf_event_noprealloc(void);
+
 #endif /* PEERSCOPE_FEATURES_H */

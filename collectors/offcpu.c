@@ -35,7 +35,7 @@ struct offcpu_priv {
 	struct offcpu *skel;
 	struct unwinder *unw;	/* shared (sm->unw); NULL: frame pointers only */
 	__u64 attach_ns;	/* CLOCK_MONOTONIC at attach (bpf_ktime_get_ns's clock) */
-	struct sym_kallsyms ksyms;	/* to cut tracing frames off kernel stacks */
+	struct sym_kallsyms *ksyms;	/* to cut tracing frames off kernel stacks */
 	bool have_ksyms;
 };
 
@@ -176,9 +176,9 @@ static bool tracing_frame(const char *name)
 
 static const char *ksym_name(const struct offcpu_priv *op, uint64_t addr)
 {
-	struct sym_entry *e = sym_kallsyms__lookup(&op->ksyms, addr, NULL);
+	struct sym_entry *e = sym_kallsyms__lookup(op->ksyms, addr, NULL);
 
-	return e ? sym_table__name(&op->ksyms.syms, e) : "";
+	return e ? sym_table__name(&op->ksyms->syms, e) : "";
 }
 
 /*
@@ -466,7 +466,12 @@ static int offcpu_drain(struct collector *c, struct profile *p)
 	}
 
 	/* without names (kptr_restrict) the tracing frames simply stay */
-	op->have_ksyms = !sym_kallsyms__load(&op->ksyms, "/proc/kallsyms", NULL);
+	if (!op->ksyms) {
+		int ks_err;
+
+		op->ksyms = sym_kallsyms__get_running(&ks_err);
+	}
+	op->have_ksyms = op->ksyms != NULL;
 	w = read_wakers(bpf_map__fd(op->skel->maps.wakers), &nr_w);
 	if (!w) {
 		err = -ENOMEM;
@@ -532,8 +537,8 @@ static void offcpu_close(struct collector *c)
 
 	if (!op)
 		return;
-	if (op->have_ksyms)
-		sym_kallsyms__free(&op->ksyms);
+	if (op->ksyms)
+		sym_kallsyms__put_running(op->ksyms);
 	offcpu__destroy(op->skel);
 	free(op);
 	c->priv = NULL;

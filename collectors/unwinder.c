@@ -29,6 +29,8 @@
 #include <linux/types.h>
 
 #include "collectors/unwinder.h"
+#include "collectors/features.h"
+#include "core/input-limits.h"
 #include "core/log.h"
 #include "core/profile.h"
 #include "core/records.h"
@@ -39,6 +41,7 @@
 #include "bpf/unwind.h"
 
 #define POLL_INTERVAL_NS	1000000000LL	/* re-read /proc/PID/maps once a second */
+#define ROWS_MAP_CHUNK		(256 * 1024)	/* unw_rows is mapped in steps of this */
 
 /* One parsed file: where its rows went, and how to compute a mapping's bias. */
 struct unw_file {
@@ -61,7 +64,7 @@ static const struct {
 	[UNW_MAP_PROCS] = { "unw_procs", BPF_MAP_TYPE_HASH, sizeof(struct unw_proc),
 			    PS_MAX_TARGETS, BPF_F_NO_PREALLOC },	/* see bpf/unwind.bpf.h */
 	[UNW_MAP_STACKS] = { "unw_stacks", BPF_MAP_TYPE_HASH, sizeof(struct unw_stack),
-			     UNW_STACK_ENTRIES, 0 },
+			     UNW_STACK_ENTRIES, BPF_F_NO_PREALLOC },	/* 18 MiB if preallocated */
 	[UNW_MAP_STATS] = { "unw_stats", BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(uint64_t),
 			    UNW_STAT_MAX, 0 },
 };
@@ -109,6 +112,10 @@ struct unwinder *unwinder__create(enum unwind_mode mode)
 		u->fds[i] = -1;
 	for (int i = 0; i < UNW_NR_MAPS; i++) {
 		LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = unw_map_defs[i].flags);
+
+		/* the cpu collector's perf_event program uses unw_stacks too */
+		if (i == UNW_MAP_STACKS && !features__perf_event_noprealloc())
+			opts.map_flags &= ~BPF_F_NO_PREALLOC;
 
 		u->fds[i] = bpf_map_create(unw_map_defs[i].type, unw_map_defs[i].name,
 					   sizeof(__u32), unw_map_defs[i].value_size,
@@ -170,19 +177,32 @@ int unwinder__reuse(struct unwinder *u, struct bpf_object *obj)
 	return 1;
 }
 
-static int map_rows(struct unwinder *u)
+/*
+ * Map the first `rows` rows of unw_rows (at least one chunk), remapping
+ * larger as files are added.  Every mapped page of a BPF array counts in
+ * our RSS: mapping all 8 MiB made it a third of a default record's peak,
+ * for the ~0.5 MiB of rows a typical target needs.
+ */
+static int map_rows(struct unwinder *u, size_t rows)
 {
-	long page = sysconf(_SC_PAGESIZE);
+	size_t page = sysconf(_SC_PAGESIZE), max, len;
 	void *mem;
 
-	if (u->rows_mem)
+	max = (u->rows_cap * sizeof(struct unw_row) + page - 1) & ~(page - 1);
+	len = (rows * sizeof(struct unw_row) + ROWS_MAP_CHUNK - 1) & ~(size_t)(ROWS_MAP_CHUNK - 1);
+	if (len < ROWS_MAP_CHUNK)
+		len = ROWS_MAP_CHUNK;
+	if (len > max)
+		len = max;
+	if (u->rows_mem && u->rows_mmap_len >= len)
 		return 0;
-	u->rows_mmap_len = (u->rows_cap * sizeof(struct unw_row) + page - 1) & ~(size_t)(page - 1);
-	mem = mmap(NULL, u->rows_mmap_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   u->fds[UNW_MAP_ROWS], 0);
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, u->fds[UNW_MAP_ROWS], 0);
 	if (mem == MAP_FAILED)
 		return -errno;
+	if (u->rows_mem)
+		munmap(u->rows_mem, u->rows_mmap_len);
 	u->rows_mem = mem;
+	u->rows_mmap_len = len;
 	return 0;
 }
 
@@ -235,7 +255,10 @@ static struct unw_file *file_get(struct unwinder *u, uint32_t pid, const struct 
 		if (fd >= 0)
 			close(fd);
 	}
-	if (err)
+	if (err == -EFBIG)
+		ps_warn("unwind: %s: %s (docs/limits.md): frame pointers there", m->path,
+			limit__why());
+	else if (err)
 		ps_debug("unwind: %s: no tables: %s (frame pointers there)",
 			 vdso ? "[vdso]" : m->path, strerror(-err));
 
@@ -252,6 +275,9 @@ static struct unw_file *file_get(struct unwinder *u, uint32_t pid, const struct 
 			ps_warn("unwind: table space full (%zu rows): %s and later files use frame pointers",
 				u->rows_cap, vdso ? "[vdso]" : m->path);
 		u->rows_full_warned = true;
+	} else if (t.nr && (err = map_rows(u, u->rows_used + t.nr))) {
+		ps_debug("unwind: %s: mapping the table space failed: %s (frame pointers there)",
+			 vdso ? "[vdso]" : m->path, strerror(-err));
 	} else if (t.nr) {
 		memcpy(u->rows_mem + u->rows_used, t.rows, t.nr * sizeof(*t.rows));
 		f->table_off = u->rows_used;
@@ -336,7 +362,7 @@ int unwinder__add_target(struct unwinder *u, const struct target *t)
 	int err, added = 0;
 
 	u->in_use = true;
-	err = map_rows(u);
+	err = map_rows(u, u->rows_used);
 	if (err) {
 		ps_err("unwind: mapping the unwind table map failed: %s (use --unwind fp)",
 		       strerror(-err));

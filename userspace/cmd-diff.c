@@ -16,6 +16,7 @@
 
 #include "builtin.h"
 #include "core/log.h"
+#include "core/out-file.h"
 #include "reports/diff-flame.h"
 #include "reports/diff.h"
 #include "core/profile.h"
@@ -113,59 +114,6 @@ static const struct option long_opts[] = {
 	{ }
 };
 
-/* Written to a temporary name and renamed: a failure leaves no half file. */
-struct out_file {
-	FILE *f;
-	char *tmp;
-	const char *path;
-};
-
-static int out_open(struct out_file *o, const char *path)
-{
-	int fd;
-
-	o->path = path;
-	o->tmp = NULL;
-	if (!path || !strcmp(path, "-")) {
-		o->f = stdout;
-		return 0;
-	}
-	if (asprintf(&o->tmp, "%s.XXXXXX", path) < 0) {
-		o->tmp = NULL;
-		return -ENOMEM;
-	}
-	fd = mkstemp(o->tmp);
-	if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
-		int err = -errno;
-
-		if (fd >= 0) {
-			close(fd);
-			unlink(o->tmp);
-		}
-		free(o->tmp);
-		o->tmp = NULL;
-		return err;
-	}
-	fchmod(fd, 0644);
-	return 0;
-}
-
-static int out_close(struct out_file *o, bool ok)
-{
-	int err = 0;
-
-	if (o->f == stdout)
-		return fflush(stdout) || ferror(stdout) ? -EIO : 0;
-	if (fclose(o->f))
-		err = -errno;
-	if (ok && !err && rename(o->tmp, o->path))
-		err = -errno;
-	if (!ok || err)
-		unlink(o->tmp);
-	free(o->tmp);
-	return err;
-}
-
 /* "10%", "10" or "2.5 %" -> 0.10, 0.10, 0.025. */
 static bool parse_pct(const char *s, double *out)
 {
@@ -208,14 +156,14 @@ static int write_svg(const struct diff_result *r, const char *path,
 	struct out_file of;
 	int err, c;
 
-	err = out_open(&of, path);
+	err = out_file__open(&of, path);
 	if (err) {
 		ps_err("diff: cannot write %s: %s (choose another file with --svg)", path,
 		       strerror(-err));
 		return err;
 	}
 	err = diff_flame__write_svg(of.f, r, fo);
-	c = out_close(&of, !err);
+	c = out_file__close(&of, !err);
 	if (!err)
 		err = c;
 	if (err)
@@ -373,14 +321,14 @@ int cmd_diff(int argc, char **argv)
 			goto out_result;
 	}
 
-	err = out_open(&of, out_path);
+	err = out_file__open(&of, out_path);
 	if (err) {
 		ps_err("diff: cannot write %s: %s (choose another file with -o)", out_path,
 		       strerror(-err));
 		goto out_result;
 	}
 	err = folded ? diff_flame__write_folded(of.f, &r) : diff__print(of.f, &r, &files, fmt);
-	c = out_close(&of, !err);
+	c = out_file__close(&of, !err);
 	if (!err)
 		err = c;
 	if (err) {

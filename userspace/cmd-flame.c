@@ -15,6 +15,7 @@
 
 #include "builtin.h"
 #include "core/log.h"
+#include "core/out-file.h"
 #include "reports/flame-folded.h"
 #include "reports/flame-svg.h"
 #include "analysis/flame-tree.h"
@@ -106,65 +107,6 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ }
 };
-
-/*
- * Output goes to a temporary file next to the target, renamed into place
- * when complete: a failure never leaves half an SVG behind.
- */
-struct out_file {
-	FILE *f;
-	char *tmp;
-	const char *path;
-};
-
-static int out_open(struct out_file *o, const char *path)
-{
-	int fd;
-
-	o->path = path;
-	o->tmp = NULL;
-	if (!strcmp(path, "-")) {
-		o->f = stdout;
-		return 0;
-	}
-	if (asprintf(&o->tmp, "%s.XXXXXX", path) < 0) {
-		o->tmp = NULL;
-		return -ENOMEM;
-	}
-	fd = mkstemp(o->tmp);
-	if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
-		int err = -errno;
-
-		if (fd >= 0) {
-			close(fd);
-			unlink(o->tmp);
-		}
-		free(o->tmp);
-		o->tmp = NULL;
-		return err;
-	}
-	fchmod(fd, 0644);
-	return 0;
-}
-
-static int out_close(struct out_file *o, bool ok)
-{
-	int err = 0;
-
-	if (o->f == stdout) {
-		if (fflush(stdout) || ferror(stdout))
-			err = -EIO;
-		return err;
-	}
-	if (fclose(o->f))
-		err = -errno;
-	if (ok && !err && rename(o->tmp, o->path))
-		err = -errno;
-	if (!ok || err)
-		unlink(o->tmp);
-	free(o->tmp);
-	return err;
-}
 
 static bool parse_int(const char *s, long lo, long hi, long *out)
 {
@@ -294,7 +236,7 @@ int cmd_flame(int argc, char **argv)
 
 	if (!out_path)
 		out_path = folded ? "-" : "flame.svg";
-	err = out_open(&of, out_path);
+	err = out_file__open(&of, out_path);
 	if (err) {
 		ps_err("flame: cannot write %s: %s (choose another file with -o)", out_path,
 		       strerror(-err));
@@ -311,7 +253,7 @@ int cmd_flame(int argc, char **argv)
 		so.min_share = min_pct > 0 ? min_pct / 100 : -1;
 		err = flame_svg__write(of.f, tree, &so);
 	}
-	c = out_close(&of, !err);
+	c = out_file__close(&of, !err);
 	if (!err)
 		err = c;
 	if (err) {

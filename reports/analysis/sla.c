@@ -23,20 +23,23 @@ const char *sla__metric_name(enum sla_metric m)
 static int parse_duration(const char *s, uint64_t *ns)
 {
 	char *end;
-	double v = strtod(s, &end);
+	double v = strtod(s, &end), mult;
 
-	if (end == s || v < 0)
+	if (end == s || !(v >= 0))	/* NaN too */
 		return -EINVAL;
 	if (!strcmp(end, "ns"))
-		*ns = v;
+		mult = 1;
 	else if (!strcmp(end, "us"))
-		*ns = v * 1e3;
+		mult = 1e3;
 	else if (!strcmp(end, "ms"))
-		*ns = v * 1e6;
+		mult = 1e6;
 	else if (!strcmp(end, "s") || !*end)
-		*ns = v * 1e9;
+		mult = 1e9;
 	else
 		return -EINVAL;
+	if (v * mult >= 18e18)		/* beyond uint64_t nanoseconds (570 years) */
+		return -ERANGE;
+	*ns = v * mult;
 	return 0;
 }
 
@@ -75,7 +78,7 @@ int sla__parse(const char *spec, struct sla **out, char *err, size_t errlen)
 			char *end;
 			double pc = strtod(eq + 1, &end);
 
-			if (end == eq + 1 || (*end && strcmp(end, "%")) || pc < 0 || pc > 100) {
+			if (end == eq + 1 || (*end && strcmp(end, "%")) || !(pc >= 0 && pc <= 100)) {
 				snprintf(err, errlen, "'%s': errors take a percentage (errors=1%%)",
 					 s.text);
 				goto fail;

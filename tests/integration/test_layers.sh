@@ -4,8 +4,9 @@
 # layer includes one header of every layer: the include must build exactly
 # when the table below allows it.  The table is written out here on purpose,
 # apart from the Makefile's, so loosening the Makefile fails this test.
-# Also: the real tree compiles with the per-layer flags, and no include
-# climbs out with "../" (the one way around the include trees).
+# Also: the real tree compiles with the per-layer flags, no include climbs
+# out with "../" (the one way around the include trees), and libbpf is used
+# by collectors and commands only.
 # Needs no root; builds nothing but probes (make layer-probe, BUILD=tmp).
 . "$(dirname "$0")/lib.sh"
 need_cmd make
@@ -95,4 +96,9 @@ done
 bad=$(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"][^">]*\.\./' \
 	userspace collectors reports bpf 2>/dev/null | head -n 3)
 [ -z "$bad" ] || fail "include with ../ bypasses the layer rule: $bad"
+# libbpf's headers (<bpf/libbpf.h>) sit on the system path, where no include
+# tree can hide them: only collectors and the commands may use libbpf.
+bad=$(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*<bpf/' \
+	userspace/core userspace/format reports 2>/dev/null | head -n 3)
+[ -z "$bad" ] || fail "libbpf used below or beside the collectors: $bad"
 exit 0

@@ -10,6 +10,7 @@
 #include "format/pprof.h"
 #include "format/pprof-int.h"
 #include "core/profile.h"
+#include "core/out-file.h"
 #include "core/records.h"
 
 #include <errno.h>
@@ -108,8 +109,7 @@ void pprof__w_free(struct wctx *w)
 	uint32_t i;
 
 	for (i = 0; i < w->nr_extra; i++)
-		if (w->extra[i] != (char *)PF_KERNEL_MODULE)
-			free(w->extra[i]);
+		free(w->extra[i]);
 	free(w->extra);
 	free(w->comment_ids);
 	free(w->map_out);
@@ -229,9 +229,14 @@ int pprof__w_prepare(struct wctx *w)
 		w->kernel_map_out = w->map_out[kernel_map];
 	} else if (need_kernel) {
 		if (!profile__find_str(p, PF_KERNEL_MODULE, &w->kernel_str)) {
-			w->kernel_str = w_add_string(w, (char *)PF_KERNEL_MODULE);
-			if (!w->kernel_str)
+			/* every extra string is the writer's own, freed alike */
+			char *name = strdup(PF_KERNEL_MODULE);
+
+			w->kernel_str = name ? w_add_string(w, name) : 0;
+			if (!w->kernel_str) {
+				free(name);
 				return -ENOMEM;
+			}
 		}
 		w->map_order[n++] = 0;
 		w->nr_out_maps = n;
@@ -462,9 +467,9 @@ out_end:
 	return err;
 }
 
-int pprof__encode_gz(const struct profile *p, void **buf, size_t *len)
+/* Encodes p and gzips it to fd (out == NULL) or into out. */
+static int encode_gzip(const struct profile *p, int fd, struct pbuf *out)
 {
-	struct pbuf out = { 0 };
 	void *raw;
 	size_t rlen;
 	int err;
@@ -472,8 +477,16 @@ int pprof__encode_gz(const struct profile *p, void **buf, size_t *len)
 	err = pprof__encode(p, &raw, &rlen);
 	if (err)
 		return err;
-	err = gzip_buf(raw, rlen, -1, &out);
+	err = gzip_buf(raw, rlen, fd, out);
 	free(raw);
+	return err;
+}
+
+int pprof__encode_gz(const struct profile *p, void **buf, size_t *len)
+{
+	struct pbuf out = { 0 };
+	int err = encode_gzip(p, -1, &out);
+
 	if (err) {
 		free(out.b);
 		return err;
@@ -485,63 +498,20 @@ int pprof__encode_gz(const struct profile *p, void **buf, size_t *len)
 
 int pprof__write_fd(const struct profile *p, int fd)
 {
-	void *raw;
-	size_t rlen;
-	int err;
-
-	err = pprof__encode(p, &raw, &rlen);
-	if (err)
-		return err;
-	err = gzip_buf(raw, rlen, fd, NULL);
-	free(raw);
-	return err;
+	return encode_gzip(p, fd, NULL);
 }
 
 int pprof__write(const struct profile *p, const char *path)
 {
-	char *tmp;
-	const char *slash;
-	size_t dlen;
-	int fd = -1, err, tries;
+	struct out_file o;
+	int err;
 
 	if (!p || !path || !*path)
 		return -EINVAL;
-	if (!strcmp(path, "-"))
-		return pprof__write_fd(p, STDOUT_FILENO);
-
-	/* Same directory as the target, so rename() is atomic. */
-	slash = strrchr(path, '/');
-	dlen = slash ? (size_t)(slash - path) + 1 : 0;
-	tmp = malloc(strlen(path) + 48);
-	if (!tmp)
-		return -ENOMEM;
-	for (tries = 0; tries < 100; tries++) {
-		static unsigned long seq;
-		struct timespec ts;
-
-		/* Not random(): that would disturb the caller's sequence. */
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		snprintf(tmp, strlen(path) + 48, "%.*s.%s.%d.%lx.tmp", (int)dlen, path,
-			 path + dlen, (int)getpid(),
-			 (unsigned long)(ts.tv_nsec ^ __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED)) &
-				 0xffffff);
-		/* O_EXCL + 0666: a fresh file, permissions as umask says. */
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-		if (fd >= 0 || errno != EEXIST)
-			break;
-	}
-	if (fd < 0) {
-		err = -errno;
-		goto out_free;
-	}
-	err = pprof__write_fd(p, fd);
-	if (close(fd) && !err)
-		err = -errno;
-	if (!err && rename(tmp, path))
-		err = -errno;
+	/* a fresh file next to path, renamed over it when complete */
+	err = out_file__open(&o, path);
 	if (err)
-		unlink(tmp);
-out_free:
-	free(tmp);
-	return err;
+		return err;
+	err = pprof__write_fd(p, fileno(o.f));
+	return out_file__close(&o, !err) ?: err;
 }

@@ -15,6 +15,7 @@
 #include "core/profile.h"
 #include "core/records.h"
 #include "core/hashmap.h"
+#include "core/input-limits.h"
 #include "format/recording.h"
 
 #include <errno.h>
@@ -656,8 +657,12 @@ static int rd_samples(struct rctx *c)
 				goto out_free;
 		}
 		/* One value per sample type, as pprof requires. */
-		if (c->u2.n != c->nr_cols || c->u1.n > UINT32_MAX) {
+		if (c->u2.n != c->nr_cols) {
 			err = -EBADMSG;
+			goto out_free;
+		}
+		if (c->u1.n > LIMIT_STACK_DEPTH) {
+			err = limit__exceeded("frames in a stack", c->u1.n, LIMIT_STACK_DEPTH);
 			goto out_free;
 		}
 		if (c->u1.n > loccap) {
@@ -788,7 +793,7 @@ static int gunzip(const unsigned char *buf, size_t len, unsigned char **out, siz
 			o.len += before - zs.avail_out;
 		}
 		if (o.len > PPROF_MAX_INFLATED) {
-			err = -EFBIG;
+			err = limit__exceeded("bytes of inflated recording", o.len, PPROF_MAX_INFLATED);
 			break;
 		}
 		if (ret == Z_STREAM_END) {
