@@ -60,6 +60,8 @@ all: $(BUILD)/peerscope $(PROGS) node
 
 # The test P2P node and its network driver define their own rules (target: node).
 -include tests/node/node.mk
+# The suite of real P2P programs (target: check-real).
+-include tests/real/real.mk
 
 $(BUILD)/vmlinux.h:
 	@mkdir -p $(@D)
