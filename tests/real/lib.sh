@@ -256,3 +256,14 @@ compare_shares_main() {
 		assert_share "main-thread shares" "$p" "$a" "$b" 5 "$mode"
 	done
 }
+
+# assert_guess PID SET MODE: peerscope rules --guess picks SET for PID; its
+# per-path symbol counts (or its warning that none match) go in the log.
+assert_guess() {
+	local out got
+	out=$("$PS" rules --guess "$1" 2>&1)
+	got=$(echo "$out" | grep -v "^peerscope: " | head -n 1); got=${got%%:*}
+	echo "$out" | sed 's/^/    guess: /' >&2
+	[ "$got" = "$2" ]
+	check "rules --guess" "$3" $? "guessed $got (want $2)$(echo "$out" | grep -q 'matches none' && echo '; warns: no symbol matches')"
+}

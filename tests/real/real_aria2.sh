@@ -28,6 +28,7 @@ for i in $(seq 1 $N); do wait_port $((PORT0 + i)) || fail "aria2c $i did not bin
 sleep 3
 ns_check
 RULES=${REAL_RULES:-aria2}
+assert_guess "$pid" aria2 short
 
 if [ "$REAL_SHORT" != 1 ]; then
 	record_pair "$pid" 5 "$RULES" none

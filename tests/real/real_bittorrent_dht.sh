@@ -24,6 +24,7 @@ ns_check
 ns_run node "$REAL/mdht-flood.js" 127.0.0.1:7100 1500 $((SECS + 2)) 100000 >"$T/flood.json" &
 flood=$!
 RULES=${REAL_RULES:-bittorrent-dht}
+assert_guess "$pid" bittorrent-dht short
 record_pair "$pid" "$SECS" "$RULES" none
 wait $flood
 wait "$pid" 2>/dev/null

@@ -21,6 +21,7 @@ pid=$!
 sleep 4
 ns_check
 RULES=${REAL_RULES:-hyperdht}
+assert_guess "$pid" hyperdht short
 record_pair "$pid" "$SECS" "$RULES" none
 wait "$pid" 2>/dev/null
 wait $swarm

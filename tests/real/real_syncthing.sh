@@ -47,11 +47,12 @@ pid=$(pgrep -P "$monitor" | head -n 1)
 [ -n "$pid" ] || pid=$monitor
 sleep 5
 ns_check
-# load: device 2 writes a 64 KiB file every 50 ms, bounded in time and count
-ns_run bash -c "for k in \$(seq 1 $(( (SECS + 8) * 20 ))); do head -c 65536 /dev/urandom >$T/s2/data/f\$((k % 200)); sleep 0.05; done" &
+# load: device 2 writes a 1 MiB file every 50 ms, bounded in time and count
+ns_run bash -c "for k in \$(seq 1 $(( (SECS + 8) * 20 ))); do head -c 1048576 /dev/urandom >$T/s2/data/f\$((k % 200)); sleep 0.05; done" &
 load=$!
 sleep 3
 RULES=${REAL_RULES:-syncthing}
+assert_guess "$pid" syncthing short
 record_pair "$pid" "$SECS" "$RULES" pprof:http://127.0.0.1:9381
 wait $load
 say "device 1 folder: $(ls "$T/s1/data" | wc -l) files synced"

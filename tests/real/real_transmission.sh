@@ -35,7 +35,9 @@ done
 for i in $(seq 1 $N); do wait_port $((PORT0 + i)) || fail "daemon $i did not bind its port"; done
 sleep 3
 ns_check
+# the built-in set plus the ports of this network
 RULES=$REAL/rules/transmission.rules
+assert_guess "$pid" mainline-dht short
 
 if [ "$REAL_SHORT" != 1 ]; then
 	record_pair "$pid" 5 "$RULES" none

@@ -172,6 +172,22 @@ static void test_word_boundaries(void **state)
 	path_rules__free(r);
 }
 
+/* hyperdht's bootstrap is its own, never Node's internal bootstrap code */
+static void test_hyperdht_bootstrap(void **state)
+{
+	char err[128];
+	struct path_rules *r = path_rules__parse(path_rules__builtin_text("hyperdht"), "hyperdht",
+						 err, sizeof(err));
+
+	assert_non_null(r);
+	assert_false(path_rules__symbol_matches(r, PATH_BOOTSTRAP,
+						"JS:~set node:internal/bootstrap/node:116:8"));
+	assert_true(path_rules__symbol_matches(r, PATH_BOOTSTRAP,
+					       "JS:*_bootstrap /n/node_modules/dht-rpc/index.js:300:9"));
+	assert_true(path_rules__symbol_matches(r, PATH_DHT, "on_udx_idle(udx_s*)"));
+	path_rules__free(r);
+}
+
 static void test_user_paths_and_ports(void **state)
 {
 	struct path_rules *r = parse("# comment\n\npath relay\nrelay = circuit_relay # tail\n"
@@ -305,6 +321,10 @@ static void test_idle_runtimes(void **state)
 	assert_true(path_rules__is_idle(NULL, v8_worker, 5));
 	assert_true(path_rules__is_idle(NULL, v8_sampler, 3));
 	assert_true(path_rules__is_idle(NULL, tokio, 3));
+	const char *pprof[] = { "runtime.futex", "runtime.notetsleepg", "runtime/pprof.readProfile",
+				"runtime/pprof.profileWriter" };
+
+	assert_true(path_rules__is_idle(NULL, pprof, 4));
 	assert_false(path_rules__is_idle(NULL, go_lock, 5));
 	assert_false(path_rules__is_idle(NULL, mutex, 3));
 }
@@ -379,6 +399,7 @@ int main(void)
 		cmocka_unit_test(test_outermost_flag),
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_word_boundaries),
+		cmocka_unit_test(test_hyperdht_bootstrap),
 		cmocka_unit_test(test_user_paths_and_ports),
 		cmocka_unit_test(test_spans_parse),
 		cmocka_unit_test(test_errors),

@@ -97,7 +97,9 @@ static const struct builtin_set builtins[] = {
 	  "dht = /bittorrent-dht/|/k-rpc/|/k-rpc-socket/|/k-bucket/|/bencode/\n" },
 	{ "hyperdht", "hyperdht on Node.js (npm; dht-rpc, udx-native; JIT frames from the perf map)",
 	  "dht = /hyperdht/|/dht-rpc/|/kademlia-routing-table/|/udx-native/|udx_|/compact-encoding\n"
-	  "bootstrap outermost = bootstrap|_bootstrap\n" },
+	  "# its own bootstrap, not Node's (node:internal/bootstrap/...)\n"
+	  "bootstrap outermost = bootstrap */dht-rpc/|bootstrap */hyperdht/"
+	  "|Bootstrapped */hyperdht/|Bootstrapped */dht-rpc/\n" },
 	{ "default", "generic Kademlia / gossip / bootstrap name patterns",
 	  "dht = kad|kademlia|dht_|find_node|get_closest_peers|get_providers|DHT\n"
 	  "gossip = gossip|pubsub|floodsub|mesh\n"
@@ -813,6 +815,8 @@ static const char *const idle_builtin[] = {
 	"v8::base::ConditionVariable::Wait", "v8::base::ConditionVariable::WaitFor",
 	"v8::base::Semaphore::Wait", "node::TaskQueue*::BlockingPop",
 	"v8::platform::DelayedTaskQueue::GetNext", "SamplingEventsProcessor::Run",
+	/* Go's own profiler waiting for samples to write */
+	"runtime/pprof.profileWriter", "runtime/pprof.readProfile",
 };
 
 bool path_rules__is_idle(const struct path_rules *r, const char *const *names, uint32_t nr)
