@@ -15,7 +15,7 @@ ns_run node "$REAL/js-dht.js" bittorrent swarm 7001 5 $((SECS + 12)) >"$T/swarm.
 swarm=$!
 wait_port 7005 || fail "bittorrent-dht swarm did not start ($(tail -n 1 "$T/swarm.log"))"
 mkdir -p "$T/prof"
-ns_bg node --perf-basic-prof --cpu-prof --cpu-prof-dir="$T/prof" "$REAL/js-dht.js" bittorrent node \
+ns_bg node --perf-basic-prof --logfile="$T/v8.log" --no-logfile-per-isolate --cpu-prof --cpu-prof-dir="$T/prof" "$REAL/js-dht.js" bittorrent node \
 	7100 7001 $((SECS + 8)) "$RATE" >"$T/node.json"
 pid=$!
 wait_port 7100 || fail "the recorded node did not start"

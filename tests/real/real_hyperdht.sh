@@ -15,7 +15,7 @@ ns_run node "$REAL/js-dht.js" hyper swarm "$T/boot" 8 $((SECS + 15)) >"$T/swarm.
 swarm=$!
 wait_file "$T/boot" 30 || fail "hyperdht test network did not start ($(tail -n 1 "$T/swarm.log"))"
 mkdir -p "$T/prof"
-ns_bg node --perf-basic-prof --cpu-prof --cpu-prof-dir="$T/prof" "$REAL/js-dht.js" hyper node \
+ns_bg node --perf-basic-prof --logfile="$T/v8.log" --no-logfile-per-isolate --cpu-prof --cpu-prof-dir="$T/prof" "$REAL/js-dht.js" hyper node \
 	"$(cat "$T/boot")" $((SECS + 6)) "$RATE" >"$T/node.json" 2>"$T/node.log"
 pid=$!
 sleep 4
