@@ -17,6 +17,7 @@ BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 PS=$BUILD/peerscope
 W=${W:-3}	# seconds per measurement window
+W_DUTY=${W_DUTY:-12}	# duty10: several whole duty periods (2 s or more each)
 LIBC=$(ldd "$BUILD/progs/alloc_known" 2>/dev/null | awk '/libc.so/ { print $3 }')
 
 [ "$(id -u)" = 0 ] || { echo "alloc overhead: skipped (needs root)"; exit 0; }
@@ -25,6 +26,41 @@ T=$(mktemp -d /tmp/peerscope-bench-alloc.XXXXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
+
+# duty_line LOOP_OUT RECORDING SECONDS: the --alloc-duty 0.1 line.  A
+# one-second window can fall between on-phases (it read x1.0 while the
+# probes, when on, slowed the loop x1,900), so: the on-phase rate is the
+# recording's own count of calls over the time its probes were attached,
+# the average over whole periods follows from that and the share of time
+# on, and the loop's mean over every complete second recorded checks it.
+duty_line() {
+	python3 - "$@" <<'PY'
+import gzip, re, sys
+rates = [float(l) for l in open(sys.argv[1]) if l.strip().isdigit()]
+secs = int(sys.argv[3])
+d = gzip.open(sys.argv[2]).read()
+def rec(name):
+    m = re.search(rb"peerscope:" + name + rb" [^\x00-\x1f]*", d)
+    return dict(kv.split("=", 1) for kv in m.group(0).decode(errors="replace").split()[1:] if "=" in kv) if m else {}
+a, meta = rec(b"alloc"), rec(b"meta")
+base = sum(rates[:2]) / 2 if len(rates) >= 2 else 0
+on_s = float(a.get("attached_ns", 0)) / 1e9
+dur = float(meta.get("duration_s", 0))
+calls = float(a.get("calls", 0))
+if not (base and on_s and dur and calls):
+    print("  duty10     no data"); sys.exit()
+on_rate = calls / on_s
+f = on_s / dur
+s_on = base / on_rate
+s_avg = 1 / (f / s_on + (1 - f))
+# complete seconds inside the recording: attach starts ~2.1-3 s in
+window = rates[4:2 + secs]
+meas = base / (sum(window) / len(window)) if window and sum(window) else 0
+print("  duty10     %12.0f -> %12.0f /s on-phase   slowdown x%.1f while on; on %.1f of %.1f s (%.0f %%, %s toggles):"
+      " average over whole periods x%.2f (loop's mean over %d s: x%.2f)"
+      % (base, on_rate, s_on, on_s, dur, 100 * f, a.get("toggles", "?"), s_avg, len(window), meas))
+PY
+}
 
 # tracer LABEL PID SECONDS: runs one tracer on PID for SECONDS
 tracer() {
@@ -42,16 +78,23 @@ for mode in kernel malloc sample100 duty10 bpftrace; do
 	if [ $mode = bpftrace ] && ! command -v bpftrace >/dev/null; then
 		echo "  bpftrace: skipped (not installed)"; continue
 	fi
-	"$BUILD/progs/alloc_known" loop $((W + 5)) >"$T/loop.out" &
+	# duty10 is on 10 % of a period of 2 s or more: record whole periods
+	w=$W
+	[ $mode = duty10 ] && w=$W_DUTY
+	"$BUILD/progs/alloc_known" loop $((w + 5)) >"$T/loop.out" &
 	lp=$!
 	pids+=("$lp")
 	sleep 2.1
 	# attach takes up to ~1 s (probe calibration): start early, read the last full seconds
-	tracer $mode $lp $((W + 2)) &
+	tracer $mode $lp $((w + 2)) &
 	wait $lp
 	wait
+	if [ $mode = duty10 ]; then
+		duty_line "$T/loop.out" "$T/d.pb.gz" "$w"
+		continue
+	fi
 	# seconds 1-2: before attach; the last W-1 complete seconds while attached
-	awk -v m=$mode -v n="$(wc -l <"$T/loop.out")" -v w=$W '
+	awk -v m=$mode -v n="$(wc -l <"$T/loop.out")" -v w=$w '
 		{ v[NR] = $1 }
 		END {
 			base = (v[1] + v[2]) / 2

@@ -24,9 +24,9 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 
-#include "peerscope.bpf.h"
-#include "alloc.h"
-#include "unwind.bpf.h"
+#include "bpf/peerscope.bpf.h"
+#include "bpf/alloc.h"
+#include "bpf/unwind.bpf.h"
 
 #ifndef EFAULT
 #define EFAULT 14
@@ -68,6 +68,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* new keys are rare: memory on demand */
 	__uint(max_entries, ALLOC_COUNT_ENTRIES);
 	__type(key, struct alloc_key);
 	__type(value, struct alloc_val);

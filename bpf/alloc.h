@@ -18,7 +18,7 @@
 #ifndef PEERSCOPE_ALLOC_H
 #define PEERSCOPE_ALLOC_H
 
-#include "peerscope.h"
+#include "bpf/peerscope.h"
 
 /* Default map sizes; userspace may change them before load. */
 #define ALLOC_STACK_ENTRIES	16384

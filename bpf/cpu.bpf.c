@@ -8,9 +8,9 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
-#include "peerscope.bpf.h"
-#include "cpu.h"
-#include "unwind.bpf.h"
+#include "bpf/peerscope.bpf.h"
+#include "bpf/cpu.h"
+#include "bpf/unwind.bpf.h"
 
 /* vmlinux.h has no errno values */
 #ifndef EFAULT
@@ -33,6 +33,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* new keys are rare: memory on demand */
 	__uint(max_entries, CPU_COUNT_ENTRIES);
 	__type(key, struct cpu_key);
 	__type(value, __u64);

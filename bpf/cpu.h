@@ -8,7 +8,7 @@
 #ifndef PEERSCOPE_CPU_H
 #define PEERSCOPE_CPU_H
 
-#include "peerscope.h"
+#include "bpf/peerscope.h"
 
 /* Default map sizes; userspace may change them before load. */
 #define CPU_STACK_ENTRIES	16384

@@ -12,8 +12,8 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
-#include "peerscope.bpf.h"
-#include "hwc.h"
+#include "bpf/peerscope.bpf.h"
+#include "bpf/hwc.h"
 
 /* number of events in use (<= HWC_MAX_EVENTS); set before load */
 const volatile __u32 nr_events = 0;

@@ -12,7 +12,7 @@
 #ifndef PEERSCOPE_HWC_H
 #define PEERSCOPE_HWC_H
 
-#include "peerscope.h"
+#include "bpf/peerscope.h"
 
 #define HWC_MAX_EVENTS		8
 #define HWC_MAX_CPUS		1024

@@ -17,9 +17,9 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 
-#include "peerscope.bpf.h"
-#include "offcpu.h"
-#include "unwind.bpf.h"
+#include "bpf/peerscope.bpf.h"
+#include "bpf/offcpu.h"
+#include "bpf/unwind.bpf.h"
 
 #ifndef EFAULT
 #define EFAULT 14
@@ -52,6 +52,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* new keys are rare: memory on demand */
 	__uint(max_entries, OFFCPU_SPAN_ENTRIES);
 	__type(key, struct offcpu_key);
 	__type(value, struct offcpu_val);
@@ -59,6 +60,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* new keys are rare: memory on demand */
 	__uint(max_entries, OFFCPU_WAKER_ENTRIES);
 	__type(key, struct offcpu_waker_key);
 	__type(value, struct offcpu_val);
@@ -66,6 +68,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* new keys are rare: memory on demand */
 	__uint(max_entries, PS_MAX_THREADS);
 	__type(key, __u32);
 	__type(value, struct offcpu_hist);
@@ -73,6 +76,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* new keys are rare: memory on demand */
 	__uint(max_entries, PS_MAX_THREADS);
 	__type(key, __u32);
 	__type(value, struct offcpu_state);
@@ -150,19 +154,6 @@ static __always_inline void val_add(void *map, const void *key, __u64 ns)
 	}
 }
 
-static __always_inline __u32 log2_u64(__u64 v)
-{
-	__u32 r = 0, shift;
-
-	shift = (v > 0xffffffffULL) << 5; v >>= shift; r |= shift;
-	shift = (v > 0xffff) << 4; v >>= shift; r |= shift;
-	shift = (v > 0xff) << 3; v >>= shift; r |= shift;
-	shift = (v > 0xf) << 2; v >>= shift; r |= shift;
-	shift = (v > 0x3) << 1; v >>= shift; r |= shift;
-	r |= (v >> 1);
-	return r;
-}
-
 static __always_inline void hist_add(__u32 tid, __u32 tgid, const char *comm, __u64 ns)
 {
 	struct offcpu_hist *h = bpf_map_lookup_elem(&runqlat, &tid);
@@ -182,7 +173,7 @@ static __always_inline void hist_add(__u32 tid, __u32 tgid, const char *comm, __
 			return;
 		}
 	}
-	slot = log2_u64(ns);
+	slot = hist_log2_bucket(ns);
 	if (slot >= OFFCPU_HIST_SLOTS)
 		slot = OFFCPU_HIST_SLOTS - 1;
 	__sync_fetch_and_add(&h->slots[slot], 1);

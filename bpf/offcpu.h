@@ -13,13 +13,14 @@
 #ifndef PEERSCOPE_OFFCPU_H
 #define PEERSCOPE_OFFCPU_H
 
-#include "peerscope.h"
+#include "bpf/peerscope.h"
+#include "bpf/hist.h"
 
 /* Default map sizes; userspace may change them before load. */
 #define OFFCPU_STACK_ENTRIES	16384
 #define OFFCPU_SPAN_ENTRIES	32768
 #define OFFCPU_WAKER_ENTRIES	32768
-#define OFFCPU_HIST_SLOTS	40	/* log2 ns: slot i holds [2^i, 2^(i+1)) ns, slot 0 also 0 */
+#define OFFCPU_HIST_SLOTS	41	/* bpf/hist.h log2 buckets of ns, up to 2^40 */
 
 /* A thread's timeline leaves the CPU in one of these ways. */
 enum offcpu_kind {

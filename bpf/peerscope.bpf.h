@@ -8,7 +8,7 @@
 #ifndef PEERSCOPE_BPF_COMMON_H
 #define PEERSCOPE_BPF_COMMON_H
 
-#include "peerscope.h"
+#include "bpf/peerscope.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

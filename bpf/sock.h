@@ -13,7 +13,8 @@
 #ifndef PEERSCOPE_SOCK_H
 #define PEERSCOPE_SOCK_H
 
-#include "peerscope.h"
+#include "bpf/peerscope.h"
+#include "bpf/hist.h"
 
 /* Default map sizes; userspace may change them before load. */
 #define SOCK_STACK_ENTRIES	8192
@@ -23,7 +24,7 @@
 #define SOCK_PENDING_ENTRIES	4096	/* accepted-side sockets waiting for accept() */
 #define SOCK_INFLIGHT_ENTRIES	16384	/* threads inside a socket syscall */
 #define SOCK_DONE_RB_BYTES	(256 * 1024)
-#define SOCK_HIST_SLOTS		32	/* log2 buckets of syscall sizes: 0, 1, 2-3, 4-7, ... */
+#define SOCK_HIST_SLOTS		32	/* bpf/hist.h log2 buckets of syscall sizes */
 #define SOCK_MMSG_MAX		16	/* messages of one sendmmsg/recvmmsg looked at */
 
 /* Syscalls the collector follows (its own numbering: ABI-independent). */

@@ -16,8 +16,8 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/usdt.bpf.h>
 
-#include "peerscope.bpf.h"
-#include "span.h"
+#include "bpf/peerscope.bpf.h"
+#include "bpf/span.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -73,7 +73,7 @@ static __always_inline void op_done(__u32 path, __u64 latency, __u32 ok, __u32 t
 		__sync_fetch_and_add(&h->errors, 1);
 	if (latency > h->max_ns)
 		h->max_ns = latency;	/* a racing update may lose: max is advisory */
-	b = span_bucket(latency);
+	b = hist_ll_bucket(latency);
 	if (b >= SPAN_HIST_BUCKETS)
 		b = SPAN_HIST_BUCKETS - 1;
 	__sync_fetch_and_add(&h->buckets[b], 1);

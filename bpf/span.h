@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Spans: the ABI shared by bpf/span.bpf.c, collectors/span.c and the path
- * report (which only uses the histogram bucket math below).
+ * Spans: the ABI shared by bpf/span.bpf.c and collectors/span.c.
  *
  * A span is an operation of one path: a function's entry .. return
  * (uprobe/uretprobe) or a USDT start .. done pair matched by an id argument.
@@ -11,19 +10,15 @@
  * operations slower than a per-path threshold (the current N-th slowest,
  * maintained by userspace) reach userspace through a ring buffer.
  *
- * Histogram: log-linear.  Values below 32 ns have one bucket each; above,
- * each power of two [2^k, 2^(k+1)) is split into 16 equal buckets, so a
- * bucket is at most 1/16 (6.25 %) of its lower bound wide, and taking its
- * midpoint is within 3.2 % of any value in it.
+ * Histogram: log-linear, in ns (bpf/hist.h).
  */
 #ifndef PEERSCOPE_SPAN_H
 #define PEERSCOPE_SPAN_H
 
-#include "peerscope.h"
+#include "bpf/peerscope.h"
+#include "bpf/hist.h"
 
-#define SPAN_SUB_BITS		4
-#define SPAN_SUB		(1 << SPAN_SUB_BITS)	/* sub-buckets per power of two */
-#define SPAN_HIST_BUCKETS	640			/* up to 2^43 ns (~2.4 h) */
+#define SPAN_HIST_BUCKETS	HIST_LL_BUCKETS		/* up to 2^43 ns (~2.4 h) */
 #define SPAN_STACK_DEPTH	8			/* nested spans per thread */
 #define SPAN_OPS_ENTRIES	16384			/* operations in flight */
 #define SPAN_THREAD_ENTRIES	8192
@@ -89,48 +84,5 @@ struct span_thread {
 	__u32 overflow;		/* nested deeper than SPAN_STACK_DEPTH */
 	struct span_frame f[SPAN_STACK_DEPTH];
 };
-
-/* floor(log2(v)) for v > 0, without loops (the verifier likes that). */
-static __always_inline __u32 span_log2(__u64 v)
-{
-	__u32 r = 0, s;
-
-	s = (v > 0xFFFFFFFFULL) << 5; v >>= s; r |= s;
-	s = (v > 0xFFFF) << 4; v >>= s; r |= s;
-	s = (v > 0xFF) << 3; v >>= s; r |= s;
-	s = (v > 0xF) << 2; v >>= s; r |= s;
-	s = (v > 0x3) << 1; v >>= s; r |= s;
-	r |= (v >> 1);
-	return r;
-}
-
-static __always_inline __u32 span_bucket(__u64 v)
-{
-	__u32 k, b;
-
-	if (v < 2 * SPAN_SUB)
-		return v;
-	k = span_log2(v);
-	b = SPAN_SUB * (k - SPAN_SUB_BITS + 1) + ((v >> (k - SPAN_SUB_BITS)) & (SPAN_SUB - 1));
-	return b < SPAN_HIST_BUCKETS ? b : SPAN_HIST_BUCKETS - 1;
-}
-
-/* Lowest value of bucket b, and its width. */
-static __always_inline __u64 span_bucket_low(__u32 b)
-{
-	__u32 k;
-
-	if (b < 2 * SPAN_SUB)
-		return b;
-	k = b / SPAN_SUB + SPAN_SUB_BITS - 1;
-	return (__u64)(SPAN_SUB + b % SPAN_SUB) << (k - SPAN_SUB_BITS);
-}
-
-static __always_inline __u64 span_bucket_width(__u32 b)
-{
-	if (b < 2 * SPAN_SUB)
-		return 1;
-	return 1ULL << (b / SPAN_SUB - 1);
-}
 
 #endif /* PEERSCOPE_SPAN_H */

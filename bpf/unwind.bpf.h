@@ -17,7 +17,7 @@
 #ifndef PEERSCOPE_UNWIND_BPF_H
 #define PEERSCOPE_UNWIND_BPF_H
 
-#include "unwind.h"
+#include "bpf/unwind.h"
 
 #ifndef ENOENT
 #define ENOENT 2
@@ -52,13 +52,14 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, PS_MAX_TARGETS);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* new keys are rare: memory on demand */
 	__type(key, __u32);
 	__type(value, struct unw_proc);
 } unw_procs SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* new keys are rare: memory on demand */
 	__uint(max_entries, UNW_STACK_ENTRIES);
 	__type(key, __u32);
 	__type(value, struct unw_stack);

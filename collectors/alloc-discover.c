@@ -14,8 +14,8 @@
 #include <unistd.h>
 #include <linux/types.h>
 
-#include "alloc-discover.h"
-#include "alloc.h"
+#include "collectors/alloc-discover.h"
+#include "bpf/alloc.h"
 
 /* Entry points in probing order; aliases at one offset are probed once. */
 static const struct {

@@ -29,14 +29,19 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "alloc-discover.h"
-#include "alloc.h"
+#include "collectors/alloc-discover.h"
+#include "bpf/alloc.h"
 #include "alloc.skel.h"
-#include "collector.h"
+#include "collectors/collector.h"
+#include "collectors/features.h"
+#include "collectors/record-opts.h"
+#include "collectors/shared-maps.h"
 #include "core/hashmap.h"
 #include "core/log.h"
 #include "core/profile.h"
-#include "unwinder.h"
+#include "core/records.h"
+#include "core/target.h"
+#include "collectors/unwinder.h"
 
 #define SNAP_NS		500000000ULL	/* in-use snapshot period */
 #define MAX_SNAPS	1024		/* then halve the resolution */
@@ -164,6 +169,9 @@ static void choose_programs(struct alloc_priv *ap)
 	bpf_program__set_autoload(s->progs.alloc_enter, umode);
 	bpf_program__set_autoload(s->progs.alloc_exit, umode);
 	bpf_program__set_autoload(s->progs.alloc_calib, umode);
+	/* the perf_event variant may need its counts preallocated (pre-6.1) */
+	if (!ap->fault_btf && !features__perf_event_noprealloc())
+		bpf_map__set_map_flags(s->maps.counts, 0);
 }
 
 static int open_load(struct alloc_priv *ap, const struct record_opts *o,
@@ -856,10 +864,6 @@ static int find_leaks(const struct alloc_priv *ap, struct leak **out)
 	return n;
 }
 
-#define U64S(buf, v) (snprintf(buf, sizeof(buf), "%llu", (unsigned long long)(v)), buf)
-#define I64S(buf, v) (snprintf(buf, sizeof(buf), "%lld", (long long)(v)), buf)
-#define DBLS(buf, f, v) (snprintf(buf, sizeof(buf), f, (double)(v)), buf)
-
 static const struct leak *leak_of(const struct leak *leaks, int n, const struct alloc_key *k)
 {
 	for (int i = 0; i < n; i++) {
@@ -941,7 +945,7 @@ free_ips:
 static int add_alloc_record(struct alloc_priv *ap, struct profile *p, const uint64_t *tot,
 			    double scale, uint64_t dur_ns, uint64_t bpf_ns)
 {
-	char b[23][32], allocs[256] = "", probes[512] = "";
+	char allocs[256] = "", probes[512] = "";
 	/* calls with a return probe are allocations; the others frees */
 	double est = tot[AT_RETS] * ap->alloc_ns +
 		     (tot[AT_CALLS] > tot[AT_RETS] ? tot[AT_CALLS] - tot[AT_RETS] : 0) * ap->free_ns;
@@ -962,64 +966,45 @@ static int add_alloc_record(struct alloc_priv *ap, struct profile *p, const uint
 					 poff < sizeof(probes) ? sizeof(probes) - poff : 0,
 					 "%s%s", k ? "," : "", t->probes[k].sym);
 	}
-	return profile__add_record(p, "alloc",
-		"mode", ap->mode == ALLOC_MALLOC ? "malloc" : "kernel",
-		"allocator", allocs,
-		"probes", probes,
-		"faults_from", ap->fault_btf ? "tp_btf" : "perf_event",
-		"sample", U64S(b[0], ap->sample),
-		"duty", DBLS(b[1], "%.3f", ap->duty),
-		"attached_ns", U64S(b[2], ap->mode == ALLOC_MALLOC ? ap->on_ns : dur_ns),
-		"detach_ns", U64S(b[21], ap->detach_ns),
-		"toggles", U64S(b[22], ap->toggles),
-		"scale", DBLS(b[3], "%.4f", scale),
-		"calls", U64S(b[4], tot[AT_CALLS]),
-		"returns", U64S(b[5], tot[AT_RETS]),
-		"nested", U64S(b[6], tot[AT_NESTED]),
-		"allocs", U64S(b[7], tot[AT_ALLOCS]),
-		"alloc_bytes", U64S(b[8], tot[AT_ALLOC_BYTES]),
-		"frees", U64S(b[9], tot[AT_FREES]),
-		"frees_matched", U64S(b[10], tot[AT_FREES_MATCHED]),
-		"sampled", U64S(b[11], tot[AT_SAMPLED]),
-		"live_full", U64S(b[12], tot[AT_LIVE_FULL]),
-		"faults", U64S(b[13], tot[AT_FAULTS]),
-		"mmap_bytes", U64S(b[14], tot[AT_MMAP_BYTES]),
-		"munmap_bytes", U64S(b[15], tot[AT_MUNMAP_BYTES]),
-		"brk_bytes", I64S(b[16], (int64_t)tot[AT_BRK_BYTES]),
-		"alloc_call_ns", DBLS(b[17], "%.0f", ap->alloc_ns),
-		"free_call_ns", DBLS(b[18], "%.0f", ap->free_ns),
-		"calibrated_on", ap->calib_on,
-		"est_overhead_ns", DBLS(b[19], "%.0f", est),
-		"est_slowdown", DBLS(b[20], "%.4f", dur_ns ? est / dur_ns : 0),
-		NULL);
+	return records__add_alloc(p, &(struct rec_alloc){
+		.mode = ap->mode == ALLOC_MALLOC ? "malloc" : "kernel",
+		.allocator = allocs, .probes = probes,
+		.faults_from = ap->fault_btf ? "tp_btf" : "perf_event",
+		.sample = ap->sample, .duty = rec_round(ap->duty, 3),
+		.attached_ns = ap->mode == ALLOC_MALLOC ? ap->on_ns : dur_ns,
+		.detach_ns = ap->detach_ns, .toggles = ap->toggles, .scale = rec_round(scale, 4),
+		.calls = tot[AT_CALLS], .returns = tot[AT_RETS], .nested = tot[AT_NESTED],
+		.allocs = tot[AT_ALLOCS], .alloc_bytes = tot[AT_ALLOC_BYTES],
+		.frees = tot[AT_FREES], .frees_matched = tot[AT_FREES_MATCHED],
+		.sampled = tot[AT_SAMPLED], .live_full = tot[AT_LIVE_FULL],
+		.faults = tot[AT_FAULTS], .mmap_bytes = tot[AT_MMAP_BYTES],
+		.munmap_bytes = tot[AT_MUNMAP_BYTES], .brk_bytes = (int64_t)tot[AT_BRK_BYTES],
+		.alloc_call_ns = llround(ap->alloc_ns), .free_call_ns = llround(ap->free_ns),
+		.calibrated_on = ap->calib_on, .est_overhead_ns = llround(est),
+		.est_slowdown = rec_round(dur_ns ? est / dur_ns : 0, 4),
+	});
 }
 
 static int add_leak_records(struct collector *c, struct profile *p, const struct leak *leaks,
 			    int n, double scale)
 {
 	struct alloc_priv *ap = c->priv;
-	char b[12][32];
 	int err;
 
 	for (int i = 0; i < n; i++) {
 		const struct leak *l = &leaks[i];
 		const struct series *s = l->s;
 
-		err = profile__add_record(p, "leak",
-			"id", U64S(b[0], i + 1),
-			"pid", U64S(b[1], s->key.tgid),
-			"tid", U64S(b[2], s->key.tid),
-			"path", collector__path_name(c->opts, s->key.path),
-			"inuse_bytes", I64S(b[3], llround(s->y[s->n - 1] * scale)),
-			"growth_bytes", I64S(b[4], llround((s->y[s->n - 1] - s->y[0]) * scale)),
-			"slope_bps", DBLS(b[5], "%.1f", l->slope * scale),
-			"r2", DBLS(b[6], "%.4f", l->r2),
-			"points", U64S(b[7], l->n),
-			"first_ns", U64S(b[8], ap->snap_t[s->first]),
-			"last_ns", U64S(b[9], ap->snap_t[s->first + s->n - 1]),
-			"confidence", DBLS(b[10], "%.2f", l->conf),
-			"level", confidence_word(l->conf),
-			NULL);
+		err = records__add_leak(p, &(struct rec_leak){
+			.id = i + 1, .pid = s->key.tgid, .tid = s->key.tid,
+			.path = collector__path_name(c->opts, s->key.path),
+			.inuse_bytes = llround(s->y[s->n - 1] * scale),
+			.growth_bytes = llround((s->y[s->n - 1] - s->y[0]) * scale),
+			.slope_bps = rec_round(l->slope * scale, 1), .r2 = rec_round(l->r2, 4),
+			.points = l->n, .first_ns = ap->snap_t[s->first],
+			.last_ns = ap->snap_t[s->first + s->n - 1],
+			.confidence = rec_round(l->conf, 2), .level = confidence_word(l->conf),
+		});
 		if (err < 0)
 			return err;
 	}
@@ -1028,19 +1013,15 @@ static int add_leak_records(struct collector *c, struct profile *p, const struct
 
 static int add_growth_records(struct alloc_priv *ap, struct profile *p, double scale)
 {
-	char b[6][32];
 	int err;
 
 	for (uint32_t i = 0; i < ap->nr_growth; i++) {
 		const struct growth *g = &ap->growth[i];
 
-		err = profile__add_record(p, "memgrowth",
-			"pid", U64S(b[0], g->pid),
-			"t_ns", U64S(b[1], g->t_ns),
-			"rss_bytes", U64S(b[2], g->rss),
-			"vm_bytes", U64S(b[3], g->vm),
-			"inuse_bytes", I64S(b[4], llround(g->inuse * scale)),
-			NULL);
+		err = records__add_memgrowth(p, &(struct rec_memgrowth){
+			.pid = g->pid, .t_ns = g->t_ns, .rss_bytes = g->rss, .vm_bytes = g->vm,
+			.inuse_bytes = llround(g->inuse * scale),
+		});
 		if (err < 0)
 			return err;
 	}
@@ -1095,8 +1076,6 @@ static int alloc_drain(struct collector *c, struct profile *p)
 	bpf_ns = bpf_run_ns(ap, &cnt);
 	if (!err)
 		err = add_alloc_record(ap, p, tot, scale, dur, bpf_ns);
-	if (!err && ap->unw)
-		err = unwinder__record(ap->unw, p);
 	free(leaks);
 	return err < 0 ? err : 0;
 }

@@ -17,9 +17,11 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
-#include "collector.h"
+#include "collectors/collector.h"
+#include "collectors/record-opts.h"
+#include "core/names.h"
 #include "core/rules.h"
-#include "peerscope.h"
+#include "bpf/peerscope.h"
 
 extern const struct collector_ops cpu_collector_ops;
 extern const struct collector_ops span_collector_ops;
@@ -28,12 +30,16 @@ extern const struct collector_ops offcpu_collector_ops;
 extern const struct collector_ops alloc_collector_ops;
 extern const struct collector_ops hwc_collector_ops;
 
-/* Order is the order of open/attach/drain; keep NULL last. */
+/*
+ * Order is the order of open/attach/drain and of the sample types in the
+ * file; no drain depends on another (collectors__finish() runs after all).
+ * Keep NULL last.
+ */
 const struct collector_ops *const collector_table[] = {
 	&cpu_collector_ops,
 	&span_collector_ops,
 	&sock_collector_ops,
-	&offcpu_collector_ops,	/* after cpu: its drain fills wall for cpu samples too */
+	&offcpu_collector_ops,
 	&alloc_collector_ops,
 	&hwc_collector_ops,	/* silent unless -e is given */
 	NULL,
@@ -93,14 +99,6 @@ int collector__read_stack(int stack_map_fd, int32_t stack_id, uint64_t *ips)
 	return n;
 }
 
-/* Names when no rules are given (core/rules numbers paths the same way). */
-static const char *const default_path_names[] = {
-	[PS_PATH_OTHER] = "other",
-	[PS_PATH_DHT] = "dht",
-	[PS_PATH_GOSSIP] = "gossip",
-	[PS_PATH_BOOTSTRAP] = "bootstrap",
-};
-
 const char *collector__path_name(const struct record_opts *o, uint32_t path_id)
 {
 	const char *name = NULL;
@@ -109,9 +107,10 @@ const char *collector__path_name(const struct record_opts *o, uint32_t path_id)
 		name = path_rules__name(o->rules, path_id);
 	if (name)
 		return name;
-	if (path_id < sizeof(default_path_names) / sizeof(default_path_names[0]))
-		return default_path_names[path_id];
-	return "other";
+	/* no rules: the built-in paths (core/rules numbers paths the same way) */
+	if (path_id < PATH_NR_BUILTIN)
+		return path_builtin_names[path_id];
+	return PATH_OTHER_NAME;
 }
 
 static void *destroy_link(void *link)

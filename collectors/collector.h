@@ -5,6 +5,9 @@
  * `record` probes kernel features once, asks each enabled collector whether
  * it is supported (printing why not), then: open -> attach -> poll... ->
  * drain -> close.  Collectors never print results; they fill the profile.
+ * What the kernel offers (features.h), what record was asked for
+ * (record-opts.h) and the maps every object shares (shared-maps.h) are
+ * their own headers.
  */
 #ifndef PEERSCOPE_COLLECTOR_H
 #define PEERSCOPE_COLLECTOR_H
@@ -14,62 +17,11 @@
 #include <stdint.h>
 
 struct profile;
-struct bpf_object;
 
-/* What this kernel offers, probed once by features__probe(). */
-struct kernel_features {
-	bool btf;               /* /sys/kernel/btf/vmlinux readable */
-	bool tp_btf;            /* BPF_PROG_TYPE_TRACING tp_btf loads */
-	bool raw_tp;            /* raw tracepoints attach */
-	bool tracefs;           /* tracefs mounted (or mounted by us) */
-	bool kprobes;           /* kprobe PMU present */
-	bool fentry;            /* fentry programs load */
-	bool uprobes;           /* uprobe PMU present */
-	bool ringbuf;           /* BPF_MAP_TYPE_RINGBUF */
-	bool hw_pmu;            /* a hardware cycles event opens */
-	bool perf_read_value;   /* bpf_perf_event_read_value helper */
-	bool stats_enabled;     /* bpf_enable_stats(BPF_STATS_RUN_TIME) worked */
-	char tracefs_path[64];
-};
-
-/* Probe the running kernel; fills kf.  Never fails: unknown = false. */
-void features__probe(struct kernel_features *kf);
-
-enum alloc_mode { ALLOC_NONE = 0, ALLOC_KERNEL, ALLOC_MALLOC };
-enum unwind_mode { UNWIND_AUTO = 0, UNWIND_FP, UNWIND_DWARF };
-
-struct path_rules;  /* core/rules.h */
-
-/* Everything `record` was asked for; collectors read what concerns them. */
-struct record_opts {
-	int freq;                   /* -F, cpu samples per second */
-	double duration;            /* -d seconds; 0 = until signal or targets exit */
-	bool no_kernel;             /* --no-kernel: no kernel stacks */
-	uint64_t min_block_ns;      /* --min-block for off-CPU spans */
-	enum alloc_mode alloc;      /* --alloc[=malloc] */
-	unsigned alloc_sample;      /* --alloc-sample N (1 = every call) */
-	double alloc_duty;          /* --alloc-duty fraction 0..1 (1 = always) */
-	const char *events;         /* -e EVENT,... for hwc */
-	enum unwind_mode unwind;    /* --unwind */
-	const struct path_rules *rules;
-	const char *port_rules;     /* --port RULE[,RULE] joined by commas (core/ports.h) */
-	bool verbose;
-};
-
-struct unwinder;     /* collectors/unwinder.h */
-
-/* Maps shared by every BPF object; created once, reused before load. */
-struct shared_maps {
-	int targets_fd;         /* "ps_targets" */
-	int thread_path_fd;     /* "ps_thread_path" */
-	struct unwinder *unw;   /* the unw_* maps and tables; NULL: frame pointers only */
-};
-
-/* The processes being recorded. */
-struct target {
-	uint32_t *pids;
-	int nr_pids;
-};
+struct kernel_features;	/* collectors/features.h */
+struct record_opts;	/* collectors/record-opts.h */
+struct shared_maps;	/* collectors/shared-maps.h */
+struct target;		/* core/target.h */
 
 /* Drops and losses a collector saw; record prints them at the end. */
 struct collector_stats {
@@ -109,23 +61,16 @@ struct collector {
 	struct collector_stats stats;
 };
 
+/*
+ * After every collector drained into p: what needs all of their data (the
+ * wall column, the unwinder's record), so the drain order does not matter.
+ * 0 or a negative errno.
+ */
+int collectors__finish(struct profile *p, const struct shared_maps *sm);
+
 /* The table of every collector, NULL-terminated. */
 extern const struct collector_ops *const collector_table[];
 const struct collector_ops *collector__find(const char *name);
-
-/*
- * Shared maps: create once per recording; 0 or negative errno.  With
- * unwind auto|dwarf the unwinder's maps are created too (a failure there
- * only warns: stacks then come from frame pointers).
- */
-int shared_maps__create(struct shared_maps *sm, enum unwind_mode unwind);
-void shared_maps__destroy(struct shared_maps *sm);
-int shared_maps__add_target(const struct shared_maps *sm, uint32_t tgid);
-/*
- * Point obj's "ps_targets"/"ps_thread_path" at the shared fds; call before
- * load.  The unwinder's maps are separate: unwinder__reuse(sm->unw, obj).
- */
-int shared_maps__reuse(const struct shared_maps *sm, struct bpf_object *obj);
 
 /*
  * Helpers every collector uses when draining.

@@ -15,12 +15,15 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "collector.h"
+#include "collectors/collector.h"
+#include "collectors/features.h"
+#include "collectors/record-opts.h"
+#include "collectors/shared-maps.h"
 #include "core/log.h"
 #include "core/profile.h"
-#include "cpu.h"
+#include "bpf/cpu.h"
 #include "cpu.skel.h"
-#include "unwinder.h"
+#include "collectors/unwinder.h"
 
 struct cpu_priv {
 	struct cpu *skel;
@@ -74,6 +77,8 @@ static int cpu_open(struct collector *c, const struct record_opts *o,
 	 */
 	bpf_map__set_max_entries(cp->skel->maps.stacks, CPU_STACK_ENTRIES);
 	bpf_map__set_max_entries(cp->skel->maps.counts, CPU_COUNT_ENTRIES);
+	if (!features__perf_event_noprealloc())
+		bpf_map__set_map_flags(cp->skel->maps.counts, 0);
 
 	err = cpu__load(cp->skel);
 	if (err) {
@@ -220,8 +225,6 @@ static int cpu_drain(struct collector *c, struct profile *p)
 		}
 	}
 
-	if (cp->unw)
-		unwinder__record(cp->unw, p);
 free_ips:
 	free(uips);
 	free(kips);

@@ -4,9 +4,11 @@
  * whether it can work here.  Each probe tries the real thing (load a two-
  * instruction program, attach it, open the event) rather than guessing from
  * the kernel version: distribution kernels backport and configs differ.
+ * The program probes are cached per boot (features-cache.h).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/perf_event.h>
@@ -17,7 +19,8 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "collector.h"
+#include "collectors/features.h"
+#include "collectors/features-cache.h"
 #include "core/log.h"
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
@@ -134,32 +137,100 @@ static bool probe_hw_pmu(void)
 	return true;
 }
 
-void features__probe(struct kernel_features *kf)
+/*
+ * Before 6.1 the verifier refuses hash maps allocated on demand in perf_event
+ * programs ("can only use preallocated hash map"): load one that looks a key
+ * up in such a map.  A 1-entry map and a 7-instruction program, once per
+ * process.
+ */
+static bool noprealloc_answer;
+
+static void probe_perf_event_noprealloc(void)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, mopts, .map_flags = BPF_F_NO_PREALLOC);
+	int map, prog;
+
+	map = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, sizeof(__u32), sizeof(__u64), 1, &mopts);
+	if (map < 0)
+		return;
+	{
+		const struct bpf_insn lookup[] = {
+			/* *(u32 *)(r10 - 4) = 0; r2 = r10 - 4; r1 = map; call lookup */
+			{ .code = BPF_ST | BPF_MEM | BPF_W, .dst_reg = BPF_REG_10, .off = -4 },
+			{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = BPF_REG_2, .src_reg = BPF_REG_10 },
+			{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_2, .imm = -4 },
+			{ .code = BPF_LD | BPF_DW | BPF_IMM, .dst_reg = BPF_REG_1,
+			  .src_reg = BPF_PSEUDO_MAP_FD, .imm = map },
+			{ 0 },
+			{ .code = BPF_JMP | BPF_CALL, .imm = BPF_FUNC_map_lookup_elem },
+			ret0[0], ret0[1],
+		};
+
+		prog = bpf_prog_load(BPF_PROG_TYPE_PERF_EVENT, NULL, "GPL", lookup,
+				     sizeof(lookup) / sizeof(lookup[0]), NULL);
+	}
+	noprealloc_answer = prog >= 0;
+	if (prog >= 0)
+		close(prog);
+	else
+		ps_debug("features: perf_event programs need preallocated hash maps here: %s",
+			 strerror(errno));
+	close(map);
+}
+
+/* Collectors open in parallel threads: probed once, whoever asks first. */
+bool features__perf_event_noprealloc(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, probe_perf_event_noprealloc);
+	return noprealloc_answer;
+}
+
+/* The probes that load programs or parse BTF: the ones worth caching per boot. */
+static void probe_programs(struct kernel_features *kf)
 {
 	struct btf *vmlinux = NULL;
-	int fd;
 
-	memset(kf, 0, sizeof(*kf));
-	kf->btf = access(VMLINUX_BTF, R_OK) == 0;
 	if (kf->btf)
 		vmlinux = btf__load_vmlinux_btf();	/* NULL on failure */
 	kf->tp_btf = probe_tracing(vmlinux, "btf_trace_sched_switch", BTF_KIND_TYPEDEF,
 				   BPF_TRACE_RAW_TP);
 	kf->fentry = probe_tracing(vmlinux, "do_nanosleep", BTF_KIND_FUNC, BPF_TRACE_FENTRY);
 	kf->raw_tp = probe_raw_tp();
-	probe_tracefs(kf);
-	kf->kprobes = access("/sys/bus/event_source/devices/kprobe", F_OK) == 0;
-	kf->uprobes = access("/sys/bus/event_source/devices/uprobe", F_OK) == 0;
 	kf->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
 	kf->hw_pmu = probe_hw_pmu();
 	kf->perf_read_value = libbpf_probe_bpf_helper(BPF_PROG_TYPE_PERF_EVENT,
 						      BPF_FUNC_perf_event_read_value, NULL) == 1;
+	btf__free(vmlinux);
+}
+
+void features__probe(struct kernel_features *kf)
+{
+	const char *dir = features_cache__dir();
+	struct features_key key;
+	bool keyed;
+	int fd, err;
+
+	memset(kf, 0, sizeof(*kf));
+	kf->btf = access(VMLINUX_BTF, R_OK) == 0;
+	keyed = dir && !features_cache__key(&key);
+	if (keyed && !features_cache__read(dir, &key, kf)) {
+		ps_debug("features: program probes from %s/features (this boot)", dir);
+	} else {
+		probe_programs(kf);
+		err = keyed ? features_cache__write(dir, &key, kf) : 0;
+		if (err)
+			ps_debug("features: cannot cache the probes in %s: %s", dir, strerror(-err));
+	}
+	probe_tracefs(kf);
+	kf->kprobes = access("/sys/bus/event_source/devices/kprobe", F_OK) == 0;
+	kf->uprobes = access("/sys/bus/event_source/devices/uprobe", F_OK) == 0;
 	fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	if (fd >= 0) {
 		kf->stats_enabled = true;
 		close(fd);
 	}
-	btf__free(vmlinux);
 
 	ps_debug("features: btf=%d tp_btf=%d raw_tp=%d tracefs=%d%s%s kprobes=%d fentry=%d "
 		 "uprobes=%d ringbuf=%d hw_pmu=%d perf_read_value=%d stats=%d",

@@ -21,12 +21,16 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "collector.h"
+#include "collectors/collector.h"
+#include "collectors/features.h"
+#include "collectors/record-opts.h"
+#include "collectors/shared-maps.h"
 #include "core/log.h"
 #include "core/pmu-events.h"
 #include "core/pmu-metrics.h"
 #include "core/profile.h"
-#include "hwc.h"
+#include "core/records.h"
+#include "bpf/hwc.h"
 #include "hwc.skel.h"
 
 struct hwc_priv {
@@ -273,21 +277,17 @@ static int hwc_attach(struct collector *c, const struct target *t)
 	return 0;
 }
 
-#define NUM(buf, v) (snprintf(buf, sizeof(buf), "%llu", (unsigned long long)(v)), buf)
-
-static int add_counter_record(struct profile *p, const char *pid, const char *path,
+static int add_counter_record(struct profile *p, uint64_t pid, const char *path,
 			      const struct pmu_event *ev, const struct pmu_count *cnt,
 			      uint64_t slices)
 {
-	char value[24], raw[24], ena[24], run[24], sl[24];
-	double scaled = pmu_scale(cnt, NULL);
+	struct rec_counter r = {
+		.status = "ok", .pid = pid, .path = path, .event = ev->name, .base = ev->base,
+		.value = (uint64_t)(pmu_scale(cnt, NULL) + 0.5), .raw = cnt->value,
+		.enabled_ns = cnt->enabled, .running_ns = cnt->running, .slices = slices,
+	};
 
-	return profile__add_record(p, "counter", "status", "ok", "pid", pid, "path", path,
-				   "event", ev->name, "base", ev->base,
-				   "value", NUM(value, (uint64_t)(scaled + 0.5)),
-				   "raw", NUM(raw, cnt->value), "enabled_ns", NUM(ena, cnt->enabled),
-				   "running_ns", NUM(run, cnt->running), "slices", NUM(sl, slices),
-				   NULL);
+	return records__add_counter(p, &r);
 }
 
 static int hwc_drain(struct collector *c, struct profile *p)
@@ -299,8 +299,10 @@ static int hwc_drain(struct collector *c, struct profile *p)
 	int err = 0;
 
 	for (int i = 0; i < hp->nr_bad; i++) {
-		err = profile__add_record(p, "counter", "status", "unsupported",
-					  "event", hp->bad[i].name, "why", hp->bad_why[i], NULL);
+		struct rec_counter r = { .status = "unsupported", .event = hp->bad[i].name,
+					 .why = hp->bad_why[i] };
+
+		err = records__add_counter(p, &r);
 		if (err < 0)
 			return err;
 	}
@@ -309,7 +311,6 @@ static int hwc_drain(struct collector *c, struct profile *p)
 		return -ENOMEM;
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
 		struct hwc_val sum = {};
-		char pid[16];
 
 		key = next;
 		prev = &key;
@@ -323,11 +324,10 @@ static int hwc_drain(struct collector *c, struct profile *p)
 			}
 			sum.slices += vals[cpu].slices;
 		}
-		snprintf(pid, sizeof(pid), "%u", key.tgid);
 		for (int e = 0; e < hp->nr_ev; e++) {
 			struct pmu_count cnt = { sum.counter[e], sum.enabled[e], sum.running[e] };
 
-			err = add_counter_record(p, pid, collector__path_name(c->opts, key.path),
+			err = add_counter_record(p, key.tgid, collector__path_name(c->opts, key.path),
 						 &hp->ev[e], &cnt, sum.slices);
 			if (err < 0)
 				goto free_vals;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The "offcpu" collector: blocked time by stack and wait reason, run-queue
- * delay, wakers, and the wall-clock column that joins them with on-CPU time.
+ * delay, wakers, and the wall-clock column that joins them with on-CPU time
+ * (declared here, filled by collectors__finish() once every drain is done).
  * bpf/offcpu.bpf.c does the work in the kernel (sched_switch, sched_waking,
  * sched_wakeup_new, sched_process_exit); this file loads it and turns its
  * maps into samples (layout: docs/offcpu.md, docs/format.md).
@@ -15,27 +16,26 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
-#include "collector.h"
+#include "collectors/collector.h"
+#include "collectors/features.h"
+#include "collectors/record-opts.h"
+#include "collectors/shared-maps.h"
 #include "core/log.h"
+#include "core/names.h"
 #include "core/profile.h"
+#include "core/records.h"
 #include "core/sym-kallsyms.h"
-#include "offcpu.h"
+#include "bpf/offcpu.h"
 #include "offcpu.skel.h"
-#include "unwinder.h"
+#include "collectors/unwinder.h"
 
 #define DEFAULT_MIN_BLOCK_NS	1000ULL
-
-static const char *const reason_names[PS_REASON_MAX] = {
-	[PS_REASON_OTHER] = "other", [PS_REASON_LOCK] = "lock", [PS_REASON_NET] = "net",
-	[PS_REASON_TIMER] = "timer", [PS_REASON_IO] = "io", [PS_REASON_FAULT] = "fault",
-	[PS_REASON_RUNQ] = "runq",
-};
 
 struct offcpu_priv {
 	struct offcpu *skel;
 	struct unwinder *unw;	/* shared (sm->unw); NULL: frame pointers only */
 	__u64 attach_ns;	/* CLOCK_MONOTONIC at attach (bpf_ktime_get_ns's clock) */
-	struct sym_kallsyms ksyms;	/* to cut tracing frames off kernel stacks */
+	struct sym_kallsyms *ksyms;	/* to cut tracing frames off kernel stacks */
 	bool have_ksyms;
 };
 
@@ -46,7 +46,7 @@ struct waker_ent {
 
 /* Column indexes of one drain. */
 struct cols {
-	int offcpu, runq, wall;
+	int offcpu, runq;
 };
 
 static __u64 mono_ns(void)
@@ -55,11 +55,6 @@ static __u64 mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-static const char *reason_name(__u32 r)
-{
-	return r < PS_REASON_MAX ? reason_names[r] : "other";
 }
 
 static bool offcpu_supported(const struct kernel_features *kf, const struct record_opts *o,
@@ -181,9 +176,9 @@ static bool tracing_frame(const char *name)
 
 static const char *ksym_name(const struct offcpu_priv *op, uint64_t addr)
 {
-	struct sym_entry *e = sym_kallsyms__lookup(&op->ksyms, addr, NULL);
+	struct sym_entry *e = sym_kallsyms__lookup(op->ksyms, addr, NULL);
 
-	return e ? sym_table__name(&op->ksyms.syms, e) : "";
+	return e ? sym_table__name(&op->ksyms->syms, e) : "";
 }
 
 /*
@@ -235,7 +230,7 @@ static uint32_t labels_of(struct profile *p, const struct record_opts *o,
 	kv[n++] = (struct pf_label_kv){ .key = "tid", .num = k->tid };
 	kv[n++] = (struct pf_label_kv){ .key = "thread", .str = comm[0] ? comm : "?" };
 	kv[n++] = (struct pf_label_kv){ .key = "path", .str = collector__path_name(o, k->path) };
-	kv[n++] = (struct pf_label_kv){ .key = "reason", .str = reason_name(k->reason) };
+	kv[n++] = (struct pf_label_kv){ .key = "reason", .str = reason__name(k->reason) };
 	if (w) {
 		memcpy(wcomm, w->waker_comm, PS_TASK_COMM_LEN);
 		wcomm[PS_TASK_COMM_LEN] = '\0';
@@ -276,8 +271,8 @@ static int add_sample(struct profile *p, const struct offcpu_priv *op, const str
 	const uint32_t max = 4 * PS_MAX_STACK_DEPTH + 1;
 	uint32_t nr = 0, stack, labels;
 	bool irq = w && hard_irq(op, stacks_fd, w, ips);
-	int types[2];
-	int64_t vals[2] = { (int64_t)ns, (int64_t)ns };
+	int type = k->reason == PS_REASON_RUNQ ? c->runq : c->offcpu;
+	int64_t val = (int64_t)ns;
 
 	nr = add_frames(p, op, stacks_fd, k->kern_stack_id, k->tgid, true, false, ips, locs, nr,
 			max);
@@ -297,9 +292,7 @@ static int add_sample(struct profile *p, const struct offcpu_priv *op, const str
 	labels = labels_of(p, o, k, w, irq);
 	if (!stack || !labels)
 		return -ENOMEM;
-	types[0] = k->reason == PS_REASON_RUNQ ? c->runq : c->offcpu;
-	types[1] = c->wall;
-	return profile__add_values(p, stack, labels, types, vals, 2) < 0 ? -ENOMEM : 0;
+	return profile__add_values(p, stack, labels, &type, &val, 1) < 0 ? -ENOMEM : 0;
 }
 
 static int cmp_blocked(const void *a, const void *b)
@@ -357,48 +350,32 @@ static __u64 waker_sum(const struct waker_ent *w, size_t nr, const struct offcpu
 	return sum;
 }
 
-/* "slot:count,..." of the non-empty log2 slots. */
-static void hist_str(const struct offcpu_hist *h, char *buf, size_t len, __u64 *count)
-{
-	size_t off = 0;
-
-	buf[0] = '\0';
-	*count = 0;
-	for (int i = 0; i < OFFCPU_HIST_SLOTS; i++) {
-		if (!h->slots[i])
-			continue;
-		*count += h->slots[i];
-		off += snprintf(buf + off, off < len ? len - off : 0, "%s%d:%llu", off ? "," : "",
-				i, (unsigned long long)h->slots[i]);
-	}
-}
-
 static int drain_hists(struct profile *p, int fd)
 {
+	struct rec_runqlat *r = malloc(sizeof(*r));
+	char comm[PS_TASK_COMM_LEN + 1];
 	struct offcpu_hist h;
 	__u32 key, *prev = NULL;
-	char buf[OFFCPU_HIST_SLOTS * 24], comm[PS_TASK_COMM_LEN + 1];
-	char pid[16], tid[16], cnt[24], tot[24];
-	__u64 count;
-	int err;
+	int err = 0;
 
-	while (bpf_map_get_next_key(fd, prev, &key) == 0) {
+	if (!r)
+		return -ENOMEM;
+	while (!err && bpf_map_get_next_key(fd, prev, &key) == 0) {
 		prev = &key;
 		if (bpf_map_lookup_elem(fd, &key, &h))
 			continue;
-		hist_str(&h, buf, sizeof(buf), &count);
 		memcpy(comm, h.comm, PS_TASK_COMM_LEN);
 		comm[PS_TASK_COMM_LEN] = '\0';
-		snprintf(pid, sizeof(pid), "%u", h.tgid);
-		snprintf(tid, sizeof(tid), "%u", key);
-		snprintf(cnt, sizeof(cnt), "%llu", (unsigned long long)count);
-		snprintf(tot, sizeof(tot), "%llu", (unsigned long long)h.total_ns);
-		err = profile__add_record(p, "runqlat", "pid", pid, "tid", tid, "thread", comm,
-					  "count", cnt, "total_ns", tot, "buckets", buf, NULL);
-		if (err)
-			return err;
+		*r = (struct rec_runqlat){ .pid = h.tgid, .tid = key, .thread = comm,
+					   .total_ns = h.total_ns };
+		for (int i = 0; i < OFFCPU_HIST_SLOTS; i++) {
+			r->count += h.slots[i];
+			rec_buckets__add(&r->buckets, hist_log2_low(i), h.slots[i]);
+		}
+		err = records__add_runqlat(p, r);
 	}
-	return 0;
+	free(r);
+	return err;
 }
 
 /*
@@ -454,30 +431,6 @@ static int drain_open_spans(struct profile *p, const struct offcpu_priv *op,
 	return 0;
 }
 
-static int add_wall(struct profile *p)
-{
-	int wall = profile__add_type(p, "wall", "nanoseconds");
-	int cols[3] = {
-		profile__type_index(p, "cpu"),
-		profile__type_index(p, "offcpu"),
-		profile__type_index(p, "runq"),
-	};
-
-	if (wall < 0)
-		return wall;
-	/* idempotent: wall is always the sum of the three, whoever ran first */
-	for (uint32_t i = 0; i < p->nr_samples; i++) {
-		int64_t sum = 0;
-
-		for (int k = 0; k < 3; k++) {
-			if (cols[k] >= 0)
-				sum += profile__value(p, i, cols[k]);
-		}
-		p->values[(size_t)i * PF_MAX_TYPES + wall] = sum;
-	}
-	return 0;
-}
-
 static int offcpu_drain(struct collector *c, struct profile *p)
 {
 	struct offcpu_priv *op = c->priv;
@@ -506,14 +459,19 @@ static int offcpu_drain(struct collector *c, struct profile *p)
 	}
 	cols.offcpu = profile__add_type(p, "offcpu", "nanoseconds");
 	cols.runq = profile__add_type(p, "runq", "nanoseconds");
-	cols.wall = profile__add_type(p, "wall", "nanoseconds");
-	if (cols.offcpu < 0 || cols.runq < 0 || cols.wall < 0) {
+	/* the column goes beside these; collectors__finish() fills it */
+	if (cols.offcpu < 0 || cols.runq < 0 || profile__add_type(p, "wall", "nanoseconds") < 0) {
 		err = -ENOSPC;
 		goto free_bufs;
 	}
 
 	/* without names (kptr_restrict) the tracing frames simply stay */
-	op->have_ksyms = !sym_kallsyms__load(&op->ksyms, "/proc/kallsyms", NULL);
+	if (!op->ksyms) {
+		int ks_err;
+
+		op->ksyms = sym_kallsyms__get_running(&ks_err);
+	}
+	op->have_ksyms = op->ksyms != NULL;
 	w = read_wakers(bpf_map__fd(op->skel->maps.wakers), &nr_w);
 	if (!w) {
 		err = -ENOMEM;
@@ -545,10 +503,6 @@ static int offcpu_drain(struct collector *c, struct profile *p)
 			       stop_ns, ips, locs);
 	if (!err)
 		err = drain_hists(p, bpf_map__fd(op->skel->maps.runqlat));
-	if (!err)
-		err = add_wall(p);
-	if (!err && op->unw)
-		err = unwinder__record(op->unw, p) < 0 ? -ENOMEM : 0;
 
 free_wakers:
 	free(w);
@@ -583,8 +537,8 @@ static void offcpu_close(struct collector *c)
 
 	if (!op)
 		return;
-	if (op->have_ksyms)
-		sym_kallsyms__free(&op->ksyms);
+	if (op->ksyms)
+		sym_kallsyms__put_running(op->ksyms);
 	offcpu__destroy(op->skel);
 	free(op);
 	c->priv = NULL;

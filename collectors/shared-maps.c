@@ -13,10 +13,10 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
-#include "collector.h"
+#include "collectors/shared-maps.h"
 #include "core/log.h"
-#include "peerscope.h"
-#include "unwinder.h"
+#include "bpf/peerscope.h"
+#include "collectors/unwinder.h"
 
 int shared_maps__create(struct shared_maps *sm, enum unwind_mode unwind)
 {

@@ -23,13 +23,17 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "collector.h"
+#include "collectors/collector.h"
+#include "collectors/features.h"
+#include "collectors/record-opts.h"
+#include "collectors/shared-maps.h"
 #include "core/log.h"
 #include "core/ports.h"
 #include "core/profile.h"
-#include "sock.h"
+#include "core/records.h"
+#include "bpf/sock.h"
 #include "sock.skel.h"
-#include "unwinder.h"
+#include "collectors/unwinder.h"
 
 /*
  * Where the syscalls come from, best first: the per-syscall tracepoints run
@@ -437,8 +441,6 @@ add:
 	return 0;
 }
 
-#define U64(buf, v) (snprintf(buf, sizeof(buf), "%" PRIu64, (uint64_t)(v)), buf)
-
 static int drain_traffic(struct collector *c, struct profile *p)
 {
 	struct sock_priv *sp = c->priv;
@@ -510,19 +512,16 @@ static int drain_traffic(struct collector *c, struct profile *p)
 
 	for (size_t i = 0; i < nr_peers; i++) {
 		const struct peer_sum *s = &peers[i];
-		char pid[24], lport[8], peer[64], b[6][24];
+		char peer[64];
+		struct rec_peer r = {
+			.pid = s->pid, .proto = proto_str(s->proto),
+			.peer = addr_str(&s->peer, true, peer, sizeof(peer)), .lport = s->lport,
+			.path = s->path, .tx_bytes = s->v.tx_bytes, .rx_bytes = s->v.rx_bytes,
+			.tx_msgs = s->v.tx_msgs, .rx_msgs = s->v.rx_msgs,
+			.tx_calls = s->v.tx_calls, .rx_calls = s->v.rx_calls,
+		};
 
-		snprintf(pid, sizeof(pid), "%u", s->pid);
-		snprintf(lport, sizeof(lport), "%u", s->lport);
-		err = profile__add_record(p, "peer", "pid", pid, "proto", proto_str(s->proto),
-					  "peer", addr_str(&s->peer, true, peer, sizeof(peer)),
-					  "lport", lport, "path", s->path,
-					  "tx_bytes", U64(b[0], s->v.tx_bytes),
-					  "rx_bytes", U64(b[1], s->v.rx_bytes),
-					  "tx_msgs", U64(b[2], s->v.tx_msgs),
-					  "rx_msgs", U64(b[3], s->v.rx_msgs),
-					  "tx_calls", U64(b[4], s->v.tx_calls),
-					  "rx_calls", U64(b[5], s->v.rx_calls), NULL);
+		err = records__add_peer(p, &r);
 		if (err < 0)
 			goto free_peers;
 		err = 0;
@@ -538,37 +537,31 @@ free_ips:
 static int add_conn_record(struct collector *c, struct profile *p, const struct sock_conn *k,
 			   uint64_t now_ns)
 {
-	char pid[24], lport[8], peer[64], laddr[64], b[12][24];
-	const char *path;
+	char peer[64], laddr[64];
 	uint64_t end = k->close_ns ? k->close_ns : now_ns;
 	uint64_t start = k->est_ns ? k->est_ns : k->first_ns;
-	int err;
-
-	snprintf(pid, sizeof(pid), "%u", k->tgid);
-	snprintf(lport, sizeof(lport), "%u", k->local.port);
-	path = path_of(c, PS_PATH_OTHER, SOCK_PROTO_TCP, k->local.port, k->peer.port);
-	err = profile__add_record(p, "conn", "proto", "tcp", "pid", pid,
-		"peer", addr_str(&k->peer, true, peer, sizeof(peer)),
-		"laddr", addr_str(&k->local, false, laddr, sizeof(laddr)),
-		"lport", lport,
-		"side", k->flags & SOCK_CONN_ACTIVE ? "connect" :
+	struct rec_conn r = {
+		.proto = "tcp", .pid = k->tgid,
+		.peer = addr_str(&k->peer, true, peer, sizeof(peer)),
+		.laddr = addr_str(&k->local, false, laddr, sizeof(laddr)),
+		.lport = k->local.port,
+		.side = k->flags & SOCK_CONN_ACTIVE ? "connect" :
 			k->flags & SOCK_CONN_PASSIVE ? "accept" : "unknown",
-		"state", k->flags & SOCK_CONN_FAILED ? "failed" :
+		.state = k->flags & SOCK_CONN_FAILED ? "failed" :
 			 k->flags & SOCK_CONN_CLOSED ? "closed" : "open",
-		"path", path,
-		"tx_bytes", U64(b[0], k->tx_bytes), "rx_bytes", U64(b[1], k->rx_bytes),
-		"tx_msgs", U64(b[2], k->tx_msgs), "rx_msgs", U64(b[3], k->rx_msgs),
+		.path = path_of(c, PS_PATH_OTHER, SOCK_PROTO_TCP, k->local.port, k->peer.port),
+		.tx_bytes = k->tx_bytes, .rx_bytes = k->rx_bytes,
+		.tx_msgs = k->tx_msgs, .rx_msgs = k->rx_msgs,
 		/* ESTABLISHED (else first sight) to TCP_CLOSE (else end of recording) */
-		"lifetime_ns", U64(b[4], end > start ? end - start : 0),
-		"connect_ns", U64(b[5], k->syn_ns && k->est_ns ? k->est_ns - k->syn_ns : 0),
-		"accept_wait_ns", U64(b[6], k->est_ns && k->accept_ns > k->est_ns ?
-					     k->accept_ns - k->est_ns : 0),
-		"retrans", U64(b[7], k->retrans),
-		"srtt_us", U64(b[8], k->srtt_us),
-		"errors", U64(b[9], k->errors),
-		"kernel_tx_bytes", U64(b[10], k->kernel_tx),
-		"kernel_rx_bytes", U64(b[11], k->kernel_rx),
-		NULL);
+		.lifetime_ns = end > start ? end - start : 0,
+		.connect_ns = k->syn_ns && k->est_ns ? k->est_ns - k->syn_ns : 0,
+		.accept_wait_ns = k->est_ns && k->accept_ns > k->est_ns ?
+				  k->accept_ns - k->est_ns : 0,
+		.retrans = k->retrans, .srtt_us = k->srtt_us, .errors = k->errors,
+		.kernel_tx_bytes = k->kernel_tx, .kernel_rx_bytes = k->kernel_rx,
+	};
+	int err = records__add_conn(p, &r);
+
 	return err < 0 ? err : 0;
 }
 
@@ -608,6 +601,7 @@ static int drain_hist(struct collector *c, struct profile *p)
 	struct sock_hist_key key, next, *prev = NULL;
 	/* [tgid slot][proto tcp/udp][dir] */
 	struct { uint32_t tgid; uint64_t n[2][2][SOCK_HIST_SLOTS]; } *h = NULL;
+	struct rec_sockhist *r = NULL;
 	int nr = 0, err = 0;
 
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
@@ -633,25 +627,22 @@ static int drain_hist(struct collector *c, struct profile *p)
 		}
 		h[i].n[key.proto == SOCK_PROTO_UDP][key.dir == SOCK_RX][key.slot] += cnt;
 	}
+	r = malloc(sizeof(*r));
+	if (!r) {
+		err = -ENOMEM;
+		goto free_h;
+	}
 	for (int i = 0; i < nr; i++) {
 		for (int pr = 0; pr < 2; pr++) {
 			for (int d = 0; d < 2; d++) {
-				char pid[24], buf[SOCK_HIST_SLOTS * 32];
-				size_t off = 0;
-
-				for (int s = 0; s < SOCK_HIST_SLOTS; s++) {
-					if (!h[i].n[pr][d][s])
-						continue;
-					off += snprintf(buf + off, sizeof(buf) - off, "%s%" PRIu64 ":%" PRIu64,
-							off ? "," : "", s ? (uint64_t)1 << (s - 1) : 0,
-							h[i].n[pr][d][s]);
-				}
-				if (!off)
+				*r = (struct rec_sockhist){ .pid = h[i].tgid, .proto = pr ? "udp" : "tcp",
+							    .dir = d ? "rx" : "tx" };
+				for (int s = 0; s < SOCK_HIST_SLOTS; s++)
+					rec_buckets__add(&r->buckets, hist_log2_low(s),
+							 h[i].n[pr][d][s]);
+				if (!r->buckets.nr)
 					continue;
-				snprintf(pid, sizeof(pid), "%u", h[i].tgid);
-				err = profile__add_record(p, "sockhist", "pid", pid,
-							  "proto", pr ? "udp" : "tcp",
-							  "dir", d ? "rx" : "tx", "log2", buf, NULL);
+				err = records__add_sockhist(p, r);
 				if (err < 0)
 					goto free_h;
 				err = 0;
@@ -659,6 +650,7 @@ static int drain_hist(struct collector *c, struct profile *p)
 		}
 	}
 free_h:
+	free(r);
 	free(h);
 	return err;
 }
@@ -699,15 +691,17 @@ static int drain_errs(struct collector *c, struct profile *p)
 		v[i].n += cnt;
 	}
 	for (int i = 0; i < nr; i++) {
-		char pid[24], errnum[16], cnt[24];
+		char errnum[16];
 		const char *name = strerrorname_np(v[i].k.err);
+		struct rec_sockerr r = {
+			.pid = v[i].k.tgid, .proto = proto_str(v[i].k.proto),
+			.call = v[i].k.call < SC_MAX ? call_names[v[i].k.call] : "?",
+			.errnum = v[i].k.err, .count = v[i].n,
+		};
 
-		snprintf(pid, sizeof(pid), "%u", v[i].k.tgid);
 		snprintf(errnum, sizeof(errnum), "%u", v[i].k.err);
-		err = profile__add_record(p, "sockerr", "pid", pid, "proto", proto_str(v[i].k.proto),
-					  "call", v[i].k.call < SC_MAX ? call_names[v[i].k.call] : "?",
-					  "errno", errnum, "error", name ? name : errnum,
-					  "count", U64(cnt, v[i].n), NULL);
+		r.error = name ? name : errnum;
+		err = records__add_sockerr(p, &r);
 		if (err < 0)
 			goto free_v;
 		err = 0;
@@ -721,7 +715,7 @@ static int sock_drain(struct collector *c, struct profile *p)
 {
 	struct sock_priv *sp = c->priv;
 	struct collector_stats st = {};
-	char buf[64], b[4][24];
+	char buf[64];
 	int err;
 
 	err = drain_traffic(c, p);
@@ -731,22 +725,23 @@ static int sock_drain(struct collector *c, struct profile *p)
 		err = drain_hist(c, p);
 	if (!err)
 		err = drain_errs(c, p);
-	if (!err && sp->unw)
-		err = unwinder__record(sp->unw, p) < 0 ? -ENOMEM : 0;
 	if (err)
 		return err;
 	for (int i = 0; i < sp->rules.nr; i++) {
-		err = profile__add_record(p, "portrule", "path", sp->rules.rules[i].name,
-					  "match", port_rule__format(&sp->rules.rules[i], buf, sizeof(buf)),
-					  NULL);
+		struct rec_portrule r = {
+			.path = sp->rules.rules[i].name,
+			.match = port_rule__format(&sp->rules.rules[i], buf, sizeof(buf)),
+		};
+
+		err = records__add_portrule(p, &r);
 		if (err < 0)
 			return err;
 	}
 	/* what was lost, so that reports can say the numbers are incomplete */
 	collector__read_stats(bpf_map__fd(sp->skel->maps.stats), &st);
-	err = profile__add_record(p, "sockdrop", "map_full", U64(b[0], st.map_full),
-				  "stack_errors", U64(b[1], st.stack_errors),
-				  "lost", U64(b[2], st.lost), "events", U64(b[3], st.events), NULL);
+	err = records__add_sockdrop(p, &(struct rec_sockdrop){
+		.map_full = st.map_full, .stack_errors = st.stack_errors, .lost = st.lost,
+		.events = st.events });
 	return err < 0 ? err : 0;
 }
 

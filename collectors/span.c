@@ -25,11 +25,16 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
-#include "collector.h"
+#include "collectors/collector.h"
+#include "collectors/features.h"
+#include "collectors/record-opts.h"
+#include "collectors/shared-maps.h"
 #include "core/log.h"
 #include "core/profile.h"
+#include "core/records.h"
 #include "core/rules.h"
-#include "span.h"
+#include "core/target.h"
+#include "bpf/span.h"
 #include "span.skel.h"
 
 #define SLOWEST_PER_PATH 10
@@ -291,52 +296,32 @@ static int span_poll(struct collector *c)
 static int drain_hist(struct span_priv *sp, struct profile *p, const struct record_opts *o,
 		      __u32 path, const struct span_hist *h)
 {
-	char num[5][24], *buckets, *w;
-	const char *keys[7] = { "path", "count", "errors", "sum_ns", "max_ns", "unmatched",
-				"buckets" };
-	const char *vals[7];
-	size_t cap = 16 + SPAN_HIST_BUCKETS * 28;
+	struct rec_hist *r = calloc(1, sizeof(*r));
 	int err;
 
-	buckets = malloc(cap);
-	if (!buckets)
+	if (!r)
 		return -ENOMEM;
-	w = buckets;
-	*w = '\0';
-	/* sparse "bucket:count,..." keeps the record short */
-	for (__u32 b = 0; b < SPAN_HIST_BUCKETS; b++) {
-		if (h->buckets[b])
-			w += snprintf(w, cap - (w - buckets), "%s%u:%llu", w == buckets ? "" : ",",
-				      b, (unsigned long long)h->buckets[b]);
-	}
-	snprintf(num[0], sizeof(num[0]), "%llu", (unsigned long long)h->count);
-	snprintf(num[1], sizeof(num[1]), "%llu", (unsigned long long)h->errors);
-	snprintf(num[2], sizeof(num[2]), "%llu", (unsigned long long)h->sum_ns);
-	snprintf(num[3], sizeof(num[3]), "%llu", (unsigned long long)h->max_ns);
-	snprintf(num[4], sizeof(num[4]), "%llu", (unsigned long long)h->unmatched);
-	vals[0] = collector__path_name(o, path);
-	for (int i = 0; i < 5; i++)
-		vals[i + 1] = num[i];
-	vals[6] = buckets;
-	err = profile__add_record_v(p, "hist", keys, vals, 7);
-	free(buckets);
+	*r = (struct rec_hist){
+		.path = collector__path_name(o, path), .count = h->count, .errors = h->errors,
+		.sum_ns = h->sum_ns, .max_ns = h->max_ns, .unmatched = h->unmatched,
+	};
+	for (__u32 b = 0; b < SPAN_HIST_BUCKETS; b++)
+		rec_buckets__add(&r->buckets, hist_ll_low(b), h->buckets[b]);
+	err = records__add_hist(p, r);
+	free(r);
 	return err < 0 ? err : 0;
 }
 
 static int drain_slow(struct span_priv *sp, struct profile *p, const struct record_opts *o,
 		      const struct span_slowop *e)
 {
-	char id[24], pid[16], tid[16], start[24], lat[24];
+	struct rec_slowop r = {
+		.path = collector__path_name(o, e->path), .id = e->id, .pid = e->tgid,
+		.tid = e->tid, .start_ns = (int64_t)e->start_ns + sp->mono_to_real,
+		.latency_ns = e->latency_ns, .ok = e->ok == 2 ? "unknown" : e->ok ? "yes" : "no",
+	};
 
-	snprintf(id, sizeof(id), "%llu", (unsigned long long)e->id);
-	snprintf(pid, sizeof(pid), "%u", e->tgid);
-	snprintf(tid, sizeof(tid), "%u", e->tid);
-	snprintf(start, sizeof(start), "%lld", (long long)e->start_ns + sp->mono_to_real);
-	snprintf(lat, sizeof(lat), "%llu", (unsigned long long)e->latency_ns);
-	return profile__add_record(p, "slowop", "path", collector__path_name(o, e->path),
-				   "id", id, "pid", pid, "tid", tid, "start_ns", start,
-				   "latency_ns", lat, "ok",
-				   e->ok == 2 ? "unknown" : e->ok ? "yes" : "no", NULL);
+	return records__add_slowop(p, &r);
 }
 
 static int span_drain(struct collector *c, struct profile *p)

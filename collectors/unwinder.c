@@ -28,15 +28,20 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
-#include "unwinder.h"
+#include "collectors/unwinder.h"
+#include "collectors/features.h"
+#include "core/input-limits.h"
 #include "core/log.h"
 #include "core/profile.h"
+#include "core/records.h"
 #include "core/sym-maps.h"
 #include "core/unwind-table.h"
-#include "peerscope.h"
-#include "unwind.h"
+#include "core/target.h"
+#include "bpf/peerscope.h"
+#include "bpf/unwind.h"
 
 #define POLL_INTERVAL_NS	1000000000LL	/* re-read /proc/PID/maps once a second */
+#define ROWS_MAP_CHUNK		(256 * 1024)	/* unw_rows is mapped in steps of this */
 
 /* One parsed file: where its rows went, and how to compute a mapping's bias. */
 struct unw_file {
@@ -59,7 +64,7 @@ static const struct {
 	[UNW_MAP_PROCS] = { "unw_procs", BPF_MAP_TYPE_HASH, sizeof(struct unw_proc),
 			    PS_MAX_TARGETS, BPF_F_NO_PREALLOC },	/* see bpf/unwind.bpf.h */
 	[UNW_MAP_STACKS] = { "unw_stacks", BPF_MAP_TYPE_HASH, sizeof(struct unw_stack),
-			     UNW_STACK_ENTRIES, 0 },
+			     UNW_STACK_ENTRIES, BPF_F_NO_PREALLOC },	/* 18 MiB if preallocated */
 	[UNW_MAP_STATS] = { "unw_stats", BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(uint64_t),
 			    UNW_STAT_MAX, 0 },
 };
@@ -67,10 +72,10 @@ static const struct {
 struct unwinder {
 	enum unwind_mode mode;
 	int fds[UNW_NR_MAPS];
-	bool recorded;			/* the "unwind" record was added */
 	struct unw_row *rows_mem;	/* mmap of unw_rows */
 	size_t rows_cap, rows_used, rows_mmap_len;
 	bool rows_full_warned;
+	bool in_use;			/* a collector attached through it: record it */
 
 	struct unw_file *files;
 	size_t nr_files, cap_files;
@@ -107,6 +112,10 @@ struct unwinder *unwinder__create(enum unwind_mode mode)
 		u->fds[i] = -1;
 	for (int i = 0; i < UNW_NR_MAPS; i++) {
 		LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = unw_map_defs[i].flags);
+
+		/* the cpu collector's perf_event program uses unw_stacks too */
+		if (i == UNW_MAP_STACKS && !features__perf_event_noprealloc())
+			opts.map_flags &= ~BPF_F_NO_PREALLOC;
 
 		u->fds[i] = bpf_map_create(unw_map_defs[i].type, unw_map_defs[i].name,
 					   sizeof(__u32), unw_map_defs[i].value_size,
@@ -168,19 +177,32 @@ int unwinder__reuse(struct unwinder *u, struct bpf_object *obj)
 	return 1;
 }
 
-static int map_rows(struct unwinder *u)
+/*
+ * Map the first `rows` rows of unw_rows (at least one chunk), remapping
+ * larger as files are added.  Every mapped page of a BPF array counts in
+ * our RSS: mapping all 8 MiB made it a third of a default record's peak,
+ * for the ~0.5 MiB of rows a typical target needs.
+ */
+static int map_rows(struct unwinder *u, size_t rows)
 {
-	long page = sysconf(_SC_PAGESIZE);
+	size_t page = sysconf(_SC_PAGESIZE), max, len;
 	void *mem;
 
-	if (u->rows_mem)
+	max = (u->rows_cap * sizeof(struct unw_row) + page - 1) & ~(page - 1);
+	len = (rows * sizeof(struct unw_row) + ROWS_MAP_CHUNK - 1) & ~(size_t)(ROWS_MAP_CHUNK - 1);
+	if (len < ROWS_MAP_CHUNK)
+		len = ROWS_MAP_CHUNK;
+	if (len > max)
+		len = max;
+	if (u->rows_mem && u->rows_mmap_len >= len)
 		return 0;
-	u->rows_mmap_len = (u->rows_cap * sizeof(struct unw_row) + page - 1) & ~(size_t)(page - 1);
-	mem = mmap(NULL, u->rows_mmap_len, PROT_READ | PROT_WRITE, MAP_SHARED,
-		   u->fds[UNW_MAP_ROWS], 0);
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, u->fds[UNW_MAP_ROWS], 0);
 	if (mem == MAP_FAILED)
 		return -errno;
+	if (u->rows_mem)
+		munmap(u->rows_mem, u->rows_mmap_len);
 	u->rows_mem = mem;
+	u->rows_mmap_len = len;
 	return 0;
 }
 
@@ -233,7 +255,10 @@ static struct unw_file *file_get(struct unwinder *u, uint32_t pid, const struct 
 		if (fd >= 0)
 			close(fd);
 	}
-	if (err)
+	if (err == -EFBIG)
+		ps_warn("unwind: %s: %s (docs/limits.md): frame pointers there", m->path,
+			limit__why());
+	else if (err)
 		ps_debug("unwind: %s: no tables: %s (frame pointers there)",
 			 vdso ? "[vdso]" : m->path, strerror(-err));
 
@@ -250,6 +275,9 @@ static struct unw_file *file_get(struct unwinder *u, uint32_t pid, const struct 
 			ps_warn("unwind: table space full (%zu rows): %s and later files use frame pointers",
 				u->rows_cap, vdso ? "[vdso]" : m->path);
 		u->rows_full_warned = true;
+	} else if (t.nr && (err = map_rows(u, u->rows_used + t.nr))) {
+		ps_debug("unwind: %s: mapping the table space failed: %s (frame pointers there)",
+			 vdso ? "[vdso]" : m->path, strerror(-err));
 	} else if (t.nr) {
 		memcpy(u->rows_mem + u->rows_used, t.rows, t.nr * sizeof(*t.rows));
 		f->table_off = u->rows_used;
@@ -333,7 +361,8 @@ int unwinder__add_target(struct unwinder *u, const struct target *t)
 	int64_t t0 = now_ns();
 	int err, added = 0;
 
-	err = map_rows(u);
+	u->in_use = true;
+	err = map_rows(u, u->rows_used);
 	if (err) {
 		ps_err("unwind: mapping the unwind table map failed: %s (use --unwind fp)",
 		       strerror(-err));
@@ -431,31 +460,19 @@ void unwinder__stats(struct unwinder *u, struct unwinder_stats *st)
 int unwinder__record(struct unwinder *u, struct profile *p)
 {
 	struct unwinder_stats st;
-	char v[11][24];
 
-	if (!u || u->recorded)
+	if (!u || !u->in_use)
 		return 0;
-	u->recorded = true;
 	unwinder__stats(u, &st);
 	ps_debug("unwind: %" PRIu64 " stacks walked, %" PRIu64 " reached an outermost frame, %"
 		 PRIu64 " truncated; frames: %" PRIu64 " by table, %" PRIu64 " by frame pointer; %"
 		 PRIu64 " read errors, %" PRIu64 " store errors, %" PRIu64 " busy", st.stacks,
 		 st.root, st.truncated, st.frames_table, st.frames_fp, st.read_err, st.store_err,
 		 st.busy);
-	snprintf(v[0], sizeof(v[0]), "%" PRIu64, st.stacks);
-	snprintf(v[1], sizeof(v[1]), "%" PRIu64, st.root);
-	snprintf(v[2], sizeof(v[2]), "%" PRIu64, st.truncated);
-	snprintf(v[3], sizeof(v[3]), "%" PRIu64, st.frames_table);
-	snprintf(v[4], sizeof(v[4]), "%" PRIu64, st.frames_fp);
-	snprintf(v[5], sizeof(v[5]), "%" PRIu64, st.read_err);
-	snprintf(v[6], sizeof(v[6]), "%" PRIu64, st.store_err);
-	snprintf(v[7], sizeof(v[7]), "%" PRIu64, st.files);
-	snprintf(v[8], sizeof(v[8]), "%" PRIu64, st.rows);
-	snprintf(v[9], sizeof(v[9]), "%" PRIu64, st.procs);
-	snprintf(v[10], sizeof(v[10]), "%" PRIu64, st.busy);
-	return profile__add_record(p, "unwind", "mode", u->mode == UNWIND_DWARF ? "dwarf" : "auto",
-				   "stacks", v[0], "root", v[1], "truncated", v[2],
-				   "frames_table", v[3], "frames_fp", v[4], "read_err", v[5],
-				   "store_err", v[6], "busy", v[10], "files", v[7], "rows", v[8],
-				   "procs", v[9], NULL);
+	return records__add_unwind(p, &(struct rec_unwind){
+		.mode = u->mode == UNWIND_DWARF ? "dwarf" : "auto", .stacks = st.stacks,
+		.root = st.root, .truncated = st.truncated, .frames_table = st.frames_table,
+		.frames_fp = st.frames_fp, .read_err = st.read_err, .store_err = st.store_err,
+		.busy = st.busy, .files = st.files, .rows = st.rows, .procs = st.procs,
+	});
 }

@@ -17,10 +17,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "collector.h"
+#include "collectors/record-opts.h"
 
 struct bpf_object;
 struct profile;
+struct target;
 struct unwinder;
 
 /*
@@ -62,8 +63,8 @@ struct unwinder_stats {
 void unwinder__stats(struct unwinder *u, struct unwinder_stats *st);
 /*
  * The same as an "unwind" side record of p (docs/format.md), and -v output.
- * Only the first call per recording adds it: each collector using u calls
- * it from its drain, which runs after every program stopped counting.
+ * collectors__finish() adds it once, after every drain (every program has
+ * stopped counting by then), if a collector attached through u.
  */
 int unwinder__record(struct unwinder *u, struct profile *p);
 

@@ -6,11 +6,11 @@
  */
 #include <stdio.h>
 
-#include "diff-flame.h"
-#include "diff.h"
-#include "flame-folded.h"
-#include "flame-svg.h"
-#include "flame-tree.h"
+#include "reports/diff-flame.h"
+#include "reports/diff.h"
+#include "reports/flame-folded.h"
+#include "reports/flame-svg.h"
+#include "analysis/flame-tree.h"
 
 /* Tooltip: both shares of the frame (total) and its self change. */
 static void annotate(const struct flame_tree *t, uint32_t n, void *ctx, char *buf, size_t len)

@@ -10,10 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "diff.h"
-#include "flame-tree.h"
-#include "output.h"
-#include "report.h"
+#include "reports/diff.h"
+#include "analysis/flame-tree.h"
+#include "reports/output.h"
+#include "reports/report.h"
 
 #define WIDTH 100
 #define TOP_STACKS 5
@@ -258,7 +258,7 @@ static void print_path(struct out *o, const struct diff_path *dp)
 			if (!(dp->part[0][k] > 0.005 * dp->busy[0]) &&
 			    !(dp->part[1][k] > 0.005 * dp->busy[1]))
 				continue;
-			fprintf(o->f, "%s %s %s -> %s", any ? "," : ";", diff_part_names[k],
+			fprintf(o->f, "%s %s %s -> %s", any ? "," : ";", diff__part_name(k),
 				fmt_part(dp, dp->part[0][k], s[0], 48),
 				fmt_part(dp, dp->part[1][k], s[1], 48));
 			any = true;
@@ -275,7 +275,7 @@ static void print_path(struct out *o, const struct diff_path *dp)
 	if (dp->changed_part >= 0 || dp->top_name[0]) {
 		fprintf(o->f, "%schanged:", ind);
 		if (dp->changed_part >= 0)
-			fprintf(o->f, " %s time +%s%s", diff_part_names[dp->changed_part],
+			fprintf(o->f, " %s time +%s%s", diff__part_name(dp->changed_part),
 				fmt_part(dp, dp->changed_by, s[0], 48),
 				dp->per_op ? " per operation" : " threads");
 		if (dp->top_name[0])
@@ -349,219 +349,253 @@ static int print_human(FILE *f, const struct diff_result *r, const struct diff_f
 
 /* ---- JSON ------------------------------------------------------------------------ */
 
-static void json_stat(FILE *f, const struct diff_stat *st)
+static void json_stat(struct json_writer *w, const char *key, const struct diff_stat *st)
 {
-	fprintf(f, "{\"base\":");
-	output__json_num(f, st->share[0]);
-	fputs(",\"new\":", f);
-	output__json_num(f, st->share[1]);
-	fputs(",\"delta\":", f);
-	output__json_num(f, st->delta);
-	fputs(",\"rel\":", f);
-	output__json_num(f, st->rel);
-	fputs(",\"z\":", f);
-	output__json_num(f, st->z);
-	fprintf(f, ",\"base_value\":%" PRId64 ",\"new_value\":%" PRId64 ",\"significant\":%s}",
-		st->v[0], st->v[1], st->significant ? "true" : "false");
+	json__key(w, key);
+	json__begin(w, '{');
+	json__key(w, "base"); json__num(w, st->share[0]);
+	json__key(w, "new"); json__num(w, st->share[1]);
+	json__key(w, "delta"); json__num(w, st->delta);
+	json__key(w, "rel"); json__num(w, st->rel);
+	json__key(w, "z"); json__num(w, st->z);
+	json__key(w, "base_value"); json__int(w, st->v[0]);
+	json__key(w, "new_value"); json__int(w, st->v[1]);
+	json__key(w, "significant"); json__bool(w, st->significant);
+	json__end(w, '}');
 }
 
-static void json_funcs(FILE *f, const struct diff_result *r, const uint32_t *idx, uint32_t nr,
-		       uint32_t max)
+static void json_funcs(struct json_writer *w, const char *key, const struct diff_result *r,
+		       const uint32_t *idx, uint32_t nr, uint32_t max)
 {
 	char name[256];
 
-	fputc('[', f);
+	json__key(w, key);
+	json__begin(w, '[');
 	for (uint32_t i = 0; i < nr && i < max; i++) {
 		const struct diff_func *fn = &r->funcs.v[idx[i]];
 
-		fputs(i ? ",{\"name\":" : "{\"name\":", f);
-		output__json_str(f, diff__func_name(r, fn, name, sizeof(name)));
-		fprintf(f, ",\"kernel\":%s,\"self\":", fn->kernel ? "true" : "false");
-		json_stat(f, &fn->self);
-		fputs(",\"total\":", f);
-		json_stat(f, &fn->total);
-		fputc('}', f);
+		json__begin(w, '{');
+		json__key(w, "name"); json__str(w, diff__func_name(r, fn, name, sizeof(name)));
+		json__key(w, "kernel"); json__bool(w, fn->kernel);
+		json_stat(w, "self", &fn->self);
+		json_stat(w, "total", &fn->total);
+		json__end(w, '}');
 	}
-	fputc(']', f);
+	json__end(w, ']');
 }
 
-static void json_stacks(FILE *f, const struct diff_result *r, uint32_t from, uint32_t nr,
-			uint32_t max)
+static void json_stacks(struct json_writer *w, const char *key, const struct diff_result *r,
+			uint32_t from, uint32_t nr, uint32_t max)
 {
 	char stack[4096];
 
-	fputc('[', f);
+	json__key(w, key);
+	json__begin(w, '[');
 	for (uint32_t i = 0; i < nr && i < max; i++) {
 		const struct diff_stack *st = &r->stacks[from + i];
 
-		fputs(i ? ",{\"stack\":" : "{\"stack\":", f);
-		output__json_str(f, diff__stack_name(r->tree, st->node, stack, sizeof(stack)));
-		fputs(",\"self\":", f);
-		json_stat(f, &st->self);
-		fputc('}', f);
+		json__begin(w, '{');
+		json__key(w, "stack");
+		json__str(w, diff__stack_name(r->tree, st->node, stack, sizeof(stack)));
+		json_stat(w, "self", &st->self);
+		json__end(w, '}');
 	}
-	fputc(']', f);
+	json__end(w, ']');
 }
 
-static void json_pair_u64(FILE *f, const char *key, const uint64_t v[2])
+static void json_pair_u64(struct json_writer *w, const char *key, const uint64_t v[2])
 {
-	fprintf(f, ",\"%s\":[%" PRIu64 ",%" PRIu64 "]", key, v[0], v[1]);
+	json__key(w, key);
+	json__begin(w, '[');
+	json__uint(w, v[0]);
+	json__uint(w, v[1]);
+	json__end(w, ']');
 }
 
-static void json_path(FILE *f, const struct diff_result *r, const struct diff_path *dp)
+static void json_latency(struct json_writer *w, const struct diff_latency *l)
 {
-	const struct diff_latency *l = &dp->lat;
+	json__key(w, "latency");
+	if (!l->known) {
+		json__null(w);
+		return;
+	}
+	json__begin(w, '{');
+	json_pair_u64(w, "count", l->count);
+	json_pair_u64(w, "errors", l->errors);
+	json_pair_u64(w, "p50_ns", l->p50);
+	json_pair_u64(w, "p95_ns", l->p95);
+	json_pair_u64(w, "p99_ns", l->p99);
+	json__key(w, "rel95"); json__num(w, l->rel95);
+	json__key(w, "z95"); json__num(w, l->z95);
+	json__key(w, "rel99"); json__num(w, l->rel99);
+	json__key(w, "z99"); json__num(w, l->z99);
+	json__key(w, "regressed"); json__bool(w, l->regressed);
+	json__end(w, '}');
+}
 
-	fputs("{\"name\":", f);
-	output__json_str(f, dp->name);
-	fprintf(f, ",\"present\":[%s,%s],\"regressed\":%s,\"share\":",
-		dp->present[0] ? "true" : "false", dp->present[1] ? "true" : "false",
-		dp->regressed ? "true" : "false");
-	json_stat(f, &dp->share);
-	if (l->known) {
-		fputs(",\"latency\":{", f);
-		fprintf(f, "\"count\":[%" PRIu64 ",%" PRIu64 "]", l->count[0], l->count[1]);
-		json_pair_u64(f, "errors", l->errors);
-		json_pair_u64(f, "p50_ns", l->p50);
-		json_pair_u64(f, "p95_ns", l->p95);
-		json_pair_u64(f, "p99_ns", l->p99);
-		fputs(",\"rel95\":", f);
-		output__json_num(f, l->rel95);
-		fputs(",\"z95\":", f);
-		output__json_num(f, l->z95);
-		fputs(",\"rel99\":", f);
-		output__json_num(f, l->rel99);
-		fputs(",\"z99\":", f);
-		output__json_num(f, l->z99);
-		fprintf(f, ",\"regressed\":%s}", l->regressed ? "true" : "false");
-	} else {
-		fputs(",\"latency\":null", f);
-	}
-	fprintf(f, ",\"wall\":{\"unit\":\"%s\"", dp->per_op ? "ns_per_op" : "threads");
+static void json_path_verdicts(struct json_writer *w, const struct diff_path *dp)
+{
+	json__key(w, "verdict");
+	json__begin(w, '{');
 	for (int i = 0; i < 2; i++) {
-		fprintf(f, ",\"%s\":{\"busy\":", i ? "new" : "base");
-		output__json_num(f, dp->busy[i]);
-		for (int k = 0; k < DP_NR; k++) {
-			fprintf(f, ",\"%s\":", diff_part_names[k]);
-			output__json_num(f, dp->part[i][k]);
-		}
-		fputc('}', f);
-	}
-	fputs("},\"verdict\":{", f);
-	for (int i = 0; i < 2; i++) {
-		fprintf(f, "%s\"%s\":", i ? "," : "", i ? "new" : "base");
+		json__key(w, i ? "new" : "base");
 		if (!dp->verdict[i]) {
-			fputs("null", f);
+			json__null(w);
 			continue;
 		}
-		fputs("{\"kind\":", f);
-		output__json_str(f, dp->verdict[i]);
-		fputs(",\"culprit\":", f);
-		output__json_str(f, dp->culprit[i]);
+		json__begin(w, '{');
+		json__key(w, "kind"); json__str(w, dp->verdict[i]);
+		json__key(w, "culprit"); json__str(w, dp->culprit[i]);
 		if (i) {
-			fputs(",\"text\":", f);
-			output__json_str(f, dp->text);
+			json__key(w, "text");
+			json__str(w, dp->text);
 		}
-		fputc('}', f);
+		json__end(w, '}');
 	}
-	fputs("},\"changed\":{\"part\":", f);
+	json__end(w, '}');
+}
+
+static void json_path(struct json_writer *w, const struct diff_path *dp)
+{
+	json__begin(w, '{');
+	json__key(w, "name"); json__str(w, dp->name);
+	json__key(w, "present");
+	json__begin(w, '[');
+	json__bool(w, dp->present[0]);
+	json__bool(w, dp->present[1]);
+	json__end(w, ']');
+	json__key(w, "regressed"); json__bool(w, dp->regressed);
+	json_stat(w, "share", &dp->share);
+	json_latency(w, &dp->lat);
+	json__key(w, "wall");
+	json__begin(w, '{');
+	json__key(w, "unit"); json__str(w, dp->per_op ? "ns_per_op" : "threads");
+	for (int i = 0; i < 2; i++) {
+		json__key(w, i ? "new" : "base");
+		json__begin(w, '{');
+		json__key(w, "busy"); json__num(w, dp->busy[i]);
+		for (int k = 0; k < DP_NR; k++) {
+			json__key(w, diff__part_name(k));
+			json__num(w, dp->part[i][k]);
+		}
+		json__end(w, '}');
+	}
+	json__end(w, '}');
+	json_path_verdicts(w, dp);
+	json__key(w, "changed");
+	json__begin(w, '{');
+	json__key(w, "part");
 	if (dp->changed_part >= 0)
-		output__json_str(f, diff_part_names[dp->changed_part]);
+		json__str(w, diff__part_name(dp->changed_part));
 	else
-		fputs("null", f);
-	fputs(",\"by\":", f);
-	output__json_num(f, dp->changed_by);
-	fputs(",\"function\":", f);
+		json__null(w);
+	json__key(w, "by"); json__num(w, dp->changed_by);
+	json__key(w, "function");
 	if (dp->top_name[0]) {
-		fputs("{\"name\":", f);
-		output__json_str(f, dp->top_name);
-		fputs(",\"self\":", f);
-		json_stat(f, &dp->top_self);
-		fputs(",\"total\":", f);
-		json_stat(f, &dp->top_total);
-		fputc('}', f);
+		json__begin(w, '{');
+		json__key(w, "name"); json__str(w, dp->top_name);
+		json_stat(w, "self", &dp->top_self);
+		json_stat(w, "total", &dp->top_total);
+		json__end(w, '}');
 	} else {
-		fputs("null", f);
+		json__null(w);
 	}
-	fputs("}}", f);
-	(void)r;
+	json__end(w, '}');
+	json__end(w, '}');
+}
+
+static void json_options(struct json_writer *w, const struct diff_result *r)
+{
+	const struct diff_opts *op = &r->opts;
+
+	json__key(w, "path");
+	if (op->path)
+		json__str(w, op->path);
+	else
+		json__null(w);
+	json__key(w, "normalize"); json__str(w, r->norm == DIFF_NORM_OPS ? "per-op" : "total");
+	json__key(w, "per_op_refused"); json__bool(w, r->per_op_refused);
+	json__key(w, "test");
+	json__str(w, r->norm == DIFF_NORM_OPS ? "poisson-rate-z" : "two-proportion-z");
+	json__key(w, "min_z"); json__num(w, op->min_z);
+	json__key(w, "min_delta"); json__num(w, op->min_delta);
+	json__key(w, "lat_design"); json__num(w, op->lat_design);
+	json__key(w, "fail_above");
+	if (op->fail_above > 0)
+		json__num(w, op->fail_above);
+	else
+		json__null(w);
+}
+
+static void json_files(struct json_writer *w, const struct diff_result *r,
+		       const struct diff_files *files)
+{
+	for (int i = 0; i < 2; i++) {
+		json__key(w, i ? "new" : "base");
+		json__begin(w, '{');
+		json__key(w, "file"); json__str(w, i ? files->cur : files->base);
+		json__key(w, "format"); json__str(w, (i ? files->cur_fmt : files->base_fmt) ?: "");
+		json__key(w, "total"); json__int(w, r->total[i]);
+		json__key(w, "ops"); json__uint(w, r->ops[i]);
+		json__key(w, "quantum"); json__num(w, r->quantum[i]);
+		json__key(w, "duration_s"); json__num(w, r->duration_s[i]);
+		json__end(w, '}');
+	}
+}
+
+static void json_failures(struct json_writer *w, const struct diff_result *r)
+{
+	json__key(w, "failures");
+	json__begin(w, '[');
+	for (uint32_t i = 0; i < r->nr_fails; i++) {
+		const struct diff_failure *fl = &r->fails[i];
+
+		json__begin(w, '{');
+		json__key(w, "what"); json__str(w, fl->what);
+		json__key(w, "unit"); json__str(w, fl->latency ? "ns" : "share");
+		json__key(w, "base"); json__num(w, fl->base);
+		json__key(w, "new"); json__num(w, fl->cur);
+		json__key(w, "rel"); json__num(w, fl->rel);
+		json__key(w, "z"); json__num(w, fl->z);
+		json__end(w, '}');
+	}
+	json__end(w, ']');
 }
 
 static int print_json(FILE *f, const struct diff_result *r, const struct diff_files *files)
 {
-	const struct diff_opts *op = &r->opts;
-	uint32_t n = op->top_n > 0 ? (uint32_t)op->top_n : 20;
+	uint32_t n = r->opts.top_n > 0 ? (uint32_t)r->opts.top_n : 20;
+	struct json_writer w;
 
-	fputs("{\"schema\":\"peerscope.diff/1\",\"type\":", f);
-	output__json_str(f, r->type);
-	fputs(",\"unit\":", f);
-	output__json_str(f, r->unit);
-	fputs(",\"path\":", f);
-	if (op->path)
-		output__json_str(f, op->path);
-	else
-		fputs("null", f);
-	fprintf(f, ",\"normalize\":\"%s\",\"per_op_refused\":%s,\"test\":",
-		r->norm == DIFF_NORM_OPS ? "per-op" : "total", r->per_op_refused ? "true" : "false");
-	output__json_str(f, r->norm == DIFF_NORM_OPS ? "poisson-rate-z" : "two-proportion-z");
-	fputs(",\"min_z\":", f);
-	output__json_num(f, op->min_z);
-	fputs(",\"min_delta\":", f);
-	output__json_num(f, op->min_delta);
-	fputs(",\"lat_design\":", f);
-	output__json_num(f, op->lat_design);
-	fputs(",\"fail_above\":", f);
-	if (op->fail_above > 0)
-		output__json_num(f, op->fail_above);
-	else
-		fputs("null", f);
-	for (int i = 0; i < 2; i++) {
-		fprintf(f, ",\"%s\":{\"file\":", i ? "new" : "base");
-		output__json_str(f, i ? files->cur : files->base);
-		fputs(",\"format\":", f);
-		output__json_str(f, (i ? files->cur_fmt : files->base_fmt) ?: "");
-		fprintf(f, ",\"total\":%" PRId64 ",\"ops\":%" PRIu64 ",\"quantum\":", r->total[i],
-			r->ops[i]);
-		output__json_num(f, r->quantum[i]);
-		fputs(",\"duration_s\":", f);
-		output__json_num(f, r->duration_s[i]);
-		fputc('}', f);
-	}
-	fputs(",\"functions\":{\"grew\":", f);
-	json_funcs(f, r, r->funcs.grew, r->funcs.nr_grew, n);
-	fputs(",\"shrank\":", f);
-	json_funcs(f, r, r->funcs.shrank, r->funcs.nr_shrank, n);
-	fputs(",\"grew_total\":", f);
-	json_funcs(f, r, r->funcs.grew_total, r->funcs.nr_grew_total, n);
-	fputs(",\"shrank_total\":", f);
-	json_funcs(f, r, r->funcs.shrank_total, r->funcs.nr_shrank_total, n);
-	fprintf(f, ",\"hidden\":%u},\"stacks\":{\"grew\":", r->funcs.hidden);
-	json_stacks(f, r, 0, r->nr_stacks_grew, n);
-	fputs(",\"shrank\":", f);
-	json_stacks(f, r, r->nr_stacks_grew, r->nr_stacks_shrank, n);
-	fputs("},\"paths\":[", f);
-	for (uint32_t i = 0; i < r->nr_paths; i++) {
-		if (i)
-			fputc(',', f);
-		json_path(f, r, &r->paths[i]);
-	}
-	fputs("],\"failures\":[", f);
-	for (uint32_t i = 0; i < r->nr_fails; i++) {
-		const struct diff_failure *fl = &r->fails[i];
-
-		fputs(i ? ",{\"what\":" : "{\"what\":", f);
-		output__json_str(f, fl->what);
-		fprintf(f, ",\"unit\":\"%s\",\"base\":", fl->latency ? "ns" : "share");
-		output__json_num(f, fl->base);
-		fputs(",\"new\":", f);
-		output__json_num(f, fl->cur);
-		fputs(",\"rel\":", f);
-		output__json_num(f, fl->rel);
-		fputs(",\"z\":", f);
-		output__json_num(f, fl->z);
-		fputc('}', f);
-	}
-	fprintf(f, "],\"regressed\":%s}\n", r->nr_fails ? "true" : "false");
+	json__init(&w, f, JSON_COMPACT);
+	json__begin(&w, '{');
+	json__key(&w, "schema"); json__str(&w, "peerscope.diff/1");
+	json__key(&w, "type"); json__str(&w, r->type);
+	json__key(&w, "unit"); json__str(&w, r->unit);
+	json_options(&w, r);
+	json_files(&w, r, files);
+	json__key(&w, "functions");
+	json__begin(&w, '{');
+	json_funcs(&w, "grew", r, r->funcs.grew, r->funcs.nr_grew, n);
+	json_funcs(&w, "shrank", r, r->funcs.shrank, r->funcs.nr_shrank, n);
+	json_funcs(&w, "grew_total", r, r->funcs.grew_total, r->funcs.nr_grew_total, n);
+	json_funcs(&w, "shrank_total", r, r->funcs.shrank_total, r->funcs.nr_shrank_total, n);
+	json__key(&w, "hidden"); json__uint(&w, r->funcs.hidden);
+	json__end(&w, '}');
+	json__key(&w, "stacks");
+	json__begin(&w, '{');
+	json_stacks(&w, "grew", r, 0, r->nr_stacks_grew, n);
+	json_stacks(&w, "shrank", r, r->nr_stacks_grew, r->nr_stacks_shrank, n);
+	json__end(&w, '}');
+	json__key(&w, "paths");
+	json__begin(&w, '[');
+	for (uint32_t i = 0; i < r->nr_paths; i++)
+		json_path(&w, &r->paths[i]);
+	json__end(&w, ']');
+	json_failures(&w, r);
+	json__key(&w, "regressed"); json__bool(&w, r->nr_fails);
+	json__end(&w, '}');
+	fputc('\n', f);
 	return ferror(f) ? -EIO : 0;
 }
 

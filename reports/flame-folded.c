@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* Folded-stack writer; see flame-folded.h. */
-#include "flame-folded.h"
-#include "flame-tree.h"
+#include "reports/flame-folded.h"
+#include "analysis/flame-tree.h"
+#include "format/folded.h"
 
 #include <errno.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,12 +21,12 @@ struct fold_ctx {
 	int err;
 };
 
-static const char *suffix(uint8_t kind)
+static enum folded_mark mark(uint8_t kind)
 {
 	switch (kind) {
-	case FLAME_KERNEL: return "_[k]";
-	case FLAME_INLINE: return "_[i]";
-	default: return "";
+	case FLAME_KERNEL: return FOLDED_KERNEL;
+	case FLAME_INLINE: return FOLDED_INLINE;
+	default: return FOLDED_PLAIN;
 	}
 }
 
@@ -34,9 +34,9 @@ static int fold_visit(const struct flame_tree *t, uint32_t n, void *ctx)
 {
 	struct fold_ctx *c = ctx;
 	const struct flame_node *node = &t->nodes[n];
-	const char *name = flame_tree__name(t, n), *sfx = suffix(node->kind);
+	const char *name = flame_tree__name(t, n);
 	size_t at = node->depth > 1 ? c->len[node->depth - 1] : 0;
-	size_t need = at + 1 + strlen(name) + strlen(sfx) + 1;
+	size_t need = at + 1 + folded__frame_len(name, mark(node->kind)) + 1;
 	char *w;
 
 	if (need > c->cap) {
@@ -51,19 +51,15 @@ static int fold_visit(const struct flame_tree *t, uint32_t n, void *ctx)
 	w = c->line + at;
 	if (node->depth > 1)
 		*w++ = ';';
-	for (const char *s = name; *s; s++)
-		*w++ = *s == ';' ? ':' : (*s == '\n' || *s == '\r') ? ' ' : *s;
-	w = stpcpy(w, sfx);
+	w = folded__put_frame(w, name, mark(node->kind));
 	c->len[node->depth] = w - c->line;
 
 	if (c->slot >= 0) {
-		if (node->self[c->slot] > 0) {
-			fwrite(c->line, 1, c->len[node->depth], c->f);
-			fprintf(c->f, " %" PRId64 "\n", node->self[c->slot]);
-		}
+		if (node->self[c->slot] > 0)
+			folded__write_line(c->f, c->line, c->len[node->depth],
+					   &node->self[c->slot], 1);
 	} else if (node->self[0] > 0 || node->self[1] > 0) {
-		fwrite(c->line, 1, c->len[node->depth], c->f);
-		fprintf(c->f, " %" PRId64 " %" PRId64 "\n", node->self[0], node->self[1]);
+		folded__write_line(c->f, c->line, c->len[node->depth], node->self, 2);
 	}
 	return 0;
 }

@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Folded-stack WRITER (the reader is folded.c): FlameGraph's convention,
+ * Folded-stack renderer: walks a flame tree and writes it with the folded
+ * line codec (userspace/format/folded.h): FlameGraph's convention,
  * one line per distinct stack, frames root first separated by ';', a space,
  * the count.  Kernel frames get "_[k]", inlined frames "_[i]"; identical
  * stacks are merged (they are one node of the tree); lines come out in the
  * tree's sorted order (by frame name, frame by frame), so the output is the
  * same for the same profile whatever the sample order.
- *
- * A ';' or a line break inside a frame name would split the frame when read
- * back: they are written as ':' and ' '.
  */
 #ifndef PEERSCOPE_FLAME_FOLDED_H
 #define PEERSCOPE_FLAME_FOLDED_H

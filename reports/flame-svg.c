@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* Interactive SVG flame graph; see flame-svg.h. */
-#include "flame-svg.h"
-#include "flame-tree.h"
-#include "output.h"
+#include "reports/flame-svg.h"
+#include "analysis/flame-tree.h"
+#include "reports/output.h"
 
 #include <errno.h>
 #include <inttypes.h>

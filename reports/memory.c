@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * `peerscope report`, memory section: see memory.h.  Everything is
- * computed first, then printed in the chosen format.
+ * computed first (analysis/memory.c), then printed in the chosen format.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -9,395 +9,162 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memory.h"
-#include "output.h"
-#include "profile.h"
-#include "report.h"
+#include "reports/memory.h"
+#include "reports/output.h"
+#include "core/profile.h"
+#include "reports/report.h"
 
-#define MAX_PATHS	32
-#define MAX_LEAKS	16
-#define FRAMES_LEN	256
-
-enum { C_ALLOC_B, C_ALLOC_O, C_INUSE_B, C_INUSE_O, C_FAULT, NR_COLS };
-
-struct mem_row {
-	char name[128];
-	int64_t v[NR_COLS];
-	int64_t ops;		/* span operations (path rows) */
-};
-
-struct mem_leak {
-	const struct pf_record *r;
-	char func[128];
-	char frames[FRAMES_LEN];
-};
-
-struct mem_growth {
-	int64_t pid, first_t, last_t, first_rss, last_rss, points;
-};
-
-struct mem_data {
-	int col[NR_COLS];
-	double dur_s;
-	const struct pf_record *alloc;
-	struct mem_row paths[MAX_PATHS];
-	int nr_paths;
-	struct mem_row *funcs;
-	int nr_funcs, cap_funcs;
-	struct mem_leak leaks[MAX_LEAKS];
-	int nr_leaks;
-	struct mem_growth growth[16];
-	int nr_growth;
-};
-
-static int64_t rec_num(const struct profile *p, const struct pf_record *r, const char *key)
+/* The five columns of a row: bytes and objects allocated and in use, fault pages. */
+static void json_columns(struct json_writer *w, const struct mem_row *r)
 {
-	const char *v = r ? profile__record_get(p, r, key) : NULL;
-
-	return v ? strtoll(v, NULL, 10) : 0;
-}
-
-static double rec_dbl(const struct profile *p, const struct pf_record *r, const char *key)
-{
-	const char *v = r ? profile__record_get(p, r, key) : NULL;
-
-	return v ? strtod(v, NULL) : 0;
-}
-
-static const char *rec_str(const struct profile *p, const struct pf_record *r, const char *key)
-{
-	const char *v = r ? profile__record_get(p, r, key) : NULL;
-
-	return v ? v : "";
-}
-
-static bool rec_is(const struct profile *p, const struct pf_record *r, const char *kind)
-{
-	return !strcmp(profile__str(p, r->kind), kind);
-}
-
-/* The column of type/unit, or -1. */
-static int column(const struct profile *p, const char *type, const char *unit)
-{
-	for (uint32_t i = 0; i < p->nr_types; i++) {
-		if (!strcmp(profile__str(p, p->types[i].type), type) &&
-		    !strcmp(profile__str(p, p->types[i].unit), unit))
-			return i;
-	}
-	return -1;
-}
-
-static void add_vals(const struct profile *p, const struct mem_data *d, uint32_t s, int64_t *v)
-{
-	for (int c = 0; c < NR_COLS; c++) {
-		if (d->col[c] >= 0)
-			v[c] += profile__value(p, s, d->col[c]);
-	}
-}
-
-static struct mem_row *path_row(struct mem_data *d, const char *name)
-{
-	for (int i = 0; i < d->nr_paths; i++) {
-		if (!strcmp(d->paths[i].name, name))
-			return &d->paths[i];
-	}
-	if (d->nr_paths == MAX_PATHS)
-		return NULL;
-	snprintf(d->paths[d->nr_paths].name, sizeof(d->paths[0].name), "%s", name);
-	return &d->paths[d->nr_paths++];
-}
-
-static struct mem_row *func_row(struct mem_data *d, const char *name)
-{
-	for (int i = 0; i < d->nr_funcs; i++) {
-		if (!strcmp(d->funcs[i].name, name))
-			return &d->funcs[i];
-	}
-	if (d->nr_funcs == d->cap_funcs) {
-		int cap = d->cap_funcs ? d->cap_funcs * 2 : 64;
-		struct mem_row *v = realloc(d->funcs, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		d->funcs = v;
-		d->cap_funcs = cap;
-	}
-	memset(&d->funcs[d->nr_funcs], 0, sizeof(d->funcs[0]));
-	snprintf(d->funcs[d->nr_funcs].name, sizeof(d->funcs[0].name), "%s", name);
-	return &d->funcs[d->nr_funcs++];
-}
-
-/* An allocator's own frame: the caller is what matters. */
-static bool allocator_frame(const struct profile *p, uint32_t loc)
-{
-	uint32_t m = p->locations[loc].mapping;
-	const char *f = m && m < p->nr_mappings ? profile__str(p, p->mappings[m].filename) : "";
-
-	return strstr(f, "/libc.so") || strstr(f, "/libc-") || strstr(f, "malloc") ||
-	       strstr(f, "libstdc++");
-}
-
-/* Each function of the sample's stack gets the sample once (inclusive). */
-static int add_funcs(const struct profile *p, struct mem_data *d, uint32_t s)
-{
-	const struct pf_stack *st = &p->stacks[p->samples[s].stack];
-	char seen[64][128];
-	int nr_seen = 0;
-
-	for (uint32_t i = 0; i < st->nr; i++) {
-		for (uint32_t l = 0; l < profile__frame_count(p, st->locs[i]); l++) {
-			char name[128];
-			struct mem_row *r;
-			bool dup = false;
-
-			profile__frame_name(p, st->locs[i], l, name, sizeof(name));
-			for (int k = 0; k < nr_seen && !dup; k++)
-				dup = !strcmp(seen[k], name);
-			if (dup)
-				continue;
-			if (nr_seen < 64)
-				snprintf(seen[nr_seen++], sizeof(seen[0]), "%s", name);
-			r = func_row(d, name);
-			if (!r)
-				return -ENOMEM;
-			add_vals(p, d, s, r->v);
-		}
-	}
-	return 0;
-}
-
-/* "leaf < caller < ..." of the first frames outside the allocator. */
-static void describe_stack(const struct profile *p, uint32_t stack, char *func, size_t flen,
-			   char *frames, size_t len)
-{
-	const struct pf_stack *st = &p->stacks[stack];
-	size_t off = 0;
-	int n = 0;
-
-	snprintf(func, flen, "[unknown]");
-	frames[0] = '\0';
-	for (uint32_t i = 0; i < st->nr && n < 4; i++) {
-		char name[128];
-
-		if (!n && i + 1 < st->nr && allocator_frame(p, st->locs[i]))
-			continue;
-		profile__frame_name(p, st->locs[i], 0, name, sizeof(name));
-		if (!n)
-			snprintf(func, flen, "%s", name);
-		if (off < len)
-			off += snprintf(frames + off, len - off, "%s%s", n ? " < " : "", name);
-		n++;
-	}
-}
-
-static bool row_empty(const struct mem_row *r)
-{
-	for (int c = 0; c < NR_COLS; c++)
-		if (r->v[c])
-			return false;
-	return true;
-}
-
-static int collect(struct profile *p, const struct report_opts *o, struct mem_data *d)
-{
-	static const char *const types[NR_COLS][2] = {
-		{ "alloc", "bytes" }, { "alloc", "objects" }, { "inuse", "bytes" },
-		{ "inuse", "objects" }, { "fault", "pages" },
+	static const char *const keys[MEM_NR_COLS] = {
+		[MEM_ALLOC_B] = "alloc_bytes", [MEM_ALLOC_O] = "alloc_objects",
+		[MEM_INUSE_B] = "inuse_bytes", [MEM_INUSE_O] = "inuse_objects",
+		[MEM_FAULT] = "fault_pages",
 	};
-	int err;
 
-	for (int c = 0; c < NR_COLS; c++)
-		d->col[c] = column(p, types[c][0], types[c][1]);
-	d->dur_s = p->duration_nanos / 1e9;
-	for (uint32_t i = 0; i < p->nr_records; i++) {
-		const struct pf_record *r = &p->records[i];
-
-		if (rec_is(p, r, "alloc")) {
-			d->alloc = r;
-		} else if (rec_is(p, r, "meta") && d->dur_s <= 0) {
-			d->dur_s = rec_dbl(p, r, "duration_s");
-		} else if (rec_is(p, r, "leak") && d->nr_leaks < MAX_LEAKS) {
-			d->leaks[d->nr_leaks++].r = r;
-		} else if (rec_is(p, r, "memgrowth")) {
-			int64_t pid = rec_num(p, r, "pid");
-			struct mem_growth *g = NULL;
-
-			for (int k = 0; k < d->nr_growth; k++)
-				if (d->growth[k].pid == pid)
-					g = &d->growth[k];
-			if (!g && d->nr_growth < 16) {
-				g = &d->growth[d->nr_growth++];
-				g->pid = pid;
-				g->first_t = rec_num(p, r, "t_ns");
-				g->first_rss = rec_num(p, r, "rss_bytes");
-			}
-			if (g) {
-				g->last_t = rec_num(p, r, "t_ns");
-				g->last_rss = rec_num(p, r, "rss_bytes");
-				g->points++;
-			}
-		}
+	for (int c = 0; c < MEM_NR_COLS; c++) {
+		json__key(w, keys[c]);
+		json__int(w, r->v[c]);
 	}
-	if (!d->alloc && d->col[C_ALLOC_B] < 0 && d->col[C_FAULT] < 0)
-		return 0;	/* not a memory recording */
-
-	for (uint32_t s = 0; s < p->nr_samples; s++) {
-		const char *path = profile__label_str(p, p->samples[s].labelset, "path");
-		struct mem_row *r, v = {};
-		int64_t id;
-
-		add_vals(p, d, s, v.v);
-		if (row_empty(&v))
-			continue;	/* another collector's sample */
-		r = path_row(d, path && *path ? path : "other");
-		if (r)
-			add_vals(p, d, s, r->v);
-		err = add_funcs(p, d, s);
-		if (err)
-			return err;
-		if (!profile__label_num(p, p->samples[s].labelset, "leak", &id))
-			continue;
-		for (int k = 0; k < d->nr_leaks; k++) {
-			if (rec_num(p, d->leaks[k].r, "id") == id)
-				describe_stack(p, p->samples[s].stack, d->leaks[k].func,
-					       sizeof(d->leaks[k].func), d->leaks[k].frames,
-					       sizeof(d->leaks[k].frames));
-		}
-	}
-	/* operations per path: the span collector's histograms */
-	for (uint32_t i = 0; i < p->nr_records; i++) {
-		const struct pf_record *r = &p->records[i];
-		struct mem_row *row;
-
-		if (!rec_is(p, r, "hist"))
-			continue;
-		row = path_row(d, rec_str(p, r, "path"));
-		if (row)
-			row->ops += rec_num(p, r, "count");
-	}
-	return 1;
 }
 
-static int cmp_rows(const void *a, const void *b)
+static void json_overhead(struct json_writer *w, const struct rec_alloc *a)
 {
-	const struct mem_row *x = a, *y = b;
-
-	if (x->v[C_ALLOC_B] != y->v[C_ALLOC_B])
-		return x->v[C_ALLOC_B] < y->v[C_ALLOC_B] ? 1 : -1;
-	if (x->v[C_FAULT] != y->v[C_FAULT])
-		return x->v[C_FAULT] < y->v[C_FAULT] ? 1 : -1;
-	return strcmp(x->name, y->name);
+	json__break(w, 2);
+	json__key(w, "overhead");
+	json__begin(w, '{');
+	json__key(w, "calls"); json__int(w, a->calls);
+	json__key(w, "sample"); json__int(w, a->sample);
+	json__key(w, "duty"); json__num(w, a->duty);
+	json__key(w, "alloc_call_ns"); json__int(w, a->alloc_call_ns);
+	json__key(w, "free_call_ns"); json__int(w, a->free_call_ns);
+	json__key(w, "est_overhead_ns"); json__int(w, a->est_overhead_ns);
+	json__key(w, "est_slowdown"); json__num(w, a->est_slowdown);
+	json__end(w, '}');
 }
 
-
-static void print_json(const struct profile *p, const struct report_opts *o,
-		       const struct mem_data *d, FILE *f)
+static void json_paths(struct json_writer *w, const struct mem_data *d)
 {
-	const struct pf_record *a = d->alloc;
-	int n = 0;
-
-	fprintf(f, "{\"mode\": ");
-	output__json_str(f, a ? rec_str(p, a, "mode") : "unknown");
-	fprintf(f, ", \"allocator\": ");
-	output__json_str(f, rec_str(p, a, "allocator"));
-	fprintf(f, ", \"duration_s\": ");
-	output__json_num(f, d->dur_s);
-	fprintf(f, ",\n  \"overhead\": {\"calls\": %" PRId64 ", \"sample\": %" PRId64
-		", \"duty\": ", rec_num(p, a, "calls"), rec_num(p, a, "sample"));
-	output__json_num(f, rec_dbl(p, a, "duty"));
-	fprintf(f, ", \"alloc_call_ns\": %" PRId64 ", \"free_call_ns\": %" PRId64
-		", \"est_overhead_ns\": %" PRId64 ", \"est_slowdown\": ",
-		rec_num(p, a, "alloc_call_ns"), rec_num(p, a, "free_call_ns"),
-		rec_num(p, a, "est_overhead_ns"));
-	output__json_num(f, rec_dbl(p, a, "est_slowdown"));
-	fprintf(f, "},\n  \"paths\": [");
+	json__break(w, 2);
+	json__key(w, "paths");
+	json__begin(w, '[');
 	for (int i = 0; i < d->nr_paths; i++) {
 		const struct mem_row *r = &d->paths[i];
 
-		if (row_empty(r))
+		if (memory__row_empty(r))
 			continue;
-		fprintf(f, "%s\n    {\"name\": ", n++ ? "," : "");
-		output__json_str(f, r->name);
-		fprintf(f, ", \"alloc_bytes\": %" PRId64 ", \"alloc_objects\": %" PRId64
-			", \"inuse_bytes\": %" PRId64 ", \"inuse_objects\": %" PRId64
-			", \"fault_pages\": %" PRId64 ", \"bytes_per_s\": ", r->v[C_ALLOC_B],
-			r->v[C_ALLOC_O], r->v[C_INUSE_B], r->v[C_INUSE_O], r->v[C_FAULT]);
-		output__json_num(f, d->dur_s > 0 ? r->v[C_ALLOC_B] / d->dur_s : 0);
-		fprintf(f, ", \"ops\": %" PRId64 ", \"bytes_per_op\": ", r->ops);
+		json__break(w, 4);
+		json__begin(w, '{');
+		json__key(w, "name"); json__str(w, r->name);
+		json_columns(w, r);
+		json__key(w, "bytes_per_s");
+		json__num(w, d->dur_s > 0 ? r->v[MEM_ALLOC_B] / d->dur_s : 0);
+		json__key(w, "ops"); json__int(w, r->ops);
+		json__key(w, "bytes_per_op");
 		if (r->ops)
-			output__json_num(f, (double)r->v[C_ALLOC_B] / r->ops);
+			json__num(w, (double)r->v[MEM_ALLOC_B] / r->ops);
 		else
-			fputs("null", f);
-		fputc('}', f);
+			json__null(w);
+		json__end(w, '}');
 	}
-	fprintf(f, "],\n  \"growth\": [");
+	json__end(w, ']');
+}
+
+static void json_growth(struct json_writer *w, const struct mem_data *d)
+{
+	json__break(w, 2);
+	json__key(w, "growth");
+	json__begin(w, '[');
 	for (int i = 0; i < d->nr_growth; i++) {
 		const struct mem_growth *g = &d->growth[i];
 		double dt = (g->last_t - g->first_t) / 1e9;
 
-		fprintf(f, "%s\n    {\"pid\": %" PRId64 ", \"rss_first_bytes\": %" PRId64
-			", \"rss_last_bytes\": %" PRId64 ", \"points\": %" PRId64
-			", \"rss_bytes_per_s\": ", i ? "," : "", g->pid, g->first_rss, g->last_rss,
-			g->points);
-		output__json_num(f, dt > 0 ? (g->last_rss - g->first_rss) / dt : 0);
-		fputc('}', f);
+		json__break(w, 4);
+		json__begin(w, '{');
+		json__key(w, "pid"); json__int(w, g->pid);
+		json__key(w, "rss_first_bytes"); json__int(w, g->first_rss);
+		json__key(w, "rss_last_bytes"); json__int(w, g->last_rss);
+		json__key(w, "points"); json__int(w, g->points);
+		json__key(w, "rss_bytes_per_s");
+		json__num(w, dt > 0 ? (g->last_rss - g->first_rss) / dt : 0);
+		json__end(w, '}');
 	}
-	fprintf(f, "],\n  \"leaks\": [");
+	json__end(w, ']');
+}
+
+static void json_leaks(struct json_writer *w, const struct mem_data *d)
+{
+	json__break(w, 2);
+	json__key(w, "leaks");
+	json__begin(w, '[');
 	for (int i = 0; i < d->nr_leaks; i++) {
 		const struct mem_leak *l = &d->leaks[i];
 
-		fprintf(f, "%s\n    {\"id\": %" PRId64 ", \"function\": ", i ? "," : "",
-			rec_num(p, l->r, "id"));
-		output__json_str(f, l->func[0] ? l->func : "[unknown]");
-		fprintf(f, ", \"frames\": ");
-		output__json_str(f, l->frames);
-		fprintf(f, ", \"path\": ");
-		output__json_str(f, rec_str(p, l->r, "path"));
-		fprintf(f, ", \"pid\": %" PRId64 ", \"tid\": %" PRId64 ", \"inuse_bytes\": %" PRId64
-			", \"growth_bytes\": %" PRId64 ", \"points\": %" PRId64 ", \"slope_bps\": ",
-			rec_num(p, l->r, "pid"), rec_num(p, l->r, "tid"),
-			rec_num(p, l->r, "inuse_bytes"), rec_num(p, l->r, "growth_bytes"),
-			rec_num(p, l->r, "points"));
-		output__json_num(f, rec_dbl(p, l->r, "slope_bps"));
-		fprintf(f, ", \"r2\": ");
-		output__json_num(f, rec_dbl(p, l->r, "r2"));
-		fprintf(f, ", \"confidence\": ");
-		output__json_num(f, rec_dbl(p, l->r, "confidence"));
-		fprintf(f, ", \"level\": ");
-		output__json_str(f, rec_str(p, l->r, "level"));
-		fputc('}', f);
+		json__break(w, 4);
+		json__begin(w, '{');
+		json__key(w, "id"); json__int(w, l->r.id);
+		json__key(w, "function"); json__str(w, l->func[0] ? l->func : "[unknown]");
+		json__key(w, "frames"); json__str(w, l->frames);
+		json__key(w, "path"); json__str(w, memory__str(l->r.path));
+		json__key(w, "pid"); json__int(w, l->r.pid);
+		json__key(w, "tid"); json__int(w, l->r.tid);
+		json__key(w, "inuse_bytes"); json__int(w, l->r.inuse_bytes);
+		json__key(w, "growth_bytes"); json__int(w, l->r.growth_bytes);
+		json__key(w, "points"); json__int(w, l->r.points);
+		json__key(w, "slope_bps"); json__num(w, l->r.slope_bps);
+		json__key(w, "r2"); json__num(w, l->r.r2);
+		json__key(w, "confidence"); json__num(w, l->r.confidence);
+		json__key(w, "level"); json__str(w, memory__str(l->r.level));
+		json__end(w, '}');
 	}
-	fprintf(f, "],\n  \"functions\": [");
-	for (int i = 0; i < d->nr_funcs && i < o->top_n; i++) {
-		const struct mem_row *r = &d->funcs[i];
+	json__end(w, ']');
+}
 
-		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
-		output__json_str(f, r->name);
-		fprintf(f, ", \"alloc_bytes\": %" PRId64 ", \"alloc_objects\": %" PRId64
-			", \"inuse_bytes\": %" PRId64 ", \"inuse_objects\": %" PRId64
-			", \"fault_pages\": %" PRId64 "}", r->v[C_ALLOC_B], r->v[C_ALLOC_O],
-			r->v[C_INUSE_B], r->v[C_INUSE_O], r->v[C_FAULT]);
+static void print_json(const struct profile *p, const struct report_opts *o,
+		       const struct mem_data *d, FILE *f)
+{
+	const struct rec_alloc *a = &d->alloc;
+	struct json_writer w;
+
+	json__init(&w, f, JSON_SPACED);
+	json__begin(&w, '{');
+	json__key(&w, "mode"); json__str(&w, d->has_alloc ? memory__str(a->mode) : "unknown");
+	json__key(&w, "allocator"); json__str(&w, memory__str(a->allocator));
+	json__key(&w, "duration_s"); json__num(&w, d->dur_s);
+	json_overhead(&w, a);
+	json_paths(&w, d);
+	json_growth(&w, d);
+	json_leaks(&w, d);
+	json__break(&w, 2);
+	json__key(&w, "functions");
+	json__begin(&w, '[');
+	for (int i = 0; i < d->nr_funcs && i < o->top_n; i++) {
+		json__break(&w, 4);
+		json__begin(&w, '{');
+		json__key(&w, "name"); json__str(&w, d->funcs[i].name);
+		json_columns(&w, &d->funcs[i]);
+		json__end(&w, '}');
 	}
-	fprintf(f, "]}");
+	json__end(&w, ']');
+	json__end(&w, '}');
 }
 
 static void print_text(const struct profile *p, const struct report_opts *o,
 		       const struct mem_data *d, FILE *f, bool md)
 {
-	const struct pf_record *a = d->alloc;
+	const struct rec_alloc *a = &d->alloc;
 	char b[6][OUTPUT_NUM_LEN];
 	const char *sep = md ? " | " : "  ";
 
-	if (a)
+	if (d->has_alloc)
 		fprintf(f, "%sMode %s%s%s; %s allocator calls traced, estimated cost %s "
 			"(%s of one CPU over the recording)%s\n\n", md ? "" : "",
-			rec_str(p, a, "mode"),
-			*rec_str(p, a, "allocator") ? ", allocator " : "",
-			rec_str(p, a, "allocator"),
-			output__fmt_count(rec_num(p, a, "calls"), b[0], sizeof(b[0])),
-			output__fmt_ns(rec_num(p, a, "est_overhead_ns"), b[1], sizeof(b[1])),
-			output__fmt_pct(rec_dbl(p, a, "est_slowdown"), b[2], sizeof(b[2])),
-			rec_num(p, a, "sample") > 1 || rec_dbl(p, a, "duty") < 1 ?
+			memory__str(a->mode), *memory__str(a->allocator) ? ", allocator " : "", memory__str(a->allocator),
+			output__fmt_count((int64_t)a->calls, b[0], sizeof(b[0])),
+			output__fmt_ns((int64_t)a->est_overhead_ns, b[1], sizeof(b[1])),
+			output__fmt_pct(a->est_slowdown, b[2], sizeof(b[2])),
+			(int64_t)a->sample > 1 || a->duty < 1 ?
 			" — sampled: values are estimates" : "");
 	if (md)
 		fprintf(f, "| path | allocated | per second | per op | in use | faults |\n"
@@ -408,16 +175,16 @@ static void print_text(const struct profile *p, const struct report_opts *o,
 	for (int i = 0; i < d->nr_paths; i++) {
 		const struct mem_row *r = &d->paths[i];
 
-		if (row_empty(r))
+		if (memory__row_empty(r))
 			continue;
-		output__fmt_bytes(r->v[C_ALLOC_B], b[0], sizeof(b[0]));
-		output__fmt_bytes(d->dur_s > 0 ? r->v[C_ALLOC_B] / d->dur_s : 0, b[1], sizeof(b[1]));
+		output__fmt_bytes(r->v[MEM_ALLOC_B], b[0], sizeof(b[0]));
+		output__fmt_bytes(d->dur_s > 0 ? r->v[MEM_ALLOC_B] / d->dur_s : 0, b[1], sizeof(b[1]));
 		if (r->ops)
-			output__fmt_bytes((double)r->v[C_ALLOC_B] / r->ops, b[2], sizeof(b[2]));
+			output__fmt_bytes((double)r->v[MEM_ALLOC_B] / r->ops, b[2], sizeof(b[2]));
 		else
 			snprintf(b[2], sizeof(b[2]), "-");
-		output__fmt_bytes(r->v[C_INUSE_B], b[3], sizeof(b[3]));
-		output__fmt_count(r->v[C_FAULT], b[4], sizeof(b[4]));
+		output__fmt_bytes(r->v[MEM_INUSE_B], b[3], sizeof(b[3]));
+		output__fmt_count(r->v[MEM_FAULT], b[4], sizeof(b[4]));
 		if (md)
 			fprintf(f, "| %s | %s | %s/s | %s | %s | %s |\n", r->name, b[0], b[1], b[2],
 				b[3], b[4]);
@@ -444,10 +211,9 @@ static void print_text(const struct profile *p, const struct report_opts *o,
 		fprintf(f, "%s%s: %s in use, +%s/s, R^2 %.2f over %" PRId64
 			" snapshots: %s confidence (%.2f)%s%s\n", md ? "- " : "  ",
 			l->func[0] ? l->func : "[unknown]",
-			output__fmt_bytes(rec_num(p, l->r, "inuse_bytes"), b[0], sizeof(b[0])),
-			output__fmt_bytes(rec_dbl(p, l->r, "slope_bps"), b[1], sizeof(b[1])),
-			rec_dbl(p, l->r, "r2"), rec_num(p, l->r, "points"),
-			rec_str(p, l->r, "level"), rec_dbl(p, l->r, "confidence"),
+			output__fmt_bytes(l->r.inuse_bytes, b[0], sizeof(b[0])),
+			output__fmt_bytes(l->r.slope_bps, b[1], sizeof(b[1])),
+			l->r.r2, (int64_t)l->r.points, memory__str(l->r.level), l->r.confidence,
 			l->frames[0] ? (md ? ": " : "\n      ") : "", l->frames);
 	}
 	fprintf(f, "\nTop functions by bytes allocated (inclusive):\n");
@@ -457,10 +223,10 @@ static void print_text(const struct profile *p, const struct report_opts *o,
 	for (int i = 0; i < d->nr_funcs && i < o->top_n; i++) {
 		const struct mem_row *r = &d->funcs[i];
 
-		output__fmt_bytes(r->v[C_ALLOC_B], b[0], sizeof(b[0]));
-		output__fmt_count(r->v[C_ALLOC_O], b[1], sizeof(b[1]));
-		output__fmt_bytes(r->v[C_INUSE_B], b[2], sizeof(b[2]));
-		output__fmt_count(r->v[C_FAULT], b[3], sizeof(b[3]));
+		output__fmt_bytes(r->v[MEM_ALLOC_B], b[0], sizeof(b[0]));
+		output__fmt_count(r->v[MEM_ALLOC_O], b[1], sizeof(b[1]));
+		output__fmt_bytes(r->v[MEM_INUSE_B], b[2], sizeof(b[2]));
+		output__fmt_count(r->v[MEM_FAULT], b[3], sizeof(b[3]));
 		if (md) {
 			fputs("| ", f);
 			report_out__md_cell(f, r->name, true);
@@ -479,12 +245,9 @@ int report_memory__emit(struct profile *p, const struct report_opts *o, struct r
 
 	if (!d)
 		return -ENOMEM;
-	err = collect(p, o, d);
+	err = memory__compute(p, d);
 	if (err <= 0)
 		goto free_data;
-	qsort(d->paths, d->nr_paths, sizeof(d->paths[0]), cmp_rows);
-	if (d->nr_funcs)
-		qsort(d->funcs, d->nr_funcs, sizeof(d->funcs[0]), cmp_rows);
 	report_out__section(out, "memory", "Memory");
 	if (out->format == REPORT_JSON)
 		print_json(p, o, d, out->f);
@@ -492,7 +255,7 @@ int report_memory__emit(struct profile *p, const struct report_opts *o, struct r
 		print_text(p, o, d, out->f, out->format == REPORT_MD);
 	err = 0;
 free_data:
-	free(d->funcs);
+	memory__free(d);
 	free(d);
 	return err;
 }

@@ -11,7 +11,8 @@
 #ifndef PEERSCOPE_MEMORY_REPORT_H
 #define PEERSCOPE_MEMORY_REPORT_H
 
-#include "report.h"
+#include "reports/report.h"
+#include "analysis/memory.h"
 
 struct profile;
 

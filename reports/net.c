@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * `peerscope report --net`: see net.h.  Everything is computed first into
- * small arrays, then printed in the chosen format.
+ * `peerscope report --net`: see net.h.  Everything is computed first
+ * (analysis/net.c), then printed in the chosen format.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -9,403 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "net.h"
-#include "output.h"
-#include "profile.h"
-#include "report.h"
+#include "reports/net.h"
+#include "reports/output.h"
+#include "core/profile.h"
+#include "reports/report.h"
 
-struct peer_row {
-	const char *proto, *peer, *path;
-	int64_t lport, tx, rx, txm, rxm;
-};
-
-struct path_row {
-	const char *path, *proto;
-	int64_t tx, rx, txm, rxm;
-	int64_t pid;		/* by_pid rows only */
-};
-
-struct err_row {
-	const char *proto, *call, *error;
-	int64_t count;
-};
-
-struct conn_row {
-	const char *peer, *side, *state, *path;
-	int64_t lport, tx, rx, lifetime, connect, accept_wait, retrans, srtt, errors;
-};
-
-struct net_data {
-	struct peer_row *peers;
-	int nr_peers;
-	struct path_row *paths, *by_pid;
-	int nr_paths, nr_by_pid;
-	struct err_row *errs;
-	int nr_errs;
-	struct conn_row *conns;
-	int nr_conns, failed;
-	int64_t *connect, *accept_wait, *srtt;
-	int nr_connect, nr_accept_wait, nr_srtt;
-	int64_t retrans;
-	struct net_stack *tx_stacks, *rx_stacks;
-	int nr_tx_stacks, nr_rx_stacks;
-	const struct pf_record **hists;
-	int nr_hists;
-	const struct pf_record *drop;
-};
-
-static int64_t num(const struct profile *p, const struct pf_record *r, const char *key)
+/* A histogram's buckets, "?" when it had none. */
+static const char *buckets_text(const struct hist_row *h)
 {
-	const char *v = profile__record_get(p, r, key);
-
-	return v ? strtoll(v, NULL, 10) : 0;
-}
-
-static const char *str(const struct profile *p, const struct pf_record *r, const char *key)
-{
-	const char *v = profile__record_get(p, r, key);
-
-	return v && *v ? v : "?";
-}
-
-/* Grows *v (of elem bytes) to hold n + 1 elements; 0 or -ENOMEM. */
-static int grow(void *vp, int n, size_t elem)
-{
-	void **v = vp;
-	void *nv;
-
-	if (n & (n - 1) && n > 8)
-		return 0;	/* capacity doubles at powers of two */
-	nv = realloc(*v, (size_t)(n < 8 ? 16 : 2 * n) * elem);
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	return 0;
-}
-
-static int cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int cmp_peer(const void *a, const void *b)
-{
-	const struct peer_row *x = a, *y = b;
-	int64_t sx = x->tx + x->rx, sy = y->tx + y->rx;
-
-	return sx > sy ? -1 : sx < sy ? 1 : strcmp(x->peer, y->peer);
-}
-
-static int cmp_path(const void *a, const void *b)
-{
-	const struct path_row *x = a, *y = b;
-	int c = x->pid < y->pid ? -1 : x->pid > y->pid;
-
-	if (!c)
-		c = strcmp(x->path, y->path);
-
-	return c ? c : strcmp(x->proto, y->proto);
-}
-
-static int cmp_err(const void *a, const void *b)
-{
-	const struct err_row *x = a, *y = b;
-
-	return x->count > y->count ? -1 : x->count < y->count;
-}
-
-static int cmp_conn(const void *a, const void *b)
-{
-	const struct conn_row *x = a, *y = b;
-	int64_t sx = x->tx + x->rx, sy = y->tx + y->rx;
-
-	return sx > sy ? -1 : sx < sy;
-}
-
-static int cmp_stack(const void *a, const void *b)
-{
-	const struct net_stack *x = a, *y = b;
-
-	if (x->bytes != y->bytes)
-		return x->bytes > y->bytes ? -1 : 1;
-	return x->msgs > y->msgs ? -1 : x->msgs < y->msgs;
-}
-
-int64_t net__percentile(const int64_t *sorted, int n, double q)
-{
-	int rank;
-
-	if (n <= 0)
-		return 0;
-	rank = (int)(q / 100.0 * n + 0.999999);	/* nearest rank, 1-based */
-	if (rank < 1)
-		rank = 1;
-	if (rank > n)
-		rank = n;
-	return sorted[rank - 1];
-}
-
-bool net__is_storm(const struct net_stack *s)
-{
-	return s->msgs >= NET_STORM_MIN_CALLS && s->bytes < s->msgs * (int64_t)NET_STORM_MAX_AVG;
-}
-
-/* Frames of the C library and the loader: the syscall wrappers. */
-static bool is_libc_frame(const struct profile *p, uint32_t loc)
-{
-	uint32_t m = p->locations[loc].mapping;
-	const char *f;
-
-	if (!m || m >= p->nr_mappings)
-		return false;
-	f = profile__str(p, p->mappings[m].filename);
-	return strstr(f, "/libc.so") || strstr(f, "/libc-") || strstr(f, "/libpthread") ||
-	       strstr(f, "/ld-linux") || strstr(f, "[vdso]");
-}
-
-static void describe_stack(const struct profile *p, struct net_stack *s)
-{
-	const struct pf_stack *st = &p->stacks[s->stack];
-	size_t off = 0;
-	int shown = 0;
-	char buf[256];
-
-	s->func[0] = s->frames[0] = '\0';
-	for (uint32_t i = 0; i < st->nr && shown < 5; i++) {
-		uint32_t loc = st->locs[i];
-
-		for (uint32_t l = 0; l < profile__frame_count(p, loc) && shown < 5; l++) {
-			profile__frame_name(p, loc, l, buf, sizeof(buf));
-			if (!s->func[0] && !is_libc_frame(p, loc))
-				snprintf(s->func, sizeof(s->func), "%.127s", buf);
-			if (off < sizeof(s->frames))
-				off += snprintf(s->frames + off, sizeof(s->frames) - off, "%s%s",
-						shown ? " < " : "", buf);
-			shown++;
-		}
-	}
-	if (!s->func[0]) {
-		if (st->nr)
-			profile__frame_name(p, st->locs[0], 0, s->func, sizeof(s->func));
-		else
-			snprintf(s->func, sizeof(s->func), "[no stack]");
-	}
-	if (!s->frames[0])
-		snprintf(s->frames, sizeof(s->frames), "[no stack]");
-}
-
-int net__stacks(const struct profile *p, bool tx, struct net_stack **out)
-{
-	int tb = profile__type_index(p, tx ? "tx" : "rx");
-	int tm = -1, n = 0;
-	struct net_stack *v = NULL;
-
-	*out = NULL;
-	if (tb < 0)
-		return 0;
-	/* "tx" finds the first tx column; the messages one is the other */
-	for (uint32_t i = 0; i < p->nr_types; i++) {
-		const char *t = profile__str(p, p->types[i].type);
-		const char *u = profile__str(p, p->types[i].unit);
-
-		if (!strcmp(t, tx ? "tx" : "rx") && !strcmp(u, "bytes"))
-			tb = i;
-		if (!strcmp(t, tx ? "tx" : "rx") && !strcmp(u, "messages"))
-			tm = i;
-	}
-	for (uint32_t i = 0; i < p->nr_samples; i++) {
-		int64_t b = profile__value(p, i, tb), m = tm >= 0 ? profile__value(p, i, tm) : 0;
-		uint32_t stack = p->samples[i].stack;
-		int j;
-
-		if (!b && !m)
-			continue;
-		for (j = 0; j < n && v[j].stack != stack; j++)
-			;
-		if (j == n) {
-			if (grow(&v, n, sizeof(*v))) {
-				free(v);
-				return -ENOMEM;
-			}
-			memset(&v[n], 0, sizeof(v[n]));
-			v[n].stack = stack;
-			v[n].tx = tx;
-			n++;
-		}
-		v[j].bytes += b;
-		v[j].msgs += m;
-	}
-	for (int j = 0; j < n; j++)
-		describe_stack(p, &v[j]);
-	if (n)
-		qsort(v, n, sizeof(*v), cmp_stack);
-	*out = v;
-	return n;
-}
-
-/* Adds a peer's totals to the (path, proto[, pid]) row of *rows. */
-static int add_path(struct path_row **rows, int *nr, const struct peer_row *row, int64_t pid)
-{
-	for (int i = 0; i < *nr; i++) {
-		struct path_row *o = &(*rows)[i];
-
-		if (!strcmp(o->path, row->path) && !strcmp(o->proto, row->proto) && o->pid == pid) {
-			o->tx += row->tx, o->rx += row->rx, o->txm += row->txm, o->rxm += row->rxm;
-			return 0;
-		}
-	}
-	if (grow(rows, *nr, sizeof(**rows)))
-		return -ENOMEM;
-	(*rows)[(*nr)++] = (struct path_row){ row->path, row->proto, row->tx, row->rx,
-					      row->txm, row->rxm, pid };
-	return 0;
-}
-
-static int add_peer(const struct profile *p, const struct pf_record *r, struct net_data *d)
-{
-	struct peer_row row = {
-		.proto = str(p, r, "proto"), .peer = str(p, r, "peer"), .path = str(p, r, "path"),
-		.lport = num(p, r, "lport"), .tx = num(p, r, "tx_bytes"), .rx = num(p, r, "rx_bytes"),
-		.txm = num(p, r, "tx_msgs"), .rxm = num(p, r, "rx_msgs"),
-	};
-	int i;
-
-	for (i = 0; i < d->nr_peers; i++) {
-		struct peer_row *o = &d->peers[i];
-
-		if (!strcmp(o->proto, row.proto) && !strcmp(o->peer, row.peer) &&
-		    !strcmp(o->path, row.path) && o->lport == row.lport) {
-			o->tx += row.tx, o->rx += row.rx, o->txm += row.txm, o->rxm += row.rxm;
-			goto path;
-		}
-	}
-	if (grow(&d->peers, d->nr_peers, sizeof(row)))
-		return -ENOMEM;
-	d->peers[d->nr_peers++] = row;
-path:
-	if (add_path(&d->by_pid, &d->nr_by_pid, &row, num(p, r, "pid")))
-		return -ENOMEM;
-	return add_path(&d->paths, &d->nr_paths, &row, 0);
-}
-
-static int push(int64_t **v, int *n, int64_t x)
-{
-	if (grow(v, *n, sizeof(**v)))
-		return -ENOMEM;
-	(*v)[(*n)++] = x;
-	return 0;
-}
-
-static int add_conn(const struct profile *p, const struct pf_record *r, struct net_data *d)
-{
-	struct conn_row c = {
-		.peer = str(p, r, "peer"), .side = str(p, r, "side"), .state = str(p, r, "state"),
-		.path = str(p, r, "path"), .lport = num(p, r, "lport"),
-		.tx = num(p, r, "tx_bytes"), .rx = num(p, r, "rx_bytes"),
-		.lifetime = num(p, r, "lifetime_ns"), .connect = num(p, r, "connect_ns"),
-		.accept_wait = num(p, r, "accept_wait_ns"), .retrans = num(p, r, "retrans"),
-		.srtt = num(p, r, "srtt_us"), .errors = num(p, r, "errors"),
-	};
-
-	if (grow(&d->conns, d->nr_conns, sizeof(c)))
-		return -ENOMEM;
-	d->conns[d->nr_conns++] = c;
-	d->retrans += c.retrans;
-	if (!strcmp(c.state, "failed"))
-		d->failed++;
-	if (c.connect > 0 && push(&d->connect, &d->nr_connect, c.connect))
-		return -ENOMEM;
-	if (c.accept_wait > 0 && push(&d->accept_wait, &d->nr_accept_wait, c.accept_wait))
-		return -ENOMEM;
-	if (c.srtt > 0 && push(&d->srtt, &d->nr_srtt, c.srtt))
-		return -ENOMEM;
-	return 0;
-}
-
-static int add_err(const struct profile *p, const struct pf_record *r, struct net_data *d)
-{
-	struct err_row e = { str(p, r, "proto"), str(p, r, "call"), str(p, r, "error"),
-			     num(p, r, "count") };
-
-	for (int i = 0; i < d->nr_errs; i++) {
-		struct err_row *o = &d->errs[i];
-
-		if (!strcmp(o->proto, e.proto) && !strcmp(o->call, e.call) &&
-		    !strcmp(o->error, e.error)) {
-			o->count += e.count;
-			return 0;
-		}
-	}
-	if (grow(&d->errs, d->nr_errs, sizeof(e)))
-		return -ENOMEM;
-	d->errs[d->nr_errs++] = e;
-	return 0;
-}
-
-static void net_data__free(struct net_data *d)
-{
-	free(d->peers);
-	free(d->paths);
-	free(d->by_pid);
-	free(d->errs);
-	free(d->conns);
-	free(d->connect);
-	free(d->accept_wait);
-	free(d->srtt);
-	free(d->tx_stacks);
-	free(d->rx_stacks);
-	free(d->hists);
-}
-
-static int net_data__collect(const struct profile *p, struct net_data *d)
-{
-	int err = 0;
-
-	for (uint32_t i = 0; i < p->nr_records && !err; i++) {
-		const struct pf_record *r = &p->records[i];
-		const char *kind = profile__str(p, r->kind);
-
-		if (!strcmp(kind, "peer")) {
-			err = add_peer(p, r, d);
-		} else if (!strcmp(kind, "conn")) {
-			err = add_conn(p, r, d);
-		} else if (!strcmp(kind, "sockerr")) {
-			err = add_err(p, r, d);
-		} else if (!strcmp(kind, "sockhist")) {
-			err = grow(&d->hists, d->nr_hists, sizeof(*d->hists));
-			if (!err)
-				d->hists[d->nr_hists++] = r;
-		} else if (!strcmp(kind, "sockdrop")) {
-			d->drop = r;
-		}
-	}
-	if (err)
-		return err;
-	d->nr_tx_stacks = net__stacks(p, true, &d->tx_stacks);
-	if (d->nr_tx_stacks < 0)
-		return d->nr_tx_stacks;
-	d->nr_rx_stacks = net__stacks(p, false, &d->rx_stacks);
-	if (d->nr_rx_stacks < 0)
-		return d->nr_rx_stacks;
-	if (d->nr_peers)
-		qsort(d->peers, d->nr_peers, sizeof(*d->peers), cmp_peer);
-	if (d->nr_paths)
-		qsort(d->paths, d->nr_paths, sizeof(*d->paths), cmp_path);
-	if (d->nr_by_pid)
-		qsort(d->by_pid, d->nr_by_pid, sizeof(*d->by_pid), cmp_path);
-	if (d->nr_errs)
-		qsort(d->errs, d->nr_errs, sizeof(*d->errs), cmp_err);
-	if (d->nr_conns)
-		qsort(d->conns, d->nr_conns, sizeof(*d->conns), cmp_conn);
-	if (d->nr_connect)
-		qsort(d->connect, d->nr_connect, sizeof(int64_t), cmp_i64);
-	if (d->nr_accept_wait)
-		qsort(d->accept_wait, d->nr_accept_wait, sizeof(int64_t), cmp_i64);
-	if (d->nr_srtt)
-		qsort(d->srtt, d->nr_srtt, sizeof(int64_t), cmp_i64);
-	return 0;
+	return h->buckets && *h->buckets ? h->buckets : "?";
 }
 
 static int limit(const struct report_opts *o, int n)
@@ -415,146 +27,188 @@ static int limit(const struct report_opts *o, int n)
 
 /* ---- JSON --------------------------------------------------------------- */
 
-static void json_pcts(FILE *f, const char *key, const int64_t *v, int n)
+static void json_pcts(struct json_writer *w, const char *key, const int64_t *v, int n)
 {
-	fprintf(f, "\"%s\":{\"count\":%d,\"p50\":%" PRId64 ",\"p90\":%" PRId64 ",\"p99\":%" PRId64
-		",\"max\":%" PRId64 "}", key, n, net__percentile(v, n, 50), net__percentile(v, n, 90),
-		net__percentile(v, n, 99), n ? v[n - 1] : 0);
+	json__key(w, key);
+	json__begin(w, '{');
+	json__key(w, "count"); json__int(w, n);
+	json__key(w, "p50"); json__int(w, net__percentile(v, n, 50));
+	json__key(w, "p90"); json__int(w, net__percentile(v, n, 90));
+	json__key(w, "p99"); json__int(w, net__percentile(v, n, 99));
+	json__key(w, "max"); json__int(w, n ? v[n - 1] : 0);
+	json__end(w, '}');
 }
 
-static void json_stacks(FILE *f, const char *key, const struct net_stack *s, int n, bool storms)
+static void json_stack(struct json_writer *w, const struct net_stack *s)
 {
-	bool first = true;
+	json__begin(w, '{');
+	json__key(w, "function"); json__str(w, s->func);
+	json__key(w, "stack"); json__str(w, s->frames);
+	json__key(w, "dir"); json__str(w, s->tx ? "tx" : "rx");
+	json__key(w, "bytes"); json__int(w, s->bytes);
+	json__key(w, "messages"); json__int(w, s->msgs);
+	json__key(w, "avg_bytes"); json__num(w, s->msgs ? (double)s->bytes / s->msgs : 0);
+	json__end(w, '}');
+}
 
-	fprintf(f, ",\"%s\":[", key);
-	for (int i = 0; i < n; i++) {
-		if (storms && !net__is_storm(&s[i]))
-			continue;
-		fprintf(f, "%s{\"function\":", first ? "" : ",");
-		output__json_str(f, s[i].func);
-		fprintf(f, ",\"stack\":");
-		output__json_str(f, s[i].frames);
-		fprintf(f, ",\"dir\":\"%s\",\"bytes\":%" PRId64 ",\"messages\":%" PRId64
-			",\"avg_bytes\":", s[i].tx ? "tx" : "rx", s[i].bytes, s[i].msgs);
-		output__json_num(f, s[i].msgs ? (double)s[i].bytes / s[i].msgs : 0);
-		fputc('}', f);
-		first = false;
+static void json_stacks(struct json_writer *w, const char *key, const struct net_stack *s,
+			int n)
+{
+	json__key(w, key);
+	json__begin(w, '[');
+	for (int i = 0; i < n; i++)
+		json_stack(w, &s[i]);
+	json__end(w, ']');
+}
+
+/* Storms of both directions in one list, tx first. */
+static void json_storms(struct json_writer *w, const struct net_data *d)
+{
+	json__key(w, "storms");
+	json__begin(w, '[');
+	for (int dir = 0; dir < 2; dir++) {
+		const struct net_stack *s = dir ? d->rx_stacks : d->tx_stacks;
+		int n = dir ? d->nr_rx_stacks : d->nr_tx_stacks;
+
+		for (int i = 0; i < n; i++) {
+			if (net__is_storm(&s[i]))
+				json_stack(w, &s[i]);
+		}
 	}
-	fputc(']', f);
+	json__end(w, ']');
+}
+
+static void json_traffic(struct json_writer *w, int64_t tx, int64_t rx, int64_t txm, int64_t rxm)
+{
+	json__key(w, "tx_bytes"); json__int(w, tx);
+	json__key(w, "rx_bytes"); json__int(w, rx);
+	json__key(w, "tx_msgs"); json__int(w, txm);
+	json__key(w, "rx_msgs"); json__int(w, rxm);
+}
+
+static void json_peers_paths(struct json_writer *w, const struct report_opts *o,
+			     const struct net_data *d)
+{
+	json__key(w, "peers");
+	json__begin(w, '[');
+	for (int i = 0; i < limit(o, d->nr_peers); i++) {
+		const struct peer_row *r = &d->peers[i];
+
+		json__begin(w, '{');
+		json__key(w, "proto"); json__str(w, r->proto);
+		json__key(w, "peer"); json__str(w, r->peer);
+		json__key(w, "lport"); json__int(w, r->lport);
+		json__key(w, "path"); json__str(w, r->path);
+		json_traffic(w, r->tx, r->rx, r->txm, r->rxm);
+		json__end(w, '}');
+	}
+	json__end(w, ']');
+	for (int k = 0; k < 2; k++) {
+		const struct path_row *rows = k ? d->by_pid : d->paths;
+		int n = k ? d->nr_by_pid : d->nr_paths;
+
+		json__key(w, k ? "by_pid" : "paths");
+		json__begin(w, '[');
+		for (int i = 0; i < n; i++) {
+			const struct path_row *r = &rows[i];
+
+			json__begin(w, '{');
+			if (k) {
+				json__key(w, "pid");
+				json__int(w, r->pid);
+			}
+			json__key(w, "path"); json__str(w, r->path);
+			json__key(w, "proto"); json__str(w, r->proto);
+			json_traffic(w, r->tx, r->rx, r->txm, r->rxm);
+			json__end(w, '}');
+		}
+		json__end(w, ']');
+	}
+}
+
+static void json_tcp(struct json_writer *w, const struct report_opts *o, const struct net_data *d)
+{
+	json__key(w, "tcp");
+	json__begin(w, '{');
+	json__key(w, "connections"); json__int(w, d->nr_conns);
+	json__key(w, "failed"); json__int(w, d->failed);
+	json__key(w, "retrans"); json__int(w, d->retrans);
+	json_pcts(w, "connect_ns", d->connect, d->nr_connect);
+	json_pcts(w, "accept_wait_ns", d->accept_wait, d->nr_accept_wait);
+	json_pcts(w, "srtt_us", d->srtt, d->nr_srtt);
+	json__key(w, "top");
+	json__begin(w, '[');
+	for (int i = 0; i < limit(o, d->nr_conns); i++) {
+		const struct conn_row *c = &d->conns[i];
+
+		json__begin(w, '{');
+		json__key(w, "peer"); json__str(w, c->peer);
+		json__key(w, "lport"); json__int(w, c->lport);
+		json__key(w, "side"); json__str(w, c->side);
+		json__key(w, "state"); json__str(w, c->state);
+		json__key(w, "path"); json__str(w, c->path);
+		json__key(w, "tx_bytes"); json__int(w, c->tx);
+		json__key(w, "rx_bytes"); json__int(w, c->rx);
+		json__key(w, "lifetime_ns"); json__int(w, c->lifetime);
+		json__key(w, "connect_ns"); json__int(w, c->connect);
+		json__key(w, "accept_wait_ns"); json__int(w, c->accept_wait);
+		json__key(w, "retrans"); json__int(w, c->retrans);
+		json__key(w, "srtt_us"); json__int(w, c->srtt);
+		json__key(w, "errors"); json__int(w, c->errors);
+		json__end(w, '}');
+	}
+	json__end(w, ']');
+	json__end(w, '}');
+}
+
+static void json_errors(struct json_writer *w, const struct net_data *d)
+{
+	json__key(w, "errors");
+	json__begin(w, '[');
+	for (int i = 0; i < d->nr_errs; i++) {
+		json__begin(w, '{');
+		json__key(w, "proto"); json__str(w, d->errs[i].proto);
+		json__key(w, "call"); json__str(w, d->errs[i].call);
+		json__key(w, "error"); json__str(w, d->errs[i].error);
+		json__key(w, "count"); json__int(w, d->errs[i].count);
+		json__end(w, '}');
+	}
+	json__end(w, ']');
 }
 
 static void emit_json(const struct profile *p, const struct report_opts *o,
 		      const struct net_data *d, FILE *f)
 {
-	fprintf(f, "{\"peers\":[");
-	for (int i = 0; i < limit(o, d->nr_peers); i++) {
-		const struct peer_row *r = &d->peers[i];
+	struct json_writer w;
 
-		fprintf(f, "%s{\"proto\":", i ? "," : "");
-		output__json_str(f, r->proto);
-		fprintf(f, ",\"peer\":");
-		output__json_str(f, r->peer);
-		fprintf(f, ",\"lport\":%" PRId64 ",\"path\":", r->lport);
-		output__json_str(f, r->path);
-		fprintf(f, ",\"tx_bytes\":%" PRId64 ",\"rx_bytes\":%" PRId64 ",\"tx_msgs\":%" PRId64
-			",\"rx_msgs\":%" PRId64 "}", r->tx, r->rx, r->txm, r->rxm);
-	}
-	for (int k = 0; k < 2; k++) {
-		const struct path_row *rows = k ? d->by_pid : d->paths;
-		int n = k ? d->nr_by_pid : d->nr_paths;
-
-		fprintf(f, "],\"%s\":[", k ? "by_pid" : "paths");
-		for (int i = 0; i < n; i++) {
-			const struct path_row *r = &rows[i];
-
-			fprintf(f, "%s{", i ? "," : "");
-			if (k)
-				fprintf(f, "\"pid\":%" PRId64 ",", r->pid);
-			fprintf(f, "\"path\":");
-			output__json_str(f, r->path);
-			fprintf(f, ",\"proto\":");
-			output__json_str(f, r->proto);
-			fprintf(f, ",\"tx_bytes\":%" PRId64 ",\"rx_bytes\":%" PRId64 ",\"tx_msgs\":%" PRId64
-				",\"rx_msgs\":%" PRId64 "}", r->tx, r->rx, r->txm, r->rxm);
-		}
-	}
-	fprintf(f, "],\"tcp\":{\"connections\":%d,\"failed\":%d,\"retrans\":%" PRId64 ",",
-		d->nr_conns, d->failed, d->retrans);
-	json_pcts(f, "connect_ns", d->connect, d->nr_connect);
-	fputc(',', f);
-	json_pcts(f, "accept_wait_ns", d->accept_wait, d->nr_accept_wait);
-	fputc(',', f);
-	json_pcts(f, "srtt_us", d->srtt, d->nr_srtt);
-	fprintf(f, ",\"top\":[");
-	for (int i = 0; i < limit(o, d->nr_conns); i++) {
-		const struct conn_row *c = &d->conns[i];
-
-		fprintf(f, "%s{\"peer\":", i ? "," : "");
-		output__json_str(f, c->peer);
-		fprintf(f, ",\"lport\":%" PRId64 ",\"side\":", c->lport);
-		output__json_str(f, c->side);
-		fprintf(f, ",\"state\":");
-		output__json_str(f, c->state);
-		fprintf(f, ",\"path\":");
-		output__json_str(f, c->path);
-		fprintf(f, ",\"tx_bytes\":%" PRId64 ",\"rx_bytes\":%" PRId64 ",\"lifetime_ns\":%" PRId64
-			",\"connect_ns\":%" PRId64 ",\"accept_wait_ns\":%" PRId64 ",\"retrans\":%" PRId64
-			",\"srtt_us\":%" PRId64 ",\"errors\":%" PRId64 "}", c->tx, c->rx, c->lifetime,
-			c->connect, c->accept_wait, c->retrans, c->srtt, c->errors);
-	}
-	fprintf(f, "]},\"errors\":[");
-	for (int i = 0; i < d->nr_errs; i++) {
-		fprintf(f, "%s{\"proto\":", i ? "," : "");
-		output__json_str(f, d->errs[i].proto);
-		fprintf(f, ",\"call\":");
-		output__json_str(f, d->errs[i].call);
-		fprintf(f, ",\"error\":");
-		output__json_str(f, d->errs[i].error);
-		fprintf(f, ",\"count\":%" PRId64 "}", d->errs[i].count);
-	}
-	fputc(']', f);
-	{
-		/* storms of both directions in one list, tx first */
-		fprintf(f, ",\"storms\":[");
-		bool first = true;
-
-		for (int dir = 0; dir < 2; dir++) {
-			const struct net_stack *s = dir ? d->rx_stacks : d->tx_stacks;
-			int n = dir ? d->nr_rx_stacks : d->nr_tx_stacks;
-
-			for (int i = 0; i < n; i++) {
-				if (!net__is_storm(&s[i]))
-					continue;
-				fprintf(f, "%s{\"function\":", first ? "" : ",");
-				output__json_str(f, s[i].func);
-				fprintf(f, ",\"stack\":");
-				output__json_str(f, s[i].frames);
-				fprintf(f, ",\"dir\":\"%s\",\"bytes\":%" PRId64 ",\"messages\":%" PRId64
-					",\"avg_bytes\":", dir ? "rx" : "tx", s[i].bytes, s[i].msgs);
-				output__json_num(f, s[i].msgs ? (double)s[i].bytes / s[i].msgs : 0);
-				fputc('}', f);
-				first = false;
-			}
-		}
-		fputc(']', f);
-	}
-	json_stacks(f, "tx_stacks", d->tx_stacks, limit(o, d->nr_tx_stacks), false);
-	json_stacks(f, "rx_stacks", d->rx_stacks, limit(o, d->nr_rx_stacks), false);
-	fprintf(f, ",\"size_histograms\":[");
+	json__init(&w, f, JSON_COMPACT);
+	json__begin(&w, '{');
+	json_peers_paths(&w, o, d);
+	json_tcp(&w, o, d);
+	json_errors(&w, d);
+	json_storms(&w, d);
+	json_stacks(&w, "tx_stacks", d->tx_stacks, limit(o, d->nr_tx_stacks));
+	json_stacks(&w, "rx_stacks", d->rx_stacks, limit(o, d->nr_rx_stacks));
+	json__key(&w, "size_histograms");
+	json__begin(&w, '[');
 	for (int i = 0; i < d->nr_hists; i++) {
-		const struct pf_record *r = d->hists[i];
+		const struct hist_row *h = &d->hists[i];
 
-		fprintf(f, "%s{\"pid\":%" PRId64 ",\"proto\":", i ? "," : "", num(p, r, "pid"));
-		output__json_str(f, str(p, r, "proto"));
-		fprintf(f, ",\"dir\":");
-		output__json_str(f, str(p, r, "dir"));
-		fprintf(f, ",\"log2\":");
-		output__json_str(f, str(p, r, "log2"));
-		fputc('}', f);
+		json__begin(&w, '{');
+		json__key(&w, "pid"); json__int(&w, h->pid);
+		json__key(&w, "proto"); json__str(&w, h->proto);
+		json__key(&w, "dir"); json__str(&w, h->dir);
+		json__key(&w, "log2"); json__str(&w, buckets_text(h));
+		json__end(&w, '}');
 	}
-	fprintf(f, "],\"drops\":{\"map_full\":%" PRId64 ",\"stack_errors\":%" PRId64
-		",\"lost\":%" PRId64 "}}", d->drop ? num(p, d->drop, "map_full") : 0,
-		d->drop ? num(p, d->drop, "stack_errors") : 0, d->drop ? num(p, d->drop, "lost") : 0);
+	json__end(&w, ']');
+	json__key(&w, "drops");
+	json__begin(&w, '{');
+	json__key(&w, "map_full"); json__int(&w, d->drop.map_full);
+	json__key(&w, "stack_errors"); json__int(&w, d->drop.stack_errors);
+	json__key(&w, "lost"); json__int(&w, d->drop.lost);
+	json__end(&w, '}');
+	json__end(&w, '}');
 }
 
 /* ---- text (Markdown gets the same text in a code block) ----------------- */
@@ -666,13 +320,12 @@ static void emit_text(const struct profile *p, const struct report_opts *o,
 	if (d->nr_hists) {
 		fprintf(f, "\nSyscall sizes (log2 buckets, lower bound in bytes: calls)\n");
 		for (int i = 0; i < d->nr_hists; i++)
-			fprintf(f, "  pid %-7" PRId64 " %s %s: %.70s\n", num(p, d->hists[i], "pid"),
-				str(p, d->hists[i], "proto"), str(p, d->hists[i], "dir"),
-				str(p, d->hists[i], "log2"));
+			fprintf(f, "  pid %-7" PRId64 " %s %s: %.70s\n", d->hists[i].pid,
+				d->hists[i].proto, d->hists[i].dir, buckets_text(&d->hists[i]));
 	}
-	if (d->drop && (num(p, d->drop, "map_full") || num(p, d->drop, "lost")))
+	if (d->drop.map_full || d->drop.lost)
 		fprintf(f, "\nwarning: the sock collector dropped data (map full %" PRId64 ", lost %" PRId64
-			"): totals are low\n", num(p, d->drop, "map_full"), num(p, d->drop, "lost"));
+			"): totals are low\n", (int64_t)d->drop.map_full, (int64_t)d->drop.lost);
 }
 
 int report_net__emit(struct profile *p, const struct report_opts *o, struct report_out *out)
@@ -682,7 +335,7 @@ int report_net__emit(struct profile *p, const struct report_opts *o, struct repo
 
 	if (!o->net)
 		return 0;
-	err = net_data__collect(p, &d);
+	err = net__compute(p, &d);
 	if (err)
 		goto free_data;
 	if (!d.nr_peers && !d.nr_conns && !d.nr_errs && !d.nr_tx_stacks && !d.nr_rx_stacks)
@@ -700,6 +353,6 @@ int report_net__emit(struct profile *p, const struct report_opts *o, struct repo
 		fputc('\n', out->f);
 	}
 free_data:
-	net_data__free(&d);
+	net__free(&d);
 	return err;
 }

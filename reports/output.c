@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Output helpers; see output.h. */
-#include "output.h"
+#include "reports/output.h"
+#include "core/units.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -73,6 +74,124 @@ void output__json_num(FILE *f, double v)
 		fprintf(f, "%.6g", v);
 }
 
+/* ---- the JSON writer ---- */
+
+void json__init(struct json_writer *w, FILE *f, enum json_style style)
+{
+	memset(w, 0, sizeof(*w));
+	w->f = f;
+	w->style = style;
+}
+
+void json__break(struct json_writer *w, int indent)
+{
+	w->brk = indent + 1;
+}
+
+static void json_line_break(struct json_writer *w)
+{
+	fprintf(w->f, "\n%*s", w->brk - 1, "");
+	w->brk = 0;
+}
+
+/* What goes before an item: nothing after a key, else a comma after an item, a break or a space. */
+static void json_item(struct json_writer *w)
+{
+	bool more = w->more[w->depth];
+
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (more)
+		fputc(',', w->f);
+	if (w->brk)
+		json_line_break(w);
+	else if (more && w->style == JSON_SPACED)
+		fputc(' ', w->f);
+	w->more[w->depth] = true;
+}
+
+void json__begin(struct json_writer *w, char brace)
+{
+	json_item(w);
+	fputc(brace, w->f);
+	if (w->depth < JSON_MAX_DEPTH - 1)
+		w->more[++w->depth] = false;
+}
+
+void json__end(struct json_writer *w, char brace)
+{
+	if (w->brk)
+		json_line_break(w);
+	fputc(brace, w->f);
+	if (w->depth > 0)
+		w->depth--;
+}
+
+void json__key(struct json_writer *w, const char *key)
+{
+	json_item(w);
+	output__json_str(w->f, key);
+	fputs(w->style == JSON_SPACED ? ": " : ":", w->f);
+	w->after_key = true;
+}
+
+void json__key_external(struct json_writer *w, const char *key)
+{
+	json__key(w, key);
+	w->after_key = false;
+}
+
+void json__str(struct json_writer *w, const char *s)
+{
+	json_item(w);
+	output__json_str(w->f, s);
+}
+
+void json__int(struct json_writer *w, int64_t v)
+{
+	json_item(w);
+	fprintf(w->f, "%" PRId64, v);
+}
+
+void json__uint(struct json_writer *w, uint64_t v)
+{
+	json_item(w);
+	fprintf(w->f, "%" PRIu64, v);
+}
+
+void json__num(struct json_writer *w, double v)
+{
+	json_item(w);
+	output__json_num(w->f, v);
+}
+
+void json__fixed(struct json_writer *w, double v, int decimals)
+{
+	json_item(w);
+	if (isfinite(v))
+		fprintf(w->f, "%.*f", decimals, v);
+	else
+		fputs("null", w->f);
+}
+
+void json__bool(struct json_writer *w, bool v)
+{
+	json__raw(w, v ? "true" : "false");
+}
+
+void json__null(struct json_writer *w)
+{
+	json__raw(w, "null");
+}
+
+void json__raw(struct json_writer *w, const char *json)
+{
+	json_item(w);
+	fputs(json, w->f);
+}
+
 static const char *xml_entity(unsigned char c)
 {
 	switch (c) {
@@ -130,36 +249,12 @@ const char *output__xml_escape(const char *s, char *buf, size_t len)
 
 const char *output__fmt_ns(double ns, char *buf, size_t len)
 {
-	double a = fabs(ns);
-
-	if (a >= 120e9)
-		snprintf(buf, len, "%.0f min %.0f s", trunc(ns / 60e9), fmod(fabs(ns), 60e9) / 1e9);
-	else if (a >= 1e9)
-		snprintf(buf, len, "%.3g s", ns / 1e9);
-	else if (a >= 1e6)
-		snprintf(buf, len, "%.3g ms", ns / 1e6);
-	else if (a >= 1e3)
-		snprintf(buf, len, "%.3g us", ns / 1e3);
-	else
-		snprintf(buf, len, "%.0f ns", ns);
-	return buf;
+	return units__ns(ns, UNITS_NS_MINUTES, buf, len);
 }
 
 const char *output__fmt_bytes(double bytes, char *buf, size_t len)
 {
-	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
-	unsigned int u = 0;
-	double v = bytes;
-
-	while (fabs(v) >= 1024 && u < sizeof(units) / sizeof(units[0]) - 1) {
-		v /= 1024;
-		u++;
-	}
-	if (!u)
-		snprintf(buf, len, "%.0f B", v);
-	else
-		snprintf(buf, len, "%.3g %s", v, units[u]);
-	return buf;
+	return units__bytes(bytes, UNITS_BYTES_IEC, buf, len);
 }
 
 const char *output__fmt_count(int64_t v, char *buf, size_t len)

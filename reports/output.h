@@ -10,6 +10,7 @@
 #ifndef PEERSCOPE_OUTPUT_H
 #define PEERSCOPE_OUTPUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +24,59 @@ void output__json_str(FILE *f, const char *s);
  * decimals after rounding, NaN/inf as null (JSON has neither).
  */
 void output__json_num(FILE *f, double v);
+/*
+ * The JSON writer every renderer uses: it places commas, separators and
+ * line breaks, so a renderer only says what comes next.  Two styles, as the
+ * documents have always been printed: JSON_SPACED (", " and ": ", the
+ * report and its sections) and JSON_COMPACT ("," and ":", the machine-
+ * oriented parts).  json__break() starts the next item on a new line.
+ *
+ *	struct json_writer w;
+ *
+ *	json__init(&w, f, JSON_SPACED);
+ *	json__begin(&w, '{');
+ *	json__key(&w, "name"); json__str(&w, "dht");
+ *	json__break(&w, 2);
+ *	json__key(&w, "count"); json__int(&w, 3);
+ *	json__end(&w, '}');		-> {"name": "dht",\n  "count": 3}
+ *
+ * A writer started after a key someone else printed writes one value there.
+ */
+enum json_style { JSON_SPACED = 0, JSON_COMPACT };
+
+#define JSON_MAX_DEPTH 32
+
+struct json_writer {
+	FILE *f;
+	enum json_style style;
+	int depth;
+	bool more[JSON_MAX_DEPTH];	/* an item was written at this depth */
+	bool after_key;
+	int brk;			/* pending line break: indent + 1, 0 = none */
+};
+
+void json__init(struct json_writer *w, FILE *f, enum json_style style);
+/* The next item (or the closing bracket) starts on a new line, indented. */
+void json__break(struct json_writer *w, int indent);
+/* brace '{' or '[' */
+void json__begin(struct json_writer *w, char brace);
+/* brace '}' or ']' */
+void json__end(struct json_writer *w, char brace);
+void json__key(struct json_writer *w, const char *key);
+/* A key whose value something else prints (a report section's own writer). */
+void json__key_external(struct json_writer *w, const char *key);
+void json__str(struct json_writer *w, const char *s);
+void json__int(struct json_writer *w, int64_t v);
+void json__uint(struct json_writer *w, uint64_t v);
+/* output__json_num's rules: integers plain, else 6 significant digits, null if not finite */
+void json__num(struct json_writer *w, double v);
+/* a fixed number of decimals ("%.4f") */
+void json__fixed(struct json_writer *w, double v, int decimals);
+void json__bool(struct json_writer *w, bool v);
+void json__null(struct json_writer *w);
+/* a value already in JSON (a number kept as text, a literal) */
+void json__raw(struct json_writer *w, const char *json);
+
 /* s with & < > " ' replaced by entities, and control bytes by spaces. */
 void output__xml_str(FILE *f, const char *s);
 /* The same into buf (cut at len - 1); returns buf. */

@@ -39,6 +39,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "reports/output.h"
+
 struct profile;
 
 enum report_format {
@@ -66,6 +68,7 @@ struct report_opts {
 struct report_out {
 	FILE *f;
 	enum report_format format;
+	struct json_writer json;	/* the top-level JSON object */
 	int width;			/* text columns */
 	unsigned int nr_sections;	/* sections begun so far */
 };
@@ -89,24 +92,7 @@ int report_out__end(struct report_out *o);
  */
 void report_out__md_cell(FILE *f, const char *s, bool code);
 
-/* ---- shared loading helpers (report, flame, diff) ---------------------- */
-
-/*
- * Reads a recording into a new profile: pprof (gzip or plain) or
- * FlameGraph folded stacks, told apart by content; path "-" is stdin.
- * Returns 0 or a negative errno (-EBADMSG: neither format, or corrupt);
- * *what gets a short description of the format found ("pprof", "folded").
- */
-int report__load(const char *path, struct profile **out, const char **what);
-
-/*
- * The sample column to show: name (e.g. "cpu") if given, else the
- * profile's default type, else "samples", else "cpu", else column 0.
- * Returns the index, or -ENOENT (unknown name) / -ENODATA (no columns).
- */
-int report__pick_type(const struct profile *p, const char *name);
-/* "cpu, samples, offcpu": the column names, for messages. */
-const char *report__type_list(const struct profile *p, char *buf, size_t len);
+/* ---- --path ------------------------------------------------------------ */
 
 /*
  * Keeps only the samples on path `path`: samples without a path label (or

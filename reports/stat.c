@@ -3,17 +3,18 @@
  * `peerscope stat` output (perf stat's layout in text; one JSON object per
  * line, schema in docs/stat.md) and the report section that shows the hwc
  * collector's per-path counters.  Pure formatting: the numbers come from
- * cmd-stat.c or from `counter` records.
+ * cmd-stat.c or from the counters analysis (analysis/counters.c).
  */
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "output.h"
-#include "profile.h"
-#include "report.h"
-#include "stat.h"
+#include "reports/output.h"
+#include "core/profile.h"
+#include "reports/report.h"
+#include "reports/stat.h"
+#include "analysis/counters.h"
 
 #define MAX_READINGS	64
 
@@ -218,149 +219,129 @@ void stat__print_interval_text(FILE *f, const struct stat_view *v, bool header)
 	fflush(f);
 }
 
-static void json_key_num(FILE *f, const char *key, double v, bool comma)
+static void json_metric(struct json_writer *w, const char *key, bool has, double v)
 {
-	fprintf(f, "%s\"%s\":", comma ? "," : "", key);
-	output__json_num(f, v);
+	json__key(w, key);
+	if (has)
+		json__num(w, v);
+	else
+		json__null(w);
 }
 
-static void json_topdown(FILE *f, const struct pmu_topdown *td)
+static void json_topdown(struct json_writer *w, const struct pmu_topdown *td)
 {
-	bool first = true;
-
+	json__key(w, "topdown");
 	if (td->method == PMU_TD_NONE) {
-		fputs("null", f);
+		json__null(w);
 		return;
 	}
-	fputs("{\"method\":", f);
-	output__json_str(f, pmu_topdown__method_name(td->method));
-	json_key_num(f, "frontend_bound", td->frontend, true);
-	json_key_num(f, "bad_speculation", td->bad_spec, true);
-	json_key_num(f, "backend_bound", td->backend, true);
-	json_key_num(f, "retiring", td->retiring, true);
-	fputs(",\"flags\":[", f);
+	json__begin(w, '{');
+	json__key(w, "method"); json__str(w, pmu_topdown__method_name(td->method));
+	json__key(w, "frontend_bound"); json__num(w, td->frontend);
+	json__key(w, "bad_speculation"); json__num(w, td->bad_spec);
+	json__key(w, "backend_bound"); json__num(w, td->backend);
+	json__key(w, "retiring"); json__num(w, td->retiring);
+	json__key(w, "flags");
+	json__begin(w, '[');
 	if (td->flag_frontend)
-		fprintf(f, "%s\"frontend_bound\"", first ? "" : ","), first = false;
+		json__str(w, "frontend_bound");
 	if (td->flag_bad_spec)
-		fprintf(f, "%s\"bad_speculation\"", first ? "" : ","), first = false;
+		json__str(w, "bad_speculation");
 	if (td->flag_backend)
-		fprintf(f, "%s\"backend_bound\"", first ? "" : ","), first = false;
+		json__str(w, "backend_bound");
 	if (td->flag_retiring)
-		fprintf(f, "%s\"retiring\"", first ? "" : ","), first = false;
-	fputs("]}", f);
+		json__str(w, "retiring");
+	json__end(w, ']');
+	json__end(w, '}');
 }
 
-static void json_metric(FILE *f, const char *key, bool has, double v, bool comma)
+static void json_event(struct json_writer *w, const struct stat_event *e)
 {
-	fprintf(f, "%s\"%s\":", comma ? "," : "", key);
-	if (has)
-		output__json_num(f, v);
-	else
-		fputs("null", f);
+	json__begin(w, '{');
+	json__key(w, "name"); json__str(w, e->name);
+	json__key(w, "base"); json__str(w, e->base);
+	json__key(w, "software"); json__bool(w, e->software);
+	json__key(w, "supported"); json__bool(w, e->supported);
+	if (e->supported) {
+		json__key(w, "unit"); json__str(w, is_time_event(e) ? "ns" : "count");
+		json__key(w, "value"); json__num(w, llround(e->value));
+		json__key(w, "raw"); json__uint(w, e->count.value);
+		json__key(w, "enabled_ns"); json__uint(w, e->count.enabled);
+		json__key(w, "running_ns"); json__uint(w, e->count.running);
+		json__key(w, "running_pct"); json__num(w, round(e->pct * 100) / 100);
+	} else {
+		json__key(w, "why"); json__str(w, e->why ? e->why : "not supported");
+	}
+	json__end(w, '}');
+}
+
+static void json_threads(struct json_writer *w, const struct stat_view *v)
+{
+	json__key(w, "threads");
+	json__begin(w, '[');
+	for (int t = 0; t < v->nr_threads; t++) {
+		const struct stat_thread *th = &v->thr[t];
+
+		json__begin(w, '{');
+		json__key(w, "tid"); json__int(w, th->tid);
+		json__key(w, "comm"); json__str(w, th->comm ? th->comm : "");
+		json__key(w, "exited"); json__bool(w, th->exited);
+		json__key(w, "values");
+		json__begin(w, '{');
+		for (int i = 0; i < v->nr_events; i++) {
+			if (!v->ev[i].supported)
+				continue;
+			json__key(w, v->ev[i].name);
+			json__num(w, llround(th->values[i]));
+		}
+		json__end(w, '}');
+		json__end(w, '}');
+	}
+	json__end(w, ']');
 }
 
 void stat__print_json(FILE *f, const struct stat_view *v)
 {
 	struct pmu_derived d;
+	struct json_writer w;
 
 	stat__derive(v, &d);
-	fprintf(f, "{\"schema\":\"%s\",\"type\":\"%s\",\"target\":{\"pid\":%d,\"command\":",
-		STAT_JSON_SCHEMA, v->interval ? "interval" : "total", v->pid);
+	json__init(&w, f, JSON_COMPACT);
+	json__begin(&w, '{');
+	json__key(&w, "schema"); json__str(&w, STAT_JSON_SCHEMA);
+	json__key(&w, "type"); json__str(&w, v->interval ? "interval" : "total");
+	json__key(&w, "target");
+	json__begin(&w, '{');
+	json__key(&w, "pid"); json__int(&w, v->pid);
+	json__key(&w, "command");
 	if (v->command)
-		output__json_str(f, v->command);
+		json__str(&w, v->command);
 	else
-		fputs("null", f);
-	fprintf(f, ",\"threads_seen\":%d}", v->nr_threads_seen);
-	json_key_num(f, "start_s", v->start_s, true);
-	json_key_num(f, "end_s", v->end_s, true);
-	fputs(",\"events\":[", f);
-	for (int i = 0; i < v->nr_events; i++) {
-		const struct stat_event *e = &v->ev[i];
-
-		fputs(i ? ",{\"name\":" : "{\"name\":", f);
-		output__json_str(f, e->name);
-		fputs(",\"base\":", f);
-		output__json_str(f, e->base);
-		fprintf(f, ",\"software\":%s,\"supported\":%s", e->software ? "true" : "false",
-			e->supported ? "true" : "false");
-		if (e->supported) {
-			fprintf(f, ",\"unit\":\"%s\"", is_time_event(e) ? "ns" : "count");
-			json_key_num(f, "value", llround(e->value), true);
-			fprintf(f, ",\"raw\":%llu,\"enabled_ns\":%llu,\"running_ns\":%llu",
-				(unsigned long long)e->count.value,
-				(unsigned long long)e->count.enabled,
-				(unsigned long long)e->count.running);
-			json_key_num(f, "running_pct", round(e->pct * 100) / 100, true);
-		} else {
-			fputs(",\"why\":", f);
-			output__json_str(f, e->why ? e->why : "not supported");
-		}
-		fputc('}', f);
-	}
-	fputs("],\"metrics\":{", f);
-	json_metric(f, "ipc", d.has_ipc, d.ipc, false);
-	json_metric(f, "cache_miss_pct", d.has_cache_miss, d.cache_miss_pct, true);
-	json_metric(f, "branch_miss_pct", d.has_branch_miss, d.branch_miss_pct, true);
-	json_metric(f, "cpus_utilized", d.has_cpus, d.cpus, true);
-	fputs("},\"topdown\":", f);
-	json_topdown(f, &d.topdown);
-	fputs(",\"threads\":[", f);
-	for (int t = 0; t < v->nr_threads; t++) {
-		const struct stat_thread *th = &v->thr[t];
-		bool first = true;
-
-		fprintf(f, "%s{\"tid\":%d,\"comm\":", t ? "," : "", th->tid);
-		output__json_str(f, th->comm ? th->comm : "");
-		fprintf(f, ",\"exited\":%s,\"values\":{", th->exited ? "true" : "false");
-		for (int i = 0; i < v->nr_events; i++) {
-			if (!v->ev[i].supported)
-				continue;
-			if (!first)
-				fputc(',', f);
-			first = false;
-			output__json_str(f, v->ev[i].name);
-			fputc(':', f);
-			output__json_num(f, llround(th->values[i]));
-		}
-		fputs("}}", f);
-	}
-	fputs("]}\n", f);
+		json__null(&w);
+	json__key(&w, "threads_seen"); json__int(&w, v->nr_threads_seen);
+	json__end(&w, '}');
+	json__key(&w, "start_s"); json__num(&w, v->start_s);
+	json__key(&w, "end_s"); json__num(&w, v->end_s);
+	json__key(&w, "events");
+	json__begin(&w, '[');
+	for (int i = 0; i < v->nr_events; i++)
+		json_event(&w, &v->ev[i]);
+	json__end(&w, ']');
+	json__key(&w, "metrics");
+	json__begin(&w, '{');
+	json_metric(&w, "ipc", d.has_ipc, d.ipc);
+	json_metric(&w, "cache_miss_pct", d.has_cache_miss, d.cache_miss_pct);
+	json_metric(&w, "branch_miss_pct", d.has_branch_miss, d.branch_miss_pct);
+	json_metric(&w, "cpus_utilized", d.has_cpus, d.cpus);
+	json__end(&w, '}');
+	json_topdown(&w, &d.topdown);
+	json_threads(&w, v);
+	json__end(&w, '}');
+	fputc('\n', f);
 	fflush(f);
 }
 
 /* ---- report section: counters per path ---------------------------------- */
-
-struct path_counters {
-	const char *path;
-	uint64_t ops;			/* from the span collector's hist records */
-	bool has_ops;
-	int nr;
-	const char *event[MAX_READINGS];
-	const char *base[MAX_READINGS];
-	double value[MAX_READINGS];
-	double enabled[MAX_READINGS], running[MAX_READINGS];
-};
-
-static double field_num(const struct profile *p, const struct pf_record *r, const char *k)
-{
-	const char *s = profile__record_get(p, r, k);
-
-	return s ? strtod(s, NULL) : 0;
-}
-
-static struct path_counters *path_of(struct path_counters *pc, int *n, int max, const char *path)
-{
-	for (int i = 0; i < *n; i++)
-		if (!strcmp(pc[i].path, path))
-			return &pc[i];
-	if (*n == max)
-		return NULL;
-	memset(&pc[*n], 0, sizeof(pc[*n]));
-	pc[*n].path = path;
-	return &pc[(*n)++];
-}
-
-#define MAX_PATHS 32
 
 static void emit_path_text(FILE *f, const struct path_counters *pc, const struct pmu_derived *d)
 {
@@ -402,140 +383,83 @@ static void emit_path_text(FILE *f, const struct path_counters *pc, const struct
 			100 * d->topdown.bad_spec, 100 * d->topdown.backend, 100 * d->topdown.retiring);
 }
 
-static void emit_path_json(FILE *f, const struct path_counters *pc, const struct pmu_derived *d)
+static void emit_path_json(struct json_writer *w, const struct path_counters *pc,
+			   const struct pmu_derived *d)
 {
-	fputs("{\"path\":", f);
-	output__json_str(f, pc->path);
-	fputs(",\"ops\":", f);
+	json__begin(w, '{');
+	json__key(w, "path"); json__str(w, pc->path);
+	json__key(w, "ops");
 	if (pc->has_ops)
-		fprintf(f, "%llu", (unsigned long long)pc->ops);
+		json__uint(w, pc->ops);
 	else
-		fputs("null", f);
-	fputs(",\"events\":[", f);
+		json__null(w);
+	json__key(w, "events");
+	json__begin(w, '[');
 	for (int e = 0; e < pc->nr; e++) {
-		fputs(e ? ",{\"name\":" : "{\"name\":", f);
-		output__json_str(f, pc->event[e]);
-		json_key_num(f, "value", llround(pc->value[e]), true);
-		json_metric(f, "per_op", pc->has_ops && pc->ops, pc->ops ? pc->value[e] / pc->ops : 0,
-			    true);
-		fputc('}', f);
+		json__begin(w, '{');
+		json__key(w, "name"); json__str(w, pc->event[e]);
+		json__key(w, "value"); json__num(w, llround(pc->value[e]));
+		json_metric(w, "per_op", pc->has_ops && pc->ops, pc->ops ? pc->value[e] / pc->ops : 0);
+		json__end(w, '}');
 	}
-	fputc(']', f);
-	json_metric(f, "ipc", d->has_ipc, d->ipc, true);
-	json_metric(f, "cache_miss_pct", d->has_cache_miss, d->cache_miss_pct, true);
-	json_metric(f, "branch_miss_pct", d->has_branch_miss, d->branch_miss_pct, true);
-	fputs(",\"topdown\":", f);
-	json_topdown(f, &d->topdown);
-	fputc('}', f);
+	json__end(w, ']');
+	json_metric(w, "ipc", d->has_ipc, d->ipc);
+	json_metric(w, "cache_miss_pct", d->has_cache_miss, d->cache_miss_pct);
+	json_metric(w, "branch_miss_pct", d->has_branch_miss, d->branch_miss_pct);
+	json_topdown(w, &d->topdown);
+	json__end(w, '}');
+}
+
+static void counters_json(FILE *f, const struct counters *c)
+{
+	struct json_writer w;
+
+	json__init(&w, f, JSON_COMPACT);
+	json__begin(&w, '{');
+	json__key(&w, "paths");
+	json__begin(&w, '[');
+	for (int k = 0; k < c->nr_paths; k++)
+		emit_path_json(&w, &c->paths[k], &c->paths[k].derived);
+	json__end(&w, ']');
+	json__key(&w, "unsupported");
+	json__begin(&w, '[');
+	for (int u = 0; u < c->nr_unsupported; u++) {
+		json__begin(&w, '{');
+		json__key(&w, "event");
+		json__str(&w, c->unsupported[u].event ? c->unsupported[u].event : "");
+		json__key(&w, "why");
+		json__str(&w, c->unsupported[u].why ? c->unsupported[u].why : "");
+		json__end(&w, '}');
+	}
+	json__end(&w, ']');
+	json__end(&w, '}');
+}
+
+static void counters_text(FILE *f, const struct counters *c)
+{
+	if (c->nr_paths)
+		fprintf(f, "  %-12s %-28s %16s %14s\n", "path", "event", "total", "per op");
+	for (int k = 0; k < c->nr_paths; k++)
+		emit_path_text(f, &c->paths[k], &c->paths[k].derived);
+	for (int u = 0; u < c->nr_unsupported; u++) {
+		const char *ev = c->unsupported[u].event, *why = c->unsupported[u].why;
+
+		fprintf(f, "  %s: %s\n", ev ? ev : "?", why ? why : "not counted");
+	}
 }
 
 int report_counters__emit(struct profile *p, const struct report_opts *o, struct report_out *out)
 {
-	struct path_counters *pc;
-	int n = 0, unsupported = 0;
+	struct counters c;
+	int ret = counters__compute(p, &c);
 
-	pc = calloc(MAX_PATHS, sizeof(*pc));
-	if (!pc)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < p->nr_records; i++) {
-		const struct pf_record *r = &p->records[i];
-		const char *kind = profile__str(p, r->kind);
-		const char *path, *ev, *status;
-		struct path_counters *c;
-		int e;
-
-		if (!strcmp(kind, "counter")) {
-			status = profile__record_get(p, r, "status");
-			if (status && strcmp(status, "ok")) {
-				unsupported++;
-				continue;
-			}
-			path = profile__record_get(p, r, "path");
-			ev = profile__record_get(p, r, "event");
-			if (!path || !ev || !(c = path_of(pc, &n, MAX_PATHS, path)))
-				continue;
-			for (e = 0; e < c->nr && strcmp(c->event[e], ev); e++)
-				;
-			if (e == c->nr) {
-				if (c->nr == MAX_READINGS)
-					continue;
-				c->event[e] = ev;
-				c->base[e] = profile__record_get(p, r, "base");
-				if (!c->base[e])
-					c->base[e] = ev;
-				c->nr++;
-			}
-			c->value[e] += field_num(p, r, "value");
-			c->enabled[e] += field_num(p, r, "enabled_ns");
-			c->running[e] += field_num(p, r, "running_ns");
-		}
-	}
-	if (!n && !unsupported) {
-		free(pc);
-		return 0;
-	}
-	/* operations per path: the span collector's histograms */
-	for (uint32_t i = 0; i < p->nr_records; i++) {
-		const struct pf_record *r = &p->records[i];
-		const char *path;
-
-		if (strcmp(profile__str(p, r->kind), "hist"))
-			continue;
-		path = profile__record_get(p, r, "path");
-		for (int k = 0; path && k < n; k++) {
-			if (!strcmp(pc[k].path, path)) {
-				pc[k].ops += (uint64_t)field_num(p, r, "count");
-				pc[k].has_ops = true;
-			}
-		}
-	}
-
+	if (ret <= 0)
+		return ret;
 	report_out__section(out, "counters", "Counters per path");
 	if (out->format == REPORT_JSON)
-		fputs("{\"paths\":[", out->f);
-	else if (n)
-		fprintf(out->f, "  %-12s %-28s %16s %14s\n", "path", "event", "total", "per op");
-	for (int k = 0; k < n; k++) {
-		struct pmu_reading rd[MAX_READINGS];
-		struct pmu_derived d;
-
-		for (int e = 0; e < pc[k].nr; e++)
-			rd[e] = (struct pmu_reading){ pc[k].base[e], pc[k].value[e], true };
-		pmu_metrics__derive(rd, pc[k].nr, 0, &d);
-		if (out->format == REPORT_JSON) {
-			if (k)
-				fputc(',', out->f);
-			emit_path_json(out->f, &pc[k], &d);
-		} else {
-			emit_path_text(out->f, &pc[k], &d);
-		}
-	}
-	if (out->format == REPORT_JSON) {
-		fputs("],\"unsupported\":[", out->f);
-	}
-	for (uint32_t i = 0, u = 0; i < p->nr_records; i++) {
-		const struct pf_record *r = &p->records[i];
-		const char *status, *ev, *why;
-
-		if (strcmp(profile__str(p, r->kind), "counter"))
-			continue;
-		status = profile__record_get(p, r, "status");
-		if (!status || !strcmp(status, "ok"))
-			continue;
-		ev = profile__record_get(p, r, "event");
-		why = profile__record_get(p, r, "why");
-		if (out->format == REPORT_JSON) {
-			fprintf(out->f, "%s{\"event\":", u++ ? "," : "");
-			output__json_str(out->f, ev ? ev : "");
-			fputs(",\"why\":", out->f);
-			output__json_str(out->f, why ? why : "");
-			fputc('}', out->f);
-		} else {
-			fprintf(out->f, "  %s: %s\n", ev ? ev : "?", why ? why : "not counted");
-		}
-	}
-	if (out->format == REPORT_JSON)
-		fputs("]}", out->f);
-	free(pc);
+		counters_json(out->f, &c);
+	else
+		counters_text(out->f, &c);
+	counters__free(&c);
 	return 0;
 }

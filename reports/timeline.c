@@ -1,318 +1,19 @@
 // SPDX-License-Identifier: MIT
-/*
- * "Where the time goes" per thread (timeline.h).  Every sample is put on
- * its thread (tid label, else thread name) and into one part: cpu time
- * (cpu column, or samples x period), runq column, or the offcpu column
- * under its reason label.  Waker-edge samples (a `waker` label, stack
- * "blocked - waker") are part of the blocked time like any other offcpu
- * sample; their stacks are shown up to the "-".
- */
-#include <errno.h>
+/* The timeline section of peerscope report: text, Markdown and JSON (timeline.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/hashmap.h"
 #include "core/profile.h"
-#include "core/rules.h"
-#include "output.h"
-#include "timeline.h"
+#include "reports/output.h"
+#include "reports/timeline.h"
+#include "analysis/frames.h"
 
-const char *const timeline_part_names[TL_NR] = {
-	[TL_CPU] = "cpu", [TL_RUNQ] = "runq", [TL_OTHER] = "other", [TL_LOCK] = "lock",
-	[TL_NET] = "net", [TL_TIMER] = "timer", [TL_IO] = "io", [TL_FAULT] = "fault",
-	[TL_IDLE] = "idle",
-};
-
-/* One (thread, part, stack) contribution, reduced after the walk. */
-struct contrib {
-	uint32_t thread, part, stack;
-	int64_t ns;
-};
-
-struct contribs {
-	struct contrib *v;
-	size_t nr, cap;
-};
-
-static int contrib_add(struct contribs *c, uint32_t thread, uint32_t part, uint32_t stack,
-		       int64_t ns)
+/* Column titles: the part names, but on-CPU says what cpu means here. */
+static const char *title(int part)
 {
-	if (c->nr == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 256;
-		struct contrib *v = realloc(c->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		c->v = v;
-		c->cap = cap;
-	}
-	c->v[c->nr++] = (struct contrib){ thread, part, stack, ns };
-	return 0;
+	return part == TL_CPU ? wall_part_titles[TL_CPU] : wall_part_names[part];
 }
-
-static int contrib_cmp(const void *a, const void *b)
-{
-	const struct contrib *x = a, *y = b;
-
-	if (x->thread != y->thread)
-		return x->thread < y->thread ? -1 : 1;
-	if (x->part != y->part)
-		return x->part < y->part ? -1 : 1;
-	return x->stack < y->stack ? -1 : x->stack > y->stack;
-}
-
-static void take_top(struct tl_top *top, uint32_t stack, int64_t ns)
-{
-	int i;
-
-	for (i = TIMELINE_TOP; i > 0 && (top[i - 1].ns < ns ||
-					 (top[i - 1].ns == ns && top[i - 1].stack > stack)); i--) {
-		if (i < TIMELINE_TOP)
-			top[i] = top[i - 1];
-	}
-	if (i < TIMELINE_TOP)
-		top[i] = (struct tl_top){ stack, ns };
-}
-
-static int part_of_reason(const char *r)
-{
-	for (int i = TL_OTHER; i < TL_NR; i++) {
-		if (r && !strcmp(r, timeline_part_names[i]))
-			return i;
-	}
-	if (r && !strcmp(r, "runq"))
-		return TL_RUNQ;
-	return TL_OTHER;
-}
-
-/*
- * Is a blocked stack only waiting for work?  Its user frames (leaf first, up
- * to a waker's part) against the idle rules.
- */
-static bool stack_is_idle(const struct profile *p, const struct path_rules *r, uint32_t stack)
-{
-	enum { MAX_FRAMES = 64 };
-	static char buf[MAX_FRAMES][160];
-	const char *names[MAX_FRAMES];
-	const struct pf_stack *st;
-	uint32_t nr = 0;
-
-	if (!stack || stack >= p->nr_stacks)
-		return false;
-	st = &p->stacks[stack];
-	for (uint32_t i = 0; i < st->nr && nr < MAX_FRAMES; i++) {
-		uint32_t loc = st->locs[i];
-
-		if (!loc || loc >= p->nr_locations)
-			continue;
-		for (uint32_t ln = 0; ln < profile__frame_count(p, loc) && nr < MAX_FRAMES; ln++) {
-			profile__frame_name(p, loc, ln, buf[nr], sizeof(buf[nr]));
-			if (!strcmp(buf[nr], PF_WAKER_SEP))
-				return path_rules__is_idle(r, names, nr);
-			if (p->locations[loc].kernel)
-				continue;
-			names[nr] = buf[nr];
-			nr++;
-		}
-	}
-	return path_rules__is_idle(r, names, nr);
-}
-
-/* The thread slot of sample i: found by (pid, tid, name), added if new. */
-static int thread_of(const struct profile *p, uint32_t ls, struct timeline *t, uint32_t *cap)
-{
-	int64_t pid = 0, tid = 0;
-	const char *name = profile__label_str(p, ls, "thread");
-	struct tl_thread *th;
-
-	profile__label_num(p, ls, "pid", &pid);
-	profile__label_num(p, ls, "tid", &tid);
-	if (!name)
-		name = "?";
-	for (uint32_t k = 0; k < t->nr; k++) {
-		th = &t->threads[k];
-		if (th->pid == pid && th->tid == tid && (tid || !strcmp(th->thread, name)))
-			return k;
-	}
-	if (t->nr == *cap) {
-		uint32_t nc = *cap ? *cap * 2 : 16;
-		struct tl_thread *v = realloc(t->threads, nc * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		t->threads = v;
-		*cap = nc;
-	}
-	th = &t->threads[t->nr];
-	memset(th, 0, sizeof(*th));
-	th->pid = pid;
-	th->tid = tid;
-	snprintf(th->thread, sizeof(th->thread), "%s", name);
-	return t->nr++;
-}
-
-static int wall_cmp(const void *a, const void *b)
-{
-	const struct tl_thread *x = a, *y = b;
-
-	if (x->wall != y->wall)
-		return x->wall > y->wall ? -1 : 1;
-	return x->tid < y->tid ? -1 : x->tid > y->tid;
-}
-
-int timeline__compute(const struct profile *p, struct timeline *out)
-{
-	int cpu = profile__type_index(p, "cpu"), samples = profile__type_index(p, "samples");
-	int off = profile__type_index(p, "offcpu"), runq = profile__type_index(p, "runq");
-	int64_t period = p->period > 0 ? p->period : 10000000;
-	struct contribs c = {};
-	uint32_t cap = 0, *canon = NULL;
-	uint8_t *idle_of = NULL;	/* per stack: 0 unknown, 1 no, 2 idle */
-	struct path_rules *rules = NULL;
-	struct hashmap *shown = NULL;
-	char str[4096];
-	int err = -ENOMEM;
-
-	memset(out, 0, sizeof(*out));
-	/*
-	 * Stacks are shown by their user frames (kernel frames only when
-	 * there are none): stacks that differ only in kernel frames are one
-	 * row, keyed by the first stack id that shows that way.
-	 */
-	canon = calloc(p->nr_stacks ? p->nr_stacks : 1, sizeof(*canon));
-	idle_of = calloc(p->nr_stacks ? p->nr_stacks : 1, sizeof(*idle_of));
-	shown = hashmap__new(NULL, NULL);
-	if (!canon || !idle_of || !shown)
-		goto free_contribs;
-	/* the recording's own rules (their idle lines), else the built-in list */
-	rules = path_rules__from_profile(p);
-	out->has_cpu = cpu >= 0 || samples >= 0;
-	out->has_offcpu = off >= 0 || runq >= 0;
-	for (uint32_t i = 0; i < p->nr_samples; i++) {
-		uint32_t ls = p->samples[i].labelset, stack = p->samples[i].stack;
-		int64_t v[3] = { 0, 0, 0 };
-		int parts[3] = { TL_CPU, TL_RUNQ, TL_OTHER };
-		int th;
-
-		if (cpu >= 0)
-			v[0] = profile__value(p, i, cpu);
-		else if (samples >= 0)
-			v[0] = profile__value(p, i, samples) * period;
-		if (runq >= 0)
-			v[1] = profile__value(p, i, runq);
-		if (off >= 0) {
-			v[2] = profile__value(p, i, off);
-			parts[2] = part_of_reason(profile__label_str(p, ls, "reason"));
-			if (v[2] > 0 && stack < p->nr_stacks) {
-				if (!idle_of[stack])
-					idle_of[stack] = stack_is_idle(p, rules, stack) ? 2 : 1;
-				if (idle_of[stack] == 2)
-					parts[2] = TL_IDLE;
-			}
-		}
-		if (v[0] <= 0 && v[1] <= 0 && v[2] <= 0)
-			continue;
-		th = thread_of(p, ls, out, &cap);
-		if (th < 0)
-			goto free_contribs;
-		if (stack < p->nr_stacks) {
-			if (!canon[stack]) {
-				str[0] = '#';	/* keys are never empty */
-				timeline__stack_str(p, stack, str + 1, sizeof(str) - 1);
-				if (hashmap__find_or_insert(shown, str, strlen(str), stack ? stack : UINT32_MAX,
-							    &canon[stack]) < 0)
-					goto free_contribs;
-			}
-			stack = canon[stack] == UINT32_MAX ? 0 : canon[stack];
-		}
-		for (int k = 0; k < 3; k++) {
-			if (v[k] <= 0)
-				continue;
-			out->threads[th].ns[parts[k]] += v[k];
-			out->threads[th].wall += v[k];
-			if (contrib_add(&c, th, parts[k], stack, v[k]))
-				goto free_contribs;
-		}
-	}
-	if (c.nr)
-		qsort(c.v, c.nr, sizeof(*c.v), contrib_cmp);
-	for (size_t i = 0; i < c.nr;) {
-		struct contrib sum = c.v[i];
-
-		for (i++; i < c.nr && !contrib_cmp(&c.v[i], &sum); i++)
-			sum.ns += c.v[i].ns;
-		take_top(out->threads[sum.thread].top[sum.part], sum.stack, sum.ns);
-	}
-	if (out->nr)
-		qsort(out->threads, out->nr, sizeof(*out->threads), wall_cmp);
-	err = 0;
-
-free_contribs:
-	free(c.v);
-	free(canon);
-	free(idle_of);
-	path_rules__free(rules);
-	hashmap__free(shown);
-	if (err)
-		timeline__free(out);
-	return err;
-}
-
-void timeline__free(struct timeline *t)
-{
-	free(t->threads);
-	memset(t, 0, sizeof(*t));
-}
-
-const char *timeline__stack_str(const struct profile *p, uint32_t stack, char *buf, size_t len)
-{
-	const struct pf_stack *st;
-	size_t off = 0;
-	char name[256];
-	bool any_user = false;
-
-	buf[0] = '\0';
-	if (!stack || stack >= p->nr_stacks || !len)
-		return buf;
-	st = &p->stacks[stack];
-	for (uint32_t i = 0; i < st->nr; i++) {
-		const struct pf_location *l = &p->locations[st->locs[i]];
-
-		if (!strcmp(profile__frame_name(p, st->locs[i], 0, name, sizeof(name)), PF_WAKER_SEP))
-			break;
-		any_user |= !l->kernel;
-	}
-	for (uint32_t i = 0; i < st->nr; i++) {
-		uint32_t loc = st->locs[i];
-
-		if (p->locations[loc].kernel == any_user)
-			continue;
-		for (uint32_t ln = 0; ln < profile__frame_count(p, loc); ln++) {
-			int n;
-
-			profile__frame_name(p, loc, ln, name, sizeof(name));
-			if (!strcmp(name, PF_WAKER_SEP))
-				return buf;
-			n = snprintf(buf + off, len - off, "%s%s", off ? " < " : "", name);
-			if (n < 0 || (size_t)n >= len - off) {
-				if (len > 4)
-					strcpy(buf + len - 4, "...");
-				return buf;
-			}
-			off += n;
-		}
-	}
-	return buf;
-}
-
-/* ---- the report section -------------------------------------------------- */
-
-static const char *const titles[TL_NR] = {
-	[TL_CPU] = "on-CPU", [TL_RUNQ] = "runq", [TL_OTHER] = "other", [TL_LOCK] = "lock",
-	[TL_NET] = "net", [TL_TIMER] = "timer", [TL_IO] = "io", [TL_FAULT] = "fault",
-	[TL_IDLE] = "idle",
-};
 
 /* The order columns are printed in. */
 static const int order[TL_NR] = {
@@ -333,7 +34,7 @@ static void emit_text(const struct profile *p, const struct timeline *t, uint32_
 	if (md) {
 		fprintf(f, "| thread | tid | wall |");
 		for (int k = 0; k < TL_NR; k++)
-			fprintf(f, " %s |", titles[order[k]]);
+			fprintf(f, " %s |", title(order[k]));
 		fprintf(f, "\n|---|---:|---:|");
 		for (int k = 0; k < TL_NR; k++)
 			fprintf(f, "---:|");
@@ -341,7 +42,7 @@ static void emit_text(const struct profile *p, const struct timeline *t, uint32_
 	} else {
 		fprintf(f, "%-16s %7s %9s", "thread", "tid", "wall");
 		for (int k = 0; k < TL_NR; k++)
-			fprintf(f, " %6s", titles[order[k]]);
+			fprintf(f, " %6s", title(order[k]));
 		fprintf(f, "\n");
 	}
 	for (uint32_t i = 0; i < n; i++) {
@@ -373,15 +74,15 @@ static void emit_text(const struct profile *p, const struct timeline *t, uint32_
 			int part = order[k];
 
 			for (int j = 0; j < TIMELINE_TOP && th->top[part][j].ns > 0; j++) {
-				timeline__stack_str(p, th->top[part][j].stack, stack,
+				frames__stack_str(p, th->top[part][j].stack, FRAMES_STR_USER_OR_KERNEL, stack,
 						    md ? sizeof(stack) : (size_t)(width - 26 > 20 ? width - 26 : 20));
 				output__fmt_ns(th->top[part][j].ns, a, sizeof(a));
 				if (md) {
-					fprintf(f, "- %s %s: ", titles[part], a);
+					fprintf(f, "- %s %s: ", title(part), a);
 					report_out__md_cell(f, stack[0] ? stack : "[no stack]", true);
 					fprintf(f, "\n");
 				} else {
-					fprintf(f, "    %-6s %9s  %s\n", titles[part], a,
+					fprintf(f, "    %-6s %9s  %s\n", title(part), a,
 						stack[0] ? stack : "[no stack]");
 				}
 			}
@@ -391,39 +92,52 @@ static void emit_text(const struct profile *p, const struct timeline *t, uint32_
 
 static void emit_json(const struct profile *p, const struct timeline *t, uint32_t n, FILE *f)
 {
+	struct json_writer w;
 	char stack[1024];
 
-	fprintf(f, "{\"threads\": [");
+	json__init(&w, f, JSON_SPACED);
+	json__begin(&w, '{');
+	json__key(&w, "threads");
+	json__begin(&w, '[');
 	for (uint32_t i = 0; i < n; i++) {
 		const struct tl_thread *th = &t->threads[i];
 
-		fprintf(f, "%s{\"pid\": %lld, \"tid\": %lld, \"thread\": ", i ? ", " : "",
-			(long long)th->pid, (long long)th->tid);
-		output__json_str(f, th->thread);
-		fprintf(f, ", \"wall_ns\": %lld, \"parts\": {", (long long)th->wall);
-		for (int k = 0; k < TL_NR; k++)
-			fprintf(f, "%s\"%s\": %lld", k ? ", " : "", timeline_part_names[order[k]],
-				(long long)th->ns[order[k]]);
-		fprintf(f, "}, \"top\": {");
-		for (int k = 0, first = 1; k < TL_NR; k++) {
+		json__begin(&w, '{');
+		json__key(&w, "pid"); json__int(&w, th->pid);
+		json__key(&w, "tid"); json__int(&w, th->tid);
+		json__key(&w, "thread"); json__str(&w, th->thread);
+		json__key(&w, "wall_ns"); json__int(&w, th->wall);
+		json__key(&w, "parts");
+		json__begin(&w, '{');
+		for (int k = 0; k < TL_NR; k++) {
+			json__key(&w, wall_part_names[order[k]]);
+			json__int(&w, th->ns[order[k]]);
+		}
+		json__end(&w, '}');
+		json__key(&w, "top");
+		json__begin(&w, '{');
+		for (int k = 0; k < TL_NR; k++) {
 			int part = order[k];
 
 			if (th->top[part][0].ns <= 0)
 				continue;
-			fprintf(f, "%s\"%s\": [", first ? "" : ", ", timeline_part_names[part]);
-			first = 0;
+			json__key(&w, wall_part_names[part]);
+			json__begin(&w, '[');
 			for (int j = 0; j < TIMELINE_TOP && th->top[part][j].ns > 0; j++) {
-				timeline__stack_str(p, th->top[part][j].stack, stack, sizeof(stack));
-				fprintf(f, "%s{\"ns\": %lld, \"stack\": ", j ? ", " : "",
-					(long long)th->top[part][j].ns);
-				output__json_str(f, stack);
-				fprintf(f, "}");
+				frames__stack_str(p, th->top[part][j].stack, FRAMES_STR_USER_OR_KERNEL,
+						  stack, sizeof(stack));
+				json__begin(&w, '{');
+				json__key(&w, "ns"); json__int(&w, th->top[part][j].ns);
+				json__key(&w, "stack"); json__str(&w, stack);
+				json__end(&w, '}');
 			}
-			fprintf(f, "]");
+			json__end(&w, ']');
 		}
-		fprintf(f, "}}");
+		json__end(&w, '}');
+		json__end(&w, '}');
 	}
-	fprintf(f, "]}");
+	json__end(&w, ']');
+	json__end(&w, '}');
 }
 
 int report_timeline__emit(struct profile *p, const struct report_opts *o, struct report_out *out)

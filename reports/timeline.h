@@ -1,62 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * "Where the time goes", per thread: each thread's wall time split into
- * on-CPU, run queue and off-CPU by wait reason (lock, net, timer, io, fault,
- * other), or idle when the blocked stack is only waiting for work (a worker
- * on its condition variable, an event loop in epoll_wait: the recording's
- * idle rules and the built-in list), with the top stacks of each part.  Read from the cpu, offcpu and
- * runq columns and the `reason` label (docs/offcpu.md); report section key
- * "timeline".
+ * The timeline section of peerscope report (key "timeline"): per thread,
+ * where the wall time goes (analysis/timeline.h), as a table and top stacks.
  */
 #ifndef PEERSCOPE_TIMELINE_H
 #define PEERSCOPE_TIMELINE_H
 
-#include <stdbool.h>
-#include <stdint.h>
-
-#include "report.h"
+#include "reports/report.h"
+#include "analysis/timeline.h"
 
 struct profile;
-
-/* Parts of a thread's timeline; off-CPU parts follow the reason names. */
-enum tl_part {
-	TL_CPU = 0,
-	TL_RUNQ,
-	TL_OTHER, TL_LOCK, TL_NET, TL_TIMER, TL_IO, TL_FAULT,
-	TL_IDLE,	/* off-CPU waiting for work (idle rules, docs/rules.md) */
-	TL_NR,
-};
-extern const char *const timeline_part_names[TL_NR];
-
-#define TIMELINE_TOP 3
-
-struct tl_top {
-	uint32_t stack;		/* stack id in the profile, 0 = none */
-	int64_t ns;
-};
-
-struct tl_thread {
-	int64_t pid, tid;	/* 0 when the recording has no such label */
-	char thread[32];
-	int64_t ns[TL_NR];
-	int64_t wall;		/* sum of ns[] */
-	struct tl_top top[TL_NR][TIMELINE_TOP];	/* largest first */
-};
-
-struct timeline {
-	struct tl_thread *threads;	/* by wall, largest first */
-	uint32_t nr;
-	bool has_cpu, has_offcpu;
-};
-
-/* 0 or a negative errno; an empty timeline when p has no time columns. */
-int timeline__compute(const struct profile *p, struct timeline *out);
-void timeline__free(struct timeline *t);
-/*
- * A stack as "leaf < caller < ..." of its user frames (kernel frames when
- * it has none), up to the "-" frame that starts a waker's part.
- */
-const char *timeline__stack_str(const struct profile *p, uint32_t stack, char *buf, size_t len);
 
 /* The report section (key "timeline"). */
 int report_timeline__emit(struct profile *p, const struct report_opts *o, struct report_out *out);

@@ -1,43 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/*
- * Top functions: for each function, self (samples whose innermost frame it
- * is, like `perf report --no-children`) and total (samples with it anywhere
- * on the stack, counted once per sample even when it recurses).  Kernel
- * functions are kept apart from user functions of the same name; an inlined
- * function counts as the function it is.
- */
+/* The "top" section of peerscope report: the functions of analysis/top.h as a table. */
 #ifndef PEERSCOPE_TOP_H
 #define PEERSCOPE_TOP_H
 
-#include <stdbool.h>
-#include <stdint.h>
-
-#include "report.h"
+#include "reports/report.h"
+#include "analysis/top.h"
 
 struct profile;
-struct flame_tree;
-
-struct top_fn {
-	const char *name;	/* owned by the result */
-	bool kernel;
-	int64_t self, total;
-};
-
-struct top_result {
-	struct top_fn *fns;	/* sorted: see top__compute */
-	uint32_t nr;
-	int64_t grand_total;	/* all samples of the column */
-	struct flame_tree *tree;	/* owns the names */
-};
-
-/*
- * Functions of column type_idx of p, sorted by self (by_total: by total)
- * descending, then by the other value, then by name.  0 or negative errno.
- */
-int top__compute(const struct profile *p, int type_idx, bool by_total, struct top_result *out);
-/* The same from a finished tree's slot 0 (the tree stays the caller's). */
-int top__from_tree(const struct flame_tree *t, bool by_total, struct top_result *out);
-void top__free(struct top_result *r);
 
 /* The "top" report section: the top o->top_n functions. */
 int report_top__emit(struct profile *p, const struct report_opts *o, struct report_out *out);

@@ -16,10 +16,12 @@
 
 #include "builtin.h"
 #include "core/log.h"
-#include "diff-flame.h"
-#include "diff.h"
-#include "profile.h"
-#include "report.h"
+#include "core/out-file.h"
+#include "reports/diff-flame.h"
+#include "reports/diff.h"
+#include "core/profile.h"
+#include "format/recording.h"
+#include "reports/report.h"
 
 static const char usage_text[] =
 "usage: peerscope diff BASE NEW [--type TYPE] [--path PATH] [--per-op]\n"
@@ -112,59 +114,6 @@ static const struct option long_opts[] = {
 	{ }
 };
 
-/* Written to a temporary name and renamed: a failure leaves no half file. */
-struct out_file {
-	FILE *f;
-	char *tmp;
-	const char *path;
-};
-
-static int out_open(struct out_file *o, const char *path)
-{
-	int fd;
-
-	o->path = path;
-	o->tmp = NULL;
-	if (!path || !strcmp(path, "-")) {
-		o->f = stdout;
-		return 0;
-	}
-	if (asprintf(&o->tmp, "%s.XXXXXX", path) < 0) {
-		o->tmp = NULL;
-		return -ENOMEM;
-	}
-	fd = mkstemp(o->tmp);
-	if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
-		int err = -errno;
-
-		if (fd >= 0) {
-			close(fd);
-			unlink(o->tmp);
-		}
-		free(o->tmp);
-		o->tmp = NULL;
-		return err;
-	}
-	fchmod(fd, 0644);
-	return 0;
-}
-
-static int out_close(struct out_file *o, bool ok)
-{
-	int err = 0;
-
-	if (o->f == stdout)
-		return fflush(stdout) || ferror(stdout) ? -EIO : 0;
-	if (fclose(o->f))
-		err = -errno;
-	if (ok && !err && rename(o->tmp, o->path))
-		err = -errno;
-	if (!ok || err)
-		unlink(o->tmp);
-	free(o->tmp);
-	return err;
-}
-
 /* "10%", "10" or "2.5 %" -> 0.10, 0.10, 0.025. */
 static bool parse_pct(const char *s, double *out)
 {
@@ -191,7 +140,7 @@ static bool parse_num(const char *s, double lo, double hi, double *out)
 
 static int load(const char *file, struct profile **p, const char **what)
 {
-	int err = report__load(file, p, what);
+	int err = recording__load(file, p, what);
 
 	if (err == -EBADMSG)
 		ps_err("diff: cannot read %s: not a pprof profile or folded stacks, or corrupt (check it is a file written by 'peerscope record')",
@@ -207,14 +156,14 @@ static int write_svg(const struct diff_result *r, const char *path,
 	struct out_file of;
 	int err, c;
 
-	err = out_open(&of, path);
+	err = out_file__open(&of, path);
 	if (err) {
 		ps_err("diff: cannot write %s: %s (choose another file with --svg)", path,
 		       strerror(-err));
 		return err;
 	}
 	err = diff_flame__write_svg(of.f, r, fo);
-	c = out_close(&of, !err);
+	c = out_file__close(&of, !err);
 	if (!err)
 		err = c;
 	if (err)
@@ -340,8 +289,8 @@ int cmd_diff(int argc, char **argv)
 		goto out_profiles;
 	err = diff__compute(base, cur, &o, &r);
 	if (err == -ENOENT) {
-		report__type_list(base, types[0], sizeof(types[0]));
-		report__type_list(cur, types[1], sizeof(types[1]));
+		recording__type_list(base, types[0], sizeof(types[0]));
+		recording__type_list(cur, types[1], sizeof(types[1]));
 		if (o.type)
 			ps_err("diff: sample type '%s' is not in both recordings (base has: %s; new has: %s)",
 			       o.type, types[0], types[1]);
@@ -372,14 +321,14 @@ int cmd_diff(int argc, char **argv)
 			goto out_result;
 	}
 
-	err = out_open(&of, out_path);
+	err = out_file__open(&of, out_path);
 	if (err) {
 		ps_err("diff: cannot write %s: %s (choose another file with -o)", out_path,
 		       strerror(-err));
 		goto out_result;
 	}
 	err = folded ? diff_flame__write_folded(of.f, &r) : diff__print(of.f, &r, &files, fmt);
-	c = out_close(&of, !err);
+	c = out_file__close(&of, !err);
 	if (!err)
 		err = c;
 	if (err) {

@@ -15,13 +15,15 @@
 
 #include "builtin.h"
 #include "core/log.h"
-#include "flame-folded.h"
-#include "flame-svg.h"
-#include "flame-tree.h"
-#include "output.h"
-#include "pprof.h"
-#include "profile.h"
-#include "report.h"
+#include "core/out-file.h"
+#include "reports/flame-folded.h"
+#include "reports/flame-svg.h"
+#include "analysis/flame-tree.h"
+#include "reports/output.h"
+#include "format/pprof.h"
+#include "core/profile.h"
+#include "format/recording.h"
+#include "reports/report.h"
 
 static const char usage_text[] =
 "usage: peerscope flame FILE [-o OUT] [--folded] [--type TYPE] [--path PATH]\n"
@@ -106,65 +108,6 @@ static const struct option long_opts[] = {
 	{ }
 };
 
-/*
- * Output goes to a temporary file next to the target, renamed into place
- * when complete: a failure never leaves half an SVG behind.
- */
-struct out_file {
-	FILE *f;
-	char *tmp;
-	const char *path;
-};
-
-static int out_open(struct out_file *o, const char *path)
-{
-	int fd;
-
-	o->path = path;
-	o->tmp = NULL;
-	if (!strcmp(path, "-")) {
-		o->f = stdout;
-		return 0;
-	}
-	if (asprintf(&o->tmp, "%s.XXXXXX", path) < 0) {
-		o->tmp = NULL;
-		return -ENOMEM;
-	}
-	fd = mkstemp(o->tmp);
-	if (fd < 0 || !(o->f = fdopen(fd, "w"))) {
-		int err = -errno;
-
-		if (fd >= 0) {
-			close(fd);
-			unlink(o->tmp);
-		}
-		free(o->tmp);
-		o->tmp = NULL;
-		return err;
-	}
-	fchmod(fd, 0644);
-	return 0;
-}
-
-static int out_close(struct out_file *o, bool ok)
-{
-	int err = 0;
-
-	if (o->f == stdout) {
-		if (fflush(stdout) || ferror(stdout))
-			err = -EIO;
-		return err;
-	}
-	if (fclose(o->f))
-		err = -errno;
-	if (ok && !err && rename(o->tmp, o->path))
-		err = -errno;
-	if (!ok || err)
-		unlink(o->tmp);
-	free(o->tmp);
-	return err;
-}
-
 static bool parse_int(const char *s, long lo, long hi, long *out)
 {
 	char *end;
@@ -241,7 +184,7 @@ int cmd_flame(int argc, char **argv)
 	}
 	file = argv[optind];
 
-	err = report__load(file, &p, &what);
+	err = recording__load(file, &p, &what);
 	if (err == -EBADMSG) {
 		ps_err("flame: cannot read %s: not a pprof profile or folded stacks, or corrupt (check it is a file written by 'peerscope record')",
 		       file);
@@ -250,11 +193,11 @@ int cmd_flame(int argc, char **argv)
 		ps_err("flame: cannot read %s: %s (check the file name)", file, strerror(-err));
 		return PS_EXIT_ERROR;
 	}
-	to.type_idx = report__pick_type(p, type);
+	to.type_idx = recording__pick_type(p, type);
 	if (to.type_idx < 0) {
 		if (to.type_idx == -ENOENT)
 			ps_err("flame: no sample type '%s' in %s (it has: %s)", type, file,
-			       report__type_list(p, types, sizeof(types)));
+			       recording__type_list(p, types, sizeof(types)));
 		else
 			ps_err("flame: %s has no sample types (is it an empty profile?)", file);
 		ret = to.type_idx == -ENOENT ? PS_EXIT_USAGE : PS_EXIT_ERROR;
@@ -293,7 +236,7 @@ int cmd_flame(int argc, char **argv)
 
 	if (!out_path)
 		out_path = folded ? "-" : "flame.svg";
-	err = out_open(&of, out_path);
+	err = out_file__open(&of, out_path);
 	if (err) {
 		ps_err("flame: cannot write %s: %s (choose another file with -o)", out_path,
 		       strerror(-err));
@@ -310,7 +253,7 @@ int cmd_flame(int argc, char **argv)
 		so.min_share = min_pct > 0 ? min_pct / 100 : -1;
 		err = flame_svg__write(of.f, tree, &so);
 	}
-	c = out_close(&of, !err);
+	c = out_file__close(&of, !err);
 	if (!err)
 		err = c;
 	if (err) {

@@ -27,15 +27,19 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
+#include "collectors/bpf-usage.h"
 #include "builtin.h"
-#include "collector.h"
+#include "collectors/collector.h"
+#include "collectors/features.h"
+#include "collectors/record-opts.h"
+#include "collectors/shared-maps.h"
 #include "core/log.h"
 #include "core/profile.h"
+#include "core/records.h"
 #include "core/rules.h"
 #include "core/symbolizer.h"
 #include "core/target.h"
-#include "peerscope.h"
-#include "pprof.h"
+#include "format/pprof.h"
 
 #ifndef PEERSCOPE_VERSION
 #define PEERSCOPE_VERSION "0.1.0"
@@ -44,6 +48,7 @@
 #define DEFAULT_OUTPUT	"peerscope.pb.gz"
 #define DEFAULT_FREQ	99
 #define POLL_MS		100
+#define FIRST_EVENT_POLL_MS	2
 #define MAX_COLLECTORS	16
 #define MAX_SLAS	16
 
@@ -240,9 +245,9 @@ static int parse_args(struct record *r, int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "+p:F:d:o:c:e:vh", long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
-			err = target__parse(&r->target, optarg, PS_MAX_TARGETS, &bad);
+			err = target__parse(&r->target, optarg, TARGET_MAX_PIDS, &bad);
 			if (err == -E2BIG)
-				return usage_error("too many pids: at most %d", PS_MAX_TARGETS);
+				return usage_error("too many pids: at most %d", TARGET_MAX_PIDS);
 			if (err)
 				return usage_error("bad pid list '%s' at '%s'", optarg, bad);
 			break;
@@ -444,9 +449,15 @@ fail:
 	return err;
 }
 
-/* Supported and selected collectors, opened; 0 or a negative errno. */
+/*
+ * Supported and selected collectors, opened; 0 or a negative errno.  One
+ * after the other: each open parses the 5 MB vmlinux BTF (libbpf holds
+ * ~12 MB while it loads), and opening the three defaults in parallel threads
+ * cut attach time to the slowest open but raised peak RSS from 25 to 39 MB.
+ */
 static int open_collectors(struct record *r)
 {
+	struct timespec t0, t1;
 	char why[256];
 	int err;
 
@@ -475,7 +486,10 @@ static int open_collectors(struct record *r)
 		memset(c, 0, sizeof(*c));
 		c->ops = ops;
 		c->opts = &r->opts;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		err = ops->open(c, &r->opts, &r->kf, &r->sm);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ps_debug("%s: opened and loaded in %.1f ms", ops->name, ts_sec(&t0, &t1) * 1e3);
 		if (err) {
 			if (asked)
 				return err;
@@ -494,14 +508,20 @@ static int open_collectors(struct record *r)
 
 static int attach_collectors(struct record *r)
 {
+	struct timespec t0, t1;
+
 	for (int i = 0; i < r->nr_coll; i++) {
 		struct collector *c = &r->coll[i];
-		int err = c->ops->attach(c, &r->target);
+		int err;
 
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		err = c->ops->attach(c, &r->target);
 		if (err) {
 			/* the collector said what failed */
 			return err;
 		}
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		ps_debug("%s: attached in %.1f ms", c->ops->name, ts_sec(&t0, &t1) * 1e3);
 	}
 	return 0;
 }
@@ -540,19 +560,48 @@ static struct collector_stats total_stats(const struct record *r)
 	return t;
 }
 
+/*
+ * With -v: how long after start the first event of any collector arrived
+ * (polled every few ms for the first second, then given up on).
+ */
+static void watch_first_event(struct record *r, const struct timespec *now, bool *watching)
+{
+	if (ts_sec(&r->t_attached, now) > 1.0) {
+		*watching = false;
+		return;
+	}
+	read_stats(r);
+	if (!total_stats(r).events)
+		return;
+	*watching = false;
+	ps_debug("first event %.1f ms after start (%.1f ms after attach)",
+		 ts_sec(&r->t_start, now) * 1e3, ts_sec(&r->t_attached, now) * 1e3);
+}
+
 static void record_loop(struct record *r)
 {
-	struct timespec now, last_status = r->t_attached;
+	struct timespec now, last_status = r->t_attached, last_poll = r->t_attached;
 	struct timespec tick = { 0, POLL_MS * 1000000L };
+	const struct timespec first_tick = { 0, FIRST_EVENT_POLL_MS * 1000000L };
 	int alive = r->target.nr_pids;
+	bool watching = ps_verbose;
 
 	while (!stop_signal) {
-		nanosleep(&tick, NULL);
+		if (watching) {
+			nanosleep(&first_tick, NULL);
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			watch_first_event(r, &now, &watching);
+			if (ts_sec(&last_poll, &now) * 1e3 < POLL_MS)
+				continue;
+		} else {
+			nanosleep(&tick, NULL);
+		}
 		for (int i = 0; i < r->nr_coll; i++) {
 			if (r->coll[i].ops->poll && r->coll[i].ops->poll(&r->coll[i]) < 0)
 				ps_debug("%s: poll failed", r->coll[i].ops->name);
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
+		last_poll = now;
 		alive = target__nr_alive(&r->target);
 		if (!alive) {
 			ps_info("every target has exited: stopping");
@@ -581,13 +630,10 @@ static int64_t rusage_ns(const struct timeval *tv)
 	return tv->tv_sec * 1000000000LL + tv->tv_usec * 1000LL;
 }
 
-#define U64S(buf, v) (snprintf(buf, sizeof(buf), "%llu", (unsigned long long)(v)), buf)
-
 /* meta, stats and overhead records: see docs/format.md. */
 static void add_records(struct record *r, struct profile *p)
 {
-	char host[256] = "", start[64], pids[PS_MAX_TARGETS * 11] = "", names[128] = "";
-	char freq[16], dur[32], b1[24], b2[24], b3[24], b4[24], b5[24], b6[24];
+	char host[256] = "", start[64], pids[TARGET_MAX_PIDS * 11] = "", names[128] = "";
 	double attach_s = ts_sec(&r->t_start, &r->t_attached);
 	struct rusage ru;
 	struct utsname u;
@@ -606,51 +652,37 @@ static void add_records(struct record *r, struct profile *p)
 	for (int i = 0; i < r->nr_coll && off < sizeof(names); i++)
 		off += snprintf(names + off, sizeof(names) - off, "%s%s", i ? "," : "",
 				r->coll[i].ops->name);
-	snprintf(freq, sizeof(freq), "%d", r->opts.freq);
-	snprintf(dur, sizeof(dur), "%.3f", ts_sec(&r->t_attached, &r->t_stop));
-
-	profile__add_record(p, "meta",
-			    "version", PEERSCOPE_VERSION,
-			    "command", r->cmdline,
-			    "hostname", host,
-			    "kernel", u.release,
-			    "start", start,
-			    "duration_s", dur,
-			    "pids", pids,
-			    "collectors", names,
-			    "freq", freq,
-			    "kernel_stacks", r->opts.no_kernel ? "0" : "1",
-			    "rules", r->rules_file ? r->rules_file : "",
-			    "ports", r->port_rules ? r->port_rules : "",
-			    NULL);
+	records__add_meta(p, &(struct rec_meta){
+		.version = PEERSCOPE_VERSION, .command = r->cmdline, .hostname = host,
+		.kernel = u.release, .start = start,
+		.duration_s = rec_round(ts_sec(&r->t_attached, &r->t_stop), 3),
+		.pids = pids, .collectors = names, .freq = r->opts.freq,
+		.kernel_stacks = !r->opts.no_kernel,
+		.rules = r->rules_file ? r->rules_file : "",
+		.ports = r->port_rules ? r->port_rules : "",
+	});
 	for (int i = 0; i < r->nr_slas; i++)
-		profile__add_record(p, "sla", "spec", r->slas[i], NULL);
+		records__add_sla(p, &(struct rec_sla){ .spec = r->slas[i] });
 	if (r->opts.rules)
 		path_rules__save(r->opts.rules, p, NULL);
 
 	for (int i = 0; i < r->nr_coll; i++) {
 		const struct collector_stats *s = &r->coll[i].stats;
 
-		profile__add_record(p, "stats",
-				    "collector", r->coll[i].ops->name,
-				    "events", U64S(b1, s->events),
-				    "stack_errors", U64S(b2, s->stack_errors),
-				    "map_full", U64S(b3, s->map_full),
-				    "lost", U64S(b4, s->lost),
-				    "bpf_run_ns", U64S(b5, s->bpf_run_ns),
-				    "bpf_run_cnt", U64S(b6, s->bpf_run_cnt),
-				    NULL);
+		records__add_stats(p, &(struct rec_stats){
+			.collector = r->coll[i].ops->name, .events = s->events,
+			.stack_errors = s->stack_errors, .map_full = s->map_full, .lost = s->lost,
+			.bpf_run_ns = s->bpf_run_ns, .bpf_run_cnt = s->bpf_run_cnt,
+		});
 	}
 
 	/* the cost of recording, as measured from inside */
 	getrusage(RUSAGE_SELF, &ru);
-	profile__add_record(p, "overhead",
-			    "user_ns", U64S(b1, rusage_ns(&ru.ru_utime)),
-			    "sys_ns", U64S(b2, rusage_ns(&ru.ru_stime)),
-			    "bpf_run_ns", U64S(b3, total_stats(r).bpf_run_ns),
-			    "attach_ns", U64S(b4, (uint64_t)(attach_s * 1e9)),
-			    "bpf_stats", r->stats_fd >= 0 ? "1" : "0",
-			    NULL);
+	records__add_overhead(p, &(struct rec_overhead){
+		.user_ns = rusage_ns(&ru.ru_utime), .sys_ns = rusage_ns(&ru.ru_stime),
+		.bpf_run_ns = total_stats(r).bpf_run_ns, .attach_ns = (uint64_t)(attach_s * 1e9),
+		.bpf_stats = r->stats_fd >= 0,
+	});
 }
 
 /* Stop every program from counting: they all check the target map. */
@@ -682,6 +714,10 @@ static int drain_and_write(struct record *r)
 			ps_warn("%s: reading its maps failed (%s): its data is incomplete",
 				r->coll[i].ops->name, strerror(-err));
 	}
+	err = collectors__finish(p, &r->sm);
+	if (err)
+		ps_warn("finishing the recording failed (%s): its wall column or unwinder "
+			"record is incomplete", strerror(-err));
 	/* what pprof shows first: CPU time when there is any */
 	if (p->default_type < 0)
 		p->default_type = profile__type_index(p, "cpu");
@@ -812,6 +848,13 @@ int cmd_record(int argc, char **argv)
 	r.start_wall_ns = now.tv_sec * 1000000000LL + now.tv_nsec;
 	ps_debug("attached %d collector(s) in %.1f ms", r.nr_coll,
 		 ts_sec(&r.t_start, &r.t_attached) * 1e3);
+	if (ps_verbose) {
+		struct bpf_map_usage mu;
+
+		if (!bpf_usage__maps(&mu))
+			ps_debug("BPF maps: %u, %.1f MiB of kernel memory", mu.nr_maps,
+				 mu.bytes / 1048576.0);
+	}
 
 	/* maps now, while targets live: one that exits is still symbolized */
 	for (int i = 0; i < r.target.nr_pids; i++) {

@@ -14,14 +14,15 @@
 
 #include "builtin.h"
 #include "core/log.h"
-#include "profile.h"
-#include "report.h"
-#include "top.h"
-#include "bottleneck.h"
-#include "net.h"
-#include "timeline.h"
-#include "memory.h"
-#include "stat.h"
+#include "core/profile.h"
+#include "format/recording.h"
+#include "reports/report.h"
+#include "reports/top.h"
+#include "reports/bottleneck.h"
+#include "reports/net.h"
+#include "reports/timeline.h"
+#include "reports/memory.h"
+#include "reports/stat.h"
 
 struct report_section {
 	const char *name;	/* for messages */
@@ -178,7 +179,7 @@ int cmd_report(int argc, char **argv)
 	}
 	o.file = argv[optind];
 
-	err = report__load(o.file, &p, &what);
+	err = recording__load(o.file, &p, &what);
 	if (err == -EBADMSG) {
 		ps_err("report: cannot read %s: not a pprof profile or folded stacks, or corrupt (check it is a file written by 'peerscope record')",
 		       o.file);
@@ -187,11 +188,11 @@ int cmd_report(int argc, char **argv)
 		ps_err("report: cannot read %s: %s (check the file name)", o.file, strerror(-err));
 		return PS_EXIT_ERROR;
 	}
-	o.type_idx = report__pick_type(p, type);
+	o.type_idx = recording__pick_type(p, type);
 	if (o.type_idx < 0) {
 		if (o.type_idx == -ENOENT)
 			ps_err("report: no sample type '%s' in %s (it has: %s)", type, o.file,
-			       report__type_list(p, types, sizeof(types)));
+			       recording__type_list(p, types, sizeof(types)));
 		else
 			ps_err("report: %s has no sample types (is it an empty profile?)", o.file);
 		ret = o.type_idx == -ENOENT ? PS_EXIT_USAGE : PS_EXIT_ERROR;

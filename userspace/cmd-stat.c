@@ -29,9 +29,10 @@
 
 #include "builtin.h"
 #include "core/log.h"
+#include "core/out-file.h"
 #include "core/pmu-events.h"
 #include "core/pmu-metrics.h"
-#include "stat.h"
+#include "reports/stat.h"
 
 #define TICK_MS		100
 #define PS_COMM_LEN	16	/* the kernel's TASK_COMM_LEN */
@@ -809,6 +810,7 @@ static void raise_nofile(void)
 int cmd_stat(int argc, char **argv)
 {
 	struct stat_cmd s = { .out = stdout };
+	struct out_file of;
 	struct sigaction sa = { .sa_handler = on_signal };
 	int err, unsupported, counted;
 
@@ -848,13 +850,15 @@ int cmd_stat(int argc, char **argv)
 		goto fini;
 	}
 	if (s.output) {
-		s.out = fopen(s.output, "we");
-		if (!s.out) {
+		int oerr = out_file__open(&of, s.output);
+
+		if (oerr) {
 			ps_err("stat: cannot write %s: %s (choose another file with -o)", s.output,
-			       strerror(errno));
+			       strerror(-oerr));
 			err = PS_EXIT_ERROR;
 			goto fini;
 		}
+		s.out = of.f;
 	}
 	raise_nofile();
 	sigaction(SIGINT, &sa, NULL);
@@ -862,9 +866,14 @@ int cmd_stat(int argc, char **argv)
 	err = s.cmd ? count_command(&s) : count_pid(&s);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
-	if (s.out != stdout && fclose(s.out)) {
-		ps_err("stat: writing %s failed: %s (check the disk)", s.output, strerror(errno));
-		err = PS_EXIT_ERROR;
+	if (s.output) {
+		int cerr = out_file__close(&of, true);
+
+		if (cerr) {
+			ps_err("stat: writing %s failed: %s (check the disk)", s.output,
+			       strerror(-cerr));
+			err = PS_EXIT_ERROR;
+		}
 	}
 	for (int i = 0; i < s.nr_sets; i++)
 		close_fds(s.sets[i].fd, s.nr_ev);

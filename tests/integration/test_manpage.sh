@@ -60,7 +60,7 @@ for cmd in $CMDS; do
 done
 [ "$checked" -ge 60 ] || fail "only $checked options checked: --help parsing broke?"
 note "$checked long options of the --help texts of: $CMDS"
-# Exit codes of CONVENTIONS.md.
+# Exit codes of docs/conventions.md.
 for code in 0 1 2 3 4; do
 	sed -n '/^EXIT STATUS/,/^[A-Z][A-Z]*$/p' "$T/page.txt" | grep -qE "^       $code( |\$)" ||
 		fail "EXIT STATUS does not list $code"

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "profile.h"
+#include "core/profile.h"
 
 /* Adds value to column t for the stack of the NULL-terminated names. */
 static inline int fh_add(struct profile *p, int t, int64_t value, uint32_t labelset, ...)

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memory.h"
-#include "profile.h"
-#include "report.h"
+#include "reports/memory.h"
+#include "core/profile.h"
+#include "reports/report.h"
 
 static void add(struct profile *p, const int *t, const char *path, int64_t leak,
 		const int64_t *v, const char *leaf, const char *caller)

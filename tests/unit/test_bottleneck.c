@@ -16,11 +16,11 @@
 #include <string.h>
 #include <linux/types.h>
 
-#include "profile.h"
-#include "rules.h"
-#include "paths.h"
-#include "bottleneck.h"
-#include "span.h"
+#include "core/profile.h"
+#include "core/rules.h"
+#include "analysis/paths.h"
+#include "reports/bottleneck.h"
+#include "core/records.h"
 
 #define S 1000000000LL
 #define MS 1000000LL
@@ -78,30 +78,20 @@ static void add(struct profile *p, const char *frames, const char *path, const c
 static void add_hist(struct profile *p, const char *path, const uint64_t *lat, int n,
 		     int errors)
 {
-	static uint64_t b[SPAN_HIST_BUCKETS];
-	char buf[8192] = "", cnt[24], sum[24], max[24], err[24];
-	uint64_t s = 0, m = 0;
-	size_t off = 0;
+	static uint64_t b[REC_LL_BUCKETS];
+	static struct rec_hist h;
 
 	memset(b, 0, sizeof(b));
+	h = (struct rec_hist){ .path = path, .count = n, .errors = errors };
 	for (int i = 0; i < n; i++) {
-		b[span_bucket(lat[i])]++;
-		s += lat[i];
-		if (lat[i] > m)
-			m = lat[i];
+		b[rec_ll_bucket(lat[i])]++;
+		h.sum_ns += lat[i];
+		if (lat[i] > h.max_ns)
+			h.max_ns = lat[i];
 	}
-	for (int i = 0; i < SPAN_HIST_BUCKETS; i++) {
-		if (b[i])
-			off += snprintf(buf + off, sizeof(buf) - off, "%s%d:%llu", off ? "," : "", i,
-					(unsigned long long)b[i]);
-	}
-	snprintf(cnt, sizeof(cnt), "%d", n);
-	snprintf(sum, sizeof(sum), "%llu", (unsigned long long)s);
-	snprintf(max, sizeof(max), "%llu", (unsigned long long)m);
-	snprintf(err, sizeof(err), "%d", errors);
-	assert_int_equal(profile__add_record(p, "hist", "path", path, "count", cnt, "errors", err,
-					     "sum_ns", sum, "max_ns", max, "unmatched", "0",
-					     "buckets", buf, NULL), 0);
+	for (int i = 0; i < REC_LL_BUCKETS; i++)
+		rec_buckets__add(&h.buckets, rec_ll_low(i), b[i]);
+	assert_int_equal(records__add_hist(p, &h), 0);
 }
 
 /* n latencies: most at base, the last tail_n at tail. */
@@ -670,7 +660,7 @@ static void test_report_formats(void **state)
 	assert_int_equal(bottleneck__report(f, p, &o), -EINVAL);
 	fclose(f);
 	free(buf);
-	assert_true(bottleneck__has_path_data(p));
+	assert_true(paths__has_data(p));
 	free(lat);
 	profile__free(p);
 }

@@ -15,11 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diff-flame.h"
-#include "diff.h"
-#include "flame-tree.h"
+#include "reports/diff-flame.h"
+#include "reports/diff.h"
+#include "analysis/flame-tree.h"
 #include "flame_helpers.h"
-#include "profile.h"
+#include "core/profile.h"
+#include "core/records.h"
 
 #define NR_FUNCS 10
 
@@ -176,19 +177,16 @@ static void test_small_counts_are_noise(void **state)
 	profile__free(n);
 }
 
+/* A span "hist" record: count operations spread over log-linear buckets from bucket_lo. */
 static void add_hist(struct profile *p, const char *path, uint64_t count, uint32_t bucket_lo,
 		     uint32_t spread)
 {
-	char buckets[4096] = "", cnt[32];
-	size_t off = 0;
+	static struct rec_hist h;
 
+	h = (struct rec_hist){ .path = path, .count = count };
 	for (uint32_t i = 0; i < spread; i++)
-		off += snprintf(buckets + off, sizeof(buckets) - off, "%s%u:%llu", i ? "," : "",
-				bucket_lo + i, (unsigned long long)(count / spread));
-	snprintf(cnt, sizeof(cnt), "%llu", (unsigned long long)count);
-	assert_int_equal(profile__add_record(p, "hist", "path", path, "count", cnt, "errors", "0",
-					     "sum_ns", "0", "max_ns", "0", "buckets", buckets,
-					     NULL), 0);
+		rec_buckets__add(&h.buckets, rec_ll_low(bucket_lo + i), count / spread);
+	assert_int_equal(records__add_hist(p, &h), 0);
 }
 
 /* Per operation: twice the ops for twice the work is no change; twice the work per op is. */

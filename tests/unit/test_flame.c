@@ -14,13 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "flame-folded.h"
-#include "flame-svg.h"
-#include "flame-tree.h"
+#include "reports/flame-folded.h"
+#include "reports/flame-svg.h"
+#include "analysis/flame-tree.h"
 #include "flame_helpers.h"
-#include "output.h"
-#include "pprof.h"
-#include "profile.h"
+#include "reports/output.h"
+#include "format/pprof.h"
+#include "core/profile.h"
 
 static struct flame_tree *build(const struct profile *p, int t)
 {

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "profile.h"
-#include "report.h"
-#include "net.h"
+#include "core/profile.h"
+#include "reports/report.h"
+#include "reports/net.h"
 
 static int types[4];
 

@@ -11,10 +11,11 @@
 #include <string.h>
 #include <linux/types.h>
 
-#include "profile.h"
-#include "rules.h"
-#include "paths.h"
-#include "span.h"
+#include "core/profile.h"
+#include "core/rules.h"
+#include "analysis/paths.h"
+#include "analysis/frames.h"
+#include "core/records.h"
 
 #define S 1000000000LL
 
@@ -169,9 +170,9 @@ static void test_decomposition(void **state)
 	assert_int_equal(d->lat.errors, 1);
 	assert_int_equal(d->lat.unmatched, 2);
 	assert_int_equal(d->lat.max_ns, 3000);
-	paths__stack_str(p, d->part[PART_CPU].top[0].stack, buf, sizeof(buf));
+	frames__stack_str(p, d->part[PART_CPU].top[0].stack, FRAMES_STR_USER, buf, sizeof(buf));
 	assert_string_equal(buf, "dht_a < dht_worker_main");
-	paths__stack_str(p, d->part[PART_CPU].top[0].stack, buf, 12);
+	frames__stack_str(p, d->part[PART_CPU].top[0].stack, FRAMES_STR_USER, buf, 12);
 	assert_true(strlen(buf) < 12);
 	assert_non_null(strstr(buf, "..."));
 	paths__free(&rep);
@@ -182,7 +183,7 @@ static void test_decomposition(void **state)
 /* The histogram: p50/p95/p99 within the documented 3.2 % of the exact values. */
 static void test_quantiles(void **state)
 {
-	static uint64_t b[SPAN_HIST_BUCKETS];
+	static uint64_t b[REC_LL_BUCKETS];
 	uint64_t v[10000];
 	int n = 10000;
 
@@ -192,7 +193,7 @@ static void test_quantiles(void **state)
 		double x = (double)rand() / RAND_MAX;
 
 		v[i] = 100000 * __builtin_exp(x * __builtin_log(20000.0));
-		b[span_bucket(v[i])]++;
+		b[rec_ll_bucket(v[i])]++;
 	}
 	/* sort for exact answers */
 	for (int i = 1; i < n; i++)
@@ -204,16 +205,16 @@ static void test_quantiles(void **state)
 		}
 	for (double q = 0.5; q < 1; q += 0.45 / 2) {
 		uint64_t exact = v[(int)(q * n + 0.999999) - 1];
-		uint64_t got = paths__hist_quantile(b, SPAN_HIST_BUCKETS, n, q, v[n - 1]);
+		uint64_t got = paths__hist_quantile(b, REC_LL_BUCKETS, n, q, v[n - 1]);
 		double err = (double)(got > exact ? got - exact : exact - got) / exact;
 
 		if (err > 0.033)
 			fail_msg("q%.2f: %llu vs exact %llu (%.1f %%)", q, (unsigned long long)got,
 				 (unsigned long long)exact, err * 100);
 	}
-	assert_int_equal(paths__hist_quantile(b, SPAN_HIST_BUCKETS, 0, 0.5, 0), 0);
+	assert_int_equal(paths__hist_quantile(b, REC_LL_BUCKETS, 0, 0.5, 0), 0);
 	/* never above max */
-	assert_true(paths__hist_quantile(b, SPAN_HIST_BUCKETS, n, 1.0, 5) <= 5);
+	assert_true(paths__hist_quantile(b, REC_LL_BUCKETS, n, 1.0, 5) <= 5);
 }
 
 static void test_fmt(void **state)

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pmu-events.h"
+#include "core/pmu-events.h"
 
 static int setup(void **state)
 {

@@ -20,8 +20,8 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
-#include "pmu-events.h"
-#include "pmu-metrics.h"
+#include "core/pmu-events.h"
+#include "core/pmu-metrics.h"
 
 static void expect(const char *name, uint64_t config, bool excl_k, bool excl_u)
 {

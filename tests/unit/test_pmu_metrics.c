@@ -13,8 +13,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "pmu-events.h"
-#include "pmu-metrics.h"
+#include "core/pmu-events.h"
+#include "core/pmu-metrics.h"
 
 #define EPS 1e-9
 

@@ -19,10 +19,10 @@
 #include <sys/syscall.h>
 
 #include "builtin.h"
-#include "pmu-events.h"
-#include "profile.h"
-#include "report.h"
-#include "stat.h"
+#include "core/pmu-events.h"
+#include "core/profile.h"
+#include "reports/report.h"
+#include "reports/stat.h"
 
 /* open_memstream sets the buffer pointer at fflush/fclose: keep it here */
 static char *cap_buf;

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <linux/types.h>
 
-#include "ports.h"
-#include "peerscope.h"
+#include "core/ports.h"
+#include "bpf/peerscope.h"
 
 static void test_parse_and_match(void **state)
 {

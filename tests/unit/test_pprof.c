@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of pprof I/O (reports/pprof.c) and the folded reader
- * (reports/folded.c).
+ * Unit tests of the format layer: pprof I/O (userspace/format/pprof.c),
+ * folded stacks (folded.c) and loading a recording of either format
+ * (recording.c).
  *
  * With PEERSCOPE_PPROF_OUT=FILE set, the rich test profile is also written
  * to FILE, for tests/integration/test_pprof_go.sh to check with Go's pprof;
@@ -24,9 +25,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "profile.h"
-#include "pprof.h"
-#include "folded.h"
+#include "core/profile.h"
+#include "format/pprof.h"
+#include "format/folded.h"
+#include "format/recording.h"
 
 /*
  * A profile with a bit of everything: three sample types, a main binary that
@@ -425,29 +427,6 @@ static void test_corrupt(void **state)
 	profile__free(p);
 }
 
-static void test_records_text(void **state)
-{
-	struct profile *p = profile__new();
-	char *s;
-
-	profile__add_record(p, "conn", "peer", "127.0.0.1:4001", "note", "a b=c%d\n", NULL);
-	s = pprof__record_format(p, &p->records[0]);
-	assert_string_equal(s, "peerscope:conn peer=127.0.0.1:4001 note=a%20b%3Dc%25d%0A");
-	assert_int_equal(pprof__record_parse(p, s), 1);
-	free(s);
-	assert_int_equal(p->nr_records, 2);
-	assert_string_equal(profile__record_get(p, &p->records[1], "note"), "a b=c%d\n");
-	/* Not ours, or malformed: plain comments. */
-	assert_int_equal(pprof__record_parse(p, "hello"), 0);
-	assert_int_equal(pprof__record_parse(p, "peerscope:"), 0);
-	assert_int_equal(pprof__record_parse(p, "peerscope:x novalue"), 0);
-	assert_int_equal(pprof__record_parse(p, "peerscope:x k=%zz"), 0);
-	assert_int_equal(pprof__record_parse(p, "peerscope:x =v"), 0);
-	assert_int_equal(pprof__record_parse(p, "peerscope:meta"), 1);
-	assert_int_equal(p->records[2].nr_fields, 0);
-	profile__free(p);
-}
-
 static void test_folded(void **state)
 {
 	const char *text =
@@ -547,6 +526,88 @@ static void test_folded_diff(void **state)
 	profile__free(two);
 }
 
+/* The folded line codec: what a frame name may not hold is replaced. */
+static void test_folded_write(void **state)
+{
+	char line[128], *w = line;
+	int64_t counts[2] = { 7, 0 };
+	char *out;
+	size_t len;
+	FILE *f;
+
+	assert_int_equal(folded__frame_len("tcp;x", FOLDED_KERNEL), 9);
+	w = folded__put_frame(w, "a;b\nc", FOLDED_PLAIN);
+	*w++ = ';';
+	w = folded__put_frame(w, "tcp_sendmsg", FOLDED_KERNEL);
+	*w++ = ';';
+	w = folded__put_frame(w, "inl", FOLDED_INLINE);
+	f = open_memstream(&out, &len);
+	assert_int_equal(folded__write_line(f, line, w - line, counts, 2), 0);
+	assert_int_equal(folded__write_line(f, "", 0, counts, 1), 0);
+	fclose(f);
+	assert_string_equal(out, "a:b c;tcp_sendmsg_[k];inl_[i] 7 0\n 7\n");
+	free(out);
+}
+
+/* write_file DIR NAME DATA LEN: the path of a new file holding DATA. */
+static const char *write_file(const char *dir, const char *name, const void *data, size_t len)
+{
+	static char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+	return path;
+}
+
+/* recording__load tells pprof (gzip or plain) from folded text by content. */
+static void test_recording_load(void **state)
+{
+	struct profile *p = rich_profile(), *q;
+	const char *folded = "main;work 3\nmain;work 2\nmain;idle 1\n";
+	const unsigned char junk[] = { 0x0a, 0x05, 0x01, 0xff, 0x00, 0x12 };
+	char dir[] = "/tmp/pf-load-XXXXXX";
+	const char *what, *path;
+	void *buf;
+	size_t len;
+
+	assert_non_null(mkdtemp(dir));
+	for (int gz = 0; gz < 2; gz++) {
+		assert_int_equal((gz ? pprof__encode_gz : pprof__encode)(p, &buf, &len), 0);
+		path = write_file(dir, gz ? "a.pb.gz" : "a.pb", buf, len);
+		assert_int_equal(recording__load(path, &q, &what), 0);
+		assert_string_equal(what, "pprof");
+		assert_same(p, q);
+		profile__free(q);
+		unlink(path);
+		free(buf);
+	}
+
+	path = write_file(dir, "a.folded", folded, strlen(folded));
+	assert_int_equal(recording__load(path, &q, &what), 0);
+	assert_string_equal(what, "folded");
+	assert_int_equal(profile__total(q, recording__pick_type(q, NULL)), 6);
+	assert_int_equal(q->nr_samples, 2);	/* identical stacks merged */
+	profile__free(q);
+	unlink(path);
+
+	/* Neither format, or nothing at all: -EBADMSG and no profile. */
+	path = write_file(dir, "junk", junk, sizeof(junk));
+	q = (struct profile *)1;
+	assert_int_equal(recording__load(path, &q, &what), -EBADMSG);
+	assert_null(q);
+	unlink(path);
+	path = write_file(dir, "empty", "", 0);
+	assert_int_equal(recording__load(path, &q, &what), -EBADMSG);
+	unlink(path);
+	assert_int_equal(recording__load("/nonexistent/x.pb.gz", &q, &what), -ENOENT);
+	rmdir(dir);
+	profile__free(p);
+}
+
 static double now(void)
 {
 	struct timespec t;
@@ -622,9 +683,10 @@ int main(void)
 		cmocka_unit_test(test_go_reencoded),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_corrupt),
-		cmocka_unit_test(test_records_text),
 		cmocka_unit_test(test_folded),
 		cmocka_unit_test(test_folded_diff),
+		cmocka_unit_test(test_folded_write),
+		cmocka_unit_test(test_recording_load),
 		cmocka_unit_test(test_bench),
 	};
 

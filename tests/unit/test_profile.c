@@ -12,8 +12,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "profile.h"
-#include "hashmap.h"
+#include "core/profile.h"
+#include "core/hashmap.h"
 
 static void test_hashmap(void **state)
 {
@@ -435,6 +435,62 @@ static void test_type_units(void **state)
 	profile__free(p);
 }
 
+/* path of sample i: "dht" for the stacks the test says, else leave it */
+static const char *relabel_dht(const struct profile *p, uint32_t i, void *ctx)
+{
+	const uint32_t *stack = ctx;
+
+	return p->samples[i].stack == *stack ? "dht" : NULL;
+}
+
+static bool relabelled_dht(const struct profile *p, uint32_t i, void *ctx)
+{
+	const char *v = profile__label_str(p, p->samples[i].labelset, "path");
+
+	return v && !strcmp(v, "dht");
+}
+
+/*
+ * Relabelling merges samples that come to share a key, keeps the index
+ * right (a later add sums into the merged sample) and loses nothing that
+ * a filter after it would count.
+ */
+static void test_relabel(void **state)
+{
+	struct profile *p = profile__new(), *f;
+	int cpu = profile__add_type(p, "cpu", "nanoseconds");
+	uint32_t loc = profile__intern_named_frame(p, "dht_lookup", NULL, false);
+	uint32_t loc2 = profile__intern_named_frame(p, "main", NULL, false);
+	uint32_t st = profile__intern_stack(p, &loc, 1), st2 = profile__intern_stack(p, &loc2, 1);
+	struct pf_label_kv tid = { .key = "tid", .num = 7 };
+	struct pf_label_kv both[2] = { tid, { .key = "path", .str = "dht" } };
+	uint32_t plain = profile__intern_labels(p, &tid, 1);
+	uint32_t labelled = profile__intern_labels(p, both, 2);
+
+	assert_int_equal(profile__add(p, st, labelled, cpu, 5), 0);
+	assert_int_equal(profile__add(p, st2, plain, cpu, 7), 1);
+	assert_int_equal(profile__add(p, st, plain, cpu, 11), 2);
+	assert_int_equal(profile__relabel(p, "path", relabel_dht, &st), 2);
+	/* sample 2 merged into sample 0 (same stack, now the same labels) */
+	assert_int_equal(p->nr_samples, 2);
+	assert_int_equal(p->samples[0].labelset, labelled);
+	assert_int_equal(profile__value(p, 0, cpu), 16);
+	assert_int_equal(p->samples[1].stack, st2);
+	assert_int_equal(profile__value(p, 1, cpu), 7);
+	/* the index knows the merged key */
+	assert_int_equal(profile__add(p, st, labelled, cpu, 1), 0);
+	assert_int_equal(profile__total(p, cpu), 24);
+	f = profile__filter(p, relabelled_dht, NULL);
+	assert_non_null(f);
+	assert_int_equal(profile__total(f, cpu), 17);
+	assert_int_equal(profile__relabel(p, "path", relabel_dht, &st2), 1);
+	assert_string_equal(profile__label_str(p, p->samples[1].labelset, "path"), "dht");
+	assert_int_equal(profile__label_num(p, p->samples[1].labelset, "tid", NULL), true);
+	assert_int_equal(profile__relabel(p, "", relabel_dht, &st), -EINVAL);
+	profile__free(f);
+	profile__free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -447,6 +503,7 @@ int main(void)
 		cmocka_unit_test(test_frame_names),
 		cmocka_unit_test(test_merge),
 		cmocka_unit_test(test_filter),
+		cmocka_unit_test(test_relabel),
 		cmocka_unit_test(test_scale),
 	};
 

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "profile.h"
-#include "rules.h"
+#include "core/profile.h"
+#include "core/rules.h"
 
 static struct path_rules *parse(const char *text)
 {
@@ -335,11 +335,22 @@ static void test_profile_roundtrip(void **state)
 	struct path_rules *r = parse("path relay\nrelay = circuit_\n"), *r2;
 
 	assert_null(path_rules__from_profile(p));
+	/* nothing recorded: the generic set, and the report says so */
+	r2 = path_rules__for_profile(p);
+	assert_non_null(r2);
+	assert_string_equal(r2->name, "default");
+	assert_string_equal(r2->why, "--rules default");
+	path_rules__free(r2);
 	assert_int_equal(path_rules__save(r, p, "because"), 0);
 	r2 = path_rules__from_profile(p);
 	assert_non_null(r2);
 	assert_int_equal(path_rules__id(r2, "relay"), 4);
 	assert_string_equal(r2->why, "because");
+	path_rules__free(r2);
+	/* recorded rules win over the generic set */
+	r2 = path_rules__for_profile(p);
+	assert_non_null(r2);
+	assert_int_equal(path_rules__id(r2, "relay"), 4);
 	path_rules__free(r2);
 	path_rules__free(r);
 	profile__free(p);

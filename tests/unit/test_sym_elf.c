@@ -31,9 +31,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "profile.h"
-#include "sym-elf.h"
-#include "symbolizer.h"
+#include "core/profile.h"
+#include "core/sym-elf.h"
+#include "core/symbolizer.h"
 
 static char dir[] = "/tmp/peerscope-symelf-XXXXXX";
 static char fixtures[PATH_MAX];

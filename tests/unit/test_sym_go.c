@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "symbolizer.h"
+#include "core/symbolizer.h"
 
 static char dir[] = "/tmp/peerscope-symgo-XXXXXX";
 static bool built;

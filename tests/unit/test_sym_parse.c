@@ -15,13 +15,13 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "profile.h"
-#include "sym-demangle.h"
-#include "sym-kallsyms.h"
-#include "sym-maps.h"
-#include "sym-perfmap.h"
-#include "sym-table.h"
-#include "symbolizer.h"
+#include "core/profile.h"
+#include "core/sym-demangle.h"
+#include "core/sym-kallsyms.h"
+#include "core/sym-maps.h"
+#include "core/sym-perfmap.h"
+#include "core/sym-table.h"
+#include "core/symbolizer.h"
 
 static char tmpdir[] = "/tmp/peerscope-symtest-XXXXXX";
 

@@ -12,8 +12,8 @@
 #include <unistd.h>
 #include <sys/wait.h>
 
-#include "collector.h"
-#include "target.h"
+#include "collectors/collector.h"
+#include "core/target.h"
 
 static void test_parse_list(void **state)
 {

@@ -10,9 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "profile.h"
-#include "report.h"
-#include "timeline.h"
+#include "core/profile.h"
+#include "reports/report.h"
+#include "reports/timeline.h"
+#include "analysis/frames.h"
 
 #define MS 1000000LL
 
@@ -120,12 +121,12 @@ static void test_stack_str(void **state)
 
 	s = stack_of(p, "k:futex_wait;__lll_lock_wait;take;worker_main;-;k:futex_wake;dht_table_update");
 	/* user frames only, cut at the waker separator */
-	assert_string_equal(timeline__stack_str(p, s, buf, sizeof(buf)),
+	assert_string_equal(frames__stack_str(p, s, FRAMES_STR_USER_OR_KERNEL, buf, sizeof(buf)),
 			    "__lll_lock_wait < take < worker_main");
 	s = stack_of(p, "k:schedule;k:kthread");
-	assert_string_equal(timeline__stack_str(p, s, buf, sizeof(buf)), "schedule < kthread");
+	assert_string_equal(frames__stack_str(p, s, FRAMES_STR_USER_OR_KERNEL, buf, sizeof(buf)), "schedule < kthread");
 	s = stack_of(p, "aaaaaaaaaa;bbbbbbbbbb;cccccccccc");
-	assert_string_equal(timeline__stack_str(p, s, buf, 20), "aaaaaaaaaa < bbb...");
+	assert_string_equal(frames__stack_str(p, s, FRAMES_STR_USER_OR_KERNEL, buf, 20), "aaaaaaaaaa < bbb...");
 	profile__free(p);
 }
 

@@ -16,9 +16,10 @@
 #include <string.h>
 
 #include "flame_helpers.h"
-#include "profile.h"
-#include "report.h"
-#include "top.h"
+#include "core/profile.h"
+#include "format/recording.h"
+#include "reports/report.h"
+#include "reports/top.h"
 
 /*
  *   main;a;a;b   3    (a recurses)
@@ -156,12 +157,12 @@ static void test_pick_type_and_filter(void **state)
 	struct pf_label_kv dht[] = { { "path", "dht" } }, gos[] = { { "path", "gossip" } };
 	char buf[64];
 
-	assert_int_equal(report__pick_type(p, NULL), s);
-	assert_int_equal(report__pick_type(p, "cpu"), c);
-	assert_int_equal(report__pick_type(p, "nope"), -ENOENT);
+	assert_int_equal(recording__pick_type(p, NULL), s);
+	assert_int_equal(recording__pick_type(p, "cpu"), c);
+	assert_int_equal(recording__pick_type(p, "nope"), -ENOENT);
 	p->default_type = c;
-	assert_int_equal(report__pick_type(p, NULL), c);
-	assert_string_equal(report__type_list(p, buf, sizeof(buf)), "samples, cpu");
+	assert_int_equal(recording__pick_type(p, NULL), c);
+	assert_string_equal(recording__type_list(p, buf, sizeof(buf)), "samples, cpu");
 
 	fh_add(p, s, 1, profile__intern_labels(p, dht, 1), "main", "dht_lookup", NULL);
 	fh_add(p, s, 2, profile__intern_labels(p, gos, 1), "main", "gossip_send", NULL);

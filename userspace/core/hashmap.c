@@ -6,7 +6,7 @@
  * growing rarely touch the key bytes: a key comparison happens only when the
  * hashes already agree.
  */
-#include "hashmap.h"
+#include "core/hashmap.h"
 
 #include <errno.h>
 #include <stdlib.h>

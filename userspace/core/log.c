@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "core/log.h"
 
 int ps_verbose;
 static int progress = -1;	/* -1: not decided yet, follow the TTY */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Messages, as CONVENTIONS.md asks: errors are one line on stderr,
+ * Messages, as docs/conventions.md says: errors are one line on stderr,
  * "peerscope: <what failed>: <why> (<what to do>)"; progress goes to stderr
  * only on a TTY unless --progress was given; results never go through here.
  */

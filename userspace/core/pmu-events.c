@@ -18,7 +18,7 @@
 #include <linux/perf_event.h>
 #include <perfmon/pfmlib_perf_event.h>
 
-#include "pmu-events.h"
+#include "core/pmu-events.h"
 
 #define SYSFS_PMUS "/sys/bus/event_source/devices"
 

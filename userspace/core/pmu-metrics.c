@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
  * Counter arithmetic: groups, multiplex scaling, derived metrics, top-down
- * level 1 (formulas in /work/shared/REFERENCE.md and docs/stat.md).
+ * level 1 (formulas in docs/stat.md).
  */
 #include <errno.h>
 #include <string.h>
 
-#include "pmu-metrics.h"
+#include "core/pmu-metrics.h"
 
 /* Base names (pmu_event__base_name) of the events each metric reads. */
 static const char *const cycles_names[] = {

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pmu-events.h"
+#include "core/pmu-events.h"
 
 /* At most this many events in one group (slots + 4 metrics; 4 GP + fixed). */
 #define PMU_MAX_GROUP	6

@@ -8,8 +8,9 @@
 #include <string.h>
 #include <linux/types.h>
 
-#include "ports.h"
-#include "peerscope.h"
+#include "core/names.h"
+#include "core/ports.h"
+#include "bpf/peerscope.h"
 
 void port_rules__init(struct port_rules *r)
 {
@@ -23,19 +24,12 @@ void port_rules__free(struct port_rules *r)
 	port_rules__init(r);
 }
 
-static const char *const fixed_names[] = {
-	[PS_PATH_OTHER] = "other",
-	[PS_PATH_DHT] = "dht",
-	[PS_PATH_GOSSIP] = "gossip",
-	[PS_PATH_BOOTSTRAP] = "bootstrap",
-};
-
 uint32_t port_rules__path_id(struct port_rules *r, const char *name)
 {
-	for (uint32_t i = 0; i < sizeof(fixed_names) / sizeof(fixed_names[0]); i++) {
-		if (!strcmp(fixed_names[i], name))
-			return i;
-	}
+	int id = path_builtin__id(name);
+
+	if (id >= 0)
+		return id;
 	for (int i = 0; i < r->nr; i++) {
 		if (!strcmp(r->rules[i].name, name))
 			return r->rules[i].path_id;

@@ -16,8 +16,8 @@
  *  - content: keyed by (kernel, address, mapping, lines), for frames that
  *    arrive already named (named frames, pprof files).
  */
-#include "profile.h"
-#include "hashmap.h"
+#include "core/profile.h"
+#include "core/hashmap.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -880,6 +880,111 @@ int64_t profile__total(const struct profile *p, int type_idx)
 	for (i = 0; i < p->nr_samples; i++)
 		sum += p->values[(size_t)i * PF_MAX_TYPES + type_idx];
 	return sum;
+}
+
+/* ---- relabelling ---- */
+
+/* The label set ls with string label key set to value (other labels kept). */
+static uint32_t labelset_with(struct profile *p, uint32_t ls, const char *key, const char *value)
+{
+	const struct pf_labelset *set = ls ? &p->labelsets[ls] : NULL;
+	uint32_t n = set ? set->nr : 0, k, out = 0, id;
+	struct pf_label *l = calloc(n + 1, sizeof(*l));
+	uint32_t key_id = profile__intern(p, key), val_id = profile__intern(p, value);
+
+	if (!l || !key_id || (!val_id && *value)) {
+		free(l);
+		return 0;
+	}
+	for (k = 0; k < n; k++) {
+		if (set->labels[k].key != key_id)
+			l[out++] = set->labels[k];
+	}
+	l[out++] = (struct pf_label){ .key = key_id, .str = val_id };
+	id = profile__intern_label_ids(p, l, out);
+	free(l);
+	return id;
+}
+
+/*
+ * Re-keys every sample by new_ls[i], merging equal keys.  The new index is
+ * built first (the only step that allocates), so a failure changes nothing;
+ * then samples move down in place: a key's first sample goes to the next
+ * free slot, which is never after it.  The new index copies its keys.
+ */
+static int samples_rekey(struct profile *p, const uint32_t *new_ls)
+{
+	struct hashmap *h = hashmap__new(NULL, NULL);
+	uint32_t *target = malloc(((size_t)p->nr_samples + 1) * sizeof(*target));
+	uint32_t next = 0, out = 0;
+
+	if (!h || !target)
+		goto nomem;
+	for (uint32_t i = 0; i < p->nr_samples; i++) {
+		struct pf_sample key = { .stack = p->samples[i].stack, .labelset = new_ls[i] };
+		uint32_t id;
+		int ret = hashmap__find_or_insert(h, &key, sizeof(key), next + 1, &id);
+
+		if (ret < 0)
+			goto nomem;
+		next += ret;
+		target[i] = id - 1;
+	}
+	for (uint32_t i = 0; i < p->nr_samples; i++) {
+		int64_t *src = &p->values[(size_t)i * PF_MAX_TYPES];
+		int64_t *dst = &p->values[(size_t)target[i] * PF_MAX_TYPES];
+
+		if (target[i] == out) {
+			p->samples[out].stack = p->samples[i].stack;
+			p->samples[out].labelset = new_ls[i];
+			if (out != i)
+				memcpy(dst, src, PF_MAX_TYPES * sizeof(*src));
+			out++;
+			continue;
+		}
+		for (uint32_t t = 0; t < PF_MAX_TYPES; t++)
+			dst[t] += src[t];
+	}
+	memset(&p->values[(size_t)out * PF_MAX_TYPES], 0,
+	       (size_t)(p->nr_samples - out) * PF_MAX_TYPES * sizeof(int64_t));
+	p->nr_samples = out;
+	hashmap__free(p->hash->samples);
+	p->hash->samples = h;
+	free(target);
+	return 0;
+
+nomem:
+	hashmap__free(h);
+	free(target);
+	return -ENOMEM;
+}
+
+int profile__relabel(struct profile *p, const char *key, profile_label_fn value, void *ctx)
+{
+	uint32_t *new_ls;
+	int changed = 0, err;
+
+	if (!key || !*key || !value)
+		return -EINVAL;
+	new_ls = malloc(((size_t)p->nr_samples + 1) * sizeof(*new_ls));
+	if (!new_ls)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < p->nr_samples; i++) {
+		const char *v = value(p, i, ctx);
+
+		new_ls[i] = p->samples[i].labelset;
+		if (!v)
+			continue;
+		new_ls[i] = labelset_with(p, p->samples[i].labelset, key, v);
+		if (!new_ls[i]) {
+			free(new_ls);
+			return -ENOMEM;
+		}
+		changed++;
+	}
+	err = changed ? samples_rekey(p, new_ls) : 0;
+	free(new_ls);
+	return err ? err : changed;
 }
 
 /* ---- records, comments ---- */

@@ -265,6 +265,19 @@ static inline int64_t profile__value(const struct profile *p, uint32_t sample, i
 int64_t profile__total(const struct profile *p, int type_idx);
 
 /*
+ * Sets the string label key of each sample for which value() returns a
+ * string (NULL leaves the sample alone), keeping its other labels.  Samples
+ * that then share a (stack, label set) are merged, values summed, at the
+ * first one's place; the others keep their order.  The (stack, label set)
+ * index stays consistent, so profile__add() after this still sums.  This is
+ * how path labels are applied to a loaded recording, once, before any
+ * analysis reads it.  Returns the number of samples relabelled or a
+ * negative errno (the profile is then unchanged).
+ */
+typedef const char *(*profile_label_fn)(const struct profile *p, uint32_t sample, void *ctx);
+int profile__relabel(struct profile *p, const char *key, profile_label_fn value, void *ctx);
+
+/*
  * Side records: fields given as alternating key, value strings ending with
  * NULL: profile__add_record(p, "conn", "peer", "127.0.0.1:4001", "tx", "12", NULL).
  * A NULL value also ends the list (its key is dropped).  Keys must be

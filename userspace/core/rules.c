@@ -16,8 +16,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "profile.h"
-#include "rules.h"
+#include "core/names.h"
+#include "core/profile.h"
+#include "core/records.h"
+#include "core/rules.h"
 
 /* ---- built-in sets ------------------------------------------------------ */
 
@@ -181,13 +183,12 @@ static bool valid_path_name(const char *s)
 static struct path_rules *rules_new(const char *name)
 {
 	struct path_rules *r = calloc(1, sizeof(*r));
-	static const char *const fixed[] = { "other", "dht", "gossip", "bootstrap" };
 
 	if (!r)
 		return NULL;
-	for (int i = 0; i < 4; i++)
-		r->names[i] = strdup(fixed[i]);
-	r->nr_paths = 4;
+	for (int i = 0; i < PATH_NR_BUILTIN; i++)
+		r->names[i] = strdup(path_builtin_names[i]);
+	r->nr_paths = PATH_NR_BUILTIN;
 	r->name = strdup(name ? name : "rules");
 	return r;
 }
@@ -1052,31 +1053,39 @@ struct path_rules *path_rules__for_pid(uint32_t pid)
 
 int path_rules__save(const struct path_rules *r, struct profile *p, const char *why)
 {
-	return profile__add_record(p, "rules", "name", r->name, "text", r->text ? r->text : "",
-				   "why", why ? why : r->why, NULL);
+	struct rec_rules rec = { .name = r->name, .text = r->text ? r->text : "",
+				 .why = why ? why : r->why };
+
+	return records__add_rules(p, &rec);
 }
 
 struct path_rules *path_rules__from_profile(const struct profile *p)
 {
+	struct rec_rules rec, last = {};
 	char err[256];
 
-	/* the last one wins: a merged profile keeps every recording's */
-	for (uint32_t i = p->nr_records; i-- > 0;) {
-		const struct pf_record *rec = &p->records[i];
-		const char *name, *text;
+	/* the last one with a text wins: a merged profile keeps every recording's */
+	for (uint32_t pos = 0; records__next_rules(p, &pos, &rec);)
+		if (rec.text && *rec.text)
+			last = rec;
+	if (last.text) {
+		struct path_rules *r = path_rules__parse(last.text, last.name, err, sizeof(err));
 
-		if (strcmp(profile__str(p, rec->kind), "rules"))
-			continue;
-		name = profile__record_get(p, rec, "name");
-		text = profile__record_get(p, rec, "text");
-		if (text && *text) {
-			struct path_rules *r = path_rules__parse(text, name, err, sizeof(err));
-			const char *why = profile__record_get(p, rec, "why");
-
-			if (r && why)
-				snprintf(r->why, sizeof(r->why), "%s", why);
-			return r;
-		}
+		if (r && last.why)
+			snprintf(r->why, sizeof(r->why), "%s", last.why);
+		return r;
 	}
 	return NULL;
+}
+
+struct path_rules *path_rules__for_profile(const struct profile *p)
+{
+	struct path_rules *r = path_rules__from_profile(p);
+	char msg[256];
+
+	if (!r)
+		r = path_rules__load("default", msg, sizeof(msg));
+	if (r && !r->why[0])
+		snprintf(r->why, sizeof(r->why), "none recorded: generic patterns");
+	return r;
 }

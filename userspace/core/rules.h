@@ -21,11 +21,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Same numbering as enum ps_path in bpf/peerscope.h. */
-#define PATH_OTHER	0
-#define PATH_DHT	1
-#define PATH_GOSSIP	2
-#define PATH_BOOTSTRAP	3
+#include "core/names.h"	/* PATH_OTHER .. PATH_BOOTSTRAP */
+
 #define PATH_MAX_PATHS	16	/* PS_PATH_MAX */
 
 struct path_symbol_rule {
@@ -140,5 +137,11 @@ void path_rules__write(const struct path_rules *r, FILE *f);
 struct profile;
 int path_rules__save(const struct path_rules *r, struct profile *p, const char *why);
 struct path_rules *path_rules__from_profile(const struct profile *p);
+/*
+ * The rules to attribute a recording with: its own, else the "default" set.
+ * why is never empty: recorded rules that did not say how they were chosen
+ * get "none recorded: generic patterns".  NULL only on ENOMEM.
+ */
+struct path_rules *path_rules__for_profile(const struct profile *p);
 
 #endif /* PEERSCOPE_RULES_H */

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <libiberty/demangle.h>
 
-#include "sym-demangle.h"
+#include "core/sym-demangle.h"
 
 #define DEMANGLE_FLAGS (DMGL_PARAMS | DMGL_ANSI | DMGL_AUTO)
 

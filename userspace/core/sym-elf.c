@@ -10,8 +10,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "sym-elf.h"
-#include "sym-gopclntab.h"
+#include "core/sym-elf.h"
+#include "core/input-limits.h"
+#include "core/sym-gopclntab.h"
 
 void sym_elf__init(struct sym_elf *e)
 {
@@ -140,6 +141,8 @@ static int elf_symbols(Elf *elf, Elf_Scn *symscn, struct sym_table *t)
 
 	if (!gelf_getshdr(symscn, &symsh) || !symsh.sh_entsize)
 		return -EINVAL;
+	if (symsh.sh_size > LIMIT_SECTION_BYTES)
+		return limit__exceeded("bytes of symbol table", symsh.sh_size, LIMIT_SECTION_BYTES);
 	d = elf_getdata(symscn, NULL);
 	if (!d)
 		return -EINVAL;
@@ -265,7 +268,7 @@ static int elf_go(Elf *elf, struct sym_elf *e)
 	if (n > 0)
 		e->go_names = true;
 	/* an unknown pclntab layout is not an error: the file still maps */
-	return n == -ENOMEM ? n : 0;
+	return n == -ENOMEM || n == -EFBIG ? n : 0;
 }
 
 static int elf_read(Elf *elf, struct sym_elf *e)

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sym-table.h"
+#include "core/sym-table.h"
 
 /* 64 bytes of id at most (SHA-512 would be the longest in use). */
 #define SYM_BUILD_ID_HEX_MAX 129

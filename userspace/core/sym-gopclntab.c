@@ -17,7 +17,8 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "sym-gopclntab.h"
+#include "core/sym-gopclntab.h"
+#include "core/input-limits.h"
 
 #define GO_MAGIC_116 0xfffffffau
 #define GO_MAGIC_118 0xfffffff0u
@@ -42,6 +43,8 @@ int sym_gopclntab__load(const uint8_t *data, size_t len, uint64_t text_addr,
 
 	if (len < 16)
 		return -EINVAL;
+	if (len > LIMIT_PCLNTAB_BYTES)
+		return limit__exceeded("bytes of .gopclntab", len, LIMIT_PCLNTAB_BYTES);
 	magic = (uint32_t)rd(data, 4);
 	if (magic != GO_MAGIC_116 && magic != GO_MAGIC_118 && magic != GO_MAGIC_120)
 		return -EINVAL;
@@ -80,13 +83,15 @@ int sym_gopclntab__load(const uint8_t *data, size_t len, uint64_t text_addr,
 	for (i = 0; i < nfunc; i++) {
 		const uint8_t *ent = data + functab_off + i * 2 * entsz;
 		uint64_t start = rd(ent, entsz), end = rd(ent + 2 * entsz, entsz);
-		uint64_t fo = functab_off + rd(ent + entsz, entsz);
+		uint64_t fo = rd(ent + entsz, entsz);
 		const char *name;
 		int32_t name_off;
 		size_t nlen;
 
-		if (fo + entsz + 4 > len)
+		/* functab_off + fo + entsz + 4 <= len, without wrapping around */
+		if (fo > len - functab_off || len - functab_off - fo < entsz + 4)
 			continue;
+		fo += functab_off;
 		memcpy(&name_off, data + fo + entsz, 4);
 		if (name_off < 0 || funcname_off + (uint64_t)name_off >= len)
 			continue;

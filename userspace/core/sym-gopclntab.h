@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sym-table.h"
+#include "core/sym-table.h"
 
 /*
  * Adds one symbol per function of the pclntab at data (len bytes).

@@ -6,7 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sym-kallsyms.h"
+#include "core/sym-kallsyms.h"
+
+#define KALLSYMS_READ_BUF	(256 * 1024)
+#define RUNNING_KALLSYMS	"/proc/kallsyms"
+#define RUNNING_MODULES		"/proc/modules"
+
+static struct sym_kallsyms running;
+static unsigned int running_refs;
 
 static int mod_index(struct sym_kallsyms *k, const char *name, size_t len, uint32_t *idx)
 {
@@ -78,7 +85,7 @@ out_file:
 
 int sym_kallsyms__load(struct sym_kallsyms *k, const char *path, const char *modules_path)
 {
-	char *line = NULL;
+	char *line = NULL, *buf;
 	size_t cap = 0;
 	bool nonzero = false;
 	FILE *f;
@@ -90,6 +97,10 @@ int sym_kallsyms__load(struct sym_kallsyms *k, const char *path, const char *mod
 	f = fopen(path, "re");
 	if (!f)
 		return -errno;
+	/* procfs says 1 KiB blocks: 5,000 read() calls instead of a few dozen */
+	buf = malloc(KALLSYMS_READ_BUF);
+	if (buf)
+		setvbuf(f, buf, _IOFBF, KALLSYMS_READ_BUF);
 	while (getline(&line, &cap, f) > 0) {
 		char *p = line, *name, *end;
 		uint64_t addr;
@@ -136,6 +147,7 @@ int sym_kallsyms__load(struct sym_kallsyms *k, const char *path, const char *mod
 	}
 	free(line);
 	fclose(f);
+	free(buf);
 	if (!err && !nonzero)
 		err = k->syms.nr ? -EACCES : -ENODATA;
 	if (err) {
@@ -156,6 +168,30 @@ void sym_kallsyms__free(struct sym_kallsyms *k)
 		free(k->mods[i]);
 	free(k->mods);
 	memset(k, 0, sizeof(*k));
+}
+
+struct sym_kallsyms *sym_kallsyms__get_running(int *err)
+{
+	int e;
+
+	if (!running_refs) {
+		e = sym_kallsyms__load(&running, RUNNING_KALLSYMS, RUNNING_MODULES);
+		if (e) {
+			*err = e;
+			return NULL;
+		}
+	}
+	running_refs++;
+	*err = 0;
+	return &running;
+}
+
+void sym_kallsyms__put_running(struct sym_kallsyms *k)
+{
+	if (k != &running || !running_refs)
+		return;
+	if (!--running_refs)
+		sym_kallsyms__free(&running);
 }
 
 struct sym_entry *sym_kallsyms__lookup(const struct sym_kallsyms *k, uint64_t addr,

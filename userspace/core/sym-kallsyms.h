@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "sym-table.h"
+#include "core/sym-table.h"
 
 struct sym_kallsyms {
 	struct sym_table syms;  /* aux = index into mods, 0 = core kernel */
@@ -21,6 +21,15 @@ struct sym_kallsyms {
  */
 int sym_kallsyms__load(struct sym_kallsyms *k, const char *path, const char *modules_path);
 void sym_kallsyms__free(struct sym_kallsyms *k);
+/*
+ * The running kernel's table (/proc/kallsyms bounded by /proc/modules),
+ * loaded on the first get and shared by every user in the process until the
+ * last put: the kernel formats 120k lines and we parse them, tens of ms of
+ * CPU, and both the off-CPU drain and the symbolizer need them.  NULL with
+ * *err set (negative errno) when it cannot be read; not thread-safe.
+ */
+struct sym_kallsyms *sym_kallsyms__get_running(int *err);
+void sym_kallsyms__put_running(struct sym_kallsyms *k);
 /* Symbol containing addr and its module ("[mod]" or NULL for the core). */
 struct sym_entry *sym_kallsyms__lookup(const struct sym_kallsyms *k, uint64_t addr,
 				       const char **module);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sym-maps.h"
+#include "core/sym-maps.h"
 
 static void map_free(struct sym_map *m)
 {

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 /* perf map files for JIT code; see sym-perfmap.h. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
-#include "sym-perfmap.h"
+#include "core/sym-perfmap.h"
 
 void sym_perfmap__free(struct sym_perfmap *m)
 {
@@ -27,11 +29,18 @@ int sym_perfmap__load(struct sym_perfmap *m, const char *path)
 	uint32_t lineno = 0;
 	struct stat st;
 	FILE *f;
-	int err = 0;
+	int fd, err = 0;
 
-	f = fopen(path, "re");
-	if (!f)
+	/* not through a symlink swapped in after the owner check */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
 		return -errno;
+	f = fdopen(fd, "r");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
 	if (fstat(fileno(f), &st)) {
 		err = -errno;
 		goto out_file;

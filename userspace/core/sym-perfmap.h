@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "sym-table.h"
+#include "core/sym-table.h"
 
 struct sym_perfmap {
 	struct sym_table syms;

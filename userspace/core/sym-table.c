@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sym-table.h"
+#include "core/sym-table.h"
+#include "core/input-limits.h"
 
 /* How far back a lookup walks to find an enclosing symbol (nested symbols). */
 #define SYM_NEST_SCAN 16
@@ -30,8 +31,13 @@ int sym_table__add(struct sym_table *t, uint64_t start, uint64_t size, uint64_t 
 {
 	struct sym_entry *e;
 
-	if (name_len >= UINT32_MAX)
-		return -EINVAL;
+	if (name_len > LIMIT_NAME_LEN)
+		name_len = LIMIT_NAME_LEN;	/* cut: still a useful name */
+	if (t->nr >= LIMIT_SYMBOLS)
+		return limit__exceeded("symbols", t->nr + 1, LIMIT_SYMBOLS);
+	if (t->pool_len + name_len + 1 > LIMIT_SYMBOL_NAMES)
+		return limit__exceeded("bytes of symbol names", t->pool_len + name_len + 1,
+				       LIMIT_SYMBOL_NAMES);
 	if (t->nr == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 256;
 		void *n = realloc(t->syms, cap * sizeof(*t->syms));

@@ -17,20 +17,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <elf.h>
+#include <linux/openat2.h>
 #include <sys/auxv.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
-#include "hashmap.h"
-#include "profile.h"
-#include "sym-demangle.h"
-#include "sym-elf.h"
-#include "sym-kallsyms.h"
-#include "sym-maps.h"
-#include "sym-perfmap.h"
-#include "symbolizer.h"
+#include "core/hashmap.h"
+#include "core/input-limits.h"
+#include "core/log.h"
+#include "core/profile.h"
+#include "core/sym-demangle.h"
+#include "core/sym-elf.h"
+#include "core/sym-kallsyms.h"
+#include "core/sym-maps.h"
+#include "core/sym-perfmap.h"
+#include "core/symbolizer.h"
 
 #define KERNEL_MODULE "[kernel.kallsyms]"
 #define DEFAULT_DEBUG_DIR "/usr/lib/debug"
@@ -72,7 +76,8 @@ struct symbolizer {
 	uint32_t nr_strs, cap_strs;
 	struct hashmap *str_index;
 
-	struct sym_kallsyms kallsyms;
+	struct sym_kallsyms *kallsyms; /* &kallsyms_own, or the shared running table */
+	struct sym_kallsyms kallsyms_own;
 	int kallsyms_err;            /* 0 loaded, 1 not tried, < 0 failed */
 	char kernel_build_id[SYM_BUILD_ID_HEX_MAX];
 
@@ -189,8 +194,10 @@ void symbolizer__free(struct symbolizer *s)
 	hashmap__free(s->dso_index);
 	hashmap__free(s->proc_index);
 	hashmap__free(s->str_index);
-	if (s->kallsyms_err == 0)
-		sym_kallsyms__free(&s->kallsyms);
+	if (s->kallsyms == &s->kallsyms_own)
+		sym_kallsyms__free(&s->kallsyms_own);
+	else if (s->kallsyms)
+		sym_kallsyms__put_running(s->kallsyms);
 	free(s->debug_dir);
 	free(s->perfmap_dir);
 	free(s->kallsyms_path);
@@ -239,14 +246,71 @@ static int open_ro(const char *path)
 	return open(path, O_RDONLY | O_CLOEXEC);
 }
 
-/* Tries <root><path> then, if root is set, <path> itself. */
+/*
+ * Without openat2: walk path from dirfd one component at a time, refusing
+ * any symlink and "..": nothing can lead out of the root.
+ */
+static int open_beneath_nofollow(int dirfd, const char *path)
+{
+	char comp[NAME_MAX + 1];
+	int fd = dup(dirfd);
+
+	while (fd >= 0 && *path) {
+		size_t n;
+		int next;
+
+		path += strspn(path, "/");
+		n = strcspn(path, "/");
+		if (!n)
+			break;
+		if (n > NAME_MAX || (n == 2 && !strncmp(path, "..", 2))) {
+			close(fd);
+			errno = EXDEV;
+			return -1;
+		}
+		memcpy(comp, path, n);
+		comp[n] = '\0';
+		path += n;
+		next = openat(fd, comp, (path[strspn(path, "/")] ? O_PATH | O_DIRECTORY : O_RDONLY) |
+					O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = next;
+	}
+	return fd;
+}
+
+/*
+ * path as the process whose root directory is root (/proc/PID/root) sees
+ * it: symlinks (absolute ones too) and ".." resolved inside that root,
+ * never out of it, so that a container's file cannot make us read a host
+ * file.  -1 with errno on failure.
+ */
+static int open_in_root(const char *root, const char *path)
+{
+	struct open_how how = {
+		.flags = O_RDONLY | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC), fd, err;
+
+	if (rfd < 0)
+		return -1;
+	fd = syscall(SYS_openat2, rfd, path, &how, sizeof(how));
+	if (fd < 0 && (errno == ENOSYS || errno == E2BIG))
+		fd = open_beneath_nofollow(rfd, path);
+	err = errno;
+	close(rfd);
+	errno = err;
+	return fd;
+}
+
+/* Tries <path> inside root then, if root is set, <path> itself. */
 static int open_rooted(const char *root, const char *path)
 {
-	char buf[PATH_MAX];
 	int fd = -1;
 
-	if (root && snprintf(buf, sizeof(buf), "%s%s", root, path) < (int)sizeof(buf))
-		fd = open_ro(buf);
+	if (root)
+		fd = open_in_root(root, path);
 	if (fd < 0)
 		fd = open_ro(path);
 	return fd;
@@ -322,12 +386,10 @@ static int dso_open_map(struct sym_proc *p, const struct sym_map *m, char *root,
 		if (fd >= 0)
 			return fd;
 	}
-	/* the pid's own mount namespace (containers) */
-	if (snprintf(buf, sizeof(buf), "%s%s", root, m->path) < (int)sizeof(buf)) {
-		fd = open_ro(buf);
-		if (fd >= 0)
-			return fd;
-	}
+	/* the pid's own mount namespace (containers), never out of its root */
+	fd = open_in_root(root, m->path);
+	if (fd >= 0)
+		return fd;
 	/*
 	 * The plain path: the process has exited, or its root is not ours to
 	 * read.  Only if it is still the same file: a replaced or re-built
@@ -373,6 +435,9 @@ static struct sym_dso *dso_get_file(struct symbolizer *s, struct sym_proc *p,
 	} else {
 		d->err = sym_elf__load_fd(&d->elf, fd);
 		close(fd);
+		if (d->err == -EFBIG)
+			ps_warn("%s: %s (docs/limits.md): its symbols are skipped", m->path,
+				limit__why());
 		if (!d->err && !d->elf.has_symtab && !d->elf.go_names)
 			dso_find_debug(s, d, root[0] ? root : NULL, m->path);
 		sym_elf__finish(&d->elf);
@@ -602,8 +667,8 @@ static bool perfmap_trusted(const struct sym_proc *p, const char *path)
 	 * Anyone can write /tmp: take names only from the process's user or
 	 * root (perf's rule); for a pid never seen alive, from ourselves.
 	 */
-	if (stat(path, &st))
-		return false;
+	if (lstat(path, &st) || !S_ISREG(st.st_mode) || (st.st_mode & S_IWOTH))
+		return false;	/* a symlink could point anywhere; anyone could write it */
 	return st.st_uid == 0 || st.st_uid == (p->uid_known ? p->uid : getuid());
 }
 
@@ -621,8 +686,16 @@ static struct sym_entry *perfmap_lookup(struct symbolizer *s, struct sym_proc *p
 	snprintf(path, sizeof(path), "/proc/%" PRIu32 "/root%s/perf-%" PRIu32 ".map", p->pid,
 		 s->perfmap_dir, p->nspid ? p->nspid : p->pid);
 	if (p->gone || !perfmap_trusted(p, path) || sym_perfmap__load(&p->perfmap, path)) {
+		int err;
+
 		snprintf(path, sizeof(path), "%s/perf-%" PRIu32 ".map", s->perfmap_dir, p->pid);
-		if (!perfmap_trusted(p, path) || sym_perfmap__load(&p->perfmap, path))
+		if (!perfmap_trusted(p, path))
+			return NULL;
+		err = sym_perfmap__load(&p->perfmap, path);
+		if (err == -EFBIG)
+			ps_warn("%s: %s (docs/limits.md): its names are skipped", path,
+				limit__why());
+		if (err)
 			return NULL;
 	}
 	return sym_table__lookup(&p->perfmap.syms, addr);
@@ -646,10 +719,17 @@ static int kernel_load(struct symbolizer *s)
 {
 	if (s->kallsyms_err != 1)
 		return s->kallsyms_err;
-	/* /proc/modules describes the running kernel only, not a test file */
-	s->kallsyms_err = sym_kallsyms__load(&s->kallsyms, s->kallsyms_path,
-					     strcmp(s->kallsyms_path, DEFAULT_KALLSYMS) ?
-					     NULL : "/proc/modules");
+	/* the running kernel's table is shared with collectors; a test file is ours */
+	if (!strcmp(s->kallsyms_path, DEFAULT_KALLSYMS)) {
+		s->kallsyms = sym_kallsyms__get_running(&s->kallsyms_err);
+	} else {
+		s->kallsyms_err = sym_kallsyms__load(&s->kallsyms_own, s->kallsyms_path, NULL);
+		if (!s->kallsyms_err)
+			s->kallsyms = &s->kallsyms_own;
+	}
+	if (s->kallsyms_err == -EFBIG)
+		ps_warn("%s: %s (docs/limits.md): kernel frames stay addresses",
+			s->kallsyms_path, limit__why());
 	return s->kallsyms_err;
 }
 
@@ -706,12 +786,12 @@ static int resolve_kernel(struct symbolizer *s, uint64_t addr, struct sym_frame 
 		return 0;
 	}
 	/* one mapping from the kernel's text start, so offsets read like perf's */
-	out->map_start = addr >= s->kallsyms.lo ? s->kallsyms.lo : 0;
+	out->map_start = addr >= s->kallsyms->lo ? s->kallsyms->lo : 0;
 	out->module_offset = addr - out->map_start;
 	out->has_symbols = true;
-	e = sym_kallsyms__lookup(&s->kallsyms, addr, &out->kmod);
+	e = sym_kallsyms__lookup(s->kallsyms, addr, &out->kmod);
 	if (e)
-		set_names(s, &s->kallsyms.syms, e, addr, out);
+		set_names(s, &s->kallsyms->syms, e, addr, out);
 	return 0;
 }
 

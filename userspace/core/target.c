@@ -7,7 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "target.h"
+#include <linux/types.h>
+
+#include "bpf/peerscope.h"
+#include "core/target.h"
+
+_Static_assert(TARGET_MAX_PIDS == PS_MAX_TARGETS, "one limit for -p and the ps_targets map");
 
 static bool has_pid(const struct target *t, uint32_t pid)
 {

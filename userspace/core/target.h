@@ -10,7 +10,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "collector.h"	/* struct target */
+/*
+ * At most this many processes: the size of the BPF "ps_targets" map
+ * (PS_MAX_TARGETS; target.c checks that the two agree).
+ */
+#define TARGET_MAX_PIDS	64
+
+/* The processes being recorded. */
+struct target {
+	uint32_t *pids;
+	int nr_pids;
+};
 
 /*
  * Parse "PID[,PID...]" and append to t (duplicates dropped).  -EINVAL on a

@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "unwind-table.h"
+#include "core/unwind-table.h"
+#include "core/input-limits.h"
 
 /* DWARF register numbers on x86-64 */
 #define REG_RBP		6
@@ -107,7 +108,7 @@ static uint64_t rd_uleb(struct rd *r)
 
 static int64_t rd_sleb(struct rd *r)
 {
-	int64_t v = 0;
+	uint64_t v = 0;		/* unsigned: bits shifted out are dropped, not undefined */
 	int shift = 0;
 	uint8_t b = 0;
 
@@ -118,14 +119,14 @@ static int64_t rd_sleb(struct rd *r)
 		}
 		b = *r->p++;
 		if (shift < 64)
-			v |= (int64_t)(b & 0x7f) << shift;
+			v |= (uint64_t)(b & 0x7f) << shift;
 		shift += 7;
 		if (!(b & 0x80))
 			break;
 	}
 	if (shift < 64 && (b & 0x40))
-		v |= -((int64_t)1 << shift);
-	return v;
+		v |= -((uint64_t)1 << shift);
+	return (int64_t)v;
 }
 
 /* A DW_EH_PE_* encoded pointer; indirect pointers cannot be followed here. */
@@ -179,6 +180,8 @@ void unw_table__free(struct unw_table *t)
 
 static int push_row(struct unw_table *t, const struct unw_row *r)
 {
+	if (t->nr >= LIMIT_CFI_ROWS)
+		return limit__exceeded("unwind rows", t->nr + 1, LIMIT_CFI_ROWS);
 	if (t->nr == t->cap) {
 		size_t cap = t->cap ? t->cap * 2 : 1024;
 		struct unw_row *n = realloc(t->rows, cap * sizeof(*n));
@@ -289,6 +292,12 @@ static int emit(struct unw_table *t, size_t fde_first, const struct cfi_state *s
 	return push_row(t, &r);
 }
 
+/* v * align, wrapping: hostile CFI gives a junk offset, not undefined behaviour */
+static int64_t scaled(uint64_t v, int64_t align)
+{
+	return (int64_t)(v * (uint64_t)align);
+}
+
 static void set_reg(struct cfi_state *s, uint64_t reg, uint8_t how, int64_t off)
 {
 	struct reg_rule *rr = reg == REG_RBP ? &s->rbp : reg == REG_RA ? &s->ra : NULL;
@@ -331,7 +340,7 @@ static int run_cfi(struct unw_table *t, size_t fde_first, const struct cie *cie,
 			advance = true;
 			break;
 		case 0x80:	/* DW_CFA_offset */
-			set_reg(s, low, RULE_OFFSET, (int64_t)rd_uleb(&r) * cie->data_align);
+			set_reg(s, low, RULE_OFFSET, scaled(rd_uleb(&r), cie->data_align));
 			break;
 		case 0xc0:	/* DW_CFA_restore */
 			restore_reg(s, init, low);
@@ -365,7 +374,7 @@ static int run_cfi(struct unw_table *t, size_t fde_first, const struct cie *cie,
 				break;
 			case 0x05:	/* offset_extended */
 				reg = rd_uleb(&r);
-				set_reg(s, reg, RULE_OFFSET, (int64_t)rd_uleb(&r) * cie->data_align);
+				set_reg(s, reg, RULE_OFFSET, scaled(rd_uleb(&r), cie->data_align));
 				break;
 			case 0x06:	/* restore_extended */
 				restore_reg(s, init, rd_uleb(&r));
@@ -424,15 +433,15 @@ static int run_cfi(struct unw_table *t, size_t fde_first, const struct cie *cie,
 				break;
 			case 0x11:	/* offset_extended_sf */
 				reg = rd_uleb(&r);
-				set_reg(s, reg, RULE_OFFSET, rd_sleb(&r) * cie->data_align);
+				set_reg(s, reg, RULE_OFFSET, scaled(rd_sleb(&r), cie->data_align));
 				break;
 			case 0x12:	/* def_cfa_sf */
 				s->cfa_how = CFA_REG;
 				s->cfa_reg = rd_uleb(&r);
-				s->cfa_off = rd_sleb(&r) * cie->data_align;
+				s->cfa_off = scaled(rd_sleb(&r), cie->data_align);
 				break;
 			case 0x13:	/* def_cfa_offset_sf */
-				s->cfa_off = rd_sleb(&r) * cie->data_align;
+				s->cfa_off = scaled(rd_sleb(&r), cie->data_align);
 				break;
 			case 0x14:	/* val_offset */
 				reg = rd_uleb(&r);
@@ -449,7 +458,7 @@ static int run_cfi(struct unw_table *t, size_t fde_first, const struct cie *cie,
 				break;
 			case 0x2f:	/* GNU_negative_offset_extended */
 				reg = rd_uleb(&r);
-				set_reg(s, reg, RULE_OFFSET, -(int64_t)rd_uleb(&r) * cie->data_align);
+				set_reg(s, reg, RULE_OFFSET, scaled(-rd_uleb(&r), cie->data_align));
 				break;
 			default:
 				return -EINVAL;
@@ -623,7 +632,7 @@ int unw_table__parse(struct unw_table *t, const uint8_t *data, size_t len,
 		s = init;
 		loc = pc;
 		err = run_cfi(t, first, &cie, &sec, r.p, end, &s, &init, &loc, debug_frame);
-		if (err == -ENOMEM)
+		if (err == -ENOMEM || err == -EFBIG)
 			return err;
 		if (err) {
 			/* malformed: drop this FDE's rows, frame pointers will do */
@@ -671,7 +680,8 @@ void unw_table__finish(struct unw_table *t)
 {
 	size_t n = 0;
 
-	qsort(t->rows, t->nr, sizeof(*t->rows), row_cmp);
+	if (t->nr > 1)		/* rows is NULL when there are none */
+		qsort(t->rows, t->nr, sizeof(*t->rows), row_cmp);
 	for (size_t i = 0; i < t->nr; i++) {
 		struct unw_row *r = &t->rows[i];
 
@@ -772,10 +782,22 @@ static int load_elf(struct unw_table *t, Elf *elf)
 	scn = eh ? eh : dbg;
 	if (!scn)
 		return 0;
-	if (gelf_getshdr(scn, &sh) && (sh.sh_flags & SHF_COMPRESSED) && elf_compress(scn, 0, 0) < 0)
-		return 0;	/* compressed and unreadable: frame pointers */
+	if (gelf_getshdr(scn, &sh) && (sh.sh_flags & SHF_COMPRESSED)) {
+		GElf_Chdr ch;
+
+		/* its inflated size is the file's word: check it before inflating */
+		if (!gelf_getchdr(scn, &ch))
+			return 0;
+		if (ch.ch_size > LIMIT_SECTION_BYTES)
+			return limit__exceeded("bytes of inflated CFI", ch.ch_size,
+					       LIMIT_SECTION_BYTES);
+		if (elf_compress(scn, 0, 0) < 0)
+			return 0;	/* compressed and unreadable: frame pointers */
+	}
 	if (!gelf_getshdr(scn, &sh))
 		return 0;
+	if (sh.sh_size > LIMIT_SECTION_BYTES)
+		return limit__exceeded("bytes of CFI", sh.sh_size, LIMIT_SECTION_BYTES);
 	d = elf_getdata(scn, NULL);
 	if (!d || !d->d_buf)
 		return 0;

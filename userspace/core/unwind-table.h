@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <linux/types.h>
 
-#include "unwind.h"
+#include "bpf/unwind.h"
 
 /* A PT_LOAD segment: file offset -> link-time address. */
 struct unw_load {

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The maps every BPF object of a recording shares (collectors/shared-maps.c):
+ * the target set, the per-thread path and the unwinder's tables.
+ */
+#ifndef PEERSCOPE_SHARED_MAPS_H
+#define PEERSCOPE_SHARED_MAPS_H
+
+#include <stdint.h>
+
+#include "collectors/record-opts.h"
+
+struct bpf_object;
+struct unwinder;     /* collectors/unwinder.h */
+
+/* Maps shared by every BPF object; created once, reused before load. */
+struct shared_maps {
+	int targets_fd;         /* "ps_targets" */
+	int thread_path_fd;     /* "ps_thread_path" */
+	struct unwinder *unw;   /* the unw_* maps and tables; NULL: frame pointers only */
+};
+
+/*
+ * Shared maps: create once per recording; 0 or negative errno.  With
+ * unwind auto|dwarf the unwinder's maps are created too (a failure there
+ * only warns: stacks then come from frame pointers).
+ */
+int shared_maps__create(struct shared_maps *sm, enum unwind_mode unwind);
+void shared_maps__destroy(struct shared_maps *sm);
+int shared_maps__add_target(const struct shared_maps *sm, uint32_t tgid);
+/*
+ * Point obj's "ps_targets"/"ps_thread_path" at the shared fds; call before
+ * load.  The unwinder's maps are separate: unwinder__reuse(sm->unw, obj).
+ */
+int shared_maps__reuse(const struct shared_maps *sm, struct bpf_object *obj);
+
+#endif /* PEERSCOPE_SHARED_MAPS_H */

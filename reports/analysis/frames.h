@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * One stack walker and one set of frame classifiers for every analysis, so
+ * that two sections of one report never disagree on which function is to
+ * blame (a library frame in one and the culprit in another).
+ *
+ * A stack's "user frames" are its non-kernel frames, leaf first, with
+ * inlined functions expanded, up to the "-" that separates a blocked stack
+ * from its waker's (PF_WAKER_SEP).
+ */
+#ifndef PEERSCOPE_ANALYSIS_FRAMES_H
+#define PEERSCOPE_ANALYSIS_FRAMES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct profile;
+struct path_rules;
+
+#define FRAMES_MAX 256
+#define FRAMES_NAME_LEN 96
+
+struct frames {
+	const char *names[FRAMES_MAX];	/* leaf first */
+	uint32_t locs[FRAMES_MAX];	/* the location of each name */
+	uint32_t nr;
+	char buf[FRAMES_MAX][FRAMES_NAME_LEN];
+};
+
+/* The user frames of stack into f (large: allocate it once per walk). */
+void frames__user(const struct profile *p, uint32_t stack, struct frames *f);
+
+/*
+ * A frame of a library or runtime (libc, the loader, libstdc++, allocators,
+ * Go's and Rust's runtimes, the vDSO) or a syscall wrapper by name: where
+ * work or a wait happens, not who asked for it.  name is the frame's name
+ * (profile__frame_name).  A kernel frame is never one: its name says what
+ * the thread was doing (a syscall, a fault), which the caller wants to see.
+ */
+bool frames__is_library(const struct profile *p, uint32_t loc, const char *name);
+/* A frame a thread starts in, below its own entry function (start_thread, _start). */
+bool frames__is_thread_start(const char *name);
+/* One of the innermost three frames is the allocator's. */
+bool frames__in_allocator(const struct frames *f);
+/*
+ * Waiting for work (an event loop in epoll_wait, an idle worker), by the
+ * built-in idle patterns and r's idle rules (r may be NULL).
+ */
+bool frames__is_idle(const struct path_rules *r, const struct frames *f);
+
+/* The thread had exited (do_exit/do_task_dead among its innermost kernel frames). */
+bool frames__thread_exited(const struct profile *p, uint32_t stack);
+bool frames__leaf_is_kernel(const struct profile *p, uint32_t stack);
+/* The waker's innermost user frame outside libraries (after "-"), or NULL. */
+const char *frames__waker(const struct profile *p, uint32_t stack, char *buf, size_t len);
+
+/*
+ * How a stack is printed as one line.  The paths section and the timeline
+ * have long printed stacks differently and their output is compared across
+ * versions, so both stay, chosen by name.
+ */
+enum frames_str_style {
+	/*
+	 * User frames "leaf < caller < ..." (library frames kept), a " < ..."
+	 * that fits when cut; a kernel-only stack as its leaf, "leaf [k]".
+	 */
+	FRAMES_STR_USER = 0,
+	/*
+	 * User frames, or every kernel frame when there is none, up to the
+	 * waker's "-"; the last three characters become "..." when cut.
+	 */
+	FRAMES_STR_USER_OR_KERNEL,
+};
+
+/* The stack as one line of at most len-1 characters (see the styles). */
+const char *frames__stack_str(const struct profile *p, uint32_t stack,
+			      enum frames_str_style style, char *buf, size_t len);
+/* The user frames as an array of names, leaf first; returns the count (<= max). */
+uint32_t frames__stack_names(const struct profile *p, uint32_t stack,
+			     char (*names)[FRAMES_NAME_LEN], uint32_t max);
+
+#endif /* PEERSCOPE_ANALYSIS_FRAMES_H */

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The folded-stack reader: inputs of odd length through the merging reader
+ * (identical stacks merged first, as report loads collapser output).
+ */
+#include "fuzz.h"
+#include "core/profile.h"
+#include "format/folded.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct profile *p = profile__new();
+	size_t bad = 0;
+
+	if (!p)
+		return 0;
+	if (size & 1)
+		folded__read_buf_merged(p, (const char *)data, size);
+	else
+		folded__read_buf(p, (const char *)data, size, "samples", "count", &bad);
+	profile__free(p);
+	return 0;
+}

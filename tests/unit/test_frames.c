@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+/* The shared stack walker and frame classifiers (reports/analysis/frames.c). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/profile.h"
+#include "core/rules.h"
+#include "analysis/frames.h"
+
+/* "leaf;caller;..." with "k:" for kernel frames and "lib@file" for a module */
+static uint32_t stack_of(struct profile *p, const char *frames)
+{
+	uint32_t locs[64], n = 0;
+	char *copy = strdup(frames), *tok, *save = NULL;
+
+	for (tok = strtok_r(copy, ";", &save); tok && n < 64; tok = strtok_r(NULL, ";", &save)) {
+		bool k = !strncmp(tok, "k:", 2);
+		char *at = strchr(tok, '@');
+
+		if (at)
+			*at++ = '\0';
+		locs[n++] = profile__intern_named_frame(p, k ? tok + 2 : tok,
+							at ? at : k ? "[kernel]" : "/usr/bin/node", k);
+	}
+	free(copy);
+	return profile__intern_stack(p, locs, n);
+}
+
+static uint32_t leaf_loc(struct profile *p, uint32_t stack)
+{
+	return p->stacks[stack].locs[0];
+}
+
+/* One list decides for every section: by name, by shared object, never the kernel. */
+static void test_library(void **state)
+{
+	static const struct { const char *frame; bool library; } rows[] = {
+		{ "pthread_mutex_lock", true },		/* prefix */
+		{ "__lll_lock_wait", true },
+		{ "runtime.futex", true },
+		{ "sendto", true },			/* syscall wrapper */
+		{ "memcpy", true },
+		{ "helper@/usr/lib/x86_64-linux-gnu/libc.so.6", true },
+		{ "je_arena@/usr/lib/libjemalloc.so.2", true },
+		{ "clock_gettime@[vdso]", true },
+		{ "gossip_validate", false },
+		{ "k:__x64_sys_sendto", false },	/* the kernel says what happened */
+		{ "sendto_peer", false },		/* whole names only */
+	};
+	struct profile *p = profile__new();
+	char buf[FRAMES_NAME_LEN];
+
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		uint32_t loc = leaf_loc(p, stack_of(p, rows[i].frame));
+
+		profile__frame_name(p, loc, 0, buf, sizeof(buf));
+		if (frames__is_library(p, loc, buf) != rows[i].library)
+			fail_msg("%s: library %d expected", rows[i].frame, rows[i].library);
+	}
+	profile__free(p);
+}
+
+static void test_walk(void **state)
+{
+	struct profile *p = profile__new();
+	struct frames *f = malloc(sizeof(*f));
+	uint32_t blocked = stack_of(p, "k:schedule;k:futex_wait;__lll_lock_wait;gossip_validate;"
+				       "main;-;k:try_to_wake_up;dht_reply;main");
+	char buf[128];
+
+	frames__user(p, blocked, f);
+	/* kernel frames skipped, the waker's part cut off */
+	assert_int_equal(f->nr, 3);
+	assert_string_equal(f->names[0], "__lll_lock_wait");
+	assert_string_equal(f->names[2], "main");
+	assert_false(frames__in_allocator(f));
+	assert_true(frames__leaf_is_kernel(p, blocked));
+	assert_string_equal(frames__waker(p, blocked, buf, sizeof(buf)), "dht_reply");
+	assert_string_equal(frames__stack_str(p, blocked, FRAMES_STR_USER, buf, sizeof(buf)),
+			    "__lll_lock_wait < gossip_validate < main");
+	assert_string_equal(frames__stack_str(p, stack_of(p, "k:do_idle"), FRAMES_STR_USER, buf,
+					      sizeof(buf)),
+			    "do_idle [k]");
+	assert_true(frames__thread_exited(p, stack_of(p, "k:schedule;k:do_exit;worker")));
+	assert_false(frames__thread_exited(p, blocked));
+
+	frames__user(p, stack_of(p, "_int_malloc;malloc;parse;main"), f);
+	assert_true(frames__in_allocator(f));
+	frames__user(p, stack_of(p, "epoll_wait;loop_run;main"), f);
+	assert_true(frames__is_idle(NULL, f));
+	frames__user(p, stack_of(p, "poll;dial;main"), f);
+	assert_false(frames__is_idle(NULL, f));
+	assert_true(frames__is_thread_start("start_thread"));
+	assert_false(frames__is_thread_start("main"));
+	free(f);
+	profile__free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_library),
+		cmocka_unit_test(test_walk),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+/* The JSON writer and the number formatters every renderer shares. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/units.h"
+#include "reports/output.h"
+
+static char *buf;
+static size_t len;
+
+static struct json_writer *writer(enum json_style style)
+{
+	static struct json_writer w;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	json__init(&w, f, style);
+	return &w;
+}
+
+static const char *done(struct json_writer *w)
+{
+	fclose(w->f);
+	return buf;
+}
+
+static void test_spaced_with_breaks(void **state)
+{
+	struct json_writer *w = writer(JSON_SPACED);
+
+	json__begin(w, '{');
+	json__key(w, "name"); json__str(w, "dht \"x\"\n");
+	json__key(w, "n"); json__int(w, -3);
+	json__break(w, 2);
+	json__key(w, "list");
+	json__begin(w, '[');
+	json__break(w, 4);
+	json__begin(w, '{');
+	json__key(w, "share"); json__fixed(w, 0.5, 4);
+	json__end(w, '}');
+	json__break(w, 4);
+	json__begin(w, '{');
+	json__end(w, '}');
+	json__begin(w, '[');
+	json__end(w, ']');
+	json__end(w, ']');
+	json__key(w, "ok"); json__bool(w, true);
+	json__key(w, "none"); json__null(w);
+	json__key(w, "nan"); json__num(w, NAN);
+	json__break(w, 0);
+	json__end(w, '}');
+	assert_string_equal(done(w), "{\"name\": \"dht \\\"x\\\"\\n\", \"n\": -3,\n"
+			    "  \"list\": [\n    {\"share\": 0.5000},\n    {}, []], \"ok\": true, "
+			    "\"none\": null, \"nan\": null\n}");
+	free(buf);
+}
+
+static void test_compact_and_external_key(void **state)
+{
+	struct json_writer *w = writer(JSON_COMPACT);
+
+	json__begin(w, '{');
+	json__key(w, "a"); json__uint(w, 18446744073709551615ULL);
+	json__key_external(w, "b");
+	fputs("[1,2]", w->f);	/* another writer's value */
+	json__key(w, "c"); json__raw(w, "42");
+	json__key(w, "d"); json__num(w, 1.25);
+	json__end(w, '}');
+	assert_string_equal(done(w), "{\"a\":18446744073709551615,\"b\":[1,2],\"c\":42,\"d\":1.25}");
+	free(buf);
+}
+
+/* The two styles of each formatter, as the sections print them. */
+static void test_units(void **state)
+{
+	char b[UNITS_LEN];
+
+	assert_string_equal(units__ns(125e9, UNITS_NS_MINUTES, b, sizeof(b)), "2 min 5 s");
+	assert_string_equal(units__ns(125e9, UNITS_NS_SECONDS, b, sizeof(b)), "125 s");
+	assert_string_equal(units__ns(2.25e6, UNITS_NS_SECONDS, b, sizeof(b)), "2.25 ms");
+	assert_string_equal(units__ns(850, UNITS_NS_MINUTES, b, sizeof(b)), "850 ns");
+	assert_string_equal(units__bytes(1536, UNITS_BYTES_IEC, b, sizeof(b)), "1.5 KiB");
+	assert_string_equal(units__bytes(1536, UNITS_BYTES_SI, b, sizeof(b)), "1.5 kB");
+	assert_string_equal(units__bytes(137500, UNITS_BYTES_SI, b, sizeof(b)), "137.5 kB");
+	assert_string_equal(units__bytes(2.5e6, UNITS_BYTES_SI, b, sizeof(b)), "2.5 MB");
+	assert_string_equal(units__bytes(12.3 * 1048576, UNITS_BYTES_IEC, b, sizeof(b)), "12.3 MiB");
+	assert_string_equal(units__bytes(512, UNITS_BYTES_SI, b, sizeof(b)), "512 B");
+	assert_string_equal(output__fmt_bytes(512, b, sizeof(b)), "512 B");
+	assert_string_equal(output__fmt_ns(125e9, b, sizeof(b)), "2 min 5 s");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_spaced_with_breaks),
+		cmocka_unit_test(test_compact_and_external_key),
+		cmocka_unit_test(test_units),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+/* Durations and byte counts for people; see units.h. */
+#include <math.h>
+#include <stdio.h>
+
+#include "units.h"
+
+const char *units__ns(double ns, enum units_ns_style style, char *buf, size_t len)
+{
+	/* the seconds style compares signed values: it only ever sees durations >= 0 */
+	double a = style == UNITS_NS_MINUTES ? fabs(ns) : ns;
+
+	if (style == UNITS_NS_MINUTES && a >= 120e9)
+		snprintf(buf, len, "%.0f min %.0f s", trunc(ns / 60e9), fmod(fabs(ns), 60e9) / 1e9);
+	else if (a >= 1e9)
+		snprintf(buf, len, "%.3g s", ns / 1e9);
+	else if (a >= 1e6)
+		snprintf(buf, len, "%.3g ms", ns / 1e6);
+	else if (a >= 1e3)
+		snprintf(buf, len, "%.3g us", ns / 1e3);
+	else
+		snprintf(buf, len, "%.0f ns", ns);
+	return buf;
+}
+
+static const char *bytes_si(double b, char *buf, size_t len)
+{
+	if (b >= 1e9)
+		snprintf(buf, len, "%.1f GB", b / 1e9);
+	else if (b >= 1e6)
+		snprintf(buf, len, "%.1f MB", b / 1e6);
+	else if (b >= 1e3)
+		snprintf(buf, len, "%.1f kB", b / 1e3);
+	else
+		snprintf(buf, len, "%.0f B", b);
+	return buf;
+}
+
+const char *units__bytes(double bytes, enum units_bytes_style style, char *buf, size_t len)
+{
+	static const char *const iec[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB" };
+	unsigned int u = 0;
+	double v = bytes;
+
+	if (style == UNITS_BYTES_SI)
+		return bytes_si(bytes, buf, len);
+	while (fabs(v) >= 1024 && u < sizeof(iec) / sizeof(iec[0]) - 1) {
+		v /= 1024;
+		u++;
+	}
+	if (!u)
+		snprintf(buf, len, "%.0f B", v);
+	else
+		snprintf(buf, len, "%.3g %s", v, iec[u]);
+	return buf;
+}

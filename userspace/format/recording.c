@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: MIT
+/* Loading a recording: read once, sniff the format, decode; see recording.h. */
+#include "format/recording.h"
+#include "format/folded.h"
+#include "format/pprof.h"
+#include "core/profile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int recording__slurp_fd(int fd, char **buf, size_t *len)
+{
+	size_t cap = 1 << 16, n = 0;
+	struct stat st;
+	char *b;
+	int err = 0;
+
+	/*
+	 * A regular file's size is a hint, not a promise: room for it, the
+	 * spare byte and one more, so reading to its end needs no regrowth.
+	 */
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uint64_t)st.st_size <= RECORDING_MAX_BYTES)
+		cap = (size_t)st.st_size + 2;
+	b = malloc(cap);
+	if (!b)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t r;
+
+		/* Always one spare byte past the data; one more byte tells "too big". */
+		if (cap - n < 2) {
+			size_t ncap = cap * 2 < RECORDING_MAX_BYTES + 2 ? cap * 2 : RECORDING_MAX_BYTES + 2;
+			char *nb;
+
+			if (ncap <= cap) {
+				err = -EFBIG;
+				break;
+			}
+			nb = realloc(b, ncap);
+			if (!nb) {
+				err = -ENOMEM;
+				break;
+			}
+			b = nb;
+			cap = ncap;
+		}
+		r = read(fd, b + n, cap - n - 1);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			break;
+		}
+		if (!r)
+			break;
+		n += r;
+	}
+	if (err) {
+		free(b);
+		return err;
+	}
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+int recording__slurp(const char *path, char **buf, size_t *len)
+{
+	int fd, err;
+
+	if (!path || !*path)
+		return -EINVAL;
+	if (!strcmp(path, "-"))
+		return recording__slurp_fd(STDIN_FILENO, buf, len);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	err = recording__slurp_fd(fd, buf, len);
+	close(fd);
+	return err;
+}
+
+static bool looks_folded(const unsigned char *b, size_t len)
+{
+	if (len >= 2 && b[0] == 0x1f && b[1] == 0x8b)
+		return false;
+	if (len > 4096)
+		len = 4096;
+	for (size_t i = 0; i < len; i++)
+		if (b[i] < 0x20 && b[i] != '\n' && b[i] != '\r' && b[i] != '\t')
+			return false;
+	return true;
+}
+
+int recording__load(const char *path, struct profile **out, const char **what)
+{
+	struct profile *p;
+	char *buf = NULL;
+	size_t len = 0;
+	int err;
+
+	*out = NULL;
+	err = recording__slurp(path, &buf, &len);
+	if (err)
+		return err;
+	p = profile__new();
+	if (!p) {
+		err = -ENOMEM;
+		goto out_buf;
+	}
+	if (len && looks_folded((unsigned char *)buf, len)) {
+		if (what)
+			*what = "folded";
+		err = folded__read_buf_merged(p, buf, len);
+	} else {
+		if (what)
+			*what = "pprof";
+		err = len ? pprof__decode(p, buf, len) : -EBADMSG;
+	}
+	if (err) {
+		profile__free(p);
+		goto out_buf;
+	}
+	*out = p;
+out_buf:
+	free(buf);
+	return err;
+}
+
+int recording__pick_type(const struct profile *p, const char *name)
+{
+	int i;
+
+	if (!p->nr_types)
+		return -ENODATA;
+	if (name)
+		return (i = profile__type_index(p, name)) >= 0 ? i : -ENOENT;
+	if (p->default_type >= 0 && (uint32_t)p->default_type < p->nr_types)
+		return p->default_type;
+	if ((i = profile__type_index(p, "samples")) >= 0)
+		return i;
+	if ((i = profile__type_index(p, "cpu")) >= 0)
+		return i;
+	return 0;
+}
+
+const char *recording__type_list(const struct profile *p, char *buf, size_t len)
+{
+	size_t o = 0;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	for (uint32_t i = 0; i < p->nr_types && o < len; i++)
+		o += snprintf(buf + o, len - o, "%s%s", i ? ", " : "",
+			      profile__str(p, p->types[i].type));
+	if (!p->nr_types)
+		snprintf(buf, len, "none");
+	return buf;
+}
+
