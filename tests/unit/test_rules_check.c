@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "rules-check.h"
+#include "core/rules-check.h"
 
 /* a symbol of this executable the rules below look for */
 __attribute__((noinline)) void peerscope_probe_dht_lookup(void)

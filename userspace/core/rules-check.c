@@ -13,11 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "rules-check.h"
-#include "sym-demangle.h"
-#include "sym-elf.h"
-#include "sym-maps.h"
-#include "sym-perfmap.h"
+#include "core/rules-check.h"
+#include "core/sym-demangle.h"
+#include "core/sym-elf.h"
+#include "core/sym-maps.h"
+#include "core/sym-perfmap.h"
 
 static void count_name(const struct path_rules *r, const char *name, struct rules_hits *h)
 {

@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "rules.h"
+#include "core/rules.h"
 
 struct rules_hits {
 	uint32_t per_path[PATH_MAX_PATHS];	/* symbols each path's rules match */
