@@ -44,6 +44,7 @@
 
 struct profile;
 
+/* The output formats of every renderer: report, its paths section, diff. */
 enum report_format {
 	REPORT_TEXT = 0,
 	REPORT_MD,
