@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of the verdict rules (reports/bottleneck.c): each rule on a
+ * Unit tests of the verdict rules (reports/analysis/verdicts.c): each rule on a
  * hand-built profile shaped like the injection it should catch, built with
- * the profile.h API and decomposed by reports/paths.c, plus the SLA checks.
+ * the profile.h API and decomposed by reports/analysis/paths.c, plus the SLA checks.
  */
 #include <stdarg.h>
 #include <stddef.h>
