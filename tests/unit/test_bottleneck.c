@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of the verdict rules (reports/analysis/verdicts.c): each rule on a
- * hand-built profile shaped like the injection it should catch, built with
- * the profile.h API and decomposed by reports/analysis/paths.c, plus the SLA checks.
+ * Unit tests of the verdict rules (reports/analysis/verdicts.c): each rule
+ * on a hand-built profile shaped like the injection it should catch, built
+ * with the profile.h API and decomposed by reports/analysis/paths.c, plus
+ * the SLA checks.
  */
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of peerscope diff (reports/analysis/diff.c, diff-paths.c; reports/diff-print.c, diff-flame.c):
+ * Unit tests of peerscope diff (reports/analysis/diff.c, diff-paths.c;
+ * reports/diff-print.c, diff-flame.c):
  * known answers on hand-built profiles with a planted change.
  */
 #include <stdarg.h>
