@@ -78,7 +78,8 @@ free_rules:
 
 /* ---- as a section of peerscope report ----------------------------------- */
 
-int report_paths__emit(const struct profile *p, const struct report_opts *ro, struct report_out *out)
+int report_paths__emit(const struct profile *p, const struct report_opts *ro,
+		       struct report_out *out)
 {
 	struct bottleneck_opts o = {
 		.format = out->format,

@@ -112,6 +112,7 @@ int report__filter_path(struct profile **p, const char *path);
  * collectors, sample totals per column, and the drops each collector
  * counted (stats records), with a warning when anything was lost.
  */
-int report_meta__emit(const struct profile *p, const struct report_opts *o, struct report_out *out);
+int report_meta__emit(const struct profile *p, const struct report_opts *o,
+		      struct report_out *out);
 
 #endif /* PEERSCOPE_REPORT_H */
