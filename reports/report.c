@@ -296,7 +296,8 @@ static void meta_text(const struct profile *p, const struct report_opts *o, stru
 		      out->f);
 }
 
-int report_meta__emit(const struct profile *p, const struct report_opts *o, struct report_out *out)
+int report_meta__emit(const struct profile *p, const struct report_opts *o,
+		      struct report_out *out)
 {
 	struct rec_meta meta = {};
 
