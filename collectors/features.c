@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/perf_event.h>
@@ -142,19 +143,16 @@ static bool probe_hw_pmu(void)
  * up in such a map.  A 1-entry map and a 7-instruction program, once per
  * process.
  */
-bool features__perf_event_noprealloc(void)
+static bool noprealloc_answer;
+
+static void probe_perf_event_noprealloc(void)
 {
-	static int answer = -1;
 	LIBBPF_OPTS(bpf_map_create_opts, mopts, .map_flags = BPF_F_NO_PREALLOC);
 	int map, prog;
 
-	if (answer >= 0)
-		return answer;
 	map = bpf_map_create(BPF_MAP_TYPE_HASH, NULL, sizeof(__u32), sizeof(__u64), 1, &mopts);
-	if (map < 0) {
-		answer = 0;
-		return false;
-	}
+	if (map < 0)
+		return;
 	{
 		const struct bpf_insn lookup[] = {
 			/* *(u32 *)(r10 - 4) = 0; r2 = r10 - 4; r1 = map; call lookup */
@@ -171,14 +169,22 @@ bool features__perf_event_noprealloc(void)
 		prog = bpf_prog_load(BPF_PROG_TYPE_PERF_EVENT, NULL, "GPL", lookup,
 				     sizeof(lookup) / sizeof(lookup[0]), NULL);
 	}
-	answer = prog >= 0;
+	noprealloc_answer = prog >= 0;
 	if (prog >= 0)
 		close(prog);
 	else
 		ps_debug("features: perf_event programs need preallocated hash maps here: %s",
 			 strerror(errno));
 	close(map);
-	return answer;
+}
+
+/* Collectors open in parallel threads: probed once, whoever asks first. */
+bool features__perf_event_noprealloc(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, probe_perf_event_noprealloc);
+	return noprealloc_answer;
 }
 
 /* The probes that load programs or parse BTF: the ones worth caching per boot. */

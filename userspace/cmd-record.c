@@ -449,7 +449,12 @@ fail:
 	return err;
 }
 
-/* Supported and selected collectors, opened; 0 or a negative errno. */
+/*
+ * Supported and selected collectors, opened; 0 or a negative errno.  One
+ * after the other: each open parses the 5 MB vmlinux BTF (libbpf holds
+ * ~12 MB while it loads), and opening the three defaults in parallel threads
+ * cut attach time to the slowest open but raised peak RSS from 25 to 39 MB.
+ */
 static int open_collectors(struct record *r)
 {
 	struct timespec t0, t1;

@@ -11,16 +11,6 @@
 #include "analysis/frames.h"
 #include "analysis/memory.h"
 
-static int column(const struct profile *p, const char *type, const char *unit)
-{
-	for (uint32_t i = 0; i < p->nr_types; i++) {
-		if (!strcmp(profile__str(p, p->types[i].type), type) &&
-		    !strcmp(profile__str(p, p->types[i].unit), unit))
-			return i;
-	}
-	return -1;
-}
-
 static void add_vals(const struct profile *p, const struct mem_data *d, uint32_t s, int64_t *v)
 {
 	for (int c = 0; c < MEM_NR_COLS; c++) {
@@ -91,35 +81,10 @@ static int add_funcs(const struct profile *p, struct mem_data *d, uint32_t s)
 }
 
 /* "leaf < caller < ..." of the first frames outside the allocator. */
-static void describe_stack(const struct profile *p, uint32_t stack, char *func, size_t flen,
-			   char *frames, size_t len)
-{
-	const struct pf_stack *st = &p->stacks[stack];
-	size_t off = 0;
-	int n = 0;
-
-	snprintf(func, flen, "[unknown]");
-	frames[0] = '\0';
-	for (uint32_t i = 0; i < st->nr && n < 4; i++) {
-		char name[128];
-
-		profile__frame_name(p, st->locs[i], 0, name, sizeof(name));
-		/* the allocator's own frame: the caller is what matters */
-		if (!n && i + 1 < st->nr && frames__is_library(p, st->locs[i], name))
-			continue;
-		if (!n)
-			snprintf(func, flen, "%s", name);
-		if (off < len)
-			off += snprintf(frames + off, len - off, "%s%s", n ? " < " : "", name);
-		n++;
-	}
-}
-
 static int collect(const struct profile *p, struct mem_data *d)
 {
-	static const char *const types[MEM_NR_COLS][2] = {
-		{ "alloc", "bytes" }, { "alloc", "objects" }, { "inuse", "bytes" },
-		{ "inuse", "objects" }, { "fault", "pages" },
+	static const char *const types[MEM_NR_COLS] = {
+		"alloc/bytes", "alloc/objects", "inuse/bytes", "inuse/objects", "fault/pages",
 	};
 	struct rec_memgrowth mg;
 	struct rec_meta meta;
@@ -128,7 +93,7 @@ static int collect(const struct profile *p, struct mem_data *d)
 	int err;
 
 	for (int c = 0; c < MEM_NR_COLS; c++)
-		d->col[c] = column(p, types[c][0], types[c][1]);
+		d->col[c] = profile__type_index(p, types[c]);
 	d->dur_s = p->duration_nanos / 1e9;
 	/* the last alloc record; the first meta with a duration; the first leaks */
 	for (pos = 0; records__next_alloc(p, &pos, &d->alloc);)
@@ -177,9 +142,9 @@ static int collect(const struct profile *p, struct mem_data *d)
 			continue;
 		for (int k = 0; k < d->nr_leaks; k++) {
 			if ((int64_t)d->leaks[k].r.id == id)
-				describe_stack(p, p->samples[s].stack, d->leaks[k].func,
-					       sizeof(d->leaks[k].func), d->leaks[k].frames,
-					       sizeof(d->leaks[k].frames));
+				frames__describe(p, p->samples[s].stack, FRAMES_DESCRIBE_MEMORY,
+						 d->leaks[k].func, sizeof(d->leaks[k].func),
+						 d->leaks[k].frames, sizeof(d->leaks[k].frames));
 		}
 	}
 	/* operations per path: the span collector's histograms */

@@ -21,14 +21,26 @@ layer_of() {
 
 script=$(mktemp)
 trap 'rm -f "$script"' EXIT
+declare -A qual=() seen=()
 for h in userspace/core/*.h userspace/format/*.h collectors/*.h \
 	 reports/analysis/*.h reports/*.h bpf/*.h; do
 	[ -f "$h" ] || continue
 	base=${h##*/}
 	q="$(layer_of "$h")/$base"
-	# "base.h" or any older qualification of it ("core/base.h", "../x/base.h")
+	seen[$base]=$(( ${seen[$base]:-0} + 1 ))
+	qual[$base]=$q
+done
+for base in "${!qual[@]}"; do
+	if [ "${seen[$base]}" -gt 1 ]; then
+		# two layers have a header of this name: only a person can tell
+		# which one a bare "base" meant; qualified ones are left alone
+		echo "qualify-includes: $base is in ${seen[$base]} layers: not rewritten" >&2
+		continue
+	fi
+	# "base.h" or any other qualification of it ("reports/base.h" after it
+	# moved to format/): the name is unique, so only one is right
 	printf 's|^\\([ \\t]*#[ \\t]*include[ \\t]*"\\)\\([^"]*/\\)\\{0,1\\}%s"|\\1%s"|\n' \
-		"${base//./\\.}" "$q" >>"$script"
+		"${base//./\\.}" "${qual[$base]}" >>"$script"
 done
 
 dirs=()

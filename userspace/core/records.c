@@ -43,6 +43,10 @@ struct rec_kind_desc {
 	static const struct rec_field kind##_fields[] = { REC_##kind(REC_DESC_FIELD, kind) };
 REC_KINDS(REC_DESC_FIELDS)
 
+/* `has` is a 64-bit mask */
+#define REC_FITS(kind) _Static_assert(REC_NR_##kind <= 64, #kind " has too many fields");
+REC_KINDS(REC_FITS)
+
 #define REC_DESC_KIND(kind) [REC_KIND_##kind] = { #kind, kind##_fields,			\
 	sizeof(kind##_fields) / sizeof(kind##_fields[0]), sizeof(struct rec_##kind) },
 static const struct rec_kind_desc kinds[REC_NR_KINDS] = { REC_KINDS(REC_DESC_KIND) };
@@ -51,11 +55,6 @@ static const struct rec_kind_desc kinds[REC_NR_KINDS] = { REC_KINDS(REC_DESC_KIN
 static const char *field_key(const struct rec_field *f)
 {
 	return strcmp(f->key, "errnum") ? f->key : "errno";
-}
-
-const char *records__kind_name(enum rec_kind kind)
-{
-	return kind < REC_NR_KINDS ? kinds[kind].name : "";
 }
 
 /* ---- histograms --------------------------------------------------------- */
@@ -267,6 +266,29 @@ bool records__next(const struct profile *p, enum rec_kind kind, uint32_t *pos, v
 		}
 	}
 	return false;
+}
+
+int records__hist_sum(const struct profile *p, const char *path, struct rec_hist_sum *s)
+{
+	struct rec_hist *h = malloc(sizeof(*h));
+
+	memset(s, 0, sizeof(*s));
+	if (!h)
+		return -ENOMEM;
+	for (uint32_t pos = 0; records__next_hist(p, &pos, h);) {
+		if (path && (!h->path || strcmp(h->path, path)))
+			continue;
+		s->nr++;
+		s->count += h->count;
+		s->errors += h->errors;
+		s->unmatched += h->unmatched;
+		s->sum_ns += h->sum_ns;
+		if (h->max_ns > s->max_ns)
+			s->max_ns = h->max_ns;
+		s->in_buckets += rec_buckets__to_ll(&h->buckets, s->buckets);
+	}
+	free(h);
+	return 0;
 }
 
 uint32_t records__count(const struct profile *p, enum rec_kind kind)

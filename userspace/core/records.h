@@ -70,6 +70,15 @@ uint64_t rec_buckets__to_ll(const struct rec_buckets *b, uint64_t *counts);
 /* "low:count,low:count" into buf (always terminated); returns buf. */
 char *rec_buckets__format(const struct rec_buckets *b, char *buf, size_t len);
 
+/* The span "hist" records of one path added up (records__hist_sum). */
+struct rec_hist_sum {
+	uint32_t nr;				/* records found */
+	uint64_t count, errors, unmatched, sum_ns;
+	uint64_t max_ns;			/* the largest */
+	uint64_t in_buckets;			/* operations in the buckets */
+	uint64_t buckets[REC_LL_BUCKETS];	/* dense log-linear counts */
+};
+
 /*
  * v rounded to decimals places: writers store measured ratios no more
  * precisely than they mean (the file keeps the shortest exact decimal).
@@ -194,10 +203,10 @@ int records__add(struct profile *p, enum rec_kind kind, const void *rec);
  * *pos = 0.
  */
 bool records__next(const struct profile *p, enum rec_kind kind, uint32_t *pos, void *rec);
+/* Adds up the "hist" records of path (NULL: every path); 0 or -ENOMEM. */
+int records__hist_sum(const struct profile *p, const char *path, struct rec_hist_sum *s);
 /* How many records of kind p holds. */
 uint32_t records__count(const struct profile *p, enum rec_kind kind);
-/* Name of a kind ("hist"). */
-const char *records__kind_name(enum rec_kind kind);
 
 #define REC_MEMBER(k, type, name) rec_##type##_t name;
 #define REC_FIELD_ENUM(k, type, name) REC_##k##_##name,

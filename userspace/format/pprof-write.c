@@ -109,8 +109,7 @@ void pprof__w_free(struct wctx *w)
 	uint32_t i;
 
 	for (i = 0; i < w->nr_extra; i++)
-		if (w->extra[i] != (char *)PF_KERNEL_MODULE)
-			free(w->extra[i]);
+		free(w->extra[i]);
 	free(w->extra);
 	free(w->comment_ids);
 	free(w->map_out);
@@ -230,9 +229,14 @@ int pprof__w_prepare(struct wctx *w)
 		w->kernel_map_out = w->map_out[kernel_map];
 	} else if (need_kernel) {
 		if (!profile__find_str(p, PF_KERNEL_MODULE, &w->kernel_str)) {
-			w->kernel_str = w_add_string(w, (char *)PF_KERNEL_MODULE);
-			if (!w->kernel_str)
+			/* every extra string is the writer's own, freed alike */
+			char *name = strdup(PF_KERNEL_MODULE);
+
+			w->kernel_str = name ? w_add_string(w, name) : 0;
+			if (!w->kernel_str) {
+				free(name);
 				return -ENOMEM;
+			}
 		}
 		w->map_order[n++] = 0;
 		w->nr_out_maps = n;
@@ -463,9 +467,9 @@ out_end:
 	return err;
 }
 
-int pprof__encode_gz(const struct profile *p, void **buf, size_t *len)
+/* Encodes p and gzips it to fd (out == NULL) or into out. */
+static int encode_gzip(const struct profile *p, int fd, struct pbuf *out)
 {
-	struct pbuf out = { 0 };
 	void *raw;
 	size_t rlen;
 	int err;
@@ -473,8 +477,16 @@ int pprof__encode_gz(const struct profile *p, void **buf, size_t *len)
 	err = pprof__encode(p, &raw, &rlen);
 	if (err)
 		return err;
-	err = gzip_buf(raw, rlen, -1, &out);
+	err = gzip_buf(raw, rlen, fd, out);
 	free(raw);
+	return err;
+}
+
+int pprof__encode_gz(const struct profile *p, void **buf, size_t *len)
+{
+	struct pbuf out = { 0 };
+	int err = encode_gzip(p, -1, &out);
+
 	if (err) {
 		free(out.b);
 		return err;
@@ -486,16 +498,7 @@ int pprof__encode_gz(const struct profile *p, void **buf, size_t *len)
 
 int pprof__write_fd(const struct profile *p, int fd)
 {
-	void *raw;
-	size_t rlen;
-	int err;
-
-	err = pprof__encode(p, &raw, &rlen);
-	if (err)
-		return err;
-	err = gzip_buf(raw, rlen, fd, NULL);
-	free(raw);
-	return err;
+	return encode_gzip(p, fd, NULL);
 }
 
 int pprof__write(const struct profile *p, const char *path)
