@@ -368,35 +368,38 @@ static void write_file(const char *path, const char *a, const char *b)
 	fclose(f);
 }
 
+/* The set guessed for a file holding strings a and b. */
+static const char *guess_of(const char *path, const char *a, const char *b, char *why, size_t len)
+{
+	write_file(path, a, b);
+	return path_rules__guess(0, path, why, len);
+}
+
 static void test_guess(void **state)
 {
+	static const struct { const char *a, *b, *want; } cases[] = {
+		{ "p2pnode", "dht_lookup_start", "p2pnode" },
+		{ ".note.go.buildid", "github.com/libp2p/go-libp2p-kad-dht.(*IpfsDHT)", "go-libp2p" },
+		{ "libp2p_kad::behaviour", "x", "rust-libp2p" },
+		{ "libtorrent-rasterbar.so.2.0", "x", "libtorrent" },
+		{ "_ZN5aria224DHTMessageDispatcherImpl", "x", "aria2" },
+		/* Transmission names libtorrent in its peer-id table: still mainline-dht */
+		{ "libtorrent (Rasterbar)", "dht.bootstrap", "mainline-dht" },
+		{ ".note.go.buildid", "github.com/syncthing/syncthing/lib/model.(*model)", "syncthing" },
+		{ ".note.go.buildid", "github.com/hashicorp/memberlist.(*Memberlist)", "memberlist" },
+		{ "DHT_bootstrap", "x", "toxcore" },
+		{ "nothing", "here", "default" },
+	};
 	char path[] = "/tmp/peerscope-test-guess-XXXXXX", why[160];
 	int fd = mkstemp(path);
 
 	assert_true(fd >= 0);
 	close(fd);
-	write_file(path, "p2pnode", "dht_lookup_start");
-	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "p2pnode");
-	assert_non_null(strstr(why, "USDT"));
-	write_file(path, ".note.go.buildid", "github.com/libp2p/go-libp2p-kad-dht.(*IpfsDHT)");
-	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "go-libp2p");
-	write_file(path, "libp2p_kad::behaviour", "x");
-	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "rust-libp2p");
-	write_file(path, "libtorrent-rasterbar.so.2.0", "x");
-	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "libtorrent");
-	write_file(path, "_ZN5aria224DHTMessageDispatcherImpl", "x");
-	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "aria2");
-	/* Transmission names libtorrent in its peer-id table: still mainline-dht */
-	write_file(path, "libtorrent (Rasterbar)", "dht.bootstrap");
-	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "mainline-dht");
-	write_file(path, ".note.go.buildid", "github.com/syncthing/syncthing/lib/model.(*model)");
-	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "syncthing");
-	write_file(path, ".note.go.buildid", "github.com/hashicorp/memberlist.(*Memberlist)");
-	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "memberlist");
-	write_file(path, "DHT_bootstrap", "x");
-	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "toxcore");
-	write_file(path, "nothing", "here");
-	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "default");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_string_equal(guess_of(path, cases[i].a, cases[i].b, why, sizeof(why)),
+				    cases[i].want);
+	assert_non_null(strstr(guess_of(path, "p2pnode", "dht_lookup_start", why, sizeof(why)) ?
+			       why : "", "USDT"));
 	assert_string_equal(path_rules__guess(0, "/nonexistent", why, sizeof(why)), "default");
 	unlink(path);
 }
