@@ -172,6 +172,51 @@ static void test_word_boundaries(void **state)
 	path_rules__free(r);
 }
 
+/*
+ * The built-in sets against frame names seen in the real-node suite
+ * (tests/real, docs/real-nodes.md): each name lands in the path it should,
+ * or in none.
+ */
+static void test_builtin_sets_real_names(void **state)
+{
+	static const struct { const char *set, *frame, *path; } cases[] = {
+		{ "aria2", "aria2::DHTMessageDispatcherImpl::sendMessage(std::unique_ptr<aria2::DHTMessageEntry>)", "dht" },
+		{ "aria2", "aria2::DHTGetPeersReplyMessage::getResponse()", "dht" },
+		{ "aria2", "aria2::PeerAbstractCommand::execute()", "gossip" },
+		{ "aria2", "aria2::EpollEventPoll::poll(timeval const&)", NULL },
+		{ "syncthing", "github.com/syncthing/syncthing/lib/model.(*sendReceiveFolder).pullBlock", "sync" },
+		{ "syncthing", "github.com/syncthing/notify.(*inotify).read", "sync" },
+		{ "syncthing", "github.com/syncthing/syncthing/lib/protocol.(*rawConnection).readerLoop", "gossip" },
+		{ "syncthing", "crypto/tls.(*Conn).Handshake", "bootstrap" },
+		{ "syncthing", "runtime.gcDrain", NULL },
+		{ "bittorrent-dht", "JS:*closest /w/build/real/npm/node_modules/k-bucket/index.js:203:11", "dht" },
+		{ "bittorrent-dht", "JS:*onquery /w/build/real/npm/node_modules/k-rpc/index.js:65:18", "dht" },
+		{ "bittorrent-dht", "JS:*doSend node:dgram:687:16", NULL },
+		{ "hyperdht", "on_udx_idle(udx_s*)", "dht" },
+		{ "hyperdht", "JS:*_onrequest /w/node_modules/dht-rpc/index.js:500:3", "dht" },
+		{ "hyperdht", "JS:~set node:internal/bootstrap/node:116:8", NULL },
+		{ "mainline-dht", "dht_periodic", "dht" },
+		{ "mainline-dht", "tr_dhtInit", "bootstrap" },
+		{ "mainline-dht", "tr_peerMgrAddIncoming", "gossip" },
+		{ "default", "net.ipToSockaddrInet4", NULL },
+		{ "default", "github.com/libp2p/go-libp2p-kad-dht.(*IpfsDHT).FindPeer", "dht" },
+	};
+	char err[128];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct path_rules *r = path_rules__parse(path_rules__builtin_text(cases[i].set),
+							 cases[i].set, err, sizeof(err));
+		const char *names[] = { cases[i].frame };
+		int want = cases[i].path ? path_rules__id(r, cases[i].path) : -1;
+
+		assert_non_null(r);
+		if (cases[i].path)
+			assert_true(want > 0);
+		assert_int_equal(path_rules__match_frames(r, names, 1, NULL), want);
+		path_rules__free(r);
+	}
+}
+
 /* hyperdht's bootstrap is its own, never Node's internal bootstrap code */
 static void test_hyperdht_bootstrap(void **state)
 {
@@ -324,7 +369,12 @@ static void test_idle_runtimes(void **state)
 	const char *pprof[] = { "runtime.futex", "runtime.notetsleepg", "runtime/pprof.readProfile",
 				"runtime/pprof.profileWriter" };
 
+	const char *go_epoll[] = { "runtime/internal/syscall.Syscall6", "syscall.Syscall6",
+				   "golang.org/x/sys/unix.EpollWait",
+				   "github.com/syncthing/notify.(*inotify).loop" };
+
 	assert_true(path_rules__is_idle(NULL, pprof, 4));
+	assert_true(path_rules__is_idle(NULL, go_epoll, 4));
 	assert_false(path_rules__is_idle(NULL, go_lock, 5));
 	assert_false(path_rules__is_idle(NULL, mutex, 3));
 }
@@ -413,6 +463,7 @@ int main(void)
 		cmocka_unit_test(test_outermost_flag),
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_word_boundaries),
+		cmocka_unit_test(test_builtin_sets_real_names),
 		cmocka_unit_test(test_hyperdht_bootstrap),
 		cmocka_unit_test(test_user_paths_and_ports),
 		cmocka_unit_test(test_spans_parse),
