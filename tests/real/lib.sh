@@ -46,10 +46,11 @@ say() { echo "  $NAME: $*" >&2; }
 
 need_root() { [ "$(id -u)" = 0 ] || skip "needs root (BPF, network namespace)"; }
 
-# need_deb PKG CMD: install Debian package PKG unless CMD is on PATH; skip
-# when it cannot be installed (no root, no mirror).
+# need_deb PKG CMD: install Debian package PKG unless CMD is on PATH (or,
+# for a /path, exists); skip when it cannot be installed (no root, no mirror).
+have() { case $1 in /*) [ -e "$1" ] ;; *) command -v "$1" >/dev/null 2>&1 ;; esac; }
 need_deb() {
-	command -v "$2" >/dev/null 2>&1 && return 0
+	have "$2" && return 0
 	say "installing Debian package $1"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$1" \
 		>"$T/apt.log" 2>&1 ||
@@ -57,7 +58,7 @@ need_deb() {
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$1" \
 		>"$T/apt.log" 2>&1; } ||
 		skip "cannot install Debian package $1 ($(tail -n 1 "$T/apt.log"))"
-	command -v "$2" >/dev/null 2>&1 || skip "package $1 gave no $2"
+	have "$2" || skip "package $1 gave no $2"
 }
 
 # need_npm PKG...: npm packages into $NPM_DIR (never global); skip when npm
