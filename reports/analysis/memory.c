@@ -11,16 +11,6 @@
 #include "analysis/frames.h"
 #include "analysis/memory.h"
 
-static int column(const struct profile *p, const char *type, const char *unit)
-{
-	for (uint32_t i = 0; i < p->nr_types; i++) {
-		if (!strcmp(profile__str(p, p->types[i].type), type) &&
-		    !strcmp(profile__str(p, p->types[i].unit), unit))
-			return i;
-	}
-	return -1;
-}
-
 static void add_vals(const struct profile *p, const struct mem_data *d, uint32_t s, int64_t *v)
 {
 	for (int c = 0; c < MEM_NR_COLS; c++) {
@@ -117,9 +107,8 @@ static void describe_stack(const struct profile *p, uint32_t stack, char *func, 
 
 static int collect(const struct profile *p, struct mem_data *d)
 {
-	static const char *const types[MEM_NR_COLS][2] = {
-		{ "alloc", "bytes" }, { "alloc", "objects" }, { "inuse", "bytes" },
-		{ "inuse", "objects" }, { "fault", "pages" },
+	static const char *const types[MEM_NR_COLS] = {
+		"alloc/bytes", "alloc/objects", "inuse/bytes", "inuse/objects", "fault/pages",
 	};
 	struct rec_memgrowth mg;
 	struct rec_meta meta;
@@ -128,7 +117,7 @@ static int collect(const struct profile *p, struct mem_data *d)
 	int err;
 
 	for (int c = 0; c < MEM_NR_COLS; c++)
-		d->col[c] = column(p, types[c][0], types[c][1]);
+		d->col[c] = profile__type_index(p, types[c]);
 	d->dur_s = p->duration_nanos / 1e9;
 	/* the last alloc record; the first meta with a duration; the first leaks */
 	for (pos = 0; records__next_alloc(p, &pos, &d->alloc);)

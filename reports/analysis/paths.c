@@ -228,28 +228,18 @@ struct cols {
 	int cpu, samples, offcpu, runq, tx_b, rx_b, tx_m, rx_m, al_b, al_o;
 };
 
-static int type_unit_index(const struct profile *p, const char *type, const char *unit)
-{
-	for (uint32_t t = 0; t < p->nr_types; t++) {
-		if (!strcmp(profile__str(p, p->types[t].type), type) &&
-		    !strcmp(profile__str(p, p->types[t].unit), unit))
-			return t;
-	}
-	return -1;
-}
-
 static void find_columns(const struct profile *p, struct cols *c, struct path_report *rep)
 {
 	c->cpu = profile__type_index(p, "cpu");
 	c->samples = profile__type_index(p, "samples");
 	c->offcpu = profile__type_index(p, "offcpu");
 	c->runq = profile__type_index(p, "runq");
-	c->tx_b = type_unit_index(p, "tx", "bytes");
-	c->rx_b = type_unit_index(p, "rx", "bytes");
-	c->tx_m = type_unit_index(p, "tx", "messages");
-	c->rx_m = type_unit_index(p, "rx", "messages");
-	c->al_b = type_unit_index(p, "alloc", "bytes");
-	c->al_o = type_unit_index(p, "alloc", "objects");
+	c->tx_b = profile__type_index(p, "tx/bytes");
+	c->rx_b = profile__type_index(p, "rx/bytes");
+	c->tx_m = profile__type_index(p, "tx/messages");
+	c->rx_m = profile__type_index(p, "rx/messages");
+	c->al_b = profile__type_index(p, "alloc/bytes");
+	c->al_o = profile__type_index(p, "alloc/objects");
 	rep->has_cpu = c->cpu >= 0 || c->samples >= 0;
 	rep->has_offcpu = c->offcpu >= 0;
 	rep->has_runq = c->runq >= 0;
