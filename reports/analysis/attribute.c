@@ -150,3 +150,10 @@ int paths__label_profile(struct profile *p, const struct path_rules *r)
 	free(rc.f);
 	return changed;
 }
+
+bool paths__sample_on(const struct profile *p, uint32_t sample, void *ctx)
+{
+	const char *v = profile__label_str(p, p->samples[sample].labelset, "path");
+
+	return !strcmp(v && *v ? v : PATH_OTHER_NAME, ctx);
+}
