@@ -134,6 +134,15 @@ static bool library_file(const char *file)
 	return false;
 }
 
+static bool has_prefix(const char *name, const char *const *prefixes, size_t nr)
+{
+	for (size_t i = 0; name && i < nr; i++) {
+		if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
+			return true;
+	}
+	return false;
+}
+
 bool frames__is_library(const struct profile *p, uint32_t loc, const char *name)
 {
 	static const char *const prefixes[] = {
@@ -152,10 +161,8 @@ bool frames__is_library(const struct profile *p, uint32_t loc, const char *name)
 
 	if (l && l->kernel)
 		return false;
-	for (size_t i = 0; name && i < ARRAY_LEN(prefixes); i++) {
-		if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
-			return true;
-	}
+	if (has_prefix(name, prefixes, ARRAY_LEN(prefixes)))
+		return true;
 	if (name && in_list(name, names, ARRAY_LEN(names)))
 		return true;
 	if (!l || !l->mapping || l->mapping >= p->nr_mappings)
@@ -195,6 +202,42 @@ bool frames__in_allocator(const struct frames *f)
 bool frames__is_idle(const struct path_rules *r, const struct frames *f)
 {
 	return path_rules__is_idle(r, f->names, f->nr);
+}
+
+bool frames__is_wait(const char *name)
+{
+	static const char *const prefixes[] = {
+		"__lll_lock_wait", "__futex_abstimed_wait", "futex_wait", "__futex_wait",
+		"pthread_cond_", "__pthread_cond_", "epoll_wait", "epoll_pwait", "__GI_epoll_wait",
+		"sem_wait", "sem_timedwait", "__new_sem_wait", "do_futex_wait",
+		"runtime.futex", "runtime.notesleep", "runtime.notetsleep", "runtime.semasleep",
+		"runtime.usleep", "runtime.netpoll", "runtime/internal/syscall.EpollWait",
+		"v8::base::ConditionVariable::Wait", "v8::base::Semaphore::Wait",
+		"uv_cond_wait", "uv_cond_timedwait", "uv_sem_wait", "uv__io_poll",
+	};
+
+	return has_prefix(name, prefixes, ARRAY_LEN(prefixes));
+}
+
+bool frames__is_profiler(const char *name)
+{
+	static const char *const prefixes[] = {
+		"v8::sampler::", "v8::internal::SamplingEventsProcessor",
+		"v8::internal::ProfilerEventsProcessor", "runtime/pprof.", "runtime.sigprof",
+	};
+
+	return has_prefix(name, prefixes, ARRAY_LEN(prefixes));
+}
+
+bool frames__is_vm(const char *name)
+{
+	static const char *const prefixes[] = {
+		"pvm_", "pv_native_", "__raw_callee_save___pv_", "xen_", "kvm_wait",
+		"kvm_hypercall", "kvm_sched_clock", "kvm_clock_", "kvm_steal_clock",
+		"hv_", "vmware_sched_clock", "native_safe_halt", "__pv_queued_spin",
+	};
+
+	return has_prefix(name, prefixes, ARRAY_LEN(prefixes));
 }
 
 /*

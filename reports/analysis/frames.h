@@ -88,6 +88,20 @@ bool frames__in_allocator(const struct frames *f);
  * built-in idle patterns and r's idle rules (r may be NULL).
  */
 bool frames__is_idle(const struct path_rules *r, const struct frames *f);
+/*
+ * A function that waits (a futex, condition variable or semaphore wait,
+ * epoll_wait, a runtime's sleep): where a thread blocks, never the function
+ * to blame for CPU time ("hottest").
+ */
+bool frames__is_wait(const char *name);
+/* A profiler's own code (V8's sampler thread, Go's pprof writer, SIGPROF). */
+bool frames__is_profiler(const char *name);
+/*
+ * A kernel frame of virtualisation (paravirt IRQ/spinlock ops, Xen, KVM
+ * hypercalls and halt): time the hypervisor takes, shown as "[vm]", never
+ * blamed for a path's CPU.
+ */
+bool frames__is_vm(const char *name);
 
 /* The thread had exited (do_exit/do_task_dead among its innermost kernel frames). */
 bool frames__thread_exited(const struct profile *p, uint32_t stack);

@@ -67,6 +67,35 @@ static void test_library(void **state)
 	profile__free(p);
 }
 
+/* Waits, profilers' own threads and the hypervisor's frames: never "hottest". */
+static void test_wait_profiler_vm(void **state)
+{
+	static const char *const waits[] = {
+		"__lll_lock_wait", "__futex_abstimed_wait_common", "pthread_cond_timedwait",
+		"epoll_wait", "runtime.futex", "runtime.notetsleep",
+		"v8::base::ConditionVariable::WaitFor(v8::base::Mutex*, v8::base::TimeDelta const&)",
+		"uv_cond_wait",
+	};
+	static const char *const vms[] = {
+		"pvm_irq_enable", "pv_native_safe_halt", "__raw_callee_save___pv_queued_spin_unlock",
+		"xen_hypercall_sched_op", "kvm_wait",
+	};
+
+	for (size_t i = 0; i < sizeof(waits) / sizeof(waits[0]); i++)
+		if (!frames__is_wait(waits[i]))
+			fail_msg("%s is a wait", waits[i]);
+	for (size_t i = 0; i < sizeof(vms) / sizeof(vms[0]); i++)
+		if (!frames__is_vm(vms[i]))
+			fail_msg("%s is virtualisation", vms[i]);
+	assert_false(frames__is_wait("dht_wait_for_reply_slot"));
+	assert_false(frames__is_wait("gossip_validate"));
+	assert_false(frames__is_vm("do_syscall_64"));
+	assert_false(frames__is_vm("kvm_free_page"));
+	assert_true(frames__is_profiler("v8::sampler::Sampler::DoSample()"));
+	assert_true(frames__is_profiler("runtime/pprof.profileWriter"));
+	assert_false(frames__is_profiler("v8::internal::Execution::Call"));
+}
+
 static void test_walk(void **state)
 {
 	struct profile *p = profile__new();
@@ -131,6 +160,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_library),
+		cmocka_unit_test(test_wait_profiler_vm),
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_describe),
 	};
