@@ -6,6 +6,7 @@
 
 #include "core/profile.h"
 #include "core/rules.h"
+#include "core/units.h"
 #include "analysis/frames.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -314,29 +315,62 @@ uint32_t frames__stack_names(const struct profile *p, uint32_t stack,
 	return n;
 }
 
-static const char *stack_str_user(const struct profile *p, uint32_t stack, char *buf,
-				  size_t len)
+/* The innermost frame is_key says defines the stack's path, or -1. */
+static int key_frame(const struct frames *f, frames_key_fn is_key, void *ctx)
+{
+	for (uint32_t i = 0; is_key && i < f->nr; i++) {
+		if (is_key(f->names[i], ctx))
+			return i;
+	}
+	return -1;
+}
+
+/*
+ * "leaf < caller < ...": each name shortened in its middle to half the
+ * line, and when the frames do not all fit, the key frame still shown
+ * after the leaf ("leaf < ... < key < ...").
+ */
+static const char *stack_str_user(const struct profile *p, uint32_t stack, frames_key_fn is_key,
+				  void *ctx, char *buf, size_t len)
 {
 	struct frames *f = malloc(sizeof(*f));
-	size_t off = 0;
+	size_t off = 0, max = len / 2 > 24 ? len / 2 : 24;
+	char name[FRAMES_NAME_LEN], key[FRAMES_NAME_LEN] = "";
+	int k;
 
 	buf[0] = '\0';
-	if (!f)
+	if (!f || len < 8) {
+		free(f);
 		return buf;
+	}
 	frames__user(p, stack, f);
 	if (!f->nr && stack && stack < p->nr_stacks && p->stacks[stack].nr) {
 		/* kernel-only stack */
 		profile__frame_name(p, p->stacks[stack].locs[0], 0, f->buf[0], sizeof(f->buf[0]));
-		snprintf(buf, len, "%s [k]", f->buf[0]);
+		units__shorten(f->buf[0], len - 5, name, sizeof(name));
+		snprintf(buf, len, "%s [k]", name);
 	}
+	k = key_frame(f, is_key, ctx);
+	if (k > 0)
+		units__shorten(f->names[k], max, key, sizeof(key));
 	for (uint32_t i = 0; i < f->nr; i++) {
-		size_t need = strlen(f->names[i]) + (i ? 3 : 0);
+		/* room for " < ..." after, and " < ... < key" while the key is still to come */
+		size_t reserve = (i + 1 < f->nr ? 6 : 0) + ((int)i < k ? strlen(key) + 9 : 0);
 
-		if (off + need + 4 >= len) {
-			snprintf(buf + off, len - off, "%s", i ? " < ..." : "...");
+		units__shorten(f->names[i], max, name, sizeof(name));
+		if (i && off + strlen(name) + 3 + reserve >= len) {
+			if ((int)i < k) {
+				off += snprintf(buf + off, len - off, " < ... < %s", key);
+				if ((uint32_t)k + 1 < f->nr)
+					snprintf(buf + off, len - off, " < ...");
+			} else {
+				snprintf(buf + off, len - off, " < ...");
+			}
 			break;
 		}
-		off += snprintf(buf + off, len - off, "%s%s", i ? " < " : "", f->names[i]);
+		off += snprintf(buf + off, len - off, "%s%s", i ? " < " : "", name);
+		if (off >= len)
+			break;
 	}
 	free(f);
 	return buf;
@@ -389,5 +423,11 @@ const char *frames__stack_str(const struct profile *p, uint32_t stack,
 {
 	if (style == FRAMES_STR_USER_OR_KERNEL)
 		return stack_str_user_or_kernel(p, stack, buf, len);
-	return stack_str_user(p, stack, buf, len);
+	return stack_str_user(p, stack, NULL, NULL, buf, len);
+}
+
+const char *frames__stack_line(const struct profile *p, uint32_t stack, frames_key_fn is_key,
+			       void *ctx, char *buf, size_t len)
+{
+	return stack_str_user(p, stack, is_key, ctx, buf, len);
 }

@@ -381,7 +381,7 @@ static const char *memo_who(struct walk *w, const struct walk_sample *s, int *er
 
 static const char *memo_waker(struct walk *w, const struct walk_sample *s, int *err)
 {
-	char buf[96];
+	char buf[FRAMES_NAME_LEN];
 
 	if (!(s->m->have & MEMO_WAKER)) {
 		if (!memo_str(frames__waker(w->p, s->stack, buf, sizeof(buf)), &s->m->waker))

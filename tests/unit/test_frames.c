@@ -96,6 +96,41 @@ static void test_wait_profiler_vm(void **state)
 	assert_false(frames__is_profiler("v8::internal::Execution::Call"));
 }
 
+static bool is_dht(const char *name, void *ctx)
+{
+	return !strncmp(name, "dht_", 4);
+}
+
+/*
+ * A frame longer than the line no longer hides the stack: names are
+ * shortened in the middle (head and tail kept) and the frame that put the
+ * stack in its path stays visible.  JSON's names stay whole.
+ */
+static void test_stack_line(void **state)
+{
+	static const char jit[] = "JS:*closest /home/user/node_modules/k-bucket/index.js"
+				  ":203:11 with a very long tail that goes on and on and on and on";
+	struct profile *p = profile__new();
+	char frames[1024], buf[80], names[4][FRAMES_NAME_LEN];
+	uint32_t st;
+
+	snprintf(frames, sizeof(frames), "%s;lib_a;lib_b;lib_c;lib_d;lib_e;dht_lookup;main", jit);
+	st = stack_of(p, frames);
+	frames__stack_line(p, st, is_dht, NULL, buf, sizeof(buf));
+	assert_true(strlen(buf) < sizeof(buf));
+	assert_non_null(strstr(buf, "JS:*closest"));	/* head */
+	assert_non_null(strstr(buf, "on and on"));	/* tail */
+	assert_non_null(strstr(buf, " < ... < dht_lookup < ..."));
+	/* without a key: the leaf and a "< ..." */
+	frames__stack_line(p, st, NULL, NULL, buf, sizeof(buf));
+	assert_int_equal(strncmp(buf, "JS:*closest", 11), 0);
+	assert_non_null(strstr(buf, " < ..."));
+	/* whole names for JSON */
+	assert_int_equal(frames__stack_names(p, st, names, 4), 4);
+	assert_string_equal(names[0], jit);
+	profile__free(p);
+}
+
 static void test_walk(void **state)
 {
 	struct profile *p = profile__new();
@@ -161,6 +196,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_library),
 		cmocka_unit_test(test_wait_profiler_vm),
+		cmocka_unit_test(test_stack_line),
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_describe),
 	};
