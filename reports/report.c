@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /* Report plumbing, shared loaders and the meta section; see report.h. */
+#include "analysis/unnamed.h"
 #include "reports/report.h"
 #include "reports/output.h"
 #include "analysis/paths.h"
 #include "core/profile.h"
 #include "core/records.h"
 #include "core/rules.h"
+#include "core/units.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -248,6 +250,28 @@ static void json_cost(struct json_writer *w, const struct profile *p)
 	json__end(w, '}');
 }
 
+/* "unnamed": the modules of unnamed_rows(), only when there are some. */
+static void json_unnamed(struct json_writer *w, const struct profile *p,
+			 const struct report_opts *o)
+{
+	struct unnamed_module m[UNNAMED_MAX];
+	int n = unnamed__modules(p, o->type_idx, m, UNNAMED_MAX);
+
+	if (n <= 0)
+		return;
+	json__key(w, "unnamed");
+	json__begin(w, '[');
+	for (int i = 0; i < n; i++) {
+		json__begin(w, '{');
+		json__key(w, "module"); json__str(w, m[i].file);
+		json__key(w, "cost_share"); json__num(w, m[i].cost_share);
+		json__key(w, "unnamed_share"); json__num(w, m[i].unnamed_share);
+		json__key(w, "named_by"); json__str(w, m[i].jit ? "perf-map" : "debug-symbols");
+		json__end(w, '}');
+	}
+	json__end(w, ']');
+}
+
 static void meta_json(const struct profile *p, const struct report_opts *o, FILE *f,
 		      const struct rec_meta *meta)
 {
@@ -287,6 +311,7 @@ static void meta_json(const struct profile *p, const struct report_opts *o, FILE
 	lost = json_stats(&w, p);
 	json__key(&w, "dropped"); json__int(&w, lost);
 	json_cost(&w, p);
+	json_unnamed(&w, p, o);
 	json__end(&w, '}');
 }
 
@@ -300,6 +325,34 @@ static void meta_row(struct report_out *out, const char *key, const char *val)
 		fputs(" |\n", out->f);
 	} else {
 		fprintf(out->f, "  %-11s %s\n", key, val);
+	}
+}
+
+/*
+ * Modules whose frames are mostly "module+0x...": rules cannot match them,
+ * so say how much cost they hold and what would name them.
+ */
+static void unnamed_rows(const struct profile *p, const struct report_opts *o,
+			 struct report_out *out)
+{
+	struct unnamed_module m[UNNAMED_MAX];
+	int n = unnamed__modules(p, o->type_idx, m, UNNAMED_MAX);
+	char line[1024], file[96];
+
+	for (int i = 0; i < n; i++) {
+		units__shorten(m[i].file[0] ? m[i].file : "[anon]", 80, file, sizeof(file));
+		snprintf(line, sizeof(line),
+			 "%s: %.0f %% of %s has a frame in it, %.0f %% of its frames have no name; %s",
+			 file, 100 * m[i].cost_share,
+			 profile__str(p, p->types[o->type_idx].type), 100 * m[i].unnamed_share,
+			 m[i].jit ? "JIT code: a perf map names it (node --perf-basic-prof, or the "
+				    "runtime's own option)" : "");
+		if (!m[i].jit)
+			snprintf(line + strlen(line), sizeof(line) - strlen(line),
+				 "its debug symbols would name it (the -dbgsym or -dbg package of "
+				 "the package that ships it, dpkg -S %s; or a debuglink file under "
+				 "/usr/lib/debug)", file);
+		meta_row(out, i ? "" : "unnamed", line);
 	}
 }
 
@@ -368,6 +421,7 @@ static void meta_text(const struct profile *p, const struct report_opts *o, stru
 		      out->f);
 	if (cost_line(p, dur, line, sizeof(line)))
 		meta_row(out, "cost", line);
+	unnamed_rows(p, o, out);
 }
 
 int report_meta__emit(const struct profile *p, const struct report_opts *o,

@@ -13,6 +13,7 @@
 #include "core/profile.h"
 #include "core/rules.h"
 #include "analysis/frames.h"
+#include "analysis/unnamed.h"
 
 /* "leaf;caller;..." with "k:" for kernel frames and "lib@file" for a module */
 static uint32_t stack_of(struct profile *p, const char *frames)
@@ -131,6 +132,40 @@ static void test_stack_line(void **state)
 	profile__free(p);
 }
 
+/*
+ * A stripped daemon: most of its frames are "module+0x..."; the report
+ * names it, its share and that debug symbols would help.  A module whose
+ * frames are named, or that holds little cost, is not mentioned.
+ */
+static void test_unnamed_modules(void **state)
+{
+	struct profile *p = profile__new();
+	int t = profile__add_type(p, "cpu", "nanoseconds");
+	struct pf_mapping daemon = { .start = 0x1000, .limit = 0x9000,
+				     .filename = profile__intern(p, "/usr/bin/transmission-daemon") };
+	struct pf_mapping anon = { .start = 0x20000, .limit = 0x30000,
+				   .filename = profile__intern(p, "[anon:v8]") };
+	uint32_t md = profile__add_mapping(p, &daemon), ma = profile__add_mapping(p, &anon);
+	uint32_t a = profile__intern_location(p, false, 0x1100, md, NULL, 0);
+	uint32_t b = profile__intern_location(p, false, 0x1200, md, NULL, 0);
+	uint32_t j = profile__intern_location(p, false, 0x20100, ma, NULL, 0);
+	struct pf_line main_line = { profile__intern_function(p, "main", "main", NULL), 0 };
+	uint32_t named = profile__intern_location(p, false, 0x1300, md, &main_line, 1);
+	uint32_t libc = profile__intern_named_frame(p, "__poll", "/usr/lib/libc.so.6", false);
+	struct unnamed_module m[UNNAMED_MAX];
+
+	profile__add(p, profile__intern_stack(p, (uint32_t[]){ a, b, named }, 3), 0, t, 60);
+	profile__add(p, profile__intern_stack(p, (uint32_t[]){ j }, 1), 0, t, 3);
+	profile__add(p, profile__intern_stack(p, (uint32_t[]){ libc, named }, 2), 0, t, 37);
+	assert_int_equal(unnamed__modules(p, t, m, UNNAMED_MAX), 1);
+	assert_string_equal(m[0].file, "/usr/bin/transmission-daemon");
+	assert_true(m[0].cost_share > 0.969 && m[0].cost_share < 0.971);	/* 97 of 100 */
+	/* frames weighted by value: 120 unnamed of 217 (the JIT's 3 % is too little to say) */
+	assert_true(m[0].unnamed_share > 0.55 && m[0].unnamed_share < 0.56);
+	assert_false(m[0].jit);
+	profile__free(p);
+}
+
 static void test_walk(void **state)
 {
 	struct profile *p = profile__new();
@@ -197,6 +232,7 @@ int main(void)
 		cmocka_unit_test(test_library),
 		cmocka_unit_test(test_wait_profiler_vm),
 		cmocka_unit_test(test_stack_line),
+		cmocka_unit_test(test_unnamed_modules),
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_describe),
 	};
