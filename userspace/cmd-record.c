@@ -37,6 +37,7 @@
 #include "core/profile.h"
 #include "core/records.h"
 #include "core/rules.h"
+#include "core/rules-check.h"
 #include "core/symbolizer.h"
 #include "core/target.h"
 #include "format/pprof.h"
@@ -813,8 +814,13 @@ int cmd_record(int argc, char **argv)
 	} else {
 		/* no --rules: the built-in set that fits the first target, said aloud */
 		rules = path_rules__for_pid(r.target.pids[0]);
-		if (rules)
+		if (rules) {
+			struct rules_hits hits;
+
 			ps_info("path rules: %s (%s; --rules to choose)", rules->name, rules->why);
+			/* a guess that names nothing of the target must say so */
+			path_rules__check_target(rules, r.target.pids[0], true, &hits);
+		}
 		r.opts.rules = rules;
 	}
 
