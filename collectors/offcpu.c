@@ -512,6 +512,21 @@ free_bufs:
 	return err;
 }
 
+/*
+ * The agent's windows: finished blocks, wakers, run-queue histograms and
+ * stacks start empty.  A block still open at the drain was counted up to
+ * then, and is counted again in full in the window where it ends.
+ */
+static int offcpu_reset(struct collector *c)
+{
+	struct offcpu_priv *op = c->priv;
+
+	return collector__clear_map(bpf_map__fd(op->skel->maps.spans)) ?:
+	       collector__clear_map(bpf_map__fd(op->skel->maps.wakers)) ?:
+	       collector__clear_map(bpf_map__fd(op->skel->maps.runqlat)) ?:
+	       collector__clear_map(bpf_map__fd(op->skel->maps.stacks));
+}
+
 static void offcpu_stats(struct collector *c)
 {
 	struct offcpu_priv *op = c->priv;
@@ -552,6 +567,7 @@ const struct collector_ops offcpu_collector_ops = {
 	.attach = offcpu_attach,
 	.poll = offcpu_poll,
 	.drain = offcpu_drain,
+	.reset = offcpu_reset,
 	.stats = offcpu_stats,
 	.close = offcpu_close,
 };
