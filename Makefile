@@ -30,7 +30,7 @@ CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-in
             -fno-omit-frame-pointer $(SAN_FLAGS)
 CPPFLAGS += -D_GNU_SOURCE -I$(ARCH_INC)
 LDFLAGS  += $(SAN_FLAGS)
-LDLIBS   += -lbpf -lelf -lz -lpfm -liberty -lpthread -lm
+LDLIBS   += -lbpf -lelf -lz -lpfm -liberty -lmicrohttpd -lpthread -lm
 
 # Layers (docs/design.md), bottom up: core -> format -> collectors | analysis ->
 # reports (renderers) -> commands.  Every include names its layer

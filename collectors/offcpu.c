@@ -499,8 +499,9 @@ static int offcpu_drain(struct collector *c, struct profile *p)
 		if (err)
 			goto free_wakers;
 	}
-	err = drain_open_spans(p, op, c->opts, bpf_map__fd(op->skel->maps.state), stacks_fd, &cols,
-			       stop_ns, ips, locs);
+	if (!c->opts->windows)
+		err = drain_open_spans(p, op, c->opts, bpf_map__fd(op->skel->maps.state),
+				       stacks_fd, &cols, stop_ns, ips, locs);
 	if (!err)
 		err = drain_hists(p, bpf_map__fd(op->skel->maps.runqlat));
 
@@ -514,8 +515,8 @@ free_bufs:
 
 /*
  * The agent's windows: finished blocks, wakers, run-queue histograms and
- * stacks start empty.  A block still open at the drain was counted up to
- * then, and is counted again in full in the window where it ends.
+ * stacks start empty.  A block still open at the drain is counted in the
+ * window where it ends (o->windows), never twice.
  */
 static int offcpu_reset(struct collector *c)
 {

@@ -9,5 +9,6 @@ int cmd_flame(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_agent(int argc, char **argv);
 
 #endif /* PEERSCOPE_BUILTIN_H */
