@@ -106,6 +106,27 @@ static void on_signal(int sig)
 		stop_signal = sig;
 }
 
+/*
+ * The agent's log: always printed (it runs unattended), one line each,
+ * with the UTC time, so a journal or a log file says when.
+ */
+static void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void agent_log(const char *fmt, ...)
+{
+	char when[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	va_list ap;
+
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "peerscope: agent: %s ", when);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...)
 {
@@ -248,7 +269,7 @@ static int load_rules(struct agent *a, bool reload)
 
 	if (!a->r.rules_file) {
 		if (reload)
-			ps_info("SIGHUP: no --rules file to reread");
+			agent_log("SIGHUP: no --rules file to reread");
 		if (!reload)
 			a->rules = path_rules__for_pid(a->r.target.pids[0]);
 		return 0;
@@ -265,7 +286,7 @@ static int load_rules(struct agent *a, bool reload)
 	}
 	if (reload) {
 		/* the collectors keep the rules they attached with (span probes) */
-		ps_info("SIGHUP: reread path rules %s", a->r.rules_file);
+		agent_log("SIGHUP: reread path rules %s", a->r.rules_file);
 		path_rules__free(a->rules);
 	}
 	a->rules = nr;
@@ -281,7 +302,7 @@ static void keep_resettable(struct record *r)
 		struct collector *c = &r->coll[i];
 
 		if (!c->ops->reset) {
-			ps_info("collector %s cannot drain per window yet: the agent runs without it",
+			agent_log("collector %s cannot drain per window yet: the agent runs without it",
 				c->ops->name);
 			if (c->ops->close)
 				c->ops->close(c);
@@ -302,7 +323,7 @@ static void drop_exited(struct record *r)
 			i++;
 			continue;
 		}
-		ps_info("target %u exited: dropped", pid);
+		agent_log("target %u exited: dropped", pid);
 		bpf_map_delete_elem(r->sm.targets_fd, &pid);
 		r->target.pids[i] = r->target.pids[--r->target.nr_pids];
 	}
@@ -490,7 +511,7 @@ static void agent_loop(struct agent *a)
 		}
 		drop_exited(r);
 		if (!r->target.nr_pids) {
-			ps_info("every target has exited: writing the last window");
+			agent_log("every target has exited: writing the last window");
 			break;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -607,7 +628,7 @@ int cmd_agent(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	if (!start(&a)) {
-		ps_info("agent: %d process(es), %d collector(s), a window every %gs into %s%s%s",
+		agent_log("%d process(es), %d collector(s), a window every %gs into %s%s%s",
 			a.r.target.nr_pids, a.r.nr_coll, a.window_s, a.dir,
 			a.http ? "; metrics on " : "", a.http ? a.metrics_addr : "");
 		agent_loop(&a);
