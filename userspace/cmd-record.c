@@ -118,7 +118,6 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-
 static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig)
@@ -171,7 +170,7 @@ static int parse_double(const char *s, double *v)
 }
 
 /* "10ms", "500us", "2s", "100ns"; a bare number is microseconds. */
-int record__parse_time_ns(const char *s, uint64_t *ns)
+static int parse_time_ns(const char *s, uint64_t *ns)
 {
 	static const struct { const char *sfx; double mul; } units[] = {
 		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "", 1e3 },
@@ -262,7 +261,7 @@ static int parse_args(struct record *r, int argc, char **argv)
 			ps_set_progress(true);
 			break;
 		case OPT_MIN_BLOCK:
-			if (record__parse_time_ns(optarg, &r->opts.min_block_ns))
+			if (parse_time_ns(optarg, &r->opts.min_block_ns))
 				return usage_error("bad --min-block '%s': want e.g. 1ms, 500us", optarg);
 			break;
 		case OPT_ALLOC:
@@ -613,6 +612,7 @@ void record__add_records(struct record *r, struct profile *p)
 {
 	char host[256] = "", start[64], pids[TARGET_MAX_PIDS * 11] = "", names[128] = "";
 	double attach_s = ts_sec(&r->t_start, &r->t_attached);
+	struct bpf_map_usage mu;
 	struct rusage ru;
 	struct utsname u;
 	time_t t = r->start_wall_ns / 1000000000LL;
@@ -654,12 +654,15 @@ void record__add_records(struct record *r, struct profile *p)
 		});
 	}
 
-	/* the cost of recording, as measured from inside */
+	/* the cost of recording, as measured from inside (maps are still open) */
 	getrusage(RUSAGE_SELF, &ru);
+	if (bpf_usage__maps(&mu))
+		mu.bytes = 0;
 	records__add_overhead(p, &(struct rec_overhead){
 		.user_ns = rusage_ns(&ru.ru_utime), .sys_ns = rusage_ns(&ru.ru_stime),
 		.bpf_run_ns = record__total_stats(r).bpf_run_ns, .attach_ns = (uint64_t)(attach_s * 1e9),
-		.bpf_stats = r->stats_fd >= 0,
+		.bpf_stats = r->stats_fd >= 0, .peak_rss_kb = (uint64_t)ru.ru_maxrss,
+		.bpf_map_bytes = mu.bytes,
 	});
 }
 

@@ -47,7 +47,6 @@ struct record {
 };
 
 int record__libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap);
-int record__parse_time_ns(const char *s, uint64_t *ns);
 /* root, or CAP_BPF + CAP_PERFMON; says what is missing */
 int record__check_privileges(void);
 /* every -p pid exists; threads become their process */
