@@ -5,6 +5,7 @@
  * OpenMetrics text a counter family is named without its _total suffix and
  * the document ends with "# EOF"; everything else is the same.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -129,16 +130,30 @@ static const char *label_value(const char *s, char *buf, size_t len)
 	     mp < (m)->paths + (m)->nr_paths &&					\
 	     (label_value(mp->name, pv, sizeof(pv)), 1); mp++)
 
+/* One family with one sample per path, labelled path only. */
+static void per_path(const struct expo *e, const struct metrics_state *m, const char *name,
+		     const char *type, const char *help, double (*get)(const struct metrics_path *))
+{
+	char pv[80], l[160];
+
+	family(e, name, type, help);
+	FOR_PATHS(m, mp, pv) {
+		snprintf(l, sizeof(l), "path=\"%s\"", pv);
+		sample(e, name, l, get(mp));
+	}
+}
+
+static double get_cpu(const struct metrics_path *mp) { return mp->cpu_s; }
+static double get_runq(const struct metrics_path *mp) { return mp->runq_s; }
+static double get_ops(const struct metrics_path *mp) { return mp->ops.count; }
+static double get_alloc(const struct metrics_path *mp) { return mp->alloc_bytes; }
+
 static void path_time(const struct expo *e, const struct metrics_state *m)
 {
 	char pv[80], l[160];
 
-	family(e, "peerscope_path_cpu_seconds_total", "counter",
-	       "On-CPU time of the targets' threads on each path.");
-	FOR_PATHS(m, mp, pv) {
-		snprintf(l, sizeof(l), "path=\"%s\"", pv);
-		sample(e, "peerscope_path_cpu_seconds_total", l, mp->cpu_s);
-	}
+	per_path(e, m, "peerscope_path_cpu_seconds_total", "counter",
+		 "On-CPU time of the targets' threads on each path.", get_cpu);
 	family(e, "peerscope_path_offcpu_seconds_total", "counter",
 	       "Off-CPU time inside work on each path, by wait reason.");
 	FOR_PATHS(m, mp, pv) {
@@ -147,12 +162,8 @@ static void path_time(const struct expo *e, const struct metrics_state *m)
 			sample(e, "peerscope_path_offcpu_seconds_total", l, mp->off_s[r]);
 		}
 	}
-	family(e, "peerscope_path_runq_seconds_total", "counter",
-	       "Time runnable but waiting for a CPU, on each path.");
-	FOR_PATHS(m, mp, pv) {
-		snprintf(l, sizeof(l), "path=\"%s\"", pv);
-		sample(e, "peerscope_path_runq_seconds_total", l, mp->runq_s);
-	}
+	per_path(e, m, "peerscope_path_runq_seconds_total", "counter",
+		 "Time runnable but waiting for a CPU, on each path.", get_runq);
 }
 
 static void path_ops(const struct expo *e, const struct metrics_state *m)
@@ -160,12 +171,8 @@ static void path_ops(const struct expo *e, const struct metrics_state *m)
 	static const char *const h = "peerscope_path_operation_duration_seconds";
 	char pv[80], l[200], name[96];
 
-	family(e, "peerscope_path_operations_total", "counter",
-	       "Operations timed by a span on each path.");
-	FOR_PATHS(m, mp, pv) {
-		snprintf(l, sizeof(l), "path=\"%s\"", pv);
-		sample(e, "peerscope_path_operations_total", l, mp->ops.count);
-	}
+	per_path(e, m, "peerscope_path_operations_total", "counter",
+		 "Operations timed by a span on each path.", get_ops);
 	family(e, h, "histogram", "Duration of the operations timed by a span on each path.");
 	FOR_PATHS(m, mp, pv) {
 		snprintf(name, sizeof(name), "%s_bucket", h);
@@ -183,34 +190,32 @@ static void path_ops(const struct expo *e, const struct metrics_state *m)
 	}
 }
 
-static void path_traffic(const struct expo *e, const struct metrics_state *m)
+/* One family with a tx and an rx sample per path. */
+static void per_direction(const struct expo *e, const struct metrics_state *m, const char *name,
+			  const char *help, size_t tx_off, size_t rx_off)
 {
 	char pv[80], l[160];
 
-	family(e, "peerscope_path_bytes_total", "counter",
-	       "Socket payload bytes on each path, by direction.");
+	family(e, name, "counter", help);
 	FOR_PATHS(m, mp, pv) {
 		snprintf(l, sizeof(l), "path=\"%s\",direction=\"tx\"", pv);
-		sample(e, "peerscope_path_bytes_total", l, mp->tx_bytes);
+		sample(e, name, l, *(const int64_t *)((const char *)mp + tx_off));
 		snprintf(l, sizeof(l), "path=\"%s\",direction=\"rx\"", pv);
-		sample(e, "peerscope_path_bytes_total", l, mp->rx_bytes);
+		sample(e, name, l, *(const int64_t *)((const char *)mp + rx_off));
 	}
-	family(e, "peerscope_path_messages_total", "counter",
-	       "Socket send and receive calls on each path, by direction.");
-	FOR_PATHS(m, mp, pv) {
-		snprintf(l, sizeof(l), "path=\"%s\",direction=\"tx\"", pv);
-		sample(e, "peerscope_path_messages_total", l, mp->tx_msgs);
-		snprintf(l, sizeof(l), "path=\"%s\",direction=\"rx\"", pv);
-		sample(e, "peerscope_path_messages_total", l, mp->rx_msgs);
-	}
-	if (!m->has_alloc)
-		return;
-	family(e, "peerscope_path_alloc_bytes_total", "counter",
-	       "Bytes allocated on each path (alloc collector).");
-	FOR_PATHS(m, mp, pv) {
-		snprintf(l, sizeof(l), "path=\"%s\"", pv);
-		sample(e, "peerscope_path_alloc_bytes_total", l, mp->alloc_bytes);
-	}
+}
+
+static void path_traffic(const struct expo *e, const struct metrics_state *m)
+{
+	per_direction(e, m, "peerscope_path_bytes_total",
+		      "Socket payload bytes on each path, by direction.",
+		      offsetof(struct metrics_path, tx_bytes), offsetof(struct metrics_path, rx_bytes));
+	per_direction(e, m, "peerscope_path_messages_total",
+		      "Socket send and receive calls on each path, by direction.",
+		      offsetof(struct metrics_path, tx_msgs), offsetof(struct metrics_path, rx_msgs));
+	if (m->has_alloc)
+		per_path(e, m, "peerscope_path_alloc_bytes_total", "counter",
+			 "Bytes allocated on each path (alloc collector).", get_alloc);
 }
 
 static void path_state(const struct expo *e, const struct metrics_state *m)
