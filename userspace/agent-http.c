@@ -18,7 +18,8 @@
 #include <sys/socket.h>
 #include <microhttpd.h>
 
-#include "agent.h"
+#include "builtin.h"
+
 
 #define HTTP_MAX_CONNECTIONS	8
 #define HTTP_MEMORY_LIMIT	(32 * 1024)

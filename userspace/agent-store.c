@@ -18,7 +18,8 @@
 #include <sys/stat.h>
 
 #include "format/pprof.h"
-#include "agent.h"
+
+#include "builtin.h"
 
 #define WINDOW_SUFFIX ".pb.gz"
 

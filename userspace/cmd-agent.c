@@ -21,8 +21,6 @@
 #include <bpf/bpf.h>
 
 #include "builtin.h"
-#include "record.h"
-#include "agent.h"
 #include "core/log.h"
 #include "core/profile.h"
 #include "core/rules.h"

@@ -29,7 +29,6 @@
 
 #include "collectors/bpf-usage.h"
 #include "builtin.h"
-#include "record.h"
 #include "collectors/collector.h"
 #include "collectors/features.h"
 #include "collectors/record-opts.h"

@@ -21,7 +21,7 @@
 #include "core/records.h"
 #include "analysis/sla.h"
 #include "reports/metrics.h"
-#include "agent.h"
+#include "builtin.h"
 
 static char *render(const struct metrics_state *m, bool om)
 {
