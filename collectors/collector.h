@@ -56,6 +56,12 @@ struct collector_ops {
 	 * Events counted between the drain and the reset are lost (a few ms).
 	 */
 	int (*reset)(struct collector *c);
+	/*
+	 * optional: a target that appeared after attach (agent --comm).
+	 * Collectors that follow every target through the shared target map
+	 * (cpu, offcpu) need none; per-process probes (span) attach here.
+	 */
+	int (*add_target)(struct collector *c, uint32_t pid);
 	/* optional: fill c->stats (drops, run time) */
 	void (*stats)(struct collector *c);
 	void (*close)(struct collector *c);
@@ -74,6 +80,14 @@ struct collector {
  * 0 or a negative errno.
  */
 int collectors__finish(struct profile *p, const struct shared_maps *sm);
+
+/*
+ * A process to follow from now on, after attach: into the shared target
+ * map, the unwinder's tables, and each collector's add_target.  0 or the
+ * first negative errno (the others are still tried).
+ */
+int collectors__add_target(struct collector *coll, int nr, const struct shared_maps *sm,
+			   uint32_t pid);
 
 /* The table of every collector, NULL-terminated. */
 extern const struct collector_ops *const collector_table[];

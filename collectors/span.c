@@ -285,6 +285,14 @@ static int span_attach(struct collector *c, const struct target *t)
 	return 0;
 }
 
+/* A process started after attach: its span probes, the same way. */
+static int span_add_target(struct collector *c, uint32_t pid)
+{
+	struct target one = { .pids = &pid, .nr_pids = 1 };
+
+	return span_attach(c, &one);
+}
+
 static int span_poll(struct collector *c)
 {
 	struct span_priv *sp = c->priv;
@@ -409,6 +417,7 @@ const struct collector_ops span_collector_ops = {
 	.poll = span_poll,
 	.drain = span_drain,
 	.reset = span_reset,
+	.add_target = span_add_target,
 	.stats = span_stats,
 	.close = span_close,
 };

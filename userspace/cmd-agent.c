@@ -7,6 +7,7 @@
  * and, with --metrics, a Prometheus endpoint over the windows added up
  * (docs/agent.md, docs/metrics.md).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -35,14 +36,16 @@
 #define POLL_MS		100
 
 static const char usage_text[] =
-"usage: peerscope agent -p PID[,PID...] --dir DIR [options]\n"
+"usage: peerscope agent -p PID[,PID...] | --comm NAME --dir DIR [options]\n"
 "\n"
 "Profile processes continuously: every window is written to DIR as a pprof\n"
 "file with one line in DIR/index.jsonl, and --metrics serves Prometheus\n"
 "metrics.  SIGINT/SIGTERM write the partial window and exit 0; SIGHUP\n"
 "rereads the rules file.\n"
 "\n"
-"  -p, --pid PID[,PID...]    processes to profile (required)\n"
+"  -p, --pid PID[,PID...]    processes to profile\n"
+"      --comm NAME           every process named NAME, including ones that\n"
+"                            start later (checked every second)\n"
 "      --dir DIR             where windows and index.jsonl go (required)\n"
 "      --window TIME         window length (default 60s; e.g. 10s, 5m)\n"
 "  -F, --freq HZ             on-CPU sampling frequency (default 19)\n"
@@ -59,7 +62,7 @@ static const char usage_text[] =
 "\n"
 "Exit status: 0 ok, 1 runtime error, 2 usage error.\n";
 
-enum { OPT_DIR = 256, OPT_WINDOW, OPT_RULES, OPT_SLA, OPT_KEEP, OPT_MAX_BYTES, OPT_METRICS };
+enum { OPT_COMM = 255, OPT_DIR = 256, OPT_WINDOW, OPT_RULES, OPT_SLA, OPT_KEEP, OPT_MAX_BYTES, OPT_METRICS };
 
 static const struct option long_options[] = {
 	{ "pid",        required_argument, NULL, 'p' },
@@ -68,6 +71,7 @@ static const struct option long_options[] = {
 	{ "verbose",    no_argument,       NULL, 'v' },
 	{ "help",       no_argument,       NULL, 'h' },
 	{ "dir",        required_argument, NULL, OPT_DIR },
+	{ "comm",       required_argument, NULL, OPT_COMM },
 	{ "window",     required_argument, NULL, OPT_WINDOW },
 	{ "rules",      required_argument, NULL, OPT_RULES },
 	{ "sla",        required_argument, NULL, OPT_SLA },
@@ -84,6 +88,7 @@ struct agent {
 	unsigned keep;
 	uint64_t max_bytes;
 	const char *metrics_addr;
+	const char *comm;		/* --comm: follow every process of that name */
 	struct path_rules *rules;	/* what the analysis uses; SIGHUP replaces it */
 	struct sla *slas;
 	int nr_slas;
@@ -220,6 +225,11 @@ static int parse_args(struct agent *a, int argc, char **argv)
 		case OPT_DIR:
 			a->dir = optarg;
 			break;
+		case OPT_COMM:
+			if (!*optarg || strchr(optarg, '/'))
+				return usage_error("bad --comm '%s': want a process name", optarg);
+			a->comm = optarg;
+			break;
 		case OPT_WINDOW:
 			if (parse_window(optarg, &a->window_s))
 				return usage_error("bad --window '%s': want e.g. 60s, 5m (at least 500ms)",
@@ -252,8 +262,8 @@ static int parse_args(struct agent *a, int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (!r->target.nr_pids)
-		return usage_error("no target: give -p PID");
+	if (!r->target.nr_pids && !a->comm)
+		return usage_error("no target: give -p PID or --comm NAME");
 	if (!a->dir)
 		return usage_error("no directory: give --dir DIR");
 	return 0;
@@ -325,6 +335,55 @@ static void drop_exited(struct record *r)
 		bpf_map_delete_elem(r->sm.targets_fd, &pid);
 		r->target.pids[i] = r->target.pids[--r->target.nr_pids];
 	}
+}
+
+static bool is_target(const struct target *t, uint32_t pid)
+{
+	for (int i = 0; i < t->nr_pids; i++) {
+		if (t->pids[i] == pid)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * --comm: every process whose name is a->comm (as the kernel keeps it, 15
+ * characters) and is not a target yet.  Before attach (attached false) it
+ * only joins the list; after, the collectors learn of it.
+ */
+static void find_comm(struct agent *a, bool attached)
+{
+	struct record *r = &a->r;
+	char want[16], comm[64];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(want, sizeof(want), "%s", a->comm);
+	d = opendir("/proc");
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char *end;
+		unsigned long pid = strtoul(de->d_name, &end, 10);
+		int err;
+
+		if (*end || !pid || pid == (unsigned long)getpid() || is_target(&r->target, pid))
+			continue;
+		if (target__comm(pid, comm, sizeof(comm)) || strcmp(comm, want))
+			continue;
+		if (target__add(&r->target, pid, TARGET_MAX_PIDS)) {
+			agent_log("process %lu (%s) not followed: already %d targets", pid, want,
+				  r->target.nr_pids);
+			continue;
+		}
+		if (!attached)
+			continue;
+		err = collectors__add_target(r->coll, r->nr_coll, &r->sm, pid);
+		symbolizer__add_pid(r->sym, pid);
+		agent_log("target %lu (%s) started: added%s%s", pid, want, err ? ": " : "",
+			  err ? strerror(-err) : "");
+	}
+	closedir(d);
 }
 
 static double self_cpu_s(void)
@@ -496,6 +555,7 @@ static void agent_loop(struct agent *a)
 {
 	struct record *r = &a->r;
 	struct timespec tick = { 0, POLL_MS * 1000000L }, now;
+	time_t last_scan = 0;
 
 	while (!stop_signal) {
 		nanosleep(&tick, NULL);
@@ -508,11 +568,15 @@ static void agent_loop(struct agent *a)
 			load_rules(a, true);
 		}
 		drop_exited(r);
-		if (!r->target.nr_pids) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (a->comm && now.tv_sec != last_scan) {
+			find_comm(a, true);
+			last_scan = now.tv_sec;
+		}
+		if (!r->target.nr_pids && !a->comm) {
 			agent_log("every target has exited: writing the last window");
 			break;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &now);
 		if ((now.tv_sec - r->t_attached.tv_sec) +
 		    (now.tv_nsec - r->t_attached.tv_nsec) / 1e9 >= a->window_s)
 			write_window(a);
@@ -529,6 +593,14 @@ static int start(struct agent *a)
 	int err;
 
 	features__probe(&r->kf);
+	if (a->comm) {
+		find_comm(a, false);
+		if (!r->target.nr_pids) {
+			ps_err("agent: no process named '%s' (start it first, or check the name with ps -e)",
+			       a->comm);
+			return -ESRCH;
+		}
+	}
 	if (record__check_privileges() || record__check_targets(r))
 		return -EPERM;
 	if (mkdir(a->dir, 0755) && errno != EEXIST) {
