@@ -339,6 +339,8 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, bool
 	st->wake_ns = 0;
 	st->tgid = tgid;
 	st->path = ps_thread_path_of(tid);
+	st->tag = (struct ps_thread_tag){};
+	ps_thread_tag_get(tid, &st->tag);
 	bpf_get_current_comm(st->comm, sizeof(st->comm));	/* current is still prev */
 	st->user_stack_id = user_stack(ctx, tgid);
 	st->kern_stack_id = kernel_stacks ? get_stack(ctx, 0, PS_STAT_STACK_ERR_KERN) : -1;
@@ -359,6 +361,7 @@ static __always_inline void key_of(struct offcpu_key *k, const struct offcpu_sta
 	k->kern_stack_id = st->kern_stack_id;
 	k->reason = reason;
 	k->path = st->path;
+	k->tag = st->tag;
 	__builtin_memcpy(k->comm, st->comm, PS_TASK_COMM_LEN);
 }
 
