@@ -61,6 +61,7 @@ struct report_opts {
 	const char **slas;		/* --sla SPEC, repeatable */
 	int nr_slas;
 	bool net;			/* --net: the network section (reports/net.c) */
+	bool peers;			/* --peers: cost per served peer (reports/peers.c) */
 	/* later sections: add their options here */
 };
 
