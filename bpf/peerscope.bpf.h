@@ -28,7 +28,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, PS_MAX_THREADS);
 	__type(key, __u32);
-	__type(value, struct ps_thread_tag);
+	__type(value, struct ps_tag_state);
 } ps_thread_tag SEC(".maps");
 
 /* peer intern table: written by the sock programs, read by userspace */
@@ -71,10 +71,10 @@ static __always_inline __u32 ps_thread_path_of(__u32 tid)
 /* The peer thread tid is serving and its socket's path; zeroes when none. */
 static __always_inline void ps_thread_tag_get(__u32 tid, struct ps_thread_tag *out)
 {
-	struct ps_thread_tag *t = bpf_map_lookup_elem(&ps_thread_tag, &tid);
+	struct ps_tag_state *t = bpf_map_lookup_elem(&ps_thread_tag, &tid);
 
 	if (t)
-		*out = *t;
+		*out = t->tag;
 }
 
 #endif /* PEERSCOPE_BPF_COMMON_H */

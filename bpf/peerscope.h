@@ -73,6 +73,18 @@ struct ps_thread_tag {
 };
 
 /*
+ * Value of "ps_thread_tag".  A thread that reads from a socket and then
+ * wakes a thread of its process (a worker-pool hand-off) passes the tag on:
+ * the woken thread holds it, inherited, until it next blocks (the offcpu
+ * programs do both).  Inherited tags are not passed on again.
+ */
+struct ps_tag_state {
+	struct ps_thread_tag tag;
+	__u32 inherited;
+	__u32 pad;
+};
+
+/*
  * An endpoint: IPv4 addresses are stored IPv4-mapped (::ffff:a.b.c.d).
  */
 struct sock_addr {

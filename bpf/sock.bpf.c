@@ -432,12 +432,12 @@ static __always_inline void tag_serve(const struct inflight *in, const struct so
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	const struct sock *sk = (const struct sock *)in->sk;
-	struct ps_thread_tag tag, *t;
+	struct ps_tag_state tag = {}, *t;
 
 	if (!peer_tags)
 		return;
-	tag.peer = peer_intern(peer, bytes);
-	tag.path = port_path(in->proto, BPF_CORE_READ(sk, __sk_common.skc_num), peer->port);
+	tag.tag.peer = peer_intern(peer, bytes);
+	tag.tag.path = port_path(in->proto, BPF_CORE_READ(sk, __sk_common.skc_num), peer->port);
 	t = bpf_map_lookup_elem(&ps_thread_tag, &tid);
 	if (t)
 		*t = tag;

@@ -45,7 +45,7 @@ int shared_maps__create(struct shared_maps *sm, enum unwind_mode unwind)
 		goto close_targets;
 	}
 	sm->thread_tag_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ps_thread_tag", sizeof(__u32),
-					   sizeof(struct ps_thread_tag), PS_MAX_THREADS, NULL);
+					   sizeof(struct ps_tag_state), PS_MAX_THREADS, NULL);
 	sm->peers_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ps_peers", sizeof(struct sock_addr),
 				      sizeof(struct ps_peer), PS_MAX_PEERS, NULL);
 	if (sm->thread_tag_fd < 0 || sm->peers_fd < 0) {
