@@ -21,7 +21,7 @@ struct path_rules;
 /* ... or its share of the path's CPU is this many times its share of the messages ... */
 #define PEERS_FLAG_DISPROPORTION 2.0
 /* ... and at least this much more, in percentage points (small shares stay quiet). */
-#define PEERS_FLAG_MIN_PP	10.0
+#define PEERS_FLAG_MIN_PP	20.0
 /* Paths with fewer tagged CPU samples than this get no verdict: too few to say. */
 #define PEERS_MIN_SAMPLES	20
 
