@@ -104,6 +104,12 @@ void report_out__md_cell(FILE *f, const char *s, bool code);
  */
 int report__filter_path(struct profile **p, const char *path);
 
+/*
+ * Keeps only the samples whose string label key is value (flame --peer:
+ * key "peer").  Same return as report__filter_path.
+ */
+int report__filter_label(struct profile **p, const char *key, const char *value);
+
 /* ---- the header section ------------------------------------------------ */
 
 /*
