@@ -98,6 +98,8 @@ all: $(BUILD)/peerscope $(PROGS) node
 
 # The test P2P node and its network driver define their own rules (target: node).
 -include tests/node/node.mk
+# The suite of real P2P programs (target: check-real).
+-include tests/real/real.mk
 # libFuzzer harnesses of the parsers (targets: fuzz, fuzz-build).
 -include tests/fuzz/fuzz.mk
 

@@ -78,7 +78,7 @@ free_rules:
 
 /* ---- as a section of peerscope report ----------------------------------- */
 
-int report_paths__emit(struct profile *p, const struct report_opts *ro, struct report_out *out)
+int report_paths__emit(const struct profile *p, const struct report_opts *ro, struct report_out *out)
 {
 	struct bottleneck_opts o = {
 		.format = out->format == REPORT_JSON ? BN_JSON :

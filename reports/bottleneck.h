@@ -50,6 +50,6 @@ int bottleneck__report(FILE *f, const struct profile *p, const struct bottleneck
  */
 struct report_opts;
 struct report_out;
-int report_paths__emit(struct profile *p, const struct report_opts *o, struct report_out *out);
+int report_paths__emit(const struct profile *p, const struct report_opts *o, struct report_out *out);
 
 #endif /* PEERSCOPE_BOTTLENECK_H */

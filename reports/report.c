@@ -84,15 +84,6 @@ void report_out__md_cell(FILE *f, const char *s, bool code)
 		fputc('`', f);
 }
 
-static bool keep_path(const struct profile *p, uint32_t sample, void *ctx)
-{
-	const char *v = profile__label_str(p, p->samples[sample].labelset, "path");
-
-	if (!v || !*v)
-		v = "other";
-	return !strcmp(v, ctx);
-}
-
 int report__filter_path(struct profile **pp, const char *path)
 {
 	struct path_rules *rules;
@@ -107,7 +98,7 @@ int report__filter_path(struct profile **pp, const char *path)
 		if (err < 0)
 			return err;
 	}
-	np = profile__filter(*pp, keep_path, (void *)path);
+	np = profile__filter(*pp, paths__sample_on, (void *)path);
 	if (!np)
 		return -ENOMEM;
 	profile__free(*pp);
@@ -210,7 +201,7 @@ static int64_t json_stats(struct json_writer *w, const struct profile *p)
 	return lost;
 }
 
-static void meta_json(struct profile *p, const struct report_opts *o, FILE *f,
+static void meta_json(const struct profile *p, const struct report_opts *o, FILE *f,
 		      const struct rec_meta *meta)
 {
 	const struct { const char *key, *val; } strs[] = {
@@ -264,7 +255,7 @@ static void meta_row(struct report_out *out, const char *key, const char *val)
 	}
 }
 
-static void meta_text(struct profile *p, const struct report_opts *o, struct report_out *out,
+static void meta_text(const struct profile *p, const struct report_opts *o, struct report_out *out,
 		      const struct rec_meta *meta)
 {
 	struct rec_stats st;
@@ -329,7 +320,7 @@ static void meta_text(struct profile *p, const struct report_opts *o, struct rep
 		      out->f);
 }
 
-int report_meta__emit(struct profile *p, const struct report_opts *o, struct report_out *out)
+int report_meta__emit(const struct profile *p, const struct report_opts *o, struct report_out *out)
 {
 	struct rec_meta meta = {};
 

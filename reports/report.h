@@ -8,7 +8,7 @@
  *
  * ## Adding a section
  *
- * 1. Write `int report_<name>__emit(struct profile *p, const struct report_opts *o,
+ * 1. Write `int report_<name>__emit(const struct profile *p, const struct report_opts *o,
  *    struct report_out *out)` in reports/<name>.c (+ .h).
  * 2. When it has something to show, it calls
  *    `report_out__section(out, "<key>", "<Title>")` once and then prints
@@ -28,9 +28,10 @@
  *    it needs to struct report_opts below (and to the command's --help),
  *    and document its JSON key in docs/usage.md ("peerscope report", JSON).
  *
- * Sections get the profile already filtered by --path, and may add labels
- * (e.g. paths__label_profile) but must not remove samples: later sections
- * see the same profile.
+ * Sections get the profile read-only, already labelled and filtered by
+ * --path (report__filter_path, at load): they compute through the analyses
+ * of reports/analysis/ (which take a const profile) and print, so every
+ * section sees the same recording whatever ran before it.
  */
 #ifndef PEERSCOPE_REPORT_H
 #define PEERSCOPE_REPORT_H
@@ -117,6 +118,6 @@ int report__filter_label(struct profile **p, const char *key, const char *value)
  * collectors, sample totals per column, and the drops each collector
  * counted (stats records), with a warning when anything was lost.
  */
-int report_meta__emit(struct profile *p, const struct report_opts *o, struct report_out *out);
+int report_meta__emit(const struct profile *p, const struct report_opts *o, struct report_out *out);
 
 #endif /* PEERSCOPE_REPORT_H */

@@ -64,7 +64,7 @@ void stat__derive(const struct stat_view *v, struct pmu_derived *d);
  * and the top-down split when the events were counted.  Nothing to show
  * (no counter records): returns 0 without a section.
  */
-int report_counters__emit(struct profile *p, const struct report_opts *o,
+int report_counters__emit(const struct profile *p, const struct report_opts *o,
 			  struct report_out *out);
 
 #endif /* PEERSCOPE_STAT_REPORT_H */

@@ -27,7 +27,7 @@
 
 struct report_section {
 	const char *name;	/* for messages */
-	int (*emit)(struct profile *p, const struct report_opts *o, struct report_out *out);
+	int (*emit)(const struct profile *p, const struct report_opts *o, struct report_out *out);
 };
 
 /* In printing order.  One line per section. */

@@ -11,6 +11,7 @@
 #include "builtin.h"
 #include "core/log.h"
 #include "core/rules.h"
+#include "core/rules-check.h"
 
 static const char usage_text[] =
 "usage: peerscope rules --list\n"
@@ -37,6 +38,38 @@ static void summary(const struct path_rules *r, FILE *f)
 		fprintf(f, "%s%s", i ? ", " : "", r->names[i]);
 	fprintf(f, "), %u symbol rules, %u span rules, %u port rules, %u idle rules\n",
 		r->nr_syms, r->nr_spans, r->nr_ports, r->nr_idle);
+}
+
+/*
+ * Say how many of the target's symbols the guessed set matches, per path;
+ * warn when it matches none, since then only ports attribute anything.
+ */
+static void guess_check(const char *name, unsigned long pid)
+{
+	char err[256];
+	struct path_rules *r = path_rules__parse(path_rules__builtin_text(name), name, err,
+						 sizeof(err));
+	struct rules_hits h;
+
+	if (!r)
+		return;
+	if (path_rules__target_hits(r, pid, &h)) {
+		path_rules__free(r);
+		return;
+	}
+	for (uint32_t p = 1; p < r->nr_paths; p++) {
+		if (h.per_path[p])
+			printf("  %-10s matches %u symbols, e.g. %s\n", r->names[p], h.per_path[p],
+			       h.example[p]);
+	}
+	if (!rules_hits__total(&h))
+		ps_warn("rules: %s matches none of the %u symbols of pid %lu (%u of %u modules "
+			"without symbols%s): paths will get only what --port places (install the "
+			"debug symbols, e.g. the -dbgsym package; --port PATH=udp:LO-HI for the "
+			"node's sockets; or a rules file, docs/rules.md)",
+			name, h.symbols, pid, h.stripped_modules, h.modules,
+			h.jit ? "; JIT map read" : "; no JIT map");
+	path_rules__free(r);
 }
 
 int cmd_rules(int argc, char **argv)
@@ -92,7 +125,7 @@ int cmd_rules(int argc, char **argv)
 
 	if (list) {
 		for (int i = 0; path_rules_builtin_names[i]; i++)
-			printf("%-12s %s\n", path_rules_builtin_names[i],
+			printf("%-15s %s\n", path_rules_builtin_names[i],
 			       path_rules__builtin_summary(path_rules_builtin_names[i]));
 	}
 	if (want_show) {
@@ -131,9 +164,9 @@ int cmd_rules(int argc, char **argv)
 			ps_err("rules: --guess takes a pid, not '%s'", guess);
 			return PS_EXIT_USAGE;
 		}
-		snprintf(err, sizeof(err), "/proc/%lu/exe", pid);
 		name = path_rules__guess(pid, NULL, why, sizeof(why));
 		printf("%s: %s\n", name, why);
+		guess_check(name, pid);
 	}
 	return PS_EXIT_OK;
 }

@@ -2,8 +2,9 @@
 /*
  * Which path a sample belongs to (attribute.h): its span's `path` label,
  * else the symbol rules over its stack, else its thread's name, else the
- * socket it was serving, else the port rules for socket samples, else "other"; and path labels applied to
- * a loaded recording, once, through profile__relabel().
+ * socket it was serving, else the port rules for socket samples, else
+ * "other"; and path labels applied to a loaded recording, once, through
+ * profile__relabel().
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -158,4 +159,11 @@ int paths__label_profile(struct profile *p, const struct path_rules *r)
 	changed = profile__relabel(p, "path", rule_path, &rc);
 	free(rc.f);
 	return changed;
+}
+
+bool paths__sample_on(const struct profile *p, uint32_t sample, void *ctx)
+{
+	const char *v = profile__label_str(p, p->samples[sample].labelset, "path");
+
+	return !strcmp(v && *v ? v : PATH_OTHER_NAME, ctx);
 }

@@ -29,8 +29,6 @@ struct norm {
 
 void diff_stat_fill(struct diff_stat *st, int64_t v0, int64_t v1, const struct norm *nm);
 
-/* profile__filter() predicate: the sample's path label is ctx ("other" when none). */
-bool diff_keep_path(const struct profile *p, uint32_t sample, void *ctx);
 /* One two-slot tree: base in slot 0, cur in slot 1. */
 int diff_tree_build(const struct profile *base, int tb, const struct profile *cur, int tc,
 		    bool no_kernel, struct flame_tree **out);

@@ -113,7 +113,7 @@ static int64_t path_value(const struct profile *p, int type_idx, const char *pat
 	int64_t sum = 0;
 
 	for (uint32_t i = 0; i < p->nr_samples; i++)
-		if (diff_keep_path(p, i, (void *)path))
+		if (paths__sample_on(p, i, (void *)path))
 			sum += profile__value(p, i, type_idx);
 	return sum;
 }
@@ -140,7 +140,7 @@ static int path_top(struct profile *const prof[2], const int ti[2], struct diff_
 	int err = -ENOMEM;
 
 	for (int i = 0; i < 2; i++)
-		if (!(f[i] = profile__filter(prof[i], diff_keep_path, dp->name)))
+		if (!(f[i] = profile__filter(prof[i], paths__sample_on, dp->name)))
 			goto out;
 	err = diff_tree_build(f[0], ti[0], f[1], ti[1], o->no_kernel, &t);
 	if (err)

@@ -330,16 +330,9 @@ const char *diff__func_name(const struct diff_result *r, const struct diff_func 
 
 /* ---- loading: labels, path filter, operations ------------------------------ */
 
-bool diff_keep_path(const struct profile *p, uint32_t sample, void *ctx)
-{
-	const char *v = profile__label_str(p, p->samples[sample].labelset, "path");
-
-	return !strcmp(v && *v ? v : "other", ctx);
-}
-
 static int filter_path(struct profile *p, const char *path)
 {
-	struct profile *np = profile__filter(p, diff_keep_path, (void *)path);
+	struct profile *np = profile__filter(p, paths__sample_on, (void *)path);
 
 	if (!np)
 		return -ENOMEM;

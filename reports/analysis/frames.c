@@ -10,32 +10,104 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-void frames__user(const struct profile *p, uint32_t stack, struct frames *f)
+void frames__walk(const struct profile *p, uint32_t stack, unsigned int flags, char *buf,
+		  size_t len, frames_visit_fn fn, void *ctx)
 {
 	const struct pf_stack *st;
+	struct frame_visit v;
 
-	f->nr = 0;
 	if (!stack || stack >= p->nr_stacks)
 		return;
 	st = &p->stacks[stack];
-	for (uint32_t i = 0; i < st->nr && f->nr < FRAMES_MAX; i++) {
-		uint32_t loc = st->locs[i];
-		uint32_t n;
+	for (uint32_t i = 0; i < st->nr; i++) {
+		uint32_t loc = st->locs[i], n;
 
-		if (!loc || loc >= p->nr_locations || p->locations[loc].kernel)
+		if (!loc || loc >= p->nr_locations ||
+		    (p->locations[loc].kernel && !(flags & FRAMES_WALK_KERNEL)))
 			continue;
-		n = profile__frame_count(p, loc);
-		/* "-" separates the blocked stack from its waker's (offcpu): stop there */
-		if (!strcmp(profile__frame_name(p, loc, 0, f->buf[f->nr], sizeof(f->buf[0])),
-			    PF_WAKER_SEP))
-			break;
-		for (uint32_t l = 0; l < n && f->nr < FRAMES_MAX; l++) {
-			f->names[f->nr] = profile__frame_name(p, loc, l, f->buf[f->nr],
-							      sizeof(f->buf[0]));
-			f->locs[f->nr] = loc;
-			f->nr++;
+		n = flags & FRAMES_WALK_INLINED ? profile__frame_count(p, loc) : 1;
+		for (uint32_t l = 0; l < n; l++) {
+			v = (struct frame_visit){ loc, i, l, i + 1 == st->nr,
+						  profile__frame_name(p, loc, l, buf, len) };
+			if (!fn(p, &v, ctx))
+				return;
 		}
 	}
+}
+
+/* "-" separates the blocked stack from its waker's (offcpu): the user frames stop there. */
+static bool collect_user(const struct profile *p, const struct frame_visit *v, void *ctx)
+{
+	struct frames *f = ctx;
+
+	if (v->line == 0 && !strcmp(v->name, PF_WAKER_SEP))
+		return false;
+	if (f->nr == FRAMES_MAX)
+		return false;
+	memcpy(f->buf[f->nr], v->name, strlen(v->name) + 1);
+	f->names[f->nr] = f->buf[f->nr];
+	f->locs[f->nr] = v->loc;
+	f->nr++;
+	return true;
+}
+
+void frames__user(const struct profile *p, uint32_t stack, struct frames *f)
+{
+	char buf[FRAMES_NAME_LEN];
+
+	f->nr = 0;
+	frames__walk(p, stack, FRAMES_WALK_INLINED, buf, sizeof(buf), collect_user, f);
+}
+
+struct describe {
+	enum frames_describe_style style;
+	char *func, *text;
+	size_t flen, tlen, off;
+	int shown;
+};
+
+static bool describe_frame(const struct profile *p, const struct frame_visit *v, void *ctx)
+{
+	struct describe *d = ctx;
+	bool lib = frames__is_library(p, v->loc, v->name);
+
+	if (d->style == FRAMES_DESCRIBE_MEMORY) {
+		/* the allocator's own frame: the caller is what matters */
+		if (!d->shown && !v->last && lib)
+			return true;
+		if (!d->shown)
+			snprintf(d->func, d->flen, "%s", v->name);
+	} else if (!d->func[0] && !lib) {
+		snprintf(d->func, d->flen, "%.127s", v->name);
+	}
+	if (d->off < d->tlen)
+		d->off += snprintf(d->text + d->off, d->tlen - d->off, "%s%s", d->shown ? " < " : "",
+				   v->name);
+	d->shown++;
+	return d->shown < (d->style == FRAMES_DESCRIBE_MEMORY ? 4 : 5);
+}
+
+void frames__describe(const struct profile *p, uint32_t stack, enum frames_describe_style style,
+		      char *func, size_t flen, char *text, size_t tlen)
+{
+	struct describe d = { style, func, text, flen, tlen };
+	bool net = style == FRAMES_DESCRIBE_NET;
+	char buf[256];
+
+	snprintf(func, flen, "%s", net ? "" : "[unknown]");
+	text[0] = '\0';
+	frames__walk(p, stack, FRAMES_WALK_KERNEL | (net ? FRAMES_WALK_INLINED : 0), buf,
+		     net ? sizeof(buf) : 128, describe_frame, &d);
+	if (!net)
+		return;
+	if (!func[0]) {
+		if (stack && stack < p->nr_stacks && p->stacks[stack].nr)
+			profile__frame_name(p, p->stacks[stack].locs[0], 0, func, flen);
+		else
+			snprintf(func, flen, "[no stack]");
+	}
+	if (!text[0])
+		snprintf(text, tlen, "[no stack]");
 }
 
 static bool in_list(const char *name, const char *const *list, size_t n)
@@ -130,24 +202,24 @@ bool frames__is_idle(const struct path_rules *r, const struct frames *f)
  * after do_exit() is no part of any path (an off-CPU collector may still
  * report it).
  */
+static bool exit_frame(const struct profile *p, const struct frame_visit *v, void *ctx)
+{
+	bool *exited = ctx;
+
+	/* the innermost kernel frames only */
+	if (!p->locations[v->loc].kernel || v->index >= 8)
+		return false;
+	*exited = !strcmp(v->name, "do_task_dead") || !strcmp(v->name, "do_exit");
+	return !*exited;
+}
+
 bool frames__thread_exited(const struct profile *p, uint32_t stack)
 {
-	const struct pf_stack *st;
+	bool exited = false;
 	char buf[64];
 
-	if (!stack || stack >= p->nr_stacks)
-		return false;
-	st = &p->stacks[stack];
-	for (uint32_t i = 0; i < st->nr && i < 8; i++) {
-		const char *n;
-
-		if (!p->locations[st->locs[i]].kernel)
-			break;
-		n = profile__frame_name(p, st->locs[i], 0, buf, sizeof(buf));
-		if (!strcmp(n, "do_task_dead") || !strcmp(n, "do_exit"))
-			return true;
-	}
-	return false;
+	frames__walk(p, stack, FRAMES_WALK_KERNEL, buf, sizeof(buf), exit_frame, &exited);
+	return exited;
 }
 
 bool frames__leaf_is_kernel(const struct profile *p, uint32_t stack)
@@ -158,24 +230,30 @@ bool frames__leaf_is_kernel(const struct profile *p, uint32_t stack)
 }
 
 /* Waker frames follow a frame named "-" (FlameGraph's convention), if the collector adds them. */
+struct waker {
+	bool after;		/* past the "-" */
+	const char *name;
+};
+
+static bool waker_frame(const struct profile *p, const struct frame_visit *v, void *ctx)
+{
+	struct waker *w = ctx;
+
+	if (!strcmp(v->name, PF_WAKER_SEP)) {
+		w->after = true;
+		return true;
+	}
+	if (w->after && !p->locations[v->loc].kernel && !frames__is_library(p, v->loc, v->name))
+		w->name = v->name;
+	return !w->name;
+}
+
 const char *frames__waker(const struct profile *p, uint32_t stack, char *buf, size_t len)
 {
-	const struct pf_stack *st = &p->stacks[stack];
-	bool after = false;
+	struct waker w = { false, NULL };
 
-	/* leaf first: the blocked stack, then "-", then the waker leaf first */
-	for (uint32_t i = 0; i < st->nr; i++) {
-		const char *n = profile__frame_name(p, st->locs[i], 0, buf, len);
-
-		if (!strcmp(n, PF_WAKER_SEP)) {
-			after = true;
-			continue;
-		}
-		if (after && !p->locations[st->locs[i]].kernel &&
-		    !frames__is_library(p, st->locs[i], n))
-			return n;
-	}
-	return NULL;
+	frames__walk(p, stack, FRAMES_WALK_KERNEL, buf, len, waker_frame, &w);
+	return w.name;
 }
 
 uint32_t frames__stack_names(const struct profile *p, uint32_t stack,

@@ -28,6 +28,46 @@ struct frames {
 	char buf[FRAMES_MAX][FRAMES_NAME_LEN];
 };
 
+/* One frame met by frames__walk(). */
+struct frame_visit {
+	uint32_t loc;		/* location id */
+	uint32_t index;		/* its position in the stack, leaf first */
+	uint32_t line;		/* 0: the innermost function of the location */
+	bool last;		/* the stack's outermost location */
+	const char *name;	/* profile__frame_name(), in the walker's buffer */
+};
+
+/* Returns false to stop the walk. */
+typedef bool (*frames_visit_fn)(const struct profile *p, const struct frame_visit *v, void *ctx);
+
+enum frames_walk_flags {
+	FRAMES_WALK_KERNEL = 1,		/* kernel frames too (else user frames only) */
+	FRAMES_WALK_INLINED = 2,	/* every inlined function (else line 0 only) */
+};
+
+/*
+ * The one stack walker: calls fn for the frames of stack, leaf first, with
+ * each name written into buf (names longer than len - 1 are cut), until fn
+ * returns false.
+ */
+void frames__walk(const struct profile *p, uint32_t stack, unsigned int flags, char *buf,
+		  size_t len, frames_visit_fn fn, void *ctx);
+
+/*
+ * A stack for a table row: func the innermost frame outside libraries (the
+ * caller of a syscall wrapper or allocator), text the first frames as
+ * "leaf < caller < ...".  The network and memory sections have always
+ * described stacks differently, so each keeps its style.
+ */
+enum frames_describe_style {
+	/* any frame, inlined ones too, 5 at most; func cut at 127; "[no stack]" when empty */
+	FRAMES_DESCRIBE_NET = 0,
+	/* line 0 of each frame, library frames at the leaf skipped, 4 at most; "[unknown]" */
+	FRAMES_DESCRIBE_MEMORY,
+};
+void frames__describe(const struct profile *p, uint32_t stack, enum frames_describe_style style,
+		      char *func, size_t flen, char *text, size_t tlen);
+
 /* The user frames of stack into f (large: allocate it once per walk). */
 void frames__user(const struct profile *p, uint32_t stack, struct frames *f);
 

@@ -81,30 +81,6 @@ static int add_funcs(const struct profile *p, struct mem_data *d, uint32_t s)
 }
 
 /* "leaf < caller < ..." of the first frames outside the allocator. */
-static void describe_stack(const struct profile *p, uint32_t stack, char *func, size_t flen,
-			   char *frames, size_t len)
-{
-	const struct pf_stack *st = &p->stacks[stack];
-	size_t off = 0;
-	int n = 0;
-
-	snprintf(func, flen, "[unknown]");
-	frames[0] = '\0';
-	for (uint32_t i = 0; i < st->nr && n < 4; i++) {
-		char name[128];
-
-		profile__frame_name(p, st->locs[i], 0, name, sizeof(name));
-		/* the allocator's own frame: the caller is what matters */
-		if (!n && i + 1 < st->nr && frames__is_library(p, st->locs[i], name))
-			continue;
-		if (!n)
-			snprintf(func, flen, "%s", name);
-		if (off < len)
-			off += snprintf(frames + off, len - off, "%s%s", n ? " < " : "", name);
-		n++;
-	}
-}
-
 static int collect(const struct profile *p, struct mem_data *d)
 {
 	static const char *const types[MEM_NR_COLS] = {
@@ -166,9 +142,9 @@ static int collect(const struct profile *p, struct mem_data *d)
 			continue;
 		for (int k = 0; k < d->nr_leaks; k++) {
 			if ((int64_t)d->leaks[k].r.id == id)
-				describe_stack(p, p->samples[s].stack, d->leaks[k].func,
-					       sizeof(d->leaks[k].func), d->leaks[k].frames,
-					       sizeof(d->leaks[k].frames));
+				frames__describe(p, p->samples[s].stack, FRAMES_DESCRIBE_MEMORY,
+						 d->leaks[k].func, sizeof(d->leaks[k].func),
+						 d->leaks[k].frames, sizeof(d->leaks[k].frames));
 		}
 	}
 	/* operations per path: the span collector's histograms */

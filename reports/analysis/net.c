@@ -101,37 +101,6 @@ bool net__is_storm(const struct net_stack *s)
 	return s->msgs >= NET_STORM_MIN_CALLS && s->bytes < s->msgs * (int64_t)NET_STORM_MAX_AVG;
 }
 
-static void describe_stack(const struct profile *p, struct net_stack *s)
-{
-	const struct pf_stack *st = &p->stacks[s->stack];
-	size_t off = 0;
-	int shown = 0;
-	char buf[256];
-
-	s->func[0] = s->frames[0] = '\0';
-	for (uint32_t i = 0; i < st->nr && shown < 5; i++) {
-		uint32_t loc = st->locs[i];
-
-		for (uint32_t l = 0; l < profile__frame_count(p, loc) && shown < 5; l++) {
-			profile__frame_name(p, loc, l, buf, sizeof(buf));
-			if (!s->func[0] && !frames__is_library(p, loc, buf))
-				snprintf(s->func, sizeof(s->func), "%.127s", buf);
-			if (off < sizeof(s->frames))
-				off += snprintf(s->frames + off, sizeof(s->frames) - off, "%s%s",
-						shown ? " < " : "", buf);
-			shown++;
-		}
-	}
-	if (!s->func[0]) {
-		if (st->nr)
-			profile__frame_name(p, st->locs[0], 0, s->func, sizeof(s->func));
-		else
-			snprintf(s->func, sizeof(s->func), "[no stack]");
-	}
-	if (!s->frames[0])
-		snprintf(s->frames, sizeof(s->frames), "[no stack]");
-}
-
 int net__stacks(const struct profile *p, bool tx, struct net_stack **out)
 {
 	int tb = profile__type_index(p, tx ? "tx" : "rx");
@@ -174,7 +143,8 @@ int net__stacks(const struct profile *p, bool tx, struct net_stack **out)
 		v[j].msgs += m;
 	}
 	for (int j = 0; j < n; j++)
-		describe_stack(p, &v[j]);
+		frames__describe(p, v[j].stack, FRAMES_DESCRIBE_NET, v[j].func, sizeof(v[j].func),
+				 v[j].frames, sizeof(v[j].frames));
 	if (n)
 		qsort(v, n, sizeof(*v), cmp_stack);
 	*out = v;

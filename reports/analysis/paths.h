@@ -112,6 +112,12 @@ int paths__sample_path(const struct profile *p, const struct path_rules *r, uint
  */
 int paths__label_profile(struct profile *p, const struct path_rules *r);
 
+/*
+ * profile__filter() predicate: the sample's `path` label is the path named
+ * by ctx (a const char *; no label counts as "other").
+ */
+bool paths__sample_on(const struct profile *p, uint32_t sample, void *ctx);
+
 /* Decompose p by rules; 0 or negative errno. */
 int paths__analyze(const struct profile *p, const struct path_rules *r, struct path_report *out);
 void paths__free(struct path_report *rep);

@@ -82,20 +82,29 @@ fi
 probe core core/target.h || fail "core/target.h does not build on its own: $(head -n 2 "$T/probe.log")"
 
 # --- 3. the real build uses the per-layer flags, nothing wider ------------
-line=$(make -n -B --no-print-directory BUILD="$T/build" "$T/build/obj/reports/top.o" 2>/dev/null |
-	grep -- '-c reports/top.c') || fail "no compile line for reports/top.c in make -n"
+src=$(ls reports/*.c | head -n 1)
+[ -n "$src" ] || fail "no renderer source in reports/"
+line=$(make -n -B --no-print-directory BUILD="$T/build" "$T/build/obj/${src%.c}.o" 2>/dev/null |
+	grep -- "-c $src") || fail "no compile line for $src in make -n"
 case " $line " in
 *" -I$T/build/inc/reports "*) ;;
-*) fail "reports/top.c is not compiled with its layer's include tree: $line" ;;
+*) fail "$src is not compiled with its layer's include tree: $line" ;;
 esac
 for wide in -Iuserspace -Iuserspace/core -Icollectors -Ireports -Ibpf; do
-	case " $line " in *" $wide "*) fail "reports/top.c still gets $wide: $line" ;; esac
+	case " $line " in *" $wide "*) fail "$src still gets $wide: $line" ;; esac
 done
 
 # --- 4. no include climbs out of its directory ---------------------------
 bad=$(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"][^">]*\.\./' \
 	userspace collectors reports bpf 2>/dev/null | head -n 3)
 [ -z "$bad" ] || fail "include with ../ bypasses the layer rule: $bad"
+# one include style: every project header by its layer ("core/units.h", not
+# "units.h", which only the same directory would find); the commands' own
+# builtin.h, generated skeletons and the BPF programs' vmlinux.h excepted
+bad=$(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"[^"/]*"' \
+	userspace collectors reports bpf 2>/dev/null |
+	grep -vE '"(builtin\.h|vmlinux\.h|[a-z_-]*\.skel\.h)"' | head -n 3)
+[ -z "$bad" ] || fail "include without its layer (write \"<layer>/name.h\"): $bad"
 # libbpf's headers (<bpf/libbpf.h>) sit on the system path, where no include
 # tree can hide them: only collectors and the commands may use libbpf.
 bad=$(grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*<bpf/' \

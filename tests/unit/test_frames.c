@@ -103,11 +103,36 @@ static void test_walk(void **state)
 	profile__free(p);
 }
 
+/* The two table-row styles the network and memory sections print. */
+static void test_describe(void **state)
+{
+	struct profile *p = profile__new();
+	uint32_t st = stack_of(p, "k:tcp_sendmsg;sendto@/usr/lib/x86_64-linux-gnu/libc.so.6;"
+				  "gossip_flush;gossip_loop;main;start_thread");
+	uint32_t alloc = stack_of(p, "malloc@/usr/lib/x86_64-linux-gnu/libc.so.6;frame_copy;main");
+	char func[128], text[256];
+
+	frames__describe(p, st, FRAMES_DESCRIBE_NET, func, sizeof(func), text, sizeof(text));
+	assert_string_equal(func, "tcp_sendmsg");	/* kernel frames are not library frames */
+	assert_string_equal(text, "tcp_sendmsg < sendto < gossip_flush < gossip_loop < main");
+	frames__describe(p, 0, FRAMES_DESCRIBE_NET, func, sizeof(func), text, sizeof(text));
+	assert_string_equal(func, "[no stack]");
+	assert_string_equal(text, "[no stack]");
+	frames__describe(p, alloc, FRAMES_DESCRIBE_MEMORY, func, sizeof(func), text, sizeof(text));
+	assert_string_equal(func, "frame_copy");	/* the allocator's caller */
+	assert_string_equal(text, "frame_copy < main");
+	frames__describe(p, 0, FRAMES_DESCRIBE_MEMORY, func, sizeof(func), text, sizeof(text));
+	assert_string_equal(func, "[unknown]");
+	assert_string_equal(text, "");
+	profile__free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_library),
 		cmocka_unit_test(test_walk),
+		cmocka_unit_test(test_describe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

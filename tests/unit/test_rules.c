@@ -150,6 +150,44 @@ static void test_patterns(void **state)
 	path_rules__free(r);
 }
 
+/* Patterns start at a word, namespace or module boundary, never mid-word. */
+static void test_word_boundaries(void **state)
+{
+	struct path_rules *r = parse("dht = kad|DHT|/k-rpc/\ngossip nocase = findpeer\n"
+				     "bootstrap = dial\n");
+
+	/* the case: So-kad-dr */
+	assert_false(path_rules__symbol_matches(r, PATH_DHT, "net.ipToSockaddrInet4"));
+	assert_true(path_rules__symbol_matches(r, PATH_DHT, "github.com/libp2p/go-libp2p-kad-dht.(*IpfsDHT).FindPeer"));
+	assert_true(path_rules__symbol_matches(r, PATH_DHT, "libp2p_kad::handler"));
+	assert_true(path_rules__symbol_matches(r, PATH_DHT, "kademlia_refresh"));
+	assert_true(path_rules__symbol_matches(r, PATH_DHT, "aria2::DHTMessageDispatcherImpl::sendMessage"));
+	assert_true(path_rules__symbol_matches(r, PATH_DHT, "do_DHT"));
+	/* a pattern starting with a separator may start anywhere */
+	assert_true(path_rules__symbol_matches(r, PATH_DHT, "JS:*query /x/node_modules/k-rpc/index.js:9"));
+	/* camelCase humps are words too */
+	assert_true(path_rules__symbol_matches(r, PATH_GOSSIP, "JS:*dhtFindPeer"));
+	assert_false(path_rules__symbol_matches(r, PATH_BOOTSTRAP, "cordial_greeting"));
+	assert_true(path_rules__symbol_matches(r, PATH_BOOTSTRAP, "(*Swarm).dialWorker"));
+	path_rules__free(r);
+}
+
+/* hyperdht's bootstrap is its own, never Node's internal bootstrap code */
+static void test_hyperdht_bootstrap(void **state)
+{
+	char err[128];
+	struct path_rules *r = path_rules__parse(path_rules__builtin_text("hyperdht"), "hyperdht",
+						 err, sizeof(err));
+
+	assert_non_null(r);
+	assert_false(path_rules__symbol_matches(r, PATH_BOOTSTRAP,
+						"JS:~set node:internal/bootstrap/node:116:8"));
+	assert_true(path_rules__symbol_matches(r, PATH_BOOTSTRAP,
+					       "JS:*_bootstrap /n/node_modules/dht-rpc/index.js:300:9"));
+	assert_true(path_rules__symbol_matches(r, PATH_DHT, "on_udx_idle(udx_s*)"));
+	path_rules__free(r);
+}
+
 static void test_user_paths_and_ports(void **state)
 {
 	struct path_rules *r = parse("# comment\n\npath relay\nrelay = circuit_relay # tail\n"
@@ -260,6 +298,37 @@ static void test_idle(void **state)
 	path_rules__free(r);
 }
 
+/* Runtimes' own idle threads wait for work: not lock contention, not busy. */
+static void test_idle_runtimes(void **state)
+{
+	const char *go_sysmon[] = { "runtime.futex", "runtime.futexsleep", "runtime.notetsleep",
+				    "runtime.sysmon", "runtime.mstart1" };
+	const char *go_idle_m[] = { "runtime.futex", "runtime.futexsleep", "runtime.notesleep",
+				    "runtime.mPark", "runtime.stopm", "runtime.findRunnable" };
+	const char *v8_worker[] = { "__futex_abstimed_wait_common", "pthread_cond_wait",
+				    "uv_cond_wait", "node::TaskQueue<v8::Task>::BlockingPop()",
+				    "node::(anonymous namespace)::PlatformWorkerThread(void*)" };
+	const char *v8_sampler[] = { "syscall", "v8::base::ConditionVariable::WaitFor(v8::base::Mutex*, v8::base::TimeDelta const&)",
+				     "v8::internal::SamplingEventsProcessor::Run()" };
+	const char *tokio[] = { "syscall", "std::sys::sync::condvar::futex::Condvar::wait",
+				"tokio::runtime::scheduler::multi_thread::park::Inner::park_condvar" };
+	const char *go_lock[] = { "runtime.futex", "runtime.futexsleep", "runtime.lock2",
+				  "runtime.lockWithRank", "main.work" };
+	const char *mutex[] = { "__lll_lock_wait", "pthread_mutex_lock", "gossip_validate" };
+
+	assert_true(path_rules__is_idle(NULL, go_sysmon, 5));
+	assert_true(path_rules__is_idle(NULL, go_idle_m, 6));
+	assert_true(path_rules__is_idle(NULL, v8_worker, 5));
+	assert_true(path_rules__is_idle(NULL, v8_sampler, 3));
+	assert_true(path_rules__is_idle(NULL, tokio, 3));
+	const char *pprof[] = { "runtime.futex", "runtime.notetsleepg", "runtime/pprof.readProfile",
+				"runtime/pprof.profileWriter" };
+
+	assert_true(path_rules__is_idle(NULL, pprof, 4));
+	assert_false(path_rules__is_idle(NULL, go_lock, 5));
+	assert_false(path_rules__is_idle(NULL, mutex, 3));
+}
+
 static void test_profile_roundtrip(void **state)
 {
 	struct profile *p = profile__new();
@@ -315,6 +384,15 @@ static void test_guess(void **state)
 	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "rust-libp2p");
 	write_file(path, "libtorrent-rasterbar.so.2.0", "x");
 	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "libtorrent");
+	write_file(path, "_ZN5aria224DHTMessageDispatcherImpl", "x");
+	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "aria2");
+	/* Transmission names libtorrent in its peer-id table: still mainline-dht */
+	write_file(path, "libtorrent (Rasterbar)", "dht.bootstrap");
+	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "mainline-dht");
+	write_file(path, ".note.go.buildid", "github.com/syncthing/syncthing/lib/model.(*model)");
+	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "syncthing");
+	write_file(path, ".note.go.buildid", "github.com/hashicorp/memberlist.(*Memberlist)");
+	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "memberlist");
 	write_file(path, "DHT_bootstrap", "x");
 	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "toxcore");
 	write_file(path, "nothing", "here");
@@ -331,12 +409,15 @@ int main(void)
 		cmocka_unit_test(test_innermost_wins),
 		cmocka_unit_test(test_outermost_flag),
 		cmocka_unit_test(test_patterns),
+		cmocka_unit_test(test_word_boundaries),
+		cmocka_unit_test(test_hyperdht_bootstrap),
 		cmocka_unit_test(test_user_paths_and_ports),
 		cmocka_unit_test(test_spans_parse),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_write_roundtrip),
 		cmocka_unit_test(test_idle),
+		cmocka_unit_test(test_idle_runtimes),
 		cmocka_unit_test(test_profile_roundtrip),
 		cmocka_unit_test(test_guess),
 	};

@@ -584,6 +584,44 @@ static void test_perfmap_self(void **state)
 	unlink(path);
 }
 
+/*
+ * JIT code in a region that was not executable when the maps were read (V8
+ * maps writable, then flips to executable), in a perf map written after the
+ * first lookup: both still name the frame.
+ */
+static void test_perfmap_late_exec(void **state)
+{
+	char path[PATH_MAX];
+	struct symbolizer *s;
+	struct sym_frame f;
+	uint8_t *code;
+	FILE *m;
+
+	code = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(code != MAP_FAILED);
+	snprintf(path, sizeof(path), "%s/perf-%d.map", dir, getpid());
+	unlink(path);
+	s = new_sym("nodebug");
+	assert_int_equal(symbolizer__add_pid(s, getpid()), 0);
+	/* no perf map yet: an anonymous address, not named */
+	assert_int_equal(symbolizer__resolve(s, getpid(), false, (uintptr_t)code + 0x8, &f), 0);
+	assert_null(f.name);
+	assert_string_equal(f.module, "[anon]");
+	assert_int_equal(mprotect(code, 4096, PROT_READ | PROT_EXEC), 0);
+	m = fopen(path, "w");
+	assert_non_null(m);
+	fprintf(m, "%" PRIxPTR " 80 JS:*lateFunction /x/node_modules/k-rpc/index.js:1:1\n",
+		(uintptr_t)code);
+	fclose(m);
+	assert_int_equal(symbolizer__resolve(s, getpid(), false, (uintptr_t)code + 0x10, &f), 0);
+	assert_non_null(f.name);
+	assert_string_equal(f.name, "JS:*lateFunction /x/node_modules/k-rpc/index.js:1:1");
+	assert_string_equal(f.module, "[jit]");
+	symbolizer__free(s);
+	munmap(code, 4096);
+	unlink(path);
+}
+
 /* Address of a text symbol in /proc/kallsyms, 0 if hidden (not root). */
 static uint64_t kallsyms_addr(const char *want)
 {
@@ -721,6 +759,7 @@ int main(void)
 		cmocka_unit_test(test_dlopen_refresh),
 		cmocka_unit_test(test_vdso),
 		cmocka_unit_test(test_perfmap_self),
+		cmocka_unit_test(test_perfmap_late_exec),
 		cmocka_unit_test(test_kernel_live),
 		cmocka_unit_test(test_bench_100k),
 	};

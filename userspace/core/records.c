@@ -57,11 +57,6 @@ static const char *field_key(const struct rec_field *f)
 	return strcmp(f->key, "errnum") ? f->key : "errno";
 }
 
-const char *records__kind_name(enum rec_kind kind)
-{
-	return kind < REC_NR_KINDS ? kinds[kind].name : "";
-}
-
 /* ---- histograms --------------------------------------------------------- */
 
 uint32_t rec_ll_bucket(uint64_t v)

@@ -207,8 +207,6 @@ bool records__next(const struct profile *p, enum rec_kind kind, uint32_t *pos, v
 int records__hist_sum(const struct profile *p, const char *path, struct rec_hist_sum *s);
 /* How many records of kind p holds. */
 uint32_t records__count(const struct profile *p, enum rec_kind kind);
-/* Name of a kind ("hist"). */
-const char *records__kind_name(enum rec_kind kind);
 
 #define REC_MEMBER(k, type, name) rec_##type##_t name;
 #define REC_FIELD_ENUM(k, type, name) REC_##k##_##name,

@@ -69,8 +69,41 @@ static const struct builtin_set builtins[] = {
 	  "gossip = gc_|group_|conference_|net_crypto|TCP_|friend_connection\n"
 	  "bootstrap outermost = DHT_bootstrap|tox_bootstrap|bootstrap\n"
 	  "port dht = udp:33445-33545\n" },
+	{ "mainline-dht", "Mainline DHT in C (jech/dht: Transmission, ...): dht_, tr_dht; udp 6881-6889",
+	  "# jech's dht.c, built into Transmission and others.  Distributions strip\n"
+	  "# these names: without debug symbols only the port rule places its traffic.\n"
+	  "dht = ^dht_|^tr_dht|^bucket_|^send_nodes_peers|^process_message|^parse_message\n"
+	  "bootstrap outermost = ^dht_bootstrap|^tr_dhtInit|bootstrap_from_name\n"
+	  "gossip = ^tr_peerMgr|^tr_peerIo|^tr_pex\n"
+	  "port dht = udp:6881-6889, udp:51413\n" },
+	{ "aria2", "aria2 (C++): its Mainline DHT (aria2::DHT*) and BitTorrent peers (aria2::Peer*)",
+	  "dht = aria2::DHT\n"
+	  "bootstrap outermost = aria2::DHTEntryPointNameResolveCommand|aria2::DHTBucketRefresh"
+	  "|aria2::DHTAutoSaveCommand\n"
+	  "gossip = aria2::Peer|aria2::BtPex|aria2::UTPex|aria2::BtMessage\n"
+	  "port dht = udp:6881-6999\n" },
+	{ "syncthing", "syncthing (Go): BEP index exchange (gossip), pulling and hashing (sync), connections",
+	  "path sync\n"
+	  "gossip = syncthing/lib/protocol.|(*indexHandler)|(*indexSender)"
+	  "|lib/model.(*model).Index|lib/model.(*model).ClusterConfig\n"
+	  "sync = lib/model.(*sendReceiveFolder)|lib/model.(*folder)|syncthing/lib/scanner."
+	  "|syncthing/lib/fs.|syncthing/lib/db.\n"
+	  "bootstrap outermost = syncthing/lib/connections.|syncthing/lib/discover."
+	  "|crypto/tls.(*Conn).Handshake\n"
+	  "port gossip = tcp:22000\n" },
+	{ "memberlist", "HashiCorp memberlist / Serf gossip (Go): probes, gossip, push-pull state sync",
+	  "gossip = hashicorp/memberlist.|hashicorp/serf/serf.\n"
+	  "bootstrap outermost = (*Memberlist).Join|(*Serf).Join|(*Memberlist).pushPullNode\n"
+	  "port gossip = 7946\n" },
+	{ "bittorrent-dht", "bittorrent-dht on Node.js (npm; k-rpc, k-bucket; JIT frames from the perf map)",
+	  "dht = /bittorrent-dht/|/k-rpc/|/k-rpc-socket/|/k-bucket/|/bencode/\n" },
+	{ "hyperdht", "hyperdht on Node.js (npm; dht-rpc, udx-native; JIT frames from the perf map)",
+	  "dht = /hyperdht/|/dht-rpc/|/kademlia-routing-table/|/udx-native/|udx_|/compact-encoding\n"
+	  "# its own bootstrap, not Node's (node:internal/bootstrap/...)\n"
+	  "bootstrap outermost = bootstrap */dht-rpc/|bootstrap */hyperdht/"
+	  "|Bootstrapped */hyperdht/|Bootstrapped */dht-rpc/\n" },
 	{ "default", "generic Kademlia / gossip / bootstrap name patterns",
-	  "dht = kad|kademlia|dht_|find_node|get_closest_peers|get_providers\n"
+	  "dht = kad|kademlia|dht_|find_node|get_closest_peers|get_providers|DHT\n"
 	  "gossip = gossip|pubsub|floodsub|mesh\n"
 	  "bootstrap = bootstrap|dial|identify\n" },
 };
@@ -79,6 +112,7 @@ static const struct builtin_set builtins[] = {
 
 const char *const path_rules_builtin_names[] = {
 	"p2pnode", "rust-libp2p", "go-libp2p", "js-libp2p", "libtorrent", "toxcore",
+	"mainline-dht", "aria2", "syncthing", "memberlist", "bittorrent-dht", "hyperdht",
 	"default", NULL,
 };
 
@@ -647,14 +681,35 @@ static bool glob_at(const char *p, const char *s, bool nocase)
 }
 
 /*
- * A pattern matches a name as a substring ('*' = any run of characters),
- * "^x" only at the start and "x$" only at the end.
+ * Does a match starting at name[i] begin a word?  Words end at anything but
+ * a letter or digit ('.', ':', '/', '_', '-', ' ', '(', '*', ...) and where
+ * a lower-case letter or digit meets an upper-case one (camelCase).  So
+ * "kad" matches "go-libp2p-kad-dht" and "libp2p_kad::", never
+ * "net.ipToSockaddrInet4".
+ */
+static bool word_start(const char *name, size_t i)
+{
+	unsigned char prev, c = name[i];
+
+	if (i == 0)
+		return true;
+	prev = name[i - 1];
+	if (!isalnum(prev))
+		return true;
+	return (islower(prev) || isdigit(prev)) && isupper(c);
+}
+
+/*
+ * A pattern matches a name as a substring that starts a word ('*' = any run
+ * of characters), "^x" only at the start and "x$" only at the end.  A
+ * pattern that itself starts with a separator ("::dial", "/k-rpc/") may
+ * start anywhere.
  */
 static bool pattern_matches(const char *pat, const char *name, bool nocase)
 {
 	char buf[256];
 	size_t n = strlen(pat);
-	bool start = pat[0] == '^', end = n > 1 && pat[n - 1] == '$';
+	bool start = pat[0] == '^', end = n > 1 && pat[n - 1] == '$', any_start;
 
 	if (start) {
 		pat++;
@@ -662,11 +717,17 @@ static bool pattern_matches(const char *pat, const char *name, bool nocase)
 	}
 	if (end)
 		n--;
-	if (n + 3 > sizeof(buf))
+	if (n + 2 > sizeof(buf))
 		return false;
-	/* substring = "*pat*" unless anchored */
-	snprintf(buf, sizeof(buf), "%s%.*s%s", start ? "" : "*", (int)n, pat, end ? "" : "*");
-	return glob_at(buf, name, nocase);
+	snprintf(buf, sizeof(buf), "%.*s%s", (int)n, pat, end ? "" : "*");
+	if (start)
+		return glob_at(buf, name, nocase);
+	any_start = !isalnum((unsigned char)buf[0]);
+	for (size_t i = 0; name[i]; i++) {
+		if ((any_start || word_start(name, i)) && glob_at(buf, name + i, nocase))
+			return true;
+	}
+	return false;
 }
 
 static bool rule_matches(const struct path_symbol_rule *sr, const char *name)
@@ -743,8 +804,20 @@ static const char *const idle_builtin[] = {
 	/* glibc's condition-variable (and semaphore) wait; a contended mutex is __lll_lock_wait */
 	"__futex_abstimed_wait_common",
 	"pthread_cond_clockwait", "sigwaitinfo", "sigtimedwait", "^accept", "__libc_accept",
+	/* Go: idle Ps looking for work, parked Ms, the netpoller, sysmon's sleeps */
 	"runtime.findRunnable", "runtime.findrunnable", "runtime.stopm", "runtime.netpoll",
-	"tokio::runtime::park", "uv__io_poll",
+	"runtime.mPark", "runtime.sysmon", "runtime.templateThread",
+	/* tokio: parked workers, the blocking pool waiting for tasks */
+	"tokio::runtime::park", "tokio::runtime::scheduler::multi_thread::park::",
+	"tokio::runtime::blocking::pool::Inner::run",
+	/* libuv: the loop's poll, thread-pool workers and semaphores waiting */
+	"uv__io_poll", "uv_cond_wait", "uv_cond_timedwait", "uv_sem_wait",
+	/* V8 / Node.js: platform workers, delayed-task queues, the profiler's sampler */
+	"v8::base::ConditionVariable::Wait", "v8::base::ConditionVariable::WaitFor",
+	"v8::base::Semaphore::Wait", "node::TaskQueue*::BlockingPop",
+	"v8::platform::DelayedTaskQueue::GetNext", "SamplingEventsProcessor::Run",
+	/* Go's own profiler waiting for samples to write */
+	"runtime/pprof.profileWriter", "runtime/pprof.readProfile",
 };
 
 bool path_rules__is_idle(const struct path_rules *r, const char *const *names, uint32_t nr)
@@ -918,6 +991,12 @@ const char *path_rules__guess(uint32_t pid, const char *exe, char *why, size_t l
 	} else if (has(&bin, "go.buildid") && has(&bin, "github.com/libp2p/go-libp2p")) {
 		pick = "go-libp2p";
 		snprintf(why, len, "a Go binary (.note.go.buildid) with go-libp2p symbols");
+	} else if (has(&bin, "go.buildid") && has(&bin, "github.com/syncthing/syncthing/lib/")) {
+		pick = "syncthing";
+		snprintf(why, len, "a Go binary with syncthing's packages");
+	} else if (has(&bin, "go.buildid") && has(&bin, "github.com/hashicorp/memberlist")) {
+		pick = "memberlist";
+		snprintf(why, len, "a Go binary with hashicorp/memberlist");
 	} else if (has(&bin, "libp2p_kad") || has(&bin, "libp2p_gossipsub") ||
 		   has(&bin, "libp2p_swarm")) {
 		pick = "rust-libp2p";
@@ -925,9 +1004,26 @@ const char *path_rules__guess(uint32_t pid, const char *exe, char *why, size_t l
 	} else if (has(&perfmap, "libp2p") || (has(&maps, "node") && has(&cmdline, "libp2p"))) {
 		pick = "js-libp2p";
 		snprintf(why, len, "JIT frames of libp2p in /tmp/perf-%u.map", pid);
-	} else if (has(&bin, "libtorrent") || has(&maps, "libtorrent")) {
+	} else if (has(&perfmap, "/bittorrent-dht/") || has(&perfmap, "/k-rpc/")) {
+		pick = "bittorrent-dht";
+		snprintf(why, len, "JIT frames of bittorrent-dht in /tmp/perf-%u.map", pid);
+	} else if (has(&perfmap, "/hyperdht/") || has(&perfmap, "/dht-rpc/") ||
+		   has(&maps, "udx-native")) {
+		pick = "hyperdht";
+		snprintf(why, len, "hyperdht: JIT frames in /tmp/perf-%u.map or udx-native loaded", pid);
+	} else if (has(&bin, "10libtorrent") || has(&bin, "libtorrent-rasterbar") ||
+		   has(&maps, "libtorrent-rasterbar")) {
+		/* mangled libtorrent:: names; a bare "libtorrent" is also in other
+		 * clients' peer-id tables (Transmission names it) */
 		pick = "libtorrent";
 		snprintf(why, len, "libtorrent in the binary or its linked libraries");
+	} else if (has(&bin, "5aria2") || has(&bin, "aria2::")) {
+		pick = "aria2";
+		snprintf(why, len, "aria2's C++ symbols in the binary");
+	} else if (has(&bin, "dht.bootstrap") || has(&bin, "dht_periodic") ||
+		   has(&bin, "libtransmission")) {
+		pick = "mainline-dht";
+		snprintf(why, len, "jech's Mainline DHT (Transmission) in the binary");
 	} else if (has(&bin, "DHT_bootstrap") || has(&bin, "toxcore") || has(&maps, "toxcore")) {
 		pick = "toxcore";
 		snprintf(why, len, "toxcore symbols (DHT_bootstrap) or libtoxcore linked");

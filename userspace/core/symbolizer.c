@@ -892,8 +892,11 @@ static int resolve_user(struct symbolizer *s, uint32_t pid, uint64_t addr, struc
 		out->module = m->path[0] ? intern(s, m->path) : "[anon]";
 		if (!out->module)
 			return -ENOMEM;
-		if (!m->exec)
-			return 0;
+		/*
+		 * Even when the maps read said not executable: a JIT maps a
+		 * region writable and makes it executable later (V8 does), and
+		 * only code ever sits in its perf map.
+		 */
 		e = perfmap_lookup(s, p, addr);
 		if (e) {
 			out->module = "[jit]";

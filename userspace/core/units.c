@@ -3,7 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "units.h"
+#include "core/units.h"
 
 const char *units__ns(double ns, enum units_ns_style style, char *buf, size_t len)
 {

@@ -1,0 +1,269 @@
+# shellcheck shell=bash
+# Shared helpers of the real-node suite (tests/real, docs/real-nodes.md).
+# Source it first:  . "$(dirname "$0")/lib.sh"
+#
+# Every network of the suite runs in a network namespace of its own that has
+# only a loopback interface (ns_start / ns_run): whatever the programs try
+# (DNS, their public bootstrap routers, UPnP, multicast discovery) cannot
+# leave the machine.  Each program is recorded by build/peerscope and, over
+# the same seconds, by a yardstick (the runtime's own profiler, else perf);
+# both are classified by the same path rules and compared (assert_share).
+#
+# A script exits 0 when every assertion that counts passed, 77 when it had
+# to skip (a package could not be installed, no root), 1 otherwise.
+# REAL_SHORT=1 (make check) runs shorter and counts only the assertions
+# marked "short" (those that hold today); the others are still measured and
+# printed as "known".  REAL_SECS sets the recording length.
+
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${BUILD:-build}
+case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
+PS=$BUILD/peerscope
+REAL=$ROOT/tests/real
+NPM_DIR=$BUILD/real/npm
+REAL_SHORT=${REAL_SHORT:-0}
+NAME=$(basename "$0" .sh)
+T=$(mktemp -d "/tmp/peerscope-$NAME.XXXXXX")
+RESULTS=${REAL_RESULTS:-$T/results.txt}
+BG_PIDS=()
+NS_PID=
+nfail=0 nknown=0 npass=0
+
+real_cleanup() {
+	local p
+	for p in "${BG_PIDS[@]}"; do kill -TERM "$p" 2>/dev/null; done
+	sleep 0.5
+	for p in "${BG_PIDS[@]}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	[ -z "$NS_PID" ] || { kill -KILL "$NS_PID" 2>/dev/null; wait "$NS_PID" 2>/dev/null; }
+	[ -n "${KEEP_TMP:-}" ] || rm -rf "$T"
+}
+trap real_cleanup EXIT
+
+fail() { echo "FAIL $NAME: $*" >&2; exit 1; }
+skip() { echo "SKIP $NAME: $*" >&2; exit 77; }
+say() { echo "  $NAME: $*" >&2; }
+
+need_root() { [ "$(id -u)" = 0 ] || skip "needs root (BPF, network namespace)"; }
+
+# need_deb PKG CMD: install Debian package PKG unless CMD is on PATH; skip
+# when it cannot be installed (no root, no mirror).
+need_deb() {
+	command -v "$2" >/dev/null 2>&1 && return 0
+	say "installing Debian package $1"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$1" \
+		>"$T/apt.log" 2>&1 ||
+	{ DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null 2>&1 &&
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$1" \
+		>"$T/apt.log" 2>&1; } ||
+		skip "cannot install Debian package $1 ($(tail -n 1 "$T/apt.log"))"
+	command -v "$2" >/dev/null 2>&1 || skip "package $1 gave no $2"
+}
+
+# need_npm PKG...: npm packages into $NPM_DIR (never global); skip when npm
+# or the registry is unavailable.
+need_npm() {
+	command -v node >/dev/null 2>&1 || need_deb nodejs node
+	command -v npm >/dev/null 2>&1 || need_deb npm npm
+	local p missing=()
+	for p in "$@"; do [ -d "$NPM_DIR/node_modules/$p" ] || missing+=("$p"); done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	mkdir -p "$NPM_DIR"
+	[ -f "$NPM_DIR/package.json" ] || echo '{"name":"peerscope-real","private":true}' >"$NPM_DIR/package.json"
+	say "installing npm packages ${missing[*]} into $NPM_DIR"
+	(cd "$NPM_DIR" && timeout 300 npm install --no-audit --no-fund --loglevel=error "${missing[@]}") \
+		>"$T/npm.log" 2>&1 || skip "cannot install npm packages ${missing[*]} ($(tail -n 1 "$T/npm.log"))"
+}
+
+# ns_start: a network namespace with only loopback, held by a sleeping
+# process; ns_run CMD... runs a command inside it (in the background with &).
+ns_start() {
+	command -v unshare >/dev/null && command -v nsenter >/dev/null || skip "needs unshare and nsenter (util-linux)"
+	unshare --net sleep 100000 &
+	NS_PID=$!
+	sleep 0.2
+	nsenter -t "$NS_PID" -n ip link set lo up || fail "cannot bring up loopback in the namespace"
+}
+ns_run() { nsenter -t "$NS_PID" -n "$@"; }
+# ns_addr N: put 10.77.0.N on the namespace's lo.  Some DHTs (Transmission's)
+# drop 127.0.0.0/8 peers as martians; these addresses are just as local.
+ns_addr() { ns_run ip addr add "10.77.0.$1/32" dev lo 2>/dev/null || true; }
+
+# ns_check: what the namespace can reach (only lo) and what is bound in it;
+# kept in the log so a reader can verify the network stayed on loopback.
+ns_check() {
+	local ifs
+	ifs=$(ns_run ip -o link show | awk -F': ' '{print $2}' | tr '\n' ' ')
+	[ "$ifs" = "lo " ] || fail "namespace has interfaces besides lo: $ifs"
+	ns_run ss -tunapH >"$T/ss.txt" 2>/dev/null
+	# local and peer addresses: loopback, 10.77/16 (on lo, see ns_addr) or wildcards
+	awk 'function ok(a) { return a ~ /^(127\.|10\.77\.|\[::1\]|\*|0\.0\.0\.0|\[::\]|\[::ffff:(127|10\.77)\.)/ }
+	     !ok($5) || !ok($6) { bad = 1; print "  non-loopback socket:", $0 > "/dev/stderr" } END { exit bad }' "$T/ss.txt" ||
+		fail "a socket is bound outside loopback"
+	say "namespace: only lo; $(wc -l <"$T/ss.txt") sockets, all on loopback"
+}
+
+wait_file() {
+	local f=$1 s=${2:-20} i=0
+	while [ ! -s "$f" ] && [ $i -lt $((s * 10)) ]; do sleep 0.1; i=$((i + 1)); done
+	[ -s "$f" ]
+}
+wait_port() { # wait_port PORT [SECONDS]: a TCP or UDP socket bound to PORT in the namespace
+	local i=0
+	while ! ns_run ss -tulnH | awk '{print $5}' | grep -q ":$1\$" && [ $i -lt $((${2:-20} * 10)) ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	ns_run ss -tulnH | awk '{print $5}' | grep -q ":$1\$"
+}
+
+# ns_bg CMD...: start CMD in the namespace in the background; its pid (the
+# program's own: nsenter execs it) goes in $! and is killed at exit.
+ns_bg() { nsenter -t "$NS_PID" -n "$@" & BG_PIDS+=($!); }
+
+mono_ns() { python3 -c 'import time; print(time.monotonic_ns())'; }
+
+# record_pair PID SECS RULES YARDSTICK: record PID with peerscope into
+# $T/ps.pb.gz and, over the same seconds, with the yardstick into $T/truth.*:
+#   perf          perf record -g (DWARF unwinding: Debian builds omit frame
+#                 pointers), folded into $T/truth.folded
+#   pprof:URL     Go's own profiler (URL/debug/pprof/profile, in the
+#                 namespace) -> $T/truth.pb.gz
+#   none          nothing (the caller has its own, e.g. V8's --cpu-prof, and
+#                 uses $T/window: monotonic ns at start and end)
+record_pair() {
+	local pid=$1 secs=$2 rules=$3 yard=$4 ypid=
+	mono_ns >"$T/window"
+	case $yard in
+	perf)
+		command -v perf >/dev/null || need_deb linux-perf perf
+		perf record -q -e cpu-clock -F "${REAL_FREQ:-199}" --call-graph dwarf,16384 -p "$pid" \
+			-o "$T/perf.data" -- sleep "$secs" >"$T/perf.log" 2>&1 &
+		ypid=$! ;;
+	pprof:*)
+		ns_run curl -s -o "$T/truth.pb.gz" "${yard#pprof:}/debug/pprof/profile?seconds=$secs" &
+		ypid=$! ;;
+	esac
+	"$PS" record -p "$pid" -d "$secs" -F "${REAL_FREQ:-199}" --rules "$rules" -o "$T/ps.pb.gz" 2>"$T/record.log" ||
+		{ cat "$T/record.log" >&2; fail "peerscope record failed"; }
+	mono_ns >>"$T/window"
+	[ -z "$ypid" ] || wait "$ypid" || fail "yardstick $yard failed ($(tail -n 2 "$T/perf.log" 2>/dev/null))"
+	if [ "$yard" = perf ]; then
+		perf script -i "$T/perf.data" -F comm,tid,ip,sym,dso 2>/dev/null |
+			awk -f "$REAL/perf-folded.awk" >"$T/truth.folded"
+	fi
+	say "recorded pid $pid for ${secs}s ($(grep -o 'wrote .*' "$T/record.log"))"
+}
+
+# shares FILE RULES: "path share" lines, each path's share of on-CPU time of
+# the recording (or yardstick profile) FILE under RULES (peerscope's own
+# classifier, so both sides are attributed by the same rules).
+shares() {
+	"$PS" report "$1" --rules "$2" --json 2>/dev/null | python3 "$REAL/shares.py"
+}
+share_of() { awk -v p="$2" '$1 == p { print $2; f = 1 } END { if (!f) print 0 }' "$1"; }
+
+# assert_share WHAT PATH PS TRUTH TOL_PP MODE: |PS - TRUTH| <= TOL_PP
+# percentage points.  MODE "short" counts in make check; "full" only in
+# make check-real (assertions that do not hold today: printed as "known").
+check() { # check WHAT MODE CONDITION-EXIT-STATUS DETAIL
+	local what=$1 mode=$2 ok=$3 detail=$4 status
+	if [ "$ok" = 0 ]; then status=pass; npass=$((npass + 1))
+	elif [ "$REAL_SHORT" = 1 ] && [ "$mode" != short ]; then status=known; nknown=$((nknown + 1))
+	else status=FAIL; nfail=$((nfail + 1)); fi
+	printf '%-22s %-6s %-5s %s: %s\n' "$NAME" "$status" "$mode" "$what" "$detail" | tee -a "$RESULTS" >&2
+}
+assert_share() {
+	local what=$1 path=$2 ps=$3 truth=$4 tol=$5 mode=$6 ok
+	awk -v a="$ps" -v b="$truth" -v t="$tol" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d * 100 <= t) }'
+	ok=$?
+	check "$what" "$mode" $ok "$(awk -v a="$ps" -v b="$truth" -v p="$path" -v t="$tol" \
+		'BEGIN { printf "%s share of on-CPU: peerscope %.1f %%, yardstick %.1f %% (diff %+.1f pp, tolerance %s pp)", p, a * 100, b * 100, (a - b) * 100, t }')"
+}
+# verdict_of FILE PATH: the verdict kind and text of PATH in FILE's report
+verdict_of() {
+	"$PS" report "$1" --json 2>/dev/null | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+for p in r.get("paths", {}).get("paths", []):
+	if p["name"] == sys.argv[1]:
+		print(p["verdict"]["kind"], "|", p["verdict"]["text"]); break
+else:
+	print("absent | no such path")' "$2"
+}
+# stacks_whole FILE: no report line loses its stack (a part with a share but
+# no frames, or a stack printed as only "...")
+stacks_whole() {
+	"$PS" report "$1" 2>/dev/null | awk '
+		/^ +[0-9]+ %  / { n = $0; sub(/^ +[0-9]+ %  /, "", n); if (n == "" || n ~ /^\.\.\.$/ || n ~ /^< /) { bad++; print "  lost stack: " $0 > "/dev/stderr" } }
+		END { exit bad > 0 }'
+}
+
+real_finish() {
+	printf '%s: %d passed, %d failed, %d known failures (check-real only)\n' "$NAME" "$npass" "$nfail" "$nknown" >&2
+	[ "$nfail" -eq 0 ]
+}
+
+# compare_shares RULES MODE PATH...: each PATH's share of on-CPU time in
+# $T/ps.pb.gz against the yardstick ($T/truth.folded or $T/truth.pb.gz),
+# both classified by RULES, within 5 pp.
+compare_shares() {
+	local rules=$1 mode=$2 truth p a b
+	shift 2
+	truth=$T/truth.folded
+	[ -s "$truth" ] || truth=$T/truth.pb.gz
+	shares "$T/ps.pb.gz" "$rules" >"$T/ps.shares"
+	shares "$truth" "$rules" >"$T/truth.shares"
+	for p in "$@"; do
+		a=$(share_of "$T/ps.shares" "$p") b=$(share_of "$T/truth.shares" "$p")
+		assert_share "shares" "$p" "$a" "$b" 5 "$mode"
+	done
+}
+# assert_verdict WHAT PATH MODE KIND...: PATH's verdict is one of KIND
+# (a leading ! means: none of them).
+assert_verdict() {
+	local what=$1 path=$2 mode=$3 v k neg=0 hit=1
+	shift 3
+	[ "${1:-}" = "!" ] && { neg=1; shift; }
+	v=$(verdict_of "$T/ps.pb.gz" "$path")
+	# a path without samples invented nothing: "none"
+	[ "${v%% |*}" = absent ] && v="none | $path: no samples"
+	for k in "$@"; do [ "${v%% |*}" = "$k" ] && hit=0; done
+	[ $neg = 1 ] && hit=$((1 - hit))
+	check "$what" "$mode" $hit "$path verdict: ${v#* | }"
+}
+
+# js_truth PROFDIR TID: V8's --cpu-prof profile (the one file in PROFDIR),
+# cut to the recording's window, into $T/truth.folded; and peerscope's
+# samples of the same thread (TID: the main thread, the only one V8
+# profiles) into $T/ps-main.folded, compared by compare_shares_main.
+js_truth() {
+	local prof
+	prof=$(ls "$1"/*.cpuprofile 2>/dev/null | head -n 1)
+	[ -n "$prof" ] || fail "node wrote no --cpu-prof profile in $1"
+	node "$REAL/cpuprof-folded.js" "$prof" $(cat "$T/window") >"$T/truth.folded"
+	"$PS" flame "$T/ps.pb.gz" --folded --type cpu --by tid -o - 2>/dev/null |
+		sed -n "s/^\[tid $2\];//p" >"$T/ps-main.folded"
+}
+# compare_shares_main RULES MODE PATH...: as compare_shares, peerscope's
+# main-thread samples against V8's profile
+compare_shares_main() {
+	local rules=$1 mode=$2 p a b
+	shift 2
+	shares "$T/ps-main.folded" "$rules" >"$T/ps.shares"
+	shares "$T/truth.folded" "$rules" >"$T/truth.shares"
+	for p in "$@"; do
+		a=$(share_of "$T/ps.shares" "$p") b=$(share_of "$T/truth.shares" "$p")
+		assert_share "main-thread shares" "$p" "$a" "$b" 5 "$mode"
+	done
+}
+
+# assert_guess PID SET MODE: peerscope rules --guess picks SET for PID; its
+# per-path symbol counts (or its warning that none match) go in the log.
+assert_guess() {
+	local out got
+	out=$("$PS" rules --guess "$1" 2>&1)
+	got=$(echo "$out" | grep -v "^peerscope: " | head -n 1); got=${got%%:*}
+	echo "$out" | sed 's/^/    guess: /' >&2
+	[ "$got" = "$2" ]
+	check "rules --guess" "$3" $? "guessed $got (want $2)$(echo "$out" | grep -q 'matches none' && echo '; warns: no symbol matches')"
+}

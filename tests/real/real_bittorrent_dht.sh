@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# bittorrent-dht (JavaScript, npm; Mainline DHT on k-rpc / k-bucket): five
+# nodes in one process look up random info-hashes; the recorded node (its
+# own process, --perf-basic-prof for peerscope's JIT names, --cpu-prof as
+# the yardstick) serves them, looks up hashes itself, and is flooded with
+# queries (mdht-flood.js).
+. "$(dirname "$0")/lib.sh"
+need_root
+need_npm bittorrent-dht
+SECS=${REAL_SECS:-10}
+RATE=${REAL_RATE:-40}
+export NPM_DIR
+ns_start
+ns_run node "$REAL/js-dht.js" bittorrent swarm 7001 5 $((SECS + 12)) >"$T/swarm.json" 2>"$T/swarm.log" &
+swarm=$!
+wait_port 7005 || fail "bittorrent-dht swarm did not start ($(tail -n 1 "$T/swarm.log"))"
+mkdir -p "$T/prof"
+ns_bg node --perf-basic-prof --logfile="$T/v8.log" --no-logfile-per-isolate --cpu-prof --cpu-prof-dir="$T/prof" "$REAL/js-dht.js" bittorrent node \
+	7100 7001 $((SECS + 8)) "$RATE" >"$T/node.json"
+pid=$!
+wait_port 7100 || fail "the recorded node did not start"
+sleep 2
+ns_check
+ns_run node "$REAL/mdht-flood.js" 127.0.0.1:7100 1500 $((SECS + 2)) 100000 >"$T/flood.json" &
+flood=$!
+RULES=${REAL_RULES:-bittorrent-dht}
+assert_guess "$pid" bittorrent-dht short
+record_pair "$pid" "$SECS" "$RULES" none
+wait $flood
+wait "$pid" 2>/dev/null
+wait $swarm
+say "node counters: $(cat "$T/node.json"); flood: $(cat "$T/flood.json")"
+js_truth "$T/prof" "$pid"
+# V8 counts what peerscope does not (see docs/real-nodes.md): full suite only
+compare_shares_main "$RULES" full dht other
+assert_verdict "DHT flood" dht full cpu
+stacks_whole "$T/ps.pb.gz"; check "stacks" full $? "every report line keeps its stack"
+real_finish

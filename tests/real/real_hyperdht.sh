@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# hyperdht (JavaScript, npm; Hyperswarm's DHT on dht-rpc, udx-native and
+# sodium-native): a test network of eight nodes (hyperdht/testnet) in one
+# process keeps looking up random topics; the recorded node (own process,
+# --perf-basic-prof, --cpu-prof as the yardstick) announces a topic and
+# looks up random topics at a driven rate.
+. "$(dirname "$0")/lib.sh"
+need_root
+need_npm hyperdht
+SECS=${REAL_SECS:-10}
+RATE=${REAL_RATE:-200}
+export NPM_DIR
+ns_start
+ns_run node "$REAL/js-dht.js" hyper swarm "$T/boot" 8 $((SECS + 15)) >"$T/swarm.json" 2>"$T/swarm.log" &
+swarm=$!
+wait_file "$T/boot" 30 || fail "hyperdht test network did not start ($(tail -n 1 "$T/swarm.log"))"
+mkdir -p "$T/prof"
+ns_bg node --perf-basic-prof --logfile="$T/v8.log" --no-logfile-per-isolate --cpu-prof --cpu-prof-dir="$T/prof" "$REAL/js-dht.js" hyper node \
+	"$(cat "$T/boot")" $((SECS + 6)) "$RATE" >"$T/node.json" 2>"$T/node.log"
+pid=$!
+sleep 4
+ns_check
+RULES=${REAL_RULES:-hyperdht}
+assert_guess "$pid" hyperdht short
+record_pair "$pid" "$SECS" "$RULES" none
+wait "$pid" 2>/dev/null
+wait $swarm
+say "node counters: $(cat "$T/node.json"); swarm: $(cat "$T/swarm.json")"
+js_truth "$T/prof" "$pid"
+# V8 counts what peerscope does not (see docs/real-nodes.md): full suite only
+compare_shares_main "$RULES" full dht other
+assert_verdict "lookup load" dht full cpu
+stacks_whole "$T/ps.pb.gz"; check "stacks" full $? "every report line keeps its stack"
+real_finish

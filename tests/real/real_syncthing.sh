@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# syncthing (Go; Debian's build, every Go frame named from gopclntab): three
+# devices share one folder over BEP (TLS on 127.0.0.1) with discovery,
+# relays, NAT traversal, usage and crash reports off; files keep being
+# written on device 2, so device 1 (recorded) exchanges indexes and pulls
+# blocks.  The yardstick is Go's own pprof (STPROFILER) over the same seconds.
+. "$(dirname "$0")/lib.sh"
+need_root
+need_deb syncthing syncthing
+need_deb curl curl
+SECS=${REAL_SECS:-10}
+N=3
+ns_start
+for i in $(seq 1 $N); do
+	syncthing generate --home="$T/s$i" --no-default-folder >/dev/null 2>&1 || fail "syncthing generate failed"
+	id[$i]=$(syncthing --home="$T/s$i" --device-id 2>/dev/null | tail -n 1)
+	mkdir -p "$T/s$i/data"
+done
+for i in $(seq 1 $N); do
+	{
+		echo '<configuration version="36">'
+		echo "<folder id=\"peerscope\" label=\"peerscope\" path=\"$T/s$i/data\" type=\"sendreceive\" rescanIntervalS=\"3600\" fsWatcherEnabled=\"true\" fsWatcherDelayS=\"1\">"
+		for j in $(seq 1 $N); do echo "<device id=\"${id[$j]}\"></device>"; done
+		echo '</folder>'
+		for j in $(seq 1 $N); do
+			echo "<device id=\"${id[$j]}\" name=\"n$j\" compression=\"metadata\"><address>tcp://127.0.0.1:$((22000 + j))</address></device>"
+		done
+		echo "<gui enabled=\"true\" tls=\"false\"><address>127.0.0.1:$((8380 + i))</address><apikey>peerscope</apikey></gui>"
+		cat <<X
+<options><listenAddress>tcp://127.0.0.1:$((22000 + i))</listenAddress>
+<globalAnnounceEnabled>false</globalAnnounceEnabled><localAnnounceEnabled>false</localAnnounceEnabled>
+<relaysEnabled>false</relaysEnabled><natEnabled>false</natEnabled><urAccepted>-1</urAccepted>
+<autoUpgradeIntervalH>0</autoUpgradeIntervalH><startBrowser>false</startBrowser>
+<crashReportingEnabled>false</crashReportingEnabled><stunKeepaliveStartS>0</stunKeepaliveStartS>
+</options></configuration>
+X
+	} >"$T/s$i/config.xml"
+done
+for i in $(seq 1 $N); do
+	STNOUPGRADE=1 STPROFILER=127.0.0.1:$((9380 + i)) ns_bg syncthing serve --home="$T/s$i" \
+		--no-browser --no-restart --logfile="$T/s$i/log" >/dev/null 2>&1
+	[ "$i" = 1 ] && monitor=$!
+done
+for i in $(seq 1 $N); do wait_port $((22000 + i)) 30 || fail "syncthing $i did not listen"; done
+# "syncthing serve" is a monitor process; the node is its child
+pid=$(pgrep -P "$monitor" | head -n 1)
+[ -n "$pid" ] || pid=$monitor
+sleep 5
+ns_check
+# load: device 2 writes a 1 MiB file every 50 ms, bounded in time and count
+ns_run bash -c "for k in \$(seq 1 $(( (SECS + 8) * 20 ))); do head -c 1048576 /dev/urandom >$T/s2/data/f\$((k % 200)); sleep 0.05; done" &
+load=$!
+sleep 3
+RULES=${REAL_RULES:-syncthing}
+assert_guess "$pid" syncthing short
+record_pair "$pid" "$SECS" "$RULES" pprof:http://127.0.0.1:9381
+wait $load
+say "device 1 folder: $(ls "$T/s1/data" | wc -l) files synced"
+# Go pprof samples at 100 Hz: 60-80 samples here, +-5 pp is at the edge
+compare_shares "$RULES" full gossip sync bootstrap other
+assert_verdict "sync load" other full ! lock
+stacks_whole "$T/ps.pb.gz"; check "stacks" short $? "every report line keeps its stack"
+real_finish

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# transmission-daemon (C; Mainline DHT: jech's dht.c inside libtransmission,
+# stripped Debian binary): four daemons bootstrap from each other through
+# their dht.bootstrap files; one is idle-recorded, then flooded with DHT
+# queries (mdht-flood.js) and recorded again; perf is the yardstick.
+. "$(dirname "$0")/lib.sh"
+need_root
+need_deb transmission-daemon transmission-daemon
+need_deb nodejs node
+SECS=${REAL_SECS:-10}
+N=4 PORT0=51410
+ns_start
+ns_addr 200
+for i in $(seq 1 $N); do
+	d=$T/tr$i
+	mkdir -p "$d/dl"
+	ns_addr "$i"
+	# everything that could reach past the namespace is off anyway: port
+	# forwarding (UPnP/NAT-PMP), local peer discovery (multicast), uTP
+	cat >"$d/settings.json" <<J
+{"dht-enabled": true, "lpd-enabled": false, "pex-enabled": false, "utp-enabled": false,
+ "port-forwarding-enabled": false, "peer-port": $((PORT0 + i)), "peer-port-random-on-start": false,
+ "rpc-enabled": true, "rpc-port": $((9090 + i)), "rpc-bind-address": "127.0.0.1",
+ "rpc-authentication-required": false, "rpc-whitelist-enabled": false,
+ "rpc-host-whitelist-enabled": false, "bind-address-ipv4": "10.77.0.$i",
+ "bind-address-ipv6": "::1", "download-dir": "$d/dl", "incomplete-dir-enabled": false,
+ "blocklist-enabled": false, "message-level": 2, "start-added-torrents": true}
+J
+	for j in $(seq 1 $N); do [ "$j" = "$i" ] || echo "10.77.0.$j $((PORT0 + j))"; done >"$d/dht.bootstrap"
+done
+for i in $(seq 1 $N); do
+	ns_bg transmission-daemon -f -g "$T/tr$i" -e "$T/tr$i/log"
+	[ "$i" = 1 ] && pid=$!
+done
+for i in $(seq 1 $N); do wait_port $((PORT0 + i)) || fail "daemon $i did not bind its port"; done
+sleep 3
+ns_check
+# the built-in set plus the ports of this network
+RULES=$REAL/rules/transmission.rules
+assert_guess "$pid" mainline-dht short
+
+if [ "$REAL_SHORT" != 1 ]; then
+	record_pair "$pid" 5 "$RULES" none
+	# an idle daemon: no path may get a bottleneck verdict
+	assert_verdict "idle node" dht full idle none
+	assert_verdict "idle node" other full idle none
+fi
+
+ns_run node "$REAL/mdht-flood.js" 10.77.0.1:$((PORT0 + 1)) 3000 $((SECS + 3)) 100000 10.77.0.200 >"$T/flood.json" &
+flood=$!
+sleep 1
+record_pair "$pid" "$SECS" "$RULES" perf
+wait $flood
+say "flood counters: $(cat "$T/flood.json")"
+compare_shares "$RULES" short dht other
+# jech's DHT limits its replies (a token bucket): the flood costs little CPU,
+# but the DHT is all the daemon does; the work is unnamed (stripped binary)
+# and only the port rule knows the socket, so today dht gets none of it.
+assert_verdict "DHT flood" dht full ! idle none
+stacks_whole "$T/ps.pb.gz"; check "stacks" short $? "every report line keeps its stack"
+real_finish

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Which symbols of a running target a rule set can match: every function
+ * symbol of its executable mappings (demangled, or Go's gopclntab names)
+ * and of its JIT perf map, tested against each path's symbol rules.  A set
+ * that matches nothing attributes nothing by symbol: `rules --guess` says
+ * so, with what would help.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/rules-check.h"
+#include "core/sym-demangle.h"
+#include "core/sym-elf.h"
+#include "core/sym-maps.h"
+#include "core/sym-perfmap.h"
+
+static void count_name(const struct path_rules *r, const char *name, struct rules_hits *h)
+{
+	char *dem = NULL;
+
+	if (name[0] == '_' && (name[1] == 'Z' || name[1] == 'R'))
+		dem = sym_demangle(name);
+	h->symbols++;
+	for (uint32_t p = 1; p < r->nr_paths && p < PATH_MAX_PATHS; p++) {
+		if (!path_rules__symbol_matches(r, p, dem ? dem : name))
+			continue;
+		if (!h->per_path[p]++)
+			snprintf(h->example[p], sizeof(h->example[p]), "%s", dem ? dem : name);
+	}
+	free(dem);
+}
+
+static void count_table(const struct path_rules *r, const struct sym_table *t,
+			struct rules_hits *h)
+{
+	for (size_t i = 0; i < t->nr; i++)
+		count_name(r, sym_table__name(t, &t->syms[i]), h);
+}
+
+/* One executable mapping's file: its symbols, or none (counted as unnamed). */
+static void count_module(const struct path_rules *r, const char *path, struct rules_hits *h)
+{
+	struct sym_elf e;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	h->modules++;
+	if (fd < 0)
+		return;
+	sym_elf__init(&e);
+	if (!sym_elf__load_fd(&e, fd)) {
+		sym_elf__finish(&e);
+		if (!e.has_symtab && !e.go_names)
+			h->stripped_modules++;
+		count_table(r, &e.syms, h);
+	}
+	sym_elf__free(&e);
+	close(fd);
+}
+
+int path_rules__target_hits(const struct path_rules *r, uint32_t pid, struct rules_hits *h)
+{
+	struct sym_maps maps = {};
+	struct sym_perfmap pm = {};
+	char path[64];
+	const char *last = "";
+	int err;
+
+	memset(h, 0, sizeof(*h));
+	err = sym_maps__read(pid, &maps);
+	if (err)
+		return err;
+	for (size_t i = 0; i < maps.nr; i++) {
+		const struct sym_map *m = &maps.maps[i];
+
+		/* each file once (its mappings are adjacent), file-backed code only */
+		if (!m->exec || m->path[0] != '/' || !strcmp(m->path, last))
+			continue;
+		last = m->path;
+		count_module(r, m->path, h);
+	}
+	snprintf(path, sizeof(path), "/tmp/perf-%u.map", pid);
+	if (!sym_perfmap__load(&pm, path)) {
+		h->jit = true;
+		count_table(r, &pm.syms, h);
+	}
+	sym_perfmap__free(&pm);
+	sym_maps__free(&maps);
+	return 0;
+}
+
+uint32_t rules_hits__total(const struct rules_hits *h)
+{
+	uint32_t n = 0;
+
+	for (int p = 1; p < PATH_MAX_PATHS; p++)
+		n += h->per_path[p];
+	return n;
+}
