@@ -123,7 +123,7 @@ static void emit_json(const struct peers_data *d, int top, struct json_writer *w
 	json__end(w, '}');
 }
 
-int report_peers__emit(struct profile *p, const struct report_opts *o, struct report_out *out)
+int report_peers__emit(const struct profile *p, const struct report_opts *o, struct report_out *out)
 {
 	struct path_rules *rules = NULL;
 	struct peers_data d;

@@ -12,6 +12,6 @@
 struct profile;
 
 /* Prints only with o->peers and when the recording has serving-peer labels. */
-int report_peers__emit(struct profile *p, const struct report_opts *o, struct report_out *out);
+int report_peers__emit(const struct profile *p, const struct report_opts *o, struct report_out *out);
 
 #endif /* PEERSCOPE_PEERS_REPORT_H */
