@@ -14,7 +14,7 @@
 #include "analysis/peers.h"
 
 struct cols {
-	int cpu, offcpu, runq, alloc, tx, rx, txm, rxm;
+	int samples, cpu, offcpu, runq, alloc, tx, rx, txm, rxm;
 };
 
 /* The column of type in unit ("tx" comes in bytes and in messages), -1 if none. */
@@ -33,41 +33,41 @@ static int64_t col(const struct profile *p, uint32_t i, int c)
 	return c >= 0 ? profile__value(p, i, c) : 0;
 }
 
-static struct peers_path *path_get(struct peers_data *d, const char *name)
+/*
+ * The entry named name of an array of structs that begin with char[64]
+ * (peers_path.path, peer_cost.peer), appended zeroed when absent.
+ */
+static void *named_get(void **arr, int *nr, size_t size, const char *name)
 {
-	struct peers_path *v;
+	char *v = *arr;
 
-	for (int i = 0; i < d->nr_paths; i++) {
-		if (!strcmp(d->paths[i].path, name))
-			return &d->paths[i];
+	for (int i = 0; i < *nr; i++) {
+		if (!strcmp(v + (size_t)i * size, name))
+			return v + (size_t)i * size;
 	}
-	v = realloc(d->paths, (d->nr_paths + 1) * sizeof(*v));
+	v = realloc(*arr, (*nr + 1) * size);
 	if (!v)
 		return NULL;
-	d->paths = v;
-	v = &d->paths[d->nr_paths++];
-	memset(v, 0, sizeof(*v));
-	snprintf(v->path, sizeof(v->path), "%s", name);
-	v->flagged = -1;
+	*arr = v;
+	v += (size_t)(*nr)++ * size;
+	memset(v, 0, size);
+	snprintf(v, 64, "%s", name);
+	return v;
+}
+
+static struct peers_path *path_get(struct peers_data *d, const char *name)
+{
+	int nr = d->nr_paths;
+	struct peers_path *v = named_get((void **)&d->paths, &d->nr_paths, sizeof(*v), name);
+
+	if (v && d->nr_paths > nr)
+		v->flagged = -1;
 	return v;
 }
 
 static struct peer_cost *peer_get(struct peers_path *pp, const char *peer)
 {
-	struct peer_cost *v;
-
-	for (int i = 0; i < pp->nr_peers; i++) {
-		if (!strcmp(pp->peers[i].peer, peer))
-			return &pp->peers[i];
-	}
-	v = realloc(pp->peers, (pp->nr_peers + 1) * sizeof(*v));
-	if (!v)
-		return NULL;
-	pp->peers = v;
-	v = &pp->peers[pp->nr_peers++];
-	memset(v, 0, sizeof(*v));
-	snprintf(v->peer, sizeof(v->peer), "%s", peer);
-	return v;
+	return named_get((void **)&pp->peers, &pp->nr_peers, sizeof(*pp->peers), peer);
 }
 
 static int by_cpu(const void *a, const void *b)
@@ -115,9 +115,12 @@ static int add_sample(const struct profile *p, const struct path_rules *r, uint3
 		return -ENOMEM;
 	pc->cpu_ns += cpu;
 	if (cpu) {
-		pc->cpu_samples++;
+		/* cpu samples are aggregated: the samples column says how many */
+		int64_t n = c->samples >= 0 ? col(p, i, c->samples) : 1;
+
+		pc->cpu_samples += n;
 		pp->tagged_cpu_ns += cpu;
-		pp->tagged_samples++;
+		pp->tagged_samples += n;
 		d->tagged = true;
 	}
 	pc->offcpu_ns += col(p, i, c->offcpu);
@@ -182,6 +185,7 @@ int peers__compute(const struct profile *p, const struct path_rules *r, struct p
 {
 	struct path_rules *own = NULL;
 	struct cols c = {
+		.samples = type_unit(p, "samples", "count"),
 		.cpu = type_unit(p, "cpu", "nanoseconds"),
 		.offcpu = type_unit(p, "offcpu", "nanoseconds"),
 		.runq = type_unit(p, "runq", "nanoseconds"),

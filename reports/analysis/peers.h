@@ -26,14 +26,14 @@ struct path_rules;
 #define PEERS_MIN_SAMPLES	20
 
 struct peer_cost {
-	char peer[64];
+	char peer[64];			/* first: peers.c looks entries up by it */
 	int64_t cpu_ns, cpu_samples, offcpu_ns, runq_ns, alloc_bytes;
 	int64_t rx_bytes, tx_bytes, rx_msgs, tx_msgs;
 	double cpu_share, msg_share;	/* of the path's peer-attributed CPU, of its rx messages */
 };
 
 struct peers_path {
-	char path[64];
+	char path[64];			/* first: peers.c looks entries up by it */
 	struct peer_cost *peers;	/* by CPU, descending */
 	int nr_peers;
 	int64_t cpu_ns;			/* the path's whole CPU, tagged or not */
