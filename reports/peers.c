@@ -29,6 +29,15 @@ static const char *verdict(const struct peers_path *pp, char *buf, size_t len)
 	return buf;
 }
 
+static const char *const evidence_names[EV_NR] = {
+	[EV_SPAN] = "spans", [EV_SYMBOL] = "symbols", [EV_SOCKET] = "sockets", [EV_PORT] = "ports",
+};
+
+static double pct(int64_t part, int64_t whole)
+{
+	return whole ? 100.0 * part / whole : 0.0;
+}
+
 static void emit_text_path(const struct peers_path *pp, int top, bool md, FILE *f)
 {
 	char a[32], b[32], c[32], d[32], e[32], v[256];
@@ -39,6 +48,10 @@ static void emit_text_path(const struct peers_path *pp, int top, bool md, FILE *
 		output__fmt_count(pp->rx_msgs, b, sizeof(b)));
 	if (md)
 		fprintf(f, "\n```\n");
+	fprintf(f, "  CPU placed in %s by:", pp->path);
+	for (int k = 0; k < EV_NR; k++)
+		fprintf(f, " %s %.0f %%%s", evidence_names[k], pct(pp->by_evidence[k], pp->cpu_ns),
+			k + 1 < EV_NR ? "," : "\n");
 	fprintf(f, "  %-21s %10s %6s %9s %6s %9s %9s %9s %10s\n", "peer", "CPU", "share",
 		"msgs in", "share", "bytes in", "bytes out", "CPU/msg", "off-CPU");
 	for (int i = 0; i < pp->nr_peers && (!top || i < top); i++) {
@@ -91,6 +104,8 @@ static void emit_json(const struct peers_data *d, int top, struct json_writer *w
 	char v[256];
 
 	json__begin(w, '{');
+	json__key(w, "cpu_ns"); json__int(w, d->cpu_ns);
+	json__key(w, "unattributed_cpu_ns"); json__int(w, d->unattributed_cpu_ns);
 	json__key(w, "paths");
 	json__begin(w, '[');
 	for (int i = 0; i < d->nr_paths; i++) {
@@ -101,6 +116,13 @@ static void emit_json(const struct peers_data *d, int top, struct json_writer *w
 		json__key(w, "cpu_ns"); json__int(w, pp->cpu_ns);
 		json__key(w, "tagged_cpu_ns"); json__int(w, pp->tagged_cpu_ns);
 		json__key(w, "rx_msgs"); json__int(w, pp->rx_msgs);
+		json__key(w, "evidence_cpu_ns");
+		json__begin(w, '{');
+		for (int k = 0; k < EV_NR; k++) {
+			json__key(w, evidence_names[k]);
+			json__int(w, pp->by_evidence[k]);
+		}
+		json__end(w, '}');
 		json__key(w, "max_median"); json__fixed(w, pp->max_median, 2);
 		json__key(w, "flagged");
 		if (pp->flagged >= 0)
@@ -150,6 +172,11 @@ int report_peers__emit(const struct profile *p, const struct report_opts *o, str
 	} else if (!d.tagged) {
 		fprintf(out->f, "no event was recorded while serving a peer (record with the sock collector, without --no-peers)\n\n");
 	} else {
+		char a[32], b[32];
+
+		fprintf(out->f, "%s of %s CPU in no path (%.0f %%): no span, symbol, thread name or socket placed it\n\n",
+			output__fmt_ns(d.unattributed_cpu_ns, a, sizeof(a)),
+			output__fmt_ns(d.cpu_ns, b, sizeof(b)), pct(d.unattributed_cpu_ns, d.cpu_ns));
 		for (int i = 0; i < d.nr_paths; i++)
 			emit_text_path(&d.paths[i], o->top_n, out->format == REPORT_MD, out->f);
 	}

@@ -10,6 +10,8 @@
 
 #include "core/profile.h"
 #include "core/rules.h"
+#include "analysis/attribute.h"
+#include "analysis/frames.h"
 #include "analysis/paths.h"
 #include "analysis/peers.h"
 
@@ -90,23 +92,43 @@ static int by_tagged(const void *a, const void *b)
 	return strcmp(x->path, y->path);
 }
 
+/* Which evidence kind a path_how is; -1 for none. */
+static int evidence_of(enum path_how how)
+{
+	switch (how) {
+	case BY_LABEL: return EV_SPAN;
+	case BY_SYMBOL:
+	case BY_THREAD: return EV_SYMBOL;
+	case BY_SOCKET: return EV_SOCKET;
+	case BY_PORT: return EV_PORT;
+	default: return -1;
+	}
+}
+
 static int add_sample(const struct profile *p, const struct path_rules *r, uint32_t i,
-		      const struct cols *c, struct peers_data *d)
+		      const struct cols *c, struct frames *f, struct peers_data *d)
 {
 	const char *peer = profile__label_str(p, p->samples[i].labelset, "peer");
-	int id = paths__sample_path(p, r, i, NULL);
-	const char *name;
+	int64_t cpu = col(p, i, c->cpu);
 	struct peers_path *pp;
 	struct peer_cost *pc;
-	int64_t cpu = col(p, i, c->cpu);
+	enum path_how how;
+	const char *name;
+	int id, ev;
 
-	if (id < 0)
-		return id;
+	frames__user(p, p->samples[i].stack, f);
+	id = paths__path_of(p, r, i, &how, path_rules__match_frames(r, f->names, f->nr, NULL));
 	name = path_rules__name(r, id);
 	pp = path_get(d, name ? name : "other");
 	if (!pp)
 		return -ENOMEM;
 	pp->cpu_ns += cpu;
+	d->cpu_ns += cpu;
+	ev = evidence_of(how);
+	if (ev >= 0)
+		pp->by_evidence[ev] += cpu;
+	if (id == PATH_OTHER)
+		d->unattributed_cpu_ns += cpu;
 	pp->rx_msgs += col(p, i, c->rxm);
 	if (!peer || !*peer)
 		return 0;
@@ -195,17 +217,22 @@ int peers__compute(const struct profile *p, const struct path_rules *r, struct p
 		.txm = type_unit(p, "tx", "messages"),
 		.rxm = type_unit(p, "rx", "messages"),
 	};
+	struct frames *f = malloc(sizeof(*f));
 	int err = 0, keep = 0;
 
 	memset(d, 0, sizeof(*d));
+	if (!f)
+		return -ENOMEM;
 	if (!r) {
 		own = path_rules__for_profile(p);
-		if (!own)
+		if (!own) {
+			free(f);
 			return -ENOMEM;
+		}
 		r = own;
 	}
 	for (uint32_t i = 0; i < p->nr_samples && !err; i++)
-		err = add_sample(p, r, i, &c, d);
+		err = add_sample(p, r, i, &c, f, d);
 	for (int i = 0; i < d->nr_paths && !err; i++)
 		err = judge(&d->paths[i]);
 	/* keep the paths that served any peer */
@@ -218,6 +245,7 @@ int peers__compute(const struct profile *p, const struct path_rules *r, struct p
 	d->nr_paths = keep;
 	qsort(d->paths, d->nr_paths, sizeof(*d->paths), by_tagged);
 	path_rules__free(own);
+	free(f);
 	if (err)
 		peers__free(d);
 	return err;

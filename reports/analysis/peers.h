@@ -32,6 +32,9 @@ struct peer_cost {
 	double cpu_share, msg_share;	/* of the path's peer-attributed CPU, of its rx messages */
 };
 
+/* How a path's CPU was attributed to it (docs/rules.md, attribution order). */
+enum peers_evidence { EV_SPAN, EV_SYMBOL, EV_SOCKET, EV_PORT, EV_NR };
+
 struct peers_path {
 	char path[64];			/* first: peers.c looks entries up by it */
 	struct peer_cost *peers;	/* by CPU, descending */
@@ -40,6 +43,7 @@ struct peers_path {
 	int64_t tagged_cpu_ns;		/* of which recorded while serving a peer */
 	int64_t tagged_samples;
 	int64_t rx_msgs;		/* messages the path received, from any peer */
+	int64_t by_evidence[EV_NR];	/* its CPU by the evidence that placed it */
 	double max_median;		/* top peer's CPU / the median peer's (0: < 2 peers) */
 	int flagged;			/* index of the flagged peer, -1 none */
 	bool disproportion;		/* flagged for cost vs messages (else vs the median) */
@@ -49,6 +53,8 @@ struct peers_data {
 	struct peers_path *paths;	/* paths with at least one peer, by tagged CPU */
 	int nr_paths;
 	bool tagged;			/* the recording has any serving-peer label */
+	int64_t cpu_ns;			/* all CPU of the recording */
+	int64_t unattributed_cpu_ns;	/* of which no evidence placed in a path ("other") */
 };
 
 /* Compute from p with rules r (NULL: the recording's).  0 or -errno. */

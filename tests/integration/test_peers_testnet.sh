@@ -47,7 +47,9 @@ printf 'path dht\ndht = zzz_no_such_symbol\n' >"$T/none.rules"
 REC_ARGS="--rules $T/none.rules" run_net norules
 busy=$("$PS" report "$T/norules.pb.gz" --json | jq -r '.paths.paths[] | select(.name == "dht") | .parts[] | select(.part == "cpu") | .total')
 [ -n "$busy" ] && [ "$busy" -gt 0 ] || fail "rules matching no symbol: dht got no CPU (cpu part '$busy')"
-note "rules matching no symbol: dht CPU $busy ns through the socket tag"
+sock=$("$PS" report "$T/norules.pb.gz" --peers --json | jq -r '.peers.paths[] | select(.path == "dht") | .evidence_cpu_ns.sockets')
+[ -n "$sock" ] && [ "$sock" -gt 0 ] || fail "rules matching no symbol: report --peers puts no dht CPU on socket evidence ('$sock')"
+note "rules matching no symbol: dht CPU $busy ns, $sock ns of it placed by the socket tag"
 
 # 3. clean network: nobody flagged
 REC_ARGS="" run_net clean
