@@ -4,7 +4,10 @@
 # noise hits both).  peerscope's cost = its process CPU (user + system, from
 # /usr/bin/time) + the run time of its BPF programs (bpf_enable_stats,
 # printed by -v); perf's = its process CPU.  The kernel work of taking each
-# sample is charged to the target in both cases.
+# sample is charged to the target in both cases.  The sock and offcpu
+# programs run on every syscall/scheduler event of every process (they
+# filter by target inside): their run time, and the "runs" count printed,
+# grow with the whole machine's activity, not the target's.
 #
 # Runs: the cpu collector alone (what perf does) for SECS, every default
 # collector for SECS, and every default collector for LONG_SECS (0 skips

@@ -522,6 +522,8 @@ static void offcpu_stats(struct collector *c)
 	struct bpf_program *prog;
 
 	collector__read_stats(bpf_map__fd(op->skel->maps.stats), &c->stats);
+	/* read again and again (--progress, -v): sum afresh each time */
+	c->stats.bpf_run_ns = c->stats.bpf_run_cnt = 0;
 	/* run_time_ns/run_cnt stay 0 unless bpf_enable_stats() is in force */
 	bpf_object__for_each_program(prog, op->skel->obj) {
 		struct bpf_prog_info info = {};

@@ -60,10 +60,10 @@ int bottleneck__report(FILE *f, const struct profile *p, const struct bottleneck
 	failed = sla__check(&rep, all, nr_all, res);
 
 	pv = (struct paths_view){ p, rules, &rep, v, all, res, nr_all, failed };
-	if (o->format == BN_JSON)
+	if (o->format == REPORT_JSON)
 		paths_render__json(f, &pv);
 	else
-		paths_render__text(f, &pv, o->format == BN_MD, o->in_report, width);
+		paths_render__text(f, &pv, o->format == REPORT_MD, o->in_report, width);
 
 free_rep:
 	free(v);
@@ -78,11 +78,11 @@ free_rules:
 
 /* ---- as a section of peerscope report ----------------------------------- */
 
-int report_paths__emit(const struct profile *p, const struct report_opts *ro, struct report_out *out)
+int report_paths__emit(const struct profile *p, const struct report_opts *ro,
+		       struct report_out *out)
 {
 	struct bottleneck_opts o = {
-		.format = out->format == REPORT_JSON ? BN_JSON :
-			  out->format == REPORT_MD ? BN_MD : BN_TEXT,
+		.format = out->format,
 		.slas = ro->slas,
 		.nr_slas = ro->nr_slas,
 		.width = out->width,

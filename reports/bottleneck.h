@@ -15,16 +15,15 @@
 
 #include "analysis/sla.h"
 #include "analysis/verdicts.h"
+#include "reports/report.h"
 
 /* ---- the report section ------------------------------------------------ */
 
 struct profile;
 struct path_rules;
 
-enum bottleneck_format { BN_TEXT = 0, BN_MD, BN_JSON };
-
 struct bottleneck_opts {
-	enum bottleneck_format format;
+	enum report_format format;	/* text, Markdown or JSON (report.h) */
 	/* NULL: the rules recorded in the profile, else the "default" set */
 	const struct path_rules *rules;
 	/* --sla specs; the profile's own "sla" records are checked too */
@@ -50,6 +49,7 @@ int bottleneck__report(FILE *f, const struct profile *p, const struct bottleneck
  */
 struct report_opts;
 struct report_out;
-int report_paths__emit(const struct profile *p, const struct report_opts *o, struct report_out *out);
+int report_paths__emit(const struct profile *p, const struct report_opts *o,
+		       struct report_out *out);
 
 #endif /* PEERSCOPE_BOTTLENECK_H */

@@ -600,9 +600,9 @@ static int print_json(FILE *f, const struct diff_result *r, const struct diff_fi
 }
 
 int diff__print(FILE *f, const struct diff_result *r, const struct diff_files *files,
-		enum diff_format fmt)
+		enum report_format fmt)
 {
-	if (fmt == DIFF_JSON)
+	if (fmt == REPORT_JSON)
 		return print_json(f, r, files);
-	return print_human(f, r, files, fmt == DIFF_MD);
+	return print_human(f, r, files, fmt == REPORT_MD);
 }

@@ -10,16 +10,18 @@
 #include <stdio.h>
 
 #include "analysis/diff.h"
-
-/* Output: text, Markdown or JSON (schema "peerscope.diff/1", docs/diff.md). */
-enum diff_format { DIFF_TEXT = 0, DIFF_MD, DIFF_JSON };
+#include "reports/report.h"
 
 struct diff_files {
 	const char *base, *cur;		/* as given */
 	const char *base_fmt, *cur_fmt;	/* "pprof", "folded" */
 };
 
+/*
+ * The comparison as text, Markdown or JSON (schema "peerscope.diff/1",
+ * docs/diff.md), in report's formats.
+ */
 int diff__print(FILE *f, const struct diff_result *r, const struct diff_files *files,
-		enum diff_format fmt);
+		enum report_format fmt);
 
 #endif /* PEERSCOPE_DIFF_H */

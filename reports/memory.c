@@ -238,7 +238,8 @@ static void print_text(const struct profile *p, const struct report_opts *o,
 	}
 }
 
-int report_memory__emit(const struct profile *p, const struct report_opts *o, struct report_out *out)
+int report_memory__emit(const struct profile *p, const struct report_opts *o,
+			struct report_out *out)
 {
 	struct mem_data *d = calloc(1, sizeof(*d));
 	int err;

@@ -16,6 +16,7 @@
 
 struct profile;
 
-int report_memory__emit(const struct profile *p, const struct report_opts *o, struct report_out *out);
+int report_memory__emit(const struct profile *p, const struct report_opts *o,
+			struct report_out *out);
 
 #endif /* PEERSCOPE_MEMORY_REPORT_H */

@@ -328,7 +328,8 @@ static void emit_text(const struct profile *p, const struct report_opts *o,
 			"): totals are low\n", (int64_t)d->drop.map_full, (int64_t)d->drop.lost);
 }
 
-int report_net__emit(const struct profile *p, const struct report_opts *o, struct report_out *out)
+int report_net__emit(const struct profile *p, const struct report_opts *o,
+		     struct report_out *out)
 {
 	struct net_data d = {};
 	int err;

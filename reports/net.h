@@ -16,6 +16,7 @@
 struct profile;
 
 /* The section; prints only when o->net is set and the recording has socket data. */
-int report_net__emit(const struct profile *p, const struct report_opts *o, struct report_out *out);
+int report_net__emit(const struct profile *p, const struct report_opts *o,
+		     struct report_out *out);
 
 #endif /* PEERSCOPE_NET_REPORT_H */

@@ -194,11 +194,82 @@ static int64_t json_stats(struct json_writer *w, const struct profile *p)
 		json__key(w, "stack_errors"); json__int(w, st.stack_errors);
 		json__key(w, "map_full"); json__int(w, st.map_full);
 		json__key(w, "lost"); json__int(w, st.lost);
+		json__key(w, "bpf_run_ns"); json__uint(w, st.bpf_run_ns);
 		json__end(w, '}');
 		lost += (int64_t)st.map_full + (int64_t)st.lost;
 	}
 	json__end(w, ']');
 	return lost;
+}
+
+/*
+ * The recording's own cost (its overhead record), one line: an operator
+ * quotes it next to the findings.  False when the recording has none.
+ */
+static bool cost_line(const struct profile *p, double dur, char *line, size_t len)
+{
+	struct rec_overhead oh;
+	struct rec_stats st;
+	char a[OUTPUT_NUM_LEN], b[OUTPUT_NUM_LEN], c[OUTPUT_NUM_LEN], d[OUTPUT_NUM_LEN];
+	uint32_t from = 0;
+	size_t n;
+	double cpu_ns;
+	int k = 0;
+
+	if (!records__next_overhead(p, &(uint32_t){ 0 }, &oh))
+		return false;
+	cpu_ns = (double)oh.user_ns + oh.sys_ns + oh.bpf_run_ns;
+	n = snprintf(line, len, "%s CPU", output__fmt_ns(cpu_ns, a, sizeof(a)));
+	if (dur > 0)
+		n += snprintf(line + n, n < len ? len - n : 0, " (%.1f %% of one CPU)",
+			      100 * cpu_ns / (dur * 1e9));
+	n += snprintf(line + n, n < len ? len - n : 0, ": user %s, sys %s, BPF %s",
+		      output__fmt_ns(oh.user_ns, a, sizeof(a)), output__fmt_ns(oh.sys_ns, b, sizeof(b)),
+		      output__fmt_ns(oh.bpf_run_ns, c, sizeof(c)));
+	while (n < len && records__next_stats(p, &from, &st)) {
+		if (!st.bpf_run_ns)
+			continue;
+		n += snprintf(line + n, len - n, "%s%s %s", k++ ? ", " : " (",
+			      st.collector ? st.collector : "?", output__fmt_ns(st.bpf_run_ns, d, sizeof(d)));
+	}
+	if (k && n < len)
+		n += snprintf(line + n, len - n, ")");
+	if (n < len)
+		n += snprintf(line + n, len - n, "; attach %s", output__fmt_ns(oh.attach_ns, a, sizeof(a)));
+	if (REC_HAS(&oh, overhead, peak_rss_kb) && oh.peak_rss_kb && n < len)
+		n += snprintf(line + n, len - n, "; peak memory %s",
+			      output__fmt_bytes(oh.peak_rss_kb * 1024.0, a, sizeof(a)));
+	if (REC_HAS(&oh, overhead, bpf_map_bytes) && oh.bpf_map_bytes && n < len)
+		snprintf(line + n, len - n, ", BPF maps %s",
+			 output__fmt_bytes(oh.bpf_map_bytes, b, sizeof(b)));
+	return true;
+}
+
+static void json_cost(struct json_writer *w, const struct profile *p)
+{
+	struct rec_overhead oh;
+
+	json__key(w, "cost");
+	if (!records__next_overhead(p, &(uint32_t){ 0 }, &oh)) {
+		json__null(w);
+		return;
+	}
+	json__begin(w, '{');
+	json__key(w, "user_ns"); json__uint(w, oh.user_ns);
+	json__key(w, "sys_ns"); json__uint(w, oh.sys_ns);
+	json__key(w, "bpf_run_ns"); json__uint(w, oh.bpf_run_ns);
+	json__key(w, "attach_ns"); json__uint(w, oh.attach_ns);
+	json__key(w, "peak_rss_kb");
+	if (REC_HAS(&oh, overhead, peak_rss_kb))
+		json__uint(w, oh.peak_rss_kb);
+	else
+		json__null(w);
+	json__key(w, "bpf_map_bytes");
+	if (REC_HAS(&oh, overhead, bpf_map_bytes))
+		json__uint(w, oh.bpf_map_bytes);
+	else
+		json__null(w);
+	json__end(w, '}');
 }
 
 static void meta_json(const struct profile *p, const struct report_opts *o, FILE *f,
@@ -239,6 +310,7 @@ static void meta_json(const struct profile *p, const struct report_opts *o, FILE
 	json__key(&w, "nr_samples"); json__uint(&w, p->nr_samples);
 	lost = json_stats(&w, p);
 	json__key(&w, "dropped"); json__int(&w, lost);
+	json_cost(&w, p);
 	json__end(&w, '}');
 }
 
@@ -318,9 +390,12 @@ static void meta_text(const struct profile *p, const struct report_opts *o, stru
 	if (n && out->format == REPORT_TEXT)
 		fputs("  (samples were lost while recording: shares are of what was kept)\n",
 		      out->f);
+	if (cost_line(p, dur, line, sizeof(line)))
+		meta_row(out, "cost", line);
 }
 
-int report_meta__emit(const struct profile *p, const struct report_opts *o, struct report_out *out)
+int report_meta__emit(const struct profile *p, const struct report_opts *o,
+		      struct report_out *out)
 {
 	struct rec_meta meta = {};
 

@@ -44,6 +44,7 @@
 
 struct profile;
 
+/* The output formats of every renderer: report, its paths section, diff. */
 enum report_format {
 	REPORT_TEXT = 0,
 	REPORT_MD,
@@ -118,6 +119,7 @@ int report__filter_label(struct profile **p, const char *key, const char *value)
  * collectors, sample totals per column, and the drops each collector
  * counted (stats records), with a warning when anything was lost.
  */
-int report_meta__emit(const struct profile *p, const struct report_opts *o, struct report_out *out);
+int report_meta__emit(const struct profile *p, const struct report_opts *o,
+		      struct report_out *out);
 
 #endif /* PEERSCOPE_REPORT_H */

@@ -448,7 +448,8 @@ static void counters_text(FILE *f, const struct counters *c)
 	}
 }
 
-int report_counters__emit(const struct profile *p, const struct report_opts *o, struct report_out *out)
+int report_counters__emit(const struct profile *p, const struct report_opts *o,
+			  struct report_out *out)
 {
 	struct counters c;
 	int ret = counters__compute(p, &c);

@@ -140,7 +140,8 @@ static void emit_json(const struct profile *p, const struct timeline *t, uint32_
 	json__end(&w, '}');
 }
 
-int report_timeline__emit(const struct profile *p, const struct report_opts *o, struct report_out *out)
+int report_timeline__emit(const struct profile *p, const struct report_opts *o,
+			  struct report_out *out)
 {
 	struct timeline t;
 	uint32_t n;

@@ -12,6 +12,7 @@
 struct profile;
 
 /* The report section (key "timeline"). */
-int report_timeline__emit(const struct profile *p, const struct report_opts *o, struct report_out *out);
+int report_timeline__emit(const struct profile *p, const struct report_opts *o,
+			  struct report_out *out);
 
 #endif /* PEERSCOPE_TIMELINE_H */

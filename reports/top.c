@@ -94,7 +94,8 @@ static void emit_table(struct report_out *out, const struct profile *p,
 			out->format == REPORT_MD ? "" : "");
 }
 
-int report_top__emit(const struct profile *p, const struct report_opts *o, struct report_out *out)
+int report_top__emit(const struct profile *p, const struct report_opts *o,
+		     struct report_out *out)
 {
 	struct top_result r;
 	char title[128];

@@ -9,6 +9,7 @@
 struct profile;
 
 /* The "top" report section: the top o->top_n functions. */
-int report_top__emit(const struct profile *p, const struct report_opts *o, struct report_out *out);
+int report_top__emit(const struct profile *p, const struct report_opts *o,
+		     struct report_out *out);
 
 #endif /* PEERSCOPE_TOP_H */

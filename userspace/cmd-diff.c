@@ -179,7 +179,7 @@ int cmd_diff(int argc, char **argv)
 	const char *out_path = NULL, *svg = NULL, *title = NULL;
 	struct diff_files files = { 0 };
 	struct diff_flame_opts fo = { 0 };
-	enum diff_format fmt = DIFF_TEXT;
+	enum report_format fmt = REPORT_TEXT;
 	struct profile *base = NULL, *cur = NULL;
 	struct diff_result r;
 	struct diff_opts o;
@@ -197,7 +197,7 @@ int cmd_diff(int argc, char **argv)
 		case 'o': out_path = optarg; break;
 		case OPT_PATH: o.path = optarg; break;
 		case OPT_PER_OP: o.per_op = true; break;
-		case OPT_JSON: fmt = DIFF_JSON; break;
+		case OPT_JSON: fmt = REPORT_JSON; break;
 		case OPT_SVG: svg = optarg; break;
 		case OPT_NEGATE: fo.negate = true; break;
 		case OPT_FOLDED: folded = true; break;
@@ -205,11 +205,11 @@ int cmd_diff(int argc, char **argv)
 		case OPT_NO_KERNEL: o.no_kernel = true; break;
 		case OPT_FORMAT:
 			if (!strcmp(optarg, "text")) {
-				fmt = DIFF_TEXT;
+				fmt = REPORT_TEXT;
 			} else if (!strcmp(optarg, "md") || !strcmp(optarg, "markdown")) {
-				fmt = DIFF_MD;
+				fmt = REPORT_MD;
 			} else if (!strcmp(optarg, "json")) {
-				fmt = DIFF_JSON;
+				fmt = REPORT_JSON;
 			} else {
 				ps_err("diff: unknown format '%s': want text, md or json (see 'peerscope diff --help')",
 				       optarg);

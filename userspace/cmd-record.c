@@ -641,6 +641,7 @@ static void add_records(struct record *r, struct profile *p)
 {
 	char host[256] = "", start[64], pids[TARGET_MAX_PIDS * 11] = "", names[128] = "";
 	double attach_s = ts_sec(&r->t_start, &r->t_attached);
+	struct bpf_map_usage mu;
 	struct rusage ru;
 	struct utsname u;
 	time_t t = r->start_wall_ns / 1000000000LL;
@@ -682,12 +683,15 @@ static void add_records(struct record *r, struct profile *p)
 		});
 	}
 
-	/* the cost of recording, as measured from inside */
+	/* the cost of recording, as measured from inside (maps are still open) */
 	getrusage(RUSAGE_SELF, &ru);
+	if (bpf_usage__maps(&mu))
+		mu.bytes = 0;
 	records__add_overhead(p, &(struct rec_overhead){
 		.user_ns = rusage_ns(&ru.ru_utime), .sys_ns = rusage_ns(&ru.ru_stime),
 		.bpf_run_ns = total_stats(r).bpf_run_ns, .attach_ns = (uint64_t)(attach_s * 1e9),
-		.bpf_stats = r->stats_fd >= 0,
+		.bpf_stats = r->stats_fd >= 0, .peak_rss_kb = (uint64_t)ru.ru_maxrss,
+		.bpf_map_bytes = mu.bytes,
 	});
 }
 

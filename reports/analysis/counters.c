@@ -46,16 +46,14 @@ static void add_reading(struct counters *c, const struct rec_counter *r)
 /* Operations per path: the span collector's histograms. */
 static int add_ops(const struct profile *p, struct counters *c)
 {
-	struct rec_hist *h = malloc(sizeof(*h));
+	struct rec_hist_sum *h = malloc(sizeof(*h));
 
 	if (!h)
 		return -ENOMEM;
-	for (uint32_t pos = 0; records__next_hist(p, &pos, h);) {
-		for (int k = 0; h->path && k < c->nr_paths; k++) {
-			if (!strcmp(c->paths[k].path, h->path)) {
-				c->paths[k].ops += h->count;
-				c->paths[k].has_ops = true;
-			}
+	for (int k = 0; k < c->nr_paths; k++) {
+		if (!records__hist_sum(p, c->paths[k].path, h) && h->nr) {
+			c->paths[k].ops = h->count;
+			c->paths[k].has_ops = true;
 		}
 	}
 	free(h);

@@ -35,14 +35,6 @@ int diff_tree_build(const struct profile *base, int tb, const struct profile *cu
 int diff_funcs_compute(const struct flame_tree *t, const struct norm *nm, struct diff_funcs *fs);
 void diff_funcs_free(struct diff_funcs *fs);
 
-struct hist {
-	uint64_t count, errors, max_ns, in_buckets;
-	uint64_t *buckets;	/* REC_LL_BUCKETS */
-};
-
-/* Sums the "hist" records of one path (NULL: every path). */
-int diff_hist_read(const struct profile *p, const char *path, struct hist *h);
-
 /*
  * The per-path comparison into r->paths: prof are the labelled copies, orig
  * the recordings as given (their paths are analysed and judged).

@@ -19,31 +19,8 @@
 #include "analysis/paths.h"
 #include "analysis/verdicts.h"
 
-int diff_hist_read(const struct profile *p, const char *path, struct hist *h)
-{
-	struct rec_hist *r = malloc(sizeof(*r));
-
-	memset(h, 0, sizeof(*h));
-	h->buckets = calloc(REC_LL_BUCKETS, sizeof(*h->buckets));
-	if (!h->buckets || !r) {
-		free(r);
-		return -ENOMEM;
-	}
-	for (uint32_t pos = 0; records__next_hist(p, &pos, r);) {
-		if (path && (!r->path || strcmp(r->path, path)))
-			continue;
-		h->count += r->count;
-		h->errors += r->errors;
-		if (r->max_ns > h->max_ns)
-			h->max_ns = r->max_ns;
-		h->in_buckets += rec_buckets__to_ll(&r->buckets, h->buckets);
-	}
-	free(r);
-	return 0;
-}
-
 /* Bucket holding quantile q (the one paths__hist_quantile reports). */
-static uint32_t hist_bucket(const struct hist *h, double q)
+static uint32_t hist_bucket(const struct rec_hist_sum *h, double q)
 {
 	uint64_t want = (uint64_t)(q * h->in_buckets + 0.999999), cum = 0;
 
@@ -57,7 +34,7 @@ static uint32_t hist_bucket(const struct hist *h, double q)
 	return REC_LL_BUCKETS - 1;
 }
 
-static uint64_t hist_above(const struct hist *h, uint32_t bucket)
+static uint64_t hist_above(const struct rec_hist_sum *h, uint32_t bucket)
 {
 	uint64_t n = 0;
 
@@ -66,7 +43,7 @@ static uint64_t hist_above(const struct hist *h, uint32_t bucket)
 	return n;
 }
 
-static uint64_t hist_q(const struct hist *h, double q)
+static uint64_t hist_q(const struct rec_hist_sum *h, double q)
 {
 	return paths__hist_quantile(h->buckets, REC_LL_BUCKETS, h->in_buckets, q, h->max_ns);
 }
@@ -75,7 +52,7 @@ static uint64_t hist_q(const struct hist *h, double q)
  * Percentile q regressed when it moved up and significantly more operations
  * are slower than the baseline's percentile than the baseline had.
  */
-static void latency_compare(const struct hist h[2], struct diff_latency *l,
+static void latency_compare(const struct rec_hist_sum h[2], struct diff_latency *l,
 			    const struct diff_opts *o)
 {
 	double thr = o->fail_above > 0 ? o->fail_above : 0;
@@ -191,7 +168,7 @@ static int path_add(struct diff_result *r, struct path_ctx *c, const char *name)
 {
 	struct diff_path *dp;
 	struct path_stats *ps[2];
-	struct hist h[2] = { 0 };
+	struct rec_hist_sum *h;
 	int err;
 
 	for (uint32_t i = 0; i < r->nr_paths; i++)
@@ -199,12 +176,15 @@ static int path_add(struct diff_result *r, struct path_ctx *c, const char *name)
 			return 0;
 	if (c->o->path && strcmp(c->o->path, name))
 		return 0;
+	h = malloc(2 * sizeof(*h));	/* two dense histograms: not on the stack */
+	if (!h)
+		return -ENOMEM;
 	dp = &r->paths[r->nr_paths];
 	memset(dp, 0, sizeof(*dp));
 	snprintf(dp->name, sizeof(dp->name), "%s", name);
 	dp->changed_part = -1;
 	for (int i = 0; i < 2; i++) {
-		err = diff_hist_read(c->prof[i], name, &h[i]);
+		err = records__hist_sum(c->prof[i], name, &h[i]);
 		if (err)
 			goto out;
 	}
@@ -248,8 +228,7 @@ static int path_add(struct diff_result *r, struct path_ctx *c, const char *name)
 	}
 	r->nr_paths++;
 out:
-	free(h[0].buckets);
-	free(h[1].buckets);
+	free(h);
 	return err;
 }
 

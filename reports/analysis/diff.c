@@ -432,13 +432,10 @@ static int failures_collect(struct diff_result *r, const struct diff_opts *o)
 
 static uint64_t ops_of(const struct profile *p, const char *path)
 {
-	struct hist h;
-	uint64_t n;
+	struct rec_hist_sum *h = malloc(sizeof(*h));
+	uint64_t n = h && !records__hist_sum(p, path, h) ? h->count : 0;
 
-	if (diff_hist_read(p, path, &h))
-		return 0;
-	n = h.count;
-	free(h.buckets);
+	free(h);
 	return n;
 }
 

@@ -49,39 +49,25 @@ uint64_t paths__hist_quantile(const uint64_t *buckets, uint32_t nr, uint64_t cou
 
 static void read_latency(const struct profile *p, struct path_report *rep)
 {
-	uint64_t *buckets = calloc((size_t)rep->nr_paths * REC_LL_BUCKETS, sizeof(*buckets));
-	struct rec_hist *h = malloc(sizeof(*h));
+	struct rec_hist_sum *s = malloc(sizeof(*s));
 
-	if (!buckets || !h)
-		goto out;
-	for (uint32_t pos = 0; records__next_hist(p, &pos, h);) {
-		struct path_stats *ps = paths__find(rep, h->path ? h->path : "");
-		struct path_latency *lat;
-
-		if (!ps)
-			continue;
-		lat = &ps->lat;
-		ps->has_lat = true;
-		lat->count += h->count;
-		lat->errors += h->errors;
-		lat->unmatched += h->unmatched;
-		lat->sum_ns += h->sum_ns;
-		if (h->max_ns > lat->max_ns)
-			lat->max_ns = h->max_ns;
-		rec_buckets__to_ll(&h->buckets, buckets + (size_t)(ps - rep->paths) * REC_LL_BUCKETS);
-	}
-	for (uint32_t i = 0; i < rep->nr_paths; i++) {
+	for (uint32_t i = 0; s && i < rep->nr_paths; i++) {
 		struct path_latency *lat = &rep->paths[i].lat;
-		const uint64_t *b = buckets + (size_t)i * REC_LL_BUCKETS;
 
-		lat->p50_ns = paths__hist_quantile(b, REC_LL_BUCKETS, lat->count, 0.50, lat->max_ns);
-		lat->p90_ns = paths__hist_quantile(b, REC_LL_BUCKETS, lat->count, 0.90, lat->max_ns);
-		lat->p95_ns = paths__hist_quantile(b, REC_LL_BUCKETS, lat->count, 0.95, lat->max_ns);
-		lat->p99_ns = paths__hist_quantile(b, REC_LL_BUCKETS, lat->count, 0.99, lat->max_ns);
+		if (records__hist_sum(p, rep->paths[i].name, s) || !s->nr)
+			continue;
+		rep->paths[i].has_lat = true;
+		lat->count = s->count;
+		lat->errors = s->errors;
+		lat->unmatched = s->unmatched;
+		lat->sum_ns = s->sum_ns;
+		lat->max_ns = s->max_ns;
+		lat->p50_ns = paths__hist_quantile(s->buckets, REC_LL_BUCKETS, s->count, 0.50, s->max_ns);
+		lat->p90_ns = paths__hist_quantile(s->buckets, REC_LL_BUCKETS, s->count, 0.90, s->max_ns);
+		lat->p95_ns = paths__hist_quantile(s->buckets, REC_LL_BUCKETS, s->count, 0.95, s->max_ns);
+		lat->p99_ns = paths__hist_quantile(s->buckets, REC_LL_BUCKETS, s->count, 0.99, s->max_ns);
 	}
-out:
-	free(h);
-	free(buckets);
+	free(s);
 }
 
 /* ---- top stacks and culprits -------------------------------------------- */

@@ -46,10 +46,11 @@ say() { echo "  $NAME: $*" >&2; }
 
 need_root() { [ "$(id -u)" = 0 ] || skip "needs root (BPF, network namespace)"; }
 
-# need_deb PKG CMD: install Debian package PKG unless CMD is on PATH; skip
-# when it cannot be installed (no root, no mirror).
+# need_deb PKG CMD: install Debian package PKG unless CMD is on PATH (or,
+# for a /path, exists); skip when it cannot be installed (no root, no mirror).
+have() { case $1 in /*) [ -e "$1" ] ;; *) command -v "$1" >/dev/null 2>&1 ;; esac; }
 need_deb() {
-	command -v "$2" >/dev/null 2>&1 && return 0
+	have "$2" && return 0
 	say "installing Debian package $1"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$1" \
 		>"$T/apt.log" 2>&1 ||
@@ -57,7 +58,7 @@ need_deb() {
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$1" \
 		>"$T/apt.log" 2>&1; } ||
 		skip "cannot install Debian package $1 ($(tail -n 1 "$T/apt.log"))"
-	command -v "$2" >/dev/null 2>&1 || skip "package $1 gave no $2"
+	have "$2" || skip "package $1 gave no $2"
 }
 
 # need_npm PKG...: npm packages into $NPM_DIR (never global); skip when npm
@@ -203,20 +204,24 @@ real_finish() {
 	[ "$nfail" -eq 0 ]
 }
 
-# compare_shares RULES MODE PATH...: each PATH's share of on-CPU time in
-# $T/ps.pb.gz against the yardstick ($T/truth.folded or $T/truth.pb.gz),
-# both classified by RULES, within 5 pp.
-compare_shares() {
-	local rules=$1 mode=$2 truth p a b
-	shift 2
-	truth=$T/truth.folded
-	[ -s "$truth" ] || truth=$T/truth.pb.gz
-	shares "$T/ps.pb.gz" "$rules" >"$T/ps.shares"
+# compare_files PS TRUTH WHAT RULES MODE PATH...: each PATH's share of
+# on-CPU time in PS against TRUTH, both classified by RULES, within 5 pp.
+compare_files() {
+	local ps=$1 truth=$2 what=$3 rules=$4 mode=$5 p a b
+	shift 5
+	shares "$ps" "$rules" >"$T/ps.shares"
 	shares "$truth" "$rules" >"$T/truth.shares"
 	for p in "$@"; do
 		a=$(share_of "$T/ps.shares" "$p") b=$(share_of "$T/truth.shares" "$p")
-		assert_share "shares" "$p" "$a" "$b" 5 "$mode"
+		assert_share "$what" "$p" "$a" "$b" 5 "$mode"
 	done
+}
+# compare_shares RULES MODE PATH...: the recording against the yardstick
+# of record_pair ($T/truth.folded from perf, else Go's $T/truth.pb.gz)
+compare_shares() {
+	local truth=$T/truth.folded
+	[ -s "$truth" ] || truth=$T/truth.pb.gz
+	compare_files "$T/ps.pb.gz" "$truth" shares "$@"
 }
 # assert_verdict WHAT PATH MODE KIND...: PATH's verdict is one of KIND
 # (a leading ! means: none of them).
@@ -235,7 +240,7 @@ assert_verdict() {
 # js_truth PROFDIR TID: V8's --cpu-prof profile (the one file in PROFDIR),
 # cut to the recording's window, into $T/truth.folded; and peerscope's
 # samples of the same thread (TID: the main thread, the only one V8
-# profiles) into $T/ps-main.folded, compared by compare_shares_main.
+# profiles) into $T/ps-main.folded, compared by js_compare.
 js_truth() {
 	local prof
 	prof=$(ls "$1"/*.cpuprofile 2>/dev/null | head -n 1)
@@ -243,18 +248,6 @@ js_truth() {
 	node "$REAL/cpuprof-folded.js" "$prof" $(cat "$T/window") >"$T/truth.folded"
 	"$PS" flame "$T/ps.pb.gz" --folded --type cpu --by tid -o - 2>/dev/null |
 		sed -n "s/^\[tid $2\];//p" >"$T/ps-main.folded"
-}
-# compare_shares_main RULES MODE PATH...: as compare_shares, peerscope's
-# main-thread samples against V8's profile
-compare_shares_main() {
-	local rules=$1 mode=$2 p a b
-	shift 2
-	shares "$T/ps-main.folded" "$rules" >"$T/ps.shares"
-	shares "$T/truth.folded" "$rules" >"$T/truth.shares"
-	for p in "$@"; do
-		a=$(share_of "$T/ps.shares" "$p") b=$(share_of "$T/truth.shares" "$p")
-		assert_share "main-thread shares" "$p" "$a" "$b" 5 "$mode"
-	done
 }
 
 # assert_guess PID SET MODE: peerscope rules --guess picks SET for PID; its
@@ -266,4 +259,38 @@ assert_guess() {
 	echo "$out" | sed 's/^/    guess: /' >&2
 	[ "$got" = "$2" ]
 	check "rules --guess" "$3" $? "guessed $got (want $2)$(echo "$out" | grep -q 'matches none' && echo '; warns: no symbol matches')"
+}
+
+assert_stacks() { # assert_stacks MODE
+	stacks_whole "$T/ps.pb.gz"
+	check "stacks" "$1" $? "every report line keeps its stack"
+}
+
+# mdht_idle_then_flood PID RULES HOST:PORT BIND: a Mainline DHT node recorded
+# idle (full suite: no path may get a bottleneck verdict), then flooded with
+# queries from BIND and recorded against perf; dht and other shares compared.
+mdht_idle_then_flood() {
+	local pid=$1 rules=$2 flood
+	if [ "$REAL_SHORT" != 1 ]; then
+		record_pair "$pid" 5 "$rules" none
+		assert_verdict "idle node" dht full idle none
+		assert_verdict "idle node" other full idle none
+	fi
+	ns_run node "$REAL/mdht-flood.js" "$3" 3000 $((SECS + 3)) 100000 "$4" >"$T/flood.json" &
+	flood=$!
+	sleep 1
+	record_pair "$pid" "$SECS" "$rules" perf
+	wait $flood
+	say "flood counters: $(cat "$T/flood.json")"
+	compare_shares "$rules" short dht other
+}
+
+# js_compare PID RULES WHAT: a Node.js node's main thread against V8's own
+# profile (in $T/prof), then its dht verdict under load WHAT.  V8 counts
+# what peerscope does not (docs/real-nodes.md): full suite only.
+js_compare() {
+	js_truth "$T/prof" "$1"
+	compare_files "$T/ps-main.folded" "$T/truth.folded" "main-thread shares" "$2" full dht other
+	assert_verdict "$3" dht full cpu
+	assert_stacks full
 }

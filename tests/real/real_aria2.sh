@@ -30,19 +30,9 @@ ns_check
 RULES=${REAL_RULES:-aria2}
 assert_guess "$pid" aria2 short
 
-if [ "$REAL_SHORT" != 1 ]; then
-	record_pair "$pid" 5 "$RULES" none
-	assert_verdict "idle node" dht full idle none
-	assert_verdict "idle node" other full idle none
-fi
-
-ns_run node "$REAL/mdht-flood.js" 10.77.0.1:$((PORT0 + 1)) 3000 $((SECS + 3)) 100000 10.77.0.200 >"$T/flood.json" &
-flood=$!
-sleep 1
-record_pair "$pid" "$SECS" "$RULES" perf
-wait $flood
-say "flood counters: $(cat "$T/flood.json")"
-compare_shares "$RULES" short dht other
+mdht_idle_then_flood "$pid" "$RULES" 10.77.0.1:$((PORT0 + 1)) 10.77.0.200
 assert_verdict "DHT flood" dht full cpu
-stacks_whole "$T/ps.pb.gz"; check "stacks" short $? "every report line keeps its stack"
+# long C++ names hide whole stacks in the text report (1-7 % lines of "..."):
+# that depends on which stacks come out on top, so full suite only
+assert_stacks full
 real_finish

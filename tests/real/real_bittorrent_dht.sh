@@ -30,9 +30,5 @@ wait $flood
 wait "$pid" 2>/dev/null
 wait $swarm
 say "node counters: $(cat "$T/node.json"); flood: $(cat "$T/flood.json")"
-js_truth "$T/prof" "$pid"
-# V8 counts what peerscope does not (see docs/real-nodes.md): full suite only
-compare_shares_main "$RULES" full dht other
-assert_verdict "DHT flood" dht full cpu
-stacks_whole "$T/ps.pb.gz"; check "stacks" full $? "every report line keeps its stack"
+js_compare "$pid" "$RULES" "DHT flood"
 real_finish

@@ -26,9 +26,5 @@ record_pair "$pid" "$SECS" "$RULES" none
 wait "$pid" 2>/dev/null
 wait $swarm
 say "node counters: $(cat "$T/node.json"); swarm: $(cat "$T/swarm.json")"
-js_truth "$T/prof" "$pid"
-# V8 counts what peerscope does not (see docs/real-nodes.md): full suite only
-compare_shares_main "$RULES" full dht other
-assert_verdict "lookup load" dht full cpu
-stacks_whole "$T/ps.pb.gz"; check "stacks" full $? "every report line keeps its stack"
+js_compare "$pid" "$RULES" "lookup load"
 real_finish

@@ -59,5 +59,6 @@ say "device 1 folder: $(ls "$T/s1/data" | wc -l) files synced"
 # Go pprof samples at 100 Hz: 60-80 samples here, +-5 pp is at the edge
 compare_shares "$RULES" full gossip sync bootstrap other
 assert_verdict "sync load" other full ! lock
-stacks_whole "$T/ps.pb.gz"; check "stacks" short $? "every report line keeps its stack"
+# Go names of 80+ characters can hide a stack line the same way: full only
+assert_stacks full
 real_finish

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of the memory report section (reports/memory.c) on hand-built
+ * Unit tests of the memory report section (reports/analysis/memory.c, reports/memory.c) on hand-built
  * recordings: per-path totals, bytes per operation from span counts, the
  * leak suspect named by its labelled sample, inclusive functions, the RSS
  * growth line, and silence on a recording without memory data.

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of the verdict rules (reports/bottleneck.c): each rule on a
- * hand-built profile shaped like the injection it should catch, built with
- * the profile.h API and decomposed by reports/paths.c, plus the SLA checks.
+ * Unit tests of the verdict rules (reports/analysis/verdicts.c): each rule
+ * on a hand-built profile shaped like the injection it should catch, built
+ * with the profile.h API and decomposed by reports/analysis/paths.c, plus
+ * the SLA checks.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -625,14 +626,14 @@ static void test_report_formats(void **state)
 	assert_int_equal(profile__add_record(p, "slowop", "path", "dht", "id", "77",
 					     "latency_ns", "12000000", "start_ns", "1700000000000000000",
 					     "ok", "no", NULL), 0);
-	for (int fmt = BN_TEXT; fmt <= BN_JSON; fmt++) {
+	for (int fmt = REPORT_TEXT; fmt <= REPORT_JSON; fmt++) {
 		o.format = fmt;
 		f = open_memstream(&buf, &len);
 		assert_int_equal(bottleneck__report(f, p, &o), 1);	/* p95 10 ms > 5 ms */
 		fclose(f);
 		if (getenv("SHOW")) fputs(buf, stderr);
 		assert_non_null(strstr(buf, "dht_distance_slow"));
-		if (fmt == BN_TEXT) {
+		if (fmt == REPORT_TEXT) {
 			char *line = buf;
 
 			assert_non_null(strstr(buf, "FAIL"));
@@ -647,7 +648,7 @@ static void test_report_formats(void **state)
 				line = nl ? nl + 1 : NULL;
 			}
 		}
-		if (fmt == BN_JSON) {
+		if (fmt == REPORT_JSON) {
 			assert_non_null(strstr(buf, "\"schema\": \"peerscope.paths/1\""));
 			assert_non_null(strstr(buf, "\"kind\": \"cpu\""));
 			assert_non_null(strstr(buf, "\"sla_failed\": 1"));

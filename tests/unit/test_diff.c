@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of peerscope diff (reports/diff.c, diff-print.c, diff-flame.c):
+ * Unit tests of peerscope diff (reports/analysis/diff.c, diff-paths.c;
+ * reports/diff-print.c, diff-flame.c):
  * known answers on hand-built profiles with a planted change.
  */
 #include <stdarg.h>
@@ -348,16 +349,16 @@ static void test_kernel_names_and_output(void **state)
 	free(buf);
 	buf = NULL;
 
-	FH_CAPTURE(buf, diff__print(f, &r, &files, DIFF_TEXT));
+	FH_CAPTURE(buf, diff__print(f, &r, &files, REPORT_TEXT));
 	assert_non_null(strstr(buf, "tcp_sendmsg_[k]"));
 	assert_non_null(strstr(buf, "REGRESSION beyond 10 %"));
 	free(buf);
 	buf = NULL;
-	FH_CAPTURE(buf, diff__print(f, &r, &files, DIFF_MD));
+	FH_CAPTURE(buf, diff__print(f, &r, &files, REPORT_MD));
 	assert_non_null(strstr(buf, "| 1 | `tcp_sendmsg_[k]` |"));
 	free(buf);
 	buf = NULL;
-	FH_CAPTURE(buf, diff__print(f, &r, &files, DIFF_JSON));
+	FH_CAPTURE(buf, diff__print(f, &r, &files, REPORT_JSON));
 	assert_non_null(strstr(buf, "\"schema\":\"peerscope.diff/1\""));
 	assert_non_null(strstr(buf, "\"regressed\":true}"));
 	assert_non_null(strstr(buf, "\"grew\":[{\"name\":\"tcp_sendmsg_[k]\",\"kernel\":true"));

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of the flame graph side: call tree (reports/flame-tree.c),
+ * Unit tests of the flame graph side: call tree (reports/analysis/flame-tree.c),
  * folded writer (flame-folded.c), SVG (flame-svg.c) and output helpers.
  */
 #include <stdarg.h>

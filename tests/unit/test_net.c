@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of the network report (reports/net.c) on hand-built profiles:
+ * Unit tests of the network report (reports/analysis/net.c, reports/net.c) on hand-built profiles:
  * per-stack traffic and storm detection, percentiles, and the JSON section
  * (peers, paths, connection latency, errors).
  */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Unit tests of the per-path decomposition (reports/paths.c). */
+/* Unit tests of the per-path decomposition (reports/analysis/paths.c, attribute.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

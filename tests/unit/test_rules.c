@@ -172,6 +172,67 @@ static void test_word_boundaries(void **state)
 	path_rules__free(r);
 }
 
+/*
+ * The built-in sets against frame names seen in the real-node suite
+ * (tests/real, docs/real-nodes.md): each name lands in the path it should,
+ * or in none.
+ */
+static void test_builtin_sets_real_names(void **state)
+{
+	static const struct { const char *set, *frame, *path; } cases[] = {
+		{ "aria2", "aria2::DHTMessageDispatcherImpl::sendMessage(std::unique_ptr<aria2::DHTMessageEntry>)", "dht" },
+		{ "aria2", "aria2::DHTGetPeersReplyMessage::getResponse()", "dht" },
+		{ "aria2", "aria2::PeerAbstractCommand::execute()", "gossip" },
+		{ "aria2", "aria2::EpollEventPoll::poll(timeval const&)", NULL },
+		{ "syncthing", "github.com/syncthing/syncthing/lib/model.(*sendReceiveFolder).pullBlock", "sync" },
+		{ "syncthing", "github.com/syncthing/notify.(*inotify).read", "sync" },
+		{ "syncthing", "github.com/syncthing/syncthing/lib/protocol.(*rawConnection).readerLoop", "gossip" },
+		{ "syncthing", "crypto/tls.(*Conn).Handshake", "bootstrap" },
+		{ "syncthing", "runtime.gcDrain", NULL },
+		{ "bittorrent-dht", "JS:*closest /w/build/real/npm/node_modules/k-bucket/index.js:203:11", "dht" },
+		{ "bittorrent-dht", "JS:*onquery /w/build/real/npm/node_modules/k-rpc/index.js:65:18", "dht" },
+		{ "bittorrent-dht", "JS:*doSend node:dgram:687:16", NULL },
+		{ "hyperdht", "on_udx_idle(udx_s*)", "dht" },
+		{ "hyperdht", "JS:*_onrequest /w/node_modules/dht-rpc/index.js:500:3", "dht" },
+		{ "hyperdht", "JS:~set node:internal/bootstrap/node:116:8", NULL },
+		{ "mainline-dht", "dht_periodic", "dht" },
+		{ "mainline-dht", "tr_dhtInit", "bootstrap" },
+		{ "mainline-dht", "tr_peerMgrAddIncoming", "gossip" },
+		/* the P2P stacks' sets, against names as their code spells them */
+		{ "go-libp2p", "github.com/libp2p/go-libp2p-kad-dht.(*IpfsDHT).handleFindPeer", "dht" },
+		{ "go-libp2p", "github.com/libp2p/go-libp2p-pubsub.(*GossipSubRouter).handleIHave", "gossip" },
+		{ "go-libp2p", "github.com/libp2p/go-libp2p/p2p/protocol/identify.(*idService).identifyConn", "bootstrap" },
+		{ "go-libp2p", "net.ipToSockaddrInet4", NULL },
+		{ "rust-libp2p", "libp2p_kad::behaviour::Behaviour<TStore>::on_connection_handler_event", "dht" },
+		{ "rust-libp2p", "libp2p_gossipsub::behaviour::Behaviour<D,F>::handle_received_message", "gossip" },
+		{ "rust-libp2p", "libp2p_swarm::Swarm<TBehaviour>::dial", "bootstrap" },
+		{ "js-libp2p", "JS:*handleMessage file:///x/node_modules/@libp2p/kad-dht/dist/src/rpc/index.js:60:5", "dht" },
+		{ "js-libp2p", "JS:*handleReceivedRpc file:///x/node_modules/@chainsafe/libp2p-gossipsub/dist/src/index.js:900:3", "gossip" },
+		{ "libtorrent", "libtorrent::dht::traversal_algorithm::add_entry(libtorrent::digest32<160l> const&)", "dht" },
+		{ "libtorrent", "libtorrent::(anonymous namespace)::ut_pex_plugin::tick()", "gossip" },
+		{ "toxcore", "do_DHT", "dht" },
+		{ "toxcore", "new_TCP_connection", "gossip" },
+		{ "memberlist", "github.com/hashicorp/memberlist.(*Memberlist).gossip", "gossip" },
+		{ "memberlist", "github.com/hashicorp/memberlist.(*Memberlist).Join", "bootstrap" },
+		{ "default", "net.ipToSockaddrInet4", NULL },
+		{ "default", "github.com/libp2p/go-libp2p-kad-dht.(*IpfsDHT).FindPeer", "dht" },
+	};
+	char err[128];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct path_rules *r = path_rules__parse(path_rules__builtin_text(cases[i].set),
+							 cases[i].set, err, sizeof(err));
+		const char *names[] = { cases[i].frame };
+		int want = cases[i].path ? path_rules__id(r, cases[i].path) : -1;
+
+		assert_non_null(r);
+		if (cases[i].path)
+			assert_true(want > 0);
+		assert_int_equal(path_rules__match_frames(r, names, 1, NULL), want);
+		path_rules__free(r);
+	}
+}
+
 /* hyperdht's bootstrap is its own, never Node's internal bootstrap code */
 static void test_hyperdht_bootstrap(void **state)
 {
@@ -324,7 +385,12 @@ static void test_idle_runtimes(void **state)
 	const char *pprof[] = { "runtime.futex", "runtime.notetsleepg", "runtime/pprof.readProfile",
 				"runtime/pprof.profileWriter" };
 
+	const char *go_epoll[] = { "runtime/internal/syscall.Syscall6", "syscall.Syscall6",
+				   "golang.org/x/sys/unix.EpollWait",
+				   "github.com/syncthing/notify.(*inotify).loop" };
+
 	assert_true(path_rules__is_idle(NULL, pprof, 4));
+	assert_true(path_rules__is_idle(NULL, go_epoll, 4));
 	assert_false(path_rules__is_idle(NULL, go_lock, 5));
 	assert_false(path_rules__is_idle(NULL, mutex, 3));
 }
@@ -368,35 +434,38 @@ static void write_file(const char *path, const char *a, const char *b)
 	fclose(f);
 }
 
+/* The set guessed for a file holding strings a and b. */
+static const char *guess_of(const char *path, const char *a, const char *b, char *why, size_t len)
+{
+	write_file(path, a, b);
+	return path_rules__guess(0, path, why, len);
+}
+
 static void test_guess(void **state)
 {
+	static const struct { const char *a, *b, *want; } cases[] = {
+		{ "p2pnode", "dht_lookup_start", "p2pnode" },
+		{ ".note.go.buildid", "github.com/libp2p/go-libp2p-kad-dht.(*IpfsDHT)", "go-libp2p" },
+		{ "libp2p_kad::behaviour", "x", "rust-libp2p" },
+		{ "libtorrent-rasterbar.so.2.0", "x", "libtorrent" },
+		{ "_ZN5aria224DHTMessageDispatcherImpl", "x", "aria2" },
+		/* Transmission names libtorrent in its peer-id table: still mainline-dht */
+		{ "libtorrent (Rasterbar)", "dht.bootstrap", "mainline-dht" },
+		{ ".note.go.buildid", "github.com/syncthing/syncthing/lib/model.(*model)", "syncthing" },
+		{ ".note.go.buildid", "github.com/hashicorp/memberlist.(*Memberlist)", "memberlist" },
+		{ "DHT_bootstrap", "x", "toxcore" },
+		{ "nothing", "here", "default" },
+	};
 	char path[] = "/tmp/peerscope-test-guess-XXXXXX", why[160];
 	int fd = mkstemp(path);
 
 	assert_true(fd >= 0);
 	close(fd);
-	write_file(path, "p2pnode", "dht_lookup_start");
-	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "p2pnode");
-	assert_non_null(strstr(why, "USDT"));
-	write_file(path, ".note.go.buildid", "github.com/libp2p/go-libp2p-kad-dht.(*IpfsDHT)");
-	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "go-libp2p");
-	write_file(path, "libp2p_kad::behaviour", "x");
-	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "rust-libp2p");
-	write_file(path, "libtorrent-rasterbar.so.2.0", "x");
-	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "libtorrent");
-	write_file(path, "_ZN5aria224DHTMessageDispatcherImpl", "x");
-	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "aria2");
-	/* Transmission names libtorrent in its peer-id table: still mainline-dht */
-	write_file(path, "libtorrent (Rasterbar)", "dht.bootstrap");
-	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "mainline-dht");
-	write_file(path, ".note.go.buildid", "github.com/syncthing/syncthing/lib/model.(*model)");
-	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "syncthing");
-	write_file(path, ".note.go.buildid", "github.com/hashicorp/memberlist.(*Memberlist)");
-	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "memberlist");
-	write_file(path, "DHT_bootstrap", "x");
-	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "toxcore");
-	write_file(path, "nothing", "here");
-	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "default");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_string_equal(guess_of(path, cases[i].a, cases[i].b, why, sizeof(why)),
+				    cases[i].want);
+	assert_non_null(strstr(guess_of(path, "p2pnode", "dht_lookup_start", why, sizeof(why)) ?
+			       why : "", "USDT"));
 	assert_string_equal(path_rules__guess(0, "/nonexistent", why, sizeof(why)), "default");
 	unlink(path);
 }
@@ -410,6 +479,7 @@ int main(void)
 		cmocka_unit_test(test_outermost_flag),
 		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_word_boundaries),
+		cmocka_unit_test(test_builtin_sets_real_names),
 		cmocka_unit_test(test_hyperdht_bootstrap),
 		cmocka_unit_test(test_user_paths_and_ports),
 		cmocka_unit_test(test_spans_parse),

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* Unit tests of "where the time goes" per thread (reports/timeline.c). */
+/* Unit tests of "where the time goes" per thread (reports/analysis/timeline.c, reports/timeline.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

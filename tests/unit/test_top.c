@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Unit tests of the top-functions report (reports/top.c) and of the report
+ * Unit tests of the top-functions report (reports/analysis/top.c, reports/top.c) and of the report
  * plumbing (reports/report.c): self/total on a hand-built profile,
  * recursion counted once, kernel functions apart, the section outputs.
  */

@@ -176,7 +176,8 @@ double rec_round(double v, int decimals);
 
 #define REC_overhead(F, k)	/* record: its own cost */				\
 	F(k, U64, user_ns) F(k, U64, sys_ns) F(k, U64, bpf_run_ns)			\
-	F(k, U64, attach_ns) F(k, U64, bpf_stats)
+	F(k, U64, attach_ns) F(k, U64, bpf_stats) F(k, U64, peak_rss_kb)		\
+	F(k, U64, bpf_map_bytes)
 
 #define REC_rules(F, k)	/* core/rules: the path rules used */			\
 	F(k, STR, name) F(k, STR, text) F(k, STR, why)

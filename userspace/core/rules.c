@@ -87,10 +87,12 @@ static const struct builtin_set builtins[] = {
 	  "gossip = syncthing/lib/protocol.|(*indexHandler)|(*indexSender)"
 	  "|lib/model.(*model).Index|lib/model.(*model).ClusterConfig\n"
 	  "sync = lib/model.(*sendReceiveFolder)|lib/model.(*folder)|syncthing/lib/scanner."
-	  "|syncthing/lib/fs.|syncthing/lib/db.\n"
+	  "|syncthing/lib/fs.|syncthing/lib/db.|syncthing/notify.\n"
 	  "bootstrap outermost = syncthing/lib/connections.|syncthing/lib/discover."
 	  "|crypto/tls.(*Conn).Handshake\n"
-	  "port gossip = tcp:22000\n" },
+	  "port gossip = tcp:22000\n"
+	  "# the file watcher's thread waiting for inotify events\n"
+	  "idle = syncthing/notify.(*inotify).loop\n" },
 	{ "memberlist", "HashiCorp memberlist / Serf gossip (Go): probes, gossip, push-pull state sync",
 	  "gossip = hashicorp/memberlist.|hashicorp/serf/serf.\n"
 	  "bootstrap outermost = (*Memberlist).Join|(*Serf).Join|(*Memberlist).pushPullNode\n"
@@ -807,6 +809,8 @@ static const char *const idle_builtin[] = {
 	/* Go: idle Ps looking for work, parked Ms, the netpoller, sysmon's sleeps */
 	"runtime.findRunnable", "runtime.findrunnable", "runtime.stopm", "runtime.netpoll",
 	"runtime.mPark", "runtime.sysmon", "runtime.templateThread",
+	/* an event loop of Go code on its own thread: epoll_wait without libc */
+	"golang.org/x/sys/unix.EpollWait", "syscall.EpollWait",
 	/* tokio: parked workers, the blocking pool waiting for tasks */
 	"tokio::runtime::park", "tokio::runtime::scheduler::multi_thread::park::",
 	"tokio::runtime::blocking::pool::Inner::run",

@@ -23,22 +23,32 @@ void sym_perfmap__free(struct sym_perfmap *m)
 
 int sym_perfmap__load(struct sym_perfmap *m, const char *path)
 {
+	/* never through a symlink: it could point anywhere */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW), err;
+
+	if (fd < 0)
+		return -errno;
+	err = sym_perfmap__load_fd(m, fd);
+	close(fd);
+	return err;
+}
+
+int sym_perfmap__load_fd(struct sym_perfmap *m, int fd)
+{
 	struct sym_table t;
 	char *line = NULL;
 	size_t cap = 0;
 	uint32_t lineno = 0;
 	struct stat st;
 	FILE *f;
-	int fd, err = 0;
+	int dfd = dup(fd), err = 0;
 
-	/* not through a symlink swapped in after the owner check */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
+	if (dfd < 0)
 		return -errno;
-	f = fdopen(fd, "r");
+	f = fdopen(dfd, "r");
 	if (!f) {
 		err = -errno;
-		close(fd);
+		close(dfd);
 		return err;
 	}
 	if (fstat(fileno(f), &st)) {

@@ -20,6 +20,8 @@ struct sym_perfmap {
 
 /* Loads (or re-loads, if the file changed) path.  0 or a negative errno. */
 int sym_perfmap__load(struct sym_perfmap *m, const char *path);
+/* The same from a freshly opened file (left open). */
+int sym_perfmap__load_fd(struct sym_perfmap *m, int fd);
 void sym_perfmap__free(struct sym_perfmap *m);
 
 #endif /* PEERSCOPE_SYM_PERFMAP_H */

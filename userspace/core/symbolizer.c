@@ -285,10 +285,10 @@ static int open_beneath_nofollow(int dirfd, const char *path)
  * never out of it, so that a container's file cannot make us read a host
  * file.  -1 with errno on failure.
  */
-static int open_in_root(const char *root, const char *path)
+static int open_in_root(const char *root, const char *path, int flags)
 {
 	struct open_how how = {
-		.flags = O_RDONLY | O_CLOEXEC,
+		.flags = O_RDONLY | O_CLOEXEC | flags,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	int rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC), fd, err;
@@ -310,7 +310,7 @@ static int open_rooted(const char *root, const char *path)
 	int fd = -1;
 
 	if (root)
-		fd = open_in_root(root, path);
+		fd = open_in_root(root, path, 0);
 	if (fd < 0)
 		fd = open_ro(path);
 	return fd;
@@ -387,7 +387,7 @@ static int dso_open_map(struct sym_proc *p, const struct sym_map *m, char *root,
 			return fd;
 	}
 	/* the pid's own mount namespace (containers), never out of its root */
-	fd = open_in_root(root, m->path);
+	fd = open_in_root(root, m->path, 0);
 	if (fd >= 0)
 		return fd;
 	/*
@@ -659,23 +659,35 @@ int symbolizer__add_pid(struct symbolizer *s, uint32_t pid)
 
 /* ---- perf maps ---- */
 
-static bool perfmap_trusted(const struct sym_proc *p, const char *path)
+/*
+ * The perf map at path (inside root when set), opened never through a
+ * symlink and loaded if trusted: anyone can write /tmp, so names are taken
+ * only from a regular file of the process's user or root (perf's rule;
+ * for a pid never seen alive, ours) that others may not write.  Checked on
+ * the open file: nothing can be swapped in between.
+ */
+static int perfmap_load(struct sym_proc *p, const char *root, const char *path)
 {
+	int fd = root ? open_in_root(root, path, O_NOFOLLOW)
+		      : open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	struct stat st;
+	int err;
 
-	/*
-	 * Anyone can write /tmp: take names only from the process's user or
-	 * root (perf's rule); for a pid never seen alive, from ourselves.
-	 */
-	if (lstat(path, &st) || !S_ISREG(st.st_mode) || (st.st_mode & S_IWOTH))
-		return false;	/* a symlink could point anywhere; anyone could write it */
-	return st.st_uid == 0 || st.st_uid == (p->uid_known ? p->uid : getuid());
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (st.st_mode & S_IWOTH) ||
+	    (st.st_uid != 0 && st.st_uid != (p->uid_known ? p->uid : getuid())))
+		err = -EPERM;
+	else
+		err = sym_perfmap__load_fd(&p->perfmap, fd);
+	close(fd);
+	return err;
 }
 
 static struct sym_entry *perfmap_lookup(struct symbolizer *s, struct sym_proc *p, uint64_t addr)
 {
 	struct sym_entry *e = NULL;
-	char path[PATH_MAX];
+	char path[PATH_MAX], root[64];
 
 	if (p->perfmap.loaded)
 		e = sym_table__lookup(&p->perfmap.syms, addr);
@@ -683,15 +695,14 @@ static struct sym_entry *perfmap_lookup(struct symbolizer *s, struct sym_proc *p
 		return e;
 	/* (re)read once per generation: the JIT appends as it compiles */
 	p->perfmap_gen = s->gen + 1;
-	snprintf(path, sizeof(path), "/proc/%" PRIu32 "/root%s/perf-%" PRIu32 ".map", p->pid,
-		 s->perfmap_dir, p->nspid ? p->nspid : p->pid);
-	if (p->gone || !perfmap_trusted(p, path) || sym_perfmap__load(&p->perfmap, path)) {
+	snprintf(root, sizeof(root), "/proc/%" PRIu32 "/root", p->pid);
+	snprintf(path, sizeof(path), "%s/perf-%" PRIu32 ".map", s->perfmap_dir,
+		 p->nspid ? p->nspid : p->pid);
+	if (p->gone || perfmap_load(p, root, path)) {
 		int err;
 
 		snprintf(path, sizeof(path), "%s/perf-%" PRIu32 ".map", s->perfmap_dir, p->pid);
-		if (!perfmap_trusted(p, path))
-			return NULL;
-		err = sym_perfmap__load(&p->perfmap, path);
+		err = perfmap_load(p, NULL, path);
 		if (err == -EFBIG)
 			ps_warn("%s: %s (docs/limits.md): its names are skipped", path,
 				limit__why());

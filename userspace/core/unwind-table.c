@@ -591,7 +591,8 @@ int unw_table__parse(struct unw_table *t, const uint8_t *data, size_t len,
 		if (debug_frame ? id == 0xffffffff : id == 0)
 			continue;	/* a CIE: parsed when an FDE points at it */
 		cie_off = debug_frame ? (size_t)id : (size_t)(id_field - data) - (size_t)id;
-		if (cie_off != cached_cie) {
+		/* (size_t)-1 is "none cached", whatever offset the FDE claims */
+		if (cie_off != cached_cie || cached_cie == (size_t)-1) {
 			struct rd ir;
 			uint64_t iloc = 0;
 

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# record stores what it cost and report prints it: the overhead record's
+# process CPU and peak memory agree with /usr/bin/time's view of the same
+# record process (measured from outside), its BPF map memory with what
+# record -v printed from fdinfo, and the report's header has the cost line.
+# The record process reads its own rusage just before writing the file, so
+# its CPU may trail /usr/bin/time's by the write and exit (a few ms).
+. "$(dirname "$0")/lib.sh"
+need_root
+[ -x /usr/bin/time ] || skip "needs /usr/bin/time"
+
+bg "$PROGS/hot" -d 30
+hot=$!
+sleep 0.5
+
+/usr/bin/time -f "%U %S %M" -o "$T/time" \
+	"$PS" record -v -p "$hot" -d 3 -o "$T/r.pb.gz" 2>"$T/err" || fail "record failed: $(tail -1 "$T/err")"
+
+# the overhead record, as report --format json shows it
+"$PS" report --format json "$T/r.pb.gz" >"$T/r.json" 2>"$T/rerr" || fail "report failed: $(cat "$T/rerr")"
+read -r user_ns sys_ns rss_kb map_bytes attach_ns < <(python3 - "$T/r.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))["meta"]["cost"]
+print(c["user_ns"], c["sys_ns"], c["peak_rss_kb"], c["bpf_map_bytes"], c["attach_ns"])
+PY
+) || fail "no meta.cost in the report's JSON"
+read -r t_user t_sys t_rss <"$T/time"
+
+in_cpu=$(awk -v u="$user_ns" -v s="$sys_ns" 'BEGIN { printf "%.3f", (u + s) / 1e9 }')
+out_cpu=$(awk -v u="$t_user" -v s="$t_sys" 'BEGIN { printf "%.3f", u + s }')
+note "CPU: recorded $in_cpu s, /usr/bin/time $out_cpu s; peak RSS recorded $rss_kb KiB, /usr/bin/time $t_rss KiB"
+# rusage ticks are 10 ms; the write and exit come after the reading
+assert_between "$in_cpu" "$(awk -v o="$out_cpu" 'BEGIN { print o * 0.8 - 0.03 }')" \
+	"$(awk -v o="$out_cpu" 'BEGIN { print o + 0.03 }')" "recorded CPU vs /usr/bin/time"
+assert_between "$rss_kb" "$(awk -v r="$t_rss" 'BEGIN { print r * 0.8 }')" "$t_rss" \
+	"recorded peak RSS vs /usr/bin/time"
+
+mib=$(sed -n 's/.*BPF maps: [0-9]*, \([0-9.]*\) MiB.*/\1/p' "$T/err")
+[ -n "$mib" ] || fail "record -v printed no BPF map memory"
+note "BPF maps: recorded $map_bytes bytes, record -v said $mib MiB after attach"
+assert_between "$(awk -v b="$map_bytes" 'BEGIN { print b / 1048576 }')" \
+	"$(awk -v m="$mib" 'BEGIN { print m * 0.9 }')" "$(awk -v m="$mib" 'BEGIN { print m * 1.1 + 1 }')" \
+	"recorded BPF map memory vs record -v"
+attach_ms=$(sed -n 's/.*attached .* in \([0-9.]*\) ms.*/\1/p' "$T/err")
+assert_between "$(awk -v a="$attach_ns" 'BEGIN { print a / 1e6 }')" \
+	"$(awk -v a="$attach_ms" 'BEGIN { print a - 1 }')" "$(awk -v a="$attach_ms" 'BEGIN { print a + 1 }')" \
+	"recorded attach time vs record -v"
+
+"$PS" report "$T/r.pb.gz" >"$T/r.txt" 2>&1 || fail "report failed"
+grep -q "^  cost  *[0-9.]* [mu]*s CPU (.* % of one CPU): user .*, sys .*, BPF .*; attach .*; peak memory " "$T/r.txt" ||
+	fail "no cost line in the report header: $(sed -n 1,14p "$T/r.txt" | tr '\n' '|')"
+exit 0
