@@ -338,7 +338,7 @@ static __always_inline bool tag_drop_inherited(__u32 tid)
 
 	if (!t || !t->inherited)
 		return false;
-	bpf_map_delete_elem(&ps_thread_tag, &tid);
+	*t = (struct ps_tag_state){};	/* zeroed in place: no free and re-allocate per block */
 	return true;
 }
 
@@ -583,6 +583,7 @@ static __always_inline int handle_exit(struct task_struct *p)
 		return 0;
 	tid = BPF_CORE_READ(p, pid);
 	bpf_map_delete_elem(&state, &tid);
+	bpf_map_delete_elem(&ps_thread_tag, &tid);	/* kept zeroed, not deleted, while it lives */
 	return 0;
 }
 

@@ -26,6 +26,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* only threads that read sockets */
 	__uint(max_entries, PS_MAX_THREADS);
 	__type(key, __u32);
 	__type(value, struct ps_tag_state);
@@ -34,6 +35,7 @@ struct {
 /* peer intern table: written by the sock programs, read by userspace */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, PS_MAX_PEERS);
 	__type(key, struct sock_addr);
 	__type(value, struct ps_peer);

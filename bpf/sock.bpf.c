@@ -452,12 +452,17 @@ static __always_inline bool is_wait_call(long nr)
 	       nr == NR_poll || nr == NR_ppoll || nr == NR_select || nr == NR_pselect6;
 }
 
+/* Zeroed in place, not deleted: the map allocates on demand (offcpu deletes at exit). */
 static __always_inline int tag_clear(void)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct ps_tag_state *t;
 
-	if (peer_tags)
-		bpf_map_delete_elem(&ps_thread_tag, &tid);
+	if (!peer_tags)
+		return 0;
+	t = bpf_map_lookup_elem(&ps_thread_tag, &tid);
+	if (t && t->tag.peer != PS_PEER_NONE)
+		*t = (struct ps_tag_state){};
 	return 0;
 }
 

@@ -27,6 +27,7 @@ static void close_fd(int *fd)
 
 int shared_maps__create(struct shared_maps *sm, enum unwind_mode unwind)
 {
+	LIBBPF_OPTS(bpf_map_create_opts, no_prealloc, .map_flags = BPF_F_NO_PREALLOC);
 	int err;
 
 	sm->unw = NULL;
@@ -44,10 +45,11 @@ int shared_maps__create(struct shared_maps *sm, enum unwind_mode unwind)
 		err = -errno;
 		goto close_targets;
 	}
+	/* memory on demand: only threads that read sockets, only peers seen */
 	sm->thread_tag_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ps_thread_tag", sizeof(__u32),
-					   sizeof(struct ps_tag_state), PS_MAX_THREADS, NULL);
+					   sizeof(struct ps_tag_state), PS_MAX_THREADS, &no_prealloc);
 	sm->peers_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ps_peers", sizeof(struct sock_addr),
-				      sizeof(struct ps_peer), PS_MAX_PEERS, NULL);
+				      sizeof(struct ps_peer), PS_MAX_PEERS, &no_prealloc);
 	if (sm->thread_tag_fd < 0 || sm->peers_fd < 0) {
 		err = -errno;
 		goto close_tags;
