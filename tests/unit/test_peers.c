@@ -135,59 +135,58 @@ static void test_disproportion_flagged(void **state)
 	profile__free(p);
 }
 
-/* Peers that cost in proportion to what they send: nobody flagged. */
-static void test_clean_not_flagged(void **state)
+/*
+ * Four dht peers, each sending and costing in proportion; the last one
+ * weight times the others.  Returns the analysis of it.
+ */
+static void four_peers(int weight, struct peers_data *d)
 {
 	struct profile *p = new_profile();
 	struct path_rules *r = rules();
-	const struct peers_path *dht;
-	struct peers_data d;
 	char peer[32];
 
-	(void)state;
 	for (int k = 0; k < 4; k++) {
+		int w = k == 3 ? weight : 1;
+
 		snprintf(peer, sizeof(peer), "127.0.0.%d:4000", k + 2);
-		for (int i = 0; i < 10; i++)
+		for (int i = 0; i < 10 * w; i++)
 			add(p, "dht_serve", peer, NULL, 1000 + 100 * k, 0);
-		add(p, "dht_on_readable", peer, NULL, 0, 100 + 10 * k);
+		add(p, "dht_on_readable", peer, NULL, 0, (100 + 10 * k) * w);
 	}
-	assert_int_equal(peers__compute(p, r, &d), 0);
+	assert_int_equal(peers__compute(p, r, d), 0);
+	path_rules__free(r);
+	profile__free(p);
+}
+
+/* Peers that cost in proportion to what they send: nobody flagged. */
+static void test_clean_not_flagged(void **state)
+{
+	const struct peers_path *dht;
+	struct peers_data d;
+
+	(void)state;
+	four_peers(1, &d);
 	dht = find(&d, "dht");
 	assert_non_null(dht);
 	assert_int_equal(dht->flagged, -1);
 	assert_true(dht->max_median > 1.0 && dht->max_median < PEERS_FLAG_RATIO);
 	peers__free(&d);
-	path_rules__free(r);
-	profile__free(p);
 }
 
 /* One peer at 5x the median, messages in proportion: flagged vs the median. */
 static void test_heavy_peer_flagged_vs_median(void **state)
 {
-	struct profile *p = new_profile();
-	struct path_rules *r = rules();
 	const struct peers_path *dht;
 	struct peers_data d;
-	char peer[32];
 
 	(void)state;
-	for (int k = 0; k < 4; k++) {
-		int weight = k == 3 ? 5 : 1;
-
-		snprintf(peer, sizeof(peer), "127.0.0.%d:4000", k + 2);
-		for (int i = 0; i < 10 * weight; i++)
-			add(p, "dht_serve", peer, NULL, 1000, 0);
-		add(p, "dht_on_readable", peer, NULL, 0, 100 * weight);
-	}
-	assert_int_equal(peers__compute(p, r, &d), 0);
+	four_peers(5, &d);
 	dht = find(&d, "dht");
 	assert_non_null(dht);
 	assert_int_equal(dht->flagged, 0);
 	assert_false(dht->disproportion);
 	assert_string_equal(dht->peers[0].peer, "127.0.0.5:4000");
 	peers__free(&d);
-	path_rules__free(r);
-	profile__free(p);
 }
 
 int main(void)
