@@ -366,7 +366,7 @@ static void unnamed_rows(const struct profile *p, const struct report_opts *o,
 	for (int i = 0; i < n; i++) {
 		units__shorten(m[i].file[0] ? m[i].file : "[anon]", 80, file, sizeof(file));
 		snprintf(line, sizeof(line),
-			 "%s: %.0f %% of %s has a frame in it, %.0f %% of its frames have no name; %s",
+			 "%s: %.0f %% of %s is in it, %.0f %% of that in frames with no name; %s",
 			 file, 100 * m[i].cost_share,
 			 profile__str(p, p->types[o->type_idx].type), 100 * m[i].unnamed_share,
 			 m[i].jit ? "JIT code: a perf map names it (node --perf-basic-prof, or the "

@@ -9,15 +9,17 @@
 #include "analysis/frames.h"
 #include "analysis/unnamed.h"
 
-/* Per mapping: the value of samples with a frame in it, and of its frames named or not. */
+/*
+ * Per module (file name: a binary has several mappings): the value of
+ * samples whose responsible frame -- the innermost outside libraries, the
+ * one "hottest" would name -- lies in it, and of those unnamed.
+ */
 struct module_sum {
-	int64_t cost, frames, unnamed;
-	uint32_t seen;		/* the last stack counted in cost (stack id + 1) */
+	int64_t cost, unnamed;
 };
 
 struct walk_ctx {
 	struct module_sum *sums;
-	uint32_t stack;
 	int64_t value;
 };
 
@@ -29,17 +31,17 @@ static bool count_frame(const struct profile *p, const struct frame_visit *v, vo
 
 	if (!strcmp(v->name, PF_WAKER_SEP))
 		return false;
-	if (!l->mapping || l->mapping >= p->nr_mappings)
+	/* an unnamed frame is never a library's by name: its file decides */
+	if (frames__is_library(p, v->loc, v->name))
 		return true;
-	m = &w->sums[l->mapping];
-	if (m->seen != w->stack + 1) {
-		m->seen = w->stack + 1;
-		m->cost += w->value;
-	}
-	m->frames += w->value;
-	if (!l->nr_lines)
+	if (!l->mapping || l->mapping >= p->nr_mappings)
+		return false;
+	m = &w->sums[p->mappings[l->mapping].filename];
+	m->cost += w->value;
+	/* profile__frame_name's spelling of an address no symbol covers */
+	if (!l->nr_lines || strstr(v->name, "+0x"))
 		m->unnamed += w->value;
-	return true;
+	return false;
 }
 
 /* Anonymous executable memory: JIT code (V8, the JVM, LuaJIT). */
@@ -71,7 +73,7 @@ int unnamed__modules(const struct profile *p, int type_idx, struct unnamed_modul
 
 	if (type_idx < 0 || (uint32_t)type_idx >= p->nr_types || max <= 0)
 		return 0;
-	sums = calloc(p->nr_mappings + 1, sizeof(*sums));
+	sums = calloc(p->nr_strings + 1, sizeof(*sums));
 	per_stack = calloc(p->nr_stacks + 1, sizeof(*per_stack));
 	if (!sums || !per_stack) {
 		free(sums);
@@ -87,22 +89,22 @@ int unnamed__modules(const struct profile *p, int type_idx, struct unnamed_modul
 		}
 	}
 	for (uint32_t s = 0; s < p->nr_stacks; s++) {
-		struct walk_ctx w = { sums, s, per_stack[s] };
+		struct walk_ctx w = { sums, per_stack[s] };
 
 		if (per_stack[s] > 0)
 			frames__walk(p, s, 0, buf, sizeof(buf), count_frame, &w);
 	}
-	for (uint32_t m = 1; m < p->nr_mappings && total > 0; m++) {
-		const struct module_sum *ms = &sums[m];
+	for (uint32_t id = 1; id < p->nr_strings && total > 0; id++) {
+		const struct module_sum *ms = &sums[id];
 		struct unnamed_module u;
 
-		if (ms->cost * 20 < total || ms->unnamed * 2 <= ms->frames)
+		if (!ms->cost || ms->cost * 20 < total || ms->unnamed * 2 <= ms->cost)
 			continue;
-		snprintf(u.file, sizeof(u.file), "%s", profile__str(p, p->mappings[m].filename));
+		snprintf(u.file, sizeof(u.file), "%s", profile__str(p, id));
 		if (is_kernel_page(u.file))
 			continue;
 		u.cost_share = (double)ms->cost / total;
-		u.unnamed_share = (double)ms->unnamed / ms->frames;
+		u.unnamed_share = (double)ms->unnamed / ms->cost;
 		u.jit = is_jit(u.file);
 		if (n < max) {
 			out[n++] = u;

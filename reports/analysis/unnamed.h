@@ -17,14 +17,16 @@ struct profile;
 
 struct unnamed_module {
 	char file[256];
-	double cost_share;	/* of the column's total, samples with a frame in the module */
-	double unnamed_share;	/* of the module's frames (weighted by value), unnamed */
+	/* of the column's total: samples whose responsible frame is in the module */
+	double cost_share;
+	double unnamed_share;	/* of that cost, with the frame unnamed */
 	bool jit;		/* anonymous memory: JIT code, named by a perf map */
 };
 
 /*
- * The modules (at most max, largest cost first) holding >= 5 % of column
- * type_idx's cost whose frames are more than half unnamed.  Returns their
+ * The modules (at most max, largest cost first) responsible for >= 5 % of
+ * column type_idx's cost (by the innermost frame outside libraries) whose
+ * responsible frames are more than half unnamed.  Returns their
  * number, or a negative errno.
  */
 int unnamed__modules(const struct profile *p, int type_idx, struct unnamed_module *out, int max);
