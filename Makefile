@@ -30,7 +30,7 @@ CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-in
             -fno-omit-frame-pointer $(SAN_FLAGS)
 CPPFLAGS += -D_GNU_SOURCE -I$(ARCH_INC)
 LDFLAGS  += $(SAN_FLAGS)
-LDLIBS   += -lbpf -lelf -lz -lpfm -liberty -lpthread -lm
+LDLIBS   += -lbpf -lelf -lz -lpfm -liberty -lmicrohttpd -lpthread -lm
 
 # Layers (docs/design.md), bottom up: core -> format -> collectors | analysis ->
 # reports (renderers) -> commands.  Every include names its layer
@@ -152,7 +152,7 @@ $(BUILD)/progs/%: tests/progs/%.c
 DEB_PKGS := make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libpfm4-dev \
             libcmocka-dev libiberty-dev systemtap-sdt-dev pkg-config iproute2 linux-perf \
             bpftrace libbpf-tools golang-go golang-github-google-pprof-dev chromium valgrind \
-            libprotobuf-c-dev protobuf-c-compiler
+            libprotobuf-c-dev protobuf-c-compiler libmicrohttpd-dev prometheus
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -140,3 +140,31 @@ void collector__destroy_links(struct bpf_link **links, size_t n)
 	free(th);
 	free(started);
 }
+
+int collector__clear_map(int map_fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char *keys, *prev = NULL;
+	size_t n = 0;
+	int err = 0;
+
+	if (bpf_obj_get_info_by_fd(map_fd, &info, &len))
+		return -errno;
+	if (!info.key_size || !info.max_entries)
+		return 0;
+	keys = calloc(info.max_entries, info.key_size);
+	if (!keys)
+		return -ENOMEM;
+	while (n < info.max_entries &&
+	       !bpf_map_get_next_key(map_fd, prev, keys + n * info.key_size)) {
+		prev = keys + n * info.key_size;
+		n++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (bpf_map_delete_elem(map_fd, keys + i * info.key_size) && errno != ENOENT)
+			err = -errno;
+	}
+	free(keys);
+	return err;
+}

@@ -49,6 +49,19 @@ struct collector_ops {
 	int (*poll)(struct collector *c);
 	/* maps -> profile, once, at the end (targets may be gone by now) */
 	int (*drain)(struct collector *c, struct profile *p);
+	/*
+	 * optional: after a drain, clear what it read so the next drain
+	 * starts empty (the agent's windows) while staying attached.  NULL
+	 * when the collector cannot do that yet: the agent then leaves it out.
+	 * Events counted between the drain and the reset are lost (a few ms).
+	 */
+	int (*reset)(struct collector *c);
+	/*
+	 * optional: a target that appeared after attach (agent --comm).
+	 * Collectors that follow every target through the shared target map
+	 * (cpu, offcpu) need none; per-process probes (span) attach here.
+	 */
+	int (*add_target)(struct collector *c, uint32_t pid);
 	/* optional: fill c->stats (drops, run time) */
 	void (*stats)(struct collector *c);
 	void (*close)(struct collector *c);
@@ -68,6 +81,14 @@ struct collector {
  */
 int collectors__finish(struct profile *p, const struct shared_maps *sm);
 
+/*
+ * A process to follow from now on, after attach: into the shared target
+ * map, the unwinder's tables, and each collector's add_target.  0 or the
+ * first negative errno (the others are still tried).
+ */
+int collectors__add_target(struct collector *coll, int nr, const struct shared_maps *sm,
+			   uint32_t pid);
+
 /* The table of every collector, NULL-terminated. */
 extern const struct collector_ops *const collector_table[];
 const struct collector_ops *collector__find(const char *name);
@@ -82,6 +103,12 @@ int collector__read_stats(int stats_map_fd, struct collector_stats *st);
  * (PS_MAX_STACK_DEPTH entries); returns the depth, 0 for a negative id.
  */
 int collector__read_stack(int stack_map_fd, int32_t stack_id, uint64_t *ips);
+
+/*
+ * Delete every key of a hash or stack-trace map (keys read first, then
+ * deleted, so the walk never restarts); 0 or a negative errno.
+ */
+int collector__clear_map(int map_fd);
 
 /* Path names (from core/rules) for BPF path ids, "other" for unknown. */
 const char *collector__path_name(const struct record_opts *o, uint32_t path_id);

@@ -235,6 +235,15 @@ free_ips:
 	return err;
 }
 
+/* The agent's windows: counts and the stacks they point at start empty. */
+static int cpu_reset(struct collector *c)
+{
+	struct cpu_priv *cp = c->priv;
+
+	return collector__clear_map(bpf_map__fd(cp->skel->maps.counts)) ?:
+	       collector__clear_map(bpf_map__fd(cp->skel->maps.stacks));
+}
+
 static void cpu_stats(struct collector *c)
 {
 	struct cpu_priv *cp = c->priv;
@@ -271,6 +280,7 @@ const struct collector_ops cpu_collector_ops = {
 	.attach = cpu_attach,
 	.poll = cpu_poll,
 	.drain = cpu_drain,
+	.reset = cpu_reset,
 	.stats = cpu_stats,
 	.close = cpu_close,
 };

@@ -502,8 +502,9 @@ static int offcpu_drain(struct collector *c, struct profile *p)
 		if (err)
 			goto free_wakers;
 	}
-	err = drain_open_spans(p, op, c->opts, bpf_map__fd(op->skel->maps.state), stacks_fd, &cols,
-			       stop_ns, ips, locs);
+	if (!c->opts->windows)
+		err = drain_open_spans(p, op, c->opts, bpf_map__fd(op->skel->maps.state),
+				       stacks_fd, &cols, stop_ns, ips, locs);
 	if (!err)
 		err = drain_hists(p, bpf_map__fd(op->skel->maps.runqlat));
 
@@ -514,6 +515,21 @@ free_bufs:
 	free(ips);
 	free(locs);
 	return err;
+}
+
+/*
+ * The agent's windows: finished blocks, wakers, run-queue histograms and
+ * stacks start empty.  A block still open at the drain is counted in the
+ * window where it ends (o->windows), never twice.
+ */
+static int offcpu_reset(struct collector *c)
+{
+	struct offcpu_priv *op = c->priv;
+
+	return collector__clear_map(bpf_map__fd(op->skel->maps.spans)) ?:
+	       collector__clear_map(bpf_map__fd(op->skel->maps.wakers)) ?:
+	       collector__clear_map(bpf_map__fd(op->skel->maps.runqlat)) ?:
+	       collector__clear_map(bpf_map__fd(op->skel->maps.stacks));
 }
 
 static void offcpu_stats(struct collector *c)
@@ -558,6 +574,7 @@ const struct collector_ops offcpu_collector_ops = {
 	.attach = offcpu_attach,
 	.poll = offcpu_poll,
 	.drain = offcpu_drain,
+	.reset = offcpu_reset,
 	.stats = offcpu_stats,
 	.close = offcpu_close,
 };

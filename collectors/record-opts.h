@@ -29,6 +29,12 @@ struct record_opts {
 	const char *port_rules;     /* --port RULE[,RULE] joined by commas (core/ports.h) */
 	bool no_peers;              /* --no-peers: no serving-peer tag (docs/peers.md) */
 	bool verbose;
+	/*
+	 * agent: drained every window and reset; a block still open at a
+	 * drain is counted once, in the window where it ends, not up to the
+	 * drain (which would count it again in every later window).
+	 */
+	bool windows;
 };
 
 #endif /* PEERSCOPE_RECORD_OPTS_H */

@@ -285,6 +285,14 @@ static int span_attach(struct collector *c, const struct target *t)
 	return 0;
 }
 
+/* A process started after attach: its span probes, the same way. */
+static int span_add_target(struct collector *c, uint32_t pid)
+{
+	struct target one = { .pids = &pid, .nr_pids = 1 };
+
+	return span_attach(c, &one);
+}
+
 static int span_poll(struct collector *c)
 {
 	struct span_priv *sp = c->priv;
@@ -355,6 +363,28 @@ free_h:
 	return err;
 }
 
+/* The agent's windows: histograms and the slowest operations start empty. */
+static int span_reset(struct collector *c)
+{
+	struct span_priv *sp = c->priv;
+	int fd = bpf_map__fd(sp->skel->maps.hists), min_fd = bpf_map__fd(sp->skel->maps.slow_min);
+	struct span_hist *zero = calloc(1, sizeof(*zero));
+	__u64 none = 0;
+	int err = 0;
+
+	if (!zero)
+		return -ENOMEM;
+	for (__u32 path = 0; path < PS_PATH_MAX; path++) {
+		if (bpf_map_update_elem(fd, &path, zero, BPF_EXIST) ||
+		    bpf_map_update_elem(min_fd, &path, &none, BPF_EXIST))
+			err = -errno;
+		sp->nr_slow[path] = 0;
+		sp->slow_min[path] = 0;
+	}
+	free(zero);
+	return err;
+}
+
 static void span_stats(struct collector *c)
 {
 	struct span_priv *sp = c->priv;
@@ -386,6 +416,8 @@ const struct collector_ops span_collector_ops = {
 	.attach = span_attach,
 	.poll = span_poll,
 	.drain = span_drain,
+	.reset = span_reset,
+	.add_target = span_add_target,
 	.stats = span_stats,
 	.close = span_close,
 };

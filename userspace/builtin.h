@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* The subcommands: one cmd-<name>.c each, listed in main.c. */
+/* The subcommands (one cmd-<name>.c each, listed in main.c) and what they share. */
 #ifndef PEERSCOPE_BUILTIN_H
 #define PEERSCOPE_BUILTIN_H
 
@@ -9,5 +9,100 @@ int cmd_flame(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_agent(int argc, char **argv);
+
+/*
+ * A recording session as `record` and `agent` share it: the collectors
+ * opened and attached once, their stats, and the records that describe a
+ * recording (meta, stats, overhead).  Implemented in cmd-record.c.
+ */
+#include <stdarg.h>
+#include <stdint.h>
+#include <time.h>
+#include <bpf/libbpf.h>
+
+#include "collectors/collector.h"
+#include "collectors/features.h"
+#include "collectors/record-opts.h"
+#include "collectors/shared-maps.h"
+#include "core/target.h"
+
+#define MAX_COLLECTORS	16
+#define MAX_SLAS	16
+
+struct profile;
+struct symbolizer;
+
+struct record {
+	struct record_opts opts;
+	struct target target;
+	const char *output;
+	const char *collectors;	/* -c, NULL = default set */
+	const char *rules_file;
+	const char *slas[MAX_SLAS];
+	int nr_slas;
+	char cmdline[512];
+	char *port_rules;	/* --port values joined by commas */
+
+	struct kernel_features kf;
+	struct shared_maps sm;
+	struct symbolizer *sym;
+	int stats_fd;		/* bpf_enable_stats(); run time is counted while open */
+	struct collector coll[MAX_COLLECTORS];
+	int nr_coll;
+
+	struct timespec t_start, t_attached, t_stop;
+	int64_t start_wall_ns;
+};
+
+int record__libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap);
+/* root, or CAP_BPF + CAP_PERFMON; says what is missing */
+int record__check_privileges(void);
+/* every -p pid exists; threads become their process */
+int record__check_targets(struct record *r);
+/* the supported collectors of r->collectors (NULL: the defaults), opened */
+int record__open_collectors(struct record *r);
+int record__attach_collectors(struct record *r);
+void record__close_collectors(struct record *r);
+void record__read_stats(struct record *r);
+struct collector_stats record__total_stats(const struct record *r);
+/* meta, sla, rules, stats and overhead records of a recording */
+void record__add_records(struct record *r, struct profile *p);
+
+/*
+ * peerscope agent's pieces besides its loop (cmd-agent.c): the window
+ * store in DIR (agent-store.c) and the /metrics endpoint (agent-http.c).
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+struct profile;
+
+/*
+ * Writes p as DIR/NAME atomically (temporary file, fsync, rename, fsync of
+ * the directory); NAME is made from start_ns (UTC, sorts by time) and
+ * returned in name.  0 or a negative errno.
+ */
+int agent_store__write_window(const char *dir, const struct profile *p, int64_t start_ns,
+			      char *name, size_t len);
+/* Appends one line (with its newline) to DIR/index.jsonl, fsynced. */
+int agent_store__append_index(const char *dir, const char *line, size_t len);
+/*
+ * Deletes the oldest window files of DIR while there are more than keep
+ * (0: no limit) or they hold more than max_bytes (0: no limit); the newest
+ * stays.  Returns how many were deleted or a negative errno.
+ */
+int agent_store__retain(const char *dir, unsigned keep, uint64_t max_bytes);
+
+struct agent_http;
+/*
+ * Serves GET /metrics on addr ("ADDR:PORT" or "PORT"; loopback when no
+ * address) from the last snapshot.  NULL with a reason in why.
+ */
+struct agent_http *agent_http__start(const char *addr, char *why, size_t len);
+/* Replaces the snapshot (both texts are copied). */
+void agent_http__publish(struct agent_http *h, const char *prom, size_t prom_len,
+			 const char *om, size_t om_len);
+void agent_http__stop(struct agent_http *h);
 
 #endif /* PEERSCOPE_BUILTIN_H */

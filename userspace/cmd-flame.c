@@ -44,7 +44,8 @@ static const char usage_text[] =
 "User frames are warm colours, kernel frames blue, inlined frames aqua;\n"
 "in offcpu, runq and wall graphs, code whose time is mostly blocked takes\n"
 "the colour of its wait reason ([lock] purple, [net] green, [timer] grey,\n"
-"[io] brown, [runq] pink, [fault] yellow; blue-grey when mixed).\n"
+"[io] brown, [runq] pink, [fault] yellow, [idle] pale grey; blue-grey when\n"
+"mixed).\n"
 "\n"
 "Options:\n"
 "  -o, --output OUT   write to OUT; '-' is standard output.  Default:\n"
@@ -59,7 +60,10 @@ static const char usage_text[] =
 "                     alloc/objects.  Default: the recording's default\n"
 "                     type, else samples, else cpu.  With offcpu, runq and\n"
 "                     wall the blocking reason is added as the leaf-most\n"
-"                     frame ([lock], [net], [timer], [io], [runq], ...).\n"
+"                     frame ([lock], [net], [timer], [io], [runq], ...);\n"
+"                     a thread waiting for work (an idle worker's condition\n"
+"                     variable, an event loop, a runtime's idle threads)\n"
+"                     gets [idle] instead.\n"
 "  --path PATH        only the samples of one path (dht, gossip, bootstrap,\n"
 "                     other, or a path of the recording's rules).\n"
 "  --peer ADDR        only the cost recorded while serving one peer\n"
@@ -241,8 +245,10 @@ int cmd_flame(int argc, char **argv)
 		}
 	}
 	/* Blocked time reads best with why it blocked as the last frame. */
-	if (is_blocked_type(type))
+	if (is_blocked_type(type)) {
 		to.leaf_label = "reason";
+		to.idle_leaf = true;
+	}
 	to.root_label = by;
 	tree = flame_tree__build(p, &to, &err);
 	if (!tree) {

@@ -37,6 +37,7 @@
 #include "core/profile.h"
 #include "core/records.h"
 #include "core/rules.h"
+#include "core/rules-check.h"
 #include "core/symbolizer.h"
 #include "core/target.h"
 #include "format/pprof.h"
@@ -49,8 +50,6 @@
 #define DEFAULT_FREQ	99
 #define POLL_MS		100
 #define FIRST_EVENT_POLL_MS	2
-#define MAX_COLLECTORS	16
-#define MAX_SLAS	16
 
 static const char usage_text[] =
 "usage: peerscope record -p PID[,PID...] [options]\n"
@@ -122,28 +121,6 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-struct record {
-	struct record_opts opts;
-	struct target target;
-	const char *output;
-	const char *collectors;	/* -c, NULL = default set */
-	const char *rules_file;
-	const char *slas[MAX_SLAS];
-	int nr_slas;
-	char cmdline[512];
-	char *port_rules;	/* --port values joined by commas */
-
-	struct kernel_features kf;
-	struct shared_maps sm;
-	struct symbolizer *sym;
-	int stats_fd;		/* bpf_enable_stats(); run time is counted while open */
-	struct collector coll[MAX_COLLECTORS];
-	int nr_coll;
-
-	struct timespec t_start, t_attached, t_stop;
-	int64_t start_wall_ns;
-};
-
 static volatile sig_atomic_t stop_signal;
 
 static void on_signal(int sig)
@@ -151,7 +128,7 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
-static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+int record__libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	/* libbpf's own messages (verifier logs...) are debug output */
 	if (!ps_verbose || level == LIBBPF_DEBUG)
@@ -364,7 +341,7 @@ static int parse_args(struct record *r, int argc, char **argv)
 }
 
 /* Root, or the two capabilities BPF profiling needs since 5.8. */
-static int check_privileges(void)
+int record__check_privileges(void)
 {
 	unsigned long long eff = 0;
 	char line[256], missing[64] = "";
@@ -396,7 +373,7 @@ static int check_privileges(void)
 	return -EPERM;
 }
 
-static int check_targets(struct record *r)
+int record__check_targets(struct record *r)
 {
 	for (int i = 0; i < r->target.nr_pids; i++) {
 		uint32_t pid = r->target.pids[i], tgid;
@@ -461,7 +438,7 @@ fail:
  * ~12 MB while it loads), and opening the three defaults in parallel threads
  * cut attach time to the slowest open but raised peak RSS from 25 to 39 MB.
  */
-static int open_collectors(struct record *r)
+int record__open_collectors(struct record *r)
 {
 	struct timespec t0, t1;
 	char why[256];
@@ -512,7 +489,7 @@ static int open_collectors(struct record *r)
 	return 0;
 }
 
-static int attach_collectors(struct record *r)
+int record__attach_collectors(struct record *r)
 {
 	struct timespec t0, t1;
 
@@ -532,7 +509,7 @@ static int attach_collectors(struct record *r)
 	return 0;
 }
 
-static void close_collectors(struct record *r)
+void record__close_collectors(struct record *r)
 {
 	for (int i = r->nr_coll - 1; i >= 0; i--) {
 		if (r->coll[i].ops->close)
@@ -541,7 +518,7 @@ static void close_collectors(struct record *r)
 	r->nr_coll = 0;
 }
 
-static void read_stats(struct record *r)
+void record__read_stats(struct record *r)
 {
 	for (int i = 0; i < r->nr_coll; i++) {
 		if (r->coll[i].ops->stats)
@@ -549,7 +526,7 @@ static void read_stats(struct record *r)
 	}
 }
 
-static struct collector_stats total_stats(const struct record *r)
+struct collector_stats record__total_stats(const struct record *r)
 {
 	struct collector_stats t = {};
 
@@ -576,8 +553,8 @@ static void watch_first_event(struct record *r, const struct timespec *now, bool
 		*watching = false;
 		return;
 	}
-	read_stats(r);
-	if (!total_stats(r).events)
+	record__read_stats(r);
+	if (!record__total_stats(r).events)
 		return;
 	*watching = false;
 	ps_debug("first event %.1f ms after start (%.1f ms after attach)",
@@ -618,8 +595,8 @@ static void record_loop(struct record *r)
 		if (ps_progress_enabled() && ts_sec(&last_status, &now) >= 1.0) {
 			struct collector_stats t;
 
-			read_stats(r);
-			t = total_stats(r);
+			record__read_stats(r);
+			t = record__total_stats(r);
 			ps_status("recording %.0fs: %llu samples, %llu lost, %d/%d targets alive",
 				  ts_sec(&r->t_attached, &now), (unsigned long long)t.events,
 				  (unsigned long long)(t.lost + t.map_full), alive, r->target.nr_pids);
@@ -637,7 +614,7 @@ static int64_t rusage_ns(const struct timeval *tv)
 }
 
 /* meta, stats and overhead records: see docs/format.md. */
-static void add_records(struct record *r, struct profile *p)
+void record__add_records(struct record *r, struct profile *p)
 {
 	char host[256] = "", start[64], pids[TARGET_MAX_PIDS * 11] = "", names[128] = "";
 	double attach_s = ts_sec(&r->t_start, &r->t_attached);
@@ -689,7 +666,7 @@ static void add_records(struct record *r, struct profile *p)
 		mu.bytes = 0;
 	records__add_overhead(p, &(struct rec_overhead){
 		.user_ns = rusage_ns(&ru.ru_utime), .sys_ns = rusage_ns(&ru.ru_stime),
-		.bpf_run_ns = total_stats(r).bpf_run_ns, .attach_ns = (uint64_t)(attach_s * 1e9),
+		.bpf_run_ns = record__total_stats(r).bpf_run_ns, .attach_ns = (uint64_t)(attach_s * 1e9),
 		.bpf_stats = r->stats_fd >= 0, .peak_rss_kb = (uint64_t)ru.ru_maxrss,
 		.bpf_map_bytes = mu.bytes,
 	});
@@ -717,7 +694,7 @@ static int drain_and_write(struct record *r)
 	p->time_nanos = r->start_wall_ns;
 	p->duration_nanos = (int64_t)(ts_sec(&r->t_attached, &r->t_stop) * 1e9);
 
-	read_stats(r);
+	record__read_stats(r);
 	for (int i = 0; i < r->nr_coll; i++) {
 		err = r->coll[i].ops->drain(&r->coll[i], p);
 		if (err)
@@ -736,7 +713,7 @@ static int drain_and_write(struct record *r)
 		ps_warn("symbolizing failed (%s): frames are raw addresses", strerror(-left));
 	else
 		ps_debug("symbolized %u locations, %d without a name", p->nr_locations, left);
-	add_records(r, p);
+	record__add_records(r, p);
 
 	err = pprof__write(p, r->output);
 	if (err) {
@@ -745,7 +722,7 @@ static int drain_and_write(struct record *r)
 		goto free_profile;
 	}
 
-	t = total_stats(r);
+	t = record__total_stats(r);
 	idx = profile__type_index(p, "samples");
 	samples = idx >= 0 ? profile__total(p, idx) : (int64_t)t.events;
 	for (int i = 0; i < r->nr_coll; i++) {
@@ -792,20 +769,20 @@ int cmd_record(int argc, char **argv)
 		target__free(&r.target);
 		return err < 0 ? PS_EXIT_OK : err;	/* --help */
 	}
-	libbpf_set_print(libbpf_print);
+	libbpf_set_print(record__libbpf_print);
 
 	clock_gettime(CLOCK_MONOTONIC, &r.t_start);
 	features__probe(&r.kf);
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ps_debug("features probed in %.1f ms", ts_sec(&r.t_start, &now) * 1e3);
-	if (check_privileges())
+	if (record__check_privileges())
 		goto free_target;
 	if (!r.kf.btf) {
 		ps_err("record: no kernel BTF: /sys/kernel/btf/vmlinux is missing "
 		       "(use a kernel built with CONFIG_DEBUG_INFO_BTF=y)");
 		goto free_target;
 	}
-	if (check_targets(&r) || check_output(r.output))
+	if (record__check_targets(&r) || check_output(r.output))
 		goto free_target;
 	if (r.rules_file) {
 		char why[256] = "";
@@ -819,8 +796,13 @@ int cmd_record(int argc, char **argv)
 	} else {
 		/* no --rules: the built-in set that fits the first target, said aloud */
 		rules = path_rules__for_pid(r.target.pids[0]);
-		if (rules)
+		if (rules) {
+			struct rules_hits hits;
+
 			ps_info("path rules: %s (%s; --rules to choose)", rules->name, rules->why);
+			/* a guess that names nothing of the target must say so */
+			path_rules__check_target(rules, r.target.pids[0], true, &hits);
+		}
 		r.opts.rules = rules;
 	}
 
@@ -851,8 +833,8 @@ int cmd_record(int argc, char **argv)
 		goto destroy_maps;
 	}
 
-	if (open_collectors(&r) || attach_collectors(&r))
-		goto close_collectors;
+	if (record__open_collectors(&r) || record__attach_collectors(&r))
+		goto record__close_collectors;
 	clock_gettime(CLOCK_MONOTONIC, &r.t_attached);
 	clock_gettime(CLOCK_REALTIME, &now);
 	r.start_wall_ns = now.tv_sec * 1000000000LL + now.tv_nsec;
@@ -890,8 +872,8 @@ int cmd_record(int argc, char **argv)
 	if (!drain_and_write(&r))
 		ret = PS_EXIT_OK;
 
-close_collectors:
-	close_collectors(&r);
+record__close_collectors:
+	record__close_collectors(&r);
 	symbolizer__free(r.sym);
 destroy_maps:
 	shared_maps__destroy(&r.sm);

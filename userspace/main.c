@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	{ "diff",   cmd_diff,   "compare two recordings: ranked regressions, differential flame graph" },
 	{ "stat",   cmd_stat,   "count hardware and software events of a process (libpfm4)" },
 	{ "rules",  cmd_rules,  "show or check the path rules (dht, gossip, bootstrap, other)" },
+	{ "agent",  cmd_agent,  "profile continuously: a pprof file per window, Prometheus metrics" },
 };
 
 #define NR_COMMANDS (sizeof(commands) / sizeof(commands[0]))

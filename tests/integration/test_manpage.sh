@@ -10,7 +10,7 @@ need_cmd man
 need_cmd make
 
 PAGE=$ROOT/docs/peerscope.1
-CMDS="record report flame diff stat rules"
+CMDS="record report flame diff stat rules agent"
 [ -r "$PAGE" ] || fail "no man page $PAGE"
 [ -x "$PS" ] || fail "no $PS (build it first: make BUILD=$BUILD)"
 export LC_ALL=C.UTF-8 MANPAGER=cat PAGER=cat MANWIDTH=80

@@ -1,0 +1,39 @@
+# shellcheck shell=bash
+# Helpers of the test_agent_*.sh tests (source after lib.sh and paths-lib.sh).
+
+# agent_start I [agent options...]: peerscope agent on node I into $T/w in
+# the background ($AGENT is its pid, its log $T/agent.err); waits until it
+# says it runs.
+agent_start() {
+	local i=$1
+	shift
+	: >"$T/agent.err"
+	"$PS" agent -p "$(node_pid "$i")" --dir "$T/w" "$@" 2>"$T/agent.err" &
+	AGENT=$!
+	BG_PIDS+=("$AGENT")
+	for _ in $(seq 300); do
+		grep -q "agent: .* [0-9]* process" "$T/agent.err" && return 0
+		kill -0 "$AGENT" 2>/dev/null || break
+		sleep 0.1
+	done
+	fail "agent did not start: $(tail -3 "$T/agent.err")"
+}
+
+# windows: the window files of $T/w, oldest first.
+windows() { find "$T/w" -maxdepth 1 -name '2*.pb.gz' -printf '%f\n' | sort; }
+
+# wait_windows N SECONDS: until the index has N lines.
+wait_windows() {
+	local n=$1 s=$2
+	for _ in $(seq $((s * 10))); do
+		[ -f "$T/w/index.jsonl" ] && [ "$(wc -l <"$T/w/index.jsonl")" -ge "$n" ] && return 0
+		sleep 0.1
+	done
+	fail "fewer than $n windows after ${s}s: $(tail -3 "$T/agent.err")"
+}
+
+# agent_stop: SIGTERM; the agent must exit 0.
+agent_stop() {
+	kill -TERM "$AGENT"
+	wait "$AGENT" || fail "agent exited $? on SIGTERM: $(tail -3 "$T/agent.err")"
+}

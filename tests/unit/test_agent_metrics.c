@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT
+/*
+ * peerscope agent's outputs from known analysis structs: windows add up
+ * into counters, the verdict gauge follows the last window, the
+ * Prometheus and OpenMetrics texts differ only where the formats do, the
+ * index line is one JSON line, and retention deletes oldest first.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "core/profile.h"
+#include "core/records.h"
+#include "analysis/sla.h"
+#include "reports/metrics.h"
+#include "builtin.h"
+
+static char *render(const struct metrics_state *m, bool om)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	metrics__render(m, f, om);
+	fclose(f);
+	return buf;
+}
+
+static void one_window(struct metrics_state *m, struct profile *p, enum verdict_kind dht_v)
+{
+	struct path_stats paths[2] = {
+		{ .name = "dht", .cpu_user_ns = 1500000000, .cpu_kernel_ns = 500000000,
+		  .runq_ns = 250000000, .off_ns = { [PR_NET] = 3000000000 }, .tx_bytes = 100 },
+		{ .name = "gossip", .cpu_user_ns = 100000000 },
+	};
+	struct path_report rep = { .paths = paths, .nr_paths = 2, .duration_ns = 60000000000 };
+	struct verdict v[2] = { { .kind = dht_v }, { .kind = V_IDLE } };
+	struct agent_window w = { .file = "x.pb.gz", .agent_cpu_s = 0.5, .lost = 2, .targets = 1 };
+
+	metrics__add_window(m, p, &w, &rep, v);
+}
+
+static void test_metrics(void **state)
+{
+	struct metrics_state *m = calloc(1, sizeof(*m));
+	struct profile *p = profile__new();
+	struct rec_hist h = { .path = "dht", .count = 3, .sum_ns = 3300000 };
+	char *prom, *om;
+
+	(void)state;
+	rec_buckets__add(&h.buckets, 1000000, 2);		/* ~1 ms: in le=0.0025 */
+	rec_buckets__add(&h.buckets, rec_ll_low(rec_ll_bucket(40000000)), 1);	/* 40 ms */
+	assert_true(records__add_hist(p, &h) >= 0);
+	one_window(m, p, V_CPU);
+	one_window(m, p, V_NET);
+	prom = render(m, false);
+	om = render(m, true);
+	assert_non_null(strstr(prom, "peerscope_path_cpu_seconds_total{path=\"dht\"} 4\n"));
+	assert_non_null(strstr(prom, "peerscope_path_offcpu_seconds_total{path=\"dht\",reason=\"net\"} 6\n"));
+	assert_non_null(strstr(prom, "peerscope_path_runq_seconds_total{path=\"dht\"} 0.5\n"));
+	assert_non_null(strstr(prom, "peerscope_path_bytes_total{path=\"dht\",direction=\"tx\"} 200\n"));
+	assert_non_null(strstr(prom, "peerscope_path_operations_total{path=\"dht\"} 6\n"));
+	assert_non_null(strstr(prom, "peerscope_path_operation_duration_seconds_bucket{path=\"dht\",le=\"0.001\"} 0\n"));
+	assert_non_null(strstr(prom, "peerscope_path_operation_duration_seconds_bucket{path=\"dht\",le=\"0.0025\"} 4\n"));
+	assert_non_null(strstr(prom, "peerscope_path_operation_duration_seconds_bucket{path=\"dht\",le=\"0.05\"} 6\n"));
+	assert_non_null(strstr(prom, "peerscope_path_operation_duration_seconds_bucket{path=\"dht\",le=\"+Inf\"} 6\n"));
+	/* the gauge is the last window's verdict */
+	assert_non_null(strstr(prom, "peerscope_path_verdict{path=\"dht\",verdict=\"net\"} 1\n"));
+	assert_non_null(strstr(prom, "peerscope_path_verdict{path=\"dht\",verdict=\"cpu\"} 0\n"));
+	assert_non_null(strstr(prom, "peerscope_agent_cpu_seconds_total 1\n"));
+	assert_non_null(strstr(prom, "peerscope_agent_dropped_events_total{cause=\"lost\"} 4\n"));
+	assert_non_null(strstr(prom, "# TYPE peerscope_path_cpu_seconds_total counter\n"));
+	assert_null(strstr(prom, "# EOF"));
+	assert_null(strstr(prom, "peerscope_path_sla"));	/* no --sla */
+	/* OpenMetrics: counter families without _total, samples with it, # EOF last */
+	assert_non_null(strstr(om, "# TYPE peerscope_path_cpu_seconds counter\n"));
+	assert_non_null(strstr(om, "peerscope_path_cpu_seconds_total{path=\"dht\"} 4\n"));
+	assert_string_equal(om + strlen(om) - 6, "# EOF\n");
+	free(prom);
+	free(om);
+	profile__free(p);
+	free(m);
+}
+
+static void test_index_line(void **state)
+{
+	struct path_stats paths[1] = { { .name = "dht", .busy_ns = 100, .cpu_user_ns = 80,
+					 .runq_ns = 20, .has_lat = true,
+					 .lat = { .count = 5, .p50_ns = 7, .p95_ns = 9 } } };
+	struct path_report rep = { .paths = paths, .nr_paths = 1 };
+	struct verdict v[1] = { { .kind = V_CPU } };
+	struct agent_window w = { .file = "a.pb.gz", .start_ns = 0, .duration_s = 60 };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	(void)state;
+	agent_index__line(f, &w, &rep, v);
+	fclose(f);
+	assert_string_equal(buf + len - 1, "\n");
+	assert_ptr_equal(strchr(buf, '\n'), buf + len - 1);	/* one line */
+	assert_non_null(strstr(buf, "\"start\":\"1970-01-01T00:00:00Z\""));
+	assert_non_null(strstr(buf, "\"operations\":5,"));
+	assert_non_null(strstr(buf, "\"cpu_share\":0.8000,"));
+	assert_non_null(strstr(buf, "\"runq_share\":0.2000,"));
+	assert_non_null(strstr(buf, "\"verdict\":\"cpu\""));
+	free(buf);
+}
+
+static void touch(const char *dir, const char *name, size_t bytes)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	for (size_t i = 0; i < bytes; i++)
+		fputc('x', f);
+	fclose(f);
+}
+
+static bool exists(const char *dir, const char *name)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return !access(path, F_OK);
+}
+
+static void test_retain(void **state)
+{
+	char dir[] = "/tmp/test_agent_retain.XXXXXX";
+	const char *w[] = {
+		"20261204T090000.000Z.pb.gz", "20261204T090100.000Z.pb.gz",
+		"20261204T090200.000Z.pb.gz", "20261204T090300.000Z.pb.gz",
+	};
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (int i = 0; i < 4; i++)
+		touch(dir, w[i], 100);
+	touch(dir, "mine.pb.gz", 10000);	/* not a window: never deleted */
+	assert_int_equal(agent_store__retain(dir, 3, 0), 1);
+	assert_false(exists(dir, w[0]));
+	assert_true(exists(dir, w[1]));
+	assert_int_equal(agent_store__retain(dir, 0, 150), 2);	/* bytes: 300 -> 100 */
+	assert_true(exists(dir, w[3]));
+	assert_int_equal(agent_store__retain(dir, 0, 1), 0);	/* the newest stays */
+	assert_true(exists(dir, w[3]));
+	assert_true(exists(dir, "mine.pb.gz"));
+	unlink(strcat(strcat(strcpy((char[256]){0}, dir), "/"), w[3]));
+	unlink(strcat(strcat(strcpy((char[256]){0}, dir), "/"), "mine.pb.gz"));
+	rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_index_line),
+		cmocka_unit_test(test_retain),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,718 @@
+// SPDX-License-Identifier: MIT
+/*
+ * peerscope agent: the collectors of `record`, attached once, drained every
+ * window without detaching (each collector's reset op clears what its
+ * drain read; collectors without one are left out and said so), each window
+ * written to DIR as a complete pprof file plus one line of DIR/index.jsonl,
+ * and, with --metrics, a Prometheus endpoint over the windows added up
+ * (docs/agent.md, docs/metrics.md).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+
+#include "builtin.h"
+#include "core/log.h"
+#include "core/profile.h"
+#include "core/rules.h"
+#include "core/symbolizer.h"
+#include "analysis/paths.h"
+#include "analysis/sla.h"
+#include "analysis/verdicts.h"
+#include "reports/metrics.h"
+
+#define AGENT_FREQ	19
+#define AGENT_WINDOW_S	60
+#define POLL_MS		100
+
+static const char usage_text[] =
+"usage: peerscope agent -p PID[,PID...] | --comm NAME --dir DIR [options]\n"
+"\n"
+"Profile processes continuously: every window is written to DIR as a pprof\n"
+"file with one line in DIR/index.jsonl, and --metrics serves Prometheus\n"
+"metrics.  SIGINT/SIGTERM write the partial window and exit 0; SIGHUP\n"
+"rereads the rules file.\n"
+"\n"
+"  -p, --pid PID[,PID...]    processes to profile\n"
+"      --comm NAME           every process named NAME, including ones that\n"
+"                            start later (checked every second)\n"
+"      --dir DIR             where windows and index.jsonl go (required)\n"
+"      --window TIME         window length (default 60s; e.g. 10s, 5m)\n"
+"  -F, --freq HZ             on-CPU sampling frequency (default 19)\n"
+"  -c, --collectors LIST     collectors to run (default: all that can drain\n"
+"                            per window)\n"
+"      --rules FILE|NAME     path rules file or built-in set (docs/rules.md)\n"
+"      --sla SPEC            path objectives, exported as metrics, repeatable\n"
+"      --keep N              keep at most N windows (default 1440; 0: no limit)\n"
+"      --max-bytes SIZE      keep at most SIZE of windows (e.g. 2G; default 0:\n"
+"                            no limit)\n"
+"      --metrics [ADDR:]PORT serve /metrics (loopback unless ADDR is given)\n"
+"  -v, --verbose             debug output\n"
+"  -h, --help                this text\n"
+"\n"
+"Exit status: 0 ok, 1 runtime error, 2 usage error.\n";
+
+enum { OPT_COMM = 255, OPT_DIR = 256, OPT_WINDOW, OPT_RULES, OPT_SLA, OPT_KEEP, OPT_MAX_BYTES, OPT_METRICS };
+
+static const struct option long_options[] = {
+	{ "pid",        required_argument, NULL, 'p' },
+	{ "freq",       required_argument, NULL, 'F' },
+	{ "collectors", required_argument, NULL, 'c' },
+	{ "verbose",    no_argument,       NULL, 'v' },
+	{ "help",       no_argument,       NULL, 'h' },
+	{ "dir",        required_argument, NULL, OPT_DIR },
+	{ "comm",       required_argument, NULL, OPT_COMM },
+	{ "window",     required_argument, NULL, OPT_WINDOW },
+	{ "rules",      required_argument, NULL, OPT_RULES },
+	{ "sla",        required_argument, NULL, OPT_SLA },
+	{ "keep",       required_argument, NULL, OPT_KEEP },
+	{ "max-bytes",  required_argument, NULL, OPT_MAX_BYTES },
+	{ "metrics",    required_argument, NULL, OPT_METRICS },
+	{ NULL, 0, NULL, 0 },
+};
+
+struct agent {
+	struct record r;
+	const char *dir;
+	double window_s;
+	unsigned keep;
+	uint64_t max_bytes;
+	const char *metrics_addr;
+	const char *comm;		/* --comm: follow every process of that name */
+	struct path_rules *rules;	/* what the analysis uses; SIGHUP replaces it */
+	struct sla *slas;
+	int nr_slas;
+	struct agent_http *http;
+	struct metrics_state metrics;
+	/* cumulative figures at the last window's end, for per-window deltas */
+	struct collector_stats last_stats;
+	double last_cpu_s;
+};
+
+static volatile sig_atomic_t stop_signal, hup_signal;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGHUP)
+		hup_signal = 1;
+	else
+		stop_signal = sig;
+}
+
+/*
+ * The agent's log: always printed (it runs unattended), one line each,
+ * with the UTC time, so a journal or a log file says when.
+ */
+static void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void agent_log(const char *fmt, ...)
+{
+	char when[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	va_list ap;
+
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(stderr, "peerscope: agent: %s ", when);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ps_err("agent: %s (see 'peerscope agent --help')", msg);
+	return PS_EXIT_USAGE;
+}
+
+/* "2G", "500M", "64k", a bare number of bytes. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v < 0)
+		return -EINVAL;
+	switch (*end) {
+	case 'k': case 'K': v *= 1024; end++; break;
+	case 'm': case 'M': v *= 1024 * 1024; end++; break;
+	case 'g': case 'G': v *= 1024.0 * 1024 * 1024; end++; break;
+	}
+	if (*end == 'B' || *end == 'b')
+		end++;
+	*out = v;
+	return *end ? -EINVAL : 0;
+}
+
+/* "60s", "5m", "2s", "500ms"; a bare number is seconds. */
+static int parse_window(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v <= 0)
+		return -EINVAL;
+	if (!strcmp(end, "ms"))
+		v /= 1000;
+	else if (!strcmp(end, "m"))
+		v *= 60;
+	else if (!strcmp(end, "h"))
+		v *= 3600;
+	else if (*end && strcmp(end, "s"))
+		return -EINVAL;
+	*out = v;
+	return v >= 0.5 ? 0 : -ERANGE;
+}
+
+static int parse_args(struct agent *a, int argc, char **argv)
+{
+	struct record *r = &a->r;
+	const char *bad;
+	size_t off = 0;
+	char *end;
+	long v;
+	int opt, err;
+
+	for (int i = 0; i < argc && off < sizeof(r->cmdline) - 1; i++)
+		off += snprintf(r->cmdline + off, sizeof(r->cmdline) - off, "%s%s",
+				i ? " " : "peerscope ", argv[i]);
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+p:F:c:vh", long_options, NULL)) != -1) {
+		switch (opt) {
+		case 'p':
+			err = target__parse(&r->target, optarg, TARGET_MAX_PIDS, &bad);
+			if (err)
+				return usage_error("bad pid list '%s'", optarg);
+			break;
+		case 'F':
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 100000)
+				return usage_error("bad frequency '%s': want an integer number of Hz", optarg);
+			r->opts.freq = v;
+			break;
+		case 'c':
+			r->collectors = optarg;
+			break;
+		case 'v':
+			r->opts.verbose = true;
+			ps_verbose = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return -1;
+		case OPT_DIR:
+			a->dir = optarg;
+			break;
+		case OPT_COMM:
+			if (!*optarg || strchr(optarg, '/'))
+				return usage_error("bad --comm '%s': want a process name", optarg);
+			a->comm = optarg;
+			break;
+		case OPT_WINDOW:
+			if (parse_window(optarg, &a->window_s))
+				return usage_error("bad --window '%s': want e.g. 60s, 5m (at least 500ms)",
+						   optarg);
+			break;
+		case OPT_RULES:
+			r->rules_file = optarg;
+			break;
+		case OPT_SLA:
+			if (r->nr_slas == MAX_SLAS)
+				return usage_error("too many --sla: at most %d", MAX_SLAS);
+			r->slas[r->nr_slas++] = optarg;
+			break;
+		case OPT_KEEP:
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 0)
+				return usage_error("bad --keep '%s': want a number of windows", optarg);
+			a->keep = v;
+			break;
+		case OPT_MAX_BYTES:
+			if (parse_size(optarg, &a->max_bytes))
+				return usage_error("bad --max-bytes '%s': want e.g. 2G, 500M", optarg);
+			break;
+		case OPT_METRICS:
+			a->metrics_addr = optarg;
+			break;
+		default:
+			return usage_error("bad option");
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (!r->target.nr_pids && !a->comm)
+		return usage_error("no target: give -p PID or --comm NAME");
+	if (!a->dir)
+		return usage_error("no directory: give --dir DIR");
+	return 0;
+}
+
+/* Rules for the analysis; on SIGHUP a bad file keeps the old ones. */
+static int load_rules(struct agent *a, bool reload)
+{
+	struct path_rules *nr;
+	char why[256] = "";
+
+	if (!a->r.rules_file) {
+		if (reload)
+			agent_log("SIGHUP: no --rules file to reread");
+		if (!reload)
+			a->rules = path_rules__for_pid(a->r.target.pids[0]);
+		return 0;
+	}
+	nr = path_rules__load(a->r.rules_file, why, sizeof(why));
+	if (!nr) {
+		if (reload) {
+			ps_warn("SIGHUP: bad path rules %s: %s: keeping the previous rules",
+				a->r.rules_file, why);
+			return 0;
+		}
+		ps_err("agent: bad path rules %s: %s (see docs/rules.md)", a->r.rules_file, why);
+		return -EINVAL;
+	}
+	if (reload) {
+		/* the collectors keep the rules they attached with (span probes) */
+		agent_log("SIGHUP: reread path rules %s", a->r.rules_file);
+		path_rules__free(a->rules);
+	}
+	a->rules = nr;
+	return 0;
+}
+
+/* Collectors that cannot start each window empty are left out, aloud. */
+static void keep_resettable(struct record *r)
+{
+	int n = 0;
+
+	for (int i = 0; i < r->nr_coll; i++) {
+		struct collector *c = &r->coll[i];
+
+		if (!c->ops->reset) {
+			agent_log("collector %s cannot drain per window yet: the agent runs without it",
+				c->ops->name);
+			if (c->ops->close)
+				c->ops->close(c);
+			continue;
+		}
+		r->coll[n++] = *c;
+	}
+	r->nr_coll = n;
+}
+
+/* Targets that exited leave the target map and the list, said in the log. */
+static void drop_exited(struct record *r)
+{
+	for (int i = 0; i < r->target.nr_pids;) {
+		uint32_t pid = r->target.pids[i];
+
+		if (target__alive(pid)) {
+			i++;
+			continue;
+		}
+		agent_log("target %u exited: dropped", pid);
+		bpf_map_delete_elem(r->sm.targets_fd, &pid);
+		r->target.pids[i] = r->target.pids[--r->target.nr_pids];
+	}
+}
+
+static bool is_target(const struct target *t, uint32_t pid)
+{
+	for (int i = 0; i < t->nr_pids; i++) {
+		if (t->pids[i] == pid)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * --comm: every process whose name is a->comm (as the kernel keeps it, 15
+ * characters) and is not a target yet.  Before attach (attached false) it
+ * only joins the list; after, the collectors learn of it.
+ */
+static void find_comm(struct agent *a, bool attached)
+{
+	struct record *r = &a->r;
+	char want[16], comm[64];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(want, sizeof(want), "%s", a->comm);
+	d = opendir("/proc");
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char *end;
+		unsigned long pid = strtoul(de->d_name, &end, 10);
+		int err;
+
+		if (*end || !pid || pid == (unsigned long)getpid() || is_target(&r->target, pid))
+			continue;
+		if (target__comm(pid, comm, sizeof(comm)) || strcmp(comm, want))
+			continue;
+		if (target__add(&r->target, pid, TARGET_MAX_PIDS)) {
+			agent_log("process %lu (%s) not followed: already %d targets", pid, want,
+				  r->target.nr_pids);
+			continue;
+		}
+		if (!attached)
+			continue;
+		err = collectors__add_target(r->coll, r->nr_coll, &r->sm, pid);
+		symbolizer__add_pid(r->sym, pid);
+		agent_log("target %lu (%s) started: added%s%s", pid, want, err ? ": " : "",
+			  err ? strerror(-err) : "");
+	}
+	closedir(d);
+}
+
+static double self_cpu_s(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+static uint64_t self_rss(void)
+{
+	unsigned long size, rss = 0;
+	FILE *f = fopen("/proc/self/statm", "re");
+
+	if (f) {
+		if (fscanf(f, "%lu %lu", &size, &rss) != 2)
+			rss = 0;
+		fclose(f);
+	}
+	return (uint64_t)rss * sysconf(_SC_PAGESIZE);
+}
+
+static void publish_metrics(struct agent *a)
+{
+	char *prom = NULL, *om = NULL;
+	size_t prom_len = 0, om_len = 0;
+	FILE *f;
+
+	if (!a->http)
+		return;
+	f = open_memstream(&prom, &prom_len);
+	if (f) {
+		metrics__render(&a->metrics, f, false);
+		fclose(f);
+	}
+	f = open_memstream(&om, &om_len);
+	if (f) {
+		metrics__render(&a->metrics, f, true);
+		fclose(f);
+	}
+	if (prom && om)
+		agent_http__publish(a->http, prom, prom_len, om, om_len);
+	free(prom);
+	free(om);
+}
+
+/* The analysis of a window into its index line and the metrics. */
+static void summarize(struct agent *a, const struct profile *p, struct agent_window *w)
+{
+	struct path_report rep = {};
+	struct sla_result res[MAX_SLAS * 4] = {};
+	struct verdict *v;
+	char *line = NULL;
+	size_t len = 0;
+	FILE *f;
+	int err;
+
+	if (paths__analyze(p, a->rules, &rep)) {
+		ps_warn("window %s: analysing it failed: no index line", w->file);
+		return;
+	}
+	v = calloc(rep.nr_paths ? rep.nr_paths : 1, sizeof(*v));
+	if (!v)
+		goto free_rep;
+	bottleneck__judge(&rep, NULL, v);
+	if (a->nr_slas) {
+		int n = a->nr_slas < (int)(sizeof(res) / sizeof(res[0])) ? a->nr_slas
+			: (int)(sizeof(res) / sizeof(res[0]));
+
+		sla__check(&rep, a->slas, n, res);
+		w->slas = a->slas;
+		w->sla_res = res;
+		w->nr_slas = n;
+	}
+	f = open_memstream(&line, &len);
+	if (f) {
+		agent_index__line(f, w, &rep, v);
+		fclose(f);
+		err = agent_store__append_index(a->dir, line, len);
+		if (err)
+			ps_warn("cannot append to %s/index.jsonl: %s (check the disk)", a->dir,
+				strerror(-err));
+	}
+	free(line);
+	metrics__add_window(&a->metrics, p, w, &rep, v);
+	publish_metrics(a);
+	free(v);
+free_rep:
+	paths__free(&rep);
+}
+
+/* Drain every collector into one window, reset them, write it; never fatal. */
+static void write_window(struct agent *a)
+{
+	struct record *r = &a->r;
+	struct agent_window w = {};
+	struct collector_stats t;
+	char name[64] = "";
+	struct profile *p;
+	double cpu;
+	int err;
+
+	clock_gettime(CLOCK_MONOTONIC, &r->t_stop);
+	p = profile__new();
+	if (!p) {
+		ps_warn("out of memory building a window: window lost");
+		return;
+	}
+	p->time_nanos = r->start_wall_ns;
+	p->duration_nanos = (int64_t)((r->t_stop.tv_sec - r->t_attached.tv_sec) * 1e9 +
+				      (r->t_stop.tv_nsec - r->t_attached.tv_nsec));
+	record__read_stats(r);
+	for (int i = 0; i < r->nr_coll; i++) {
+		err = r->coll[i].ops->drain(&r->coll[i], p);
+		if (err)
+			ps_warn("%s: reading its maps failed (%s): this window is incomplete",
+				r->coll[i].ops->name, strerror(-err));
+		err = r->coll[i].ops->reset(&r->coll[i]);
+		if (err)
+			ps_warn("%s: clearing its maps failed (%s): the next window may repeat data",
+				r->coll[i].ops->name, strerror(-err));
+	}
+	if (collectors__finish(p, &r->sm))
+		ps_warn("finishing the window failed: its wall column is incomplete");
+	if (p->default_type < 0)
+		p->default_type = profile__type_index(p, "cpu");
+	if (symbolizer__symbolize_profile(r->sym, p) < 0)
+		ps_warn("symbolizing failed: frames are raw addresses");
+	record__add_records(r, p);
+
+	t = record__total_stats(r);
+	cpu = self_cpu_s();
+	w.start_ns = r->start_wall_ns;
+	w.duration_s = p->duration_nanos / 1e9;
+	w.agent_cpu_s = cpu - a->last_cpu_s;
+	w.bpf_run_s = (t.bpf_run_ns - a->last_stats.bpf_run_ns) / 1e9;
+	w.lost = t.lost - a->last_stats.lost;
+	w.map_full = t.map_full - a->last_stats.map_full;
+	w.stack_errors = t.stack_errors - a->last_stats.stack_errors;
+	w.rss_bytes = self_rss();
+	w.targets = r->target.nr_pids;
+	a->last_stats = t;
+	a->last_cpu_s = cpu;
+
+	err = agent_store__write_window(a->dir, p, r->start_wall_ns, name, sizeof(name));
+	if (err) {
+		ps_warn("cannot write a window to %s: %s (check the disk; metrics are still served)",
+			a->dir, strerror(-err));
+	} else {
+		w.file = name;
+		ps_debug("wrote %s/%s", a->dir, name);
+		err = agent_store__retain(a->dir, a->keep, a->max_bytes);
+		if (err > 0)
+			ps_debug("retention: deleted %d old window(s)", err);
+	}
+	if (!w.file)
+		w.file = "";
+	summarize(a, p, &w);
+	profile__free(p);
+
+	/* the next window starts now */
+	r->t_attached = r->t_stop;
+	r->start_wall_ns += (int64_t)(w.duration_s * 1e9);
+}
+
+static void agent_loop(struct agent *a)
+{
+	struct record *r = &a->r;
+	struct timespec tick = { 0, POLL_MS * 1000000L }, now;
+	time_t last_scan = 0;
+
+	while (!stop_signal) {
+		nanosleep(&tick, NULL);
+		for (int i = 0; i < r->nr_coll; i++) {
+			if (r->coll[i].ops->poll)
+				r->coll[i].ops->poll(&r->coll[i]);
+		}
+		if (hup_signal) {
+			hup_signal = 0;
+			load_rules(a, true);
+		}
+		drop_exited(r);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (a->comm && now.tv_sec != last_scan) {
+			find_comm(a, true);
+			last_scan = now.tv_sec;
+		}
+		if (!r->target.nr_pids && !a->comm) {
+			agent_log("every target has exited: writing the last window");
+			break;
+		}
+		if ((now.tv_sec - r->t_attached.tv_sec) +
+		    (now.tv_nsec - r->t_attached.tv_nsec) / 1e9 >= a->window_s)
+			write_window(a);
+	}
+	write_window(a);
+}
+
+static int start(struct agent *a)
+{
+	struct record *r = &a->r;
+	struct symbolizer_opts so = {};
+	struct timespec now;
+	char why[256];
+	int err;
+
+	features__probe(&r->kf);
+	if (a->comm) {
+		find_comm(a, false);
+		if (!r->target.nr_pids) {
+			ps_err("agent: no process named '%s' (start it first, or check the name with ps -e)",
+			       a->comm);
+			return -ESRCH;
+		}
+	}
+	if (record__check_privileges() || record__check_targets(r))
+		return -EPERM;
+	if (mkdir(a->dir, 0755) && errno != EEXIST) {
+		ps_err("agent: cannot create %s: %s (choose another --dir)", a->dir, strerror(errno));
+		return -errno;
+	}
+	if (access(a->dir, W_OK)) {
+		ps_err("agent: cannot write to %s: %s (choose another --dir)", a->dir, strerror(errno));
+		return -EACCES;
+	}
+	if (load_rules(a, false))
+		return -EINVAL;
+	r->opts.rules = a->rules;
+	for (int i = 0; i < r->nr_slas; i++) {
+		struct sla *s = NULL;
+		int n = sla__parse(r->slas[i], &s, why, sizeof(why));
+		void *ns;
+
+		if (n < 0) {
+			ps_err("agent: bad --sla '%s': %s", r->slas[i], why);
+			return n;
+		}
+		ns = realloc(a->slas, (a->nr_slas + n) * sizeof(*a->slas));
+		if (!ns) {
+			free(s);
+			return -ENOMEM;
+		}
+		a->slas = ns;
+		memcpy(a->slas + a->nr_slas, s, n * sizeof(*s));
+		a->nr_slas += n;
+		free(s);
+	}
+	if (a->metrics_addr) {
+		a->http = agent_http__start(a->metrics_addr, why, sizeof(why));
+		if (!a->http) {
+			ps_err("agent: --metrics: %s (choose another port)", why);
+			return -EADDRINUSE;
+		}
+		publish_metrics(a);
+	}
+	r->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	err = shared_maps__create(&r->sm, r->opts.unwind);
+	if (err) {
+		ps_err("agent: creating BPF maps failed: %s (check RLIMIT_MEMLOCK)", strerror(-err));
+		return err;
+	}
+	for (int i = 0; i < r->target.nr_pids; i++)
+		shared_maps__add_target(&r->sm, r->target.pids[i]);
+	r->sym = symbolizer__new(&so);
+	if (!r->sym)
+		return -ENOMEM;
+	err = record__open_collectors(r);
+	if (err)
+		return err;
+	keep_resettable(r);
+	if (!r->nr_coll) {
+		ps_err("agent: no collector can drain per window here (try -c cpu,offcpu,span)");
+		return -EOPNOTSUPP;
+	}
+	err = record__attach_collectors(r);
+	if (err)
+		return err;
+	for (int i = 0; i < r->target.nr_pids; i++)
+		symbolizer__add_pid(r->sym, r->target.pids[i]);
+	clock_gettime(CLOCK_MONOTONIC, &r->t_attached);
+	r->t_start = r->t_attached;
+	clock_gettime(CLOCK_REALTIME, &now);
+	r->start_wall_ns = now.tv_sec * 1000000000LL + now.tv_nsec;
+	a->last_cpu_s = self_cpu_s();
+	return 0;
+}
+
+int cmd_agent(int argc, char **argv)
+{
+	struct agent a = {
+		.r = {
+			.opts = { .freq = AGENT_FREQ, .alloc_sample = 1, .alloc_duty = 1.0,
+				  .windows = true },
+			.sm = { -1, -1 },
+			.stats_fd = -1,
+		},
+		.window_s = AGENT_WINDOW_S,
+		.keep = 1440,
+	};
+	struct sigaction sa = { .sa_handler = on_signal };
+	int err, ret = PS_EXIT_ERROR;
+
+	err = parse_args(&a, argc, argv);
+	if (err) {
+		target__free(&a.r.target);
+		return err < 0 ? PS_EXIT_OK : err;
+	}
+	libbpf_set_print(record__libbpf_print);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	if (!start(&a)) {
+		agent_log("%d process(es), %d collector(s), a window every %gs into %s%s%s",
+			a.r.target.nr_pids, a.r.nr_coll, a.window_s, a.dir,
+			a.http ? "; metrics on " : "", a.http ? a.metrics_addr : "");
+		agent_loop(&a);
+		ret = PS_EXIT_OK;
+	}
+	agent_http__stop(a.http);
+	record__close_collectors(&a.r);
+	symbolizer__free(a.r.sym);
+	shared_maps__destroy(&a.r.sm);
+	if (a.r.stats_fd >= 0)
+		close(a.r.stats_fd);
+	if (a.rules)
+		path_rules__free(a.rules);
+	free(a.slas);
+	target__free(&a.r.target);
+	return ret;
+}
