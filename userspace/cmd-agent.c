@@ -679,7 +679,7 @@ int cmd_agent(int argc, char **argv)
 		.r = {
 			.opts = { .freq = AGENT_FREQ, .alloc_sample = 1, .alloc_duty = 1.0,
 				  .windows = true },
-			.sm = { -1, -1 },
+			.sm = { -1, -1, -1, -1 },
 			.stats_fd = -1,
 		},
 		.window_s = AGENT_WINDOW_S,
