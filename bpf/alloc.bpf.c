@@ -144,6 +144,7 @@ static __always_inline void make_key(void *ctx, struct alloc_key *key, __u64 id)
 	key->tgid = id >> 32;
 	key->tid = (__u32)id;
 	key->path = ps_thread_path_of(key->tid);
+	ps_thread_tag_get(key->tid, &key->tag);
 	bpf_get_current_comm(key->comm, sizeof(key->comm));
 	/*
 	 * .eh_frame unwinding when the process has tables (--unwind

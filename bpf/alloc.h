@@ -59,6 +59,7 @@ struct alloc_key {
 	__u32 tid;
 	__s32 user_stack_id;	/* < 0: none (error) */
 	__u32 path;		/* enum ps_path or a user path id */
+	struct ps_thread_tag tag;	/* serving peer and its socket's path */
 	char comm[PS_TASK_COMM_LEN];
 };
 

@@ -69,6 +69,7 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	key.tgid = tgid;
 	key.tid = (__u32)id;
 	key.path = ps_thread_path_of(key.tid);
+	ps_thread_tag_get(key.tid, &key.tag);
 	bpf_get_current_comm(key.comm, sizeof(key.comm));
 	/*
 	 * .eh_frame unwinding when tables are loaded for tgid (--unwind), else

@@ -20,6 +20,7 @@ struct cpu_key {
 	__s32 user_stack_id;	/* < 0: no user stack (kernel thread or error) */
 	__s32 kern_stack_id;	/* < 0: none (--no-kernel, user mode, or error) */
 	__u32 path;		/* enum ps_path or a user path id */
+	struct ps_thread_tag tag;	/* serving peer and its socket's path */
 	char comm[PS_TASK_COMM_LEN];
 };
 

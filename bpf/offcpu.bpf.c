@@ -312,6 +312,36 @@ static __always_inline __u32 block_reason(struct task_struct *t)
 	}
 }
 
+/*
+ * Worker-pool hand-off (docs/peers.md): a thread serving a peer, by what it
+ * read itself, that wakes a blocked thread of its process passes the tag on.
+ */
+static __always_inline void tag_hand_off(__u32 waker, __u32 wakee)
+{
+	struct ps_tag_state *t = bpf_map_lookup_elem(&ps_thread_tag, &waker);
+	struct ps_tag_state in;
+
+	if (!t || t->inherited || t->tag.peer == PS_PEER_NONE)
+		return;
+	in = *t;
+	in.inherited = 1;
+	bpf_map_update_elem(&ps_thread_tag, &wakee, &in, BPF_ANY);
+}
+
+/*
+ * A thread that blocks is done with the work an inherited tag was for:
+ * drop it (true), and its wait is not that peer's.
+ */
+static __always_inline bool tag_drop_inherited(__u32 tid)
+{
+	struct ps_tag_state *t = bpf_map_lookup_elem(&ps_thread_tag, &tid);
+
+	if (!t || !t->inherited)
+		return false;
+	*t = (struct ps_tag_state){};	/* zeroed in place: no free and re-allocate per block */
+	return true;
+}
+
 static __always_inline void switch_out(void *ctx, struct task_struct *prev, bool preempt,
 				       __u32 tgid, __u64 now)
 {
@@ -339,6 +369,9 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, bool
 	st->wake_ns = 0;
 	st->tgid = tgid;
 	st->path = ps_thread_path_of(tid);
+	st->tag = (struct ps_thread_tag){};
+	if (st->kind != OFFCPU_BLOCKED || !tag_drop_inherited(tid))
+		ps_thread_tag_get(tid, &st->tag);
 	bpf_get_current_comm(st->comm, sizeof(st->comm));	/* current is still prev */
 	st->user_stack_id = user_stack(ctx, tgid);
 	st->kern_stack_id = kernel_stacks ? get_stack(ctx, 0, PS_STAT_STACK_ERR_KERN) : -1;
@@ -359,6 +392,7 @@ static __always_inline void key_of(struct offcpu_key *k, const struct offcpu_sta
 	k->kern_stack_id = st->kern_stack_id;
 	k->reason = reason;
 	k->path = st->path;
+	k->tag = st->tag;
 	__builtin_memcpy(k->comm, st->comm, PS_TASK_COMM_LEN);
 }
 
@@ -492,6 +526,8 @@ static __always_inline int handle_waking(void *ctx, struct task_struct *p)
 	bpf_get_current_comm(st->waker_comm, sizeof(st->waker_comm));
 	/* user stacks only of traced wakers: others' addresses cannot be symbolized */
 	st->waker_user_stack_id = wtgid && ps_is_target(wtgid) ? user_stack(ctx, wtgid) : -1;
+	if (wtgid == tgid)
+		tag_hand_off((__u32)id, tid);
 	return 0;
 }
 
@@ -547,6 +583,7 @@ static __always_inline int handle_exit(struct task_struct *p)
 		return 0;
 	tid = BPF_CORE_READ(p, pid);
 	bpf_map_delete_elem(&state, &tid);
+	bpf_map_delete_elem(&ps_thread_tag, &tid);	/* kept zeroed, not deleted, while it lives */
 	return 0;
 }
 

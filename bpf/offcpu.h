@@ -42,6 +42,7 @@ struct offcpu_key {
 	__s32 kern_stack_id;	/* < 0: none (--no-kernel or error) */
 	__u32 reason;		/* enum ps_reason */
 	__u32 path;		/* span path at switch-out */
+	struct ps_thread_tag tag;	/* serving peer at switch-out */
 	char comm[PS_TASK_COMM_LEN];
 };
 
@@ -78,6 +79,7 @@ struct offcpu_waker_key {
 struct offcpu_state {
 	__u32 tgid;
 	__u32 path;		/* span path at switch-out */
+	struct ps_thread_tag tag;	/* serving peer at switch-out */
 	__u64 out_ns;		/* switch-out (or wakeup_new) time */
 	__u64 wake_ns;		/* wakeup time, 0 = not woken yet */
 	__u32 kind;		/* enum offcpu_kind */

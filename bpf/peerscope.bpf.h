@@ -25,6 +25,23 @@ struct {
 } ps_thread_path SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* only threads that read sockets */
+	__uint(max_entries, PS_MAX_THREADS);
+	__type(key, __u32);
+	__type(value, struct ps_tag_state);
+} ps_thread_tag SEC(".maps");
+
+/* peer intern table: written by the sock programs, read by userspace */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, PS_MAX_PEERS);
+	__type(key, struct sock_addr);
+	__type(value, struct ps_peer);
+} ps_peers SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, PS_STAT_MAX);
 	__type(key, __u32);
@@ -51,6 +68,15 @@ static __always_inline __u32 ps_thread_path_of(__u32 tid)
 	struct ps_thread_path *tp = bpf_map_lookup_elem(&ps_thread_path, &tid);
 
 	return tp ? tp->path : PS_PATH_OTHER;
+}
+
+/* The peer thread tid is serving and its socket's path; zeroes when none. */
+static __always_inline void ps_thread_tag_get(__u32 tid, struct ps_thread_tag *out)
+{
+	struct ps_tag_state *t = bpf_map_lookup_elem(&ps_thread_tag, &tid);
+
+	if (t)
+		*out = t->tag;
 }
 
 #endif /* PEERSCOPE_BPF_COMMON_H */

@@ -59,6 +59,62 @@ struct ps_thread_path {
 };
 
 /*
+ * Serving peer (docs/peers.md).  Shared map "ps_thread_tag": key __u32 tid.
+ * Written by the sock programs when a target thread receives from a socket
+ * (the datagram's source, the connection's remote end), deleted when the
+ * thread next blocks waiting for new work (epoll_wait, poll, select...) and
+ * replaced when it reads from another peer.  Read by every collector to
+ * label its events with the peer being served and, when no span says
+ * otherwise, the path the port rules give that socket.
+ */
+struct ps_thread_tag {
+	__u32 peer;		/* PS_PEER_* or an id in "ps_peers" */
+	__u32 path;		/* path of the socket by the port rules, PS_PATH_OTHER if none */
+};
+
+/*
+ * Value of "ps_thread_tag".  A thread that reads from a socket and then
+ * wakes a thread of its process (a worker-pool hand-off) passes the tag on:
+ * the woken thread holds it, inherited, until it next blocks (the offcpu
+ * programs do both).  Inherited tags are not passed on again.
+ */
+struct ps_tag_state {
+	struct ps_thread_tag tag;
+	__u32 inherited;
+	__u32 pad;
+};
+
+/*
+ * An endpoint: IPv4 addresses are stored IPv4-mapped (::ffff:a.b.c.d).
+ */
+struct sock_addr {
+	__u8 addr[16];
+	__u16 port;		/* host order; 0 = unknown */
+	__u16 family;		/* AF_INET, AF_INET6, 0 = unknown */
+};
+
+/*
+ * Shared map "ps_peers": key struct sock_addr, value struct ps_peer.  A
+ * bounded intern table: the first PS_MAX_PEERS - PS_PEER_FIRST distinct
+ * peers get ids of their own, later ones share PS_PEER_OTHER ("other
+ * peers"); msgs/bytes count what each peer sent us, so userspace can say
+ * how much fell into "other peers".
+ */
+#define PS_MAX_PEERS	1024
+enum {
+	PS_PEER_NONE = 0,	/* not serving anyone */
+	PS_PEER_OTHER = 1,	/* the table was full */
+	PS_PEER_FIRST = 2,
+};
+
+struct ps_peer {
+	__u32 id;
+	__u32 pad;
+	__u64 msgs;
+	__u64 bytes;
+};
+
+/*
  * Every collector keeps a per-CPU array "stats" of __u64 counters indexed by
  * this enum, so that drops are counted and reported, never hidden.
  */

@@ -27,6 +27,20 @@
 #define SOCK_HIST_SLOTS		32	/* bpf/hist.h log2 buckets of syscall sizes */
 #define SOCK_MMSG_MAX		16	/* messages of one sendmmsg/recvmmsg looked at */
 
+/*
+ * Port rules (--port, rules files' "port" lines) as the kernel side needs
+ * them to give a served socket its path: the first rule whose protocol
+ * matches and whose range holds the local or the remote port.
+ */
+#define SOCK_PORT_RULES_MAX	16
+
+struct sock_port_rule {
+	__u16 lo, hi;		/* inclusive, host order */
+	__u8 proto;		/* 0 any, SOCK_PROTO_* */
+	__u8 pad[3];
+	__u32 path;
+};
+
 /* Syscalls the collector follows (its own numbering: ABI-independent). */
 enum sock_call {
 	SC_NONE = 0,
@@ -42,12 +56,7 @@ enum sock_dir { SOCK_TX = 0, SOCK_RX = 1 };
 #define SOCK_PROTO_TCP	6
 #define SOCK_PROTO_UDP	17
 
-/* An endpoint: IPv4 addresses are stored IPv4-mapped (::ffff:a.b.c.d). */
-struct sock_addr {
-	__u8 addr[16];
-	__u16 port;		/* host order; 0 = unknown */
-	__u16 family;		/* AF_INET, AF_INET6, 0 = unknown */
-};
+/* struct sock_addr (an endpoint) is in bpf/peerscope.h: peers are shared. */
 
 struct sock_traffic_key {
 	__u32 tgid;

@@ -35,6 +35,7 @@
 #include "collectors/collector.h"
 #include "collectors/features.h"
 #include "collectors/record-opts.h"
+#include "collectors/peers.h"
 #include "collectors/shared-maps.h"
 #include "core/hashmap.h"
 #include "core/log.h"
@@ -880,12 +881,17 @@ static int drain_counts(struct collector *c, struct profile *p, double scale,
 	int counts_fd = bpf_map__fd(ap->skel->maps.counts);
 	int stacks_fd = bpf_map__fd(ap->skel->maps.stacks);
 	struct alloc_key key, next, *prev = NULL;
+	struct peer_names peers = {};
 	int types[5], err = 0;
 	uint64_t *ips;
 
 	ips = calloc(PS_MAX_STACK_DEPTH, sizeof(*ips));
 	if (!ips)
 		return -ENOMEM;
+	if (peer_names__read(&peers, bpf_map__fd(ap->skel->maps.ps_peers))) {
+		err = -ENOMEM;
+		goto free_ips;
+	}
 	types[0] = profile__add_type(p, "alloc", "bytes");
 	types[1] = profile__add_type(p, "alloc", "objects");
 	types[2] = profile__add_type(p, "inuse", "bytes");
@@ -899,7 +905,7 @@ static int drain_counts(struct collector *c, struct profile *p, double scale,
 	}
 	while (bpf_map_get_next_key(counts_fd, prev, &next) == 0) {
 		char comm[PS_TASK_COMM_LEN + 1];
-		struct pf_label_kv kv[5];
+		struct pf_label_kv kv[7];
 		const struct leak *lk;
 		struct alloc_val v;
 		int64_t vals[5];
@@ -921,6 +927,7 @@ static int drain_counts(struct collector *c, struct profile *p, double scale,
 		kv[2] = (struct pf_label_kv){ .key = "thread", .str = comm };
 		kv[3] = (struct pf_label_kv){ .key = "path",
 					      .str = collector__path_name(c->opts, key.path) };
+		peer_tag__labels(&peers, c->opts, &key.tag, kv, &nl);
 		lk = leak_of(leaks, nr_leaks, &key);
 		if (lk)
 			kv[nl++] = (struct pf_label_kv){ .key = "leak", .num = lk - leaks + 1 };
@@ -938,6 +945,7 @@ static int drain_counts(struct collector *c, struct profile *p, double scale,
 		err = 0;
 	}
 free_ips:
+	peer_names__free(&peers);
 	free(ips);
 	return err;
 }

@@ -18,6 +18,7 @@
 #include "collectors/collector.h"
 #include "collectors/features.h"
 #include "collectors/record-opts.h"
+#include "collectors/peers.h"
 #include "collectors/shared-maps.h"
 #include "core/log.h"
 #include "core/profile.h"
@@ -170,12 +171,13 @@ static int cpu_drain(struct collector *c, struct profile *p)
 	int stacks_fd = bpf_map__fd(cp->skel->maps.stacks);
 	int64_t period = 1000000000LL / cp->freq;
 	struct cpu_key key, next, *prev = NULL;
+	struct peer_names peers = {};
 	uint64_t *uips, *kips;
 	int types[2], err = 0;
 
 	uips = calloc(PS_MAX_STACK_DEPTH, sizeof(*uips));
 	kips = calloc(PS_MAX_STACK_DEPTH, sizeof(*kips));
-	if (!uips || !kips) {
+	if (!uips || !kips || peer_names__read(&peers, bpf_map__fd(cp->skel->maps.ps_peers))) {
 		err = -ENOMEM;
 		goto free_ips;
 	}
@@ -191,9 +193,9 @@ static int cpu_drain(struct collector *c, struct profile *p)
 
 	while (bpf_map_get_next_key(counts_fd, prev, &next) == 0) {
 		char comm[PS_TASK_COMM_LEN + 1];
-		struct pf_label_kv kv[4];
+		struct pf_label_kv kv[6];
 		int64_t vals[2];
-		uint32_t stack, labels;
+		uint32_t stack, labels, nl = 4;
 		uint64_t count;
 		int nk, nu, idx;
 
@@ -214,7 +216,8 @@ static int cpu_drain(struct collector *c, struct profile *p)
 		kv[2] = (struct pf_label_kv){ .key = "thread", .str = comm };
 		kv[3] = (struct pf_label_kv){ .key = "path",
 					      .str = collector__path_name(c->opts, key.path) };
-		labels = profile__intern_labels(p, kv, 4);
+		peer_tag__labels(&peers, c->opts, &key.tag, kv, &nl);
+		labels = profile__intern_labels(p, kv, nl);
 
 		vals[0] = count;
 		vals[1] = count * period;
@@ -226,6 +229,7 @@ static int cpu_drain(struct collector *c, struct profile *p)
 	}
 
 free_ips:
+	peer_names__free(&peers);
 	free(uips);
 	free(kips);
 	return err;

@@ -19,6 +19,7 @@
 #include "collectors/collector.h"
 #include "collectors/features.h"
 #include "collectors/record-opts.h"
+#include "collectors/peers.h"
 #include "collectors/shared-maps.h"
 #include "core/log.h"
 #include "core/names.h"
@@ -34,6 +35,7 @@
 struct offcpu_priv {
 	struct offcpu *skel;
 	struct unwinder *unw;	/* shared (sm->unw); NULL: frame pointers only */
+	struct peer_names peers;	/* serving peers' addresses, read at drain */
 	__u64 attach_ns;	/* CLOCK_MONOTONIC at attach (bpf_ktime_get_ns's clock) */
 	struct sym_kallsyms *ksyms;	/* to cut tracing frames off kernel stacks */
 	bool have_ksyms;
@@ -218,10 +220,10 @@ static uint32_t add_frames(struct profile *p, const struct offcpu_priv *op, int 
 }
 
 static uint32_t labels_of(struct profile *p, const struct record_opts *o,
-			  const struct offcpu_key *k, const struct offcpu_waker_key *w, bool irq)
+			  const struct peer_names *pn, const struct offcpu_key *k, const struct offcpu_waker_key *w, bool irq)
 {
 	char comm[PS_TASK_COMM_LEN + 1], wcomm[PS_TASK_COMM_LEN + 1];
-	struct pf_label_kv kv[7];
+	struct pf_label_kv kv[9];
 	uint32_t n = 0;
 
 	memcpy(comm, k->comm, PS_TASK_COMM_LEN);
@@ -231,6 +233,7 @@ static uint32_t labels_of(struct profile *p, const struct record_opts *o,
 	kv[n++] = (struct pf_label_kv){ .key = "thread", .str = comm[0] ? comm : "?" };
 	kv[n++] = (struct pf_label_kv){ .key = "path", .str = collector__path_name(o, k->path) };
 	kv[n++] = (struct pf_label_kv){ .key = "reason", .str = reason__name(k->reason) };
+	peer_tag__labels(pn, o, &k->tag, kv, &n);
 	if (w) {
 		memcpy(wcomm, w->waker_comm, PS_TASK_COMM_LEN);
 		wcomm[PS_TASK_COMM_LEN] = '\0';
@@ -289,7 +292,7 @@ static int add_sample(struct profile *p, const struct offcpu_priv *op, const str
 	if (!nr)	/* keep the time visible: pprof drops frameless samples */
 		locs[nr++] = profile__intern_named_frame(p, "[no stack]", NULL, false);
 	stack = profile__intern_stack(p, locs, nr);
-	labels = labels_of(p, o, k, w, irq);
+	labels = labels_of(p, o, &op->peers, k, w, irq);
 	if (!stack || !labels)
 		return -ENOMEM;
 	return profile__add_values(p, stack, labels, &type, &val, 1) < 0 ? -ENOMEM : 0;
@@ -453,7 +456,7 @@ static int offcpu_drain(struct collector *c, struct profile *p)
 
 	ips = calloc(PS_MAX_STACK_DEPTH, sizeof(*ips));
 	locs = calloc(4 * PS_MAX_STACK_DEPTH + 2, sizeof(*locs));
-	if (!ips || !locs) {
+	if (!ips || !locs || peer_names__read(&op->peers, bpf_map__fd(op->skel->maps.ps_peers))) {
 		err = -ENOMEM;
 		goto free_bufs;
 	}
@@ -508,6 +511,7 @@ static int offcpu_drain(struct collector *c, struct profile *p)
 free_wakers:
 	free(w);
 free_bufs:
+	peer_names__free(&op->peers);
 	free(ips);
 	free(locs);
 	return err;

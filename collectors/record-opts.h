@@ -27,6 +27,7 @@ struct record_opts {
 	enum unwind_mode unwind;    /* --unwind */
 	const struct path_rules *rules;
 	const char *port_rules;     /* --port RULE[,RULE] joined by commas (core/ports.h) */
+	bool no_peers;              /* --no-peers: no serving-peer tag (docs/peers.md) */
 	bool verbose;
 	/*
 	 * agent: drained every window and reset; a block still open at a

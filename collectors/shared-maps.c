@@ -18,17 +18,25 @@
 #include "bpf/peerscope.h"
 #include "collectors/unwinder.h"
 
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
 int shared_maps__create(struct shared_maps *sm, enum unwind_mode unwind)
 {
+	LIBBPF_OPTS(bpf_map_create_opts, no_prealloc, .map_flags = BPF_F_NO_PREALLOC);
 	int err;
 
 	sm->unw = NULL;
 
 	sm->targets_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ps_targets", sizeof(__u32),
 					sizeof(__u32), PS_MAX_TARGETS, NULL);
+	sm->thread_path_fd = sm->thread_tag_fd = sm->peers_fd = -1;
 	if (sm->targets_fd < 0) {
 		err = -errno;
-		sm->thread_path_fd = -1;
 		return err;
 	}
 	sm->thread_path_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ps_thread_path", sizeof(__u32),
@@ -37,12 +45,25 @@ int shared_maps__create(struct shared_maps *sm, enum unwind_mode unwind)
 		err = -errno;
 		goto close_targets;
 	}
+	/* memory on demand: only threads that read sockets, only peers seen */
+	sm->thread_tag_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ps_thread_tag", sizeof(__u32),
+					   sizeof(struct ps_tag_state), PS_MAX_THREADS, &no_prealloc);
+	sm->peers_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ps_peers", sizeof(struct sock_addr),
+				      sizeof(struct ps_peer), PS_MAX_PEERS, &no_prealloc);
+	if (sm->thread_tag_fd < 0 || sm->peers_fd < 0) {
+		err = -errno;
+		goto close_tags;
+	}
 	sm->unw = unwinder__create(unwind);
 	if (!sm->unw && unwind != UNWIND_FP)
 		ps_warn("unwind: creating the unwind table maps failed: %s: frame pointers only (check RLIMIT_MEMLOCK, or use --unwind fp)",
 			strerror(errno ? errno : ENOMEM));
 	return 0;
 
+close_tags:
+	close_fd(&sm->thread_tag_fd);
+	close_fd(&sm->peers_fd);
+	close_fd(&sm->thread_path_fd);
 close_targets:
 	close(sm->targets_fd);
 	sm->targets_fd = -1;
@@ -51,11 +72,10 @@ close_targets:
 
 void shared_maps__destroy(struct shared_maps *sm)
 {
-	if (sm->targets_fd >= 0)
-		close(sm->targets_fd);
-	if (sm->thread_path_fd >= 0)
-		close(sm->thread_path_fd);
-	sm->targets_fd = sm->thread_path_fd = -1;
+	close_fd(&sm->targets_fd);
+	close_fd(&sm->thread_path_fd);
+	close_fd(&sm->thread_tag_fd);
+	close_fd(&sm->peers_fd);
 	unwinder__free(sm->unw);
 	sm->unw = NULL;
 }
@@ -81,9 +101,14 @@ int shared_maps__reuse(const struct shared_maps *sm, struct bpf_object *obj)
 		if (err)
 			return err;
 	}
-	map = bpf_object__find_map_by_name(obj, "ps_thread_path");
-	if (map) {
-		err = bpf_map__reuse_fd(map, sm->thread_path_fd);
+	static const char *const names[] = { "ps_thread_path", "ps_thread_tag", "ps_peers" };
+	const int fds[] = { sm->thread_path_fd, sm->thread_tag_fd, sm->peers_fd };
+
+	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
+		map = bpf_object__find_map_by_name(obj, names[i]);
+		if (!map)
+			continue;
+		err = bpf_map__reuse_fd(map, fds[i]);
 		if (err)
 			return err;
 	}

@@ -17,6 +17,8 @@ struct unwinder;     /* collectors/unwinder.h */
 struct shared_maps {
 	int targets_fd;         /* "ps_targets" */
 	int thread_path_fd;     /* "ps_thread_path" */
+	int thread_tag_fd;      /* "ps_thread_tag": serving peer per thread */
+	int peers_fd;           /* "ps_peers": the peer intern table */
 	struct unwinder *unw;   /* the unw_* maps and tables; NULL: frame pointers only */
 };
 

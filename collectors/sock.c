@@ -25,6 +25,7 @@
 
 #include "collectors/collector.h"
 #include "collectors/features.h"
+#include "collectors/peers.h"
 #include "collectors/record-opts.h"
 #include "collectors/shared-maps.h"
 #include "core/log.h"
@@ -62,10 +63,17 @@ static const struct { const char *name; bool six; } tp_calls[] = {
 };
 #define NR_TP_CALLS (sizeof(tp_calls) / sizeof(tp_calls[0]))
 
+/* Waiting for new work ends the serving-peer tag (entry only). */
+static const char *const tp_waits[] = {
+	"epoll_wait", "epoll_pwait", "epoll_pwait2", "poll", "ppoll", "select", "pselect6",
+};
+#define NR_TP_WAITS (sizeof(tp_waits) / sizeof(tp_waits[0]))
+
 struct sock_priv {
 	struct sock *skel;
 	enum sock_sys sys;
-	struct bpf_link *tp_links[2 * NR_TP_CALLS];	/* SOCK_SYS_TP: enter, exit of each */
+	struct bpf_link *tp_links[2 * NR_TP_CALLS + NR_TP_WAITS];	/* SOCK_SYS_TP */
+	const struct record_opts *opts;
 	struct unwinder *unw;		/* shared (sm->unw); NULL: frame pointers only */
 	struct ring_buffer *rb;
 	struct sock_conn *done;		/* finished connections from the ring buffer */
@@ -190,6 +198,8 @@ static void choose_variant(struct sock *skel, enum sock_sys sys, bool btf)
 	bpf_program__set_autoattach(skel->progs.sock_enter_tp, false);
 	bpf_program__set_autoattach(skel->progs.sock_enter_tp6, false);
 	bpf_program__set_autoattach(skel->progs.sock_exit_tp, false);
+	bpf_program__set_autoload(skel->progs.sock_wait_tp, sys == SOCK_SYS_TP);
+	bpf_program__set_autoattach(skel->progs.sock_wait_tp, false);
 	bpf_program__set_autoload(skel->progs.sock_enter_btf, sys == SOCK_SYS_BTF);
 	bpf_program__set_autoload(skel->progs.sock_exit_btf, sys == SOCK_SYS_BTF);
 	bpf_program__set_autoload(skel->progs.sock_enter_raw, sys == SOCK_SYS_RAW);
@@ -227,6 +237,11 @@ static int open_load(struct sock_priv *sp, const struct shared_maps *sm, enum so
 	sp->skel->rodata->unw_enabled = err > 0;
 	sp->unw = err > 0 ? sm->unw : NULL;
 	sp->skel->rodata->user_stacks = true;
+	sp->skel->rodata->peer_tags = !sp->opts->no_peers;
+	sp->skel->rodata->nr_port_rules =
+		peer_tag__port_rules(sp->opts, &sp->rules,
+				     (struct sock_port_rule *)sp->skel->rodata->port_rules,
+				     SOCK_PORT_RULES_MAX);
 	choose_variant(sp->skel, sys, btf);
 	return sock__load(sp->skel);
 }
@@ -243,6 +258,7 @@ static int sock_open(struct collector *c, const struct record_opts *o,
 	sp = calloc(1, sizeof(*sp));
 	if (!sp)
 		return -ENOMEM;
+	sp->opts = o;
 	port_rules__init(&sp->rules);
 	if (o->port_rules && (err = port_rules__parse(&sp->rules, o->port_rules, why, sizeof(why)))) {
 		ps_err("sock: %s", why);
@@ -317,6 +333,14 @@ static int attach_syscall_tps(struct sock_priv *sp)
 			return err;
 		}
 	}
+	/* a kernel without one of the wait calls only loses that end of a tag */
+	for (size_t k = 0; k < NR_TP_WAITS && !sp->opts->no_peers; k++) {
+		snprintf(name, sizeof(name), "sys_enter_%s", tp_waits[k]);
+		sp->tp_links[2 * NR_TP_CALLS + k] =
+			bpf_program__attach_tracepoint(sp->skel->progs.sock_wait_tp, "syscalls", name);
+		if (!sp->tp_links[2 * NR_TP_CALLS + k])
+			ps_debug("sock: no tracepoint syscalls:%s: %s", name, strerror(errno));
+	}
 	return 0;
 }
 
@@ -347,32 +371,6 @@ static int sock_poll(struct collector *c)
 
 	unwinder__poll(sp->unw);
 	return n < 0 ? n : 0;
-}
-
-/* "127.0.0.1:4001", "[::1]:4001" or "unknown". */
-static const char *addr_str(const struct sock_addr *a, bool with_port, char *buf, size_t len)
-{
-	static const uint8_t v4_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-	char ip[INET6_ADDRSTRLEN];
-
-	if (!a->family) {
-		snprintf(buf, len, "unknown");
-		return buf;
-	}
-	if (!memcmp(a->addr, v4_prefix, sizeof(v4_prefix))) {
-		inet_ntop(AF_INET, a->addr + 12, ip, sizeof(ip));
-		if (with_port)
-			snprintf(buf, len, "%s:%u", ip, a->port);
-		else
-			snprintf(buf, len, "%s", ip);
-	} else {
-		inet_ntop(AF_INET6, a->addr, ip, sizeof(ip));
-		if (with_port)
-			snprintf(buf, len, "[%s]:%u", ip, a->port);
-		else
-			snprintf(buf, len, "%s", ip);
-	}
-	return buf;
 }
 
 static const char *proto_str(uint8_t proto)
@@ -492,7 +490,7 @@ static int drain_traffic(struct collector *c, struct profile *p)
 		kv[2] = (struct pf_label_kv){ .key = "thread", .str = comm };
 		kv[3] = (struct pf_label_kv){ .key = "path", .str = path };
 		kv[4] = (struct pf_label_kv){ .key = "peer",
-					      .str = addr_str(&key.peer, true, peer, sizeof(peer)) };
+					      .str = peer_addr__format(&key.peer, 1, peer, sizeof(peer)) };
 		kv[5] = (struct pf_label_kv){ .key = "proto", .str = proto_str(key.proto) };
 		labels = profile__intern_labels(p, kv, 6);
 
@@ -515,7 +513,7 @@ static int drain_traffic(struct collector *c, struct profile *p)
 		char peer[64];
 		struct rec_peer r = {
 			.pid = s->pid, .proto = proto_str(s->proto),
-			.peer = addr_str(&s->peer, true, peer, sizeof(peer)), .lport = s->lport,
+			.peer = peer_addr__format(&s->peer, 1, peer, sizeof(peer)), .lport = s->lport,
 			.path = s->path, .tx_bytes = s->v.tx_bytes, .rx_bytes = s->v.rx_bytes,
 			.tx_msgs = s->v.tx_msgs, .rx_msgs = s->v.rx_msgs,
 			.tx_calls = s->v.tx_calls, .rx_calls = s->v.rx_calls,
@@ -542,8 +540,8 @@ static int add_conn_record(struct collector *c, struct profile *p, const struct 
 	uint64_t start = k->est_ns ? k->est_ns : k->first_ns;
 	struct rec_conn r = {
 		.proto = "tcp", .pid = k->tgid,
-		.peer = addr_str(&k->peer, true, peer, sizeof(peer)),
-		.laddr = addr_str(&k->local, false, laddr, sizeof(laddr)),
+		.peer = peer_addr__format(&k->peer, 1, peer, sizeof(peer)),
+		.laddr = peer_addr__format(&k->local, 0, laddr, sizeof(laddr)),
 		.lport = k->local.port,
 		.side = k->flags & SOCK_CONN_ACTIVE ? "connect" :
 			k->flags & SOCK_CONN_PASSIVE ? "accept" : "unknown",
@@ -778,7 +776,7 @@ static void sock_close(struct collector *c)
 	 * RCU grace periods under the kernel's event_mutex: one after the
 	 * other the 26 links took 1.8 s (~70 ms each); in parallel ~1 s.
 	 */
-	collector__destroy_links(sp->tp_links, 2 * NR_TP_CALLS);
+	collector__destroy_links(sp->tp_links, 2 * NR_TP_CALLS + NR_TP_WAITS);
 	sock__destroy(sp->skel);
 	port_rules__free(&sp->rules);
 	free(sp->done);

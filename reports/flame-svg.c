@@ -41,7 +41,7 @@ static const struct {
 } synth_colors[] = {
 	{ "[lock]", 0xb482dc }, { "[net]", 0x64be64 }, { "[timer]", 0xa0aac8 },
 	{ "[io]", 0xc8a06e },   { "[runq]", 0xf08cb4 }, { "[fault]", 0xe6dc64 },
-	{ "[no stack]", 0xd2d2d2 }, { "[other]", 0xbebebe },
+	{ "[no stack]", 0xd2d2d2 }, { "[other]", 0xbebebe }, { "[idle]", 0xe6e6e6 },
 };
 
 /* The colour of a "[reason]" frame, 0 if name is none of them. */

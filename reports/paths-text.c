@@ -71,9 +71,54 @@ static void fmt_clock(int64_t ns, char *buf, size_t len)
 		 (long long)(ns / 1000000) % 1000);
 }
 
-static void text_path(FILE *f, const struct profile *p, const struct path_report *rep,
-		      const struct path_stats *ps, const struct verdict *v, int width)
+struct key_ctx {
+	const struct path_rules *rules;
+	uint32_t path;
+};
+
+/* The frame a symbol rule of the path matches: what put the stack in it. */
+static bool path_key(const char *name, void *ctx)
 {
+	const struct key_ctx *kc = ctx;
+
+	return kc->rules && path_rules__symbol_matches(kc->rules, kc->path, name);
+}
+
+/* Rounds to "0 %": not worth a line. */
+static bool shown_pct(int64_t part, int64_t whole)
+{
+	return pct(part, whole) >= 0.5;
+}
+
+/*
+ * A path timed by spans with no operation both started and ended in the
+ * recording: they may end in another process (gossip: published here,
+ * delivered there), and recording those processes too times them.
+ */
+static void say_no_ops(FILE *f, const struct path_stats *ps, int width)
+{
+	char text[400];
+	int n = 0;
+
+	n = snprintf(text, sizeof(text), "none started and ended while recording");
+	if (ps->has_lat && ps->lat.unmatched)
+		n += snprintf(text + n, sizeof(text) - n,
+			      "; %llu ended that started before it or in another process",
+			      (unsigned long long)ps->lat.unmatched);
+	snprintf(text + n, sizeof(text) - n,
+		 " (gossip is published by one node, delivered by another: record them"
+		 " together to time it, -p PID1,PID2,...)");
+	fprintf(f, "  operations   ");
+	wrap(f, text, 15, 15, width);
+}
+
+static void text_path(FILE *f, const struct paths_view *pv, const struct path_stats *ps,
+		      const struct verdict *v, int width)
+{
+	const struct profile *p = pv->p;
+	const struct path_report *rep = pv->rep;
+	struct key_ctx kc = { pv->rules, ps->id };
+	char name[64];
 	double dur = rep->duration_ns / 1e9;
 	int64_t cpu = ps->cpu_user_ns + ps->cpu_kernel_ns;
 	char a[32], b[32], c[32], d[32], stack[512];
@@ -92,8 +137,7 @@ static void text_path(FILE *f, const struct profile *p, const struct path_report
 			paths__fmt_ns(ps->lat.p99_ns, c, sizeof(c)),
 			paths__fmt_ns(ps->lat.max_ns, d, sizeof(d)));
 	} else if (ps->has_spans) {
-		fprintf(f, "  operations   none completed while recording%s\n",
-			ps->has_lat && ps->lat.unmatched ? " (some had started before)" : "");
+		say_no_ops(f, ps, width);
 	}
 	fprintf(f, "  wall time    %s busy (%.2f threads)", paths__fmt_ns(ps->busy_ns, a, sizeof(a)),
 		ps->busy_ns / (double)rep->duration_ns);
@@ -104,20 +148,23 @@ static void text_path(FILE *f, const struct profile *p, const struct path_report
 	for (int k = 0; k < PART_IDLE; k++) {
 		const struct path_part_stats *pp = &ps->part[k];
 
-		if (!pp->total)
+		if (!pp->total || !shown_pct(pp->total, ps->busy_ns))
 			continue;
 		fprintf(f, "    %-13s %3.0f %%", part_label(k), pct(pp->total, ps->busy_ns));
 		if (k == PART_CPU)
 			fprintf(f, " (user %.0f %%, kernel %.0f %%)", pct(ps->cpu_user_ns, cpu),
 				pct(ps->cpu_kernel_ns, cpu));
 		if (pp->culprit[0])
-			fprintf(f, "  %s `%.60s`", k == PART_CPU ? "hottest" : "in", pp->culprit);
+			fprintf(f, "  %s `%s`", k == PART_CPU ? "hottest" : "in",
+				units__shorten(pp->culprit, 60, name, sizeof(name)));
 		fputc('\n', f);
 		for (int t = 0; t < PATHS_TOP && pp->top[t].stack; t++) {
 			int room = width - 17 > 40 ? width - 17 : 40;
 
-			frames__stack_str(p, pp->top[t].stack, FRAMES_STR_USER, stack,
-					 (size_t)room < sizeof(stack) ? (size_t)room : sizeof(stack));
+			if (!shown_pct(pp->top[t].value, pp->total))
+				break;
+			frames__stack_line(p, pp->top[t].stack, path_key, &kc, stack,
+					   (size_t)room < sizeof(stack) ? (size_t)room : sizeof(stack));
 			fprintf(f, "      %3.0f %%  %s\n", pct(pp->top[t].value, pp->total), stack);
 		}
 	}
@@ -126,7 +173,8 @@ static void text_path(FILE *f, const struct profile *p, const struct path_report
 			ps->peers, human_bytes(ps->tx_bytes, a, sizeof(a)), (long long)ps->tx_msgs,
 			human_bytes(ps->rx_bytes, b, sizeof(b)), (long long)ps->rx_msgs);
 		if (ps->part[PART_TX].culprit[0])
-			fprintf(f, "               writes mostly from `%.60s`\n", ps->part[PART_TX].culprit);
+			fprintf(f, "               writes mostly from `%s`\n",
+				units__shorten(ps->part[PART_TX].culprit, 60, name, sizeof(name)));
 	}
 	if (ps->alloc_bytes)
 		fprintf(f, "  memory       %s allocated in %lld objects\n",
@@ -146,9 +194,12 @@ static void text_path(FILE *f, const struct profile *p, const struct path_report
 	wrap(f, v->text, 15, 15, width);
 }
 
-static void md_path(FILE *f, const struct profile *p, const struct path_report *rep,
-		    const struct path_stats *ps, const struct verdict *v)
+static void md_path(FILE *f, const struct paths_view *pv, const struct path_stats *ps,
+		    const struct verdict *v)
 {
+	const struct profile *p = pv->p;
+	const struct path_report *rep = pv->rep;
+	struct key_ctx kc = { pv->rules, ps->id };
 	char a[32], b[32], c[32], d[32], stack[400];
 
 	fprintf(f, "\n### %s\n\n**Verdict:** %s\n\n", ps->name, v->text);
@@ -166,9 +217,9 @@ static void md_path(FILE *f, const struct profile *p, const struct path_report *
 	for (int k = 0; k <= PART_IDLE; k++) {
 		const struct path_part_stats *pp = &ps->part[k];
 
-		if (!pp->total)
+		if (!pp->total || (k != PART_IDLE && !shown_pct(pp->total, ps->busy_ns)))
 			continue;
-		frames__stack_str(p, pp->top[0].stack, FRAMES_STR_USER, stack, 120);
+		frames__stack_line(p, pp->top[0].stack, path_key, &kc, stack, 120);
 		fprintf(f, "| %s | %s | %s | `%s` | `%s` |\n", part_label(k),
 			k == PART_IDLE ? "(not counted)" : (snprintf(a, sizeof(a), "%.0f %%",
 						pct(pp->total, ps->busy_ns)), a),
@@ -224,9 +275,9 @@ void paths_render__text(FILE *f, const struct paths_view *pv, bool md, bool in_r
 			if (other != (pass == 1) || !paths_render__shown(&rep->paths[i]))
 				continue;
 			if (md)
-				md_path(f, pv->p, rep, &rep->paths[i], &pv->v[i]);
+				md_path(f, pv, &rep->paths[i], &pv->v[i]);
 			else
-				text_path(f, pv->p, rep, &rep->paths[i], &pv->v[i], width);
+				text_path(f, pv, &rep->paths[i], &pv->v[i], width);
 		}
 	}
 	sla_lines(f, pv, md);

@@ -106,6 +106,30 @@ int report__filter_path(struct profile **pp, const char *path)
 	return np->nr_samples;
 }
 
+struct label_match {
+	const char *key, *value;
+};
+
+static bool keep_label(const struct profile *p, uint32_t sample, void *ctx)
+{
+	const struct label_match *m = ctx;
+	const char *v = profile__label_str(p, p->samples[sample].labelset, m->key);
+
+	return v && !strcmp(v, m->value);
+}
+
+int report__filter_label(struct profile **pp, const char *key, const char *value)
+{
+	struct label_match m = { .key = key, .value = value };
+	struct profile *np = profile__filter(*pp, keep_label, &m);
+
+	if (!np)
+		return -ENOMEM;
+	profile__free(*pp);
+	*pp = np;
+	return np->nr_samples;
+}
+
 /* ---- meta section ------------------------------------------------------ */
 
 

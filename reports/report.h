@@ -63,6 +63,7 @@ struct report_opts {
 	const char **slas;		/* --sla SPEC, repeatable */
 	int nr_slas;
 	bool net;			/* --net: the network section (reports/net.c) */
+	bool peers;			/* --peers: cost per served peer (reports/peers.c) */
 	/* later sections: add their options here */
 };
 
@@ -104,6 +105,12 @@ void report_out__md_cell(FILE *f, const char *s, bool code);
  * negative errno.
  */
 int report__filter_path(struct profile **p, const char *path);
+
+/*
+ * Keeps only the samples whose string label key is value (flame --peer:
+ * key "peer").  Same return as report__filter_path.
+ */
+int report__filter_label(struct profile **p, const char *key, const char *value);
 
 /* ---- the header section ------------------------------------------------ */
 

@@ -37,6 +37,9 @@ static void emit_json(FILE *f, const struct profile *p, const struct report_opts
 		json__begin(&w, '{');
 		json__key(&w, "name"); json__str(&w, fn->name);
 		json__key(&w, "kernel"); json__bool(&w, fn->kernel);
+		if (fn->vm) {
+			json__key(&w, "vm"); json__bool(&w, true);
+		}
 		json__key(&w, "self"); json__int(&w, fn->self);
 		json__key(&w, "self_share"); json__num(&w, share(fn->self, r->grand_total));
 		json__key(&w, "total"); json__int(&w, fn->total);
@@ -74,18 +77,18 @@ static void emit_table(struct report_out *out, const struct profile *p,
 		if (out->format == REPORT_MD) {
 			fprintf(f, "| %s | %s | %s | %s | ", s, sp, t, tp);
 			report_out__md_cell(f, fn->name, true);
-			fputs(fn->kernel ? " [k] |\n" : " |\n", f);
+			fputs(fn->vm ? " [vm] |\n" : fn->kernel ? " [k] |\n" : " |\n", f);
 			continue;
 		}
 		{
-			int len = strlen(fn->name), room = name_w - (fn->kernel ? 4 : 0);
+			int len = strlen(fn->name), room = name_w - (fn->vm ? 5 : fn->kernel ? 4 : 0);
 
 			fprintf(f, "%10s %7s %10s %7s  ", s, sp, t, tp);
 			if (len > room)
 				fprintf(f, "%.*s...", room - 3, fn->name);
 			else
 				fputs(fn->name, f);
-			fputs(fn->kernel ? " [k]\n" : "\n", f);
+			fputs(fn->vm ? " [vm]\n" : fn->kernel ? " [k]\n" : "\n", f);
 		}
 	}
 	if (r->nr > n)

@@ -27,6 +27,7 @@
 
 static const char usage_text[] =
 "usage: peerscope flame FILE [-o OUT] [--folded] [--type TYPE] [--path PATH]\n"
+"                       [--peer ADDR]\n"
 "                       [--title TEXT] [--inverted] [--width PX] [--by LABEL]\n"
 "                       [--min-width PCT] [--no-kernel] [--wakers]\n"
 "\n"
@@ -43,7 +44,8 @@ static const char usage_text[] =
 "User frames are warm colours, kernel frames blue, inlined frames aqua;\n"
 "in offcpu, runq and wall graphs, code whose time is mostly blocked takes\n"
 "the colour of its wait reason ([lock] purple, [net] green, [timer] grey,\n"
-"[io] brown, [runq] pink, [fault] yellow; blue-grey when mixed).\n"
+"[io] brown, [runq] pink, [fault] yellow, [idle] pale grey; blue-grey when\n"
+"mixed).\n"
 "\n"
 "Options:\n"
 "  -o, --output OUT   write to OUT; '-' is standard output.  Default:\n"
@@ -58,9 +60,14 @@ static const char usage_text[] =
 "                     alloc/objects.  Default: the recording's default\n"
 "                     type, else samples, else cpu.  With offcpu, runq and\n"
 "                     wall the blocking reason is added as the leaf-most\n"
-"                     frame ([lock], [net], [timer], [io], [runq], ...).\n"
+"                     frame ([lock], [net], [timer], [io], [runq], ...);\n"
+"                     a thread waiting for work (an idle worker's condition\n"
+"                     variable, an event loop, a runtime's idle threads)\n"
+"                     gets [idle] instead.\n"
 "  --path PATH        only the samples of one path (dht, gossip, bootstrap,\n"
 "                     other, or a path of the recording's rules).\n"
+"  --peer ADDR        only the cost recorded while serving one peer\n"
+"                     (127.0.0.5:4004, as report --peers prints it).\n"
 "  --by LABEL         one tower per value of a sample label, as a root frame\n"
 "                     '[value]' (e.g. --by thread, --by path).\n"
 "  --title TEXT       title of the SVG (default: Flame Graph).\n"
@@ -86,7 +93,7 @@ static const char usage_text[] =
 "  peerscope flame out.folded --inverted --title 'gossip, icicle'\n";
 
 enum {
-	OPT_FOLDED = 256, OPT_TITLE, OPT_INVERTED, OPT_PATH, OPT_WIDTH, OPT_BY,
+	OPT_FOLDED = 256, OPT_PEER, OPT_TITLE, OPT_INVERTED, OPT_PATH, OPT_WIDTH, OPT_BY,
 	OPT_MIN_WIDTH, OPT_NO_KERNEL, OPT_PPROF_OUT, OPT_WAKERS,
 };
 
@@ -95,6 +102,7 @@ static const struct option long_opts[] = {
 	{ "folded", no_argument, NULL, OPT_FOLDED },
 	{ "type", required_argument, NULL, 't' },
 	{ "path", required_argument, NULL, OPT_PATH },
+	{ "peer", required_argument, NULL, OPT_PEER },
 	{ "by", required_argument, NULL, OPT_BY },
 	{ "title", required_argument, NULL, OPT_TITLE },
 	{ "inverted", no_argument, NULL, OPT_INVERTED },
@@ -125,6 +133,7 @@ static bool is_blocked_type(const char *type)
 int cmd_flame(int argc, char **argv)
 {
 	const char *out_path = NULL, *type = NULL, *path = NULL, *title = NULL, *by = NULL;
+	const char *peer = NULL;
 	const char *pprof_out = NULL, *file, *what = "recording";
 	struct flame_svg_opts so = { 0 };
 	struct flame_tree_opts to = { 0 };
@@ -144,6 +153,7 @@ int cmd_flame(int argc, char **argv)
 		case 't': type = optarg; break;
 		case OPT_FOLDED: folded = true; break;
 		case OPT_PATH: path = optarg; break;
+		case OPT_PEER: peer = optarg; break;
 		case OPT_BY: by = optarg; break;
 		case OPT_TITLE: title = optarg; break;
 		case OPT_INVERTED: so.inverted = true; break;
@@ -216,6 +226,16 @@ int cmd_flame(int argc, char **argv)
 			ps_warn("flame: no samples on path '%s' (paths are dht, gossip, bootstrap, other, or those of the rules)",
 				path);
 	}
+	if (peer) {
+		err = report__filter_label(&p, "peer", peer);
+		if (err < 0) {
+			ps_err("flame: cannot select peer %s: %s", peer, strerror(-err));
+			goto out_profile;
+		}
+		if (!err)
+			ps_warn("flame: no samples while serving peer '%s' (report --peers lists the peers)",
+				peer);
+	}
 	if (pprof_out) {
 		err = pprof__write(p, pprof_out);
 		if (err) {
@@ -225,8 +245,10 @@ int cmd_flame(int argc, char **argv)
 		}
 	}
 	/* Blocked time reads best with why it blocked as the last frame. */
-	if (is_blocked_type(type))
+	if (is_blocked_type(type)) {
 		to.leaf_label = "reason";
+		to.idle_leaf = true;
+	}
 	to.root_label = by;
 	tree = flame_tree__build(p, &to, &err);
 	if (!tree) {
@@ -246,8 +268,9 @@ int cmd_flame(int argc, char **argv)
 		err = flame_folded__write(of.f, tree, 0);
 	} else {
 		output__fmt_value(tree->nodes[0].total[0], tree->unit, val, sizeof(val));
-		snprintf(sub, sizeof(sub), "%s: %s (%s)%s%s", type, val, what,
-			 path ? ", path " : "", path ? path : "");
+		snprintf(sub, sizeof(sub), "%s: %s (%s)%s%s%s%s", type, val, what,
+			 path ? ", path " : "", path ? path : "", peer ? ", peer " : "",
+			 peer ? peer : "");
 		so.title = title;
 		so.subtitle = sub;
 		so.min_share = min_pct > 0 ? min_pct / 100 : -1;

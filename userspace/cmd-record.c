@@ -37,6 +37,7 @@
 #include "core/profile.h"
 #include "core/records.h"
 #include "core/rules.h"
+#include "core/rules-check.h"
 #include "core/symbolizer.h"
 #include "core/target.h"
 #include "format/pprof.h"
@@ -72,6 +73,7 @@ static const char usage_text[] =
 "  -e, --events LIST         hardware counters to read (hwc collector)\n"
 "      --rules FILE|NAME     path rules file or built-in set (docs/rules.md)\n"
 "      --port NAME=[PROTO:]LO[-HI]  socket traffic to a path by port, repeatable\n"
+"      --no-peers            no serving-peer tag on events (docs/peers.md)\n"
 "      --sla SPEC            fail (exit 3) when a path misses SPEC, repeatable\n"
 "      --unwind MODE         user stack unwinding: auto, fp or dwarf (default auto)\n"
 "  -v, --verbose             debug output (features, libbpf, per-collector stats)\n"
@@ -93,6 +95,7 @@ enum {
 	OPT_SLA,
 	OPT_UNWIND,
 	OPT_PORT,
+	OPT_NO_PEERS,
 };
 
 static const struct option long_options[] = {
@@ -114,6 +117,7 @@ static const struct option long_options[] = {
 	{ "sla",          required_argument, NULL, OPT_SLA },
 	{ "unwind",       required_argument, NULL, OPT_UNWIND },
 	{ "port",         required_argument, NULL, OPT_PORT },
+	{ "no-peers",     no_argument,       NULL, OPT_NO_PEERS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -301,6 +305,9 @@ static int parse_args(struct record *r, int argc, char **argv)
 			r->opts.port_rules = v;
 			break;
 		}
+		case OPT_NO_PEERS:
+			r->opts.no_peers = true;
+			break;
 		case OPT_UNWIND:
 			if (!strcmp(optarg, "auto"))
 				r->opts.unwind = UNWIND_AUTO;
@@ -747,7 +754,7 @@ int cmd_record(int argc, char **argv)
 			.alloc_duty = 1.0,
 		},
 		.output = DEFAULT_OUTPUT,
-		.sm = { -1, -1 },
+		.sm = { -1, -1, -1, -1 },
 		.stats_fd = -1,
 	};
 	struct symbolizer_opts so = {};
@@ -789,8 +796,13 @@ int cmd_record(int argc, char **argv)
 	} else {
 		/* no --rules: the built-in set that fits the first target, said aloud */
 		rules = path_rules__for_pid(r.target.pids[0]);
-		if (rules)
+		if (rules) {
+			struct rules_hits hits;
+
 			ps_info("path rules: %s (%s; --rules to choose)", rules->name, rules->why);
+			/* a guess that names nothing of the target must say so */
+			path_rules__check_target(rules, r.target.pids[0], true, &hits);
+		}
 		r.opts.rules = rules;
 	}
 

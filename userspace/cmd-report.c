@@ -20,6 +20,7 @@
 #include "reports/top.h"
 #include "reports/bottleneck.h"
 #include "reports/net.h"
+#include "reports/peers.h"
 #include "reports/timeline.h"
 #include "reports/memory.h"
 #include "reports/stat.h"
@@ -36,6 +37,7 @@ static const struct report_section sections[] = {
 	{ "top", report_top__emit },
 	{ "timeline", report_timeline__emit },
 	{ "net", report_net__emit },
+	{ "peers", report_peers__emit },
 	{ "memory", report_memory__emit },
 	{ "counters", report_counters__emit },	/* hwc collector: counters per path */
 };
@@ -45,6 +47,7 @@ static const struct report_section sections[] = {
 static const char usage_text[] =
 "usage: peerscope report FILE [--format text|md|json] [--json] [--top N]\n"
 "                        [--sort self|total] [--type TYPE] [--path PATH]\n"
+"                        [--net] [--peers]\n"
 "\n"
 "Reports what a recording holds: where and when it was recorded, what was\n"
 "lost while recording, and the functions that cost the most.  FILE is a\n"
@@ -79,6 +82,9 @@ static const char usage_text[] =
 "  --net            add the Network section: traffic per path and peer, TCP\n"
 "                   connect latency, retransmits, socket errors, syscall\n"
 "                   storms, sending/receiving stacks (docs/net.md).\n"
+"  --peers          add the Peers section: per path, the peers served, their\n"
+"                   CPU, off-CPU, bytes and messages, cost per message, and\n"
+"                   a verdict when one peer stands out (docs/peers.md).\n"
 "  -h, --help       this text.\n"
 "\n"
 "Exit status: 0 done; 1 the file cannot be read or is not a recording;\n"
@@ -89,7 +95,7 @@ static const char usage_text[] =
 "  peerscope report peerscope.pb.gz --type offcpu --path dht --top 10\n"
 "  peerscope report peerscope.pb.gz --json | python3 -m json.tool\n";
 
-enum { OPT_FORMAT = 256, OPT_JSON, OPT_PATH, OPT_SORT, OPT_RULES, OPT_SLA, OPT_NET };
+enum { OPT_FORMAT = 256, OPT_JSON, OPT_PATH, OPT_SORT, OPT_RULES, OPT_SLA, OPT_NET, OPT_PEERS };
 
 static const struct option long_opts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -101,6 +107,7 @@ static const struct option long_opts[] = {
 	{ "rules", required_argument, NULL, OPT_RULES },
 	{ "sla", required_argument, NULL, OPT_SLA },
 	{ "net", no_argument, NULL, OPT_NET },
+	{ "peers", no_argument, NULL, OPT_PEERS },
 	{ "help", no_argument, NULL, 'h' },
 	{ }
 };
@@ -154,6 +161,7 @@ int cmd_report(int argc, char **argv)
 		case 't': type = optarg; break;
 		case OPT_PATH: o.path = optarg; break;
 		case OPT_NET: o.net = true; break;
+		case OPT_PEERS: o.peers = true; break;
 		case OPT_RULES: o.rules = optarg; break;
 		case OPT_SLA: {
 			const char **v = realloc(o.slas, (o.nr_slas + 1) * sizeof(*v));

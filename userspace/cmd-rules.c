@@ -53,7 +53,7 @@ static void guess_check(const char *name, unsigned long pid)
 
 	if (!r)
 		return;
-	if (path_rules__target_hits(r, pid, &h)) {
+	if (path_rules__check_target(r, pid, false, &h)) {
 		path_rules__free(r);
 		return;
 	}
@@ -62,13 +62,6 @@ static void guess_check(const char *name, unsigned long pid)
 			printf("  %-10s matches %u symbols, e.g. %s\n", r->names[p], h.per_path[p],
 			       h.example[p]);
 	}
-	if (!rules_hits__total(&h))
-		ps_warn("rules: %s matches none of the %u symbols of pid %lu (%u of %u modules "
-			"without symbols%s): paths will get only what --port places (install the "
-			"debug symbols, e.g. the -dbgsym package; --port PATH=udp:LO-HI for the "
-			"node's sockets; or a rules file, docs/rules.md)",
-			name, h.symbols, pid, h.stripped_modules, h.modules,
-			h.jit ? "; JIT map read" : "; no JIT map");
 	path_rules__free(r);
 }
 

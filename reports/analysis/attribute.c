@@ -2,8 +2,9 @@
 /*
  * Which path a sample belongs to (attribute.h): its span's `path` label,
  * else the symbol rules over its stack, else its thread's name, else the
- * port rules for socket samples, else "other"; and path labels applied to
- * a loaded recording, once, through profile__relabel().
+ * socket it was serving, else the port rules for socket samples, else
+ * "other"; and path labels applied to a loaded recording, once, through
+ * profile__relabel().
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -74,6 +75,15 @@ int paths__path_of(const struct profile *p, const struct path_rules *r, uint32_t
 		id = path_rules__match_frames(r, &label, 1, NULL);
 		if (id >= 0) {
 			*how = BY_THREAD;
+			return id;
+		}
+	}
+	/* the thread was serving a socket the port rules place in a path */
+	label = profile__label_str(p, ls, "sockpath");
+	if (!is_other(label)) {
+		id = path_rules__id(r, label);
+		if (id >= 0) {
+			*how = BY_SOCKET;
 			return id;
 		}
 	}

@@ -15,12 +15,13 @@ struct path_rules;
 struct frames;
 
 /* How a sample got its path. */
-enum path_how { BY_NONE, BY_LABEL, BY_SYMBOL, BY_THREAD, BY_PORT };
+enum path_how { BY_NONE, BY_LABEL, BY_SYMBOL, BY_THREAD, BY_SOCKET, BY_PORT };
 
 /*
  * The path of sample i, with its stack's path by the symbol rules already
  * known (sym; -1 none): the label, then sym, then the thread's name, then
- * the port rules.
+ * the socket the thread was serving ("sockpath", docs/peers.md), then the
+ * port rules.
  */
 int paths__path_of(const struct profile *p, const struct path_rules *r, uint32_t i,
 		   enum path_how *how, int sym);

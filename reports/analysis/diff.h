@@ -121,7 +121,7 @@ struct diff_path {
 	double busy[2];
 	bool per_op;			/* part/busy are ns per operation */
 	const char *verdict[2];		/* verdict kind names ("cpu", "lock", ...) */
-	char culprit[2][128];
+	char culprit[2][512];
 	char text[512];			/* the new verdict's text */
 	int changed_part;		/* biggest growth of busy time, -1 = none */
 	double changed_by;

@@ -2,7 +2,9 @@
 /* The call tree of flame graphs and top functions; see flame-tree.h. */
 #include "analysis/flame-tree.h"
 #include "core/hashmap.h"
+#include "analysis/frames.h"
 #include "core/profile.h"
+#include "core/rules.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -185,6 +187,9 @@ struct name_cache {
 	uint32_t *off;
 	uint32_t *name_of;	/* UINT32_MAX = not yet */
 	bool *is_sep;		/* the "-" frame that starts a waker stack */
+	uint8_t *idle_of;	/* per stack: 0 unknown, 1 no, 2 waiting for work */
+	struct path_rules *rules;	/* the recording's own (idle lines) */
+	struct frames *fr;
 };
 
 static int cache_init(struct name_cache *c, const struct profile *p)
@@ -220,6 +225,37 @@ static void cache_free(struct name_cache *c)
 	free(c->off);
 	free(c->name_of);
 	free(c->is_sep);
+	free(c->idle_of);
+	free(c->fr);
+	path_rules__free(c->rules);
+}
+
+static int cache_init_idle(struct name_cache *c, const struct profile *p)
+{
+	c->idle_of = calloc(p->nr_stacks ? p->nr_stacks : 1, sizeof(*c->idle_of));
+	c->fr = malloc(sizeof(*c->fr));
+	if (!c->idle_of || !c->fr)
+		return -ENOMEM;
+	c->rules = path_rules__from_profile(p);
+	return 0;
+}
+
+/* An off-CPU reason (not on-CPU, not waiting for a CPU) of a stack waiting for work. */
+static bool idle_wait(struct name_cache *c, const struct profile *p, uint32_t stack,
+		      uint32_t labelset, const char *key)
+{
+	const char *v;
+
+	if (!c->idle_of || !labelset)
+		return false;
+	v = profile__label_str(p, labelset, key);
+	if (!v || !*v || !strcmp(v, "cpu") || !strcmp(v, "runq"))
+		return false;
+	if (!c->idle_of[stack]) {
+		frames__user(p, stack, c->fr);
+		c->idle_of[stack] = frames__is_idle(c->rules, c->fr) ? 2 : 1;
+	}
+	return c->idle_of[stack] == 2;
 }
 
 /* Name id of frame j (0 = outermost) of location loc. */
@@ -334,7 +370,10 @@ static int add_one(struct flame_tree *t, struct name_cache *c, const struct prof
 		if (err)
 			return err;
 	}
-	err = label_frame(t, p, labelset, o->leaf_label, &name);
+	if (o->leaf_label && idle_wait(c, p, stack, labelset, o->leaf_label))
+		err = intern_name(t, "[idle]", &name);
+	else
+		err = label_frame(t, p, labelset, o->leaf_label, &name);
 	if (err)
 		return err;
 	if (name != UINT32_MAX) {
@@ -387,6 +426,8 @@ int flame_tree__add_profile(struct flame_tree *t, const struct profile *p,
 			 profile__str(p, p->types[o->type_idx].unit));
 	}
 	err = cache_init(&c, p);
+	if (!err && o->idle_leaf && o->leaf_label)
+		err = cache_init_idle(&c, p);
 	if (err)
 		goto out_cache;
 	if (!o->root_label && !o->leaf_label) {

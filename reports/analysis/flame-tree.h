@@ -88,6 +88,13 @@ struct flame_tree_opts {
 	 * offwaketime layout).
 	 */
 	bool wakers;
+	/*
+	 * With leaf_label: off-CPU time of a stack that waits for work (an
+	 * idle worker, an event loop, a runtime's idle thread: frames__is_idle
+	 * with the recording's own idle rules) gets the leaf frame "[idle]"
+	 * instead of its reason, so that idle waits do not read as "[lock]".
+	 */
+	bool idle_leaf;
 };
 
 /* An empty tree (just the root). NULL on ENOMEM. */

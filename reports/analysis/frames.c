@@ -6,6 +6,7 @@
 
 #include "core/profile.h"
 #include "core/rules.h"
+#include "core/units.h"
 #include "analysis/frames.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -134,6 +135,15 @@ static bool library_file(const char *file)
 	return false;
 }
 
+static bool has_prefix(const char *name, const char *const *prefixes, size_t nr)
+{
+	for (size_t i = 0; name && i < nr; i++) {
+		if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
+			return true;
+	}
+	return false;
+}
+
 bool frames__is_library(const struct profile *p, uint32_t loc, const char *name)
 {
 	static const char *const prefixes[] = {
@@ -152,10 +162,8 @@ bool frames__is_library(const struct profile *p, uint32_t loc, const char *name)
 
 	if (l && l->kernel)
 		return false;
-	for (size_t i = 0; name && i < ARRAY_LEN(prefixes); i++) {
-		if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
-			return true;
-	}
+	if (has_prefix(name, prefixes, ARRAY_LEN(prefixes)))
+		return true;
 	if (name && in_list(name, names, ARRAY_LEN(names)))
 		return true;
 	if (!l || !l->mapping || l->mapping >= p->nr_mappings)
@@ -195,6 +203,42 @@ bool frames__in_allocator(const struct frames *f)
 bool frames__is_idle(const struct path_rules *r, const struct frames *f)
 {
 	return path_rules__is_idle(r, f->names, f->nr);
+}
+
+bool frames__is_wait(const char *name)
+{
+	static const char *const prefixes[] = {
+		"__lll_lock_wait", "__futex_abstimed_wait", "futex_wait", "__futex_wait",
+		"pthread_cond_", "__pthread_cond_", "epoll_wait", "epoll_pwait", "__GI_epoll_wait",
+		"sem_wait", "sem_timedwait", "__new_sem_wait", "do_futex_wait",
+		"runtime.futex", "runtime.notesleep", "runtime.notetsleep", "runtime.semasleep",
+		"runtime.usleep", "runtime.netpoll", "runtime/internal/syscall.EpollWait",
+		"v8::base::ConditionVariable::Wait", "v8::base::Semaphore::Wait",
+		"uv_cond_wait", "uv_cond_timedwait", "uv_sem_wait", "uv__io_poll",
+	};
+
+	return has_prefix(name, prefixes, ARRAY_LEN(prefixes));
+}
+
+bool frames__is_profiler(const char *name)
+{
+	static const char *const prefixes[] = {
+		"v8::sampler::", "v8::internal::SamplingEventsProcessor",
+		"v8::internal::ProfilerEventsProcessor", "runtime/pprof.", "runtime.sigprof",
+	};
+
+	return has_prefix(name, prefixes, ARRAY_LEN(prefixes));
+}
+
+bool frames__is_vm(const char *name)
+{
+	static const char *const prefixes[] = {
+		"pvm_", "pv_native_", "__raw_callee_save___pv_", "xen_", "kvm_wait",
+		"kvm_hypercall", "kvm_sched_clock", "kvm_clock_", "kvm_steal_clock",
+		"hv_", "vmware_sched_clock", "native_safe_halt", "__pv_queued_spin",
+	};
+
+	return has_prefix(name, prefixes, ARRAY_LEN(prefixes));
 }
 
 /*
@@ -271,29 +315,62 @@ uint32_t frames__stack_names(const struct profile *p, uint32_t stack,
 	return n;
 }
 
-static const char *stack_str_user(const struct profile *p, uint32_t stack, char *buf,
-				  size_t len)
+/* The innermost frame is_key says defines the stack's path, or -1. */
+static int key_frame(const struct frames *f, frames_key_fn is_key, void *ctx)
+{
+	for (uint32_t i = 0; is_key && i < f->nr; i++) {
+		if (is_key(f->names[i], ctx))
+			return i;
+	}
+	return -1;
+}
+
+/*
+ * "leaf < caller < ...": each name shortened in its middle to half the
+ * line, and when the frames do not all fit, the key frame still shown
+ * after the leaf ("leaf < ... < key < ...").
+ */
+static const char *stack_str_user(const struct profile *p, uint32_t stack, frames_key_fn is_key,
+				  void *ctx, char *buf, size_t len)
 {
 	struct frames *f = malloc(sizeof(*f));
-	size_t off = 0;
+	size_t off = 0, max = len / 2 > 24 ? len / 2 : 24;
+	char name[FRAMES_NAME_LEN], key[FRAMES_NAME_LEN] = "";
+	int k;
 
 	buf[0] = '\0';
-	if (!f)
+	if (!f || len < 8) {
+		free(f);
 		return buf;
+	}
 	frames__user(p, stack, f);
 	if (!f->nr && stack && stack < p->nr_stacks && p->stacks[stack].nr) {
 		/* kernel-only stack */
 		profile__frame_name(p, p->stacks[stack].locs[0], 0, f->buf[0], sizeof(f->buf[0]));
-		snprintf(buf, len, "%s [k]", f->buf[0]);
+		units__shorten(f->buf[0], len - 5, name, sizeof(name));
+		snprintf(buf, len, "%s [k]", name);
 	}
+	k = key_frame(f, is_key, ctx);
+	if (k > 0)
+		units__shorten(f->names[k], max, key, sizeof(key));
 	for (uint32_t i = 0; i < f->nr; i++) {
-		size_t need = strlen(f->names[i]) + (i ? 3 : 0);
+		/* room for " < ..." after, and " < ... < key" while the key is still to come */
+		size_t reserve = (i + 1 < f->nr ? 6 : 0) + ((int)i < k ? strlen(key) + 9 : 0);
 
-		if (off + need + 4 >= len) {
-			snprintf(buf + off, len - off, "%s", i ? " < ..." : "...");
+		units__shorten(f->names[i], max, name, sizeof(name));
+		if (i && off + strlen(name) + 3 + reserve >= len) {
+			if ((int)i < k) {
+				off += snprintf(buf + off, len - off, " < ... < %s", key);
+				if ((uint32_t)k + 1 < f->nr)
+					snprintf(buf + off, len - off, " < ...");
+			} else {
+				snprintf(buf + off, len - off, " < ...");
+			}
 			break;
 		}
-		off += snprintf(buf + off, len - off, "%s%s", i ? " < " : "", f->names[i]);
+		off += snprintf(buf + off, len - off, "%s%s", i ? " < " : "", name);
+		if (off >= len)
+			break;
 	}
 	free(f);
 	return buf;
@@ -346,5 +423,11 @@ const char *frames__stack_str(const struct profile *p, uint32_t stack,
 {
 	if (style == FRAMES_STR_USER_OR_KERNEL)
 		return stack_str_user_or_kernel(p, stack, buf, len);
-	return stack_str_user(p, stack, buf, len);
+	return stack_str_user(p, stack, NULL, NULL, buf, len);
+}
+
+const char *frames__stack_line(const struct profile *p, uint32_t stack, frames_key_fn is_key,
+			       void *ctx, char *buf, size_t len)
+{
+	return stack_str_user(p, stack, is_key, ctx, buf, len);
 }

@@ -19,7 +19,7 @@ struct profile;
 struct path_rules;
 
 #define FRAMES_MAX 256
-#define FRAMES_NAME_LEN 96
+#define FRAMES_NAME_LEN 512	/* whole names for JSON; text shortens them */
 
 struct frames {
 	const char *names[FRAMES_MAX];	/* leaf first */
@@ -88,6 +88,20 @@ bool frames__in_allocator(const struct frames *f);
  * built-in idle patterns and r's idle rules (r may be NULL).
  */
 bool frames__is_idle(const struct path_rules *r, const struct frames *f);
+/*
+ * A function that waits (a futex, condition variable or semaphore wait,
+ * epoll_wait, a runtime's sleep): where a thread blocks, never the function
+ * to blame for CPU time ("hottest").
+ */
+bool frames__is_wait(const char *name);
+/* A profiler's own code (V8's sampler thread, Go's pprof writer, SIGPROF). */
+bool frames__is_profiler(const char *name);
+/*
+ * A kernel frame of virtualisation (paravirt IRQ/spinlock ops, Xen, KVM
+ * hypercalls and halt): time the hypervisor takes, shown as "[vm]", never
+ * blamed for a path's CPU.
+ */
+bool frames__is_vm(const char *name);
 
 /* The thread had exited (do_exit/do_task_dead among its innermost kernel frames). */
 bool frames__thread_exited(const struct profile *p, uint32_t stack);
@@ -102,8 +116,9 @@ const char *frames__waker(const struct profile *p, uint32_t stack, char *buf, si
  */
 enum frames_str_style {
 	/*
-	 * User frames "leaf < caller < ..." (library frames kept), a " < ..."
-	 * that fits when cut; a kernel-only stack as its leaf, "leaf [k]".
+	 * User frames "leaf < caller < ..." (library frames kept), each name
+	 * shortened in its middle to half the line, a " < ..." that
+	 * fits when cut; a kernel-only stack as its leaf, "leaf [k]".
 	 */
 	FRAMES_STR_USER = 0,
 	/*
@@ -116,6 +131,14 @@ enum frames_str_style {
 /* The stack as one line of at most len-1 characters (see the styles). */
 const char *frames__stack_str(const struct profile *p, uint32_t stack,
 			      enum frames_str_style style, char *buf, size_t len);
+/* Whether a frame defines the stack's path (a symbol rule matches it). */
+typedef bool (*frames_key_fn)(const char *name, void *ctx);
+/*
+ * FRAMES_STR_USER, and when the frames do not all fit, the innermost frame
+ * is_key accepts stays visible: "leaf < ... < key < ...".
+ */
+const char *frames__stack_line(const struct profile *p, uint32_t stack, frames_key_fn is_key,
+			       void *ctx, char *buf, size_t len);
 /* The user frames as an array of names, leaf first; returns the count (<= max). */
 uint32_t frames__stack_names(const struct profile *p, uint32_t stack,
 			     char (*names)[FRAMES_NAME_LEN], uint32_t max);

@@ -184,14 +184,28 @@ static const char *culprit(const struct profile *p, const struct path_rules *r, 
 	return f->nr ? f->names[0] : NULL;
 }
 
-/* Self function: the innermost user frame outside libraries (kernel time included). */
+/*
+ * Self function: the innermost user frame outside libraries and wait
+ * functions (kernel time included).  None for a profiler's own thread: the
+ * yardstick's sampler is never the "hottest" code of the node.
+ */
 static const char *self_function(const struct profile *p, const struct frames *f)
 {
+	const char *leaf = NULL;
+
 	for (uint32_t i = 0; i < f->nr; i++) {
+		if (frames__is_profiler(f->names[i]))
+			return NULL;
+	}
+	for (uint32_t i = 0; i < f->nr; i++) {
+		if (frames__is_wait(f->names[i]))
+			continue;
+		if (!leaf)
+			leaf = f->names[i];
 		if (!frames__is_library(p, f->locs[i], f->names[i]))
 			return f->names[i];
 	}
-	return f->nr ? f->names[0] : NULL;
+	return leaf;
 }
 
 static enum path_reason reason_of(const char *s)
@@ -367,7 +381,7 @@ static const char *memo_who(struct walk *w, const struct walk_sample *s, int *er
 
 static const char *memo_waker(struct walk *w, const struct walk_sample *s, int *err)
 {
-	char buf[96];
+	char buf[FRAMES_NAME_LEN];
 
 	if (!(s->m->have & MEMO_WAKER)) {
 		if (!memo_str(frames__waker(w->p, s->stack, buf, sizeof(buf)), &s->m->waker))

@@ -54,9 +54,9 @@ struct path_part_stats {
 	int64_t total;
 	struct path_top top[PATHS_TOP];	/* largest first */
 	/* the function responsible: see paths.c culprit() */
-	char culprit[128];
+	char culprit[512];
 	int64_t culprit_value;
-	char waker[128];		/* the waker's function, when recorded */
+	char waker[512];		/* the waker's function, when recorded */
 	int64_t waker_value;
 };
 

@@ -8,6 +8,7 @@
 
 #include "core/profile.h"
 #include "analysis/flame-tree.h"
+#include "analysis/frames.h"
 #include "analysis/top.h"
 
 /* A function is (name, kernel): key = name id * 2 + kernel. */
@@ -92,6 +93,7 @@ int top__from_tree(const struct flame_tree *t, bool by_total, struct top_result 
 			continue;
 		out->fns[out->nr++] = (struct top_fn){
 			.name = t->names[k / 2], .kernel = k & 1,
+			.vm = (k & 1) && frames__is_vm(t->names[k / 2]),
 			.self = a.self[k], .total = a.total[k],
 		};
 	}

@@ -18,6 +18,7 @@ struct flame_tree;
 struct top_fn {
 	const char *name;	/* owned by the result */
 	bool kernel;
+	bool vm;		/* a kernel frame of virtualisation (frames__is_vm): "[vm]" */
 	int64_t self, total;
 };
 

@@ -169,14 +169,17 @@ static bool runq_dominates(const struct path_stats *ps, const struct bottleneck_
 
 /*
  * CPU demand: on-CPU plus waiting for a CPU, as a share of busy time (a
- * thread that always wants a CPU is CPU-bound even when it only gets half).
+ * thread that always wants a CPU is CPU-bound even when it only gets half),
+ * with enough CPU to matter (the verdict says how much).  A path that
+ * waits for a CPU longer than it runs is short of CPU, not limited by its
+ * code: host contention, the run-queue verdict's to say.
  */
 static bool cpu_pass(const struct path_stats *ps, double dur, const struct bottleneck_limits *l)
 {
 	int64_t cpu = ps->cpu_user_ns + ps->cpu_kernel_ns;
 
 	return (ps->busy_ns > 0 && (double)(cpu + ps->runq_ns) / ps->busy_ns >= l->cpu_share &&
-		cpu / dur >= l->cpu_load) || cpu / dur >= l->cpu_load_alone;
+		cpu / dur >= l->cpu_load && cpu >= ps->runq_ns) || cpu / dur >= l->cpu_load_alone;
 }
 
 /*
@@ -476,7 +479,8 @@ static const struct verdict_rule rules[] = {
 	    "reuse buffers, pools/arenas, avoid per-message copies",
 	    V_ALLOC, VS_FIRST }, alloc_holds, alloc_say },
 	{ { "CPU-bound",
-	    "(on-CPU + run queue) ≥ 50 % of busy and ≥ 0.1 CPUs, or ≥ 0.5 CPUs",
+	    "(on-CPU + run queue) ≥ 50 % of busy, ≥ 0.1 CPUs and on-CPU ≥ run queue (a path "
+	    "that waits for a CPU longer than it runs is host contention), or ≥ 0.5 CPUs",
 	    "the path's own code is the limit; the hottest self function is named",
 	    "optimise that function (algorithm, caching); parallelise; the CPU-heaviest path "
 	    "under host-wide starvation is called the cause",

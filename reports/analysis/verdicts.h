@@ -38,7 +38,7 @@ struct verdict {
 	enum verdict_kind kind;
 	bool tail;		/* latency tail: p99 >> p50 */
 	double share;		/* share of the path's wall time the verdict is about */
-	char culprit[128];	/* the code responsible, "" if none */
+	char culprit[512];	/* the code responsible, "" if none */
 	char text[512];		/* one or two sentences, with the numbers */
 };
 

@@ -8,6 +8,7 @@
  * routing table is the exception: bootstrap and the mesh keeper read it.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,15 @@ NOINLINE void dht_send(struct dht_msg *m, uint32_t ip, uint16_t port, bool reply
 	d->len = len;
 	d->to = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(port),
 				      .sin_addr.s_addr = ip };
+	/* abusive-peer: the copies are served in full; their replies match no rpc */
+	for (int k = 1; !reply && (node.cfg.inject & INJ_ABUSIVE_PEER) && k < ABUSE_FACTOR; k++) {
+		struct dgram *copy = malloc(sizeof(*copy));
+
+		if (!copy)
+			break;
+		*copy = *d;
+		dht_send_now(copy);
+	}
 	if (node.cfg.latency_ms || node.cfg.jitter_ms)
 		loop_after(netem_delay_ns(), dht_send_now, d);
 	else
@@ -162,11 +172,45 @@ NOINLINE struct stored *dht_store_slot(const uint8_t *key, bool create)
 
 /* ---- serving other nodes ---------------------------------------------- */
 
+/* Requests served per sender port: the known answer of abusive-peer. */
+#define REQ_FROM_SLOTS 64
+static struct { uint16_t port; unsigned long n; } req_from[REQ_FROM_SLOTS];
+static pthread_mutex_t req_from_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void count_request(const struct sockaddr_in *from)
+{
+	uint16_t port = ntohs(from->sin_port);
+
+	pthread_mutex_lock(&req_from_lock);
+	for (int i = 0; i < REQ_FROM_SLOTS; i++) {
+		if (!req_from[i].port)
+			req_from[i].port = port;
+		if (req_from[i].port == port) {
+			req_from[i].n++;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&req_from_lock);
+}
+
+void dht_requests_from(char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	pthread_mutex_lock(&req_from_lock);
+	for (int i = 0; i < REQ_FROM_SLOTS && req_from[i].port && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s%u:%lu", off ? "," : "",
+				req_from[i].port, req_from[i].n);
+	pthread_mutex_unlock(&req_from_lock);
+}
+
 NOINLINE void dht_serve(const struct dht_msg *req, const struct sockaddr_in *from)
 {
 	struct dht_msg r = { .txn = req->txn };
 	struct stored *s;
 
+	count_request(from);
 	switch (req->type) {
 	case DHT_PING:
 		r.type = DHT_PONG;

@@ -21,11 +21,13 @@ static const struct { const char *name; unsigned bit; } injections[] = {
 	{ "alloc-churn", INJ_ALLOC_CHURN },
 	{ "small-writes", INJ_SMALL_WRITES },
 	{ "cpu-starve", INJ_CPU_STARVE },
+	{ "abusive-peer", INJ_ABUSIVE_PEER },
 };
 
 const char *inject_names(void)
 {
-	return "dht-cpu, gossip-lock, bootstrap-slow, dht-loss, alloc-churn, small-writes, cpu-starve";
+	return "dht-cpu, gossip-lock, bootstrap-slow, dht-loss, alloc-churn, small-writes, cpu-starve, "
+	       "abusive-peer";
 }
 
 /* 0, or -1 with the offending name copied to bad. */

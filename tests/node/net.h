@@ -61,6 +61,7 @@ struct nodeproc {
 	bool hello, ready, failed, exited, stats_in;
 	uint64_t bootstrap_ns;
 	uint64_t stats[ST_COUNT];
+	char req_from[1024];		/* "PORT:N,...": DHT requests it served, per sender */
 	struct proc_usage usage;
 	int status;
 };

@@ -327,6 +327,23 @@ static void json_dist(FILE *f, const struct dist *d)
 		d->n, d->p50, d->p95, d->p99, d->max, d->mean);
 }
 
+/* ", \"dht_requests_from\": {\"PORT\": N, ...}" from the node's "PORT:N,..." */
+static void json_requests_from(FILE *f, const char *list)
+{
+	unsigned port;
+	unsigned long n;
+	int used;
+
+	fputs(", \"dht_requests_from\": {", f);
+	for (bool first = true; sscanf(list, "%u:%lu%n", &port, &n, &used) == 2; first = false) {
+		fprintf(f, "%s\"%u\": %lu", first ? "" : ", ", port, n);
+		list += used;
+		if (*list == ',')
+			list++;
+	}
+	fputs("}", f);
+}
+
 static void json_counters(FILE *f, const uint64_t *v, const struct proc_usage *u)
 {
 	fprintf(f, "\"dht\": {\"tx_msgs\": %lu, \"tx_bytes\": %lu, \"rx_msgs\": %lu, \"rx_bytes\": %lu, "
@@ -406,6 +423,7 @@ int report_json(const char *path)
 		json_dist(f, &ns.dlv);
 		fputs("}, ", f);
 		json_counters(f, n->stats, &n->usage);
+		json_requests_from(f, n->req_from);
 		fprintf(f, "}%s\n", i + 1 < cfg.nodes ? "," : "");
 	}
 	fputs("  ],\n  \"totals\": {", f);

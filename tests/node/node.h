@@ -39,7 +39,15 @@ enum inject_bit {
 	INJ_ALLOC_CHURN		= 1 << 4,
 	INJ_SMALL_WRITES	= 1 << 5,
 	INJ_CPU_STARVE		= 1 << 6,
+	INJ_ABUSIVE_PEER	= 1 << 7,
 };
+
+/* abusive-peer: every DHT request is sent this many times */
+#define ABUSE_FACTOR		10
+
+/* dht.c: DHT requests served, per sender, as "PORT:N,PORT:N" (ctl stats) */
+#define REQ_FROM_TEXT 1024
+void dht_requests_from(char *buf, size_t len);
 
 /* inject.c: shared with the driver, which validates --inject the same way. */
 int inject_parse(const char *list, unsigned *bits, char *bad, size_t badlen);

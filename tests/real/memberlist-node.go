@@ -37,10 +37,10 @@ type delegate struct {
 	received *int64
 }
 
-func (d *delegate) NodeMeta(int) []byte                { return nil }
-func (d *delegate) NotifyMsg(b []byte)                 { atomic.AddInt64(d.received, 1) }
-func (d *delegate) GetBroadcasts(o, l int) [][]byte    { return d.q.GetBroadcasts(o, l) }
-func (d *delegate) LocalState(bool) []byte             { return nil }
+func (d *delegate) NodeMeta(int) []byte               { return nil }
+func (d *delegate) NotifyMsg(b []byte)                { atomic.AddInt64(d.received, 1) }
+func (d *delegate) GetBroadcasts(o, l int) [][]byte   { return d.q.GetBroadcasts(o, l) }
+func (d *delegate) LocalState(bool) []byte            { return nil }
 func (d *delegate) MergeRemoteState(b []byte, j bool) {}
 
 func main() {

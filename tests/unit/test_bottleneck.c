@@ -177,6 +177,27 @@ static void test_cpu_bound(void **state)
 	judged_free(j, p);
 }
 
+/*
+ * "hottest" is the code that burns the CPU: not the wait a thread spins
+ * into (V8's ConditionVariable::WaitFor), not a profiler's own sampler.
+ */
+static void test_hottest_not_wait(void **state)
+{
+	struct profile *p = new_profile();
+	struct judged *j;
+
+	add(p, "k:futex_wait;v8::base::ConditionVariable::WaitFor;v8::platform::Worker::Run",
+	    "other", NULL, "cpu", 4 * S);
+	add(p, "v8::sampler::Sampler::DoSample();v8::sampler::SignalHandler", "other", NULL,
+	    "cpu", 3 * S);
+	add(p, "k_closest;lookup;uv_run", "other", NULL, "cpu", 2 * S);
+	j = judge(p);
+	expect(j, "other", V_CPU, "v8::platform::Worker::Run", "CPU-bound");
+	assert_null(strstr(verdict_of(j, "other")->text, "DoSample"));
+	assert_null(strstr(verdict_of(j, "other")->text, "WaitFor"));
+	judged_free(j, p);
+}
+
 /* gossip-lock: workers queue on one mutex held across validation. */
 static void test_lock_wait(void **state)
 {
@@ -670,6 +691,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cpu_bound),
+		cmocka_unit_test(test_hottest_not_wait),
 		cmocka_unit_test(test_lock_wait),
 		cmocka_unit_test(test_network_wait),
 		cmocka_unit_test(test_latency_tail),

@@ -103,6 +103,41 @@ static void test_tree_labels(void **state)
 	profile__free(p);
 }
 
+/*
+ * A worker's condition-variable wait and Go's sysmon sleep are waiting for
+ * work: "[idle]", not "[lock]"; a contended mutex stays "[lock]", and
+ * waiting for a CPU stays "[runq]" even on an idle stack.
+ */
+static void test_tree_idle_leaf(void **state)
+{
+	struct profile *p = profile__new();
+	int t = profile__add_type(p, "wall", "nanoseconds");
+	struct pf_label_kv lock[] = { { "reason", "lock" } };
+	struct pf_label_kv runq[] = { { "reason", "runq" } };
+	struct flame_tree_opts o = { .type_idx = t, .leaf_label = "reason", .idle_leaf = true };
+	struct flame_tree *tree;
+	char *out = NULL;
+	int err = 0;
+	uint32_t l = profile__intern_labels(p, lock, 1), r = profile__intern_labels(p, runq, 1);
+
+	fh_add(p, t, 100, l, "start_thread", "worker", "pthread_cond_wait", NULL);
+	fh_add(p, t, 40, l, "runtime.mstart", "runtime.sysmon", "runtime.notetsleep",
+	       "runtime.futex", NULL);
+	fh_add(p, t, 30, l, "main", "dht_lookup", "__lll_lock_wait", NULL);
+	fh_add(p, t, 5, r, "start_thread", "worker", "pthread_cond_wait", NULL);
+	tree = flame_tree__build(p, &o, &err);
+	assert_non_null(tree);
+	FH_CAPTURE(out, flame_folded__write(f, tree, 0));
+	assert_string_equal(out,
+			    "main;dht_lookup;__lll_lock_wait;[lock] 30\n"
+			    "runtime.mstart;runtime.sysmon;runtime.notetsleep;runtime.futex;[idle] 40\n"
+			    "start_thread;worker;pthread_cond_wait;[idle] 100\n"
+			    "start_thread;worker;pthread_cond_wait;[runq] 5\n");
+	free(out);
+	flame_tree__free(tree);
+	profile__free(p);
+}
+
 /* Waker edges (blocked stack, "-", waker stack) are cut at "-" unless asked for. */
 static void test_tree_wakers(void **state)
 {
@@ -411,6 +446,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tree_counts),
 		cmocka_unit_test(test_tree_labels),
+		cmocka_unit_test(test_tree_idle_leaf),
 		cmocka_unit_test(test_tree_wakers),
 		cmocka_unit_test(test_folded_writer),
 		cmocka_unit_test(test_folded_roundtrip_pprof),

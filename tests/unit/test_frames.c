@@ -67,6 +67,70 @@ static void test_library(void **state)
 	profile__free(p);
 }
 
+/* Waits, profilers' own threads and the hypervisor's frames: never "hottest". */
+static void test_wait_profiler_vm(void **state)
+{
+	static const char *const waits[] = {
+		"__lll_lock_wait", "__futex_abstimed_wait_common", "pthread_cond_timedwait",
+		"epoll_wait", "runtime.futex", "runtime.notetsleep",
+		"v8::base::ConditionVariable::WaitFor(v8::base::Mutex*, v8::base::TimeDelta const&)",
+		"uv_cond_wait",
+	};
+	static const char *const vms[] = {
+		"pvm_irq_enable", "pv_native_safe_halt", "__raw_callee_save___pv_queued_spin_unlock",
+		"xen_hypercall_sched_op", "kvm_wait",
+	};
+
+	for (size_t i = 0; i < sizeof(waits) / sizeof(waits[0]); i++)
+		if (!frames__is_wait(waits[i]))
+			fail_msg("%s is a wait", waits[i]);
+	for (size_t i = 0; i < sizeof(vms) / sizeof(vms[0]); i++)
+		if (!frames__is_vm(vms[i]))
+			fail_msg("%s is virtualisation", vms[i]);
+	assert_false(frames__is_wait("dht_wait_for_reply_slot"));
+	assert_false(frames__is_wait("gossip_validate"));
+	assert_false(frames__is_vm("do_syscall_64"));
+	assert_false(frames__is_vm("kvm_free_page"));
+	assert_true(frames__is_profiler("v8::sampler::Sampler::DoSample()"));
+	assert_true(frames__is_profiler("runtime/pprof.profileWriter"));
+	assert_false(frames__is_profiler("v8::internal::Execution::Call"));
+}
+
+static bool is_dht(const char *name, void *ctx)
+{
+	return !strncmp(name, "dht_", 4);
+}
+
+/*
+ * A frame longer than the line no longer hides the stack: names are
+ * shortened in the middle (head and tail kept) and the frame that put the
+ * stack in its path stays visible.  JSON's names stay whole.
+ */
+static void test_stack_line(void **state)
+{
+	static const char jit[] = "JS:*closest /home/user/node_modules/k-bucket/index.js"
+				  ":203:11 with a very long tail that goes on and on and on and on";
+	struct profile *p = profile__new();
+	char frames[1024], buf[80], names[4][FRAMES_NAME_LEN];
+	uint32_t st;
+
+	snprintf(frames, sizeof(frames), "%s;lib_a;lib_b;lib_c;lib_d;lib_e;dht_lookup;main", jit);
+	st = stack_of(p, frames);
+	frames__stack_line(p, st, is_dht, NULL, buf, sizeof(buf));
+	assert_true(strlen(buf) < sizeof(buf));
+	assert_non_null(strstr(buf, "JS:*closest"));	/* head */
+	assert_non_null(strstr(buf, "on and on"));	/* tail */
+	assert_non_null(strstr(buf, " < ... < dht_lookup < ..."));
+	/* without a key: the leaf and a "< ..." */
+	frames__stack_line(p, st, NULL, NULL, buf, sizeof(buf));
+	assert_int_equal(strncmp(buf, "JS:*closest", 11), 0);
+	assert_non_null(strstr(buf, " < ..."));
+	/* whole names for JSON */
+	assert_int_equal(frames__stack_names(p, st, names, 4), 4);
+	assert_string_equal(names[0], jit);
+	profile__free(p);
+}
+
 static void test_walk(void **state)
 {
 	struct profile *p = profile__new();
@@ -131,6 +195,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_library),
+		cmocka_unit_test(test_wait_profiler_vm),
+		cmocka_unit_test(test_stack_line),
 		cmocka_unit_test(test_walk),
 		cmocka_unit_test(test_describe),
 	};

@@ -82,6 +82,13 @@ static void test_compact_and_external_key(void **state)
 /* The two styles of each formatter, as the sections print them. */
 static void test_units(void **state)
 {
+	char sh[64];
+
+	/* long names keep their head and tail */
+	assert_string_equal(units__shorten("abcdefghijklmnopqrstuvwxyz", 11, sh, sizeof(sh)),
+			    "abcd...wxyz");
+	assert_string_equal(units__shorten("short", 11, sh, sizeof(sh)), "short");
+
 	char b[UNITS_LEN];
 
 	assert_string_equal(units__ns(125e9, UNITS_NS_MINUTES, b, sizeof(b)), "2 min 5 s");

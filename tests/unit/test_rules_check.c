@@ -39,6 +39,10 @@ static void test_hits_own_symbols(void **state)
 	assert_true(h.modules >= 2);
 	assert_true(h.symbols > 100);
 	assert_int_equal(rules_hits__total(&h), h.per_path[PATH_DHT] + h.per_path[PATH_GOSSIP]);
+	/* first_only: one match is enough to know there is one */
+	assert_int_equal(path_rules__check_target(r, getpid(), true, &h), 0);
+	assert_true(h.any);
+	assert_int_equal(rules_hits__total(&h), 1);
 	path_rules__free(r);
 }
 
@@ -50,6 +54,10 @@ static void test_hits_none(void **state)
 	assert_int_equal(path_rules__target_hits(r, getpid(), &h), 0);
 	assert_int_equal(rules_hits__total(&h), 0);
 	assert_true(h.symbols > 100);
+	assert_false(h.demangle);
+	/* the same, with the warning record and rules --guess print */
+	assert_int_equal(path_rules__check_target(r, getpid(), false, &h), 0);
+	assert_int_equal(rules_hits__total(&h), 0);
 	path_rules__free(r);
 }
 

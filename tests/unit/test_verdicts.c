@@ -47,6 +47,10 @@ static const struct row rows[] = {
 	{ "run-queue starvation",
 	  { .cpu_user_ns = 200 * MS, .runq_ns = 600 * MS }, .twice = true,
 	  .says = "as on every path: the host is short of CPU" },
+	/* busy, but waiting for a CPU longer than running: the host, not the code */
+	{ "run-queue starvation",
+	  { .cpu_user_ns = 2 * S, .runq_ns = 3 * S }, .twice = true,
+	  .says = "as on every path: the host is short of CPU, not this code." },
 	{ "no bottleneck: little work",
 	  { .cpu_user_ns = 50 * MS, .off_ns = { [PR_NET] = 50 * MS } },
 	  .says = "little work here (0.010 threads busy" },

@@ -13,17 +13,30 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/log.h"
 #include "core/rules-check.h"
 #include "core/sym-demangle.h"
 #include "core/sym-elf.h"
 #include "core/sym-maps.h"
 #include "core/sym-perfmap.h"
 
+/* Only C++ and Rust patterns ("aria2::DHT") need demangled names: skip the cost otherwise. */
+static bool wants_demangled(const struct path_rules *r)
+{
+	for (uint32_t i = 0; i < r->nr_syms; i++) {
+		for (uint32_t k = 0; k < r->syms[i].nr_pats; k++) {
+			if (strstr(r->syms[i].pats[k], "::"))
+				return true;
+		}
+	}
+	return false;
+}
+
 static void count_name(const struct path_rules *r, const char *name, struct rules_hits *h)
 {
 	char *dem = NULL;
 
-	if (name[0] == '_' && (name[1] == 'Z' || name[1] == 'R'))
+	if (h->demangle && name[0] == '_' && (name[1] == 'Z' || name[1] == 'R'))
 		dem = sym_demangle(name);
 	h->symbols++;
 	for (uint32_t p = 1; p < r->nr_paths && p < PATH_MAX_PATHS; p++) {
@@ -31,6 +44,7 @@ static void count_name(const struct path_rules *r, const char *name, struct rule
 			continue;
 		if (!h->per_path[p]++)
 			snprintf(h->example[p], sizeof(h->example[p]), "%s", dem ? dem : name);
+		h->any = true;
 	}
 	free(dem);
 }
@@ -38,7 +52,7 @@ static void count_name(const struct path_rules *r, const char *name, struct rule
 static void count_table(const struct path_rules *r, const struct sym_table *t,
 			struct rules_hits *h)
 {
-	for (size_t i = 0; i < t->nr; i++)
+	for (size_t i = 0; i < t->nr && !(h->first_only && h->any); i++)
 		count_name(r, sym_table__name(t, &t->syms[i]), h);
 }
 
@@ -62,7 +76,8 @@ static void count_module(const struct path_rules *r, const char *path, struct ru
 	close(fd);
 }
 
-int path_rules__target_hits(const struct path_rules *r, uint32_t pid, struct rules_hits *h)
+static int target_hits(const struct path_rules *r, uint32_t pid, bool first_only,
+		       struct rules_hits *h)
 {
 	struct sym_maps maps = {};
 	struct sym_perfmap pm = {};
@@ -71,6 +86,8 @@ int path_rules__target_hits(const struct path_rules *r, uint32_t pid, struct rul
 	int err;
 
 	memset(h, 0, sizeof(*h));
+	h->demangle = wants_demangled(r);
+	h->first_only = first_only;
 	err = sym_maps__read(pid, &maps);
 	if (err)
 		return err;
@@ -78,6 +95,8 @@ int path_rules__target_hits(const struct path_rules *r, uint32_t pid, struct rul
 		const struct sym_map *m = &maps.maps[i];
 
 		/* each file once (its mappings are adjacent), file-backed code only */
+		if (h->first_only && h->any)
+			break;
 		if (!m->exec || m->path[0] != '/' || !strcmp(m->path, last))
 			continue;
 		last = m->path;
@@ -93,6 +112,11 @@ int path_rules__target_hits(const struct path_rules *r, uint32_t pid, struct rul
 	return 0;
 }
 
+int path_rules__target_hits(const struct path_rules *r, uint32_t pid, struct rules_hits *h)
+{
+	return target_hits(r, pid, false, h);
+}
+
 uint32_t rules_hits__total(const struct rules_hits *h)
 {
 	uint32_t n = 0;
@@ -100,4 +124,21 @@ uint32_t rules_hits__total(const struct rules_hits *h)
 	for (int p = 1; p < PATH_MAX_PATHS; p++)
 		n += h->per_path[p];
 	return n;
+}
+
+int path_rules__check_target(const struct path_rules *r, uint32_t pid, bool first_only,
+			     struct rules_hits *h)
+{
+	int err = target_hits(r, pid, first_only, h);
+
+	if (err)
+		return err;
+	if (!rules_hits__total(h))
+		ps_warn("rules: %s matches none of the %u symbols of pid %u (%u of %u modules "
+			"without a symbol table%s): paths will get only what --port places (install "
+			"the debug symbols, e.g. the -dbgsym package; --port PATH=udp:LO-HI for the "
+			"node's sockets; or a rules file, docs/rules.md)",
+			r->name, h->symbols, pid, h->stripped_modules, h->modules,
+			h->jit ? "; JIT map read" : "; no JIT map");
+	return 0;
 }

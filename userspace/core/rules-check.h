@@ -15,6 +15,9 @@ struct rules_hits {
 	uint32_t modules;			/* executable files mapped */
 	uint32_t stripped_modules;		/* of those, without .symtab or Go names */
 	bool jit;				/* a /tmp/perf-PID.map was read */
+	bool demangle;				/* the rules need demangled C++/Rust names */
+	bool first_only;			/* stop at the first match (counts are partial) */
+	bool any;				/* some symbol matched */
 };
 
 /*
@@ -23,5 +26,13 @@ struct rules_hits {
  */
 int path_rules__target_hits(const struct path_rules *r, uint32_t pid, struct rules_hits *h);
 uint32_t rules_hits__total(const struct rules_hits *h);
+/*
+ * __target_hits, then a warning on stderr saying what would help when the
+ * set matches no symbol at all (rules --guess, record without --rules).
+ * first_only stops at the first match: enough to know whether to warn, and
+ * cheap at the start of a recording.
+ */
+int path_rules__check_target(const struct path_rules *r, uint32_t pid, bool first_only,
+			     struct rules_hits *h);
 
 #endif /* PEERSCOPE_RULES_CHECK_H */

@@ -2,6 +2,7 @@
 /* Durations and byte counts for people; see units.h. */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/units.h"
 
@@ -52,5 +53,21 @@ const char *units__bytes(double bytes, enum units_bytes_style style, char *buf, 
 		snprintf(buf, len, "%.0f B", v);
 	else
 		snprintf(buf, len, "%.3g %s", v, iec[u]);
+	return buf;
+}
+
+const char *units__shorten(const char *name, size_t max, char *buf, size_t len)
+{
+	size_t n = strlen(name), head, tail;
+
+	if (max >= len)
+		max = len - 1;
+	if (n <= max || max < 7) {
+		snprintf(buf, len, "%.*s", (int)max, name);
+		return buf;
+	}
+	tail = (max - 3) / 2;
+	head = max - 3 - tail;
+	snprintf(buf, len, "%.*s...%s", (int)head, name, name + n - tail);
 	return buf;
 }

@@ -33,4 +33,11 @@ enum units_bytes_style {
 const char *units__ns(double ns, enum units_ns_style style, char *buf, size_t len);
 const char *units__bytes(double bytes, enum units_bytes_style style, char *buf, size_t len);
 
+/*
+ * name in at most max characters: a longer one keeps its head and tail
+ * around "..." (a C++ or JIT name differs at both ends: the namespace and
+ * the function, or the script and its line).  Written to buf (len > max).
+ */
+const char *units__shorten(const char *name, size_t max, char *buf, size_t len);
+
 #endif /* PEERSCOPE_UNITS_H */

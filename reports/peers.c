@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `peerscope report --peers` (peers.h): renders analysis/peers.h.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/profile.h"
+#include "core/rules.h"
+#include "analysis/peers.h"
+#include "reports/peers.h"
+
+/* The verdict of one path into buf; "" when no peer is flagged. */
+static const char *verdict(const struct peers_path *pp, char *buf, size_t len)
+{
+	const struct peer_cost *pc;
+
+	buf[0] = '\0';
+	if (pp->flagged < 0)
+		return buf;
+	pc = &pp->peers[pp->flagged];
+	if (pp->disproportion)
+		snprintf(buf, len, "peer %s sends %.0f %% of %s messages and costs %.0f %% of %s CPU",
+			 pc->peer, pc->msg_share, pp->path, pc->cpu_share, pp->path);
+	else
+		snprintf(buf, len, "peer %s costs %.1fx the median peer: %.0f %% of %s CPU for %.0f %% of its messages",
+			 pc->peer, pp->max_median, pc->cpu_share, pp->path, pc->msg_share);
+	return buf;
+}
+
+static const char *const evidence_names[EV_NR] = {
+	[EV_SPAN] = "spans", [EV_SYMBOL] = "symbols", [EV_SOCKET] = "sockets", [EV_PORT] = "ports",
+};
+
+static double pct(int64_t part, int64_t whole)
+{
+	return whole ? 100.0 * part / whole : 0.0;
+}
+
+static void emit_text_path(const struct peers_path *pp, int top, bool md, FILE *f)
+{
+	char a[32], b[32], c[32], d[32], e[32], v[256];
+
+	fprintf(f, "%s%s  CPU %s, %.0f %% of it while serving a peer; %s messages in\n",
+		md ? "### " : "", pp->path, output__fmt_ns(pp->cpu_ns, a, sizeof(a)),
+		pp->cpu_ns ? 100.0 * pp->tagged_cpu_ns / pp->cpu_ns : 0.0,
+		output__fmt_count(pp->rx_msgs, b, sizeof(b)));
+	if (md)
+		fprintf(f, "\n```\n");
+	fprintf(f, "  CPU placed in %s by:", pp->path);
+	for (int k = 0; k < EV_NR; k++)
+		fprintf(f, " %s %.0f %%%s", evidence_names[k], pct(pp->by_evidence[k], pp->cpu_ns),
+			k + 1 < EV_NR ? "," : "\n");
+	fprintf(f, "  %-21s %10s %6s %9s %6s %9s %9s %9s %10s\n", "peer", "CPU", "share",
+		"msgs in", "share", "bytes in", "bytes out", "CPU/msg", "off-CPU");
+	for (int i = 0; i < pp->nr_peers && (!top || i < top); i++) {
+		const struct peer_cost *pc = &pp->peers[i];
+
+		fprintf(f, "  %-21.21s %10s %5.1f%% %9s %5.1f%% %9s %9s %9s %10s\n", pc->peer,
+			output__fmt_ns(pc->cpu_ns, a, sizeof(a)), pc->cpu_share,
+			output__fmt_count(pc->rx_msgs, b, sizeof(b)), pc->msg_share,
+			output__fmt_bytes(pc->rx_bytes, c, sizeof(c)),
+			output__fmt_bytes(pc->tx_bytes, d, sizeof(d)),
+			pc->rx_msgs ? output__fmt_ns((double)pc->cpu_ns / pc->rx_msgs, e, sizeof(e)) : "-",
+			output__fmt_ns(pc->offcpu_ns, v, sizeof(v)));
+	}
+	if (top && pp->nr_peers > top)
+		fprintf(f, "  ... %d more peers (--top 0 shows all)\n", pp->nr_peers - top);
+	if (pp->flagged >= 0)
+		fprintf(f, "  verdict: %s\n", verdict(pp, v, sizeof(v)));
+	else if (pp->tagged_samples < PEERS_MIN_SAMPLES)
+		fprintf(f, "  verdict: too few samples while serving peers to judge (%lld; want %d)\n",
+			(long long)pp->tagged_samples, PEERS_MIN_SAMPLES);
+	else
+		fprintf(f, "  verdict: no peer stands out (top peer %.1fx the median peer; flagged at %.0fx)\n",
+			pp->max_median, PEERS_FLAG_RATIO);
+	if (md)
+		fprintf(f, "```\n");
+	fputc('\n', f);
+}
+
+static void emit_json_peer(struct json_writer *w, const struct peer_cost *pc)
+{
+	json__begin(w, '{');
+	json__key(w, "peer"); json__str(w, pc->peer);
+	json__key(w, "cpu_ns"); json__int(w, pc->cpu_ns);
+	json__key(w, "cpu_share"); json__fixed(w, pc->cpu_share, 2);
+	json__key(w, "rx_msgs"); json__int(w, pc->rx_msgs);
+	json__key(w, "msg_share"); json__fixed(w, pc->msg_share, 2);
+	json__key(w, "rx_bytes"); json__int(w, pc->rx_bytes);
+	json__key(w, "tx_bytes"); json__int(w, pc->tx_bytes);
+	json__key(w, "tx_msgs"); json__int(w, pc->tx_msgs);
+	json__key(w, "cpu_per_msg_ns");
+	json__int(w, pc->rx_msgs ? pc->cpu_ns / pc->rx_msgs : 0);
+	json__key(w, "offcpu_ns"); json__int(w, pc->offcpu_ns);
+	json__key(w, "runq_ns"); json__int(w, pc->runq_ns);
+	json__key(w, "alloc_bytes"); json__int(w, pc->alloc_bytes);
+	json__end(w, '}');
+}
+
+static void emit_json(const struct peers_data *d, int top, struct json_writer *w)
+{
+	char v[256];
+
+	json__begin(w, '{');
+	json__key(w, "cpu_ns"); json__int(w, d->cpu_ns);
+	json__key(w, "unattributed_cpu_ns"); json__int(w, d->unattributed_cpu_ns);
+	json__key(w, "paths");
+	json__begin(w, '[');
+	for (int i = 0; i < d->nr_paths; i++) {
+		const struct peers_path *pp = &d->paths[i];
+
+		json__begin(w, '{');
+		json__key(w, "path"); json__str(w, pp->path);
+		json__key(w, "cpu_ns"); json__int(w, pp->cpu_ns);
+		json__key(w, "tagged_cpu_ns"); json__int(w, pp->tagged_cpu_ns);
+		json__key(w, "rx_msgs"); json__int(w, pp->rx_msgs);
+		json__key(w, "evidence_cpu_ns");
+		json__begin(w, '{');
+		for (int k = 0; k < EV_NR; k++) {
+			json__key(w, evidence_names[k]);
+			json__int(w, pp->by_evidence[k]);
+		}
+		json__end(w, '}');
+		json__key(w, "max_median"); json__fixed(w, pp->max_median, 2);
+		json__key(w, "flagged");
+		if (pp->flagged >= 0)
+			json__str(w, pp->peers[pp->flagged].peer);
+		else
+			json__null(w);
+		json__key(w, "verdict");
+		if (pp->flagged >= 0)
+			json__str(w, verdict(pp, v, sizeof(v)));
+		else
+			json__null(w);
+		json__key(w, "peers");
+		json__begin(w, '[');
+		for (int k = 0; k < pp->nr_peers && (!top || k < top); k++)
+			emit_json_peer(w, &pp->peers[k]);
+		json__end(w, ']');
+		json__end(w, '}');
+	}
+	json__end(w, ']');
+	json__end(w, '}');
+}
+
+int report_peers__emit(const struct profile *p, const struct report_opts *o, struct report_out *out)
+{
+	struct path_rules *rules = NULL;
+	struct peers_data d;
+	char msg[256];
+	int err;
+
+	if (!o->peers)
+		return 0;
+	if (o->rules) {
+		rules = path_rules__load(o->rules, msg, sizeof(msg));
+		if (!rules)
+			return -EINVAL;
+	}
+	err = peers__compute(p, rules, &d);
+	path_rules__free(rules);
+	if (err)
+		return err;
+	report_out__section(out, "peers", "Peers: which peer costs what");
+	if (out->format == REPORT_JSON) {
+		struct json_writer w;
+
+		json__init(&w, out->f, JSON_COMPACT);
+		emit_json(&d, o->top_n, &w);
+	} else if (!d.tagged) {
+		fprintf(out->f, "no event was recorded while serving a peer (record with the sock collector, without --no-peers)\n\n");
+	} else {
+		char a[32], b[32];
+
+		fprintf(out->f, "%s of %s CPU in no path (%.0f %%): no span, symbol, thread name or socket placed it\n\n",
+			output__fmt_ns(d.unattributed_cpu_ns, a, sizeof(a)),
+			output__fmt_ns(d.cpu_ns, b, sizeof(b)), pct(d.unattributed_cpu_ns, d.cpu_ns));
+		for (int i = 0; i < d.nr_paths; i++)
+			emit_text_path(&d.paths[i], o->top_n, out->format == REPORT_MD, out->f);
+	}
+	peers__free(&d);
+	return 0;
+}

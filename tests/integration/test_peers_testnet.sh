@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Serving-peer tag on the test network (docs/peers.md), known answers:
+#  1. abusive-peer on node 1 (ten times the DHT requests of the others):
+#     recording node 0, `report --peers` names node 1 as the top dht CPU
+#     cost; its share is printed beside the share of node 0's served
+#     requests that node 0 itself counted (p2pnet --json).
+#  2. a rules file that matches no symbol of the node, plus --port dht=udp:..:
+#     the dht path still gets CPU, through the socket the threads served
+#     (it said "wall time 0 ns busy" before the tag).
+#  3. clean network: no peer flagged.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/sock-lib.sh"
+need_sock
+need_cmd jq
+[ -x "$BUILD/p2pnet" ] || skip "no $BUILD/p2pnet (tests/node not built)"
+
+# run_net NAME [p2pnet args]: 4 nodes, node 0 recorded for 6 s -> $T/NAME.{pb.gz,json}
+run_net() {
+	local name=$1 base
+	shift
+	base=$((20000 + (RANDOM % 300) * 50))
+	rm -f "$T/pids"
+	"$BUILD/p2pnet" --nodes 4 --duration 10 --dht-rate 1500 --gossip-rate 20 --base-port "$base" \
+		--pids-file "$T/pids" --json "$T/$name.json" "$@" >"$T/$name.out" 2>&1 &
+	local net=$!
+	BG_PIDS+=("$net")
+	wait_file "$T/pids" 30 || fail "$name: p2pnet did not start: $(tail -3 "$T/$name.out")"
+	"$PS" record -p "$(head -1 "$T/pids")" -F 999 -c cpu,offcpu,sock -d 6 -o "$T/$name.pb.gz" \
+		--port "dht=udp:$base-$((base + 999)),gossip=tcp:$((base + 1000))-$((base + 1999))" \
+		$REC_ARGS 2>"$T/$name.rec" || fail "$name: record failed: $(tail -3 "$T/$name.rec")"
+	wait "$net" || fail "$name: p2pnet failed: $(tail -3 "$T/$name.out")"
+}
+
+# 1. abusive-peer
+REC_ARGS="" run_net abusive --inject abusive-peer --on-node 1
+"$PS" report "$T/abusive.pb.gz" --peers --json >"$T/abusive.rep" || fail "report --peers failed"
+port1=$(jq -r '.per_node[1].udp_port' "$T/abusive.json")
+top=$(jq -r '.peers.paths[] | select(.path == "dht") | .peers[0].peer' "$T/abusive.rep")
+share=$(jq -r '.peers.paths[] | select(.path == "dht") | .peers[0].cpu_share' "$T/abusive.rep")
+want=$(jq -r --arg p "$port1" '.per_node[0].dht_requests_from as $r |
+	100 * ($r[$p] // 0) / ([$r[]] | add)' "$T/abusive.json")
+[ "${top##*:}" = "$port1" ] || fail "abusive-peer: top dht CPU peer is $top, want port $port1"
+note "abusive-peer: top dht CPU peer $top, $share % of tagged dht CPU; node 0 says $want % of the requests it served came from it"
+
+# 2. rules that match no symbol: dht CPU through the socket tag
+printf 'path dht\ndht = zzz_no_such_symbol\n' >"$T/none.rules"
+REC_ARGS="--rules $T/none.rules" run_net norules
+busy=$("$PS" report "$T/norules.pb.gz" --json | jq -r '.paths.paths[] | select(.name == "dht") | .parts[] | select(.part == "cpu") | .total')
+[ -n "$busy" ] && [ "$busy" -gt 0 ] || fail "rules matching no symbol: dht got no CPU (cpu part '$busy')"
+sock=$("$PS" report "$T/norules.pb.gz" --peers --json | jq -r '.peers.paths[] | select(.path == "dht") | .evidence_cpu_ns.sockets')
+[ -n "$sock" ] && [ "$sock" -gt 0 ] || fail "rules matching no symbol: report --peers puts no dht CPU on socket evidence ('$sock')"
+note "rules matching no symbol: dht CPU $busy ns, $sock ns of it placed by the socket tag"
+
+# 3. clean network: nobody flagged
+REC_ARGS="" run_net clean
+flagged=$("$PS" report "$T/clean.pb.gz" --peers --json | jq -r '[.peers.paths[] | select(.flagged != null) | .verdict] | join("; ")')
+[ -z "$flagged" ] || fail "clean network: flagged: $flagged"
+note "clean network: no peer flagged"
+exit 0
