@@ -611,6 +611,9 @@ static int start(struct agent *a)
 		ps_err("agent: cannot write to %s: %s (choose another --dir)", a->dir, strerror(errno));
 		return -EACCES;
 	}
+	err = agent_store__clean_temp(a->dir);
+	if (err > 0)
+		agent_log("removed %d unfinished window(s) left in %s by a previous run", err, a->dir);
 	if (load_rules(a, false))
 		return -EINVAL;
 	r->opts.rules = a->rules;
