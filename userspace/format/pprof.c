@@ -277,23 +277,12 @@ static int rstr(const struct rctx *c, uint64_t idx, uint32_t *out)
 
 static int rd_value_type(const struct slice *s, uint64_t *type, uint64_t *unit)
 {
-	struct pb_rd r = { s->data, s->data + s->len };
-	struct pb_field f;
-	int err;
+	uint64_t v[VALUETYPE_UNIT + 1] = { 0 };
+	int err = rd_varints(s->data, s->len, v, VALUETYPE_TYPE, VALUETYPE_UNIT);
 
-	*type = *unit = 0;
-	while (r.p < r.end) {
-		err = rd_field(&r, &f);
-		if (err)
-			return err;
-		if (f.num == VALUETYPE_TYPE)
-			err = want_varint(&f, type);
-		else if (f.num == VALUETYPE_UNIT)
-			err = want_varint(&f, unit);
-		if (err)
-			return err;
-	}
-	return 0;
+	*type = v[VALUETYPE_TYPE];
+	*unit = v[VALUETYPE_UNIT];
+	return err;
 }
 
 static int rd_top(struct rctx *c, const unsigned char *buf, size_t len)
