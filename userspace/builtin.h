@@ -110,4 +110,68 @@ void agent_http__publish(struct agent_http *h, const char *prom, size_t prom_len
 			 const char *om, size_t om_len);
 void agent_http__stop(struct agent_http *h);
 
+/*
+ * What `peerscope stat` (cmd-stat.c: options, counting loops, output) shares
+ * with its counters (stat-counters.c: which events, probing them, opening and
+ * reading one counter set per thread).
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "core/pmu-events.h"
+#include "core/pmu-metrics.h"
+
+#define TICK_MS		100
+#define PS_COMM_LEN	16	/* the kernel's TASK_COMM_LEN */
+#define READ_FORMAT	(PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING)
+
+/* One thread's counters (-p), or the command's inherited ones. */
+struct counter_set {
+	int tid;
+	char comm[PS_COMM_LEN];
+	bool exited;
+	bool seen;			/* in the last /proc scan */
+	int fd[PMU_MAX_EVENTS];		/* -1: not open */
+	struct pmu_count cur[PMU_MAX_EVENTS];
+	struct pmu_count prev[PMU_MAX_EVENTS];	/* at the last interval */
+};
+
+struct stat_cmd {
+	/* options */
+	int pid;
+	char **cmd;
+	const char *events;
+	double duration;
+	int interval_ms;
+	bool json, strict, per_thread, list, topdown;
+	const char *list_pattern;
+	const char *output;
+	FILE *out;
+	char cmdline[512];
+
+	/* events */
+	struct pmu_event ev[PMU_MAX_EVENTS];
+	int nr_ev;
+	bool supported[PMU_MAX_EVENTS];
+	const char *why[PMU_MAX_EVENTS];
+	int leader[PMU_MAX_EVENTS];
+	bool group_read[PMU_MAX_EVENTS];	/* per leader: PERF_FORMAT_GROUP */
+	bool inherit;
+
+	/* counting */
+	struct counter_set *sets;
+	int nr_sets, cap_sets;
+	struct timespec t0;
+	int child;
+};
+
+int stat_build_events(struct stat_cmd *s);
+void stat_close_fds(int *fd, int n);
+int stat_probe_events(struct stat_cmd *s);
+struct counter_set *stat_add_set(struct stat_cmd *s, int tid);
+int stat_open_set(struct stat_cmd *s, struct counter_set *c);
+void stat_read_set(const struct stat_cmd *s, struct counter_set *c);
+int stat_scan_threads(struct stat_cmd *s);
+
 #endif /* PEERSCOPE_BUILTIN_H */

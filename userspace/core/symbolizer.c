@@ -17,9 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <elf.h>
-#include <linux/openat2.h>
 #include <sys/auxv.h>
-#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,6 +27,7 @@
 #include "core/input-limits.h"
 #include "core/log.h"
 #include "core/profile.h"
+#include "core/root-open.h"
 #include "core/sym-demangle.h"
 #include "core/sym-elf.h"
 #include "core/sym-kallsyms.h"
@@ -247,76 +246,6 @@ static int open_ro(const char *path)
 }
 
 /*
- * Without openat2: walk path from dirfd one component at a time, refusing
- * any symlink and "..": nothing can lead out of the root.
- */
-static int open_beneath_nofollow(int dirfd, const char *path)
-{
-	char comp[NAME_MAX + 1];
-	int fd = dup(dirfd);
-
-	while (fd >= 0 && *path) {
-		size_t n;
-		int next;
-
-		path += strspn(path, "/");
-		n = strcspn(path, "/");
-		if (!n)
-			break;
-		if (n > NAME_MAX || (n == 2 && !strncmp(path, "..", 2))) {
-			close(fd);
-			errno = EXDEV;
-			return -1;
-		}
-		memcpy(comp, path, n);
-		comp[n] = '\0';
-		path += n;
-		next = openat(fd, comp, (path[strspn(path, "/")] ? O_PATH | O_DIRECTORY : O_RDONLY) |
-					O_NOFOLLOW | O_CLOEXEC);
-		close(fd);
-		fd = next;
-	}
-	return fd;
-}
-
-/*
- * path as the process whose root directory is root (/proc/PID/root) sees
- * it: symlinks (absolute ones too) and ".." resolved inside that root,
- * never out of it, so that a container's file cannot make us read a host
- * file.  -1 with errno on failure.
- */
-static int open_in_root(const char *root, const char *path, int flags)
-{
-	struct open_how how = {
-		.flags = O_RDONLY | O_CLOEXEC | flags,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
-	};
-	int rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC), fd, err;
-
-	if (rfd < 0)
-		return -1;
-	fd = syscall(SYS_openat2, rfd, path, &how, sizeof(how));
-	if (fd < 0 && (errno == ENOSYS || errno == E2BIG))
-		fd = open_beneath_nofollow(rfd, path);
-	err = errno;
-	close(rfd);
-	errno = err;
-	return fd;
-}
-
-/* Tries <path> inside root then, if root is set, <path> itself. */
-static int open_rooted(const char *root, const char *path)
-{
-	int fd = -1;
-
-	if (root)
-		fd = open_in_root(root, path, 0);
-	if (fd < 0)
-		fd = open_ro(path);
-	return fd;
-}
-
-/*
  * Separate debug info for a stripped file: by build id first (exact by
  * construction), then by .gnu_debuglink beside the file, in .debug/ and
  * under the debug dir, as gdb looks.  add_debug_fd() rejects a mismatch.
@@ -331,7 +260,7 @@ static void dso_find_debug(struct symbolizer *s, struct sym_dso *d, const char *
 	if (d->elf.build_id[0] && strlen(d->elf.build_id) > 2) {
 		snprintf(cand, sizeof(cand), "%s/.build-id/%.2s/%s.debug", s->debug_dir,
 			 d->elf.build_id, d->elf.build_id + 2);
-		fd = open_rooted(root, cand);
+		fd = root__open(root, cand);
 		if (fd >= 0) {
 			int err = sym_elf__add_debug_fd(&d->elf, fd);
 
@@ -359,7 +288,7 @@ static void dso_find_debug(struct symbolizer *s, struct sym_dso *d, const char *
 		/* a debuglink naming the file itself is no help */
 		if (!strcmp(cand, path))
 			continue;
-		fd = open_rooted(root, cand);
+		fd = root__open(root, cand);
 		if (fd < 0)
 			continue;
 		if (!sym_elf__add_debug_fd(&d->elf, fd)) {
@@ -387,7 +316,7 @@ static int dso_open_map(struct sym_proc *p, const struct sym_map *m, char *root,
 			return fd;
 	}
 	/* the pid's own mount namespace (containers), never out of its root */
-	fd = open_in_root(root, m->path, 0);
+	fd = root__open_in(root, m->path, 0);
 	if (fd >= 0)
 		return fd;
 	/*
@@ -668,7 +597,7 @@ int symbolizer__add_pid(struct symbolizer *s, uint32_t pid)
  */
 static int perfmap_load(struct sym_proc *p, const char *root, const char *path)
 {
-	int fd = root ? open_in_root(root, path, O_NOFOLLOW)
+	int fd = root ? root__open_in(root, path, O_NOFOLLOW)
 		      : open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	struct stat st;
 	int err;

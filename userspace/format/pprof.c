@@ -118,6 +118,27 @@ static int want_varint(const struct pb_field *f, uint64_t *out)
 	return 0;
 }
 
+/*
+ * Reads a message whose fields first..last are all scalars into v[num]
+ * (v must hold last + 1 entries); other fields are skipped.
+ */
+static int rd_varints(const unsigned char *data, size_t len, uint64_t *v, uint32_t first,
+		      uint32_t last)
+{
+	struct pb_rd r = { data, data + len };
+	struct pb_field f;
+	int err;
+
+	while (r.p < r.end) {
+		err = rd_field(&r, &f);
+		if (err)
+			return err;
+		if (f.num >= first && f.num <= last && (err = want_varint(&f, &v[f.num])))
+			return err;
+	}
+	return 0;
+}
+
 /* Growable u64 vector for repeated scalars. */
 struct u64vec {
 	uint64_t *v;
@@ -256,23 +277,12 @@ static int rstr(const struct rctx *c, uint64_t idx, uint32_t *out)
 
 static int rd_value_type(const struct slice *s, uint64_t *type, uint64_t *unit)
 {
-	struct pb_rd r = { s->data, s->data + s->len };
-	struct pb_field f;
-	int err;
+	uint64_t v[VALUETYPE_UNIT + 1] = { 0 };
+	int err = rd_varints(s->data, s->len, v, VALUETYPE_TYPE, VALUETYPE_UNIT);
 
-	*type = *unit = 0;
-	while (r.p < r.end) {
-		err = rd_field(&r, &f);
-		if (err)
-			return err;
-		if (f.num == VALUETYPE_TYPE)
-			err = want_varint(&f, type);
-		else if (f.num == VALUETYPE_UNIT)
-			err = want_varint(&f, unit);
-		if (err)
-			return err;
-	}
-	return 0;
+	*type = v[VALUETYPE_TYPE];
+	*unit = v[VALUETYPE_UNIT];
+	return err;
 }
 
 static int rd_top(struct rctx *c, const unsigned char *buf, size_t len)
@@ -411,19 +421,12 @@ static int rd_functions(struct rctx *c)
 		return err;
 	for (i = 0; i < c->functions.n; i++) {
 		const struct slice *s = &c->functions.s[i];
-		struct pb_rd r = { s->data, s->data + s->len };
-		uint64_t v[6] = { 0 };
+		uint64_t v[FUNCTION_START_LINE + 1] = { 0 };
 		uint32_t name, sys, file, id;
-		struct pb_field f;
 
-		while (r.p < r.end) {
-			err = rd_field(&r, &f);
-			if (err)
-				return err;
-			if (f.num >= FUNCTION_ID && f.num <= FUNCTION_START_LINE &&
-			    (err = want_varint(&f, &v[f.num])))
-				return err;
-		}
+		err = rd_varints(s->data, s->len, v, FUNCTION_ID, FUNCTION_START_LINE);
+		if (err)
+			return err;
 		if ((err = rstr(c, v[FUNCTION_NAME], &name)) ||
 		    (err = rstr(c, v[FUNCTION_SYSTEM_NAME], &sys)) ||
 		    (err = rstr(c, v[FUNCTION_FILENAME], &file)))
@@ -450,19 +453,13 @@ static int rd_mappings(struct rctx *c)
 		return -ENOMEM;
 	for (i = 0; i < c->mappings.n; i++) {
 		const struct slice *s = &c->mappings.s[i];
-		struct pb_rd r = { s->data, s->data + s->len };
 		struct pf_mapping m = { 0 };
 		uint64_t v[11] = { 0 };
-		struct pb_field f;
 		uint32_t id;
 
-		while (r.p < r.end) {
-			err = rd_field(&r, &f);
-			if (err)
-				return err;
-			if (f.num >= MAPPING_ID && f.num <= 10 && (err = want_varint(&f, &v[f.num])))
-				return err;
-		}
+		err = rd_varints(s->data, s->len, v, MAPPING_ID, 10);
+		if (err)
+			return err;
 		m.start = v[MAPPING_START];
 		m.limit = v[MAPPING_LIMIT];
 		m.offset = v[MAPPING_OFFSET];
@@ -587,21 +584,14 @@ out_free:
 
 static int rd_label(struct rctx *c, const struct pb_field *lf, struct pf_label *l)
 {
-	struct pb_rd r = { lf->data, lf->data + lf->len };
-	uint64_t v[5] = { 0 };
-	struct pb_field f;
+	uint64_t v[LABEL_NUM_UNIT + 1] = { 0 };
 	int err;
 
 	if (lf->wt != WT_LEN)
 		return -EBADMSG;
-	while (r.p < r.end) {
-		err = rd_field(&r, &f);
-		if (err)
-			return err;
-		if (f.num >= LABEL_KEY && f.num <= LABEL_NUM_UNIT &&
-		    (err = want_varint(&f, &v[f.num])))
-			return err;
-	}
+	err = rd_varints(lf->data, lf->len, v, LABEL_KEY, LABEL_NUM_UNIT);
+	if (err)
+		return err;
 	memset(l, 0, sizeof(*l));
 	if ((err = rstr(c, v[LABEL_KEY], &l->key)) || (err = rstr(c, v[LABEL_STR], &l->str)) ||
 	    (err = rstr(c, v[LABEL_NUM_UNIT], &l->unit)))

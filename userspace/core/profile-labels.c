@@ -1,0 +1,348 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The profile model: label sets, samples and profile__relabel(); see
+ * profile.h for the API.
+ */
+#include "core/profile.h"
+#include "core/profile-internal.h"
+#include "core/hashmap.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- labels ---- */
+
+static int label_cmp(const struct profile *p, const struct pf_label *a, const struct pf_label *b)
+{
+	int c;
+
+	if (a->key != b->key) {
+		c = strcmp(p->strings[a->key], p->strings[b->key]);
+		if (c)
+			return c;
+	}
+	if (a->str != b->str) {
+		/* Numeric labels (str 0, "") sort before string ones. */
+		return strcmp(p->strings[a->str], p->strings[b->str]);
+	}
+	if (a->num != b->num)
+		return a->num < b->num ? -1 : 1;
+	if (a->unit != b->unit)
+		return strcmp(p->strings[a->unit], p->strings[b->unit]);
+	return 0;
+}
+
+uint32_t profile__intern_label_ids(struct profile *p, const struct pf_label *in, uint32_t n)
+{
+	struct pf_label sbuf[16], *l = sbuf;
+	struct pf_labelset *ls;
+	uint32_t i, j, id = 0;
+	size_t len;
+	int ret;
+
+	if (!n)
+		return 0;
+	if (n > (1u << 20))
+		return 0;
+	if (n > 16) {
+		l = malloc(n * sizeof(*l));
+		if (!l)
+			return 0;
+	}
+	/* Zeroed first: the padding is part of the hashed key. */
+	memset(l, 0, n * sizeof(*l));
+	for (i = 0; i < n; i++) {
+		if (!in[i].key || in[i].key >= p->nr_strings || in[i].str >= p->nr_strings ||
+		    in[i].unit >= p->nr_strings)
+			goto out_free;
+		l[i].key = in[i].key;
+		l[i].str = in[i].str;
+		l[i].num = in[i].str ? 0 : in[i].num;
+		l[i].unit = in[i].str ? 0 : in[i].unit;
+	}
+	/* Insertion sort: label sets are a handful of entries. */
+	for (i = 1; i < n; i++) {
+		struct pf_label t = l[i];
+
+		for (j = i; j > 0 && label_cmp(p, &l[j - 1], &t) > 0; j--)
+			l[j] = l[j - 1];
+		l[j] = t;
+	}
+	len = n * sizeof(*l);
+	id = hashmap__find(p->hash->labelsets, l, len);
+	if (id)
+		goto out_free;
+	if (p->nr_labelsets == UINT32_MAX ||
+	    GROW(p->labelsets, p->cap_labelsets, p->nr_labelsets + 1))
+		goto out_free;
+	ls = &p->labelsets[p->nr_labelsets];
+	ls->labels = pf_arena_alloc(p->hash, len);
+	if (!ls->labels)
+		goto out_free;
+	memcpy(ls->labels, l, len);
+	ls->nr = n;
+	ret = hashmap__find_or_insert(p->hash->labelsets, l, len, p->nr_labelsets, &id);
+	if (ret < 0) {
+		id = 0;
+		goto out_free;
+	}
+	p->nr_labelsets++;
+out_free:
+	if (l != sbuf)
+		free(l);
+	return id;
+}
+
+uint32_t profile__intern_labels(struct profile *p, const struct pf_label_kv *kv, uint32_t n)
+{
+	struct pf_label sbuf[16], *l = sbuf;
+	uint32_t i, id = 0;
+
+	if (!n || !kv)
+		return 0;
+	if (n > 16) {
+		l = calloc(n, sizeof(*l));
+		if (!l)
+			return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (!kv[i].key || !*kv[i].key)
+			goto out_free;
+		l[i].key = profile__intern(p, kv[i].key);
+		l[i].str = kv[i].str ? profile__intern(p, kv[i].str) : 0;
+		l[i].num = kv[i].num;
+		l[i].unit = kv[i].str ? 0 : profile__intern(p, kv[i].unit);
+		if (!l[i].key)
+			goto out_free;
+		/*
+		 * An empty string label cannot be told from a numeric one in
+		 * pprof (str index 0); keep it as a numeric 0 explicitly.
+		 */
+	}
+	id = profile__intern_label_ids(p, l, n);
+out_free:
+	if (l != sbuf)
+		free(l);
+	return id;
+}
+
+static const struct pf_label *label_find(const struct profile *p, uint32_t labelset,
+					 const char *key)
+{
+	const struct pf_labelset *ls;
+	uint32_t k, i;
+
+	if (!labelset || labelset >= p->nr_labelsets || !profile__find_str(p, key, &k) || !k)
+		return NULL;
+	ls = &p->labelsets[labelset];
+	for (i = 0; i < ls->nr; i++)
+		if (ls->labels[i].key == k)
+			return &ls->labels[i];
+	return NULL;
+}
+
+const char *profile__label_str(const struct profile *p, uint32_t labelset, const char *key)
+{
+	const struct pf_label *l = label_find(p, labelset, key);
+
+	return l && l->str ? p->strings[l->str] : NULL;
+}
+
+bool profile__label_num(const struct profile *p, uint32_t labelset, const char *key,
+			int64_t *num)
+{
+	const struct pf_label *l = label_find(p, labelset, key);
+
+	if (!l || l->str)
+		return false;
+	if (num)
+		*num = l->num;
+	return true;
+}
+
+/* ---- samples ---- */
+
+int pf_sample_find_or_add(struct profile *p, uint32_t stack, uint32_t labelset)
+{
+	struct pf_sample key = { .stack = stack, .labelset = labelset };
+	uint32_t id, cap;
+	int ret;
+
+	if (!stack || stack >= p->nr_stacks || labelset >= p->nr_labelsets)
+		return -EINVAL;
+	id = hashmap__find(p->hash->samples, &key, sizeof(key));
+	if (id)
+		return (int)(id - 1);
+	if (p->nr_samples >= INT32_MAX)
+		return -ENOSPC;
+	cap = p->cap_samples;
+	if (GROW(p->samples, p->cap_samples, p->nr_samples + 1))
+		return -ENOMEM;
+	if (p->cap_samples != cap || !p->values) {
+		int64_t *nv = realloc(p->values, (size_t)p->cap_samples * PF_MAX_TYPES *
+					     sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		memset(nv + (size_t)cap * PF_MAX_TYPES, 0,
+		       (size_t)(p->cap_samples - cap) * PF_MAX_TYPES * sizeof(*nv));
+		p->values = nv;
+	}
+	p->samples[p->nr_samples] = key;
+	ret = hashmap__find_or_insert(p->hash->samples, &key, sizeof(key), p->nr_samples + 1, &id);
+	if (ret < 0)
+		return ret;
+	return (int)p->nr_samples++;
+}
+
+int profile__add(struct profile *p, uint32_t stack, uint32_t labelset, int type_idx,
+		 int64_t value)
+{
+	int s;
+
+	if (type_idx < 0 || (uint32_t)type_idx >= p->nr_types)
+		return -EINVAL;
+	s = pf_sample_find_or_add(p, stack, labelset);
+	if (s < 0)
+		return s;
+	p->values[(size_t)s * PF_MAX_TYPES + type_idx] += value;
+	return s;
+}
+
+int profile__add_values(struct profile *p, uint32_t stack, uint32_t labelset,
+			const int *type_idx, const int64_t *values, uint32_t n)
+{
+	uint32_t i;
+	int s;
+
+	for (i = 0; i < n; i++)
+		if (type_idx[i] < 0 || (uint32_t)type_idx[i] >= p->nr_types)
+			return -EINVAL;
+	s = pf_sample_find_or_add(p, stack, labelset);
+	if (s < 0)
+		return s;
+	for (i = 0; i < n; i++)
+		p->values[(size_t)s * PF_MAX_TYPES + type_idx[i]] += values[i];
+	return s;
+}
+
+int64_t profile__total(const struct profile *p, int type_idx)
+{
+	int64_t sum = 0;
+	uint32_t i;
+
+	if (type_idx < 0 || (uint32_t)type_idx >= p->nr_types)
+		return 0;
+	for (i = 0; i < p->nr_samples; i++)
+		sum += p->values[(size_t)i * PF_MAX_TYPES + type_idx];
+	return sum;
+}
+
+/* ---- relabelling ---- */
+
+/* The label set ls with string label key set to value (other labels kept). */
+static uint32_t labelset_with(struct profile *p, uint32_t ls, const char *key, const char *value)
+{
+	const struct pf_labelset *set = ls ? &p->labelsets[ls] : NULL;
+	uint32_t n = set ? set->nr : 0, k, out = 0, id;
+	struct pf_label *l = calloc(n + 1, sizeof(*l));
+	uint32_t key_id = profile__intern(p, key), val_id = profile__intern(p, value);
+
+	if (!l || !key_id || (!val_id && *value)) {
+		free(l);
+		return 0;
+	}
+	for (k = 0; k < n; k++) {
+		if (set->labels[k].key != key_id)
+			l[out++] = set->labels[k];
+	}
+	l[out++] = (struct pf_label){ .key = key_id, .str = val_id };
+	id = profile__intern_label_ids(p, l, out);
+	free(l);
+	return id;
+}
+
+/*
+ * Re-keys every sample by new_ls[i], merging equal keys.  The new index is
+ * built first (the only step that allocates), so a failure changes nothing;
+ * then samples move down in place: a key's first sample goes to the next
+ * free slot, which is never after it.  The new index copies its keys.
+ */
+static int samples_rekey(struct profile *p, const uint32_t *new_ls)
+{
+	struct hashmap *h = hashmap__new(NULL, NULL);
+	uint32_t *target = malloc(((size_t)p->nr_samples + 1) * sizeof(*target));
+	uint32_t next = 0, out = 0;
+
+	if (!h || !target)
+		goto nomem;
+	for (uint32_t i = 0; i < p->nr_samples; i++) {
+		struct pf_sample key = { .stack = p->samples[i].stack, .labelset = new_ls[i] };
+		uint32_t id;
+		int ret = hashmap__find_or_insert(h, &key, sizeof(key), next + 1, &id);
+
+		if (ret < 0)
+			goto nomem;
+		next += ret;
+		target[i] = id - 1;
+	}
+	for (uint32_t i = 0; i < p->nr_samples; i++) {
+		int64_t *src = &p->values[(size_t)i * PF_MAX_TYPES];
+		int64_t *dst = &p->values[(size_t)target[i] * PF_MAX_TYPES];
+
+		if (target[i] == out) {
+			p->samples[out].stack = p->samples[i].stack;
+			p->samples[out].labelset = new_ls[i];
+			if (out != i)
+				memcpy(dst, src, PF_MAX_TYPES * sizeof(*src));
+			out++;
+			continue;
+		}
+		for (uint32_t t = 0; t < PF_MAX_TYPES; t++)
+			dst[t] += src[t];
+	}
+	memset(&p->values[(size_t)out * PF_MAX_TYPES], 0,
+	       (size_t)(p->nr_samples - out) * PF_MAX_TYPES * sizeof(int64_t));
+	p->nr_samples = out;
+	hashmap__free(p->hash->samples);
+	p->hash->samples = h;
+	free(target);
+	return 0;
+
+nomem:
+	hashmap__free(h);
+	free(target);
+	return -ENOMEM;
+}
+
+int profile__relabel(struct profile *p, const char *key, profile_label_fn value, void *ctx)
+{
+	uint32_t *new_ls;
+	int changed = 0, err;
+
+	if (!key || !*key || !value)
+		return -EINVAL;
+	new_ls = malloc(((size_t)p->nr_samples + 1) * sizeof(*new_ls));
+	if (!new_ls)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < p->nr_samples; i++) {
+		const char *v = value(p, i, ctx);
+
+		new_ls[i] = p->samples[i].labelset;
+		if (!v)
+			continue;
+		new_ls[i] = labelset_with(p, p->samples[i].labelset, key, v);
+		if (!new_ls[i]) {
+			free(new_ls);
+			return -ENOMEM;
+		}
+		changed++;
+	}
+	err = changed ? samples_rekey(p, new_ls) : 0;
+	free(new_ls);
+	return err ? err : changed;
+}
