@@ -107,6 +107,22 @@ static bool is_window(const char *name)
 	       !strcmp(name + n - s, WINDOW_SUFFIX);
 }
 
+int agent_store__clean_temp(const char *dir)
+{
+	struct dirent *de;
+	int n = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (!strncmp(de->d_name, ".window-", 8) && !unlinkat(dirfd(d), de->d_name, 0))
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
 int agent_store__retain(const char *dir, unsigned keep, uint64_t max_bytes)
 {
 	struct window_file *w = NULL;

@@ -87,6 +87,11 @@ struct profile;
  */
 int agent_store__write_window(const char *dir, const struct profile *p, int64_t start_ns,
 			      char *name, size_t len);
+/*
+ * Deletes the temporary files a killed agent left in DIR (never a window:
+ * those appear only by rename); returns how many or a negative errno.
+ */
+int agent_store__clean_temp(const char *dir);
 /* Appends one line (with its newline) to DIR/index.jsonl, fsynced. */
 int agent_store__append_index(const char *dir, const char *line, size_t len);
 /*

@@ -611,6 +611,9 @@ static int start(struct agent *a)
 		ps_err("agent: cannot write to %s: %s (choose another --dir)", a->dir, strerror(errno));
 		return -EACCES;
 	}
+	err = agent_store__clean_temp(a->dir);
+	if (err > 0)
+		agent_log("removed %d unfinished window(s) left in %s by a previous run", err, a->dir);
 	if (load_rules(a, false))
 		return -EINVAL;
 	r->opts.rules = a->rules;
@@ -679,7 +682,7 @@ int cmd_agent(int argc, char **argv)
 		.r = {
 			.opts = { .freq = AGENT_FREQ, .alloc_sample = 1, .alloc_duty = 1.0,
 				  .windows = true },
-			.sm = { -1, -1 },
+			.sm = { -1, -1, -1, -1 },
 			.stats_fd = -1,
 		},
 		.window_s = AGENT_WINDOW_S,

@@ -2,8 +2,10 @@
 # Serving-peer tag on the test network (docs/peers.md), known answers:
 #  1. abusive-peer on node 1 (ten times the DHT requests of the others):
 #     recording node 0, `report --peers` names node 1 as the top dht CPU
-#     cost; its share is printed beside the share of node 0's served
-#     requests that node 0 itself counted (p2pnet --json).
+#     cost, and its share of node 0's DHT messages is within 5 percentage
+#     points of node 0's own count (p2pnet --json dht_datagrams_from).  Its
+#     CPU share is printed beside the share of requests node 0 served from
+#     it: with a worker pool the CPU share is an estimate (docs/peers.md).
 #  2. a rules file that matches no symbol of the node, plus --port dht=udp:..:
 #     the dht path still gets CPU, through the socket the threads served
 #     (it said "wall time 0 ns busy" before the tag).
@@ -41,6 +43,14 @@ want=$(jq -r --arg p "$port1" '.per_node[0].dht_requests_from as $r |
 	100 * ($r[$p] // 0) / ([$r[]] | add)' "$T/abusive.json")
 [ "${top##*:}" = "$port1" ] || fail "abusive-peer: top dht CPU peer is $top, want port $port1"
 note "abusive-peer: top dht CPU peer $top, $share % of tagged dht CPU; node 0 says $want % of the requests it served came from it"
+# its share of node 0's DHT messages, as report --peers counts them, agrees
+# with node 0's own count of the datagrams it handled (requests and replies)
+got_msgs=$(jq -r '.peers.paths[] | select(.path == "dht") | .peers[0].msg_share' "$T/abusive.rep")
+want_msgs=$(jq -r --arg p "$port1" '.per_node[0].dht_datagrams_from as $r |
+	100 * ($r[$p] // 0) / ([$r[]] | add)' "$T/abusive.json")
+assert_between "$got_msgs" "$(awk -v w="$want_msgs" 'BEGIN { print w - 5 }')" \
+	"$(awk -v w="$want_msgs" 'BEGIN { print w + 5 }')" "abusive-peer: message share (node 0 counted $want_msgs %)"
+note "abusive-peer: $got_msgs % of node 0's dht messages by report --peers, $want_msgs % by node 0's own count"
 
 # 2. rules that match no symbol: dht CPU through the socket tag
 printf 'path dht\ndht = zzz_no_such_symbol\n' >"$T/none.rules"

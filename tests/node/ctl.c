@@ -46,21 +46,22 @@ void ctl_emit(const char *fmt, ...)
 
 static void ctl_stats(void)
 {
-	char from[REQ_FROM_TEXT];
+	char from[REQ_FROM_TEXT], dgrams[REQ_FROM_TEXT];
 
 	dht_requests_from(from, sizeof(from));
+	dht_datagrams_from(dgrams, sizeof(dgrams));
 	ctl_emit("stats dht_tx_msgs=%lu dht_tx_bytes=%lu dht_rx_msgs=%lu dht_rx_bytes=%lu "
 		 "dht_dropped=%lu dht_timeouts=%lu gossip_tx_msgs=%lu gossip_tx_bytes=%lu "
 		 "gossip_tx_writes=%lu gossip_rx_msgs=%lu gossip_rx_bytes=%lu gossip_rx_reads=%lu "
 		 "gossip_dups=%lu gossip_invalid=%lu gossip_delivered=%lu gossip_published=%lu "
-		 "errors=%lu rt_size=%d mesh=%d bootstrap_ns=%lu req_from=%s",
+		 "errors=%lu rt_size=%d mesh=%d bootstrap_ns=%lu req_from=%s dgram_from=%s",
 		 STAT_GET(dht_tx_msgs), STAT_GET(dht_tx_bytes), STAT_GET(dht_rx_msgs),
 		 STAT_GET(dht_rx_bytes), STAT_GET(dht_dropped), STAT_GET(dht_timeouts),
 		 STAT_GET(gossip_tx_msgs), STAT_GET(gossip_tx_bytes), STAT_GET(gossip_tx_writes),
 		 STAT_GET(gossip_rx_msgs), STAT_GET(gossip_rx_bytes), STAT_GET(gossip_rx_reads),
 		 STAT_GET(gossip_dups), STAT_GET(gossip_invalid), STAT_GET(gossip_delivered),
 		 STAT_GET(gossip_published), STAT_GET(errors), rt_size(&node.rt),
-		 gossip_mesh_count(), node.bootstrap_ns, from);
+		 gossip_mesh_count(), node.bootstrap_ns, from, dgrams);
 }
 
 static void ctl_handle_line(char *line)

@@ -172,37 +172,54 @@ NOINLINE struct stored *dht_store_slot(const uint8_t *key, bool create)
 
 /* ---- serving other nodes ---------------------------------------------- */
 
-/* Requests served per sender port: the known answer of abusive-peer. */
-#define REQ_FROM_SLOTS 64
-static struct { uint16_t port; unsigned long n; } req_from[REQ_FROM_SLOTS];
-static pthread_mutex_t req_from_lock = PTHREAD_MUTEX_INITIALIZER;
+/*
+ * Per sender port: DHT requests served, and every DHT datagram handled
+ * (requests and replies) -- the known answers of abusive-peer.
+ */
+#define FROM_SLOTS 64
+struct from_counts {
+	struct { uint16_t port; unsigned long n; } slot[FROM_SLOTS];
+	pthread_mutex_t lock;
+};
+static struct from_counts req_from = { .lock = PTHREAD_MUTEX_INITIALIZER };
+static struct from_counts dgram_from = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
-static void count_request(const struct sockaddr_in *from)
+static void count_from(struct from_counts *fc, const struct sockaddr_in *from)
 {
 	uint16_t port = ntohs(from->sin_port);
 
-	pthread_mutex_lock(&req_from_lock);
-	for (int i = 0; i < REQ_FROM_SLOTS; i++) {
-		if (!req_from[i].port)
-			req_from[i].port = port;
-		if (req_from[i].port == port) {
-			req_from[i].n++;
+	pthread_mutex_lock(&fc->lock);
+	for (int i = 0; i < FROM_SLOTS; i++) {
+		if (!fc->slot[i].port)
+			fc->slot[i].port = port;
+		if (fc->slot[i].port == port) {
+			fc->slot[i].n++;
 			break;
 		}
 	}
-	pthread_mutex_unlock(&req_from_lock);
+	pthread_mutex_unlock(&fc->lock);
 }
 
-void dht_requests_from(char *buf, size_t len)
+static void format_from(struct from_counts *fc, char *buf, size_t len)
 {
 	size_t off = 0;
 
 	buf[0] = '\0';
-	pthread_mutex_lock(&req_from_lock);
-	for (int i = 0; i < REQ_FROM_SLOTS && req_from[i].port && off < len; i++)
+	pthread_mutex_lock(&fc->lock);
+	for (int i = 0; i < FROM_SLOTS && fc->slot[i].port && off < len; i++)
 		off += snprintf(buf + off, len - off, "%s%u:%lu", off ? "," : "",
-				req_from[i].port, req_from[i].n);
-	pthread_mutex_unlock(&req_from_lock);
+				fc->slot[i].port, fc->slot[i].n);
+	pthread_mutex_unlock(&fc->lock);
+}
+
+void dht_requests_from(char *buf, size_t len)
+{
+	format_from(&req_from, buf, len);
+}
+
+void dht_datagrams_from(char *buf, size_t len)
+{
+	format_from(&dgram_from, buf, len);
 }
 
 NOINLINE void dht_serve(const struct dht_msg *req, const struct sockaddr_in *from)
@@ -210,7 +227,7 @@ NOINLINE void dht_serve(const struct dht_msg *req, const struct sockaddr_in *fro
 	struct dht_msg r = { .txn = req->txn };
 	struct stored *s;
 
-	count_request(from);
+	count_from(&req_from, from);
 	switch (req->type) {
 	case DHT_PING:
 		r.type = DHT_PONG;
@@ -491,6 +508,7 @@ NOINLINE void dht_handle_datagram(struct dht_job *j)
 		STAT_ADD(errors, 1);
 		return;
 	}
+	count_from(&dgram_from, &j->from);
 	/* Every message is evidence its sender is alive: refresh it in the table. */
 	memcpy(c.id, m.sender, ID_LEN);
 	c.ip = j->from.sin_addr.s_addr;

@@ -62,6 +62,7 @@ struct nodeproc {
 	uint64_t bootstrap_ns;
 	uint64_t stats[ST_COUNT];
 	char req_from[1024];		/* "PORT:N,...": DHT requests it served, per sender */
+	char dgram_from[1024];		/* the same for every DHT datagram it handled */
 	struct proc_usage usage;
 	int status;
 };

@@ -277,6 +277,8 @@ static void on_line(struct nodeproc *np, char *line)
 			*eq = 0;
 			if (!strcmp(t, "req_from"))
 				snprintf(np->req_from, sizeof(np->req_from), "%s", eq + 1);
+			else if (!strcmp(t, "dgram_from"))
+				snprintf(np->dgram_from, sizeof(np->dgram_from), "%s", eq + 1);
 			for (int k = 0; k < ST_COUNT; k++)
 				if (!strcmp(t, stat_names[k]))
 					np->stats[k] = strtoull(eq + 1, NULL, 10);

@@ -327,14 +327,14 @@ static void json_dist(FILE *f, const struct dist *d)
 		d->n, d->p50, d->p95, d->p99, d->max, d->mean);
 }
 
-/* ", \"dht_requests_from\": {\"PORT\": N, ...}" from the node's "PORT:N,..." */
-static void json_requests_from(FILE *f, const char *list)
+/* ", \"KEY\": {\"PORT\": N, ...}" from the node's "PORT:N,..." */
+static void json_from(FILE *f, const char *key, const char *list)
 {
 	unsigned port;
 	unsigned long n;
 	int used;
 
-	fputs(", \"dht_requests_from\": {", f);
+	fprintf(f, ", \"%s\": {", key);
 	for (bool first = true; sscanf(list, "%u:%lu%n", &port, &n, &used) == 2; first = false) {
 		fprintf(f, "%s\"%u\": %lu", first ? "" : ", ", port, n);
 		list += used;
@@ -423,7 +423,8 @@ int report_json(const char *path)
 		json_dist(f, &ns.dlv);
 		fputs("}, ", f);
 		json_counters(f, n->stats, &n->usage);
-		json_requests_from(f, n->req_from);
+		json_from(f, "dht_requests_from", n->req_from);
+		json_from(f, "dht_datagrams_from", n->dgram_from);
 		fprintf(f, "}%s\n", i + 1 < cfg.nodes ? "," : "");
 	}
 	fputs("  ],\n  \"totals\": {", f);

@@ -48,6 +48,8 @@ enum inject_bit {
 /* dht.c: DHT requests served, per sender, as "PORT:N,PORT:N" (ctl stats) */
 #define REQ_FROM_TEXT 1024
 void dht_requests_from(char *buf, size_t len);
+/* every DHT datagram handled (requests and replies), per sender, the same way */
+void dht_datagrams_from(char *buf, size_t len);
 
 /* inject.c: shared with the driver, which validates --inject the same way. */
 int inject_parse(const char *list, unsigned *bits, char *bad, size_t badlen);
