@@ -23,48 +23,56 @@
 /* --no-kernel: set by userspace before load. */
 const volatile bool kernel_stacks = true;
 
-/* Sizes are defaults: collectors/cpu.c resizes both before load. */
-struct {
+/*
+ * Two sets of (stacks, counts): samples go to the set "active_set" names
+ * while userspace drains and empties the other one (collectors/cpu.c
+ * flips it every second), so long recordings of many distinct stacks
+ * neither fill the maps nor lose the samples counted during a drain.
+ * Sizes are defaults: collectors/cpu.c resizes them before load.
+ */
+struct cpu_stacks {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
 	__uint(max_entries, CPU_STACK_ENTRIES);
 	__type(key, __u32);
 	__uint(value_size, PS_MAX_STACK_DEPTH * sizeof(__u64));
-} stacks SEC(".maps");
+};
 
-struct {
+struct cpu_counts {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);	/* new keys are rare: memory on demand */
 	__uint(max_entries, CPU_COUNT_ENTRIES);
 	__type(key, struct cpu_key);
 	__type(value, __u64);
-} counts SEC(".maps");
+};
+
+struct cpu_stacks stacks SEC(".maps");
+struct cpu_counts counts SEC(".maps");
+struct cpu_stacks stacks_b SEC(".maps");
+struct cpu_counts counts_b SEC(".maps");
+
+/* 0: stacks/counts, 1: stacks_b/counts_b; written by userspace */
+volatile __u32 active_set;
 
 /*
  * -EFAULT means "no stack of that kind" (a user-mode sample has no kernel
  * part, a kernel thread no user part): not an error.  Anything else
  * (-EEXIST: bucket collision, -ENOMEM: map full) loses the stack.
  */
-static __always_inline __s32 get_stack(void *ctx, __u64 flags, __u32 err_stat)
+static __always_inline __s32 get_stack(void *ctx, void *stackmap, __u64 flags, __u32 err_stat)
 {
-	long id = bpf_get_stackid(ctx, &stacks, flags);
+	long id = bpf_get_stackid(ctx, stackmap, flags);
 
 	if (id < 0 && id != -EFAULT)
 		ps_stat_inc(err_stat);
 	return id;
 }
 
-SEC("perf_event")
-int cpu_sample(struct bpf_perf_event_data *ctx)
+static __always_inline int count_sample(void *ctx, void *stackmap, void *countmap,
+					__u64 id, __u32 tgid)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32;
 	struct cpu_key key = {};
 	__u64 one = 1, *cnt;
 	long err;
-
-	if (!tgid || !ps_is_target(tgid))
-		return 0;
-	ps_stat_inc(PS_STAT_EVENTS);
 
 	key.tgid = tgid;
 	key.tid = (__u32)id;
@@ -77,24 +85,38 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	 */
 	key.user_stack_id = unw_user_stack(tgid);
 	if (key.user_stack_id < 0)
-		key.user_stack_id = get_stack(ctx, BPF_F_USER_STACK, PS_STAT_STACK_ERR_USER);
-	key.kern_stack_id = kernel_stacks ? get_stack(ctx, 0, PS_STAT_STACK_ERR_KERN) : -1;
+		key.user_stack_id = get_stack(ctx, stackmap, BPF_F_USER_STACK, PS_STAT_STACK_ERR_USER);
+	key.kern_stack_id = kernel_stacks ? get_stack(ctx, stackmap, 0, PS_STAT_STACK_ERR_KERN) : -1;
 
-	cnt = bpf_map_lookup_elem(&counts, &key);
+	cnt = bpf_map_lookup_elem(countmap, &key);
 	if (cnt) {
 		__sync_fetch_and_add(cnt, 1);
 		return 0;
 	}
-	err = bpf_map_update_elem(&counts, &key, &one, BPF_NOEXIST);
+	err = bpf_map_update_elem(countmap, &key, &one, BPF_NOEXIST);
 	if (err == -EEXIST) {
 		/* another CPU inserted the same key between lookup and update */
-		cnt = bpf_map_lookup_elem(&counts, &key);
+		cnt = bpf_map_lookup_elem(countmap, &key);
 		if (cnt)
 			__sync_fetch_and_add(cnt, 1);
 	} else if (err) {
 		ps_stat_inc(PS_STAT_MAP_FULL);
 	}
 	return 0;
+}
+
+SEC("perf_event")
+int cpu_sample(struct bpf_perf_event_data *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+
+	if (!tgid || !ps_is_target(tgid))
+		return 0;
+	ps_stat_inc(PS_STAT_EVENTS);
+	if (active_set)
+		return count_sample(ctx, &stacks_b, &counts_b, id, tgid);
+	return count_sample(ctx, &stacks, &counts, id, tgid);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -50,6 +50,12 @@ struct collector_ops {
 	/* maps -> profile, once, at the end (targets may be gone by now) */
 	int (*drain)(struct collector *c, struct profile *p);
 	/*
+	 * optional: while recording, move what the maps hold into p and
+	 * empty them without losing events, so long recordings of many
+	 * distinct stacks keep bounded maps; record calls it every second.
+	 */
+	int (*flush)(struct collector *c, struct profile *p);
+	/*
 	 * optional: after a drain, clear what it read so the next drain
 	 * starts empty (the agent's windows) while staying attached.  NULL
 	 * when the collector cannot do that yet: the agent then leaves it out.

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/perf_event.h>
 #include <sys/syscall.h>
@@ -78,8 +79,12 @@ static int cpu_open(struct collector *c, const struct record_opts *o,
 	 */
 	bpf_map__set_max_entries(cp->skel->maps.stacks, CPU_STACK_ENTRIES);
 	bpf_map__set_max_entries(cp->skel->maps.counts, CPU_COUNT_ENTRIES);
-	if (!features__perf_event_noprealloc())
+	bpf_map__set_max_entries(cp->skel->maps.stacks_b, CPU_STACK_ENTRIES);
+	bpf_map__set_max_entries(cp->skel->maps.counts_b, CPU_COUNT_ENTRIES);
+	if (!features__perf_event_noprealloc()) {
 		bpf_map__set_map_flags(cp->skel->maps.counts, 0);
+		bpf_map__set_map_flags(cp->skel->maps.counts_b, 0);
+	}
 
 	err = cpu__load(cp->skel);
 	if (err) {
@@ -164,11 +169,10 @@ static int cpu_poll(struct collector *c)
 	return 0;
 }
 
-static int cpu_drain(struct collector *c, struct profile *p)
+/* One set of (counts, stacks) -> p; a count already in p grows. */
+static int drain_set(struct collector *c, struct profile *p, int counts_fd, int stacks_fd)
 {
 	struct cpu_priv *cp = c->priv;
-	int counts_fd = bpf_map__fd(cp->skel->maps.counts);
-	int stacks_fd = bpf_map__fd(cp->skel->maps.stacks);
 	int64_t period = 1000000000LL / cp->freq;
 	struct cpu_key key, next, *prev = NULL;
 	struct peer_names peers = {};
@@ -202,7 +206,7 @@ static int cpu_drain(struct collector *c, struct profile *p)
 		key = next;
 		prev = &key;
 		if (bpf_map_lookup_elem(counts_fd, &key, &count))
-			continue;	/* deleted under us: cannot happen, we never delete */
+			continue;	/* deleted under us: cannot happen, the set is idle or stopped */
 		nk = collector__read_stack(stacks_fd, key.kern_stack_id, kips);
 		nu = unwinder__owns_stack(key.user_stack_id)
 			? unwinder__read_stack(cp->unw, key.user_stack_id, uips)
@@ -235,13 +239,58 @@ free_ips:
 	return err;
 }
 
+static int set_counts_fd(struct cpu_priv *cp, int set)
+{
+	return bpf_map__fd(set ? cp->skel->maps.counts_b : cp->skel->maps.counts);
+}
+
+static int set_stacks_fd(struct cpu_priv *cp, int set)
+{
+	return bpf_map__fd(set ? cp->skel->maps.stacks_b : cp->skel->maps.stacks);
+}
+
+static int clear_set(struct cpu_priv *cp, int set)
+{
+	return collector__clear_map(set_counts_fd(cp, set)) ?:
+	       collector__clear_map(set_stacks_fd(cp, set));
+}
+
+/* At the end: both sets (the idle one is empty unless a flush failed). */
+static int cpu_drain(struct collector *c, struct profile *p)
+{
+	struct cpu_priv *cp = c->priv;
+	int err = 0;
+
+	for (int set = 0; set < 2; set++)
+		err = drain_set(c, p, set_counts_fd(cp, set), set_stacks_fd(cp, set)) ?: err;
+	return err;
+}
+
+/*
+ * While recording: samples switch to the other set, the one they left is
+ * drained into p and emptied.  A program that read the old flag finishes
+ * within microseconds (perf_event programs do not sleep), hence the short
+ * wait before reading.  No sample is lost and the maps never fill.
+ */
+static int cpu_flush(struct collector *c, struct profile *p)
+{
+	struct cpu_priv *cp = c->priv;
+	const struct timespec settle = { 0, 2 * 1000000L };
+	int idle = cp->skel->bss->active_set;
+	int err;
+
+	cp->skel->bss->active_set = !idle;
+	nanosleep(&settle, NULL);
+	err = drain_set(c, p, set_counts_fd(cp, idle), set_stacks_fd(cp, idle));
+	return clear_set(cp, idle) ?: err;
+}
+
 /* The agent's windows: counts and the stacks they point at start empty. */
 static int cpu_reset(struct collector *c)
 {
 	struct cpu_priv *cp = c->priv;
 
-	return collector__clear_map(bpf_map__fd(cp->skel->maps.counts)) ?:
-	       collector__clear_map(bpf_map__fd(cp->skel->maps.stacks));
+	return clear_set(cp, 0) ?: clear_set(cp, 1);
 }
 
 static void cpu_stats(struct collector *c)
@@ -280,6 +329,7 @@ const struct collector_ops cpu_collector_ops = {
 	.attach = cpu_attach,
 	.poll = cpu_poll,
 	.drain = cpu_drain,
+	.flush = cpu_flush,
 	.reset = cpu_reset,
 	.stats = cpu_stats,
 	.close = cpu_close,

@@ -53,6 +53,8 @@ struct record {
 
 	struct timespec t_start, t_attached, t_stop;
 	int64_t start_wall_ns;
+	/* what collectors flushed while recording; the drain adds the rest */
+	struct profile *profile;
 };
 
 int record__libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap);

@@ -49,6 +49,7 @@
 #define DEFAULT_OUTPUT	"peerscope.pb.gz"
 #define DEFAULT_FREQ	99
 #define POLL_MS		100
+#define FLUSH_MS	1000	/* maps -> profile: bounded maps on long recordings */
 #define FIRST_EVENT_POLL_MS	2
 
 static const char usage_text[] =
@@ -561,9 +562,28 @@ static void watch_first_event(struct record *r, const struct timespec *now, bool
 		 ts_sec(&r->t_start, now) * 1e3, ts_sec(&r->t_attached, now) * 1e3);
 }
 
+/* Collectors that can empty their maps while recording do it now. */
+static void flush_collectors(struct record *r)
+{
+	for (int i = 0; i < r->nr_coll; i++) {
+		int err;
+
+		if (!r->coll[i].ops->flush)
+			continue;
+		if (!r->profile)
+			r->profile = profile__new();
+		if (!r->profile)
+			return;	/* the final drain still reads the maps */
+		err = r->coll[i].ops->flush(&r->coll[i], r->profile);
+		if (err)
+			ps_debug("%s: flush failed: %s", r->coll[i].ops->name, strerror(-err));
+	}
+}
+
 static void record_loop(struct record *r)
 {
 	struct timespec now, last_status = r->t_attached, last_poll = r->t_attached;
+	struct timespec last_flush = r->t_attached;
 	struct timespec tick = { 0, POLL_MS * 1000000L };
 	const struct timespec first_tick = { 0, FIRST_EVENT_POLL_MS * 1000000L };
 	int alive = r->target.nr_pids;
@@ -585,6 +605,10 @@ static void record_loop(struct record *r)
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		last_poll = now;
+		if (ts_sec(&last_flush, &now) * 1e3 >= FLUSH_MS) {
+			flush_collectors(r);
+			last_flush = now;
+		}
 		alive = target__nr_alive(&r->target);
 		if (!alive) {
 			ps_info("every target has exited: stopping");
@@ -686,7 +710,8 @@ static int drain_and_write(struct record *r)
 	int64_t samples = 0;
 	int err, idx, left;
 
-	p = profile__new();
+	p = r->profile ? r->profile : profile__new();
+	r->profile = NULL;
 	if (!p) {
 		ps_err("record: out of memory building the profile (record fewer processes or for less time)");
 		return -ENOMEM;
