@@ -266,9 +266,10 @@ assert_stacks() { # assert_stacks MODE
 	check "stacks" "$1" $? "every report line keeps its stack"
 }
 
-# mdht_idle_then_flood PID RULES HOST:PORT BIND: a Mainline DHT node recorded
-# idle (full suite: no path may get a bottleneck verdict), then flooded with
-# queries from BIND and recorded against perf; dht and other shares compared.
+# mdht_idle_then_flood PID RULES HOST:PORT BIND [MODE]: a Mainline DHT node
+# recorded idle (full suite: no path may get a bottleneck verdict), then
+# flooded with queries from BIND and recorded against perf; dht and other
+# shares compared, as a short-form assertion unless MODE is "full".
 mdht_idle_then_flood() {
 	local pid=$1 rules=$2 flood
 	if [ "$REAL_SHORT" != 1 ]; then
@@ -282,7 +283,7 @@ mdht_idle_then_flood() {
 	record_pair "$pid" "$SECS" "$rules" perf
 	wait $flood
 	say "flood counters: $(cat "$T/flood.json")"
-	compare_shares "$rules" short dht other
+	compare_shares "$rules" "${5:-short}" dht other
 }
 
 # js_compare PID RULES WHAT: a Node.js node's main thread against V8's own
