@@ -43,88 +43,7 @@
 #include "core/records.h"
 #include "core/target.h"
 #include "collectors/unwinder.h"
-
-#define SNAP_NS		500000000ULL	/* in-use snapshot period */
-#define MAX_SNAPS	1024		/* then halve the resolution */
-#define DUTY_PERIOD_NS	1000000000ULL	/* --alloc-duty cycle, at least */
-#define POLL_NS		100000000ULL	/* record polls every 100 ms */
-#define CALIB_CALLS	2000		/* unprobed loop */
-#define CALIB_PROBED_CALLS 300
-#define CALIB_DEFAULT_NS 4400		/* the team figure, when we cannot measure */
-
-/* Leak suspects: steady growth over enough snapshots. */
-#define LEAK_MIN_POINTS	3
-#define LEAK_MIN_R2	0.8
-#define LEAK_MIN_BYTES	1024
-
-struct series {
-	struct alloc_key key;
-	uint32_t first;		/* global snapshot index of y[0] */
-	uint32_t n;
-	double *y;		/* in-use bytes (unscaled) */
-};
-
-struct growth {
-	uint32_t pid;
-	uint64_t t_ns;		/* since attach */
-	uint64_t rss, vm;	/* bytes, /proc/PID/statm */
-	int64_t inuse;		/* sum over the pid's stacks (unscaled) */
-};
-
-struct alloc_priv {
-	struct alloc *skel;
-	struct unwinder *unw;		/* shared (sm->unw); NULL: frame pointers only */
-	enum alloc_mode mode;
-	unsigned sample;
-	double duty;
-	bool fault_btf;
-	bool sys_btf;
-
-	struct bpf_link *sys_links[2];
-	struct bpf_link *fault_link;
-	struct bpf_link **pe_links;
-	int nr_pe;
-
-	/* malloc mode */
-	struct alloc_target *targets;
-	int nr_targets;
-	struct bpf_link **ulinks;	/* per target, 2 per probe */
-	bool attached;
-	uint64_t t_attach, t_switch;	/* CLOCK_MONOTONIC ns */
-	uint64_t on_ns;			/* time the uprobes were attached */
-	uint64_t detach_ns;		/* time spent detaching them (probes still trap) */
-	uint64_t duty_period;
-	unsigned toggles;
-	double alloc_ns, free_ns;	/* measured probe costs per call */
-	char calib_on[16];		/* "libc", "self", "default" */
-
-	/* snapshots */
-	uint64_t t_snap, snap_ns;
-	uint64_t *snap_t;		/* global snapshot times since attach */
-	uint32_t nr_snaps;
-	struct hashmap *series_idx;	/* alloc_key -> 1-based index */
-	struct series *series;
-	uint32_t nr_series, cap_series;
-	struct growth *growth;
-	uint32_t nr_growth, cap_growth;
-	uint32_t pids[PS_MAX_TARGETS];	/* the targets, for their RSS */
-	int nr_pids;
-};
-
-/* A function of our own for the probe-cost calibration: never inlined. */
-__attribute__((noinline, used)) int peerscope_alloc_calib_fn(int x)
-{
-	asm volatile("" : "+r"(x));
-	return x + 1;
-}
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
+#include "collectors/alloc-int.h"
 
 static bool alloc_supported(const struct kernel_features *kf, const struct record_opts *o,
 			    char *why, size_t len)
@@ -262,141 +181,6 @@ free_priv:
 	return err;
 }
 
-/* ---- probe cost calibration --------------------------------------------- */
-
-/*
- * What a probe hit costs depends on the probed instruction: the kernel
- * emulates some (push, nop, jmp...) and single-steps the others out of
- * line, which costs ten times more in a VM (glibc's free starts with a
- * test: ~60 us here; malloc with a push: ~2 us).  So when the target uses
- * our own libc, the probes are timed on it, in this process; otherwise on
- * a function of ours whose first instruction is single-stepped (an upper
- * bound).
- */
-enum calib_loop { CALIB_FN, CALIB_MALLOC_FREE };
-
-static double time_calls(enum calib_loop what, int n)
-{
-	uint64_t t0 = now_ns();
-	volatile int sink = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (what == CALIB_FN) {
-			sink = peerscope_alloc_calib_fn(sink);
-		} else {
-			void *volatile p = malloc(32);
-
-			free(p);
-		}
-	}
-	return (double)(now_ns() - t0) / n;
-}
-
-/* Best of three: other work on the machine only ever adds time. */
-static double best_time(enum calib_loop what, int n)
-{
-	double best = 1e18;
-
-	for (int i = 0; i < 3; i++) {
-		double t = time_calls(what, n);
-
-		if (t < best)
-			best = t;
-	}
-	return best;
-}
-
-/* Attaches at path:off in this process (entry, or entry + return) and times the loop. */
-static double probed_time(struct alloc_priv *ap, const char *path, uint64_t off, bool ret,
-			  unsigned cookie, enum calib_loop what)
-{
-	struct bpf_program *entry = what == CALIB_FN ? ap->skel->progs.alloc_calib
-						     : ap->skel->progs.alloc_enter;
-	struct bpf_link *l[2] = {};
-	double t = -1;
-
-	for (int r = 0; r <= (int)ret; r++) {
-		LIBBPF_OPTS(bpf_uprobe_opts, uo, .retprobe = r, .bpf_cookie = cookie);
-
-		l[r] = bpf_program__attach_uprobe_opts(r ? ap->skel->progs.alloc_exit : entry,
-						       getpid(), path, off, &uo);
-		if (!l[r])
-			goto destroy;
-	}
-	t = best_time(what, CALIB_PROBED_CALLS);
-destroy:
-	bpf_link__destroy(l[0]);
-	bpf_link__destroy(l[1]);
-	return t;
-}
-
-/* The target's allocator is the libc this process uses (same inode). */
-static bool same_libc(const struct alloc_target *t)
-{
-	char line[1024];
-	struct stat a, b;
-	bool same = false;
-	FILE *f;
-
-	if (strcmp(t->allocator, "glibc") || stat(t->path, &a))
-		return false;
-	f = fopen("/proc/self/maps", "re");
-	if (!f)
-		return false;
-	while (!same && fgets(line, sizeof(line), f)) {
-		char *file = strchr(line, '/');
-
-		if (!file || !strstr(file, "/libc.so"))
-			continue;
-		file[strcspn(file, "\n")] = '\0';
-		same = !stat(file, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-	}
-	fclose(f);
-	return same;
-}
-
-static uint64_t probe_offset(const struct alloc_target *t, const char *sym)
-{
-	for (int i = 0; i < t->nr_probes; i++) {
-		if (!strcmp(t->probes[i].sym, sym))
-			return t->probes[i].offset;
-	}
-	return 0;
-}
-
-static void calibrate(struct alloc_priv *ap)
-{
-	const struct alloc_target *t = &ap->targets[0];
-	const char *names[] = { "peerscope_alloc_calib_fn" };
-	uint64_t off, moff = probe_offset(t, "malloc"), foff = probe_offset(t, "free");
-	double base, te, tf;
-
-	ap->alloc_ns = ap->free_ns = CALIB_DEFAULT_NS;
-	if (same_libc(t) && moff && foff) {
-		base = best_time(CALIB_MALLOC_FREE, CALIB_CALLS);
-		te = probed_time(ap, t->path, moff, true, AF_MALLOC, CALIB_MALLOC_FREE);
-		tf = probed_time(ap, t->path, foff, false, AF_FREE, CALIB_MALLOC_FREE);
-		snprintf(ap->calib_on, sizeof(ap->calib_on), "libc");
-	} else if (alloc__sym_offsets("/proc/self/exe", names, 1, &off) == 1) {
-		/* entry, then entry + return, on a single-stepped instruction */
-		base = best_time(CALIB_FN, CALIB_CALLS);
-		tf = probed_time(ap, "/proc/self/exe", off, false, 0, CALIB_FN);
-		te = probed_time(ap, "/proc/self/exe", off, true, 0, CALIB_FN);
-		snprintf(ap->calib_on, sizeof(ap->calib_on), "self");
-	} else {
-		ps_debug("alloc: no function to calibrate on: assuming %d ns per hit",
-			 CALIB_DEFAULT_NS);
-		snprintf(ap->calib_on, sizeof(ap->calib_on), "default");
-		return;
-	}
-	if (te > base)
-		ap->alloc_ns = te - base;
-	if (tf > base)
-		ap->free_ns = tf - base;
-	ps_debug("alloc: probe cost measured on %s: %.0f ns per allocation call (entry + return), "
-		 "%.0f ns per free", ap->calib_on, ap->alloc_ns, ap->free_ns);
-}
-
 /* ---- attach / detach the allocator probes -------------------------------- */
 
 static int attach_uprobes(struct alloc_priv *ap)
@@ -477,7 +261,7 @@ static int attach_malloc(struct alloc_priv *ap, const struct target *t)
 			 at->allocator, at->path, at->nr_probes);
 		ap->nr_targets++;
 	}
-	calibrate(ap);
+	alloc__calibrate(ap);
 	return attach_uprobes(ap);
 }
 
@@ -582,147 +366,6 @@ static int alloc_attach(struct collector *c, const struct target *t)
 	return 0;
 }
 
-/* ---- snapshots ------------------------------------------------------------ */
-
-static struct series *series_of(struct alloc_priv *ap, const struct alloc_key *key)
-{
-	uint32_t id;
-	int r;
-
-	r = hashmap__find_or_insert(ap->series_idx, key, sizeof(*key), ap->nr_series + 1, &id);
-	if (r < 0)
-		return NULL;
-	if (r == 1) {
-		if (ap->nr_series == ap->cap_series) {
-			uint32_t cap = ap->cap_series ? ap->cap_series * 2 : 256;
-			struct series *v = realloc(ap->series, cap * sizeof(*v));
-
-			if (!v)
-				return NULL;	/* the id stays unused: harmless */
-			ap->series = v;
-			ap->cap_series = cap;
-		}
-		ap->series[ap->nr_series] = (struct series){ .key = *key, .first = ap->nr_snaps };
-		ap->series[ap->nr_series].y = calloc(MAX_SNAPS, sizeof(double));
-		if (!ap->series[ap->nr_series].y)
-			return NULL;
-		ap->nr_series++;
-	}
-	if (id > ap->nr_series)
-		return NULL;
-	return &ap->series[id - 1];
-}
-
-/* Keeps every other snapshot: long recordings stay bounded. */
-static void halve_snapshots(struct alloc_priv *ap)
-{
-	for (uint32_t k = 0; k < ap->nr_snaps / 2; k++)
-		ap->snap_t[k] = ap->snap_t[2 * k];
-	for (uint32_t i = 0; i < ap->nr_series; i++) {
-		struct series *s = &ap->series[i];
-		uint32_t first = (s->first + 1) / 2, n = 0;
-
-		for (uint32_t g = first; 2 * g < s->first + s->n; g++)
-			s->y[n++] = s->y[2 * g - s->first];
-		s->first = first;
-		s->n = n;
-	}
-	ap->nr_snaps /= 2;
-	ap->snap_ns *= 2;
-}
-
-static void read_statm(uint32_t pid, uint64_t *rss, uint64_t *vm)
-{
-	unsigned long long size = 0, res = 0;
-	char path[64];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%u/statm", pid);
-	f = fopen(path, "re");
-	if (f) {
-		if (fscanf(f, "%llu %llu", &size, &res) != 2)
-			size = res = 0;
-		fclose(f);
-	}
-	*rss = res * (uint64_t)sysconf(_SC_PAGESIZE);
-	*vm = size * (uint64_t)sysconf(_SC_PAGESIZE);
-}
-
-static int add_growth(struct alloc_priv *ap, uint32_t pid, uint64_t t, int64_t inuse)
-{
-	struct growth *g;
-
-	if (ap->nr_growth == ap->cap_growth) {
-		uint32_t cap = ap->cap_growth ? ap->cap_growth * 2 : 64;
-		struct growth *v = realloc(ap->growth, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		ap->growth = v;
-		ap->cap_growth = cap;
-	}
-	g = &ap->growth[ap->nr_growth++];
-	g->pid = pid;
-	g->t_ns = t;
-	g->inuse = inuse;
-	read_statm(pid, &g->rss, &g->vm);
-	return 0;
-}
-
-/* In-use bytes of every stack and RSS of every target, now. */
-static int snapshot(struct alloc_priv *ap, uint64_t now, bool rss)
-{
-	int fd = bpf_map__fd(ap->skel->maps.counts);
-	struct alloc_key key, next, *prev = NULL;
-	int64_t inuse[PS_MAX_TARGETS] = {};
-	uint32_t pids[PS_MAX_TARGETS];
-	int nr_pids = 0;
-
-	if (ap->nr_snaps == MAX_SNAPS)
-		halve_snapshots(ap);
-	if (!ap->snap_t) {
-		ap->snap_t = calloc(MAX_SNAPS, sizeof(*ap->snap_t));
-		if (!ap->snap_t)
-			return -ENOMEM;
-	}
-	ap->snap_t[ap->nr_snaps] = now - ap->t_attach;
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-		struct alloc_val v;
-		struct series *s;
-		int i;
-
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &v))
-			continue;
-		for (i = 0; i < nr_pids && pids[i] != key.tgid; i++)
-			;
-		if (i == nr_pids && nr_pids < PS_MAX_TARGETS)
-			pids[nr_pids++] = key.tgid;
-		if (i < PS_MAX_TARGETS)
-			inuse[i] += v.inuse_bytes;
-		/* stacks that never held memory cannot leak: no series */
-		if (v.inuse_bytes <= 0 && !hashmap__find(ap->series_idx, &key, sizeof(key)))
-			continue;
-		s = series_of(ap, &key);
-		if (!s)
-			return -ENOMEM;
-		/* a series that appeared late starts here; missing points in between are 0 */
-		while (s->first + s->n < ap->nr_snaps)
-			s->y[s->n++] = 0;
-		s->y[s->n++] = v.inuse_bytes;
-	}
-	for (int i = 0; rss && i < ap->nr_pids; i++) {
-		int k;
-
-		for (k = 0; k < nr_pids && pids[k] != ap->pids[i]; k++)
-			;
-		add_growth(ap, ap->pids[i], now - ap->t_attach, k < nr_pids ? inuse[k] : 0);
-	}
-	ap->nr_snaps++;
-	return 0;
-}
-
 static void duty_cycle(struct alloc_priv *ap, uint64_t now)
 {
 	uint64_t on = (uint64_t)(ap->duty * ap->duty_period);
@@ -759,7 +402,7 @@ static int alloc_poll(struct collector *c)
 	unwinder__poll(ap->unw);
 	if (now - ap->t_snap >= ap->snap_ns) {
 		ap->t_snap = now;
-		return snapshot(ap, now, true);
+		return alloc__snapshot(ap, now, true);
 	}
 	return 0;
 }
@@ -786,93 +429,6 @@ static void read_totals(struct alloc_priv *ap, uint64_t *tot)
 	free(vals);
 }
 
-struct leak {
-	const struct series *s;
-	double slope, r2, conf;
-	uint32_t n;
-};
-
-/* Least squares of the series against snapshot times; false if too short. */
-static bool fit(const struct alloc_priv *ap, const struct series *s, double *slope, double *r2)
-{
-	double sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0, n = s->n, cov, vx, vy;
-
-	if (s->n < LEAK_MIN_POINTS)
-		return false;
-	for (uint32_t i = 0; i < s->n; i++) {
-		double x = ap->snap_t[s->first + i] / 1e9, y = s->y[i];
-
-		sx += x;
-		sy += y;
-		sxx += x * x;
-		sxy += x * y;
-		syy += y * y;
-	}
-	cov = sxy - sx * sy / n;
-	vx = sxx - sx * sx / n;
-	vy = syy - sy * sy / n;
-	if (vx <= 0)
-		return false;
-	*slope = cov / vx;
-	*r2 = vy > 0 ? cov * cov / (vx * vy) : 0;
-	return true;
-}
-
-/*
- * Confidence in a leak: how straight the growth is (R^2) times how much
- * evidence there is (10 snapshots and more count fully).
- */
-static double leak_confidence(double r2, uint32_t n)
-{
-	double ev = (n - 2) / 8.0;
-
-	return r2 * (ev > 1 ? 1 : ev);
-}
-
-static const char *confidence_word(double c)
-{
-	return c >= 0.7 ? "high" : c >= 0.4 ? "medium" : "low";
-}
-
-/* Series whose in-use bytes grew steadily; *out sorted by final bytes. */
-static int find_leaks(const struct alloc_priv *ap, struct leak **out)
-{
-	struct leak *v = NULL;
-	int n = 0;
-
-	for (uint32_t i = 0; i < ap->nr_series; i++) {
-		const struct series *s = &ap->series[i];
-		double slope, r2, last;
-
-		if (!fit(ap, s, &slope, &r2))
-			continue;
-		last = s->y[s->n - 1];
-		if (slope <= 0 || r2 < LEAK_MIN_R2 || last < LEAK_MIN_BYTES || last <= s->y[0])
-			continue;
-		if (!(n & (n - 1)) || n < 8) {
-			struct leak *nv = realloc(v, (n < 8 ? 8 : 2 * n) * sizeof(*nv));
-
-			if (!nv) {
-				free(v);
-				return -ENOMEM;
-			}
-			v = nv;
-		}
-		v[n++] = (struct leak){ .s = s, .slope = slope, .r2 = r2, .n = s->n,
-					.conf = leak_confidence(r2, s->n) };
-	}
-	*out = v;
-	return n;
-}
-
-static const struct leak *leak_of(const struct leak *leaks, int n, const struct alloc_key *k)
-{
-	for (int i = 0; i < n; i++) {
-		if (!memcmp(&leaks[i].s->key, k, sizeof(*k)))
-			return &leaks[i];
-	}
-	return NULL;
-}
 
 static int drain_counts(struct collector *c, struct profile *p, double scale,
 			const struct leak *leaks, int nr_leaks)
@@ -928,7 +484,7 @@ static int drain_counts(struct collector *c, struct profile *p, double scale,
 		kv[3] = (struct pf_label_kv){ .key = "path",
 					      .str = collector__path_name(c->opts, key.path) };
 		peer_tag__labels(&peers, c->opts, &key.tag, kv, &nl);
-		lk = leak_of(leaks, nr_leaks, &key);
+		lk = alloc__leak_of(leaks, nr_leaks, &key);
 		if (lk)
 			kv[nl++] = (struct pf_label_kv){ .key = "leak", .num = lk - leaks + 1 };
 		labels = profile__intern_labels(p, kv, nl);
@@ -1011,7 +567,7 @@ static int add_leak_records(struct collector *c, struct profile *p, const struct
 			.slope_bps = rec_round(l->slope * scale, 1), .r2 = rec_round(l->r2, 4),
 			.points = l->n, .first_ns = ap->snap_t[s->first],
 			.last_ns = ap->snap_t[s->first + s->n - 1],
-			.confidence = rec_round(l->conf, 2), .level = confidence_word(l->conf),
+			.confidence = rec_round(l->conf, 2), .level = alloc__confidence_word(l->conf),
 		});
 		if (err < 0)
 			return err;
@@ -1068,12 +624,12 @@ static int alloc_drain(struct collector *c, struct profile *p)
 	dur = now - ap->t_attach;
 	/* the stop is a snapshot too, unless one was just taken */
 	if (now - ap->t_snap >= ap->snap_ns / 2)
-		snapshot(ap, now, true);
+		alloc__snapshot(ap, now, true);
 	/* sampled calls, and time detached, are estimated by scaling */
 	if (ap->mode == ALLOC_MALLOC && ap->duty < 1 && ap->on_ns)
 		scale *= (double)dur / ap->on_ns;
 	read_totals(ap, tot);
-	nr_leaks = find_leaks(ap, &leaks);
+	nr_leaks = alloc__find_leaks(ap, &leaks);
 	if (nr_leaks < 0)
 		return nr_leaks;
 	err = drain_counts(c, p, scale, leaks, nr_leaks);
