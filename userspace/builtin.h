@@ -14,7 +14,8 @@ int cmd_agent(int argc, char **argv);
 /*
  * A recording session as `record` and `agent` share it: the collectors
  * opened and attached once, their stats, and the records that describe a
- * recording (meta, stats, overhead).  Implemented in cmd-record.c.
+ * recording (meta, stats, overhead).  Implemented in record-session.c;
+ * record's command line in record-args.c, its run in cmd-record.c.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -29,6 +30,8 @@ int cmd_agent(int argc, char **argv);
 
 #define MAX_COLLECTORS	16
 #define MAX_SLAS	16
+#define RECORD_DEFAULT_OUTPUT	"peerscope.pb.gz"
+#define RECORD_DEFAULT_FREQ	99
 
 struct profile;
 struct symbolizer;
@@ -57,6 +60,17 @@ struct record {
 	struct profile *profile;
 };
 
+/* seconds from a to b (CLOCK_MONOTONIC readings) */
+static inline double record__ts_sec(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) + (b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/*
+ * record's options into r (defaults already set): 0, -1 after --help, or
+ * PS_EXIT_USAGE after saying what is wrong.
+ */
+int record__parse_args(struct record *r, int argc, char **argv);
 int record__libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap);
 /* root, or CAP_BPF + CAP_PERFMON; says what is missing */
 int record__check_privileges(void);
