@@ -233,91 +233,97 @@ static int rd_types(struct rctx *c)
 	return 0;
 }
 
-static int rd_functions(struct rctx *c)
+/*
+ * A table of messages whose fields are all scalars and whose field 1 is
+ * the file's id (functions, mappings): each message's fields 1..last into
+ * v, one entry added to the model by add, the file id mapped to ours.
+ */
+#define TABLE_MAX_FIELD 10
+typedef int (*rd_entry_fn)(struct rctx *c, const uint64_t *v, uint32_t *ours);
+
+static int rd_table(struct rctx *c, const struct slices *msgs, struct idmap *ids, uint32_t last,
+		    rd_entry_fn add)
 {
 	size_t i;
 	int err;
 
-	err = pprof__idmap_init(&c->fns, c->functions.n);
+	err = pprof__idmap_init(ids, msgs->n);
 	if (err)
 		return err;
-	for (i = 0; i < c->functions.n; i++) {
-		const struct slice *s = &c->functions.s[i];
-		uint64_t v[FUNCTION_START_LINE + 1] = { 0 };
-		uint32_t name, sys, file, id;
+	for (i = 0; i < msgs->n; i++) {
+		const struct slice *s = &msgs->s[i];
+		uint64_t v[TABLE_MAX_FIELD + 1] = { 0 };
+		uint32_t id;
 
-		err = rd_varints(s->data, s->len, v, FUNCTION_ID, FUNCTION_START_LINE);
-		if (err)
+		err = rd_varints(s->data, s->len, v, 1, last);
+		if (err || (err = add(c, v, &id)))
 			return err;
-		if ((err = rstr(c, v[FUNCTION_NAME], &name)) ||
-		    (err = rstr(c, v[FUNCTION_SYSTEM_NAME], &sys)) ||
-		    (err = rstr(c, v[FUNCTION_FILENAME], &file)))
-			return err;
-		id = profile__intern_function_full(c->p, name, sys, file,
-						   (int64_t)v[FUNCTION_START_LINE]);
-		err = pprof__idmap_set(&c->fns, v[FUNCTION_ID], id);
+		err = pprof__idmap_set(ids, v[1], id);
 		if (err)
 			return err;
 	}
 	return 0;
+}
+
+static int rd_function(struct rctx *c, const uint64_t *v, uint32_t *ours)
+{
+	uint32_t name, sys, file;
+	int err;
+
+	if ((err = rstr(c, v[FUNCTION_NAME], &name)) ||
+	    (err = rstr(c, v[FUNCTION_SYSTEM_NAME], &sys)) ||
+	    (err = rstr(c, v[FUNCTION_FILENAME], &file)))
+		return err;
+	*ours = profile__intern_function_full(c->p, name, sys, file,
+					      (int64_t)v[FUNCTION_START_LINE]);
+	return 0;
+}
+
+/* Fields past has_functions (has_filenames...) are read only to be checked. */
+static int rd_mapping(struct rctx *c, const uint64_t *v, uint32_t *ours)
+{
+	struct pf_mapping m = { 0 };
+	uint32_t id;
+	int err;
+
+	m.start = v[MAPPING_START];
+	m.limit = v[MAPPING_LIMIT];
+	m.offset = v[MAPPING_OFFSET];
+	m.has_functions = v[MAPPING_HAS_FUNCTIONS] != 0;
+	if ((err = rstr(c, v[MAPPING_FILENAME], &m.filename)) ||
+	    (err = rstr(c, v[MAPPING_BUILD_ID], &m.build_id)))
+		return err;
+	id = profile__add_mapping(c->p, &m);
+	if (id && id < c->mappings.n + c->p->nr_mappings + 1)
+		c->kernel_map[id] = !strcmp(profile__str(c->p, m.filename), PF_KERNEL_MODULE);
+	*ours = id;
+	return 0;
+}
+
+static int rd_functions(struct rctx *c)
+{
+	return rd_table(c, &c->functions, &c->fns, FUNCTION_START_LINE, rd_function);
 }
 
 static int rd_mappings(struct rctx *c)
 {
-	size_t i;
-	int err;
-
-	err = pprof__idmap_init(&c->maps, c->mappings.n);
-	if (err)
-		return err;
 	c->kernel_map = calloc(c->mappings.n + c->p->nr_mappings + 1, 1);
 	if (!c->kernel_map)
 		return -ENOMEM;
-	for (i = 0; i < c->mappings.n; i++) {
-		const struct slice *s = &c->mappings.s[i];
-		struct pf_mapping m = { 0 };
-		uint64_t v[11] = { 0 };
-		uint32_t id;
-
-		err = rd_varints(s->data, s->len, v, MAPPING_ID, 10);
-		if (err)
-			return err;
-		m.start = v[MAPPING_START];
-		m.limit = v[MAPPING_LIMIT];
-		m.offset = v[MAPPING_OFFSET];
-		m.has_functions = v[MAPPING_HAS_FUNCTIONS] != 0;
-		if ((err = rstr(c, v[MAPPING_FILENAME], &m.filename)) ||
-		    (err = rstr(c, v[MAPPING_BUILD_ID], &m.build_id)))
-			return err;
-		id = profile__add_mapping(c->p, &m);
-		err = pprof__idmap_set(&c->maps, v[MAPPING_ID], id);
-		if (err)
-			return err;
-		if (id < c->mappings.n + c->p->nr_mappings + 1)
-			c->kernel_map[id] = !strcmp(profile__str(c->p, m.filename),
-						    PF_KERNEL_MODULE);
-	}
-	return 0;
+	return rd_table(c, &c->mappings, &c->maps, TABLE_MAX_FIELD, rd_mapping);
 }
 
 static int rd_line(struct rctx *c, const struct pb_field *lf, struct pf_line *out, bool *keep)
 {
-	struct pb_rd r = { lf->data, lf->data + lf->len };
-	uint64_t fn = 0, line = 0;
-	struct pb_field f;
+	uint64_t v[LINE_LINE + 1] = { 0 };
+	uint64_t fn, line;
 	int err;
 
-	while (r.p < r.end) {
-		err = rd_field(&r, &f);
-		if (err)
-			return err;
-		if (f.num == LINE_FUNCTION_ID)
-			err = want_varint(&f, &fn);
-		else if (f.num == LINE_LINE)
-			err = want_varint(&f, &line);
-		if (err)
-			return err;
-	}
+	err = rd_varints(lf->data, lf->len, v, LINE_FUNCTION_ID, LINE_LINE);
+	if (err)
+		return err;
+	fn = v[LINE_FUNCTION_ID];
+	line = v[LINE_LINE];
 	/* A line without a function says nothing we can use (pprof allows it). */
 	*keep = fn != 0;
 	if (!fn)
