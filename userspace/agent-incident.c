@@ -60,8 +60,7 @@ void agent_flight__init(struct agent_flight *fl)
 	fl->cooldown_s = COOLDOWN_S_DEFAULT;
 }
 
-/* "10s", "5m", "500ms", "1h", a bare number of seconds; 0 only if allowed. */
-static int parse_seconds(const char *s, double *out, bool zero_ok)
+int agent__parse_seconds(const char *s, double *out, bool zero_ok)
 {
 	char *end;
 	double v;
@@ -101,7 +100,7 @@ int agent_flight__option(struct agent_flight *fl, enum agent_flight_opt opt, con
 		fl->nr_trig++;
 		return 0;
 	case FLIGHT_BURST:
-		if (parse_seconds(arg, &fl->burst_s, true) || fl->burst_s > 3600) {
+		if (agent__parse_seconds(arg, &fl->burst_s, true) || fl->burst_s > 3600) {
 			snprintf(err, len, "bad --burst '%s': want e.g. 10s, up to 1h (0: no burst)", arg);
 			return -EINVAL;
 		}
@@ -116,7 +115,7 @@ int agent_flight__option(struct agent_flight *fl, enum agent_flight_opt opt, con
 		fl->burst_freq = v;
 		return 0;
 	case FLIGHT_COOLDOWN:
-		if (parse_seconds(arg, &fl->cooldown_s, true)) {
+		if (agent__parse_seconds(arg, &fl->cooldown_s, true)) {
 			snprintf(err, len, "bad --cooldown '%s': want e.g. 5m, 30s (0: none)", arg);
 			return -EINVAL;
 		}

@@ -112,6 +112,12 @@ void agent_http__publish(struct agent_http *h, const char *prom, size_t prom_len
 			 const char *om, size_t om_len);
 void agent_http__stop(struct agent_http *h);
 
+/*
+ * A duration option of the agent: "10s", "5m", "500ms", "1h", a bare
+ * number of seconds, up to a year; 0 only when zero_ok.  0 or -EINVAL.
+ */
+int agent__parse_seconds(const char *s, double *out, bool zero_ok);
+
 /* The agent's log: one line on stderr with the UTC time (cmd-agent.c). */
 void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -123,6 +129,7 @@ void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * and report.txt / report.json say what fired; at most one incident per
  * cooldown.
  */
+#include <stdbool.h>
 #include <sys/types.h>
 #include "analysis/trigger.h"
 

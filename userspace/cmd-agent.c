@@ -180,26 +180,12 @@ static int parse_size(const char *s, uint64_t *out)
 	return *end ? -EINVAL : 0;
 }
 
-/* "60s", "5m", "2s", "500ms"; a bare number is seconds. */
+/* "60s", "5m", "2s", "500ms"; a bare number is seconds; at least 500 ms. */
 static int parse_window(const char *s, double *out)
 {
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v <= 0)
+	if (agent__parse_seconds(s, out, false))
 		return -EINVAL;
-	if (!strcmp(end, "ms"))
-		v /= 1000;
-	else if (!strcmp(end, "m"))
-		v *= 60;
-	else if (!strcmp(end, "h"))
-		v *= 3600;
-	else if (*end && strcmp(end, "s"))
-		return -EINVAL;
-	*out = v;
-	return v >= 0.5 ? 0 : -ERANGE;
+	return *out >= 0.5 ? 0 : -ERANGE;
 }
 
 static int parse_args(struct agent *a, int argc, char **argv)
