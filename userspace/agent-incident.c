@@ -46,6 +46,7 @@ struct incident_state {
 	int64_t time_ns;
 	char previous[64], current[64];
 	pid_t burst_pid;		/* 0: none running */
+	bool burst_started;		/* burst.pb.gz is (or was) being written */
 	char burst_state[160];
 	char *window_text, *window_json, *burst_text, *burst_json;
 	double burst_s;
@@ -212,8 +213,7 @@ static void write_reports(struct incident_state *in)
 		.name = in->name, .time_ns = in->time_ns, .fire = &in->fire,
 		.previous = in->previous, .current = in->current,
 		.burst_s = in->burst_s, .burst_freq = in->burst_freq,
-		.burst_file = in->burst_pid || !strcmp(in->burst_state, "done") ||
-			      !strncmp(in->burst_state, "failed", 6) ? BURST_FILE : "",
+		.burst_file = in->burst_started ? BURST_FILE : "",
 		.burst_state = in->burst_state,
 		.window_text = in->window_text, .window_json = in->window_json,
 		.burst_text = in->burst_text, .burst_json = in->burst_json,
@@ -372,6 +372,7 @@ static void start_incident(struct agent_flight *fl, const struct record *r,
 				 strerror(errno));
 			in->burst_pid = 0;
 		} else {
+			in->burst_started = true;
 			snprintf(in->burst_state, sizeof(in->burst_state), "recording");
 		}
 	} else {
