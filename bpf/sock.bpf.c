@@ -148,6 +148,22 @@ struct {
 	__uint(max_entries, SOCK_DONE_RB_BYTES);
 } done SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SOCK_EVENT_ENTRIES);
+	__type(key, struct sock_event_key);
+	__type(value, __u64);
+} events SEC(".maps");
+
+/* A connection that failed while its connect() was still running: the
+ * call's return says whether it was reported (blocking) or not (EINPROGRESS). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, SOCK_CONNFAIL_ENTRIES);
+	__type(key, __u64);
+	__type(value, __u32);
+} connfail SEC(".maps");
+
 /* Scratch for building a connection record without using the BPF stack. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -618,6 +634,37 @@ static __always_inline void handle_accept(long ret, __u32 tgid)
 	}
 }
 
+static __always_inline void sock_event(__u32 tgid, __u16 kind, __u16 err)
+{
+	struct sock_event_key k = { .tgid = tgid, .kind = kind, .err = err };
+
+	count_add(&events, &k, 1);
+}
+
+/*
+ * A connect() returned: an error other than EINPROGRESS is a failed
+ * attempt; so is EINPROGRESS (or success) when the connection already
+ * failed inside the call (a refused loopback connect fails before a
+ * non-blocking connect() returns).  Either way once.
+ */
+static __always_inline void connect_exit(const struct inflight *in, __u32 tgid, long ret)
+{
+	__u32 *failed = bpf_map_lookup_elem(&connfail, &in->sk);
+	struct sock_conn *c = bpf_map_lookup_elem(&conns, &in->sk);
+	__u16 err = 0;
+
+	if (c)
+		c->flags &= ~SOCK_CONN_INCALL;
+	if (ret < 0 && ret != -115 /* EINPROGRESS */)
+		err = -ret;
+	else if (failed)
+		err = *failed ? *failed : 111 /* ECONNREFUSED */;
+	if (failed)
+		bpf_map_delete_elem(&connfail, &in->sk);
+	if (err)
+		sock_event(tgid, SOCK_EV_CONNECT_ERROR, err);
+}
+
 static __always_inline int handle_exit(void *ctx, long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
@@ -636,6 +683,8 @@ static __always_inline int handle_exit(void *ctx, long ret)
 	bpf_map_delete_elem(&inflight, &tid);
 	ps_stat_inc(PS_STAT_EVENTS);
 
+	if (in.call == SC_CONNECT)
+		connect_exit(&in, id >> 32, ret);
 	if (in.call == SC_CONNECT && (ret >= 0 || ret == -115 /* EINPROGRESS */))
 		return 0;
 	if (in.call == SC_ACCEPT || in.call == SC_ACCEPT4) {
@@ -723,7 +772,7 @@ static __always_inline void handle_state(const struct sock *sk, int oldstate, in
 		if (!c)
 			c = conn_new(sk, id >> 32, SOCK_CONN_ACTIVE);
 		if (c) {
-			c->flags |= SOCK_CONN_ACTIVE;
+			c->flags |= SOCK_CONN_ACTIVE | SOCK_CONN_INCALL;
 			c->syn_ns = now;
 		}
 		return;
@@ -749,8 +798,15 @@ static __always_inline void handle_state(const struct sock *sk, int oldstate, in
 	c->close_ns = now;
 	c->flags |= SOCK_CONN_CLOSED;
 	if (!c->est_ns && (c->flags & SOCK_CONN_ACTIVE)) {
+		__u32 err = BPF_CORE_READ(sk, sk_err);
+
 		c->flags |= SOCK_CONN_FAILED;
 		c->errors++;
+		/* inside connect(): its return decides (connect_exit) */
+		if (c->flags & SOCK_CONN_INCALL)
+			bpf_map_update_elem(&connfail, &key, &err, BPF_ANY);
+		else
+			sock_event(c->tgid, SOCK_EV_CONNECT_ERROR, err ? err : 111);
 	}
 	if (c->local.port == 0)
 		sock_endpoint(sk, false, &c->local);
@@ -769,8 +825,10 @@ static __always_inline void handle_retransmit(const struct sock *sk)
 	__u64 key = (__u64)sk;
 	struct sock_conn *c = bpf_map_lookup_elem(&conns, &key);
 
-	if (c)
+	if (c) {
 		__sync_fetch_and_add(&c->retrans, 1);
+		sock_event(c->tgid, SOCK_EV_RETRANSMIT, 0);
+	}
 }
 
 /* tp_btf variants (typed arguments, no tracefs); sys_enter/sys_exit are

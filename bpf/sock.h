@@ -6,6 +6,7 @@
  *   "errs"     (tgid, user stack, syscall, errno)             -> count
  *   "hist"     (tgid, proto, direction, log2 size)            -> count
  *   "conns"    struct sock * of a live TCP connection of a target -> struct sock_conn
+ *   "events"   (tgid, kind, errno) -> count: retransmits, failed connects
  * and finished TCP connections travel to userspace through the "done" ring
  * buffer (one struct sock_conn per connection, at TCP_CLOSE).
  * docs/net.md describes what each number means.
@@ -97,6 +98,28 @@ struct sock_hist_key {
 #define SOCK_CONN_PASSIVE	0x2	/* we saw accept(): server side */
 #define SOCK_CONN_FAILED	0x4	/* closed before ESTABLISHED (refused, timed out) */
 #define SOCK_CONN_CLOSED	0x8	/* reached TCP_CLOSE */
+#define SOCK_CONN_INCALL	0x10	/* SYN_SENT inside a connect() that has not returned */
+
+/*
+ * Events counted as they happen ("events": key -> count), exact where the
+ * connection records are not (a connection still open at a drain):
+ *   SOCK_EV_RETRANSMIT     tcp:tcp_retransmit_skb on a target's connection
+ *   SOCK_EV_CONNECT_ERROR  a connection attempt that failed, once each: a
+ *                          connect() returning an error other than
+ *                          EINPROGRESS, or a connection of a target that
+ *                          closed before ESTABLISHED after its connect()
+ *                          returned (non-blocking); err is the errno
+ */
+enum sock_event { SOCK_EV_RETRANSMIT = 0, SOCK_EV_CONNECT_ERROR, SOCK_EV_MAX };
+
+struct sock_event_key {
+	__u32 tgid;
+	__u16 kind;		/* enum sock_event */
+	__u16 err;		/* positive errno (connect errors), else 0 */
+};
+
+#define SOCK_EVENT_ENTRIES	1024
+#define SOCK_CONNFAIL_ENTRIES	1024	/* failed inside connect(), not returned yet */
 
 struct sock_conn {
 	__u64 sk;		/* kernel address, identity only */

@@ -87,6 +87,7 @@ struct alloc_priv {
 	uint32_t nr_growth, cap_growth;
 	uint32_t pids[PS_MAX_TARGETS];	/* the targets, for their RSS */
 	int nr_pids;
+	struct alloc_window *window;	/* agent: what the last window counted */
 };
 
 struct leak {
@@ -102,6 +103,16 @@ static inline uint64_t now_ns(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
+
+/*
+ * The agent's windows (alloc-window.c): a reset remembers each key's
+ * allocated bytes, objects and faults; the next drain subtracts them.
+ */
+struct alloc_window;
+int alloc__window_reset(struct alloc_priv *ap);
+void alloc__window_subtract(const struct alloc_priv *ap, const struct alloc_key *k,
+			    struct alloc_val *v);
+void alloc__window_free(struct alloc_priv *ap);
 
 /* Times one probe hit on the target's allocator (or ours): ap->alloc_ns, free_ns. */
 void alloc__calibrate(struct alloc_priv *ap);

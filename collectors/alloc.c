@@ -472,6 +472,7 @@ static int drain_counts(struct collector *c, struct profile *p, double scale,
 		prev = &key;
 		if (bpf_map_lookup_elem(counts_fd, &key, &v))
 			continue;
+		alloc__window_subtract(ap, &key, &v);
 		nu = unwinder__owns_stack(key.user_stack_id)
 			? unwinder__read_stack(ap->unw, key.user_stack_id, ips)
 			: collector__read_stack(stacks_fd, key.user_stack_id, ips);
@@ -652,6 +653,11 @@ static void alloc_stats(struct collector *c)
 	c->stats.bpf_run_ns = bpf_run_ns(ap, &c->stats.bpf_run_cnt);
 }
 
+static int alloc_reset(struct collector *c)
+{
+	return alloc__window_reset(c->priv);
+}
+
 static void alloc_close(struct collector *c)
 {
 	struct alloc_priv *ap = c->priv;
@@ -675,6 +681,7 @@ static void alloc_close(struct collector *c)
 	hashmap__free(ap->series_idx);
 	free(ap->snap_t);
 	free(ap->growth);
+	alloc__window_free(ap);
 	free(ap);
 	c->priv = NULL;
 }
@@ -688,6 +695,7 @@ const struct collector_ops alloc_collector_ops = {
 	.attach = alloc_attach,
 	.poll = alloc_poll,
 	.drain = alloc_drain,
+	.reset = alloc_reset,
 	.stats = alloc_stats,
 	.close = alloc_close,
 };

@@ -339,6 +339,17 @@ free_vals:
 	return err;
 }
 
+/*
+ * The agent's windows: the per-(process, path) totals start empty; the
+ * counters themselves run on (a slice is added to totals when it ends).
+ */
+static int hwc_reset(struct collector *c)
+{
+	struct hwc_priv *hp = c->priv;
+
+	return collector__clear_map(bpf_map__fd(hp->skel->maps.totals));
+}
+
 static void hwc_stats(struct collector *c)
 {
 	struct hwc_priv *hp = c->priv;
@@ -387,6 +398,7 @@ const struct collector_ops hwc_collector_ops = {
 	.open = hwc_open,
 	.attach = hwc_attach,
 	.drain = hwc_drain,
+	.reset = hwc_reset,
 	.stats = hwc_stats,
 	.close = hwc_close,
 };

@@ -9,7 +9,7 @@
  * Output (docs/format.md):
  *   samples  tx/bytes rx/bytes tx/messages rx/messages, labels pid tid thread
  *            path peer proto
- *   records  conn, peer, sockhist, sockerr, sockdrop, portrule
+ *   records  conn, peer, sockhist, sockerr, sockdrop, portrule, sockevent
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -709,6 +709,37 @@ free_v:
 	return err;
 }
 
+/* Retransmits and failed connects, one record per (pid, event, errno). */
+static int drain_events(struct collector *c, struct profile *p)
+{
+	static const char *const names[SOCK_EV_MAX] = {
+		[SOCK_EV_RETRANSMIT] = "retransmit", [SOCK_EV_CONNECT_ERROR] = "connect_error",
+	};
+	struct sock_priv *sp = c->priv;
+	int fd = bpf_map__fd(sp->skel->maps.events);
+	struct sock_event_key key, next, *prev = NULL;
+
+	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		char errnum[16];
+		const char *name;
+		uint64_t cnt;
+		int err;
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &cnt) || key.kind >= SOCK_EV_MAX)
+			continue;
+		name = key.err ? strerrorname_np(key.err) : "";
+		snprintf(errnum, sizeof(errnum), "%u", key.err);
+		err = records__add_sockevent(p, &(struct rec_sockevent){
+			.pid = key.tgid, .event = names[key.kind],
+			.error = name ? name : errnum, .count = cnt });
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
 static int sock_drain(struct collector *c, struct profile *p)
 {
 	struct sock_priv *sp = c->priv;
@@ -723,6 +754,8 @@ static int sock_drain(struct collector *c, struct profile *p)
 		err = drain_hist(c, p);
 	if (!err)
 		err = drain_errs(c, p);
+	if (!err)
+		err = drain_events(c, p);
 	if (err)
 		return err;
 	for (int i = 0; i < sp->rules.nr; i++) {
@@ -741,6 +774,26 @@ static int sock_drain(struct collector *c, struct profile *p)
 		.map_full = st.map_full, .stack_errors = st.stack_errors, .lost = st.lost,
 		.events = st.events });
 	return err < 0 ? err : 0;
+}
+
+/*
+ * The agent's windows: traffic, errors, events and size histograms start
+ * empty, and the connections that ended are forgotten.  Live connections
+ * stay in "conns" (seeing them end needs their state), so a window's conn
+ * record of a connection still open carries its totals since first seen.
+ */
+static int sock_reset(struct collector *c)
+{
+	struct sock_priv *sp = c->priv;
+	struct bpf_map *maps[] = { sp->skel->maps.traffic, sp->skel->maps.errs,
+				   sp->skel->maps.hist, sp->skel->maps.events,
+				   sp->skel->maps.stacks };
+	int err = 0;
+
+	sp->nr_done = 0;
+	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
+		err = collector__clear_map(bpf_map__fd(maps[i])) ?: err;
+	return err;
 }
 
 static void sock_stats(struct collector *c)
@@ -792,6 +845,7 @@ const struct collector_ops sock_collector_ops = {
 	.attach = sock_attach,
 	.poll = sock_poll,
 	.drain = sock_drain,
+	.reset = sock_reset,
 	.stats = sock_stats,
 	.close = sock_close,
 };

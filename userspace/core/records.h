@@ -182,10 +182,13 @@ double rec_round(double v, int decimals);
 #define REC_rules(F, k)	/* core/rules: the path rules used */			\
 	F(k, STR, name) F(k, STR, text) F(k, STR, why)
 
+#define REC_sockevent(F, k)	/* sock collector: retransmits, failed connects */	\
+	F(k, U64, pid) F(k, STR, event) F(k, STR, error) F(k, U64, count)
+
 #define REC_KINDS(K)								\
 	K(hist) K(slowop) K(counter) K(unwind) K(peer) K(conn) K(sockhist)		\
 	K(sockerr) K(portrule) K(sockdrop) K(alloc) K(leak) K(memgrowth)		\
-	K(runqlat) K(meta) K(sla) K(stats) K(overhead) K(rules)
+	K(runqlat) K(meta) K(sla) K(stats) K(overhead) K(rules) K(sockevent)
 
 typedef const char *rec_STR_t;
 typedef uint64_t rec_U64_t;
