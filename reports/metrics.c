@@ -13,6 +13,7 @@
 #include "core/profile.h"
 #include "analysis/sla.h"
 #include "reports/metrics.h"
+#include "reports/metrics-int.h"
 
 static struct metrics_path *path_of(struct metrics_state *m, const char *name)
 {
@@ -63,6 +64,7 @@ void metrics__add_window(struct metrics_state *m, const struct profile *p,
 		mp->verdict = verdicts[i].kind;
 	}
 	m->has_alloc |= rep->has_alloc;
+	metrics__add_net(m, p);
 	for (int i = 0; i < w->nr_slas; i++) {
 		struct metrics_path *mp = path_of(m, w->slas[i].path);
 		enum sla_state st = !w->sla_res[i].known ? SLA_UNKNOWN
@@ -83,13 +85,8 @@ void metrics__add_window(struct metrics_state *m, const struct profile *p,
 	m->targets = w->targets;
 }
 
-struct expo {
-	FILE *f;
-	bool om;
-};
-
 /* # HELP and # TYPE of a family; counters are named without _total in OpenMetrics. */
-static void family(const struct expo *e, const char *name, const char *type, const char *help)
+void metrics__family(const struct expo *e, const char *name, const char *type, const char *help)
 {
 	char fam[128];
 	size_t n = strlen(name);
@@ -100,14 +97,14 @@ static void family(const struct expo *e, const char *name, const char *type, con
 	fprintf(e->f, "# HELP %s %s\n# TYPE %s %s\n", fam, help, fam, type);
 }
 
-static void sample(const struct expo *e, const char *name, const char *labels, double v)
+void metrics__sample(const struct expo *e, const char *name, const char *labels, double v)
 {
 	fprintf(e->f, "%s%s%s%s %.9g\n", name, labels ? "{" : "", labels ? labels : "",
 		labels ? "}" : "", v);
 }
 
 /* Path names come from rules files: escape what the format reserves. */
-static const char *label_value(const char *s, char *buf, size_t len)
+const char *metrics__label_value(const char *s, char *buf, size_t len)
 {
 	size_t o = 0;
 
@@ -128,7 +125,7 @@ static const char *label_value(const char *s, char *buf, size_t len)
 #define FOR_PATHS(m, mp, pv)							\
 	for (const struct metrics_path *mp = (m)->paths;			\
 	     mp < (m)->paths + (m)->nr_paths &&					\
-	     (label_value(mp->name, pv, sizeof(pv)), 1); mp++)
+	     (metrics__label_value(mp->name, pv, sizeof(pv)), 1); mp++)
 
 /* One family with one sample per path, labelled path only. */
 static void per_path(const struct expo *e, const struct metrics_state *m, const char *name,
@@ -136,10 +133,10 @@ static void per_path(const struct expo *e, const struct metrics_state *m, const 
 {
 	char pv[80], l[160];
 
-	family(e, name, type, help);
+	metrics__family(e, name, type, help);
 	FOR_PATHS(m, mp, pv) {
 		snprintf(l, sizeof(l), "path=\"%s\"", pv);
-		sample(e, name, l, get(mp));
+		metrics__sample(e, name, l, get(mp));
 	}
 }
 
@@ -154,12 +151,12 @@ static void path_time(const struct expo *e, const struct metrics_state *m)
 
 	per_path(e, m, "peerscope_path_cpu_seconds_total", "counter",
 		 "On-CPU time of the targets' threads on each path.", get_cpu);
-	family(e, "peerscope_path_offcpu_seconds_total", "counter",
+	metrics__family(e, "peerscope_path_offcpu_seconds_total", "counter",
 	       "Off-CPU time inside work on each path, by wait reason.");
 	FOR_PATHS(m, mp, pv) {
 		for (int r = 0; r < PR_NR; r++) {
 			snprintf(l, sizeof(l), "path=\"%s\",reason=\"%s\"", pv, reason__name(r));
-			sample(e, "peerscope_path_offcpu_seconds_total", l, mp->off_s[r]);
+			metrics__sample(e, "peerscope_path_offcpu_seconds_total", l, mp->off_s[r]);
 		}
 	}
 	per_path(e, m, "peerscope_path_runq_seconds_total", "counter",
@@ -173,20 +170,20 @@ static void path_ops(const struct expo *e, const struct metrics_state *m)
 
 	per_path(e, m, "peerscope_path_operations_total", "counter",
 		 "Operations timed by a span on each path.", get_ops);
-	family(e, h, "histogram", "Duration of the operations timed by a span on each path.");
+	metrics__family(e, h, "histogram", "Duration of the operations timed by a span on each path.");
 	FOR_PATHS(m, mp, pv) {
 		snprintf(name, sizeof(name), "%s_bucket", h);
 		for (int i = 0; i < OPHIST_NR_BOUNDS; i++) {
 			snprintf(l, sizeof(l), "path=\"%s\",le=\"%g\"", pv, ophist_bounds_s[i]);
-			sample(e, name, l, mp->ops.le[i]);
+			metrics__sample(e, name, l, mp->ops.le[i]);
 		}
 		snprintf(l, sizeof(l), "path=\"%s\",le=\"+Inf\"", pv);
-		sample(e, name, l, mp->ops.count);
+		metrics__sample(e, name, l, mp->ops.count);
 		snprintf(l, sizeof(l), "path=\"%s\"", pv);
 		snprintf(name, sizeof(name), "%s_sum", h);
-		sample(e, name, l, mp->ops.sum_ns / 1e9);
+		metrics__sample(e, name, l, mp->ops.sum_ns / 1e9);
 		snprintf(name, sizeof(name), "%s_count", h);
-		sample(e, name, l, mp->ops.count);
+		metrics__sample(e, name, l, mp->ops.count);
 	}
 }
 
@@ -196,12 +193,12 @@ static void per_direction(const struct expo *e, const struct metrics_state *m, c
 {
 	char pv[80], l[160];
 
-	family(e, name, "counter", help);
+	metrics__family(e, name, "counter", help);
 	FOR_PATHS(m, mp, pv) {
 		snprintf(l, sizeof(l), "path=\"%s\",direction=\"tx\"", pv);
-		sample(e, name, l, *(const int64_t *)((const char *)mp + tx_off));
+		metrics__sample(e, name, l, *(const int64_t *)((const char *)mp + tx_off));
 		snprintf(l, sizeof(l), "path=\"%s\",direction=\"rx\"", pv);
-		sample(e, name, l, *(const int64_t *)((const char *)mp + rx_off));
+		metrics__sample(e, name, l, *(const int64_t *)((const char *)mp + rx_off));
 	}
 }
 
@@ -226,49 +223,49 @@ static void path_state(const struct expo *e, const struct metrics_state *m)
 	};
 	char pv[80], l[160];
 
-	family(e, "peerscope_path_verdict", "gauge",
+	metrics__family(e, "peerscope_path_verdict", "gauge",
 	       "The last window's verdict on each path: 1 for the current kind, else 0.");
 	FOR_PATHS(m, mp, pv) {
 		for (int k = 0; k < V_NR; k++) {
 			snprintf(l, sizeof(l), "path=\"%s\",verdict=\"%s\"", pv, verdict_kind_names[k]);
-			sample(e, "peerscope_path_verdict", l, mp->verdict == (enum verdict_kind)k);
+			metrics__sample(e, "peerscope_path_verdict", l, mp->verdict == (enum verdict_kind)k);
 		}
 	}
 	if (!m->has_sla)
 		return;
-	family(e, "peerscope_path_sla", "gauge",
+	metrics__family(e, "peerscope_path_sla", "gauge",
 	       "The last window's SLA state on each path with an --sla: 1 for the current state.");
 	FOR_PATHS(m, mp, pv) {
 		if (mp->sla == SLA_NONE)
 			continue;
 		for (int s = SLA_PASS; s <= SLA_UNKNOWN; s++) {
 			snprintf(l, sizeof(l), "path=\"%s\",state=\"%s\"", pv, sla_names[s]);
-			sample(e, "peerscope_path_sla", l, mp->sla == (enum sla_state)s);
+			metrics__sample(e, "peerscope_path_sla", l, mp->sla == (enum sla_state)s);
 		}
 	}
 }
 
 static void agent_own(const struct expo *e, const struct metrics_state *m)
 {
-	family(e, "peerscope_agent_cpu_seconds_total", "counter",
+	metrics__family(e, "peerscope_agent_cpu_seconds_total", "counter",
 	       "CPU time of the agent itself (user + system).");
-	sample(e, "peerscope_agent_cpu_seconds_total", NULL, m->agent_cpu_s);
-	family(e, "peerscope_agent_bpf_run_seconds_total", "counter",
+	metrics__sample(e, "peerscope_agent_cpu_seconds_total", NULL, m->agent_cpu_s);
+	metrics__family(e, "peerscope_agent_bpf_run_seconds_total", "counter",
 	       "Run time of the agent's BPF programs.");
-	sample(e, "peerscope_agent_bpf_run_seconds_total", NULL, m->bpf_run_s);
-	family(e, "peerscope_agent_resident_memory_bytes", "gauge",
+	metrics__sample(e, "peerscope_agent_bpf_run_seconds_total", NULL, m->bpf_run_s);
+	metrics__family(e, "peerscope_agent_resident_memory_bytes", "gauge",
 	       "Resident memory of the agent.");
-	sample(e, "peerscope_agent_resident_memory_bytes", NULL, m->rss_bytes);
-	family(e, "peerscope_agent_dropped_events_total", "counter",
+	metrics__sample(e, "peerscope_agent_resident_memory_bytes", NULL, m->rss_bytes);
+	metrics__family(e, "peerscope_agent_dropped_events_total", "counter",
 	       "Events the collectors could not count, by cause.");
-	sample(e, "peerscope_agent_dropped_events_total", "cause=\"lost\"", m->lost);
-	sample(e, "peerscope_agent_dropped_events_total", "cause=\"map_full\"", m->map_full);
-	sample(e, "peerscope_agent_dropped_events_total", "cause=\"stack_error\"",
+	metrics__sample(e, "peerscope_agent_dropped_events_total", "cause=\"lost\"", m->lost);
+	metrics__sample(e, "peerscope_agent_dropped_events_total", "cause=\"map_full\"", m->map_full);
+	metrics__sample(e, "peerscope_agent_dropped_events_total", "cause=\"stack_error\"",
 	       m->stack_errors);
-	family(e, "peerscope_agent_targets", "gauge", "Target processes attached.");
-	sample(e, "peerscope_agent_targets", NULL, m->targets);
-	family(e, "peerscope_agent_windows_total", "counter", "Windows drained.");
-	sample(e, "peerscope_agent_windows_total", NULL, m->windows);
+	metrics__family(e, "peerscope_agent_targets", "gauge", "Target processes attached.");
+	metrics__sample(e, "peerscope_agent_targets", NULL, m->targets);
+	metrics__family(e, "peerscope_agent_windows_total", "counter", "Windows drained.");
+	metrics__sample(e, "peerscope_agent_windows_total", NULL, m->windows);
 }
 
 void metrics__render(const struct metrics_state *m, FILE *f, bool openmetrics)
@@ -279,6 +276,7 @@ void metrics__render(const struct metrics_state *m, FILE *f, bool openmetrics)
 	path_ops(&e, m);
 	path_traffic(&e, m);
 	path_state(&e, m);
+	metrics__render_net(&e, m);
 	agent_own(&e, m);
 	if (openmetrics)
 		fputs("# EOF\n", f);

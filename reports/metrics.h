@@ -52,9 +52,36 @@ struct metrics_path {
 	enum sla_state sla;
 };
 
+/* Label values of errno names and peers stay bounded. */
+#define METRICS_MAX_ERRORS	16
+#define METRICS_PEERS_MAX	256
+
+struct metrics_count {
+	char name[24];
+	uint64_t n;
+};
+
+/* A peer's cost while a thread served it, and the traffic with it. */
+struct metrics_peer {
+	char name[64];			/* "ADDR:PORT", or "other" */
+	double cpu_s, offcpu_s;
+	int64_t tx_bytes, rx_bytes, tx_msgs, rx_msgs;
+};
+
 struct metrics_state {
 	struct metrics_path paths[METRICS_MAX_PATHS];
 	int nr_paths;
+	uint64_t retransmits;		/* sock collector events */
+	struct metrics_count connect_errors[METRICS_MAX_ERRORS];
+	int nr_connect_errors;
+	/*
+	 * --metrics-peers K (peers_k > 0): each window's K costliest peers
+	 * get a series of their own (kept from then on, at most
+	 * METRICS_PEERS_MAX), the others are added to "other" (peers[0]).
+	 */
+	int peers_k;
+	struct metrics_peer *peers;
+	int nr_peers;
 	uint64_t windows;
 	bool has_alloc, has_sla;
 	double agent_cpu_s, bpf_run_s;
@@ -66,6 +93,7 @@ struct metrics_state {
 void metrics__add_window(struct metrics_state *m, const struct profile *p,
 			 const struct agent_window *w, const struct path_report *rep,
 			 const struct verdict *verdicts);
+void metrics__free(struct metrics_state *m);
 /* The exposition text: Prometheus 0.0.4, or OpenMetrics 1.0 (with # EOF). */
 void metrics__render(const struct metrics_state *m, FILE *f, bool openmetrics);
 

@@ -132,6 +132,18 @@ void agent_http__stop(struct agent_http *h);
  */
 int agent__parse_seconds(const char *s, double *out, bool zero_ok);
 
+/*
+ * The agent's targets while it runs (agent-targets.c): exited ones dropped,
+ * --comm NAME and --cgroup DIR followed; attached false before the
+ * collectors attach (a new process only joins the list).
+ */
+void agent_targets__drop_exited(struct record *r);
+void agent_targets__find_comm(struct record *r, const char *name, bool attached);
+/* --cgroup ARG (absolute, or below /sys/fs/cgroup) as a cgroup v2 directory. */
+int agent_targets__cgroup_dir(const char *arg, char *dir, size_t len);
+/* Every process in dir and below followed, those that left dropped; 0 or -errno. */
+int agent_targets__scan_cgroup(struct record *r, const char *dir, bool attached);
+
 /* The agent's log: one line on stderr with the UTC time (cmd-agent.c). */
 void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -10,6 +10,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -37,16 +38,20 @@
 #define POLL_MS		100
 
 static const char usage_text[] =
-"usage: peerscope agent -p PID[,PID...] | --comm NAME --dir DIR [options]\n"
+"usage: peerscope agent -p PID[,PID...] | --comm NAME | --cgroup PATH --dir DIR [options]\n"
 "\n"
 "Profile processes continuously: every window is written to DIR as a pprof\n"
 "file with one line in DIR/index.jsonl, and --metrics serves Prometheus\n"
 "metrics.  SIGINT/SIGTERM write the partial window and exit 0; SIGHUP\n"
-"rereads the rules file; SIGUSR1 is a trigger when --trigger SIGUSR1 is given.\n"
+"rereads the rules file and reopens --log; SIGUSR1 is a trigger when\n"
+"--trigger SIGUSR1 is given.\n"
 "\n"
 "  -p, --pid PID[,PID...]    processes to profile\n"
 "      --comm NAME           every process named NAME, including ones that\n"
 "                            start later (checked every second)\n"
+"      --cgroup PATH         every process in a cgroup v2 directory and below\n"
+"                            (absolute or under /sys/fs/cgroup; joins and\n"
+"                            leaves checked every second)\n"
 "      --dir DIR             where windows and index.jsonl go (required)\n"
 "      --window TIME         window length (default 60s; e.g. 10s, 5m)\n"
 "  -F, --freq HZ             on-CPU sampling frequency (default 19)\n"
@@ -58,6 +63,9 @@ static const char usage_text[] =
 "      --max-bytes SIZE      keep at most SIZE of windows (e.g. 2G; default 0:\n"
 "                            no limit)\n"
 "      --metrics [ADDR:]PORT serve /metrics (loopback unless ADDR is given)\n"
+"      --metrics-peers K     export the K costliest peers of each window as\n"
+"                            peer labels, the rest as peer=\"other\"\n"
+"      --log FILE            log to FILE (appended; reopened on SIGHUP)\n"
 "      --trigger SPEC        flight recorder, repeatable: dht.p95>50ms,\n"
 "                            gossip.cpu>0.5, verdict, dht.verdict, SIGUSR1;\n"
 "                            keeps the window that fired and the one before\n"
@@ -71,7 +79,8 @@ static const char usage_text[] =
 "Exit status: 0 ok, 1 runtime error, 2 usage error.\n";
 
 enum { OPT_COMM = 255, OPT_DIR = 256, OPT_WINDOW, OPT_RULES, OPT_SLA, OPT_KEEP, OPT_MAX_BYTES, OPT_METRICS,
-       OPT_TRIGGER, OPT_BURST, OPT_BURST_FREQ, OPT_COOLDOWN };
+       OPT_TRIGGER, OPT_BURST, OPT_BURST_FREQ, OPT_COOLDOWN, OPT_CGROUP, OPT_LOG,
+       OPT_METRICS_PEERS };
 
 static const struct option long_options[] = {
 	{ "pid",        required_argument, NULL, 'p' },
@@ -91,6 +100,9 @@ static const struct option long_options[] = {
 	{ "burst",      required_argument, NULL, OPT_BURST },
 	{ "burst-freq", required_argument, NULL, OPT_BURST_FREQ },
 	{ "cooldown",   required_argument, NULL, OPT_COOLDOWN },
+	{ "cgroup",     required_argument, NULL, OPT_CGROUP },
+	{ "log",        required_argument, NULL, OPT_LOG },
+	{ "metrics-peers", required_argument, NULL, OPT_METRICS_PEERS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -102,6 +114,8 @@ struct agent {
 	uint64_t max_bytes;
 	const char *metrics_addr;
 	const char *comm;		/* --comm: follow every process of that name */
+	char cgroup[4096];		/* --cgroup: its directory, "" without */
+	const char *log_file;		/* --log: stderr goes there; SIGHUP reopens */
 	struct path_rules *rules;	/* what the analysis uses; SIGHUP replaces it */
 	struct sla *slas;
 	int nr_slas;
@@ -112,6 +126,7 @@ struct agent {
 	double last_cpu_s;
 	struct agent_flight flight;	/* --trigger: agent-incident.c */
 	bool cut_by_signal;		/* this window ends early for SIGUSR1 */
+	int cgroup_err;			/* the last --cgroup scan's, said once */
 };
 
 static volatile sig_atomic_t stop_signal, hup_signal, usr1_signal;
@@ -259,6 +274,23 @@ static int parse_args(struct agent *a, int argc, char **argv)
 		case OPT_METRICS:
 			a->metrics_addr = optarg;
 			break;
+		case OPT_CGROUP:
+			err = agent_targets__cgroup_dir(optarg, a->cgroup, sizeof(a->cgroup));
+			if (err)
+				return usage_error("bad --cgroup '%s': %s: want a cgroup v2 directory",
+						   optarg, err == -ENOTDIR ? "not cgroup v2"
+						   : strerror(-err));
+			break;
+		case OPT_LOG:
+			a->log_file = optarg;
+			break;
+		case OPT_METRICS_PEERS:
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > METRICS_PEERS_MAX - 1)
+				return usage_error("bad --metrics-peers '%s': want 1 to %d", optarg,
+						   METRICS_PEERS_MAX - 1);
+			a->metrics.peers_k = v;
+			break;
 		case OPT_TRIGGER: case OPT_BURST: case OPT_BURST_FREQ: case OPT_COOLDOWN:
 			if (agent_flight__option(&a->flight, opt - OPT_TRIGGER, optarg, why, sizeof(why)))
 				return usage_error("%s", why);
@@ -269,8 +301,10 @@ static int parse_args(struct agent *a, int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (!r->target.nr_pids && !a->comm)
-		return usage_error("no target: give -p PID or --comm NAME");
+	if (!r->target.nr_pids && !a->comm && !a->cgroup[0])
+		return usage_error("no target: give -p PID, --comm NAME or --cgroup PATH");
+	if (a->cgroup[0] && (r->target.nr_pids || a->comm))
+		return usage_error("--cgroup follows its members only: leave out -p and --comm");
 	if (!a->dir)
 		return usage_error("no directory: give --dir DIR");
 	return 0;
@@ -326,71 +360,6 @@ static void keep_resettable(struct record *r)
 		r->coll[n++] = *c;
 	}
 	r->nr_coll = n;
-}
-
-/* Targets that exited leave the target map and the list, said in the log. */
-static void drop_exited(struct record *r)
-{
-	for (int i = 0; i < r->target.nr_pids;) {
-		uint32_t pid = r->target.pids[i];
-
-		if (target__alive(pid)) {
-			i++;
-			continue;
-		}
-		agent_log("target %u exited: dropped", pid);
-		bpf_map_delete_elem(r->sm.targets_fd, &pid);
-		r->target.pids[i] = r->target.pids[--r->target.nr_pids];
-	}
-}
-
-static bool is_target(const struct target *t, uint32_t pid)
-{
-	for (int i = 0; i < t->nr_pids; i++) {
-		if (t->pids[i] == pid)
-			return true;
-	}
-	return false;
-}
-
-/*
- * --comm: every process whose name is a->comm (as the kernel keeps it, 15
- * characters) and is not a target yet.  Before attach (attached false) it
- * only joins the list; after, the collectors learn of it.
- */
-static void find_comm(struct agent *a, bool attached)
-{
-	struct record *r = &a->r;
-	char want[16], comm[64];
-	struct dirent *de;
-	DIR *d;
-
-	snprintf(want, sizeof(want), "%s", a->comm);
-	d = opendir("/proc");
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		char *end;
-		unsigned long pid = strtoul(de->d_name, &end, 10);
-		int err;
-
-		if (*end || !pid || pid == (unsigned long)getpid() || is_target(&r->target, pid))
-			continue;
-		if (target__comm(pid, comm, sizeof(comm)) || strcmp(comm, want))
-			continue;
-		if (target__add(&r->target, pid, TARGET_MAX_PIDS)) {
-			agent_log("process %lu (%s) not followed: already %d targets", pid, want,
-				  r->target.nr_pids);
-			continue;
-		}
-		if (!attached)
-			continue;
-		err = collectors__add_target(r->coll, r->nr_coll, &r->sm, pid);
-		symbolizer__add_pid(r->sym, pid);
-		agent_log("target %lu (%s) started: added%s%s", pid, want, err ? ": " : "",
-			  err ? strerror(-err) : "");
-	}
-	closedir(d);
 }
 
 static double self_cpu_s(void)
@@ -559,6 +528,53 @@ static void write_window(struct agent *a)
 	r->start_wall_ns += (int64_t)(w.duration_s * 1e9);
 }
 
+/* --comm, --cgroup: new processes followed, those gone dropped; said in the log. */
+static void find_targets(struct agent *a, bool attached)
+{
+	int err;
+
+	if (a->comm)
+		agent_targets__find_comm(&a->r, a->comm, attached);
+	if (!a->cgroup[0])
+		return;
+	err = agent_targets__scan_cgroup(&a->r, a->cgroup, attached);
+	if (err && !a->cgroup_err)
+		agent_log("cannot read cgroup %s: %s (keeping the current targets)", a->cgroup,
+			  strerror(-err));
+	a->cgroup_err = err;
+}
+
+/* --log: stderr appended to the file; SIGHUP reopens it (after a logrotate rename). */
+static int open_log(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+
+	if (fd < 0)
+		return -errno;
+	if (dup2(fd, STDERR_FILENO) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	close(fd);
+	return 0;
+}
+
+static void reopen_log(struct agent *a)
+{
+	int err;
+
+	if (!a->log_file)
+		return;
+	err = open_log(a->log_file);
+	if (err)
+		agent_log("SIGHUP: cannot reopen the log %s: %s (logging to the old file)",
+			  a->log_file, strerror(-err));
+	else
+		agent_log("SIGHUP: reopened the log %s", a->log_file);
+}
+
 static void agent_loop(struct agent *a)
 {
 	struct record *r = &a->r;
@@ -573,6 +589,7 @@ static void agent_loop(struct agent *a)
 		}
 		if (hup_signal) {
 			hup_signal = 0;
+			reopen_log(a);
 			load_rules(a, true);
 		}
 		agent_flight__poll(&a->flight, a->rules);
@@ -584,13 +601,13 @@ static void agent_loop(struct agent *a)
 				write_window(a);
 			a->cut_by_signal = false;
 		}
-		drop_exited(r);
+		agent_targets__drop_exited(r);
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (a->comm && now.tv_sec != last_scan) {
-			find_comm(a, true);
+		if (now.tv_sec != last_scan) {
+			find_targets(a, true);
 			last_scan = now.tv_sec;
 		}
-		if (!r->target.nr_pids && !a->comm) {
+		if (!r->target.nr_pids && !a->comm && !a->cgroup[0]) {
 			agent_log("every target has exited: writing the last window");
 			break;
 		}
@@ -610,13 +627,14 @@ static int start(struct agent *a)
 	int err;
 
 	features__probe(&r->kf);
-	if (a->comm) {
-		find_comm(a, false);
-		if (!r->target.nr_pids) {
+	find_targets(a, false);
+	if (!r->target.nr_pids) {
+		if (a->comm)
 			ps_err("agent: no process named '%s' (start it first, or check the name with ps -e)",
 			       a->comm);
-			return -ESRCH;
-		}
+		else
+			ps_err("agent: no process in cgroup %s (start one in it first)", a->cgroup);
+		return -ESRCH;
 	}
 	if (record__check_privileges() || record__check_targets(r))
 		return -EPERM;
@@ -715,6 +733,12 @@ int cmd_agent(int argc, char **argv)
 		return err < 0 ? PS_EXIT_OK : err;
 	}
 	a.flight.dir = a.dir;
+	if (a.log_file && (err = open_log(a.log_file))) {
+		ps_err("agent: cannot open the log %s: %s (choose another --log)", a.log_file,
+		       strerror(-err));
+		target__free(&a.r.target);
+		return PS_EXIT_ERROR;
+	}
 	libbpf_set_print(record__libbpf_print);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -737,6 +761,7 @@ int cmd_agent(int argc, char **argv)
 	if (a.rules)
 		path_rules__free(a.rules);
 	free(a.slas);
+	metrics__free(&a.metrics);
 	target__free(&a.r.target);
 	return ret;
 }

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: MIT
+/*
+ * /metrics from the sock collector beyond the per-path traffic: TCP
+ * retransmits and failed connection attempts (by errno name), and with
+ * --metrics-peers K the costliest peers.  A peer address is a label value
+ * only there, and bounded: each window's K costliest peers (by on-CPU +
+ * off-CPU time while a thread served them, then bytes) get a series of
+ * their own, kept from then on so counters never go down; every other
+ * peer's figures go to peer="other"; past METRICS_PEERS_MAX series new
+ * peers fold into "other" too.
+ */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/profile.h"
+#include "core/records.h"
+#include "analysis/peers.h"
+#include "reports/metrics.h"
+#include "reports/metrics-int.h"
+
+static int add_event(const struct rec_sockevent *r, void *ctx)
+{
+	struct metrics_state *m = ctx;
+	struct metrics_count *c = m->connect_errors;
+	int i;
+
+	if (!strcmp(r->event, "retransmit")) {
+		m->retransmits += r->count;
+		return 0;
+	}
+	if (strcmp(r->event, "connect_error"))
+		return 0;
+	for (i = 0; i < m->nr_connect_errors && strcmp(c[i].name, r->error); i++)
+		;
+	if (i == m->nr_connect_errors) {
+		const char *name = r->error;
+
+		if (i < METRICS_MAX_ERRORS) {
+			m->nr_connect_errors++;
+		} else {
+			i = METRICS_MAX_ERRORS - 1;	/* the last slot takes the rest */
+			name = "other";
+		}
+		snprintf(c[i].name, sizeof(c[i].name), "%s", name);
+	}
+	c[i].n += r->count;
+	return 0;
+}
+
+static struct metrics_peer *peer_slot(struct metrics_state *m, const char *name, bool add)
+{
+	for (int i = 0; i < m->nr_peers; i++) {
+		if (!strcmp(m->peers[i].name, name))
+			return &m->peers[i];
+	}
+	if (!add || m->nr_peers == METRICS_PEERS_MAX)
+		return &m->peers[0];	/* "other" */
+	memset(&m->peers[m->nr_peers], 0, sizeof(m->peers[0]));
+	snprintf(m->peers[m->nr_peers].name, sizeof(m->peers[0].name), "%s", name);
+	return &m->peers[m->nr_peers++];
+}
+
+static double cost(const struct metrics_peer *p)
+{
+	return p->cpu_s + p->offcpu_s + (p->tx_bytes + p->rx_bytes) * 1e-12;
+}
+
+static int by_cost(const void *a, const void *b)
+{
+	double ca = cost(a), cb = cost(b);
+
+	return ca < cb ? 1 : ca > cb ? -1 : strcmp(((const struct metrics_peer *)a)->name,
+						   ((const struct metrics_peer *)b)->name);
+}
+
+/* This window's peers, summed over paths, costliest first. */
+static int window_peers(const struct profile *p, struct metrics_peer **out)
+{
+	struct peers_data d = {};
+	struct metrics_peer *w = NULL;
+	int nr = 0;
+
+	*out = NULL;
+	if (peers__compute(p, NULL, &d))
+		return -1;
+	for (int i = 0; i < d.nr_paths; i++) {
+		for (int k = 0; k < d.paths[i].nr_peers; k++) {
+			const struct peer_cost *pc = &d.paths[i].peers[k];
+			int j;
+
+			for (j = 0; j < nr && strcmp(w[j].name, pc->peer); j++)
+				;
+			if (j == nr) {
+				void *nw = realloc(w, (nr + 1) * sizeof(*w));
+
+				if (!nw)
+					goto out;
+				w = nw;
+				memset(&w[nr], 0, sizeof(*w));
+				snprintf(w[nr++].name, sizeof(w->name), "%s", pc->peer);
+			}
+			w[j].cpu_s += pc->cpu_ns / 1e9;
+			w[j].offcpu_s += pc->offcpu_ns / 1e9;
+			w[j].tx_bytes += pc->tx_bytes;
+			w[j].rx_bytes += pc->rx_bytes;
+			w[j].tx_msgs += pc->tx_msgs;
+			w[j].rx_msgs += pc->rx_msgs;
+		}
+	}
+	if (nr)
+		qsort(w, nr, sizeof(*w), by_cost);
+out:
+	peers__free(&d);
+	*out = w;
+	return nr;
+}
+
+static void add_peers(struct metrics_state *m, const struct profile *p)
+{
+	struct metrics_peer *w;
+	int nr;
+
+	if (!m->peers) {
+		m->peers = calloc(METRICS_PEERS_MAX, sizeof(*m->peers));
+		if (!m->peers)
+			return;
+		snprintf(m->peers[0].name, sizeof(m->peers[0].name), "other");
+		m->nr_peers = 1;
+	}
+	nr = window_peers(p, &w);
+	for (int i = 0; i < nr; i++) {
+		struct metrics_peer *s = peer_slot(m, w[i].name, i < m->peers_k &&
+						   strcmp(w[i].name, "other"));
+
+		s->cpu_s += w[i].cpu_s;
+		s->offcpu_s += w[i].offcpu_s;
+		s->tx_bytes += w[i].tx_bytes;
+		s->rx_bytes += w[i].rx_bytes;
+		s->tx_msgs += w[i].tx_msgs;
+		s->rx_msgs += w[i].rx_msgs;
+	}
+	free(w);
+}
+
+void metrics__add_net(struct metrics_state *m, const struct profile *p)
+{
+	records__foreach_sockevent(p, add_event, m);
+	if (m->peers_k > 0)
+		add_peers(m, p);
+}
+
+void metrics__free(struct metrics_state *m)
+{
+	free(m->peers);
+	m->peers = NULL;
+	m->nr_peers = 0;
+}
+
+static void render_peers(const struct expo *e, const struct metrics_state *m)
+{
+	static const struct { const char *name, *help; size_t tx, rx; } traffic[] = {
+		{ "peerscope_peer_bytes_total", "Socket payload bytes with each exported peer, by direction.",
+		  offsetof(struct metrics_peer, tx_bytes), offsetof(struct metrics_peer, rx_bytes) },
+		{ "peerscope_peer_messages_total", "Socket messages with each exported peer, by direction.",
+		  offsetof(struct metrics_peer, tx_msgs), offsetof(struct metrics_peer, rx_msgs) },
+	};
+	char pv[140], l[200];
+
+	metrics__family(e, "peerscope_peer_cpu_seconds_total", "counter",
+			"On-CPU time while a thread served each exported peer (--metrics-peers).");
+	for (int i = 0; i < m->nr_peers; i++) {
+		snprintf(l, sizeof(l), "peer=\"%s\"",
+			 metrics__label_value(m->peers[i].name, pv, sizeof(pv)));
+		metrics__sample(e, "peerscope_peer_cpu_seconds_total", l, m->peers[i].cpu_s);
+	}
+	metrics__family(e, "peerscope_peer_offcpu_seconds_total", "counter",
+			"Off-CPU time inside work while serving each exported peer.");
+	for (int i = 0; i < m->nr_peers; i++) {
+		snprintf(l, sizeof(l), "peer=\"%s\"",
+			 metrics__label_value(m->peers[i].name, pv, sizeof(pv)));
+		metrics__sample(e, "peerscope_peer_offcpu_seconds_total", l, m->peers[i].offcpu_s);
+	}
+	for (size_t t = 0; t < sizeof(traffic) / sizeof(traffic[0]); t++) {
+		metrics__family(e, traffic[t].name, "counter", traffic[t].help);
+		for (int i = 0; i < m->nr_peers; i++) {
+			const char *mp = (const char *)&m->peers[i];
+
+			metrics__label_value(m->peers[i].name, pv, sizeof(pv));
+			snprintf(l, sizeof(l), "peer=\"%s\",direction=\"tx\"", pv);
+			metrics__sample(e, traffic[t].name, l, *(const int64_t *)(mp + traffic[t].tx));
+			snprintf(l, sizeof(l), "peer=\"%s\",direction=\"rx\"", pv);
+			metrics__sample(e, traffic[t].name, l, *(const int64_t *)(mp + traffic[t].rx));
+		}
+	}
+}
+
+void metrics__render_net(const struct expo *e, const struct metrics_state *m)
+{
+	char l[64];
+
+	metrics__family(e, "peerscope_tcp_retransmits_total", "counter",
+			"TCP segments retransmitted on the targets' connections.");
+	metrics__sample(e, "peerscope_tcp_retransmits_total", NULL, m->retransmits);
+	metrics__family(e, "peerscope_connect_errors_total", "counter",
+			"Connection attempts of the targets that failed, by errno name.");
+	for (int i = 0; i < m->nr_connect_errors; i++) {
+		snprintf(l, sizeof(l), "error=\"%s\"", m->connect_errors[i].name);
+		metrics__sample(e, "peerscope_connect_errors_total", l, m->connect_errors[i].n);
+	}
+	if (m->peers_k > 0 && m->peers)
+		render_peers(e, m);
+}
