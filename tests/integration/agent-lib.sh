@@ -37,3 +37,21 @@ agent_stop() {
 	kill -TERM "$AGENT"
 	wait "$AGENT" || fail "agent exited $? on SIGTERM: $(tail -3 "$T/agent.err")"
 }
+
+# metric NAME LABELS FILE: the sum of the samples of NAME whose labels hold
+# every "k=\"v\"" of LABELS (a comma list; "" for all), 0 when none.
+metric() {
+	python3 - "$1" "$2" "$3" <<'P'
+import re, sys
+name, want, path = sys.argv[1], [w for w in sys.argv[2].split(",") if w], sys.argv[3]
+total = 0.0
+for line in open(path):
+    m = re.match(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$', line.strip())
+    if m and m.group(1) == name and all(w in (m.group(3) or "") for w in want):
+        total += float(m.group(4))
+print("%g" % total)
+P
+}
+
+# scrape PORT FILE: GET /metrics into FILE.
+scrape() { curl -sf "http://127.0.0.1:$1/metrics" >"$2" || fail "GET /metrics on $1 failed"; }

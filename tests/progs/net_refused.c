@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
  * Connects COUNT times to a closed loopback port, for test_sock_errors.sh:
- *   net_refused GOFILE PORT COUNT
- * Every blocking connect() fails with ECONNREFUSED; then 50 non-blocking
- * reads on an idle UDP socket fail with EAGAIN (a small EAGAIN storm).
+ *   net_refused GOFILE PORT COUNT [NONBLOCKING HOLD_MS]
+ * Every blocking connect() fails with ECONNREFUSED; then NONBLOCKING
+ * non-blocking connects (EINPROGRESS, then refused: SO_ERROR) and 50
+ * non-blocking reads on an idle UDP socket fail with EAGAIN (a small EAGAIN
+ * storm); then it stays HOLD_MS (default 200) before exiting.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -20,6 +23,24 @@ __attribute__((noinline)) static int refused_connect(const struct sockaddr_in *s
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	int ok = connect(fd, (const void *)sa, sizeof(*sa)) < 0 && errno == ECONNREFUSED;
 
+	close(fd);
+	return ok;
+}
+
+/* EINPROGRESS, then the refusal arrives on the socket (SO_ERROR). */
+__attribute__((noinline)) static int refused_nonblocking(const struct sockaddr_in *sa)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), err = 0;
+	socklen_t len = sizeof(err);
+	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+	int ok = connect(fd, (const void *)sa, sizeof(*sa)) < 0 &&
+		 (errno == EINPROGRESS || errno == ECONNREFUSED);
+
+	if (ok && errno == EINPROGRESS) {
+		poll(&pfd, 1, 2000);
+		getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+		ok = err == ECONNREFUSED;
+	}
 	close(fd);
 	return ok;
 }
@@ -41,23 +62,29 @@ __attribute__((noinline)) static int eagain_reads(void)
 int main(int argc, char **argv)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
-	int count, refused = 0;
+	int count, nonblocking, hold_ms, refused = 0;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: net_refused GOFILE PORT COUNT\n");
+	if (argc != 4 && argc != 6) {
+		fprintf(stderr, "usage: net_refused GOFILE PORT COUNT [NONBLOCKING HOLD_MS]\n");
 		return 2;
 	}
 	sa.sin_port = htons(atoi(argv[2]));
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	count = atoi(argv[3]);
+	nonblocking = argc == 6 ? atoi(argv[4]) : 0;
+	hold_ms = argc == 6 ? atoi(argv[5]) : 200;
 	while (access(argv[1], F_OK))
 		usleep(10000);
 	for (int i = 0; i < count; i++)
 		refused += refused_connect(&sa);
-	if (refused != count || eagain_reads() != EAGAINS) {
+	for (int i = 0; i < nonblocking; i++)
+		refused += refused_nonblocking(&sa);
+	if (refused != count + nonblocking || eagain_reads() != EAGAINS) {
 		fprintf(stderr, "net_refused: unexpected results\n");
 		return 1;
 	}
-	usleep(200000);
+	printf("done\n");
+	fflush(stdout);
+	usleep(hold_ms * 1000);
 	return 0;
 }
