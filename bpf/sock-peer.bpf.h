@@ -22,39 +22,105 @@ const volatile bool peer_tags = true;		/* --no-peers clears it */
 const volatile __u32 nr_port_rules = 0;
 const volatile struct sock_port_rule port_rules[SOCK_PORT_RULES_MAX] = {};
 
-/* ids of the shared "ps_peers" intern table are handed out here */
-__u64 next_peer = 0;		/* ids handed out so far */
-__u64 other_peer_msgs = 0;	/* messages of peers that found the table full */
+/* Set by userspace before load: slots in use (tests shrink it; at most PS_MAX_PEERS). */
+const volatile __u32 peer_slots = PS_MAX_PEERS;
+
+/* the peer table's bookkeeping, read by userspace after the recording */
+__u64 peer_seq = 0;		/* insertions so far (ids handed out) */
+__u64 peer_claimed = 0;		/* free slots claimed (stops counting past peer_slots) */
+__u64 peer_evictions = 0;	/* insertions that took a slot from another peer */
+__u64 other_peer_msgs = 0;	/* messages that went to "other peers" */
 __u64 other_peer_bytes = 0;
 
+struct min_scan {
+	__u64 cost;
+	__u32 slot;
+};
+
+/* bpf_loop body: the slot of least cost (space-saving's victim). */
+static long min_step(__u32 i, void *data)
+{
+	struct min_scan *m = data;
+	struct ps_peer *p;
+
+	if (i >= peer_slots)
+		return 1;
+	p = bpf_map_lookup_elem(&ps_peer_slots, &i);
+	if (p && p->cost < m->cost) {
+		m->cost = p->cost;
+		m->slot = i;
+	}
+	return 0;
+}
+
 /*
- * Serving-peer tag (docs/peers.md).  The peer's id from the bounded intern
- * table: first come, first served; when it is full every new peer is
- * "other peers", whose traffic is counted so the report can say how much
- * the table could not name.
+ * A slot for a peer not in the table: a free one while there are, else the
+ * one of least cost, whose peer is evicted (its id becomes "other peers");
+ * *base is the cost the newcomer inherits.  Lock-free: two CPUs that pick
+ * the same victim both write it and the later one keeps it; the other's
+ * hash entry is then stale and is replaced the next time that peer sends.
+ */
+static __always_inline __u32 peer_slot_take(__u64 *base)
+{
+	struct min_scan m = { .cost = ~0ULL };
+	struct ps_peer *victim;
+	__u64 n = peer_claimed;
+
+	*base = 0;
+	if (n < peer_slots) {
+		n = __sync_fetch_and_add(&peer_claimed, 1);
+		if (n < peer_slots)
+			return n;
+	}
+	bpf_loop(PS_MAX_PEERS, min_step, &m, 0);
+	victim = bpf_map_lookup_elem(&ps_peer_slots, &m.slot);
+	if (victim && victim->id) {
+		bpf_map_delete_elem(&ps_peers, &victim->addr);
+		*base = m.cost;
+		__sync_fetch_and_add(&peer_evictions, 1);
+	}
+	return m.slot;
+}
+
+/*
+ * Serving-peer tag (docs/peers.md).  The peer's id from the space-saving
+ * table: a named peer counts the message; a new one takes a slot (a free
+ * one, else the least costly peer's) with a fresh id.  Messages that end in
+ * "other peers" (the id sequence ran out, the table could not be written)
+ * are counted so the report can say how much the table could not name.
  */
 static __always_inline __u32 peer_intern(const struct sock_addr *peer, __u64 bytes)
 {
-	struct ps_peer *v, init = {};
-	long err;
+	__u64 seq, base;
+	struct ps_peer *p;
+	__u32 *idp, slot, id;
 
 	if (!peer->family)
 		return PS_PEER_NONE;
-	v = bpf_map_lookup_elem(&ps_peers, peer);
-	if (!v) {
-		init.id = __sync_fetch_and_add(&next_peer, 1) + PS_PEER_FIRST;
-		if (init.id >= PS_MAX_PEERS)
+	idp = bpf_map_lookup_elem(&ps_peers, peer);
+	p = idp ? ps_peer_slot_of(*idp) : NULL;
+	if (!p) {
+		seq = __sync_fetch_and_add(&peer_seq, 1) + 1;
+		if (seq > PS_PEER_SEQ_MAX)
 			goto other;
-		err = bpf_map_update_elem(&ps_peers, peer, &init, BPF_NOEXIST);
-		if (err && err != -EEXIST)
+		slot = peer_slot_take(&base);
+		/* written in place: a struct on the stack overflows the mmsg loop's frame */
+		p = bpf_map_lookup_elem(&ps_peer_slots, &slot);
+		if (!p)
 			goto other;
-		v = bpf_map_lookup_elem(&ps_peers, peer);
-		if (!v)
+		id = (__u32)(seq << PS_PEER_SLOT_BITS) | slot;
+		p->id = 0;	/* readers ignore the slot while it changes hands */
+		p->addr = *peer;
+		p->msgs = p->bytes = 0;
+		p->cost = p->err = base;
+		p->id = id;
+		if (bpf_map_update_elem(&ps_peers, peer, &id, BPF_ANY))
 			goto other;
 	}
-	__sync_fetch_and_add(&v->msgs, 1);
-	__sync_fetch_and_add(&v->bytes, bytes);
-	return v->id;
+	__sync_fetch_and_add(&p->msgs, 1);
+	__sync_fetch_and_add(&p->bytes, bytes);
+	__sync_fetch_and_add(&p->cost, 1);
+	return p->id;
 other:
 	__sync_fetch_and_add(&other_peer_msgs, 1);
 	__sync_fetch_and_add(&other_peer_bytes, bytes);

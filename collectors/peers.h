@@ -22,13 +22,20 @@ struct sock_port_rule;
 /* "127.0.0.1:4001", "[::1]:4001" (or without the port), "unknown". */
 const char *peer_addr__format(const struct sock_addr *a, int with_port, char *buf, size_t len);
 
-/* id -> address of every interned peer, read once from "ps_peers". */
+/*
+ * id -> address of every peer named in the space-saving table, read once
+ * from "ps_peer_slots" (bpf/peerscope.h): one entry per slot, with the id
+ * that holds it; an id whose slot another peer took is "other peers".
+ */
 struct peer_names {
-	char (*names)[64];	/* indexed by id; "" when unknown */
+	struct peer_name {
+		uint32_t id;
+		char name[64];
+	} *slot;
 	uint32_t nr;
 };
 
-int peer_names__read(struct peer_names *pn, int peers_fd);
+int peer_names__read(struct peer_names *pn, int slots_fd);
 void peer_names__free(struct peer_names *pn);
 /* The name of id: NULL for PS_PEER_NONE, "other peers", or the address. */
 const char *peer_names__get(const struct peer_names *pn, uint32_t id);
@@ -48,5 +55,25 @@ void peer_tag__labels(const struct peer_names *pn, const struct record_opts *o,
  */
 uint32_t peer_tag__port_rules(const struct record_opts *o, const struct port_rules *ports,
 			      struct sock_port_rule *out, uint32_t max);
+
+/*
+ * Slots of the kernel peer table to use: PS_MAX_PEERS, or fewer when the
+ * environment says PEERSCOPE_PEER_SLOTS=N (tests fill a small table).
+ */
+uint32_t peer_table__slots(void);
+
+/* The sock object's counters of the peer table (its .bss). */
+struct peer_table_counts {
+	uint64_t inserted, evictions, other_msgs, other_bytes;
+};
+
+struct profile;
+
+/*
+ * Appends the "peertable" record (how many peers the table named, evicted,
+ * the largest overestimate of a named peer) and says it with -v.
+ */
+int peer_table__drain(struct profile *p, int slots_fd, uint32_t slots,
+		      const struct peer_table_counts *k);
 
 #endif /* PEERSCOPE_COLLECTORS_PEERS_H */

@@ -238,6 +238,7 @@ static int open_load(struct sock_priv *sp, const struct shared_maps *sm, enum so
 	sp->unw = err > 0 ? sm->unw : NULL;
 	sp->skel->rodata->user_stacks = true;
 	sp->skel->rodata->peer_tags = !sp->opts->no_peers;
+	sp->skel->rodata->peer_slots = peer_table__slots();
 	sp->skel->rodata->nr_port_rules =
 		peer_tag__port_rules(sp->opts, &sp->rules,
 				     (struct sock_port_rule *)sp->skel->rodata->port_rules,
@@ -732,6 +733,19 @@ static int sock_drain(struct collector *c, struct profile *p)
 		};
 
 		err = records__add_portrule(p, &r);
+		if (err < 0)
+			return err;
+	}
+	if (!sp->opts->no_peers) {
+		struct peer_table_counts k = {
+			.inserted = sp->skel->bss->peer_seq,
+			.evictions = sp->skel->bss->peer_evictions,
+			.other_msgs = sp->skel->bss->other_peer_msgs,
+			.other_bytes = sp->skel->bss->other_peer_bytes,
+		};
+
+		err = peer_table__drain(p, bpf_map__fd(sp->skel->maps.ps_peer_slots),
+					sp->skel->rodata->peer_slots, &k);
 		if (err < 0)
 			return err;
 	}
