@@ -338,6 +338,13 @@ static __always_inline void account(void *ctx, const struct inflight *in, __u64 
 	key.tid = (__u32)id;
 	key.user_stack_id = stack;
 	key.path = ps_thread_path_of(key.tid);
+	if (tx && peer_tags) {
+		/* what this send was done for; no copy of the tag: the mmsg loop's frame is full */
+		struct ps_tag_state *t = bpf_map_lookup_elem(&ps_thread_tag, &key.tid);
+
+		if (t)
+			key.serving = t->tag.peer;
+	}
 	key.peer = *peer;
 	key.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	key.proto = in->proto;
@@ -490,6 +497,7 @@ static __always_inline int handle_exit(void *ctx, long ret)
 	peer_of(&in, uaddr, &peer);
 	if (!tx && (ret > 0 || in.proto == SOCK_PROTO_UDP))
 		tag_serve(&in, &peer, ret);
+	reply_track(&in, &peer, tx, ret);
 	/* a TCP read of 0 bytes is end of stream, not a message */
 	account(ctx, &in, id, stack, &peer, ret,
 		ret > 0 || in.proto == SOCK_PROTO_UDP, 1);

@@ -149,3 +149,37 @@ int peer_table__drain(struct profile *p, int slots_fd, uint32_t slots,
 		 r.named, r.slots, r.inserted, r.evictions, r.total_cost, r.max_err, r.other_msgs);
 	return err < 0 ? err : 0;
 }
+
+bool peer_tag__txn_rules(const struct record_opts *o, struct sock_txn_rule *out, uint32_t max)
+{
+	bool any = false;
+
+	for (uint32_t i = 0; o->rules && i < max && i < PATH_MAX_PATHS; i++) {
+		out[i] = (struct sock_txn_rule){ .off = o->rules->txn[i].off,
+						 .len = o->rules->txn[i].len };
+		any |= out[i].len > 0;
+	}
+	return any;
+}
+
+int peer_waits__drain(struct profile *p, int waits_fd, const struct record_opts *o)
+{
+	struct sock_wait_key key, next, *prev = NULL;
+	struct sock_wait_val val;
+	char peer[64];
+	int err;
+
+	while (!bpf_map_get_next_key(waits_fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(waits_fd, &key, &val))
+			continue;
+		err = records__add_peerwait(p, &(struct rec_peerwait){
+			.pid = key.tgid, .path = collector__path_name(o, key.path),
+			.peer = peer_addr__format(&key.peer, 1, peer, sizeof(peer)),
+			.replies = val.replies, .wait_ns = val.wait_ns, .max_ns = val.max_ns });
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}

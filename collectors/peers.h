@@ -7,6 +7,7 @@
 #ifndef PEERSCOPE_COLLECTORS_PEERS_H
 #define PEERSCOPE_COLLECTORS_PEERS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,7 @@ struct record_opts;
 struct pf_label_kv;
 struct port_rules;
 struct sock_port_rule;
+struct profile;
 
 #define PEER_OTHER_NAME "other peers"
 
@@ -57,6 +59,19 @@ uint32_t peer_tag__port_rules(const struct record_opts *o, const struct port_rul
 			      struct sock_port_rule *out, uint32_t max);
 
 /*
+ * The kernel copy of the rules' "txn PATH = OFF:LEN" lines, indexed by path
+ * id (max entries); true when any path has one.
+ */
+struct sock_txn_rule;
+bool peer_tag__txn_rules(const struct record_opts *o, struct sock_txn_rule *out, uint32_t max);
+
+/*
+ * One "peerwait" record per (pid, path, peer) the node waited on: replies
+ * matched to requests by transaction id, their summed and longest wait.
+ */
+int peer_waits__drain(struct profile *p, int waits_fd, const struct record_opts *o);
+
+/*
  * Slots of the kernel peer table to use: PS_MAX_PEERS, or fewer when the
  * environment says PEERSCOPE_PEER_SLOTS=N (tests fill a small table).
  */
@@ -66,8 +81,6 @@ uint32_t peer_table__slots(void);
 struct peer_table_counts {
 	uint64_t inserted, evictions, other_msgs, other_bytes;
 };
-
-struct profile;
 
 /*
  * Appends the "peertable" record (how many peers the table named, evicted,

@@ -239,6 +239,9 @@ static int open_load(struct sock_priv *sp, const struct shared_maps *sm, enum so
 	sp->skel->rodata->user_stacks = true;
 	sp->skel->rodata->peer_tags = !sp->opts->no_peers;
 	sp->skel->rodata->peer_slots = peer_table__slots();
+	sp->skel->rodata->txn_rules_on =
+		peer_tag__txn_rules(sp->opts, (struct sock_txn_rule *)sp->skel->rodata->txn_rules,
+				    PS_PATH_MAX);
 	sp->skel->rodata->nr_port_rules =
 		peer_tag__port_rules(sp->opts, &sp->rules,
 				     (struct sock_port_rule *)sp->skel->rodata->port_rules,
@@ -447,6 +450,7 @@ static int drain_traffic(struct collector *c, struct profile *p)
 	int stacks_fd = bpf_map__fd(sp->skel->maps.stacks);
 	struct sock_traffic_key key, next, *prev = NULL;
 	struct peer_sum *peers = NULL;
+	struct peer_names served = {};
 	size_t nr_peers = 0, cap_peers = 0;
 	uint64_t *uips;
 	int types[4], err = 0;
@@ -465,10 +469,15 @@ static int drain_traffic(struct collector *c, struct profile *p)
 		}
 	}
 
+	if (peer_names__read(&served, bpf_map__fd(sp->skel->maps.ps_peer_slots))) {
+		err = -ENOMEM;
+		goto free_ips;
+	}
 	while (bpf_map_get_next_key(traffic_fd, prev, &next) == 0) {
 		char comm[PS_TASK_COMM_LEN + 1], peer[64];
 		struct sock_traffic_val val;
-		struct pf_label_kv kv[6];
+		struct pf_label_kv kv[7];
+		const char *serving;
 		const char *path;
 		uint32_t stack, labels;
 		int64_t vals[4];
@@ -493,7 +502,11 @@ static int drain_traffic(struct collector *c, struct profile *p)
 		kv[4] = (struct pf_label_kv){ .key = "peer",
 					      .str = peer_addr__format(&key.peer, 1, peer, sizeof(peer)) };
 		kv[5] = (struct pf_label_kv){ .key = "proto", .str = proto_str(key.proto) };
-		labels = profile__intern_labels(p, kv, 6);
+		/* sends made while serving a peer: the peer they were made for */
+		serving = peer_names__get(&served, key.serving);
+		if (serving)
+			kv[6] = (struct pf_label_kv){ .key = "serving", .str = serving };
+		labels = profile__intern_labels(p, kv, serving ? 7 : 6);
 
 		vals[0] = val.tx_bytes;
 		vals[1] = val.rx_bytes;
@@ -529,6 +542,7 @@ static int drain_traffic(struct collector *c, struct profile *p)
 free_peers:
 	free(peers);
 free_ips:
+	peer_names__free(&served);
 	free(uips);
 	return err;
 }
@@ -746,6 +760,8 @@ static int sock_drain(struct collector *c, struct profile *p)
 
 		err = peer_table__drain(p, bpf_map__fd(sp->skel->maps.ps_peer_slots),
 					sp->skel->rodata->peer_slots, &k);
+		if (!err)
+			err = peer_waits__drain(p, bpf_map__fd(sp->skel->maps.peer_waits), sp->opts);
 		if (err < 0)
 			return err;
 	}

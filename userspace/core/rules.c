@@ -45,6 +45,7 @@ static const struct builtin_set builtins[] = {
 	  "gossip = ^gossip_|^gossip-\n"
 	  "port dht = udp:4000-4999\n"
 	  "port gossip = tcp:5000-5999\n"
+	  "txn dht = 3:8\n"
 	  "# the main thread waits for control commands (stdin) between them\n"
 	  "idle = ^ctl_run$\n" },
 	{ "rust-libp2p", "rust-libp2p (demangled Rust names: libp2p_kad::, libp2p_gossipsub::, ...)",
@@ -462,6 +463,36 @@ static int parse_port(struct path_rules *r, int line, char *lhs, char *rhs, char
 	return 0;
 }
 
+/* "txn PATH = OFF:LEN": LEN (1..8) bytes at OFF (0..255) of each datagram */
+static int parse_txn(struct path_rules *r, int line, char *lhs, char *rhs, char *err,
+		     size_t errlen)
+{
+	char *pname = trim(lhs), *end;
+	long off, len = -1;
+	int id;
+
+	if (!valid_path_name(pname) || !strcmp(pname, "other")) {
+		set_err(err, errlen, line, "bad path name '%s'", pname);
+		return -EINVAL;
+	}
+	rhs = trim(rhs);
+	off = strtol(rhs, &end, 10);
+	if (end != rhs && *end == ':')
+		len = strtol(end + 1, &end, 10);
+	if (*end || off < 0 || off > 255 || len < 1 || len > 8) {
+		set_err(err, errlen, line, "bad transaction id '%s' (OFFSET:LENGTH, 0..255:1..8)",
+			rhs);
+		return -EINVAL;
+	}
+	id = path_intern(r, pname);
+	if (id < 0) {
+		set_err(err, errlen, line, "too many paths (at most %d)", PATH_MAX_PATHS - 1);
+		return -E2BIG;
+	}
+	r->txn[id] = (struct path_txn_rule){ .off = off, .len = len };
+	return 0;
+}
+
 static int parse_line(struct path_rules *r, int line, char *s, char *err, size_t errlen)
 {
 	char *eq, *hash;
@@ -495,6 +526,8 @@ static int parse_line(struct path_rules *r, int line, char *s, char *err, size_t
 	*eq = '\0';
 	if (!strncmp(s, "port", 4) && isspace((unsigned char)s[4]))
 		return parse_port(r, line, s + 5, eq + 1, err, errlen);
+	if (!strncmp(s, "txn", 3) && isspace((unsigned char)s[3]))
+		return parse_txn(r, line, s + 4, eq + 1, err, errlen);
 	if (!strncmp(s, "symbol", 6) && isspace((unsigned char)s[6]))
 		s += 7;
 	return parse_symbol(r, line, trim(s), eq + 1, err, errlen);

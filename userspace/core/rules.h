@@ -66,6 +66,10 @@ struct path_rules {
 	uint32_t nr_ports;
 	struct path_symbol_rule *idle;	/* "idle = ...": waiting for work, not in it */
 	uint32_t nr_idle;
+	/* "txn PATH = OFF:LEN": where the path's datagrams carry a transaction id */
+	struct path_txn_rule {
+		uint8_t off, len;	/* len 0: none */
+	} txn[PATH_MAX_PATHS];
 	char *text;		/* the text parsed, kept for --show and the profile */
 	char why[160];		/* how this set was chosen ("--rules x", a guess's reason) */
 };
