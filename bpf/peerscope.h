@@ -115,14 +115,26 @@ enum {
 	PS_PEER_OTHER = 1,	/* evicted, or the sequence ran out */
 };
 
+#define PS_PEER_F_NODE_ID	0x1	/* node_id holds the node's own id of the peer */
+
 struct ps_peer {
 	struct sock_addr addr;
 	__u32 id;		/* 0: free slot */
-	__u32 pad;
+	__u32 flags;		/* PS_PEER_F_* */
 	__u64 msgs;		/* messages received since it took the slot */
 	__u64 bytes;
 	__u64 cost;		/* space-saving counter */
 	__u64 err;		/* cost inherited at insertion */
+	__u64 node_id;		/* from a peer probe's id argument (rules "peer" lines) */
+};
+
+/* Shared map "ps_peer_ctl" (one entry): the peer table's bookkeeping. */
+struct ps_peer_ctl {
+	__u64 seq;		/* insertions so far (ids handed out) */
+	__u64 claimed;		/* free slots claimed (stops counting past the slots in use) */
+	__u64 evictions;	/* insertions that took a slot from another peer */
+	__u64 other_msgs;	/* messages that went to "other peers" */
+	__u64 other_bytes;
 };
 
 /*

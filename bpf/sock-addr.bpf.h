@@ -7,6 +7,8 @@
 #ifndef PEERSCOPE_SOCK_ADDR_BPF_H
 #define PEERSCOPE_SOCK_ADDR_BPF_H
 
+#include "bpf/sock.h"
+
 #define AF_INET		2
 #define AF_INET6	10
 #define S_IFMT		00170000

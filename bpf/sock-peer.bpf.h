@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * The serving-peer tag, kernel side (docs/peers.md): the peer intern table,
- * the port rules that give a served socket its path, and setting and
+ * The serving-peer tag, kernel side (docs/peers.md): the port rules that give a served socket its path, and setting and
  * clearing the per-thread tag.  Included by bpf/sock.bpf.c after its
  * struct inflight.
  */
 #ifndef PEERSCOPE_SOCK_PEER_BPF_H
 #define PEERSCOPE_SOCK_PEER_BPF_H
+
+#include "bpf/peer-table.bpf.h"
 
 /* waiting for new work: a thread entering one serves no peer any more */
 #define NR_poll		7
@@ -47,111 +48,6 @@ struct {
 	__type(value, struct sock_req_key);
 } req_scratch SEC(".maps");
 
-/* Set by userspace before load: slots in use (tests shrink it; at most PS_MAX_PEERS). */
-const volatile __u32 peer_slots = PS_MAX_PEERS;
-
-/* the peer table's bookkeeping, read by userspace after the recording */
-__u64 peer_seq = 0;		/* insertions so far (ids handed out) */
-__u64 peer_claimed = 0;		/* free slots claimed (stops counting past peer_slots) */
-__u64 peer_evictions = 0;	/* insertions that took a slot from another peer */
-__u64 other_peer_msgs = 0;	/* messages that went to "other peers" */
-__u64 other_peer_bytes = 0;
-
-struct min_scan {
-	__u64 cost;
-	__u32 slot;
-};
-
-/* bpf_loop body: the slot of least cost (space-saving's victim). */
-static long min_step(__u32 i, void *data)
-{
-	struct min_scan *m = data;
-	struct ps_peer *p;
-
-	if (i >= peer_slots)
-		return 1;
-	p = bpf_map_lookup_elem(&ps_peer_slots, &i);
-	if (p && p->cost < m->cost) {
-		m->cost = p->cost;
-		m->slot = i;
-	}
-	return 0;
-}
-
-/*
- * A slot for a peer not in the table: a free one while there are, else the
- * one of least cost, whose peer is evicted (its id becomes "other peers");
- * *base is the cost the newcomer inherits.  Lock-free: two CPUs that pick
- * the same victim both write it and the later one keeps it; the other's
- * hash entry is then stale and is replaced the next time that peer sends.
- */
-static __always_inline __u32 peer_slot_take(__u64 *base)
-{
-	struct min_scan m = { .cost = ~0ULL };
-	struct ps_peer *victim;
-	__u64 n = peer_claimed;
-
-	*base = 0;
-	if (n < peer_slots) {
-		n = __sync_fetch_and_add(&peer_claimed, 1);
-		if (n < peer_slots)
-			return n;
-	}
-	bpf_loop(PS_MAX_PEERS, min_step, &m, 0);
-	victim = bpf_map_lookup_elem(&ps_peer_slots, &m.slot);
-	if (victim && victim->id) {
-		bpf_map_delete_elem(&ps_peers, &victim->addr);
-		*base = m.cost;
-		__sync_fetch_and_add(&peer_evictions, 1);
-	}
-	return m.slot;
-}
-
-/*
- * Serving-peer tag (docs/peers.md).  The peer's id from the space-saving
- * table: a named peer counts the message; a new one takes a slot (a free
- * one, else the least costly peer's) with a fresh id.  Messages that end in
- * "other peers" (the id sequence ran out, the table could not be written)
- * are counted so the report can say how much the table could not name.
- */
-static __always_inline __u32 peer_intern(const struct sock_addr *peer, __u64 bytes)
-{
-	__u64 seq, base;
-	struct ps_peer *p;
-	__u32 *idp, slot, id;
-
-	if (!peer->family)
-		return PS_PEER_NONE;
-	idp = bpf_map_lookup_elem(&ps_peers, peer);
-	p = idp ? ps_peer_slot_of(*idp) : NULL;
-	if (!p) {
-		seq = __sync_fetch_and_add(&peer_seq, 1) + 1;
-		if (seq > PS_PEER_SEQ_MAX)
-			goto other;
-		slot = peer_slot_take(&base);
-		/* written in place: a struct on the stack overflows the mmsg loop's frame */
-		p = bpf_map_lookup_elem(&ps_peer_slots, &slot);
-		if (!p)
-			goto other;
-		id = (__u32)(seq << PS_PEER_SLOT_BITS) | slot;
-		p->id = 0;	/* readers ignore the slot while it changes hands */
-		p->addr = *peer;
-		p->msgs = p->bytes = 0;
-		p->cost = p->err = base;
-		p->id = id;
-		if (bpf_map_update_elem(&ps_peers, peer, &id, BPF_ANY))
-			goto other;
-	}
-	__sync_fetch_and_add(&p->msgs, 1);
-	__sync_fetch_and_add(&p->bytes, bytes);
-	__sync_fetch_and_add(&p->cost, 1);
-	return p->id;
-other:
-	__sync_fetch_and_add(&other_peer_msgs, 1);
-	__sync_fetch_and_add(&other_peer_bytes, bytes);
-	return PS_PEER_OTHER;
-}
-
 /* The path the port rules give a socket (local or remote port), else other. */
 static __always_inline __u32 port_path(__u8 proto, __u16 lport, __u16 rport)
 {
@@ -167,9 +63,13 @@ static __always_inline __u32 port_path(__u8 proto, __u16 lport, __u16 rport)
 	return PS_PATH_OTHER;
 }
 
-/* The current thread now serves peer (what it just read from sk). */
-static __always_inline void tag_serve(const struct inflight *in, const struct sock_addr *peer,
-				      __u64 bytes)
+/*
+ * The current thread now serves peer (what it just read from sk).  A
+ * subprogram: the table's eviction scan (a bpf_loop) inside it must not
+ * add its frame to sys_exit's, nor run inside the mmsg loop's callback.
+ */
+static __noinline void tag_serve(const struct inflight *in, const struct sock_addr *peer,
+				 __u64 bytes)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	const struct sock *sk = (const struct sock *)in->sk;
@@ -177,7 +77,7 @@ static __always_inline void tag_serve(const struct inflight *in, const struct so
 
 	if (!peer_tags)
 		return;
-	tag.tag.peer = peer_intern(peer, bytes);
+	tag.tag.peer = peer_intern(peer, bytes, true);
 	tag.tag.path = port_path(in->proto, BPF_CORE_READ(sk, __sk_common.skc_num), peer->port);
 	t = bpf_map_lookup_elem(&ps_thread_tag, &tid);
 	if (t)

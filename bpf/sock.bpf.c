@@ -363,6 +363,20 @@ static __always_inline void peer_of(const struct inflight *in, const void *uaddr
 	sock_endpoint((const struct sock *)in->sk, true, peer);
 }
 
+/* The last message a recvmmsg read: its peer is tagged after the loop. */
+struct mmsg_last {
+	struct sock_addr peer;
+	__u32 set;
+	__u64 len;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mmsg_last);
+} mmsg_last SEC(".maps");
+
 /* One sendmmsg/recvmmsg; its messages are a bpf_loop() of mmsg_step(). */
 struct mmsg_walk {
 	struct inflight in;
@@ -393,8 +407,16 @@ static long mmsg_step(__u32 i, void *data)
 		return 0;
 	}
 	peer_of(&w->in, name, &peer);
-	if (!call_is_tx(w->in.call))
-		tag_serve(&w->in, &peer, len);	/* the last message read wins */
+	if (!call_is_tx(w->in.call)) {
+		__u32 zero = 0;
+		struct mmsg_last *last = bpf_map_lookup_elem(&mmsg_last, &zero);
+
+		if (last) {	/* the last message read wins */
+			last->peer = peer;
+			last->len = len;
+			last->set = 1;
+		}
+	}
 	/* one syscall, counted with its first message */
 	account(NULL, &w->in, w->id, w->stack, &peer, len, 1, i == 0);
 	return 0;
@@ -405,8 +427,15 @@ static __always_inline void handle_mmsg(void *ctx, const struct inflight *in, __
 {
 	struct mmsg_walk w = { .in = *in, .vec = (struct mmsghdr *)in->arg[1], .id = id,
 			       .ret = ret, .stack = stack };
+	struct mmsg_last *last;
+	__u32 zero = 0;
 
+	last = bpf_map_lookup_elem(&mmsg_last, &zero);
+	if (last)
+		last->set = 0;
 	bpf_loop(SOCK_MMSG_MAX, mmsg_step, &w, 0);
+	if (last && last->set)
+		tag_serve(in, &last->peer, last->len);
 	if (ret > SOCK_MMSG_MAX)
 		ps_stat_inc(PS_STAT_OTHER_DROP);	/* messages past the cap are not counted */
 }

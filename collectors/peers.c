@@ -125,19 +125,33 @@ uint32_t peer_table__slots(void)
 	return n > 0 && n < PS_MAX_PEERS ? (uint32_t)n : PS_MAX_PEERS;
 }
 
-int peer_table__drain(struct profile *p, int slots_fd, uint32_t slots,
-		      const struct peer_table_counts *k)
+int peer_table__drain(struct profile *p, int slots_fd, int ctl_fd, uint32_t slots)
 {
-	struct rec_peertable r = { .slots = slots, .inserted = k->inserted,
-				   .evictions = k->evictions, .other_msgs = k->other_msgs,
-				   .other_bytes = k->other_bytes };
+	struct rec_peertable r = { .slots = slots };
+	struct ps_peer_ctl ctl = {};
 	struct ps_peer val;
+	__u32 zero = 0;
 	int err;
 
+	if (!bpf_map_lookup_elem(ctl_fd, &zero, &ctl)) {
+		r.inserted = ctl.seq;
+		r.evictions = ctl.evictions;
+		r.other_msgs = ctl.other_msgs;
+		r.other_bytes = ctl.other_bytes;
+	}
 	for (__u32 i = 0; i < slots; i++) {
 		if (bpf_map_lookup_elem(slots_fd, &i, &val) || !val.id)
 			continue;
 		r.named++;
+		if (val.flags & PS_PEER_F_NODE_ID) {
+			char addr[64], id[20];
+
+			snprintf(id, sizeof(id), "%016llx", (unsigned long long)val.node_id);
+			err = records__add_peerid(p, &(struct rec_peerid){
+				.peer = peer_addr__format(&val.addr, 1, addr, sizeof(addr)), .id = id });
+			if (err < 0)
+				return err;
+		}
 		r.total_cost += val.cost;
 		if (val.err > r.max_err)
 			r.max_err = val.err;

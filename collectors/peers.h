@@ -77,16 +77,11 @@ int peer_waits__drain(struct profile *p, int waits_fd, const struct record_opts 
  */
 uint32_t peer_table__slots(void);
 
-/* The sock object's counters of the peer table (its .bss). */
-struct peer_table_counts {
-	uint64_t inserted, evictions, other_msgs, other_bytes;
-};
-
 /*
  * Appends the "peertable" record (how many peers the table named, evicted,
- * the largest overestimate of a named peer) and says it with -v.
+ * the largest overestimate of a named peer) and says it with -v; and a
+ * "peerid" record for each named peer a peer probe gave the node's own id.
  */
-int peer_table__drain(struct profile *p, int slots_fd, uint32_t slots,
-		      const struct peer_table_counts *k);
+int peer_table__drain(struct profile *p, int slots_fd, int ctl_fd, uint32_t slots);
 
 #endif /* PEERSCOPE_COLLECTORS_PEERS_H */

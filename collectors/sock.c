@@ -751,15 +751,9 @@ static int sock_drain(struct collector *c, struct profile *p)
 			return err;
 	}
 	if (!sp->opts->no_peers) {
-		struct peer_table_counts k = {
-			.inserted = sp->skel->bss->peer_seq,
-			.evictions = sp->skel->bss->peer_evictions,
-			.other_msgs = sp->skel->bss->other_peer_msgs,
-			.other_bytes = sp->skel->bss->other_peer_bytes,
-		};
-
 		err = peer_table__drain(p, bpf_map__fd(sp->skel->maps.ps_peer_slots),
-					sp->skel->rodata->peer_slots, &k);
+					bpf_map__fd(sp->skel->maps.ps_peer_ctl),
+					sp->skel->rodata->peer_slots);
 		if (!err)
 			err = peer_waits__drain(p, bpf_map__fd(sp->skel->maps.peer_waits), sp->opts);
 		if (err < 0)

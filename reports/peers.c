@@ -74,7 +74,9 @@ static void emit_text_path(const struct peers_path *pp, int top, bool md, FILE *
 	for (int i = 0; i < pp->nr_peers && (!top || i < top); i++) {
 		const struct peer_cost *pc = &pp->peers[i];
 
-		fprintf(f, "  %-21.21s %10s %5.1f%% %9s %5.1f%% %9s %9s %9s %10s", pc->peer,
+		/* the node's own id where it gave one, the address otherwise */
+		fprintf(f, "  %-21.21s %10s %5.1f%% %9s %5.1f%% %9s %9s %9s %10s",
+			pc->id[0] ? pc->id : pc->peer,
 			output__fmt_ns(pc->cpu_ns, a, sizeof(a)), pc->cpu_share,
 			output__fmt_count(pc->rx_msgs, b, sizeof(b)), pc->msg_share,
 			output__fmt_bytes(pc->rx_bytes, c, sizeof(c)),
@@ -109,6 +111,11 @@ static void emit_json_peer(struct json_writer *w, const struct peer_cost *pc)
 {
 	json__begin(w, '{');
 	json__key(w, "peer"); json__str(w, pc->peer);
+	json__key(w, "peer_id");
+	if (pc->id[0])
+		json__str(w, pc->id);
+	else
+		json__null(w);
 	json__key(w, "cpu_ns"); json__int(w, pc->cpu_ns);
 	json__key(w, "cpu_share"); json__fixed(w, pc->cpu_share, 2);
 	json__key(w, "rx_msgs"); json__int(w, pc->rx_msgs);

@@ -275,6 +275,23 @@ static int judge_waits(struct peers_path *pp)
 	return 0;
 }
 
+/* The node's own ids of peers, where a peer probe gave them. */
+static void add_ids(const struct profile *p, struct peers_data *d)
+{
+	struct rec_peerid r;
+
+	for (uint32_t pos = 0; records__next_peerid(p, &pos, &r);) {
+		for (int i = 0; r.peer && r.id && i < d->nr_paths; i++) {
+			for (int k = 0; k < d->paths[i].nr_peers; k++) {
+				struct peer_cost *pc = &d->paths[i].peers[k];
+
+				if (!strcmp(pc->peer, r.peer))
+					snprintf(pc->id, sizeof(pc->id), "%s", r.id);
+			}
+		}
+	}
+}
+
 int peers__compute(const struct profile *p, const struct path_rules *r, struct peers_data *d)
 {
 	struct path_rules *own = NULL;
@@ -307,6 +324,8 @@ int peers__compute(const struct profile *p, const struct path_rules *r, struct p
 		err = add_sample(p, r, i, &c, f, d);
 	if (!err)
 		err = add_waits(p, d);
+	if (!err)
+		add_ids(p, d);
 	for (int i = 0; i < d->nr_paths && !err; i++) {
 		err = judge(&d->paths[i]);
 		if (!err)

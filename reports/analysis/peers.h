@@ -32,6 +32,7 @@ struct path_rules;
 
 struct peer_cost {
 	char peer[64];			/* first: peers.c looks entries up by it */
+	char id[24];			/* the node's own id of it ("peerid" records), "" if none */
 	int64_t cpu_ns, cpu_samples, offcpu_ns, runq_ns, alloc_bytes;
 	int64_t rx_bytes, tx_bytes, rx_msgs, tx_msgs;
 	int64_t served_tx_bytes;	/* what we sent (to anyone) while serving it */

@@ -500,6 +500,8 @@ NOINLINE void dht_handle_datagram(struct dht_job *j)
 		return;
 	}
 	from_add(&dgram_from, ntohs(j->from.sin_port), 1);
+	/* the peer this worker now serves: its address and the first 8 bytes of its id */
+	DTRACE_PROBE2(p2pnode, dht_serving, &j->from, id_prefix(m.sender));
 	/* Every message is evidence its sender is alive: refresh it in the table. */
 	memcpy(c.id, m.sender, ID_LEN);
 	c.ip = j->from.sin_addr.s_addr;
@@ -528,6 +530,8 @@ NOINLINE void *dht_worker_main(void *arg)
 			struct dht_job *j = (struct dht_job *)it;
 
 			if (j->is_request) {
+				/* our own lookup: no peer's work */
+				DTRACE_PROBE2(p2pnode, dht_serving, NULL, 0);
 				dht_lookup_begin(j);
 			} else {
 				uint64_t t0 = thread_cpu_ns();
@@ -544,22 +548,39 @@ NOINLINE void *dht_worker_main(void *arg)
 
 /* ---- called from other threads ---------------------------------------- */
 
-/* p2p-loop: drain the socket, hand each datagram to the worker. */
+/*
+ * p2p-loop: drain the socket, hand each datagram to the worker.  The loop's
+ * CPU from one datagram's read to the next read's return counts for the
+ * first datagram's sender (cpu_from): as a profiler that tags a thread by
+ * its last read sees it.
+ */
 NOINLINE void dht_on_readable(void)
 {
+	uint16_t last = 0;
+	uint64_t t = 0;
+
 	for (;;) {
 		struct dht_job *j = malloc(sizeof(*j));
 		socklen_t alen = sizeof(j->from);
 		ssize_t n;
 
 		if (!j)
-			return;
+			break;
 		n = recvfrom(node.udp_fd, j->buf, sizeof(j->buf), MSG_DONTWAIT,
 			     (struct sockaddr *)&j->from, &alen);
+		if (last) {
+			uint64_t now = thread_cpu_ns();
+
+			from_add(&cpu_from, last, now - t);
+			t = now;
+		}
 		if (n <= 0) {
 			free(j);
-			return;
+			break;
 		}
+		if (!last)
+			t = thread_cpu_ns();
+		last = ntohs(j->from.sin_port);
 		STAT_ADD(dht_rx_msgs, 1);
 		STAT_ADD(dht_rx_bytes, n);
 		j->is_request = false;

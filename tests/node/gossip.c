@@ -41,6 +41,7 @@ struct peer {
 	bool dead, mesh;
 	uint16_t index;
 	uint16_t rport;		/* the connection's remote TCP port (per-sender counts) */
+	struct sockaddr_in ra;	/* the connection's remote end (USDT gossip_serving) */
 	struct contact c;
 	struct loop_src src;
 	pthread_mutex_t wlock;
@@ -126,8 +127,10 @@ static struct peer *peer_new(int fd, enum src_kind kind)
 		struct sockaddr_in sa;
 		socklen_t alen = sizeof(sa);
 
-		if (!getpeername(fd, (struct sockaddr *)&sa, &alen) && sa.sin_family == AF_INET)
+		if (!getpeername(fd, (struct sockaddr *)&sa, &alen) && sa.sin_family == AF_INET) {
 			p->rport = ntohs(sa.sin_port);
+			p->ra = sa;
+		}
 	}
 	p->src = (struct loop_src){ kind, p };
 	pthread_mutex_init(&p->wlock, NULL);
@@ -408,7 +411,19 @@ void gossip_on_writable(struct peer *p)
 
 /* ---- reading (p2p-loop) ----------------------------------------------- */
 
+static NOINLINE void gossip_read_frames(struct peer *p);
+
+/* p2p-loop: what reading and queueing p's frames cost counts for p (cpu_from). */
 NOINLINE void gossip_on_readable(struct peer *p)
+{
+	uint64_t t0 = thread_cpu_ns();
+	uint16_t port = p->rport;
+
+	gossip_read_frames(p);
+	from_add(&cpu_from, port, thread_cpu_ns() - t0);
+}
+
+static NOINLINE void gossip_read_frames(struct peer *p)
 {
 	uint8_t buf[65536];
 	const uint8_t *payload;
@@ -495,7 +510,7 @@ NOINLINE void gossip_copy_churn(const uint8_t *src, size_t len, uint8_t *dst)
  * gives every node 1 when the network has an expensive peer, else 0), the
  * expensive peer for EXPENSIVE_FACTOR times that.
  */
-#define VALIDATE_UNIT_ROUNDS	64
+#define VALIDATE_UNIT_ROUNDS	256
 
 static volatile uint32_t validate_sink;	/* keeps the work from being optimised away */
 
@@ -681,6 +696,8 @@ NOINLINE void *gossip_worker_main(void *arg)
 		} else {
 			uint64_t t0 = thread_cpu_ns();
 
+			/* the peer this worker now serves: the connection and the peer's id */
+			DTRACE_PROBE2(p2pnode, gossip_serving, &j->from->ra, id_prefix(j->from->c.id));
 			gossip_handle_frame(j);
 			from_add(&cpu_from, j->from->rport, thread_cpu_ns() - t0);
 			from_add(&frames_from, j->from->rport, 1);

@@ -114,6 +114,16 @@ struct node {
 
 extern struct node node;
 
+/* The first 8 bytes of a node id as a number (USDT peer ids: 16 hex digits of HEX40). */
+static inline uint64_t id_prefix(const uint8_t *id)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | id[i];
+	return v;
+}
+
 uint64_t now_mono_ns(void);
 uint64_t now_real_ns(void);
 uint64_t rng_next(void);		/* per-thread xorshift, seeded from cfg.seed */

@@ -146,6 +146,9 @@ double rec_round(double v, int decimals);
 	F(k, U64, pid) F(k, STR, path) F(k, STR, peer) F(k, U64, replies)		\
 	F(k, U64, wait_ns) F(k, U64, max_ns)
 
+#define REC_peerid(F, k)	/* sock collector: the node's own id of a peer (rules "peer" lines) */ \
+	F(k, STR, peer) F(k, STR, id)
+
 #define REC_alloc(F, k)	/* alloc collector: mode and cost */			\
 	F(k, STR, mode) F(k, STR, allocator) F(k, STR, probes) F(k, STR, faults_from)	\
 	F(k, U64, sample) F(k, DBL, duty) F(k, U64, attached_ns) F(k, U64, detach_ns)	\
@@ -194,7 +197,7 @@ double rec_round(double v, int decimals);
 #define REC_KINDS(K)								\
 	K(hist) K(slowop) K(counter) K(unwind) K(peer) K(conn) K(sockhist)		\
 	K(sockerr) K(portrule) K(sockdrop) K(alloc) K(leak) K(memgrowth)		\
-	K(runqlat) K(meta) K(sla) K(stats) K(overhead) K(rules) K(peertable) K(peerwait)
+	K(runqlat) K(meta) K(sla) K(stats) K(overhead) K(rules) K(peertable) K(peerwait) K(peerid)
 
 typedef const char *rec_STR_t;
 typedef uint64_t rec_U64_t;
