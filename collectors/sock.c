@@ -239,7 +239,7 @@ static int open_load(struct sock_priv *sp, const struct shared_maps *sm, enum so
 	sp->skel->rodata->user_stacks = true;
 	sp->skel->rodata->peer_tags = !sp->opts->no_peers;
 	sp->skel->rodata->peer_slots = peer_table__slots();
-	sp->skel->rodata->txn_rules_on =
+	sp->skel->rodata->txn_rules_on = !sp->opts->no_peers &&
 		peer_tag__txn_rules(sp->opts, (struct sock_txn_rule *)sp->skel->rodata->txn_rules,
 				    PS_PATH_MAX);
 	sp->skel->rodata->nr_port_rules =

@@ -7,6 +7,8 @@
 #     of the gossip CPU is within 5 percentage points of node 0's own count
 #     (p2pnet --json gossip_cpu_ns_from: the CPU node 0 spent reading and
 #     handling each sender's frames).
+#     diff --peer HONEST --vs-peer NODE1 names gossip_validate_work as the
+#     caller that grew most.
 #  2. slow-peer on node 1 (answers DHT requests 50 ms late): node 1 is the
 #     peer dht waited on most, flagged as slow, and its share of the waiting
 #     is within 5 points of node 0's own count (dht_wait_ns_from).
@@ -58,6 +60,12 @@ got=$(echo "$g" | jq -r '.peers[0].cpu_share')
 want=$(share expensive gossip_cpu_ns_from "${top##*:}")
 note "expensive-peer: node 1 ($top, id $topid) $got % of tagged gossip CPU; node 0 counted $want %; $(echo "$g" | jq -r '.verdict')"
 within5 "$got" "$want" "expensive-peer: node 1's gossip CPU share (node 0 counted $want %)"
+# diff --peer honest --vs-peer expensive: the caller that grew is the validation work
+honest=$(echo "$g" | jq -r '.peers[1].peer')
+grew=$("$PS" diff "$T/expensive.pb.gz" --peer "$honest" --vs-peer "$top" --path gossip --json |
+	jq -r '.functions.grew_total[0].name') || fail "diff --peer $honest --vs-peer $top failed"
+[ "$grew" = gossip_validate_work ] || fail "diff --peer/--vs-peer: top caller that grew is '$grew', want gossip_validate_work"
+note "diff --peer $honest --vs-peer $top: $grew grew most"
 
 # 2. slow-peer
 run_net slow --inject slow-peer --on-node 1
