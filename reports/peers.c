@@ -45,6 +45,20 @@ static const char *wait_verdict(const struct peers_path *pp, char *buf, size_t l
 	return buf;
 }
 
+/*
+ * The node's own id where it gave one (12 hex digits and the port: a node
+ * reaches us from more than one socket), the address otherwise.
+ */
+static const char *peer_name(const struct peer_cost *pc, char *buf, size_t len)
+{
+	const char *port = strrchr(pc->peer, ':');
+
+	if (!pc->id[0])
+		return pc->peer;
+	snprintf(buf, len, "%.12s%s", pc->id, port ? port : "");
+	return buf;
+}
+
 static const char *const evidence_names[EV_NR] = {
 	[EV_SPAN] = "spans", [EV_SYMBOL] = "symbols", [EV_SOCKET] = "sockets", [EV_PORT] = "ports",
 };
@@ -56,7 +70,7 @@ static double pct(int64_t part, int64_t whole)
 
 static void emit_text_path(const struct peers_path *pp, int top, bool md, FILE *f)
 {
-	char a[32], b[32], c[32], d[32], e[32], v[384];
+	char a[32], b[32], c[32], d[32], e[32], n[40], v[384];
 
 	fprintf(f, "%s%s  CPU %s, %.0f %% of it while serving a peer; %s messages in\n",
 		md ? "### " : "", pp->path, output__fmt_ns(pp->cpu_ns, a, sizeof(a)),
@@ -74,9 +88,8 @@ static void emit_text_path(const struct peers_path *pp, int top, bool md, FILE *
 	for (int i = 0; i < pp->nr_peers && (!top || i < top); i++) {
 		const struct peer_cost *pc = &pp->peers[i];
 
-		/* the node's own id where it gave one, the address otherwise */
 		fprintf(f, "  %-21.21s %10s %5.1f%% %9s %5.1f%% %9s %9s %9s %10s",
-			pc->id[0] ? pc->id : pc->peer,
+			peer_name(pc, n, sizeof(n)),
 			output__fmt_ns(pc->cpu_ns, a, sizeof(a)), pc->cpu_share,
 			output__fmt_count(pc->rx_msgs, b, sizeof(b)), pc->msg_share,
 			output__fmt_bytes(pc->rx_bytes, c, sizeof(c)),
