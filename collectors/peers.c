@@ -197,3 +197,41 @@ int peer_waits__drain(struct profile *p, int waits_fd, const struct record_opts 
 	}
 	return 0;
 }
+
+int peer_sum_add(struct peer_sum **v, size_t *nr, size_t *cap,
+			const struct sock_traffic_key *k, const char *path,
+			const struct sock_traffic_val *val)
+{
+	struct peer_sum *s;
+
+	for (size_t i = 0; i < *nr; i++) {
+		s = &(*v)[i];
+		if (s->pid == k->tgid && s->proto == k->proto && s->lport == k->lport &&
+		    !memcmp(&s->peer, &k->peer, sizeof(s->peer)) && !strcmp(s->path, path))
+			goto add;
+	}
+	if (*nr == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct peer_sum *nv = realloc(*v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		*cap = ncap;
+	}
+	s = &(*v)[(*nr)++];
+	memset(s, 0, sizeof(*s));
+	s->pid = k->tgid;
+	s->proto = k->proto;
+	s->lport = k->lport;
+	s->peer = k->peer;
+	s->path = path;
+add:
+	s->v.tx_bytes += val->tx_bytes;
+	s->v.tx_msgs += val->tx_msgs;
+	s->v.tx_calls += val->tx_calls;
+	s->v.rx_bytes += val->rx_bytes;
+	s->v.rx_msgs += val->rx_msgs;
+	s->v.rx_calls += val->rx_calls;
+	return 0;
+}

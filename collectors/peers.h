@@ -10,13 +10,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/types.h>
 
-struct sock_addr;
+#include "bpf/sock.h"
+
 struct ps_thread_tag;
 struct record_opts;
 struct pf_label_kv;
 struct port_rules;
-struct sock_port_rule;
 struct profile;
 
 #define PEER_OTHER_NAME "other peers"
@@ -62,7 +63,6 @@ uint32_t peer_tag__port_rules(const struct record_opts *o, const struct port_rul
  * The kernel copy of the rules' "txn PATH = OFF:LEN" lines, indexed by path
  * id (max entries); true when any path has one.
  */
-struct sock_txn_rule;
 bool peer_tag__txn_rules(const struct record_opts *o, struct sock_txn_rule *out, uint32_t max);
 
 /*
@@ -83,5 +83,20 @@ uint32_t peer_table__slots(void);
  * "peerid" record for each named peer a peer probe gave the node's own id.
  */
 int peer_table__drain(struct profile *p, int slots_fd, int ctl_fd, uint32_t slots);
+
+/* Per-(pid, proto, lport, peer, path) totals, summed over threads and stacks. */
+struct peer_sum {
+	uint32_t pid;
+	uint8_t proto;
+	uint16_t lport;
+	struct sock_addr peer;
+	const char *path;
+	struct sock_traffic_val v;
+};
+
+/* Adds val to the entry of (k's pid, proto, lport, peer; path) in *v, growing it. */
+int peer_sum_add(struct peer_sum **v, size_t *nr, size_t *cap,
+		 const struct sock_traffic_key *k, const char *path,
+		 const struct sock_traffic_val *val);
 
 #endif /* PEERSCOPE_COLLECTORS_PEERS_H */

@@ -395,54 +395,6 @@ static const char *path_of(struct collector *c, uint32_t path, uint8_t proto, ui
 	return rule ? rule->name : "other";
 }
 
-/* Per-(pid, proto, lport, peer, path) totals, summed over threads and stacks. */
-struct peer_sum {
-	uint32_t pid;
-	uint8_t proto;
-	uint16_t lport;
-	struct sock_addr peer;
-	const char *path;
-	struct sock_traffic_val v;
-};
-
-static int peer_sum_add(struct peer_sum **v, size_t *nr, size_t *cap,
-			const struct sock_traffic_key *k, const char *path,
-			const struct sock_traffic_val *val)
-{
-	struct peer_sum *s;
-
-	for (size_t i = 0; i < *nr; i++) {
-		s = &(*v)[i];
-		if (s->pid == k->tgid && s->proto == k->proto && s->lport == k->lport &&
-		    !memcmp(&s->peer, &k->peer, sizeof(s->peer)) && !strcmp(s->path, path))
-			goto add;
-	}
-	if (*nr == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 64;
-		struct peer_sum *nv = realloc(*v, ncap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		*v = nv;
-		*cap = ncap;
-	}
-	s = &(*v)[(*nr)++];
-	memset(s, 0, sizeof(*s));
-	s->pid = k->tgid;
-	s->proto = k->proto;
-	s->lport = k->lport;
-	s->peer = k->peer;
-	s->path = path;
-add:
-	s->v.tx_bytes += val->tx_bytes;
-	s->v.tx_msgs += val->tx_msgs;
-	s->v.tx_calls += val->tx_calls;
-	s->v.rx_bytes += val->rx_bytes;
-	s->v.rx_msgs += val->rx_msgs;
-	s->v.rx_calls += val->rx_calls;
-	return 0;
-}
-
 static int drain_traffic(struct collector *c, struct profile *p)
 {
 	struct sock_priv *sp = c->priv;
