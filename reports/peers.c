@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "core/profile.h"
-#include "core/rules.h"
 #include "analysis/peers.h"
 #include "reports/peers.h"
 
