@@ -17,6 +17,7 @@
 #include "core/profile.h"
 #include "core/rules.h"
 #include "format/recording.h"
+#include "analysis/paths.h"
 #include "reports/report.h"
 #include "reports/top.h"
 #include "reports/bottleneck.h"
@@ -249,6 +250,12 @@ static int load(struct report_args *a, struct profile **pp, struct path_rules **
 			ps_err("report: %s has no sample types (is it an empty profile?)", o->file);
 		return o->type_idx == -ENOENT ? PS_EXIT_USAGE : PS_EXIT_ERROR;
 	}
+	/*
+	 * A profile with no path data of its own (a foreign pprof) shows no
+	 * Paths section: the labels would be read by nobody unless asked for.
+	 */
+	if (!paths__has_data(*pp) && !o->path && !o->rules && !o->peers && !o->nr_slas)
+		return GO_ON;
 	err = report__label_paths(*pp, o->rules, rules, msg, sizeof(msg));
 	if (err == -EINVAL) {
 		ps_err("report: bad --rules: %s (see docs/rules.md)", msg);

@@ -112,29 +112,37 @@ int paths__attribute(const struct profile *p, const struct path_rules *r, uint32
 	return id >= 0 ? id : PATH_OTHER;
 }
 
-bool paths__in_thread_entry(const struct path_rules *r, const struct frames *f)
+/* paths__in_thread_entry() of a stack whose symbol match is frame m. */
+static bool entry_only(const struct path_rules *r, const struct frames *f, uint32_t m)
 {
-	uint32_t m;
-
-	if (path_rules__match_frames(r, f->names, f->nr, &m) < 0 || m >= f->nr)
+	if (m >= f->nr)
 		return false;
-	for (uint32_t k = 0; k < m; k++) {
-		if (path_rules__match_frames(r, &f->names[k], 1, NULL) >= 0)
-			return false;
-	}
+	/* the cheap test first: most matches have callers of their own */
 	for (uint32_t k = m + 1; k < f->nr; k++) {
 		if (!frames__is_thread_start(f->names[k]))
+			return false;
+	}
+	for (uint32_t k = 0; k < m; k++) {
+		if (path_rules__match_frames(r, &f->names[k], 1, NULL) >= 0)
 			return false;
 	}
 	return true;
 }
 
+bool paths__in_thread_entry(const struct path_rules *r, const struct frames *f)
+{
+	uint32_t m;
+
+	return path_rules__match_frames(r, f->names, f->nr, &m) >= 0 && entry_only(r, f, m);
+}
+
 /* The symbol rules' verdict on a stack: its path (-1 none) and whether only the entry matched. */
 static int stack_sym(const struct path_rules *r, const struct frames *f, bool *entry)
 {
-	int sym = path_rules__match_frames(r, f->names, f->nr, NULL);
+	uint32_t m = 0;
+	int sym = path_rules__match_frames(r, f->names, f->nr, &m);
 
-	*entry = sym >= 0 && paths__in_thread_entry(r, f);
+	*entry = sym >= 0 && entry_only(r, f, m);
 	return sym;
 }
 
