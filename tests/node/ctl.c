@@ -64,6 +64,30 @@ static void ctl_stats(void)
 		 gossip_mesh_count(), node.bootstrap_ns, from, dgrams);
 }
 
+/*
+ * "inject NAMES|none": switch injections while running (p2pnet --control).
+ * Each injection reads node.cfg.inject where it acts, so the next lookup
+ * or message sees the change; cpu-starve's threads exist only from start.
+ */
+static void ctl_inject(const char *names)
+{
+	char bad[64];
+	unsigned bits = 0;
+
+	if (!names || (strcmp(names, "none") && inject_parse(names, &bits, bad, sizeof(bad)))) {
+		ctl_emit("err inject: want NAME[,NAME] or none (known: %s)", inject_names());
+		return;
+	}
+	if ((bits ^ __atomic_load_n(&node.cfg.inject, __ATOMIC_RELAXED)) & INJ_CPU_STARVE) {
+		ctl_emit("err inject: cpu-starve can only be given at start");
+		return;
+	}
+	__atomic_store_n(&node.cfg.inject, bits, __ATOMIC_RELAXED);
+	/* dht-cpu is a switch of the routing table's distance, shared with its unit test */
+	__atomic_store_n(&dht_distance_expensive, !!(bits & INJ_DHT_CPU), __ATOMIC_RELAXED);
+	ctl_emit("injected %s", names);
+}
+
 static void ctl_handle_line(char *line)
 {
 	char *save = NULL, *cmd = strtok_r(line, " \t\r", &save);
@@ -99,10 +123,12 @@ static void ctl_handle_line(char *line)
 		}
 		joined = true;
 		bootstrap_start_thread();
+	} else if (!strcmp(cmd, "inject")) {
+		ctl_inject(a1);
 	} else if (!strcmp(cmd, "quit")) {
 		node_stop();
 	} else if (!strcmp(cmd, "help")) {
-		ctl_emit("help find ID HEX40 | get ID HEX40 | put ID HEX40 VALUE | publish [SIZE] | stats | id | join | quit");
+		ctl_emit("help find ID HEX40 | get ID HEX40 | put ID HEX40 VALUE | publish [SIZE] | stats | id | join | inject NAMES|none | quit");
 	} else {
 		ctl_emit("err unknown command: %s", cmd);
 	}

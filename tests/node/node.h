@@ -66,7 +66,7 @@ struct node_cfg {
 	uint16_t boot_port;		/* the seed's gossip tcp port */
 	uint32_t latency_ms, jitter_ms;
 	double loss_pct;
-	unsigned inject;
+	unsigned inject;		/* the control command "inject" may change it */
 	int mesh_d;
 	int workers;
 	uint32_t rpc_timeout_ms;
