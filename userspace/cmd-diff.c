@@ -139,9 +139,6 @@ static bool parse_num(const char *s, double lo, double hi, double *out)
 	return end != s && !*end && *out >= lo && *out <= hi;
 }
 
-/* parse_opt() and the steps of cmd_diff(): no exit yet, go on. */
-#define GO_ON (-1)
-
 /* What the command line asked for. */
 struct diff_args {
 	struct diff_opts o;
@@ -152,7 +149,7 @@ struct diff_args {
 	bool folded;
 };
 
-/* The options that take a number; GO_ON, else the exit code. */
+/* The options that take a number; CMD_GO_ON, else the exit code. */
 static int parse_number(int c, struct diff_args *a)
 {
 	double d;
@@ -203,12 +200,14 @@ static int parse_number(int c, struct diff_args *a)
 		}
 		break;
 	}
-	return GO_ON;
+	return CMD_GO_ON;
 }
 
-/* One option into a: GO_ON, else the exit code. */
-static int parse_opt(int c, struct diff_args *a)
+/* One option into a (a struct diff_args): CMD_GO_ON, else the exit code. */
+static int parse_opt(int c, void *ctx)
 {
+	struct diff_args *a = ctx;
+
 	switch (c) {
 	case 't': a->o.type = optarg; break;
 	case 'o': a->out_path = optarg; break;
@@ -240,27 +239,20 @@ static int parse_opt(int c, struct diff_args *a)
 	case OPT_MIN_DELTA:
 	case OPT_FAIL_ABOVE:
 		return parse_number(c, a);
-	case 'h':
-		fputs(usage_text, stdout);
-		return PS_EXIT_OK;
-	default:
-		fprintf(stderr, "(see 'peerscope diff --help')\n");
+	default:	/* an option of long_opts this switch forgot */
 		return PS_EXIT_USAGE;
 	}
-	return GO_ON;
+	return CMD_GO_ON;
 }
 
-/* The command line into a: GO_ON, else the exit code. */
+/* The command line into a: CMD_GO_ON, else the exit code. */
 static int parse_args(int argc, char **argv, struct diff_args *a)
 {
-	int c, ret;
+	int ret = cmd__options(argc, argv, "diff", usage_text, "t:o:h", long_opts,
+			       parse_opt, a);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "t:o:h", long_opts, NULL)) != -1) {
-		ret = parse_opt(c, a);
-		if (ret != GO_ON)
-			return ret;
-	}
+	if (ret != CMD_GO_ON)
+		return ret;
 	if (argc - optind != 2) {
 		ps_err("diff: %s (usage: peerscope diff BASE NEW [options]; see --help)",
 		       argc - optind < 2 ? "two recordings needed, BASE and NEW" :
@@ -277,27 +269,22 @@ static int parse_args(int argc, char **argv, struct diff_args *a)
 		ps_err("diff: BASE and NEW cannot both be standard input");
 		return PS_EXIT_USAGE;
 	}
-	return GO_ON;
+	return CMD_GO_ON;
 }
 
 /*
  * One recording, read and every sample given its path with the rules it
- * was recorded with (report__label_paths), as report does.  0 or a
- * negative errno, said on stderr.
+ * was recorded with (report__label_paths), as report does.  0, else
+ * non-zero once said on stderr.
  */
 static int load(const char *file, struct profile **p, const char **what)
 {
 	struct path_rules *rules = NULL;
 	char msg[256];
-	int err = recording__load(file, p, what);
+	int err;
 
-	if (err == -EBADMSG)
-		ps_err("diff: cannot read %s: not a pprof profile or folded stacks, or corrupt (check it is a file written by 'peerscope record')",
-		       file);
-	else if (err)
-		ps_err("diff: cannot read %s: %s (check the file name)", file, strerror(-err));
-	if (err)
-		return err;
+	if (cmd__load("diff", file, NULL, p, what, NULL) != CMD_GO_ON)
+		return -EBADMSG;
 	err = report__label_paths(*p, NULL, &rules, msg, sizeof(msg));
 	path_rules__free(rules);
 	if (err)
@@ -329,7 +316,7 @@ static int write_svg(const struct diff_result *r, const char *path,
 	return err;
 }
 
-/* The comparison of the two recordings into r, errors said: GO_ON, else the exit code. */
+/* The comparison of the two recordings into r, errors said: CMD_GO_ON, else the exit code. */
 static int compare(const struct profile *base, const struct profile *cur,
 		   const struct diff_args *a, struct diff_result *r)
 {
@@ -358,7 +345,7 @@ static int compare(const struct profile *base, const struct profile *cur,
 	}
 	if (r->per_op_refused)
 		ps_warn("diff: --per-op needs span operation counts in both recordings; normalised by total instead");
-	return GO_ON;
+	return CMD_GO_ON;
 }
 
 /* The flame graph (--svg), then the comparison or folded stacks: the exit code. */
@@ -408,13 +395,13 @@ int cmd_diff(int argc, char **argv)
 
 	diff__defaults(&a.o);
 	ret = parse_args(argc, argv, &a);
-	if (ret != GO_ON)
+	if (ret != CMD_GO_ON)
 		return ret;
 	ret = PS_EXIT_ERROR;
 	if (!load(a.files.base, &base, &a.files.base_fmt) &&
 	    !load(a.files.cur, &cur, &a.files.cur_fmt)) {
 		ret = compare(base, cur, &a, &r);
-		if (ret == GO_ON) {
+		if (ret == CMD_GO_ON) {
 			ret = output(&r, &a);
 			diff__free(&r);
 		}

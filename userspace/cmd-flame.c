@@ -23,7 +23,6 @@
 #include "format/pprof.h"
 #include "core/profile.h"
 #include "core/rules.h"
-#include "format/recording.h"
 #include "reports/report.h"
 
 static const char usage_text[] =
@@ -117,9 +116,6 @@ static const struct option long_opts[] = {
 	{ }
 };
 
-/* parse_opt() and the steps of cmd_flame(): no exit yet, go on. */
-#define GO_ON (-1)
-
 /* What the command line asked for. */
 struct flame_args {
 	const char *out_path, *type, *path, *peer, *title, *by, *pprof_out, *file;
@@ -144,7 +140,7 @@ static bool is_blocked_type(const char *type)
 	return !strcmp(type, "offcpu") || !strcmp(type, "runq") || !strcmp(type, "wall");
 }
 
-/* The options that take a number; GO_ON, else the exit code. */
+/* The options that take a number; CMD_GO_ON, else the exit code. */
 static int parse_number(int c, struct flame_args *a)
 {
 	char *end;
@@ -153,7 +149,7 @@ static int parse_number(int c, struct flame_args *a)
 	if (c == OPT_WIDTH) {
 		if (parse_int(optarg, 200, 100000, &l)) {
 			a->so.width = l;
-			return GO_ON;
+			return CMD_GO_ON;
 		}
 		ps_err("flame: bad width '%s': want pixels, 200..100000 (see 'peerscope flame --help')",
 		       optarg);
@@ -161,15 +157,17 @@ static int parse_number(int c, struct flame_args *a)
 	}
 	a->min_pct = strtod(optarg, &end);
 	if (end != optarg && !*end && a->min_pct >= 0 && a->min_pct <= 100)
-		return GO_ON;
+		return CMD_GO_ON;
 	ps_err("flame: bad minimum width '%s': want a percentage, 0..100 (see 'peerscope flame --help')",
 	       optarg);
 	return PS_EXIT_USAGE;
 }
 
-/* One option into a: GO_ON, else the exit code. */
-static int parse_opt(int c, struct flame_args *a)
+/* One option into a (a struct flame_args): CMD_GO_ON, else the exit code. */
+static int parse_opt(int c, void *ctx)
 {
+	struct flame_args *a = ctx;
+
 	switch (c) {
 	case 'o': a->out_path = optarg; break;
 	case 't': a->type = optarg; break;
@@ -185,64 +183,41 @@ static int parse_opt(int c, struct flame_args *a)
 	case OPT_WIDTH:
 	case OPT_MIN_WIDTH:
 		return parse_number(c, a);
-	case 'h':
-		fputs(usage_text, stdout);
-		return PS_EXIT_OK;
-	default:
-		fprintf(stderr, "(see 'peerscope flame --help')\n");
+	default:	/* an option of long_opts this switch forgot */
 		return PS_EXIT_USAGE;
 	}
-	return GO_ON;
+	return CMD_GO_ON;
 }
 
-/* The command line into a: GO_ON, else the exit code. */
+/* The command line into a: CMD_GO_ON, else the exit code. */
 static int parse_args(int argc, char **argv, struct flame_args *a)
 {
-	int c, ret;
+	int ret = cmd__options(argc, argv, "flame", usage_text, "o:t:h", long_opts,
+			       parse_opt, a);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:t:h", long_opts, NULL)) != -1) {
-		ret = parse_opt(c, a);
-		if (ret != GO_ON)
-			return ret;
-	}
+	if (ret != CMD_GO_ON)
+		return ret;
 	if (optind != argc - 1) {
 		ps_err("flame: %s (usage: peerscope flame FILE [-o OUT] [--folded]; see --help)",
 		       optind >= argc ? "no recording given" : "more than one recording given");
 		return PS_EXIT_USAGE;
 	}
 	a->file = argv[optind];
-	return GO_ON;
+	return CMD_GO_ON;
 }
 
-/* Reads the recording and chooses its sample column: GO_ON, else the exit code. */
+/* Reads the recording and chooses its sample column: CMD_GO_ON, else the exit code. */
 static int read_recording(struct flame_args *a, struct profile **pp, const char **what)
 {
-	char types[256];
-	int err = recording__load(a->file, pp, what);
+	int ret = cmd__load("flame", a->file, a->type, pp, what, &a->to.type_idx);
 
-	if (err == -EBADMSG) {
-		ps_err("flame: cannot read %s: not a pprof profile or folded stacks, or corrupt (check it is a file written by 'peerscope record')",
-		       a->file);
-		return PS_EXIT_ERROR;
-	} else if (err) {
-		ps_err("flame: cannot read %s: %s (check the file name)", a->file, strerror(-err));
-		return PS_EXIT_ERROR;
-	}
-	a->to.type_idx = recording__pick_type(*pp, a->type);
-	if (a->to.type_idx < 0) {
-		if (a->to.type_idx == -ENOENT)
-			ps_err("flame: no sample type '%s' in %s (it has: %s)", a->type, a->file,
-			       recording__type_list(*pp, types, sizeof(types)));
-		else
-			ps_err("flame: %s has no sample types (is it an empty profile?)", a->file);
-		return a->to.type_idx == -ENOENT ? PS_EXIT_USAGE : PS_EXIT_ERROR;
-	}
+	if (ret != CMD_GO_ON)
+		return ret;
 	/* the path filter replaces the profile: keep the name, not a pointer into it */
 	snprintf(a->type_name, sizeof(a->type_name), "%s",
 		 profile__str(*pp, (*pp)->types[a->to.type_idx].type));
 	a->type = a->type_name;
-	return GO_ON;
+	return CMD_GO_ON;
 }
 
 /*
@@ -256,30 +231,22 @@ static int label_paths(struct profile *p, const struct flame_args *a)
 	int err;
 
 	if (!a->path && (!a->by || strncmp(a->by, "path", 4)))
-		return GO_ON;
+		return CMD_GO_ON;
 	err = report__label_paths(p, NULL, &rules, msg, sizeof(msg));
 	path_rules__free(rules);
 	if (!err)
-		return GO_ON;
+		return CMD_GO_ON;
 	ps_err("flame: cannot attribute the samples to paths: %s", strerror(-err));
 	return PS_EXIT_ERROR;
 }
 
-/* The samples --path and --peer keep: GO_ON, else the exit code. */
+/* The samples --path and --peer keep: CMD_GO_ON, else the exit code. */
 static int select_samples(struct profile **pp, const struct flame_args *a)
 {
 	int err;
 
-	if (a->path) {
-		err = report__filter_path(pp, a->path);
-		if (err < 0) {
-			ps_err("flame: cannot select path %s: %s", a->path, strerror(-err));
-			return PS_EXIT_ERROR;
-		}
-		if (!err)
-			ps_warn("flame: no samples on path '%s' (paths are dht, gossip, bootstrap, other, or those of the rules)",
-				a->path);
-	}
+	if (a->path && (err = cmd__select_path("flame", pp, a->path)) != CMD_GO_ON)
+		return err;
 	if (a->peer) {
 		err = report__filter_label(pp, "peer", a->peer);
 		if (err < 0) {
@@ -291,10 +258,10 @@ static int select_samples(struct profile **pp, const struct flame_args *a)
 				a->peer);
 	}
 	if (!a->pprof_out)
-		return GO_ON;
+		return CMD_GO_ON;
 	err = pprof__write(*pp, a->pprof_out);
 	if (!err)
-		return GO_ON;
+		return CMD_GO_ON;
 	ps_err("flame: cannot write %s: %s (check the directory)", a->pprof_out, strerror(-err));
 	return PS_EXIT_ERROR;
 }
@@ -363,13 +330,13 @@ int cmd_flame(int argc, char **argv)
 	struct profile *p = NULL;
 	int ret = parse_args(argc, argv, &a);
 
-	if (ret == GO_ON)
+	if (ret == CMD_GO_ON)
 		ret = read_recording(&a, &p, &what);
-	if (ret == GO_ON)
+	if (ret == CMD_GO_ON)
 		ret = label_paths(p, &a);
-	if (ret == GO_ON)
+	if (ret == CMD_GO_ON)
 		ret = select_samples(&p, &a);
-	if (ret == GO_ON)
+	if (ret == CMD_GO_ON)
 		ret = render(p, &a, what);
 	profile__free(p);
 	return ret;

@@ -16,7 +16,6 @@
 #include "core/log.h"
 #include "core/profile.h"
 #include "core/rules.h"
-#include "format/recording.h"
 #include "analysis/paths.h"
 #include "reports/report.h"
 #include "reports/top.h"
@@ -114,9 +113,6 @@ static const struct option long_opts[] = {
 	{ }
 };
 
-/* parse_opt() and the steps of cmd_report(): no exit yet, go on. */
-#define GO_ON (-1)
-
 /* What the command line asked for, beyond the sections' own options. */
 struct report_args {
 	struct report_opts o;
@@ -150,9 +146,10 @@ static int parse_top(const char *s, int *top_n)
 	return 0;
 }
 
-/* One option into a: GO_ON, else the exit code. */
-static int parse_opt(int c, struct report_args *a)
+/* One option into a (a struct report_args): CMD_GO_ON, else the exit code. */
+static int parse_opt(int c, void *ctx)
 {
+	struct report_args *a = ctx;
 	struct report_opts *o = &a->o;
 	const char **v;
 
@@ -190,72 +187,49 @@ static int parse_opt(int c, struct report_args *a)
 		o->slas = v;
 		o->slas[o->nr_slas++] = optarg;
 		break;
-	case 'h':
-		fputs(usage_text, stdout);
-		return PS_EXIT_OK;
-	default:
-		fprintf(stderr, "(see 'peerscope report --help')\n");
+	default:	/* an option of long_opts this switch forgot */
 		return PS_EXIT_USAGE;
 	}
-	return GO_ON;
+	return CMD_GO_ON;
 }
 
-/* The command line into a: GO_ON, else the exit code. */
+/* The command line into a: CMD_GO_ON, else the exit code. */
 static int parse_args(int argc, char **argv, struct report_args *a)
 {
-	int c, ret;
+	int ret = cmd__options(argc, argv, "report", usage_text, "n:t:h", long_opts,
+			       parse_opt, a);
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:t:h", long_opts, NULL)) != -1) {
-		ret = parse_opt(c, a);
-		if (ret != GO_ON)
-			return ret;
-	}
+	if (ret != CMD_GO_ON)
+		return ret;
 	if (optind != argc - 1) {
 		ps_err("report: %s (usage: peerscope report FILE [--format text|md|json]; see --help)",
 		       optind >= argc ? "no recording given" : "more than one recording given");
 		return PS_EXIT_USAGE;
 	}
 	a->o.file = argv[optind];
-	return GO_ON;
+	return CMD_GO_ON;
 }
 
 /*
  * The recording, ready for the sections: read, its sample column chosen,
  * every sample given its path once (the rules into *rules), and cut to
- * --path.  GO_ON, else the exit code.
+ * --path.  CMD_GO_ON, else the exit code.
  */
 static int load(struct report_args *a, struct profile **pp, struct path_rules **rules)
 {
 	struct report_opts *o = &a->o;
 	const char *what;
 	char msg[256];
-	int err;
+	int err = cmd__load("report", o->file, a->type, pp, &what, &o->type_idx);
 
-	err = recording__load(o->file, pp, &what);
-	if (err == -EBADMSG) {
-		ps_err("report: cannot read %s: not a pprof profile or folded stacks, or corrupt (check it is a file written by 'peerscope record')",
-		       o->file);
-		return PS_EXIT_ERROR;
-	} else if (err) {
-		ps_err("report: cannot read %s: %s (check the file name)", o->file, strerror(-err));
-		return PS_EXIT_ERROR;
-	}
-	o->type_idx = recording__pick_type(*pp, a->type);
-	if (o->type_idx < 0) {
-		if (o->type_idx == -ENOENT)
-			ps_err("report: no sample type '%s' in %s (it has: %s)", a->type, o->file,
-			       recording__type_list(*pp, msg, sizeof(msg)));
-		else
-			ps_err("report: %s has no sample types (is it an empty profile?)", o->file);
-		return o->type_idx == -ENOENT ? PS_EXIT_USAGE : PS_EXIT_ERROR;
-	}
+	if (err != CMD_GO_ON)
+		return err;
 	/*
 	 * A profile with no path data of its own (a foreign pprof) shows no
 	 * Paths section: the labels would be read by nobody unless asked for.
 	 */
 	if (!paths__has_data(*pp) && !o->path && !o->rules && !o->peers && !o->nr_slas)
-		return GO_ON;
+		return CMD_GO_ON;
 	err = report__label_paths(*pp, o->rules, rules, msg, sizeof(msg));
 	if (err == -EINVAL) {
 		ps_err("report: bad --rules: %s (see docs/rules.md)", msg);
@@ -265,17 +239,7 @@ static int load(struct report_args *a, struct profile **pp, struct path_rules **
 		return PS_EXIT_ERROR;
 	}
 	o->path_rules = *rules;
-	if (!o->path)
-		return GO_ON;
-	err = report__filter_path(pp, o->path);
-	if (err < 0) {
-		ps_err("report: cannot select path %s: %s", o->path, strerror(-err));
-		return PS_EXIT_ERROR;
-	}
-	if (!err)
-		ps_warn("report: no samples on path '%s' (paths are dht, gossip, bootstrap, other, or those of the rules)",
-			o->path);
-	return GO_ON;
+	return o->path ? cmd__select_path("report", pp, o->path) : CMD_GO_ON;
 }
 
 /* Every section in order, then the end of the document: the exit code. */
@@ -309,9 +273,9 @@ int cmd_report(int argc, char **argv)
 	struct profile *p = NULL;
 	int ret = parse_args(argc, argv, &a);
 
-	if (ret == GO_ON)
+	if (ret == CMD_GO_ON)
 		ret = load(&a, &p, &rules);
-	if (ret == GO_ON)
+	if (ret == CMD_GO_ON)
 		ret = emit(p, &a);
 	path_rules__free(rules);
 	profile__free(p);
