@@ -310,7 +310,6 @@ static bool memo_str(const char *name, char **out)
 	return !name || *out;
 }
 
-
 /* The stack property bit of m, computed by the walk's frames the first time. */
 static bool memo_flag(struct walk *w, const struct walk_sample *s, int bit)
 {
