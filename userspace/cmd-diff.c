@@ -29,6 +29,7 @@ static const char usage_text[] =
 "                      [--format text|md|json] [--json] [-o OUT] [--top N]\n"
 "                      [--min-z Z] [--min-delta PCT] [--fail-above PCT]\n"
 "                      [--svg FILE [--negate]] [--folded] [--no-kernel]\n"
+"       peerscope diff FILE --peer A --vs-peer B [options]\n"
 "\n"
 "Compares a baseline recording with a new one: which functions, stacks and\n"
 "paths take a larger (or smaller) share of the time, whether the change is\n"
@@ -74,6 +75,9 @@ static const char usage_text[] =
 "  --title TEXT        title of the SVG.\n"
 "  --width PX          SVG width (default 1200).\n"
 "  --no-kernel         leave kernel frames out.\n"
+"  --peer A --vs-peer B  compare two peers inside one recording FILE: the\n"
+"                      cost recorded while serving A (the base) against B\n"
+"                      (addresses as report --peers prints them).\n"
 "  -h, --help          this text.\n"
 "\n"
 "Exit status: 0 done (no regression beyond --fail-above); 1 a file cannot\n"
@@ -84,12 +88,13 @@ static const char usage_text[] =
 "  peerscope diff base.pb.gz new.pb.gz\n"
 "  peerscope diff base.pb.gz new.pb.gz --svg diff.svg --fail-above 10%\n"
 "  peerscope diff base.pb.gz new.pb.gz --path dht --per-op --format md\n"
-"  peerscope diff a.folded b.folded --folded > diff.folded\n";
+"  peerscope diff a.folded b.folded --folded > diff.folded\n"
+"  peerscope diff node0.pb.gz --peer 127.0.0.1:4002 --vs-peer 127.0.0.1:4001 --path gossip\n";
 
 enum {
 	OPT_PATH = 256, OPT_PER_OP, OPT_FORMAT, OPT_JSON, OPT_TOP, OPT_MIN_Z, OPT_MIN_DELTA,
 	OPT_FAIL_ABOVE, OPT_SVG, OPT_NEGATE, OPT_FOLDED, OPT_TITLE, OPT_WIDTH, OPT_NO_KERNEL,
-	OPT_LAT_DESIGN,
+	OPT_LAT_DESIGN, OPT_PEER, OPT_VS_PEER,
 };
 
 static const struct option long_opts[] = {
@@ -111,6 +116,8 @@ static const struct option long_opts[] = {
 	{ "title", required_argument, NULL, OPT_TITLE },
 	{ "width", required_argument, NULL, OPT_WIDTH },
 	{ "no-kernel", no_argument, NULL, OPT_NO_KERNEL },
+	{ "peer", required_argument, NULL, OPT_PEER },
+	{ "vs-peer", required_argument, NULL, OPT_VS_PEER },
 	{ "help", no_argument, NULL, 'h' },
 	{ }
 };
@@ -146,6 +153,9 @@ struct diff_args {
 	struct diff_files files;
 	enum report_format fmt;
 	const char *out_path, *svg, *title;
+	const char *peer[2];		/* --peer A --vs-peer B: two peers of one recording */
+	char **operands;		/* the files named */
+	int nr_operands;
 	bool folded;
 };
 
@@ -219,6 +229,8 @@ static int parse_opt(int c, void *ctx)
 	case OPT_FOLDED: a->folded = true; break;
 	case OPT_TITLE: a->title = optarg; break;
 	case OPT_NO_KERNEL: a->o.no_kernel = true; break;
+	case OPT_PEER: a->peer[0] = optarg; break;
+	case OPT_VS_PEER: a->peer[1] = optarg; break;
 	case OPT_FORMAT:
 		if (!strcmp(optarg, "text")) {
 			a->fmt = REPORT_TEXT;
@@ -253,7 +265,9 @@ static int parse_args(int argc, char **argv, struct diff_args *a)
 
 	if (ret != CMD_GO_ON)
 		return ret;
-	if (argc - optind != 2) {
+	a->operands = argv + optind;
+	a->nr_operands = argc - optind;
+	if (!a->peer[0] && !a->peer[1] && argc - optind != 2) {
 		ps_err("diff: %s (usage: peerscope diff BASE NEW [options]; see --help)",
 		       argc - optind < 2 ? "two recordings needed, BASE and NEW" :
 					   "more than two recordings given");
@@ -263,6 +277,8 @@ static int parse_args(int argc, char **argv, struct diff_args *a)
 		ps_err("diff: --negate changes the flame graph: give --svg FILE too (see 'peerscope diff --help')");
 		return PS_EXIT_USAGE;
 	}
+	if (a->peer[0] || a->peer[1])
+		return CMD_GO_ON;	/* load_peer_pair() checks the rest */
 	a->files.base = argv[optind];
 	a->files.cur = argv[optind + 1];
 	if (!strcmp(a->files.base, "-") && !strcmp(a->files.cur, "-")) {
@@ -290,6 +306,55 @@ static int load(const char *file, struct profile **p, const char **what)
 	if (err)
 		ps_err("diff: cannot attribute the samples of %s to paths: %s", file, strerror(-err));
 	return err;
+}
+
+/*
+ * --peer A --vs-peer B FILE: FILE loaded twice, each copy kept to the cost
+ * recorded while serving one peer (the "peer" label).  CMD_GO_ON, else the
+ * exit code.
+ */
+static int load_peer_pair(struct diff_args *a, struct profile **base, struct profile **cur)
+{
+	struct profile **p[2] = { base, cur };
+	const char *file = a->nr_operands == 1 ? a->operands[0] : "";
+
+	if (!a->peer[0] || !a->peer[1] || a->nr_operands != 1 || !strcmp(file, "-")) {
+		ps_err("diff: %s (usage: peerscope diff FILE --peer A --vs-peer B; see --help)",
+		       !a->peer[0] || !a->peer[1] ? "--peer and --vs-peer go together" :
+		       a->nr_operands != 1 ? "one recording with --peer" :
+					     "FILE is read twice: not standard input");
+		return PS_EXIT_USAGE;
+	}
+	for (int i = 0; i < 2; i++) {
+		int n;
+
+		if (load(file, p[i], i ? &a->files.cur_fmt : &a->files.base_fmt))
+			return PS_EXIT_ERROR;
+		n = report__filter_label(p[i], "peer", a->peer[i]);
+		if (n < 0) {
+			ps_err("diff: cannot select peer %s: %s", a->peer[i], strerror(-n));
+			return PS_EXIT_ERROR;
+		}
+		if (!n) {
+			ps_err("diff: no samples while serving peer '%s' in %s (report --peers lists the peers)",
+			       a->peer[i], file);
+			return PS_EXIT_USAGE;
+		}
+	}
+	a->files.base = a->peer[0];
+	a->files.cur = a->peer[1];
+	return CMD_GO_ON;
+}
+
+/* Both recordings, labelled: CMD_GO_ON, else the exit code. */
+static int load_both(struct diff_args *a, struct profile **base, struct profile **cur)
+{
+	if (a->peer[0] || a->peer[1])
+		return load_peer_pair(a, base, cur);
+	if (load(a->files.base, base, &a->files.base_fmt) ||
+	    load(a->files.cur, cur, &a->files.cur_fmt))
+		return PS_EXIT_ERROR;
+	return CMD_GO_ON;
 }
 
 static int write_svg(const struct diff_result *r, const char *path,
@@ -397,14 +462,12 @@ int cmd_diff(int argc, char **argv)
 	ret = parse_args(argc, argv, &a);
 	if (ret != CMD_GO_ON)
 		return ret;
-	ret = PS_EXIT_ERROR;
-	if (!load(a.files.base, &base, &a.files.base_fmt) &&
-	    !load(a.files.cur, &cur, &a.files.cur_fmt)) {
+	ret = load_both(&a, &base, &cur);
+	if (ret == CMD_GO_ON)
 		ret = compare(base, cur, &a, &r);
-		if (ret == CMD_GO_ON) {
-			ret = output(&r, &a);
-			diff__free(&r);
-		}
+	if (ret == CMD_GO_ON) {
+		ret = output(&r, &a);
+		diff__free(&r);
 	}
 	profile__free(base);
 	profile__free(cur);
