@@ -52,6 +52,18 @@ static struct sym_dso *dso_insert(struct symbolizer *s, const void *key, size_t 
 	return d;
 }
 
+/* A new entry read from path (NULL when out of memory); not cached yet. */
+static struct sym_dso *dso_new(const char *path)
+{
+	struct sym_dso *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return NULL;
+	sym_elf__init(&d->elf);
+	d->path = strdup(path);
+	return d;
+}
+
 static void dso_destroy(struct sym_dso *d)
 {
 	sym_elf__free(&d->elf);
@@ -167,11 +179,9 @@ static struct sym_dso *dso_get_file(struct symbolizer *s, struct sym_proc *p,
 	d = dso_find(s, &key, sizeof(key));
 	if (d)
 		return d;
-	d = calloc(1, sizeof(*d));
+	d = dso_new(m->path);
 	if (!d)
 		return NULL;
-	sym_elf__init(&d->elf);
-	d->path = strdup(m->path);
 	fd = dso_open_map(p, m, root, sizeof(root));
 	if (fd < 0) {
 		d->err = fd;
@@ -244,11 +254,9 @@ static struct sym_dso *dso_get_vdso(struct symbolizer *s, struct sym_proc *p,
 	d = dso_find(s, &key, sizeof(key));
 	if (d)
 		goto out_img;
-	d = calloc(1, sizeof(*d));
+	d = dso_new("[vdso]");
 	if (!d)
 		goto out_img;
-	sym_elf__init(&d->elf);
-	d->path = strdup("[vdso]");
 	d->err = sym_elf__load_mem(&d->elf, img, len);
 	sym_elf__finish(&d->elf);
 	if (!dso_insert(s, &key, sizeof(key), d)) {
