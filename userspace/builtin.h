@@ -127,6 +127,72 @@ void agent_http__publish(struct agent_http *h, const char *prom, size_t prom_len
 void agent_http__stop(struct agent_http *h);
 
 /*
+ * A duration option of the agent: "10s", "5m", "500ms", "1h", a bare
+ * number of seconds, up to a year; 0 only when zero_ok.  0 or -EINVAL.
+ */
+int agent__parse_seconds(const char *s, double *out, bool zero_ok);
+
+/* The agent's log: one line on stderr with the UTC time (cmd-agent.c). */
+void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * The flight recorder (agent-incident.c): --trigger, --burst, --burst-freq,
+ * --cooldown.  When a trigger fires on a window (or SIGUSR1 arrives), the
+ * window and the one before are kept in DIR/incidents/TIME-REASON/, a burst
+ * is recorded there by a `peerscope record` child at the burst frequency,
+ * and report.txt / report.json say what fired; at most one incident per
+ * cooldown.
+ */
+#include <stdbool.h>
+#include <sys/types.h>
+#include "analysis/trigger.h"
+
+#define AGENT_MAX_TRIGGERS	16
+
+enum agent_flight_opt { FLIGHT_TRIGGER, FLIGHT_BURST, FLIGHT_BURST_FREQ, FLIGHT_COOLDOWN };
+
+struct incident_state;
+struct path_rules;
+struct path_report;
+struct verdict;
+
+struct agent_flight {
+	const char *dir;
+	struct trigger trig[AGENT_MAX_TRIGGERS];
+	int nr_trig;
+	double burst_s, cooldown_s;
+	int burst_freq;
+	struct trigger_state state;	/* the previous window's verdicts */
+	char prev_window[64];		/* the previous window's file ("" none) */
+	struct timespec last;		/* when the last incident started */
+	bool had_incident;
+	struct incident_state *open;	/* the incident whose burst records */
+};
+
+void agent_flight__init(struct agent_flight *fl);
+/* One of the options above; 0, or -EINVAL with one line in err. */
+int agent_flight__option(struct agent_flight *fl, enum agent_flight_opt opt, const char *arg,
+			 char *err, size_t len);
+/*
+ * SIGUSR1 arrived: true when it is a trigger and not in the cooldown (the
+ * agent then ends its window now and passes sig to agent_flight__window);
+ * otherwise it says why not in the log.
+ */
+bool agent_flight__signal(struct agent_flight *fl);
+/*
+ * A window was written (file "" if it could not be) and analysed: the
+ * triggers are judged, and an incident started when one fires.
+ */
+void agent_flight__window(struct agent_flight *fl, const struct record *r,
+			  const struct path_rules *rules, const struct profile *p,
+			  const struct path_report *rep, const struct verdict *v,
+			  const char *file, bool sig);
+/* In the loop: a burst that ended completes its incident's report. */
+void agent_flight__poll(struct agent_flight *fl, const struct path_rules *rules);
+/* At exit: a burst still recording is stopped (it writes what it has). */
+void agent_flight__stop(struct agent_flight *fl, const struct path_rules *rules);
+
+/*
  * What `peerscope stat` (cmd-stat.c: options, counting loops, output) shares
  * with its counters (stat-counters.c: which events, probing them, opening and
  * reading one counter set per thread).
