@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "core/array.h"
 #include "core/hashmap.h"
 #include "core/input-limits.h"
 #include "core/log.h"
@@ -44,7 +45,7 @@ static struct sym_dso *dso_insert(struct symbolizer *s, const void *key, size_t 
 {
 	uint32_t id;
 
-	if (sym_grow((void **)&s->dsos, &s->cap_dsos, s->nr_dsos + 1, sizeof(*s->dsos)))
+	if (ARRAY_ROOM(s->dsos, s->nr_dsos, s->cap_dsos, 16))
 		return NULL;
 	if (hashmap__find_or_insert(s->dso_index, key, len, s->nr_dsos + 1, &id) < 0)
 		return NULL;
