@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The call tree of flame graphs and top functions; see flame-tree.h. */
 #include "analysis/flame-tree.h"
+#include "core/array.h"
 #include "core/hashmap.h"
 #include "analysis/frames.h"
 #include "core/profile.h"
@@ -33,15 +34,8 @@ static int intern_name_len(struct flame_tree *t, const char *s, size_t len, uint
 	uint32_t got;
 	int err;
 
-	if (t->nr_names == t->cap_names) {
-		uint32_t cap = t->cap_names ? t->cap_names * 2 : 256;
-		char **n = realloc(t->names, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		t->names = n;
-		t->cap_names = cap;
-	}
+	if (ARRAY_ROOM(t->names, t->nr_names, t->cap_names, 256))
+		return -ENOMEM;
 	got = hashmap__find(t->name_map, s, len);
 	if (got) {
 		*id = got - 1;
