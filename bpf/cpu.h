@@ -18,7 +18,7 @@
  * map bucket (-EEXIST) travel with their frames inline.  Drained at every
  * flush (1 s), so it holds about a second of collisions.
  */
-#define CPU_OVERFLOW_BYTES	(2 << 20)
+#define CPU_OVERFLOW_BYTES	(512 << 10)
 
 struct cpu_key {
 	__u32 tgid;
