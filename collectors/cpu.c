@@ -196,7 +196,7 @@ static int sink__init(struct cpu_sink *k, struct collector *c, struct profile *p
 	struct cpu_priv *cp = c->priv;
 
 	*k = (struct cpu_sink){ .c = c, .p = p, .period = 1000000000LL / cp->freq };
-	if (peer_names__read(&k->peers, bpf_map__fd(cp->skel->maps.ps_peers)))
+	if (peer_names__read(&k->peers, bpf_map__fd(cp->skel->maps.ps_peer_slots)))
 		return -ENOMEM;
 	k->types[0] = profile__add_type(p, "samples", "count");
 	k->types[1] = profile__add_type(p, "cpu", "nanoseconds");
@@ -237,7 +237,7 @@ static int drain_set(struct collector *c, struct profile *p, int counts_fd, int 
 {
 	struct cpu_priv *cp = c->priv;
 	struct cpu_key key, next, *prev = NULL;
-	struct cpu_sink sink;
+	struct cpu_sink sink = {};
 	uint64_t *uips, *kips;
 	int err;
 
@@ -300,7 +300,7 @@ static int on_overflow(void *ctx, void *data, size_t size)
 static int drain_overflow(struct collector *c, struct profile *p)
 {
 	struct cpu_priv *cp = c->priv;
-	struct cpu_sink sink;
+	struct cpu_sink sink = {};
 	int err;
 
 	err = sink__init(&sink, c, p);
