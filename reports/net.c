@@ -78,13 +78,44 @@ static void json_storms(struct json_writer *w, const struct net_data *d)
 	json__end(w, ']');
 }
 
-static void json_traffic(struct json_writer *w, int64_t tx, int64_t rx, int64_t txm, int64_t rxm)
-{
-	json__key(w, "tx_bytes"); json__int(w, tx);
-	json__key(w, "rx_bytes"); json__int(w, rx);
-	json__key(w, "tx_msgs"); json__int(w, txm);
-	json__key(w, "rx_msgs"); json__int(w, rxm);
-}
+/* The JSON schema of each row kind, in the order the keys are printed. */
+static const struct json_field peer_fields[] = {
+	JSON_FIELD(struct peer_row, proto, "proto"),
+	JSON_FIELD(struct peer_row, peer, "peer"),
+	JSON_FIELD(struct peer_row, lport, "lport"),
+	JSON_FIELD(struct peer_row, path, "path"),
+	JSON_FIELD(struct peer_row, tx, "tx_bytes"),
+	JSON_FIELD(struct peer_row, rx, "rx_bytes"),
+	JSON_FIELD(struct peer_row, txm, "tx_msgs"),
+	JSON_FIELD(struct peer_row, rxm, "rx_msgs"),
+};
+
+/* by_pid rows print "pid" first, then the same fields as paths rows */
+static const struct json_field path_fields[] = {
+	JSON_FIELD(struct path_row, pid, "pid"),
+	JSON_FIELD(struct path_row, path, "path"),
+	JSON_FIELD(struct path_row, proto, "proto"),
+	JSON_FIELD(struct path_row, tx, "tx_bytes"),
+	JSON_FIELD(struct path_row, rx, "rx_bytes"),
+	JSON_FIELD(struct path_row, txm, "tx_msgs"),
+	JSON_FIELD(struct path_row, rxm, "rx_msgs"),
+};
+
+static const struct json_field conn_fields[] = {
+	JSON_FIELD(struct conn_row, peer, "peer"),
+	JSON_FIELD(struct conn_row, lport, "lport"),
+	JSON_FIELD(struct conn_row, side, "side"),
+	JSON_FIELD(struct conn_row, state, "state"),
+	JSON_FIELD(struct conn_row, path, "path"),
+	JSON_FIELD(struct conn_row, tx, "tx_bytes"),
+	JSON_FIELD(struct conn_row, rx, "rx_bytes"),
+	JSON_FIELD(struct conn_row, lifetime, "lifetime_ns"),
+	JSON_FIELD(struct conn_row, connect, "connect_ns"),
+	JSON_FIELD(struct conn_row, accept_wait, "accept_wait_ns"),
+	JSON_FIELD(struct conn_row, retrans, "retrans"),
+	JSON_FIELD(struct conn_row, srtt, "srtt_us"),
+	JSON_FIELD(struct conn_row, errors, "errors"),
+};
 
 static void json_peers_paths(struct json_writer *w, const struct report_opts *o,
 			     const struct net_data *d)
@@ -92,14 +123,8 @@ static void json_peers_paths(struct json_writer *w, const struct report_opts *o,
 	json__key(w, "peers");
 	json__begin(w, '[');
 	for (int i = 0; i < limit(o, d->nr_peers); i++) {
-		const struct peer_row *r = &d->peers[i];
-
 		json__begin(w, '{');
-		json__key(w, "proto"); json__str(w, r->proto);
-		json__key(w, "peer"); json__str(w, r->peer);
-		json__key(w, "lport"); json__int(w, r->lport);
-		json__key(w, "path"); json__str(w, r->path);
-		json_traffic(w, r->tx, r->rx, r->txm, r->rxm);
+		json__fields(w, peer_fields, JSON_NR_FIELDS(peer_fields), &d->peers[i]);
 		json__end(w, '}');
 	}
 	json__end(w, ']');
@@ -110,16 +135,8 @@ static void json_peers_paths(struct json_writer *w, const struct report_opts *o,
 		json__key(w, k ? "by_pid" : "paths");
 		json__begin(w, '[');
 		for (int i = 0; i < n; i++) {
-			const struct path_row *r = &rows[i];
-
 			json__begin(w, '{');
-			if (k) {
-				json__key(w, "pid");
-				json__int(w, r->pid);
-			}
-			json__key(w, "path"); json__str(w, r->path);
-			json__key(w, "proto"); json__str(w, r->proto);
-			json_traffic(w, r->tx, r->rx, r->txm, r->rxm);
+			json__fields(w, path_fields + !k, JSON_NR_FIELDS(path_fields) - !k, &rows[i]);
 			json__end(w, '}');
 		}
 		json__end(w, ']');
@@ -139,22 +156,8 @@ static void json_tcp(struct json_writer *w, const struct report_opts *o, const s
 	json__key(w, "top");
 	json__begin(w, '[');
 	for (int i = 0; i < limit(o, d->nr_conns); i++) {
-		const struct conn_row *c = &d->conns[i];
-
 		json__begin(w, '{');
-		json__key(w, "peer"); json__str(w, c->peer);
-		json__key(w, "lport"); json__int(w, c->lport);
-		json__key(w, "side"); json__str(w, c->side);
-		json__key(w, "state"); json__str(w, c->state);
-		json__key(w, "path"); json__str(w, c->path);
-		json__key(w, "tx_bytes"); json__int(w, c->tx);
-		json__key(w, "rx_bytes"); json__int(w, c->rx);
-		json__key(w, "lifetime_ns"); json__int(w, c->lifetime);
-		json__key(w, "connect_ns"); json__int(w, c->connect);
-		json__key(w, "accept_wait_ns"); json__int(w, c->accept_wait);
-		json__key(w, "retrans"); json__int(w, c->retrans);
-		json__key(w, "srtt_us"); json__int(w, c->srtt);
-		json__key(w, "errors"); json__int(w, c->errors);
+		json__fields(w, conn_fields, JSON_NR_FIELDS(conn_fields), &d->conns[i]);
 		json__end(w, '}');
 	}
 	json__end(w, ']');

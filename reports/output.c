@@ -192,6 +192,26 @@ void json__raw(struct json_writer *w, const char *json)
 	fputs(json, w->f);
 }
 
+void json__fields(struct json_writer *w, const struct json_field *fields, size_t n,
+		  const void *obj)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *at = (const char *)obj + fields[i].off;
+
+		json__key(w, fields[i].key);
+		switch (fields[i].kind) {
+		case JSON_F_INT: json__int(w, *(const int *)at); break;
+		case JSON_F_I64: json__int(w, *(const int64_t *)at); break;
+		case JSON_F_U32: json__uint(w, *(const uint32_t *)at); break;
+		case JSON_F_U64: json__uint(w, *(const uint64_t *)at); break;
+		case JSON_F_DOUBLE: json__num(w, *(const double *)at); break;
+		case JSON_F_BOOL: json__bool(w, *(const bool *)at); break;
+		case JSON_F_STR: json__str(w, *(const char *const *)at); break;
+		case JSON_F_CHARS: json__str(w, at); break;
+		}
+	}
+}
+
 static const char *xml_entity(unsigned char c)
 {
 	switch (c) {

@@ -77,6 +77,46 @@ void json__null(struct json_writer *w);
 /* a value already in JSON (a number kept as text, a literal) */
 void json__raw(struct json_writer *w, const char *json);
 
+/*
+ * A struct's JSON schema declared once as data: one row per member, in the
+ * order the keys are printed, written by json__fields().  JSON_FIELD picks
+ * the kind from the member's type, so a row cannot disagree with the struct.
+ *
+ *	static const struct json_field conn_fields[] = {
+ *		JSON_FIELD(struct conn_row, peer, "peer"),
+ *		JSON_FIELD(struct conn_row, tx, "tx_bytes"),
+ *	};
+ *	json__fields(w, conn_fields, JSON_NR_FIELDS(conn_fields), c);
+ */
+enum json_field_kind {
+	JSON_F_INT, JSON_F_I64, JSON_F_U32, JSON_F_U64, JSON_F_DOUBLE, JSON_F_BOOL,
+	JSON_F_STR,		/* const char *, NULL printed as "" like json__str */
+	JSON_F_CHARS,		/* a char array member */
+};
+
+struct json_field {
+	const char *key;
+	enum json_field_kind kind;
+	size_t off;
+};
+
+#define JSON_MEMBER_(type, m) (((type *)0)->m)
+#define JSON_FIELD_KIND_(type, m)						\
+	(__builtin_types_compatible_p(__typeof__(JSON_MEMBER_(type, m)),		\
+				      char[sizeof(JSON_MEMBER_(type, m))]) ?	\
+	 JSON_F_CHARS :								\
+	 _Generic(JSON_MEMBER_(type, m),					\
+		  int: JSON_F_INT, long: JSON_F_I64, long long: JSON_F_I64,	\
+		  unsigned int: JSON_F_U32, unsigned long: JSON_F_U64,		\
+		  unsigned long long: JSON_F_U64, double: JSON_F_DOUBLE,	\
+		  bool: JSON_F_BOOL, char *: JSON_F_STR, const char *: JSON_F_STR))
+#define JSON_FIELD(type, m, key) { key, JSON_FIELD_KIND_(type, m), offsetof(type, m) }
+#define JSON_NR_FIELDS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Writes key and value for each of the n fields of the struct at obj. */
+void json__fields(struct json_writer *w, const struct json_field *fields, size_t n,
+		  const void *obj);
+
 /* s with & < > " ' replaced by entities, and control bytes by spaces. */
 void output__xml_str(FILE *f, const char *s);
 /* The same into buf (cut at len - 1); returns buf. */
