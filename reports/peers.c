@@ -155,23 +155,38 @@ static void json_peer_or_null(struct json_writer *w, const struct peers_path *pp
 		json__null(w);
 }
 
+/* The JSON schema of the peers section, in the order the keys are printed. */
+static const struct json_field data_fields[] = {
+	JSON_FIELD(struct peers_data, cpu_ns, "cpu_ns"),
+	JSON_FIELD(struct peers_data, unattributed_cpu_ns, "unattributed_cpu_ns"),
+};
+
+static const struct json_field path_fields[] = {
+	JSON_FIELD(struct peers_path, path, "path"),
+	JSON_FIELD(struct peers_path, cpu_ns, "cpu_ns"),
+	JSON_FIELD(struct peers_path, tagged_cpu_ns, "tagged_cpu_ns"),
+	JSON_FIELD(struct peers_path, rx_msgs, "rx_msgs"),
+};
+
+/* after the path's verdict: waiting on peers' replies */
+static const struct json_field wait_fields[] = {
+	JSON_FIELD(struct peers_path, wait_ns, "wait_ns"),
+	JSON_FIELD(struct peers_path, replies, "replies"),
+};
+
 static void emit_json(const struct peers_data *d, int top, struct json_writer *w)
 {
 	char v[384];
 
 	json__begin(w, '{');
-	json__key(w, "cpu_ns"); json__int(w, d->cpu_ns);
-	json__key(w, "unattributed_cpu_ns"); json__int(w, d->unattributed_cpu_ns);
+	json__fields(w, data_fields, JSON_NR_FIELDS(data_fields), d);
 	json__key(w, "paths");
 	json__begin(w, '[');
 	for (int i = 0; i < d->nr_paths; i++) {
 		const struct peers_path *pp = &d->paths[i];
 
 		json__begin(w, '{');
-		json__key(w, "path"); json__str(w, pp->path);
-		json__key(w, "cpu_ns"); json__int(w, pp->cpu_ns);
-		json__key(w, "tagged_cpu_ns"); json__int(w, pp->tagged_cpu_ns);
-		json__key(w, "rx_msgs"); json__int(w, pp->rx_msgs);
+		json__fields(w, path_fields, JSON_NR_FIELDS(path_fields), pp);
 		json__key(w, "evidence_cpu_ns");
 		json__begin(w, '{');
 		for (int k = 0; k < EV_NR; k++) {
@@ -187,8 +202,7 @@ static void emit_json(const struct peers_data *d, int top, struct json_writer *w
 			json__str(w, verdict(pp, v, sizeof(v)));
 		else
 			json__null(w);
-		json__key(w, "wait_ns"); json__int(w, pp->wait_ns);
-		json__key(w, "replies"); json__int(w, pp->replies);
+		json__fields(w, wait_fields, JSON_NR_FIELDS(wait_fields), pp);
 		json__key(w, "wait_max_median"); json__fixed(w, pp->wait_max_median, 2);
 		json__key(w, "wait_top");
 		json_peer_or_null(w, pp, pp->wait_top);
