@@ -282,6 +282,13 @@ static void json_cost(struct json_writer *w, const struct profile *p)
 	json__end(w, '}');
 }
 
+/* An unnamed module's keys, before how its frames get named. */
+static const struct json_field unnamed_fields[] = {
+	JSON_FIELD(struct unnamed_module, file, "module"),
+	JSON_FIELD(struct unnamed_module, cost_share, "cost_share"),
+	JSON_FIELD(struct unnamed_module, unnamed_share, "unnamed_share"),
+};
+
 /* "unnamed": the modules of unnamed_rows(), only when there are some. */
 static void json_unnamed(struct json_writer *w, const struct profile *p,
 			 const struct report_opts *o)
@@ -295,9 +302,7 @@ static void json_unnamed(struct json_writer *w, const struct profile *p,
 	json__begin(w, '[');
 	for (int i = 0; i < n; i++) {
 		json__begin(w, '{');
-		json__key(w, "module"); json__str(w, m[i].file);
-		json__key(w, "cost_share"); json__num(w, m[i].cost_share);
-		json__key(w, "unnamed_share"); json__num(w, m[i].unnamed_share);
+		json__fields(w, unnamed_fields, JSON_NR_FIELDS(unnamed_fields), &m[i]);
 		json__key(w, "named_by"); json__str(w, m[i].jit ? "perf-map" : "debug-symbols");
 		json__end(w, '}');
 	}

@@ -80,6 +80,52 @@ static void test_compact_and_external_key(void **state)
 }
 
 /* The two styles of each formatter, as the sections print them. */
+struct every_kind {
+	int i;
+	int64_t i64;
+	uint32_t u32;
+	uint64_t u64;
+	double d;
+	bool b;
+	const char *s, *none;
+	char chars[8];
+	struct { uint64_t inner; } nested;
+};
+
+/* Each member type is printed as its json__ call would; the table picks the kind. */
+static void test_fields_table(void **state)
+{
+	static const struct json_field fields[] = {
+		JSON_FIELD(struct every_kind, i, "i"),
+		JSON_FIELD(struct every_kind, i64, "i64"),
+		JSON_FIELD(struct every_kind, u32, "u32"),
+		JSON_FIELD(struct every_kind, u64, "u64"),
+		JSON_FIELD(struct every_kind, d, "d"),
+		JSON_FIELD(struct every_kind, b, "b"),
+		JSON_FIELD(struct every_kind, s, "s"),
+		JSON_FIELD(struct every_kind, none, "none"),
+		JSON_FIELD(struct every_kind, chars, "chars"),
+		JSON_FIELD(struct every_kind, nested.inner, "inner"),
+	};
+	struct every_kind v = {
+		.i = -7, .i64 = -5000000000LL, .u32 = 4000000000U, .u64 = 18446744073709551615ULL,
+		.d = 0.25, .b = true, .s = "p\"2p", .none = NULL, .chars = "dht",
+		.nested.inner = 9,
+	};
+	struct json_writer *w = writer(JSON_COMPACT);
+
+	assert_int_equal(fields[8].kind, JSON_F_CHARS);
+	assert_int_equal(fields[6].kind, JSON_F_STR);
+	json__begin(w, '{');
+	json__fields(w, fields, JSON_NR_FIELDS(fields), &v);
+	json__end(w, '}');
+	assert_string_equal(done(w),
+		"{\"i\":-7,\"i64\":-5000000000,\"u32\":4000000000,"
+		"\"u64\":18446744073709551615,\"d\":0.25,\"b\":true,"
+		"\"s\":\"p\\\"2p\",\"none\":\"\",\"chars\":\"dht\",\"inner\":9}");
+	free(buf);
+}
+
 static void test_units(void **state)
 {
 	char sh[64];
@@ -117,6 +163,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spaced_with_breaks),
 		cmocka_unit_test(test_compact_and_external_key),
+		cmocka_unit_test(test_fields_table),
 		cmocka_unit_test(test_units),
 	};
 
