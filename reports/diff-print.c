@@ -503,10 +503,7 @@ static void json_path(struct json_writer *w, const struct diff_path *dp)
 	json__key(w, "changed");
 	json__begin(w, '{');
 	json__key(w, "part");
-	if (dp->changed_part >= 0)
-		json__str(w, diff__part_name(dp->changed_part));
-	else
-		json__null(w);
+	json__str_or_null(w, dp->changed_part >= 0 ? diff__part_name(dp->changed_part) : NULL);
 	json__key(w, "by"); json__num(w, dp->changed_by);
 	json__key(w, "function");
 	if (dp->top_name[0]) {
@@ -527,10 +524,7 @@ static void json_options(struct json_writer *w, const struct diff_result *r)
 	const struct diff_opts *op = &r->opts;
 
 	json__key(w, "path");
-	if (op->path)
-		json__str(w, op->path);
-	else
-		json__null(w);
+	json__str_or_null(w, op->path);
 	json__key(w, "normalize"); json__str(w, r->norm == DIFF_NORM_OPS ? "per-op" : "total");
 	json__key(w, "per_op_refused"); json__bool(w, r->per_op_refused);
 	json__key(w, "test");

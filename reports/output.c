@@ -149,6 +149,14 @@ void json__str(struct json_writer *w, const char *s)
 	output__json_str(w->f, s);
 }
 
+void json__str_or_null(struct json_writer *w, const char *s)
+{
+	if (s)
+		json__str(w, s);
+	else
+		json__null(w);
+}
+
 void json__int(struct json_writer *w, int64_t v)
 {
 	json_item(w);
@@ -208,6 +216,7 @@ void json__fields(struct json_writer *w, const struct json_field *fields, size_t
 		case JSON_F_BOOL: json__bool(w, *(const bool *)at); break;
 		case JSON_F_STR: json__str(w, *(const char *const *)at); break;
 		case JSON_F_CHARS: json__str(w, at); break;
+		case JSON_F_FIXED: json__fixed(w, *(const double *)at, fields[i].decimals); break;
 		}
 	}
 }

@@ -66,6 +66,8 @@ void json__key(struct json_writer *w, const char *key);
 /* A key whose value something else prints (a report section's own writer). */
 void json__key_external(struct json_writer *w, const char *key);
 void json__str(struct json_writer *w, const char *s);
+/* s, or null when there is none (json__str prints a NULL as "") */
+void json__str_or_null(struct json_writer *w, const char *s);
 void json__int(struct json_writer *w, int64_t v);
 void json__uint(struct json_writer *w, uint64_t v);
 /* output__json_num's rules: integers plain, else 6 significant digits, null if not finite */
@@ -92,12 +94,14 @@ enum json_field_kind {
 	JSON_F_INT, JSON_F_I64, JSON_F_U32, JSON_F_U64, JSON_F_DOUBLE, JSON_F_BOOL,
 	JSON_F_STR,		/* const char *, NULL printed as "" like json__str */
 	JSON_F_CHARS,		/* a char array member */
+	JSON_F_FIXED,		/* a double with a fixed number of decimals */
 };
 
 struct json_field {
 	const char *key;
 	enum json_field_kind kind;
 	size_t off;
+	int decimals;		/* JSON_F_FIXED only */
 };
 
 #define JSON_MEMBER_(type, m) (((type *)0)->m)
@@ -110,7 +114,10 @@ struct json_field {
 		  unsigned int: JSON_F_U32, unsigned long: JSON_F_U64,		\
 		  unsigned long long: JSON_F_U64, double: JSON_F_DOUBLE,	\
 		  bool: JSON_F_BOOL, char *: JSON_F_STR, const char *: JSON_F_STR))
-#define JSON_FIELD(type, m, key) { key, JSON_FIELD_KIND_(type, m), offsetof(type, m) }
+#define JSON_FIELD(type, m, key) { key, JSON_FIELD_KIND_(type, m), offsetof(type, m), 0 }
+/* a double member printed as json__fixed(decimals) */
+#define JSON_FIXED(type, m, key, decimals)						\
+	{ key, _Generic(JSON_MEMBER_(type, m), double: JSON_F_FIXED), offsetof(type, m), decimals }
 #define JSON_NR_FIELDS(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Writes key and value for each of the n fields of the struct at obj. */

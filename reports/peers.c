@@ -119,40 +119,44 @@ static void emit_text_path(const struct peers_path *pp, int top, bool md, FILE *
 	fputc('\n', f);
 }
 
+/* A peer's keys after its address and id: its traffic, then what it costs us. */
+static const struct json_field peer_traffic_fields[] = {
+	JSON_FIELD(struct peer_cost, cpu_ns, "cpu_ns"),
+	JSON_FIXED(struct peer_cost, cpu_share, "cpu_share", 2),
+	JSON_FIELD(struct peer_cost, rx_msgs, "rx_msgs"),
+	JSON_FIXED(struct peer_cost, msg_share, "msg_share", 2),
+	JSON_FIELD(struct peer_cost, rx_bytes, "rx_bytes"),
+	JSON_FIELD(struct peer_cost, tx_bytes, "tx_bytes"),
+	JSON_FIELD(struct peer_cost, tx_msgs, "tx_msgs"),
+};
+
+/* after "cpu_per_msg_ns" */
+static const struct json_field peer_cost_fields[] = {
+	JSON_FIELD(struct peer_cost, offcpu_ns, "offcpu_ns"),
+	JSON_FIELD(struct peer_cost, runq_ns, "runq_ns"),
+	JSON_FIELD(struct peer_cost, alloc_bytes, "alloc_bytes"),
+	JSON_FIELD(struct peer_cost, served_tx_bytes, "served_tx_bytes"),
+	JSON_FIELD(struct peer_cost, wait_ns, "wait_ns"),
+	JSON_FIELD(struct peer_cost, replies, "replies"),
+	JSON_FIXED(struct peer_cost, wait_share, "wait_share", 2),
+};
+
 static void emit_json_peer(struct json_writer *w, const struct peer_cost *pc)
 {
 	json__begin(w, '{');
 	json__key(w, "peer"); json__str(w, pc->peer);
 	json__key(w, "peer_id");
-	if (pc->id[0])
-		json__str(w, pc->id);
-	else
-		json__null(w);
-	json__key(w, "cpu_ns"); json__int(w, pc->cpu_ns);
-	json__key(w, "cpu_share"); json__fixed(w, pc->cpu_share, 2);
-	json__key(w, "rx_msgs"); json__int(w, pc->rx_msgs);
-	json__key(w, "msg_share"); json__fixed(w, pc->msg_share, 2);
-	json__key(w, "rx_bytes"); json__int(w, pc->rx_bytes);
-	json__key(w, "tx_bytes"); json__int(w, pc->tx_bytes);
-	json__key(w, "tx_msgs"); json__int(w, pc->tx_msgs);
+	json__str_or_null(w, pc->id[0] ? pc->id : NULL);
+	json__fields(w, peer_traffic_fields, JSON_NR_FIELDS(peer_traffic_fields), pc);
 	json__key(w, "cpu_per_msg_ns");
 	json__int(w, pc->rx_msgs ? pc->cpu_ns / pc->rx_msgs : 0);
-	json__key(w, "offcpu_ns"); json__int(w, pc->offcpu_ns);
-	json__key(w, "runq_ns"); json__int(w, pc->runq_ns);
-	json__key(w, "alloc_bytes"); json__int(w, pc->alloc_bytes);
-	json__key(w, "served_tx_bytes"); json__int(w, pc->served_tx_bytes);
-	json__key(w, "wait_ns"); json__int(w, pc->wait_ns);
-	json__key(w, "replies"); json__int(w, pc->replies);
-	json__key(w, "wait_share"); json__fixed(w, pc->wait_share, 2);
+	json__fields(w, peer_cost_fields, JSON_NR_FIELDS(peer_cost_fields), pc);
 	json__end(w, '}');
 }
 
 static void json_peer_or_null(struct json_writer *w, const struct peers_path *pp, int i)
 {
-	if (i >= 0)
-		json__str(w, pp->peers[i].peer);
-	else
-		json__null(w);
+	json__str_or_null(w, i >= 0 ? pp->peers[i].peer : NULL);
 }
 
 /* The JSON schema of the peers section, in the order the keys are printed. */
@@ -198,10 +202,7 @@ static void emit_json(const struct peers_data *d, int top, struct json_writer *w
 		json__key(w, "flagged");
 		json_peer_or_null(w, pp, pp->flagged);
 		json__key(w, "verdict");
-		if (pp->flagged >= 0)
-			json__str(w, verdict(pp, v, sizeof(v)));
-		else
-			json__null(w);
+		json__str_or_null(w, pp->flagged >= 0 ? verdict(pp, v, sizeof(v)) : NULL);
 		json__fields(w, wait_fields, JSON_NR_FIELDS(wait_fields), pp);
 		json__key(w, "wait_max_median"); json__fixed(w, pp->wait_max_median, 2);
 		json__key(w, "wait_top");
@@ -209,10 +210,7 @@ static void emit_json(const struct peers_data *d, int top, struct json_writer *w
 		json__key(w, "wait_flagged");
 		json_peer_or_null(w, pp, pp->wait_flagged);
 		json__key(w, "wait_verdict");
-		if (pp->wait_flagged >= 0)
-			json__str(w, wait_verdict(pp, v, sizeof(v)));
-		else
-			json__null(w);
+		json__str_or_null(w, pp->wait_flagged >= 0 ? wait_verdict(pp, v, sizeof(v)) : NULL);
 		json__key(w, "peers");
 		json__begin(w, '[');
 		for (int k = 0; k < pp->nr_peers && (!top || k < top); k++)

@@ -324,10 +324,7 @@ static void meta_json(const struct profile *p, const struct report_opts *o, FILE
 	json__key(&w, "file"); json__str(&w, o->file);
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
 		json__key(&w, strs[i].key);
-		if (strs[i].val)
-			json__str(&w, strs[i].val);
-		else
-			json__null(&w);
+		json__str_or_null(&w, strs[i].val);
 	}
 	json__key(&w, "duration_s"); json__num(&w, duration_s(p, meta));
 	json_list(&w, "pids", meta->pids, true);
@@ -340,10 +337,7 @@ static void meta_json(const struct profile *p, const struct report_opts *o, FILE
 	json_types(&w, p);
 	json__key(&w, "type"); json__str(&w, profile__str(p, p->types[o->type_idx].type));
 	json__key(&w, "path");
-	if (o->path)
-		json__str(&w, o->path);
-	else
-		json__null(&w);
+	json__str_or_null(&w, o->path);
 	json__key(&w, "nr_samples"); json__uint(&w, p->nr_samples);
 	lost = json_stats(&w, p);
 	json__key(&w, "dropped"); json__int(&w, lost);

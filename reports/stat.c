@@ -329,10 +329,7 @@ void stat__print_json(FILE *f, const struct stat_view *v)
 	json__begin(&w, '{');
 	json__key(&w, "pid"); json__int(&w, v->pid);
 	json__key(&w, "command");
-	if (v->command)
-		json__str(&w, v->command);
-	else
-		json__null(&w);
+	json__str_or_null(&w, v->command);
 	json__key(&w, "threads_seen"); json__int(&w, v->nr_threads_seen);
 	json__end(&w, '}');
 	json__key(&w, "start_s"); json__num(&w, v->start_s);

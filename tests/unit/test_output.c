@@ -106,6 +106,7 @@ static void test_fields_table(void **state)
 		JSON_FIELD(struct every_kind, none, "none"),
 		JSON_FIELD(struct every_kind, chars, "chars"),
 		JSON_FIELD(struct every_kind, nested.inner, "inner"),
+		JSON_FIXED(struct every_kind, d, "fixed", 3),
 	};
 	struct every_kind v = {
 		.i = -7, .i64 = -5000000000LL, .u32 = 4000000000U, .u64 = 18446744073709551615ULL,
@@ -122,7 +123,15 @@ static void test_fields_table(void **state)
 	assert_string_equal(done(w),
 		"{\"i\":-7,\"i64\":-5000000000,\"u32\":4000000000,"
 		"\"u64\":18446744073709551615,\"d\":0.25,\"b\":true,"
-		"\"s\":\"p\\\"2p\",\"none\":\"\",\"chars\":\"dht\",\"inner\":9}");
+		"\"s\":\"p\\\"2p\",\"none\":\"\",\"chars\":\"dht\",\"inner\":9,\"fixed\":0.250}");
+	free(buf);
+
+	w = writer(JSON_COMPACT);
+	json__begin(w, '[');
+	json__str_or_null(w, "a");
+	json__str_or_null(w, NULL);
+	json__end(w, ']');
+	assert_string_equal(done(w), "[\"a\",null]");
 	free(buf);
 }
 
