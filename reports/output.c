@@ -221,6 +221,19 @@ void json__fields(struct json_writer *w, const struct json_field *fields, size_t
 	}
 }
 
+void json__rows(struct json_writer *w, const char *key, const struct json_field *fields,
+		size_t n, const void *rows, int nr, size_t stride)
+{
+	json__key(w, key);
+	json__begin(w, '[');
+	for (int i = 0; i < nr; i++) {
+		json__begin(w, '{');
+		json__fields(w, fields, n, (const char *)rows + i * stride);
+		json__end(w, '}');
+	}
+	json__end(w, ']');
+}
+
 static const char *xml_entity(unsigned char c)
 {
 	switch (c) {

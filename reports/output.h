@@ -123,6 +123,13 @@ struct json_field {
 /* Writes key and value for each of the n fields of the struct at obj. */
 void json__fields(struct json_writer *w, const struct json_field *fields, size_t n,
 		  const void *obj);
+/* key: an array of nr objects, rows[i] (stride bytes apart) each written by json__fields */
+void json__rows(struct json_writer *w, const char *key, const struct json_field *fields,
+		size_t n, const void *rows, int nr, size_t stride);
+/* json__rows of a typed array, the table's fields from the skip-th on */
+#define JSON_ROWS(w, key, fields, skip, rows, nr)					\
+	json__rows(w, key, (fields) + (skip), JSON_NR_FIELDS(fields) - (skip), rows, nr,	\
+		   sizeof(*(rows)))
 
 /* s with & < > " ' replaced by entities, and control bytes by spaces. */
 void output__xml_str(FILE *f, const char *s);

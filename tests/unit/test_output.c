@@ -133,6 +133,21 @@ static void test_fields_table(void **state)
 	json__end(w, ']');
 	assert_string_equal(done(w), "[\"a\",null]");
 	free(buf);
+
+	/* an array of rows, the table from its second field on */
+	static const struct json_field two[] = {
+		JSON_FIELD(struct every_kind, i, "i"),
+		JSON_FIELD(struct every_kind, i64, "i64"),
+	};
+	struct every_kind rows[2] = { { .i = 1, .i64 = 2 }, { .i = 3, .i64 = 4 } };
+
+	w = writer(JSON_COMPACT);
+	json__begin(w, '{');
+	JSON_ROWS(w, "rows", two, 1, rows, 2);
+	JSON_ROWS(w, "none", two, 0, rows, 0);
+	json__end(w, '}');
+	assert_string_equal(done(w), "{\"rows\":[{\"i64\":2},{\"i64\":4}],\"none\":[]}");
+	free(buf);
 }
 
 static void test_units(void **state)
