@@ -78,6 +78,7 @@ static __always_inline int count_sample(void *ctx, void *stackmap, void *countma
 	key.tid = (__u32)id;
 	key.path = ps_thread_path_of(key.tid);
 	ps_thread_tag_get(key.tid, &key.tag);
+	ps_peer_cost_add(key.tag.peer, 1);	/* CPU spent serving a peer keeps it named */
 	bpf_get_current_comm(key.comm, sizeof(key.comm));
 	/*
 	 * .eh_frame unwinding when tables are loaded for tgid (--unwind), else

@@ -181,7 +181,7 @@ static int drain_set(struct collector *c, struct profile *p, int counts_fd, int 
 
 	uips = calloc(PS_MAX_STACK_DEPTH, sizeof(*uips));
 	kips = calloc(PS_MAX_STACK_DEPTH, sizeof(*kips));
-	if (!uips || !kips || peer_names__read(&peers, bpf_map__fd(cp->skel->maps.ps_peers))) {
+	if (!uips || !kips || peer_names__read(&peers, bpf_map__fd(cp->skel->maps.ps_peer_slots))) {
 		err = -ENOMEM;
 		goto free_ips;
 	}

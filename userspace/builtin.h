@@ -14,7 +14,8 @@ int cmd_agent(int argc, char **argv);
 /*
  * A recording session as `record` and `agent` share it: the collectors
  * opened and attached once, their stats, and the records that describe a
- * recording (meta, stats, overhead).  Implemented in cmd-record.c.
+ * recording (meta, stats, overhead).  Implemented in record-session.c;
+ * record's command line in record-args.c, its run in cmd-record.c.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -29,6 +30,8 @@ int cmd_agent(int argc, char **argv);
 
 #define MAX_COLLECTORS	16
 #define MAX_SLAS	16
+#define RECORD_DEFAULT_OUTPUT	"peerscope.pb.gz"
+#define RECORD_DEFAULT_FREQ	99
 
 struct profile;
 struct symbolizer;
@@ -57,6 +60,17 @@ struct record {
 	struct profile *profile;
 };
 
+/* seconds from a to b (CLOCK_MONOTONIC readings) */
+static inline double record__ts_sec(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) + (b->tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/*
+ * record's options into r (defaults already set): 0, -1 after --help, or
+ * PS_EXIT_USAGE after saying what is wrong.
+ */
+int record__parse_args(struct record *r, int argc, char **argv);
 int record__libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap);
 /* root, or CAP_BPF + CAP_PERFMON; says what is missing */
 int record__check_privileges(void);
@@ -111,6 +125,72 @@ struct agent_http *agent_http__start(const char *addr, char *why, size_t len);
 void agent_http__publish(struct agent_http *h, const char *prom, size_t prom_len,
 			 const char *om, size_t om_len);
 void agent_http__stop(struct agent_http *h);
+
+/*
+ * A duration option of the agent: "10s", "5m", "500ms", "1h", a bare
+ * number of seconds, up to a year; 0 only when zero_ok.  0 or -EINVAL.
+ */
+int agent__parse_seconds(const char *s, double *out, bool zero_ok);
+
+/* The agent's log: one line on stderr with the UTC time (cmd-agent.c). */
+void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * The flight recorder (agent-incident.c): --trigger, --burst, --burst-freq,
+ * --cooldown.  When a trigger fires on a window (or SIGUSR1 arrives), the
+ * window and the one before are kept in DIR/incidents/TIME-REASON/, a burst
+ * is recorded there by a `peerscope record` child at the burst frequency,
+ * and report.txt / report.json say what fired; at most one incident per
+ * cooldown.
+ */
+#include <stdbool.h>
+#include <sys/types.h>
+#include "analysis/trigger.h"
+
+#define AGENT_MAX_TRIGGERS	16
+
+enum agent_flight_opt { FLIGHT_TRIGGER, FLIGHT_BURST, FLIGHT_BURST_FREQ, FLIGHT_COOLDOWN };
+
+struct incident_state;
+struct path_rules;
+struct path_report;
+struct verdict;
+
+struct agent_flight {
+	const char *dir;
+	struct trigger trig[AGENT_MAX_TRIGGERS];
+	int nr_trig;
+	double burst_s, cooldown_s;
+	int burst_freq;
+	struct trigger_state state;	/* the previous window's verdicts */
+	char prev_window[64];		/* the previous window's file ("" none) */
+	struct timespec last;		/* when the last incident started */
+	bool had_incident;
+	struct incident_state *open;	/* the incident whose burst records */
+};
+
+void agent_flight__init(struct agent_flight *fl);
+/* One of the options above; 0, or -EINVAL with one line in err. */
+int agent_flight__option(struct agent_flight *fl, enum agent_flight_opt opt, const char *arg,
+			 char *err, size_t len);
+/*
+ * SIGUSR1 arrived: true when it is a trigger and not in the cooldown (the
+ * agent then ends its window now and passes sig to agent_flight__window);
+ * otherwise it says why not in the log.
+ */
+bool agent_flight__signal(struct agent_flight *fl);
+/*
+ * A window was written (file "" if it could not be) and analysed: the
+ * triggers are judged, and an incident started when one fires.
+ */
+void agent_flight__window(struct agent_flight *fl, const struct record *r,
+			  const struct path_rules *rules, const struct profile *p,
+			  const struct path_report *rep, const struct verdict *v,
+			  const char *file, bool sig);
+/* In the loop: a burst that ended completes its incident's report. */
+void agent_flight__poll(struct agent_flight *fl, const struct path_rules *rules);
+/* At exit: a burst still recording is stopped (it writes what it has). */
+void agent_flight__stop(struct agent_flight *fl, const struct path_rules *rules);
 
 /*
  * What `peerscope stat` (cmd-stat.c: options, counting loops, output) shares

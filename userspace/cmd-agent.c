@@ -5,7 +5,8 @@
  * drain read; collectors without one are left out and said so), each window
  * written to DIR as a complete pprof file plus one line of DIR/index.jsonl,
  * and, with --metrics, a Prometheus endpoint over the windows added up
- * (docs/agent.md, docs/metrics.md).
+ * (docs/agent.md, docs/metrics.md).  The flight recorder (--trigger)
+ * lives in agent-incident.c.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -41,7 +42,7 @@ static const char usage_text[] =
 "Profile processes continuously: every window is written to DIR as a pprof\n"
 "file with one line in DIR/index.jsonl, and --metrics serves Prometheus\n"
 "metrics.  SIGINT/SIGTERM write the partial window and exit 0; SIGHUP\n"
-"rereads the rules file.\n"
+"rereads the rules file; SIGUSR1 is a trigger when --trigger SIGUSR1 is given.\n"
 "\n"
 "  -p, --pid PID[,PID...]    processes to profile\n"
 "      --comm NAME           every process named NAME, including ones that\n"
@@ -57,12 +58,20 @@ static const char usage_text[] =
 "      --max-bytes SIZE      keep at most SIZE of windows (e.g. 2G; default 0:\n"
 "                            no limit)\n"
 "      --metrics [ADDR:]PORT serve /metrics (loopback unless ADDR is given)\n"
+"      --trigger SPEC        flight recorder, repeatable: dht.p95>50ms,\n"
+"                            gossip.cpu>0.5, verdict, dht.verdict, SIGUSR1;\n"
+"                            keeps the window that fired and the one before\n"
+"                            in DIR/incidents/TIME-REASON/ with a burst\n"
+"      --burst TIME          burst recorded on a trigger (default 10s; 0: none)\n"
+"      --burst-freq HZ       the burst's sampling frequency (default 499)\n"
+"      --cooldown TIME       at most one incident per TIME (default 5m)\n"
 "  -v, --verbose             debug output\n"
 "  -h, --help                this text\n"
 "\n"
 "Exit status: 0 ok, 1 runtime error, 2 usage error.\n";
 
-enum { OPT_COMM = 255, OPT_DIR = 256, OPT_WINDOW, OPT_RULES, OPT_SLA, OPT_KEEP, OPT_MAX_BYTES, OPT_METRICS };
+enum { OPT_COMM = 255, OPT_DIR = 256, OPT_WINDOW, OPT_RULES, OPT_SLA, OPT_KEEP, OPT_MAX_BYTES, OPT_METRICS,
+       OPT_TRIGGER, OPT_BURST, OPT_BURST_FREQ, OPT_COOLDOWN };
 
 static const struct option long_options[] = {
 	{ "pid",        required_argument, NULL, 'p' },
@@ -78,6 +87,10 @@ static const struct option long_options[] = {
 	{ "keep",       required_argument, NULL, OPT_KEEP },
 	{ "max-bytes",  required_argument, NULL, OPT_MAX_BYTES },
 	{ "metrics",    required_argument, NULL, OPT_METRICS },
+	{ "trigger",    required_argument, NULL, OPT_TRIGGER },
+	{ "burst",      required_argument, NULL, OPT_BURST },
+	{ "burst-freq", required_argument, NULL, OPT_BURST_FREQ },
+	{ "cooldown",   required_argument, NULL, OPT_COOLDOWN },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -97,14 +110,18 @@ struct agent {
 	/* cumulative figures at the last window's end, for per-window deltas */
 	struct collector_stats last_stats;
 	double last_cpu_s;
+	struct agent_flight flight;	/* --trigger: agent-incident.c */
+	bool cut_by_signal;		/* this window ends early for SIGUSR1 */
 };
 
-static volatile sig_atomic_t stop_signal, hup_signal;
+static volatile sig_atomic_t stop_signal, hup_signal, usr1_signal;
 
 static void on_signal(int sig)
 {
 	if (sig == SIGHUP)
 		hup_signal = 1;
+	else if (sig == SIGUSR1)
+		usr1_signal = 1;
 	else
 		stop_signal = sig;
 }
@@ -113,8 +130,7 @@ static void on_signal(int sig)
  * The agent's log: always printed (it runs unattended), one line each,
  * with the UTC time, so a journal or a log file says when.
  */
-static void agent_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void agent_log(const char *fmt, ...)
+void agent_log(const char *fmt, ...)
 {
 	char when[32];
 	time_t t = time(NULL);
@@ -164,32 +180,19 @@ static int parse_size(const char *s, uint64_t *out)
 	return *end ? -EINVAL : 0;
 }
 
-/* "60s", "5m", "2s", "500ms"; a bare number is seconds. */
+/* "60s", "5m", "2s", "500ms"; a bare number is seconds; at least 500 ms. */
 static int parse_window(const char *s, double *out)
 {
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v <= 0)
+	if (agent__parse_seconds(s, out, false))
 		return -EINVAL;
-	if (!strcmp(end, "ms"))
-		v /= 1000;
-	else if (!strcmp(end, "m"))
-		v *= 60;
-	else if (!strcmp(end, "h"))
-		v *= 3600;
-	else if (*end && strcmp(end, "s"))
-		return -EINVAL;
-	*out = v;
-	return v >= 0.5 ? 0 : -ERANGE;
+	return *out >= 0.5 ? 0 : -ERANGE;
 }
 
 static int parse_args(struct agent *a, int argc, char **argv)
 {
 	struct record *r = &a->r;
 	const char *bad;
+	char why[256];
 	size_t off = 0;
 	char *end;
 	long v;
@@ -255,6 +258,10 @@ static int parse_args(struct agent *a, int argc, char **argv)
 			break;
 		case OPT_METRICS:
 			a->metrics_addr = optarg;
+			break;
+		case OPT_TRIGGER: case OPT_BURST: case OPT_BURST_FREQ: case OPT_COOLDOWN:
+			if (agent_flight__option(&a->flight, opt - OPT_TRIGGER, optarg, why, sizeof(why)))
+				return usage_error("%s", why);
 			break;
 		default:
 			return usage_error("bad option");
@@ -451,6 +458,7 @@ static void summarize(struct agent *a, const struct profile *p, struct agent_win
 	if (!v)
 		goto free_rep;
 	bottleneck__judge(&rep, NULL, v);
+	agent_flight__window(&a->flight, &a->r, a->rules, p, &rep, v, w->file, a->cut_by_signal);
 	if (a->nr_slas) {
 		int n = a->nr_slas < (int)(sizeof(res) / sizeof(res[0])) ? a->nr_slas
 			: (int)(sizeof(res) / sizeof(res[0]));
@@ -566,6 +574,15 @@ static void agent_loop(struct agent *a)
 		if (hup_signal) {
 			hup_signal = 0;
 			load_rules(a, true);
+		}
+		agent_flight__poll(&a->flight, a->rules);
+		if (usr1_signal) {
+			usr1_signal = 0;
+			/* the incident keeps the window up to now: it ends here */
+			a->cut_by_signal = agent_flight__signal(&a->flight);
+			if (a->cut_by_signal)
+				write_window(a);
+			a->cut_by_signal = false;
 		}
 		drop_exited(r);
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -691,15 +708,18 @@ int cmd_agent(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	int err, ret = PS_EXIT_ERROR;
 
+	agent_flight__init(&a.flight);
 	err = parse_args(&a, argc, argv);
 	if (err) {
 		target__free(&a.r.target);
 		return err < 0 ? PS_EXIT_OK : err;
 	}
+	a.flight.dir = a.dir;
 	libbpf_set_print(record__libbpf_print);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
 	if (!start(&a)) {
 		agent_log("%d process(es), %d collector(s), a window every %gs into %s%s%s",
 			a.r.target.nr_pids, a.r.nr_coll, a.window_s, a.dir,
@@ -707,6 +727,7 @@ int cmd_agent(int argc, char **argv)
 		agent_loop(&a);
 		ret = PS_EXIT_OK;
 	}
+	agent_flight__stop(&a.flight, a.rules);
 	agent_http__stop(a.http);
 	record__close_collectors(&a.r);
 	symbolizer__free(a.r.sym);

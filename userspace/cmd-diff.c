@@ -28,6 +28,7 @@ static const char usage_text[] =
 "                      [--format text|md|json] [--json] [-o OUT] [--top N]\n"
 "                      [--min-z Z] [--min-delta PCT] [--fail-above PCT]\n"
 "                      [--svg FILE [--negate]] [--folded] [--no-kernel]\n"
+"       peerscope diff FILE --peer A --vs-peer B [options]\n"
 "\n"
 "Compares a baseline recording with a new one: which functions, stacks and\n"
 "paths take a larger (or smaller) share of the time, whether the change is\n"
@@ -73,6 +74,9 @@ static const char usage_text[] =
 "  --title TEXT        title of the SVG.\n"
 "  --width PX          SVG width (default 1200).\n"
 "  --no-kernel         leave kernel frames out.\n"
+"  --peer A --vs-peer B  compare two peers inside one recording FILE: the\n"
+"                      cost recorded while serving A (the base) against B\n"
+"                      (addresses as report --peers prints them).\n"
 "  -h, --help          this text.\n"
 "\n"
 "Exit status: 0 done (no regression beyond --fail-above); 1 a file cannot\n"
@@ -83,12 +87,13 @@ static const char usage_text[] =
 "  peerscope diff base.pb.gz new.pb.gz\n"
 "  peerscope diff base.pb.gz new.pb.gz --svg diff.svg --fail-above 10%\n"
 "  peerscope diff base.pb.gz new.pb.gz --path dht --per-op --format md\n"
-"  peerscope diff a.folded b.folded --folded > diff.folded\n";
+"  peerscope diff a.folded b.folded --folded > diff.folded\n"
+"  peerscope diff node0.pb.gz --peer 127.0.0.1:4002 --vs-peer 127.0.0.1:4001 --path gossip\n";
 
 enum {
 	OPT_PATH = 256, OPT_PER_OP, OPT_FORMAT, OPT_JSON, OPT_TOP, OPT_MIN_Z, OPT_MIN_DELTA,
 	OPT_FAIL_ABOVE, OPT_SVG, OPT_NEGATE, OPT_FOLDED, OPT_TITLE, OPT_WIDTH, OPT_NO_KERNEL,
-	OPT_LAT_DESIGN,
+	OPT_LAT_DESIGN, OPT_PEER, OPT_VS_PEER,
 };
 
 static const struct option long_opts[] = {
@@ -110,6 +115,8 @@ static const struct option long_opts[] = {
 	{ "title", required_argument, NULL, OPT_TITLE },
 	{ "width", required_argument, NULL, OPT_WIDTH },
 	{ "no-kernel", no_argument, NULL, OPT_NO_KERNEL },
+	{ "peer", required_argument, NULL, OPT_PEER },
+	{ "vs-peer", required_argument, NULL, OPT_VS_PEER },
 	{ "help", no_argument, NULL, 'h' },
 	{ }
 };
@@ -174,8 +181,46 @@ static int write_svg(const struct diff_result *r, const char *path,
 	return err;
 }
 
+/*
+ * --peer A --vs-peer B FILE: FILE loaded twice, each copy kept to the cost
+ * recorded while serving one peer (the "peer" label).  An exit status.
+ */
+static int load_peer_pair(int nfiles, char **files_argv, const char *a, const char *b,
+			  struct diff_files *files, struct profile **base, struct profile **cur)
+{
+	const char *peer[2] = { a, b };
+	struct profile **p[2] = { base, cur };
+
+	if (!a || !b || nfiles != 1 || !strcmp(files_argv[0], "-")) {
+		ps_err("diff: %s (usage: peerscope diff FILE --peer A --vs-peer B; see --help)",
+		       !a || !b ? "--peer and --vs-peer go together" :
+		       nfiles != 1 ? "one recording with --peer" : "FILE is read twice: not standard input");
+		return PS_EXIT_USAGE;
+	}
+	for (int i = 0; i < 2; i++) {
+		int n;
+
+		if (load(files_argv[0], p[i], i ? &files->cur_fmt : &files->base_fmt))
+			return PS_EXIT_ERROR;
+		n = report__filter_label(p[i], "peer", peer[i]);
+		if (n < 0) {
+			ps_err("diff: cannot select peer %s: %s", peer[i], strerror(-n));
+			return PS_EXIT_ERROR;
+		}
+		if (!n) {
+			ps_err("diff: no samples while serving peer '%s' in %s (report --peers lists the peers)",
+			       peer[i], files_argv[0]);
+			return PS_EXIT_USAGE;
+		}
+	}
+	files->base = a;
+	files->cur = b;
+	return PS_EXIT_OK;
+}
+
 int cmd_diff(int argc, char **argv)
 {
+	const char *peer_a = NULL, *peer_b = NULL;
 	const char *out_path = NULL, *svg = NULL, *title = NULL;
 	struct diff_files files = { 0 };
 	struct diff_flame_opts fo = { 0 };
@@ -203,6 +248,8 @@ int cmd_diff(int argc, char **argv)
 		case OPT_FOLDED: folded = true; break;
 		case OPT_TITLE: title = optarg; break;
 		case OPT_NO_KERNEL: o.no_kernel = true; break;
+		case OPT_PEER: peer_a = optarg; break;
+		case OPT_VS_PEER: peer_b = optarg; break;
 		case OPT_FORMAT:
 			if (!strcmp(optarg, "text")) {
 				fmt = REPORT_TEXT;
@@ -268,7 +315,7 @@ int cmd_diff(int argc, char **argv)
 			return PS_EXIT_USAGE;
 		}
 	}
-	if (argc - optind != 2) {
+	if (!peer_a && !peer_b && argc - optind != 2) {
 		ps_err("diff: %s (usage: peerscope diff BASE NEW [options]; see --help)",
 		       argc - optind < 2 ? "two recordings needed, BASE and NEW" :
 					   "more than two recordings given");
@@ -277,6 +324,13 @@ int cmd_diff(int argc, char **argv)
 	if (fo.negate && !svg) {
 		ps_err("diff: --negate changes the flame graph: give --svg FILE too (see 'peerscope diff --help')");
 		return PS_EXIT_USAGE;
+	}
+	if (peer_a || peer_b) {
+		ret = load_peer_pair(argc - optind, argv + optind, peer_a, peer_b, &files, &base, &cur);
+		if (ret != PS_EXIT_OK)
+			goto out_profiles;
+		ret = PS_EXIT_ERROR;
+		goto compare;
 	}
 	files.base = argv[optind];
 	files.cur = argv[optind + 1];
@@ -287,6 +341,7 @@ int cmd_diff(int argc, char **argv)
 
 	if (load(files.base, &base, &files.base_fmt) || load(files.cur, &cur, &files.cur_fmt))
 		goto out_profiles;
+compare:
 	err = diff__compute(base, cur, &o, &r);
 	if (err == -ENOENT) {
 		recording__type_list(base, types[0], sizeof(types[0]));

@@ -21,7 +21,7 @@ static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void ctl_emit(const char *fmt, ...)
 {
-	char buf[1024];
+	char buf[8192];	/* stats carries six per-sender lists */
 	va_list ap;
 	size_t n, done = 0;
 
@@ -46,22 +46,52 @@ void ctl_emit(const char *fmt, ...)
 
 static void ctl_stats(void)
 {
-	char from[REQ_FROM_TEXT], dgrams[REQ_FROM_TEXT];
+	char from[REQ_FROM_TEXT], dgrams[REQ_FROM_TEXT], dcpu[REQ_FROM_TEXT], dwait[REQ_FROM_TEXT];
+	char gframes[REQ_FROM_TEXT], gcpu[REQ_FROM_TEXT];
 
 	dht_requests_from(from, sizeof(from));
 	dht_datagrams_from(dgrams, sizeof(dgrams));
+	dht_cpu_from(dcpu, sizeof(dcpu));
+	dht_wait_from(dwait, sizeof(dwait));
+	gossip_frames_from(gframes, sizeof(gframes));
+	gossip_cpu_from(gcpu, sizeof(gcpu));
 	ctl_emit("stats dht_tx_msgs=%lu dht_tx_bytes=%lu dht_rx_msgs=%lu dht_rx_bytes=%lu "
 		 "dht_dropped=%lu dht_timeouts=%lu gossip_tx_msgs=%lu gossip_tx_bytes=%lu "
 		 "gossip_tx_writes=%lu gossip_rx_msgs=%lu gossip_rx_bytes=%lu gossip_rx_reads=%lu "
 		 "gossip_dups=%lu gossip_invalid=%lu gossip_delivered=%lu gossip_published=%lu "
-		 "errors=%lu rt_size=%d mesh=%d bootstrap_ns=%lu req_from=%s dgram_from=%s",
+		 "errors=%lu rt_size=%d mesh=%d bootstrap_ns=%lu req_from=%s dgram_from=%s "
+		 "dht_cpu_from=%s dht_wait_from=%s gossip_frames_from=%s gossip_cpu_from=%s",
 		 STAT_GET(dht_tx_msgs), STAT_GET(dht_tx_bytes), STAT_GET(dht_rx_msgs),
 		 STAT_GET(dht_rx_bytes), STAT_GET(dht_dropped), STAT_GET(dht_timeouts),
 		 STAT_GET(gossip_tx_msgs), STAT_GET(gossip_tx_bytes), STAT_GET(gossip_tx_writes),
 		 STAT_GET(gossip_rx_msgs), STAT_GET(gossip_rx_bytes), STAT_GET(gossip_rx_reads),
 		 STAT_GET(gossip_dups), STAT_GET(gossip_invalid), STAT_GET(gossip_delivered),
 		 STAT_GET(gossip_published), STAT_GET(errors), rt_size(&node.rt),
-		 gossip_mesh_count(), node.bootstrap_ns, from, dgrams);
+		 gossip_mesh_count(), node.bootstrap_ns, from, dgrams, dcpu, dwait, gframes, gcpu);
+}
+
+/*
+ * "inject NAMES|none": switch injections while running (p2pnet --control).
+ * Each injection reads node.cfg.inject where it acts, so the next lookup
+ * or message sees the change; cpu-starve's threads exist only from start.
+ */
+static void ctl_inject(const char *names)
+{
+	char bad[64];
+	unsigned bits = 0;
+
+	if (!names || (strcmp(names, "none") && inject_parse(names, &bits, bad, sizeof(bad)))) {
+		ctl_emit("err inject: want NAME[,NAME] or none (known: %s)", inject_names());
+		return;
+	}
+	if ((bits ^ __atomic_load_n(&node.cfg.inject, __ATOMIC_RELAXED)) & INJ_CPU_STARVE) {
+		ctl_emit("err inject: cpu-starve can only be given at start");
+		return;
+	}
+	__atomic_store_n(&node.cfg.inject, bits, __ATOMIC_RELAXED);
+	/* dht-cpu is a switch of the routing table's distance, shared with its unit test */
+	__atomic_store_n(&dht_distance_expensive, !!(bits & INJ_DHT_CPU), __ATOMIC_RELAXED);
+	ctl_emit("injected %s", names);
 }
 
 static void ctl_handle_line(char *line)
@@ -99,10 +129,12 @@ static void ctl_handle_line(char *line)
 		}
 		joined = true;
 		bootstrap_start_thread();
+	} else if (!strcmp(cmd, "inject")) {
+		ctl_inject(a1);
 	} else if (!strcmp(cmd, "quit")) {
 		node_stop();
 	} else if (!strcmp(cmd, "help")) {
-		ctl_emit("help find ID HEX40 | get ID HEX40 | put ID HEX40 VALUE | publish [SIZE] | stats | id | join | quit");
+		ctl_emit("help find ID HEX40 | get ID HEX40 | put ID HEX40 VALUE | publish [SIZE] | stats | id | join | inject NAMES|none | quit");
 	} else {
 		ctl_emit("err unknown command: %s", cmd);
 	}

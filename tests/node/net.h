@@ -21,6 +21,7 @@ struct netcfg {
 	int on_node;			/* -1 = every node */
 	const char *pids_file, *json_file, *ready_file;
 	const char *start_gate;		/* bootstrap waits until this file exists */
+	const char *control_file;	/* --control: run-time commands (inject) */
 	const char *node_bin;
 	uint32_t latency_ms, jitter_ms;
 	double loss_pct;
@@ -63,6 +64,10 @@ struct nodeproc {
 	uint64_t stats[ST_COUNT];
 	char req_from[1024];		/* "PORT:N,...": DHT requests it served, per sender */
 	char dgram_from[1024];		/* the same for every DHT datagram it handled */
+	char dht_cpu_from[1024];	/* CPU ns handling each sender's DHT datagrams */
+	char dht_wait_from[1024];	/* ns its queries waited for each peer's replies */
+	char gossip_frames_from[1024];	/* gossip frames handled, per remote TCP port */
+	char gossip_cpu_from[1024];	/* CPU ns handling them */
 	struct proc_usage usage;
 	int status;
 };
@@ -94,6 +99,12 @@ struct results {
 	size_t ndlv, capdlv;
 	double ready_ms;
 	double ran_s;
+	struct inject_change {		/* --control: injections switched while running */
+		double at_s;		/* seconds into the traffic */
+		int on_node;		/* -1 = every node */
+		char inject[64];	/* names, or "none" */
+	} changes[16];
+	int nchanges;
 	char *errors[32];
 	int nerrors;
 	int suppressed_errors;

@@ -24,11 +24,23 @@
 int inject_parse(const char *list, unsigned *bits, char *bad, size_t badlen);
 const char *inject_names(void);
 
+/* The bit of one injection name (the node's enum stays in node.h). */
+static unsigned inject_bit(const char *name)
+{
+	unsigned bit = 0;
+	char bad[64];
+
+	inject_parse(name, &bit, bad, sizeof(bad));
+	return bit;
+}
+
 struct netcfg cfg;
 struct nodeproc *nodes;
 
 /* --start-gate: how long p2pnet waits for the file before giving up */
 #define START_GATE_WAIT_S	120
+/* --control: how often p2pnet looks for the file */
+#define CONTROL_POLL_NS		100000000ULL
 
 static int epfd, sigfd;
 static pid_t pgid;
@@ -73,6 +85,9 @@ static void usage(FILE *f)
 "  --start-gate F         start the nodes held, write the pids file, wait (at most %d s)\n"
 "                         until F exists, then bootstrap them: a profiler attached in\n"
 "                         between sees every bootstrap\n"
+"  --control F            while traffic runs, read F when it appears, then delete it:\n"
+"                         lines 'inject NAME[,NAME]|none [NODE]' switch injections\n"
+"                         (create F whole, e.g. write F.tmp and rename it)\n"
 "  --json F               write the results as JSON (docs/testnet.md)\n"
 "  --latency MS[:JITTER]  emulated one-way latency per message sent\n"
 "  --loss PCT             emulated loss of DHT datagrams\n"
@@ -119,6 +134,7 @@ static void parse_args(int argc, char **argv)
 		{ "latency", 1, 0, 'l' }, { "loss", 1, 0, 'L' }, { "netns", 0, 0, 'N' },
 		{ "base-port", 1, 0, 'b' }, { "node-bin", 1, 0, 'B' }, { "msg-size", 1, 0, 's' },
 		{ "rpc-timeout", 1, 0, 't' }, { "seed", 1, 0, 'S' }, { "start-gate", 1, 0, 'G' },
+		{ "control", 1, 0, 'C' },
 		{ "help", 0, 0, 'h' }, { 0 }
 	};
 	static char bin[PATH_MAX];
@@ -153,6 +169,7 @@ static void parse_args(int argc, char **argv)
 		case 'R': cfg.ready_file = optarg; break;
 		case 'J': cfg.json_file = optarg; break;
 		case 'G': cfg.start_gate = optarg; break;
+		case 'C': cfg.control_file = optarg; break;
 		case 'l':
 			colon = strchr(optarg, ':');
 			if (colon) {
@@ -178,8 +195,8 @@ static void parse_args(int argc, char **argv)
 		die_usage("--nodes", "required");
 	if (cfg.on_node >= cfg.nodes)
 		die_usage("--on-node", "no such node");
-	if (cfg.on_node >= 0 && !cfg.inject)
-		die_usage("--on-node", "needs --inject");
+	if (cfg.on_node >= 0 && !cfg.inject && !cfg.control_file)
+		die_usage("--on-node", "needs --inject or --control");
 	if (cfg.base_port + 1000 + cfg.nodes > 65535 || (!cfg.netns && cfg.nodes > 1000))
 		die_usage("--base-port", "node ports would pass 65535");
 	if (!cfg.node_bin) {
@@ -279,6 +296,14 @@ static void on_line(struct nodeproc *np, char *line)
 				snprintf(np->req_from, sizeof(np->req_from), "%s", eq + 1);
 			else if (!strcmp(t, "dgram_from"))
 				snprintf(np->dgram_from, sizeof(np->dgram_from), "%s", eq + 1);
+			else if (!strcmp(t, "dht_cpu_from"))
+				snprintf(np->dht_cpu_from, sizeof(np->dht_cpu_from), "%s", eq + 1);
+			else if (!strcmp(t, "dht_wait_from"))
+				snprintf(np->dht_wait_from, sizeof(np->dht_wait_from), "%s", eq + 1);
+			else if (!strcmp(t, "gossip_frames_from"))
+				snprintf(np->gossip_frames_from, sizeof(np->gossip_frames_from), "%s", eq + 1);
+			else if (!strcmp(t, "gossip_cpu_from"))
+				snprintf(np->gossip_cpu_from, sizeof(np->gossip_cpu_from), "%s", eq + 1);
 			for (int k = 0; k < ST_COUNT; k++)
 				if (!strcmp(t, stat_names[k]))
 					np->stats[k] = strtoull(eq + 1, NULL, 10);
@@ -406,6 +431,10 @@ static int start_node(int i)
 	}
 	if (cfg.inject && (cfg.on_node < 0 || cfg.on_node == i)) {
 		argv[a++] = "--inject"; argv[a++] = cfg.inject_str;
+	}
+	/* expensive-peer is ten times the validation work the others ask for: one unit */
+	if (cfg.inject & inject_bit("expensive-peer")) {
+		argv[a++] = "--gossip-work"; argv[a++] = "1";
 	}
 	if (cfg.start_gate)
 		argv[a++] = "--hold";
@@ -567,8 +596,67 @@ static void issue_dht(void)
 	}
 }
 
+/* One --control line: "inject NAME[,NAME]|none [NODE]". */
+static void control_line(const char *text, double at_s)
+{
+	char line[256], bad[64], *save = NULL, *verb, *names, *node, *end;
+	int on = cfg.on_node;
+	unsigned bits;
+
+	snprintf(line, sizeof(line), "%s", text);
+	verb = strtok_r(line, " \t\r", &save);
+	names = strtok_r(NULL, " \t\r", &save);
+	node = strtok_r(NULL, " \t\r", &save);
+	if (!verb)
+		return;
+	if (node) {
+		long v = strtol(node, &end, 10);
+
+		on = *end || v < 0 || v >= cfg.nodes ? -2 : v;
+	}
+	if (strcmp(verb, "inject") || !names || on == -2 || strtok_r(NULL, " \t\r", &save) ||
+	    (strcmp(names, "none") && inject_parse(names, &bits, bad, sizeof(bad)))) {
+		res_error("--control: bad line '%.64s' (want: inject NAME[,NAME]|none [NODE])", text);
+		return;
+	}
+	for (int i = 0; i < cfg.nodes; i++) {
+		if (on < 0 || on == i)
+			cmd(&nodes[i], "inject %s", names);
+	}
+	fprintf(stderr, "p2pnet: at %.1f s: inject %s on %s%.0d\n", at_s, names,
+		on < 0 ? "every node" : "node ", on < 0 ? 0 : on);
+	if (res.nchanges < (int)(sizeof(res.changes) / sizeof(res.changes[0]))) {
+		struct inject_change *c = &res.changes[res.nchanges++];
+
+		c->at_s = at_s;
+		c->on_node = on;
+		snprintf(c->inject, sizeof(c->inject), "%s", names);
+	}
+}
+
+/* --control F: once F exists, its lines are run and F is removed. */
+static void check_control(double at_s)
+{
+	char buf[4096], *save = NULL;
+	size_t n;
+	FILE *f;
+
+	if (access(cfg.control_file, F_OK))
+		return;
+	f = fopen(cfg.control_file, "r");
+	if (!f)
+		return;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	unlink(cfg.control_file);
+	buf[n] = 0;
+	for (char *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		control_line(l, at_s);
+}
+
 static void run_traffic(void)
 {
+	uint64_t next_control = 0;
 	uint64_t start = now_ns(), last = start;
 	uint64_t end = cfg.duration > 0 ? start + (uint64_t)(cfg.duration * 1e9) : UINT64_MAX;
 	double dht_tokens = 0, gossip_tokens = 0;
@@ -578,6 +666,10 @@ static void run_traffic(void)
 
 		pump(5);
 		now = now_ns();
+		if (cfg.control_file && now >= next_control) {
+			check_control((now - start) / 1e9);
+			next_control = now + CONTROL_POLL_NS;
+		}
 		dht_tokens += cfg.dht_rate * (now - last) / 1e9;
 		gossip_tokens += cfg.gossip_rate * (now - last) / 1e9;
 		last = now;

@@ -391,6 +391,14 @@ int report_json(const char *path)
 		cfg.on_node, cfg.latency_ms, cfg.jitter_ms, cfg.loss_pct, cfg.netns ? "true" : "false",
 		cfg.tc_netem ? "tc" : "node", cfg.base_port, cfg.msg_size,
 		cfg.start_gate ? "true" : "false");
+	fputs("  \"inject_changes\": [", f);
+	for (int i = 0; i < res.nchanges; i++) {
+		fprintf(f, "%s{\"at_s\": %.3f, \"on_node\": %d, \"inject\": ", i ? ", " : "",
+			res.changes[i].at_s, res.changes[i].on_node);
+		json_str(f, res.changes[i].inject);
+		fputc('}', f);
+	}
+	fputs("],\n", f);
 	fprintf(f, "  \"ran_s\": %.3f,\n  \"ready_ms\": %.3f,\n", res.ran_s, res.ready_ms);
 	fprintf(f, "  \"dht\": {\"lookups\": %zu, \"ok\": %zu, \"unanswered\": %zu, \"success_ratio\": %.4f, \"latency_ms\": ",
 		s.lookups, s.ok, s.unanswered, s.lookups ? (double)s.ok / s.lookups : 0);
@@ -425,6 +433,10 @@ int report_json(const char *path)
 		json_counters(f, n->stats, &n->usage);
 		json_from(f, "dht_requests_from", n->req_from);
 		json_from(f, "dht_datagrams_from", n->dgram_from);
+		json_from(f, "dht_cpu_ns_from", n->dht_cpu_from);
+		json_from(f, "dht_wait_ns_from", n->dht_wait_from);
+		json_from(f, "gossip_frames_from", n->gossip_frames_from);
+		json_from(f, "gossip_cpu_ns_from", n->gossip_cpu_from);
 		fprintf(f, "}%s\n", i + 1 < cfg.nodes ? "," : "");
 	}
 	fputs("  ],\n  \"totals\": {", f);

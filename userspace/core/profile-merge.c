@@ -267,43 +267,43 @@ out_free:
 /* ---- clone / filter ---- */
 
 /*
- * A copy with the same ids in every table, so that ids taken from p stay
- * valid in the copy; only the samples differ.
+ * Copying p's tables into np (fresh) with the same ids, so that ids taken
+ * from p stay valid in the copy.  Each helper: 0 or -ENOMEM (np is freed
+ * by the caller).
  */
-static struct profile *profile_clone_tables(const struct profile *p)
+static int clone_strings(struct profile *np, const struct profile *p)
 {
-	struct profile *np = profile__new();
-	struct pf_hash *h;
+	struct pf_hash *h = np->hash;
 	uint32_t i, id;
 
-	if (!np)
-		return NULL;
-	h = np->hash;
 	for (i = 1; i < p->nr_strings; i++) {
 		size_t len = strlen(p->strings[i]);
 
 		if (GROW(np->strings, np->cap_strings, i + 1))
-			goto err_free;
+			return -ENOMEM;
 		/* Strings with NUL inside (intern_len) would be cut here; they
 		 * are never produced by peerscope's own writers. */
 		np->strings[i] = pf_arena_alloc(h, len + 1);
 		if (!np->strings[i])
-			goto err_free;
+			return -ENOMEM;
 		memcpy(np->strings[i], p->strings[i], len + 1);
 		np->nr_strings = i + 1;
 		if (len && hashmap__find_or_insert(h->strings, p->strings[i], len, i, &id) < 0)
-			goto err_free;
+			return -ENOMEM;
 	}
-	memcpy(np->types, p->types, sizeof(p->types));
-	np->nr_types = p->nr_types;
-	np->default_type = p->default_type;
+	return 0;
+}
+
+static int clone_mappings(struct profile *np, const struct profile *p)
+{
+	uint32_t i, id;
 
 	for (i = 1; i < p->nr_mappings; i++) {
 		const struct pf_mapping *m = &p->mappings[i];
 		struct mapping_key k = { 0 };
 
 		if (GROW(np->mappings, np->cap_mappings, i + 1))
-			goto err_free;
+			return -ENOMEM;
 		np->mappings[i] = *m;
 		np->nr_mappings = i + 1;
 		k.start = m->start;
@@ -311,104 +311,167 @@ static struct profile *profile_clone_tables(const struct profile *p)
 		k.offset = m->offset;
 		k.filename = m->filename;
 		k.build_id = m->build_id;
-		if (hashmap__find_or_insert(h->mappings, &k, sizeof(k), i, &id) < 0)
-			goto err_free;
+		if (hashmap__find_or_insert(np->hash->mappings, &k, sizeof(k), i, &id) < 0)
+			return -ENOMEM;
 	}
+	return 0;
+}
+
+static int clone_functions(struct profile *np, const struct profile *p)
+{
+	uint32_t i, id;
+
 	for (i = 1; i < p->nr_functions; i++) {
 		const struct pf_function *f = &p->functions[i];
 		uint32_t k[3] = { f->name, f->system_name, f->filename };
 
 		if (GROW(np->functions, np->cap_functions, i + 1))
-			goto err_free;
+			return -ENOMEM;
 		np->functions[i] = *f;
 		np->nr_functions = i + 1;
-		if (hashmap__find_or_insert(h->functions, k, sizeof(k), i, &id) < 0)
-			goto err_free;
+		if (hashmap__find_or_insert(np->hash->functions, k, sizeof(k), i, &id) < 0)
+			return -ENOMEM;
 	}
-	for (i = 1; i < p->nr_locations; i++) {
-		const struct pf_location *l = &p->locations[i];
-		struct pf_location *nl;
-		unsigned char *key;
-		size_t len;
+	return 0;
+}
 
-		if (GROW(np->locations, np->cap_locations, i + 1) ||
-		    pf_grow((void **)&h->loc_raw, &h->cap_loc_raw, i + 1, 1))
-			goto err_free;
-		nl = &np->locations[i];
-		*nl = *l;
-		nl->lines = NULL;
-		nl->nr_lines = 0;
-		np->nr_locations = i + 1;
-		if (l->nr_lines) {
-			nl->lines = malloc(l->nr_lines * sizeof(*nl->lines));
-			if (!nl->lines)
-				goto err_free;
-			memcpy(nl->lines, l->lines, l->nr_lines * sizeof(*nl->lines));
-			nl->nr_lines = l->nr_lines;
-		}
-		h->loc_raw[i] = p->hash->loc_raw[i];
-		key = malloc(16 + 12 * (size_t)l->nr_lines);
-		if (!key)
-			goto err_free;
-		if (h->loc_raw[i]) {
-			struct raw_loc_key rk = { .tag = 'R', .kernel = l->kernel, .pid = l->pid,
-						  .address = l->address };
+/* Location i, its lines and the key it was interned with (raw or content). */
+static int clone_location(struct profile *np, const struct profile *p, uint32_t i)
+{
+	const struct pf_location *l = &p->locations[i];
+	struct pf_hash *h = np->hash;
+	struct pf_location *nl;
+	unsigned char *key;
+	uint32_t id;
+	size_t len;
 
-			len = sizeof(rk);
-			memcpy(key, &rk, len);
-		} else {
-			len = pf_content_key(key, l->kernel, l->address, l->mapping, l->lines,
-					  l->nr_lines);
-		}
-		/* A location whose content changed after interning may now
-		 * collide with another; the first keeps the key, which only
-		 * affects future de-duplication. */
-		if (hashmap__find_or_insert(h->locations, key, len, i, &id) < 0) {
-			free(key);
-			goto err_free;
-		}
+	if (GROW(np->locations, np->cap_locations, i + 1) ||
+	    pf_grow((void **)&h->loc_raw, &h->cap_loc_raw, i + 1, 1))
+		return -ENOMEM;
+	nl = &np->locations[i];
+	*nl = *l;
+	nl->lines = NULL;
+	nl->nr_lines = 0;
+	np->nr_locations = i + 1;
+	if (l->nr_lines) {
+		nl->lines = malloc(l->nr_lines * sizeof(*nl->lines));
+		if (!nl->lines)
+			return -ENOMEM;
+		memcpy(nl->lines, l->lines, l->nr_lines * sizeof(*nl->lines));
+		nl->nr_lines = l->nr_lines;
+	}
+	h->loc_raw[i] = p->hash->loc_raw[i];
+	key = malloc(16 + 12 * (size_t)l->nr_lines);
+	if (!key)
+		return -ENOMEM;
+	if (h->loc_raw[i]) {
+		struct raw_loc_key rk = { .tag = 'R', .kernel = l->kernel, .pid = l->pid,
+					  .address = l->address };
+
+		len = sizeof(rk);
+		memcpy(key, &rk, len);
+	} else {
+		len = pf_content_key(key, l->kernel, l->address, l->mapping, l->lines,
+				  l->nr_lines);
+	}
+	/* A location whose content changed after interning may now
+	 * collide with another; the first keeps the key, which only
+	 * affects future de-duplication. */
+	if (hashmap__find_or_insert(h->locations, key, len, i, &id) < 0) {
 		free(key);
+		return -ENOMEM;
 	}
+	free(key);
+	return 0;
+}
+
+/*
+ * Stacks and label sets: an arena copy of len bytes at src (never NULL,
+ * even empty), interned in map as id i.  The copy or NULL.
+ */
+static void *clone_array(struct pf_hash *h, struct hashmap *map, const void *src, size_t len,
+			 uint32_t i)
+{
+	void *copy = pf_arena_alloc(h, len ? len : 1);
+	uint32_t id;
+
+	if (!copy)
+		return NULL;
+	if (len)
+		memcpy(copy, src, len);
+	if (hashmap__find_or_insert(map, src, len, i, &id) < 0)
+		return NULL;
+	return copy;
+}
+
+static int clone_stacks_labelsets(struct profile *np, const struct profile *p)
+{
+	struct pf_hash *h = np->hash;
+	uint32_t i;
+
 	for (i = 1; i < p->nr_stacks; i++) {
 		const struct pf_stack *s = &p->stacks[i];
-		size_t len = (size_t)s->nr * sizeof(uint32_t);
 
 		if (GROW(np->stacks, np->cap_stacks, i + 1))
-			goto err_free;
+			return -ENOMEM;
 		np->stacks[i].nr = s->nr;
-		np->stacks[i].locs = pf_arena_alloc(h, len ? len : 1);
+		np->stacks[i].locs = clone_array(h, h->stacks, s->locs,
+						 (size_t)s->nr * sizeof(uint32_t), i);
 		if (!np->stacks[i].locs)
-			goto err_free;
-		if (len)
-			memcpy(np->stacks[i].locs, s->locs, len);
+			return -ENOMEM;
 		np->nr_stacks = i + 1;
-		if (hashmap__find_or_insert(h->stacks, s->locs, len, i, &id) < 0)
-			goto err_free;
 	}
 	for (i = 1; i < p->nr_labelsets; i++) {
 		const struct pf_labelset *s = &p->labelsets[i];
-		size_t len = (size_t)s->nr * sizeof(struct pf_label);
 
 		if (GROW(np->labelsets, np->cap_labelsets, i + 1))
-			goto err_free;
+			return -ENOMEM;
 		np->labelsets[i].nr = s->nr;
-		np->labelsets[i].labels = pf_arena_alloc(h, len ? len : 1);
+		np->labelsets[i].labels = clone_array(h, h->labelsets, s->labels,
+						      (size_t)s->nr * sizeof(struct pf_label), i);
 		if (!np->labelsets[i].labels)
-			goto err_free;
-		memcpy(np->labelsets[i].labels, s->labels, len);
+			return -ENOMEM;
 		np->nr_labelsets = i + 1;
-		if (hashmap__find_or_insert(h->labelsets, s->labels, len, i, &id) < 0)
-			goto err_free;
 	}
+	return 0;
+}
+
+static int clone_records(struct profile *np, const struct profile *p)
+{
+	uint32_t i;
+
 	for (i = 0; i < p->nr_records; i++) {
 		const struct pf_record *r = &p->records[i];
 
 		if (pf_record_add_ids(np, r->kind, r->keys, r->vals, r->nr_fields))
-			goto err_free;
+			return -ENOMEM;
 	}
 	for (i = 0; i < p->nr_comments; i++)
 		if (pf_comment_add_id(np, p->comments[i]))
+			return -ENOMEM;
+	return 0;
+}
+
+/* A copy with the same ids in every table; only the samples differ. */
+static struct profile *profile_clone_tables(const struct profile *p)
+{
+	struct profile *np = profile__new();
+	uint32_t i;
+
+	if (!np)
+		return NULL;
+	if (clone_strings(np, p))
+		goto err_free;
+	memcpy(np->types, p->types, sizeof(p->types));
+	np->nr_types = p->nr_types;
+	np->default_type = p->default_type;
+	if (clone_mappings(np, p) || clone_functions(np, p))
+		goto err_free;
+	for (i = 1; i < p->nr_locations; i++)
+		if (clone_location(np, p, i))
 			goto err_free;
+	if (clone_stacks_labelsets(np, p) || clone_records(np, p))
+		goto err_free;
 	np->time_nanos = p->time_nanos;
 	np->duration_nanos = p->duration_nanos;
 	np->period_type = p->period_type;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * pprof reading; see pprof.h and docs/format.md.  The writer is
- * pprof-write.c.
+ * pprof-write.c; the wire-format primitives are pprof-wire.h.
  *
  * The protobuf wire format is parsed by hand, packed and unpacked repeated
  * scalars alike, fields read in place from the buffer (code generated from
@@ -12,6 +12,7 @@
  */
 #include "format/pprof.h"
 #include "format/pprof-int.h"
+#include "format/pprof-wire.h"
 #include "core/profile.h"
 #include "core/records.h"
 #include "core/hashmap.h"
@@ -30,185 +31,6 @@
 #define PPROF_MAX_INFLATED RECORDING_MAX_BYTES
 
 /* ================= decoder ================= */
-
-struct pb_rd {
-	const unsigned char *p, *end;
-};
-
-static int rd_varint(struct pb_rd *r, uint64_t *v)
-{
-	uint64_t x = 0;
-	int shift;
-
-	for (shift = 0; shift < 64; shift += 7) {
-		unsigned char c;
-
-		if (r->p >= r->end)
-			return -EBADMSG;
-		c = *r->p++;
-		if (shift == 63 && c > 1)
-			return -EBADMSG;  /* more than 64 bits */
-		x |= (uint64_t)(c & 0x7f) << shift;
-		if (!(c & 0x80)) {
-			*v = x;
-			return 0;
-		}
-	}
-	return -EBADMSG;
-}
-
-/* Next field: its number, wire type and payload (varint value or bytes). */
-struct pb_field {
-	uint32_t num;
-	int wt;
-	uint64_t v;
-	const unsigned char *data;
-	size_t len;
-};
-
-static int rd_field(struct pb_rd *r, struct pb_field *f)
-{
-	uint64_t key;
-	int err = rd_varint(r, &key);
-
-	if (err)
-		return err;
-	f->num = (uint32_t)(key >> 3);
-	f->wt = key & 7;
-	if (!f->num || (key >> 3) > 0x1fffffff)
-		return -EBADMSG;
-	switch (f->wt) {
-	case WT_VARINT:
-		return rd_varint(r, &f->v);
-	case WT_I64:
-		if (r->end - r->p < 8)
-			return -EBADMSG;
-		memcpy(&f->v, r->p, 8);
-		r->p += 8;
-		return 0;
-	case WT_I32:
-		if (r->end - r->p < 4)
-			return -EBADMSG;
-		f->v = 0;
-		memcpy(&f->v, r->p, 4);
-		r->p += 4;
-		return 0;
-	case WT_LEN:
-		err = rd_varint(r, &f->v);
-		if (err)
-			return err;
-		if (f->v > (uint64_t)(r->end - r->p))
-			return -EBADMSG;
-		f->data = r->p;
-		f->len = (size_t)f->v;
-		r->p += f->len;
-		return 0;
-	default:
-		/* Groups (3, 4) are not used by profile.proto. */
-		return -EBADMSG;
-	}
-}
-
-/* A scalar field must come as a varint. */
-static int want_varint(const struct pb_field *f, uint64_t *out)
-{
-	if (f->wt != WT_VARINT)
-		return -EBADMSG;
-	*out = f->v;
-	return 0;
-}
-
-/*
- * Reads a message whose fields first..last are all scalars into v[num]
- * (v must hold last + 1 entries); other fields are skipped.
- */
-static int rd_varints(const unsigned char *data, size_t len, uint64_t *v, uint32_t first,
-		      uint32_t last)
-{
-	struct pb_rd r = { data, data + len };
-	struct pb_field f;
-	int err;
-
-	while (r.p < r.end) {
-		err = rd_field(&r, &f);
-		if (err)
-			return err;
-		if (f.num >= first && f.num <= last && (err = want_varint(&f, &v[f.num])))
-			return err;
-	}
-	return 0;
-}
-
-/* Growable u64 vector for repeated scalars. */
-struct u64vec {
-	uint64_t *v;
-	size_t n, cap;
-};
-
-static int vec_push(struct u64vec *a, uint64_t x)
-{
-	if (a->n == a->cap) {
-		size_t ncap = a->cap ? a->cap * 2 : 64;
-		uint64_t *nv = realloc(a->v, ncap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		a->v = nv;
-		a->cap = ncap;
-	}
-	a->v[a->n++] = x;
-	return 0;
-}
-
-/* A repeated scalar, packed (WT_LEN) or one value (WT_VARINT). */
-static int rd_repeated(const struct pb_field *f, struct u64vec *out)
-{
-	struct pb_rd r;
-	uint64_t v;
-	int err;
-
-	if (f->wt == WT_VARINT)
-		return vec_push(out, f->v);
-	if (f->wt != WT_LEN)
-		return -EBADMSG;
-	r.p = f->data;
-	r.end = f->data + f->len;
-	while (r.p < r.end) {
-		err = rd_varint(&r, &v);
-		if (err)
-			return err;
-		err = vec_push(out, v);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-struct slice {
-	const unsigned char *data;
-	size_t len;
-};
-
-struct slices {
-	struct slice *s;
-	size_t n, cap;
-};
-
-static int slices_push(struct slices *a, const unsigned char *data, size_t len)
-{
-	if (a->n == a->cap) {
-		size_t ncap = a->cap ? a->cap * 2 : 64;
-		struct slice *ns = realloc(a->s, ncap * sizeof(*ns));
-
-		if (!ns)
-			return -ENOMEM;
-		a->s = ns;
-		a->cap = ncap;
-	}
-	a->s[a->n].data = data;
-	a->s[a->n++].len = len;
-	return 0;
-}
 
 int pprof__idmap_init(struct idmap *m, size_t n)
 {
@@ -411,91 +233,97 @@ static int rd_types(struct rctx *c)
 	return 0;
 }
 
-static int rd_functions(struct rctx *c)
+/*
+ * A table of messages whose fields are all scalars and whose field 1 is
+ * the file's id (functions, mappings): each message's fields 1..last into
+ * v, one entry added to the model by add, the file id mapped to ours.
+ */
+#define TABLE_MAX_FIELD 10
+typedef int (*rd_entry_fn)(struct rctx *c, const uint64_t *v, uint32_t *ours);
+
+static int rd_table(struct rctx *c, const struct slices *msgs, struct idmap *ids, uint32_t last,
+		    rd_entry_fn add)
 {
 	size_t i;
 	int err;
 
-	err = pprof__idmap_init(&c->fns, c->functions.n);
+	err = pprof__idmap_init(ids, msgs->n);
 	if (err)
 		return err;
-	for (i = 0; i < c->functions.n; i++) {
-		const struct slice *s = &c->functions.s[i];
-		uint64_t v[FUNCTION_START_LINE + 1] = { 0 };
-		uint32_t name, sys, file, id;
+	for (i = 0; i < msgs->n; i++) {
+		const struct slice *s = &msgs->s[i];
+		uint64_t v[TABLE_MAX_FIELD + 1] = { 0 };
+		uint32_t id;
 
-		err = rd_varints(s->data, s->len, v, FUNCTION_ID, FUNCTION_START_LINE);
-		if (err)
+		err = rd_varints(s->data, s->len, v, 1, last);
+		if (err || (err = add(c, v, &id)))
 			return err;
-		if ((err = rstr(c, v[FUNCTION_NAME], &name)) ||
-		    (err = rstr(c, v[FUNCTION_SYSTEM_NAME], &sys)) ||
-		    (err = rstr(c, v[FUNCTION_FILENAME], &file)))
-			return err;
-		id = profile__intern_function_full(c->p, name, sys, file,
-						   (int64_t)v[FUNCTION_START_LINE]);
-		err = pprof__idmap_set(&c->fns, v[FUNCTION_ID], id);
+		err = pprof__idmap_set(ids, v[1], id);
 		if (err)
 			return err;
 	}
 	return 0;
+}
+
+static int rd_function(struct rctx *c, const uint64_t *v, uint32_t *ours)
+{
+	uint32_t name, sys, file;
+	int err;
+
+	if ((err = rstr(c, v[FUNCTION_NAME], &name)) ||
+	    (err = rstr(c, v[FUNCTION_SYSTEM_NAME], &sys)) ||
+	    (err = rstr(c, v[FUNCTION_FILENAME], &file)))
+		return err;
+	*ours = profile__intern_function_full(c->p, name, sys, file,
+					      (int64_t)v[FUNCTION_START_LINE]);
+	return 0;
+}
+
+/* Fields past has_functions (has_filenames...) are read only to be checked. */
+static int rd_mapping(struct rctx *c, const uint64_t *v, uint32_t *ours)
+{
+	struct pf_mapping m = { 0 };
+	uint32_t id;
+	int err;
+
+	m.start = v[MAPPING_START];
+	m.limit = v[MAPPING_LIMIT];
+	m.offset = v[MAPPING_OFFSET];
+	m.has_functions = v[MAPPING_HAS_FUNCTIONS] != 0;
+	if ((err = rstr(c, v[MAPPING_FILENAME], &m.filename)) ||
+	    (err = rstr(c, v[MAPPING_BUILD_ID], &m.build_id)))
+		return err;
+	id = profile__add_mapping(c->p, &m);
+	if (id && id < c->mappings.n + c->p->nr_mappings + 1)
+		c->kernel_map[id] = !strcmp(profile__str(c->p, m.filename), PF_KERNEL_MODULE);
+	*ours = id;
+	return 0;
+}
+
+static int rd_functions(struct rctx *c)
+{
+	return rd_table(c, &c->functions, &c->fns, FUNCTION_START_LINE, rd_function);
 }
 
 static int rd_mappings(struct rctx *c)
 {
-	size_t i;
-	int err;
-
-	err = pprof__idmap_init(&c->maps, c->mappings.n);
-	if (err)
-		return err;
 	c->kernel_map = calloc(c->mappings.n + c->p->nr_mappings + 1, 1);
 	if (!c->kernel_map)
 		return -ENOMEM;
-	for (i = 0; i < c->mappings.n; i++) {
-		const struct slice *s = &c->mappings.s[i];
-		struct pf_mapping m = { 0 };
-		uint64_t v[11] = { 0 };
-		uint32_t id;
-
-		err = rd_varints(s->data, s->len, v, MAPPING_ID, 10);
-		if (err)
-			return err;
-		m.start = v[MAPPING_START];
-		m.limit = v[MAPPING_LIMIT];
-		m.offset = v[MAPPING_OFFSET];
-		m.has_functions = v[MAPPING_HAS_FUNCTIONS] != 0;
-		if ((err = rstr(c, v[MAPPING_FILENAME], &m.filename)) ||
-		    (err = rstr(c, v[MAPPING_BUILD_ID], &m.build_id)))
-			return err;
-		id = profile__add_mapping(c->p, &m);
-		err = pprof__idmap_set(&c->maps, v[MAPPING_ID], id);
-		if (err)
-			return err;
-		if (id < c->mappings.n + c->p->nr_mappings + 1)
-			c->kernel_map[id] = !strcmp(profile__str(c->p, m.filename),
-						    PF_KERNEL_MODULE);
-	}
-	return 0;
+	return rd_table(c, &c->mappings, &c->maps, TABLE_MAX_FIELD, rd_mapping);
 }
 
 static int rd_line(struct rctx *c, const struct pb_field *lf, struct pf_line *out, bool *keep)
 {
-	struct pb_rd r = { lf->data, lf->data + lf->len };
-	uint64_t fn = 0, line = 0;
-	struct pb_field f;
+	uint64_t v[LINE_LINE + 1] = { 0 };
+	uint64_t fn, line;
 	int err;
 
-	while (r.p < r.end) {
-		err = rd_field(&r, &f);
-		if (err)
-			return err;
-		if (f.num == LINE_FUNCTION_ID)
-			err = want_varint(&f, &fn);
-		else if (f.num == LINE_LINE)
-			err = want_varint(&f, &line);
-		if (err)
-			return err;
-	}
+	err = rd_varints(lf->data, lf->len, v, LINE_FUNCTION_ID, LINE_LINE);
+	if (err)
+		return err;
+	fn = v[LINE_FUNCTION_ID];
+	line = v[LINE_LINE];
 	/* A line without a function says nothing we can use (pprof allows it). */
 	*keep = fn != 0;
 	if (!fn)
