@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "core/profile.h"
-#include "core/rules.h"
 #include "analysis/peers.h"
 #include "reports/peers.h"
 
@@ -213,20 +212,12 @@ static void emit_json(const struct peers_data *d, int top, struct json_writer *w
 
 int report_peers__emit(const struct profile *p, const struct report_opts *o, struct report_out *out)
 {
-	struct path_rules *rules = NULL;
 	struct peers_data d;
-	char msg[256];
 	int err;
 
 	if (!o->peers)
 		return 0;
-	if (o->rules) {
-		rules = path_rules__load(o->rules, msg, sizeof(msg));
-		if (!rules)
-			return -EINVAL;
-	}
-	err = peers__compute(p, rules, &d);
-	path_rules__free(rules);
+	err = peers__compute(p, o->path_rules, &d);
 	if (err)
 		return err;
 	report_out__section(out, "peers", "Peers: which peer costs what");

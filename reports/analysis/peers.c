@@ -99,6 +99,7 @@ static int evidence_of(enum path_how how)
 	switch (how) {
 	case BY_LABEL: return EV_SPAN;
 	case BY_SYMBOL:
+	case BY_ENTRY:
 	case BY_THREAD: return EV_SYMBOL;
 	case BY_SOCKET: return EV_SOCKET;
 	case BY_PORT: return EV_PORT;
@@ -118,8 +119,9 @@ static int add_sample(const struct profile *p, const struct path_rules *r, uint3
 	const char *name;
 	int id, ev;
 
-	frames__user(p, p->samples[i].stack, f);
-	id = paths__path_of(p, r, i, &how, path_rules__match_frames(r, f->names, f->nr, NULL));
+	id = paths__path_of(p, r, i, &how, f);
+	if (id < 0)
+		return id;
 	name = path_rules__name(r, id);
 	pp = path_get(d, name ? name : "other");
 	if (!pp)

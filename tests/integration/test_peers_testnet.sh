@@ -14,29 +14,12 @@
 #  3. clean network: no peer flagged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sock-lib.sh"
+. "$(dirname "$0")/peers-lib.sh"
 need_sock
 need_cmd jq
 [ -x "$BUILD/p2pnet" ] || skip "no $BUILD/p2pnet (tests/node not built)"
 
-# run_net NAME [p2pnet args]: 4 nodes, node 0 recorded for 6 s -> $T/NAME.{pb.gz,json}
-run_net() {
-	local name=$1 base
-	shift
-	base=$((20000 + (RANDOM % 300) * 50))
-	rm -f "$T/pids"
-	"$BUILD/p2pnet" --nodes 4 --duration 10 --dht-rate 1500 --gossip-rate 20 --base-port "$base" \
-		--pids-file "$T/pids" --json "$T/$name.json" "$@" >"$T/$name.out" 2>&1 &
-	local net=$!
-	BG_PIDS+=("$net")
-	wait_file "$T/pids" 30 || fail "$name: p2pnet did not start: $(tail -3 "$T/$name.out")"
-	"$PS" record -p "$(head -1 "$T/pids")" -F 999 -c "cpu,offcpu,sock${SPAN:-}" -d 6 -o "$T/$name.pb.gz" \
-		--port "dht=udp:$base-$((base + 999)),gossip=tcp:$((base + 1000))-$((base + 1999))" \
-		$REC_ARGS 2>"$T/$name.rec" || fail "$name: record failed: $(tail -3 "$T/$name.rec")"
-	wait "$net" || fail "$name: p2pnet failed: $(tail -3 "$T/$name.out")"
-}
-
-"$PS" rules --show p2pnode >"$T/p2p.rules" || fail "rules --show p2pnode failed"
-printf 'peer dht usdt:p2pnode:dht_serving:0:1\npeer gossip usdt:p2pnode:gossip_serving:0:1\n' >>"$T/p2p.rules"
+peer_rules "$T/p2p.rules"
 
 # 1. abusive-peer
 SPAN=,span REC_ARGS="--rules $T/p2p.rules" run_net abusive --inject abusive-peer --on-node 1
