@@ -3,7 +3,7 @@
 # Serf and Consul), from Debian's source package, built offline with a small
 # driver (memberlist-node.go): ten members in one process broadcast 100
 # messages/s; the recorded member (its own process) joins them and
-# broadcasts 200/s.  The yardstick is Go's own pprof (net/http/pprof).
+# broadcasts 1000/s.  The yardstick is Go's own pprof at 1 kHz (/cpuprofile).
 . "$(dirname "$0")/lib.sh"
 need_root
 need_deb golang-go go
