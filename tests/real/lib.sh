@@ -302,12 +302,15 @@ mdht_idle_then_flood() {
 	compare_shares "$rules" "${5:-short}" dht other
 }
 
-# js_compare PID RULES WHAT: a Node.js node's main thread against V8's own
-# profile (in $T/prof), then its dht verdict under load WHAT.  V8 counts
-# what peerscope does not (docs/real-nodes.md): full suite only.
+# js_compare PID RULES WHAT [KIND...]: a Node.js node's main thread against
+# V8's own profile (in $T/prof), then its dht verdict under load WHAT: one
+# of KIND (default cpu).  Full suite only.
 js_compare() {
+	local what=$3
 	js_truth "$T/prof" "$1"
 	compare_files "$T/ps-main.folded" "$T/truth.folded" "main-thread shares" "$2" full dht other
-	assert_verdict "$3" dht full cpu
+	shift 3
+	[ $# -gt 0 ] || set -- cpu
+	assert_verdict "$what" dht full "$@"
 	assert_stacks full
 }
