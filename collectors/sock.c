@@ -32,6 +32,7 @@
 #include "core/ports.h"
 #include "core/profile.h"
 #include "core/records.h"
+#include "core/rules.h"
 #include "bpf/sock.h"
 #include "sock.skel.h"
 #include "collectors/unwinder.h"
@@ -389,10 +390,22 @@ static const char *path_of(struct collector *c, uint32_t path, uint8_t proto, ui
 	struct sock_priv *sp = c->priv;
 	const struct port_rule *rule;
 
+	int id;
+
 	if (path != PS_PATH_OTHER)
 		return collector__path_name(c->opts, path);
 	rule = port_rules__match(&sp->rules, proto, lport, rport);
-	return rule ? rule->name : "other";
+	if (rule)
+		return rule->name;
+	/*
+	 * The rules file's port rules, on either end as in the kernel's
+	 * serving tag (peer_tag__port_rules): a node serving its DHT port
+	 * gets queries from ephemeral ports, so only its own port says dht.
+	 */
+	id = path_rules__match_port(c->opts->rules, proto_str(proto), lport);
+	if (id < 0)
+		id = path_rules__match_port(c->opts->rules, proto_str(proto), rport);
+	return id >= 0 ? collector__path_name(c->opts, (uint32_t)id) : "other";
 }
 
 static int drain_traffic(struct collector *c, struct profile *p)

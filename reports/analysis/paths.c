@@ -254,13 +254,13 @@ static void find_columns(const struct profile *p, struct cols *c, struct path_re
  */
 enum {
 	MEMO_IDLE = 1, MEMO_ENTRY = 2, MEMO_ALLOC = 4, MEMO_EXITED = 8, MEMO_WAKER = 16,
-	MEMO_SELF = 32,
+	MEMO_SELF = 32, MEMO_IDLE_CPU = 64,
 };
 
 struct stack_memo {
 	bool known;			/* sym is set */
 	uint8_t have;			/* MEMO_* computed */
-	bool idle, entry, alloc, exited;
+	bool idle, entry, alloc, exited, idle_cpu;
 	int sym;			/* the path by symbol rules, -1 none */
 	char *self, *waker;		/* NULL: none */
 	char **who;			/* per path id: the culprit, memo_none, or NULL unknown */
@@ -324,6 +324,7 @@ static bool memo_flag(struct walk *w, const struct walk_sample *s, int bit)
 	case MEMO_ENTRY: m->entry = paths__in_thread_entry(w->r, f); break;
 	case MEMO_ALLOC: m->alloc = frames__in_allocator(f); break;
 	case MEMO_EXITED: m->exited = frames__thread_exited(w->p, s->stack); break;
+	case MEMO_IDLE_CPU: m->idle_cpu = frames__is_idle_on_cpu(w->p, w->r, f); break;
 	}
 	m->have |= bit;
 out:
@@ -331,6 +332,7 @@ out:
 	case MEMO_IDLE: return m->idle;
 	case MEMO_ENTRY: return m->entry;
 	case MEMO_ALLOC: return m->alloc;
+	case MEMO_IDLE_CPU: return m->idle_cpu;
 	default: return m->exited;
 	}
 }
@@ -426,6 +428,14 @@ static int add_on_cpu(struct walk *w, const struct walk_sample *s, int64_t cpu, 
 	struct path_stats *ps = s->ps;
 	int err = 0;
 
+	/* getting into and out of a wait for work is idle too, not busy CPU */
+	if (cpu && !s->span && memo_flag(w, s, MEMO_IDLE_CPU)) {
+		ps->idle_ns += cpu;
+		ps->idle_cpu_ns += cpu;
+		if (add_culprit(w, &w->culprits, s, PART_IDLE, memo_who(w, s, &err), cpu) || err)
+			return -ENOMEM;
+		cpu = 0;
+	}
 	if (cpu) {
 		if (frames__leaf_is_kernel(w->p, s->stack))
 			ps->cpu_kernel_ns += cpu;
@@ -472,6 +482,13 @@ static int add_off_cpu(struct walk *w, const struct walk_sample *s, int64_t off,
 	 * is a thread's loop waiting for its next tick, not work.
 	 */
 	if ((rs == PR_TIMER || rs == PR_NET) && (s->how == BY_THREAD || s->how == BY_ENTRY))
+		idle = true;
+	/*
+	 * A sleep no evidence at all places (no span, symbol, thread name or
+	 * socket: a stripped program's timer thread) is a tick loop too, not
+	 * a bottleneck of "other".
+	 */
+	if (rs == PR_TIMER && s->how == BY_NONE)
 		idle = true;
 	if (idle && !s->span) {
 		ps->idle_ns += off;

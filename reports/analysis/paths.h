@@ -76,6 +76,7 @@ struct path_stats {
 	int64_t runq_ns;
 	int64_t off_ns[PR_NR];		/* inside work: counted in busy */
 	int64_t idle_ns;		/* waiting for work: not counted */
+	int64_t idle_cpu_ns;		/* ... of it on-CPU (frames__is_idle_on_cpu): not in cpu_* */
 	int64_t busy_ns;		/* cpu + runq + off: the wall time that matters */
 	int64_t span_ns;		/* busy time labelled by a span */
 	int64_t tx_bytes, rx_bytes, tx_msgs, rx_msgs;

@@ -629,6 +629,12 @@ int unw_table__parse(struct unw_table *t, const uint8_t *data, size_t len,
 			if (err)
 				return err;
 		}
+		/* a sigreturn trampoline ('S' augmentation; glibc describes the
+		 * saved ucontext with expressions): the BPF unwinder reads it */
+		if (cie.signal)
+			for (size_t i = first; i < t->nr; i++)
+				if (t->rows[i].cfa_type == UNW_CFA_UNSUPPORTED)
+					t->rows[i].cfa_type = UNW_CFA_SIGNAL;
 		/* rows past the end (bad advance) are dropped; close the range */
 		while (t->nr > first && t->rows[t->nr - 1].pc >= pc + range)
 			t->nr--;
