@@ -5,6 +5,8 @@
  * make a cast overflow.
  */
 #include <errno.h>
+#include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +19,8 @@ int opt__double(const char *s, double *out)
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || *end)
+	/* "nan" and "inf" are numbers to strtod, not values of an option */
+	if (errno || end == s || *end || !isfinite(v))
 		return -EINVAL;
 	*out = v;
 	return 0;
@@ -47,7 +50,7 @@ int opt__count(const char *s, unsigned *out)
 {
 	double d;
 
-	if (opt__double(s, &d) || d < 1 || d != (unsigned)d)
+	if (opt__double(s, &d) || d < 1 || d > UINT_MAX || d != (unsigned)d)
 		return -EINVAL;
 	*out = d;
 	return 0;
@@ -73,10 +76,13 @@ int opt__time_ns(const char *s, uint64_t *out)
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
+	if (errno || end == s || !isfinite(v) || v < 0)
 		return -EINVAL;
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (!strcmp(end, units[i].sfx)) {
+			/* 2^64 ns is 584 years: beyond it the cast is undefined */
+			if (v * units[i].mul >= 18446744073709551616.0)
+				return -EINVAL;
 			*out = (uint64_t)(v * units[i].mul);
 			return 0;
 		}

@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-/* A whole string that is one number (strtod syntax). */
+/* A whole string that is one finite number (strtod syntax; not nan or inf). */
 int opt__double(const char *s, double *out);
 /* -F: an integer number of Hz in [1, 100000]. */
 int opt__freq(const char *s, int *out);
