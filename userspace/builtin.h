@@ -58,6 +58,8 @@ struct record {
 	int64_t start_wall_ns;
 	/* what collectors flushed while recording; the drain adds the rest */
 	struct profile *profile;
+	/* each target as it was once attached (record-notes.c) */
+	struct target_state *at_attach;
 };
 
 /* seconds from a to b (CLOCK_MONOTONIC readings) */
@@ -71,6 +73,9 @@ static inline double record__ts_sec(const struct timespec *a, const struct times
  * PS_EXIT_USAGE after saying what is wrong.
  */
 int record__parse_args(struct record *r, int argc, char **argv);
+/* notes on targets: gone by the end of attach; exec'd or forked by the stop */
+void record__note_attached(struct record *r);
+void record__note_changes(const struct record *r);
 int record__libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap);
 /* root, or CAP_BPF + CAP_PERFMON; says what is missing */
 int record__check_privileges(void);

@@ -363,6 +363,7 @@ int cmd_record(int argc, char **argv)
 		if (err)
 			ps_debug("symbolizer: pid %u: %s", r.target.pids[i], strerror(-err));
 	}
+	record__note_attached(&r);
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -371,6 +372,7 @@ int cmd_record(int argc, char **argv)
 	record_loop(&r);
 	stop_targets(&r);
 	clock_gettime(CLOCK_MONOTONIC, &r.t_stop);
+	record__note_changes(&r);
 	/*
 	 * The first signal means "stop and write"; a second one while
 	 * draining kills, so a stuck drain can always be interrupted.
@@ -393,6 +395,7 @@ free_target:
 	if (rules)
 		path_rules__free(rules);
 	free(r.port_rules);
+	free(r.at_attach);
 	target__free(&r.target);
 	return ret;
 }
