@@ -40,6 +40,7 @@ struct record {
 	struct record_opts opts;
 	struct target target;
 	const char *output;
+	const char *fallback_output;	/* a second -o: where to write when -o fails */
 	const char *collectors;	/* -c, NULL = default set */
 	const char *rules_file;
 	const char *slas[MAX_SLAS];

@@ -27,7 +27,8 @@ static const char usage_text[] =
 "  -p, --pid PID[,PID...]    processes to record (required)\n"
 "  -F, --freq HZ             on-CPU sampling frequency (default 99)\n"
 "  -d, --duration SECONDS    stop after this long (default: until Ctrl-C)\n"
-"  -o, --output FILE         pprof output (default " RECORD_DEFAULT_OUTPUT ")\n"
+"  -o, --output FILE         pprof output (default " RECORD_DEFAULT_OUTPUT "); a second\n"
+"                            -o is where it goes if writing the first fails\n"
 "  -c, --collectors LIST     collectors to run, comma separated (default: all\n"
 "                            supported ones); see the list below\n"
 "      --no-kernel           user stacks only\n"
@@ -154,7 +155,7 @@ static int check_collector_list(const char *list)
 int record__parse_args(struct record *r, int argc, char **argv)
 {
 	const char *bad;
-	int opt, err;
+	int opt, err, nr_outputs = 0;
 
 	join_cmdline(r->cmdline, sizeof(r->cmdline), argc, argv);
 
@@ -177,7 +178,14 @@ int record__parse_args(struct record *r, int argc, char **argv)
 				return usage_error("bad duration '%s': want seconds > 0", optarg);
 			break;
 		case 'o':
-			r->output = optarg;
+			/* a second -o is where the recording goes if the first fails */
+			if (nr_outputs == 2)
+				return usage_error("-o given 3 times: at most two (an output and "
+						   "where to write when it fails)");
+			if (nr_outputs++)
+				r->fallback_output = optarg;
+			else
+				r->output = optarg;
 			break;
 		case 'c':
 			r->collectors = optarg;
