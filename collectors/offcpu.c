@@ -461,7 +461,7 @@ static int offcpu_drain(struct collector *c, struct profile *p)
 
 	ips = calloc(PS_MAX_STACK_DEPTH, sizeof(*ips));
 	locs = calloc(4 * PS_MAX_STACK_DEPTH + 2, sizeof(*locs));
-	if (!ips || !locs || peer_names__read(&op->peers, bpf_map__fd(op->skel->maps.ps_peers))) {
+	if (!ips || !locs || peer_names__read(&op->peers, bpf_map__fd(op->skel->maps.ps_peer_slots))) {
 		err = -ENOMEM;
 		goto free_bufs;
 	}

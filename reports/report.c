@@ -86,21 +86,29 @@ void report_out__md_cell(FILE *f, const char *s, bool code)
 		fputc('`', f);
 }
 
-int report__filter_path(struct profile **pp, const char *path)
+int report__label_paths(struct profile *p, const char *name, struct path_rules **out,
+			char *msg, size_t len)
 {
 	struct path_rules *rules;
-	struct profile *np;
 	int err;
 
-	rules = path_rules__for_profile(*pp);
-	/* without rules the labels the recording has are all we go by */
-	if (rules) {
-		err = paths__label_profile(*pp, rules);
+	*out = NULL;
+	rules = name ? path_rules__load(name, msg, len) : path_rules__for_profile(p);
+	if (!rules)
+		return name ? -EINVAL : -ENOMEM;
+	err = paths__label_profile(p, rules);
+	if (err < 0) {
 		path_rules__free(rules);
-		if (err < 0)
-			return err;
+		return err;
 	}
-	np = profile__filter(*pp, paths__sample_on, (void *)path);
+	*out = rules;
+	return 0;
+}
+
+int report__filter_path(struct profile **pp, const char *path)
+{
+	struct profile *np = profile__filter(*pp, paths__sample_on, (void *)path);
+
 	if (!np)
 		return -ENOMEM;
 	profile__free(*pp);

@@ -12,6 +12,33 @@ int cmd_rules(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
 
 /*
+ * What report, flame and diff share to read their command line and their
+ * recordings (open-recording.c).  Their steps return CMD_GO_ON to go on, or
+ * the exit code.
+ */
+#define CMD_GO_ON (-1)
+struct option;
+struct profile;
+/*
+ * getopt_long over argv for command cmd: -h prints usage (exit 0), an
+ * unknown option points at --help (exit 2), any other is handed to
+ * opt(c, ctx) until it returns other than CMD_GO_ON; returns that, or
+ * CMD_GO_ON with optind at the first operand.
+ */
+int cmd__options(int argc, char **argv, const char *cmd, const char *usage,
+		 const char *short_opts, const struct option *long_opts,
+		 int (*opt)(int c, void *ctx), void *ctx);
+/*
+ * Reads file into *p (*what: "pprof", "folded") and, when type_idx is not
+ * NULL, chooses its sample column by type (NULL: the default), saying what
+ * went wrong as command cmd ("report: cannot read ...").
+ */
+int cmd__load(const char *cmd, const char *file, const char *type, struct profile **p,
+	      const char **what, int *type_idx);
+/* Keeps the samples of one path (--path) of a labelled profile, as command cmd. */
+int cmd__select_path(const char *cmd, struct profile **p, const char *path);
+
+/*
  * A recording session as `record` and `agent` share it: the collectors
  * opened and attached once, their stats, and the records that describe a
  * recording (meta, stats, overhead).  Implemented in record-session.c;

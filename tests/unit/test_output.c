@@ -95,6 +95,13 @@ static void test_units(void **state)
 	assert_string_equal(units__ns(125e9, UNITS_NS_SECONDS, b, sizeof(b)), "125 s");
 	assert_string_equal(units__ns(2.25e6, UNITS_NS_SECONDS, b, sizeof(b)), "2.25 ms");
 	assert_string_equal(units__ns(850, UNITS_NS_MINUTES, b, sizeof(b)), "850 ns");
+	/* values that round to 1000 of a unit move up instead of printing 1e+03 */
+	assert_string_equal(units__ns(999.7e6, UNITS_NS_SECONDS, b, sizeof(b)), "1 s");
+	assert_string_equal(units__ns(999.6e3, UNITS_NS_SECONDS, b, sizeof(b)), "1 ms");
+	assert_string_equal(units__ns(999.4e3, UNITS_NS_SECONDS, b, sizeof(b)), "999 us");
+	assert_string_equal(units__ns(999.7, UNITS_NS_MINUTES, b, sizeof(b)), "1 us");
+	assert_string_equal(units__bytes(1000 * 1024.0, UNITS_BYTES_IEC, b, sizeof(b)), "1000 KiB");
+	assert_string_equal(units__bytes(1023.6 * 1024, UNITS_BYTES_IEC, b, sizeof(b)), "1024 KiB");
 	assert_string_equal(units__bytes(1536, UNITS_BYTES_IEC, b, sizeof(b)), "1.5 KiB");
 	assert_string_equal(units__bytes(1536, UNITS_BYTES_SI, b, sizeof(b)), "1.5 kB");
 	assert_string_equal(units__bytes(137500, UNITS_BYTES_SI, b, sizeof(b)), "137.5 kB");

@@ -16,6 +16,7 @@
 
 #include "core/unwind-table.h"
 #include "core/input-limits.h"
+#include "core/array.h"
 
 /* DWARF register numbers on x86-64 */
 #define REG_RBP		6
@@ -170,15 +171,8 @@ static int push_row(struct unw_table *t, const struct unw_row *r)
 {
 	if (t->nr >= LIMIT_CFI_ROWS)
 		return limit__exceeded("unwind rows", t->nr + 1, LIMIT_CFI_ROWS);
-	if (t->nr == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 1024;
-		struct unw_row *n = realloc(t->rows, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		t->rows = n;
-		t->cap = cap;
-	}
+	if (ARRAY_ROOM(t->rows, t->nr, t->cap, 1024))
+		return -ENOMEM;
 	t->rows[t->nr++] = *r;
 	return 0;
 }
