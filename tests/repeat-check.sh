@@ -52,7 +52,9 @@ trap 'exit 130' INT TERM
 rm -rf "$clone"
 git clone --quiet --no-local "$ROOT" "$clone" && git -C "$clone" checkout --quiet "$commit" ||
 	{ echo "repeat-check: cannot clone $ROOT at $rev" >&2; exit 1; }
-echo "repeat-check: $runs run(s) of ${tests[*]:+"integration tests ${tests[*]}"}${tests[*]:-make check} on a clean clone of $(git -C "$ROOT" log -1 --format='%h %s' "$commit")"
+what="make check"
+[ ${#tests[@]} -eq 0 ] || what="integration tests ${tests[*]}"
+echo "repeat-check: $runs run(s) of $what on a clean clone of $(git -C "$ROOT" log -1 --format='%h %s' "$commit")"
 echo "repeat-check: in $clone, logs in $out, $([ $load = 1 ] && echo "two busy loops running" || echo "no extra load")"
 if [ $load = 1 ]; then
 	for _ in 1 2; do

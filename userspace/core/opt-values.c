@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "opt-values.h"
+#include "core/opt-values.h"
 
 int opt__double(const char *s, double *out)
 {
