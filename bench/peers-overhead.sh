@@ -2,15 +2,17 @@
 # Cost of the serving-peer tag (docs/peers.md): node 0 of the test network
 # (4 nodes, 1,500 DHT operations/s, 20 gossip publishes/s) recorded with
 # cpu, offcpu and sock, alternately with the tag and with --no-peers, on the
-# same running network.  Prints the BPF time per handled event of each
-# collector (record -v: "bpf X ms in R runs", "N events") both ways and the
-# ratio, tagged / untagged; the goal is under 1.10.
+# same running network, three ways: the p2pnode rules as they are (tag and
+# reply tracking, its "txn dht" line), the same rules without the txn line
+# (tag only), and --no-peers.  Prints the BPF time per handled event of each
+# collector (record -v: "bpf X ms in R runs", "N events") and the ratios to
+# --no-peers; the goal (tag only) is under 1.10.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 PS=$BUILD/peerscope
-ROUNDS=${ROUNDS:-2}
+ROUNDS=${ROUNDS:-3}
 SECS=${SECS:-5}
 
 [ "$(id -u)" = 0 ] || { echo "peers overhead: skipped (needs root)"; exit 0; }
@@ -25,6 +27,8 @@ net=$!
 for _ in $(seq 150); do [ -s "$T/pids" ] && break; sleep 0.2; done
 [ -s "$T/pids" ] || { echo "peers overhead: p2pnet did not start"; exit 1; }
 pid=$(head -1 "$T/pids")
+"$PS" rules --show p2pnode >"$T/all.rules" || { echo "peers overhead: rules --show failed"; exit 1; }
+grep -v '^txn ' "$T/all.rules" >"$T/notxn.rules"
 
 # one recording; appends "MODE COLLECTOR EVENTS BPF_MS" lines to $T/runs
 rec() {
@@ -38,18 +42,18 @@ rec() {
 }
 
 for _ in $(seq "$ROUNDS"); do
-	rec tag
-	rec notag --no-peers
+	rec txn --rules "$T/all.rules"
+	rec tag --rules "$T/notxn.rules"
+	rec notag --rules "$T/notxn.rules" --no-peers
 done
 awk '{ ev[$1 " " $2] += $3; ms[$1 " " $2] += $4; tev[$1] += $3; tms[$1] += $4 }
+function per(m, c) { return ev[m " " c] ? ms[m " " c] * 1e6 / ev[m " " c] : 0 }
 END {
 	n = split("cpu offcpu sock", cs, " ")
 	for (i = 1; i <= n; i++) {
-		c = cs[i]
-		a = ev["tag " c] ? ms["tag " c] * 1e6 / ev["tag " c] : 0
-		b = ev["notag " c] ? ms["notag " c] * 1e6 / ev["notag " c] : 0
-		printf "   %-6s BPF time per event: %6.0f ns tagged, %6.0f ns --no-peers: x%.2f\n", c, a, b, b ? a / b : 0
+		c = cs[i]; a = per("tag", c); x = per("txn", c); b = per("notag", c)
+		printf "   %-6s BPF time per event: %6.0f ns tagged, %6.0f with reply tracking, %6.0f --no-peers: x%.2f, x%.2f\n", c, a, x, b, b ? a / b : 0, b ? x / b : 0
 	}
-	a = tms["tag"] * 1e6 / tev["tag"]; b = tms["notag"] * 1e6 / tev["notag"]
-	printf "   peer tagging, BPF time per event over cpu+offcpu+sock (%d rounds of %d s each way): %.0f vs %.0f ns: x%.2f (goal < x1.10)\n", '"$ROUNDS"', '"$SECS"', a, b, a / b
+	a = tms["tag"] * 1e6 / tev["tag"]; x = tms["txn"] * 1e6 / tev["txn"]; b = tms["notag"] * 1e6 / tev["notag"]
+	printf "   peer tagging, BPF time per event over cpu+offcpu+sock (%d rounds of %d s each way): %.0f vs %.0f ns: x%.2f (goal < x1.10); with reply tracking (txn dht) %.0f ns: x%.2f\n", '"$ROUNDS"', '"$SECS"', a, b, a / b, x, x / b
 }' "$T/runs"

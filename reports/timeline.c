@@ -147,7 +147,7 @@ int report_timeline__emit(const struct profile *p, const struct report_opts *o,
 	uint32_t n;
 	int err;
 
-	err = timeline__compute(p, &t);
+	err = timeline__compute(p, o->path_rules, &t);
 	if (err)
 		return err;
 	/* without off-CPU data this would only repeat the CPU profile */

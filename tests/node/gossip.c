@@ -510,7 +510,7 @@ NOINLINE void gossip_copy_churn(const uint8_t *src, size_t len, uint8_t *dst)
  * gives every node 1 when the network has an expensive peer, else 0), the
  * expensive peer for EXPENSIVE_FACTOR times that.
  */
-#define VALIDATE_UNIT_ROUNDS	256
+#define VALIDATE_UNIT_ROUNDS	1024
 
 static volatile uint32_t validate_sink;	/* keeps the work from being optimised away */
 
