@@ -67,6 +67,7 @@ struct record {
 	struct record_opts opts;
 	struct target target;
 	const char *output;
+	const char *fallback_output;	/* a second -o: where to write when -o fails */
 	const char *collectors;	/* -c, NULL = default set */
 	const char *rules_file;
 	const char *slas[MAX_SLAS];
@@ -85,6 +86,8 @@ struct record {
 	int64_t start_wall_ns;
 	/* what collectors flushed while recording; the drain adds the rest */
 	struct profile *profile;
+	/* each target as it was once attached (record-notes.c) */
+	struct target_state *at_attach;
 };
 
 /* seconds from a to b (CLOCK_MONOTONIC readings) */
@@ -98,6 +101,9 @@ static inline double record__ts_sec(const struct timespec *a, const struct times
  * PS_EXIT_USAGE after saying what is wrong.
  */
 int record__parse_args(struct record *r, int argc, char **argv);
+/* notes on targets: gone by the end of attach; exec'd or forked by the stop */
+void record__note_attached(struct record *r);
+void record__note_changes(const struct record *r);
 int record__libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap);
 /* root, or CAP_BPF + CAP_PERFMON; says what is missing */
 int record__check_privileges(void);
