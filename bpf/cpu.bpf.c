@@ -53,18 +53,56 @@ struct cpu_counts counts_b SEC(".maps");
 /* 0: stacks/counts, 1: stacks_b/counts_b; written by userspace */
 volatile __u32 active_set;
 
+/* Samples whose stack collided in a stack map bucket (struct cpu_overflow). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, CPU_OVERFLOW_BYTES);
+} overflow SEC(".maps");
+
 /*
  * -EFAULT means "no stack of that kind" (a user-mode sample has no kernel
- * part, a kernel thread no user part): not an error.  Anything else
- * (-EEXIST: bucket collision, -ENOMEM: map full) loses the stack.
+ * part, a kernel thread no user part): not an error.  -EEXIST (another
+ * stack holds the bucket) sends the sample down the overflow path.
+ * Anything else (-ENOMEM) loses the stack.
  */
 static __always_inline __s32 get_stack(void *ctx, void *stackmap, __u64 flags, __u32 err_stat)
 {
 	long id = bpf_get_stackid(ctx, stackmap, flags);
 
-	if (id < 0 && id != -EFAULT)
+	if (id < 0 && id != -EFAULT && id != -EEXIST)
 		ps_stat_inc(err_stat);
 	return id;
+}
+
+/*
+ * A stack collided: the sample goes to userspace with its frames inline
+ * rather than losing its stack.  Collisions are a few percent of new
+ * stacks, so the ring carries little; a full ring loses the stack, counted
+ * as a stack error as before.
+ */
+static __always_inline int count_overflow(void *ctx, struct cpu_key *key, bool user_unwound)
+{
+	struct cpu_overflow *o;
+	long n;
+
+	o = bpf_ringbuf_reserve(&overflow, sizeof(*o), 0);
+	if (!o) {
+		ps_stat_inc(key->user_stack_id == -EEXIST ? PS_STAT_STACK_ERR_USER
+							  : PS_STAT_STACK_ERR_KERN);
+		return 0;
+	}
+	o->key = *key;
+	o->user_bytes = 0;
+	if (!user_unwound) {
+		o->key.user_stack_id = -1;
+		n = bpf_get_stack(ctx, o->user_ips, sizeof(o->user_ips), BPF_F_USER_STACK);
+		o->user_bytes = n > 0 ? n : 0;
+	}
+	o->key.kern_stack_id = -1;
+	n = kernel_stacks ? bpf_get_stack(ctx, o->kern_ips, sizeof(o->kern_ips), 0) : 0;
+	o->kern_bytes = n > 0 ? n : 0;
+	bpf_ringbuf_submit(o, 0);
+	return 0;
 }
 
 static __always_inline int count_sample(void *ctx, void *stackmap, void *countmap,
@@ -72,21 +110,26 @@ static __always_inline int count_sample(void *ctx, void *stackmap, void *countma
 {
 	struct cpu_key key = {};
 	__u64 one = 1, *cnt;
+	bool user_unwound;
 	long err;
 
 	key.tgid = tgid;
 	key.tid = (__u32)id;
 	key.path = ps_thread_path_of(key.tid);
 	ps_thread_tag_get(key.tid, &key.tag);
+	ps_peer_cost_add(key.tag.peer, 1);	/* CPU spent serving a peer keeps it named */
 	bpf_get_current_comm(key.comm, sizeof(key.comm));
 	/*
 	 * .eh_frame unwinding when tables are loaded for tgid (--unwind), else
 	 * (or when the stack could not be stored) frame pointers
 	 */
 	key.user_stack_id = unw_user_stack(tgid);
-	if (key.user_stack_id < 0)
+	user_unwound = key.user_stack_id >= 0;
+	if (!user_unwound)
 		key.user_stack_id = get_stack(ctx, stackmap, BPF_F_USER_STACK, PS_STAT_STACK_ERR_USER);
 	key.kern_stack_id = kernel_stacks ? get_stack(ctx, stackmap, 0, PS_STAT_STACK_ERR_KERN) : -1;
+	if (key.user_stack_id == -EEXIST || key.kern_stack_id == -EEXIST)
+		return count_overflow(ctx, &key, user_unwound);
 
 	cnt = bpf_map_lookup_elem(countmap, &key);
 	if (cnt) {

@@ -574,6 +574,38 @@ static __always_inline int handle_wakeup_new(struct task_struct *p)
 	return 0;
 }
 
+/*
+ * An exiting thread's run-queue histogram joins its process's sum of exited
+ * threads; kept as it is when the sum cannot be made (map full).
+ */
+static __always_inline void hist_fold_exited(__u32 tid, __u32 tgid)
+{
+	struct offcpu_hist *h = bpf_map_lookup_elem(&runqlat, &tid), *sum;
+	__u32 key = tgid | OFFCPU_EXITED_KEY, zero = 0;
+
+	if (!h)
+		return;
+	sum = bpf_map_lookup_elem(&runqlat, &key);
+	if (!sum) {
+		struct offcpu_hist *z = bpf_map_lookup_elem(&zero_hist, &zero);
+
+		if (!z)
+			return;
+		z->tgid = tgid;
+		__builtin_memcpy(z->comm, h->comm, PS_TASK_COMM_LEN);
+		bpf_map_update_elem(&runqlat, &key, z, BPF_NOEXIST);
+		sum = bpf_map_lookup_elem(&runqlat, &key);
+		if (!sum)
+			return;
+	}
+	for (int i = 0; i < OFFCPU_HIST_SLOTS; i++)
+		if (h->slots[i])
+			__sync_fetch_and_add(&sum->slots[i], h->slots[i]);
+	__sync_fetch_and_add(&sum->total_ns, h->total_ns);
+	__sync_fetch_and_add(&sum->exited, 1);
+	bpf_map_delete_elem(&runqlat, &tid);
+}
+
 static __always_inline int handle_exit(struct task_struct *p)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
@@ -582,6 +614,7 @@ static __always_inline int handle_exit(struct task_struct *p)
 	if (!tgid || !ps_is_target(tgid))
 		return 0;
 	tid = BPF_CORE_READ(p, pid);
+	hist_fold_exited(tid, tgid);
 	bpf_map_delete_elem(&state, &tid);
 	bpf_map_delete_elem(&ps_thread_tag, &tid);	/* kept zeroed, not deleted, while it lives */
 	return 0;

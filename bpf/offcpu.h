@@ -96,9 +96,17 @@ struct offcpu_state {
 };
 
 /* Value of "runqlat", key tid. */
+/*
+ * runqlat key of the sum of a process's exited threads: a thread's entry is
+ * folded into it when the thread exits, so that threads created and
+ * destroyed at 10 k/s cannot fill the map (tids are below 2^22).
+ */
+#define OFFCPU_EXITED_KEY	0x80000000u
+
 struct offcpu_hist {
 	__u32 tgid;
 	char comm[PS_TASK_COMM_LEN];
+	__u32 exited;		/* threads folded into an OFFCPU_EXITED_KEY entry */
 	__u64 total_ns;
 	__u64 slots[OFFCPU_HIST_SLOTS];
 };

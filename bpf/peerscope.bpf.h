@@ -32,14 +32,21 @@ struct {
 	__type(value, struct ps_tag_state);
 } ps_thread_tag SEC(".maps");
 
-/* peer intern table: written by the sock programs, read by userspace */
+/* the peer table (bpf/peerscope.h): written by the sock programs, read by userspace */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, PS_MAX_PEERS);
+	__uint(max_entries, 2 * PS_MAX_PEERS);	/* room for entries a race left stale */
 	__type(key, struct sock_addr);
-	__type(value, struct ps_peer);
+	__type(value, __u32);
 } ps_peers SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, PS_MAX_PEERS);
+	__type(key, __u32);
+	__type(value, struct ps_peer);
+} ps_peer_slots SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -77,6 +84,27 @@ static __always_inline void ps_thread_tag_get(__u32 tid, struct ps_thread_tag *o
 
 	if (t)
 		*out = t->tag;
+}
+
+/* The slot of a named peer id, NULL once another peer took the slot. */
+static __always_inline struct ps_peer *ps_peer_slot_of(__u32 id)
+{
+	__u32 slot = PS_PEER_SLOT(id);
+	struct ps_peer *p;
+
+	if (id <= PS_PEER_OTHER)
+		return NULL;
+	p = bpf_map_lookup_elem(&ps_peer_slots, &slot);
+	return p && p->id == id ? p : NULL;
+}
+
+/* Adds n to the cost of the peer id (space-saving counter), if still named. */
+static __always_inline void ps_peer_cost_add(__u32 id, __u64 n)
+{
+	struct ps_peer *p = ps_peer_slot_of(id);
+
+	if (p)
+		__sync_fetch_and_add(&p->cost, n);
 }
 
 #endif /* PEERSCOPE_BPF_COMMON_H */

@@ -94,24 +94,47 @@ struct sock_addr {
 };
 
 /*
- * Shared map "ps_peers": key struct sock_addr, value struct ps_peer.  A
- * bounded intern table: the first PS_MAX_PEERS - PS_PEER_FIRST distinct
- * peers get ids of their own, later ones share PS_PEER_OTHER ("other
- * peers"); msgs/bytes count what each peer sent us, so userspace can say
- * how much fell into "other peers".
+ * The peer table (docs/peers.md, "Bounded peers"): a space-saving table of
+ * PS_MAX_PEERS slots kept by cost.  Shared map "ps_peer_slots" (array,
+ * index = slot) holds each named peer; shared map "ps_peers" (hash, key
+ * struct sock_addr, value __u32 id) finds a peer's id.  An id is
+ * (sequence << PS_PEER_SLOT_BITS) | slot: the sequence grows with every
+ * insertion and is never reused, so an id stamped on an event names the
+ * peer that held the slot then; once the slot is given to another peer the
+ * old id is "other peers".  cost counts what a peer made us do (one per
+ * message received from it, one per cpu sample taken while serving it);
+ * err is the cost the peer inherited when it took the slot (space-saving's
+ * overestimate: its true cost is between cost - err and cost).
  */
-#define PS_MAX_PEERS	1024
+#define PS_PEER_SLOT_BITS	10
+#define PS_MAX_PEERS		(1u << PS_PEER_SLOT_BITS)
+#define PS_PEER_SLOT(id)	((id) & (PS_MAX_PEERS - 1))
+#define PS_PEER_SEQ_MAX		((1u << (32 - PS_PEER_SLOT_BITS)) - 1)
 enum {
 	PS_PEER_NONE = 0,	/* not serving anyone */
-	PS_PEER_OTHER = 1,	/* the table was full */
-	PS_PEER_FIRST = 2,
+	PS_PEER_OTHER = 1,	/* evicted, or the sequence ran out */
 };
 
+#define PS_PEER_F_NODE_ID	0x1	/* node_id holds the node's own id of the peer */
+
 struct ps_peer {
-	__u32 id;
-	__u32 pad;
-	__u64 msgs;
+	struct sock_addr addr;
+	__u32 id;		/* 0: free slot */
+	__u32 flags;		/* PS_PEER_F_* */
+	__u64 msgs;		/* messages received since it took the slot */
 	__u64 bytes;
+	__u64 cost;		/* space-saving counter */
+	__u64 err;		/* cost inherited at insertion */
+	__u64 node_id;		/* from a peer probe's id argument (rules "peer" lines) */
+};
+
+/* Shared map "ps_peer_ctl" (one entry): the peer table's bookkeeping. */
+struct ps_peer_ctl {
+	__u64 seq;		/* insertions so far (ids handed out) */
+	__u64 claimed;		/* free slots claimed (stops counting past the slots in use) */
+	__u64 evictions;	/* insertions that took a slot from another peer */
+	__u64 other_msgs;	/* messages that went to "other peers" */
+	__u64 other_bytes;
 };
 
 /*

@@ -37,10 +37,6 @@
 #ifndef EEXIST
 #define EEXIST 17
 #endif
-#define AF_INET		2
-#define AF_INET6	10
-#define S_IFMT		00170000
-#define S_IFSOCK	0140000
 #define TCP_ESTABLISHED	1
 #define TCP_SYN_SENT	2
 #define TCP_SYN_RECV	3
@@ -60,25 +56,9 @@
 #define NR_accept4	288
 #define NR_recvmmsg	299
 #define NR_sendmmsg	307
-/* waiting for new work: a thread entering one serves no peer any more */
-#define NR_poll		7
-#define NR_select	23
-#define NR_epoll_wait	232
-#define NR_pselect6	270
-#define NR_ppoll	271
-#define NR_epoll_pwait	281
-#define NR_epoll_pwait2	441
 
 /* Set by userspace before load. */
 const volatile bool user_stacks = true;
-const volatile bool peer_tags = true;		/* --no-peers clears it */
-const volatile __u32 nr_port_rules = 0;
-const volatile struct sock_port_rule port_rules[SOCK_PORT_RULES_MAX] = {};
-
-/* ids of the shared "ps_peers" intern table are handed out here */
-__u64 next_peer = 0;		/* ids handed out so far */
-__u64 other_peer_msgs = 0;	/* messages of peers that found the table full */
-__u64 other_peer_bytes = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
@@ -197,93 +177,7 @@ static __always_inline bool call_is_tx(__u16 call)
 	return call >= SC_WRITE && call <= SC_SENDMMSG;
 }
 
-/* The struct sock behind fd of the current task, NULL if fd is no socket. */
-static __always_inline struct sock *sock_of_fd(int fd)
-{
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds, *file = NULL;
-	struct socket *socket;
-	umode_t mode;
-
-	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
-		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
-		return NULL;
-	mode = BPF_CORE_READ(file, f_inode, i_mode);
-	if ((mode & S_IFMT) != S_IFSOCK)
-		return NULL;
-	socket = BPF_CORE_READ(file, private_data);
-	return socket ? BPF_CORE_READ(socket, sk) : NULL;
-}
-
-/* TCP or UDP over IPv4/IPv6, else 0 (unix, netlink, raw... are skipped). */
-static __always_inline __u8 proto_of(const struct sock *sk)
-{
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	__u16 proto = BPF_CORE_READ(sk, sk_protocol);
-
-	if (family != AF_INET && family != AF_INET6)
-		return 0;
-	return proto == SOCK_PROTO_TCP || proto == SOCK_PROTO_UDP ? proto : 0;
-}
-
-static __always_inline void v4_mapped(__u8 *dst, __u32 be_addr)
-{
-	__builtin_memset(dst, 0, 10);
-	dst[10] = 0xff;
-	dst[11] = 0xff;
-	__builtin_memcpy(dst + 12, &be_addr, 4);
-}
-
-/* The sock's remote (peer=true) or local endpoint. */
-static __always_inline void sock_endpoint(const struct sock *sk, bool peer, struct sock_addr *a)
-{
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-
-	a->family = family;
-	if (family == AF_INET) {
-		v4_mapped(a->addr, peer ? BPF_CORE_READ(sk, __sk_common.skc_daddr)
-					: BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr));
-	} else {
-		if (peer)
-			BPF_CORE_READ_INTO(a->addr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
-		else
-			BPF_CORE_READ_INTO(a->addr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-	}
-	a->port = peer ? bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport))
-		       : BPF_CORE_READ(sk, __sk_common.skc_num);
-	if (peer && !a->port)
-		a->family = 0;	/* not connected */
-}
-
-/* A sockaddr in user memory; false if absent or unreadable. */
-static __always_inline bool user_sockaddr(const void *uaddr, struct sock_addr *a)
-{
-	struct sockaddr_in6 sa6;
-	__u16 family;
-
-	if (!uaddr || bpf_probe_read_user(&family, sizeof(family), uaddr))
-		return false;
-	if (family == AF_INET) {
-		struct sockaddr_in sa;
-
-		if (bpf_probe_read_user(&sa, sizeof(sa), uaddr))
-			return false;
-		v4_mapped(a->addr, sa.sin_addr.s_addr);
-		a->port = bpf_ntohs(sa.sin_port);
-	} else if (family == AF_INET6) {
-		if (bpf_probe_read_user(&sa6, sizeof(sa6), uaddr))
-			return false;
-		__builtin_memcpy(a->addr, sa6.sin6_addr.in6_u.u6_addr8, 16);
-		a->port = bpf_ntohs(sa6.sin6_port);
-	} else {
-		return false;
-	}
-	a->family = family;
-	return true;
-}
+#include "bpf/sock-addr.bpf.h"
 
 /* bpf/hist.h log2 bucket, capped at the last slot */
 static __always_inline __u8 log2_slot(__u64 v)
@@ -393,94 +287,7 @@ static __always_inline struct sock_conn *conn_new(const struct sock *sk, __u32 t
 	return bpf_map_lookup_elem(&conns, &key);
 }
 
-/*
- * Serving-peer tag (docs/peers.md).  The peer's id from the bounded intern
- * table: first come, first served; when it is full every new peer is
- * "other peers", whose traffic is counted so the report can say how much
- * the table could not name.
- */
-static __always_inline __u32 peer_intern(const struct sock_addr *peer, __u64 bytes)
-{
-	struct ps_peer *v, init = {};
-	long err;
-
-	if (!peer->family)
-		return PS_PEER_NONE;
-	v = bpf_map_lookup_elem(&ps_peers, peer);
-	if (!v) {
-		init.id = __sync_fetch_and_add(&next_peer, 1) + PS_PEER_FIRST;
-		if (init.id >= PS_MAX_PEERS)
-			goto other;
-		err = bpf_map_update_elem(&ps_peers, peer, &init, BPF_NOEXIST);
-		if (err && err != -EEXIST)
-			goto other;
-		v = bpf_map_lookup_elem(&ps_peers, peer);
-		if (!v)
-			goto other;
-	}
-	__sync_fetch_and_add(&v->msgs, 1);
-	__sync_fetch_and_add(&v->bytes, bytes);
-	return v->id;
-other:
-	__sync_fetch_and_add(&other_peer_msgs, 1);
-	__sync_fetch_and_add(&other_peer_bytes, bytes);
-	return PS_PEER_OTHER;
-}
-
-/* The path the port rules give a socket (local or remote port), else other. */
-static __always_inline __u32 port_path(__u8 proto, __u16 lport, __u16 rport)
-{
-	for (__u32 i = 0; i < SOCK_PORT_RULES_MAX; i++) {
-		if (i >= nr_port_rules)
-			break;
-		if (port_rules[i].proto && port_rules[i].proto != proto)
-			continue;
-		if ((lport >= port_rules[i].lo && lport <= port_rules[i].hi) ||
-		    (rport >= port_rules[i].lo && rport <= port_rules[i].hi))
-			return port_rules[i].path;
-	}
-	return PS_PATH_OTHER;
-}
-
-/* The current thread now serves peer (what it just read from sk). */
-static __always_inline void tag_serve(const struct inflight *in, const struct sock_addr *peer,
-				      __u64 bytes)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	const struct sock *sk = (const struct sock *)in->sk;
-	struct ps_tag_state tag = {}, *t;
-
-	if (!peer_tags)
-		return;
-	tag.tag.peer = peer_intern(peer, bytes);
-	tag.tag.path = port_path(in->proto, BPF_CORE_READ(sk, __sk_common.skc_num), peer->port);
-	t = bpf_map_lookup_elem(&ps_thread_tag, &tid);
-	if (t)
-		*t = tag;
-	else if (bpf_map_update_elem(&ps_thread_tag, &tid, &tag, BPF_ANY))
-		ps_stat_inc(PS_STAT_MAP_FULL);
-}
-
-/* A thread that waits for new work has finished what it read. */
-static __always_inline bool is_wait_call(long nr)
-{
-	return nr == NR_epoll_wait || nr == NR_epoll_pwait || nr == NR_epoll_pwait2 ||
-	       nr == NR_poll || nr == NR_ppoll || nr == NR_select || nr == NR_pselect6;
-}
-
-/* Zeroed in place, not deleted: the map allocates on demand (offcpu deletes at exit). */
-static __always_inline int tag_clear(void)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct ps_tag_state *t;
-
-	if (!peer_tags)
-		return 0;
-	t = bpf_map_lookup_elem(&ps_thread_tag, &tid);
-	if (t && t->tag.peer != PS_PEER_NONE)
-		*t = (struct ps_tag_state){};
-	return 0;
-}
+#include "bpf/sock-peer.bpf.h"
 
 /* The call to follow for syscall nr of the current thread, SC_NONE if none. */
 static __always_inline __u16 call_wanted(long nr)
@@ -547,6 +354,13 @@ static __always_inline void account(void *ctx, const struct inflight *in, __u64 
 	key.tid = (__u32)id;
 	key.user_stack_id = stack;
 	key.path = ps_thread_path_of(key.tid);
+	if (tx && peer_tags) {
+		/* what this send was done for; no copy of the tag: the mmsg loop's frame is full */
+		struct ps_tag_state *t = bpf_map_lookup_elem(&ps_thread_tag, &key.tid);
+
+		if (t)
+			key.serving = t->tag.peer;
+	}
 	key.peer = *peer;
 	key.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
 	key.proto = in->proto;
@@ -564,6 +378,20 @@ static __always_inline void peer_of(const struct inflight *in, const void *uaddr
 		return;
 	sock_endpoint((const struct sock *)in->sk, true, peer);
 }
+
+/* The last message a recvmmsg read: its peer is tagged after the loop. */
+struct mmsg_last {
+	struct sock_addr peer;
+	__u32 set;
+	__u64 len;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct mmsg_last);
+} mmsg_last SEC(".maps");
 
 /* One sendmmsg/recvmmsg; its messages are a bpf_loop() of mmsg_step(). */
 struct mmsg_walk {
@@ -595,8 +423,16 @@ static long mmsg_step(__u32 i, void *data)
 		return 0;
 	}
 	peer_of(&w->in, name, &peer);
-	if (!call_is_tx(w->in.call))
-		tag_serve(&w->in, &peer, len);	/* the last message read wins */
+	if (!call_is_tx(w->in.call)) {
+		__u32 zero = 0;
+		struct mmsg_last *last = bpf_map_lookup_elem(&mmsg_last, &zero);
+
+		if (last) {	/* the last message read wins */
+			last->peer = peer;
+			last->len = len;
+			last->set = 1;
+		}
+	}
 	/* one syscall, counted with its first message */
 	account(NULL, &w->in, w->id, w->stack, &peer, len, 1, i == 0);
 	return 0;
@@ -607,8 +443,15 @@ static __always_inline void handle_mmsg(void *ctx, const struct inflight *in, __
 {
 	struct mmsg_walk w = { .in = *in, .vec = (struct mmsghdr *)in->arg[1], .id = id,
 			       .ret = ret, .stack = stack };
+	struct mmsg_last *last;
+	__u32 zero = 0;
 
+	last = bpf_map_lookup_elem(&mmsg_last, &zero);
+	if (last)
+		last->set = 0;
 	bpf_loop(SOCK_MMSG_MAX, mmsg_step, &w, 0);
+	if (last && last->set)
+		tag_serve(in, &last->peer, last->len);
 	if (ret > SOCK_MMSG_MAX)
 		ps_stat_inc(PS_STAT_OTHER_DROP);	/* messages past the cap are not counted */
 }
@@ -732,6 +575,7 @@ static __always_inline int handle_exit(void *ctx, long ret)
 	peer_of(&in, uaddr, &peer);
 	if (!tx && (ret > 0 || in.proto == SOCK_PROTO_UDP))
 		tag_serve(&in, &peer, ret);
+	reply_track(&in, &peer, tx, ret);
 	/* a TCP read of 0 bytes is end of stream, not a message */
 	account(ctx, &in, id, stack, &peer, ret,
 		ret > 0 || in.proto == SOCK_PROTO_UDP, 1);

@@ -42,6 +42,38 @@ struct sock_port_rule {
 	__u32 path;
 };
 
+/*
+ * Waiting on a peer's replies (docs/peers.md): the rules' "txn PATH = OFF:LEN"
+ * lines say where the datagrams of a path carry their transaction id (LEN
+ * bytes at OFF, at most 8).  A UDP send to a peer stores (tgid, path, peer,
+ * txn) -> time in "reqs"; a datagram from that peer with the same txn is
+ * its reply, and the time between adds to "peer_waits".  Indexed by path id.
+ */
+#define SOCK_REQ_ENTRIES	16384	/* requests in flight (LRU: unanswered ones age out) */
+#define SOCK_WAIT_ENTRIES	4096	/* (tgid, path, peer) with replies */
+
+struct sock_txn_rule {
+	__u8 off;
+	__u8 len;		/* 0: the path has no transaction id */
+};
+
+struct sock_wait_key {
+	__u32 tgid;
+	__u32 path;		/* the socket's path by the port rules */
+	struct sock_addr peer;
+};
+
+struct sock_req_key {
+	struct sock_wait_key w;
+	__u64 txn;
+};
+
+struct sock_wait_val {
+	__u64 wait_ns;		/* summed over replies */
+	__u64 replies;
+	__u64 max_ns;
+};
+
 /* Syscalls the collector follows (its own numbering: ABI-independent). */
 enum sock_call {
 	SC_NONE = 0,
@@ -64,6 +96,7 @@ struct sock_traffic_key {
 	__u32 tid;
 	__s32 user_stack_id;	/* < 0: no stack */
 	__u32 path;		/* thread's span path; userspace applies port rules when OTHER */
+	__u32 serving;		/* sends: the peer the thread was serving (ps_thread_tag), else 0 */
 	struct sock_addr peer;
 	__u16 lport;		/* host order */
 	__u8 proto;		/* SOCK_PROTO_* */

@@ -16,8 +16,13 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/usdt.bpf.h>
 
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+
 #include "bpf/peerscope.bpf.h"
 #include "bpf/span.h"
+#include "bpf/sock-addr.bpf.h"
+#include "bpf/peer-table.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -299,6 +304,82 @@ int span_usdt_done(struct pt_regs *ctx)
 			__sync_fetch_and_add(&h->unmatched, 1);
 	}
 	return 0;
+}
+
+/*
+ * Peer probes (docs/peers.md): the node says which peer the thread starts
+ * working for (a pointer to its sockaddr) and maybe its own id of it.  The
+ * thread's tag is set as if inherited: exact per work item in a worker
+ * pool, dropped when the thread next blocks (bpf/offcpu.bpf.c).  A null
+ * address says the thread now works for no peer (its own lookups, timers).
+ */
+static __always_inline int peer_hit(__u64 cookie, __u64 addr, bool has_id, __u64 node_id)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid, peer;
+	struct ps_tag_state tag = {};
+	struct sock_addr a = {};
+	struct ps_peer *p;
+
+	if (!ps_is_target(pid_tgid >> 32))
+		return 0;
+	ps_stat_inc(PS_STAT_EVENTS);
+	if (!addr) {	/* a null address: the thread serves no peer now */
+		struct ps_tag_state *t = bpf_map_lookup_elem(&ps_thread_tag, &tid);
+
+		if (t)
+			*t = (struct ps_tag_state){};
+		return 0;
+	}
+	if (!user_sockaddr((const void *)addr, &a))
+		return 0;
+	peer = peer_intern(&a, 0, false);
+	if (peer == PS_PEER_NONE)
+		return 0;
+	p = has_id ? ps_peer_slot_of(peer) : NULL;
+	if (p && (!(p->flags & PS_PEER_F_NODE_ID) || p->node_id != node_id)) {
+		p->node_id = node_id;
+		p->flags |= PS_PEER_F_NODE_ID;
+	}
+	tag.tag.peer = peer;
+	tag.tag.path = PEER_COOKIE_PATH(cookie);
+	tag.inherited = 1;
+	if (bpf_map_update_elem(&ps_thread_tag, &tid, &tag, BPF_ANY))
+		ps_stat_inc(PS_STAT_MAP_FULL);
+	return 0;
+}
+
+SEC("usdt")
+int peer_usdt(struct pt_regs *ctx)
+{
+	__u64 cookie = bpf_usdt_cookie(ctx), id = 0;
+	long addr = 0;
+
+	if (bpf_usdt_arg(ctx, PEER_COOKIE_ADDR_ARG(cookie), &addr))
+		return 0;
+	return peer_hit(cookie, addr, usdt_arg(ctx, PEER_COOKIE_ID_ARG(cookie), &id), id);
+}
+
+/*
+ * uprobe argument i (0..5) by the x86_64 calling convention; all six are
+ * loaded at fixed offsets (the verifier refuses a ctx pointer moved by i).
+ */
+static __always_inline __u64 uprobe_arg(struct pt_regs *ctx, __u32 i)
+{
+	__u64 a[6] = { PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM3(ctx),
+		       PT_REGS_PARM4(ctx), PT_REGS_PARM5(ctx), ctx->r9 };
+
+	return a[i < 6 ? i : 5];
+}
+
+SEC("uprobe")
+int peer_uprobe(struct pt_regs *ctx)
+{
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u32 id_arg = PEER_COOKIE_ID_ARG(cookie);
+
+	return peer_hit(cookie, uprobe_arg(ctx, PEER_COOKIE_ADDR_ARG(cookie)), id_arg != SPAN_ARG_NONE,
+			id_arg != SPAN_ARG_NONE ? uprobe_arg(ctx, id_arg) : 0);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

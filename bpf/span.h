@@ -28,6 +28,13 @@
 #define SPAN_COOKIE(path, id_arg, ok_arg, flags)				\
 	((__u64)(path) | ((__u64)((id_arg) & 0xff) << 8) |			\
 	 ((__u64)((ok_arg) & 0xff) << 16) | ((__u64)(flags) << 24))
+/* Peer probes (rules "peer" lines): path, the address argument, the id argument. */
+#define PEER_COOKIE(path, addr_arg, id_arg)					\
+	((__u64)(path) | (__u64)(addr_arg) << 8 | (__u64)(id_arg) << 16)
+#define PEER_COOKIE_PATH(c)	((__u32)(c) & 0xff)
+#define PEER_COOKIE_ADDR_ARG(c)	((__u32)((c) >> 8) & 0xff)
+#define PEER_COOKIE_ID_ARG(c)	((__u32)((c) >> 16) & 0xff)	/* 0xff = none */
+
 #define SPAN_COOKIE_PATH(c)	((__u32)(c) & 0xff)
 #define SPAN_COOKIE_ID_ARG(c)	((__u32)((c) >> 8) & 0xff)	/* 0xff = none */
 #define SPAN_COOKIE_OK_ARG(c)	((__u32)((c) >> 16) & 0xff)	/* 0xff = none */

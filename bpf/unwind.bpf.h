@@ -116,6 +116,7 @@ struct unw_walk {
 	__u32 nr;
 	__u32 flags;
 	__u32 last_map;		/* index of the previous frame's mapping */
+	__u32 exact_ip;		/* ip is an interrupted pc, not a return address */
 };
 
 /*
@@ -215,8 +216,11 @@ static long unw_step(__u32 i, void *data)
 	struct unw_proc *proc = w->proc;
 	struct unw_map *m;
 	struct unw_row *row = NULL;
-	__u64 ip = w->ip, cfa = 0, ra = 0, bp = w->bp, vaddr;
+	__u64 ip = w->ip, cfa = 0, ra = 0, bp = w->bp, vaddr, regs[2];
 	__u32 n = w->nr;
+	/* a return address points after the call: look up the call itself;
+	 * the leaf and a signal-interrupted pc are where execution stood */
+	__u64 at = n && !w->exact_ip ? ip - 1 : ip;
 	bool fp = true;
 
 	if (!sc || !proc)
@@ -229,10 +233,10 @@ static long unw_step(__u32 i, void *data)
 	w->nr = n + 1;
 	w->hash = (w->hash ^ ip) * 0x100000001b3ULL;
 
-	/* a return address points after the call: look up the call itself */
-	m = unw_find_map(proc, n ? ip - 1 : ip, &w->last_map);
+	w->exact_ip = 0;
+	m = unw_find_map(proc, at, &w->last_map);
 	if (m && m->kind == UNW_MAP_TABLE) {
-		vaddr = (n ? ip - 1 : ip) - m->bias;
+		vaddr = at - m->bias;
 		if (vaddr >> 32 == 0)
 			row = unw_find_row(m->table_off, m->count, (__u32)vaddr);
 	}
@@ -253,6 +257,21 @@ static long unw_step(__u32 i, void *data)
 		case UNW_CFA_END:
 			w->flags |= UNW_STACK_ROOT;
 			return 1;
+		case UNW_CFA_SIGNAL:
+			/* the handler returned here: the kernel's rt_sigframe holds
+			 * the interrupted registers.  No "caller above" check: with
+			 * sigaltstack the interrupted stack may lie below this one */
+			unw_stat_inc(UNW_STAT_FRAMES_TABLE);
+			if (bpf_probe_read_user(&bp, sizeof(bp), (void *)(w->sp + UNW_UC_RBP)) ||
+			    bpf_probe_read_user(regs, sizeof(regs), (void *)(w->sp + UNW_UC_RSP)))
+				goto read_err;
+			if (!regs[1])
+				return 1;
+			w->ip = regs[1];
+			w->sp = regs[0];
+			w->bp = bp;
+			w->exact_ip = 1;
+			return 0;
 		default:
 			break;	/* no usable rule: frame pointers */
 		}

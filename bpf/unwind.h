@@ -41,8 +41,21 @@ enum unw_cfa {
 	UNW_CFA_RBP,		/* CFA = RBP + cfa_off */
 	UNW_CFA_PLT,		/* CFA = RSP + cfa_off + ((RIP & 15) >= plt_threshold ? 8 : 0) */
 	UNW_CFA_END,		/* the return address is undefined: outermost frame */
-	UNW_CFA_UNSUPPORTED,	/* another expression (signal frames...): frame pointers */
+	UNW_CFA_UNSUPPORTED,	/* another expression: frame pointers */
+	UNW_CFA_SIGNAL,		/* a sigreturn trampoline (__restore_rt): RSP points at the
+				 * ucontext the kernel saved; the interrupted RIP, RSP and RBP
+				 * are read from its mcontext */
 };
+
+/*
+ * x86-64 struct ucontext: uc_flags, uc_link, uc_stack (24 bytes), then
+ * uc_mcontext, whose general registers run r8..r15, rdi, rsi, rbp, rbx,
+ * rdx, rax, rcx, rsp, rip (the kernel's ABI: it cannot change).
+ */
+#define UNW_UC_MCONTEXT		40
+#define UNW_UC_RBP		(UNW_UC_MCONTEXT + 10 * 8)
+#define UNW_UC_RSP		(UNW_UC_MCONTEXT + 15 * 8)
+#define UNW_UC_RIP		(UNW_UC_MCONTEXT + 16 * 8)
 
 enum unw_rbp {
 	UNW_RBP_SAME = 0,	/* RBP unchanged in the caller */

@@ -444,7 +444,7 @@ static int drain_counts(struct collector *c, struct profile *p, double scale,
 	ips = calloc(PS_MAX_STACK_DEPTH, sizeof(*ips));
 	if (!ips)
 		return -ENOMEM;
-	if (peer_names__read(&peers, bpf_map__fd(ap->skel->maps.ps_peers))) {
+	if (peer_names__read(&peers, bpf_map__fd(ap->skel->maps.ps_peer_slots))) {
 		err = -ENOMEM;
 		goto free_ips;
 	}

@@ -27,13 +27,28 @@
 #include "cpu.skel.h"
 #include "collectors/unwinder.h"
 
+/* What adding one (key, count) to a profile needs; set per drain. */
+struct cpu_sink {
+	struct collector *c;
+	struct profile *p;
+	struct peer_names peers;
+	int types[2];
+	int64_t period;
+	int err;
+};
+
 struct cpu_priv {
 	struct cpu *skel;
 	struct bpf_link **links;	/* one per CPU; each owns its perf fd */
 	int nr_links;
 	int freq;
 	struct unwinder *unw;		/* shared (sm->unw); NULL: frame pointers only */
+	struct ring_buffer *overflow;	/* samples whose stack collided */
+	struct cpu_sink *sink;		/* where on_overflow adds, while draining it */
+	uint64_t nr_overflow;		/* samples kept through it */
 };
+
+static int on_overflow(void *ctx, void *data, size_t size);
 
 static bool cpu_supported(const struct kernel_features *kf, const struct record_opts *o,
 			  char *why, size_t len)
@@ -90,6 +105,12 @@ static int cpu_open(struct collector *c, const struct record_opts *o,
 	if (err) {
 		ps_err("cpu: loading the BPF program failed: %s (run with -v for the verifier log)",
 		       strerror(-err));
+		goto destroy_skel;
+	}
+	cp->overflow = ring_buffer__new(bpf_map__fd(cp->skel->maps.overflow), on_overflow, cp, NULL);
+	if (!cp->overflow) {
+		err = -errno;
+		ps_err("cpu: opening the overflow ring failed: %s (report a bug)", strerror(-err));
 		goto destroy_skel;
 	}
 	c->priv = cp;
@@ -169,39 +190,66 @@ static int cpu_poll(struct collector *c)
 	return 0;
 }
 
-/* One set of (counts, stacks) -> p; a count already in p grows. */
+/* Sample types, the period and the peer names for adding to p. */
+static int sink__init(struct cpu_sink *k, struct collector *c, struct profile *p)
+{
+	struct cpu_priv *cp = c->priv;
+
+	*k = (struct cpu_sink){ .c = c, .p = p, .period = 1000000000LL / cp->freq };
+	if (peer_names__read(&k->peers, bpf_map__fd(cp->skel->maps.ps_peer_slots)))
+		return -ENOMEM;
+	k->types[0] = profile__add_type(p, "samples", "count");
+	k->types[1] = profile__add_type(p, "cpu", "nanoseconds");
+	if (k->types[0] < 0 || k->types[1] < 0)
+		return k->types[0] < 0 ? k->types[0] : k->types[1];
+	p->period_type.type = profile__intern(p, "cpu");
+	p->period_type.unit = profile__intern(p, "nanoseconds");
+	p->period = k->period;
+	return 0;
+}
+
+/* count samples of key with these frames -> p; a count already in p grows */
+static int sink__add(struct cpu_sink *k, const struct cpu_key *key, uint64_t count,
+		     const uint64_t *kips, int nk, const uint64_t *uips, int nu)
+{
+	char comm[PS_TASK_COMM_LEN + 1];
+	struct pf_label_kv kv[6];
+	int64_t vals[2] = { count, count * k->period };
+	uint32_t stack, labels, nl = 4;
+	int idx;
+
+	stack = profile__intern_raw_stack(k->p, key->tgid, kips, nk, uips, nu);
+	memcpy(comm, key->comm, PS_TASK_COMM_LEN);
+	comm[PS_TASK_COMM_LEN] = '\0';
+	kv[0] = (struct pf_label_kv){ .key = "pid", .num = key->tgid };
+	kv[1] = (struct pf_label_kv){ .key = "tid", .num = key->tid };
+	kv[2] = (struct pf_label_kv){ .key = "thread", .str = comm };
+	kv[3] = (struct pf_label_kv){ .key = "path",
+				      .str = collector__path_name(k->c->opts, key->path) };
+	peer_tag__labels(&k->peers, k->c->opts, &key->tag, kv, &nl);
+	labels = profile__intern_labels(k->p, kv, nl);
+	idx = profile__add_values(k->p, stack, labels, k->types, vals, 2);
+	return idx < 0 ? idx : 0;
+}
+
+/* One set of (counts, stacks) -> p. */
 static int drain_set(struct collector *c, struct profile *p, int counts_fd, int stacks_fd)
 {
 	struct cpu_priv *cp = c->priv;
-	int64_t period = 1000000000LL / cp->freq;
 	struct cpu_key key, next, *prev = NULL;
-	struct peer_names peers = {};
+	struct cpu_sink sink = {};
 	uint64_t *uips, *kips;
-	int types[2], err = 0;
+	int err;
 
 	uips = calloc(PS_MAX_STACK_DEPTH, sizeof(*uips));
 	kips = calloc(PS_MAX_STACK_DEPTH, sizeof(*kips));
-	if (!uips || !kips || peer_names__read(&peers, bpf_map__fd(cp->skel->maps.ps_peers))) {
-		err = -ENOMEM;
+	err = !uips || !kips ? -ENOMEM : sink__init(&sink, c, p);
+	if (err)
 		goto free_ips;
-	}
-	types[0] = profile__add_type(p, "samples", "count");
-	types[1] = profile__add_type(p, "cpu", "nanoseconds");
-	if (types[0] < 0 || types[1] < 0) {
-		err = types[0] < 0 ? types[0] : types[1];
-		goto free_ips;
-	}
-	p->period_type.type = profile__intern(p, "cpu");
-	p->period_type.unit = profile__intern(p, "nanoseconds");
-	p->period = period;
 
 	while (bpf_map_get_next_key(counts_fd, prev, &next) == 0) {
-		char comm[PS_TASK_COMM_LEN + 1];
-		struct pf_label_kv kv[6];
-		int64_t vals[2];
-		uint32_t stack, labels, nl = 4;
 		uint64_t count;
-		int nk, nu, idx;
+		int nk, nu;
 
 		key = next;
 		prev = &key;
@@ -211,31 +259,58 @@ static int drain_set(struct collector *c, struct profile *p, int counts_fd, int 
 		nu = unwinder__owns_stack(key.user_stack_id)
 			? unwinder__read_stack(cp->unw, key.user_stack_id, uips)
 			: collector__read_stack(stacks_fd, key.user_stack_id, uips);
-		stack = profile__intern_raw_stack(p, key.tgid, kips, nk, uips, nu);
-
-		memcpy(comm, key.comm, PS_TASK_COMM_LEN);
-		comm[PS_TASK_COMM_LEN] = '\0';
-		kv[0] = (struct pf_label_kv){ .key = "pid", .num = key.tgid };
-		kv[1] = (struct pf_label_kv){ .key = "tid", .num = key.tid };
-		kv[2] = (struct pf_label_kv){ .key = "thread", .str = comm };
-		kv[3] = (struct pf_label_kv){ .key = "path",
-					      .str = collector__path_name(c->opts, key.path) };
-		peer_tag__labels(&peers, c->opts, &key.tag, kv, &nl);
-		labels = profile__intern_labels(p, kv, nl);
-
-		vals[0] = count;
-		vals[1] = count * period;
-		idx = profile__add_values(p, stack, labels, types, vals, 2);
-		if (idx < 0) {
-			err = idx;
-			goto free_ips;
-		}
+		err = sink__add(&sink, &key, count, kips, nk, uips, nu);
+		if (err)
+			break;
 	}
 
 free_ips:
-	peer_names__free(&peers);
+	peer_names__free(&sink.peers);
 	free(uips);
 	free(kips);
+	return err;
+}
+
+/* One sample from the overflow ring (struct cpu_overflow) -> the sink's profile. */
+static int on_overflow(void *ctx, void *data, size_t size)
+{
+	struct cpu_priv *cp = ctx;
+	struct cpu_sink *k = cp->sink;
+	const struct cpu_overflow *o = data;
+	uint64_t uips[PS_MAX_STACK_DEPTH];
+	int nu, nk;
+
+	if (!k || size < sizeof(*o))
+		return 0;	/* no sink: a reset drops the window's samples */
+	nk = o->kern_bytes / sizeof(__u64);
+	nk = nk < PS_MAX_STACK_DEPTH ? nk : PS_MAX_STACK_DEPTH;
+	if (unwinder__owns_stack(o->key.user_stack_id)) {
+		nu = unwinder__read_stack(cp->unw, o->key.user_stack_id, uips);
+	} else {
+		nu = o->user_bytes / sizeof(__u64);
+		nu = nu < PS_MAX_STACK_DEPTH ? nu : PS_MAX_STACK_DEPTH;
+		memcpy(uips, o->user_ips, nu * sizeof(*uips));
+	}
+	k->err = sink__add(k, &o->key, 1, (const uint64_t *)o->kern_ips, nk, uips, nu);
+	cp->nr_overflow++;
+	return k->err;
+}
+
+/* The overflow ring -> p: every sample in it now. */
+static int drain_overflow(struct collector *c, struct profile *p)
+{
+	struct cpu_priv *cp = c->priv;
+	struct cpu_sink sink = {};
+	int err;
+
+	err = sink__init(&sink, c, p);
+	if (!err) {
+		cp->sink = &sink;
+		err = ring_buffer__consume(cp->overflow);
+		err = err < 0 ? err : sink.err;
+		cp->sink = NULL;
+	}
+	peer_names__free(&sink.peers);
 	return err;
 }
 
@@ -263,6 +338,9 @@ static int cpu_drain(struct collector *c, struct profile *p)
 
 	for (int set = 0; set < 2; set++)
 		err = drain_set(c, p, set_counts_fd(cp, set), set_stacks_fd(cp, set)) ?: err;
+	err = drain_overflow(c, p) ?: err;
+	ps_debug("cpu: %llu samples kept through the stack-collision overflow ring",
+		 (unsigned long long)cp->nr_overflow);
 	return err;
 }
 
@@ -282,6 +360,7 @@ static int cpu_flush(struct collector *c, struct profile *p)
 	cp->skel->bss->active_set = !idle;
 	nanosleep(&settle, NULL);
 	err = drain_set(c, p, set_counts_fd(cp, idle), set_stacks_fd(cp, idle));
+	err = drain_overflow(c, p) ?: err;
 	return clear_set(cp, idle) ?: err;
 }
 
@@ -290,6 +369,7 @@ static int cpu_reset(struct collector *c)
 {
 	struct cpu_priv *cp = c->priv;
 
+	ring_buffer__consume(cp->overflow);	/* no sink: dropped */
 	return clear_set(cp, 0) ?: clear_set(cp, 1);
 }
 
@@ -316,6 +396,7 @@ static void cpu_close(struct collector *c)
 	for (int i = 0; i < cp->nr_links; i++)
 		bpf_link__destroy(cp->links[i]);
 	free(cp->links);
+	ring_buffer__free(cp->overflow);
 	cpu__destroy(cp->skel);
 	free(cp);
 	c->priv = NULL;

@@ -369,8 +369,13 @@ static int drain_hists(struct profile *p, int fd)
 			continue;
 		memcpy(comm, h.comm, PS_TASK_COMM_LEN);
 		comm[PS_TASK_COMM_LEN] = '\0';
-		*r = (struct rec_runqlat){ .pid = h.tgid, .tid = key, .thread = comm,
-					   .total_ns = h.total_ns };
+		/* the sum of a process's exited threads has tid 0 (docs/format.md) */
+		*r = (struct rec_runqlat){ .pid = h.tgid,
+					   .tid = key & OFFCPU_EXITED_KEY ? 0 : key,
+					   .thread = comm, .total_ns = h.total_ns };
+		if (key & OFFCPU_EXITED_KEY)
+			ps_note("pid %u: %u threads exited while recording (run-queue delays "
+				"of exited threads are summed in one record)", h.tgid, h.exited);
 		for (int i = 0; i < OFFCPU_HIST_SLOTS; i++) {
 			r->count += h.slots[i];
 			rec_buckets__add(&r->buckets, hist_log2_low(i), h.slots[i]);
@@ -456,7 +461,7 @@ static int offcpu_drain(struct collector *c, struct profile *p)
 
 	ips = calloc(PS_MAX_STACK_DEPTH, sizeof(*ips));
 	locs = calloc(4 * PS_MAX_STACK_DEPTH + 2, sizeof(*locs));
-	if (!ips || !locs || peer_names__read(&op->peers, bpf_map__fd(op->skel->maps.ps_peers))) {
+	if (!ips || !locs || peer_names__read(&op->peers, bpf_map__fd(op->skel->maps.ps_peer_slots))) {
 		err = -ENOMEM;
 		goto free_bufs;
 	}

@@ -4,6 +4,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +14,10 @@
 #include "collectors/peers.h"
 #include "collectors/collector.h"
 #include "collectors/record-opts.h"
+#include "core/log.h"
 #include "core/ports.h"
 #include "core/profile.h"
+#include "core/records.h"
 #include "core/rules.h"
 #include "bpf/sock.h"
 
@@ -43,44 +46,42 @@ const char *peer_addr__format(const struct sock_addr *a, int with_port, char *bu
 	return buf;
 }
 
-int peer_names__read(struct peer_names *pn, int peers_fd)
+int peer_names__read(struct peer_names *pn, int slots_fd)
 {
-	struct sock_addr key, next;
 	struct ps_peer val;
-	void *prev = NULL;
 
 	pn->nr = PS_MAX_PEERS;
-	pn->names = calloc(pn->nr, sizeof(*pn->names));
-	if (!pn->names) {
+	pn->slot = calloc(pn->nr, sizeof(*pn->slot));
+	if (!pn->slot) {
 		pn->nr = 0;
 		return -ENOMEM;
 	}
-	if (peers_fd < 0)
-		return 0;
-	while (!bpf_map_get_next_key(peers_fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(peers_fd, &key, &val) || val.id >= pn->nr)
+	for (__u32 i = 0; slots_fd >= 0 && i < pn->nr; i++) {
+		if (bpf_map_lookup_elem(slots_fd, &i, &val) || !val.id)
 			continue;
-		peer_addr__format(&key, 1, pn->names[val.id], sizeof(pn->names[val.id]));
+		pn->slot[i].id = val.id;
+		peer_addr__format(&val.addr, 1, pn->slot[i].name, sizeof(pn->slot[i].name));
 	}
 	return 0;
 }
 
 void peer_names__free(struct peer_names *pn)
 {
-	free(pn->names);
-	pn->names = NULL;
+	free(pn->slot);
+	pn->slot = NULL;
 	pn->nr = 0;
 }
 
 const char *peer_names__get(const struct peer_names *pn, uint32_t id)
 {
+	const struct peer_name *n;
+
 	if (id == PS_PEER_NONE)
 		return NULL;
-	if (id == PS_PEER_OTHER || !pn || id >= pn->nr || !pn->names[id][0])
+	if (id == PS_PEER_OTHER || !pn || PS_PEER_SLOT(id) >= pn->nr)
 		return PEER_OTHER_NAME;
-	return pn->names[id];
+	n = &pn->slot[PS_PEER_SLOT(id)];
+	return n->id == id && n->name[0] ? n->name : PEER_OTHER_NAME;
 }
 
 void peer_tag__labels(const struct peer_names *pn, const struct record_opts *o,
@@ -114,4 +115,123 @@ uint32_t peer_tag__port_rules(const struct record_opts *o, const struct port_rul
 						    .proto = (uint8_t)pr->proto, .path = pr->path };
 	}
 	return n;
+}
+
+uint32_t peer_table__slots(void)
+{
+	const char *env = getenv("PEERSCOPE_PEER_SLOTS");
+	long n = env ? strtol(env, NULL, 10) : 0;
+
+	return n > 0 && n < PS_MAX_PEERS ? (uint32_t)n : PS_MAX_PEERS;
+}
+
+int peer_table__drain(struct profile *p, int slots_fd, int ctl_fd, uint32_t slots)
+{
+	struct rec_peertable r = { .slots = slots };
+	struct ps_peer_ctl ctl = {};
+	struct ps_peer val;
+	__u32 zero = 0;
+	int err;
+
+	if (!bpf_map_lookup_elem(ctl_fd, &zero, &ctl)) {
+		r.inserted = ctl.seq;
+		r.evictions = ctl.evictions;
+		r.other_msgs = ctl.other_msgs;
+		r.other_bytes = ctl.other_bytes;
+	}
+	for (__u32 i = 0; i < slots; i++) {
+		if (bpf_map_lookup_elem(slots_fd, &i, &val) || !val.id)
+			continue;
+		r.named++;
+		if (val.flags & PS_PEER_F_NODE_ID) {
+			char addr[64], id[20];
+
+			snprintf(id, sizeof(id), "%016llx", (unsigned long long)val.node_id);
+			err = records__add_peerid(p, &(struct rec_peerid){
+				.peer = peer_addr__format(&val.addr, 1, addr, sizeof(addr)), .id = id });
+			if (err < 0)
+				return err;
+		}
+		r.total_cost += val.cost;
+		if (val.err > r.max_err)
+			r.max_err = val.err;
+	}
+	err = records__add_peertable(p, &r);
+	ps_debug("sock: peer table: %" PRIu64 " of %" PRIu64 " slots named, %" PRIu64
+		 " peers inserted, %" PRIu64 " evicted, total cost %" PRIu64
+		 ", largest overestimate %" PRIu64 ", %" PRIu64 " messages in other peers",
+		 r.named, r.slots, r.inserted, r.evictions, r.total_cost, r.max_err, r.other_msgs);
+	return err < 0 ? err : 0;
+}
+
+bool peer_tag__txn_rules(const struct record_opts *o, struct sock_txn_rule *out, uint32_t max)
+{
+	bool any = false;
+
+	for (uint32_t i = 0; o->rules && i < max && i < PATH_MAX_PATHS; i++) {
+		out[i] = (struct sock_txn_rule){ .off = o->rules->txn[i].off,
+						 .len = o->rules->txn[i].len };
+		any |= out[i].len > 0;
+	}
+	return any;
+}
+
+int peer_waits__drain(struct profile *p, int waits_fd, const struct record_opts *o)
+{
+	struct sock_wait_key key, next, *prev = NULL;
+	struct sock_wait_val val;
+	char peer[64];
+	int err;
+
+	while (!bpf_map_get_next_key(waits_fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(waits_fd, &key, &val))
+			continue;
+		err = records__add_peerwait(p, &(struct rec_peerwait){
+			.pid = key.tgid, .path = collector__path_name(o, key.path),
+			.peer = peer_addr__format(&key.peer, 1, peer, sizeof(peer)),
+			.replies = val.replies, .wait_ns = val.wait_ns, .max_ns = val.max_ns });
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+int peer_sum_add(struct peer_sum **v, size_t *nr, size_t *cap,
+			const struct sock_traffic_key *k, const char *path,
+			const struct sock_traffic_val *val)
+{
+	struct peer_sum *s;
+
+	for (size_t i = 0; i < *nr; i++) {
+		s = &(*v)[i];
+		if (s->pid == k->tgid && s->proto == k->proto && s->lport == k->lport &&
+		    !memcmp(&s->peer, &k->peer, sizeof(s->peer)) && !strcmp(s->path, path))
+			goto add;
+	}
+	if (*nr == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct peer_sum *nv = realloc(*v, ncap * sizeof(*nv));
+
+		if (!nv)
+			return -ENOMEM;
+		*v = nv;
+		*cap = ncap;
+	}
+	s = &(*v)[(*nr)++];
+	memset(s, 0, sizeof(*s));
+	s->pid = k->tgid;
+	s->proto = k->proto;
+	s->lport = k->lport;
+	s->peer = k->peer;
+	s->path = path;
+add:
+	s->v.tx_bytes += val->tx_bytes;
+	s->v.tx_msgs += val->tx_msgs;
+	s->v.tx_calls += val->tx_calls;
+	s->v.rx_bytes += val->rx_bytes;
+	s->v.rx_msgs += val->rx_msgs;
+	s->v.rx_calls += val->rx_calls;
+	return 0;
 }

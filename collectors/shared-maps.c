@@ -34,7 +34,8 @@ int shared_maps__create(struct shared_maps *sm, enum unwind_mode unwind)
 
 	sm->targets_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ps_targets", sizeof(__u32),
 					sizeof(__u32), PS_MAX_TARGETS, NULL);
-	sm->thread_path_fd = sm->thread_tag_fd = sm->peers_fd = -1;
+	sm->thread_path_fd = sm->thread_tag_fd = sm->peers_fd = sm->peer_slots_fd = -1;
+	sm->peer_ctl_fd = -1;
 	if (sm->targets_fd < 0) {
 		err = -errno;
 		return err;
@@ -49,8 +50,13 @@ int shared_maps__create(struct shared_maps *sm, enum unwind_mode unwind)
 	sm->thread_tag_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ps_thread_tag", sizeof(__u32),
 					   sizeof(struct ps_tag_state), PS_MAX_THREADS, &no_prealloc);
 	sm->peers_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ps_peers", sizeof(struct sock_addr),
-				      sizeof(struct ps_peer), PS_MAX_PEERS, &no_prealloc);
-	if (sm->thread_tag_fd < 0 || sm->peers_fd < 0) {
+				      sizeof(__u32), 2 * PS_MAX_PEERS, &no_prealloc);
+	sm->peer_slots_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ps_peer_slots", sizeof(__u32),
+					   sizeof(struct ps_peer), PS_MAX_PEERS, NULL);
+	sm->peer_ctl_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ps_peer_ctl", sizeof(__u32),
+					 sizeof(struct ps_peer_ctl), 1, NULL);
+	if (sm->thread_tag_fd < 0 || sm->peers_fd < 0 || sm->peer_slots_fd < 0 ||
+	    sm->peer_ctl_fd < 0) {
 		err = -errno;
 		goto close_tags;
 	}
@@ -63,6 +69,8 @@ int shared_maps__create(struct shared_maps *sm, enum unwind_mode unwind)
 close_tags:
 	close_fd(&sm->thread_tag_fd);
 	close_fd(&sm->peers_fd);
+	close_fd(&sm->peer_slots_fd);
+	close_fd(&sm->peer_ctl_fd);
 	close_fd(&sm->thread_path_fd);
 close_targets:
 	close(sm->targets_fd);
@@ -76,6 +84,8 @@ void shared_maps__destroy(struct shared_maps *sm)
 	close_fd(&sm->thread_path_fd);
 	close_fd(&sm->thread_tag_fd);
 	close_fd(&sm->peers_fd);
+	close_fd(&sm->peer_slots_fd);
+	close_fd(&sm->peer_ctl_fd);
 	unwinder__free(sm->unw);
 	sm->unw = NULL;
 }
@@ -101,8 +111,10 @@ int shared_maps__reuse(const struct shared_maps *sm, struct bpf_object *obj)
 		if (err)
 			return err;
 	}
-	static const char *const names[] = { "ps_thread_path", "ps_thread_tag", "ps_peers" };
-	const int fds[] = { sm->thread_path_fd, sm->thread_tag_fd, sm->peers_fd };
+	static const char *const names[] = { "ps_thread_path", "ps_thread_tag", "ps_peers",
+					     "ps_peer_slots", "ps_peer_ctl" };
+	const int fds[] = { sm->thread_path_fd, sm->thread_tag_fd, sm->peers_fd,
+			    sm->peer_slots_fd, sm->peer_ctl_fd };
 
 	for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++) {
 		map = bpf_object__find_map_by_name(obj, names[i]);

@@ -18,7 +18,9 @@ struct shared_maps {
 	int targets_fd;         /* "ps_targets" */
 	int thread_path_fd;     /* "ps_thread_path" */
 	int thread_tag_fd;      /* "ps_thread_tag": serving peer per thread */
-	int peers_fd;           /* "ps_peers": the peer intern table */
+	int peers_fd;           /* "ps_peers": address -> peer id */
+	int peer_slots_fd;      /* "ps_peer_slots": the space-saving peer table */
+	int peer_ctl_fd;        /* "ps_peer_ctl": its bookkeeping (insertions, evictions) */
 	struct unwinder *unw;   /* the unw_* maps and tables; NULL: frame pointers only */
 };
 

@@ -32,6 +32,7 @@
 #include "core/ports.h"
 #include "core/profile.h"
 #include "core/records.h"
+#include "core/rules.h"
 #include "bpf/sock.h"
 #include "sock.skel.h"
 #include "collectors/unwinder.h"
@@ -238,6 +239,10 @@ static int open_load(struct sock_priv *sp, const struct shared_maps *sm, enum so
 	sp->unw = err > 0 ? sm->unw : NULL;
 	sp->skel->rodata->user_stacks = true;
 	sp->skel->rodata->peer_tags = !sp->opts->no_peers;
+	sp->skel->rodata->peer_slots = peer_table__slots();
+	sp->skel->rodata->txn_rules_on = !sp->opts->no_peers &&
+		peer_tag__txn_rules(sp->opts, (struct sock_txn_rule *)sp->skel->rodata->txn_rules,
+				    PS_PATH_MAX);
 	sp->skel->rodata->nr_port_rules =
 		peer_tag__port_rules(sp->opts, &sp->rules,
 				     (struct sock_port_rule *)sp->skel->rodata->port_rules,
@@ -385,58 +390,22 @@ static const char *path_of(struct collector *c, uint32_t path, uint8_t proto, ui
 	struct sock_priv *sp = c->priv;
 	const struct port_rule *rule;
 
+	int id;
+
 	if (path != PS_PATH_OTHER)
 		return collector__path_name(c->opts, path);
 	rule = port_rules__match(&sp->rules, proto, lport, rport);
-	return rule ? rule->name : "other";
-}
-
-/* Per-(pid, proto, lport, peer, path) totals, summed over threads and stacks. */
-struct peer_sum {
-	uint32_t pid;
-	uint8_t proto;
-	uint16_t lport;
-	struct sock_addr peer;
-	const char *path;
-	struct sock_traffic_val v;
-};
-
-static int peer_sum_add(struct peer_sum **v, size_t *nr, size_t *cap,
-			const struct sock_traffic_key *k, const char *path,
-			const struct sock_traffic_val *val)
-{
-	struct peer_sum *s;
-
-	for (size_t i = 0; i < *nr; i++) {
-		s = &(*v)[i];
-		if (s->pid == k->tgid && s->proto == k->proto && s->lport == k->lport &&
-		    !memcmp(&s->peer, &k->peer, sizeof(s->peer)) && !strcmp(s->path, path))
-			goto add;
-	}
-	if (*nr == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 64;
-		struct peer_sum *nv = realloc(*v, ncap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		*v = nv;
-		*cap = ncap;
-	}
-	s = &(*v)[(*nr)++];
-	memset(s, 0, sizeof(*s));
-	s->pid = k->tgid;
-	s->proto = k->proto;
-	s->lport = k->lport;
-	s->peer = k->peer;
-	s->path = path;
-add:
-	s->v.tx_bytes += val->tx_bytes;
-	s->v.tx_msgs += val->tx_msgs;
-	s->v.tx_calls += val->tx_calls;
-	s->v.rx_bytes += val->rx_bytes;
-	s->v.rx_msgs += val->rx_msgs;
-	s->v.rx_calls += val->rx_calls;
-	return 0;
+	if (rule)
+		return rule->name;
+	/*
+	 * The rules file's port rules, on either end as in the kernel's
+	 * serving tag (peer_tag__port_rules): a node serving its DHT port
+	 * gets queries from ephemeral ports, so only its own port says dht.
+	 */
+	id = path_rules__match_port(c->opts->rules, proto_str(proto), lport);
+	if (id < 0)
+		id = path_rules__match_port(c->opts->rules, proto_str(proto), rport);
+	return id >= 0 ? collector__path_name(c->opts, (uint32_t)id) : "other";
 }
 
 static int drain_traffic(struct collector *c, struct profile *p)
@@ -446,6 +415,7 @@ static int drain_traffic(struct collector *c, struct profile *p)
 	int stacks_fd = bpf_map__fd(sp->skel->maps.stacks);
 	struct sock_traffic_key key, next, *prev = NULL;
 	struct peer_sum *peers = NULL;
+	struct peer_names served = {};
 	size_t nr_peers = 0, cap_peers = 0;
 	uint64_t *uips;
 	int types[4], err = 0;
@@ -464,10 +434,15 @@ static int drain_traffic(struct collector *c, struct profile *p)
 		}
 	}
 
+	if (peer_names__read(&served, bpf_map__fd(sp->skel->maps.ps_peer_slots))) {
+		err = -ENOMEM;
+		goto free_ips;
+	}
 	while (bpf_map_get_next_key(traffic_fd, prev, &next) == 0) {
 		char comm[PS_TASK_COMM_LEN + 1], peer[64];
 		struct sock_traffic_val val;
-		struct pf_label_kv kv[6];
+		struct pf_label_kv kv[7];
+		const char *serving;
 		const char *path;
 		uint32_t stack, labels;
 		int64_t vals[4];
@@ -492,7 +467,11 @@ static int drain_traffic(struct collector *c, struct profile *p)
 		kv[4] = (struct pf_label_kv){ .key = "peer",
 					      .str = peer_addr__format(&key.peer, 1, peer, sizeof(peer)) };
 		kv[5] = (struct pf_label_kv){ .key = "proto", .str = proto_str(key.proto) };
-		labels = profile__intern_labels(p, kv, 6);
+		/* sends made while serving a peer: the peer they were made for */
+		serving = peer_names__get(&served, key.serving);
+		if (serving)
+			kv[6] = (struct pf_label_kv){ .key = "serving", .str = serving };
+		labels = profile__intern_labels(p, kv, serving ? 7 : 6);
 
 		vals[0] = val.tx_bytes;
 		vals[1] = val.rx_bytes;
@@ -528,6 +507,7 @@ static int drain_traffic(struct collector *c, struct profile *p)
 free_peers:
 	free(peers);
 free_ips:
+	peer_names__free(&served);
 	free(uips);
 	return err;
 }
@@ -765,6 +745,15 @@ static int sock_drain(struct collector *c, struct profile *p)
 		};
 
 		err = records__add_portrule(p, &r);
+		if (err < 0)
+			return err;
+	}
+	if (!sp->opts->no_peers) {
+		err = peer_table__drain(p, bpf_map__fd(sp->skel->maps.ps_peer_slots),
+					bpf_map__fd(sp->skel->maps.ps_peer_ctl),
+					sp->skel->rodata->peer_slots);
+		if (!err)
+			err = peer_waits__drain(p, bpf_map__fd(sp->skel->maps.peer_waits), sp->opts);
 		if (err < 0)
 			return err;
 	}

@@ -27,6 +27,7 @@
 
 #include "collectors/collector.h"
 #include "collectors/features.h"
+#include "collectors/peers.h"
 #include "collectors/record-opts.h"
 #include "collectors/shared-maps.h"
 #include "core/log.h"
@@ -45,6 +46,7 @@ struct span_priv {
 	struct bpf_link **links;
 	int nr_links, cap_links;
 	int attached_rules;		/* (rule, pid) pairs with at least one probe */
+	int attached_peer_probes;	/* (peer rule, pid) pairs attached */
 	/* per path: the slowest operations seen, sorted slowest first */
 	struct span_slowop slow[PS_PATH_MAX][SLOWEST_PER_PATH];
 	int nr_slow[PS_PATH_MAX];
@@ -55,7 +57,7 @@ struct span_priv {
 static bool span_supported(const struct kernel_features *kf, const struct record_opts *o,
 			   char *why, size_t len)
 {
-	if (!o->rules || !o->rules->nr_spans) {
+	if (!o->rules || (!o->rules->nr_spans && (o->no_peers || !o->rules->nr_peer_probes))) {
 		snprintf(why, len, "the path rules have no span rule (peerscope rules --show)");
 		return false;
 	}
@@ -123,6 +125,7 @@ static int span_open(struct collector *c, const struct record_opts *o,
 		ps_err("span: sharing the target maps failed: %s (report a bug)", strerror(-err));
 		goto destroy_skel;
 	}
+	sp->skel->rodata->peer_slots = peer_table__slots();
 	err = span__load(sp->skel);
 	if (err) {
 		ps_err("span: loading the BPF program failed: %s (run with -v for the verifier log)",
@@ -243,6 +246,48 @@ static int attach_rule(struct span_priv *sp, const struct path_span_rule *r, uin
 	return add_link(sp, l);
 }
 
+/* A peer probe (rules "peer" line): the program names the thread's peer. */
+static int attach_peer_rule(struct span_priv *sp, const struct path_peer_rule *r, uint32_t pid)
+{
+	const struct path_span_rule where = { .binary = r->binary };
+	__u64 cookie = PEER_COOKIE(r->path, r->addr_arg, r->id_arg < 0 ? SPAN_ARG_NONE : r->id_arg);
+	char bin[PATH_MAX];
+	struct bpf_link *l;
+
+	binary_of(&where, pid, bin, sizeof(bin));
+	if (r->kind == SPAN_UPROBE) {
+		LIBBPF_OPTS(bpf_uprobe_opts, uo, .func_name = r->symbol, .bpf_cookie = cookie);
+
+		l = bpf_program__attach_uprobe_opts(sp->skel->progs.peer_uprobe, pid, bin, 0, &uo);
+	} else {
+		LIBBPF_OPTS(bpf_usdt_opts, uo, .usdt_cookie = cookie);
+
+		l = bpf_program__attach_usdt(sp->skel->progs.peer_usdt, pid, bin, r->provider,
+					     r->probe, &uo);
+	}
+	return l ? add_link(sp, l) : -errno;
+}
+
+/* Every peer probe of the rules in pid; how many attached, or -ENOMEM. */
+static int attach_peer_rules(struct span_priv *sp, const struct record_opts *o, uint32_t pid)
+{
+	int n = 0;
+
+	for (uint32_t j = 0; !o->no_peers && j < o->rules->nr_peer_probes; j++) {
+		const struct path_peer_rule *r = &o->rules->peer_probes[j];
+		int err = attach_peer_rule(sp, r, pid);
+
+		if (err == -ENOMEM)
+			return err;
+		if (err)
+			ps_debug("span: peer probe %s in pid %u: %s",
+				 r->kind == SPAN_USDT ? r->probe : r->symbol, pid, strerror(-err));
+		else
+			n++;
+	}
+	return n;
+}
+
 static int span_attach(struct collector *c, const struct target *t)
 {
 	struct span_priv *sp = c->priv;
@@ -253,6 +298,13 @@ static int span_attach(struct collector *c, const struct target *t)
 	libbpf_print_fn_t old = libbpf_set_print(NULL);
 
 	for (int i = 0; i < t->nr_pids; i++) {
+		int peers = attach_peer_rules(sp, c->opts, t->pids[i]);
+
+		if (peers < 0) {
+			libbpf_set_print(old);
+			return peers;
+		}
+		sp->attached_peer_probes += peers;
 		for (uint32_t j = 0; j < rules->nr_spans; j++) {
 			const struct path_span_rule *r = &rules->spans[j];
 			int err = attach_rule(sp, r, t->pids[i]);
@@ -273,7 +325,9 @@ static int span_attach(struct collector *c, const struct target *t)
 		}
 	}
 	libbpf_set_print(old);
-	if (!sp->attached_rules) {
+	if (sp->attached_peer_probes)
+		ps_debug("span: %d peer probes attached", sp->attached_peer_probes);
+	if (!sp->attached_rules && rules->nr_spans) {
 		ps_warn("span: none of the %u span rules of '%s' found a probe in the targets "
 			"(check with: peerscope rules --show %s; readelf -n BINARY)",
 			rules->nr_spans, rules->name, rules->name);

@@ -87,10 +87,9 @@ int report_paths__emit(const struct profile *p, const struct report_opts *ro,
 		.nr_slas = ro->nr_slas,
 		.width = out->width,
 		.in_report = true,
+		.rules = ro->path_rules,
 	};
-	struct path_rules *rules = NULL;
 	char msg[256];
-	int err;
 
 	if (!paths__has_data(p) && !ro->nr_slas && !ro->rules)
 		return 0;
@@ -105,16 +104,6 @@ int report_paths__emit(const struct profile *p, const struct report_opts *ro,
 		}
 		free(s);
 	}
-	if (ro->rules) {
-		rules = path_rules__load(ro->rules, msg, sizeof(msg));
-		if (!rules) {
-			fprintf(stderr, "peerscope: report: bad --rules: %s (see docs/rules.md)\n", msg);
-			return -EINVAL;
-		}
-		o.rules = rules;
-	}
 	report_out__section(out, "paths", "Paths: where each path's time goes, and what limits it");
-	err = bottleneck__report(out->f, p, &o);
-	path_rules__free(rules);
-	return err;
+	return bottleneck__report(out->f, p, &o);
 }

@@ -349,18 +349,40 @@ static int print_human(FILE *f, const struct diff_result *r, const struct diff_f
 
 /* ---- JSON ------------------------------------------------------------------------ */
 
+/* The JSON schema of diff's structs, in the order the keys are printed. */
+static const struct json_field stat_fields[] = {
+	JSON_FIELD(struct diff_stat, share[0], "base"),
+	JSON_FIELD(struct diff_stat, share[1], "new"),
+	JSON_FIELD(struct diff_stat, delta, "delta"),
+	JSON_FIELD(struct diff_stat, rel, "rel"),
+	JSON_FIELD(struct diff_stat, z, "z"),
+	JSON_FIELD(struct diff_stat, v[0], "base_value"),
+	JSON_FIELD(struct diff_stat, v[1], "new_value"),
+	JSON_FIELD(struct diff_stat, significant, "significant"),
+};
+
+/* after count, errors and the percentiles, which print as [base, new] pairs */
+static const struct json_field latency_fields[] = {
+	JSON_FIELD(struct diff_latency, rel95, "rel95"),
+	JSON_FIELD(struct diff_latency, z95, "z95"),
+	JSON_FIELD(struct diff_latency, rel99, "rel99"),
+	JSON_FIELD(struct diff_latency, z99, "z99"),
+	JSON_FIELD(struct diff_latency, regressed, "regressed"),
+};
+
+/* after "what" and "unit" */
+static const struct json_field failure_fields[] = {
+	JSON_FIELD(struct diff_failure, base, "base"),
+	JSON_FIELD(struct diff_failure, cur, "new"),
+	JSON_FIELD(struct diff_failure, rel, "rel"),
+	JSON_FIELD(struct diff_failure, z, "z"),
+};
+
 static void json_stat(struct json_writer *w, const char *key, const struct diff_stat *st)
 {
 	json__key(w, key);
 	json__begin(w, '{');
-	json__key(w, "base"); json__num(w, st->share[0]);
-	json__key(w, "new"); json__num(w, st->share[1]);
-	json__key(w, "delta"); json__num(w, st->delta);
-	json__key(w, "rel"); json__num(w, st->rel);
-	json__key(w, "z"); json__num(w, st->z);
-	json__key(w, "base_value"); json__int(w, st->v[0]);
-	json__key(w, "new_value"); json__int(w, st->v[1]);
-	json__key(w, "significant"); json__bool(w, st->significant);
+	json__fields(w, stat_fields, JSON_NR_FIELDS(stat_fields), st);
 	json__end(w, '}');
 }
 
@@ -425,11 +447,7 @@ static void json_latency(struct json_writer *w, const struct diff_latency *l)
 	json_pair_u64(w, "p50_ns", l->p50);
 	json_pair_u64(w, "p95_ns", l->p95);
 	json_pair_u64(w, "p99_ns", l->p99);
-	json__key(w, "rel95"); json__num(w, l->rel95);
-	json__key(w, "z95"); json__num(w, l->z95);
-	json__key(w, "rel99"); json__num(w, l->rel99);
-	json__key(w, "z99"); json__num(w, l->z99);
-	json__key(w, "regressed"); json__bool(w, l->regressed);
+	json__fields(w, latency_fields, JSON_NR_FIELDS(latency_fields), l);
 	json__end(w, '}');
 }
 
@@ -485,10 +503,7 @@ static void json_path(struct json_writer *w, const struct diff_path *dp)
 	json__key(w, "changed");
 	json__begin(w, '{');
 	json__key(w, "part");
-	if (dp->changed_part >= 0)
-		json__str(w, diff__part_name(dp->changed_part));
-	else
-		json__null(w);
+	json__str_or_null(w, dp->changed_part >= 0 ? diff__part_name(dp->changed_part) : NULL);
 	json__key(w, "by"); json__num(w, dp->changed_by);
 	json__key(w, "function");
 	if (dp->top_name[0]) {
@@ -509,10 +524,7 @@ static void json_options(struct json_writer *w, const struct diff_result *r)
 	const struct diff_opts *op = &r->opts;
 
 	json__key(w, "path");
-	if (op->path)
-		json__str(w, op->path);
-	else
-		json__null(w);
+	json__str_or_null(w, op->path);
 	json__key(w, "normalize"); json__str(w, r->norm == DIFF_NORM_OPS ? "per-op" : "total");
 	json__key(w, "per_op_refused"); json__bool(w, r->per_op_refused);
 	json__key(w, "test");
@@ -553,10 +565,7 @@ static void json_failures(struct json_writer *w, const struct diff_result *r)
 		json__begin(w, '{');
 		json__key(w, "what"); json__str(w, fl->what);
 		json__key(w, "unit"); json__str(w, fl->latency ? "ns" : "share");
-		json__key(w, "base"); json__num(w, fl->base);
-		json__key(w, "new"); json__num(w, fl->cur);
-		json__key(w, "rel"); json__num(w, fl->rel);
-		json__key(w, "z"); json__num(w, fl->z);
+		json__fields(w, failure_fields, JSON_NR_FIELDS(failure_fields), fl);
 		json__end(w, '}');
 	}
 	json__end(w, ']');

@@ -91,6 +91,19 @@ static void trigger_json(struct json_writer *w, const struct trigger_fire *fire)
 	json__end(w, '}');
 }
 
+/* The incident's "windows" and "burst" objects, in the order the keys are printed. */
+static const struct json_field window_fields[] = {
+	JSON_FIELD(struct incident_view, previous, "previous"),
+	JSON_FIELD(struct incident_view, current, "current"),
+};
+
+static const struct json_field burst_fields[] = {
+	JSON_FIELD(struct incident_view, burst_file, "file"),
+	JSON_FIELD(struct incident_view, burst_s, "seconds"),
+	JSON_FIELD(struct incident_view, burst_freq, "freq"),
+	JSON_FIELD(struct incident_view, burst_state, "state"),
+};
+
 void incident__json(FILE *f, const struct incident_view *iv)
 {
 	struct json_writer w;
@@ -107,16 +120,12 @@ void incident__json(FILE *f, const struct incident_view *iv)
 	json__break(&w, 2);
 	json__key(&w, "windows");
 	json__begin(&w, '{');
-	json__key(&w, "previous"); json__str(&w, iv->previous);
-	json__key(&w, "current"); json__str(&w, iv->current);
+	json__fields(&w, window_fields, JSON_NR_FIELDS(window_fields), iv);
 	json__end(&w, '}');
 	json__break(&w, 2);
 	json__key(&w, "burst");
 	json__begin(&w, '{');
-	json__key(&w, "file"); json__str(&w, iv->burst_file);
-	json__key(&w, "seconds"); json__num(&w, iv->burst_s);
-	json__key(&w, "freq"); json__int(&w, iv->burst_freq);
-	json__key(&w, "state"); json__str(&w, iv->burst_state);
+	json__fields(&w, burst_fields, JSON_NR_FIELDS(burst_fields), iv);
 	json__end(&w, '}');
 	json__break(&w, 2);
 	section(&w, "window_paths", iv->window_json);

@@ -29,18 +29,22 @@ static void json_columns(struct json_writer *w, const struct mem_row *r)
 	}
 }
 
+static const struct json_field overhead_fields[] = {
+	JSON_FIELD(struct rec_alloc, calls, "calls"),
+	JSON_FIELD(struct rec_alloc, sample, "sample"),
+	JSON_FIELD(struct rec_alloc, duty, "duty"),
+	JSON_FIELD(struct rec_alloc, alloc_call_ns, "alloc_call_ns"),
+	JSON_FIELD(struct rec_alloc, free_call_ns, "free_call_ns"),
+	JSON_FIELD(struct rec_alloc, est_overhead_ns, "est_overhead_ns"),
+	JSON_FIELD(struct rec_alloc, est_slowdown, "est_slowdown"),
+};
+
 static void json_overhead(struct json_writer *w, const struct rec_alloc *a)
 {
 	json__break(w, 2);
 	json__key(w, "overhead");
 	json__begin(w, '{');
-	json__key(w, "calls"); json__int(w, a->calls);
-	json__key(w, "sample"); json__int(w, a->sample);
-	json__key(w, "duty"); json__num(w, a->duty);
-	json__key(w, "alloc_call_ns"); json__int(w, a->alloc_call_ns);
-	json__key(w, "free_call_ns"); json__int(w, a->free_call_ns);
-	json__key(w, "est_overhead_ns"); json__int(w, a->est_overhead_ns);
-	json__key(w, "est_slowdown"); json__num(w, a->est_slowdown);
+	json__fields(w, overhead_fields, JSON_NR_FIELDS(overhead_fields), a);
 	json__end(w, '}');
 }
 
@@ -71,6 +75,13 @@ static void json_paths(struct json_writer *w, const struct mem_data *d)
 	json__end(w, ']');
 }
 
+static const struct json_field growth_fields[] = {
+	JSON_FIELD(struct mem_growth, pid, "pid"),
+	JSON_FIELD(struct mem_growth, first_rss, "rss_first_bytes"),
+	JSON_FIELD(struct mem_growth, last_rss, "rss_last_bytes"),
+	JSON_FIELD(struct mem_growth, points, "points"),
+};
+
 static void json_growth(struct json_writer *w, const struct mem_data *d)
 {
 	json__break(w, 2);
@@ -82,10 +93,7 @@ static void json_growth(struct json_writer *w, const struct mem_data *d)
 
 		json__break(w, 4);
 		json__begin(w, '{');
-		json__key(w, "pid"); json__int(w, g->pid);
-		json__key(w, "rss_first_bytes"); json__int(w, g->first_rss);
-		json__key(w, "rss_last_bytes"); json__int(w, g->last_rss);
-		json__key(w, "points"); json__int(w, g->points);
+		json__fields(w, growth_fields, JSON_NR_FIELDS(growth_fields), g);
 		json__key(w, "rss_bytes_per_s");
 		json__num(w, dt > 0 ? (g->last_rss - g->first_rss) / dt : 0);
 		json__end(w, '}');

@@ -78,102 +78,90 @@ static void json_storms(struct json_writer *w, const struct net_data *d)
 	json__end(w, ']');
 }
 
-static void json_traffic(struct json_writer *w, int64_t tx, int64_t rx, int64_t txm, int64_t rxm)
-{
-	json__key(w, "tx_bytes"); json__int(w, tx);
-	json__key(w, "rx_bytes"); json__int(w, rx);
-	json__key(w, "tx_msgs"); json__int(w, txm);
-	json__key(w, "rx_msgs"); json__int(w, rxm);
-}
+/* The JSON schema of each row kind, in the order the keys are printed. */
+static const struct json_field peer_fields[] = {
+	JSON_FIELD(struct peer_row, proto, "proto"),
+	JSON_FIELD(struct peer_row, peer, "peer"),
+	JSON_FIELD(struct peer_row, lport, "lport"),
+	JSON_FIELD(struct peer_row, path, "path"),
+	JSON_FIELD(struct peer_row, tx, "tx_bytes"),
+	JSON_FIELD(struct peer_row, rx, "rx_bytes"),
+	JSON_FIELD(struct peer_row, txm, "tx_msgs"),
+	JSON_FIELD(struct peer_row, rxm, "rx_msgs"),
+};
+
+/* by_pid rows print "pid" first, then the same fields as paths rows */
+static const struct json_field path_fields[] = {
+	JSON_FIELD(struct path_row, pid, "pid"),
+	JSON_FIELD(struct path_row, path, "path"),
+	JSON_FIELD(struct path_row, proto, "proto"),
+	JSON_FIELD(struct path_row, tx, "tx_bytes"),
+	JSON_FIELD(struct path_row, rx, "rx_bytes"),
+	JSON_FIELD(struct path_row, txm, "tx_msgs"),
+	JSON_FIELD(struct path_row, rxm, "rx_msgs"),
+};
+
+/* "tcp": the counts before its percentiles and top connections */
+static const struct json_field tcp_fields[] = {
+	JSON_FIELD(struct net_data, nr_conns, "connections"),
+	JSON_FIELD(struct net_data, failed, "failed"),
+	JSON_FIELD(struct net_data, retrans, "retrans"),
+};
+
+static const struct json_field err_fields[] = {
+	JSON_FIELD(struct err_row, proto, "proto"),
+	JSON_FIELD(struct err_row, call, "call"),
+	JSON_FIELD(struct err_row, error, "error"),
+	JSON_FIELD(struct err_row, count, "count"),
+};
+
+/* a size histogram's keys before its buckets */
+static const struct json_field hist_fields[] = {
+	JSON_FIELD(struct hist_row, pid, "pid"),
+	JSON_FIELD(struct hist_row, proto, "proto"),
+	JSON_FIELD(struct hist_row, dir, "dir"),
+};
+
+static const struct json_field drop_fields[] = {
+	JSON_FIELD(struct rec_sockdrop, map_full, "map_full"),
+	JSON_FIELD(struct rec_sockdrop, stack_errors, "stack_errors"),
+	JSON_FIELD(struct rec_sockdrop, lost, "lost"),
+};
+
+static const struct json_field conn_fields[] = {
+	JSON_FIELD(struct conn_row, peer, "peer"),
+	JSON_FIELD(struct conn_row, lport, "lport"),
+	JSON_FIELD(struct conn_row, side, "side"),
+	JSON_FIELD(struct conn_row, state, "state"),
+	JSON_FIELD(struct conn_row, path, "path"),
+	JSON_FIELD(struct conn_row, tx, "tx_bytes"),
+	JSON_FIELD(struct conn_row, rx, "rx_bytes"),
+	JSON_FIELD(struct conn_row, lifetime, "lifetime_ns"),
+	JSON_FIELD(struct conn_row, connect, "connect_ns"),
+	JSON_FIELD(struct conn_row, accept_wait, "accept_wait_ns"),
+	JSON_FIELD(struct conn_row, retrans, "retrans"),
+	JSON_FIELD(struct conn_row, srtt, "srtt_us"),
+	JSON_FIELD(struct conn_row, errors, "errors"),
+};
 
 static void json_peers_paths(struct json_writer *w, const struct report_opts *o,
 			     const struct net_data *d)
 {
-	json__key(w, "peers");
-	json__begin(w, '[');
-	for (int i = 0; i < limit(o, d->nr_peers); i++) {
-		const struct peer_row *r = &d->peers[i];
-
-		json__begin(w, '{');
-		json__key(w, "proto"); json__str(w, r->proto);
-		json__key(w, "peer"); json__str(w, r->peer);
-		json__key(w, "lport"); json__int(w, r->lport);
-		json__key(w, "path"); json__str(w, r->path);
-		json_traffic(w, r->tx, r->rx, r->txm, r->rxm);
-		json__end(w, '}');
-	}
-	json__end(w, ']');
-	for (int k = 0; k < 2; k++) {
-		const struct path_row *rows = k ? d->by_pid : d->paths;
-		int n = k ? d->nr_by_pid : d->nr_paths;
-
-		json__key(w, k ? "by_pid" : "paths");
-		json__begin(w, '[');
-		for (int i = 0; i < n; i++) {
-			const struct path_row *r = &rows[i];
-
-			json__begin(w, '{');
-			if (k) {
-				json__key(w, "pid");
-				json__int(w, r->pid);
-			}
-			json__key(w, "path"); json__str(w, r->path);
-			json__key(w, "proto"); json__str(w, r->proto);
-			json_traffic(w, r->tx, r->rx, r->txm, r->rxm);
-			json__end(w, '}');
-		}
-		json__end(w, ']');
-	}
+	JSON_ROWS(w, "peers", peer_fields, 0, d->peers, limit(o, d->nr_peers));
+	JSON_ROWS(w, "paths", path_fields, 1, d->paths, d->nr_paths);	/* no "pid" */
+	JSON_ROWS(w, "by_pid", path_fields, 0, d->by_pid, d->nr_by_pid);
 }
 
 static void json_tcp(struct json_writer *w, const struct report_opts *o, const struct net_data *d)
 {
 	json__key(w, "tcp");
 	json__begin(w, '{');
-	json__key(w, "connections"); json__int(w, d->nr_conns);
-	json__key(w, "failed"); json__int(w, d->failed);
-	json__key(w, "retrans"); json__int(w, d->retrans);
+	json__fields(w, tcp_fields, JSON_NR_FIELDS(tcp_fields), d);
 	json_pcts(w, "connect_ns", d->connect, d->nr_connect);
 	json_pcts(w, "accept_wait_ns", d->accept_wait, d->nr_accept_wait);
 	json_pcts(w, "srtt_us", d->srtt, d->nr_srtt);
-	json__key(w, "top");
-	json__begin(w, '[');
-	for (int i = 0; i < limit(o, d->nr_conns); i++) {
-		const struct conn_row *c = &d->conns[i];
-
-		json__begin(w, '{');
-		json__key(w, "peer"); json__str(w, c->peer);
-		json__key(w, "lport"); json__int(w, c->lport);
-		json__key(w, "side"); json__str(w, c->side);
-		json__key(w, "state"); json__str(w, c->state);
-		json__key(w, "path"); json__str(w, c->path);
-		json__key(w, "tx_bytes"); json__int(w, c->tx);
-		json__key(w, "rx_bytes"); json__int(w, c->rx);
-		json__key(w, "lifetime_ns"); json__int(w, c->lifetime);
-		json__key(w, "connect_ns"); json__int(w, c->connect);
-		json__key(w, "accept_wait_ns"); json__int(w, c->accept_wait);
-		json__key(w, "retrans"); json__int(w, c->retrans);
-		json__key(w, "srtt_us"); json__int(w, c->srtt);
-		json__key(w, "errors"); json__int(w, c->errors);
-		json__end(w, '}');
-	}
-	json__end(w, ']');
+	JSON_ROWS(w, "top", conn_fields, 0, d->conns, limit(o, d->nr_conns));
 	json__end(w, '}');
-}
-
-static void json_errors(struct json_writer *w, const struct net_data *d)
-{
-	json__key(w, "errors");
-	json__begin(w, '[');
-	for (int i = 0; i < d->nr_errs; i++) {
-		json__begin(w, '{');
-		json__key(w, "proto"); json__str(w, d->errs[i].proto);
-		json__key(w, "call"); json__str(w, d->errs[i].call);
-		json__key(w, "error"); json__str(w, d->errs[i].error);
-		json__key(w, "count"); json__int(w, d->errs[i].count);
-		json__end(w, '}');
-	}
-	json__end(w, ']');
 }
 
 static void emit_json(const struct profile *p, const struct report_opts *o,
@@ -185,7 +173,7 @@ static void emit_json(const struct profile *p, const struct report_opts *o,
 	json__begin(&w, '{');
 	json_peers_paths(&w, o, d);
 	json_tcp(&w, o, d);
-	json_errors(&w, d);
+	JSON_ROWS(&w, "errors", err_fields, 0, d->errs, d->nr_errs);
 	json_storms(&w, d);
 	json_stacks(&w, "tx_stacks", d->tx_stacks, limit(o, d->nr_tx_stacks));
 	json_stacks(&w, "rx_stacks", d->rx_stacks, limit(o, d->nr_rx_stacks));
@@ -195,18 +183,14 @@ static void emit_json(const struct profile *p, const struct report_opts *o,
 		const struct hist_row *h = &d->hists[i];
 
 		json__begin(&w, '{');
-		json__key(&w, "pid"); json__int(&w, h->pid);
-		json__key(&w, "proto"); json__str(&w, h->proto);
-		json__key(&w, "dir"); json__str(&w, h->dir);
+		json__fields(&w, hist_fields, JSON_NR_FIELDS(hist_fields), h);
 		json__key(&w, "log2"); json__str(&w, buckets_text(h));
 		json__end(&w, '}');
 	}
 	json__end(&w, ']');
 	json__key(&w, "drops");
 	json__begin(&w, '{');
-	json__key(&w, "map_full"); json__int(&w, d->drop.map_full);
-	json__key(&w, "stack_errors"); json__int(&w, d->drop.stack_errors);
-	json__key(&w, "lost"); json__int(&w, d->drop.lost);
+	json__fields(&w, drop_fields, JSON_NR_FIELDS(drop_fields), &d->drop);
 	json__end(&w, '}');
 	json__end(&w, '}');
 }

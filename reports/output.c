@@ -149,6 +149,14 @@ void json__str(struct json_writer *w, const char *s)
 	output__json_str(w->f, s);
 }
 
+void json__str_or_null(struct json_writer *w, const char *s)
+{
+	if (s)
+		json__str(w, s);
+	else
+		json__null(w);
+}
+
 void json__int(struct json_writer *w, int64_t v)
 {
 	json_item(w);
@@ -190,6 +198,40 @@ void json__raw(struct json_writer *w, const char *json)
 {
 	json_item(w);
 	fputs(json, w->f);
+}
+
+void json__fields(struct json_writer *w, const struct json_field *fields, size_t n,
+		  const void *obj)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *at = (const char *)obj + fields[i].off;
+
+		json__key(w, fields[i].key);
+		switch (fields[i].kind) {
+		case JSON_F_INT: json__int(w, *(const int *)at); break;
+		case JSON_F_I64: json__int(w, *(const int64_t *)at); break;
+		case JSON_F_U32: json__uint(w, *(const uint32_t *)at); break;
+		case JSON_F_U64: json__uint(w, *(const uint64_t *)at); break;
+		case JSON_F_DOUBLE: json__num(w, *(const double *)at); break;
+		case JSON_F_BOOL: json__bool(w, *(const bool *)at); break;
+		case JSON_F_STR: json__str(w, *(const char *const *)at); break;
+		case JSON_F_CHARS: json__str(w, at); break;
+		case JSON_F_FIXED: json__fixed(w, *(const double *)at, fields[i].decimals); break;
+		}
+	}
+}
+
+void json__rows(struct json_writer *w, const char *key, const struct json_field *fields,
+		size_t n, const void *rows, int nr, size_t stride)
+{
+	json__key(w, key);
+	json__begin(w, '[');
+	for (int i = 0; i < nr; i++) {
+		json__begin(w, '{');
+		json__fields(w, fields, n, (const char *)rows + i * stride);
+		json__end(w, '}');
+	}
+	json__end(w, ']');
 }
 
 static const char *xml_entity(unsigned char c)

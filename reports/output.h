@@ -66,6 +66,8 @@ void json__key(struct json_writer *w, const char *key);
 /* A key whose value something else prints (a report section's own writer). */
 void json__key_external(struct json_writer *w, const char *key);
 void json__str(struct json_writer *w, const char *s);
+/* s, or null when there is none (json__str prints a NULL as "") */
+void json__str_or_null(struct json_writer *w, const char *s);
 void json__int(struct json_writer *w, int64_t v);
 void json__uint(struct json_writer *w, uint64_t v);
 /* output__json_num's rules: integers plain, else 6 significant digits, null if not finite */
@@ -76,6 +78,58 @@ void json__bool(struct json_writer *w, bool v);
 void json__null(struct json_writer *w);
 /* a value already in JSON (a number kept as text, a literal) */
 void json__raw(struct json_writer *w, const char *json);
+
+/*
+ * A struct's JSON schema declared once as data: one row per member, in the
+ * order the keys are printed, written by json__fields().  JSON_FIELD picks
+ * the kind from the member's type, so a row cannot disagree with the struct.
+ *
+ *	static const struct json_field conn_fields[] = {
+ *		JSON_FIELD(struct conn_row, peer, "peer"),
+ *		JSON_FIELD(struct conn_row, tx, "tx_bytes"),
+ *	};
+ *	json__fields(w, conn_fields, JSON_NR_FIELDS(conn_fields), c);
+ */
+enum json_field_kind {
+	JSON_F_INT, JSON_F_I64, JSON_F_U32, JSON_F_U64, JSON_F_DOUBLE, JSON_F_BOOL,
+	JSON_F_STR,		/* const char *, NULL printed as "" like json__str */
+	JSON_F_CHARS,		/* a char array member */
+	JSON_F_FIXED,		/* a double with a fixed number of decimals */
+};
+
+struct json_field {
+	const char *key;
+	enum json_field_kind kind;
+	size_t off;
+	int decimals;		/* JSON_F_FIXED only */
+};
+
+#define JSON_MEMBER_(type, m) (((type *)0)->m)
+#define JSON_FIELD_KIND_(type, m)						\
+	(__builtin_types_compatible_p(__typeof__(JSON_MEMBER_(type, m)),		\
+				      char[sizeof(JSON_MEMBER_(type, m))]) ?	\
+	 JSON_F_CHARS :								\
+	 _Generic(JSON_MEMBER_(type, m),					\
+		  int: JSON_F_INT, long: JSON_F_I64, long long: JSON_F_I64,	\
+		  unsigned int: JSON_F_U32, unsigned long: JSON_F_U64,		\
+		  unsigned long long: JSON_F_U64, double: JSON_F_DOUBLE,	\
+		  bool: JSON_F_BOOL, char *: JSON_F_STR, const char *: JSON_F_STR))
+#define JSON_FIELD(type, m, key) { key, JSON_FIELD_KIND_(type, m), offsetof(type, m), 0 }
+/* a double member printed as json__fixed(decimals) */
+#define JSON_FIXED(type, m, key, decimals)						\
+	{ key, _Generic(JSON_MEMBER_(type, m), double: JSON_F_FIXED), offsetof(type, m), decimals }
+#define JSON_NR_FIELDS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Writes key and value for each of the n fields of the struct at obj. */
+void json__fields(struct json_writer *w, const struct json_field *fields, size_t n,
+		  const void *obj);
+/* key: an array of nr objects, rows[i] (stride bytes apart) each written by json__fields */
+void json__rows(struct json_writer *w, const char *key, const struct json_field *fields,
+		size_t n, const void *rows, int nr, size_t stride);
+/* json__rows of a typed array, the table's fields from the skip-th on */
+#define JSON_ROWS(w, key, fields, skip, rows, nr)					\
+	json__rows(w, key, (fields) + (skip), JSON_NR_FIELDS(fields) - (skip), rows, nr,	\
+		   sizeof(*(rows)))
 
 /* s with & < > " ' replaced by entities, and control bytes by spaces. */
 void output__xml_str(FILE *f, const char *s);

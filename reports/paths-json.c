@@ -29,6 +29,21 @@ static void json_fields(struct json_writer *w, const char *key, const char *cons
 	json__end(w, '}');
 }
 
+/* A path's "latency_ns" (then its mean) and "slowest" entries (then "ok"). */
+static const struct json_field latency_fields[] = {
+	JSON_FIELD(struct path_latency, p50_ns, "p50"),
+	JSON_FIELD(struct path_latency, p90_ns, "p90"),
+	JSON_FIELD(struct path_latency, p95_ns, "p95"),
+	JSON_FIELD(struct path_latency, p99_ns, "p99"),
+	JSON_FIELD(struct path_latency, max_ns, "max"),
+};
+
+static const struct json_field slowop_fields[] = {
+	JSON_FIELD(struct path_slowop, id, "id"),
+	JSON_FIELD(struct path_slowop, latency_ns, "latency_ns"),
+	JSON_FIELD(struct path_slowop, start_ns, "start_ns"),
+};
+
 static void json_latency(struct json_writer *w, const struct path_report *rep,
 			 const struct path_stats *ps)
 {
@@ -50,11 +65,7 @@ static void json_latency(struct json_writer *w, const struct path_report *rep,
 	json__key(w, "latency_ns");
 	if (ps->has_lat && lat->count) {
 		json__begin(w, '{');
-		json__key(w, "p50"); json__uint(w, lat->p50_ns);
-		json__key(w, "p90"); json__uint(w, lat->p90_ns);
-		json__key(w, "p95"); json__uint(w, lat->p95_ns);
-		json__key(w, "p99"); json__uint(w, lat->p99_ns);
-		json__key(w, "max"); json__uint(w, lat->max_ns);
+		json__fields(w, latency_fields, JSON_NR_FIELDS(latency_fields), lat);
 		json__key(w, "mean"); json__uint(w, lat->sum_ns / lat->count);
 		json__end(w, '}');
 	} else {
@@ -130,9 +141,7 @@ static void json_slowest(struct json_writer *w, const struct profile *p,
 	json__begin(w, '[');
 	for (int i = 0; i < ns; i++) {
 		json__begin(w, '{');
-		json__key(w, "id"); json__uint(w, slow[i].id);
-		json__key(w, "latency_ns"); json__uint(w, slow[i].latency_ns);
-		json__key(w, "start_ns"); json__int(w, slow[i].start_ns);
+		json__fields(w, slowop_fields, JSON_NR_FIELDS(slowop_fields), &slow[i]);
 		json__key(w, "ok"); json__str(w, slow[i].ok ? slow[i].ok : "unknown");
 		json__end(w, '}');
 	}

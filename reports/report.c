@@ -86,21 +86,29 @@ void report_out__md_cell(FILE *f, const char *s, bool code)
 		fputc('`', f);
 }
 
-int report__filter_path(struct profile **pp, const char *path)
+int report__label_paths(struct profile *p, const char *name, struct path_rules **out,
+			char *msg, size_t len)
 {
 	struct path_rules *rules;
-	struct profile *np;
 	int err;
 
-	rules = path_rules__for_profile(*pp);
-	/* without rules the labels the recording has are all we go by */
-	if (rules) {
-		err = paths__label_profile(*pp, rules);
+	*out = NULL;
+	rules = name ? path_rules__load(name, msg, len) : path_rules__for_profile(p);
+	if (!rules)
+		return name ? -EINVAL : -ENOMEM;
+	err = paths__label_profile(p, rules);
+	if (err < 0) {
 		path_rules__free(rules);
-		if (err < 0)
-			return err;
+		return err;
 	}
-	np = profile__filter(*pp, paths__sample_on, (void *)path);
+	*out = rules;
+	return 0;
+}
+
+int report__filter_path(struct profile **pp, const char *path)
+{
+	struct profile *np = profile__filter(*pp, paths__sample_on, (void *)path);
+
 	if (!np)
 		return -ENOMEM;
 	profile__free(*pp);
@@ -274,6 +282,13 @@ static void json_cost(struct json_writer *w, const struct profile *p)
 	json__end(w, '}');
 }
 
+/* An unnamed module's keys, before how its frames get named. */
+static const struct json_field unnamed_fields[] = {
+	JSON_FIELD(struct unnamed_module, file, "module"),
+	JSON_FIELD(struct unnamed_module, cost_share, "cost_share"),
+	JSON_FIELD(struct unnamed_module, unnamed_share, "unnamed_share"),
+};
+
 /* "unnamed": the modules of unnamed_rows(), only when there are some. */
 static void json_unnamed(struct json_writer *w, const struct profile *p,
 			 const struct report_opts *o)
@@ -287,9 +302,7 @@ static void json_unnamed(struct json_writer *w, const struct profile *p,
 	json__begin(w, '[');
 	for (int i = 0; i < n; i++) {
 		json__begin(w, '{');
-		json__key(w, "module"); json__str(w, m[i].file);
-		json__key(w, "cost_share"); json__num(w, m[i].cost_share);
-		json__key(w, "unnamed_share"); json__num(w, m[i].unnamed_share);
+		json__fields(w, unnamed_fields, JSON_NR_FIELDS(unnamed_fields), &m[i]);
 		json__key(w, "named_by"); json__str(w, m[i].jit ? "perf-map" : "debug-symbols");
 		json__end(w, '}');
 	}
@@ -311,10 +324,7 @@ static void meta_json(const struct profile *p, const struct report_opts *o, FILE
 	json__key(&w, "file"); json__str(&w, o->file);
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
 		json__key(&w, strs[i].key);
-		if (strs[i].val)
-			json__str(&w, strs[i].val);
-		else
-			json__null(&w);
+		json__str_or_null(&w, strs[i].val);
 	}
 	json__key(&w, "duration_s"); json__num(&w, duration_s(p, meta));
 	json_list(&w, "pids", meta->pids, true);
@@ -327,10 +337,7 @@ static void meta_json(const struct profile *p, const struct report_opts *o, FILE
 	json_types(&w, p);
 	json__key(&w, "type"); json__str(&w, profile__str(p, p->types[o->type_idx].type));
 	json__key(&w, "path");
-	if (o->path)
-		json__str(&w, o->path);
-	else
-		json__null(&w);
+	json__str_or_null(&w, o->path);
 	json__key(&w, "nr_samples"); json__uint(&w, p->nr_samples);
 	lost = json_stats(&w, p);
 	json__key(&w, "dropped"); json__int(&w, lost);

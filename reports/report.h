@@ -28,10 +28,12 @@
  *    it needs to struct report_opts below (and to the command's --help),
  *    and document its JSON key in docs/usage.md ("peerscope report", JSON).
  *
- * Sections get the profile read-only, already labelled and filtered by
- * --path (report__filter_path, at load): they compute through the analyses
- * of reports/analysis/ (which take a const profile) and print, so every
- * section sees the same recording whatever ran before it.
+ * Sections get the profile read-only, already labelled with its paths
+ * (report__label_paths: every sample's `path` and `path_by`) and filtered
+ * by --path (report__filter_path), at load: they compute through the
+ * analyses of reports/analysis/ (which take a const profile) and print, so
+ * every section sees the same recording, and puts each sample on the same
+ * path, whatever ran before it.
  */
 #ifndef PEERSCOPE_REPORT_H
 #define PEERSCOPE_REPORT_H
@@ -43,6 +45,7 @@
 #include "reports/output.h"
 
 struct profile;
+struct path_rules;
 
 /* The output formats of every renderer: report, its paths section, diff. */
 enum report_format {
@@ -60,6 +63,7 @@ struct report_opts {
 	bool sort_total;		/* --sort total: top functions by total, not self */
 	int width;			/* text width in columns (default 100) */
 	const char *rules;		/* --rules NAME|FILE: path rules (else the recording's) */
+	const struct path_rules *path_rules;	/* the rules the profile was labelled with */
 	const char **slas;		/* --sla SPEC, repeatable */
 	int nr_slas;
 	bool net;			/* --net: the network section (reports/net.c) */
@@ -95,14 +99,25 @@ int report_out__end(struct report_out *o);
  */
 void report_out__md_cell(FILE *f, const char *s, bool code);
 
-/* ---- --path ------------------------------------------------------------ */
+/* ---- paths and --path --------------------------------------------------- */
 
 /*
- * Keeps only the samples on path `path`: samples without a path label (or
- * "other") are first labelled with the recording's path rules (or the
- * default set), like report does, then filtered by their `path` label.
- * *p is replaced on success.  Returns the number of samples kept or a
- * negative errno.
+ * Gives every sample of p its path, once, right after loading
+ * (paths__label_profile: the `path` and `path_by` labels), with the rules
+ * named by name (--rules: a built-in set or a file), else those the
+ * recording used, else the default set.  *rules gets them (the caller
+ * frees them with path_rules__free) for the analyses that need the list of
+ * paths.  Returns 0, -EINVAL when name cannot be loaded (msg says why) or
+ * another negative errno.
+ */
+int report__label_paths(struct profile *p, const char *name, struct path_rules **rules,
+			char *msg, size_t len);
+
+/*
+ * Keeps only the samples on path `path` by their `path` label (no label
+ * counts as "other"): label them first (report__label_paths).  *p is
+ * replaced on success.  Returns the number of samples kept or a negative
+ * errno.
  */
 int report__filter_path(struct profile **p, const char *path);
 

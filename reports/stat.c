@@ -255,19 +255,36 @@ static void json_topdown(struct json_writer *w, const struct pmu_topdown *td)
 	json__end(w, '}');
 }
 
+/* The keys of an event and a thread, in the order they are printed. */
+static const struct json_field event_fields[] = {
+	JSON_FIELD(struct stat_event, name, "name"),
+	JSON_FIELD(struct stat_event, base, "base"),
+	JSON_FIELD(struct stat_event, software, "software"),
+	JSON_FIELD(struct stat_event, supported, "supported"),
+};
+
+/* a supported event's raw count, after its unit and scaled value */
+static const struct json_field count_fields[] = {
+	JSON_FIELD(struct pmu_count, value, "raw"),
+	JSON_FIELD(struct pmu_count, enabled, "enabled_ns"),
+	JSON_FIELD(struct pmu_count, running, "running_ns"),
+};
+
+/* comm: json__str prints a missing one as "" */
+static const struct json_field thread_fields[] = {
+	JSON_FIELD(struct stat_thread, tid, "tid"),
+	JSON_FIELD(struct stat_thread, comm, "comm"),
+	JSON_FIELD(struct stat_thread, exited, "exited"),
+};
+
 static void json_event(struct json_writer *w, const struct stat_event *e)
 {
 	json__begin(w, '{');
-	json__key(w, "name"); json__str(w, e->name);
-	json__key(w, "base"); json__str(w, e->base);
-	json__key(w, "software"); json__bool(w, e->software);
-	json__key(w, "supported"); json__bool(w, e->supported);
+	json__fields(w, event_fields, JSON_NR_FIELDS(event_fields), e);
 	if (e->supported) {
 		json__key(w, "unit"); json__str(w, is_time_event(e) ? "ns" : "count");
 		json__key(w, "value"); json__num(w, llround(e->value));
-		json__key(w, "raw"); json__uint(w, e->count.value);
-		json__key(w, "enabled_ns"); json__uint(w, e->count.enabled);
-		json__key(w, "running_ns"); json__uint(w, e->count.running);
+		json__fields(w, count_fields, JSON_NR_FIELDS(count_fields), &e->count);
 		json__key(w, "running_pct"); json__num(w, round(e->pct * 100) / 100);
 	} else {
 		json__key(w, "why"); json__str(w, e->why ? e->why : "not supported");
@@ -283,9 +300,7 @@ static void json_threads(struct json_writer *w, const struct stat_view *v)
 		const struct stat_thread *th = &v->thr[t];
 
 		json__begin(w, '{');
-		json__key(w, "tid"); json__int(w, th->tid);
-		json__key(w, "comm"); json__str(w, th->comm ? th->comm : "");
-		json__key(w, "exited"); json__bool(w, th->exited);
+		json__fields(w, thread_fields, JSON_NR_FIELDS(thread_fields), th);
 		json__key(w, "values");
 		json__begin(w, '{');
 		for (int i = 0; i < v->nr_events; i++) {
@@ -314,10 +329,7 @@ void stat__print_json(FILE *f, const struct stat_view *v)
 	json__begin(&w, '{');
 	json__key(&w, "pid"); json__int(&w, v->pid);
 	json__key(&w, "command");
-	if (v->command)
-		json__str(&w, v->command);
-	else
-		json__null(&w);
+	json__str_or_null(&w, v->command);
 	json__key(&w, "threads_seen"); json__int(&w, v->nr_threads_seen);
 	json__end(&w, '}');
 	json__key(&w, "start_s"); json__num(&w, v->start_s);

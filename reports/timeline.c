@@ -90,6 +90,14 @@ static void emit_text(const struct profile *p, const struct timeline *t, uint32_
 	}
 }
 
+/* A thread's keys in the timeline JSON, before its parts. */
+static const struct json_field thread_fields[] = {
+	JSON_FIELD(struct tl_thread, pid, "pid"),
+	JSON_FIELD(struct tl_thread, tid, "tid"),
+	JSON_FIELD(struct tl_thread, thread, "thread"),
+	JSON_FIELD(struct tl_thread, wall, "wall_ns"),
+};
+
 static void emit_json(const struct profile *p, const struct timeline *t, uint32_t n, FILE *f)
 {
 	struct json_writer w;
@@ -103,10 +111,7 @@ static void emit_json(const struct profile *p, const struct timeline *t, uint32_
 		const struct tl_thread *th = &t->threads[i];
 
 		json__begin(&w, '{');
-		json__key(&w, "pid"); json__int(&w, th->pid);
-		json__key(&w, "tid"); json__int(&w, th->tid);
-		json__key(&w, "thread"); json__str(&w, th->thread);
-		json__key(&w, "wall_ns"); json__int(&w, th->wall);
+		json__fields(&w, thread_fields, JSON_NR_FIELDS(thread_fields), th);
 		json__key(&w, "parts");
 		json__begin(&w, '{');
 		for (int k = 0; k < TL_NR; k++) {
@@ -147,7 +152,7 @@ int report_timeline__emit(const struct profile *p, const struct report_opts *o,
 	uint32_t n;
 	int err;
 
-	err = timeline__compute(p, &t);
+	err = timeline__compute(p, o->path_rules, &t);
 	if (err)
 		return err;
 	/* without off-CPU data this would only repeat the CPU profile */

@@ -12,6 +12,33 @@ int cmd_rules(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
 
 /*
+ * What report, flame and diff share to read their command line and their
+ * recordings (open-recording.c).  Their steps return CMD_GO_ON to go on, or
+ * the exit code.
+ */
+#define CMD_GO_ON (-1)
+struct option;
+struct profile;
+/*
+ * getopt_long over argv for command cmd: -h prints usage (exit 0), an
+ * unknown option points at --help (exit 2), any other is handed to
+ * opt(c, ctx) until it returns other than CMD_GO_ON; returns that, or
+ * CMD_GO_ON with optind at the first operand.
+ */
+int cmd__options(int argc, char **argv, const char *cmd, const char *usage,
+		 const char *short_opts, const struct option *long_opts,
+		 int (*opt)(int c, void *ctx), void *ctx);
+/*
+ * Reads file into *p (*what: "pprof", "folded") and, when type_idx is not
+ * NULL, chooses its sample column by type (NULL: the default), saying what
+ * went wrong as command cmd ("report: cannot read ...").
+ */
+int cmd__load(const char *cmd, const char *file, const char *type, struct profile **p,
+	      const char **what, int *type_idx);
+/* Keeps the samples of one path (--path) of a labelled profile, as command cmd. */
+int cmd__select_path(const char *cmd, struct profile **p, const char *path);
+
+/*
  * A recording session as `record` and `agent` share it: the collectors
  * opened and attached once, their stats, and the records that describe a
  * recording (meta, stats, overhead).  Implemented in record-session.c;
@@ -40,6 +67,7 @@ struct record {
 	struct record_opts opts;
 	struct target target;
 	const char *output;
+	const char *fallback_output;	/* a second -o: where to write when -o fails */
 	const char *collectors;	/* -c, NULL = default set */
 	const char *rules_file;
 	const char *slas[MAX_SLAS];
@@ -58,6 +86,8 @@ struct record {
 	int64_t start_wall_ns;
 	/* what collectors flushed while recording; the drain adds the rest */
 	struct profile *profile;
+	/* each target as it was once attached (record-notes.c) */
+	struct target_state *at_attach;
 };
 
 /* seconds from a to b (CLOCK_MONOTONIC readings) */
@@ -71,6 +101,9 @@ static inline double record__ts_sec(const struct timespec *a, const struct times
  * PS_EXIT_USAGE after saying what is wrong.
  */
 int record__parse_args(struct record *r, int argc, char **argv);
+/* notes on targets: gone by the end of attach; exec'd or forked by the stop */
+void record__note_attached(struct record *r);
+void record__note_changes(const struct record *r);
 int record__libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap);
 /* root, or CAP_BPF + CAP_PERFMON; says what is missing */
 int record__check_privileges(void);

@@ -22,7 +22,7 @@
 #include "reports/output.h"
 #include "format/pprof.h"
 #include "core/profile.h"
-#include "format/recording.h"
+#include "core/rules.h"
 #include "reports/report.h"
 
 static const char usage_text[] =
@@ -116,6 +116,16 @@ static const struct option long_opts[] = {
 	{ }
 };
 
+/* What the command line asked for. */
+struct flame_args {
+	const char *out_path, *type, *path, *peer, *title, *by, *pprof_out, *file;
+	struct flame_svg_opts so;
+	struct flame_tree_opts to;
+	bool folded;
+	double min_pct;
+	char type_name[64];		/* the chosen type's name, kept past filtering */
+};
+
 static bool parse_int(const char *s, long lo, long hi, long *out)
 {
 	char *end;
@@ -130,166 +140,204 @@ static bool is_blocked_type(const char *type)
 	return !strcmp(type, "offcpu") || !strcmp(type, "runq") || !strcmp(type, "wall");
 }
 
-int cmd_flame(int argc, char **argv)
+/* The options that take a number; CMD_GO_ON, else the exit code. */
+static int parse_number(int c, struct flame_args *a)
 {
-	const char *out_path = NULL, *type = NULL, *path = NULL, *title = NULL, *by = NULL;
-	const char *peer = NULL;
-	const char *pprof_out = NULL, *file, *what = "recording";
-	struct flame_svg_opts so = { 0 };
-	struct flame_tree_opts to = { 0 };
-	struct flame_tree *tree = NULL;
-	struct profile *p = NULL;
-	struct out_file of;
-	bool folded = false;
-	double min_pct = 0.1;
-	char sub[256], val[64], types[256], type_name[64];
-	int c, err, ret = PS_EXIT_ERROR;
+	char *end;
 	long l;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:t:h", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'o': out_path = optarg; break;
-		case 't': type = optarg; break;
-		case OPT_FOLDED: folded = true; break;
-		case OPT_PATH: path = optarg; break;
-		case OPT_PEER: peer = optarg; break;
-		case OPT_BY: by = optarg; break;
-		case OPT_TITLE: title = optarg; break;
-		case OPT_INVERTED: so.inverted = true; break;
-		case OPT_NO_KERNEL: to.no_kernel = true; break;
-		case OPT_WAKERS: to.wakers = true; break;
-		case OPT_PPROF_OUT: pprof_out = optarg; break;
-		case OPT_WIDTH:
-			if (!parse_int(optarg, 200, 100000, &l)) {
-				ps_err("flame: bad width '%s': want pixels, 200..100000 (see 'peerscope flame --help')",
-				       optarg);
-				return PS_EXIT_USAGE;
-			}
-			so.width = l;
-			break;
-		case OPT_MIN_WIDTH: {
-			char *end;
-
-			min_pct = strtod(optarg, &end);
-			if (end == optarg || *end || !(min_pct >= 0 && min_pct <= 100)) {
-				ps_err("flame: bad minimum width '%s': want a percentage, 0..100 (see 'peerscope flame --help')",
-				       optarg);
-				return PS_EXIT_USAGE;
-			}
-			break;
+	if (c == OPT_WIDTH) {
+		if (parse_int(optarg, 200, 100000, &l)) {
+			a->so.width = l;
+			return CMD_GO_ON;
 		}
-		case 'h':
-			fputs(usage_text, stdout);
-			return PS_EXIT_OK;
-		default:
-			fprintf(stderr, "(see 'peerscope flame --help')\n");
-			return PS_EXIT_USAGE;
-		}
+		ps_err("flame: bad width '%s': want pixels, 200..100000 (see 'peerscope flame --help')",
+		       optarg);
+		return PS_EXIT_USAGE;
 	}
+	a->min_pct = strtod(optarg, &end);
+	if (end != optarg && !*end && a->min_pct >= 0 && a->min_pct <= 100)
+		return CMD_GO_ON;
+	ps_err("flame: bad minimum width '%s': want a percentage, 0..100 (see 'peerscope flame --help')",
+	       optarg);
+	return PS_EXIT_USAGE;
+}
+
+/* One option into a (a struct flame_args): CMD_GO_ON, else the exit code. */
+static int parse_opt(int c, void *ctx)
+{
+	struct flame_args *a = ctx;
+
+	switch (c) {
+	case 'o': a->out_path = optarg; break;
+	case 't': a->type = optarg; break;
+	case OPT_FOLDED: a->folded = true; break;
+	case OPT_PATH: a->path = optarg; break;
+	case OPT_PEER: a->peer = optarg; break;
+	case OPT_BY: a->by = optarg; break;
+	case OPT_TITLE: a->title = optarg; break;
+	case OPT_INVERTED: a->so.inverted = true; break;
+	case OPT_NO_KERNEL: a->to.no_kernel = true; break;
+	case OPT_WAKERS: a->to.wakers = true; break;
+	case OPT_PPROF_OUT: a->pprof_out = optarg; break;
+	case OPT_WIDTH:
+	case OPT_MIN_WIDTH:
+		return parse_number(c, a);
+	default:	/* an option of long_opts this switch forgot */
+		return PS_EXIT_USAGE;
+	}
+	return CMD_GO_ON;
+}
+
+/* The command line into a: CMD_GO_ON, else the exit code. */
+static int parse_args(int argc, char **argv, struct flame_args *a)
+{
+	int ret = cmd__options(argc, argv, "flame", usage_text, "o:t:h", long_opts,
+			       parse_opt, a);
+
+	if (ret != CMD_GO_ON)
+		return ret;
 	if (optind != argc - 1) {
 		ps_err("flame: %s (usage: peerscope flame FILE [-o OUT] [--folded]; see --help)",
 		       optind >= argc ? "no recording given" : "more than one recording given");
 		return PS_EXIT_USAGE;
 	}
-	file = argv[optind];
+	a->file = argv[optind];
+	return CMD_GO_ON;
+}
 
-	err = recording__load(file, &p, &what);
-	if (err == -EBADMSG) {
-		ps_err("flame: cannot read %s: not a pprof profile or folded stacks, or corrupt (check it is a file written by 'peerscope record')",
-		       file);
-		return PS_EXIT_ERROR;
-	} else if (err) {
-		ps_err("flame: cannot read %s: %s (check the file name)", file, strerror(-err));
-		return PS_EXIT_ERROR;
-	}
-	to.type_idx = recording__pick_type(p, type);
-	if (to.type_idx < 0) {
-		if (to.type_idx == -ENOENT)
-			ps_err("flame: no sample type '%s' in %s (it has: %s)", type, file,
-			       recording__type_list(p, types, sizeof(types)));
-		else
-			ps_err("flame: %s has no sample types (is it an empty profile?)", file);
-		ret = to.type_idx == -ENOENT ? PS_EXIT_USAGE : PS_EXIT_ERROR;
-		goto out_profile;
-	}
-	/* the path filter below replaces p: keep the name, not a pointer into it */
-	snprintf(type_name, sizeof(type_name), "%s", profile__str(p, p->types[to.type_idx].type));
-	type = type_name;
-	if (path) {
-		err = report__filter_path(&p, path);
+/* Reads the recording and chooses its sample column: CMD_GO_ON, else the exit code. */
+static int read_recording(struct flame_args *a, struct profile **pp, const char **what)
+{
+	int ret = cmd__load("flame", a->file, a->type, pp, what, &a->to.type_idx);
+
+	if (ret != CMD_GO_ON)
+		return ret;
+	/* the path filter replaces the profile: keep the name, not a pointer into it */
+	snprintf(a->type_name, sizeof(a->type_name), "%s",
+		 profile__str(*pp, (*pp)->types[a->to.type_idx].type));
+	a->type = a->type_name;
+	return CMD_GO_ON;
+}
+
+/*
+ * --path and --by path read every sample's path: labelled once, with the
+ * recording's rules, as report does (report__label_paths).
+ */
+static int label_paths(struct profile *p, const struct flame_args *a)
+{
+	struct path_rules *rules = NULL;
+	char msg[256];
+	int err;
+
+	if (!a->path && (!a->by || strncmp(a->by, "path", 4)))
+		return CMD_GO_ON;
+	err = report__label_paths(p, NULL, &rules, msg, sizeof(msg));
+	path_rules__free(rules);
+	if (!err)
+		return CMD_GO_ON;
+	ps_err("flame: cannot attribute the samples to paths: %s", strerror(-err));
+	return PS_EXIT_ERROR;
+}
+
+/* The samples --path and --peer keep: CMD_GO_ON, else the exit code. */
+static int select_samples(struct profile **pp, const struct flame_args *a)
+{
+	int err;
+
+	if (a->path && (err = cmd__select_path("flame", pp, a->path)) != CMD_GO_ON)
+		return err;
+	if (a->peer) {
+		err = report__filter_label(pp, "peer", a->peer);
 		if (err < 0) {
-			ps_err("flame: cannot select path %s: %s", path, strerror(-err));
-			goto out_profile;
-		}
-		if (!err)
-			ps_warn("flame: no samples on path '%s' (paths are dht, gossip, bootstrap, other, or those of the rules)",
-				path);
-	}
-	if (peer) {
-		err = report__filter_label(&p, "peer", peer);
-		if (err < 0) {
-			ps_err("flame: cannot select peer %s: %s", peer, strerror(-err));
-			goto out_profile;
+			ps_err("flame: cannot select peer %s: %s", a->peer, strerror(-err));
+			return PS_EXIT_ERROR;
 		}
 		if (!err)
 			ps_warn("flame: no samples while serving peer '%s' (report --peers lists the peers)",
-				peer);
+				a->peer);
 	}
-	if (pprof_out) {
-		err = pprof__write(p, pprof_out);
-		if (err) {
-			ps_err("flame: cannot write %s: %s (check the directory)", pprof_out,
-			       strerror(-err));
-			goto out_profile;
-		}
-	}
+	if (!a->pprof_out)
+		return CMD_GO_ON;
+	err = pprof__write(*pp, a->pprof_out);
+	if (!err)
+		return CMD_GO_ON;
+	ps_err("flame: cannot write %s: %s (check the directory)", a->pprof_out, strerror(-err));
+	return PS_EXIT_ERROR;
+}
+
+/* The tree as folded stacks or SVG into out_path: 0 or a negative errno. */
+static int write_tree(FILE *f, const struct flame_tree *tree, struct flame_args *a,
+		      const char *what)
+{
+	char sub[256], val[64];
+
+	if (a->folded)
+		return flame_folded__write(f, tree, 0);
+	output__fmt_value(tree->nodes[0].total[0], tree->unit, val, sizeof(val));
+	snprintf(sub, sizeof(sub), "%s: %s (%s)%s%s%s%s", a->type, val, what,
+		 a->path ? ", path " : "", a->path ? a->path : "", a->peer ? ", peer " : "",
+		 a->peer ? a->peer : "");
+	a->so.title = a->title;
+	a->so.subtitle = sub;
+	a->so.min_share = a->min_pct > 0 ? a->min_pct / 100 : -1;
+	return flame_svg__write(f, tree, &a->so);
+}
+
+/* Builds the call tree and writes it: the exit code. */
+static int render(const struct profile *p, struct flame_args *a, const char *what)
+{
+	const char *out_path = a->out_path ? a->out_path : a->folded ? "-" : "flame.svg";
+	struct flame_tree *tree;
+	struct out_file of;
+	int err, c;
+
 	/* Blocked time reads best with why it blocked as the last frame. */
-	if (is_blocked_type(type)) {
-		to.leaf_label = "reason";
-		to.idle_leaf = true;
+	if (is_blocked_type(a->type)) {
+		a->to.leaf_label = "reason";
+		a->to.idle_leaf = true;
 	}
-	to.root_label = by;
-	tree = flame_tree__build(p, &to, &err);
+	a->to.root_label = a->by;
+	tree = flame_tree__build(p, &a->to, &err);
 	if (!tree) {
 		ps_err("flame: cannot build the call tree: %s", strerror(-err));
-		goto out_profile;
+		return PS_EXIT_ERROR;
 	}
-
-	if (!out_path)
-		out_path = folded ? "-" : "flame.svg";
 	err = out_file__open(&of, out_path);
 	if (err) {
 		ps_err("flame: cannot write %s: %s (choose another file with -o)", out_path,
 		       strerror(-err));
-		goto out_tree;
+		flame_tree__free(tree);
+		return PS_EXIT_ERROR;
 	}
-	if (folded) {
-		err = flame_folded__write(of.f, tree, 0);
-	} else {
-		output__fmt_value(tree->nodes[0].total[0], tree->unit, val, sizeof(val));
-		snprintf(sub, sizeof(sub), "%s: %s (%s)%s%s%s%s", type, val, what,
-			 path ? ", path " : "", path ? path : "", peer ? ", peer " : "",
-			 peer ? peer : "");
-		so.title = title;
-		so.subtitle = sub;
-		so.min_share = min_pct > 0 ? min_pct / 100 : -1;
-		err = flame_svg__write(of.f, tree, &so);
-	}
+	err = write_tree(of.f, tree, a, what);
 	c = out_file__close(&of, !err);
-	if (!err)
-		err = c;
-	if (err) {
+	flame_tree__free(tree);
+	if (err || c) {
 		ps_err("flame: cannot write %s: %s (check free space and permissions)", out_path,
-		       strerror(-err));
-		goto out_tree;
+		       strerror(-(err ? err : c)));
+		return PS_EXIT_ERROR;
 	}
 	if (strcmp(out_path, "-"))
 		ps_info("flame: wrote %s", out_path);
-	ret = PS_EXIT_OK;
-out_tree:
-	flame_tree__free(tree);
-out_profile:
+	return PS_EXIT_OK;
+}
+
+int cmd_flame(int argc, char **argv)
+{
+	struct flame_args a = { .min_pct = 0.1 };
+	const char *what = "recording";
+	struct profile *p = NULL;
+	int ret = parse_args(argc, argv, &a);
+
+	if (ret == CMD_GO_ON)
+		ret = read_recording(&a, &p, &what);
+	if (ret == CMD_GO_ON)
+		ret = label_paths(p, &a);
+	if (ret == CMD_GO_ON)
+		ret = select_samples(&p, &a);
+	if (ret == CMD_GO_ON)
+		ret = render(p, &a, what);
 	profile__free(p);
 	return ret;
 }

@@ -174,9 +174,45 @@ static void stop_targets(struct record *r)
 		bpf_map_delete_elem(r->sm.targets_fd, &r->target.pids[i]);
 }
 
+/*
+ * p into -o.  When that fails (a full disk), into the second -o if there is
+ * one, else the error says what is lost.  0 when the first -o has it; *written
+ * is where the recording is, NULL when nowhere.
+ */
+static int write_recording(const struct record *r, struct profile *p, int64_t samples,
+			   const char **written)
+{
+	double secs = record__ts_sec(&r->t_attached, &r->t_stop);
+	int err = pprof__write(p, r->output), err2;
+
+	*written = r->output;
+	if (!err)
+		return 0;
+	*written = NULL;
+	if (!r->fallback_output) {
+		ps_err("record: writing %s failed: %s: %lld samples of %.1f s are lost (check the "
+		       "disk and the path given with -o; a second -o keeps the recording when "
+		       "the first cannot be written)", r->output, strerror(-err),
+		       (long long)samples, secs);
+		return err;
+	}
+	err2 = pprof__write(p, r->fallback_output);
+	if (err2) {
+		ps_err("record: writing %s failed: %s, and the second -o %s: %s: %lld samples of "
+		       "%.1f s are lost (check both disks)", r->output, strerror(-err),
+		       r->fallback_output, strerror(-err2), (long long)samples, secs);
+		return err;
+	}
+	ps_err("record: writing %s failed: %s: the recording went to the second -o, %s "
+	       "(free space for the first)", r->output, strerror(-err), r->fallback_output);
+	*written = r->fallback_output;
+	return err;
+}
+
 static int drain_and_write(struct record *r)
 {
 	struct collector_stats t;
+	const char *written;
 	struct profile *p;
 	int64_t samples = 0;
 	int err, idx, left;
@@ -211,16 +247,13 @@ static int drain_and_write(struct record *r)
 		ps_debug("symbolized %u locations, %d without a name", p->nr_locations, left);
 	record__add_records(r, p);
 
-	err = pprof__write(p, r->output);
-	if (err) {
-		ps_err("record: writing %s failed: %s (check the disk and the path given with -o)",
-		       r->output, strerror(-err));
-		goto free_profile;
-	}
-
 	t = record__total_stats(r);
 	idx = profile__type_index(p, "samples");
 	samples = idx >= 0 ? profile__total(p, idx) : (int64_t)t.events;
+	err = write_recording(r, p, samples, &written);
+	if (!written)
+		goto free_profile;
+
 	for (int i = 0; i < r->nr_coll; i++) {
 		const struct collector_stats *s = &r->coll[i].stats;
 
@@ -232,7 +265,7 @@ static int drain_and_write(struct record *r)
 	}
 	/* drops are always shown, even when zero */
 	fprintf(stderr, "peerscope: wrote %s: %lld samples, %llu stack errors, %llu map full, "
-		"%llu lost\n", strcmp(r->output, "-") ? r->output : "stdout", (long long)samples,
+		"%llu lost\n", strcmp(written, "-") ? written : "stdout", (long long)samples,
 		(unsigned long long)t.stack_errors, (unsigned long long)t.map_full,
 		(unsigned long long)t.lost);
 
@@ -316,7 +349,8 @@ int cmd_record(int argc, char **argv)
 		       "(use a kernel built with CONFIG_DEBUG_INFO_BTF=y)");
 		goto free_target;
 	}
-	if (record__check_targets(&r) || check_output(r.output))
+	if (record__check_targets(&r) || check_output(r.output) ||
+	    (r.fallback_output && check_output(r.fallback_output)))
 		goto free_target;
 	if (choose_rules(&r, &rules))
 		goto free_target;
@@ -363,6 +397,7 @@ int cmd_record(int argc, char **argv)
 		if (err)
 			ps_debug("symbolizer: pid %u: %s", r.target.pids[i], strerror(-err));
 	}
+	record__note_attached(&r);
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -371,6 +406,7 @@ int cmd_record(int argc, char **argv)
 	record_loop(&r);
 	stop_targets(&r);
 	clock_gettime(CLOCK_MONOTONIC, &r.t_stop);
+	record__note_changes(&r);
 	/*
 	 * The first signal means "stop and write"; a second one while
 	 * draining kills, so a stuck drain can always be interrupted.
@@ -393,6 +429,7 @@ free_target:
 	if (rules)
 		path_rules__free(rules);
 	free(r.port_rules);
+	free(r.at_attach);
 	target__free(&r.target);
 	return ret;
 }

@@ -15,7 +15,8 @@
 #include "builtin.h"
 #include "core/log.h"
 #include "core/profile.h"
-#include "format/recording.h"
+#include "core/rules.h"
+#include "analysis/paths.h"
 #include "reports/report.h"
 #include "reports/top.h"
 #include "reports/bottleneck.h"
@@ -75,16 +76,18 @@ static const char usage_text[] =
 "                   recording's default type, else samples, else cpu.\n"
 "  --path PATH      only the samples of one path (dht, gossip, bootstrap,\n"
 "                   other, or a path of the recording's rules).\n"
-"  --rules FILE|NAME  path rules for the Paths section (default: those the\n"
-"                   recording used; docs/rules.md).\n"
+"  --rules FILE|NAME  path rules every section attributes samples with\n"
+"                   (default: those the recording used; docs/rules.md).\n"
 "  --sla SPEC       check span latency, e.g. dht.p95=500ms,bootstrap.p99=2s;\n"
 "                   repeatable; exit 3 when one fails (docs/guide.md).\n"
 "  --net            add the Network section: traffic per path and peer, TCP\n"
 "                   connect latency, retransmits, socket errors, syscall\n"
 "                   storms, sending/receiving stacks (docs/net.md).\n"
 "  --peers          add the Peers section: per path, the peers served, their\n"
-"                   CPU, off-CPU, bytes and messages, cost per message, and\n"
-"                   a verdict when one peer stands out (docs/peers.md).\n"
+"                   CPU, off-CPU, bytes and messages, cost per message, the\n"
+"                   bytes sent while serving them, the wait for their\n"
+"                   replies (rules 'txn' lines), and verdicts when one peer\n"
+"                   costs or waits out of proportion (docs/peers.md).\n"
 "  -h, --help       this text.\n"
 "\n"
 "Exit status: 0 done; 1 the file cannot be read or is not a recording;\n"
@@ -112,129 +115,172 @@ static const struct option long_opts[] = {
 	{ }
 };
 
-int cmd_report(int argc, char **argv)
+/* What the command line asked for, beyond the sections' own options. */
+struct report_args {
+	struct report_opts o;
+	enum report_format format;
+	const char *type;		/* --type, or NULL for the default */
+};
+
+static int parse_format(const char *s, enum report_format *format)
 {
-	struct report_opts o = { .top_n = 20, .width = 100 };
-	enum report_format format = REPORT_TEXT;
-	const char *type = NULL, *what;
-	struct report_out out;
-	struct profile *p = NULL;
-	int c, err, ret = PS_EXIT_ERROR, failed = 0;
-	char types[256], *end;
+	if (!strcmp(s, "text"))
+		*format = REPORT_TEXT;
+	else if (!strcmp(s, "md") || !strcmp(s, "markdown"))
+		*format = REPORT_MD;
+	else if (!strcmp(s, "json"))
+		*format = REPORT_JSON;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_top(const char *s, int *top_n)
+{
+	char *end;
 	long n;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:t:h", long_opts, NULL)) != -1) {
-		switch (c) {
-		case OPT_FORMAT:
-			if (!strcmp(optarg, "text")) {
-				format = REPORT_TEXT;
-			} else if (!strcmp(optarg, "md") || !strcmp(optarg, "markdown")) {
-				format = REPORT_MD;
-			} else if (!strcmp(optarg, "json")) {
-				format = REPORT_JSON;
-			} else {
-				ps_err("report: bad format '%s': want text, md or json (see 'peerscope report --help')",
-				       optarg);
-				return PS_EXIT_USAGE;
-			}
-			break;
-		case OPT_JSON: format = REPORT_JSON; break;
-		case 'n':
-			errno = 0;
-			n = strtol(optarg, &end, 10);
-			if (errno || end == optarg || *end || n < 0 || n > 1000000) {
-				ps_err("report: bad --top '%s': want a number of rows, 0 for all (see 'peerscope report --help')",
-				       optarg);
-				return PS_EXIT_USAGE;
-			}
-			o.top_n = n;
-			break;
-		case OPT_SORT:
-			if (strcmp(optarg, "self") && strcmp(optarg, "total")) {
-				ps_err("report: bad --sort '%s': want self or total (see 'peerscope report --help')",
-				       optarg);
-				return PS_EXIT_USAGE;
-			}
-			o.sort_total = !strcmp(optarg, "total");
-			break;
-		case 't': type = optarg; break;
-		case OPT_PATH: o.path = optarg; break;
-		case OPT_NET: o.net = true; break;
-		case OPT_PEERS: o.peers = true; break;
-		case OPT_RULES: o.rules = optarg; break;
-		case OPT_SLA: {
-			const char **v = realloc(o.slas, (o.nr_slas + 1) * sizeof(*v));
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno || end == s || *end || n < 0 || n > 1000000)
+		return -EINVAL;
+	*top_n = n;
+	return 0;
+}
 
-			if (!v)
-				return PS_EXIT_ERROR;
-			o.slas = v;
-			o.slas[o.nr_slas++] = optarg;
+/* One option into a (a struct report_args): CMD_GO_ON, else the exit code. */
+static int parse_opt(int c, void *ctx)
+{
+	struct report_args *a = ctx;
+	struct report_opts *o = &a->o;
+	const char **v;
+
+	switch (c) {
+	case OPT_FORMAT:
+		if (!parse_format(optarg, &a->format))
 			break;
-		}
-		case 'h':
-			fputs(usage_text, stdout);
-			return PS_EXIT_OK;
-		default:
-			fprintf(stderr, "(see 'peerscope report --help')\n");
+		ps_err("report: bad format '%s': want text, md or json (see 'peerscope report --help')",
+		       optarg);
+		return PS_EXIT_USAGE;
+	case OPT_JSON: a->format = REPORT_JSON; break;
+	case 'n':
+		if (!parse_top(optarg, &o->top_n))
+			break;
+		ps_err("report: bad --top '%s': want a number of rows, 0 for all (see 'peerscope report --help')",
+		       optarg);
+		return PS_EXIT_USAGE;
+	case OPT_SORT:
+		if (strcmp(optarg, "self") && strcmp(optarg, "total")) {
+			ps_err("report: bad --sort '%s': want self or total (see 'peerscope report --help')",
+			       optarg);
 			return PS_EXIT_USAGE;
 		}
+		o->sort_total = !strcmp(optarg, "total");
+		break;
+	case 't': a->type = optarg; break;
+	case OPT_PATH: o->path = optarg; break;
+	case OPT_NET: o->net = true; break;
+	case OPT_PEERS: o->peers = true; break;
+	case OPT_RULES: o->rules = optarg; break;
+	case OPT_SLA:
+		v = realloc(o->slas, (o->nr_slas + 1) * sizeof(*v));
+		if (!v)
+			return PS_EXIT_ERROR;
+		o->slas = v;
+		o->slas[o->nr_slas++] = optarg;
+		break;
+	default:	/* an option of long_opts this switch forgot */
+		return PS_EXIT_USAGE;
 	}
+	return CMD_GO_ON;
+}
+
+/* The command line into a: CMD_GO_ON, else the exit code. */
+static int parse_args(int argc, char **argv, struct report_args *a)
+{
+	int ret = cmd__options(argc, argv, "report", usage_text, "n:t:h", long_opts,
+			       parse_opt, a);
+
+	if (ret != CMD_GO_ON)
+		return ret;
 	if (optind != argc - 1) {
 		ps_err("report: %s (usage: peerscope report FILE [--format text|md|json]; see --help)",
 		       optind >= argc ? "no recording given" : "more than one recording given");
 		return PS_EXIT_USAGE;
 	}
-	o.file = argv[optind];
+	a->o.file = argv[optind];
+	return CMD_GO_ON;
+}
 
-	err = recording__load(o.file, &p, &what);
-	if (err == -EBADMSG) {
-		ps_err("report: cannot read %s: not a pprof profile or folded stacks, or corrupt (check it is a file written by 'peerscope record')",
-		       o.file);
+/*
+ * The recording, ready for the sections: read, its sample column chosen,
+ * every sample given its path once (the rules into *rules), and cut to
+ * --path.  CMD_GO_ON, else the exit code.
+ */
+static int load(struct report_args *a, struct profile **pp, struct path_rules **rules)
+{
+	struct report_opts *o = &a->o;
+	const char *what;
+	char msg[256];
+	int err = cmd__load("report", o->file, a->type, pp, &what, &o->type_idx);
+
+	if (err != CMD_GO_ON)
+		return err;
+	/*
+	 * A profile with no path data of its own (a foreign pprof) shows no
+	 * Paths section: the labels would be read by nobody unless asked for.
+	 */
+	if (!paths__has_data(*pp) && !o->path && !o->rules && !o->peers && !o->nr_slas)
+		return CMD_GO_ON;
+	err = report__label_paths(*pp, o->rules, rules, msg, sizeof(msg));
+	if (err == -EINVAL) {
+		ps_err("report: bad --rules: %s (see docs/rules.md)", msg);
 		return PS_EXIT_ERROR;
 	} else if (err) {
-		ps_err("report: cannot read %s: %s (check the file name)", o.file, strerror(-err));
+		ps_err("report: cannot attribute the samples to paths: %s", strerror(-err));
 		return PS_EXIT_ERROR;
 	}
-	o.type_idx = recording__pick_type(p, type);
-	if (o.type_idx < 0) {
-		if (o.type_idx == -ENOENT)
-			ps_err("report: no sample type '%s' in %s (it has: %s)", type, o.file,
-			       recording__type_list(p, types, sizeof(types)));
-		else
-			ps_err("report: %s has no sample types (is it an empty profile?)", o.file);
-		ret = o.type_idx == -ENOENT ? PS_EXIT_USAGE : PS_EXIT_ERROR;
-		goto out_profile;
-	}
-	if (o.path) {
-		err = report__filter_path(&p, o.path);
-		if (err < 0) {
-			ps_err("report: cannot select path %s: %s", o.path, strerror(-err));
-			goto out_profile;
-		}
-		if (!err)
-			ps_warn("report: no samples on path '%s' (paths are dht, gossip, bootstrap, other, or those of the rules)",
-				o.path);
-	}
+	o->path_rules = *rules;
+	return o->path ? cmd__select_path("report", pp, o->path) : CMD_GO_ON;
+}
 
-	report_out__begin(&out, stdout, format, o.width);
+/* Every section in order, then the end of the document: the exit code. */
+static int emit(const struct profile *p, const struct report_args *a)
+{
+	struct report_out out;
+	int err, failed = 0;
+
+	report_out__begin(&out, stdout, a->format, a->o.width);
 	for (size_t i = 0; i < NR_SECTIONS; i++) {
-		err = sections[i].emit(p, &o, &out);
+		err = sections[i].emit(p, &a->o, &out);
 		if (err < 0) {
 			/* finish the document so JSON stays parseable, then say why */
 			report_out__end(&out);
 			ps_err("report: section %s failed: %s", sections[i].name, strerror(-err));
-			goto out_profile;
+			return PS_EXIT_ERROR;
 		}
 		failed += err;
 	}
 	if (report_out__end(&out)) {
 		ps_err("report: cannot write the report: %s (check the output)", strerror(EIO));
-		goto out_profile;
+		return PS_EXIT_ERROR;
 	}
-	ret = failed ? PS_EXIT_SLA : PS_EXIT_OK;
-out_profile:
+	return failed ? PS_EXIT_SLA : PS_EXIT_OK;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct report_args a = { .o = { .top_n = 20, .width = 100 }, .format = REPORT_TEXT };
+	struct path_rules *rules = NULL;
+	struct profile *p = NULL;
+	int ret = parse_args(argc, argv, &a);
+
+	if (ret == CMD_GO_ON)
+		ret = load(&a, &p, &rules);
+	if (ret == CMD_GO_ON)
+		ret = emit(p, &a);
+	path_rules__free(rules);
 	profile__free(p);
-	free(o.slas);
+	free(a.o.slas);
 	return ret;
 }

@@ -3,6 +3,7 @@
  * peerscope rules: list the built-in path rule sets, show one (or a file),
  * check a rules file, or say which set a running process would get.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +13,17 @@
 #include "core/log.h"
 #include "core/rules.h"
 #include "core/rules-check.h"
+#include "core/profile.h"
+#include "analysis/explain.h"
+#include "reports/explain.h"
+#include "reports/report.h"
 
 static const char usage_text[] =
 "usage: peerscope rules --list\n"
 "       peerscope rules --show [NAME|FILE]\n"
 "       peerscope rules --check FILE\n"
 "       peerscope rules --guess PID\n"
+"       peerscope rules --explain FILE [--rules NAME|FILE] [-t TYPE] [--top N] [--json]\n"
 "\n"
 "Path rules say which work of a node is DHT, gossip, bootstrap or a path of\n"
 "your own: symbol patterns over stacks, spans (uprobe / USDT start..done)\n"
@@ -27,6 +33,13 @@ static const char usage_text[] =
 "  -s, --show [NAME]   print a built-in set or a rules file (default: default)\n"
 "  -c, --check FILE    parse FILE; print what it defines, exit 1 on an error\n"
 "  -g, --guess PID     the built-in set peerscope record would choose for PID\n"
+"  -e, --explain FILE  which rule put each of the top stacks of a recording in\n"
+"                      its path: the evidence (span, symbol, entry, thread,\n"
+"                      socket, port, none) and what matched\n"
+"      --rules NAME    with --explain: these rules, not the recording's own\n"
+"  -t, --type TYPE     with --explain: the sample type to rank by (default cpu)\n"
+"      --top N         with --explain: how many stacks (default 20)\n"
+"      --json          with --explain: JSON\n"
 "  -h, --help          this text\n"
 "\n"
 "Exit status: 0 ok, 1 a rules file is wrong or a pid is gone, 2 usage error.\n";
@@ -65,6 +78,40 @@ static void guess_check(const char *name, unsigned long pid)
 	path_rules__free(r);
 }
 
+/* rules --explain FILE: load, label paths as report does, say why. */
+static int explain(const char *file, const char *rules, const char *type, long top, bool json)
+{
+	struct path_rules *r = NULL;
+	struct profile *p = NULL;
+	struct explain e;
+	const char *what;
+	char msg[256];
+	int ti, ret, err;
+
+	ret = cmd__load("rules", file, type, &p, &what, &ti);
+	if (ret != CMD_GO_ON)
+		goto out;
+	err = report__label_paths(p, rules, &r, msg, sizeof(msg));
+	if (err) {
+		ps_err("rules: --explain %s: %s", file, err == -EINVAL ? msg : strerror(-err));
+		ret = PS_EXIT_ERROR;
+		goto out;
+	}
+	err = explain__compute(p, r, ti, top, &e);
+	if (err) {
+		ps_err("rules: --explain %s: %s", file, strerror(-err));
+		ret = PS_EXIT_ERROR;
+		goto out;
+	}
+	explain__print(stdout, p, r, profile__str(p, p->types[ti].type), &e, json);
+	explain__free(&e);
+	ret = PS_EXIT_OK;
+out:
+	path_rules__free(r);
+	profile__free(p);
+	return ret;
+}
+
 int cmd_rules(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -72,17 +119,25 @@ int cmd_rules(int argc, char **argv)
 		{ "show", optional_argument, NULL, 's' },
 		{ "check", required_argument, NULL, 'c' },
 		{ "guess", required_argument, NULL, 'g' },
+		{ "explain", required_argument, NULL, 'e' },
+		{ "rules", required_argument, NULL, 'R' },
+		{ "type", required_argument, NULL, 't' },
+		{ "top", required_argument, NULL, 'T' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	const char *show = NULL, *check = NULL, *guess = NULL;
-	bool list = false, want_show = false;
+	const char *show = NULL, *check = NULL, *guess = NULL, *explain_file = NULL;
+	const char *rules = NULL, *type = "cpu";
+	bool list = false, want_show = false, json = false;
+	long top = 20;
+	char *end;
 	struct path_rules *r;
 	char err[512];
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "ls::c:g:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "ls::c:g:e:t:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			list = true;
@@ -101,6 +156,26 @@ int cmd_rules(int argc, char **argv)
 		case 'g':
 			guess = optarg;
 			break;
+		case 'e':
+			explain_file = optarg;
+			break;
+		case 'R':
+			rules = optarg;
+			break;
+		case 't':
+			type = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'T':
+			top = strtol(optarg, &end, 10);
+			if (*end || top < 1 || top > 100000) {
+				ps_err("rules: bad --top '%s': want a count, 1..100000 (see 'peerscope rules --help')",
+				       optarg);
+				return PS_EXIT_USAGE;
+			}
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return PS_EXIT_OK;
@@ -113,6 +188,8 @@ int cmd_rules(int argc, char **argv)
 		ps_err("rules: unexpected argument '%s' (peerscope rules --help)", argv[optind]);
 		return PS_EXIT_USAGE;
 	}
+	if (explain_file)
+		return explain(explain_file, rules, type, top, json);
 	if (!list && !want_show && !check && !guess)
 		list = true;
 

@@ -14,6 +14,7 @@
 #include "collectors/collector.h"
 #include "collectors/record-opts.h"
 #include "core/log.h"
+#include "core/opt-values.h"
 #include "core/target.h"
 
 static const char usage_text[] =
@@ -26,7 +27,8 @@ static const char usage_text[] =
 "  -p, --pid PID[,PID...]    processes to record (required)\n"
 "  -F, --freq HZ             on-CPU sampling frequency (default 99)\n"
 "  -d, --duration SECONDS    stop after this long (default: until Ctrl-C)\n"
-"  -o, --output FILE         pprof output (default " RECORD_DEFAULT_OUTPUT ")\n"
+"  -o, --output FILE         pprof output (default " RECORD_DEFAULT_OUTPUT "); a second\n"
+"                            -o is where it goes if writing the first fails\n"
 "  -c, --collectors LIST     collectors to run, comma separated (default: all\n"
 "                            supported ones); see the list below\n"
 "      --no-kernel           user stacks only\n"
@@ -38,7 +40,8 @@ static const char usage_text[] =
 "  -e, --events LIST         hardware counters to read (hwc collector)\n"
 "      --rules FILE|NAME     path rules file or built-in set (docs/rules.md)\n"
 "      --port NAME=[PROTO:]LO[-HI]  socket traffic to a path by port, repeatable\n"
-"      --no-peers            no serving-peer tag on events (docs/peers.md)\n"
+"      --no-peers            no serving-peer tag on events, no peer probes or\n"
+"                            reply tracking (docs/peers.md)\n"
 "      --sla SPEC            fail (exit 3) when a path misses SPEC, repeatable\n"
 "      --unwind MODE         user stack unwinding: auto, fp or dwarf (default auto)\n"
 "  -v, --verbose             debug output (features, libbpf, per-collector stats)\n"
@@ -107,37 +110,6 @@ static int usage_error(const char *fmt, ...)
 	return PS_EXIT_USAGE;
 }
 
-static int parse_double(const char *s, double *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtod(s, &end);
-	return errno || end == s || *end ? -EINVAL : 0;
-}
-
-/* "10ms", "500us", "2s", "100ns"; a bare number is microseconds. */
-static int parse_time_ns(const char *s, uint64_t *ns)
-{
-	static const struct { const char *sfx; double mul; } units[] = {
-		{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 }, { "", 1e3 },
-	};
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno || end == s || v < 0)
-		return -EINVAL;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (!strcmp(end, units[i].sfx)) {
-			*ns = (uint64_t)(v * units[i].mul);
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
 /* "peerscope record -p ..." as typed: the meta record's command. */
 static void join_cmdline(char *buf, size_t size, int argc, char **argv)
 {
@@ -184,8 +156,7 @@ static int check_collector_list(const char *list)
 int record__parse_args(struct record *r, int argc, char **argv)
 {
 	const char *bad;
-	double d;
-	int opt, err;
+	int opt, err, nr_outputs = 0;
 
 	join_cmdline(r->cmdline, sizeof(r->cmdline), argc, argv);
 
@@ -200,17 +171,22 @@ int record__parse_args(struct record *r, int argc, char **argv)
 				return usage_error("bad pid list '%s' at '%s'", optarg, bad);
 			break;
 		case 'F':
-			if (parse_double(optarg, &d) || d < 1 || d > 100000 || d != (int)d)
+			if (opt__freq(optarg, &r->opts.freq))
 				return usage_error("bad frequency '%s': want an integer number of Hz", optarg);
-			r->opts.freq = d;
 			break;
 		case 'd':
-			if (parse_double(optarg, &d) || d <= 0)
+			if (opt__seconds(optarg, &r->opts.duration))
 				return usage_error("bad duration '%s': want seconds > 0", optarg);
-			r->opts.duration = d;
 			break;
 		case 'o':
-			r->output = optarg;
+			/* a second -o is where the recording goes if the first fails */
+			if (nr_outputs == 2)
+				return usage_error("-o given 3 times: at most two (an output and "
+						   "where to write when it fails)");
+			if (nr_outputs++)
+				r->fallback_output = optarg;
+			else
+				r->output = optarg;
 			break;
 		case 'c':
 			r->collectors = optarg;
@@ -232,7 +208,7 @@ int record__parse_args(struct record *r, int argc, char **argv)
 			ps_set_progress(true);
 			break;
 		case OPT_MIN_BLOCK:
-			if (parse_time_ns(optarg, &r->opts.min_block_ns))
+			if (opt__time_ns(optarg, &r->opts.min_block_ns))
 				return usage_error("bad --min-block '%s': want e.g. 1ms, 500us", optarg);
 			break;
 		case OPT_ALLOC:
@@ -244,14 +220,12 @@ int record__parse_args(struct record *r, int argc, char **argv)
 				return usage_error("bad --alloc '%s': want kernel or malloc", optarg);
 			break;
 		case OPT_ALLOC_SAMPLE:
-			if (parse_double(optarg, &d) || d < 1 || d != (unsigned)d)
+			if (opt__count(optarg, &r->opts.alloc_sample))
 				return usage_error("bad --alloc-sample '%s': want an integer >= 1", optarg);
-			r->opts.alloc_sample = d;
 			break;
 		case OPT_ALLOC_DUTY:
-			if (parse_double(optarg, &d) || d <= 0 || d > 1)
+			if (opt__fraction(optarg, &r->opts.alloc_duty))
 				return usage_error("bad --alloc-duty '%s': want a fraction in (0, 1]", optarg);
-			r->opts.alloc_duty = d;
 			break;
 		case OPT_RULES:
 			r->rules_file = optarg;

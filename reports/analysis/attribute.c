@@ -3,8 +3,9 @@
  * Which path a sample belongs to (attribute.h): its span's `path` label,
  * else the symbol rules over its stack, else its thread's name, else the
  * socket it was serving, else the port rules for socket samples, else
- * "other"; and path labels applied to a loaded recording, once, through
- * profile__relabel().
+ * "other"; written once into a loaded recording as the `path` and
+ * `path_by` labels, through profile__relabel(), and read back by every
+ * analysis.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,6 +16,27 @@
 #include "analysis/attribute.h"
 #include "analysis/frames.h"
 #include "analysis/paths.h"
+
+#define PATH_BY "path_by"
+
+static const char *const how_names[BY_NR] = {
+	[BY_NONE] = "none", [BY_LABEL] = "span", [BY_SYMBOL] = "symbol", [BY_ENTRY] = "entry",
+	[BY_THREAD] = "thread", [BY_SOCKET] = "socket", [BY_PORT] = "port",
+};
+
+const char *paths__how_name(enum path_how how)
+{
+	return how < BY_NR ? how_names[how] : how_names[BY_NONE];
+}
+
+int paths__how_parse(const char *s)
+{
+	for (int i = 0; s && i < BY_NR; i++) {
+		if (!strcmp(s, how_names[i]))
+			return i;
+	}
+	return -1;
+}
 
 static int peer_port(const char *peer)
 {
@@ -28,27 +50,23 @@ static bool is_other(const char *s)
 	return !s || !*s || !strcmp(s, "other");
 }
 
-static int sample_path_how(const struct profile *p, const struct path_rules *r, uint32_t i,
-			   enum path_how *how, const struct frames *f);
-
-static int sample_path_frames(const struct profile *p, const struct path_rules *r,
-			      uint32_t i, bool *from_span, const struct frames *f)
+int paths__labelled_path(const struct profile *p, const struct path_rules *r, uint32_t i,
+			 enum path_how *how)
 {
-	enum path_how how;
-	int id = sample_path_how(p, r, i, &how, f);
+	uint32_t ls = p->samples[i].labelset;
+	const char *label = profile__label_str(p, ls, "path");
+	int by = paths__how_parse(profile__label_str(p, ls, PATH_BY));
+	int id = is_other(label) ? PATH_OTHER : path_rules__id(r, label);
 
-	*from_span = how == BY_LABEL;
+	/* a file may carry anything: read only what these rules can mean */
+	if (by < 0 || id < 0 || (by == BY_NONE) != (id == PATH_OTHER))
+		return PATHS_UNLABELLED;
+	*how = by;
 	return id;
 }
 
-static int sample_path_how(const struct profile *p, const struct path_rules *r, uint32_t i,
-			   enum path_how *how, const struct frames *f)
-{
-	return paths__path_of(p, r, i, how, path_rules__match_frames(r, f->names, f->nr, NULL));
-}
-
-int paths__path_of(const struct profile *p, const struct path_rules *r, uint32_t i,
-			   enum path_how *how, int sym)
+int paths__attribute(const struct profile *p, const struct path_rules *r, uint32_t i, int sym,
+		     bool entry, enum path_how *how)
 {
 	uint32_t ls = p->samples[i].labelset;
 	const char *label = profile__label_str(p, ls, "path");
@@ -63,7 +81,7 @@ int paths__path_of(const struct profile *p, const struct path_rules *r, uint32_t
 		}
 	}
 	if (sym >= 0) {
-		*how = BY_SYMBOL;
+		*how = entry ? BY_ENTRY : BY_SYMBOL;
 		return sym;
 	}
 	/*
@@ -94,71 +112,118 @@ int paths__path_of(const struct profile *p, const struct path_rules *r, uint32_t
 	return id >= 0 ? id : PATH_OTHER;
 }
 
-int paths__sample_path(const struct profile *p, const struct path_rules *r, uint32_t sample,
-		       bool *from_span)
+/* paths__in_thread_entry() of a stack whose symbol match is frame m. */
+static bool entry_only(const struct path_rules *r, const struct frames *f, uint32_t m)
 {
-	struct frames *f = malloc(sizeof(*f));
-	bool dummy;
-	int id;
-
-	if (!f)
-		return -ENOMEM;
-	frames__user(p, p->samples[sample].stack, f);
-	id = sample_path_frames(p, r, sample, from_span ? from_span : &dummy, f);
-	free(f);
-	return id;
+	if (m >= f->nr)
+		return false;
+	/* the cheap test first: most matches have callers of their own */
+	for (uint32_t k = m + 1; k < f->nr; k++) {
+		if (!frames__is_thread_start(f->names[k]))
+			return false;
+	}
+	for (uint32_t k = 0; k < m; k++) {
+		if (path_rules__match_frames(r, &f->names[k], 1, NULL) >= 0)
+			return false;
+	}
+	return true;
 }
 
 bool paths__in_thread_entry(const struct path_rules *r, const struct frames *f)
 {
 	uint32_t m;
 
-	if (path_rules__match_frames(r, f->names, f->nr, &m) < 0 || m >= f->nr)
-		return false;
-	for (uint32_t k = 0; k < m; k++) {
-		if (path_rules__match_frames(r, &f->names[k], 1, NULL) >= 0)
-			return false;
-	}
-	for (uint32_t k = m + 1; k < f->nr; k++) {
-		if (!frames__is_thread_start(f->names[k]))
-			return false;
-	}
-	return true;
+	return path_rules__match_frames(r, f->names, f->nr, &m) >= 0 && entry_only(r, f, m);
 }
 
+/* The symbol rules' verdict on a stack: its path (-1 none) and whether only the entry matched. */
+static int stack_sym(const struct path_rules *r, const struct frames *f, bool *entry)
+{
+	uint32_t m = 0;
+	int sym = path_rules__match_frames(r, f->names, f->nr, &m);
+
+	*entry = sym >= 0 && entry_only(r, f, m);
+	return sym;
+}
+
+int paths__path_of(const struct profile *p, const struct path_rules *r, uint32_t i,
+		   enum path_how *how, struct frames *f)
+{
+	struct frames *own = NULL;
+	bool entry;
+	int id = paths__labelled_path(p, r, i, how), sym;
+
+	if (id != PATHS_UNLABELLED)
+		return id;
+	if (!f && !(f = own = malloc(sizeof(*f))))
+		return -ENOMEM;
+	frames__user(p, p->samples[i].stack, f);
+	sym = stack_sym(r, f, &entry);
+	free(own);
+	return paths__attribute(p, r, i, sym, entry, how);
+}
+
+/*
+ * Labelling: the symbol rules' verdict per stack, computed the first time
+ * a sample on it needs one (a recording has many more samples than stacks).
+ */
 struct relabel_ctx {
 	const struct path_rules *r;
 	struct frames *f;
+	int8_t *sym;			/* per stack: 0 not yet, else path + 2 (1: none) */
+	bool *entry;
 };
 
-/* The path the rules give a sample that has none yet; NULL to leave it. */
-static const char *rule_path(const struct profile *p, uint32_t i, void *ctx)
+static bool label_of(const struct profile *p, uint32_t i, void *ctx, const char **v)
 {
 	struct relabel_ctx *rc = ctx;
-	bool span;
+	uint32_t stack = p->samples[i].stack;
+	const char *label;
+	enum path_how how;
 	int id;
 
-	if (!is_other(profile__label_str(p, p->samples[i].labelset, "path")))
-		return NULL;
-	frames__user(p, p->samples[i].stack, rc->f);
-	id = sample_path_frames(p, rc->r, i, &span, rc->f);
-	/* nothing to say: leave the label as it is */
-	return id == PATH_OTHER ? NULL : path_rules__name(rc->r, id);
+	if (paths__labelled_path(p, rc->r, i, &how) != PATHS_UNLABELLED)
+		return false;
+	if (stack < p->nr_stacks && !rc->sym[stack]) {
+		frames__user(p, stack, rc->f);
+		rc->sym[stack] = stack_sym(rc->r, rc->f, &rc->entry[stack]) + 2;
+	}
+	id = paths__attribute(p, rc->r, i, stack < p->nr_stacks ? rc->sym[stack] - 2 : -1,
+			      stack < p->nr_stacks && rc->entry[stack], &how);
+	label = profile__label_str(p, p->samples[i].labelset, "path");
+	/* "other" stays absent; a label the rules do not know becomes "other" */
+	v[0] = id != PATH_OTHER ? path_rules__name(rc->r, id) : is_other(label) ? NULL : "other";
+	v[1] = paths__how_name(how);
+	return true;
 }
 
 int paths__label_profile(struct profile *p, const struct path_rules *r)
 {
+	static const char *const keys[] = { "path", PATH_BY };
 	struct relabel_ctx rc = { .r = r };
-	int changed;
+	size_t n = p->nr_stacks ? p->nr_stacks : 1;
+	int changed = -ENOMEM;
 
 	if (!r)
 		return 0;
 	rc.f = malloc(sizeof(*rc.f));
-	if (!rc.f)
-		return -ENOMEM;
-	changed = profile__relabel(p, "path", rule_path, &rc);
+	rc.sym = calloc(n, sizeof(*rc.sym));
+	rc.entry = calloc(n, sizeof(*rc.entry));
+	if (rc.f && rc.sym && rc.entry)
+		changed = profile__relabel(p, keys, 2, label_of, &rc);
 	free(rc.f);
+	free(rc.sym);
+	free(rc.entry);
 	return changed;
+}
+
+bool paths__is_labelled(const struct profile *p)
+{
+	for (uint32_t i = 0; i < p->nr_samples; i++) {
+		if (!profile__label_str(p, p->samples[i].labelset, PATH_BY))
+			return false;
+	}
+	return true;
 }
 
 bool paths__sample_on(const struct profile *p, uint32_t sample, void *ctx)

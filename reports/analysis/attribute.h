@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Attribution of samples to paths, shared by the path decomposition
- * (paths.c) and the relabelling of a loaded recording.  The public entry
- * points (paths__sample_path, paths__label_profile) are in paths.h.
+ * Attribution of samples to paths.  A loaded recording is labelled once
+ * (paths__label_profile() in paths.h, through the core profile__relabel()):
+ * every sample gets its `path` and, with it, a `path_by` label saying which
+ * evidence gave it (docs/format.md).  The analyses then read those labels
+ * (paths__labelled_path); only a profile nobody labelled, such as the
+ * agent's live window, is attributed sample by sample, with the same
+ * function (paths__attribute), so the answer is the same either way.
  */
 #ifndef PEERSCOPE_ANALYSIS_ATTRIBUTE_H
 #define PEERSCOPE_ANALYSIS_ATTRIBUTE_H
@@ -14,17 +18,50 @@ struct profile;
 struct path_rules;
 struct frames;
 
-/* How a sample got its path. */
-enum path_how { BY_NONE, BY_LABEL, BY_SYMBOL, BY_THREAD, BY_SOCKET, BY_PORT };
+/*
+ * How a sample got its path, the `path_by` label: its span's own `path`
+ * label, a symbol rule over its stack, a symbol rule that matched only the
+ * thread's entry function, the thread's name, the socket the thread was
+ * serving, a port rule; BY_NONE for a sample no evidence places ("other").
+ */
+enum path_how {
+	BY_NONE, BY_LABEL, BY_SYMBOL, BY_ENTRY, BY_THREAD, BY_SOCKET, BY_PORT, BY_NR,
+};
+
+/* The `path_by` value of how: "none", "span", "symbol", "entry", "thread", "socket", "port". */
+const char *paths__how_name(enum path_how how);
+/* The enum path_how of a `path_by` value, or -1. */
+int paths__how_parse(const char *s);
+
+/* paths__labelled_path() of a sample that carries no attribution. */
+#define PATHS_UNLABELLED (-1)
 
 /*
- * The path of sample i, with its stack's path by the symbol rules already
- * known (sym; -1 none): the label, then sym, then the thread's name, then
- * the socket the thread was serving ("sockpath", docs/peers.md), then the
- * port rules.
+ * The path id of sample i and how it got it, as labelling wrote them (its
+ * `path` and `path_by` labels), or PATHS_UNLABELLED when the sample has no
+ * `path_by` label, or one these rules cannot read (a path they do not
+ * have): then paths__attribute() says.
+ */
+int paths__labelled_path(const struct profile *p, const struct path_rules *r, uint32_t i,
+			 enum path_how *how);
+
+/*
+ * The attribution labelling writes: the sample's own `path` label (a
+ * span's), else sym, the path of its stack by the symbol rules (-1 none;
+ * entry: the match is the thread's entry function alone), else the
+ * thread's name, else the socket the thread was serving ("sockpath",
+ * docs/peers.md), else the port rules, else PATH_OTHER.
+ */
+int paths__attribute(const struct profile *p, const struct path_rules *r, uint32_t i, int sym,
+		     bool entry, enum path_how *how);
+
+/*
+ * The path of sample i: its labels, else (a profile not labelled)
+ * paths__attribute() over its stack, read into f (scratch; NULL: one is
+ * allocated).  Returns the path id or -ENOMEM.
  */
 int paths__path_of(const struct profile *p, const struct path_rules *r, uint32_t i,
-		   enum path_how *how, int sym);
+		   enum path_how *how, struct frames *f);
 
 /*
  * Does the stack's path code consist of the thread's entry function alone

@@ -4,21 +4,15 @@
 #include <stdlib.h>
 
 #include "analysis/contrib.h"
+#include "core/array.h"
 
 int contribs__add(struct contribs *c, uint32_t group, uint32_t part, uint32_t key,
 		  int64_t value)
 {
 	if (!value)
 		return 0;
-	if (c->nr == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 1024;
-		struct contrib *nv = realloc(c->v, cap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		c->v = nv;
-		c->cap = cap;
-	}
+	if (ARRAY_ROOM(c->v, c->nr, c->cap, 1024))
+		return -ENOMEM;
 	c->v[c->nr++] = (struct contrib){ group, part, key, value };
 	return 0;
 }

@@ -36,11 +36,12 @@ int diff_funcs_compute(const struct flame_tree *t, const struct norm *nm, struct
 void diff_funcs_free(struct diff_funcs *fs);
 
 /*
- * The per-path comparison into r->paths: prof are the labelled copies, orig
- * the recordings as given (their paths are analysed and judged).
+ * The per-path comparison into r->paths: prof are the recordings labelled
+ * with their rules (paths__label_profile), so that shares, parts and
+ * verdicts all read the same labels.
  */
-int diff_paths_compute(struct diff_result *r, struct profile *const prof[2],
-		       const struct profile *const orig[2], struct path_rules *const rules[2],
-		       const int ti[2], const struct norm *nm, const struct diff_opts *o);
+int diff_paths_compute(struct diff_result *r, const struct profile *const prof[2],
+		       struct path_rules *const rules[2], const int ti[2], const struct norm *nm,
+		       const struct diff_opts *o);
 
 #endif /* PEERSCOPE_ANALYSIS_DIFF_INT_H */

@@ -108,7 +108,7 @@ static bool has_path_labels(const struct profile *p)
 
 
 /* The path's biggest self growth, comparing only its samples. */
-static int path_top(struct profile *const prof[2], const int ti[2], struct diff_path *dp,
+static int path_top(const struct profile *const prof[2], const int ti[2], struct diff_path *dp,
 		    const struct norm *nm, const struct diff_opts *o)
 {
 	struct profile *f[2] = { NULL, NULL };
@@ -156,7 +156,7 @@ static void parts_of(const struct path_stats *ps, double div, double *part, doub
 }
 
 struct path_ctx {
-	struct profile *prof[2];
+	const struct profile *prof[2];
 	int ti[2];
 	struct path_report rep[2];
 	struct verdict *verdicts[2];
@@ -232,14 +232,9 @@ out:
 	return err;
 }
 
-/*
- * prof: labelled by the rules; orig: as read.  The decomposition runs on
- * orig: it tells a span's label from a symbol rule's (idle waits only count
- * inside a span), which labelling first would blur.
- */
-int diff_paths_compute(struct diff_result *r, struct profile *const prof[2],
-			 const struct profile *const orig[2], struct path_rules *const rules[2],
-			 const int ti[2], const struct norm *nm, const struct diff_opts *o)
+int diff_paths_compute(struct diff_result *r, const struct profile *const prof[2],
+		       struct path_rules *const rules[2], const int ti[2], const struct norm *nm,
+		       const struct diff_opts *o)
 {
 	struct path_ctx c = { .nm = nm, .o = o };
 	uint32_t cap;
@@ -252,7 +247,7 @@ int diff_paths_compute(struct diff_result *r, struct profile *const prof[2],
 	if (!has_path_labels(prof[0]) || !has_path_labels(prof[1]))
 		return 0;
 	for (int i = 0; i < 2; i++) {
-		err = paths__analyze(orig[i], rules[i], &c.rep[i]);
+		err = paths__analyze(prof[i], rules[i], &c.rep[i]);
 		if (err)
 			goto out;
 		c.verdicts[i] = calloc(c.rep[i].nr_paths ? c.rep[i].nr_paths : 1,

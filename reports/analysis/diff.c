@@ -330,14 +330,34 @@ const char *diff__func_name(const struct diff_result *r, const struct diff_func 
 
 /* ---- loading: labels, path filter, operations ------------------------------ */
 
-static int filter_path(struct profile *p, const char *path)
+/*
+ * Side i as compared: the profile given when it is labelled (at load,
+ * paths__label_profile), else a labelled copy in *own.
+ */
+static int labelled(const struct profile *orig, const struct path_rules *rules,
+		    const struct profile **use, struct profile **own)
 {
-	struct profile *np = profile__filter(p, paths__sample_on, (void *)path);
+	int err;
+
+	*use = orig;
+	if (!rules || paths__is_labelled(orig))
+		return 0;
+	if (!(*own = profile__clone(orig)))
+		return -ENOMEM;
+	err = paths__label_profile(*own, rules);
+	*use = *own;
+	return err < 0 ? err : 0;
+}
+
+/* Side i cut to one path's samples, in *own. */
+static int filter_path(const struct profile **use, struct profile **own, const char *path)
+{
+	struct profile *np = profile__filter(*use, paths__sample_on, (void *)path);
 
 	if (!np)
 		return -ENOMEM;
-	profile__swap(p, np);
-	profile__free(np);
+	profile__free(*own);
+	*use = *own = np;
 	return 0;
 }
 
@@ -442,9 +462,9 @@ static uint64_t ops_of(const struct profile *p, const char *path)
 int diff__compute(const struct profile *base, const struct profile *cur,
 		  const struct diff_opts *o, struct diff_result *r)
 {
-	/* the recordings as given (paths are analysed on them), and labelled copies */
-	const struct profile *orig[2] = { base, cur };
-	struct profile *prof[2] = { NULL, NULL };
+	/* the recordings as given, what is compared (labelled), copies made for it */
+	const struct profile *orig[2] = { base, cur }, *prof[2];
+	struct profile *own[2] = { NULL, NULL };
 	struct path_rules *rules[2] = { NULL, NULL };
 	int64_t full_total[2];
 	uint64_t all_ops[2];
@@ -471,18 +491,12 @@ int diff__compute(const struct profile *base, const struct profile *cur,
 	snprintf(r->type, sizeof(r->type), "%s", type);
 	snprintf(r->unit, sizeof(r->unit), "%s", profile__str(base, base->types[ti[0]].unit));
 
-	/* every sample gets its path before anything is compared or filtered */
+	/* every sample has its path before anything is compared or filtered */
 	for (int i = 0; i < 2; i++) {
 		rules[i] = path_rules__for_profile(orig[i]);
-		if (!(prof[i] = profile__clone(orig[i]))) {
-			err = -ENOMEM;
+		err = labelled(orig[i], rules[i], &prof[i], &own[i]);
+		if (err)
 			goto out;
-		}
-		if (rules[i]) {
-			err = paths__label_profile(prof[i], rules[i]);
-			if (err < 0)
-				goto out;
-		}
 		full_total[i] = profile__total(prof[i], ti[i]);
 		all_ops[i] = ops_of(prof[i], NULL);
 		q[i] = diff__quantum(prof[i], ti[i]);
@@ -495,14 +509,14 @@ int diff__compute(const struct profile *base, const struct profile *cur,
 	}
 	norm_init(&nm_full, full_total, all_ops, q, o->per_op && all_ops[0] && all_ops[1], o);
 	if (rules[0] && rules[1]) {
-		err = diff_paths_compute(r, prof, orig, rules, ti, &nm_full, o);
+		err = diff_paths_compute(r, prof, rules, ti, &nm_full, o);
 		if (err)
 			goto out;
 	}
 
 	if (o->path) {
 		for (int i = 0; i < 2; i++) {
-			err = filter_path(prof[i], o->path);
+			err = filter_path(&prof[i], &own[i], o->path);
 			if (err)
 				goto out;
 		}
@@ -531,7 +545,7 @@ int diff__compute(const struct profile *base, const struct profile *cur,
 out:
 	for (int i = 0; i < 2; i++) {
 		path_rules__free(rules[i]);
-		profile__free(prof[i]);
+		profile__free(own[i]);
 	}
 	if (err)
 		diff__free(r);

@@ -159,12 +159,12 @@ struct diff_result {
 };
 
 /*
- * Compare base and cur.  Copies of both are labelled with path rules (their
- * own recorded rules, else the default set: paths__label_profile) and
- * filtered by o->path; the profiles given are not changed.  Returns 0,
- * -ENOENT when the sample type
- * is in neither (or only one) profile, -ENODATA when either has no samples
- * of it, or another negative errno.  The result is freed with diff__free.
+ * Compare base and cur, each labelled with its own recorded rules (else the
+ * default set) by paths__label_profile at load; a profile that was not is
+ * labelled here, on a copy.  o->path filters copies; the profiles given are
+ * not changed.  Returns 0, -ENOENT when the sample type is in neither (or
+ * only one) profile, -ENODATA when either has no samples of it, or another
+ * negative errno.  The result is freed with diff__free.
  */
 int diff__compute(const struct profile *base, const struct profile *cur,
 		  const struct diff_opts *o, struct diff_result *res);

@@ -40,6 +40,7 @@ struct flame_node {
 	uint32_t next_sibling;	/* 0 = last */
 	uint32_t depth;		/* root 0, its children 1, ... */
 	uint8_t kind;		/* enum flame_kind */
+	uint8_t nr_children;	/* saturates at 255; private (child lookup) */
 	int64_t total[FLAME_SLOTS];	/* samples through this node */
 	int64_t self[FLAME_SLOTS];	/* samples ending here */
 	/*

@@ -205,6 +205,20 @@ bool frames__is_idle(const struct path_rules *r, const struct frames *f)
 	return path_rules__is_idle(r, f->names, f->nr);
 }
 
+bool frames__is_idle_on_cpu(const struct profile *p, const struct path_rules *r,
+			    const struct frames *f)
+{
+	for (uint32_t i = 0; i < f->nr; i++) {
+		if (!f->names[i])
+			continue;
+		if (path_rules__is_idle(r, &f->names[i], 1))
+			return true;
+		if (!frames__is_wait(f->names[i]) && !frames__is_library(p, f->locs[i], f->names[i]))
+			return false;
+	}
+	return false;
+}
+
 bool frames__is_wait(const char *name)
 {
 	static const char *const prefixes[] = {

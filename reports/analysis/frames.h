@@ -94,6 +94,16 @@ bool frames__is_idle(const struct path_rules *r, const struct frames *f);
  * to blame for CPU time ("hottest").
  */
 bool frames__is_wait(const char *name);
+
+/*
+ * An on-CPU stack that is the cost of waiting for work, not work: from the
+ * leaf, past library and wait frames (the syscall wrapper, the runtime's
+ * scheduler), the first other frame matches the idle rules (epoll_wait in
+ * an event loop, Go's findRunnable spinning, sysmon).  A callback run by
+ * the loop (uv__io_poll -> uv__udp_io -> ...) meets its own frame first.
+ */
+bool frames__is_idle_on_cpu(const struct profile *p, const struct path_rules *r,
+			    const struct frames *f);
 /* A profiler's own code (V8's sampler thread, Go's pprof writer, SIGPROF). */
 bool frames__is_profiler(const char *name);
 /*

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/profile.h"
 #include "core/records.h"
 #include "analysis/frames.h"
@@ -37,15 +38,8 @@ static struct mem_row *func_row(struct mem_data *d, const char *name)
 		if (!strcmp(d->funcs[i].name, name))
 			return &d->funcs[i];
 	}
-	if (d->nr_funcs == d->cap_funcs) {
-		int cap = d->cap_funcs ? d->cap_funcs * 2 : 64;
-		struct mem_row *v = realloc(d->funcs, cap * sizeof(*v));
-
-		if (!v)
-			return NULL;
-		d->funcs = v;
-		d->cap_funcs = cap;
-	}
+	if (ARRAY_ROOM(d->funcs, d->nr_funcs, d->cap_funcs, 64))
+		return NULL;
 	memset(&d->funcs[d->nr_funcs], 0, sizeof(d->funcs[0]));
 	snprintf(d->funcs[d->nr_funcs].name, sizeof(d->funcs[0].name), "%s", name);
 	return &d->funcs[d->nr_funcs++];

@@ -254,13 +254,13 @@ static void find_columns(const struct profile *p, struct cols *c, struct path_re
  */
 enum {
 	MEMO_IDLE = 1, MEMO_ENTRY = 2, MEMO_ALLOC = 4, MEMO_EXITED = 8, MEMO_WAKER = 16,
-	MEMO_SELF = 32,
+	MEMO_SELF = 32, MEMO_IDLE_CPU = 64,
 };
 
 struct stack_memo {
 	bool known;			/* sym is set */
 	uint8_t have;			/* MEMO_* computed */
-	bool idle, entry, alloc, exited;
+	bool idle, entry, alloc, exited, idle_cpu;
 	int sym;			/* the path by symbol rules, -1 none */
 	char *self, *waker;		/* NULL: none */
 	char **who;			/* per path id: the culprit, memo_none, or NULL unknown */
@@ -310,19 +310,6 @@ static bool memo_str(const char *name, char **out)
 	return !name || *out;
 }
 
-static struct stack_memo *stack_memo(struct walk *w, uint32_t stack)
-{
-	struct stack_memo *m = &w->memo[stack < w->p->nr_stacks ? stack : 0];
-
-	if (!m->known) {
-		const struct frames *f = stack_frames(w, stack);
-
-		m->sym = path_rules__match_frames(w->r, f->names, f->nr, NULL);
-		m->known = true;
-	}
-	return m;
-}
-
 /* The stack property bit of m, computed by the walk's frames the first time. */
 static bool memo_flag(struct walk *w, const struct walk_sample *s, int bit)
 {
@@ -337,6 +324,7 @@ static bool memo_flag(struct walk *w, const struct walk_sample *s, int bit)
 	case MEMO_ENTRY: m->entry = paths__in_thread_entry(w->r, f); break;
 	case MEMO_ALLOC: m->alloc = frames__in_allocator(f); break;
 	case MEMO_EXITED: m->exited = frames__thread_exited(w->p, s->stack); break;
+	case MEMO_IDLE_CPU: m->idle_cpu = frames__is_idle_on_cpu(w->p, w->r, f); break;
 	}
 	m->have |= bit;
 out:
@@ -344,8 +332,30 @@ out:
 	case MEMO_IDLE: return m->idle;
 	case MEMO_ENTRY: return m->entry;
 	case MEMO_ALLOC: return m->alloc;
+	case MEMO_IDLE_CPU: return m->idle_cpu;
 	default: return m->exited;
 	}
+}
+
+/*
+ * The sample's path and how it got it: the labels written at load, else
+ * (a profile nobody labelled) the same attribution from its stack.
+ */
+static void sample_path(struct walk *w, struct walk_sample *s)
+{
+	struct stack_memo *m = s->m;
+	const struct frames *f;
+
+	s->id = paths__labelled_path(w->p, w->r, s->i, &s->how);
+	if (s->id != PATHS_UNLABELLED)
+		return;
+	if (!m->known) {
+		f = stack_frames(w, s->stack);
+		m->sym = path_rules__match_frames(w->r, f->names, f->nr, NULL);
+		m->known = true;
+	}
+	s->id = paths__attribute(w->p, w->r, s->i, m->sym,
+				 m->sym >= 0 && memo_flag(w, s, MEMO_ENTRY), &s->how);
 }
 
 /* Self function of the sample's stack; *err on ENOMEM. */
@@ -418,6 +428,14 @@ static int add_on_cpu(struct walk *w, const struct walk_sample *s, int64_t cpu, 
 	struct path_stats *ps = s->ps;
 	int err = 0;
 
+	/* getting into and out of a wait for work is idle too, not busy CPU */
+	if (cpu && !s->span && memo_flag(w, s, MEMO_IDLE_CPU)) {
+		ps->idle_ns += cpu;
+		ps->idle_cpu_ns += cpu;
+		if (add_culprit(w, &w->culprits, s, PART_IDLE, memo_who(w, s, &err), cpu) || err)
+			return -ENOMEM;
+		cpu = 0;
+	}
 	if (cpu) {
 		if (frames__leaf_is_kernel(w->p, s->stack))
 			ps->cpu_kernel_ns += cpu;
@@ -463,8 +481,14 @@ static int add_off_cpu(struct walk *w, const struct walk_sample *s, int64_t off,
 	 * thread's name said which path), or only the thread's entry function,
 	 * is a thread's loop waiting for its next tick, not work.
 	 */
-	if ((rs == PR_TIMER || rs == PR_NET) && !s->span &&
-	    (s->how == BY_THREAD || (s->how == BY_SYMBOL && memo_flag(w, s, MEMO_ENTRY))))
+	if ((rs == PR_TIMER || rs == PR_NET) && (s->how == BY_THREAD || s->how == BY_ENTRY))
+		idle = true;
+	/*
+	 * A sleep no evidence at all places (no span, symbol, thread name or
+	 * socket: a stripped program's timer thread) is a tick loop too, not
+	 * a bottleneck of "other".
+	 */
+	if (rs == PR_TIMER && s->how == BY_NONE)
 		idle = true;
 	if (idle && !s->span) {
 		ps->idle_ns += off;
@@ -541,8 +565,8 @@ static int walk_sample(struct walk *w, uint32_t i)
 	const char *reason;
 	int64_t cpu = 0, off = 0, runq;
 
-	s.m = stack_memo(w, s.stack);
-	s.id = paths__path_of(p, w->r, i, &s.how, s.m->sym);
+	s.m = &w->memo[s.stack < p->nr_stacks ? s.stack : 0];
+	sample_path(w, &s);
 	s.span = s.how == BY_LABEL;
 	s.ps = &w->rep->paths[s.id];
 	s.ps->samples++;
@@ -687,10 +711,13 @@ bool paths__has_data(const struct profile *p)
 {
 	if (records__count(p, REC_KIND_hist) || records__count(p, REC_KIND_rules))
 		return true;
+	/* a path a span gave; one the rules gave at load shows nothing of its own */
 	for (uint32_t i = 0; i < p->nr_samples; i++) {
-		const char *v = profile__label_str(p, p->samples[i].labelset, "path");
+		uint32_t ls = p->samples[i].labelset;
+		const char *v = profile__label_str(p, ls, "path");
+		int by = paths__how_parse(profile__label_str(p, ls, "path_by"));
 
-		if (v && strcmp(v, "other"))
+		if (v && strcmp(v, "other") && (by < 0 || by == BY_LABEL))
 			return true;
 	}
 	return false;

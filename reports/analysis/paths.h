@@ -2,14 +2,16 @@
 /*
  * The per-path decomposition of a profile (docs/report-paths.md).
  *
- * Every sample is attributed to one path: its `path` label when a span set
- * it, else the symbol rules over its stack, else the port rules for socket
- * samples, else "other".  Per path the wall time is split into on-CPU user /
- * kernel, run queue, and off-CPU by reason, each with its top stacks and the
- * function responsible; waits that only mean "waiting for work" (an event
- * loop in epoll_wait, a worker on an empty queue) are counted apart as idle
- * unless a span says the thread was inside an operation.  Span latency
- * histograms ("hist" records) give operation counts and percentiles.
+ * Every sample is attributed to one path (attribute.h): its `path` label
+ * when a span set it, else the symbol rules over its stack, else its
+ * thread's name, the socket it served, the port rules, else "other"; the
+ * labels written at load (paths__label_profile) say which.  Per path the
+ * wall time is split into on-CPU user / kernel, run queue, and off-CPU by
+ * reason, each with its top stacks and the function responsible; waits
+ * that only mean "waiting for work" (an event loop in epoll_wait, a worker
+ * on an empty queue) are counted apart as idle unless a span says the
+ * thread was inside an operation.  Span latency histograms ("hist"
+ * records) give operation counts and percentiles.
  */
 #ifndef PEERSCOPE_ANALYSIS_PATHS_H
 #define PEERSCOPE_ANALYSIS_PATHS_H
@@ -74,6 +76,7 @@ struct path_stats {
 	int64_t runq_ns;
 	int64_t off_ns[PR_NR];		/* inside work: counted in busy */
 	int64_t idle_ns;		/* waiting for work: not counted */
+	int64_t idle_cpu_ns;		/* ... of it on-CPU (frames__is_idle_on_cpu): not in cpu_* */
 	int64_t busy_ns;		/* cpu + runq + off: the wall time that matters */
 	int64_t span_ns;		/* busy time labelled by a span */
 	int64_t tx_bytes, rx_bytes, tx_msgs, rx_msgs;
@@ -97,20 +100,19 @@ struct path_report {
 };
 
 /*
- * The path of sample i by the rules (label, symbols, ports), as a path id;
- * *from_span is set when the sample's own label decided.
- */
-int paths__sample_path(const struct profile *p, const struct path_rules *r, uint32_t sample,
-		       bool *from_span);
-
-/*
- * Set the `path` label of every sample whose label is absent or "other" to
- * what the symbol and port rules say (report --path, flame --path and diff
- * call this once, after loading), through profile__relabel(): samples that
- * then share a stack and labels are merged.  Returns the number of samples
- * relabelled or a negative errno.
+ * Gives every sample its path, once, after loading and before any analysis
+ * reads the profile: the `path` label (set where the rules, not a span,
+ * place the sample) and the `path_by` label saying which evidence did
+ * (attribute.h, docs/format.md), through profile__relabel(); samples that
+ * then share a stack and labels are merged.  report, flame and diff call
+ * it at load with the rules their analyses use.  A sample already
+ * labelled is left as it is, so a second call changes nothing.  Returns
+ * the number of samples relabelled or a negative errno.
  */
 int paths__label_profile(struct profile *p, const struct path_rules *r);
+
+/* Every sample carries its path_by label (paths__label_profile has run). */
+bool paths__is_labelled(const struct profile *p);
 
 /*
  * profile__filter() predicate: the sample's `path` label is the path named
@@ -135,7 +137,7 @@ struct path_slowop {
 /* The slowest operations of path, slowest first; returns how many (<= max). */
 int paths__slowest(const struct profile *p, const char *path, struct path_slowop *out, int max);
 
-/* True when p has anything the paths section shows (span histograms, rules, path labels). */
+/* True when p has anything the paths section shows (span histograms, rules, a span's path labels). */
 bool paths__has_data(const struct profile *p);
 
 /* Percentile q (0..1) of a log-linear bucket list "b:n,b:n" (see bpf/span.h). */

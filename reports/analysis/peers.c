@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/profile.h"
+#include "core/records.h"
 #include "core/rules.h"
 #include "analysis/attribute.h"
 #include "analysis/frames.h"
@@ -63,7 +64,7 @@ static struct peers_path *path_get(struct peers_data *d, const char *name)
 	struct peers_path *v = named_get((void **)&d->paths, &d->nr_paths, sizeof(*v), name);
 
 	if (v && d->nr_paths > nr)
-		v->flagged = -1;
+		v->flagged = v->wait_top = v->wait_flagged = -1;
 	return v;
 }
 
@@ -98,6 +99,7 @@ static int evidence_of(enum path_how how)
 	switch (how) {
 	case BY_LABEL: return EV_SPAN;
 	case BY_SYMBOL:
+	case BY_ENTRY:
 	case BY_THREAD: return EV_SYMBOL;
 	case BY_SOCKET: return EV_SOCKET;
 	case BY_PORT: return EV_PORT;
@@ -109,6 +111,7 @@ static int add_sample(const struct profile *p, const struct path_rules *r, uint3
 		      const struct cols *c, struct frames *f, struct peers_data *d)
 {
 	const char *peer = profile__label_str(p, p->samples[i].labelset, "peer");
+	const char *serving = profile__label_str(p, p->samples[i].labelset, "serving");
 	int64_t cpu = col(p, i, c->cpu);
 	struct peers_path *pp;
 	struct peer_cost *pc;
@@ -116,8 +119,9 @@ static int add_sample(const struct profile *p, const struct path_rules *r, uint3
 	const char *name;
 	int id, ev;
 
-	frames__user(p, p->samples[i].stack, f);
-	id = paths__path_of(p, r, i, &how, path_rules__match_frames(r, f->names, f->nr, NULL));
+	id = paths__path_of(p, r, i, &how, f);
+	if (id < 0)
+		return id;
 	name = path_rules__name(r, id);
 	pp = path_get(d, name ? name : "other");
 	if (!pp)
@@ -130,6 +134,12 @@ static int add_sample(const struct profile *p, const struct path_rules *r, uint3
 	if (id == PATH_OTHER)
 		d->unattributed_cpu_ns += cpu;
 	pp->rx_msgs += col(p, i, c->rxm);
+	if (serving && *serving && col(p, i, c->tx)) {
+		pc = peer_get(pp, serving);
+		if (!pc)
+			return -ENOMEM;
+		pc->served_tx_bytes += col(p, i, c->tx);
+	}
 	if (!peer || !*peer)
 		return 0;
 	pc = peer_get(pp, peer);
@@ -203,6 +213,87 @@ static int judge(struct peers_path *pp)
 	return 0;
 }
 
+static int cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Replies a path waited for, per peer, from the sock collector's "peerwait" records. */
+static int add_waits(const struct profile *p, struct peers_data *d)
+{
+	struct rec_peerwait w;
+
+	for (uint32_t pos = 0; records__next_peerwait(p, &pos, &w);) {
+		struct peers_path *pp = path_get(d, w.path && *w.path ? w.path : "other");
+		struct peer_cost *pc = pp ? peer_get(pp, w.peer ? w.peer : "unknown") : NULL;
+
+		if (!pc)
+			return -ENOMEM;
+		pc->wait_ns += w.wait_ns;
+		pc->replies += w.replies;
+		pp->wait_ns += w.wait_ns;
+		pp->replies += w.replies;
+	}
+	return 0;
+}
+
+/*
+ * The peer a path waited on most, its wait per reply against the median
+ * peer's, and whether that makes it slow.  After judge(): indexes are into
+ * the CPU-ranked array.
+ */
+static int judge_waits(struct peers_path *pp)
+{
+	double *v;
+	int n = 0;
+
+	if (!pp->replies)
+		return 0;
+	v = malloc(pp->nr_peers * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (int i = 0; i < pp->nr_peers; i++) {
+		struct peer_cost *pc = &pp->peers[i];
+
+		pc->wait_share = 100.0 * pc->wait_ns / pp->wait_ns;
+		if (!pc->replies)
+			continue;
+		v[n++] = (double)pc->wait_ns / pc->replies;
+		if (pp->wait_top < 0 || pc->wait_ns > pp->peers[pp->wait_top].wait_ns)
+			pp->wait_top = i;
+	}
+	qsort(v, n, sizeof(*v), cmp_dbl);
+	if (n >= 2 && v[(n - 1) / 2] > 0) {
+		const struct peer_cost *top = &pp->peers[pp->wait_top];
+
+		pp->wait_max_median = ((double)top->wait_ns / top->replies) / v[(n - 1) / 2];
+		if (n >= 3 && pp->wait_max_median >= PEERS_WAIT_RATIO &&
+		    top->wait_share >= PEERS_WAIT_MIN_SHARE)
+			pp->wait_flagged = pp->wait_top;
+	}
+	free(v);
+	return 0;
+}
+
+/* The node's own ids of peers, where a peer probe gave them. */
+static void add_ids(const struct profile *p, struct peers_data *d)
+{
+	struct rec_peerid r;
+
+	for (uint32_t pos = 0; records__next_peerid(p, &pos, &r);) {
+		for (int i = 0; r.peer && r.id && i < d->nr_paths; i++) {
+			for (int k = 0; k < d->paths[i].nr_peers; k++) {
+				struct peer_cost *pc = &d->paths[i].peers[k];
+
+				if (!strcmp(pc->peer, r.peer))
+					snprintf(pc->id, sizeof(pc->id), "%s", r.id);
+			}
+		}
+	}
+}
+
 int peers__compute(const struct profile *p, const struct path_rules *r, struct peers_data *d)
 {
 	struct path_rules *own = NULL;
@@ -233,8 +324,15 @@ int peers__compute(const struct profile *p, const struct path_rules *r, struct p
 	}
 	for (uint32_t i = 0; i < p->nr_samples && !err; i++)
 		err = add_sample(p, r, i, &c, f, d);
-	for (int i = 0; i < d->nr_paths && !err; i++)
+	if (!err)
+		err = add_waits(p, d);
+	if (!err)
+		add_ids(p, d);
+	for (int i = 0; i < d->nr_paths && !err; i++) {
 		err = judge(&d->paths[i]);
+		if (!err)
+			err = judge_waits(&d->paths[i]);
+	}
 	/* keep the paths that served any peer */
 	for (int i = 0; i < d->nr_paths; i++) {
 		if (d->paths[i].nr_peers)

@@ -25,11 +25,20 @@ struct path_rules;
 /* Paths with fewer tagged CPU samples than this get no verdict: too few to say. */
 #define PEERS_MIN_SAMPLES	20
 
+/* A peer whose replies take this many times the median peer's (mean per reply) ... */
+#define PEERS_WAIT_RATIO	3.0
+/* ... and this share of the path's waiting, in percent, is flagged as slow. */
+#define PEERS_WAIT_MIN_SHARE	20.0
+
 struct peer_cost {
 	char peer[64];			/* first: peers.c looks entries up by it */
+	char id[24];			/* the node's own id of it ("peerid" records), "" if none */
 	int64_t cpu_ns, cpu_samples, offcpu_ns, runq_ns, alloc_bytes;
 	int64_t rx_bytes, tx_bytes, rx_msgs, tx_msgs;
+	int64_t served_tx_bytes;	/* what we sent (to anyone) while serving it */
+	int64_t wait_ns, replies;	/* our requests' wait for its replies ("peerwait") */
 	double cpu_share, msg_share;	/* of the path's peer-attributed CPU, of its rx messages */
+	double wait_share;		/* of the path's waiting for replies */
 };
 
 /* How a path's CPU was attributed to it (docs/rules.md, attribution order). */
@@ -47,6 +56,10 @@ struct peers_path {
 	double max_median;		/* top peer's CPU / the median peer's (0: < 2 peers) */
 	int flagged;			/* index of the flagged peer, -1 none */
 	bool disproportion;		/* flagged for cost vs messages (else vs the median) */
+	int64_t wait_ns, replies;	/* waiting for replies, all peers */
+	int wait_top;			/* index of the peer we waited on most, -1 none */
+	double wait_max_median;		/* its wait per reply / the median peer's (0: < 2 peers) */
+	int wait_flagged;		/* index of the peer flagged as slow, -1 none */
 };
 
 struct peers_data {

@@ -90,7 +90,8 @@ static int wall_cmp(const void *a, const void *b)
 	return x->tid < y->tid ? -1 : x->tid > y->tid;
 }
 
-int timeline__compute(const struct profile *p, struct timeline *out)
+int timeline__compute(const struct profile *p, const struct path_rules *given,
+		      struct timeline *out)
 {
 	int cpu = profile__type_index(p, "cpu"), samples = profile__type_index(p, "samples");
 	int off = profile__type_index(p, "offcpu"), runq = profile__type_index(p, "runq");
@@ -98,7 +99,8 @@ int timeline__compute(const struct profile *p, struct timeline *out)
 	struct contribs c = {};
 	uint32_t cap = 0, *canon = NULL;
 	uint8_t *idle_of = NULL;	/* per stack: 0 unknown, 1 no, 2 idle */
-	struct path_rules *rules = NULL;
+	struct path_rules *own = NULL;
+	const struct path_rules *rules = given;
 	struct hashmap *shown = NULL;
 	struct frames *fr = NULL;
 	char str[4096];
@@ -116,8 +118,13 @@ int timeline__compute(const struct profile *p, struct timeline *out)
 	fr = malloc(sizeof(*fr));
 	if (!canon || !idle_of || !shown || !fr)
 		goto free_contribs;
-	/* the recording's own rules (their idle lines), else the built-in list */
-	rules = path_rules__from_profile(p);
+	/*
+	 * The rules the report labelled paths with (--rules), so idle means
+	 * the same here as in the paths section; else the recording's own
+	 * rules (their idle lines), else the built-in list.
+	 */
+	if (!rules)
+		rules = own = path_rules__from_profile(p);
 	out->has_cpu = cpu >= 0 || samples >= 0;
 	out->has_offcpu = off >= 0 || runq >= 0;
 	for (uint32_t i = 0; i < p->nr_samples; i++) {
@@ -178,7 +185,7 @@ free_contribs:
 	free(canon);
 	free(idle_of);
 	free(fr);
-	path_rules__free(rules);
+	path_rules__free(own);
 	hashmap__free(shown);
 	if (err)
 		timeline__free(out);

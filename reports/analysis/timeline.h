@@ -52,8 +52,15 @@ struct timeline {
 	bool has_cpu, has_offcpu;
 };
 
-/* 0 or a negative errno; an empty timeline when p has no time columns. */
-int timeline__compute(const struct profile *p, struct timeline *out);
+struct path_rules;
+
+/*
+ * 0 or a negative errno; an empty timeline when p has no time columns.
+ * rules: whose idle lines say which off-CPU stacks are idle (NULL: the
+ * recording's own rules, else the built-in list).
+ */
+int timeline__compute(const struct profile *p, const struct path_rules *rules,
+		      struct timeline *out);
 void timeline__free(struct timeline *t);
 
 #endif /* PEERSCOPE_ANALYSIS_TIMELINE_H */

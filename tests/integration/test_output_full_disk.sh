@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A full disk (a 64 KiB tmpfs, filled) under -o: record and flame fail
 # with one line on stderr and exit 1, and leave nothing behind: no file
-# under the final name, no temporary file.
+# under the final name, no temporary file.  record's line says how many
+# samples are lost; with a second -o the recording is written there
+# instead (still exit 1: the first -o failed) and nothing is lost.
 . "$(dirname "$0")/lib.sh"
 need_root
 [ -x "$PS" ] || skip "no $PS (run make)"
@@ -23,9 +25,18 @@ fails() {
 }
 
 fails "flame -o" "$PS" flame "$ROOT/tests/fixtures/v1/dhtcpu.pb.gz" -o "$T/small/flame.svg"
-sleep 30 &
-BG_PIDS+=($!)
-fails "record -o" "$PS" record -p $! -d 1 -o "$T/small/rec.pb.gz"
+bg "$PROGS/hot" -d 30
+hot=$!
+fails "record -o" "$PS" record -p $hot -d 1 -o "$T/small/rec.pb.gz"
+grep -q "No space left on device: [1-9][0-9]* samples of [0-9.]* s are lost" "$T/err" ||
+	fail "record's error does not say what is lost: $(cat "$T/err")"
+fails "record -o FULL -o OK" "$PS" record -p $hot -d 1 -o "$T/small/rec.pb.gz" -o "$T/kept.pb.gz"
+grep -q "the recording went to the second -o, $T/kept.pb.gz" "$T/err" ||
+	fail "record does not say where the recording went: $(cat "$T/err")"
+n=$(grep "^peerscope: wrote $T/kept.pb.gz: " "$T/err" | sed 's/.*: \([0-9]*\) samples.*/\1/')
+[ "${n:-0}" -gt 0 ] || fail "no samples written to the second -o: $(cat "$T/err")"
+"$PS" report "$T/kept.pb.gz" 2>&1 | grep -q hot_a || fail "the second -o's recording does not name hot_a"
+note "second -o: $n samples kept"
 left=$(ls -A "$T/small" | grep -vx fill)
 [ -z "$left" ] || fail "left on the full disk: $left"
 exit 0

@@ -3,38 +3,26 @@
 #  1. abusive-peer on node 1 (ten times the DHT requests of the others):
 #     recording node 0, `report --peers` names node 1 as the top dht CPU
 #     cost, and its share of node 0's DHT messages is within 5 percentage
-#     points of node 0's own count (p2pnet --json dht_datagrams_from).  Its
-#     CPU share is printed beside the share of requests node 0 served from
-#     it: with a worker pool the CPU share is an estimate (docs/peers.md).
+#     points of node 0's own count (p2pnet --json dht_datagrams_from).
+#     With the node's peer probes (rules "peer" lines: the dht worker says
+#     which peer each datagram is from), its share of the dht CPU is within
+#     8 points of the CPU node 0 itself counted per sender
+#     (dht_cpu_ns_from); docs/peers.md says what the last points are.
 #  2. a rules file that matches no symbol of the node, plus --port dht=udp:..:
 #     the dht path still gets CPU, through the socket the threads served
 #     (it said "wall time 0 ns busy" before the tag).
 #  3. clean network: no peer flagged.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sock-lib.sh"
+. "$(dirname "$0")/peers-lib.sh"
 need_sock
 need_cmd jq
 [ -x "$BUILD/p2pnet" ] || skip "no $BUILD/p2pnet (tests/node not built)"
 
-# run_net NAME [p2pnet args]: 4 nodes, node 0 recorded for 6 s -> $T/NAME.{pb.gz,json}
-run_net() {
-	local name=$1 base
-	shift
-	base=$((20000 + (RANDOM % 300) * 50))
-	rm -f "$T/pids"
-	"$BUILD/p2pnet" --nodes 4 --duration 10 --dht-rate 1500 --gossip-rate 20 --base-port "$base" \
-		--pids-file "$T/pids" --json "$T/$name.json" "$@" >"$T/$name.out" 2>&1 &
-	local net=$!
-	BG_PIDS+=("$net")
-	wait_file "$T/pids" 30 || fail "$name: p2pnet did not start: $(tail -3 "$T/$name.out")"
-	"$PS" record -p "$(head -1 "$T/pids")" -F 999 -c cpu,offcpu,sock -d 6 -o "$T/$name.pb.gz" \
-		--port "dht=udp:$base-$((base + 999)),gossip=tcp:$((base + 1000))-$((base + 1999))" \
-		$REC_ARGS 2>"$T/$name.rec" || fail "$name: record failed: $(tail -3 "$T/$name.rec")"
-	wait "$net" || fail "$name: p2pnet failed: $(tail -3 "$T/$name.out")"
-}
+peer_rules "$T/p2p.rules"
 
 # 1. abusive-peer
-REC_ARGS="" run_net abusive --inject abusive-peer --on-node 1
+SPAN=,span REC_ARGS="--rules $T/p2p.rules" run_net abusive --inject abusive-peer --on-node 1
 "$PS" report "$T/abusive.pb.gz" --peers --json >"$T/abusive.rep" || fail "report --peers failed"
 port1=$(jq -r '.per_node[1].udp_port' "$T/abusive.json")
 top=$(jq -r '.peers.paths[] | select(.path == "dht") | .peers[0].peer' "$T/abusive.rep")
@@ -42,7 +30,11 @@ share=$(jq -r '.peers.paths[] | select(.path == "dht") | .peers[0].cpu_share' "$
 want=$(jq -r --arg p "$port1" '.per_node[0].dht_requests_from as $r |
 	100 * ($r[$p] // 0) / ([$r[]] | add)' "$T/abusive.json")
 [ "${top##*:}" = "$port1" ] || fail "abusive-peer: top dht CPU peer is $top, want port $port1"
-note "abusive-peer: top dht CPU peer $top, $share % of tagged dht CPU; node 0 says $want % of the requests it served came from it"
+cpu_want=$(jq -r --arg p "$port1" '.per_node[0].dht_cpu_ns_from as $r |
+	100 * ($r[$p] // 0) / ([$r[]] | add)' "$T/abusive.json")
+note "abusive-peer: top dht CPU peer $top, $share % of tagged dht CPU; node 0 counted $cpu_want % of its dht CPU and $want % of the requests it served for it"
+assert_between "$share" "$(awk -v w="$cpu_want" 'BEGIN { print w - 8 }')" \
+	"$(awk -v w="$cpu_want" 'BEGIN { print w + 8 }')" "abusive-peer: CPU share (node 0 counted $cpu_want %)"
 # its share of node 0's DHT messages, as report --peers counts them, agrees
 # with node 0's own count of the datagrams it handled (requests and replies)
 got_msgs=$(jq -r '.peers.paths[] | select(.path == "dht") | .peers[0].msg_share' "$T/abusive.rep")

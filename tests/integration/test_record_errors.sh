@@ -29,10 +29,15 @@ expect 1 "no such process: $nopid" "$PS" record -p "$hot,$nopid" -d 1 -o "$T/x.p
 expect 1 "cannot write $T/nodir/x.pb.gz" "$PS" record -p "$hot" -d 1 -o "$T/nodir/x.pb.gz"
 mkdir "$T/adir"
 expect 1 "cannot write $T/adir" "$PS" record -p "$hot" -d 1 -o "$T/adir"
+# the second -o is checked before recording too
+expect 1 "cannot write $T/nodir/y.pb.gz" "$PS" record -p "$hot" -d 1 -o "$T/x.pb.gz" -o "$T/nodir/y.pb.gz"
 [ ! -e "$T/x.pb.gz" ] || fail "a failed record left $T/x.pb.gz behind"
 expect 2 "no target" "$PS" record -d 1
 expect 2 "bad pid list" "$PS" record -p 12x
 expect 2 "bad frequency" "$PS" record -p "$hot" -F 0
+expect 2 "bad frequency 'nan'" "$PS" record -p "$hot" -F nan
+expect 2 "bad duration 'inf'" "$PS" record -p "$hot" -d inf
+expect 2 "-o given 3 times" "$PS" record -p "$hot" -o a -o b -o c
 expect 2 "unknown collector 'nope'" "$PS" record -p "$hot" -c nope
 "$PS" record --help | grep -q "^usage: peerscope record" || fail "record --help"
 

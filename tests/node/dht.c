@@ -18,6 +18,7 @@
 #include <sys/sdt.h>
 
 #include "node.h"
+#include "from_counts.h"
 #include "workq.h"
 
 #define ALPHA		3
@@ -54,6 +55,8 @@ struct rpc {
 	uint64_t txn;
 	int lookup, cand;
 	uint64_t deadline;
+	uint64_t sent;		/* when the query went out (slow-peer's known answer) */
+	uint16_t port;		/* the queried node's udp port */
 };
 
 struct dht_job {
@@ -138,6 +141,11 @@ NOINLINE void dht_send(struct dht_msg *m, uint32_t ip, uint16_t port, bool reply
 	d->len = len;
 	d->to = (struct sockaddr_in){ .sin_family = AF_INET, .sin_port = htons(port),
 				      .sin_addr.s_addr = ip };
+	/* slow-peer: replies leave SLOW_PEER_MS late (a timer: the worker goes on) */
+	if (reply && (node.cfg.inject & INJ_SLOW_PEER)) {
+		loop_after(SLOW_PEER_MS * 1000000ULL + netem_delay_ns(), dht_send_now, d);
+		return;
+	}
 	/* abusive-peer: the copies are served in full; their replies match no rpc */
 	for (int k = 1; !reply && (node.cfg.inject & INJ_ABUSIVE_PEER) && k < ABUSE_FACTOR; k++) {
 		struct dgram *copy = malloc(sizeof(*copy));
@@ -173,53 +181,34 @@ NOINLINE struct stored *dht_store_slot(const uint8_t *key, bool create)
 /* ---- serving other nodes ---------------------------------------------- */
 
 /*
- * Per sender port: DHT requests served, and every DHT datagram handled
- * (requests and replies) -- the known answers of abusive-peer.
+ * Per sender port: DHT requests served, every DHT datagram handled
+ * (requests and replies), the worker's CPU time handling them, and the time
+ * our requests waited for each peer's replies -- the known answers of
+ * abusive-peer and slow-peer.
  */
-#define FROM_SLOTS 64
-struct from_counts {
-	struct { uint16_t port; unsigned long n; } slot[FROM_SLOTS];
-	pthread_mutex_t lock;
-};
-static struct from_counts req_from = { .lock = PTHREAD_MUTEX_INITIALIZER };
-static struct from_counts dgram_from = { .lock = PTHREAD_MUTEX_INITIALIZER };
-
-static void count_from(struct from_counts *fc, const struct sockaddr_in *from)
-{
-	uint16_t port = ntohs(from->sin_port);
-
-	pthread_mutex_lock(&fc->lock);
-	for (int i = 0; i < FROM_SLOTS; i++) {
-		if (!fc->slot[i].port)
-			fc->slot[i].port = port;
-		if (fc->slot[i].port == port) {
-			fc->slot[i].n++;
-			break;
-		}
-	}
-	pthread_mutex_unlock(&fc->lock);
-}
-
-static void format_from(struct from_counts *fc, char *buf, size_t len)
-{
-	size_t off = 0;
-
-	buf[0] = '\0';
-	pthread_mutex_lock(&fc->lock);
-	for (int i = 0; i < FROM_SLOTS && fc->slot[i].port && off < len; i++)
-		off += snprintf(buf + off, len - off, "%s%u:%lu", off ? "," : "",
-				fc->slot[i].port, fc->slot[i].n);
-	pthread_mutex_unlock(&fc->lock);
-}
+static struct from_counts req_from = FROM_COUNTS_INIT;
+static struct from_counts dgram_from = FROM_COUNTS_INIT;
+static struct from_counts cpu_from = FROM_COUNTS_INIT;
+static struct from_counts wait_from = FROM_COUNTS_INIT;
 
 void dht_requests_from(char *buf, size_t len)
 {
-	format_from(&req_from, buf, len);
+	from_format(&req_from, buf, len);
 }
 
 void dht_datagrams_from(char *buf, size_t len)
 {
-	format_from(&dgram_from, buf, len);
+	from_format(&dgram_from, buf, len);
+}
+
+void dht_cpu_from(char *buf, size_t len)
+{
+	from_format(&cpu_from, buf, len);
+}
+
+void dht_wait_from(char *buf, size_t len)
+{
+	from_format(&wait_from, buf, len);
 }
 
 NOINLINE void dht_serve(const struct dht_msg *req, const struct sockaddr_in *from)
@@ -227,7 +216,7 @@ NOINLINE void dht_serve(const struct dht_msg *req, const struct sockaddr_in *fro
 	struct dht_msg r = { .txn = req->txn };
 	struct stored *s;
 
-	count_from(&req_from, from);
+	from_add(&req_from, ntohs(from->sin_port), 1);
 	switch (req->type) {
 	case DHT_PING:
 		r.type = DHT_PONG;
@@ -354,7 +343,8 @@ NOINLINE void dht_query(struct lookup *l, int ci)
 		return;
 	}
 	rpcs[r] = (struct rpc){ true, m.txn, (int)(l - lookups), ci,
-				now_mono_ns() + node.cfg.rpc_timeout_ms * 1000000ULL };
+				now_mono_ns() + node.cfg.rpc_timeout_ms * 1000000ULL, now_mono_ns(),
+				l->c[ci].c.udp_port };
 	rpcs_used++;
 	m.type = l->op == DHT_OP_GET ? DHT_FIND_VALUE : DHT_FIND_NODE;
 	memcpy(m.target, l->target, ID_LEN);
@@ -450,6 +440,7 @@ NOINLINE void dht_on_reply(const struct dht_msg *m)
 	}
 	if (!rp)
 		return;		/* late reply after its timeout, or a STORE ack */
+	from_add(&wait_from, rp->port, now_mono_ns() - rp->sent);
 	l = &lookups[rp->lookup];
 	rp->used = false;
 	rpcs_used--;
@@ -508,7 +499,9 @@ NOINLINE void dht_handle_datagram(struct dht_job *j)
 		STAT_ADD(errors, 1);
 		return;
 	}
-	count_from(&dgram_from, &j->from);
+	from_add(&dgram_from, ntohs(j->from.sin_port), 1);
+	/* the peer this worker now serves: its address and the first 8 bytes of its id */
+	DTRACE_PROBE2(p2pnode, dht_serving, &j->from, id_prefix(m.sender));
 	/* Every message is evidence its sender is alive: refresh it in the table. */
 	memcpy(c.id, m.sender, ID_LEN);
 	c.ip = j->from.sin_addr.s_addr;
@@ -536,10 +529,16 @@ NOINLINE void *dht_worker_main(void *arg)
 		if (it) {
 			struct dht_job *j = (struct dht_job *)it;
 
-			if (j->is_request)
+			if (j->is_request) {
+				/* our own lookup: no peer's work */
+				DTRACE_PROBE2(p2pnode, dht_serving, NULL, 0);
 				dht_lookup_begin(j);
-			else
+			} else {
+				uint64_t t0 = thread_cpu_ns();
+
 				dht_handle_datagram(j);
+				from_add(&cpu_from, ntohs(j->from.sin_port), thread_cpu_ns() - t0);
+			}
 			free(j);
 		}
 		dht_expire_rpcs();
@@ -549,22 +548,39 @@ NOINLINE void *dht_worker_main(void *arg)
 
 /* ---- called from other threads ---------------------------------------- */
 
-/* p2p-loop: drain the socket, hand each datagram to the worker. */
+/*
+ * p2p-loop: drain the socket, hand each datagram to the worker.  The loop's
+ * CPU from one datagram's read to the next read's return counts for the
+ * first datagram's sender (cpu_from): as a profiler that tags a thread by
+ * its last read sees it.
+ */
 NOINLINE void dht_on_readable(void)
 {
+	uint16_t last = 0;
+	uint64_t t = 0;
+
 	for (;;) {
 		struct dht_job *j = malloc(sizeof(*j));
 		socklen_t alen = sizeof(j->from);
 		ssize_t n;
 
 		if (!j)
-			return;
+			break;
 		n = recvfrom(node.udp_fd, j->buf, sizeof(j->buf), MSG_DONTWAIT,
 			     (struct sockaddr *)&j->from, &alen);
+		if (last) {
+			uint64_t now = thread_cpu_ns();
+
+			from_add(&cpu_from, last, now - t);
+			t = now;
+		}
 		if (n <= 0) {
 			free(j);
-			return;
+			break;
 		}
+		if (!last)
+			t = thread_cpu_ns();
+		last = ntohs(j->from.sin_port);
 		STAT_ADD(dht_rx_msgs, 1);
 		STAT_ADD(dht_rx_bytes, n);
 		j->is_request = false;

@@ -226,6 +226,7 @@ int gossip_msg_encode(const struct gossip_msg *m, uint8_t *buf, size_t cap)
 	w_u64(&w, m->id);
 	w_u16(&w, m->origin);
 	w_u8(&w, m->hops);
+	w_u8(&w, m->work);
 	w_u64(&w, m->pub_mono);
 	w_u32(&w, m->csum);
 	w_u16(&w, m->len);
@@ -240,6 +241,7 @@ int gossip_msg_decode(struct gossip_msg *m, const uint8_t *buf, size_t len)
 	m->id = r_u64(&r);
 	m->origin = r_u16(&r);
 	m->hops = r_u8(&r);
+	m->work = r_u8(&r);
 	m->pub_mono = r_u64(&r);
 	m->csum = r_u32(&r);
 	m->len = r_u16(&r);

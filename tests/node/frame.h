@@ -58,12 +58,13 @@ struct gossip_msg {
 	uint64_t id;
 	uint16_t origin;	/* publishing node's index */
 	uint8_t hops;
+	uint8_t work;		/* validation work units the sender asks (expensive-peer) */
 	uint64_t pub_mono;	/* CLOCK_MONOTONIC at publish: one clock per host */
 	uint32_t csum;		/* FNV-1a of data: what validation checks */
 	uint16_t len;
 	uint8_t data[GOSSIP_PAYLOAD_MAX];
 };
-#define GOSSIP_HDR_LEN	25
+#define GOSSIP_HDR_LEN	26
 
 int frame_put(uint8_t *out, size_t cap, uint8_t type, const void *payload, uint32_t plen);
 int hello_encode(const struct hello *h, uint8_t *buf);

@@ -18,7 +18,10 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/sdt.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
+#include "from_counts.h"
 #include "node.h"
 #include "seen_cache.h"
 #include "workq.h"
@@ -37,6 +40,8 @@ struct peer {
 	int refs;
 	bool dead, mesh;
 	uint16_t index;
+	uint16_t rport;		/* the connection's remote TCP port (per-sender counts) */
+	struct sockaddr_in ra;	/* the connection's remote end (USDT gossip_serving) */
 	struct contact c;
 	struct loop_src src;
 	pthread_mutex_t wlock;
@@ -75,6 +80,19 @@ static struct seen_cache seen;
 /* The global lock --inject gossip-lock holds across validation. */
 static pthread_mutex_t validate_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint32_t pub_seq;
+/* per sender (remote TCP port): frames handled, CPU ns handling them */
+static struct from_counts frames_from = FROM_COUNTS_INIT;
+static struct from_counts cpu_from = FROM_COUNTS_INIT;
+
+void gossip_frames_from(char *buf, size_t len)
+{
+	from_format(&frames_from, buf, len);
+}
+
+void gossip_cpu_from(char *buf, size_t len)
+{
+	from_format(&cpu_from, buf, len);
+}
 
 /* ---- peer lifetime ---------------------------------------------------- */
 
@@ -105,6 +123,15 @@ static struct peer *peer_new(int fd, enum src_kind kind)
 		return NULL;
 	p->fd = fd;
 	p->refs = 1;		/* the table's reference */
+	{
+		struct sockaddr_in sa;
+		socklen_t alen = sizeof(sa);
+
+		if (!getpeername(fd, (struct sockaddr *)&sa, &alen) && sa.sin_family == AF_INET) {
+			p->rport = ntohs(sa.sin_port);
+			p->ra = sa;
+		}
+	}
 	p->src = (struct loop_src){ kind, p };
 	pthread_mutex_init(&p->wlock, NULL);
 	pthread_mutex_lock(&peers_lock);
@@ -384,7 +411,19 @@ void gossip_on_writable(struct peer *p)
 
 /* ---- reading (p2p-loop) ----------------------------------------------- */
 
+static NOINLINE void gossip_read_frames(struct peer *p);
+
+/* p2p-loop: what reading and queueing p's frames cost counts for p (cpu_from). */
 NOINLINE void gossip_on_readable(struct peer *p)
+{
+	uint64_t t0 = thread_cpu_ns();
+	uint16_t port = p->rport;
+
+	gossip_read_frames(p);
+	from_add(&cpu_from, port, thread_cpu_ns() - t0);
+}
+
+static NOINLINE void gossip_read_frames(struct peer *p)
 {
 	uint8_t buf[65536];
 	const uint8_t *payload;
@@ -464,8 +503,41 @@ NOINLINE void gossip_copy_churn(const uint8_t *src, size_t len, uint8_t *dst)
 	}
 }
 
+/*
+ * expensive-peer: a frame asks its receiver for m->work units of checking
+ * (a proof the sender attaches, say), VALIDATE_UNIT_ROUNDS hashes of the
+ * payload each.  Honest nodes ask for node.cfg.gossip_work units (p2pnet
+ * gives every node 1 when the network has an expensive peer, else 0), the
+ * expensive peer for EXPENSIVE_FACTOR times that.
+ */
+#define VALIDATE_UNIT_ROUNDS	1024
+
+static volatile uint32_t validate_sink;	/* keeps the work from being optimised away */
+
+NOINLINE bool gossip_validate_work(const struct gossip_msg *m)
+{
+	uint32_t h = m->csum;
+
+	for (uint32_t i = 0; i < (uint32_t)m->work * VALIDATE_UNIT_ROUNDS; i++)
+		h = h * 31 + fnv1a(m->data, m->len);
+	validate_sink = h;
+	return true;	/* the work is the point: every proof passes */
+}
+
+/* The work units this node asks of the receivers of its frames. */
+static uint8_t gossip_work_asked(void)
+{
+	unsigned w = node.cfg.gossip_work;
+
+	if (node.cfg.inject & INJ_EXPENSIVE_PEER)
+		w = (w ? w : 1) * EXPENSIVE_FACTOR;
+	return w > 255 ? 255 : (uint8_t)w;
+}
+
 NOINLINE bool gossip_validate_body(const struct gossip_msg *m)
 {
+	if (m->work && !gossip_validate_work(m))
+		return false;
 	return m->hops < MAX_HOPS && m->id && fnv1a(m->data, m->len) == m->csum;
 }
 
@@ -579,6 +651,7 @@ NOINLINE void gossip_handle_frame(struct gossip_job *j)
 		return;
 	}
 	m->hops++;
+	m->work = gossip_work_asked();
 	gossip_deliver(m);
 	gossip_forward(m, j->from);
 	free(m);
@@ -593,6 +666,7 @@ NOINLINE void gossip_publish(uint32_t size)
 	m->id = (uint64_t)(node.cfg.index + 1) << 40 | __atomic_add_fetch(&pub_seq, 1, __ATOMIC_RELAXED);
 	m->origin = node.cfg.index;
 	m->hops = 0;
+	m->work = gossip_work_asked();
 	m->len = size > GOSSIP_PAYLOAD_MAX ? GOSSIP_PAYLOAD_MAX : size;
 	for (uint32_t i = 0; i < m->len; i++)
 		m->data[i] = (uint8_t)rng_next();
@@ -620,7 +694,13 @@ NOINLINE void *gossip_worker_main(void *arg)
 		if (j->publish) {
 			gossip_publish(j->size);
 		} else {
+			uint64_t t0 = thread_cpu_ns();
+
+			/* the peer this worker now serves: the connection and the peer's id */
+			DTRACE_PROBE2(p2pnode, gossip_serving, &j->from->ra, id_prefix(j->from->c.id));
 			gossip_handle_frame(j);
+			from_add(&cpu_from, j->from->rport, thread_cpu_ns() - t0);
+			from_add(&frames_from, j->from->rport, 1);
 			peer_put(j->from);
 		}
 		free(j);

@@ -3,7 +3,7 @@
  * inject.c - names of the injectable bottlenecks, and the one that is a
  * set of threads of its own (cpu-starve).  The others live on the path they slow
  * down: dht_distance_slow, gossip_validate, bootstrap_send_hello_ack,
- * dht_send, gossip_copy_churn, gossip_write_small.
+ * dht_send, gossip_copy_churn, gossip_write_small, gossip_validate_work.
  */
 #include <sched.h>
 #include <stdio.h>
@@ -22,12 +22,14 @@ static const struct { const char *name; unsigned bit; } injections[] = {
 	{ "small-writes", INJ_SMALL_WRITES },
 	{ "cpu-starve", INJ_CPU_STARVE },
 	{ "abusive-peer", INJ_ABUSIVE_PEER },
+	{ "expensive-peer", INJ_EXPENSIVE_PEER },
+	{ "slow-peer", INJ_SLOW_PEER },
 };
 
 const char *inject_names(void)
 {
 	return "dht-cpu, gossip-lock, bootstrap-slow, dht-loss, alloc-churn, small-writes, cpu-starve, "
-	       "abusive-peer";
+	       "abusive-peer, expensive-peer, slow-peer";
 }
 
 /* 0, or -1 with the offending name copied to bad. */

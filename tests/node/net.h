@@ -64,6 +64,10 @@ struct nodeproc {
 	uint64_t stats[ST_COUNT];
 	char req_from[1024];		/* "PORT:N,...": DHT requests it served, per sender */
 	char dgram_from[1024];		/* the same for every DHT datagram it handled */
+	char dht_cpu_from[1024];	/* CPU ns handling each sender's DHT datagrams */
+	char dht_wait_from[1024];	/* ns its queries waited for each peer's replies */
+	char gossip_frames_from[1024];	/* gossip frames handled, per remote TCP port */
+	char gossip_cpu_from[1024];	/* CPU ns handling them */
 	struct proc_usage usage;
 	int status;
 };

@@ -24,6 +24,16 @@
 int inject_parse(const char *list, unsigned *bits, char *bad, size_t badlen);
 const char *inject_names(void);
 
+/* The bit of one injection name (the node's enum stays in node.h). */
+static unsigned inject_bit(const char *name)
+{
+	unsigned bit = 0;
+	char bad[64];
+
+	inject_parse(name, &bit, bad, sizeof(bad));
+	return bit;
+}
+
 struct netcfg cfg;
 struct nodeproc *nodes;
 
@@ -286,6 +296,14 @@ static void on_line(struct nodeproc *np, char *line)
 				snprintf(np->req_from, sizeof(np->req_from), "%s", eq + 1);
 			else if (!strcmp(t, "dgram_from"))
 				snprintf(np->dgram_from, sizeof(np->dgram_from), "%s", eq + 1);
+			else if (!strcmp(t, "dht_cpu_from"))
+				snprintf(np->dht_cpu_from, sizeof(np->dht_cpu_from), "%s", eq + 1);
+			else if (!strcmp(t, "dht_wait_from"))
+				snprintf(np->dht_wait_from, sizeof(np->dht_wait_from), "%s", eq + 1);
+			else if (!strcmp(t, "gossip_frames_from"))
+				snprintf(np->gossip_frames_from, sizeof(np->gossip_frames_from), "%s", eq + 1);
+			else if (!strcmp(t, "gossip_cpu_from"))
+				snprintf(np->gossip_cpu_from, sizeof(np->gossip_cpu_from), "%s", eq + 1);
 			for (int k = 0; k < ST_COUNT; k++)
 				if (!strcmp(t, stat_names[k]))
 					np->stats[k] = strtoull(eq + 1, NULL, 10);
@@ -413,6 +431,10 @@ static int start_node(int i)
 	}
 	if (cfg.inject && (cfg.on_node < 0 || cfg.on_node == i)) {
 		argv[a++] = "--inject"; argv[a++] = cfg.inject_str;
+	}
+	/* expensive-peer is ten times the validation work the others ask for: one unit */
+	if (cfg.inject & inject_bit("expensive-peer")) {
+		argv[a++] = "--gossip-work"; argv[a++] = "1";
 	}
 	if (cfg.start_gate)
 		argv[a++] = "--hold";

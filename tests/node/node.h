@@ -40,16 +40,30 @@ enum inject_bit {
 	INJ_SMALL_WRITES	= 1 << 5,
 	INJ_CPU_STARVE		= 1 << 6,
 	INJ_ABUSIVE_PEER	= 1 << 7,
+	INJ_EXPENSIVE_PEER	= 1 << 8,
+	INJ_SLOW_PEER		= 1 << 9,
 };
 
 /* abusive-peer: every DHT request is sent this many times */
 #define ABUSE_FACTOR		10
+/* expensive-peer: its gossip frames ask this many times the validation work */
+#define EXPENSIVE_FACTOR	10
+/* slow-peer: it answers DHT requests this late (under the 250 ms rpc timeout) */
+#define SLOW_PEER_MS		50
 
-/* dht.c: DHT requests served, per sender, as "PORT:N,PORT:N" (ctl stats) */
+/*
+ * Per-sender counters as "PORT:N,PORT:N" (ctl stats): dht.c's requests
+ * served, datagrams handled, CPU ns spent handling them, and ns our
+ * requests waited for each peer's replies; gossip.c's frames handled and CPU
+ * ns spent handling them (by the connection's remote TCP port).
+ */
 #define REQ_FROM_TEXT 1024
 void dht_requests_from(char *buf, size_t len);
-/* every DHT datagram handled (requests and replies), per sender, the same way */
 void dht_datagrams_from(char *buf, size_t len);
+void dht_cpu_from(char *buf, size_t len);
+void dht_wait_from(char *buf, size_t len);
+void gossip_frames_from(char *buf, size_t len);
+void gossip_cpu_from(char *buf, size_t len);
 
 /* inject.c: shared with the driver, which validates --inject the same way. */
 int inject_parse(const char *list, unsigned *bits, char *bad, size_t badlen);
@@ -72,6 +86,7 @@ struct node_cfg {
 	uint32_t rpc_timeout_ms;
 	uint32_t msg_size;
 	uint64_t seed;
+	uint8_t gossip_work;		/* validation work units asked of receivers (0: none) */
 };
 
 struct node_stats {
@@ -98,6 +113,16 @@ struct node {
 };
 
 extern struct node node;
+
+/* The first 8 bytes of a node id as a number (USDT peer ids: 16 hex digits of HEX40). */
+static inline uint64_t id_prefix(const uint8_t *id)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | id[i];
+	return v;
+}
 
 uint64_t now_mono_ns(void);
 uint64_t now_real_ns(void);

@@ -10,7 +10,7 @@ NODE_FP      := -O2 -g -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer
 NODE_NOFP    := -O2 -g -fomit-frame-pointer
 
 NODE_SRCS    := dht_table.c frame.c seen_cache.c workq.c loop.c netem.c dht.c \
-                gossip.c conn.c bootstrap.c ctl.c inject.c node_main.c
+                gossip.c conn.c bootstrap.c ctl.c inject.c from_counts.c node_main.c
 NET_SRCS     := net_driver.c net_proc.c net_report.c net_netns.c
 NODE_HDRS    := $(wildcard $(NODE_DIR)/*.h)
 

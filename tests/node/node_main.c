@@ -95,6 +95,8 @@ static void usage(FILE *f)
 "  --workers N          gossip worker threads (default %d)\n"
 "  --rpc-timeout MS     DHT per-query timeout (default 250)\n"
 "  --msg-size BYTES     gossip payload size (default 256)\n"
+"  --gossip-work N      validation work units its gossip frames ask of receivers\n"
+"                       (default 0; p2pnet gives 1 with expensive-peer)\n"
 "  --seed S             id and randomness seed (default 1)\n"
 "  --help               this text\n",
 		DEFAULT_BASE_PORT, inject_names(), MESH_D_DEFAULT, GOSSIP_WORKERS);
@@ -143,7 +145,7 @@ static void parse_args(int argc, char **argv)
 		{ "bootstrap", 1, 0, 'B' }, { "latency", 1, 0, 'l' }, { "loss", 1, 0, 'L' },
 		{ "inject", 1, 0, 'j' }, { "mesh", 1, 0, 'm' }, { "workers", 1, 0, 'w' },
 		{ "rpc-timeout", 1, 0, 't' }, { "msg-size", 1, 0, 's' }, { "seed", 1, 0, 'S' },
-		{ "hold", 0, 0, 'H' }, { "help", 0, 0, 'h' }, { 0 }
+		{ "hold", 0, 0, 'H' }, { "gossip-work", 1, 0, 'W' }, { "help", 0, 0, 'h' }, { 0 }
 	};
 	struct node_cfg *c = &node.cfg;
 	long base = DEFAULT_BASE_PORT;
@@ -200,6 +202,7 @@ static void parse_args(int argc, char **argv)
 		case 's': c->msg_size = num_arg("--msg-size", optarg, 1, GOSSIP_PAYLOAD_MAX); break;
 		case 'S': c->seed = num_arg("--seed", optarg, 0, 1L << 40); break;
 		case 'H': c->hold = true; break;
+		case 'W': c->gossip_work = num_arg("--gossip-work", optarg, 0, 25); break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}

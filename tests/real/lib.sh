@@ -141,7 +141,9 @@ record_pair() {
 			-o "$T/perf.data" -- sleep "$secs" >"$T/perf.log" 2>&1 &
 		ypid=$! ;;
 	pprof:*)
-		ns_run curl -s -o "$T/truth.pb.gz" "${yard#pprof:}/debug/pprof/profile?seconds=$secs" &
+		# PPROF_QUERY: another handler or rate (memberlist-node's /cpuprofile)
+		ns_run curl -s -o "$T/truth.pb.gz" \
+			"${yard#pprof:}${PPROF_QUERY:-/debug/pprof/profile?}seconds=$secs" &
 		ypid=$! ;;
 	esac
 	"$PS" record -p "$pid" -d "$secs" -F "${REAL_FREQ:-199}" --rules "$rules" -o "$T/ps.pb.gz" 2>"$T/record.log" ||
@@ -165,10 +167,14 @@ share_of() { awk -v p="$2" '$1 == p { print $2; f = 1 } END { if (!f) print 0 }'
 
 # assert_share WHAT PATH PS TRUTH TOL_PP MODE: |PS - TRUTH| <= TOL_PP
 # percentage points.  MODE "short" counts in make check; "full" only in
-# make check-real (assertions that do not hold today: printed as "known").
+# make check-real (assertions that do not hold today: printed as "known");
+# "info" is printed and never counted (a yardstick that cannot see the
+# evidence peerscope used, e.g. perf's symbol-only stacks of a stripped
+# binary against the socket tag).
 check() { # check WHAT MODE CONDITION-EXIT-STATUS DETAIL
 	local what=$1 mode=$2 ok=$3 detail=$4 status
-	if [ "$ok" = 0 ]; then status=pass; npass=$((npass + 1))
+	if [ "$mode" = info ]; then status=info	# measured, printed, never counted
+	elif [ "$ok" = 0 ]; then status=pass; npass=$((npass + 1))
 	elif [ "$REAL_SHORT" = 1 ] && [ "$mode" != short ]; then status=known; nknown=$((nknown + 1))
 	else status=FAIL; nfail=$((nfail + 1)); fi
 	printf '%-22s %-6s %-5s %s: %s\n' "$NAME" "$status" "$mode" "$what" "$detail" | tee -a "$RESULTS" >&2
@@ -246,8 +252,18 @@ js_truth() {
 	prof=$(ls "$1"/*.cpuprofile 2>/dev/null | head -n 1)
 	[ -n "$prof" ] || fail "node wrote no --cpu-prof profile in $1"
 	node "$REAL/cpuprof-folded.js" "$prof" $(cat "$T/window") >"$T/truth.folded"
-	"$PS" flame "$T/ps.pb.gz" --folded --type cpu --by tid -o - 2>/dev/null |
-		sed -n "s/^\[tid $2\];//p" >"$T/ps-main.folded"
+	# V8's ticks sample the thread while it runs or waits for a CPU (a
+	# tick that finds it preempted is taken where it stood, inside sendto()
+	# after waking the receiver), so peerscope's side is on-CPU plus run
+	# queue -- except the run queue after a wake-up from the event loop's
+	# wait, which V8 still counts as (idle): on bittorrent-dht on-CPU alone
+	# was +8.4 pp in dht, this is +1.1 pp (docs/real-nodes.md)
+	local t
+	for t in cpu runq; do
+		"$PS" flame "$T/ps.pb.gz" --folded --type $t --by tid -o - 2>/dev/null
+	done | sed -n "s/^\[tid $2\];//p" |
+		grep -vE ';(epoll_p?wait|__futex_abstimed_wait_common)(;[^;]*_\[k\])*;\[runq\] [0-9]+$' \
+		>"$T/ps-main.folded"
 }
 
 # assert_guess PID SET MODE: peerscope rules --guess picks SET for PID; its
@@ -286,12 +302,15 @@ mdht_idle_then_flood() {
 	compare_shares "$rules" "${5:-short}" dht other
 }
 
-# js_compare PID RULES WHAT: a Node.js node's main thread against V8's own
-# profile (in $T/prof), then its dht verdict under load WHAT.  V8 counts
-# what peerscope does not (docs/real-nodes.md): full suite only.
+# js_compare PID RULES WHAT [KIND...]: a Node.js node's main thread against
+# V8's own profile (in $T/prof), then its dht verdict under load WHAT: one
+# of KIND (default cpu).  Full suite only.
 js_compare() {
+	local what=$3
 	js_truth "$T/prof" "$1"
 	compare_files "$T/ps-main.folded" "$T/truth.folded" "main-thread shares" "$2" full dht other
-	assert_verdict "$3" dht full cpu
+	shift 3
+	[ $# -gt 0 ] || set -- cpu
+	assert_verdict "$what" dht full "$@"
 	assert_stacks full
 }

@@ -26,5 +26,7 @@ record_pair "$pid" "$SECS" "$RULES" none
 wait "$pid" 2>/dev/null
 wait $swarm
 say "node counters: $(cat "$T/node.json"); swarm: $(cat "$T/swarm.json")"
-js_compare "$pid" "$RULES" "lookup load"
+# 200 lookups/s cost the node about 0.07 CPUs: not CPU-bound, and nothing
+# to invent either ("nothing stands out" or "little work here")
+js_compare "$pid" "$RULES" "lookup load" none idle
 real_finish

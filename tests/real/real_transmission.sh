@@ -39,14 +39,32 @@ ns_check
 RULES=$REAL/rules/transmission.rules
 assert_guess "$pid" mainline-dht short
 
-# Shares against perf are a full-suite check here: the binary is stripped,
+# Shares against perf are printed, not asserted: the binary is stripped,
 # so perf's stacks (classified by symbols alone) put all of it in "other",
 # while peerscope's socket tag (docs/peers.md) puts the CPU of the thread
-# serving DHT datagrams in dht: the yardstick cannot see that evidence.
-mdht_idle_then_flood "$pid" "$RULES" 10.77.0.1:$((PORT0 + 1)) 10.77.0.200 full
-# jech's DHT limits its replies (a token bucket): the flood costs little CPU,
-# but the DHT is all the daemon does.  Its code is unnamed (stripped) and
-# only the socket tag (peers.md) can place its CPU in dht.
-assert_verdict "DHT flood" dht full ! idle none
+# serving DHT datagrams in dht: the yardstick cannot see that evidence
+# (and 0.01 CPUs at 199 Hz is 20-40 samples: +-5 pp is 2 samples).
+mdht_idle_then_flood "$pid" "$RULES" 10.77.0.1:$((PORT0 + 1)) 10.77.0.200 info
+# The flood's verdict.  jech's DHT answers through a token bucket (about 5 %
+# of the queries here: see the flood counters), so the daemon spends well
+# under 0.05 CPUs: "little work here" is the truth, on dht.  What must be
+# right is where it lands: the queries arrive from an ephemeral port at the
+# node's own DHT port, so the port rule has to match the local end (as the
+# kernel's serving tag does); the thread's CPU follows through that tag.
+assert_verdict "DHT flood" dht full idle none
+assert_verdict "DHT flood" other full idle none
+"$PS" report "$T/ps.pb.gz" --json 2>/dev/null | python3 -c '
+import json, sys
+paths = json.load(sys.stdin)["paths"]["paths"]
+rx = {p["name"]: p["network"]["rx_messages"] for p in paths}
+cpu = {p["name"]: p["wall_ns"]["cpu_user"] + p["wall_ns"]["cpu_kernel"] for p in paths}
+print(rx.get("dht", 0), sum(rx.values()), cpu.get("dht", 0), sum(cpu.values()))' >"$T/flood-dht.txt"
+read -r dht_rx all_rx dht_cpu all_cpu <"$T/flood-dht.txt"
+awk -v a="$dht_rx" -v b="$all_rx" 'BEGIN { exit !(b > 1000 && a >= 0.9 * b) }'
+check "DHT flood" full $? "dht receives $dht_rx of $all_rx messages (want >= 90 %)"
+# 0.01 CPUs is 10-40 samples: the serving thread's CPU must reach dht (by
+# symbols it would be none), its share is printed
+awk -v a="$dht_cpu" 'BEGIN { exit !(a > 0) }'
+check "DHT flood" full $? "dht holds $dht_cpu of $all_cpu ns on-CPU (want > 0: the serving thread's)"
 assert_stacks short
 real_finish

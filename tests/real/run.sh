@@ -18,12 +18,12 @@ for t in "${progs[@]}"; do
 	timeout --kill-after=10 "${REAL_TIMEOUT:-240}" bash "$t" >"$log" 2>&1
 	rc=$?
 	secs=$(( $(date +%s) - start ))
-	grep -E '^real_[a-z0-9_]+ +(pass|FAIL|known) ' "$log"
+	grep -E '^real_[a-z0-9_]+ +(pass|FAIL|known|info) ' "$log"
 	case $rc in
 	0)  pass=$((pass + 1)); printf '  ok    %-24s %3ss\n' "$name" "$secs" ;;
 	77) skipn=$((skipn + 1)); printf '  skip  %-24s %s\n' "$name" "$(tail -n 1 "$log")" ;;
 	*)  failn=$((failn + 1)); printf '  FAIL  %-24s %3ss (exit %d)\n' "$name" "$secs" "$rc"
-	    grep -vE '^real_[a-z0-9_]+ +(pass|FAIL|known) ' "$log" | sed 's/^/        | /' | tail -n 15 ;;
+	    grep -vE '^real_[a-z0-9_]+ +(pass|FAIL|known|info) ' "$log" | sed 's/^/        | /' | tail -n 15 ;;
 	esac
 	rm -f "$log"
 done

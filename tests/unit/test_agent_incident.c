@@ -111,6 +111,10 @@ static void test_report(void **state)
 	assert_non_null(strstr(json, "\"threshold\": 50000000"));
 	assert_non_null(strstr(json, "\"window_paths\": {\"schema\": \"peerscope.paths/1\"}"));
 	assert_non_null(strstr(json, "\"burst_paths\": null"));
+	assert_non_null(strstr(json, "\"windows\": {\"previous\": \"a.pb.gz\", "
+				 "\"current\": \"b.pb.gz\"}"));
+	assert_non_null(strstr(json, "\"burst\": {\"file\": \"burst.pb.gz\", \"seconds\": 10, "
+				 "\"freq\": 499, \"state\": \"recording\"}"));
 	assert_string_equal(json + strlen(json) - 2, "}\n");
 	free(txt);
 	free(json);

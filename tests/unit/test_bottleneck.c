@@ -192,9 +192,59 @@ static void test_hottest_not_wait(void **state)
 	    "cpu", 3 * S);
 	add(p, "k_closest;lookup;uv_run", "other", NULL, "cpu", 2 * S);
 	j = judge(p);
-	expect(j, "other", V_CPU, "v8::platform::Worker::Run", "CPU-bound");
+	/* the worker's on-CPU wait is idle, not the CPU the path burns */
+	expect(j, "other", V_CPU, "k_closest", "CPU-bound");
 	assert_null(strstr(verdict_of(j, "other")->text, "DoSample"));
 	assert_null(strstr(verdict_of(j, "other")->text, "WaitFor"));
+	judged_free(j, p);
+}
+
+/*
+ * On-CPU time in stacks that wait for work (an event loop entering and
+ * leaving epoll_wait, Go's idle Ps spinning in findRunnable, sysmon) is
+ * idle, not busy: 3 of the 3.3 CPU-seconds here.  What is left, 0.3 s in a
+ * callback the loop ran, is 0.03 threads busy: nothing stands out.
+ */
+static void test_idle_on_cpu_not_busy(void **state)
+{
+	struct profile *p = new_profile();
+	struct judged *j;
+	const struct path_stats *ps;
+
+	add(p, "k:do_epoll_wait;epoll_wait;uv__io_poll;uv_run;node::Start", NULL, NULL, "cpu",
+	    15 * S / 10);
+	add(p, "runtime.runqgrab;runtime.stealWork;runtime.findRunnable;runtime.schedule",
+	    NULL, NULL, "cpu", 1 * S);
+	add(p, "runtime.usleep;runtime.sysmon;runtime.mstart", NULL, NULL, "cpu", 5 * S / 10);
+	/* a callback under the same loop is work */
+	add(p, "k:udp_sendmsg;sendto;uv__udp_sendmsg;uv__io_poll;uv_run;node::Start", NULL,
+	    NULL, "cpu", 3 * S / 10);
+	j = judge(p);
+	ps = &j->rep.paths[verdict_of(j, "other") - j->v];
+	assert_int_equal(ps->idle_cpu_ns, 3 * S);
+	assert_int_equal(ps->cpu_user_ns + ps->cpu_kernel_ns, 3 * S / 10);
+	assert_int_equal(ps->busy_ns, 3 * S / 10);
+	/* before: CPU-bound at 0.33 CPUs, hottest epoll_wait's caller */
+	expect(j, "other", V_NONE, NULL, "0.03 threads busy");
+	judged_free(j, p);
+}
+
+/*
+ * A stripped daemon's timer thread (Transmission under a DHT flood): a
+ * sleep in unnamed code that nothing places in a path is a tick loop, not
+ * "95 % of wall time is sleeping (timers)" on other.
+ */
+static void test_unplaced_sleep_is_idle(void **state)
+{
+	struct profile *p = new_profile();
+	struct judged *j;
+
+	add(p, "k:hrtimer_nanosleep;clock_nanosleep;__nanosleep;daemon+0x1f303;daemon+0xce07",
+	    NULL, "timer", "offcpu", 95 * S / 10);
+	add(p, "daemon+0x2c8d2;daemon+0xce07", NULL, NULL, "cpu", S / 100);
+	j = judge(p);
+	expect(j, "other", V_IDLE, NULL, "little work here");
+	assert_int_equal(j->rep.paths[verdict_of(j, "other") - j->v].idle_ns, 95 * S / 10);
 	judged_free(j, p);
 }
 
@@ -692,6 +742,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cpu_bound),
 		cmocka_unit_test(test_hottest_not_wait),
+		cmocka_unit_test(test_idle_on_cpu_not_busy),
+		cmocka_unit_test(test_unplaced_sleep_is_idle),
 		cmocka_unit_test(test_lock_wait),
 		cmocka_unit_test(test_network_wait),
 		cmocka_unit_test(test_latency_tail),

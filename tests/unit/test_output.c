@@ -80,6 +80,76 @@ static void test_compact_and_external_key(void **state)
 }
 
 /* The two styles of each formatter, as the sections print them. */
+struct every_kind {
+	int i;
+	int64_t i64;
+	uint32_t u32;
+	uint64_t u64;
+	double d;
+	bool b;
+	const char *s, *none;
+	char chars[8];
+	struct { uint64_t inner; } nested;
+};
+
+/* Each member type is printed as its json__ call would; the table picks the kind. */
+static void test_fields_table(void **state)
+{
+	static const struct json_field fields[] = {
+		JSON_FIELD(struct every_kind, i, "i"),
+		JSON_FIELD(struct every_kind, i64, "i64"),
+		JSON_FIELD(struct every_kind, u32, "u32"),
+		JSON_FIELD(struct every_kind, u64, "u64"),
+		JSON_FIELD(struct every_kind, d, "d"),
+		JSON_FIELD(struct every_kind, b, "b"),
+		JSON_FIELD(struct every_kind, s, "s"),
+		JSON_FIELD(struct every_kind, none, "none"),
+		JSON_FIELD(struct every_kind, chars, "chars"),
+		JSON_FIELD(struct every_kind, nested.inner, "inner"),
+		JSON_FIXED(struct every_kind, d, "fixed", 3),
+	};
+	struct every_kind v = {
+		.i = -7, .i64 = -5000000000LL, .u32 = 4000000000U, .u64 = 18446744073709551615ULL,
+		.d = 0.25, .b = true, .s = "p\"2p", .none = NULL, .chars = "dht",
+		.nested.inner = 9,
+	};
+	struct json_writer *w = writer(JSON_COMPACT);
+
+	assert_int_equal(fields[8].kind, JSON_F_CHARS);
+	assert_int_equal(fields[6].kind, JSON_F_STR);
+	json__begin(w, '{');
+	json__fields(w, fields, JSON_NR_FIELDS(fields), &v);
+	json__end(w, '}');
+	assert_string_equal(done(w),
+		"{\"i\":-7,\"i64\":-5000000000,\"u32\":4000000000,"
+		"\"u64\":18446744073709551615,\"d\":0.25,\"b\":true,"
+		"\"s\":\"p\\\"2p\",\"none\":\"\",\"chars\":\"dht\",\"inner\":9,\"fixed\":0.250}");
+	free(buf);
+
+	w = writer(JSON_COMPACT);
+	json__begin(w, '[');
+	json__str_or_null(w, "a");
+	json__str_or_null(w, NULL);
+	json__end(w, ']');
+	assert_string_equal(done(w), "[\"a\",null]");
+	free(buf);
+
+	/* an array of rows, the table from its second field on */
+	static const struct json_field two[] = {
+		JSON_FIELD(struct every_kind, i, "i"),
+		JSON_FIELD(struct every_kind, i64, "i64"),
+	};
+	struct every_kind rows[2] = { { .i = 1, .i64 = 2 }, { .i = 3, .i64 = 4 } };
+
+	w = writer(JSON_COMPACT);
+	json__begin(w, '{');
+	JSON_ROWS(w, "rows", two, 1, rows, 2);
+	JSON_ROWS(w, "none", two, 0, rows, 0);
+	json__end(w, '}');
+	assert_string_equal(done(w), "{\"rows\":[{\"i64\":2},{\"i64\":4}],\"none\":[]}");
+	free(buf);
+}
+
 static void test_units(void **state)
 {
 	char sh[64];
@@ -95,6 +165,13 @@ static void test_units(void **state)
 	assert_string_equal(units__ns(125e9, UNITS_NS_SECONDS, b, sizeof(b)), "125 s");
 	assert_string_equal(units__ns(2.25e6, UNITS_NS_SECONDS, b, sizeof(b)), "2.25 ms");
 	assert_string_equal(units__ns(850, UNITS_NS_MINUTES, b, sizeof(b)), "850 ns");
+	/* values that round to 1000 of a unit move up instead of printing 1e+03 */
+	assert_string_equal(units__ns(999.7e6, UNITS_NS_SECONDS, b, sizeof(b)), "1 s");
+	assert_string_equal(units__ns(999.6e3, UNITS_NS_SECONDS, b, sizeof(b)), "1 ms");
+	assert_string_equal(units__ns(999.4e3, UNITS_NS_SECONDS, b, sizeof(b)), "999 us");
+	assert_string_equal(units__ns(999.7, UNITS_NS_MINUTES, b, sizeof(b)), "1 us");
+	assert_string_equal(units__bytes(1000 * 1024.0, UNITS_BYTES_IEC, b, sizeof(b)), "1000 KiB");
+	assert_string_equal(units__bytes(1023.6 * 1024, UNITS_BYTES_IEC, b, sizeof(b)), "1024 KiB");
 	assert_string_equal(units__bytes(1536, UNITS_BYTES_IEC, b, sizeof(b)), "1.5 KiB");
 	assert_string_equal(units__bytes(1536, UNITS_BYTES_SI, b, sizeof(b)), "1.5 kB");
 	assert_string_equal(units__bytes(137500, UNITS_BYTES_SI, b, sizeof(b)), "137.5 kB");
@@ -110,6 +187,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spaced_with_breaks),
 		cmocka_unit_test(test_compact_and_external_key),
+		cmocka_unit_test(test_fields_table),
 		cmocka_unit_test(test_units),
 	};
 

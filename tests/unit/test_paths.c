@@ -13,6 +13,7 @@
 
 #include "core/profile.h"
 #include "core/rules.h"
+#include "analysis/attribute.h"
 #include "analysis/paths.h"
 #include "analysis/frames.h"
 #include "core/records.h"
@@ -59,14 +60,40 @@ static struct path_rules *rules(void)
 	return r;
 }
 
+static const char *by_of(const struct profile *p, int sample)
+{
+	return profile__label_str(p, p->samples[sample].labelset, "path_by");
+}
+
+static const char *path_label(const struct profile *p, int sample)
+{
+	return profile__label_str(p, p->samples[sample].labelset, "path");
+}
+
+/* A sample with a thread name and an off-CPU reason (NULL: none). */
+static int add_thread(struct profile *p, const char *frames, const char *path,
+		      const char *thread, const char *reason, int col, int64_t v)
+{
+	struct pf_label_kv kv[3];
+	uint32_t n = 0;
+
+	if (path)
+		kv[n++] = (struct pf_label_kv){ .key = "path", .str = path };
+	if (thread)
+		kv[n++] = (struct pf_label_kv){ .key = "thread", .str = thread };
+	if (reason)
+		kv[n++] = (struct pf_label_kv){ .key = "reason", .str = reason };
+	return profile__add(p, stack_of(p, frames), profile__intern_labels(p, kv, n), col, v);
+}
+
 static void test_attribution_order(void **state)
 {
 	struct profile *p = profile__new();
 	struct path_rules *r = rules();
 	int cpu = profile__add_type(p, "cpu", "nanoseconds");
 	int tx = profile__add_type(p, "tx", "bytes");
-	int s_label, s_sym, s_port, s_none, s_label_other;
-	bool span;
+	int s_label, s_sym, s_port, s_none, s_label_other, s;
+	enum path_how how;
 
 	/* a span label beats the symbols of the stack */
 	s_label = add(p, "gossip_x;main", "dht", NULL, NULL, cpu, 1);
@@ -74,23 +101,33 @@ static void test_attribution_order(void **state)
 	s_port = add(p, "k:udp_sendmsg;sendto;loop_run", NULL, "127.0.0.1:4005", "udp", tx, 100);
 	s_none = add(p, "main", NULL, NULL, NULL, cpu, 3);
 	s_label_other = add(p, "dht_on_reply;main", "other", NULL, NULL, cpu, 4);
+	/* a blocked stack cut to one libc frame: the thread name decides; the waker does not */
+	s = add_thread(p, "__lll_lock_wait;-;pthread_mutex_unlock;dht_x", NULL, "gossip-2", "lock",
+		       cpu, 5);
 
-	assert_int_equal(paths__sample_path(p, r, s_label, &span), PATH_DHT);
-	assert_true(span);
-	assert_int_equal(paths__sample_path(p, r, s_sym, &span), PATH_GOSSIP);
-	assert_false(span);
-	assert_int_equal(paths__sample_path(p, r, s_port, &span), PATH_DHT);
-	assert_int_equal(paths__sample_path(p, r, s_none, &span), PATH_OTHER);
-	assert_int_equal(paths__sample_path(p, r, s_label_other, &span), PATH_DHT);
-	assert_false(span);
+	/* not labelled yet: attributed from the stack, the same way labelling does */
+	assert_false(paths__is_labelled(p));
+	assert_int_equal(paths__path_of(p, r, s_label, &how, NULL), PATH_DHT);
+	assert_int_equal(how, BY_LABEL);
+	assert_int_equal(paths__path_of(p, r, s_sym, &how, NULL), PATH_GOSSIP);
+	assert_int_equal(how, BY_SYMBOL);
+	assert_int_equal(paths__path_of(p, r, s_port, &how, NULL), PATH_DHT);
+	assert_int_equal(how, BY_PORT);
+	assert_int_equal(paths__path_of(p, r, s_none, &how, NULL), PATH_OTHER);
+	assert_int_equal(how, BY_NONE);
+	assert_int_equal(paths__path_of(p, r, s_label_other, &how, NULL), PATH_DHT);
+	assert_int_equal(how, BY_SYMBOL);
+	assert_int_equal(paths__path_of(p, r, s, &how, NULL), PATH_GOSSIP);
+	assert_int_equal(how, BY_THREAD);
 
-	/* relabelling: every sample now says what the rules say */
-	assert_int_equal(paths__label_profile(p, r), 3);
-	assert_string_equal(profile__label_str(p, p->samples[s_sym].labelset, "path"), "gossip");
-	assert_string_equal(profile__label_str(p, p->samples[s_port].labelset, "path"), "dht");
-	assert_string_equal(profile__label_str(p, p->samples[s_label_other].labelset, "path"),
-			    "dht");
-	assert_null(profile__label_str(p, p->samples[s_none].labelset, "path"));
+	/* labelling: every sample now says its path and how it got it */
+	assert_int_equal(paths__label_profile(p, r), 6);
+	assert_true(paths__is_labelled(p));
+	assert_string_equal(path_label(p, s_sym), "gossip");
+	assert_string_equal(path_label(p, s_port), "dht");
+	assert_string_equal(path_label(p, s_label_other), "dht");
+	assert_null(path_label(p, s_none));
+	assert_string_equal(path_label(p, s), "gossip");
 	/* other labels survive */
 	assert_string_equal(profile__label_str(p, p->samples[s_port].labelset, "peer"),
 			    "127.0.0.1:4005");
@@ -100,20 +137,129 @@ static void test_attribution_order(void **state)
 		assert_true(profile__label_num(p, p->samples[s_sym].labelset, "tid", &tid));
 		assert_int_equal(tid, 7);
 	}
-	/* a blocked stack cut to one libc frame: the thread name decides; the waker does not */
-	{
-		struct pf_label_kv kv[2] = {
-			{ .key = "thread", .str = "gossip-2" },
-			{ .key = "reason", .str = "lock" },
-		};
-		int s = profile__add(p, stack_of(p, "__lll_lock_wait;-;pthread_mutex_unlock;dht_x"),
-				     profile__intern_labels(p, kv, 2), cpu, 5);
+	/* and the labels are what the analyses read, with the same answers */
+	assert_int_equal(paths__labelled_path(p, r, s_sym, &how), PATH_GOSSIP);
+	assert_int_equal(how, BY_SYMBOL);
+	assert_int_equal(paths__labelled_path(p, r, s, &how), PATH_GOSSIP);
+	assert_int_equal(how, BY_THREAD);
+	assert_int_equal(paths__labelled_path(p, r, s_none, &how), PATH_OTHER);
+	assert_int_equal(how, BY_NONE);
+	path_rules__free(r);
+	profile__free(p);
+}
 
-		assert_int_equal(paths__sample_path(p, r, s, &span), PATH_GOSSIP);
-	}
-	assert_int_equal(paths__label_profile(p, r), 1);
-	/* idempotent */
+/* path_by says which evidence placed each sample, one kind each. */
+static void test_provenance(void **state)
+{
+	struct profile *p = profile__new();
+	struct path_rules *r = rules();
+	int cpu = profile__add_type(p, "cpu", "nanoseconds");
+	int tx = profile__add_type(p, "tx", "bytes");
+	int span, sym, entry, thread, sock, port, none, unknown;
+	struct pf_label_kv kv[2] = {
+		{ .key = "sockpath", .str = "gossip" }, { .key = "tid", .num = 9 },
+	};
+
+	span = add(p, "recvfrom;loop_run", "dht", NULL, NULL, cpu, 1);
+	sym = add(p, "memcpy;dht_handle;dht_worker_main;start_thread", NULL, NULL, NULL, cpu, 2);
+	/* the only frame of the path's code is the thread's entry function */
+	entry = add(p, "nanosleep;gossip_mesh_main;start_thread;clone3", NULL, NULL, NULL, cpu, 3);
+	thread = add_thread(p, "__lll_lock_wait", NULL, "bootstrap", "lock", cpu, 4);
+	sock = profile__add(p, stack_of(p, "recvmsg;loop_run"), profile__intern_labels(p, kv, 2),
+			    cpu, 5);
+	port = add(p, "sendto;loop_run", NULL, "127.0.0.1:5005", "tcp", tx, 6);
+	none = add(p, "loop_run;main", NULL, NULL, NULL, cpu, 7);
+	/* a label no path of the rules has: the rules decide, and it says "other" when they cannot */
+	unknown = add(p, "poll;main", "nosuchpath", NULL, NULL, cpu, 8);
+
+	assert_int_equal(paths__label_profile(p, r), 8);
+	assert_string_equal(by_of(p, span), "span");
+	assert_string_equal(path_label(p, span), "dht");
+	assert_string_equal(by_of(p, sym), "symbol");
+	assert_string_equal(path_label(p, sym), "dht");
+	assert_string_equal(by_of(p, entry), "entry");
+	assert_string_equal(path_label(p, entry), "gossip");
+	assert_string_equal(by_of(p, thread), "thread");
+	assert_string_equal(path_label(p, thread), "bootstrap");
+	assert_string_equal(by_of(p, sock), "socket");
+	assert_string_equal(path_label(p, sock), "gossip");
+	assert_string_equal(by_of(p, port), "port");
+	assert_string_equal(path_label(p, port), "gossip");
+	assert_string_equal(by_of(p, none), "none");
+	assert_null(path_label(p, none));
+	assert_string_equal(by_of(p, unknown), "none");
+	assert_string_equal(path_label(p, unknown), "other");
+	for (int i = 0; i < BY_NR; i++)
+		assert_int_equal(paths__how_parse(paths__how_name(i)), i);
+	assert_int_equal(paths__how_parse("bogus"), -1);
+	path_rules__free(r);
+	profile__free(p);
+}
+
+/* Labelling twice is labelling once; samples it makes equal merge, losing nothing. */
+static void test_relabel_idempotent(void **state)
+{
+	struct profile *p = profile__new();
+	struct path_rules *r = rules();
+	int cpu = profile__add_type(p, "cpu", "nanoseconds");
+	uint32_t nr;
+
+	/* the same stack, once with path=other and once without: both become dht by symbol */
+	add(p, "dht_lookup;main", "other", NULL, NULL, cpu, 10);
+	add(p, "dht_lookup;main", NULL, NULL, NULL, cpu, 20);
+	add(p, "dht_lookup;main", "dht", NULL, NULL, cpu, 30);
+	add(p, "main", NULL, NULL, NULL, cpu, 40);
+	assert_int_equal(paths__label_profile(p, r), 4);
+	/* the first two merged; a span's dht and a rule's stay apart (their path_by differs) */
+	assert_int_equal(p->nr_samples, 3);
+	assert_int_equal(profile__value(p, 0, cpu), 30);
+	assert_string_equal(by_of(p, 0), "symbol");
+	assert_string_equal(by_of(p, 1), "span");
+	assert_int_equal(profile__total(p, cpu), 100);
+	nr = p->nr_samples;
 	assert_int_equal(paths__label_profile(p, r), 0);
+	assert_int_equal(p->nr_samples, nr);
+	assert_int_equal(profile__total(p, cpu), 100);
+	path_rules__free(r);
+	profile__free(p);
+}
+
+/*
+ * An idle stack counts the same whether the analysis attributes it itself
+ * or reads the labels written at load, and whether or not --path kept only
+ * its path: a rule-given path's idle wait stays idle, a span's is network
+ * wait (inside an operation).  Labelling once with `path` alone made every
+ * rule-given path look span-given, so `report --path dht` counted as
+ * network wait what plain `report` counted as idle.
+ */
+static void test_idle_same_span_or_rule(void **state)
+{
+	struct profile *p = profile__new(), *f;
+	struct path_rules *r = rules();
+	int off = profile__add_type(p, "offcpu", "nanoseconds");
+	struct path_report rep[3];
+	struct path_stats *d;
+
+	p->duration_nanos = 10 * S;
+	/* the same event-loop wait, placed by a span and by a symbol rule */
+	add_thread(p, "epoll_wait;dht_loop;dht_worker_main", "dht", NULL, "net", off, 2 * S);
+	add_thread(p, "epoll_wait;dht_poll;dht_worker_main", NULL, NULL, "net", off, 3 * S);
+	assert_int_equal(paths__analyze(p, r, &rep[0]), 0);
+	assert_true(paths__label_profile(p, r) > 0);
+	assert_int_equal(paths__analyze(p, r, &rep[1]), 0);
+	f = profile__filter(p, paths__sample_on, "dht");
+	assert_non_null(f);
+	assert_int_equal(paths__analyze(f, r, &rep[2]), 0);
+	for (int i = 0; i < 3; i++) {
+		d = paths__find(&rep[i], "dht");
+		assert_non_null(d);
+		assert_int_equal(d->idle_ns, 3 * S);
+		assert_int_equal(d->off_ns[PR_NET], 2 * S);
+		assert_int_equal(d->span_ns, 2 * S);
+		assert_int_equal(d->busy_ns, 2 * S);
+		paths__free(&rep[i]);
+	}
+	profile__free(f);
 	path_rules__free(r);
 	profile__free(p);
 }
@@ -231,6 +377,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_attribution_order),
+		cmocka_unit_test(test_provenance),
+		cmocka_unit_test(test_relabel_idempotent),
+		cmocka_unit_test(test_idle_same_span_or_rule),
 		cmocka_unit_test(test_decomposition),
 		cmocka_unit_test(test_quantiles),
 		cmocka_unit_test(test_fmt),

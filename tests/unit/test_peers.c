@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "core/profile.h"
+#include "core/records.h"
 #include "core/rules.h"
 #include "analysis/peers.h"
 
@@ -189,6 +190,107 @@ static void test_heavy_peer_flagged_vs_median(void **state)
 	peers__free(&d);
 }
 
+/* Replies of three peers: wait per reply w[i] ms, 100 replies each ("peerwait" records). */
+static void three_waits(const int *w, struct peers_data *d)
+{
+	struct profile *p = new_profile();
+	struct path_rules *r = rules();
+	char peer[32];
+
+	for (int i = 0; i < 3; i++) {
+		snprintf(peer, sizeof(peer), "127.0.0.%d:4000", i + 2);
+		add(p, "dht_serve", peer, NULL, 100000000, 100);
+		assert_true(records__add_peerwait(p, &(struct rec_peerwait){
+			.pid = 1, .path = "dht", .peer = peer, .replies = 100,
+			.wait_ns = (uint64_t)w[i] * 100 * 1000000, .max_ns = w[i] * 1000000ULL }) >= 0);
+	}
+	assert_true(records__add_peerid(p, &(struct rec_peerid){ .peer = "127.0.0.3:4000",
+								 .id = "00112233aabbccdd" }) >= 0);
+	assert_int_equal(peers__compute(p, r, d), 0);
+	path_rules__free(r);
+	profile__free(p);
+}
+
+/* One peer 50x slower to answer: flagged as slow, with its share of the waiting. */
+static void test_slow_peer_flagged(void **state)
+{
+	static const int w[3] = { 1, 50, 1 };
+	const struct peers_path *dht;
+	const struct peer_cost *slow;
+	struct peers_data d;
+
+	(void)state;
+	three_waits(w, &d);
+	dht = find(&d, "dht");
+	assert_non_null(dht);
+	assert_true(dht->wait_flagged >= 0);
+	slow = &dht->peers[dht->wait_flagged];
+	assert_string_equal(slow->peer, "127.0.0.3:4000");
+	assert_string_equal(slow->id, "00112233aabbccdd");
+	assert_true(slow->wait_share > 96.0 && slow->wait_share < 96.3);	/* 50 / 52 */
+	assert_true(dht->wait_max_median > 49.9 && dht->wait_max_median < 50.1);
+	assert_int_equal(dht->replies, 300);
+	peers__free(&d);
+}
+
+/* Replies alike: nobody slow, ratio about 1. */
+static void test_even_waits_not_flagged(void **state)
+{
+	static const int w[3] = { 2, 2, 3 };
+	const struct peers_path *dht;
+	struct peers_data d;
+
+	(void)state;
+	three_waits(w, &d);
+	dht = find(&d, "dht");
+	assert_non_null(dht);
+	assert_int_equal(dht->wait_flagged, -1);
+	assert_true(dht->wait_top >= 0);
+	assert_string_equal(dht->peers[dht->wait_top].peer, "127.0.0.4:4000");
+	assert_true(dht->wait_max_median < PEERS_WAIT_RATIO);
+	peers__free(&d);
+}
+
+/* Sends made while serving a peer count for that peer, not for their receiver. */
+static void test_served_tx_bytes(void **state)
+{
+	struct profile *p = new_profile();
+	struct path_rules *r = rules();
+	int tx = profile__add_type(p, "tx", "bytes");
+	uint32_t loc = profile__intern_named_frame(p, "dht_send", NULL, false);
+	struct pf_label_kv kv[3] = {
+		{ .key = "peer", .str = "127.0.0.9:4000" },	/* where the reply went */
+		{ .key = "serving", .str = "127.0.0.2:4000" },	/* whom it was for */
+		{ .key = "thread", .str = "worker" },
+	};
+	int64_t v = 4096;
+	const struct peers_path *dht;
+	struct peers_data d;
+
+	(void)state;
+	add(p, "dht_serve", "127.0.0.2:4000", NULL, 100000000, 10);
+	assert_true(profile__add_values(p, profile__intern_stack(p, &loc, 1),
+					profile__intern_labels(p, kv, 3), &tx, &v, 1) >= 0);
+	assert_int_equal(peers__compute(p, r, &d), 0);
+	dht = find(&d, "dht");
+	assert_non_null(dht);
+	for (int i = 0; i < dht->nr_peers; i++) {
+		const struct peer_cost *pc = &dht->peers[i];
+
+		if (!strcmp(pc->peer, "127.0.0.2:4000")) {
+			assert_int_equal(pc->served_tx_bytes, 4096);
+			assert_int_equal(pc->tx_bytes, 0);
+		} else {
+			assert_string_equal(pc->peer, "127.0.0.9:4000");
+			assert_int_equal(pc->served_tx_bytes, 0);
+			assert_int_equal(pc->tx_bytes, 4096);
+		}
+	}
+	peers__free(&d);
+	path_rules__free(r);
+	profile__free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -197,6 +299,9 @@ int main(void)
 		cmocka_unit_test(test_disproportion_flagged),
 		cmocka_unit_test(test_clean_not_flagged),
 		cmocka_unit_test(test_heavy_peer_flagged_vs_median),
+		cmocka_unit_test(test_slow_peer_flagged),
+		cmocka_unit_test(test_even_waits_not_flagged),
+		cmocka_unit_test(test_served_tx_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -436,12 +436,23 @@ static void test_type_units(void **state)
 }
 
 /* path of sample i: "dht" for the stacks the test says, else leave it */
-static const char *relabel_dht(const struct profile *p, uint32_t i, void *ctx)
+static bool relabel_dht(const struct profile *p, uint32_t i, void *ctx, const char **v)
 {
 	const uint32_t *stack = ctx;
 
-	return p->samples[i].stack == *stack ? "dht" : NULL;
+	v[0] = "dht";
+	return p->samples[i].stack == *stack;
 }
+
+/* two labels at once; by stays as it is where the answer is NULL */
+static bool relabel_two(const struct profile *p, uint32_t i, void *ctx, const char **v)
+{
+	v[0] = "gossip";
+	v[1] = p->samples[i].stack == *(const uint32_t *)ctx ? "symbol" : NULL;
+	return true;
+}
+
+static const char *const path_key[] = { "path" }, *const two_keys[] = { "path", "by" };
 
 static bool relabelled_dht(const struct profile *p, uint32_t i, void *ctx)
 {
@@ -470,7 +481,8 @@ static void test_relabel(void **state)
 	assert_int_equal(profile__add(p, st, labelled, cpu, 5), 0);
 	assert_int_equal(profile__add(p, st2, plain, cpu, 7), 1);
 	assert_int_equal(profile__add(p, st, plain, cpu, 11), 2);
-	assert_int_equal(profile__relabel(p, "path", relabel_dht, &st), 2);
+	/* sample 0 already says dht: only sample 2 changes */
+	assert_int_equal(profile__relabel(p, path_key, 1, relabel_dht, &st), 1);
 	/* sample 2 merged into sample 0 (same stack, now the same labels) */
 	assert_int_equal(p->nr_samples, 2);
 	assert_int_equal(p->samples[0].labelset, labelled);
@@ -483,10 +495,23 @@ static void test_relabel(void **state)
 	f = profile__filter(p, relabelled_dht, NULL);
 	assert_non_null(f);
 	assert_int_equal(profile__total(f, cpu), 17);
-	assert_int_equal(profile__relabel(p, "path", relabel_dht, &st2), 1);
+	assert_int_equal(profile__relabel(p, path_key, 1, relabel_dht, &st2), 1);
 	assert_string_equal(profile__label_str(p, p->samples[1].labelset, "path"), "dht");
 	assert_int_equal(profile__label_num(p, p->samples[1].labelset, "tid", NULL), true);
-	assert_int_equal(profile__relabel(p, "", relabel_dht, &st), -EINVAL);
+	/* the same answers again change nothing */
+	assert_int_equal(profile__relabel(p, path_key, 1, relabel_dht, &st2), 0);
+	/* two keys: both set, or only the first where the second is NULL */
+	assert_int_equal(profile__relabel(p, two_keys, 2, relabel_two, &st), 2);
+	assert_int_equal(p->nr_samples, 2);
+	assert_string_equal(profile__label_str(p, p->samples[0].labelset, "path"), "gossip");
+	assert_string_equal(profile__label_str(p, p->samples[0].labelset, "by"), "symbol");
+	assert_string_equal(profile__label_str(p, p->samples[1].labelset, "path"), "gossip");
+	assert_null(profile__label_str(p, p->samples[1].labelset, "by"));
+	assert_int_equal(profile__total(p, cpu), 24);
+	assert_int_equal(profile__relabel(p, (const char *const[]){ "" }, 1, relabel_dht, &st),
+			 -EINVAL);
+	assert_int_equal(profile__relabel(p, two_keys, PROFILE_RELABEL_MAX_KEYS + 1, relabel_dht,
+					  &st), -EINVAL);
 	profile__free(f);
 	profile__free(p);
 }

@@ -470,10 +470,49 @@ static void test_guess(void **state)
 	unlink(path);
 }
 
+/* "txn" and "peer" lines (docs/peers.md): what they hold, and what they refuse. */
+static void test_txn_and_peer_lines(void **state)
+{
+	struct path_rules *r = parse("txn dht = 3:8\n"
+				     "peer dht usdt:p2pnode:dht_serving:0:1\n"
+				     "peer gossip uprobe:/bin/node:handle_frame:2\n"
+				     "peer gossip uprobe:on_msg:1:3\n");
+	int dht = path_rules__id(r, "dht"), gossip = path_rules__id(r, "gossip");
+
+	(void)state;
+	assert_true(dht > 0 && gossip > 0);
+	assert_int_equal(r->txn[dht].off, 3);
+	assert_int_equal(r->txn[dht].len, 8);
+	assert_int_equal(r->txn[gossip].len, 0);
+	assert_int_equal(r->nr_peer_probes, 3);
+	assert_int_equal(r->peer_probes[0].kind, SPAN_USDT);
+	assert_string_equal(r->peer_probes[0].provider, "p2pnode");
+	assert_string_equal(r->peer_probes[0].probe, "dht_serving");
+	assert_int_equal(r->peer_probes[0].addr_arg, 0);
+	assert_int_equal(r->peer_probes[0].id_arg, 1);
+	assert_int_equal(r->peer_probes[1].kind, SPAN_UPROBE);
+	assert_string_equal(r->peer_probes[1].binary, "/bin/node");
+	assert_string_equal(r->peer_probes[1].symbol, "handle_frame");
+	assert_int_equal(r->peer_probes[1].addr_arg, 2);
+	assert_int_equal(r->peer_probes[1].id_arg, -1);
+	assert_null(r->peer_probes[2].binary);
+	assert_int_equal(r->peer_probes[2].path, (uint32_t)gossip);
+	assert_int_equal(r->peer_probes[2].id_arg, 3);
+	path_rules__free(r);
+
+	expect_error("txn dht = 3\n", "bad transaction id");
+	expect_error("txn dht = 3:9\n", "bad transaction id");
+	expect_error("txn other = 0:2\n", "bad path name");
+	expect_error("peer dht usdt:p2pnode:dht_serving\n", "expected 'peer PATH");
+	expect_error("peer dht uprobe:f:7\n", "bad peer probe");
+	expect_error("peer dht kprobe:f:1\n", "bad peer probe");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_builtins_parse),
+		cmocka_unit_test(test_txn_and_peer_lines),
 		cmocka_unit_test(test_p2pnode_spans),
 		cmocka_unit_test(test_innermost_wins),
 		cmocka_unit_test(test_outermost_flag),

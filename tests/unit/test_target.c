@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
 
@@ -87,6 +88,36 @@ static void test_gone(void **state)
 	assert_int_equal(target__validate(0x7ffffffe, &tgid), -ESRCH);
 }
 
+/* What record notes compares: exe, and reaped children's CPU growing. */
+static void test_state(void **state)
+{
+	struct target_state before, after;
+	char exe[256];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	pid_t child;
+
+	assert_true(n > 0);
+	exe[n] = '\0';
+	assert_int_equal(target__state(getpid(), &before), 0);
+	assert_true(before.alive);
+	assert_string_equal(before.exe, exe);
+	child = fork();
+	if (!child) {
+		struct timespec ts;
+
+		do	/* 50 ms of CPU */
+			clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+		while (ts.tv_sec == 0 && ts.tv_nsec < 50000000);
+		_exit(0);
+	}
+	waitpid(child, NULL, 0);
+	assert_int_equal(target__state(getpid(), &after), 0);
+	/* clock ticks: 50 ms is 4-6 ticks of 10 ms */
+	assert_true(after.children_cpu_ns >= before.children_cpu_ns + 30000000);
+	assert_int_equal(target__state(child, &after), -ESRCH);
+	assert_false(after.alive);
+}
+
 static void test_table(void **state)
 {
 	int n = 0;
@@ -110,6 +141,7 @@ int main(void)
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_self),
 		cmocka_unit_test(test_gone),
+		cmocka_unit_test(test_state),
 		cmocka_unit_test(test_table),
 	};
 

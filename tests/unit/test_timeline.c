@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "core/profile.h"
+#include "core/rules.h"
 #include "reports/report.h"
 #include "reports/timeline.h"
 #include "analysis/frames.h"
@@ -84,7 +85,7 @@ static void test_parts(void **state)
 	struct timeline t;
 	const struct tl_thread *w, *io;
 
-	assert_int_equal(timeline__compute(p, &t), 0);
+	assert_int_equal(timeline__compute(p, NULL, &t), 0);
 	assert_int_equal(t.nr, 2);
 	assert_true(t.has_cpu && t.has_offcpu);
 	/* sorted by wall: io (1035 ms) before worker (450 ms) */
@@ -110,6 +111,28 @@ static void test_parts(void **state)
 	assert_int_equal(w->top[TL_LOCK][0].ns, 300 * MS);
 	assert_int_equal(w->top[TL_LOCK][1].ns, 0);
 	timeline__free(&t);
+	profile__free(p);
+}
+
+/* --rules' idle lines decide what is idle, as they do in the paths section */
+static void test_given_rules(void **state)
+{
+	struct cols c;
+	struct profile *p = sample_profile(&c);
+	struct path_rules *r;
+	struct timeline t;
+	char err[256];
+	int w;
+
+	r = path_rules__parse("dht = ^dht_\nidle = ^take$\n", "test", err, sizeof(err));
+	assert_non_null(r);
+	assert_int_equal(timeline__compute(p, r, &t), 0);
+	w = !strcmp(t.threads[0].thread, "worker") ? 0 : 1;
+	/* the worker's 300 ms in take() are waiting for work under these rules */
+	assert_int_equal(t.threads[w].ns[TL_IDLE], 300 * MS);
+	assert_int_equal(t.threads[w].ns[TL_LOCK], 0);
+	timeline__free(&t);
+	path_rules__free(r);
 	profile__free(p);
 }
 
@@ -140,7 +163,7 @@ static void test_samples_only(void **state)
 	samples = profile__add_type(p, "samples", "count");
 	p->period = 10 * MS;
 	add(p, 5, "main", NULL, NULL, "f;main", samples, 3);
-	assert_int_equal(timeline__compute(p, &t), 0);
+	assert_int_equal(timeline__compute(p, NULL, &t), 0);
 	assert_int_equal(t.nr, 1);
 	assert_false(t.has_offcpu);
 	assert_int_equal(t.threads[0].ns[TL_CPU], 30 * MS);
@@ -185,6 +208,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parts),
+		cmocka_unit_test(test_given_rules),
 		cmocka_unit_test(test_stack_str),
 		cmocka_unit_test(test_samples_only),
 		cmocka_unit_test(test_section),

@@ -109,7 +109,8 @@ static void check_row(const struct unw_table *t, unsigned long loc, const struct
 	}
 	if (!strcmp(ref->cfa, "exp")) {
 		(*exp_rows)++;
-		if (r->cfa_type != UNW_CFA_PLT && r->cfa_type != UNW_CFA_UNSUPPORTED)
+		if (r->cfa_type != UNW_CFA_PLT && r->cfa_type != UNW_CFA_UNSUPPORTED &&
+		    r->cfa_type != UNW_CFA_SIGNAL)
 			fail_msg("%s", msg);
 		return;
 	}
@@ -243,6 +244,52 @@ static void test_matches_readelf_on_libc(void **state)
 	assert_true(checked > 10000);
 	/* signal trampolines and a few hand-written functions use expressions */
 	assert_true(exp_rows < 100);
+}
+
+/*
+ * glibc's __restore_rt: its CIE has the 'S' augmentation and its FDE (from
+ * the nop before it, for lookups at a return address minus one) describes
+ * the saved ucontext with expressions.  The row must say "signal" so that
+ * the BPF unwinder reads the interrupted registers from the ucontext.
+ */
+static void test_libc_sigreturn_is_signal_frame(void **state)
+{
+	const char *libc = "/lib/x86_64-linux-gnu/libc.so.6";
+	char cmd[256], line[512];
+	unsigned long off, a, b, sig_cie = ~0ul, pc, end;
+	int found = 0;
+	struct unw_table t;
+	FILE *fp;
+
+	if (access(libc, R_OK))
+		skip();
+	t = load(libc);
+	snprintf(cmd, sizeof(cmd), "readelf --debug-dump=frames %s 2>/dev/null", libc);
+	fp = popen(cmd, "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp)) {
+		char kind[8], *p;
+
+		if (sscanf(line, "%lx %lx %lx %7s", &off, &a, &b, kind) == 4 && !strcmp(kind, "CIE")) {
+			if (fgets(line, sizeof(line), fp) && fgets(line, sizeof(line), fp) &&
+			    strstr(line, "Augmentation:") && strchr(line, 'S'))
+				sig_cie = off;
+			continue;
+		}
+		p = strstr(line, " FDE cie=");
+		if (p && sscanf(p, " FDE cie=%lx pc=%lx..%lx", &off, &pc, &end) == 3 && off == sig_cie) {
+			for (unsigned long at = pc; at < end; at++) {
+				const struct unw_row *r = unw_table__find(&t, at);
+
+				assert_non_null(r);
+				assert_int_equal(r->cfa_type, UNW_CFA_SIGNAL);
+			}
+			found++;
+		}
+	}
+	pclose(fp);
+	unw_table__free(&t);
+	assert_true(found >= 1);	/* __restore_rt */
 }
 
 /* a's alloca forces a frame: CFA = RBP + 16 in its body, saved RBP at CFA - 16 */
@@ -411,6 +458,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_matches_readelf_on_nofp_program),
 		cmocka_unit_test(test_matches_readelf_on_libc),
+		cmocka_unit_test(test_libc_sigreturn_is_signal_frame),
 		cmocka_unit_test(test_alloca_function_uses_rbp),
 		cmocka_unit_test(test_start_is_outermost),
 		cmocka_unit_test(test_synthetic_plt_gap_and_merge),

@@ -57,6 +57,15 @@ void ps_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+void ps_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint("note: ", fmt, ap);
+	va_end(ap);
+}
+
 void ps_debug(const char *fmt, ...)
 {
 	va_list ap;

@@ -22,6 +22,8 @@ enum ps_exit {
 void ps_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Same prefix, for warnings that do not stop the command ("warning: " added). */
 void ps_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Same prefix, for what the user should know about the result ("note: " added). */
+void ps_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Debug output, only with -v. */
 void ps_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Status/progress: printed only when progress is enabled. */

@@ -10,6 +10,7 @@
 
 #include "core/names.h"
 #include "core/ports.h"
+#include "core/array.h"
 #include "bpf/peerscope.h"
 
 void port_rules__init(struct port_rules *r)
@@ -106,16 +107,9 @@ int port_rules__add_spec(struct port_rules *r, const char *name, const char *spe
 	if (rule.lo > rule.hi)
 		goto bad;
 
-	if (r->nr == r->cap) {
-		int cap = r->cap ? r->cap * 2 : 8;
-		struct port_rule *v = realloc(r->rules, cap * sizeof(*v));
-
-		if (!v) {
-			snprintf(err, errlen, "out of memory");
-			return -ENOMEM;
-		}
-		r->rules = v;
-		r->cap = cap;
+	if (ARRAY_ROOM(r->rules, r->nr, r->cap, 8)) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
 	}
 	snprintf(rule.name, sizeof(rule.name), "%s", name);
 	rule.path_id = port_rules__path_id(r, name);

@@ -244,23 +244,31 @@ int64_t profile__total(const struct profile *p, int type_idx)
 
 /* ---- relabelling ---- */
 
-/* The label set ls with string label key set to value (other labels kept). */
-static uint32_t labelset_with(struct profile *p, uint32_t ls, const char *key, const char *value)
+/*
+ * The label set ls with string labels key_ids[k] set to val_ids[k] (other
+ * labels kept); val_ids[k] 0 leaves key k as it is.  0 on ENOMEM.
+ */
+static uint32_t labelset_with(struct profile *p, uint32_t ls, const uint32_t *key_ids,
+			      const uint32_t *val_ids, uint32_t nr_keys)
 {
 	const struct pf_labelset *set = ls ? &p->labelsets[ls] : NULL;
-	uint32_t n = set ? set->nr : 0, k, out = 0, id;
-	struct pf_label *l = calloc(n + 1, sizeof(*l));
-	uint32_t key_id = profile__intern(p, key), val_id = profile__intern(p, value);
+	uint32_t n = set ? set->nr : 0, out = 0, id;
+	struct pf_label *l = calloc(n + nr_keys, sizeof(*l));
 
-	if (!l || !key_id || (!val_id && *value)) {
-		free(l);
+	if (!l)
 		return 0;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t k = 0;
+
+		while (k < nr_keys && (set->labels[i].key != key_ids[k] || !val_ids[k]))
+			k++;
+		if (k == nr_keys)
+			l[out++] = set->labels[i];
 	}
-	for (k = 0; k < n; k++) {
-		if (set->labels[k].key != key_id)
-			l[out++] = set->labels[k];
+	for (uint32_t k = 0; k < nr_keys; k++) {
+		if (val_ids[k])
+			l[out++] = (struct pf_label){ .key = key_ids[k], .str = val_ids[k] };
 	}
-	l[out++] = (struct pf_label){ .key = key_id, .str = val_id };
 	id = profile__intern_label_ids(p, l, out);
 	free(l);
 	return id;
@@ -319,30 +327,73 @@ nomem:
 	return -ENOMEM;
 }
 
-int profile__relabel(struct profile *p, const char *key, profile_label_fn value, void *ctx)
+/* A sample's label set and the values it is given: many samples share both. */
+struct relabel_key {
+	uint32_t ls;
+	uint32_t vals[PROFILE_RELABEL_MAX_KEYS];
+};
+
+/*
+ * The new label set of sample i into *out, its own when value() leaves it.
+ * Label sets are few next to samples: each (label set, values) is built
+ * once and found again in seen.  0 or -ENOMEM.
+ */
+static int relabelled_set(struct profile *p, uint32_t i, const uint32_t *key_ids,
+			  uint32_t nr_keys, profile_label_fn value, void *ctx,
+			  struct hashmap *seen, uint32_t *out)
 {
-	uint32_t *new_ls;
-	int changed = 0, err;
+	const char *vals[PROFILE_RELABEL_MAX_KEYS] = { NULL };
+	struct relabel_key key = { .ls = p->samples[i].labelset };
+	bool any = false;
 
-	if (!key || !*key || !value)
-		return -EINVAL;
-	new_ls = malloc(((size_t)p->nr_samples + 1) * sizeof(*new_ls));
-	if (!new_ls)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < p->nr_samples; i++) {
-		const char *v = value(p, i, ctx);
-
-		new_ls[i] = p->samples[i].labelset;
-		if (!v)
+	*out = key.ls;
+	if (!value(p, i, ctx, vals))
+		return 0;
+	for (uint32_t k = 0; k < nr_keys; k++) {
+		if (!vals[k] || !*vals[k])
 			continue;
-		new_ls[i] = labelset_with(p, p->samples[i].labelset, key, v);
-		if (!new_ls[i]) {
-			free(new_ls);
+		if (!(key.vals[k] = profile__intern(p, vals[k])))
 			return -ENOMEM;
-		}
-		changed++;
+		any = true;
+	}
+	if (!any)
+		return 0;
+	*out = hashmap__find(seen, &key, sizeof(key));
+	if (*out)
+		return 0;
+	*out = labelset_with(p, key.ls, key_ids, key.vals, nr_keys);
+	if (!*out || hashmap__find_or_insert(seen, &key, sizeof(key), *out, out) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+int profile__relabel(struct profile *p, const char *const *keys, uint32_t nr_keys,
+		     profile_label_fn value, void *ctx)
+{
+	uint32_t key_ids[PROFILE_RELABEL_MAX_KEYS], *new_ls;
+	struct hashmap *seen;
+	int changed = 0, err = -ENOMEM;
+
+	if (!keys || !nr_keys || nr_keys > PROFILE_RELABEL_MAX_KEYS || !value)
+		return -EINVAL;
+	for (uint32_t k = 0; k < nr_keys; k++) {
+		if (!keys[k] || !*keys[k])
+			return -EINVAL;
+		if (!(key_ids[k] = profile__intern(p, keys[k])))
+			return -ENOMEM;
+	}
+	new_ls = malloc(((size_t)p->nr_samples + 1) * sizeof(*new_ls));
+	seen = hashmap__new(NULL, NULL);
+	if (!new_ls || !seen)
+		goto out;
+	for (uint32_t i = 0; i < p->nr_samples; i++) {
+		if (relabelled_set(p, i, key_ids, nr_keys, value, ctx, seen, &new_ls[i]))
+			goto out;
+		changed += new_ls[i] != p->samples[i].labelset;
 	}
 	err = changed ? samples_rekey(p, new_ls) : 0;
+out:
+	hashmap__free(seen);
 	free(new_ls);
 	return err ? err : changed;
 }

@@ -167,6 +167,18 @@ static const char *base_name(const char *path)
 	return s && s[1] ? s + 1 : path;
 }
 
+/* snprintf(buf, len, "%s", s) without parsing a format: every stack walk names each frame. */
+static const char *copy_name(char *buf, size_t len, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	return buf;
+}
+
 const char *profile__frame_name(const struct profile *p, uint32_t loc, uint32_t line,
 				char *buf, size_t len)
 {
@@ -186,14 +198,10 @@ const char *profile__frame_name(const struct profile *p, uint32_t loc, uint32_t 
 		if (line >= l->nr_lines)
 			line = l->nr_lines - 1;
 		f = &p->functions[l->lines[line].function];
-		if (f->name) {
-			snprintf(buf, len, "%s", p->strings[f->name]);
-			return buf;
-		}
-		if (f->system_name) {
-			snprintf(buf, len, "%s", p->strings[f->system_name]);
-			return buf;
-		}
+		if (f->name)
+			return copy_name(buf, len, p->strings[f->name]);
+		if (f->system_name)
+			return copy_name(buf, len, p->strings[f->system_name]);
 	}
 	if (l->mapping && l->mapping < p->nr_mappings)
 		m = &p->mappings[l->mapping];

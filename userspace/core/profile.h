@@ -265,17 +265,24 @@ static inline int64_t profile__value(const struct profile *p, uint32_t sample, i
 int64_t profile__total(const struct profile *p, int type_idx);
 
 /*
- * Sets the string label key of each sample for which value() returns a
- * string (NULL leaves the sample alone), keeping its other labels.  Samples
- * that then share a (stack, label set) are merged, values summed, at the
- * first one's place; the others keep their order.  The (stack, label set)
- * index stays consistent, so profile__add() after this still sums.  This is
- * how path labels are applied to a loaded recording, once, before any
- * analysis reads it.  Returns the number of samples relabelled or a
- * negative errno (the profile is then unchanged).
+ * Sets string labels on samples: for each sample, value() fills values[k]
+ * for keys[k] (NULL or "" leaves that label as it is) and returns true, or
+ * returns false to leave the sample alone; the sample's other labels are
+ * kept.  Samples that then share a (stack, label set) are merged, values
+ * summed, at the first one's place; the others keep their order.  The
+ * (stack, label set) index stays consistent, so profile__add() after this
+ * still sums.  This is how path labels are applied to a loaded recording,
+ * once, before any analysis reads it (analysis/paths.h,
+ * paths__label_profile).  Returns the number of samples whose labels
+ * changed (0: nothing to do, so a second call with the same answers is a
+ * no-op) or a negative errno (the profile is then unchanged but for
+ * interned strings and label sets).
  */
-typedef const char *(*profile_label_fn)(const struct profile *p, uint32_t sample, void *ctx);
-int profile__relabel(struct profile *p, const char *key, profile_label_fn value, void *ctx);
+#define PROFILE_RELABEL_MAX_KEYS 4
+typedef bool (*profile_label_fn)(const struct profile *p, uint32_t sample, void *ctx,
+				 const char **values);
+int profile__relabel(struct profile *p, const char *const *keys, uint32_t nr_keys,
+		     profile_label_fn value, void *ctx);
 
 /*
  * Side records: fields given as alternating key, value strings ending with

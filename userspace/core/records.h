@@ -137,6 +137,18 @@ double rec_round(double v, int decimals);
 #define REC_sockdrop(F, k)	/* sock collector: what it lost */			\
 	F(k, U64, map_full) F(k, U64, stack_errors) F(k, U64, lost) F(k, U64, events)
 
+#define REC_peertable(F, k)	/* sock collector: the kernel's space-saving peer table */	\
+	F(k, U64, slots) F(k, U64, named) F(k, U64, inserted) F(k, U64, evictions)	\
+	F(k, U64, other_msgs) F(k, U64, other_bytes) F(k, U64, total_cost)		\
+	F(k, U64, max_err)
+
+#define REC_peerwait(F, k)	/* sock collector: replies a (pid, path) waited for from one peer */ \
+	F(k, U64, pid) F(k, STR, path) F(k, STR, peer) F(k, U64, replies)		\
+	F(k, U64, wait_ns) F(k, U64, max_ns)
+
+#define REC_peerid(F, k)	/* sock collector: the node's own id of a peer (rules "peer" lines) */ \
+	F(k, STR, peer) F(k, STR, id)
+
 #define REC_alloc(F, k)	/* alloc collector: mode and cost */			\
 	F(k, STR, mode) F(k, STR, allocator) F(k, STR, probes) F(k, STR, faults_from)	\
 	F(k, U64, sample) F(k, DBL, duty) F(k, U64, attached_ns) F(k, U64, detach_ns)	\
@@ -188,7 +200,7 @@ double rec_round(double v, int decimals);
 #define REC_KINDS(K)								\
 	K(hist) K(slowop) K(counter) K(unwind) K(peer) K(conn) K(sockhist)		\
 	K(sockerr) K(portrule) K(sockdrop) K(alloc) K(leak) K(memgrowth)		\
-	K(runqlat) K(meta) K(sla) K(stats) K(overhead) K(rules) K(sockevent)
+	K(runqlat) K(meta) K(sla) K(stats) K(overhead) K(rules) K(peertable) K(peerwait) K(peerid) K(sockevent)
 
 typedef const char *rec_STR_t;
 typedef uint64_t rec_U64_t;

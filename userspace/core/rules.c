@@ -45,6 +45,8 @@ static const struct builtin_set builtins[] = {
 	  "gossip = ^gossip_|^gossip-\n"
 	  "port dht = udp:4000-4999\n"
 	  "port gossip = tcp:5000-5999\n"
+	  "txn dht = 3:8\n"
+
 	  "# the main thread waits for control commands (stdin) between them\n"
 	  "idle = ^ctl_run$\n" },
 	{ "rust-libp2p", "rust-libp2p (demangled Rust names: libp2p_kad::, libp2p_gossipsub::, ...)",
@@ -462,6 +464,105 @@ static int parse_port(struct path_rules *r, int line, char *lhs, char *rhs, char
 	return 0;
 }
 
+/* A rules argument index: 0..11 (USDT has at most 12, uprobes 6); -1 if not one. */
+static int arg_index(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	return *s && !*end && v >= 0 && v < 12 ? (int)v : -1;
+}
+
+/* "peer PATH usdt:PROVIDER:PROBE:ADDRARG[:IDARG]", "peer PATH uprobe:[BIN:]SYM:ADDRARG[:IDARG]" */
+static int parse_peer(struct path_rules *r, int line, char *rest, char *err, size_t errlen)
+{
+	struct path_peer_rule pr = { .id_arg = -1 };
+	char *save = NULL, *pname = strtok_r(rest, " \t", &save);
+	char *spec = strtok_r(NULL, " \t", &save), *f[6] = {};
+	int nf = 0, nargs = 0, id;
+
+	for (char *p = spec; p && nf < 6;) {
+		char *c = strchr(p, ':');
+
+		f[nf++] = p;
+		if (!c)
+			break;
+		*c = '\0';
+		p = c + 1;
+	}
+	while (nargs < 2 && nf - nargs > 1 && arg_index(f[nf - 1 - nargs]) >= 0)
+		nargs++;
+	if (!pname || !valid_path_name(pname) || !strcmp(pname, "other") || !nargs) {
+		set_err(err, errlen, line, "expected 'peer PATH usdt:PROVIDER:PROBE:ADDRARG[:IDARG]' "
+			"or 'peer PATH uprobe:[BINARY:]SYMBOL:ADDRARG[:IDARG]'");
+		return -EINVAL;
+	}
+	pr.addr_arg = arg_index(f[nf - nargs]);
+	if (nargs == 2)
+		pr.id_arg = arg_index(f[nf - 1]);
+	nf -= nargs;
+	if (!strcmp(f[0], "usdt") && nf == 3 && *f[1] && *f[2]) {
+		pr.kind = SPAN_USDT;
+		pr.provider = strdup(f[1]);
+		pr.probe = strdup(f[2]);
+	} else if (!strcmp(f[0], "uprobe") && (nf == 2 || nf == 3) && *f[nf - 1] &&
+		   pr.addr_arg < 6 && pr.id_arg < 6) {
+		pr.kind = SPAN_UPROBE;
+		pr.symbol = strdup(f[nf - 1]);
+		if (nf == 3)
+			pr.binary = strdup(f[1]);
+	} else {
+		set_err(err, errlen, line, "bad peer probe (usdt:PROVIDER:PROBE:ARG[:ARG], "
+			"uprobe:[BINARY:]SYMBOL:ARG[:ARG] with uprobe arguments 0..5)");
+		return -EINVAL;
+	}
+	id = path_intern(r, pname);
+	if (id >= 0)
+		r->peer_probes = grow(r->peer_probes, r->nr_peer_probes, sizeof(*r->peer_probes));
+	if (id < 0 || !r->peer_probes ||
+	    (pr.kind == SPAN_USDT ? !pr.provider || !pr.probe : !pr.symbol)) {
+		free(pr.provider);
+		free(pr.probe);
+		free(pr.symbol);
+		free(pr.binary);
+		set_err(err, errlen, line, id < 0 ? "too many paths" : "out of memory");
+		return id < 0 ? -E2BIG : -ENOMEM;
+	}
+	pr.path = id;
+	r->peer_probes[r->nr_peer_probes++] = pr;
+	return 0;
+}
+
+/* "txn PATH = OFF:LEN": LEN (1..8) bytes at OFF (0..255) of each datagram */
+static int parse_txn(struct path_rules *r, int line, char *lhs, char *rhs, char *err,
+		     size_t errlen)
+{
+	char *pname = trim(lhs), *end;
+	long off, len = -1;
+	int id;
+
+	if (!valid_path_name(pname) || !strcmp(pname, "other")) {
+		set_err(err, errlen, line, "bad path name '%s'", pname);
+		return -EINVAL;
+	}
+	rhs = trim(rhs);
+	off = strtol(rhs, &end, 10);
+	if (end != rhs && *end == ':')
+		len = strtol(end + 1, &end, 10);
+	if (*end || off < 0 || off > 255 || len < 1 || len > 8) {
+		set_err(err, errlen, line, "bad transaction id '%s' (OFFSET:LENGTH, 0..255:1..8)",
+			rhs);
+		return -EINVAL;
+	}
+	id = path_intern(r, pname);
+	if (id < 0) {
+		set_err(err, errlen, line, "too many paths (at most %d)", PATH_MAX_PATHS - 1);
+		return -E2BIG;
+	}
+	r->txn[id] = (struct path_txn_rule){ .off = off, .len = len };
+	return 0;
+}
+
 static int parse_line(struct path_rules *r, int line, char *s, char *err, size_t errlen)
 {
 	char *eq, *hash;
@@ -474,6 +575,8 @@ static int parse_line(struct path_rules *r, int line, char *s, char *err, size_t
 		return 0;
 	if (!strncmp(s, "span", 4) && isspace((unsigned char)s[4]))
 		return parse_span(r, line, s + 5, err, errlen);
+	if (!strncmp(s, "peer", 4) && isspace((unsigned char)s[4]))
+		return parse_peer(r, line, s + 5, err, errlen);
 	if (!strncmp(s, "path", 4) && isspace((unsigned char)s[4])) {
 		char *name = trim(s + 5);
 
@@ -495,6 +598,8 @@ static int parse_line(struct path_rules *r, int line, char *s, char *err, size_t
 	*eq = '\0';
 	if (!strncmp(s, "port", 4) && isspace((unsigned char)s[4]))
 		return parse_port(r, line, s + 5, eq + 1, err, errlen);
+	if (!strncmp(s, "txn", 3) && isspace((unsigned char)s[3]))
+		return parse_txn(r, line, s + 4, eq + 1, err, errlen);
 	if (!strncmp(s, "symbol", 6) && isspace((unsigned char)s[6]))
 		s += 7;
 	return parse_symbol(r, line, trim(s), eq + 1, err, errlen);
@@ -529,7 +634,7 @@ struct path_rules *path_rules__parse(const char *text, const char *name, char *e
 		}
 	}
 	free(copy);
-	if (!r->nr_syms && !r->nr_spans && !r->nr_ports) {
+	if (!r->nr_syms && !r->nr_spans && !r->nr_ports && !r->nr_peer_probes) {
 		set_err(err, errlen, 0, "no rules");
 		path_rules__free(r);
 		return NULL;
@@ -635,6 +740,13 @@ void path_rules__free(struct path_rules *r)
 	}
 	free(r->spans);
 	free(r->ports);
+	for (uint32_t i = 0; i < r->nr_peer_probes; i++) {
+		free(r->peer_probes[i].binary);
+		free(r->peer_probes[i].symbol);
+		free(r->peer_probes[i].provider);
+		free(r->peer_probes[i].probe);
+	}
+	free(r->peer_probes);
 	for (uint32_t i = 0; i < r->nr_paths; i++)
 		free(r->names[i]);
 	free(r->name);

@@ -48,6 +48,22 @@ struct path_span_rule {
 	bool multi;		/* several done per start (gossip delivery): keep the op */
 };
 
+/*
+ * "peer PATH usdt:PROVIDER:PROBE:ADDRARG[:IDARG]" or
+ * "peer PATH uprobe:[BINARY:]SYMBOL:ADDRARG[:IDARG]": where the node says
+ * which peer a thread starts working for (docs/peers.md): ADDRARG points at
+ * the peer's struct sockaddr, IDARG (optional) is the node's own 64-bit id
+ * of that peer.  uprobe arguments count from 0 (the first parameter).
+ */
+struct path_peer_rule {
+	uint32_t path;
+	enum path_span_kind kind;
+	char *binary;		/* NULL: the target's executable */
+	char *symbol;		/* uprobe */
+	char *provider, *probe;	/* usdt */
+	int addr_arg, id_arg;	/* id_arg -1: none */
+};
+
 struct path_port_rule {
 	uint32_t path;
 	int proto;		/* 0 any, 6 tcp, 17 udp */
@@ -64,8 +80,14 @@ struct path_rules {
 	uint32_t nr_spans;
 	struct path_port_rule *ports;
 	uint32_t nr_ports;
+	struct path_peer_rule *peer_probes;
+	uint32_t nr_peer_probes;
 	struct path_symbol_rule *idle;	/* "idle = ...": waiting for work, not in it */
 	uint32_t nr_idle;
+	/* "txn PATH = OFF:LEN": where the path's datagrams carry a transaction id */
+	struct path_txn_rule {
+		uint8_t off, len;	/* len 0: none */
+	} txn[PATH_MAX_PATHS];
 	char *text;		/* the text parsed, kept for --show and the profile */
 	char why[160];		/* how this set was chosen ("--rules x", a guess's reason) */
 };

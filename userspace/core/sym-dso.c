@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "core/array.h"
 #include "core/hashmap.h"
 #include "core/input-limits.h"
 #include "core/log.h"
@@ -44,11 +45,23 @@ static struct sym_dso *dso_insert(struct symbolizer *s, const void *key, size_t 
 {
 	uint32_t id;
 
-	if (sym_grow((void **)&s->dsos, &s->cap_dsos, s->nr_dsos + 1, sizeof(*s->dsos)))
+	if (ARRAY_ROOM(s->dsos, s->nr_dsos, s->cap_dsos, 16))
 		return NULL;
 	if (hashmap__find_or_insert(s->dso_index, key, len, s->nr_dsos + 1, &id) < 0)
 		return NULL;
 	s->dsos[s->nr_dsos++] = d;
+	return d;
+}
+
+/* A new entry read from path (NULL when out of memory); not cached yet. */
+static struct sym_dso *dso_new(const char *path)
+{
+	struct sym_dso *d = calloc(1, sizeof(*d));
+
+	if (!d)
+		return NULL;
+	sym_elf__init(&d->elf);
+	d->path = strdup(path);
 	return d;
 }
 
@@ -167,11 +180,9 @@ static struct sym_dso *dso_get_file(struct symbolizer *s, struct sym_proc *p,
 	d = dso_find(s, &key, sizeof(key));
 	if (d)
 		return d;
-	d = calloc(1, sizeof(*d));
+	d = dso_new(m->path);
 	if (!d)
 		return NULL;
-	sym_elf__init(&d->elf);
-	d->path = strdup(m->path);
 	fd = dso_open_map(p, m, root, sizeof(root));
 	if (fd < 0) {
 		d->err = fd;
@@ -244,11 +255,9 @@ static struct sym_dso *dso_get_vdso(struct symbolizer *s, struct sym_proc *p,
 	d = dso_find(s, &key, sizeof(key));
 	if (d)
 		goto out_img;
-	d = calloc(1, sizeof(*d));
+	d = dso_new("[vdso]");
 	if (!d)
 		goto out_img;
-	sym_elf__init(&d->elf);
-	d->path = strdup("[vdso]");
 	d->err = sym_elf__load_mem(&d->elf, img, len);
 	sym_elf__finish(&d->elf);
 	if (!dso_insert(s, &key, sizeof(key), d)) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/sym-maps.h"
+#include "core/array.h"
 
 static void map_free(struct sym_map *m)
 {
@@ -25,15 +26,8 @@ void sym_maps__free(struct sym_maps *m)
 
 static int maps_push(struct sym_maps *m, const struct sym_map *src)
 {
-	if (m->nr == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-		void *n = realloc(m->maps, cap * sizeof(*m->maps));
-
-		if (!n)
-			return -ENOMEM;
-		m->maps = n;
-		m->cap = cap;
-	}
+	if (ARRAY_ROOM(m->maps, m->nr, m->cap, 64))
+		return -ENOMEM;
 	m->maps[m->nr++] = *src;
 	return 0;
 }

@@ -6,6 +6,7 @@
 
 #include "core/sym-table.h"
 #include "core/input-limits.h"
+#include "core/array.h"
 
 /* How far back a lookup walks to find an enclosing symbol (nested symbols). */
 #define SYM_NEST_SCAN 16
@@ -38,15 +39,8 @@ int sym_table__add(struct sym_table *t, uint64_t start, uint64_t size, uint64_t 
 	if (t->pool_len + name_len + 1 > LIMIT_SYMBOL_NAMES)
 		return limit__exceeded("bytes of symbol names", t->pool_len + name_len + 1,
 				       LIMIT_SYMBOL_NAMES);
-	if (t->nr == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 256;
-		void *n = realloc(t->syms, cap * sizeof(*t->syms));
-
-		if (!n)
-			return -ENOMEM;
-		t->syms = n;
-		t->cap = cap;
-	}
+	if (ARRAY_ROOM(t->syms, t->nr, t->cap, 256))
+		return -ENOMEM;
 	if (t->pool_len + name_len + 1 > t->pool_cap) {
 		size_t cap = t->pool_cap ? t->pool_cap : 4096;
 		void *n;

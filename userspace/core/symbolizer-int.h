@@ -75,9 +75,6 @@ struct symbolizer {
 	bool in_batch;
 };
 
-/* Grows *arr (elements of size elem) to hold need; 0 or -ENOMEM. */
-int sym_grow(void **arr, uint32_t *cap, uint32_t need, size_t elem);
-
 static inline int open_ro(const char *path)
 {
 	return open(path, O_RDONLY | O_CLOEXEC);

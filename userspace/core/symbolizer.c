@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/array.h"
 #include "core/hashmap.h"
 #include "core/input-limits.h"
 #include "core/log.h"
@@ -31,24 +32,6 @@
 #include "core/symbolizer-int.h"
 
 /* ---- small tables ---- */
-
-int sym_grow(void **arr, uint32_t *cap, uint32_t need, size_t elem)
-{
-	uint32_t ncap;
-	void *n;
-
-	if (need <= *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 16;
-	while (ncap < need)
-		ncap *= 2;
-	n = realloc(*arr, (size_t)ncap * elem);
-	if (!n)
-		return -ENOMEM;
-	*arr = n;
-	*cap = ncap;
-	return 0;
-}
 
 static const char *intern(struct symbolizer *s, const char *str)
 {
@@ -60,7 +43,7 @@ static const char *intern(struct symbolizer *s, const char *str)
 	id = hashmap__find(s->str_index, str, len);
 	if (id)
 		return s->strs[id - 1];
-	if (sym_grow((void **)&s->strs, &s->cap_strs, s->nr_strs + 1, sizeof(*s->strs)))
+	if (ARRAY_ROOM(s->strs, s->nr_strs, s->cap_strs, 16))
 		return NULL;
 	copy = strdup(str);
 	if (!copy)
@@ -236,7 +219,7 @@ static int proc_add(struct symbolizer *s, uint32_t pid, struct sym_proc **out)
 	} else {
 		proc_ids(p);
 	}
-	if (sym_grow((void **)&s->procs, &s->cap_procs, s->nr_procs + 1, sizeof(*s->procs)) ||
+	if (ARRAY_ROOM(s->procs, s->nr_procs, s->cap_procs, 16) ||
 	    hashmap__find_or_insert(s->proc_index, &pid, sizeof(pid), s->nr_procs + 1, &id) < 0) {
 		sym_maps__free(&p->maps);
 		free(p);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <linux/types.h>
 
@@ -125,23 +126,52 @@ int target__validate(uint32_t pid, uint32_t *tgid)
  * /proc/PID/stat: "pid (comm) S ...".  comm may hold spaces and ')', so
  * the state is after the last ')'.
  */
-bool target__alive(uint32_t pid)
+/* The fields of /proc/PID/stat after comm ("S ppid ..."), or NULL. */
+static const char *stat_fields(uint32_t pid, char *buf, size_t size)
 {
-	char path[64], buf[512], *p;
+	char path[64], *p;
 	size_t n;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
 	f = fopen(path, "re");
 	if (!f)
-		return false;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
+		return NULL;
+	n = fread(buf, 1, size - 1, f);
 	fclose(f);
 	buf[n] = '\0';
 	p = strrchr(buf, ')');
-	if (!p || p[1] != ' ')
-		return false;
-	return p[2] != 'Z' && p[2] != 'X' && p[2] != 'x';
+	return p && p[1] == ' ' ? p + 2 : NULL;
+}
+
+bool target__alive(uint32_t pid)
+{
+	char buf[512];
+	const char *p = stat_fields(pid, buf, sizeof(buf));
+
+	return p && *p != 'Z' && *p != 'X' && *p != 'x';
+}
+
+int target__state(uint32_t pid, struct target_state *s)
+{
+	unsigned long long cutime, cstime;
+	char buf[512], path[64];
+	const char *p;
+	ssize_t n;
+
+	memset(s, 0, sizeof(*s));
+	s->alive = target__alive(pid);
+	if (!s->alive)
+		return -ESRCH;
+	/* state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime cutime cstime */
+	p = stat_fields(pid, buf, sizeof(buf));
+	if (p && sscanf(p, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %llu %llu",
+			&cutime, &cstime) == 2)
+		s->children_cpu_ns = (cutime + cstime) * (1000000000ULL / sysconf(_SC_CLK_TCK));
+	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
+	n = readlink(path, s->exe, sizeof(s->exe) - 1);
+	s->exe[n > 0 ? n : 0] = '\0';
+	return 0;
 }
 
 int target__nr_alive(const struct target *t)

@@ -39,6 +39,15 @@ int target__validate(uint32_t pid, uint32_t *tgid);
 
 /* True while the process runs (zombies and gone pids are not alive). */
 bool target__alive(uint32_t pid);
+/* What record notes about a target at attach and again at stop. */
+struct target_state {
+	bool alive;
+	uint64_t children_cpu_ns;	/* CPU time of its reaped children (cutime + cstime) */
+	char exe[256];			/* /proc/PID/exe: changes on exec */
+};
+/* s filled from /proc; -ESRCH (s->alive false) when the process is gone. */
+int target__state(uint32_t pid, struct target_state *s);
+
 /* How many of t's processes are alive. */
 int target__nr_alive(const struct target *t);
 

@@ -2,9 +2,19 @@
 /* Durations and byte counts for people; see units.h. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/units.h"
+
+/* v as "%.3g" prints it: 999.7 rounds to 1000, which belongs to the next unit. */
+static double round3(double v)
+{
+	char tmp[32];
+
+	snprintf(tmp, sizeof(tmp), "%.3g", v);
+	return strtod(tmp, NULL);
+}
 
 const char *units__ns(double ns, enum units_ns_style style, char *buf, size_t len)
 {
@@ -13,11 +23,11 @@ const char *units__ns(double ns, enum units_ns_style style, char *buf, size_t le
 
 	if (style == UNITS_NS_MINUTES && a >= 120e9)
 		snprintf(buf, len, "%.0f min %.0f s", trunc(ns / 60e9), fmod(fabs(ns), 60e9) / 1e9);
-	else if (a >= 1e9)
+	else if (round3(a / 1e6) >= 1000)
 		snprintf(buf, len, "%.3g s", ns / 1e9);
-	else if (a >= 1e6)
+	else if (round3(a / 1e3) >= 1000)
 		snprintf(buf, len, "%.3g ms", ns / 1e6);
-	else if (a >= 1e3)
+	else if (round(a) >= 1000)
 		snprintf(buf, len, "%.3g us", ns / 1e3);
 	else
 		snprintf(buf, len, "%.0f ns", ns);
@@ -51,6 +61,8 @@ const char *units__bytes(double bytes, enum units_bytes_style style, char *buf, 
 	}
 	if (!u)
 		snprintf(buf, len, "%.0f B", v);
+	else if (fabs(v) >= 999.5) /* 1000..1023 of a unit: "%.3g" would print 1e+03 */
+		snprintf(buf, len, "%.0f %s", v, iec[u]);
 	else
 		snprintf(buf, len, "%.3g %s", v, iec[u]);
 	return buf;

@@ -16,6 +16,7 @@
 
 #include "core/unwind-table.h"
 #include "core/input-limits.h"
+#include "core/array.h"
 
 /* DWARF register numbers on x86-64 */
 #define REG_RBP		6
@@ -170,15 +171,8 @@ static int push_row(struct unw_table *t, const struct unw_row *r)
 {
 	if (t->nr >= LIMIT_CFI_ROWS)
 		return limit__exceeded("unwind rows", t->nr + 1, LIMIT_CFI_ROWS);
-	if (t->nr == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 1024;
-		struct unw_row *n = realloc(t->rows, cap * sizeof(*n));
-
-		if (!n)
-			return -ENOMEM;
-		t->rows = n;
-		t->cap = cap;
-	}
+	if (ARRAY_ROOM(t->rows, t->nr, t->cap, 1024))
+		return -ENOMEM;
 	t->rows[t->nr++] = *r;
 	return 0;
 }
@@ -635,6 +629,12 @@ int unw_table__parse(struct unw_table *t, const uint8_t *data, size_t len,
 			if (err)
 				return err;
 		}
+		/* a sigreturn trampoline ('S' augmentation; glibc describes the
+		 * saved ucontext with expressions): the BPF unwinder reads it */
+		if (cie.signal)
+			for (size_t i = first; i < t->nr; i++)
+				if (t->rows[i].cfa_type == UNW_CFA_UNSUPPORTED)
+					t->rows[i].cfa_type = UNW_CFA_SIGNAL;
 		/* rows past the end (bad advance) are dropped; close the range */
 		while (t->nr > first && t->rows[t->nr - 1].pc >= pc + range)
 			t->nr--;

@@ -222,6 +222,9 @@ const char *unw_row__cfa_str(const struct unw_row *r, char *buf, size_t len)
 	case UNW_CFA_INVALID:
 		snprintf(buf, len, "invalid");
 		break;
+	case UNW_CFA_SIGNAL:
+		snprintf(buf, len, "signal");
+		break;
 	default:
 		snprintf(buf, len, "unsupported");
 		break;

@@ -233,13 +233,20 @@ int folded__read_diff_buf(struct profile *pa, int type_a, struct profile *pb, in
 	return parse(pa, type_a, pb, type_b, 2, buf, len, bad_line);
 }
 
-static int read_diff_path(struct profile *pa, int ta, struct profile *pb, int tb,
-			  const char *path)
+/* The two count columns named type_a (in pa) and type_b (in pb), from path. */
+static int read_diff_path(struct profile *pa, const char *type_a, struct profile *pb,
+			  const char *type_b, const char *path)
 {
+	int ta, tb, err;
 	char *buf;
 	size_t len;
-	int err;
 
+	ta = profile__add_type(pa, type_a, "count");
+	tb = profile__add_type(pb, type_b, "count");
+	if (ta < 0)
+		return ta;
+	if (tb < 0)
+		return tb;
 	if (!path)
 		return -EINVAL;
 	err = recording__slurp(path, &buf, &len);
@@ -252,32 +259,16 @@ static int read_diff_path(struct profile *pa, int ta, struct profile *pb, int tb
 
 int folded__read_diff(struct profile *base, struct profile *cur, const char *path)
 {
-	int ta, tb;
-
 	if (!base || !cur || base == cur)
 		return -EINVAL;
-	ta = profile__add_type(base, "samples", "count");
-	tb = profile__add_type(cur, "samples", "count");
-	if (ta < 0)
-		return ta;
-	if (tb < 0)
-		return tb;
-	return read_diff_path(base, ta, cur, tb, path);
+	return read_diff_path(base, "samples", cur, "samples", path);
 }
 
 int folded__read_diff_columns(struct profile *p, const char *path)
 {
-	int ta, tb;
-
 	if (!p)
 		return -EINVAL;
-	ta = profile__add_type(p, "base", "count");
-	tb = profile__add_type(p, "new", "count");
-	if (ta < 0)
-		return ta;
-	if (tb < 0)
-		return tb;
-	return read_diff_path(p, ta, p, tb, path);
+	return read_diff_path(p, "base", p, "new", path);
 }
 
 struct merge_line {

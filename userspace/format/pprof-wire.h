@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "format/pprof-int.h"
+#include "core/array.h"
 
 struct pb_rd {
 	const unsigned char *p, *end;
@@ -133,15 +134,8 @@ struct u64vec {
 
 static inline int vec_push(struct u64vec *a, uint64_t x)
 {
-	if (a->n == a->cap) {
-		size_t ncap = a->cap ? a->cap * 2 : 64;
-		uint64_t *nv = realloc(a->v, ncap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		a->v = nv;
-		a->cap = ncap;
-	}
+	if (ARRAY_ROOM(a->v, a->n, a->cap, 64))
+		return -ENOMEM;
 	a->v[a->n++] = x;
 	return 0;
 }
@@ -182,15 +176,8 @@ struct slices {
 
 static inline int slices_push(struct slices *a, const unsigned char *data, size_t len)
 {
-	if (a->n == a->cap) {
-		size_t ncap = a->cap ? a->cap * 2 : 64;
-		struct slice *ns = realloc(a->s, ncap * sizeof(*ns));
-
-		if (!ns)
-			return -ENOMEM;
-		a->s = ns;
-		a->cap = ncap;
-	}
+	if (ARRAY_ROOM(a->s, a->n, a->cap, 64))
+		return -ENOMEM;
 	a->s[a->n].data = data;
 	a->s[a->n++].len = len;
 	return 0;

@@ -14,6 +14,7 @@
 #include "format/pprof-int.h"
 #include "format/pprof-wire.h"
 #include "core/profile.h"
+#include "core/array.h"
 #include "core/records.h"
 #include "core/hashmap.h"
 #include "core/input-limits.h"
@@ -370,17 +371,9 @@ static int rd_locations(struct rctx *c)
 					err = -EBADMSG;
 					break;
 				}
-				if (nr == cap) {
-					size_t ncap = cap ? cap * 2 : 8;
-					struct pf_line *nl = realloc(lines, ncap * sizeof(*nl));
-
-					if (!nl) {
-						err = -ENOMEM;
-						break;
-					}
-					lines = nl;
-					cap = ncap;
-				}
+				err = ARRAY_ROOM(lines, nr, cap, 8);
+				if (err)
+					break;
 				err = rd_line(c, &f, &lines[nr], &keep);
 				if (!err && keep)
 					nr++;
@@ -458,17 +451,9 @@ static int rd_samples(struct rctx *c)
 			} else if (f.num == SAMPLE_VALUE) {
 				err = rd_repeated(&f, &c->u2);
 			} else if (f.num == SAMPLE_LABEL) {
-				if (nl == lcap) {
-					size_t ncap = lcap ? lcap * 2 : 8;
-					struct pf_label *n = realloc(labels, ncap * sizeof(*n));
-
-					if (!n) {
-						err = -ENOMEM;
-						goto out_free;
-					}
-					labels = n;
-					lcap = ncap;
-				}
+				err = ARRAY_ROOM(labels, nl, lcap, 8);
+				if (err)
+					goto out_free;
 				err = rd_label(c, &f, &labels[nl++]);
 			}
 			if (err)

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The target exits while record is loading and attaching (killed once the
+# first collector is loaded, before anything is attached).  As
+# docs/limits.md says: record goes on, writes what it has (a valid, empty
+# recording), exits 0, and a note says the target exited while attaching;
+# it stops at once rather than waiting for -d.
+. "$(dirname "$0")/rough-lib.sh"
+
+bg "$PROGS/rough" exit 60000
+pid=$!
+start=$(date +%s.%N)
+"$PS" record -v -p $pid -d 20 -o "$T/exit.pb.gz" 2>"$T/err" &
+rec=$!
+for _ in $(seq 300); do grep -q "opened and loaded" "$T/err" && break; sleep 0.02; done
+grep -q "opened and loaded" "$T/err" || fail "record loaded nothing: $(tail -2 "$T/err")"
+grep -q "attached [0-9]* collector" "$T/err" && skip "record attached before the test could kill the target"
+kill -9 $pid
+wait $pid 2>/dev/null
+wait $rec
+rc=$?
+secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { print e - s }')
+[ $rc = 0 ] || fail "record exit $rc, want 0: $(grep -v debug "$T/err" | tail -2)"
+line=$(grep "^peerscope: note: pid $pid exited while record was attaching" "$T/err") ||
+	fail "no note: $(grep -v 'debug\|libbpf' "$T/err")"
+note "$line"
+grep -q "^peerscope: wrote $T/exit.pb.gz: 0 samples" "$T/err" || fail "not written: $(grep wrote "$T/err")"
+"$PS" report "$T/exit.pb.gz" >"$T/report" 2>&1 || fail "the recording does not read: $(tail -1 "$T/report")"
+note "record took $secs s; report: $(head -1 "$T/report")"
+assert_between "$secs" 0 10 "record with -d 20 should stop once its target is gone"
+exit 0

@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * from_counts.c - per-sender counters (from_counts.h).
+ */
+#include <stdio.h>
+#include <time.h>
+
+#include "from_counts.h"
+
+void from_add(struct from_counts *fc, uint16_t port, unsigned long n)
+{
+	pthread_mutex_lock(&fc->lock);
+	for (int i = 0; i < FROM_SLOTS; i++) {
+		if (!fc->slot[i].port)
+			fc->slot[i].port = port;
+		if (fc->slot[i].port == port) {
+			fc->slot[i].n += n;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&fc->lock);
+}
+
+void from_format(struct from_counts *fc, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	pthread_mutex_lock(&fc->lock);
+	for (int i = 0; i < FROM_SLOTS && fc->slot[i].port && off < len; i++)
+		off += snprintf(buf + off, len - off, "%s%u:%lu", off ? "," : "",
+				fc->slot[i].port, fc->slot[i].n);
+	pthread_mutex_unlock(&fc->lock);
+}
+
+uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+/*
+ * What record says about targets that were handled roughly while it
+ * recorded (docs/limits.md, "Rough handling"): a target that exited while
+ * record attached, one that exec'd another binary, one whose children
+ * used CPU (children are not recorded).  One note line each, on stderr.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtin.h"
+#include "core/log.h"
+#include "core/target.h"
+
+/* Children's CPU below this is not worth a note (a shell's `date`). */
+#define CHILDREN_NOTE_NS	10000000ULL
+
+void record__note_attached(struct record *r)
+{
+	free(r->at_attach);
+	r->at_attach = calloc(r->target.nr_pids, sizeof(*r->at_attach));
+	for (int i = 0; i < r->target.nr_pids; i++) {
+		struct target_state st, *s = r->at_attach ? &r->at_attach[i] : &st;
+
+		if (!target__state(r->target.pids[i], s))
+			continue;
+		ps_note("pid %u exited while record was attaching "
+			"(%.2f s): nothing of it is recorded, its frames would be unnamed "
+			"(start record before the work to profile)", r->target.pids[i],
+			record__ts_sec(&r->t_start, &r->t_attached));
+	}
+}
+
+void record__note_changes(const struct record *r)
+{
+	for (int i = 0; r->at_attach && i < r->target.nr_pids; i++) {
+		const struct target_state *a = &r->at_attach[i];
+		uint32_t pid = r->target.pids[i];
+		struct target_state s;
+
+		if (!a->alive || target__state(pid, &s))
+			continue;	/* gone: "every target has exited" said so */
+		if (strcmp(a->exe, s.exe))
+			ps_note("pid %u exec'd %s while recording "
+				"(was %s): samples of both are in the recording, each named "
+				"from its own binary", pid, s.exe, a->exe);
+		if (s.children_cpu_ns >= a->children_cpu_ns + CHILDREN_NOTE_NS)
+			ps_note("pid %u: child processes used %.2f s "
+				"of CPU while recording; children are not recorded (give their "
+				"pids with -p)", pid,
+				(s.children_cpu_ns - a->children_cpu_ns) / 1e9);
+	}
+}
