@@ -103,6 +103,9 @@ int agent_targets__cgroup_dir(const char *arg, char *dir, size_t len)
 		snprintf(dir, len, "%s", arg);
 	else
 		snprintf(dir, len, CGROUP_ROOT "/%s", arg);
+	/* a hybrid hierarchy keeps cgroup v2 at /sys/fs/cgroup/unified */
+	if (arg[0] != '/' && (statfs(dir, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC))
+		snprintf(dir, len, CGROUP_ROOT "/unified/%s", arg);
 	if (statfs(dir, &sfs))
 		return -errno;
 	if (sfs.f_type != CGROUP2_SUPER_MAGIC)
