@@ -157,6 +157,20 @@ void metrics__free(struct metrics_state *m)
 	m->nr_peers = 0;
 }
 
+/* One family of seconds with a sample per exported peer. */
+static void peer_seconds(const struct expo *e, const struct metrics_state *m, const char *name,
+			 const char *help, size_t off)
+{
+	char pv[140], l[160];
+
+	metrics__family(e, name, "counter", help);
+	for (int i = 0; i < m->nr_peers; i++) {
+		snprintf(l, sizeof(l), "peer=\"%s\"",
+			 metrics__label_value(m->peers[i].name, pv, sizeof(pv)));
+		metrics__sample(e, name, l, *(const double *)((const char *)&m->peers[i] + off));
+	}
+}
+
 static void render_peers(const struct expo *e, const struct metrics_state *m)
 {
 	static const struct { const char *name, *help; size_t tx, rx; } traffic[] = {
@@ -167,20 +181,12 @@ static void render_peers(const struct expo *e, const struct metrics_state *m)
 	};
 	char pv[140], l[200];
 
-	metrics__family(e, "peerscope_peer_cpu_seconds_total", "counter",
-			"On-CPU time while a thread served each exported peer (--metrics-peers).");
-	for (int i = 0; i < m->nr_peers; i++) {
-		snprintf(l, sizeof(l), "peer=\"%s\"",
-			 metrics__label_value(m->peers[i].name, pv, sizeof(pv)));
-		metrics__sample(e, "peerscope_peer_cpu_seconds_total", l, m->peers[i].cpu_s);
-	}
-	metrics__family(e, "peerscope_peer_offcpu_seconds_total", "counter",
-			"Off-CPU time inside work while serving each exported peer.");
-	for (int i = 0; i < m->nr_peers; i++) {
-		snprintf(l, sizeof(l), "peer=\"%s\"",
-			 metrics__label_value(m->peers[i].name, pv, sizeof(pv)));
-		metrics__sample(e, "peerscope_peer_offcpu_seconds_total", l, m->peers[i].offcpu_s);
-	}
+	peer_seconds(e, m, "peerscope_peer_cpu_seconds_total",
+		     "On-CPU time while a thread served each exported peer (--metrics-peers).",
+		     offsetof(struct metrics_peer, cpu_s));
+	peer_seconds(e, m, "peerscope_peer_offcpu_seconds_total",
+		     "Off-CPU time inside work while serving each exported peer.",
+		     offsetof(struct metrics_peer, offcpu_s));
 	for (size_t t = 0; t < sizeof(traffic) / sizeof(traffic[0]); t++) {
 		metrics__family(e, traffic[t].name, "counter", traffic[t].help);
 		for (int i = 0; i < m->nr_peers; i++) {
