@@ -59,6 +59,7 @@
 
 /* Set by userspace before load. */
 const volatile bool user_stacks = true;
+const volatile bool retrans_has_err = false;	/* tcp_retransmit_skb passes err */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
@@ -696,11 +697,24 @@ int BPF_PROG(sock_state_btf, const struct sock *sk, const int oldstate, const in
 	return 0;
 }
 
-SEC("tp_btf/tcp_retransmit_skb")
-int BPF_PROG(sock_retrans_btf, const struct sock *sk)
+/*
+ * tcp_retransmit_skb(sk, skb[, err]): where the kernel passes err it fires
+ * for failed attempts too (-EBUSY while the first copy is still queued,
+ * common on loopback); only err == 0 is a segment sent again.  The third
+ * argument is read only where it exists (retrans_has_err, from BTF).
+ */
+static __always_inline int retransmit(__u64 *ctx)
 {
-	handle_retransmit(sk);
+	if (retrans_has_err && (int)ctx[2])
+		return 0;
+	handle_retransmit((const struct sock *)ctx[0]);
 	return 0;
+}
+
+SEC("tp_btf/tcp_retransmit_skb")
+int sock_retrans_btf(__u64 *ctx)
+{
+	return retransmit(ctx);
 }
 
 /* raw_tp fallbacks: same arguments, read as untyped u64s */
@@ -724,10 +738,9 @@ int BPF_PROG(sock_state_raw, const struct sock *sk, const int oldstate, const in
 }
 
 SEC("raw_tp/tcp_retransmit_skb")
-int BPF_PROG(sock_retrans_raw, const struct sock *sk)
+int sock_retrans_raw(__u64 *ctx)
 {
-	handle_retransmit(sk);
-	return 0;
+	return retransmit(ctx);
 }
 
 /*

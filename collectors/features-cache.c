@@ -36,6 +36,7 @@ static const struct {
 	{ "ringbuf", offsetof(struct kernel_features, ringbuf) },
 	{ "hw_pmu", offsetof(struct kernel_features, hw_pmu) },
 	{ "perf_read_value", offsetof(struct kernel_features, perf_read_value) },
+	{ "tcp_retrans_err", offsetof(struct kernel_features, tcp_retrans_err) },
 };
 #define NR_CACHED (sizeof(cached) / sizeof(cached[0]))
 

@@ -187,6 +187,30 @@ bool features__perf_event_noprealloc(void)
 	return noprealloc_answer;
 }
 
+/*
+ * Does the tcp_retransmit_skb tracepoint pass an err argument (sk, skb,
+ * err)?  Newer kernels fire it for failed attempts too (-EBUSY while the
+ * first copy is still queued, common on loopback), so only err == 0 is a
+ * retransmitted segment; older ones fire it only on success and have no
+ * third argument to read.
+ */
+static bool probe_retrans_err(const struct btf *vmlinux)
+{
+	const struct btf_type *t;
+	int id;
+
+	if (!vmlinux)
+		return false;
+	id = btf__find_by_name_kind(vmlinux, "btf_trace_tcp_retransmit_skb", BTF_KIND_TYPEDEF);
+	if (id <= 0)
+		return false;
+	t = btf__type_by_id(vmlinux, id);	/* typedef -> pointer -> prototype */
+	if (!t || !btf_is_typedef(t) || !(t = btf__type_by_id(vmlinux, t->type)) || !btf_is_ptr(t) ||
+	    !(t = btf__type_by_id(vmlinux, t->type)) || !btf_is_func_proto(t))
+		return false;
+	return btf_vlen(t) >= 4;	/* void *ctx, sk, skb, err */
+}
+
 /* The probes that load programs or parse BTF: the ones worth caching per boot. */
 static void probe_programs(struct kernel_features *kf)
 {
@@ -202,6 +226,7 @@ static void probe_programs(struct kernel_features *kf)
 	kf->hw_pmu = probe_hw_pmu();
 	kf->perf_read_value = libbpf_probe_bpf_helper(BPF_PROG_TYPE_PERF_EVENT,
 						      BPF_FUNC_perf_event_read_value, NULL) == 1;
+	kf->tcp_retrans_err = probe_retrans_err(vmlinux);
 	btf__free(vmlinux);
 }
 

@@ -213,7 +213,7 @@ static void choose_variant(struct sock *skel, enum sock_sys sys, bool btf)
 
 /* Opens the skeleton with the shared maps wired in; loads it. */
 static int open_load(struct sock_priv *sp, const struct shared_maps *sm, enum sock_sys sys,
-		     bool btf)
+		     bool btf, bool retrans_err)
 {
 	int err;
 
@@ -238,6 +238,7 @@ static int open_load(struct sock_priv *sp, const struct shared_maps *sm, enum so
 	sp->skel->rodata->unw_enabled = err > 0;
 	sp->unw = err > 0 ? sm->unw : NULL;
 	sp->skel->rodata->user_stacks = true;
+	sp->skel->rodata->retrans_has_err = retrans_err;
 	sp->skel->rodata->peer_tags = !sp->opts->no_peers;
 	sp->skel->rodata->peer_slots = peer_table__slots();
 	sp->skel->rodata->txn_rules_on = !sp->opts->no_peers &&
@@ -274,13 +275,13 @@ static int sock_open(struct collector *c, const struct record_opts *o,
 	if (err)
 		goto free_priv;
 	btf = kf->tp_btf && sys != SOCK_SYS_RAW;
-	err = open_load(sp, sm, sys, btf);
+	err = open_load(sp, sm, sys, btf, kf->tcp_retrans_err);
 	if (err && sp->skel && sys == SOCK_SYS_TP && !forced) {
 		ps_debug("sock: per-syscall tracepoint programs did not load (%s); using sys_enter/sys_exit",
 			 strerror(-err));
 		sock__destroy(sp->skel);
 		sys = btf ? SOCK_SYS_BTF : SOCK_SYS_RAW;
-		err = open_load(sp, sm, sys, btf);
+		err = open_load(sp, sm, sys, btf, kf->tcp_retrans_err);
 	}
 	if (err && sp->skel && btf && kf->raw_tp && (!forced || sys != SOCK_SYS_BTF)) {
 		/* a tracepoint may lack its btf_trace typedef: try raw_tp */
@@ -288,7 +289,7 @@ static int sock_open(struct collector *c, const struct record_opts *o,
 		sock__destroy(sp->skel);
 		if (sys == SOCK_SYS_BTF)
 			sys = SOCK_SYS_RAW;
-		err = open_load(sp, sm, sys, false);
+		err = open_load(sp, sm, sys, false, kf->tcp_retrans_err);
 	}
 	if (err) {
 		if (sp->skel)

@@ -5,6 +5,12 @@
 #   connection fails inside the call, reported by SO_ERROR): /metrics shows
 #   exactly 10 ECONNREFUSED connect errors, each counted once.
 #   No loss on loopback: no retransmit.
+# - net_backlog in a network namespace of its own: a listener with backlog 0
+#   that accepts only after 2.5 s, so the second connect's SYN is dropped and
+#   sent again (1 s, 3 s): peerscope_tcp_retransmits_total equals the
+#   namespace's own TcpRetransSegs count (at least 1; nothing else runs
+#   there).  Kernels that pass tcp_retransmit_skb an err argument fire it for
+#   failed attempts too; those are not retransmits and are not counted.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/sock-lib.sh"
 . "$(dirname "$0")/agent-lib.sh"
@@ -41,4 +47,40 @@ kill -TERM "$AGENT"
 wait "$AGENT" || fail "agent exited non-zero on SIGTERM"
 kill "$PROG" 2>/dev/null
 
+NS=psrtx$$
+ip netns add "$NS" || fail "cannot create a network namespace"
+trap 'ip netns del "$NS" 2>/dev/null' EXIT
+ip -n "$NS" link set lo up
+retrans_segs() {
+	ip netns exec "$NS" awk '/^Tcp:/ { if (!n++) { for (i = 1; i <= NF; i++) h[i] = $i } else {
+		for (i = 1; i <= NF; i++) if (h[i] == "RetransSegs") print $i } }' /proc/net/snmp
+}
+before=$(retrans_segs)
+rm -f "$T/go2"
+ip netns exec "$NS" "$PROGS/net_backlog" "$T/go2" "$PORT" 2500 >"$T/nb.out" 2>&1 &
+NB=$!
+# a second target that outlives net_backlog keeps the agent serving
+sleep 60 &
+KEEP=$!
+BG_PIDS+=("$NB" "$KEEP")
+"$PS" agent -p "$NB,$KEEP" -c sock --dir "$T/w2" --window 1s --metrics "127.0.0.1:$MPORT" 2>"$T/agent2.err" &
+AGENT=$!
+BG_PIDS+=("$AGENT")
+for _ in $(seq 300); do
+	grep -q "agent: .* [0-9]* process" "$T/agent2.err" && break
+	sleep 0.1
+done
+grep -q "agent: .* [0-9]* process" "$T/agent2.err" || fail "agent did not start: $(tail -3 "$T/agent2.err")"
+touch "$T/go2"
+wait "$NB" || fail "net_backlog failed: $(tail -2 "$T/nb.out")"
+sleep 2.5
+after=$(retrans_segs)
+scrape "$MPORT" "$T/m2.txt"
+got=$(metric peerscope_tcp_retransmits_total "" "$T/m2.txt")
+want=$((after - before))
+[ "$want" -ge 1 ] || fail "the namespace saw no retransmit: the test's premise is wrong"
+[ "$got" = "$want" ] || fail "retransmits: $got on /metrics, the kernel counted $want"
+note "retransmits: $got, kernel's TcpRetransSegs: $want"
+kill -TERM "$AGENT"
+wait "$AGENT" || fail "agent exited non-zero on SIGTERM"
 exit 0
