@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "core/array.h"
 #include "format/pprof.h"
 
 #include "builtin.h"
@@ -107,6 +108,75 @@ static bool is_window(const char *name)
 	       !strcmp(name + n - s, WINDOW_SUFFIX);
 }
 
+/* The start of a window from its name (UTC), in ns; -1 if not ours. */
+static int64_t window_start_ns(const char *name)
+{
+	struct tm tm = { 0 };
+	unsigned ms;
+	char *end;
+
+	if (!is_window(name))
+		return -1;
+	end = strptime(name, "%Y%m%dT%H%M%S", &tm);
+	if (!end || sscanf(end, ".%3uZ", &ms) != 1)
+		return -1;
+	return (int64_t)timegm(&tm) * 1000000000LL + (int64_t)ms * 1000000LL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int agent_store__list(const char *dir, int64_t since_ns, char ***names, size_t *nr,
+		      int64_t *newest_ns)
+{
+	char **w = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	int err = 0;
+	DIR *d;
+
+	*names = NULL;
+	*nr = 0;
+	*newest_ns = -1;
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		int64_t t = window_start_ns(de->d_name);
+
+		if (t < 0)
+			continue;
+		if (t > *newest_ns)
+			*newest_ns = t;
+		if (t < since_ns)
+			continue;
+		if (ARRAY_ROOM(w, n, cap, 64) || !(w[n] = strdup(de->d_name))) {
+			err = -ENOMEM;
+			break;
+		}
+		n++;
+	}
+	closedir(d);
+	if (err) {
+		agent_store__free_list(w, n);
+		return err;
+	}
+	if (n)
+		qsort(w, n, sizeof(*w), cmp_str);	/* names sort by time */
+	*names = w;
+	*nr = n;
+	return 0;
+}
+
+void agent_store__free_list(char **names, size_t nr)
+{
+	while (nr)
+		free(names[--nr]);
+	free(names);
+}
+
 int agent_store__clean_temp(const char *dir)
 {
 	struct dirent *de;
@@ -152,7 +222,7 @@ int agent_store__retain(const char *dir, unsigned keep, uint64_t max_bytes)
 			}
 			w = nw;
 		}
-		snprintf(w[nr].name, sizeof(w[nr].name), "%s", de->d_name);
+		snprintf(w[nr].name, sizeof(w[nr].name), "%.63s", de->d_name);	/* is_window: 26 */
 		w[nr].bytes = st.st_size;
 		total += st.st_size;
 		nr++;

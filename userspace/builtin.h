@@ -29,12 +29,18 @@ int cmd__options(int argc, char **argv, const char *cmd, const char *usage,
 		 const char *short_opts, const struct option *long_opts,
 		 int (*opt)(int c, void *ctx), void *ctx);
 /*
- * Reads file into *p (*what: "pprof", "folded") and, when type_idx is not
+ * Reads file into *p (*what: "pprof", "folded"; an agent directory: its
+ * windows of the last since_s seconds merged, "agent windows") and, when type_idx is not
  * NULL, chooses its sample column by type (NULL: the default), saying what
  * went wrong as command cmd ("report: cannot read ...").
  */
-int cmd__load(const char *cmd, const char *file, const char *type, struct profile **p,
-	      const char **what, int *type_idx);
+/*
+ * An agent directory (peerscope agent --dir) read as one recording: its
+ * windows that started in the last since_s seconds (0: all), merged.
+ */
+int cmd__load_dir(const char *cmd, const char *dir, double since_s, struct profile **p);
+int cmd__load(const char *cmd, const char *file, const char *type, double since_s,
+	      struct profile **p, const char **what, int *type_idx);
 /* Keeps the samples of one path (--path) of a labelled profile, as command cmd. */
 int cmd__select_path(const char *cmd, struct profile **p, const char *path);
 
@@ -139,6 +145,14 @@ int agent_store__write_window(const char *dir, const struct profile *p, int64_t 
  * those appear only by rename); returns how many or a negative errno.
  */
 int agent_store__clean_temp(const char *dir);
+/*
+ * The agent's window files in dir that started at or after since_ns, oldest
+ * first (*names: strdup'ed names, free with agent_store__free_list), and
+ * the start of the newest window there (-1 if none).  0 or negative errno.
+ */
+int agent_store__list(const char *dir, int64_t since_ns, char ***names, size_t *nr,
+		      int64_t *newest_ns);
+void agent_store__free_list(char **names, size_t nr);
 /* Appends one line (with its newline) to DIR/index.jsonl, fsynced. */
 int agent_store__append_index(const char *dir, const char *line, size_t len);
 /*

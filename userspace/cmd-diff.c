@@ -299,7 +299,7 @@ static int load(const char *file, struct profile **p, const char **what)
 	char msg[256];
 	int err;
 
-	if (cmd__load("diff", file, NULL, p, what, NULL) != CMD_GO_ON)
+	if (cmd__load("diff", file, NULL, 0, p, what, NULL) != CMD_GO_ON)
 		return -EBADMSG;
 	err = report__label_paths(*p, NULL, &rules, msg, sizeof(msg));
 	path_rules__free(rules);

@@ -30,11 +30,14 @@ static const char usage_text[] =
 "                       [--peer ADDR]\n"
 "                       [--title TEXT] [--inverted] [--width PX] [--by LABEL]\n"
 "                       [--min-width PCT] [--no-kernel] [--wakers]\n"
+"       peerscope flame DIR [--since DURATION] [options]\n"
 "\n"
 "Draws a recording as a flame graph: an interactive SVG (the default) or\n"
 "FlameGraph's folded stacks.  FILE is a peerscope recording or any pprof\n"
 "profile (gzip-compressed or not), or a folded-stack file; the format is\n"
-"told from the content.  FILE '-' reads standard input.\n"
+"told from the content.  FILE '-' reads standard input.  DIR, a directory\n"
+"of agent windows ('peerscope agent'), is read as one recording: its windows\n"
+"merged (with --since DURATION, those of the last 30m, 1h, 2d...).\n"
 "\n"
 "In the SVG each box is a function; its width is its share of the samples,\n"
 "its callers are below it (above it with --inverted).  Click a box to zoom\n"
@@ -64,6 +67,8 @@ static const char usage_text[] =
 "                     a thread waiting for work (an idle worker's condition\n"
 "                     variable, an event loop, a runtime's idle threads)\n"
 "                     gets [idle] instead.\n"
+"  --since DURATION   with an agent directory: only the windows that started\n"
+"                     in the last DURATION (e.g. 1h)\n"
 "  --path PATH        only the samples of one path (dht, gossip, bootstrap,\n"
 "                     other, or a path of the recording's rules).\n"
 "  --peer ADDR        only the cost recorded while serving one peer\n"
@@ -94,7 +99,7 @@ static const char usage_text[] =
 
 enum {
 	OPT_FOLDED = 256, OPT_PEER, OPT_TITLE, OPT_INVERTED, OPT_PATH, OPT_WIDTH, OPT_BY,
-	OPT_MIN_WIDTH, OPT_NO_KERNEL, OPT_PPROF_OUT, OPT_WAKERS,
+	OPT_MIN_WIDTH, OPT_NO_KERNEL, OPT_PPROF_OUT, OPT_WAKERS, OPT_SINCE,
 };
 
 static const struct option long_opts[] = {
@@ -112,6 +117,7 @@ static const struct option long_opts[] = {
 	{ "wakers", no_argument, NULL, OPT_WAKERS },
 	/* developer: also write the loaded (filtered) profile as pprof (bench) */
 	{ "pprof-out", required_argument, NULL, OPT_PPROF_OUT },
+	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "help", no_argument, NULL, 'h' },
 	{ }
 };
@@ -123,6 +129,7 @@ struct flame_args {
 	struct flame_tree_opts to;
 	bool folded;
 	double min_pct;
+	double since_s;			/* --since: an agent directory's last seconds */
 	char type_name[64];		/* the chosen type's name, kept past filtering */
 };
 
@@ -180,6 +187,12 @@ static int parse_opt(int c, void *ctx)
 	case OPT_NO_KERNEL: a->to.no_kernel = true; break;
 	case OPT_WAKERS: a->to.wakers = true; break;
 	case OPT_PPROF_OUT: a->pprof_out = optarg; break;
+	case OPT_SINCE:
+		if (!agent__parse_seconds(optarg, &a->since_s, false))
+			break;
+		ps_err("flame: bad --since '%s': want a duration such as 30m, 1h or 2d (see 'peerscope flame --help')",
+		       optarg);
+		return PS_EXIT_USAGE;
 	case OPT_WIDTH:
 	case OPT_MIN_WIDTH:
 		return parse_number(c, a);
@@ -209,7 +222,7 @@ static int parse_args(int argc, char **argv, struct flame_args *a)
 /* Reads the recording and chooses its sample column: CMD_GO_ON, else the exit code. */
 static int read_recording(struct flame_args *a, struct profile **pp, const char **what)
 {
-	int ret = cmd__load("flame", a->file, a->type, pp, what, &a->to.type_idx);
+	int ret = cmd__load("flame", a->file, a->type, a->since_s, pp, what, &a->to.type_idx);
 
 	if (ret != CMD_GO_ON)
 		return ret;

@@ -49,12 +49,15 @@ static const char usage_text[] =
 "usage: peerscope report FILE [--format text|md|json] [--json] [--top N]\n"
 "                        [--sort self|total] [--type TYPE] [--path PATH]\n"
 "                        [--net] [--peers]\n"
+"       peerscope report DIR [--since DURATION] [options]\n"
 "\n"
 "Reports what a recording holds: where and when it was recorded, what was\n"
 "lost while recording, and the functions that cost the most.  FILE is a\n"
 "peerscope recording or any pprof profile (gzip-compressed or not), or a\n"
 "folded-stack file; '-' reads standard input.  The report goes to standard\n"
-"output.\n"
+"output.  DIR, a directory of agent windows ('peerscope agent'), is read as\n"
+"one recording: its windows merged (with --since, those of the last\n"
+"DURATION: 30m, 1h, 2d...).\n"
 "\n"
 "Sections:\n"
 "  Recording       file, start, host, duration, targets, collectors, the\n"
@@ -76,6 +79,8 @@ static const char usage_text[] =
 "                   recording's default type, else samples, else cpu.\n"
 "  --path PATH      only the samples of one path (dht, gossip, bootstrap,\n"
 "                   other, or a path of the recording's rules).\n"
+"  --since DURATION  with an agent directory: only the windows that started\n"
+"                   in the last DURATION (e.g. 1h)\n"
 "  --rules FILE|NAME  path rules every section attributes samples with\n"
 "                   (default: those the recording used; docs/rules.md).\n"
 "  --sla SPEC       check span latency, e.g. dht.p95=500ms,bootstrap.p99=2s;\n"
@@ -98,7 +103,7 @@ static const char usage_text[] =
 "  peerscope report peerscope.pb.gz --type offcpu --path dht --top 10\n"
 "  peerscope report peerscope.pb.gz --json | python3 -m json.tool\n";
 
-enum { OPT_FORMAT = 256, OPT_JSON, OPT_PATH, OPT_SORT, OPT_RULES, OPT_SLA, OPT_NET, OPT_PEERS };
+enum { OPT_FORMAT = 256, OPT_JSON, OPT_PATH, OPT_SORT, OPT_RULES, OPT_SLA, OPT_NET, OPT_PEERS, OPT_SINCE };
 
 static const struct option long_opts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
@@ -111,6 +116,7 @@ static const struct option long_opts[] = {
 	{ "sla", required_argument, NULL, OPT_SLA },
 	{ "net", no_argument, NULL, OPT_NET },
 	{ "peers", no_argument, NULL, OPT_PEERS },
+	{ "since", required_argument, NULL, OPT_SINCE },
 	{ "help", no_argument, NULL, 'h' },
 	{ }
 };
@@ -120,6 +126,7 @@ struct report_args {
 	struct report_opts o;
 	enum report_format format;
 	const char *type;		/* --type, or NULL for the default */
+	double since_s;			/* --since: an agent directory's last seconds */
 };
 
 static int parse_format(const char *s, enum report_format *format)
@@ -182,6 +189,12 @@ static int parse_opt(int c, void *ctx)
 	case OPT_NET: o->net = true; break;
 	case OPT_PEERS: o->peers = true; break;
 	case OPT_RULES: o->rules = optarg; break;
+	case OPT_SINCE:
+		if (!agent__parse_seconds(optarg, &a->since_s, false))
+			break;
+		ps_err("report: bad --since '%s': want a duration such as 30m, 1h or 2d (see 'peerscope report --help')",
+		       optarg);
+		return PS_EXIT_USAGE;
 	case OPT_SLA:
 		v = realloc(o->slas, (o->nr_slas + 1) * sizeof(*v));
 		if (!v)
@@ -222,7 +235,7 @@ static int load(struct report_args *a, struct profile **pp, struct path_rules **
 	struct report_opts *o = &a->o;
 	const char *what;
 	char msg[256];
-	int err = cmd__load("report", o->file, a->type, pp, &what, &o->type_idx);
+	int err = cmd__load("report", o->file, a->type, a->since_s, pp, &what, &o->type_idx);
 
 	if (err != CMD_GO_ON)
 		return err;

@@ -88,7 +88,7 @@ static int explain(const char *file, const char *rules, const char *type, long t
 	char msg[256];
 	int ti, ret, err;
 
-	ret = cmd__load("rules", file, type, &p, &what, &ti);
+	ret = cmd__load("rules", file, type, 0, &p, &what, &ti);
 	if (ret != CMD_GO_ON)
 		goto out;
 	err = report__label_paths(p, rules, &r, msg, sizeof(msg));
