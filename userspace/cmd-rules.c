@@ -112,6 +112,27 @@ out:
 	return ret;
 }
 
+/* rules --show NAME|FILE: a built-in set as it is, a file normalised. */
+static int show_set(const char *name)
+{
+	const char *text = path_rules__builtin_text(name);
+	struct path_rules *r;
+	char err[512];
+
+	if (text) {
+		printf("# built-in rule set '%s': %s\n%s", name, path_rules__builtin_summary(name), text);
+		return 0;
+	}
+	r = path_rules__load(name, err, sizeof(err));
+	if (!r) {
+		ps_err("rules: cannot show '%s': %s", name, err);
+		return -EINVAL;
+	}
+	path_rules__write(r, stdout);
+	path_rules__free(r);
+	return 0;
+}
+
 int cmd_rules(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -198,23 +219,8 @@ int cmd_rules(int argc, char **argv)
 			printf("%-15s %s\n", path_rules_builtin_names[i],
 			       path_rules__builtin_summary(path_rules_builtin_names[i]));
 	}
-	if (want_show) {
-		const char *name = show ? show : "default";
-		const char *text = path_rules__builtin_text(name);
-
-		if (text) {
-			printf("# built-in rule set '%s': %s\n%s", name,
-			       path_rules__builtin_summary(name), text);
-		} else {
-			r = path_rules__load(name, err, sizeof(err));
-			if (!r) {
-				ps_err("rules: cannot show '%s': %s", name, err);
-				return PS_EXIT_ERROR;
-			}
-			path_rules__write(r, stdout);
-			path_rules__free(r);
-		}
-	}
+	if (want_show && show_set(show ? show : "default"))
+		return PS_EXIT_ERROR;
 	if (check) {
 		r = path_rules__load(check, err, sizeof(err));
 		if (!r) {
