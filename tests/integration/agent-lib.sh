@@ -1,22 +1,29 @@
 # shellcheck shell=bash
 # Helpers of the test_agent_*.sh tests (source after lib.sh and paths-lib.sh).
 
-# agent_start I [agent options...]: peerscope agent on node I into $T/w in
-# the background ($AGENT is its pid, its log $T/agent.err); waits until it
-# says it runs.
-agent_start() {
-	local i=$1
+# agent_run LOG [agent options...]: peerscope agent in the background
+# ($AGENT is its pid, its stderr LOG); waits until it says it runs.
+agent_run() {
+	local log=$1
 	shift
-	: >"$T/agent.err"
-	"$PS" agent -p "$(node_pid "$i")" --dir "$T/w" "$@" 2>"$T/agent.err" &
+	: >"$log"
+	"$PS" agent "$@" 2>"$log" &
 	AGENT=$!
 	BG_PIDS+=("$AGENT")
 	for _ in $(seq 300); do
-		grep -q "agent: .* [0-9]* process" "$T/agent.err" && return 0
+		grep -q "agent: .* [0-9]* process" "$log" && return 0
 		kill -0 "$AGENT" 2>/dev/null || break
 		sleep 0.1
 	done
-	fail "agent did not start: $(tail -3 "$T/agent.err")"
+	fail "agent did not start: $(tail -3 "$log")"
+}
+
+# agent_start I [agent options...]: agent_run on node I into $T/w, its log
+# $T/agent.err.
+agent_start() {
+	local i=$1
+	shift
+	agent_run "$T/agent.err" -p "$(node_pid "$i")" --dir "$T/w" "$@"
 }
 
 # windows: the window files of $T/w, oldest first.

@@ -15,9 +15,7 @@ trap 'umount "$T/full" 2>/dev/null' EXIT
 MPORT=$((35000 + RANDOM % 5000))
 bg "$PROGS/hot" -d 60
 hot=${BG_PIDS[-1]}
-"$PS" agent -p "$hot" -c cpu -F 99 --dir "$T/full" --window 1s --metrics "127.0.0.1:$MPORT" 2>"$T/agent.err" &
-AGENT=$!
-BG_PIDS+=("$AGENT")
+agent_run "$T/agent.err" -p "$hot" -c cpu -F 99 --dir "$T/full" --window 1s --metrics "127.0.0.1:$MPORT"
 for _ in $(seq 100); do [ "$(grep -c "cannot write a window" "$T/agent.err")" -ge 2 ] && break; sleep 0.1; done
 n=$(grep -c "cannot write a window" "$T/agent.err")
 [ "$n" -ge 2 ] || fail "no 'cannot write a window' line after 10 s: $(tail -3 "$T/agent.err")"

@@ -23,14 +23,7 @@ rm -f "$T/go"
 "$PROGS/net_refused" "$T/go" "$PORT" 5 5 30000 >"$T/prog.out" &
 PROG=$!
 BG_PIDS+=("$PROG")
-"$PS" agent -p "$PROG" -c sock --dir "$T/w" --window 1s --metrics "127.0.0.1:$MPORT" 2>"$T/agent.err" &
-AGENT=$!
-BG_PIDS+=("$AGENT")
-for _ in $(seq 300); do
-	grep -q "agent: .* [0-9]* process" "$T/agent.err" && break
-	sleep 0.1
-done
-grep -q "agent: .* [0-9]* process" "$T/agent.err" || fail "agent did not start: $(tail -3 "$T/agent.err")"
+agent_run "$T/agent.err" -p "$PROG" -c sock --dir "$T/w" --window 1s --metrics "127.0.0.1:$MPORT"
 touch "$T/go"
 for _ in $(seq 100); do grep -q done "$T/prog.out" && break; sleep 0.1; done
 grep -q done "$T/prog.out" || fail "net_refused did not finish its connects"
@@ -63,14 +56,7 @@ NB=$!
 sleep 60 &
 KEEP=$!
 BG_PIDS+=("$NB" "$KEEP")
-"$PS" agent -p "$NB,$KEEP" -c sock --dir "$T/w2" --window 1s --metrics "127.0.0.1:$MPORT" 2>"$T/agent2.err" &
-AGENT=$!
-BG_PIDS+=("$AGENT")
-for _ in $(seq 300); do
-	grep -q "agent: .* [0-9]* process" "$T/agent2.err" && break
-	sleep 0.1
-done
-grep -q "agent: .* [0-9]* process" "$T/agent2.err" || fail "agent did not start: $(tail -3 "$T/agent2.err")"
+agent_run "$T/agent2.err" -p "$NB,$KEEP" -c sock --dir "$T/w2" --window 1s --metrics "127.0.0.1:$MPORT"
 touch "$T/go2"
 wait "$NB" || fail "net_backlog failed: $(tail -2 "$T/nb.out")"
 sleep 2.5
