@@ -13,6 +13,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "core/array.h"
+
 #include "collectors/alloc-int.h"
 #include "collectors/collector.h"
 #include "alloc.skel.h"
@@ -35,15 +37,8 @@ static struct alloc_base *base_of(struct alloc_window *w, const struct alloc_key
 		id = hashmap__find(w->idx, k, sizeof(*k));
 		return id ? &w->base[id - 1] : NULL;
 	}
-	if (w->nr == w->cap) {
-		uint32_t cap = w->cap ? 2 * w->cap : 256;
-		void *nb = realloc(w->base, cap * sizeof(*w->base));
-
-		if (!nb)
-			return NULL;
-		w->base = nb;
-		w->cap = cap;
-	}
+	if (ARRAY_ROOM(w->base, w->nr, w->cap, 256))
+		return NULL;
 	if (hashmap__find_or_insert(w->idx, k, sizeof(*k), w->nr + 1, &id) < 0)
 		return NULL;
 	if (id == w->nr + 1)

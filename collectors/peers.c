@@ -14,6 +14,7 @@
 #include "collectors/peers.h"
 #include "collectors/collector.h"
 #include "collectors/record-opts.h"
+#include "core/array.h"
 #include "core/log.h"
 #include "core/ports.h"
 #include "core/profile.h"
@@ -210,15 +211,8 @@ int peer_sum_add(struct peer_sum **v, size_t *nr, size_t *cap,
 		    !memcmp(&s->peer, &k->peer, sizeof(s->peer)) && !strcmp(s->path, path))
 			goto add;
 	}
-	if (*nr == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 64;
-		struct peer_sum *nv = realloc(*v, ncap * sizeof(*nv));
-
-		if (!nv)
-			return -ENOMEM;
-		*v = nv;
-		*cap = ncap;
-	}
+	if (ARRAY_ROOM(*v, *nr, *cap, 64))
+		return -ENOMEM;
 	s = &(*v)[(*nr)++];
 	memset(s, 0, sizeof(*s));
 	s->pid = k->tgid;

@@ -28,6 +28,7 @@
 #include "collectors/peers.h"
 #include "collectors/record-opts.h"
 #include "collectors/shared-maps.h"
+#include "core/array.h"
 #include "core/log.h"
 #include "core/ports.h"
 #include "core/profile.h"
@@ -118,15 +119,8 @@ static int on_done(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(struct sock_conn))
 		return 0;
-	if (sp->nr_done == sp->cap_done) {
-		size_t cap = sp->cap_done ? sp->cap_done * 2 : 256;
-		struct sock_conn *v = realloc(sp->done, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		sp->done = v;
-		sp->cap_done = cap;
-	}
+	if (ARRAY_ROOM(sp->done, sp->nr_done, sp->cap_done, 256))
+		return -ENOMEM;
 	memcpy(&sp->done[sp->nr_done++], data, sizeof(struct sock_conn));
 	return 0;
 }

@@ -30,6 +30,7 @@
 
 #include "collectors/unwinder.h"
 #include "collectors/features.h"
+#include "core/array.h"
 #include "core/input-limits.h"
 #include "core/log.h"
 #include "core/profile.h"
@@ -231,15 +232,8 @@ static struct unw_file *file_get(struct unwinder *u, uint32_t pid, const struct 
 	for (size_t i = 0; i < u->nr_files; i++)
 		if (u->files[i].dev == dev && u->files[i].ino == ino)
 			return &u->files[i];
-	if (u->nr_files == u->cap_files) {
-		size_t cap = u->cap_files ? 2 * u->cap_files : 16;
-		struct unw_file *n = realloc(u->files, cap * sizeof(*n));
-
-		if (!n)
-			return NULL;
-		u->files = n;
-		u->cap_files = cap;
-	}
+	if (ARRAY_ROOM(u->files, u->nr_files, u->cap_files, 16))
+		return NULL;
 
 	unw_table__init(&t);
 	if (vdso) {

@@ -212,15 +212,10 @@ int agent_store__retain(const char *dir, unsigned keep, uint64_t max_bytes)
 
 		if (!is_window(de->d_name) || fstatat(dirfd(d), de->d_name, &st, 0))
 			continue;
-		if (nr == cap) {
-			void *nw = realloc(w, (cap = cap ? 2 * cap : 64) * sizeof(*w));
-
-			if (!nw) {
-				closedir(d);
-				free(w);
-				return -ENOMEM;
-			}
-			w = nw;
+		if (ARRAY_ROOM(w, nr, cap, 64)) {
+			closedir(d);
+			free(w);
+			return -ENOMEM;
 		}
 		snprintf(w[nr].name, sizeof(w[nr].name), "%.63s", de->d_name);	/* is_window: 26 */
 		w[nr].bytes = st.st_size;

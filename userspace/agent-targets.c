@@ -19,6 +19,7 @@
 #include <bpf/bpf.h>
 
 #include "builtin.h"
+#include "core/array.h"
 #include "core/symbolizer.h"
 
 #define CGROUP_ROOT	"/sys/fs/cgroup"
@@ -121,15 +122,8 @@ struct pid_set {
 
 static void pid_set__add(struct pid_set *s, uint32_t pid)
 {
-	if (s->nr == s->cap) {
-		int cap = s->cap ? 2 * s->cap : 64;
-		void *np = realloc(s->pids, cap * sizeof(*s->pids));
-
-		if (!np)
-			return;
-		s->pids = np;
-		s->cap = cap;
-	}
+	if (ARRAY_ROOM(s->pids, s->nr, s->cap, 64))
+		return;
 	s->pids[s->nr++] = pid;
 }
 

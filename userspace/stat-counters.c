@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <linux/perf_event.h>
 #include "builtin.h"
+#include "core/array.h"
 #include "core/log.h"
 #include "core/out-file.h"
 #include "core/pmu-events.h"
@@ -223,15 +224,8 @@ struct counter_set *stat_add_set(struct stat_cmd *s, int tid)
 {
 	struct counter_set *c;
 
-	if (s->nr_sets == s->cap_sets) {
-		int cap = s->cap_sets ? 2 * s->cap_sets : 16;
-		struct counter_set *n = realloc(s->sets, cap * sizeof(*n));
-
-		if (!n)
-			return NULL;
-		s->sets = n;
-		s->cap_sets = cap;
-	}
+	if (ARRAY_ROOM(s->sets, s->nr_sets, s->cap_sets, 16))
+		return NULL;
 	c = &s->sets[s->nr_sets++];
 	memset(c, 0, sizeof(*c));
 	c->tid = tid;

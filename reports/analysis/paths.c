@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/array.h"
 #include "core/hashmap.h"
 #include "core/profile.h"
 #include "core/records.h"
@@ -108,15 +109,8 @@ static uint32_t name_id(struct name_ids *n, const char *s)
 
 	if (profile__find_str(n->p, s, &id))
 		return id;
-	if (n->nr == n->cap) {
-		uint32_t cap = n->cap ? n->cap * 2 : 64;
-		char **nv = realloc(n->names, cap * sizeof(*nv));
-
-		if (!nv)
-			return 0;
-		n->names = nv;
-		n->cap = cap;
-	}
+	if (ARRAY_ROOM(n->names, n->nr, n->cap, 64))
+		return 0;
 	ret = hashmap__find_or_insert(n->extra, s, len, n->nr + 1, &id);
 	if (ret < 0)
 		return 0;
