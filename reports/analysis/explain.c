@@ -73,21 +73,21 @@ static void describe(const struct profile *p, const struct path_rules *r, uint32
 int explain__compute(const struct profile *p, const struct path_rules *r, int type,
 		     uint32_t top, struct explain *out)
 {
-	struct hashmap *seen = hashmap__new(NULL, NULL), *shown = hashmap__new(NULL, NULL);
-	uint32_t *canon = calloc(p->nr_stacks ? p->nr_stacks : 1, sizeof(*canon));
+	struct hashmap *seen = hashmap__new(NULL, NULL);
 	struct frames *f = malloc(sizeof(*f));
-	char str[4096];
+	struct frames_canon canon = {};
 	struct explain_row *rows = NULL;
 	uint32_t nr = 0, cap = 0;
 	int err = -ENOMEM;
 
 	memset(out, 0, sizeof(*out));
-	if (!seen || !shown || !canon || !f)
+	if (!seen || !f || frames_canon__init(&canon, p))
 		goto out;
 	for (uint32_t i = 0; i < p->nr_samples; i++) {
 		int64_t v = profile__value(p, i, type);
 		struct explain_row key;
 		enum path_how how;
+		int64_t canon_id;
 		uint32_t idx;
 		int id;
 
@@ -99,21 +99,11 @@ int explain__compute(const struct profile *p, const struct path_rules *r, int ty
 			goto out;
 		}
 		memset(&key, 0, sizeof(key));
-		key.stack = p->samples[i].stack;
-		/*
-		 * Stacks that print alike (they differ only in kernel frames
-		 * below user ones) are one row, keyed by the first of them.
-		 */
-		if (key.stack < p->nr_stacks) {
-			if (!canon[key.stack]) {
-				frames__stack_str(p, key.stack, FRAMES_STR_USER_OR_KERNEL, str,
-						  sizeof(str));
-				if (hashmap__find_or_insert(shown, str, strlen(str), key.stack + 1,
-							    &canon[key.stack]) < 0)
-					goto out;
-			}
-			key.stack = canon[key.stack] - 1;
-		}
+		/* stacks that print alike are one row, keyed by the first of them */
+		canon_id = frames_canon__of(&canon, p, p->samples[i].stack);
+		if (canon_id < 0)
+			goto out;
+		key.stack = canon_id;
 		key.path = id;
 		key.how = how < BY_NR ? how : BY_NONE;
 		out->total += v;
@@ -140,9 +130,8 @@ int explain__compute(const struct profile *p, const struct path_rules *r, int ty
 out:
 	free(rows);
 	free(f);
-	free(canon);
+	frames_canon__free(&canon);
 	hashmap__free(seen);
-	hashmap__free(shown);
 	return err;
 }
 

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /* The stack walker and frame classifiers every analysis shares (frames.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hashmap.h"
 #include "core/profile.h"
 #include "core/rules.h"
 #include "core/units.h"
@@ -444,4 +446,37 @@ const char *frames__stack_line(const struct profile *p, uint32_t stack, frames_k
 			       void *ctx, char *buf, size_t len)
 {
 	return stack_str_user(p, stack, is_key, ctx, buf, len);
+}
+
+int frames_canon__init(struct frames_canon *c, const struct profile *p)
+{
+	c->ids = calloc(p->nr_stacks ? p->nr_stacks : 1, sizeof(*c->ids));
+	c->shown = hashmap__new(NULL, NULL);
+	if (c->ids && c->shown)
+		return 0;
+	frames_canon__free(c);
+	return -ENOMEM;
+}
+
+void frames_canon__free(struct frames_canon *c)
+{
+	free(c->ids);
+	hashmap__free(c->shown);
+	c->ids = NULL;
+	c->shown = NULL;
+}
+
+int64_t frames_canon__of(struct frames_canon *c, const struct profile *p, uint32_t stack)
+{
+	char str[4096];
+
+	if (stack >= p->nr_stacks)
+		return stack;
+	if (!c->ids[stack]) {
+		str[0] = '#';	/* keys are never empty */
+		frames__stack_str(p, stack, FRAMES_STR_USER_OR_KERNEL, str + 1, sizeof(str) - 1);
+		if (hashmap__find_or_insert(c->shown, str, strlen(str), stack + 1, &c->ids[stack]) < 0)
+			return -ENOMEM;
+	}
+	return c->ids[stack] - 1;
 }

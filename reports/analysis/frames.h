@@ -141,6 +141,20 @@ enum frames_str_style {
 /* The stack as one line of at most len-1 characters (see the styles). */
 const char *frames__stack_str(const struct profile *p, uint32_t stack,
 			      enum frames_str_style style, char *buf, size_t len);
+
+/*
+ * Stacks that print alike (FRAMES_STR_USER_OR_KERNEL: they differ only in
+ * kernel frames below user ones) as one: each stack's first look-alike,
+ * remembered per stack id.
+ */
+struct frames_canon {
+	uint32_t *ids;		/* per stack id: its look-alike + 1, 0 not yet seen */
+	struct hashmap *shown;	/* printed stack -> look-alike + 1 */
+};
+int frames_canon__init(struct frames_canon *c, const struct profile *p);
+void frames_canon__free(struct frames_canon *c);
+/* The first stack id that prints as stack does, or -ENOMEM. */
+int64_t frames_canon__of(struct frames_canon *c, const struct profile *p, uint32_t stack);
 /* Whether a frame defines the stack's path (a symbol rule matches it). */
 typedef bool (*frames_key_fn)(const char *name, void *ctx);
 /*

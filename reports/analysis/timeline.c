@@ -97,13 +97,12 @@ int timeline__compute(const struct profile *p, const struct path_rules *given,
 	int off = profile__type_index(p, "offcpu"), runq = profile__type_index(p, "runq");
 	int64_t period = p->period > 0 ? p->period : 10000000;
 	struct contribs c = {};
-	uint32_t cap = 0, *canon = NULL;
+	struct frames_canon canon = {};
+	uint32_t cap = 0;
 	uint8_t *idle_of = NULL;	/* per stack: 0 unknown, 1 no, 2 idle */
 	struct path_rules *own = NULL;
 	const struct path_rules *rules = given;
-	struct hashmap *shown = NULL;
 	struct frames *fr = NULL;
-	char str[4096];
 	int err = -ENOMEM;
 
 	memset(out, 0, sizeof(*out));
@@ -112,11 +111,9 @@ int timeline__compute(const struct profile *p, const struct path_rules *given,
 	 * there are none): stacks that differ only in kernel frames are one
 	 * row, keyed by the first stack id that shows that way.
 	 */
-	canon = calloc(p->nr_stacks ? p->nr_stacks : 1, sizeof(*canon));
 	idle_of = calloc(p->nr_stacks ? p->nr_stacks : 1, sizeof(*idle_of));
-	shown = hashmap__new(NULL, NULL);
 	fr = malloc(sizeof(*fr));
-	if (!canon || !idle_of || !shown || !fr)
+	if (frames_canon__init(&canon, p) || !idle_of || !fr)
 		goto free_contribs;
 	/*
 	 * The rules the report labelled paths with (--rules), so idle means
@@ -131,6 +128,7 @@ int timeline__compute(const struct profile *p, const struct path_rules *given,
 		uint32_t ls = p->samples[i].labelset, stack = p->samples[i].stack;
 		int64_t v[3] = { 0, 0, 0 };
 		int parts[3] = { TL_CPU, TL_RUNQ, TL_OTHER };
+		int64_t canon_id;
 		int th;
 
 		if (cpu >= 0)
@@ -156,16 +154,10 @@ int timeline__compute(const struct profile *p, const struct path_rules *given,
 		th = thread_of(p, ls, out, &cap);
 		if (th < 0)
 			goto free_contribs;
-		if (stack < p->nr_stacks) {
-			if (!canon[stack]) {
-				str[0] = '#';	/* keys are never empty */
-				frames__stack_str(p, stack, FRAMES_STR_USER_OR_KERNEL, str + 1, sizeof(str) - 1);
-				if (hashmap__find_or_insert(shown, str, strlen(str), stack ? stack : UINT32_MAX,
-							    &canon[stack]) < 0)
-					goto free_contribs;
-			}
-			stack = canon[stack] == UINT32_MAX ? 0 : canon[stack];
-		}
+		canon_id = frames_canon__of(&canon, p, stack);
+		if (canon_id < 0)
+			goto free_contribs;
+		stack = canon_id;
 		for (int k = 0; k < 3; k++) {
 			if (v[k] <= 0)
 				continue;
@@ -182,11 +174,10 @@ int timeline__compute(const struct profile *p, const struct path_rules *given,
 
 free_contribs:
 	contribs__free(&c);
-	free(canon);
+	frames_canon__free(&canon);
 	free(idle_of);
 	free(fr);
 	path_rules__free(own);
-	hashmap__free(shown);
 	if (err)
 		timeline__free(out);
 	return err;
