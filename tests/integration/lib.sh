@@ -61,11 +61,11 @@ lost_since() { echo $(( $(lost_ns) - $1 + 1000000000 / $(getconf CLK_TCK) )); }
 wait_attached() {
 	local _
 	for _ in $(seq 300); do
-		grep -q "recording [0-9]* process" "$2" && return 0
+		grep -qs "recording [0-9]* process" "$2" && return 0
 		kill -0 "$1" 2>/dev/null || break
 		sleep 0.1
 	done
-	grep -q "recording [0-9]* process" "$2" || fail "record did not attach: $(tail -3 "$2")"
+	grep -qs "recording [0-9]* process" "$2" || fail "record did not attach: $(tail -3 "$2")"
 }
 
 # Wait until FILE exists and is non-empty, at most SECONDS.
