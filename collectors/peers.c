@@ -200,7 +200,7 @@ int peer_waits__drain(struct profile *p, int waits_fd, const struct record_opts 
 }
 
 int peer_sum_add(struct peer_sum **v, size_t *nr, size_t *cap,
-			const struct sock_traffic_key *k, const char *path,
+			const struct sock_traffic_key *k, const char *path, const char *by,
 			const struct sock_traffic_val *val)
 {
 	struct peer_sum *s;
@@ -208,7 +208,8 @@ int peer_sum_add(struct peer_sum **v, size_t *nr, size_t *cap,
 	for (size_t i = 0; i < *nr; i++) {
 		s = &(*v)[i];
 		if (s->pid == k->tgid && s->proto == k->proto && s->lport == k->lport &&
-		    !memcmp(&s->peer, &k->peer, sizeof(s->peer)) && !strcmp(s->path, path))
+		    !memcmp(&s->peer, &k->peer, sizeof(s->peer)) && !strcmp(s->path, path) &&
+		    !strcmp(s->by, by))
 			goto add;
 	}
 	if (ARRAY_ROOM(*v, *nr, *cap, 64))
@@ -220,6 +221,7 @@ int peer_sum_add(struct peer_sum **v, size_t *nr, size_t *cap,
 	s->lport = k->lport;
 	s->peer = k->peer;
 	s->path = path;
+	s->by = by;
 add:
 	s->v.tx_bytes += val->tx_bytes;
 	s->v.tx_msgs += val->tx_msgs;

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * /metrics from the sock collector beyond the per-path traffic: TCP
- * retransmits and failed connection attempts (by errno name), and with
- * --metrics-peers K the costliest peers.  A peer address is a label value
+ * retransmits and failed connection attempts (by errno name) per path, and
+ * with --metrics-peers K the costliest peers.  A peer address is a label value
  * only there, and bounded: each window's K costliest peers (by on-CPU +
  * off-CPU time while a thread served them, then messages) get a series of
  * their own, kept from then on so counters never go down; every other
@@ -23,32 +23,40 @@
 #include "reports/metrics.h"
 #include "reports/metrics-int.h"
 
+static int find_error(const struct metrics_path *mp, const char *name)
+{
+	for (int i = 0; i < mp->nr_connect_errors; i++) {
+		if (!strcmp(mp->connect_errors[i].name, name))
+			return i;
+	}
+	return -1;
+}
+
+/* The count of errno name on mp: its own until the last slot, which is "other". */
+static struct metrics_count *error_slot(struct metrics_path *mp, const char *name)
+{
+	struct metrics_count *c = mp->connect_errors;
+	int i = find_error(mp, name && *name ? name : "other");
+
+	if (i < 0 && mp->nr_connect_errors >= METRICS_MAX_ERRORS - 1)
+		i = find_error(mp, name = "other");
+	if (i < 0) {
+		i = mp->nr_connect_errors++;
+		snprintf(c[i].name, sizeof(c[i].name), "%s", name && *name ? name : "other");
+	}
+	return &c[i];
+}
+
 static int add_event(const struct rec_sockevent *r, void *ctx)
 {
-	struct metrics_state *m = ctx;
-	struct metrics_count *c = m->connect_errors;
-	int i;
+	struct metrics_path *mp = metrics__path(ctx, r->path && *r->path ? r->path : "other");
 
-	if (!strcmp(r->event, "retransmit")) {
-		m->retransmits += r->count;
+	if (!mp)
 		return 0;
-	}
-	if (strcmp(r->event, "connect_error"))
-		return 0;
-	for (i = 0; i < m->nr_connect_errors && strcmp(c[i].name, r->error); i++)
-		;
-	if (i == m->nr_connect_errors) {
-		const char *name = r->error;
-
-		if (i < METRICS_MAX_ERRORS) {
-			m->nr_connect_errors++;
-		} else {
-			i = METRICS_MAX_ERRORS - 1;	/* the last slot takes the rest */
-			name = "other";
-		}
-		snprintf(c[i].name, sizeof(c[i].name), "%s", name);
-	}
-	c[i].n += r->count;
+	if (!strcmp(r->event, "retransmit"))
+		mp->retransmits += r->count;
+	else if (!strcmp(r->event, "connect_error"))
+		error_slot(mp, r->error)->n += r->count;
 	return 0;
 }
 
@@ -216,16 +224,24 @@ static void render_peers(const struct expo *e, const struct metrics_state *m)
 
 void metrics__render_net(const struct expo *e, const struct metrics_state *m)
 {
-	char l[64];
+	char pv[80], l[160];
 
 	metrics__family(e, "peerscope_tcp_retransmits_total", "counter",
-			"TCP segments retransmitted on the targets' connections.");
-	metrics__sample(e, "peerscope_tcp_retransmits_total", NULL, m->retransmits);
+			"TCP segments retransmitted on the targets' connections, by path.");
+	for (const struct metrics_path *mp = m->paths; mp < m->paths + m->nr_paths; mp++) {
+		snprintf(l, sizeof(l), "path=\"%s\"", metrics__label_value(mp->name, pv, sizeof(pv)));
+		metrics__sample(e, "peerscope_tcp_retransmits_total", l, mp->retransmits);
+	}
 	metrics__family(e, "peerscope_connect_errors_total", "counter",
-			"Connection attempts of the targets that failed, by errno name.");
-	for (int i = 0; i < m->nr_connect_errors; i++) {
-		snprintf(l, sizeof(l), "error=\"%s\"", m->connect_errors[i].name);
-		metrics__sample(e, "peerscope_connect_errors_total", l, m->connect_errors[i].n);
+			"Connection attempts of the targets that failed, by path and errno name.");
+	for (const struct metrics_path *mp = m->paths; mp < m->paths + m->nr_paths; mp++) {
+		metrics__label_value(mp->name, pv, sizeof(pv));
+		for (int i = 0; i < mp->nr_connect_errors; i++) {
+			snprintf(l, sizeof(l), "path=\"%s\",error=\"%s\"", pv,
+				 mp->connect_errors[i].name);
+			metrics__sample(e, "peerscope_connect_errors_total", l,
+					mp->connect_errors[i].n);
+		}
 	}
 	if (m->peers_k > 0 && m->peers)
 		render_peers(e, m);

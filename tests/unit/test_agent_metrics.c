@@ -92,6 +92,52 @@ static void test_metrics(void **state)
 	free(m);
 }
 
+/*
+ * Retransmits and connect errors follow their records' path, over two
+ * windows; a path's errno names past METRICS_MAX_ERRORS - 1 add up in
+ * error="other".
+ */
+static void test_sock_events_per_path(void **state)
+{
+	static const char *const names[] = {
+		"ECONNREFUSED", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ECONNRESET",
+		"EADDRNOTAVAIL", "EACCES", "EPERM", "EINVAL",
+	};
+	struct metrics_state *m = calloc(1, sizeof(*m));
+	struct profile *p = profile__new();
+	char *prom;
+
+	(void)state;
+	assert_true(records__add_sockevent(p, &(struct rec_sockevent){
+		.pid = 1, .event = "retransmit", .error = "", .count = 3, .path = "gossip" }) >= 0);
+	assert_true(records__add_sockevent(p, &(struct rec_sockevent){
+		.pid = 1, .event = "retransmit", .error = "", .count = 1, .path = "dht" }) >= 0);
+	assert_true(records__add_sockevent(p, &(struct rec_sockevent){
+		.pid = 1, .event = "connect_error", .error = "ECONNREFUSED", .count = 10,
+		.path = "svc" }) >= 0);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		assert_true(records__add_sockevent(p, &(struct rec_sockevent){
+			.pid = 1, .event = "connect_error", .error = names[i], .count = 1,
+			.path = "dht" }) >= 0);
+	one_window(m, p, V_CPU);
+	one_window(m, p, V_CPU);
+	prom = render(m, false);
+	assert_non_null(strstr(prom, "peerscope_tcp_retransmits_total{path=\"gossip\"} 6\n"));
+	assert_non_null(strstr(prom, "peerscope_tcp_retransmits_total{path=\"dht\"} 2\n"));
+	assert_non_null(strstr(prom, "peerscope_tcp_retransmits_total{path=\"svc\"} 0\n"));
+	assert_non_null(strstr(prom, "peerscope_connect_errors_total{path=\"svc\",error=\"ECONNREFUSED\"} 20\n"));
+	assert_null(strstr(prom, "peerscope_connect_errors_total{path=\"gossip\""));
+	/* dht: 7 names of their own, then EPERM and EINVAL in "other" */
+	assert_non_null(strstr(prom, "peerscope_connect_errors_total{path=\"dht\",error=\"EADDRNOTAVAIL\"} 2\n"));
+	assert_non_null(strstr(prom, "peerscope_connect_errors_total{path=\"dht\",error=\"EACCES\"} 2\n"));
+	assert_non_null(strstr(prom, "peerscope_connect_errors_total{path=\"dht\",error=\"other\"} 4\n"));
+	assert_null(strstr(prom, "EPERM"));
+	assert_null(strstr(prom, "peerscope_tcp_retransmits_total 0"));	/* no series without a path */
+	free(prom);
+	profile__free(p);
+	free(m);
+}
+
 static void test_index_line(void **state)
 {
 	struct path_stats paths[1] = { { .name = "dht", .busy_ns = 100, .cpu_user_ns = 80,
@@ -225,6 +271,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_sock_events_per_path),
 		cmocka_unit_test(test_index_line),
 		cmocka_unit_test(test_retain),
 		cmocka_unit_test(test_peers_rank),
