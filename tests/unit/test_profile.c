@@ -149,6 +149,15 @@ static void test_types_and_add(void **state)
 		assert_true(profile__add_type(p, name, "count") >= 0);
 	}
 	assert_int_equal(profile__add_type(p, "onemore", "count"), -ENOSPC);
+	/* the columns were re-laid out as types came: values stay put */
+	assert_int_equal(profile__value(p, 0, cpu), 15);
+	assert_int_equal(profile__value(p, 1, cpu), 7);
+	assert_int_equal(profile__value(p, 2, off), 200);
+	assert_int_equal(profile__value(p, 2, cnt), 4);
+	assert_int_equal(profile__value(p, 2, PF_MAX_TYPES - 1), 0);
+	assert_int_equal(profile__add(p, st2, 0, PF_MAX_TYPES - 1, 9), 1);
+	assert_int_equal(profile__value(p, 1, PF_MAX_TYPES - 1), 9);
+	assert_int_equal(profile__value(p, 1, cpu), 7);
 	profile__free(p);
 }
 

@@ -55,6 +55,10 @@ struct raw_loc_key {
 };
 
 void *pf_arena_alloc(struct pf_hash *h, size_t n);
+/* Columns per sample of a profile's values, at least (doubles up to PF_MAX_TYPES). */
+#define PF_MIN_STRIDE 4
+/* Makes room for nr_types columns per sample (re-laid out); 0 or -ENOMEM. */
+int pf_values_widen(struct profile *p, uint32_t nr_types);
 /* Grows *arr (elements of size elem) so that it holds at least need. */
 int pf_grow(void **arr, uint32_t *cap, uint32_t need, size_t elem);
 #define GROW(arr, cap, need) pf_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))

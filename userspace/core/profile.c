@@ -269,10 +269,37 @@ int profile__add_type(struct profile *p, const char *type, const char *unit)
 			return (int)i;
 	if (p->nr_types >= PF_MAX_TYPES)
 		return -ENOSPC;
+	if (pf_values_widen(p, p->nr_types + 1))
+		return -ENOMEM;
 	/* Existing samples already hold 0 in every unused column. */
 	p->types[p->nr_types].type = t;
 	p->types[p->nr_types].unit = u;
 	return (int)p->nr_types++;
+}
+
+int pf_values_widen(struct profile *p, uint32_t nr_types)
+{
+	uint32_t stride = p->values_stride ? p->values_stride : PF_MIN_STRIDE;
+	int64_t *nv;
+
+	while (stride < nr_types)
+		stride *= 2;
+	if (stride == p->values_stride)
+		return 0;
+	if (!p->cap_samples) {
+		p->values_stride = stride;
+		return 0;
+	}
+	nv = calloc((size_t)p->cap_samples * stride, sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < p->nr_samples; i++)
+		memcpy(nv + (size_t)i * stride, profile__sample_values(p, i),
+		       p->values_stride * sizeof(*nv));
+	free(p->values);
+	p->values = nv;
+	p->values_stride = stride;
+	return 0;
 }
 
 /*
