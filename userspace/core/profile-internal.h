@@ -33,9 +33,13 @@ struct pf_hash {
 	/*
 	 * (pid, nr kernel ips, ips...) -> stack id: collectors hand the same
 	 * raw stacks over and over, and one lookup of the whole array beats one
-	 * per frame.  Bounded, since it copies the ips.
+	 * per frame.  The key is not copied: raw_stack_key rebuilds it from
+	 * the stack's locations into raw_key (nr_raw_key words), sized by the
+	 * caller before each lookup.
 	 */
 	struct hashmap *raw_stacks;
+	uint64_t *raw_key;
+	uint32_t nr_raw_key;
 	uint8_t *loc_raw;          /* per location: 1 = raw key */
 	uint32_t cap_loc_raw;
 	struct arena_chunk *arena;
