@@ -144,6 +144,7 @@ static void record_loop(struct record *r)
 			flush_collectors(r);
 			last_flush = now;
 		}
+		record__watch_targets(r);
 		alive = target__nr_alive(&r->target);
 		if (!alive) {
 			ps_info("every target has exited: stopping");
@@ -430,6 +431,7 @@ free_target:
 		path_rules__free(rules);
 	free(r.port_rules);
 	free(r.at_attach);
+	free(r.watch);
 	target__free(&r.target);
 	return ret;
 }
