@@ -123,7 +123,7 @@ static __always_inline __s32 get_stack(void *ctx, __u64 flags, __u32 err_stat)
  */
 static __always_inline __s32 user_stack(void *ctx, __u32 tgid)
 {
-	long id = unw_user_stack(tgid);
+	long id = unw_user_stack(tgid, 0);	/* the shared store */
 
 	if (id >= 0)
 		return id;

@@ -222,7 +222,7 @@ static __always_inline __s32 user_stack(void *ctx)
 
 	if (!user_stacks)
 		return -1;
-	id = unw_user_stack(bpf_get_current_pid_tgid() >> 32);
+	id = unw_user_stack(bpf_get_current_pid_tgid() >> 32, 0);	/* the shared store */
 	if (id >= 0)
 		return id;
 	id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);

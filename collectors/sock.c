@@ -223,7 +223,7 @@ static int open_load(struct sock_priv *sp, const struct shared_maps *sm, enum so
 		ps_err("sock: sharing the target maps failed: %s (report a bug)", strerror(-err));
 		return err;
 	}
-	err = unwinder__reuse(sm->unw, sp->skel->obj);
+	err = unwinder__reuse(sm->unw, sp->skel->obj, false);
 	if (err < 0) {
 		ps_err("sock: sharing the unwinder maps failed: %s (report a bug; --unwind fp avoids them)",
 		       strerror(-err));
