@@ -63,4 +63,5 @@ compare_shares "$RULES" full gossip sync bootstrap other
 assert_verdict "sync load" other full ! lock
 # Go names of 80+ characters can hide a stack line the same way: full only
 assert_stacks full
+assert_stack_errors short
 real_finish
