@@ -208,6 +208,19 @@ stacks_whole() {
 		END { exit bad > 0 }'
 }
 
+# assert_rooted MODE WHAT PATTERN: of the on-CPU samples with a frame
+# matching PATTERN (an extended regex; e.g. a native addon's functions), at
+# least 90 % have a whole user stack, from a thread root (_start, clone,
+# clone3, start_thread) to the leaf.  Before the unwinder took an lld-linked
+# addon's text segment for its bias, 1 % of sodium-native's did.
+assert_rooted() {
+	local out
+	out=$("$PS" flame "$T/ps.pb.gz" --folded --type cpu -o - 2>/dev/null | awk -v re="$3" '
+		$0 ~ re { v = $NF; n += v; k++; if ($1 ~ /^(_start|clone3?|start_thread);/) r += v }
+		END { printf "%.1f %% of their samples (%d stacks)", n ? 100 * r / n : 0, k; exit !(n && r * 10 >= n * 9) }')
+	check "whole stacks" "$1" $? "$2: $out reach a thread root"
+}
+
 # assert_stack_errors MODE: each collector lost a stack in at most 0.05 %
 # of its events (Syncthing's off-CPU kernel stacks collided in the stack
 # map at 0.30 % before the retries of bpf/offcpu.bpf.c; 0.001 % after)
