@@ -4,10 +4,14 @@
  * retransmits and failed connection attempts (by errno name), and with
  * --metrics-peers K the costliest peers.  A peer address is a label value
  * only there, and bounded: each window's K costliest peers (by on-CPU +
- * off-CPU time while a thread served them, then bytes) get a series of
+ * off-CPU time while a thread served them, then messages) get a series of
  * their own, kept from then on so counters never go down; every other
  * peer's figures go to peer="other"; past METRICS_PEERS_MAX series new
- * peers fold into "other" too.
+ * peers fold into "other" too.  A window with fewer than PEERS_MIN_SAMPLES
+ * cpu samples while serving peers ranks them by messages instead: a
+ * handful of samples (each 1/F s) cannot tell peers apart, and ranking on
+ * them would export whichever peer one stray sample fell on -- the same
+ * threshold below which `report --peers` declines to judge.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -61,17 +65,24 @@ static struct metrics_peer *peer_slot(struct metrics_state *m, const char *name,
 	return &m->peers[m->nr_peers++];
 }
 
-static double cost(const struct metrics_peer *p)
+static int by_messages(const void *a, const void *b)
 {
-	return p->cpu_s + p->offcpu_s + (p->tx_bytes + p->rx_bytes) * 1e-12;
+	const struct metrics_peer *pa = a, *pb = b;
+	int64_t ma = pa->tx_msgs + pa->rx_msgs, mb = pb->tx_msgs + pb->rx_msgs;
+
+	if (ma != mb)
+		return ma < mb ? 1 : -1;
+	if (pa->tx_bytes + pa->rx_bytes != pb->tx_bytes + pb->rx_bytes)
+		return pa->tx_bytes + pa->rx_bytes < pb->tx_bytes + pb->rx_bytes ? 1 : -1;
+	return strcmp(pa->name, pb->name);
 }
 
 static int by_cost(const void *a, const void *b)
 {
-	double ca = cost(a), cb = cost(b);
+	const struct metrics_peer *pa = a, *pb = b;
+	double ca = pa->cpu_s + pa->offcpu_s, cb = pb->cpu_s + pb->offcpu_s;
 
-	return ca < cb ? 1 : ca > cb ? -1 : strcmp(((const struct metrics_peer *)a)->name,
-						   ((const struct metrics_peer *)b)->name);
+	return ca < cb ? 1 : ca > cb ? -1 : by_messages(a, b);
 }
 
 /* This window's peers, summed over paths, costliest first. */
@@ -79,6 +90,7 @@ static int window_peers(const struct profile *p, struct metrics_peer **out)
 {
 	struct peers_data d = {};
 	struct metrics_peer *w = NULL;
+	int64_t samples = 0;
 	int nr = 0;
 
 	*out = NULL;
@@ -100,6 +112,7 @@ static int window_peers(const struct profile *p, struct metrics_peer **out)
 				memset(&w[nr], 0, sizeof(*w));
 				snprintf(w[nr++].name, sizeof(w->name), "%s", pc->peer);
 			}
+			samples += pc->cpu_samples;
 			w[j].cpu_s += pc->cpu_ns / 1e9;
 			w[j].offcpu_s += pc->offcpu_ns / 1e9;
 			w[j].tx_bytes += pc->tx_bytes;
@@ -109,7 +122,7 @@ static int window_peers(const struct profile *p, struct metrics_peer **out)
 		}
 	}
 	if (nr)
-		qsort(w, nr, sizeof(*w), by_cost);
+		qsort(w, nr, sizeof(*w), samples < PEERS_MIN_SAMPLES ? by_messages : by_cost);
 out:
 	peers__free(&d);
 	*out = w;
