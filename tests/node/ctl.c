@@ -132,6 +132,8 @@ static void ctl_handle_line(char *line)
 		bootstrap_start_thread();
 	} else if (!strcmp(cmd, "inject")) {
 		ctl_inject(a1);
+	} else if (!strcmp(cmd, "starve")) {
+		inject_hogs_go();	/* silent: p2pnet sends it to every node */
 	} else if (!strcmp(cmd, "quit")) {
 		node_stop();
 	} else if (!strcmp(cmd, "help")) {

@@ -54,6 +54,21 @@ int inject_parse(const char *list, unsigned *bits, char *bad, size_t badlen)
 	return 0;
 }
 
+/*
+ * cpu-starve's hogs spin only once the network is up: a seed starved from
+ * its first second could not answer the others' bootstrap within their
+ * 10 s (seen once in a CI run: "node 3: bootstrap: cannot reach the
+ * seed").  p2pnet says "starve" when every node is ready; a node run by
+ * hand starts starving HOG_WAIT_MAX_MS after start.
+ */
+#define HOG_WAIT_MAX_MS		10000
+static int hogs_go;
+
+void inject_hogs_go(void)
+{
+	__atomic_store_n(&hogs_go, 1, __ATOMIC_RELAXED);
+}
+
 #ifndef INJECT_NO_HOGS
 /*
  * cpu-starve.  One busy thread per CPU at the node's own priority hardly
@@ -89,6 +104,9 @@ __attribute__((noinline)) static void *inject_cpu_hog(void *arg)
 		CPU_SET(h->cpu, &one);
 		sched_setaffinity(0, sizeof(one), &one);	/* unpinned if it fails */
 	}
+	for (int ms = 0; ms < HOG_WAIT_MAX_MS && !__atomic_load_n(&hogs_go, __ATOMIC_RELAXED) &&
+			 !node_stopping(); ms += 10)
+		usleep(10000);
 	while (!node_stopping())
 		for (int i = 0; i < 100000; i++)
 			x = x * 6364136223846793005ULL + 1442695040888963407ULL;

@@ -829,6 +829,9 @@ int main(int argc, char **argv)
 	if (wait_ready(cfg.nodes, 30000000000ULL))
 		goto out;
 	res.ready_ms = (now_ns() - t0) / 1e6;
+	/* cpu-starve's hogs wait for a network that is up (inject.c) */
+	for (int i = 0; i < cfg.nodes && (cfg.inject & inject_bit("cpu-starve")); i++)
+		cmd(&nodes[i], "starve");
 	if (cfg.pids_file && !cfg.start_gate && write_file_atomic(cfg.pids_file, fill_pids)) {
 		res_error("cannot write %s: %s", cfg.pids_file, strerror(errno));
 		goto out;

@@ -70,6 +70,8 @@ void gossip_cpu_from(char *buf, size_t len);
 int inject_parse(const char *list, unsigned *bits, char *bad, size_t badlen);
 const char *inject_names(void);
 void inject_start_hogs(void);
+/* cpu-starve: the hogs start spinning now (ctl "starve") */
+void inject_hogs_go(void);
 
 struct node_cfg {
 	int index;
