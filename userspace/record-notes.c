@@ -48,12 +48,13 @@ void record__watch_targets(struct record *r)
 	for (int i = 0; r->at_attach && r->watch && i < r->target.nr_pids; i++) {
 		struct target_watch *w = &r->watch[i];
 		uint32_t pid = r->target.pids[i];
-		struct target_state s;
+		char exe[sizeof(w->exe)];
 
-		if (!r->at_attach[i].alive || target__state(pid, &s))
+		/* one readlink a poll: exited or unreadable targets are skipped */
+		if (!r->at_attach[i].alive || target__exe(pid, exe, sizeof(exe)))
 			continue;
-		if (strcmp(w->exe, s.exe)) {
-			snprintf(w->exe, sizeof(w->exe), "%s", s.exe);
+		if (strcmp(w->exe, exe)) {
+			snprintf(w->exe, sizeof(w->exe), "%s", exe);
 			w->refresh_polls = EXEC_REFRESH_POLLS;
 		}
 		if (w->refresh_polls > 0) {

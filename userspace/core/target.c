@@ -152,12 +152,22 @@ bool target__alive(uint32_t pid)
 	return p && *p != 'Z' && *p != 'X' && *p != 'x';
 }
 
+int target__exe(uint32_t pid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
+	n = readlink(path, buf, len - 1);
+	buf[n > 0 ? n : 0] = '\0';
+	return n > 0 ? 0 : -errno;
+}
+
 int target__state(uint32_t pid, struct target_state *s)
 {
 	unsigned long long cutime, cstime;
-	char buf[512], path[64];
+	char buf[512];
 	const char *p;
-	ssize_t n;
 
 	memset(s, 0, sizeof(*s));
 	s->alive = target__alive(pid);
@@ -168,9 +178,7 @@ int target__state(uint32_t pid, struct target_state *s)
 	if (p && sscanf(p, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %llu %llu",
 			&cutime, &cstime) == 2)
 		s->children_cpu_ns = (cutime + cstime) * (1000000000ULL / sysconf(_SC_CLK_TCK));
-	snprintf(path, sizeof(path), "/proc/%u/exe", pid);
-	n = readlink(path, s->exe, sizeof(s->exe) - 1);
-	s->exe[n > 0 ? n : 0] = '\0';
+	target__exe(pid, s->exe, sizeof(s->exe));
 	return 0;
 }
 

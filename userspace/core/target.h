@@ -48,6 +48,9 @@ struct target_state {
 /* s filled from /proc; -ESRCH (s->alive false) when the process is gone. */
 int target__state(uint32_t pid, struct target_state *s);
 
+/* /proc/PID/exe into buf ("" when unreadable): 0 or -errno (gone, no access). */
+int target__exe(uint32_t pid, char *buf, size_t len);
+
 /* How many of t's processes are alive. */
 int target__nr_alive(const struct target *t);
 
