@@ -265,14 +265,13 @@ static int add_err(const struct rec_sockerr *r, struct net_data *d)
 static int add_event(const struct rec_sockevent *r, const struct net_place *np,
 		     struct net_data *d)
 {
+	const char *path = net_place__path(np, r->path, r->path_by, r->proto, r->lport, r->rport);
 	struct event_row e = {
-		.path = str(net_place__path(np, r->path, r->path_by, r->proto, r->lport, r->rport)),
+		/* a record without a path: the collector's "other" */
+		.path = path && *path ? path : "other",
 		.event = str(r->event), .error = r->error && *r->error ? r->error : "-",
 		.count = r->count,
 	};
-
-	if (!strcmp(e.path, "?"))
-		e.path = "other";	/* a record without a path: the collector's "other" */
 	for (int i = 0; i < d->nr_events; i++) {
 		struct event_row *o = &d->events[i];
 
