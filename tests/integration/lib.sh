@@ -68,6 +68,26 @@ wait_attached() {
 	grep -qs "recording [0-9]* process" "$2" || fail "record did not attach: $(tail -3 "$2")"
 }
 
+# free_base SPAN: a random port B such that B .. B+SPAN-1 are free now (no
+# TCP or UDP socket of any state bound there) and below the kernel's
+# ephemeral range (net.ipv4.ip_local_port_range): a port inside that range
+# can be taken at any moment as the local port of some process's outgoing
+# connection, which is how a CI run once failed with "Address already in
+# use".  Starts at 22000, above the fixed ports some tests use (p2pnet's
+# TCP ports are its base + 1000).  A p2pnet network needs SPAN 2000.
+free_base() {
+	local span=${1:-1} lo=22000 hi b used _
+	hi=$(( $(cut -f1 /proc/sys/net/ipv4/ip_local_port_range) - span ))
+	[ "$hi" -gt "$lo" ] || hi=$((lo + 1))
+	used=$(ss -Htuan 2>/dev/null | awk '{ n = split($5, a, ":"); print a[n] }')
+	for _ in $(seq 100); do
+		b=$(( lo + (RANDOM * 32768 + RANDOM) % (hi - lo) ))
+		echo "$used" | awk -v b="$b" -v e="$((b + span))" '$1 >= b && $1 < e { f = 1 } END { exit f }' &&
+			{ echo "$b"; return 0; }
+	done
+	fail "no $span free ports between $lo and $((hi + span))"
+}
+
 # Wait until FILE exists and is non-empty, at most SECONDS.
 wait_file() {
 	local f=$1 s=${2:-20} i=0

@@ -10,7 +10,7 @@ need_sock() {
 }
 
 # A port of our own: other tests may use loopback ports too.
-pick_port() { echo $((30000 + (RANDOM % 1000) * 20)); }
+pick_port() { free_base 20; }
 
 # rec OUT PROG ARGS...: PROG must wait for the file $T/go before its traffic.
 # Records it (sock collector, $REC_OPTS added) until it exits.

@@ -12,7 +12,7 @@ need_cmd curl
 mkdir -p "$T/full"
 mount -t tmpfs -o size=8k tmpfs "$T/full" || skip "cannot mount a tmpfs"
 trap 'umount "$T/full" 2>/dev/null' EXIT
-MPORT=$((35000 + RANDOM % 5000))
+MPORT=$(free_base 1) || exit 1
 bg "$PROGS/hot" -d 60
 hot=${BG_PIDS[-1]}
 agent_run "$T/agent.err" -p "$hot" -c cpu -F 99 --dir "$T/full" --window 1s --metrics "127.0.0.1:$MPORT"

@@ -22,7 +22,7 @@
 need_net
 need_cmd curl
 
-MPORT=$((30000 + RANDOM % 5000))
+MPORT=$(free_base 3) || exit 1
 net_start --duration 40 --dht-rate 200 --gossip-rate 5 --inject abusive-peer --on-node 1
 sleep 1
 agent_start 0 --window 2s -F 99 --metrics "127.0.0.1:$MPORT" --metrics-peers 1

@@ -13,8 +13,8 @@ need_cmd prometheus
 need_cmd promtool
 need_cmd curl
 
-MPORT=$((30000 + RANDOM % 5000))
-PPORT=$((MPORT + 5000))
+MPORT=$(free_base 3) || exit 1
+PPORT=$((MPORT + 2))
 net_start --duration 40 --dht-rate 300 --gossip-rate 20 --inject dht-cpu --on-node 0
 agent_start 0 --window 2s --metrics "127.0.0.1:$MPORT"
 # node 1 is clean (the injection is on node 0 only): its own agent

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
-base=$((20000 + (RANDOM % 300) * 50))
+base=$(free_base 2000) || exit 1
 DEMO_OUT=$T/out DEMO_SECONDS=4 DEMO_BASE_PORT=$base BUILD=$BUILD \
 	"$ROOT/tests/demo.sh" >"$T/demo.out" 2>&1 || fail "demo failed: $(tail -3 "$T/demo.out")"
 for f in node1.pb.gz cpu.svg wall.svg report.txt report.md report.json p2pnet.json; do
