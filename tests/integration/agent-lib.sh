@@ -62,3 +62,24 @@ P
 
 # scrape PORT FILE: GET /metrics into FILE.
 scrape() { curl -sf "http://127.0.0.1:$1/metrics" >"$2" || fail "GET /metrics on $1 failed"; }
+
+# windows_served PORT: the agent's windows counter on /metrics (0 before
+# the first scrape answers)
+windows_served() {
+	curl -sf "http://127.0.0.1:$1/metrics" 2>/dev/null |
+		awk '$1 == "peerscope_agent_windows_total" { n = $2 } END { print n + 0 }'
+}
+
+# wait_served PORT K: until the agent on PORT has written K more windows
+# than now (at most 5 s a window: a loaded host delays them), so that every
+# event before the call is in its counters -- instead of sleeping "two
+# windows" of wall clock.
+wait_served() {
+	local port=$1 k=$2 from _
+	from=$(windows_served "$port")
+	for _ in $(seq $((k * 50))); do
+		[ "$(windows_served "$port")" -ge $((from + k)) ] && return 0
+		sleep 0.1
+	done
+	fail "the agent on port $port wrote fewer than $k windows in $((k * 5)) s: $(tail -2 "$T/agent.err" 2>/dev/null)"
+}

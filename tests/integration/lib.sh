@@ -16,14 +16,25 @@ fi
 TEST_NAME=$(basename "$0" .sh)
 T=$(mktemp -d "/tmp/peerscope-$TEST_NAME.XXXXXX")
 BG_PIDS=()
+EXIT_HOOKS=()
+
+# at_exit COMMAND: run COMMAND (eval) at exit, after the background
+# processes are gone and before $T is removed (unmount, remove a cgroup or
+# a namespace).  A test never replaces the EXIT trap: then a failing test
+# left its processes running (a spinning target, an attached agent) into
+# the tests after it.
+at_exit() { EXIT_HOOKS+=("$1"); }
 
 cleanup() {
-	local p
+	local p h
 	for p in "${BG_PIDS[@]}"; do
 		kill -TERM "$p" 2>/dev/null
 	done
 	for p in "${BG_PIDS[@]}"; do
 		wait "$p" 2>/dev/null
+	done
+	for h in "${EXIT_HOOKS[@]}"; do
+		eval "$h"
 	done
 	[ -n "${KEEP_TMP:-}" ] || rm -rf "$T"
 }

@@ -11,7 +11,7 @@ need_cmd curl
 
 mkdir -p "$T/full"
 mount -t tmpfs -o size=8k tmpfs "$T/full" || skip "cannot mount a tmpfs"
-trap 'umount "$T/full" 2>/dev/null' EXIT
+at_exit 'umount "$T/full" 2>/dev/null'
 MPORT=$(free_base 1) || exit 1
 bg "$PROGS/hot" -d 60
 hot=${BG_PIDS[-1]}

@@ -35,7 +35,7 @@ touch "$T/go"
 for _ in $(seq 100); do grep -q done "$T/prog.out" && grep -q done "$T/prog2.out" && break; sleep 0.1; done
 grep -q done "$T/prog.out" && grep -q done "$T/prog2.out" || fail "net_refused did not finish its connects"
 # two windows later every event is in the counters
-sleep 2.5
+wait_served "$MPORT" 2
 scrape "$MPORT" "$T/m.txt"
 errs() { grep connect_errors "$T/m.txt" | tr '\n' ' '; }
 got=$(metric peerscope_connect_errors_total 'path="refused",error="ECONNREFUSED"' "$T/m.txt")
@@ -54,7 +54,7 @@ kill "$PROG" "$PROG2" 2>/dev/null
 
 NS=psrtx$$
 ip netns add "$NS" || fail "cannot create a network namespace"
-trap 'ip netns del "$NS" 2>/dev/null' EXIT
+at_exit 'ip netns del "$NS" 2>/dev/null'
 ip -n "$NS" link set lo up
 retrans_segs() {
 	ip netns exec "$NS" awk '/^Tcp:/ { if (!n++) { for (i = 1; i <= NF; i++) h[i] = $i } else {
@@ -72,7 +72,7 @@ agent_run "$T/agent2.err" -p "$NB,$KEEP" -c sock --rules "$T/rules" --dir "$T/w2
 	--metrics "127.0.0.1:$MPORT"
 touch "$T/go2"
 wait "$NB" || fail "net_backlog failed: $(tail -2 "$T/nb.out")"
-sleep 2.5
+wait_served "$MPORT" 2
 after=$(retrans_segs)
 scrape "$MPORT" "$T/m2.txt"
 got=$(metric peerscope_tcp_retransmits_total 'path="refused"' "$T/m2.txt")

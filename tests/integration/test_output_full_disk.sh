@@ -9,7 +9,7 @@ need_root
 [ -x "$PS" ] || skip "no $PS (run make)"
 mkdir -p "$T/small"
 mount -t tmpfs -o size=64k tmpfs "$T/small" || skip "cannot mount a tmpfs"
-trap 'umount "$T/small" 2>/dev/null; cleanup' EXIT
+at_exit 'umount "$T/small" 2>/dev/null'
 dd if=/dev/zero of="$T/small/fill" bs=4k 2>/dev/null	# until ENOSPC
 
 # fails WHAT CMD...: CMD exits 1 with a one-line error naming the disk

@@ -8,7 +8,7 @@ mountpoint -q "$TR" || skip "tracefs is not mounted at $TR: nothing to take away
 mountpoint -q /sys/kernel/debug/tracing 2>/dev/null && skip "tracefs is also under debugfs"
 umount "$TR" 2>/dev/null || skip "tracefs at $TR is busy (cannot unmount it for the test)"
 # whatever happens, leave the machine as it was
-trap 'mountpoint -q "$TR" || mount -t tracefs tracefs "$TR"; cleanup' EXIT
+at_exit 'mountpoint -q "$TR" || mount -t tracefs tracefs "$TR"'
 
 bg "$PROGS/hot" -d 5
 hot=$!
