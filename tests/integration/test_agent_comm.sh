@@ -24,11 +24,20 @@ second=${BG_PIDS[-1]}
 for _ in $(seq 30); do grep -q "target $second ($NAME) started: added" "$T/agent.err" && break; sleep 0.1; done
 grep -q "target $second ($NAME) started: added" "$T/agent.err" ||
 	fail "a process started later was not picked up within 3 s: $(tail -3 "$T/agent.err")"
-sleep 2.5
+# index_lines: windows written so far
+index_lines() { cat "$T/w/index.jsonl" 2>/dev/null | wc -l; }
+# a window written with both targets (waited for, at most 10 s, instead of
+# a fixed 2.5 s)
+for _ in $(seq 100); do grep -q '"targets":2' "$T/w/index.jsonl" 2>/dev/null && break; sleep 0.1; done
+grep -q '"targets":2' "$T/w/index.jsonl" || fail "no window with both targets: $(tail -3 "$T/agent.err")"
 kill "$first"
 for _ in $(seq 30); do grep -q "target $first exited: dropped" "$T/agent.err" && break; sleep 0.1; done
 grep -q "target $first exited: dropped" "$T/agent.err" || fail "exited process not dropped"
-sleep 1.5
+# two more windows: the second of them began after the drop, so it is a
+# whole window of the later process alone (at most 5 s each)
+n=$(index_lines)
+for _ in $(seq 100); do [ "$(index_lines)" -ge $((n + 2)) ] && break; sleep 0.1; done
+[ "$(index_lines)" -ge $((n + 2)) ] || fail "fewer than 2 windows in 10 s after the drop"
 kill -TERM "$AGENT"
 wait "$AGENT" || fail "agent exited $? on SIGTERM"
 python3 - "$T/w/index.jsonl" <<'P' || fail "index does not follow the targets"

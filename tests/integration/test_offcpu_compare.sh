@@ -19,6 +19,8 @@ need_root
 pp_ms() { local v; v=$("$PPROF" -top -nodecount=100000 -unit=ms "$@" 2>/dev/null |
 	sed -n 's/^Showing nodes accounting for \([0-9.]*\)\(ms\)\{0,1\},.*/\1/p'); echo "${v:-0}"; }
 D=6
+# has_link PID: the process holds a BPF link, i.e. its programs are attached
+has_link() { ls -l "/proc/$1/fd" 2>/dev/null | grep -q 'anon_inode:bpf_link'; }
 
 for prog in "sched_recv -p 2" "sched_mutex -h 1 -g 0.5"; do
 	name=${prog%% *}
@@ -29,7 +31,10 @@ for prog in "sched_recv -p 2" "sched_mutex -h 1 -g 0.5"; do
 	oct=$!
 	/usr/sbin/runqlat -p "$pid" "$D" 1 >"$T/$name.rql" 2>&1 &
 	rql=$!
-	sleep 1		# both are attached by now (they load in ~0.5 s)
+	# both attached (a bpf_link among their fds), not a fixed second: they
+	# load in ~0.5 s idle, longer on a loaded host
+	for _ in $(seq 200); do has_link "$oct" && has_link "$rql" && break; sleep 0.05; done
+	has_link "$oct" && has_link "$rql" || fail "offcputime or runqlat did not attach within 10 s"
 	"$PS" record -c offcpu -p "$pid" -d "$D" -o "$T/$name.pb.gz" 2>"$T/err" || fail "record failed: $(cat "$T/err")"
 	wait "$oct" "$rql"
 	F=$T/$name.pb.gz

@@ -20,14 +20,17 @@ for path in dht gossip bootstrap; do
 	esac
 done
 # p2pnet sends each lookup to a random node: the span counts those node 0
-# ran in the 5 s recorded, about its share of p2pnet's count for node 0
+# ran in the seconds recorded, about its share of p2pnet's count for node 0.
+# The seconds are the recording's own (5, or fewer if a slow attach on a
+# loaded host ran into the end of the 9 s of traffic), not a fixed 5.
 net_wait
 ops=$(python3 -c "import json; d=json.load(open('$T/report.json'))
 print(next(p['operations']['count'] for p in d['paths']['paths'] if p['name']=='dht'))")
+secs=$(python3 -c "import json; print(json.load(open('$T/report.json'))['paths']['duration_ns'] / 1e9)")
 want=$(python3 -c "import json; j=json.load(open('$T/net.json'))
-print(round(j['per_node'][0]['lookups']['count'] * 5 / j['ran_s']))")
-note "dht lookups: node 0 ran $want in 5 s (p2pnet), the span timed $ops"
-[ "$want" -ge 50 ] || fail "p2pnet says node 0 ran only $want lookups in 5 s (dht-rate 100, 4 nodes)"
+print(round(j['per_node'][0]['lookups']['count'] * $secs / j['ran_s']))")
+note "dht lookups: node 0 ran $want in the $secs s recorded (p2pnet), the span timed $ops"
+[ "$want" -ge 50 ] || fail "p2pnet says node 0 ran only $want lookups in $secs s (dht-rate 100, 4 nodes: ~125 in 5 s)"
 assert_between "$ops" "$((want * 3 / 4))" "$((want * 5 / 4))" "dht lookups timed by the span (node 0 ran $want)"
 
 "$PS" report "$T/rec.pb.gz" --sla dht.p99=10s >"$T/ok.txt" || fail "a met SLA gave exit $?"

@@ -22,7 +22,12 @@ done
 [ -s "$T/tcplife.out" ] || skip "tcplife does not start here: $(head -2 "$T/tcplife.err")"
 N=300 S=4096
 rec "$T/life.pb.gz" "$PROGS/net_echo" "$T/go" "$PORT" $N $S
-sleep 0.5
+# tcplife prints a connection when it closes, from a buffer it polls: wait
+# for both sides' lines (at most 5 s), not a fixed half second
+for _ in $(seq 50); do
+	[ "$(grep -c " $PORT " "$T/tcplife.out")" -ge 2 ] && break
+	sleep 0.1
+done
 kill -INT "$TL"
 wait "$TL" 2>/dev/null
 grep -q " $PORT " "$T/tcplife.out" || skip "tcplife saw no connection on port $PORT: $(tail -2 "$T/tcplife.out")"
