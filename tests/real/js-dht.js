@@ -26,12 +26,18 @@ const req = (m) => {
 
 const [kind, role, ...args] = process.argv.slice(2);
 const counters = { lookups: 0, done: 0, found: 0, errors: 0 };
-const finish = (secs, close) => setTimeout(async () => {
-	clearInterval(timer);
-	console.log(JSON.stringify(counters));
-	try { await close(); } catch (e) { /* closing a DHT may reject; exiting anyway */ }
-	process.exit(0);
-}, secs * 1000);
+// after SECONDS, or at SIGTERM (the suite stops a swarm as soon as the
+// recorded node is done, instead of waiting out its padding)
+const finish = (secs, close) => {
+	const end = async () => {
+		clearInterval(timer);
+		console.log(JSON.stringify(counters));
+		try { await close(); } catch (e) { /* closing a DHT may reject; exiting anyway */ }
+		process.exit(0);
+	};
+	setTimeout(end, secs * 1000);
+	process.once('SIGTERM', end);
+};
 let timer;
 
 function every(perSec, fn) {

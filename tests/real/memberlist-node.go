@@ -2,7 +2,8 @@
 // golang-github-hashicorp-memberlist-dev, built offline by
 // tests/real/real_memberlist.sh): SWIM probes, push-pull state sync and
 // user broadcasts gossiped to every member.  Binds only to 127.0.0.1 and
-// exits after the given seconds; prints its counters as one JSON line.
+// exits after the given seconds (or at SIGTERM); prints its counters as one
+// JSON line.
 //
 //	memberlist-node -members N -port P -join HOST:PORT -rate R -secs S [-pprof ADDR]
 //
@@ -19,10 +20,12 @@ import (
 	"net/http"
 	_ "net/http/pprof"
 	"os"
+	"os/signal"
 	"runtime"
 	rpprof "runtime/pprof"
 	"strconv"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/hashicorp/memberlist"
@@ -112,6 +115,10 @@ func main() {
 		lists = append(lists, l)
 	}
 	stop := time.After(time.Duration(*secs) * time.Second)
+	// SIGTERM ends the run early, counters printed (the suite stops the
+	// swarm once the recorded member is done)
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, syscall.SIGTERM)
 	var tick <-chan time.Time
 	if *rate > 0 {
 		tick = time.NewTicker(time.Second / time.Duration(*rate)).C
@@ -122,6 +129,8 @@ func main() {
 			n := atomic.AddInt64(&sent, 1)
 			first.q.QueueBroadcast(broadcast(fmt.Sprintf("msg-%d-%s", n, time.Now())))
 		case <-stop:
+			done = true
+		case <-term:
 			done = true
 		}
 	}

@@ -50,12 +50,14 @@ pid=$(pgrep -P "$monitor" | head -n 1)
 sleep 5
 ns_check
 # load: device 2 writes a 1 MiB file every 50 ms, bounded in time and count
-ns_run bash -c "for k in \$(seq 1 $(( (SECS + 8) * 20 ))); do head -c 1048576 /dev/urandom >$T/s2/data/f\$((k % 200)); sleep 0.05; done" &
+ns_bg bash -c "for k in \$(seq 1 $(( (SECS + 8) * 20 ))); do head -c 1048576 /dev/urandom >$T/s2/data/f\$((k % 200)); sleep 0.05; done"
 load=$!
 sleep 3
 RULES=${REAL_RULES:-syncthing}
 assert_guess "$pid" syncthing short
 REAL_FREQ=${REAL_FREQ:-499} record_pair "$pid" "$SECS" "$RULES" pprof:http://127.0.0.1:9381
+# the load's bound is for a slow start; the recording is over: stop it
+kill -TERM $load 2>/dev/null
 wait $load
 say "device 1 folder: $(ls "$T/s1/data" | wc -l) files synced"
 # Go pprof samples at 100 Hz: 200-300 samples in 30 s
