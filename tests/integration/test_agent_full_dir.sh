@@ -24,7 +24,9 @@ kill -0 "$AGENT" 2>/dev/null || fail "the agent stopped on a full --dir: $(tail 
 grep "cannot write a window" "$T/agent.err" | awk 'length($0) > 300 {exit 1}' || fail "a failure line runs over 300 characters"
 scrape "$MPORT" "$T/m1.txt"
 w1=$(metric peerscope_agent_windows_total "" "$T/m1.txt")
-sleep 2.5
+# the counter goes on growing: two more windows (at most 5 s each on a
+# loaded host; 1 s idle), not a fixed 2.5 s
+wait_served "$MPORT" 2
 scrape "$MPORT" "$T/m2.txt"
 w2=$(metric peerscope_agent_windows_total "" "$T/m2.txt")
 python3 -c "import sys; sys.exit(0 if $w2 > $w1 else 1)" || fail "the windows counter stopped at $w1 -> $w2 while the disk is full"
