@@ -29,14 +29,18 @@ declare -A base
 for k in prog map link; do base[$k]=$(max_id $k); done
 
 # peerscope's own names: what a normal run has loaded once it records
-"$PS" record -p $target -d 3 -o "$T/ok.pb.gz" --progress 2>"$T/ok.err" &
+# (-d 30, stopped by SIGINT once the objects are listed: a -d 3 could end
+# before the listing on a loaded host)
+"$PS" record -p $target -d 30 -o "$T/ok.pb.gz" --progress 2>"$T/ok.err" &
 rec=$!
-for _ in $(seq 100); do grep -q "recording [0-9]* process" "$T/ok.err" && break; sleep 0.05; done
+for _ in $(seq 200); do grep -q "recording [0-9]* process" "$T/ok.err" && break; sleep 0.05; done
 grep -q "recording [0-9]* process" "$T/ok.err" || fail "record did not start: $(tail -2 "$T/ok.err")"
 for k in prog map; do
 	ids $k | awk -v b="${base[$k]}" '$1 > b { print $2 }' >>"$T/names"
 done
 for k in prog map link; do ids $k | awk -v b="${base[$k]}" '$1 > b { print $1 }' >"$T/$k.seen"; done
+# the names are known once it records: stop it (SIGINT writes and exits 0)
+kill -INT $rec
 wait $rec || fail "record failed: $(tail -2 "$T/ok.err")"
 sort -u -o "$T/names" "$T/names"
 [ "$(wc -l <"$T/prog.seen")" -gt 0 ] || skip "record loaded no BPF program"

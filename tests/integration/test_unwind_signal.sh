@@ -29,12 +29,16 @@ share() {
 bg "$T/sig" 30
 pid=$!
 sleep 0.5
+# both at once (4 s, not 8): each samples the target's own CPU time, so
+# neither takes samples from the other
+perf record -q -e cpu-clock -F 199 --call-graph dwarf,16384 -p "$pid" -o "$T/perf.data" \
+	-- sleep 4 >"$T/perf.log" 2>&1 &
+perf_pid=$!
 "$PS" record -p "$pid" -d 4 -c cpu -F 199 -o "$T/ps.pb.gz" 2>"$T/rec.err" ||
 	fail "record failed: $(tail -n 2 "$T/rec.err")"
+wait "$perf_pid" || fail "perf record failed: $(tail -n 2 "$T/perf.log")"
 "$PS" flame "$T/ps.pb.gz" --folded --no-kernel -t samples -o "$T/ps.folded" 2>"$T/flame.err" ||
 	fail "flame failed: $(cat "$T/flame.err")"
-perf record -q -e cpu-clock -F 199 --call-graph dwarf,16384 -p "$pid" -o "$T/perf.data" \
-	-- sleep 4 >"$T/perf.log" 2>&1 || fail "perf record failed: $(tail -n 2 "$T/perf.log")"
 perf script -i "$T/perf.data" -F comm,tid,ip,sym,dso 2>/dev/null |
 	awk -f "$ROOT/tests/real/perf-folded.awk" >"$T/perf.folded"
 kill "$pid"
