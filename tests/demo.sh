@@ -8,6 +8,7 @@ BUILD=${BUILD:-build}
 case $BUILD in /*) ;; *) BUILD=$ROOT/$BUILD ;; esac
 OUT=${DEMO_OUT:-$ROOT/demo-out}
 SECS=${DEMO_SECONDS:-10}
+NODES=${DEMO_NODES:-8} DHT_RATE=${DEMO_DHT_RATE:-200}
 # A known bottleneck on the recorded node, so the report has something to
 # find: DEMO_INJECT=none records a clean network (see docs/testnet.md).
 INJECT=${DEMO_INJECT-dht-cpu}
@@ -27,8 +28,8 @@ trap cleanup EXIT INT TERM
 
 inject=()
 [ -n "$INJECT" ] && inject=(--inject "$INJECT" --on-node 1)
-echo "demo: starting an 8-node P2P network (DHT over UDP, gossip over TCP)${INJECT:+ with --inject $INJECT on node 1}"
-"$BUILD/p2pnet" --nodes 8 --duration $((SECS + 8)) --dht-rate 200 --gossip-rate 20 \
+echo "demo: starting a $NODES-node P2P network (DHT over UDP, gossip over TCP)${INJECT:+ with --inject $INJECT on node 1}"
+"$BUILD/p2pnet" --nodes "$NODES" --duration $((SECS + 8)) --dht-rate "$DHT_RATE" --gossip-rate 20 \
 	${DEMO_BASE_PORT:+--base-port "$DEMO_BASE_PORT"} "${inject[@]}" --pids-file "$OUT/pids" --json "$OUT/p2pnet.json" >"$OUT/p2pnet.txt" 2>&1 &
 net_pid=$!
 for _ in $(seq 100); do [ -s "$OUT/pids" ] && break; sleep 0.1; done
