@@ -104,3 +104,15 @@ need_type() {
 	"$PS" report "$T/rec.pb.gz" --type "$1" >/dev/null 2>&1 ||
 		skip "the recording has no '$1' samples: $2 (not built yet?)"
 }
+
+# sched_ns PID: "CPU-ns run-queue-ns" summed over the process's threads, the
+# kernel's own account (/proc/PID/task/*/schedstat: on-CPU, waiting to run)
+sched_ns() {
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ c += $1; r += $2 } END { printf "%.0f %.0f\n", c, r }'
+}
+
+# runq_pct BEFORE AFTER: the run-queue share of runnable time between two
+# sched_ns snapshots, in percent
+runq_pct() {
+	echo "$1 $2" | awk '{ c = $3 - $1; r = $4 - $2; printf "%.0f", (c + r > 0) ? 100 * r / (c + r) : 0 }'
+}
