@@ -15,8 +15,13 @@ net_start --duration 0 --dht-rate 300 --gossip-rate 5 --inject dht-cpu --on-node
 # -F 99, not the agent's 19 Hz: a 2 s window on a loaded 2-core machine
 # then holds ~200 samples, enough for the cpu verdict the check below asks of
 # most windows (at 19 Hz, ~40 samples, it failed once in CI-like load)
+before=$(sched_ns "$(node_pid 0)")
 agent_start 0 --window 2s --keep 3 -F 99 --rules "$T/p2p.rules"
 wait_windows 5 30
+# the kernel's account of node 0 meanwhile: how long its threads waited for
+# a CPU (see the verdict check below)
+wait_pct=$(runq_pct "$before" "$(sched_ns "$(node_pid 0)")")
+note "node 0 waited for a CPU $wait_pct % of its runnable time (kernel's schedstat)"
 
 # retention: never more than --keep windows, the newest ones
 n=$(windows | wc -l)
@@ -32,7 +37,7 @@ for f in $(windows); do
 	"$PS" report --format json "$T/w/$f" >"$T/$f.json" 2>"$T/$f.err" ||
 		fail "report of window $f failed: $(tail -2 "$T/$f.err")"
 done
-python3 - "$T/w/index.jsonl" <<'P' || fail "index.jsonl is wrong"
+python3 - "$T/w/index.jsonl" "$wait_pct" <<'P' || fail "index.jsonl is wrong"
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 assert len(lines) >= 5, len(lines)
@@ -46,9 +51,14 @@ for w in lines:
     assert w["agent"]["targets"] == 1
     for k in ("lost", "map_full", "stack_errors"):
         assert k in w["drops"]
-# most windows, not all, name cpu (a window can fall on a scheduling hiccup)
-cpu = sum(1 for w in lines if {p["path"]: p for p in w["paths"]}["dht"]["verdict"] == "cpu")
-assert cpu * 2 >= len(lines), (cpu, len(lines))
+# most windows, not all, name cpu (a window can fall on a scheduling
+# hiccup).  A path that waits for a CPU longer than it runs is host
+# contention by the verdict's rule: when the kernel says node 0 waited 40 %
+# of its runnable time or more (10-25 % idle; busy loops beside it), a runq
+# window is a right answer too
+ok = ("cpu", "runq") if int(sys.argv[2]) >= 40 else ("cpu",)
+cpu = sum(1 for w in lines if {p["path"]: p for p in w["paths"]}["dht"]["verdict"] in ok)
+assert cpu * 2 >= len(lines), (cpu, len(lines), ok)
 P
 
 # SIGHUP with a broken rules file: said, old rules kept, windows go on
