@@ -2,6 +2,8 @@
 # make demo: start an 8-node test network with a DHT and gossip workload,
 # record one node with peerscope for ~10 s, and write the flame graph, the
 # pprof file and the report into demo-out/.  Leaves no process behind.
+# DEMO_NODES (8), DEMO_DHT_RATE (200 lookups/s), DEMO_SECONDS (10), DEMO_OUT
+# and DEMO_BASE_PORT change it (tests/integration/test_demo.sh runs it small).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
