@@ -172,7 +172,7 @@ integration: all
 	@BUILD=$(BUILD) tests/run-integration.sh
 
 check: deps
-	@$(MAKE) --no-print-directory all unit-build
+	@$(MAKE) --no-print-directory -j$$(nproc) all unit-build
 	@BUILD=$(BUILD) tests/run-all.sh $(BUILD)
 
 sanitize:
