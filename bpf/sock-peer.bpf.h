@@ -68,15 +68,16 @@ static __always_inline __u32 port_path(__u8 proto, __u16 lport, __u16 rport)
  * subprogram: the table's eviction scan (a bpf_loop) inside it must not
  * add its frame to sys_exit's, nor run inside the mmsg loop's callback.
  */
-static __noinline void tag_serve(const struct inflight *in, const struct sock_addr *peer,
+__noinline int tag_serve(const struct inflight *in, const struct sock_addr *peer,
 				 __u64 bytes)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	const struct sock *sk = (const struct sock *)in->sk;
 	struct ps_tag_state tag = {}, *t;
+	const struct sock *sk;
 
-	if (!peer_tags)
-		return;
+	if (!peer_tags || !in || !peer)
+		return 0;
+	sk = (const struct sock *)in->sk;
 	tag.tag.peer = peer_intern(peer, bytes, true);
 	tag.tag.path = port_path(in->proto, BPF_CORE_READ(sk, __sk_common.skc_num), peer->port);
 	t = bpf_map_lookup_elem(&ps_thread_tag, &tid);
@@ -84,6 +85,7 @@ static __noinline void tag_serve(const struct inflight *in, const struct sock_ad
 		*t = tag;
 	else if (bpf_map_update_elem(&ps_thread_tag, &tid, &tag, BPF_ANY))
 		ps_stat_inc(PS_STAT_MAP_FULL);
+	return 0;
 }
 
 /* A thread that waits for new work has finished what it read. */
@@ -165,44 +167,46 @@ static __always_inline void wait_add(const struct sock_wait_key *wk, __u64 ns)
  * subprogram of its own: inlined, its locals overflow sys_exit's 512-byte
  * stack together with the unwinder's frames.
  */
-static __noinline void reply_track(const struct inflight *in, const struct sock_addr *peer,
+__noinline int reply_track(const struct inflight *in, const struct sock_addr *peer,
 					bool tx, long ret)
 {
-	const struct sock *sk = (const struct sock *)in->sk;
 	struct sock_req_key *k;
 	struct sock_txn_rule rule;
 	__u32 zero = 0, path, len;
+	const struct sock *sk;
 	const __u8 *buf;
 	__u64 now, *sent;
 
-	if (!txn_rules_on || in->proto != SOCK_PROTO_UDP || !peer->family)
-		return;
+	if (!txn_rules_on || !in || !peer || in->proto != SOCK_PROTO_UDP || !peer->family)
+		return 0;
+	sk = (const struct sock *)in->sk;
 	path = port_path(in->proto, BPF_CORE_READ(sk, __sk_common.skc_num), peer->port);
 	rule = txn_rules[path & (PS_PATH_MAX - 1)];
 	len = rule.len;
 	if (!len || len > 8 || ret < (long)rule.off + len)
-		return;
+		return 0;
 	buf = call_buf(in);
 	k = bpf_map_lookup_elem(&req_scratch, &zero);
 	if (!buf || !k)
-		return;
+		return 0;
 	__builtin_memset(k, 0, sizeof(*k));
 	k->w.tgid = bpf_get_current_pid_tgid() >> 32;
 	k->w.path = path;
 	k->w.peer = *peer;
 	if (bpf_probe_read_user(&k->txn, len, buf + rule.off))
-		return;
+		return 0;
 	now = bpf_ktime_get_ns();
 	if (tx) {
 		bpf_map_update_elem(&reqs, k, &now, BPF_ANY);
-		return;
+		return 0;
 	}
 	sent = bpf_map_lookup_elem(&reqs, k);
 	if (!sent)
-		return;
+		return 0;
 	now -= *sent;
 	bpf_map_delete_elem(&reqs, k);
 	wait_add(&k->w, now);
+	return 0;
 }
 
 #endif /* PEERSCOPE_SOCK_PEER_BPF_H */
