@@ -138,7 +138,7 @@ static int tree_samples(struct wtree *t, const struct profile *p, pb_profile *m)
 		o->n_location_id = p->stacks[s->stack].nr;
 		o->location_id = t->stack_locs + t->stack_at[s->stack];
 		o->n_value = p->nr_types;
-		o->value = &p->values[(size_t)i * PF_MAX_TYPES];
+		o->value = profile__sample_values(p, i);
 		if (s->labelset) {
 			o->n_label = p->labelsets[s->labelset].nr;
 			o->label = t->label_ptrs + t->labelset_at[s->labelset];

@@ -151,7 +151,7 @@ static __always_inline void make_key(void *ctx, struct alloc_key *key, __u64 id)
 	 * auto|dwarf): brk and mmap are taken inside libc's wrappers, whose
 	 * caller a frame-pointer walk skips.  Frame pointers otherwise.
 	 */
-	sid = unw_user_stack(key->tgid);
+	sid = unw_user_stack(key->tgid, 0);	/* the shared store: live blocks keep ids */
 	if (sid >= 0) {
 		key->user_stack_id = sid;
 		return;

@@ -24,10 +24,12 @@
 const volatile bool kernel_stacks = true;
 
 /*
- * Two sets of (stacks, counts): samples go to the set "active_set" names
- * while userspace drains and empties the other one (collectors/cpu.c
- * flips it every second), so long recordings of many distinct stacks
- * neither fill the maps nor lose the samples counted during a drain.
+ * Two sets of (stacks, counts, unwinder store): samples go to the set
+ * "active_set" names while userspace drains and empties the other one
+ * (collectors/cpu.c flips it every second), so long recordings of many
+ * distinct stacks neither fill the maps nor lose the samples counted
+ * during a drain.  The unwinder stores of set 0 and 1 are this object's
+ * own unw_stacks and unw_stacks_b (bpf/unwind.bpf.h), not the shared one.
  * Sizes are defaults: collectors/cpu.c resizes them before load.
  */
 struct cpu_stacks {
@@ -106,7 +108,7 @@ static __always_inline int count_overflow(void *ctx, struct cpu_key *key, bool u
 }
 
 static __always_inline int count_sample(void *ctx, void *stackmap, void *countmap,
-					__u64 id, __u32 tgid)
+					__u32 set, __u64 id, __u32 tgid)
 {
 	struct cpu_key key = {};
 	__u64 one = 1, *cnt;
@@ -123,7 +125,7 @@ static __always_inline int count_sample(void *ctx, void *stackmap, void *countma
 	 * .eh_frame unwinding when tables are loaded for tgid (--unwind), else
 	 * (or when the stack could not be stored) frame pointers
 	 */
-	key.user_stack_id = unw_user_stack(tgid);
+	key.user_stack_id = unw_user_stack(tgid, set);
 	user_unwound = key.user_stack_id >= 0;
 	if (!user_unwound)
 		key.user_stack_id = get_stack(ctx, stackmap, BPF_F_USER_STACK, PS_STAT_STACK_ERR_USER);
@@ -158,8 +160,8 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 		return 0;
 	ps_stat_inc(PS_STAT_EVENTS);
 	if (active_set)
-		return count_sample(ctx, &stacks_b, &counts_b, id, tgid);
-	return count_sample(ctx, &stacks, &counts, id, tgid);
+		return count_sample(ctx, &stacks_b, &counts_b, 1, id, tgid);
+	return count_sample(ctx, &stacks, &counts, 0, id, tgid);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -222,7 +222,7 @@ static __always_inline __s32 user_stack(void *ctx)
 
 	if (!user_stacks)
 		return -1;
-	id = unw_user_stack(bpf_get_current_pid_tgid() >> 32);
+	id = unw_user_stack(bpf_get_current_pid_tgid() >> 32, 0);	/* the shared store */
 	if (id >= 0)
 		return id;
 	id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
@@ -281,6 +281,7 @@ static __always_inline struct sock_conn *conn_new(const struct sock *sk, __u32 t
 	c->tgid = tgid;
 	c->flags = flags;
 	c->first_ns = bpf_ktime_get_ns();
+	c->path = ps_thread_path_of((__u32)bpf_get_current_pid_tgid());	/* process context */
 	sock_endpoint(sk, false, &c->local);
 	sock_endpoint(sk, true, &c->peer);
 	if (bpf_map_update_elem(&conns, &key, c, BPF_NOEXIST) == -E2BIG)
@@ -478,10 +479,16 @@ static __always_inline void handle_accept(long ret, __u32 tgid)
 	}
 }
 
-static __always_inline void sock_event(__u32 tgid, __u16 kind, __u16 err)
+/* An event on connection c, keyed by its path and service port (bpf/sock.h). */
+static __always_inline void conn_event(const struct sock_conn *c, __u16 kind, __u16 err)
 {
-	struct sock_event_key k = { .tgid = tgid, .kind = kind, .err = err };
+	struct sock_event_key k = { .tgid = c->tgid, .kind = kind, .err = err, .path = c->path,
+				    .proto = SOCK_PROTO_TCP };
 
+	if (!(c->flags & SOCK_CONN_PASSIVE))
+		k.rport = c->peer.port;
+	if (!(c->flags & SOCK_CONN_ACTIVE))
+		k.lport = c->local.port;
 	count_add(&events, &k, 1);
 }
 
@@ -491,10 +498,13 @@ static __always_inline void sock_event(__u32 tgid, __u16 kind, __u16 err)
  * failed inside the call (a refused loopback connect fails before a
  * non-blocking connect() returns).  Either way once.
  */
-static __always_inline void connect_exit(const struct inflight *in, __u32 tgid, long ret)
+static __always_inline void connect_exit(const struct inflight *in, __u64 id, long ret)
 {
 	__u32 *failed = bpf_map_lookup_elem(&connfail, &in->sk);
 	struct sock_conn *c = bpf_map_lookup_elem(&conns, &in->sk);
+	struct sock_event_key k = { .tgid = id >> 32, .kind = SOCK_EV_CONNECT_ERROR,
+				    .proto = in->proto };
+	struct sock_addr peer = {};
 	__u16 err = 0;
 
 	if (c)
@@ -505,8 +515,14 @@ static __always_inline void connect_exit(const struct inflight *in, __u32 tgid, 
 		err = *failed ? *failed : 111 /* ECONNREFUSED */;
 	if (failed)
 		bpf_map_delete_elem(&connfail, &in->sk);
-	if (err)
-		sock_event(tgid, SOCK_EV_CONNECT_ERROR, err);
+	if (!err)
+		return;
+	/* the address connect() was given: a failure may come before the sock has one */
+	if (user_sockaddr((const void *)in->arg[1], &peer))
+		k.rport = peer.port;
+	k.err = err;
+	k.path = ps_thread_path_of((__u32)id);
+	count_add(&events, &k, 1);
 }
 
 static __always_inline int handle_exit(void *ctx, long ret)
@@ -528,7 +544,7 @@ static __always_inline int handle_exit(void *ctx, long ret)
 	ps_stat_inc(PS_STAT_EVENTS);
 
 	if (in.call == SC_CONNECT)
-		connect_exit(&in, id >> 32, ret);
+		connect_exit(&in, id, ret);
 	if (in.call == SC_CONNECT && (ret >= 0 || ret == -115 /* EINPROGRESS */))
 		return 0;
 	if (in.call == SC_ACCEPT || in.call == SC_ACCEPT4) {
@@ -589,8 +605,12 @@ static __always_inline int handle_exit(void *ctx, long ret)
 	if (!c)
 		return 0;
 	if (tx) {
+		__u32 path = ps_thread_path_of(tid);
+
 		__sync_fetch_and_add(&c->tx_bytes, ret);
 		__sync_fetch_and_add(&c->tx_msgs, ret > 0);
+		if (path != PS_PATH_OTHER)	/* the connection's path: its last sender's span */
+			c->path = path;
 	} else {
 		__sync_fetch_and_add(&c->rx_bytes, ret);
 		__sync_fetch_and_add(&c->rx_msgs, ret > 0);
@@ -651,7 +671,7 @@ static __always_inline void handle_state(const struct sock *sk, int oldstate, in
 		if (c->flags & SOCK_CONN_INCALL)
 			bpf_map_update_elem(&connfail, &key, &err, BPF_ANY);
 		else
-			sock_event(c->tgid, SOCK_EV_CONNECT_ERROR, err ? err : 111);
+			conn_event(c, SOCK_EV_CONNECT_ERROR, err ? err : 111);
 	}
 	if (c->local.port == 0)
 		sock_endpoint(sk, false, &c->local);
@@ -672,7 +692,7 @@ static __always_inline void handle_retransmit(const struct sock *sk)
 
 	if (c) {
 		__sync_fetch_and_add(&c->retrans, 1);
-		sock_event(c->tgid, SOCK_EV_RETRANSMIT, 0);
+		conn_event(c, SOCK_EV_RETRANSMIT, 0);
 	}
 }
 

@@ -145,13 +145,25 @@ struct sock_hist_key {
  */
 enum sock_event { SOCK_EV_RETRANSMIT = 0, SOCK_EV_CONNECT_ERROR, SOCK_EV_MAX };
 
+/*
+ * An event's connection is placed in a path as its traffic is: the span
+ * path of the thread that connected or last sent on it, else (userspace)
+ * the port rules over its ports.  Only the service end's port is kept, so
+ * that the key does not grow with every ephemeral port: the peer's for a
+ * connection we made (lport 0), ours for one we accepted (rport 0); both
+ * for a connection of unknown side (open before the recording started).
+ */
 struct sock_event_key {
 	__u32 tgid;
 	__u16 kind;		/* enum sock_event */
 	__u16 err;		/* positive errno (connect errors), else 0 */
+	__u32 path;		/* span path of the connecting/sending thread, else PS_PATH_OTHER */
+	__u16 lport, rport;	/* host order; 0: not kept */
+	__u8 proto;		/* SOCK_PROTO_* */
+	__u8 pad[3];
 };
 
-#define SOCK_EVENT_ENTRIES	1024
+#define SOCK_EVENT_ENTRIES	4096
 #define SOCK_CONNFAIL_ENTRIES	1024	/* failed inside connect(), not returned yet */
 
 struct sock_conn {
@@ -171,6 +183,8 @@ struct sock_conn {
 	__u32 last_err;		/* errno of the last failure */
 	__u64 kernel_tx;	/* tcp_sock bytes_acked at close (what tcplife reports) */
 	__u64 kernel_rx;	/* tcp_sock bytes_received at close */
+	__u32 path;		/* span path of the thread that connected, accepted or last sent in one */
+	__u32 pad;
 };
 
 #endif /* PEERSCOPE_SOCK_H */

@@ -24,15 +24,21 @@
 #define UNW_MAX_ROWS		(1u << 19)	/* default size of unw_rows (8 MiB; libc needs 28k rows) */
 #define UNW_ROW_SEARCH_STEPS	24	/* > log2(rows): room to grow unw_rows */
 #define UNW_MAP_SEARCH_STEPS	9	/* log2(UNW_MAX_MAPS) + 1 */
-#define UNW_STACK_ENTRIES	16384	/* distinct unwound stacks kept */
+#define UNW_STACK_ENTRIES	16384	/* distinct unwound stacks kept per store */
 
 /*
  * Stack ids of DWARF-unwound stacks carry this bit, so the "user_stack_id"
- * of a sample tells which map holds its frames: unw_stacks (bit set) or the
- * BPF stack trace map (ids below its max_entries, bit clear).
+ * of a sample tells which map holds its frames: an unwinder store (bit set)
+ * or the BPF stack trace map (ids below its max_entries, bit clear).
+ * UNW_STACK_ID_SET_B says which of an object's two stores: unw_stacks_b
+ * (set) or unw_stacks.  The cpu collector flips between them as it flips
+ * its count maps, and empties the one it left once drained, so a long
+ * recording of many distinct stacks never fills them; the other objects
+ * only use unw_stacks (shared, kept for the whole recording).
  */
 #define UNW_STACK_ID_FLAG	0x40000000
-#define UNW_STACK_ID_MASK	(UNW_STACK_ID_FLAG - 1)
+#define UNW_STACK_ID_SET_B	0x20000000
+#define UNW_STACK_ID_MASK	(UNW_STACK_ID_SET_B - 1)
 #define UNW_STACK_PROBES	4	/* open addressing on hash collisions */
 
 enum unw_cfa {
@@ -96,7 +102,7 @@ struct unw_proc {
 	struct unw_map maps[UNW_MAX_MAPS];
 };
 
-/* Value of "unw_stacks", keyed by __u32 (stack id & UNW_STACK_ID_MASK). */
+/* Value of "unw_stacks" and "unw_stacks_b", keyed by __u32 (stack id & UNW_STACK_ID_MASK). */
 struct unw_stack {
 	__u64 hash;		/* of ips[0..nr): tells collisions apart */
 	__u32 nr;
@@ -117,7 +123,7 @@ enum unw_stat {
 	UNW_STAT_FRAMES_TABLE,	/* frames unwound with a table row */
 	UNW_STAT_FRAMES_FP,	/* frames unwound with frame pointers */
 	UNW_STAT_READ_ERR,	/* a stack read failed (walk stops) */
-	UNW_STAT_STORE_ERR,	/* unw_stacks full or too many collisions */
+	UNW_STAT_STORE_ERR,	/* a store full or too many collisions */
 	UNW_STAT_BUSY,		/* walks not started: this CPU's scratch in use (frame pointers) */
 	UNW_STAT_MAX,
 };

@@ -110,7 +110,7 @@ static int open_load(struct alloc_priv *ap, const struct record_opts *o,
 		ps_err("alloc: sharing the target maps failed: %s (report a bug)", strerror(-err));
 		goto destroy_skel;
 	}
-	err = unwinder__reuse(sm->unw, ap->skel->obj);
+	err = unwinder__reuse(sm->unw, ap->skel->obj, false);
 	if (err < 0) {
 		ps_err("alloc: sharing the unwinder maps failed: %s (report a bug; --unwind fp avoids them)",
 		       strerror(-err));

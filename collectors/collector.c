@@ -19,6 +19,7 @@
 
 #include "collectors/collector.h"
 #include "collectors/record-opts.h"
+#include "core/array.h"
 #include "core/names.h"
 #include "core/rules.h"
 #include "bpf/peerscope.h"
@@ -145,20 +146,28 @@ int collector__clear_map(int map_fd)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
-	char *keys, *prev = NULL;
-	size_t n = 0;
+	char *keys = NULL, *prev = NULL;
+	size_t n = 0, cap = 0;
 	int err = 0;
 
 	if (bpf_obj_get_info_by_fd(map_fd, &info, &len))
 		return -errno;
 	if (!info.key_size || !info.max_entries)
 		return 0;
-	keys = calloc(info.max_entries, info.key_size);
-	if (!keys)
-		return -ENOMEM;
-	while (n < info.max_entries &&
-	       !bpf_map_get_next_key(map_fd, prev, keys + n * info.key_size)) {
-		prev = keys + n * info.key_size;
+	/*
+	 * Sized to the keys present, not max_entries: the cpu collector
+	 * clears its maps every second, and zeroing room for 64 k keys each
+	 * time was a tenth of its CPU.
+	 */
+	while (n < info.max_entries) {
+		if (n >= cap && !(cap = array__grow((void **)&keys, n, cap, 64, info.key_size))) {
+			free(keys);
+			return -ENOMEM;
+		}
+		/* the previous key by index: the array may have moved */
+		prev = n ? keys + (n - 1) * info.key_size : NULL;
+		if (bpf_map_get_next_key(map_fd, prev, keys + n * info.key_size))
+			break;
 		n++;
 	}
 	for (size_t i = 0; i < n; i++) {

@@ -4,7 +4,8 @@
  * event in frequency mode on every online CPU runs bpf/cpu.bpf.c, which
  * keeps only the samples of traced processes (shared "ps_targets" map) and
  * counts them per (thread, user stack, kernel stack, path) in the kernel.
- * Userspace reads the counts once, at the end.
+ * Userspace drains the counts and the stacks they name every second, from
+ * the one of two sets of maps the samples just left, and empties it.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -80,7 +81,8 @@ static int cpu_open(struct collector *c, const struct record_opts *o,
 		goto destroy_skel;
 	}
 	cp->skel->rodata->kernel_stacks = !o->no_kernel;
-	err = unwinder__reuse(sm->unw, cp->skel->obj);
+	/* own stores: emptied with the counts that name their stacks (cpu_flush) */
+	err = unwinder__reuse(sm->unw, cp->skel->obj, true);
 	if (err < 0) {
 		ps_err("cpu: sharing the unwinder maps failed: %s (report a bug; --unwind fp avoids them)",
 		       strerror(-err));
@@ -232,6 +234,17 @@ static int sink__add(struct cpu_sink *k, const struct cpu_key *key, uint64_t cou
 	return idx < 0 ? idx : 0;
 }
 
+/* The user frames of id: an unwinder store of this object, or stacks_fd. */
+static int read_user_stack(struct cpu_priv *cp, int stacks_fd, int32_t id, uint64_t *ips)
+{
+	struct bpf_map *store = unwinder__in_set_b(id) ? cp->skel->maps.unw_stacks_b
+						       : cp->skel->maps.unw_stacks;
+
+	if (unwinder__owns_stack(id))
+		return unwinder__read_store(bpf_map__fd(store), id, ips);
+	return collector__read_stack(stacks_fd, id, ips);
+}
+
 /* One set of (counts, stacks) -> p. */
 static int drain_set(struct collector *c, struct profile *p, int counts_fd, int stacks_fd)
 {
@@ -256,9 +269,7 @@ static int drain_set(struct collector *c, struct profile *p, int counts_fd, int 
 		if (bpf_map_lookup_elem(counts_fd, &key, &count))
 			continue;	/* deleted under us: cannot happen, the set is idle or stopped */
 		nk = collector__read_stack(stacks_fd, key.kern_stack_id, kips);
-		nu = unwinder__owns_stack(key.user_stack_id)
-			? unwinder__read_stack(cp->unw, key.user_stack_id, uips)
-			: collector__read_stack(stacks_fd, key.user_stack_id, uips);
+		nu = read_user_stack(cp, stacks_fd, key.user_stack_id, uips);
 		err = sink__add(&sink, &key, count, kips, nk, uips, nu);
 		if (err)
 			break;
@@ -285,7 +296,7 @@ static int on_overflow(void *ctx, void *data, size_t size)
 	nk = o->kern_bytes / sizeof(__u64);
 	nk = nk < PS_MAX_STACK_DEPTH ? nk : PS_MAX_STACK_DEPTH;
 	if (unwinder__owns_stack(o->key.user_stack_id)) {
-		nu = unwinder__read_stack(cp->unw, o->key.user_stack_id, uips);
+		nu = read_user_stack(cp, -1, o->key.user_stack_id, uips);
 	} else {
 		nu = o->user_bytes / sizeof(__u64);
 		nu = nu < PS_MAX_STACK_DEPTH ? nu : PS_MAX_STACK_DEPTH;
@@ -326,8 +337,11 @@ static int set_stacks_fd(struct cpu_priv *cp, int set)
 
 static int clear_set(struct cpu_priv *cp, int set)
 {
+	struct bpf_map *store = set ? cp->skel->maps.unw_stacks_b : cp->skel->maps.unw_stacks;
+
 	return collector__clear_map(set_counts_fd(cp, set)) ?:
-	       collector__clear_map(set_stacks_fd(cp, set));
+	       collector__clear_map(set_stacks_fd(cp, set)) ?:
+	       (cp->unw ? collector__clear_map(bpf_map__fd(store)) : 0);
 }
 
 /* At the end: both sets (the idle one is empty unless a flush failed). */

@@ -30,7 +30,7 @@ static void fill_wall(struct profile *p)
 			if (cols[k] >= 0)
 				sum += profile__value(p, i, cols[k]);
 		}
-		p->values[(size_t)i * PF_MAX_TYPES + wall] = sum;
+		profile__sample_values(p, i)[wall] = sum;
 	}
 }
 

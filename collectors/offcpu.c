@@ -99,7 +99,7 @@ static int open_load(struct offcpu_priv *op, const struct record_opts *o,
 	err = shared_maps__reuse(sm, op->skel->obj);
 	if (err)
 		return err;
-	err = unwinder__reuse(sm->unw, op->skel->obj);
+	err = unwinder__reuse(sm->unw, op->skel->obj, false);
 	if (err < 0)
 		return err;
 	op->skel->rodata->unw_enabled = err > 0;

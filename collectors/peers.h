@@ -84,19 +84,20 @@ uint32_t peer_table__slots(void);
  */
 int peer_table__drain(struct profile *p, int slots_fd, int ctl_fd, uint32_t slots);
 
-/* Per-(pid, proto, lport, peer, path) totals, summed over threads and stacks. */
+/* Per-(pid, proto, lport, peer, path, how placed) totals, summed over threads and stacks. */
 struct peer_sum {
 	uint32_t pid;
 	uint8_t proto;
 	uint16_t lport;
 	struct sock_addr peer;
 	const char *path;
+	const char *by;		/* the record's path_by */
 	struct sock_traffic_val v;
 };
 
-/* Adds val to the entry of (k's pid, proto, lport, peer; path) in *v, growing it. */
+/* Adds val to the entry of (k's pid, proto, lport, peer; path, by) in *v, growing it. */
 int peer_sum_add(struct peer_sum **v, size_t *nr, size_t *cap,
-		 const struct sock_traffic_key *k, const char *path,
+		 const struct sock_traffic_key *k, const char *path, const char *by,
 		 const struct sock_traffic_val *val);
 
 #endif /* PEERSCOPE_COLLECTORS_PEERS_H */

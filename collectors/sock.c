@@ -223,7 +223,7 @@ static int open_load(struct sock_priv *sp, const struct shared_maps *sm, enum so
 		ps_err("sock: sharing the target maps failed: %s (report a bug)", strerror(-err));
 		return err;
 	}
-	err = unwinder__reuse(sm->unw, sp->skel->obj);
+	err = unwinder__reuse(sm->unw, sp->skel->obj, false);
 	if (err < 0) {
 		ps_err("sock: sharing the unwinder maps failed: %s (report a bug; --unwind fp avoids them)",
 		       strerror(-err));
@@ -378,17 +378,22 @@ static const char *proto_str(uint8_t proto)
 	return proto == SOCK_PROTO_TCP ? "tcp" : proto == SOCK_PROTO_UDP ? "udp" : "other";
 }
 
-/* The span path if the thread was in one, else the port rules, else other. */
+/*
+ * The span path if the thread was in one, else the port rules, else other;
+ * *by says which ("span", "port", "none": a record's path_by).  A port of 0
+ * is one not known or not kept.
+ */
 static const char *path_of(struct collector *c, uint32_t path, uint8_t proto, uint16_t lport,
-			   uint16_t rport)
+			   uint16_t rport, const char **by)
 {
 	struct sock_priv *sp = c->priv;
 	const struct port_rule *rule;
+	int id = -1;
 
-	int id;
-
+	*by = "span";
 	if (path != PS_PATH_OTHER)
 		return collector__path_name(c->opts, path);
+	*by = "port";
 	rule = port_rules__match(&sp->rules, proto, lport, rport);
 	if (rule)
 		return rule->name;
@@ -397,10 +402,14 @@ static const char *path_of(struct collector *c, uint32_t path, uint8_t proto, ui
 	 * serving tag (peer_tag__port_rules): a node serving its DHT port
 	 * gets queries from ephemeral ports, so only its own port says dht.
 	 */
-	id = path_rules__match_port(c->opts->rules, proto_str(proto), lport);
-	if (id < 0)
+	if (lport)
+		id = path_rules__match_port(c->opts->rules, proto_str(proto), lport);
+	if (id < 0 && rport)
 		id = path_rules__match_port(c->opts->rules, proto_str(proto), rport);
-	return id >= 0 ? collector__path_name(c->opts, (uint32_t)id) : "other";
+	if (id >= 0)
+		return collector__path_name(c->opts, (uint32_t)id);
+	*by = "none";
+	return "other";
 }
 
 static int drain_traffic(struct collector *c, struct profile *p)
@@ -438,7 +447,7 @@ static int drain_traffic(struct collector *c, struct profile *p)
 		struct sock_traffic_val val;
 		struct pf_label_kv kv[7];
 		const char *serving;
-		const char *path;
+		const char *path, *by;
 		uint32_t stack, labels;
 		int64_t vals[4];
 		int nu, idx;
@@ -454,7 +463,7 @@ static int drain_traffic(struct collector *c, struct profile *p)
 
 		memcpy(comm, key.comm, PS_TASK_COMM_LEN);
 		comm[PS_TASK_COMM_LEN] = '\0';
-		path = path_of(c, key.path, key.proto, key.lport, key.peer.port);
+		path = path_of(c, key.path, key.proto, key.lport, key.peer.port, &by);
 		kv[0] = (struct pf_label_kv){ .key = "pid", .num = key.tgid };
 		kv[1] = (struct pf_label_kv){ .key = "tid", .num = key.tid };
 		kv[2] = (struct pf_label_kv){ .key = "thread", .str = comm };
@@ -477,7 +486,7 @@ static int drain_traffic(struct collector *c, struct profile *p)
 			err = idx;
 			goto free_peers;
 		}
-		err = peer_sum_add(&peers, &nr_peers, &cap_peers, &key, path, &val);
+		err = peer_sum_add(&peers, &nr_peers, &cap_peers, &key, path, by, &val);
 		if (err)
 			goto free_peers;
 	}
@@ -491,6 +500,7 @@ static int drain_traffic(struct collector *c, struct profile *p)
 			.path = s->path, .tx_bytes = s->v.tx_bytes, .rx_bytes = s->v.rx_bytes,
 			.tx_msgs = s->v.tx_msgs, .rx_msgs = s->v.rx_msgs,
 			.tx_calls = s->v.tx_calls, .rx_calls = s->v.rx_calls,
+			.rport = s->peer.port, .path_by = s->by,
 		};
 
 		err = records__add_peer(p, &r);
@@ -522,7 +532,7 @@ static int add_conn_record(struct collector *c, struct profile *p, const struct 
 			k->flags & SOCK_CONN_PASSIVE ? "accept" : "unknown",
 		.state = k->flags & SOCK_CONN_FAILED ? "failed" :
 			 k->flags & SOCK_CONN_CLOSED ? "closed" : "open",
-		.path = path_of(c, PS_PATH_OTHER, SOCK_PROTO_TCP, k->local.port, k->peer.port),
+		.rport = k->peer.port,
 		.tx_bytes = k->tx_bytes, .rx_bytes = k->rx_bytes,
 		.tx_msgs = k->tx_msgs, .rx_msgs = k->rx_msgs,
 		/* ESTABLISHED (else first sight) to TCP_CLOSE (else end of recording) */
@@ -533,8 +543,10 @@ static int add_conn_record(struct collector *c, struct profile *p, const struct 
 		.retrans = k->retrans, .srtt_us = k->srtt_us, .errors = k->errors,
 		.kernel_tx_bytes = k->kernel_tx, .kernel_rx_bytes = k->kernel_rx,
 	};
-	int err = records__add_conn(p, &r);
+	int err;
 
+	r.path = path_of(c, k->path, SOCK_PROTO_TCP, k->local.port, k->peer.port, &r.path_by);
+	err = records__add_conn(p, &r);
 	return err < 0 ? err : 0;
 }
 
@@ -684,7 +696,7 @@ free_v:
 	return err;
 }
 
-/* Retransmits and failed connects, one record per (pid, event, errno). */
+/* Retransmits and failed connects, one record per (pid, event, errno, path, service port). */
 static int drain_events(struct collector *c, struct profile *p)
 {
 	static const char *const names[SOCK_EV_MAX] = {
@@ -695,6 +707,7 @@ static int drain_events(struct collector *c, struct profile *p)
 	struct sock_event_key key, next, *prev = NULL;
 
 	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+		struct rec_sockevent r;
 		char errnum[16];
 		const char *name;
 		uint64_t cnt;
@@ -706,9 +719,13 @@ static int drain_events(struct collector *c, struct profile *p)
 			continue;
 		name = key.err ? strerrorname_np(key.err) : "";
 		snprintf(errnum, sizeof(errnum), "%u", key.err);
-		err = records__add_sockevent(p, &(struct rec_sockevent){
-			.pid = key.tgid, .event = names[key.kind],
-			.error = name ? name : errnum, .count = cnt });
+		r = (struct rec_sockevent){
+			.pid = key.tgid, .event = names[key.kind], .error = name ? name : errnum,
+			.count = cnt, .proto = proto_str(key.proto), .lport = key.lport,
+			.rport = key.rport,
+		};
+		r.path = path_of(c, key.path, key.proto, key.lport, key.rport, &r.path_by);
+		err = records__add_sockevent(p, &r);
 		if (err < 0)
 			return err;
 	}

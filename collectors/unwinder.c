@@ -4,8 +4,10 @@
  *
  * The maps are created here, once per recording, and reused by every BPF
  * object that unwinds (cpu, offcpu, sock, alloc): one copy of the tables
- * (up to 8 MiB of rows, 17 MiB of stacks) whatever the number of
- * collectors, and a stack id names the same stack in all of them.
+ * (up to 8 MiB of rows) whatever the number of collectors.  The store of
+ * unwound stacks is shared too (up to 17 MiB), except by the cpu
+ * collector, which keeps two of its own and empties them in turn while
+ * recording (unwinder__reuse's own_stores).
  *
  * Each distinct file (device, inode) is parsed once and its rows appended
  * to the shared unw_rows array, which is mmap-ed: copying 30k rows of libc
@@ -149,28 +151,42 @@ void unwinder__free(struct unwinder *u)
 	free(u);
 }
 
-int unwinder__reuse(struct unwinder *u, struct bpf_object *obj)
+/* The object's own store: sized like the shared one, or one entry when unused. */
+static void size_own_store(struct bpf_map *store, bool used)
 {
-	struct bpf_map *maps[UNW_NR_MAPS];
+	bpf_map__set_max_entries(store, used ? unw_map_defs[UNW_MAP_STACKS].max_entries : 1);
+	if (used && !features__perf_event_noprealloc())
+		bpf_map__set_map_flags(store, 0);
+}
+
+int unwinder__reuse(struct unwinder *u, struct bpf_object *obj, bool own_stores)
+{
+	struct bpf_map *maps[UNW_NR_MAPS], *stacks_b;
 	int err;
 
+	stacks_b = bpf_object__find_map_by_name(obj, "unw_stacks_b");
 	for (int i = 0; i < UNW_NR_MAPS; i++) {
 		maps[i] = bpf_object__find_map_by_name(obj, unw_map_defs[i].name);
-		if (!maps[i]) {
+		if (!maps[i] || !stacks_b) {
 			if (u)
 				ps_warn("unwind: the BPF object has no %s map: frame pointers only (rebuild peerscope)",
-					unw_map_defs[i].name);
+					stacks_b ? unw_map_defs[i].name : "unw_stacks_b");
 			return 0;
 		}
 	}
+	/* unused maps: do not pin 25 MiB of kernel memory for nothing */
+	size_own_store(stacks_b, u && own_stores);
 	if (!u) {
-		/* unused: do not pin 25 MiB of kernel memory for nothing */
 		bpf_map__set_max_entries(maps[UNW_MAP_ROWS], 1);
 		bpf_map__set_max_entries(maps[UNW_MAP_STACKS], 1);
 		bpf_map__set_max_entries(maps[UNW_MAP_PROCS], 1);
 		return 0;
 	}
 	for (int i = 0; i < UNW_NR_MAPS; i++) {
+		if (i == UNW_MAP_STACKS && own_stores) {
+			size_own_store(maps[i], true);
+			continue;
+		}
 		err = bpf_map__reuse_fd(maps[i], u->fds[i]);
 		if (err)
 			return err;
@@ -403,14 +419,23 @@ bool unwinder__owns_stack(int32_t stack_id)
 	return stack_id >= 0 && (stack_id & UNW_STACK_ID_FLAG);
 }
 
+bool unwinder__in_set_b(int32_t stack_id)
+{
+	return unwinder__owns_stack(stack_id) && (stack_id & UNW_STACK_ID_SET_B);
+}
+
 int unwinder__read_stack(struct unwinder *u, int32_t stack_id, uint64_t *ips)
+{
+	return u ? unwinder__read_store(u->fds[UNW_MAP_STACKS], stack_id, ips) : 0;
+}
+
+int unwinder__read_store(int store_fd, int32_t stack_id, uint64_t *ips)
 {
 	struct unw_stack st;
 	uint32_t key = (uint32_t)stack_id & UNW_STACK_ID_MASK;
 	uint32_t n;
 
-	if (!u || !unwinder__owns_stack(stack_id) ||
-	    bpf_map_lookup_elem(u->fds[UNW_MAP_STACKS], &key, &st))
+	if (!unwinder__owns_stack(stack_id) || bpf_map_lookup_elem(store_fd, &key, &st))
 		return 0;
 	n = st.nr < UNW_MAX_FRAMES ? st.nr : UNW_MAX_FRAMES;
 	if (n > PS_MAX_STACK_DEPTH)

@@ -36,11 +36,14 @@ void unwinder__free(struct unwinder *u);
 
 /*
  * Before obj loads: points its unwinder maps at u's (or, with u NULL,
- * shrinks them to one entry: unused).  1 when obj will unwind through u (set
- * its unw_enabled rodata to that), 0 when it will not (u NULL, or obj has no
- * unwinder maps), or -errno.
+ * shrinks them to one entry: unused).  With own_stores, obj's stores of
+ * unwound stacks (unw_stacks, unw_stacks_b) stay its own, for a collector
+ * that drains and empties them while recording (read them with
+ * unwinder__read_store); else it shares u's and never uses unw_stacks_b.
+ * 1 when obj will unwind through u (set its unw_enabled rodata to that), 0
+ * when it will not (u NULL, or obj has no unwinder maps), or -errno.
  */
-int unwinder__reuse(struct unwinder *u, struct bpf_object *obj);
+int unwinder__reuse(struct unwinder *u, struct bpf_object *obj, bool own_stores);
 
 /*
  * Before attaching: tables for every target's executable mappings.  Every
@@ -54,6 +57,10 @@ void unwinder__poll(struct unwinder *u);
 bool unwinder__owns_stack(int32_t stack_id);
 /* Frames of such a stack into ips (PS_MAX_STACK_DEPTH); the depth, 0 if gone. */
 int unwinder__read_stack(struct unwinder *u, int32_t stack_id, uint64_t *ips);
+/* The same from an object's own store (unw_stacks or unw_stacks_b, by fd). */
+int unwinder__read_store(int store_fd, int32_t stack_id, uint64_t *ips);
+/* True for an id unw_stacks_b holds rather than unw_stacks. */
+bool unwinder__in_set_b(int32_t stack_id);
 
 /* Walk counters (stacks, root reached, frames by table / by frame pointer). */
 struct unwinder_stats {

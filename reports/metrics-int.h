@@ -24,6 +24,12 @@ void metrics__sample(const struct expo *e, const char *name, const char *labels,
 /* s escaped as a label value into buf. */
 const char *metrics__label_value(const char *s, char *buf, size_t len);
 
+/*
+ * The counters of path name, added on first use; NULL once
+ * METRICS_MAX_PATHS paths have series (label values stay bounded).
+ */
+struct metrics_path *metrics__path(struct metrics_state *m, const char *name);
+
 /* Socket events and peers of window p into m (metrics-net.c). */
 void metrics__add_net(struct metrics_state *m, const struct profile *p);
 void metrics__render_net(const struct expo *e, const struct metrics_state *m);

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
  * /metrics from the sock collector beyond the per-path traffic: TCP
- * retransmits and failed connection attempts (by errno name), and with
- * --metrics-peers K the costliest peers.  A peer address is a label value
+ * retransmits and failed connection attempts (by errno name) per path, and
+ * with --metrics-peers K the costliest peers.  A peer address is a label value
  * only there, and bounded: each window's K costliest peers (by on-CPU +
- * off-CPU time while a thread served them, then bytes) get a series of
+ * off-CPU time while a thread served them, then messages) get a series of
  * their own, kept from then on so counters never go down; every other
  * peer's figures go to peer="other"; past METRICS_PEERS_MAX series new
- * peers fold into "other" too.
+ * peers fold into "other" too.  A window with fewer than PEERS_MIN_SAMPLES
+ * cpu samples while serving peers ranks them by messages instead: a
+ * handful of samples (each 1/F s) cannot tell peers apart, and ranking on
+ * them would export whichever peer one stray sample fell on -- the same
+ * threshold below which `report --peers` declines to judge.
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -19,32 +23,40 @@
 #include "reports/metrics.h"
 #include "reports/metrics-int.h"
 
+static int find_error(const struct metrics_path *mp, const char *name)
+{
+	for (int i = 0; i < mp->nr_connect_errors; i++) {
+		if (!strcmp(mp->connect_errors[i].name, name))
+			return i;
+	}
+	return -1;
+}
+
+/* The count of errno name on mp: its own until the last slot, which is "other". */
+static struct metrics_count *error_slot(struct metrics_path *mp, const char *name)
+{
+	struct metrics_count *c = mp->connect_errors;
+	int i = find_error(mp, name && *name ? name : "other");
+
+	if (i < 0 && mp->nr_connect_errors >= METRICS_MAX_ERRORS - 1)
+		i = find_error(mp, name = "other");
+	if (i < 0) {
+		i = mp->nr_connect_errors++;
+		snprintf(c[i].name, sizeof(c[i].name), "%s", name && *name ? name : "other");
+	}
+	return &c[i];
+}
+
 static int add_event(const struct rec_sockevent *r, void *ctx)
 {
-	struct metrics_state *m = ctx;
-	struct metrics_count *c = m->connect_errors;
-	int i;
+	struct metrics_path *mp = metrics__path(ctx, r->path && *r->path ? r->path : "other");
 
-	if (!strcmp(r->event, "retransmit")) {
-		m->retransmits += r->count;
+	if (!mp)
 		return 0;
-	}
-	if (strcmp(r->event, "connect_error"))
-		return 0;
-	for (i = 0; i < m->nr_connect_errors && strcmp(c[i].name, r->error); i++)
-		;
-	if (i == m->nr_connect_errors) {
-		const char *name = r->error;
-
-		if (i < METRICS_MAX_ERRORS) {
-			m->nr_connect_errors++;
-		} else {
-			i = METRICS_MAX_ERRORS - 1;	/* the last slot takes the rest */
-			name = "other";
-		}
-		snprintf(c[i].name, sizeof(c[i].name), "%s", name);
-	}
-	c[i].n += r->count;
+	if (!strcmp(r->event, "retransmit"))
+		mp->retransmits += r->count;
+	else if (!strcmp(r->event, "connect_error"))
+		error_slot(mp, r->error)->n += r->count;
 	return 0;
 }
 
@@ -61,17 +73,24 @@ static struct metrics_peer *peer_slot(struct metrics_state *m, const char *name,
 	return &m->peers[m->nr_peers++];
 }
 
-static double cost(const struct metrics_peer *p)
+static int by_messages(const void *a, const void *b)
 {
-	return p->cpu_s + p->offcpu_s + (p->tx_bytes + p->rx_bytes) * 1e-12;
+	const struct metrics_peer *pa = a, *pb = b;
+	int64_t ma = pa->tx_msgs + pa->rx_msgs, mb = pb->tx_msgs + pb->rx_msgs;
+
+	if (ma != mb)
+		return ma < mb ? 1 : -1;
+	if (pa->tx_bytes + pa->rx_bytes != pb->tx_bytes + pb->rx_bytes)
+		return pa->tx_bytes + pa->rx_bytes < pb->tx_bytes + pb->rx_bytes ? 1 : -1;
+	return strcmp(pa->name, pb->name);
 }
 
 static int by_cost(const void *a, const void *b)
 {
-	double ca = cost(a), cb = cost(b);
+	const struct metrics_peer *pa = a, *pb = b;
+	double ca = pa->cpu_s + pa->offcpu_s, cb = pb->cpu_s + pb->offcpu_s;
 
-	return ca < cb ? 1 : ca > cb ? -1 : strcmp(((const struct metrics_peer *)a)->name,
-						   ((const struct metrics_peer *)b)->name);
+	return ca < cb ? 1 : ca > cb ? -1 : by_messages(a, b);
 }
 
 /* This window's peers, summed over paths, costliest first. */
@@ -79,6 +98,7 @@ static int window_peers(const struct profile *p, struct metrics_peer **out)
 {
 	struct peers_data d = {};
 	struct metrics_peer *w = NULL;
+	int64_t samples = 0;
 	int nr = 0;
 
 	*out = NULL;
@@ -100,6 +120,7 @@ static int window_peers(const struct profile *p, struct metrics_peer **out)
 				memset(&w[nr], 0, sizeof(*w));
 				snprintf(w[nr++].name, sizeof(w->name), "%s", pc->peer);
 			}
+			samples += pc->cpu_samples;
 			w[j].cpu_s += pc->cpu_ns / 1e9;
 			w[j].offcpu_s += pc->offcpu_ns / 1e9;
 			w[j].tx_bytes += pc->tx_bytes;
@@ -109,7 +130,7 @@ static int window_peers(const struct profile *p, struct metrics_peer **out)
 		}
 	}
 	if (nr)
-		qsort(w, nr, sizeof(*w), by_cost);
+		qsort(w, nr, sizeof(*w), samples < PEERS_MIN_SAMPLES ? by_messages : by_cost);
 out:
 	peers__free(&d);
 	*out = w;
@@ -203,16 +224,24 @@ static void render_peers(const struct expo *e, const struct metrics_state *m)
 
 void metrics__render_net(const struct expo *e, const struct metrics_state *m)
 {
-	char l[64];
+	char pv[80], l[160];
 
 	metrics__family(e, "peerscope_tcp_retransmits_total", "counter",
-			"TCP segments retransmitted on the targets' connections.");
-	metrics__sample(e, "peerscope_tcp_retransmits_total", NULL, m->retransmits);
+			"TCP segments retransmitted on the targets' connections, by path.");
+	for (const struct metrics_path *mp = m->paths; mp < m->paths + m->nr_paths; mp++) {
+		snprintf(l, sizeof(l), "path=\"%s\"", metrics__label_value(mp->name, pv, sizeof(pv)));
+		metrics__sample(e, "peerscope_tcp_retransmits_total", l, mp->retransmits);
+	}
 	metrics__family(e, "peerscope_connect_errors_total", "counter",
-			"Connection attempts of the targets that failed, by errno name.");
-	for (int i = 0; i < m->nr_connect_errors; i++) {
-		snprintf(l, sizeof(l), "error=\"%s\"", m->connect_errors[i].name);
-		metrics__sample(e, "peerscope_connect_errors_total", l, m->connect_errors[i].n);
+			"Connection attempts of the targets that failed, by path and errno name.");
+	for (const struct metrics_path *mp = m->paths; mp < m->paths + m->nr_paths; mp++) {
+		metrics__label_value(mp->name, pv, sizeof(pv));
+		for (int i = 0; i < mp->nr_connect_errors; i++) {
+			snprintf(l, sizeof(l), "path=\"%s\",error=\"%s\"", pv,
+				 mp->connect_errors[i].name);
+			metrics__sample(e, "peerscope_connect_errors_total", l,
+					mp->connect_errors[i].n);
+		}
 	}
 	if (m->peers_k > 0 && m->peers)
 		render_peers(e, m);

@@ -15,7 +15,7 @@
 #include "reports/metrics.h"
 #include "reports/metrics-int.h"
 
-static struct metrics_path *path_of(struct metrics_state *m, const char *name)
+struct metrics_path *metrics__path(struct metrics_state *m, const char *name)
 {
 	for (int i = 0; i < m->nr_paths; i++) {
 		if (!strcmp(m->paths[i].name, name))
@@ -45,7 +45,7 @@ void metrics__add_window(struct metrics_state *m, const struct profile *p,
 	}
 	for (uint32_t i = 0; i < rep->nr_paths; i++) {
 		const struct path_stats *s = &rep->paths[i];
-		struct metrics_path *mp = path_of(m, s->name);
+		struct metrics_path *mp = metrics__path(m, s->name);
 		struct ophist oh;
 
 		if (!mp)
@@ -66,7 +66,7 @@ void metrics__add_window(struct metrics_state *m, const struct profile *p,
 	m->has_alloc |= rep->has_alloc;
 	metrics__add_net(m, p);
 	for (int i = 0; i < w->nr_slas; i++) {
-		struct metrics_path *mp = path_of(m, w->slas[i].path);
+		struct metrics_path *mp = metrics__path(m, w->slas[i].path);
 		enum sla_state st = !w->sla_res[i].known ? SLA_UNKNOWN
 				    : w->sla_res[i].pass ? SLA_PASS : SLA_FAIL;
 

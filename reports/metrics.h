@@ -43,22 +43,28 @@ void agent_index__line(FILE *f, const struct agent_window *w, const struct path_
 
 enum sla_state { SLA_NONE = 0, SLA_PASS, SLA_FAIL, SLA_UNKNOWN };
 
-struct metrics_path {
-	char name[32];
-	double cpu_s, runq_s, off_s[PR_NR];
-	struct ophist ops;
-	int64_t tx_bytes, rx_bytes, tx_msgs, rx_msgs, alloc_bytes;
-	enum verdict_kind verdict;
-	enum sla_state sla;
-};
-
-/* Label values of errno names and peers stay bounded. */
-#define METRICS_MAX_ERRORS	16
+/*
+ * Label values of errno names and peers stay bounded: a path exports at
+ * most METRICS_MAX_ERRORS - 1 errno names, the rest add up in "other".
+ */
+#define METRICS_MAX_ERRORS	8
 #define METRICS_PEERS_MAX	256
 
 struct metrics_count {
 	char name[24];
 	uint64_t n;
+};
+
+struct metrics_path {
+	char name[32];
+	double cpu_s, runq_s, off_s[PR_NR];
+	struct ophist ops;
+	int64_t tx_bytes, rx_bytes, tx_msgs, rx_msgs, alloc_bytes;
+	uint64_t retransmits;		/* sock collector events on the path's connections */
+	struct metrics_count connect_errors[METRICS_MAX_ERRORS];
+	int nr_connect_errors;
+	enum verdict_kind verdict;
+	enum sla_state sla;
 };
 
 /* A peer's cost while a thread served it, and the traffic with it. */
@@ -71,9 +77,6 @@ struct metrics_peer {
 struct metrics_state {
 	struct metrics_path paths[METRICS_MAX_PATHS];
 	int nr_paths;
-	uint64_t retransmits;		/* sock collector events */
-	struct metrics_count connect_errors[METRICS_MAX_ERRORS];
-	int nr_connect_errors;
 	/*
 	 * --metrics-peers K (peers_k > 0): each window's K costliest peers
 	 * get a series of their own (kept from then on, at most

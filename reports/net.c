@@ -108,6 +108,13 @@ static const struct json_field tcp_fields[] = {
 	JSON_FIELD(struct net_data, retrans, "retrans"),
 };
 
+static const struct json_field event_fields[] = {
+	JSON_FIELD(struct event_row, path, "path"),
+	JSON_FIELD(struct event_row, event, "event"),
+	JSON_FIELD(struct event_row, error, "error"),
+	JSON_FIELD(struct event_row, count, "count"),
+};
+
 static const struct json_field err_fields[] = {
 	JSON_FIELD(struct err_row, proto, "proto"),
 	JSON_FIELD(struct err_row, call, "call"),
@@ -173,6 +180,8 @@ static void emit_json(const struct profile *p, const struct report_opts *o,
 	json__begin(&w, '{');
 	json_peers_paths(&w, o, d);
 	json_tcp(&w, o, d);
+	if (d->nr_events)	/* recordings before sockevent records have no key */
+		JSON_ROWS(&w, "events", event_fields, 0, d->events, d->nr_events);
 	JSON_ROWS(&w, "errors", err_fields, 0, d->errs, d->nr_errs);
 	json_storms(&w, d);
 	json_stacks(&w, "tx_stacks", d->tx_stacks, limit(o, d->nr_tx_stacks));
@@ -277,6 +286,14 @@ static void emit_text(const struct profile *p, const struct report_opts *o,
 				r->connect ? output__fmt_ns(r->connect, c, sizeof(c)) : "-", r->retrans);
 		}
 	}
+	if (d->nr_events) {
+		fprintf(f, "\nTCP retransmits and failed connects by path\n  %-12s %-14s %-14s %10s\n",
+			"path", "event", "error", "count");
+		for (int i = 0; i < d->nr_events; i++)
+			fprintf(f, "  %-12.12s %-14s %-14s %10s\n", d->events[i].path,
+				d->events[i].event, d->events[i].error,
+				output__fmt_count(d->events[i].count, a, sizeof(a)));
+	}
 	if (d->nr_errs) {
 		fprintf(f, "\nSocket errors\n  %-5s %-10s %-14s %10s\n", "proto", "call", "error", "count");
 		for (int i = 0; i < d->nr_errs; i++)
@@ -320,10 +337,11 @@ int report_net__emit(const struct profile *p, const struct report_opts *o,
 
 	if (!o->net)
 		return 0;
-	err = net__compute(p, &d);
+	err = net__compute(p, o->path_rules, &d);
 	if (err)
 		goto free_data;
-	if (!d.nr_peers && !d.nr_conns && !d.nr_errs && !d.nr_tx_stacks && !d.nr_rx_stacks)
+	if (!d.nr_peers && !d.nr_conns && !d.nr_errs && !d.nr_events && !d.nr_tx_stacks &&
+	    !d.nr_rx_stacks)
 		goto free_data;	/* no socket data: nothing to show */
 
 	report_out__section(out, "net", "Network");

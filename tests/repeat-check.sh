@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# repeat-check.sh [-n N] [-r REV] [-o DIR] [--no-load] [TEST...]
+# repeat-check.sh [-n N] [-r REV] [-o DIR] [--busy K|--no-load] [--lock FILE] [TEST...]
 #
 # Does `make check` pass N times in a row on a clean clone while the
 # machine is busy?  Clones REV (default HEAD) of this repository into a
-# fresh directory, starts two CPU-bound busy loops (shell `while :`), runs
+# fresh directory, starts CPU-bound busy loops (shell `while :`, two by default), runs
 # `make check` N times (default 10) one after the other, and prints one
 # line per run -- result, time, load average, the tests that failed -- and
 # a summary.  Exit 0 only when every run passed.
@@ -12,7 +12,11 @@
 #   -r REV     what to clone (default HEAD; uncommitted changes are not in it)
 #   -o DIR     keep the clone and the logs there (default a new /tmp dir);
 #              run K's output is DIR/run-K.log
+#   --busy K   K busy loops (default 2; 0 is the same as --no-load)
 #   --no-load  no busy loops (a baseline to compare with)
+#   --lock F   run each integration test under `flock F`: other work on the
+#              machine that takes the same lock (engineers' own tests and
+#              benches) then never overlaps a test, and is part of the load
 #   TEST...    instead of the whole `make check`: build, then only these
 #              integration tests (names as tests/run-integration.sh takes
 #              them) -- for trying the script itself, not for the verdict
@@ -21,19 +25,23 @@
 # on the 2-core machine, so 10 runs are 2-3 hours.  docs/testing.md says more.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-runs=10 rev=HEAD out= load=1 tests=()
+runs=10 rev=HEAD out= busy_n=2 lock= tests=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	-n) runs=$2; shift 2 ;;
 	-r) rev=$2; shift 2 ;;
 	-o) out=$2; shift 2 ;;
-	--no-load) load=0; shift ;;
+	--no-load) busy_n=0; shift ;;
+	--busy) busy_n=$2; shift 2 ;;
+	--lock) lock=$2; shift 2 ;;
 	-h|--help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "repeat-check: unknown option $1 (see --help)" >&2; exit 2 ;;
 	*) tests+=("$1"); shift ;;
 	esac
 done
 case $runs in ''|*[!0-9]*|0) echo "repeat-check: -n wants a count >= 1" >&2; exit 2 ;; esac
+case $busy_n in ''|*[!0-9]*) echo "repeat-check: --busy wants a count >= 0" >&2; exit 2 ;; esac
+[ -z "$lock" ] || export PEERSCOPE_TEST_LOCK=$lock
 [ -n "$out" ] || out=$(mktemp -d /tmp/peerscope-repeat.XXXXXX)
 mkdir -p "$out" || exit 1
 clone=$out/clone
@@ -55,9 +63,9 @@ git clone --quiet --no-local "$ROOT" "$clone" && git -C "$clone" checkout --quie
 what="make check"
 [ ${#tests[@]} -eq 0 ] || what="integration tests ${tests[*]}"
 echo "repeat-check: $runs run(s) of $what on a clean clone of $(git -C "$ROOT" log -1 --format='%h %s' "$commit")"
-echo "repeat-check: in $clone, logs in $out, $([ $load = 1 ] && echo "two busy loops running" || echo "no extra load")"
-if [ $load = 1 ]; then
-	for _ in 1 2; do
+echo "repeat-check: in $clone, logs in $out, $busy_n busy loop(s)${lock:+, each test under flock $lock}"
+if [ "$busy_n" -gt 0 ]; then
+	for _ in $(seq "$busy_n"); do
 		( while :; do :; done ) &
 		busy+=($!)
 	done

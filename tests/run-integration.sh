@@ -3,6 +3,9 @@
 # test_foo), one line each,
 # then "N passed, N failed, N skipped".  A test exits 0 (pass), 77 (skip)
 # or anything else (fail); its stderr is shown only when it fails.
+# PEERSCOPE_TEST_LOCK=FILE runs each test under `flock FILE`, so that other
+# work on the machine that loads BPF programs (and takes the same lock)
+# never overlaps a test that counts them (tests/repeat-check.sh --lock).
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 export BUILD=${BUILD:-build}
@@ -15,7 +18,11 @@ for t in "${tests[@]}"; do
 	name=$(basename "$t" .sh)
 	log=$(mktemp)
 	start=$(date +%s)
-	timeout --kill-after=10 "${TEST_TIMEOUT:-300}" bash "$t" >"$log" 2>&1
+	if [ -n "${PEERSCOPE_TEST_LOCK:-}" ]; then
+		flock "$PEERSCOPE_TEST_LOCK" timeout --kill-after=10 "${TEST_TIMEOUT:-300}" bash "$t" >"$log" 2>&1
+	else
+		timeout --kill-after=10 "${TEST_TIMEOUT:-300}" bash "$t" >"$log" 2>&1
+	fi
 	rc=$?
 	secs=$(( $(date +%s) - start ))
 	case $rc in

@@ -92,8 +92,19 @@ struct record {
 	int64_t start_wall_ns;
 	/* what collectors flushed while recording; the drain adds the rest */
 	struct profile *profile;
-	/* each target as it was once attached (record-notes.c) */
+	/* each target as it was once attached, and as last seen (record-notes.c) */
 	struct target_state *at_attach;
+	struct target_watch *watch;
+};
+
+/*
+ * A target's image as last seen while recording: an exec is caught while
+ * the new image lives, so its maps are read even if it exits before the
+ * end (then its frames would be unnamed and the exec unsaid).
+ */
+struct target_watch {
+	char exe[256];
+	int refresh_polls;	/* polls left that re-read its maps after an exec */
 };
 
 /* seconds from a to b (CLOCK_MONOTONIC readings) */
@@ -108,6 +119,8 @@ static inline double record__ts_sec(const struct timespec *a, const struct times
  */
 int record__parse_args(struct record *r, int argc, char **argv);
 /* notes on targets: gone by the end of attach; exec'd or forked by the stop */
+/* each poll: a target that exec'd has its new image's maps read now */
+void record__watch_targets(struct record *r);
 void record__note_attached(struct record *r);
 void record__note_changes(const struct record *r);
 int record__libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap);

@@ -144,6 +144,7 @@ static void record_loop(struct record *r)
 			flush_collectors(r);
 			last_flush = now;
 		}
+		record__watch_targets(r);
 		alive = target__nr_alive(&r->target);
 		if (!alive) {
 			ps_info("every target has exited: stopping");
@@ -209,6 +210,29 @@ static int write_recording(const struct record *r, struct profile *p, int64_t sa
 	return err;
 }
 
+/*
+ * Which collectors' events lost a stack, out of how many: off-CPU and
+ * socket events are not samples, and "223 stack errors" beside "1589
+ * samples" read as 14 % of the samples when it was 0.3 % of the context
+ * switches.
+ */
+static void stack_errors_by_collector(const struct record *r)
+{
+	const char *sep = " (stack errors: ";
+
+	for (int i = 0; i < r->nr_coll; i++) {
+		const struct collector_stats *s = &r->coll[i].stats;
+
+		if (!s->stack_errors)
+			continue;
+		fprintf(stderr, "%s%s %llu of %llu events", sep, r->coll[i].ops->name,
+			(unsigned long long)s->stack_errors, (unsigned long long)s->events);
+		sep = ", ";
+	}
+	if (*sep == ',')
+		fputc(')', stderr);
+}
+
 static int drain_and_write(struct record *r)
 {
 	struct collector_stats t;
@@ -265,9 +289,11 @@ static int drain_and_write(struct record *r)
 	}
 	/* drops are always shown, even when zero */
 	fprintf(stderr, "peerscope: wrote %s: %lld samples, %llu stack errors, %llu map full, "
-		"%llu lost\n", strcmp(written, "-") ? written : "stdout", (long long)samples,
+		"%llu lost", strcmp(written, "-") ? written : "stdout", (long long)samples,
 		(unsigned long long)t.stack_errors, (unsigned long long)t.map_full,
 		(unsigned long long)t.lost);
+	stack_errors_by_collector(r);
+	fputc('\n', stderr);
 
 free_profile:
 	profile__free(p);
@@ -430,6 +456,7 @@ free_target:
 		path_rules__free(rules);
 	free(r.port_rules);
 	free(r.at_attach);
+	free(r.watch);
 	target__free(&r.target);
 	return ret;
 }

@@ -10,6 +10,7 @@
 #include "core/records.h"
 #include "analysis/frames.h"
 #include "analysis/net.h"
+#include "analysis/net-place.h"
 
 /* A record's string, "?" when absent or empty. */
 static const char *str(const char *v)
@@ -56,6 +57,16 @@ static int cmp_path(const void *a, const void *b)
 		c = strcmp(x->path, y->path);
 
 	return c ? c : strcmp(x->proto, y->proto);
+}
+
+static int cmp_event(const void *a, const void *b)
+{
+	const struct event_row *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	if (!c)
+		c = strcmp(x->event, y->event);
+	return c ? c : strcmp(x->error, y->error);
 }
 
 static int cmp_err(const void *a, const void *b)
@@ -169,10 +180,11 @@ static int add_path(struct path_row **rows, int *nr, const struct peer_row *row,
 	return 0;
 }
 
-static int add_peer(const struct rec_peer *r, struct net_data *d)
+static int add_peer(const struct rec_peer *r, const struct net_place *np, struct net_data *d)
 {
 	struct peer_row row = {
-		.proto = str(r->proto), .peer = str(r->peer), .path = str(r->path),
+		.proto = str(r->proto), .peer = str(r->peer),
+		.path = str(net_place__path(np, r->path, r->path_by, r->proto, r->lport, r->rport)),
 		.lport = r->lport, .tx = r->tx_bytes, .rx = r->rx_bytes,
 		.txm = r->tx_msgs, .rxm = r->rx_msgs,
 	};
@@ -204,11 +216,12 @@ static int push(int64_t **v, int *n, int64_t x)
 	return 0;
 }
 
-static int add_conn(const struct rec_conn *r, struct net_data *d)
+static int add_conn(const struct rec_conn *r, const struct net_place *np, struct net_data *d)
 {
 	struct conn_row c = {
 		.peer = str(r->peer), .side = str(r->side), .state = str(r->state),
-		.path = str(r->path), .lport = r->lport,
+		.path = str(net_place__path(np, r->path, r->path_by, r->proto, r->lport, r->rport)),
+		.lport = r->lport,
 		.tx = r->tx_bytes, .rx = r->rx_bytes,
 		.lifetime = r->lifetime_ns, .connect = r->connect_ns,
 		.accept_wait = r->accept_wait_ns, .retrans = r->retrans,
@@ -249,8 +262,35 @@ static int add_err(const struct rec_sockerr *r, struct net_data *d)
 	return 0;
 }
 
+static int add_event(const struct rec_sockevent *r, const struct net_place *np,
+		     struct net_data *d)
+{
+	struct event_row e = {
+		.path = str(net_place__path(np, r->path, r->path_by, r->proto, r->lport, r->rport)),
+		.event = str(r->event), .error = r->error && *r->error ? r->error : "-",
+		.count = r->count,
+	};
+
+	if (!strcmp(e.path, "?"))
+		e.path = "other";	/* a record without a path: the collector's "other" */
+	for (int i = 0; i < d->nr_events; i++) {
+		struct event_row *o = &d->events[i];
+
+		if (!strcmp(o->path, e.path) && !strcmp(o->event, e.event) &&
+		    !strcmp(o->error, e.error)) {
+			o->count += e.count;
+			return 0;
+		}
+	}
+	if (grow(&d->events, d->nr_events, sizeof(e)))
+		return -ENOMEM;
+	d->events[d->nr_events++] = e;
+	return 0;
+}
+
 void net__free(struct net_data *d)
 {
+	free(d->events);
 	free(d->peers);
 	free(d->paths);
 	free(d->by_pid);
@@ -280,19 +320,25 @@ static int add_hist(const struct rec_sockhist *r, struct net_data *d)
 	return 0;
 }
 
-int net__compute(const struct profile *p, struct net_data *d)
+int net__compute(const struct profile *p, const struct path_rules *rules, struct net_data *d)
 {
 	struct rec_peer peer;
 	struct rec_conn conn;
 	struct rec_sockerr se;
+	struct rec_sockevent ev;
 	struct rec_sockhist *sh = malloc(sizeof(*sh));
+	struct net_place np;
 	uint32_t pos;
-	int err = sh ? 0 : -ENOMEM;
+	int err = net_place__init(&np, p, rules);
 
+	if (!err && !sh)
+		err = -ENOMEM;
 	for (pos = 0; !err && records__next_peer(p, &pos, &peer);)
-		err = add_peer(&peer, d);
+		err = add_peer(&peer, &np, d);
 	for (pos = 0; !err && records__next_conn(p, &pos, &conn);)
-		err = add_conn(&conn, d);
+		err = add_conn(&conn, &np, d);
+	for (pos = 0; !err && records__next_sockevent(p, &pos, &ev);)
+		err = add_event(&ev, &np, d);
 	for (pos = 0; !err && records__next_sockerr(p, &pos, &se);)
 		err = add_err(&se, d);
 	for (pos = 0; !err && records__next_sockhist(p, &pos, sh);)
@@ -300,6 +346,7 @@ int net__compute(const struct profile *p, struct net_data *d)
 	/* the last sockdrop record counts */
 	for (pos = 0; records__next_sockdrop(p, &pos, &d->drop);)
 		;
+	net_place__free(&np);
 	free(sh);
 	if (err)
 		return err;
@@ -317,6 +364,8 @@ int net__compute(const struct profile *p, struct net_data *d)
 		qsort(d->by_pid, d->nr_by_pid, sizeof(*d->by_pid), cmp_path);
 	if (d->nr_errs)
 		qsort(d->errs, d->nr_errs, sizeof(*d->errs), cmp_err);
+	if (d->nr_events)
+		qsort(d->events, d->nr_events, sizeof(*d->events), cmp_event);
 	if (d->nr_conns)
 		qsort(d->conns, d->nr_conns, sizeof(*d->conns), cmp_conn);
 	if (d->nr_connect)

@@ -4,8 +4,9 @@
  * and per path, TCP connect latency, accept-queue wait, retransmits,
  * socket errors, syscall-size histograms and the stacks that send and
  * receive the most.  It reads the sock collector's samples (tx/rx bytes
- * and messages) and its records (peer, conn, sockerr, sockhist, sockdrop;
- * docs/net.md).
+ * and messages) and its records (peer, conn, sockerr, sockhist, sockdrop,
+ * sockevent; docs/net.md), whose paths it places again with the report's
+ * rules (net-place.h).
  */
 #ifndef PEERSCOPE_ANALYSIS_NET_H
 #define PEERSCOPE_ANALYSIS_NET_H
@@ -16,6 +17,7 @@
 #include "core/records.h"
 
 struct profile;
+struct path_rules;
 
 /* A stack is a storm when it made >= this many calls ... */
 #define NET_STORM_MIN_CALLS 100
@@ -63,6 +65,12 @@ struct conn_row {
 	int64_t lport, tx, rx, lifetime, connect, accept_wait, retrans, srtt, errors;
 };
 
+/* Retransmits or failed connects (event) of one path, by errno name (error). */
+struct event_row {
+	const char *path, *event, *error;
+	int64_t count;
+};
+
 /* A syscall size histogram: "lowest bytes:calls,..." */
 struct hist_row {
 	int64_t pid;
@@ -87,11 +95,16 @@ struct net_data {
 	int nr_tx_stacks, nr_rx_stacks;
 	struct hist_row *hists;
 	int nr_hists;
+	struct event_row *events;	/* by path, event, error */
+	int nr_events;
 	struct rec_sockdrop drop;
 };
 
-/* Fills d from p (zeroed first by the caller); 0 or a negative errno. */
-int net__compute(const struct profile *p, struct net_data *d);
+/*
+ * Fills d from p (zeroed first by the caller), the records' paths placed
+ * again with rules (NULL: as stored); 0 or a negative errno.
+ */
+int net__compute(const struct profile *p, const struct path_rules *rules, struct net_data *d);
 void net__free(struct net_data *d);
 
 #endif /* PEERSCOPE_ANALYSIS_NET_H */

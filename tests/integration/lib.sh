@@ -55,6 +55,19 @@ lost_ns() {
 # for the counters' granularity
 lost_since() { echo $(( $(lost_ns) - $1 + 1000000000 / $(getconf CLK_TCK) )); }
 
+# wait_attached PID FILE: until `record --progress` (pid PID, its stderr in
+# FILE) says "recording N process(es)", i.e. every collector is attached;
+# at most 30 s, and not past the record's exit.  Fails otherwise.
+wait_attached() {
+	local _
+	for _ in $(seq 300); do
+		grep -qs "recording [0-9]* process" "$2" && return 0
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	grep -qs "recording [0-9]* process" "$2" || fail "record did not attach: $(tail -3 "$2")"
+}
+
 # Wait until FILE exists and is non-empty, at most SECONDS.
 wait_file() {
 	local f=$1 s=${2:-20} i=0

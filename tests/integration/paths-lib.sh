@@ -43,14 +43,7 @@ record_gated() {
 		2>"$T/record.err" &
 	rec=$!
 	BG_PIDS+=("$rec")
-	# --progress says "recording N process(es) ..." once every collector is attached
-	for _ in $(seq 300); do
-		grep -q "recording [0-9]* process" "$T/record.err" && break
-		kill -0 "$rec" 2>/dev/null || break
-		sleep 0.1
-	done
-	grep -q "recording [0-9]* process" "$T/record.err" ||
-		fail "record did not attach: $(tail -3 "$T/record.err")"
+	wait_attached "$rec" "$T/record.err"
 	touch "$T/gate"
 	wait "$rec" || fail "record failed: $(tail -3 "$T/record.err")"
 }

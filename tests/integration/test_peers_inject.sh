@@ -35,7 +35,6 @@ run() {
 path() { jq -c --arg p "$2" '.peers.paths[] | select(.path == $p)' "$T/$1.rep"; }
 # share JSON KEY PORT: 100 * KEY[PORT] / sum(KEY) of node 0 in the driver's JSON
 share() { jq -r --arg k "$2" --arg p "$3" '.per_node[0][$k] as $r | 100 * ($r[$p] // 0) / ([$r[]] | add)' "$T/$1.json"; }
-within5() { assert_between "$1" "$(awk -v w="$2" 'BEGIN { print w - 5 }')" "$(awk -v w="$2" 'BEGIN { print w + 5 }')" "$3"; }
 
 # 1. expensive-peer
 run expensive --inject expensive-peer --on-node 1

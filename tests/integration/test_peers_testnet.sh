@@ -5,9 +5,27 @@
 #     cost, and its share of node 0's DHT messages is within 5 percentage
 #     points of node 0's own count (p2pnet --json dht_datagrams_from).
 #     With the node's peer probes (rules "peer" lines: the dht worker says
-#     which peer each datagram is from), its share of the dht CPU is within
-#     8 points of the CPU node 0 itself counted per sender
-#     (dht_cpu_ns_from); docs/peers.md says what the last points are.
+#     which peer each datagram is from), its share of the tagged dht CPU is
+#     within 5 points of the CPU node 0 itself counted per sender
+#     (dht_cpu_ns_from).  Both sides count the same CPU over the same time:
+#     - time: the nodes wait at --start-gate until the recording is
+#       attached, and it ends when node 0 exits, after its stats (run_net);
+#     - p2p-loop: from the return of one datagram's recvfrom to the next
+#       recvfrom, for that datagram's sender (the read sets the tag);
+#     - dht-worker: from the start of one datagram's handling to the start
+#       of the next item, bookkeeping between items included, for that
+#       datagram's sender (its dht_serving probe sets the tag, a lookup of
+#       its own clears it);
+#     - the recvfrom calls count for nobody on the node's side: the tag
+#       changes inside them, and most of their CPU is the sock collector's
+#       tracepoint programs, which the node's clock counts and no sample
+#       can see.
+#     The per-thread split of both is printed.  Per thread they still
+#     differ by a few points, in opposite directions (docs/peers.md): the
+#     part of each read that samples do see goes to the previous datagram's
+#     sender on peerscope's side (the loop's share nearer the message
+#     share), and the part of the worker's sends that they do not see stays
+#     on the node's (the worker's likewise).
 #  2. a rules file that matches no symbol of the node, plus --port dht=udp:..:
 #     the dht path still gets CPU, through the socket the threads served
 #     (it said "wall time 0 ns busy" before the tag).
@@ -21,6 +39,15 @@ need_cmd jq
 
 peer_rules "$T/p2p.rules"
 
+# thread_shares NAME PEER: PEER's share of each dht thread's tagged CPU samples
+thread_shares() {
+	local p
+	for p in $(jq -r '.peers.paths[] | select(.path == "dht") | .peers[].peer' "$T/$1.rep"); do
+		"$PS" flame "$T/$1.pb.gz" --folded --type cpu --path dht --peer "$p" --by thread | sed "s/^/$p /"
+	done | awk -v me="$2" '{ t = substr($2, 1, index($2, ";") - 1); all[t] += $NF; if ($1 == me) mine[t] += $NF }
+		END { for (t in all) if (t ~ /p2p-loop|dht-worker/) printf "%s%s %.1f %%", n++ ? ", " : "", t, 100 * mine[t] / all[t] }'
+}
+
 # 1. abusive-peer
 SPAN=,span REC_ARGS="--rules $T/p2p.rules" run_net abusive --inject abusive-peer --on-node 1
 "$PS" report "$T/abusive.pb.gz" --peers --json >"$T/abusive.rep" || fail "report --peers failed"
@@ -32,16 +59,18 @@ want=$(jq -r --arg p "$port1" '.per_node[0].dht_requests_from as $r |
 [ "${top##*:}" = "$port1" ] || fail "abusive-peer: top dht CPU peer is $top, want port $port1"
 cpu_want=$(jq -r --arg p "$port1" '.per_node[0].dht_cpu_ns_from as $r |
 	100 * ($r[$p] // 0) / ([$r[]] | add)' "$T/abusive.json")
-note "abusive-peer: top dht CPU peer $top, $share % of tagged dht CPU; node 0 counted $cpu_want % of its dht CPU and $want % of the requests it served for it"
-assert_between "$share" "$(awk -v w="$cpu_want" 'BEGIN { print w - 8 }')" \
-	"$(awk -v w="$cpu_want" 'BEGIN { print w + 8 }')" "abusive-peer: CPU share (node 0 counted $cpu_want %)"
+# node 0's own split: the p2p-loop's part, and the rest (the worker's)
+node_split=$(jq -r --arg p "$port1" '.per_node[0] | .dht_cpu_ns_from as $c | .dht_loop_cpu_ns_from as $l |
+	([$l[]] | add) as $lt | (([$c[]] | add) - $lt) as $wt |
+	"p2p-loop \(100 * ($l[$p] // 0) / $lt | .*10 | round / 10) %, dht-worker \(100 * (($c[$p] // 0) - ($l[$p] // 0)) / $wt | .*10 | round / 10) %"' "$T/abusive.json")
+note "abusive-peer: top dht CPU peer $top, $share % of tagged dht CPU ($(thread_shares abusive "$top")); node 0 counted $cpu_want % ($node_split) of its dht CPU and $want % of the requests it served for it"
+within5 "$share" "$cpu_want" "abusive-peer: CPU share (node 0 counted $cpu_want %)"
 # its share of node 0's DHT messages, as report --peers counts them, agrees
 # with node 0's own count of the datagrams it handled (requests and replies)
 got_msgs=$(jq -r '.peers.paths[] | select(.path == "dht") | .peers[0].msg_share' "$T/abusive.rep")
 want_msgs=$(jq -r --arg p "$port1" '.per_node[0].dht_datagrams_from as $r |
 	100 * ($r[$p] // 0) / ([$r[]] | add)' "$T/abusive.json")
-assert_between "$got_msgs" "$(awk -v w="$want_msgs" 'BEGIN { print w - 5 }')" \
-	"$(awk -v w="$want_msgs" 'BEGIN { print w + 5 }')" "abusive-peer: message share (node 0 counted $want_msgs %)"
+within5 "$got_msgs" "$want_msgs" "abusive-peer: message share (node 0 counted $want_msgs %)"
 note "abusive-peer: $got_msgs % of node 0's dht messages by report --peers, $want_msgs % by node 0's own count"
 
 # 2. rules that match no symbol: dht CPU through the socket tag

@@ -21,7 +21,7 @@ static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void ctl_emit(const char *fmt, ...)
 {
-	char buf[8192];	/* stats carries six per-sender lists */
+	char buf[8192];	/* stats carries seven per-sender lists */
 	va_list ap;
 	size_t n, done = 0;
 
@@ -47,11 +47,12 @@ void ctl_emit(const char *fmt, ...)
 static void ctl_stats(void)
 {
 	char from[REQ_FROM_TEXT], dgrams[REQ_FROM_TEXT], dcpu[REQ_FROM_TEXT], dwait[REQ_FROM_TEXT];
-	char gframes[REQ_FROM_TEXT], gcpu[REQ_FROM_TEXT];
+	char gframes[REQ_FROM_TEXT], gcpu[REQ_FROM_TEXT], dloop[REQ_FROM_TEXT];
 
 	dht_requests_from(from, sizeof(from));
 	dht_datagrams_from(dgrams, sizeof(dgrams));
 	dht_cpu_from(dcpu, sizeof(dcpu));
+	dht_loop_cpu_from(dloop, sizeof(dloop));
 	dht_wait_from(dwait, sizeof(dwait));
 	gossip_frames_from(gframes, sizeof(gframes));
 	gossip_cpu_from(gcpu, sizeof(gcpu));
@@ -60,14 +61,14 @@ static void ctl_stats(void)
 		 "gossip_tx_writes=%lu gossip_rx_msgs=%lu gossip_rx_bytes=%lu gossip_rx_reads=%lu "
 		 "gossip_dups=%lu gossip_invalid=%lu gossip_delivered=%lu gossip_published=%lu "
 		 "errors=%lu rt_size=%d mesh=%d bootstrap_ns=%lu req_from=%s dgram_from=%s "
-		 "dht_cpu_from=%s dht_wait_from=%s gossip_frames_from=%s gossip_cpu_from=%s",
+		 "dht_cpu_from=%s dht_loop_cpu_from=%s dht_wait_from=%s gossip_frames_from=%s gossip_cpu_from=%s",
 		 STAT_GET(dht_tx_msgs), STAT_GET(dht_tx_bytes), STAT_GET(dht_rx_msgs),
 		 STAT_GET(dht_rx_bytes), STAT_GET(dht_dropped), STAT_GET(dht_timeouts),
 		 STAT_GET(gossip_tx_msgs), STAT_GET(gossip_tx_bytes), STAT_GET(gossip_tx_writes),
 		 STAT_GET(gossip_rx_msgs), STAT_GET(gossip_rx_bytes), STAT_GET(gossip_rx_reads),
 		 STAT_GET(gossip_dups), STAT_GET(gossip_invalid), STAT_GET(gossip_delivered),
 		 STAT_GET(gossip_published), STAT_GET(errors), rt_size(&node.rt),
-		 gossip_mesh_count(), node.bootstrap_ns, from, dgrams, dcpu, dwait, gframes, gcpu);
+		 gossip_mesh_count(), node.bootstrap_ns, from, dgrams, dcpu, dloop, dwait, gframes, gcpu);
 }
 
 /*

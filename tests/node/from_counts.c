@@ -40,3 +40,13 @@ uint64_t thread_cpu_ns(void)
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
+
+uint16_t from_stretch_next(struct from_stretch *s, uint16_t port, uint64_t *ns)
+{
+	uint64_t now = thread_cpu_ns();
+	uint16_t was = s->port;
+
+	*ns = was ? now - s->cpu_ns : 0;
+	*s = (struct from_stretch){ port, now };
+	return was;
+}

@@ -26,4 +26,18 @@ void from_format(struct from_counts *fc, char *buf, size_t len);
 /* CPU time of the calling thread, ns: what handling one sender's message cost. */
 uint64_t thread_cpu_ns(void);
 
+/*
+ * A stretch of one thread's CPU that counts for one sender: from the moment
+ * the thread starts on that sender's message to the moment it starts on
+ * another's (or on none), as a profiler that tags a thread by the peer it
+ * serves charges it.
+ */
+struct from_stretch {
+	uint16_t port;		/* the sender, 0 for none */
+	uint64_t cpu_ns;	/* the thread's CPU when it began */
+};
+
+/* Ends s (returns its sender, or 0, and its CPU in *ns) and starts one for port. */
+uint16_t from_stretch_next(struct from_stretch *s, uint16_t port, uint64_t *ns);
+
 #endif

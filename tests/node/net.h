@@ -65,6 +65,7 @@ struct nodeproc {
 	char req_from[1024];		/* "PORT:N,...": DHT requests it served, per sender */
 	char dgram_from[1024];		/* the same for every DHT datagram it handled */
 	char dht_cpu_from[1024];	/* CPU ns handling each sender's DHT datagrams */
+	char dht_loop_cpu_from[1024];	/* the p2p-loop thread's part of it */
 	char dht_wait_from[1024];	/* ns its queries waited for each peer's replies */
 	char gossip_frames_from[1024];	/* gossip frames handled, per remote TCP port */
 	char gossip_cpu_from[1024];	/* CPU ns handling them */

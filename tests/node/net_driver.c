@@ -298,6 +298,8 @@ static void on_line(struct nodeproc *np, char *line)
 				snprintf(np->dgram_from, sizeof(np->dgram_from), "%s", eq + 1);
 			else if (!strcmp(t, "dht_cpu_from"))
 				snprintf(np->dht_cpu_from, sizeof(np->dht_cpu_from), "%s", eq + 1);
+			else if (!strcmp(t, "dht_loop_cpu_from"))
+				snprintf(np->dht_loop_cpu_from, sizeof(np->dht_loop_cpu_from), "%s", eq + 1);
 			else if (!strcmp(t, "dht_wait_from"))
 				snprintf(np->dht_wait_from, sizeof(np->dht_wait_from), "%s", eq + 1);
 			else if (!strcmp(t, "gossip_frames_from"))

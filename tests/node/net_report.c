@@ -434,6 +434,7 @@ int report_json(const char *path)
 		json_from(f, "dht_requests_from", n->req_from);
 		json_from(f, "dht_datagrams_from", n->dgram_from);
 		json_from(f, "dht_cpu_ns_from", n->dht_cpu_from);
+		json_from(f, "dht_loop_cpu_ns_from", n->dht_loop_cpu_from);
 		json_from(f, "dht_wait_ns_from", n->dht_wait_from);
 		json_from(f, "gossip_frames_from", n->gossip_frames_from);
 		json_from(f, "gossip_cpu_ns_from", n->gossip_cpu_from);

@@ -61,6 +61,7 @@ enum inject_bit {
 void dht_requests_from(char *buf, size_t len);
 void dht_datagrams_from(char *buf, size_t len);
 void dht_cpu_from(char *buf, size_t len);
+void dht_loop_cpu_from(char *buf, size_t len);
 void dht_wait_from(char *buf, size_t len);
 void gossip_frames_from(char *buf, size_t len);
 void gossip_cpu_from(char *buf, size_t len);

@@ -146,7 +146,10 @@ record_pair() {
 			"${yard#pprof:}${PPROF_QUERY:-/debug/pprof/profile?}seconds=$secs" &
 		ypid=$! ;;
 	esac
-	"$PS" record -p "$pid" -d "$secs" -F "${REAL_FREQ:-199}" --rules "$rules" -o "$T/ps.pb.gz" 2>"$T/record.log" ||
+	# REAL_RECORD_OPTS: more record options when investigating (-v, -c LIST)
+	# shellcheck disable=SC2086
+	"$PS" record -p "$pid" -d "$secs" -F "${REAL_FREQ:-199}" --rules "$rules" ${REAL_RECORD_OPTS:-} \
+		-o "$T/ps.pb.gz" 2>"$T/record.log" ||
 		{ cat "$T/record.log" >&2; fail "peerscope record failed"; }
 	mono_ns >>"$T/window"
 	[ -z "$ypid" ] || wait "$ypid" || fail "yardstick $yard failed ($(tail -n 2 "$T/perf.log" 2>/dev/null))"
@@ -203,6 +206,38 @@ stacks_whole() {
 	"$PS" report "$1" 2>/dev/null | awk '
 		/^ +[0-9]+ %  / { n = $0; sub(/^ +[0-9]+ %  /, "", n); if (n == "" || n ~ /^\.\.\.$/ || n ~ /^< /) { bad++; print "  lost stack: " $0 > "/dev/stderr" } }
 		END { exit bad > 0 }'
+}
+
+# assert_rooted MODE WHAT PATTERN [MIN_PCT]: of the on-CPU samples with a
+# frame matching PATTERN (an extended regex; e.g. a native addon's
+# functions), at least MIN_PCT (default 90) % have a whole user stack, from
+# a thread root (_start, clone, clone3, start_thread; Go's runtime.goexit,
+# runtime.mstart, runtime.rt0_go) to the leaf.  Before the unwinder took an
+# lld-linked addon's text segment for its bias, 1 % of sodium-native's did;
+# before it followed Go's systemstack to the goroutine, 93 % of Syncthing's.
+assert_rooted() {
+	local out
+	out=$("$PS" flame "$T/ps.pb.gz" --folded --type cpu -o - 2>/dev/null | awk -v re="$3" -v min="${4:-90}" '
+		$0 ~ re { v = $NF; n += v; k++
+			  if ($1 ~ /^(_start|clone3?|start_thread|runtime\.(goexit|mstart|rt0_go))(;|$)/) r += v }
+		END { printf "%.1f %% of their samples (%d stacks)", n ? 100 * r / n : 0, k; exit !(n && r * 100 >= n * min) }')
+	check "whole stacks" "$1" $? "$2: $out reach a thread root (want >= ${4:-90} %)"
+}
+
+# assert_stack_errors MODE: each collector lost a stack in at most 0.05 %
+# of its events (Syncthing's off-CPU kernel stacks collided in the stack
+# map at 0.30 % before the retries of bpf/offcpu.bpf.c; 0.001 % after)
+assert_stack_errors() {
+	local out
+	out=$("$PS" report "$T/ps.pb.gz" --json 2>/dev/null | python3 -c '
+import json, sys
+bad = 0
+for s in json.load(sys.stdin)["meta"]["stats"]:
+	e, n = s["stack_errors"], s["events"]
+	print("%s %d of %d (%.3f %%)" % (s["collector"], e, n, 100.0 * e / max(n, 1)), end="; ")
+	bad += e * 2000 > n
+sys.exit(bad > 0)')
+	check "stack errors" "$1" $? "per collector: ${out%; }"
 }
 
 real_finish() {

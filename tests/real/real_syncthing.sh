@@ -63,4 +63,7 @@ compare_shares "$RULES" full gossip sync bootstrap other
 assert_verdict "sync load" other full ! lock
 # Go names of 80+ characters can hide a stack line the same way: full only
 assert_stacks full
+assert_stack_errors short
+# through Go's systemstack/mcall to the goroutine (93 % before, 99.9 % now)
+assert_rooted short "all Go stacks" . 97
 real_finish

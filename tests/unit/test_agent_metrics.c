@@ -3,7 +3,9 @@
  * peerscope agent's outputs from known analysis structs: windows add up
  * into counters, the verdict gauge follows the last window, the
  * Prometheus and OpenMetrics texts differ only where the formats do, the
- * index line is one JSON line, and retention deletes oldest first.
+ * index line is one JSON line, retention deletes oldest first, and
+ * --metrics-peers ranks a window's peers by CPU only when it has enough
+ * samples to tell them apart.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -90,6 +92,52 @@ static void test_metrics(void **state)
 	free(m);
 }
 
+/*
+ * Retransmits and connect errors follow their records' path, over two
+ * windows; a path's errno names past METRICS_MAX_ERRORS - 1 add up in
+ * error="other".
+ */
+static void test_sock_events_per_path(void **state)
+{
+	static const char *const names[] = {
+		"ECONNREFUSED", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ECONNRESET",
+		"EADDRNOTAVAIL", "EACCES", "EPERM", "EINVAL",
+	};
+	struct metrics_state *m = calloc(1, sizeof(*m));
+	struct profile *p = profile__new();
+	char *prom;
+
+	(void)state;
+	assert_true(records__add_sockevent(p, &(struct rec_sockevent){
+		.pid = 1, .event = "retransmit", .error = "", .count = 3, .path = "gossip" }) >= 0);
+	assert_true(records__add_sockevent(p, &(struct rec_sockevent){
+		.pid = 1, .event = "retransmit", .error = "", .count = 1, .path = "dht" }) >= 0);
+	assert_true(records__add_sockevent(p, &(struct rec_sockevent){
+		.pid = 1, .event = "connect_error", .error = "ECONNREFUSED", .count = 10,
+		.path = "svc" }) >= 0);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		assert_true(records__add_sockevent(p, &(struct rec_sockevent){
+			.pid = 1, .event = "connect_error", .error = names[i], .count = 1,
+			.path = "dht" }) >= 0);
+	one_window(m, p, V_CPU);
+	one_window(m, p, V_CPU);
+	prom = render(m, false);
+	assert_non_null(strstr(prom, "peerscope_tcp_retransmits_total{path=\"gossip\"} 6\n"));
+	assert_non_null(strstr(prom, "peerscope_tcp_retransmits_total{path=\"dht\"} 2\n"));
+	assert_non_null(strstr(prom, "peerscope_tcp_retransmits_total{path=\"svc\"} 0\n"));
+	assert_non_null(strstr(prom, "peerscope_connect_errors_total{path=\"svc\",error=\"ECONNREFUSED\"} 20\n"));
+	assert_null(strstr(prom, "peerscope_connect_errors_total{path=\"gossip\""));
+	/* dht: 7 names of their own, then EPERM and EINVAL in "other" */
+	assert_non_null(strstr(prom, "peerscope_connect_errors_total{path=\"dht\",error=\"EADDRNOTAVAIL\"} 2\n"));
+	assert_non_null(strstr(prom, "peerscope_connect_errors_total{path=\"dht\",error=\"EACCES\"} 2\n"));
+	assert_non_null(strstr(prom, "peerscope_connect_errors_total{path=\"dht\",error=\"other\"} 4\n"));
+	assert_null(strstr(prom, "EPERM"));
+	assert_null(strstr(prom, "peerscope_tcp_retransmits_total 0"));	/* no series without a path */
+	free(prom);
+	profile__free(p);
+	free(m);
+}
+
 static void test_index_line(void **state)
 {
 	struct path_stats paths[1] = { { .name = "dht", .busy_ns = 100, .cpu_user_ns = 80,
@@ -162,12 +210,71 @@ static void test_retain(void **state)
 	rmdir(dir);
 }
 
+/* n cpu samples of 1 ms each (1 kHz) while serving peer, with msgs messages in */
+static void peer_samples(struct profile *p, const char *peer, int n, int64_t msgs)
+{
+	int t[3] = { profile__add_type(p, "samples", "count"),
+		     profile__add_type(p, "cpu", "nanoseconds"),
+		     profile__add_type(p, "rx", "messages") };
+	struct pf_label_kv kv[2] = { { .key = "thread", .str = "worker" },
+				     { .key = "peer", .str = peer } };
+	uint32_t loc = profile__intern_named_frame(p, "dht_handle", NULL, false);
+	int64_t v[3] = { n, n * 1000000LL, msgs };
+
+	assert_true(profile__add_values(p, profile__intern_stack(p, &loc, 1),
+					profile__intern_labels(p, kv, 2), t, v, 3) >= 0);
+}
+
+static bool exported(const struct metrics_state *m, const char *peer)
+{
+	char *prom = render(m, false), want[128];
+	bool yes;
+
+	snprintf(want, sizeof(want), "peerscope_peer_cpu_seconds_total{peer=\"%s\"}", peer);
+	yes = strstr(prom, want) != NULL;
+	free(prom);
+	return yes;
+}
+
+/*
+ * --metrics-peers 1.  A window with 4 samples while serving peers cannot
+ * rank them by CPU (one sample either way flips it): the peer with the
+ * messages is exported.  A window with 40 samples can: the peer with 3/4
+ * of the CPU is exported although the other sent ten times its messages.
+ */
+static void test_peers_rank(void **state)
+{
+	struct metrics_state *m = calloc(1, sizeof(*m));
+	struct profile *few = profile__new(), *many = profile__new();
+
+	(void)state;
+	assert_non_null(m);
+	m->peers_k = 1;
+	peer_samples(few, "10.0.0.1:1", 3, 5);
+	peer_samples(few, "10.0.0.2:2", 1, 50);
+	one_window(m, few, V_CPU);
+	assert_true(exported(m, "10.0.0.2:2"));
+	assert_false(exported(m, "10.0.0.1:1"));
+
+	peer_samples(many, "10.0.0.3:3", 30, 5);
+	peer_samples(many, "10.0.0.4:4", 10, 50);
+	one_window(m, many, V_CPU);
+	assert_true(exported(m, "10.0.0.3:3"));
+	assert_false(exported(m, "10.0.0.4:4"));
+	profile__free(few);
+	profile__free(many);
+	metrics__free(m);
+	free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_sock_events_per_path),
 		cmocka_unit_test(test_index_line),
 		cmocka_unit_test(test_retain),
+		cmocka_unit_test(test_peers_rank),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

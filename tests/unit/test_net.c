@@ -16,6 +16,9 @@
 #include <string.h>
 
 #include "core/profile.h"
+#include "core/records.h"
+#include "core/rules.h"
+#include "analysis/net.h"
 #include "reports/report.h"
 #include "reports/net.h"
 
@@ -167,6 +170,129 @@ static void test_json_section(void **state)
 	profile__free(p);
 }
 
+/* The row of path and proto in d's traffic by path, NULL if none. */
+static const struct path_row *path_row(const struct net_data *d, const char *path,
+				       const char *proto)
+{
+	for (int i = 0; i < d->nr_paths; i++) {
+		if (!strcmp(d->paths[i].path, path) && !strcmp(d->paths[i].proto, proto))
+			return &d->paths[i];
+	}
+	return NULL;
+}
+
+static void peer_rec(struct profile *p, const char *proto, uint64_t lport, uint64_t rport,
+		     const char *path, const char *by, uint64_t tx)
+{
+	struct rec_peer r = { .pid = 1, .proto = proto, .peer = "127.0.0.1:1", .lport = lport,
+			      .rport = rport, .path = path, .path_by = by, .tx_bytes = tx };
+
+	assert_true(records__add_peer(p, &r) >= 0);
+}
+
+/*
+ * Known answers for placing socket records again with a report's rules:
+ * port- and none-placed records move to the paths the new rules give
+ * (the recording's --port rules first, then the rules' port lines, local
+ * port then peer port), span-placed records and records without path_by
+ * (older files) keep their path; without rules nothing moves.
+ */
+static void test_replace_with_rules(void **state)
+{
+	static const char text[] =
+		"port gossip = udp:7000, tcp:5000\n"
+		"port dht = udp:4000\n";
+	struct profile *p = profile__new();
+	struct path_rules *r;
+	struct net_data d = {};
+	char why[256];
+
+	(void)state;
+	r = path_rules__parse(text, "test", why, sizeof(why));
+	assert_non_null(r);
+	/* placed in dht by an old port rule; the new rules say gossip by the peer's port */
+	peer_rec(p, "udp", 40000, 7000, "dht", "port", 1);
+	/* placed nowhere then; the new rules' local port wins over the peer's */
+	peer_rec(p, "udp", 4000, 7000, "other", "none", 10);
+	/* a span's placement stays */
+	peer_rec(p, "udp", 4000, 7000, "bootstrap", "span", 100);
+	/* an older record (no path_by) stays */
+	peer_rec(p, "udp", 4000, 7000, "bootstrap", NULL, 1000);
+	/* the recording's --port rule comes first: svc, not gossip */
+	assert_int_equal(profile__add_record(p, "portrule", "path", "svc", "match", "tcp:5000", NULL), 0);
+	peer_rec(p, "tcp", 40001, 5000, "other", "none", 10000);
+	assert_true(records__add_conn(p, &(struct rec_conn){
+		.proto = "tcp", .peer = "127.0.0.1:9", .lport = 40002, .rport = 9, .side = "connect",
+		.state = "closed", .path = "gossip", .path_by = "port", .tx_bytes = 5 }) >= 0);
+	assert_true(records__add_sockevent(p, &(struct rec_sockevent){
+		.pid = 1, .event = "connect_error", .error = "ECONNREFUSED", .count = 4,
+		.path = "other", .path_by = "none", .proto = "tcp", .rport = 5000 }) >= 0);
+	assert_true(records__add_sockevent(p, &(struct rec_sockevent){
+		.pid = 1, .event = "retransmit", .error = "", .count = 2, .path = "dht",
+		.path_by = "span", .proto = "tcp", .rport = 5000 }) >= 0);
+
+	assert_int_equal(net__compute(p, r, &d), 0);
+	assert_int_equal(path_row(&d, "gossip", "udp")->tx, 1);
+	assert_int_equal(path_row(&d, "dht", "udp")->tx, 10);
+	assert_int_equal(path_row(&d, "bootstrap", "udp")->tx, 1100);
+	assert_int_equal(path_row(&d, "svc", "tcp")->tx, 10000);
+	assert_null(path_row(&d, "other", "udp"));
+	assert_int_equal(d.nr_conns, 1);
+	assert_string_equal(d.conns[0].path, "other");	/* port 9: no rule */
+	assert_int_equal(d.nr_events, 2);
+	assert_string_equal(d.events[0].path, "dht");
+	assert_string_equal(d.events[0].event, "retransmit");
+	assert_string_equal(d.events[0].error, "-");
+	assert_string_equal(d.events[1].path, "svc");
+	assert_int_equal(d.events[1].count, 4);
+	net__free(&d);
+
+	/* no rules: every record as stored */
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(net__compute(p, NULL, &d), 0);
+	assert_int_equal(path_row(&d, "dht", "udp")->tx, 1);
+	assert_int_equal(path_row(&d, "other", "udp")->tx, 10);
+	assert_int_equal(path_row(&d, "other", "tcp")->tx, 10000);
+	assert_string_equal(d.conns[0].path, "gossip");
+	assert_string_equal(d.events[0].path, "dht");
+	assert_string_equal(d.events[1].path, "other");
+	net__free(&d);
+	path_rules__free(r);
+	profile__free(p);
+}
+
+/* Retransmits and failed connects by path in the text and the JSON section. */
+static void test_events_section(void **state)
+{
+	struct profile *p = profile__new();
+	char *s;
+
+	(void)state;
+	assert_true(records__add_sockevent(p, &(struct rec_sockevent){
+		.pid = 1, .event = "connect_error", .error = "ECONNREFUSED", .count = 6,
+		.path = "gossip", .path_by = "port", .proto = "tcp", .rport = 5000 }) >= 0);
+	assert_true(records__add_sockevent(p, &(struct rec_sockevent){
+		.pid = 2, .event = "connect_error", .error = "ECONNREFUSED", .count = 4,
+		.path = "gossip", .path_by = "port", .proto = "tcp", .rport = 5001 }) >= 0);
+	assert_true(records__add_sockevent(p, &(struct rec_sockevent){
+		.pid = 1, .event = "retransmit", .error = "", .count = 3, .path = "dht",
+		.path_by = "span", .proto = "tcp" }) >= 0);
+	s = emit(p, REPORT_JSON, true);
+	assert_non_null(strstr(s, "\"events\":[{\"path\":\"dht\",\"event\":\"retransmit\",\"error\":\"-\",\"count\":3},"
+				  "{\"path\":\"gossip\",\"event\":\"connect_error\",\"error\":\"ECONNREFUSED\",\"count\":10}]"));
+	free(s);
+	s = emit(p, REPORT_TEXT, true);
+	assert_non_null(strstr(s, "TCP retransmits and failed connects by path\n"));
+	assert_non_null(strstr(s, "  gossip       connect_error  ECONNREFUSED           10\n"));
+	assert_non_null(strstr(s, "  dht          retransmit     -                       3\n"));
+	free(s);
+	s = emit(p, REPORT_MD, true);
+	assert_non_null(strstr(s, "```\n"));
+	assert_non_null(strstr(s, "  gossip       connect_error  ECONNREFUSED           10\n"));
+	free(s);
+	profile__free(p);
+}
+
 static void test_no_socket_data(void **state)
 {
 	struct profile *p = profile__new();
@@ -185,6 +311,8 @@ int main(void)
 		cmocka_unit_test(test_stacks_and_storms),
 		cmocka_unit_test(test_percentile),
 		cmocka_unit_test(test_json_section),
+		cmocka_unit_test(test_replace_with_rules),
+		cmocka_unit_test(test_events_section),
 		cmocka_unit_test(test_no_socket_data),
 	};
 

@@ -141,6 +141,26 @@ static void test_types_and_add(void **state)
 		assert_true(p->locations[p->stacks[rs].locs[1]].kernel);
 		assert_int_equal(p->stacks[rs].locs[2], l1);
 		assert_false(p->locations[p->stacks[rs].locs[3]].kernel);
+		/* again: the cached raw key (rebuilt from the locations) matches */
+		assert_int_equal(profile__intern_raw_stack(p, 42, k, 3, u, 3), rs);
+		/* the user part depends on the pid, a kernel-only stack does not */
+		assert_int_not_equal(profile__intern_raw_stack(p, 43, k, 3, u, 3), rs);
+		rs = profile__intern_raw_stack(p, 42, k, 3, NULL, 0);
+		assert_int_equal(profile__intern_raw_stack(p, 43, k, 3, NULL, 0), rs);
+		assert_int_equal(p->stacks[rs].nr, 2);
+	}
+	{
+		/* deeper than the on-stack buffers */
+		uint64_t deep[300];
+		uint32_t ds;
+
+		for (int i = 0; i < 300; i++)
+			deep[i] = 0x10000 + 16 * i;
+		ds = profile__intern_raw_stack(p, 7, NULL, 0, deep, 300);
+		assert_int_not_equal(ds, 0);
+		assert_int_equal(p->stacks[ds].nr, 300);
+		assert_int_equal(profile__intern_raw_stack(p, 7, NULL, 0, deep, 300), ds);
+		assert_int_not_equal(profile__intern_raw_stack(p, 7, NULL, 0, deep, 299), ds);
 	}
 	for (int i = 0; i < PF_MAX_TYPES - 3; i++) {
 		char name[16];
@@ -149,6 +169,15 @@ static void test_types_and_add(void **state)
 		assert_true(profile__add_type(p, name, "count") >= 0);
 	}
 	assert_int_equal(profile__add_type(p, "onemore", "count"), -ENOSPC);
+	/* the columns were re-laid out as types came: values stay put */
+	assert_int_equal(profile__value(p, 0, cpu), 15);
+	assert_int_equal(profile__value(p, 1, cpu), 7);
+	assert_int_equal(profile__value(p, 2, off), 200);
+	assert_int_equal(profile__value(p, 2, cnt), 4);
+	assert_int_equal(profile__value(p, 2, PF_MAX_TYPES - 1), 0);
+	assert_int_equal(profile__add(p, st2, 0, PF_MAX_TYPES - 1, 9), 1);
+	assert_int_equal(profile__value(p, 1, PF_MAX_TYPES - 1), 9);
+	assert_int_equal(profile__value(p, 1, cpu), 7);
 	profile__free(p);
 }
 

@@ -389,8 +389,12 @@ static void test_idle_runtimes(void **state)
 				   "golang.org/x/sys/unix.EpollWait",
 				   "github.com/syncthing/notify.(*inotify).loop" };
 
+	const char *go_signal[] = { "runtime.futex", "runtime.notetsleep_internal",
+				    "runtime.notetsleepg", "os/signal.signal_recv", "os/signal.loop" };
+
 	assert_true(path_rules__is_idle(NULL, pprof, 4));
 	assert_true(path_rules__is_idle(NULL, go_epoll, 4));
+	assert_true(path_rules__is_idle(NULL, go_signal, 5));
 	assert_false(path_rules__is_idle(NULL, go_lock, 5));
 	assert_false(path_rules__is_idle(NULL, mutex, 3));
 }

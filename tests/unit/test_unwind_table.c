@@ -453,6 +453,29 @@ static void test_bias_of_pie_mapping(void **state)
 	unw_table__free(&t);
 }
 
+/*
+ * lld's layout (sodium-native.node): the read-only segment's last page is
+ * also the text segment's first, at another vaddr.  An executable mapping
+ * of that page is the text's.
+ */
+static void test_bias_of_lld_shared_page(void **state)
+{
+	struct unw_load loads[] = {
+		{ .offset = 0, .vaddr = 0, .filesz = 0x2d704, .exec = false },
+		{ .offset = 0x2d720, .vaddr = 0x2e720, .filesz = 0x865a0, .exec = true },
+		{ .offset = 0xb3cc0, .vaddr = 0xb5cc0, .filesz = 0x13b0, .exec = false },
+	};
+	struct unw_table t = { .loads = loads, .nr_loads = 3 };
+	uint64_t bias = 0;
+
+	assert_int_equal(unw_table__bias(&t, 0x7f0000001000ULL, 0x2d000, &bias), 0);
+	/* file offset 0x2d000 is vaddr 0x2e000 in the text segment */
+	assert_true(bias == 0x7f0000001000ULL - 0x2e000);
+	/* a page only a read-only segment holds still maps */
+	assert_int_equal(unw_table__bias(&t, 0x7f0000000000ULL, 0, &bias), 0);
+	assert_true(bias == 0x7f0000000000ULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -464,6 +487,7 @@ int main(void)
 		cmocka_unit_test(test_synthetic_plt_gap_and_merge),
 		cmocka_unit_test(test_truncated_input_is_rejected),
 		cmocka_unit_test(test_bias_of_pie_mapping),
+		cmocka_unit_test(test_bias_of_lld_shared_page),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -33,9 +33,13 @@ struct pf_hash {
 	/*
 	 * (pid, nr kernel ips, ips...) -> stack id: collectors hand the same
 	 * raw stacks over and over, and one lookup of the whole array beats one
-	 * per frame.  Bounded, since it copies the ips.
+	 * per frame.  The key is not copied: raw_stack_key rebuilds it from
+	 * the stack's locations into raw_key (nr_raw_key words), sized by the
+	 * caller before each lookup.
 	 */
 	struct hashmap *raw_stacks;
+	uint64_t *raw_key;
+	uint32_t nr_raw_key;
 	uint8_t *loc_raw;          /* per location: 1 = raw key */
 	uint32_t cap_loc_raw;
 	struct arena_chunk *arena;
@@ -55,6 +59,10 @@ struct raw_loc_key {
 };
 
 void *pf_arena_alloc(struct pf_hash *h, size_t n);
+/* Columns per sample of a profile's values, at least (doubles up to PF_MAX_TYPES). */
+#define PF_MIN_STRIDE 4
+/* Makes room for nr_types columns per sample (re-laid out); 0 or -ENOMEM. */
+int pf_values_widen(struct profile *p, uint32_t nr_types);
 /* Grows *arr (elements of size elem) so that it holds at least need. */
 int pf_grow(void **arr, uint32_t *cap, uint32_t need, size_t elem);
 #define GROW(arr, cap, need) pf_grow((void **)&(arr), &(cap), (need), sizeof(*(arr)))

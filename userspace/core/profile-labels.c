@@ -179,17 +179,19 @@ int pf_sample_find_or_add(struct profile *p, uint32_t stack, uint32_t labelset)
 		return (int)(id - 1);
 	if (p->nr_samples >= INT32_MAX)
 		return -ENOSPC;
+	if (pf_values_widen(p, p->nr_types))
+		return -ENOMEM;
 	cap = p->cap_samples;
 	if (GROW(p->samples, p->cap_samples, p->nr_samples + 1))
 		return -ENOMEM;
 	if (p->cap_samples != cap || !p->values) {
-		int64_t *nv = realloc(p->values, (size_t)p->cap_samples * PF_MAX_TYPES *
-					     sizeof(*nv));
+		size_t stride = p->values_stride;
+		int64_t *nv = realloc(p->values, (size_t)p->cap_samples * stride * sizeof(*nv));
 
 		if (!nv)
 			return -ENOMEM;
-		memset(nv + (size_t)cap * PF_MAX_TYPES, 0,
-		       (size_t)(p->cap_samples - cap) * PF_MAX_TYPES * sizeof(*nv));
+		memset(nv + (size_t)cap * stride, 0,
+		       (size_t)(p->cap_samples - cap) * stride * sizeof(*nv));
 		p->values = nv;
 	}
 	p->samples[p->nr_samples] = key;
@@ -209,7 +211,7 @@ int profile__add(struct profile *p, uint32_t stack, uint32_t labelset, int type_
 	s = pf_sample_find_or_add(p, stack, labelset);
 	if (s < 0)
 		return s;
-	p->values[(size_t)s * PF_MAX_TYPES + type_idx] += value;
+	profile__sample_values(p, s)[type_idx] += value;
 	return s;
 }
 
@@ -226,7 +228,7 @@ int profile__add_values(struct profile *p, uint32_t stack, uint32_t labelset,
 	if (s < 0)
 		return s;
 	for (i = 0; i < n; i++)
-		p->values[(size_t)s * PF_MAX_TYPES + type_idx[i]] += values[i];
+		profile__sample_values(p, s)[type_idx[i]] += values[i];
 	return s;
 }
 
@@ -238,7 +240,7 @@ int64_t profile__total(const struct profile *p, int type_idx)
 	if (type_idx < 0 || (uint32_t)type_idx >= p->nr_types)
 		return 0;
 	for (i = 0; i < p->nr_samples; i++)
-		sum += p->values[(size_t)i * PF_MAX_TYPES + type_idx];
+		sum += profile__value(p, i, type_idx);
 	return sum;
 }
 
@@ -299,22 +301,23 @@ static int samples_rekey(struct profile *p, const uint32_t *new_ls)
 		target[i] = id - 1;
 	}
 	for (uint32_t i = 0; i < p->nr_samples; i++) {
-		int64_t *src = &p->values[(size_t)i * PF_MAX_TYPES];
-		int64_t *dst = &p->values[(size_t)target[i] * PF_MAX_TYPES];
+		int64_t *src = profile__sample_values(p, i);
+		int64_t *dst = profile__sample_values(p, target[i]);
 
 		if (target[i] == out) {
 			p->samples[out].stack = p->samples[i].stack;
 			p->samples[out].labelset = new_ls[i];
 			if (out != i)
-				memcpy(dst, src, PF_MAX_TYPES * sizeof(*src));
+				memcpy(dst, src, p->values_stride * sizeof(*src));
 			out++;
 			continue;
 		}
-		for (uint32_t t = 0; t < PF_MAX_TYPES; t++)
+		for (uint32_t t = 0; t < p->values_stride; t++)
 			dst[t] += src[t];
 	}
-	memset(&p->values[(size_t)out * PF_MAX_TYPES], 0,
-	       (size_t)(p->nr_samples - out) * PF_MAX_TYPES * sizeof(int64_t));
+	if (out < p->nr_samples)
+		memset(profile__sample_values(p, out), 0,
+		       (size_t)(p->nr_samples - out) * p->values_stride * sizeof(int64_t));
 	p->nr_samples = out;
 	hashmap__free(p->hash->samples);
 	p->hash->samples = h;

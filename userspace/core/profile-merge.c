@@ -223,9 +223,9 @@ int profile__merge(struct profile *dst, const struct profile *src)
 			err = idx;
 			goto out_free;
 		}
-		dv = &dst->values[(size_t)idx * PF_MAX_TYPES];
+		dv = profile__sample_values(dst, idx);
 		for (t = 0; t < src->nr_types; t++)
-			dv[col[t]] += src->values[(size_t)i * PF_MAX_TYPES + t];
+			dv[col[t]] += profile__value(src, i, t);
 	}
 	err = merge_records(dst, src, &mm);
 	if (err)
@@ -464,6 +464,8 @@ static struct profile *profile_clone_tables(const struct profile *p)
 		goto err_free;
 	memcpy(np->types, p->types, sizeof(p->types));
 	np->nr_types = p->nr_types;
+	if (pf_values_widen(np, np->nr_types))
+		goto err_free;
 	np->default_type = p->default_type;
 	if (clone_mappings(np, p) || clone_functions(np, p))
 		goto err_free;
@@ -502,8 +504,8 @@ struct profile *profile__filter(const struct profile *p,
 			profile__free(np);
 			return NULL;
 		}
-		memcpy(&np->values[(size_t)s * PF_MAX_TYPES], &p->values[(size_t)i * PF_MAX_TYPES],
-		       PF_MAX_TYPES * sizeof(int64_t));
+		memcpy(profile__sample_values(np, s), profile__sample_values(p, i),
+		       p->nr_types * sizeof(int64_t));
 	}
 	return np;
 }

@@ -103,6 +103,28 @@ static const void *stack_key(void *ctx, uint32_t id)
 	return ((struct pf_hash *)ctx)->owner->stacks[id].locs;
 }
 
+/* A raw stack's key (profile__intern_raw_stack), from its locations. */
+static const void *raw_stack_key(void *ctx, uint32_t id)
+{
+	struct pf_hash *h = ctx;
+	const struct profile *p = h->owner;
+	const struct pf_stack *st = &p->stacks[id];
+	uint32_t nk = 0, pid = 0;
+
+	/* only keys of the probe's length are compared: the caller sized raw_key */
+	for (uint32_t i = 0; i < st->nr; i++) {
+		const struct pf_location *l = &p->locations[st->locs[i]];
+
+		h->raw_key[1 + i] = l->address;
+		if (l->kernel)
+			nk++;
+		else
+			pid = l->pid;
+	}
+	h->raw_key[0] = (uint64_t)pid << 32 | nk;
+	return h->raw_key;
+}
+
 static const void *labelset_key(void *ctx, uint32_t id)
 {
 	return ((struct pf_hash *)ctx)->owner->labelsets[id].labels;
@@ -125,6 +147,7 @@ static void hash_free(struct pf_hash *h)
 	hashmap__free(h->labelsets);
 	hashmap__free(h->samples);
 	hashmap__free(h->raw_stacks);
+	free(h->raw_key);
 	free(h->loc_raw);
 	arena_free(h);
 	free(h);
@@ -144,7 +167,7 @@ static struct pf_hash *hash_new(struct profile *p)
 	h->stacks = hashmap__new(stack_key, h);
 	h->labelsets = hashmap__new(labelset_key, h);
 	h->samples = hashmap__new(sample_key, h);
-	h->raw_stacks = hashmap__new(NULL, NULL);
+	h->raw_stacks = hashmap__new(raw_stack_key, h);
 	if (!h->raw_stacks || !h->strings || !h->functions || !h->mappings || !h->locations ||
 	    !h->stacks || !h->labelsets || !h->samples) {
 		hash_free(h);
@@ -269,10 +292,37 @@ int profile__add_type(struct profile *p, const char *type, const char *unit)
 			return (int)i;
 	if (p->nr_types >= PF_MAX_TYPES)
 		return -ENOSPC;
+	if (pf_values_widen(p, p->nr_types + 1))
+		return -ENOMEM;
 	/* Existing samples already hold 0 in every unused column. */
 	p->types[p->nr_types].type = t;
 	p->types[p->nr_types].unit = u;
 	return (int)p->nr_types++;
+}
+
+int pf_values_widen(struct profile *p, uint32_t nr_types)
+{
+	uint32_t stride = p->values_stride ? p->values_stride : PF_MIN_STRIDE;
+	int64_t *nv;
+
+	while (stride < nr_types)
+		stride *= 2;
+	if (stride == p->values_stride)
+		return 0;
+	if (!p->cap_samples) {
+		p->values_stride = stride;
+		return 0;
+	}
+	nv = calloc((size_t)p->cap_samples * stride, sizeof(*nv));
+	if (!nv)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < p->nr_samples; i++)
+		memcpy(nv + (size_t)i * stride, profile__sample_values(p, i),
+		       p->values_stride * sizeof(*nv));
+	free(p->values);
+	p->values = nv;
+	p->values_stride = stride;
+	return 0;
 }
 
 /*
@@ -586,6 +636,8 @@ uint32_t profile__intern_raw_stack(struct profile *p, uint32_t pid,
 	if (nu)
 		memcpy(key + 1 + nk, user_ips, nu * sizeof(*key));
 	klen = (1 + (size_t)nk + nu) * sizeof(*key);
+	if (GROW(p->hash->raw_key, p->hash->nr_raw_key, 1 + nk + nu))
+		goto out_free;
 	id = hashmap__find(p->hash->raw_stacks, key, klen);
 	if (id)
 		goto out_free;

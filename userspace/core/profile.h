@@ -100,7 +100,7 @@ struct pf_stack {
 struct pf_sample {
 	uint32_t stack;     /* stack id */
 	uint32_t labelset;  /* label-set id, 0 = no labels */
-	/* values live in profile->values[(idx) * PF_MAX_TYPES + type] */
+	/* values live in profile__sample_values(profile, idx)[type] */
 };
 
 /*
@@ -139,7 +139,13 @@ struct profile {
 	uint32_t nr_labelsets, cap_labelsets;
 
 	struct pf_sample *samples;     /* 0-based */
-	int64_t *values;               /* nr_samples * PF_MAX_TYPES */
+	/*
+	 * cap_samples rows of values_stride columns (>= nr_types; grows as
+	 * types are added): a recording of 100 k stacks with two types holds
+	 * 32 bytes per sample, not PF_MAX_TYPES' 256.
+	 */
+	int64_t *values;
+	uint32_t values_stride;
 	uint32_t nr_samples, cap_samples;
 
 	struct pf_record *records;     /* 0-based */
@@ -257,9 +263,14 @@ int profile__add(struct profile *p, uint32_t stack, uint32_t labelset, int type_
 		 int64_t value);
 int profile__add_values(struct profile *p, uint32_t stack, uint32_t labelset,
 			const int *type_idx, const int64_t *values, uint32_t n);
+/* The value columns of a sample (nr_types of them). */
+static inline int64_t *profile__sample_values(const struct profile *p, uint32_t sample)
+{
+	return &p->values[(size_t)sample * p->values_stride];
+}
 static inline int64_t profile__value(const struct profile *p, uint32_t sample, int type_idx)
 {
-	return p->values[(size_t)sample * PF_MAX_TYPES + type_idx];
+	return profile__sample_values(p, sample)[type_idx];
 }
 /* Sum of one column over all samples. */
 int64_t profile__total(const struct profile *p, int type_idx);

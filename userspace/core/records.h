@@ -111,10 +111,17 @@ double rec_round(double v, int decimals);
 	F(k, U64, store_err) F(k, U64, busy) F(k, U64, files) F(k, U64, rows)		\
 	F(k, U64, procs)
 
+/*
+ * The sock collector's records of connections and events say how their
+ * path was found (path_by: "span", "port" or "none", docs/format.md) and
+ * carry their ports, so that a report can place them again with other
+ * rules; records without path_by (older files) keep their path.
+ */
 #define REC_peer(F, k)	/* sock collector: traffic with one peer */		\
 	F(k, U64, pid) F(k, STR, proto) F(k, STR, peer) F(k, U64, lport)		\
 	F(k, STR, path) F(k, U64, tx_bytes) F(k, U64, rx_bytes) F(k, U64, tx_msgs)	\
-	F(k, U64, rx_msgs) F(k, U64, tx_calls) F(k, U64, rx_calls)
+	F(k, U64, rx_msgs) F(k, U64, tx_calls) F(k, U64, rx_calls) F(k, U64, rport)	\
+	F(k, STR, path_by)
 
 #define REC_conn(F, k)	/* sock collector: one TCP connection */		\
 	F(k, STR, proto) F(k, U64, pid) F(k, STR, peer) F(k, STR, laddr)		\
@@ -122,7 +129,8 @@ double rec_round(double v, int decimals);
 	F(k, U64, tx_bytes) F(k, U64, rx_bytes) F(k, U64, tx_msgs)			\
 	F(k, U64, rx_msgs) F(k, U64, lifetime_ns) F(k, U64, connect_ns)		\
 	F(k, U64, accept_wait_ns) F(k, U64, retrans) F(k, U64, srtt_us)		\
-	F(k, U64, errors) F(k, U64, kernel_tx_bytes) F(k, U64, kernel_rx_bytes)
+	F(k, U64, errors) F(k, U64, kernel_tx_bytes) F(k, U64, kernel_rx_bytes)	\
+	F(k, U64, rport) F(k, STR, path_by)
 
 #define REC_sockhist(F, k)	/* sock collector: syscall sizes (bytes), log2 */	\
 	F(k, U64, pid) F(k, STR, proto) F(k, STR, dir) F(k, HIST, buckets)
@@ -195,7 +203,9 @@ double rec_round(double v, int decimals);
 	F(k, STR, name) F(k, STR, text) F(k, STR, why)
 
 #define REC_sockevent(F, k)	/* sock collector: retransmits, failed connects */	\
-	F(k, U64, pid) F(k, STR, event) F(k, STR, error) F(k, U64, count)
+	F(k, U64, pid) F(k, STR, event) F(k, STR, error) F(k, U64, count)		\
+	F(k, STR, path) F(k, STR, path_by) F(k, STR, proto) F(k, U64, lport)		\
+	F(k, U64, rport)
 
 #define REC_KINDS(K)								\
 	K(hist) K(slowop) K(counter) K(unwind) K(peer) K(conn) K(sockhist)		\

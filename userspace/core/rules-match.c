@@ -178,6 +178,8 @@ static const char *const idle_builtin[] = {
 	/* Go: idle Ps looking for work, parked Ms, the netpoller, sysmon's sleeps */
 	"runtime.findRunnable", "runtime.findrunnable", "runtime.stopm", "runtime.netpoll",
 	"runtime.mPark", "runtime.sysmon", "runtime.templateThread",
+	/* os/signal's goroutine waiting for a signal (Go's sigwaitinfo) */
+	"os/signal.signal_recv",
 	/* an event loop of Go code on its own thread: epoll_wait without libc */
 	"golang.org/x/sys/unix.EpollWait", "syscall.EpollWait",
 	/* tokio: parked workers, the blocking pool waiting for tasks */

@@ -89,13 +89,22 @@ const struct unw_row *unw_table__find(const struct unw_table *t, uint64_t pc)
 	return lo ? &t->rows[lo - 1] : NULL;
 }
 
+/*
+ * The executable segment first: lld packs segments in the file without page
+ * alignment (sodium-native's read-only segment ends at file offset 0x2d704,
+ * its text starts at 0x2d720 but at vaddr 0x2e720), so the page at pgoff
+ * belongs to both, and the read-only one's vaddr put every row lookup
+ * 0x1000 away from the right function.
+ */
 int unw_table__bias(const struct unw_table *t, uint64_t start, uint64_t pgoff, uint64_t *bias)
 {
-	for (size_t i = 0; i < t->nr_loads; i++) {
-		const struct unw_load *l = &t->loads[i];
-		uint64_t page_off = l->offset & ~0xfffULL;
+	for (int want_exec = 1; want_exec >= 0; want_exec--) {
+		for (size_t i = 0; i < t->nr_loads; i++) {
+			const struct unw_load *l = &t->loads[i];
+			uint64_t page_off = l->offset & ~0xfffULL;
 
-		if (pgoff >= page_off && pgoff < l->offset + l->filesz) {
+			if (l->exec != want_exec || pgoff < page_off || pgoff >= l->offset + l->filesz)
+				continue;
 			/* address of file offset pgoff is start; its vaddr is l->vaddr + (pgoff - l->offset) */
 			*bias = start - (l->vaddr + pgoff - l->offset);
 			return 0;

@@ -262,7 +262,7 @@ static void put_samples(struct pbuf *pb, struct pbuf *sub, struct pbuf *pk, cons
 	for (i = 0; i < p->nr_samples && !pb->err; i++) {
 		const struct pf_sample *s = &p->samples[i];
 		const struct pf_stack *st = &p->stacks[s->stack];
-		const int64_t *v = &p->values[(size_t)i * PF_MAX_TYPES];
+		const int64_t *v = profile__sample_values(p, i);
 
 		if (st->nr) {
 			for (j = 0; j < st->nr; j++)
