@@ -10,7 +10,8 @@
 # of the unprofiled windows is what each profiler costs it.  The network's
 # UDP datagrams per second (all nodes, /proc/net/snmp) say how busy it is.
 # Goal (issue 19): peerscope adds at most 1 % of one core, side by side
-# with perf's figure.
+# with perf's figure.  PS_BASE=path/to/an/older/peerscope adds a window for
+# that build (after peerscope's, before perf's): a before/after in one run.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
@@ -61,11 +62,16 @@ ps=$(window "$PS" record -v -p "$node" -d "$WIN" -o "$T/r.pb.gz" $RECORD_ARGS) |
 bpf=$(sed -n 's/.*debug: \([a-z]*\): \([0-9]*\) events, .* bpf \([0-9.]*\) ms in \([0-9]*\) runs.*/\1 \2 \3 \4/p' \
 	"$T/last.err" | awk -v w="$WIN" '{ printf "%s%s %.2f %% (%d events, %.0f ns/run)", sep, $1, $3 / (w * 10), $2, $4 ? $3 * 1e6 / $4 : 0; sep = ", " }')
 b2=$(window sleep "$WIN") || exit 1
+if [ -n "${PS_BASE:-}" ]; then
+	old=$(window "$PS_BASE" record -p "$node" -d "$WIN" -o "$T/old.pb.gz" $RECORD_ARGS) || exit 1
+	b2b=$(window sleep "$WIN") || exit 1
+	b2=$(awk -v a="$b2" -v b="$b2b" 'BEGIN { printf "%.3f", (a + b) / 2 }')
+fi
 pf=$(window perf record -q -e cpu-clock -F 99 -g -p "$node" -o "$T/perf.data" -- sleep "$WIN") || exit 1
 b3=$(window sleep "$WIN") || exit 1
 
 awk -v b1="$b1" -v b2="$b2" -v b3="$b3" -v ps="$ps" -v pf="$pf" -v w="$WIN" \
-	-v dg="$(( (u1 - u0) / WIN ))" -v bpfl="${bpf:-?}" 'BEGIN {
+	-v dg="$(( (u1 - u0) / WIN ))" -v bpfl="${bpf:-?}" -v old="${old:-}" 'BEGIN {
 	base = (b1 + b2 + b3) / 3
 	dps = ps - base; dpf = pf - base
 	printf "target overhead: node 1 of 4 at %.2f %% of a core unprofiled (%.2f/%.2f/%.2f; %d UDP datagrams/s on the network), %d s windows\n",
@@ -73,6 +79,8 @@ awk -v b1="$b1" -v b2="$b2" -v b3="$b3" -v ps="$ps" -v pf="$pf" -v w="$WIN" \
 	printf "   peerscope record (default collectors): %.2f %% (+%.2f %% of a core; goal <= 1 %%: %s)\n",
 		ps, dps, (dps <= 1 ? "ok" : "OVER")
 	printf "   BPF run time, %% of a core (machine-wide, not only the node): %s\n", bpfl
+	if (old != "")
+		printf "   PS_BASE record (same arguments):       %.2f %% (+%.2f %% of a core)\n", old, old - base
 	printf "   perf record -F 99 -g:                  %.2f %% (+%.2f %% of a core); peerscope/perf added: %s\n",
 		pf, dpf, (dpf > 0.05 ? sprintf("%.2f", dps / dpf) : "n/a (perf added ~0)")
 }'

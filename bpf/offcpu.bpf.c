@@ -41,6 +41,10 @@
 /* Set by userspace before load. */
 const volatile bool kernel_stacks = true;
 const volatile __u64 min_block_ns = 1000;
+const volatile __u32 memo_refresh = OFFCPU_MEMO_REFRESH;	/* 0: walk every stack */
+
+/* Bumped by userspace after it clears "stacks": older "sites" are stale. */
+volatile __u64 memo_gen;
 
 /* Sizes are defaults: collectors/offcpu.c resizes them before load. */
 struct {
@@ -81,6 +85,21 @@ struct {
 	__type(key, __u32);
 	__type(value, struct offcpu_state);
 } state SEC(".maps");
+
+/* LRU: a site not seen for long makes room; it is only a cache. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, OFFCPU_SITE_ENTRIES);
+	__type(key, struct offcpu_site_key);
+	__type(value, struct offcpu_site);
+} sites SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MEMO_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} memo_stats SEC(".maps");
 
 /* A zeroed template: values too big for comfort on the 512-byte stack. */
 struct {
@@ -143,6 +162,100 @@ static __always_inline __s32 user_stack(void *ctx, __u32 tgid)
 	if (id >= 0)
 		return id;
 	return get_stack(ctx, BPF_F_USER_STACK, PS_STAT_STACK_ERR_USER);
+}
+
+static __always_inline void memo_stat_inc(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&memo_stats, &which);
+
+	if (v)
+		__sync_fetch_and_add(v, 1);
+}
+
+/*
+ * The site of the current thread: its syscall entry registers (number,
+ * ip, sp, bp, first two arguments).  False when there is none to trust: a
+ * kernel thread, a fault (no syscall), memoization off.
+ */
+static __always_inline bool site_key_of(struct offcpu_site_key *k, __u32 tid, __u32 kind)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct pt_regs *regs;
+
+	if (!memo_refresh || (t->flags & PF_KTHREAD))
+		return false;
+	regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	if (!regs)
+		return false;
+#ifdef __TARGET_ARCH_x86
+	k->nr = (long)regs->orig_ax;
+	if (k->nr < 0 || (long)regs->ax != -ENOSYS)
+		return false;
+	k->ip = regs->ip;
+	k->sp = regs->sp;
+	k->bp = regs->bp;
+	k->arg0 = regs->di;
+	k->arg1 = regs->si;
+	k->tid = tid;
+	k->kind = kind;
+	return true;
+#else
+	return false;
+#endif
+}
+
+/* A user stack id of the unwinder is gone once its store was cleared. */
+static __always_inline bool user_id_alive(__s32 id)
+{
+	__u32 key = (__u32)id & UNW_STACK_ID_MASK;
+
+	if (id < 0 || !(id & UNW_STACK_ID_FLAG))
+		return true;
+	return bpf_map_lookup_elem(&unw_stacks, &key) != NULL;
+}
+
+/*
+ * The current thread's stacks (the user one only when user is set).  A
+ * thread back at a site it stood at before (key k, when keyed) gets the
+ * stack ids found there the last time: a stack walk costs 1-8 us, a lookup
+ * well under one.  Every memo_refresh-th reuse walks again to check; a site
+ * whose stacks differ then (the registers did not tell two call paths
+ * apart) is walked every time from then on.
+ */
+static __always_inline void site_stacks(void *ctx, const struct offcpu_site_key *k, bool keyed,
+					__u32 tgid, bool user, __s32 *uid, __s32 *kid)
+{
+	struct offcpu_site *s = NULL, fresh = {};
+	__u64 gen = memo_gen;
+
+	if (keyed) {
+		s = bpf_map_lookup_elem(&sites, k);
+		if (s && s->gen != gen)
+			s = NULL;	/* its stacks were cleared: walk and replace */
+		if (s && !s->varies && ++s->uses < memo_refresh && user_id_alive(s->user_stack_id)) {
+			*uid = s->user_stack_id;
+			*kid = s->kern_stack_id;
+			memo_stat_inc(MEMO_REUSED);
+			return;
+		}
+	}
+	memo_stat_inc(MEMO_WALKED);
+	*uid = user ? user_stack(ctx, tgid) : -1;
+	*kid = kernel_stacks ? get_stack(ctx, 0, PS_STAT_STACK_ERR_KERN) : -1;
+	if (!keyed || (user && *uid < 0) || (kernel_stacks && *kid < 0))
+		return;	/* nothing to remember, or a failed walk */
+	if (s) {
+		if (s->user_stack_id != *uid || s->kern_stack_id != *kid) {
+			s->varies = 1;
+			memo_stat_inc(MEMO_VARIED);
+		}
+		s->uses = 0;
+		return;
+	}
+	fresh.user_stack_id = *uid;
+	fresh.kern_stack_id = *kid;
+	fresh.gen = gen;
+	bpf_map_update_elem(&sites, k, &fresh, BPF_ANY);
 }
 
 static __always_inline void val_add(void *map, const void *key, __u64 ns)
@@ -362,6 +475,8 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, bool
 {
 	__u32 tid = BPF_CORE_READ(prev, pid);
 	struct offcpu_state *st, init = {};
+	struct offcpu_site_key site = {};
+	bool keyed;
 
 	st = bpf_map_lookup_elem(&state, &tid);
 	if (!st) {
@@ -388,8 +503,11 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, bool
 	if (st->kind != OFFCPU_BLOCKED || !tag_drop_inherited(tid))
 		ps_thread_tag_get(tid, &st->tag);
 	bpf_get_current_comm(st->comm, sizeof(st->comm));	/* current is still prev */
-	st->user_stack_id = user_stack(ctx, tgid);
-	st->kern_stack_id = kernel_stacks ? get_stack(ctx, 0, PS_STAT_STACK_ERR_KERN) : -1;
+	/* a preemption can stop a thread anywhere: only blocks have sites */
+	keyed = st->kind == OFFCPU_BLOCKED && site_key_of(&site, tid, SITE_BLOCKED);
+	if (keyed)
+		site.reason = st->reason;
+	site_stacks(ctx, &site, keyed, tgid, true, &st->user_stack_id, &st->kern_stack_id);
 	st->waker_tid = 0;
 	st->waker_tgid = 0;
 	st->waker_user_stack_id = -1;
@@ -512,8 +630,10 @@ static __always_inline __u32 waker_ctx(void)
 static __always_inline int handle_waking(void *ctx, struct task_struct *p)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
+	struct offcpu_site_key site = {};
 	__u32 tid, wtgid;
 	struct offcpu_state *st;
+	bool keyed;
 	__u64 id;
 
 	if (!tgid || !ps_is_target(tgid))
@@ -524,10 +644,10 @@ static __always_inline int handle_waking(void *ctx, struct task_struct *p)
 		return 0;
 	ps_stat_inc(PS_STAT_EVENTS);
 	st->wake_ns = bpf_ktime_get_ns();
-	st->waker_kern_stack_id = kernel_stacks ? get_stack(ctx, 0, PS_STAT_STACK_ERR_KERN) : -1;
 	st->waker_ctx = waker_ctx();
 	if (st->waker_ctx == WAKER_HARDIRQ) {
 		/* a timer or device interrupt: whoever it interrupted is no waker */
+		st->waker_kern_stack_id = kernel_stacks ? get_stack(ctx, 0, PS_STAT_STACK_ERR_KERN) : -1;
 		st->waker_tgid = 0;
 		st->waker_tid = 0;
 		st->waker_user_stack_id = -1;
@@ -539,8 +659,17 @@ static __always_inline int handle_waking(void *ctx, struct task_struct *p)
 	st->waker_tgid = wtgid;
 	st->waker_tid = (__u32)id;
 	bpf_get_current_comm(st->waker_comm, sizeof(st->waker_comm));
+	/*
+	 * The waker's site also names whom it wakes and why that one waits:
+	 * an interrupt taken in kernel mode runs on the IRQ stack with the
+	 * interrupted syscall's registers, so the same registers can wake a
+	 * socket reader (loopback delivery) or a sleeper (a timer).
+	 */
+	keyed = site_key_of(&site, (__u32)id, SITE_WAKER + st->waker_ctx);
+	site.arg1 = (__u64)st->reason << 32 | tid;
 	/* user stacks only of traced wakers: others' addresses cannot be symbolized */
-	st->waker_user_stack_id = wtgid && ps_is_target(wtgid) ? user_stack(ctx, wtgid) : -1;
+	site_stacks(ctx, &site, keyed, wtgid, wtgid && ps_is_target(wtgid),
+		    &st->waker_user_stack_id, &st->waker_kern_stack_id);
 	if (wtgid == tgid)
 		tag_hand_off((__u32)id, tid);
 	return 0;
