@@ -79,25 +79,33 @@ wait_attached() {
 	grep -qs "recording [0-9]* process" "$2" || fail "record did not attach: $(tail -3 "$2")"
 }
 
-# free_base SPAN: a random port B such that B .. B+SPAN-1 are free now (no
-# TCP or UDP socket of any state bound there) and below the kernel's
-# ephemeral range (net.ipv4.ip_local_port_range): a port inside that range
-# can be taken at any moment as the local port of some process's outgoing
-# connection, which is how a CI run once failed with "Address already in
-# use".  Starts at 22000, above the fixed ports some tests use (p2pnet's
-# TCP ports are its base + 1000).  A p2pnet network needs SPAN 2000.
+# free_base SPAN [OFFSET]: a random port B such that B .. B+SPAN-1 (and,
+# with OFFSET, B+OFFSET .. B+OFFSET+SPAN-1 too) are free now -- no TCP or
+# UDP socket of any state, TIME-WAIT included, bound there -- and below the
+# kernel's ephemeral range (net.ipv4.ip_local_port_range): a port inside
+# that range can be taken at any moment as the local port of some process's
+# outgoing connection, which is how a CI run once failed with "Address
+# already in use".  Starts at 22000, above the fixed ports some tests use.
+# Only the ports asked for are checked: a CI run failed when a 2000-port
+# window was asked of a range the last minute's networks had left a few
+# TIME-WAIT ports in every 2000 of.
 free_base() {
-	local span=${1:-1} lo=22000 hi b used _
-	hi=$(( $(cut -f1 /proc/sys/net/ipv4/ip_local_port_range) - span ))
+	local span=${1:-1} off=${2:-0} lo=22000 hi b used _
+	hi=$(( $(cut -f1 /proc/sys/net/ipv4/ip_local_port_range) - off - span ))
 	[ "$hi" -gt "$lo" ] || hi=$((lo + 1))
 	used=$(ss -Htuan 2>/dev/null | awk '{ n = split($5, a, ":"); print a[n] }')
-	for _ in $(seq 100); do
+	for _ in $(seq 200); do
 		b=$(( lo + (RANDOM * 32768 + RANDOM) % (hi - lo) ))
-		echo "$used" | awk -v b="$b" -v e="$((b + span))" '$1 >= b && $1 < e { f = 1 } END { exit f }' &&
-			{ echo "$b"; return 0; }
+		echo "$used" | awk -v b="$b" -v s="$span" -v o="$off" '
+			($1 >= b && $1 < b + s) || (o && $1 >= b + o && $1 < b + o + s) { f = 1 }
+			END { exit f }' && { echo "$b"; return 0; }
 	done
-	fail "no $span free ports between $lo and $((hi + span))"
+	fail "no $span free ports (offset $off) between $lo and $((hi + off + span))"
 }
+
+# free_net_base [NODES]: a --base-port for a p2pnet network of NODES (64 by
+# default): node i listens on udp BASE+i and tcp BASE+1000+i.
+free_net_base() { free_base "${1:-64}" 1000; }
 
 # Wait until FILE exists and is non-empty, at most SECONDS.
 wait_file() {

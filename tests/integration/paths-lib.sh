@@ -11,7 +11,7 @@ need_net() {
 }
 
 # A port base of our own: tests of other areas may run a network too.
-pick_base() { free_base 2000; }
+pick_base() { free_net_base; }
 
 # net_start [p2pnet options...]: a 4-node network in the background; waits
 # until its pids file exists.  $NET_PIDS holds node pids, node 0 first;

@@ -27,7 +27,7 @@ within5() { assert_between "$1" "$(awk -v w="$2" 'BEGIN { print w - 5 }')" "$(aw
 run_net() {
 	local name=$1 base net rec
 	shift
-	base=$(free_base 2000) || exit 1
+	base=$(free_net_base) || exit 1
 	rm -f "$T/pids" "$T/gate"
 	"$BUILD/p2pnet" --nodes 4 --duration 6 --dht-rate 1500 --gossip-rate "${GOSSIP_RATE:-20}" \
 		--base-port "$base" --pids-file "$T/pids" --start-gate "$T/gate" --json "$T/$name.json" \

@@ -11,7 +11,7 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 
-base=$(free_base 2000) || exit 1
+base=$(free_net_base) || exit 1
 DEMO_OUT=$T/out DEMO_SECONDS=4 DEMO_NODES=4 DEMO_DHT_RATE=300 DEMO_BASE_PORT=$base BUILD=$BUILD \
 	"$ROOT/tests/demo.sh" >"$T/demo.out" 2>&1 || fail "demo failed: $(tail -3 "$T/demo.out")"
 for f in node1.pb.gz cpu.svg wall.svg report.txt report.md report.json p2pnet.json; do

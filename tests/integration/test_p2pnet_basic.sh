@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/tests/node/testlib.sh"
 need_p2pnet
-PORT=$(free_base 2000) || exit 1
+PORT=$(free_net_base) || exit 1
 
 "$P2PNET" --help >/dev/null || fail "p2pnet --help did not exit 0"
 "$BUILD/p2pnode" --help >/dev/null || fail "p2pnode --help did not exit 0"

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$ROOT/tests/node/testlib.sh"
 need_p2pnet
-ARGS="--nodes 10 --duration 3 --dht-rate 5 --gossip-rate 20 --base-port $(free_base 2000)"
+ARGS="--nodes 10 --duration 3 --dht-rate 5 --gossip-rate 20 --base-port $(free_net_base)"
 
 run_net clean $ARGS
 run_net lock $ARGS --inject gossip-lock

@@ -6,7 +6,7 @@
 . "$ROOT/tests/node/testlib.sh"
 need_p2pnet
 # dht-rate 100: 300 lookups, enough for a p95 that a single slow moment does not make
-ARGS="--nodes 10 --duration 3 --dht-rate 100 --gossip-rate 10 --base-port $(free_base 2000)"
+ARGS="--nodes 10 --duration 3 --dht-rate 100 --gossip-rate 10 --base-port $(free_net_base)"
 
 run_net clean $ARGS
 run_net slow $ARGS --inject bootstrap-slow --on-node 0

@@ -10,7 +10,7 @@
 need_sock
 [ -x "$BUILD/p2pnet" ] || skip "no $BUILD/p2pnet (tests/node not built)"
 
-BASE=$(free_base 2000) || exit 1
+BASE=$(free_net_base) || exit 1
 "$BUILD/p2pnet" --nodes 4 --duration 6 --dht-rate 800 --gossip-rate 150 --base-port "$BASE" \
 	--pids-file "$T/pids" --json "$T/net.json" >"$T/net.out" 2>&1 &
 NET=$!

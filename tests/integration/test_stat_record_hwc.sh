@@ -70,7 +70,7 @@ grep -qE "hwc( collector)?:" "$T/err2" && fail "hwc spoke without -e: $(cat "$T/
 
 # 2. the test network: counters for the dht path
 [ -x "$BUILD/p2pnet" ] || { note "no $BUILD/p2pnet: path part skipped"; exit 0; }
-base=$(free_base 2000) || exit 1
+base=$(free_net_base) || exit 1
 bg "$BUILD/p2pnet" --nodes 4 --duration 0 --base-port "$base" --dht-rate 60 --gossip-rate 5 \
 	--pids-file "$T/pids" >"$T/net.out" 2>&1
 wait_file "$T/pids" 30 || fail "p2pnet did not start: $(tail -3 "$T/net.out")"

@@ -14,7 +14,7 @@ root_share() {
 total() { awk '{ t += $NF } END { print t + 0 }' "$1"; }
 
 bg "$BUILD/p2pnet" --nodes 4 --duration 0 --dht-rate 300 --gossip-rate 40 --inject dht-cpu \
-	--node-bin "$BUILD/p2pnode-nofp" --pids-file "$T/pids" --base-port "$(free_base 2000)" --seed 9 >"$T/net.out" 2>&1
+	--node-bin "$BUILD/p2pnode-nofp" --pids-file "$T/pids" --base-port "$(free_net_base)" --seed 9 >"$T/net.out" 2>&1
 wait_file "$T/pids" 30 || fail "the network did not start"
 pids=$(paste -sd, "$T/pids")
 
