@@ -4,6 +4,8 @@
 # relays, NAT traversal, usage and crash reports off; files keep being
 # written on device 2, so device 1 (recorded) exchanges indexes and pulls
 # blocks.  The yardstick is Go's own pprof (STPROFILER) over the same seconds.
+# The folder is rescanned every 5 s as well as watched: if the watcher cannot
+# start (inotify limits on a crowded host), changes must still be seen.
 . "$(dirname "$0")/lib.sh"
 need_root
 need_deb syncthing syncthing
@@ -21,7 +23,7 @@ done
 for i in $(seq 1 $N); do
 	{
 		echo '<configuration version="36">'
-		echo "<folder id=\"peerscope\" label=\"peerscope\" path=\"$T/s$i/data\" type=\"sendreceive\" rescanIntervalS=\"3600\" fsWatcherEnabled=\"true\" fsWatcherDelayS=\"1\">"
+		echo "<folder id=\"peerscope\" label=\"peerscope\" path=\"$T/s$i/data\" type=\"sendreceive\" rescanIntervalS=\"5\" fsWatcherEnabled=\"true\" fsWatcherDelayS=\"1\">"
 		for j in $(seq 1 $N); do echo "<device id=\"${id[$j]}\"></device>"; done
 		echo '</folder>'
 		for j in $(seq 1 $N); do
@@ -50,9 +52,17 @@ pid=$(pgrep -P "$monitor" | head -n 1)
 sleep 5
 ns_check
 # load: device 2 writes a 1 MiB file every 50 ms, bounded in time and count
-ns_bg bash -c "for k in \$(seq 1 $(( (SECS + 8) * 20 ))); do head -c 1048576 /dev/urandom >$T/s2/data/f\$((k % 200)); sleep 0.05; done"
+ns_bg bash -c "for k in \$(seq 1 $(( (SECS + 40) * 20 ))); do head -c 1048576 /dev/urandom >$T/s2/data/f\$((k % 200)); sleep 0.05; done"
 load=$!
-sleep 3
+# record once device 1 pulls files (BEP connected over TLS, indexes
+# exchanged), at most 30 s: a CI run on a loaded host recorded a node that
+# had not connected yet after fixed sleeps (0 samples, 0 files synced)
+for _ in $(seq 300); do
+	[ -n "$(ls "$T/s1/data")" ] && break
+	sleep 0.1
+done
+[ -n "$(ls "$T/s1/data")" ] || fail "device 1 pulled no file in 30 s of device 2's writes (see $T/s1/log)"
+sleep 1
 RULES=${REAL_RULES:-syncthing}
 assert_guess "$pid" syncthing short
 REAL_FREQ=${REAL_FREQ:-499} record_pair "$pid" "$SECS" "$RULES" pprof:http://127.0.0.1:9381
