@@ -27,12 +27,14 @@ div() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; 
 # What the row of the table names, run-queue delay: the time node 0's own
 # threads (the hogs left out) spent runnable without a CPU, from schedstat,
 # against its peers' median.  Over fifteen runs it was 0.99-1.43x clean,
-# 3.6-4.6x starved.
+# 3.6-4.6x starved; beside two busy loops (which add the same wait to every
+# node) 1.26x clean and 2.40x starved in one run.  2.0 is 40 % above the
+# clean maximum.
 rq=$(own_of starve "['runq_ms']")
 rqpeers=$(peers_of starve "['runq_ms']")
 crqratio=$(div "$(own_of clean "['runq_ms']")" "$(peers_of clean "['runq_ms']")")
 note "cpu-starve: node 0 waited for a CPU $rq ms, its peers' median $rqpeers ms (clean ratio $crqratio)"
-assert_gt "$(div "$rq" "$rqpeers")" 2.5 "cpu-starve: node 0's run-queue wait / its peers' median"
+assert_gt "$(div "$rq" "$rqpeers")" 2.0 "cpu-starve: node 0's run-queue wait / its peers' median"
 
 # and so the gossip messages node 0 delivers reach it later than they reach
 # its peers: own/peers delivery p50 was 1.6-2.95 starved; clean, node 0 --

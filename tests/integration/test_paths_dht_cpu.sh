@@ -15,14 +15,17 @@ report_json
 # busy loops beside it the dht worker waits 39 % of its wall time and more.
 # The kernel's account over the recording decides: under 40 % of the node's
 # runnable time waiting (10-25 % idle) the verdict must be CPU-bound; from
-# 40 % on, "run-queue starvation ... as on every path" is right too.
+# 40 % on, "run-queue starvation" is right too, with a waiting share within
+# 20 points of the kernel's ("as on every path" is added only when the other
+# paths waited as long; a demo run beside two busy loops had dht starved
+# alone, kernel 54 %, verdict 56 %).
 wait_pct=$(runq_pct "$before" "$after")
 note "node 0 waited for a CPU $wait_pct % of its runnable time while recorded (kernel's schedstat)"
 if [ "$(verdict dht kind)" = runq ] && [ "$wait_pct" -ge 40 ]; then
-	case $(verdict dht text) in
-	*"as on every path"*) note "the host starved the node: $(verdict dht text)" ;;
-	*) fail "dht: starved, but not said to be on every path: $(verdict dht text)" ;;
-	esac
+	said=$(verdict dht text | sed -n 's/.*run-queue starvation: \([0-9]*\) %.*/\1/p')
+	[ -n "$said" ] && [ $((said - wait_pct)) -le 20 ] && [ $((wait_pct - said)) -le 20 ] ||
+		fail "dht: starved at '$said' %, the kernel says $wait_pct %: $(verdict dht text)"
+	note "the host starved the node: $(verdict dht text)"
 else
 	expect_verdict dht cpu dht_distance_slow
 fi
