@@ -19,10 +19,13 @@ PPORT=$((MPORT + 2))
 # however long a loaded host stretches the waits below (it had 30-40 s)
 net_start --duration 0 --dht-rate 300 --gossip-rate 20 --inject dht-cpu --on-node 0
 before=$(sched_ns "$(node_pid 0)")
-agent_start 0 --window 2s --metrics "127.0.0.1:$MPORT"
+# -F 99, not the default 19 Hz: dht-cpu's 0.12 CPUs give a 2 s window ~5
+# samples at 19 Hz, and a CI run saw the cpu verdict in only 2 of 5 windows
+# with the node not starved (25 % waiting); test_agent_windows did the same
+agent_start 0 --window 2s -F 99 --metrics "127.0.0.1:$MPORT"
 # node 1 is clean (the injection is on node 0 only): its own agent
 CPORT=$((MPORT + 1))
-"$PS" agent -p "$(node_pid 1)" --dir "$T/wc" --window 2s --metrics "127.0.0.1:$CPORT" \
+"$PS" agent -p "$(node_pid 1)" --dir "$T/wc" --window 2s -F 99 --metrics "127.0.0.1:$CPORT" \
 	2>"$T/clean.err" &
 CLEAN=$!
 BG_PIDS+=("$CLEAN")
@@ -78,7 +81,7 @@ for _ in $(seq 40); do
 	note "dht on-CPU rate $dht, gossip $gossip, dht verdict cpu $verdict"
 	python3 -c "import sys; sys.exit(0 if float('$dht') > float('0$gossip'.replace('0none','0')) else 1)" ||
 		fail "dht on-CPU rate $dht not above gossip's $gossip"
-	# over the last 10 s most windows said cpu (19 Hz windows are noisy)
+	# over the last 10 s most windows said cpu
 	v=$(query "avg_over_time(peerscope_path_verdict{path=\"dht\",verdict=\"cpu\",$I}[10s])")
 	# ... or, when the kernel says node 0 waited for a CPU 40 % of its
 	# runnable time or more (busy loops beside it; 10-25 % idle), runq:
