@@ -83,12 +83,12 @@ for _ in $(seq 40); do
 		fail "dht on-CPU rate $dht not above gossip's $gossip"
 	# over the last 10 s most windows said cpu
 	v=$(query "avg_over_time(peerscope_path_verdict{path=\"dht\",verdict=\"cpu\",$I}[10s])")
-	# ... or, when the kernel says node 0 waited for a CPU 40 % of its
-	# runnable time or more (busy loops beside it; 10-25 % idle), runq:
+	# ... or, when the kernel says node 0 waited for a CPU STARVED_PCT % of
+	# its runnable time or more (busy loops beside it; 10-25 % idle), runq:
 	# a path that waits longer than it runs is host contention by the
 	# verdict's rule (as in test_paths_dht_cpu)
 	wait_pct=$(runq_pct "$before" "$(sched_ns "$(node_pid 0)")")
-	if [ "$wait_pct" -ge 40 ]; then
+	if [ "$wait_pct" -ge "$STARVED_PCT" ]; then
 		rv=$(query "avg_over_time(peerscope_path_verdict{path=\"dht\",verdict=\"runq\",$I}[10s])")
 		note "node 0 waited for a CPU $wait_pct % of its runnable time: runq counts too ($rv of the time)"
 		v=$(python3 -c "print(float('$v') + float('0$rv'.replace('0none', '0')))")

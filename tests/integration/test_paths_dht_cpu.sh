@@ -10,21 +10,14 @@ record_node 0 5
 after=$(sched_ns "$(node_pid 0)")
 need_type cpu "on-CPU samples come from the cpu collector"
 report_json
-# CPU-bound -- unless the host starved the node: a path that waits for a
-# CPU longer than it runs is host contention by the verdict's rule, and with
-# busy loops beside it the dht worker waits 39 % of its wall time and more.
-# The kernel's account over the recording decides: under 40 % of the node's
-# runnable time waiting (10-25 % idle) the verdict must be CPU-bound; from
-# 40 % on, "run-queue starvation" is right too, with a waiting share within
-# 20 points of the kernel's ("as on every path" is added only when the other
-# paths waited as long; a demo run beside two busy loops had dht starved
-# alone, kernel 54 %, verdict 56 %).
+# CPU-bound -- unless the host starved the node, by the kernel's account
+# over the recording (runq_agrees in lib.sh): with busy loops beside it the
+# dht worker waits 39 % of its wall time and more.
 wait_pct=$(runq_pct "$before" "$after")
 note "node 0 waited for a CPU $wait_pct % of its runnable time while recorded (kernel's schedstat)"
-if [ "$(verdict dht kind)" = runq ] && [ "$wait_pct" -ge 40 ]; then
-	said=$(verdict dht text | sed -n 's/.*run-queue starvation: \([0-9]*\) %.*/\1/p')
-	[ -n "$said" ] && [ $((said - wait_pct)) -le 20 ] && [ $((wait_pct - said)) -le 20 ] ||
-		fail "dht: starved at '$said' %, the kernel says $wait_pct %: $(verdict dht text)"
+if [ "$(verdict dht kind)" = runq ] && [ "$wait_pct" -ge "$STARVED_PCT" ]; then
+	runq_agrees "$(verdict dht text)" "$wait_pct" ||
+		fail "dht: starved by its verdict, the kernel says $wait_pct %: $(verdict dht text)"
 	note "the host starved the node: $(verdict dht text)"
 else
 	expect_verdict dht cpu dht_distance_slow
