@@ -830,8 +830,9 @@ int main(int argc, char **argv)
 		goto out;
 	res.ready_ms = (now_ns() - t0) / 1e6;
 	/* cpu-starve's hogs wait for a network that is up (inject.c) */
-	for (int i = 0; i < cfg.nodes && (cfg.inject & inject_bit("cpu-starve")); i++)
-		cmd(&nodes[i], "starve");
+	if (cfg.inject & inject_bit("cpu-starve"))
+		for (int i = 0; i < cfg.nodes; i++)
+			cmd(&nodes[i], "starve");
 	if (cfg.pids_file && !cfg.start_gate && write_file_atomic(cfg.pids_file, fill_pids)) {
 		res_error("cannot write %s: %s", cfg.pids_file, strerror(errno));
 		goto out;
