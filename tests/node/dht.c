@@ -102,7 +102,11 @@ static const char *const op_names[] = { "find", "get", "put", "self" };
 NOINLINE void dht_send_now(void *arg)
 {
 	struct dgram *d = arg;
-	ssize_t n = sendto(node.udp_fd, d->buf, d->len, 0, (struct sockaddr *)&d->to, sizeof(d->to));
+	ssize_t n;
+
+	from_leave_out_begin();
+	n = sendto(node.udp_fd, d->buf, d->len, 0, (struct sockaddr *)&d->to, sizeof(d->to));
+	from_leave_out_end();
 
 	if (n == d->len) {
 		STAT_ADD(dht_tx_msgs, 1);
@@ -521,7 +525,9 @@ NOINLINE void dht_handle_datagram(struct dht_job *j)
 	}
 	from_add(&dgram_from, ntohs(j->from.sin_port), 1);
 	/* the peer this worker now serves: its address and the first 8 bytes of its id */
+	from_leave_out_begin();
 	DTRACE_PROBE2(p2pnode, dht_serving, &j->from, id_prefix(m.sender));
+	from_leave_out_end();
 	/* Every message is evidence its sender is alive: refresh it in the table. */
 	memcpy(c.id, m.sender, ID_LEN);
 	c.ip = j->from.sin_addr.s_addr;
@@ -544,6 +550,8 @@ NOINLINE void dht_handle_datagram(struct dht_job *j)
  * The worker's CPU counts for a datagram's sender from the start of its
  * handling to the start of the next item (cpu_from), bookkeeping between
  * items included: its dht_serving probe tags the thread until the next one.
+ * Its sends, the probe hit and the wait for the next item are left out
+ * (from_leave_out_begin in from_counts.h says why).
  */
 NOINLINE void *dht_worker_main(void *arg)
 {
@@ -551,8 +559,12 @@ NOINLINE void *dht_worker_main(void *arg)
 
 	pthread_setname_np(pthread_self(), "dht-worker");
 	while (!node_stopping()) {
-		struct wq_item *it = workq_pop(&dht_q, dht_next_deadline());
+		uint64_t deadline = dht_next_deadline();
+		struct wq_item *it;
 
+		from_leave_out_begin();
+		it = workq_pop(&dht_q, deadline);
+		from_leave_out_end();
 		if (it) {
 			struct dht_job *j = (struct dht_job *)it;
 
@@ -582,7 +594,8 @@ NOINLINE void *dht_worker_main(void *arg)
  * thread by its last read sees it.  The reads themselves count for nobody:
  * the tag changes inside them, and with peerscope's sock collector attached
  * most of a read's CPU is its tracepoint programs, which the thread's clock
- * counts and no CPU sample can see (docs/peers.md).
+ * counts and no CPU sample can see (docs/peers.md).  The hand-off to the
+ * worker (a futex wake) is left out for the same reason.
  */
 NOINLINE void dht_on_readable(void)
 {
@@ -607,7 +620,9 @@ NOINLINE void dht_on_readable(void)
 		STAT_ADD(dht_rx_bytes, n);
 		j->is_request = false;
 		j->len = n;
+		from_leave_out_begin();
 		workq_push(&dht_q, &j->link);
+		from_leave_out_end();
 	}
 }
 

@@ -41,12 +41,25 @@ uint64_t thread_cpu_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/* this thread's CPU in left-out calls so far, and when the current one began */
+static __thread uint64_t left_out_ns, left_out_since;
+
+void from_leave_out_begin(void)
+{
+	left_out_since = thread_cpu_ns();
+}
+
+void from_leave_out_end(void)
+{
+	left_out_ns += thread_cpu_ns() - left_out_since;
+}
+
 uint16_t from_stretch_next(struct from_stretch *s, uint16_t port, uint64_t *ns)
 {
 	uint64_t now = thread_cpu_ns();
 	uint16_t was = s->port;
 
-	*ns = was ? now - s->cpu_ns : 0;
-	*s = (struct from_stretch){ port, now };
+	*ns = was ? now - s->cpu_ns - (left_out_ns - s->left_out_ns) : 0;
+	*s = (struct from_stretch){ port, now, left_out_ns };
 	return was;
 }

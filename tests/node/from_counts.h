@@ -35,9 +35,23 @@ uint64_t thread_cpu_ns(void);
 struct from_stretch {
 	uint16_t port;		/* the sender, 0 for none */
 	uint64_t cpu_ns;	/* the thread's CPU when it began */
+	uint64_t left_out_ns;	/* the thread's from_leave_out total then */
 };
 
-/* Ends s (returns its sender, or 0, and its CPU in *ns) and starts one for port. */
+/*
+ * Ends s (returns its sender, or 0, and its CPU in *ns, less what was left
+ * out meanwhile) and starts one for port.
+ */
 uint16_t from_stretch_next(struct from_stretch *s, uint16_t port, uint64_t *ns);
+
+/*
+ * Calls whose CPU no stretch counts: socket calls, queue waits and probe
+ * hits.  With peerscope attached most of their CPU is its own tracepoint
+ * and uprobe programs, which this thread's clock counts and no CPU sample
+ * can see; the tests leave the same calls out of peerscope's side
+ * (docs/peers.md).  Between from_leave_out_begin() and _end() on one thread.
+ */
+void from_leave_out_begin(void);
+void from_leave_out_end(void);
 
 #endif
