@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/names.h"
 #include "core/profile.h"
 #include "core/rules.h"
 #include "analysis/attribute.h"
@@ -134,6 +135,26 @@ bool paths__in_thread_entry(const struct path_rules *r, const struct frames *f)
 	uint32_t m;
 
 	return path_rules__match_frames(r, f->names, f->nr, &m) >= 0 && entry_only(r, f, m);
+}
+
+bool paths__wait_is_idle(bool stack_idle, enum path_how how, int *reason)
+{
+	if (stack_idle && how == BY_LABEL) {
+		*reason = REASON_NET;
+		return false;
+	}
+	if ((*reason == REASON_TIMER || *reason == REASON_NET) && (how == BY_THREAD || how == BY_ENTRY))
+		return true;
+	if (*reason == REASON_TIMER && how == BY_NONE)
+		return true;
+	return stack_idle;
+}
+
+enum path_how paths__how_of(const struct profile *p, uint32_t ls)
+{
+	int how = paths__how_parse(profile__label_str(p, ls, PATH_BY));
+
+	return how < 0 ? BY_SYMBOL : how;
 }
 
 /* The symbol rules' verdict on a stack: its path (-1 none) and whether only the entry matched. */

@@ -72,4 +72,25 @@ int paths__path_of(const struct profile *p, const struct path_rules *r, uint32_t
  */
 bool paths__in_thread_entry(const struct path_rules *r, const struct frames *f);
 
+/*
+ * Is an off-CPU wait a thread waiting for work (idle), or waiting for
+ * something its path needs?  The one answer the Paths section, the
+ * per-thread timeline and the wall-time flame graph share.  stack_idle:
+ * frames__is_idle() of its stack; how: what placed the sample on its path
+ * (`path_by`; BY_SYMBOL when unknown, which adds nothing to the stack's
+ * answer); *reason: its enum reason (core/names.h), blocked reasons only.
+ *  - Inside a span (BY_LABEL) a wait for work is the operation waiting for
+ *    the events it needs (replies, timeouts): not idle, and *reason
+ *    becomes REASON_NET.
+ *  - A sleep or poll whose stack shows none of the path's code (only the
+ *    thread's name, or only its entry function, placed it) is the thread's
+ *    loop waiting for its next tick: idle.
+ *  - So is a sleep that no evidence places at all (a stripped program's
+ *    timer thread).
+ */
+bool paths__wait_is_idle(bool stack_idle, enum path_how how, int *reason);
+
+/* The `path_by` of labelset ls as paths__wait_is_idle() takes it: BY_SYMBOL when absent or unknown. */
+enum path_how paths__how_of(const struct profile *p, uint32_t ls);
+
 #endif /* PEERSCOPE_ANALYSIS_ATTRIBUTE_H */

@@ -3,7 +3,9 @@
 #include "analysis/flame-tree.h"
 #include "core/array.h"
 #include "core/hashmap.h"
+#include "analysis/attribute.h"
 #include "analysis/frames.h"
+#include "core/names.h"
 #include "core/profile.h"
 #include "core/rules.h"
 
@@ -285,6 +287,7 @@ static bool idle_wait(struct name_cache *c, const struct profile *p, uint32_t st
 		      uint32_t labelset, const char *key)
 {
 	const char *v;
+	int reason;
 
 	if (!c->idle_of || !labelset)
 		return false;
@@ -295,7 +298,11 @@ static bool idle_wait(struct name_cache *c, const struct profile *p, uint32_t st
 		frames__user(p, stack, c->fr);
 		c->idle_of[stack] = frames__is_idle(c->rules, c->fr) ? 2 : 1;
 	}
-	return c->idle_of[stack] == 2;
+	/* idle as the Paths section calls it (attribute.h) */
+	reason = reason__parse(v);
+	if (reason < 0 || reason >= REASON_NR_BLOCKED)
+		reason = REASON_OTHER;
+	return paths__wait_is_idle(c->idle_of[stack] == 2, paths__how_of(p, labelset), &reason);
 }
 
 /* Name id of frame j (0 = outermost) of location loc. */

@@ -456,35 +456,17 @@ static int add_off_cpu(struct walk *w, const struct walk_sample *s, int64_t off,
 		       const char *reason)
 {
 	struct path_stats *ps = s->ps;
-	enum path_reason rs = reason_of(reason);
+	int reason_id = reason_of(reason);
+	enum path_reason rs;
 	bool idle;
 	uint32_t part;
 	const char *wk;
 	int err = 0;
 
-	/*
-	 * Waiting for work is idle, unless a span says the thread is inside
-	 * an operation: then it waits for the events that operation needs
-	 * (replies, timeouts), i.e. the network.
-	 */
-	idle = memo_flag(w, s, MEMO_IDLE);
-	if (idle && s->span)
-		rs = PR_NET;
-	/*
-	 * A sleep or poll whose stack shows none of the path's code (only the
-	 * thread's name said which path), or only the thread's entry function,
-	 * is a thread's loop waiting for its next tick, not work.
-	 */
-	if ((rs == PR_TIMER || rs == PR_NET) && (s->how == BY_THREAD || s->how == BY_ENTRY))
-		idle = true;
-	/*
-	 * A sleep no evidence at all places (no span, symbol, thread name or
-	 * socket: a stripped program's timer thread) is a tick loop too, not
-	 * a bottleneck of "other".
-	 */
-	if (rs == PR_TIMER && s->how == BY_NONE)
-		idle = true;
-	if (idle && !s->span) {
+	/* waiting for work, or for what the path needs (attribute.h) */
+	idle = paths__wait_is_idle(memo_flag(w, s, MEMO_IDLE), s->how, &reason_id);
+	rs = reason_id;
+	if (idle) {
 		ps->idle_ns += off;
 		part = PART_IDLE;
 	} else {

@@ -13,8 +13,10 @@
 #include <string.h>
 
 #include "core/hashmap.h"
+#include "core/names.h"
 #include "core/profile.h"
 #include "core/rules.h"
+#include "analysis/attribute.h"
 #include "analysis/contrib.h"
 #include "analysis/frames.h"
 #include "analysis/timeline.h"
@@ -140,13 +142,17 @@ int timeline__compute(const struct profile *p, const struct path_rules *given,
 		if (off >= 0) {
 			v[2] = profile__value(p, i, off);
 			parts[2] = part_of_reason(profile__label_str(p, ls, "reason"));
-			if (v[2] > 0 && stack < p->nr_stacks) {
+			if (v[2] > 0 && stack < p->nr_stacks && parts[2] >= WALL_OFF &&
+			    parts[2] < WALL_IDLE) {
+				int reason = parts[2] - WALL_OFF;
+
 				if (!idle_of[stack]) {
 					frames__user(p, stack, fr);
 					idle_of[stack] = frames__is_idle(rules, fr) ? 2 : 1;
 				}
-				if (idle_of[stack] == 2)
-					parts[2] = TL_IDLE;
+				/* idle as the Paths section calls it (attribute.h) */
+				parts[2] = paths__wait_is_idle(idle_of[stack] == 2, paths__how_of(p, ls), &reason) ?
+					   TL_IDLE : WALL_OFF + reason;
 			}
 		}
 		if (v[0] <= 0 && v[1] <= 0 && v[2] <= 0)

@@ -136,6 +136,39 @@ static void test_given_rules(void **state)
 	profile__free(p);
 }
 
+/*
+ * path_by decides as it does in the Paths section (paths__wait_is_idle):
+ * a wait for work inside a span is the operation's network wait, and a
+ * sleep placed only by the thread's name is the thread's tick, idle.
+ */
+static void test_path_by(void **state)
+{
+	struct profile *p = profile__new();
+	struct pf_label_kv kv[5] = {
+		{ .key = "pid", .num = 100 }, { .key = "tid", .num = 21 },
+		{ .key = "thread", .str = "dht" }, { .key = "reason", .str = "net" },
+		{ .key = "path_by", .str = "span" },
+	};
+	struct timeline t;
+	int off;
+
+	assert_non_null(p);
+	off = profile__add_type(p, "offcpu", "nanoseconds");
+	assert_true(profile__add(p, stack_of(p, "k:ep_poll;epoll_wait;loop"),
+				 profile__intern_labels(p, kv, 5), off, 40 * MS) >= 0);
+	kv[3].str = "timer";
+	kv[4].str = "thread";
+	assert_true(profile__add(p, stack_of(p, "k:do_nanosleep;nanosleep;mesh_main"),
+				 profile__intern_labels(p, kv, 5), off, 60 * MS) >= 0);
+	assert_int_equal(timeline__compute(p, NULL, &t), 0);
+	assert_int_equal(t.nr, 1);
+	assert_int_equal(t.threads[0].ns[TL_NET], 40 * MS);
+	assert_int_equal(t.threads[0].ns[TL_IDLE], 60 * MS);
+	assert_int_equal(t.threads[0].ns[TL_TIMER], 0);
+	timeline__free(&t);
+	profile__free(p);
+}
+
 static void test_stack_str(void **state)
 {
 	struct profile *p = profile__new();
@@ -209,6 +242,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parts),
 		cmocka_unit_test(test_given_rules),
+		cmocka_unit_test(test_path_by),
 		cmocka_unit_test(test_stack_str),
 		cmocka_unit_test(test_samples_only),
 		cmocka_unit_test(test_section),
