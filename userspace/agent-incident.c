@@ -429,7 +429,7 @@ static void finish_burst(struct incident_state *in, int status, const struct pat
 	} else if ((err = recording__load(path, &p, &what)) < 0) {
 		snprintf(in->burst_state, sizeof(in->burst_state), "failed: reading it: %s",
 			 strerror(-err));
-	} else if (paths__analyze(p, rules, &rep) ||
+	} else if (paths__label_profile(p, rules) < 0 || paths__analyze(p, rules, &rep) ||
 		   !(v = calloc(rep.nr_paths ? rep.nr_paths : 1, sizeof(*v)))) {
 		snprintf(in->burst_state, sizeof(in->burst_state), "failed: analysing it");
 	} else {

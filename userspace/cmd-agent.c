@@ -520,6 +520,15 @@ static void write_window(struct agent *a)
 	}
 	if (!w.file)
 		w.file = "";
+	/*
+	 * Labelled once, as report labels a loaded recording, after the window
+	 * is on disk (the file stays as record writes one): every analysis of
+	 * it then reads the same path and path_by (analysis/attribute.h).
+	 */
+	err = paths__label_profile(p, a->rules);
+	if (err < 0)
+		ps_warn("window %s: labelling its paths failed (%s): analysed from its stacks",
+			w.file, strerror(-err));
 	summarize(a, p, &w);
 	profile__free(p);
 

@@ -4,9 +4,9 @@
  * (paths__label_profile() in paths.h, through the core profile__relabel()):
  * every sample gets its `path` and, with it, a `path_by` label saying which
  * evidence gave it (docs/format.md).  The analyses then read those labels
- * (paths__labelled_path); only a profile nobody labelled, such as the
- * agent's live window, is attributed sample by sample, with the same
- * function (paths__attribute), so the answer is the same either way.
+ * (paths__labelled_path); only a profile nobody labelled (the agent labels
+ * its windows too) is attributed sample by sample, with the same function
+ * (paths__attribute), so the answer is the same either way.
  */
 #ifndef PEERSCOPE_ANALYSIS_ATTRIBUTE_H
 #define PEERSCOPE_ANALYSIS_ATTRIBUTE_H
