@@ -75,12 +75,17 @@ static void test_self(void **state)
 static void test_gone(void **state)
 {
 	uint32_t tgid;
+	siginfo_t info;
 	pid_t child = fork();
 
 	if (!child)
 		_exit(0);
-	/* a zombie is not alive, a reaped pid does not exist */
-	usleep(100000);
+	/*
+	 * A zombie is not alive, a reaped pid does not exist.  WNOWAIT waits
+	 * for the exit and leaves the zombie: a fixed sleep was too short for
+	 * the child to exit under valgrind on a loaded machine.
+	 */
+	assert_int_equal(waitid(P_PID, child, &info, WEXITED | WNOWAIT), 0);
 	assert_false(target__alive(child));
 	waitpid(child, NULL, 0);
 	assert_int_equal(target__validate(child, &tgid), -ESRCH);
