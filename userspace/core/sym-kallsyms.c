@@ -76,7 +76,7 @@ static void module_ends(struct sym_kallsyms *k, const char *modules_path)
 		struct sym_entry *e = &k->syms.syms[i];
 
 		if (e->aux && ends[e->aux] > e->start)
-			e->sec_end = ends[e->aux];
+			sym_table__set_sec_end(e, ends[e->aux]);
 	}
 	free(ends);
 out_file:

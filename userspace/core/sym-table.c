@@ -27,6 +27,14 @@ void sym_table__free(struct sym_table *t)
 	memset(t, 0, sizeof(*t));
 }
 
+/* The length from start to end, 0 when end is not past start, capped at 4 GiB. */
+static uint32_t span(uint64_t start, uint64_t end)
+{
+	if (end <= start)
+		return 0;
+	return end - start > UINT32_MAX ? UINT32_MAX : (uint32_t)(end - start);
+}
+
 int sym_table__add(struct sym_table *t, uint64_t start, uint64_t size, uint64_t sec_end,
 		   const char *name, size_t name_len, enum sym_bind bind, uint32_t aux)
 {
@@ -57,9 +65,11 @@ int sym_table__add(struct sym_table *t, uint64_t start, uint64_t size, uint64_t 
 	}
 	e = &t->syms[t->nr++];
 	e->start = start;
-	e->size = size;
-	e->end = 0;
-	e->sec_end = sec_end;
+	e->sized = size != 0;
+	/* a size past the address space is no size */
+	if (size && start + size < start)
+		e->sized = 0;
+	e->len = e->sized ? span(start, start + size) : span(start, sec_end);
 	e->name = (uint32_t)t->pool_len;
 	e->aux = aux;
 	e->bind = (uint8_t)bind;
@@ -70,6 +80,12 @@ int sym_table__add(struct sym_table *t, uint64_t start, uint64_t size, uint64_t 
 	t->pool_len += name_len + 1;
 	t->finished = 0;
 	return 0;
+}
+
+void sym_table__set_sec_end(struct sym_entry *e, uint64_t sec_end)
+{
+	if (!e->sized)
+		e->len = span(e->start, sec_end);
 }
 
 static size_t leading_underscores(const char *s)
@@ -88,8 +104,8 @@ static int sym_prefer(const struct sym_table *t, const struct sym_entry *a,
 	const char *na = t->pool + a->name, *nb = t->pool + b->name;
 	size_t ua, ub, la, lb;
 
-	if (!a->size != !b->size)
-		return a->size ? -1 : 1;
+	if (a->sized != b->sized)
+		return a->sized ? -1 : 1;
 	if (a->bind != b->bind)
 		return a->bind > b->bind ? -1 : 1;
 	/* perf maps: a later line (higher aux) re-used the address */
@@ -105,6 +121,21 @@ static int sym_prefer(const struct sym_table *t, const struct sym_entry *a,
 	if (la != lb)
 		return la < lb ? -1 : 1;
 	return strcmp(na, nb);
+}
+
+/* Gives back what the doubling arrays left unused: a fifth of the kernel's table. */
+static void shrink(struct sym_table *t)
+{
+	void *n;
+
+	if (t->cap > t->nr && (n = realloc(t->syms, t->nr * sizeof(*t->syms)))) {
+		t->syms = n;
+		t->cap = t->nr;
+	}
+	if (t->pool_cap > t->pool_len && (n = realloc(t->pool, t->pool_len))) {
+		t->pool = n;
+		t->pool_cap = t->pool_len;
+	}
 }
 
 static const struct sym_table *sort_table;
@@ -138,11 +169,13 @@ void sym_table__finish(struct sym_table *t)
 		if (j && t->syms[j - 1].start == t->syms[i].start) {
 			struct sym_entry *keep = &t->syms[j - 1];
 
-			/* an unsized alias may still tell the size */
-			if (!keep->size && t->syms[i].size)
-				keep->size = t->syms[i].size;
-			if (!keep->sec_end)
-				keep->sec_end = t->syms[i].sec_end;
+			/* an unsized alias may still tell the size, or the section */
+			if (!keep->sized && t->syms[i].sized) {
+				keep->sized = 1;
+				keep->len = t->syms[i].len;
+			} else if (!keep->sized && !keep->len) {
+				keep->len = t->syms[i].len;
+			}
 			free(t->syms[i].demangled);
 			continue;
 		}
@@ -152,18 +185,19 @@ void sym_table__finish(struct sym_table *t)
 
 	for (i = 0; i < t->nr; i++) {
 		struct sym_entry *e = &t->syms[i];
+		uint32_t sec_len = e->len;
 
-		if (e->size) {
-			e->end = e->start + e->size;
+		if (e->sized)
 			continue;
-		}
 		/* unsized: up to the next symbol, within the section only */
-		e->end = i + 1 < t->nr ? t->syms[i + 1].start : UINT64_MAX;
-		if (e->sec_end && e->sec_end > e->start && e->sec_end < e->end)
-			e->end = e->sec_end;
-		if (e->end == UINT64_MAX)
-			e->end = e->start + 1;  /* nothing says where the last one ends */
+		if (i + 1 < t->nr)
+			e->len = span(e->start, t->syms[i + 1].start);
+		else
+			e->len = sec_len ? sec_len : 1;	/* nothing says where the last one ends */
+		if (sec_len && sec_len < e->len)
+			e->len = sec_len;
 	}
+	shrink(t);
 	t->finished = 1;
 }
 
@@ -190,7 +224,7 @@ struct sym_entry *sym_table__lookup(const struct sym_table *t, uint64_t addr)
 	for (k = 0; k < SYM_NEST_SCAN && k <= lo; k++) {
 		struct sym_entry *e = &t->syms[lo - k];
 
-		if (addr >= e->start && addr < e->end)
+		if (addr >= e->start && addr - e->start < e->len)
 			return e;
 	}
 	return NULL;

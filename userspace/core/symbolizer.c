@@ -374,7 +374,7 @@ static int resolve_user(struct symbolizer *s, uint32_t pid, uint64_t addr, struc
 			return -ENOENT;
 		out->module = "[jit]";
 		out->map_start = e->start;
-		out->map_limit = e->end;
+		out->map_limit = sym_entry__end(e);
 		out->module_offset = addr - e->start;
 		out->has_symbols = true;
 		sym_frame__set_names(s, &p->perfmap.syms, e, addr, out);
