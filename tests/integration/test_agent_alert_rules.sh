@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# test-lock: none
 # The alerting rules of docs/metrics.md (docs/peerscope-alerts.yml) pass
 # promtool check rules, and promtool test rules with a known series: the
 # SLA, CPU-bound and slow-path alerts fire when they should and not before.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# test-lock: none
 # peerscope diff on folded stacks with a planted change (no root needed):
 # ranking, noise, volume-only changes, --fail-above exit codes, outputs.
 . "$(dirname "$0")/lib.sh"

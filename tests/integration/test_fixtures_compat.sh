@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# test-lock: none
 # Recordings made by an earlier peerscope (tests/fixtures/v1: a dht-cpu,
 # gossip-lock with --alloc, small-writes and alloc-churn with --alloc=malloc
 # node of the test network) still load and give byte-identical report (text,

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# test-lock: none
 # The flame graph SVG works in a real browser: headless Chromium loads it,
 # the SVG's own test hook (?fgtest=1, see reports/flame-svg.h) clicks a frame
 # to zoom, clicks Reset Zoom, searches, and writes the resulting state into

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# test-lock: none
 # peerscope flame: folded and SVG output from a pprof file and from folded
 # input; errors and exit codes.  The pprof file is made from folded stacks
 # with the developer option --pprof-out (no recording or root needed).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# test-lock: none
 # The short fuzz run of make check: every parser's libFuzzer harness
 # (tests/fuzz) replays the inputs that once crashed it, then fuzzes for
 # FUZZ_SHORT_SECONDS (3) from its seeds and this machine's files.  Any

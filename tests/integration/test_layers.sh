@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# test-lock: none
 # The layer rule (docs/design.md) is enforced by the build: a file may include
 # only the layers below it.  For every layer, a probe file placed in that
 # layer includes one header of every layer: the include must build exactly

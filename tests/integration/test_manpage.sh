@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# test-lock: none
 # The man page (docs/peerscope.1): renders without one groff warning, names
 # every long option that 'peerscope <cmd> --help' prints in that command's
 # subsection (so the page cannot drift from --help), and 'make install' puts

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# test-lock: none
 # The repository explains itself: no file in it points at notes kept outside
 # it (a conventions, design, reference or style file of the team, a shared
 # directory).  What the code relies on is written in docs/ (conventions.md,
