@@ -19,11 +19,11 @@
 #include <sys/utsname.h>
 
 #include "collectors/features-cache.h"
+#include "core/run-cache.h"
 
 #define CACHE_MAGIC	"peerscope features 1"
 #define CACHE_FILE	"features"
 #define CACHE_MAX	4096
-#define DEFAULT_DIR	"/run/peerscope"
 
 /* The probed answers worth caching: each costs a program load or a BTF parse. */
 static const struct {
@@ -42,11 +42,7 @@ static const struct {
 
 const char *features_cache__dir(void)
 {
-	const char *d = getenv("PEERSCOPE_CACHE_DIR");
-
-	if (!d)
-		return DEFAULT_DIR;
-	return *d ? d : NULL;
+	return run_cache__dir();
 }
 
 static uint64_t read_cap_eff(void)
@@ -68,29 +64,17 @@ static uint64_t read_cap_eff(void)
 int features_cache__key(struct features_key *key)
 {
 	struct utsname u;
-	ssize_t n;
-	int fd;
+	int err;
 
 	memset(key, 0, sizeof(*key));
-	fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = read(fd, key->boot_id, sizeof(key->boot_id) - 1);
-	close(fd);
-	if (n <= 0)
-		return -ENODATA;
-	key->boot_id[strcspn(key->boot_id, "\n")] = '\0';
+	err = run_cache__boot_id(key->boot_id, sizeof(key->boot_id));
+	if (err)
+		return err;
 	if (!uname(&u))
 		snprintf(key->kernel, sizeof(key->kernel), "%s", u.release);
 	key->euid = geteuid();
 	key->cap_eff = read_cap_eff();
 	return 0;
-}
-
-/* Ours, and writable by nobody else. */
-static bool private_to_us(const struct stat *st)
-{
-	return st->st_uid == geteuid() && !(st->st_mode & (S_IWGRP | S_IWOTH));
 }
 
 static int format_key(char *buf, size_t len, const struct features_key *key)
@@ -102,28 +86,20 @@ static int format_key(char *buf, size_t len, const struct features_key *key)
 /* Reads DIR/features into buf (NUL-terminated); its length or a negative errno. */
 static int read_file(const char *dir, char *buf, size_t len)
 {
-	char path[4096];
-	struct stat st;
-	ssize_t n;
-	int fd;
+	size_t size;
+	int fd, err;
 
-	if (stat(dir, &st) || !S_ISDIR(st.st_mode) || !private_to_us(&st))
-		return -ENOENT;
-	snprintf(path, sizeof(path), "%s/%s", dir, CACHE_FILE);
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || !private_to_us(&st) ||
-	    st.st_size >= (off_t)len) {
-		close(fd);
+	fd = run_cache__open(dir, CACHE_FILE, len - 1, &size);
+	if (fd == -EFBIG)
 		return -EPERM;
-	}
-	n = read(fd, buf, len - 1);
+	if (fd < 0)
+		return fd;
+	err = run_cache__read_all(fd, buf, size);
 	close(fd);
-	if (n < 0)
-		return -EIO;
-	buf[n] = '\0';
-	return n;
+	if (err)
+		return err;
+	buf[size] = '\0';
+	return size;
 }
 
 int features_cache__read(const char *dir, const struct features_key *key,
@@ -160,32 +136,17 @@ int features_cache__read(const char *dir, const struct features_key *key,
 int features_cache__write(const char *dir, const struct features_key *key,
 			  const struct kernel_features *kf)
 {
-	char buf[CACHE_MAX], tmp[4096], path[4096];
-	struct stat st;
-	int n, fd, err = 0;
+	char buf[CACHE_MAX];
+	struct iovec iov;
+	int n;
 
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		return -errno;
-	if (stat(dir, &st) || !S_ISDIR(st.st_mode) || !private_to_us(&st))
-		return -EPERM;
 	n = format_key(buf, sizeof(buf), key);
 	for (size_t i = 0; i < NR_CACHED && n < (int)sizeof(buf); i++)
 		n += snprintf(buf + n, sizeof(buf) - n, "%s %d\n", cached[i].name,
 			      *(const bool *)((const char *)kf + cached[i].off));
 	if (n >= (int)sizeof(buf))
 		return -E2BIG;
-	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, CACHE_FILE);
-	snprintf(path, sizeof(path), "%s/%s", dir, CACHE_FILE);
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, buf, n) != n)
-		err = -EIO;
-	if (close(fd) && !err)
-		err = -EIO;
-	if (!err && rename(tmp, path))
-		err = -errno;
-	if (err)
-		unlink(tmp);
-	return err;
+	iov.iov_base = buf;
+	iov.iov_len = n;
+	return run_cache__write(dir, CACHE_FILE, &iov, 1);
 }
