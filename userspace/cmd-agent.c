@@ -24,6 +24,7 @@
 #include <bpf/bpf.h>
 
 #include "builtin.h"
+#include "collectors/bpf-ksyms.h"
 #include "core/log.h"
 #include "core/profile.h"
 #include "core/rules.h"
@@ -636,6 +637,8 @@ static int start(struct agent *a)
 	int err;
 
 	features__probe(&r->kf);
+	/* the kallsyms cache leaves BPF programs out: name them from bpf() */
+	bpf_ksyms__register();
 	find_targets(a, false);
 	if (!r->target.nr_pids) {
 		if (a->comm)

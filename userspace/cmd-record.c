@@ -20,6 +20,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "collectors/bpf-ksyms.h"
 #include "collectors/bpf-usage.h"
 #include "builtin.h"
 #include "collectors/collector.h"
@@ -366,6 +367,8 @@ int cmd_record(int argc, char **argv)
 
 	clock_gettime(CLOCK_MONOTONIC, &r.t_start);
 	features__probe(&r.kf);
+	/* the kallsyms cache leaves BPF programs out: name them from bpf() */
+	bpf_ksyms__register();
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ps_debug("features probed in %.1f ms", record__ts_sec(&r.t_start, &now) * 1e3);
 	if (record__check_privileges())

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/run-cache.h"
 #include "core/sym-kallsyms.h"
 
 #define KALLSYMS_READ_BUF	(256 * 1024)
@@ -14,6 +15,7 @@
 
 static struct sym_kallsyms running;
 static unsigned int running_refs;
+static sym_kallsyms_source_fn dynamic_source;
 
 static int mod_index(struct sym_kallsyms *k, const char *name, size_t len, uint32_t *idx)
 {
@@ -93,6 +95,7 @@ int sym_kallsyms__load(struct sym_kallsyms *k, const char *path, const char *mod
 
 	memset(k, 0, sizeof(*k));
 	sym_table__init(&k->syms);
+	sym_table__init(&k->dyn);
 	k->lo = UINT64_MAX;
 	f = fopen(path, "re");
 	if (!f)
@@ -164,10 +167,38 @@ void sym_kallsyms__free(struct sym_kallsyms *k)
 	uint32_t i;
 
 	sym_table__free(&k->syms);
+	sym_table__free(&k->dyn);
 	for (i = 1; i < k->nr_mods; i++)
 		free(k->mods[i]);
 	free(k->mods);
 	memset(k, 0, sizeof(*k));
+}
+
+void sym_kallsyms__set_dynamic_source(sym_kallsyms_source_fn fn)
+{
+	dynamic_source = fn;
+}
+
+static int load_running(struct sym_kallsyms *k)
+{
+	const char *dir = run_cache__dir();
+	char key[KALLSYMS_KEY_LEN];
+	bool keyed = dir && !sym_kallsyms__running_key(key, sizeof(key), RUNNING_MODULES);
+	uint32_t aux;
+	int err;
+
+	if (keyed && !sym_kallsyms__load_cache(k, dir, key)) {
+		/* best effort: without them BPF frames stay addresses */
+		if (dynamic_source && !mod_index(k, "bpf", 3, &aux))
+			dynamic_source(&k->dyn, aux);
+		sym_table__finish(&k->dyn);
+		return 0;
+	}
+	err = sym_kallsyms__load(k, RUNNING_KALLSYMS, RUNNING_MODULES);
+	/* best effort too: the next record of this boot reads it */
+	if (!err && keyed)
+		sym_kallsyms__save_cache(k, dir, key);
+	return err;
 }
 
 struct sym_kallsyms *sym_kallsyms__get_running(int *err)
@@ -175,7 +206,7 @@ struct sym_kallsyms *sym_kallsyms__get_running(int *err)
 	int e;
 
 	if (!running_refs) {
-		e = sym_kallsyms__load(&running, RUNNING_KALLSYMS, RUNNING_MODULES);
+		e = load_running(&running);
 		if (e) {
 			*err = e;
 			return NULL;
@@ -197,8 +228,11 @@ void sym_kallsyms__put_running(struct sym_kallsyms *k)
 struct sym_entry *sym_kallsyms__lookup(const struct sym_kallsyms *k, uint64_t addr,
 				       const char **module)
 {
-	struct sym_entry *e = sym_table__lookup(&k->syms, addr);
+	/* the dynamic symbols first: exact sizes, in gaps of the table */
+	struct sym_entry *e = k->dyn.nr ? sym_table__lookup(&k->dyn, addr) : NULL;
 
+	if (!e)
+		e = sym_table__lookup(&k->syms, addr);
 	if (module)
 		*module = e && e->aux && e->aux < k->nr_mods ? k->mods[e->aux] : NULL;
 	return e;
