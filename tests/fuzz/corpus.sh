@@ -7,7 +7,7 @@ out=$1 ps=$2
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 lib=/usr/lib/$(gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)
 mkdir -p "$out"
-for d in elf unwind_elf cfi gopclntab perfmap kallsyms maps rules specs demangle pprof folded records; do
+for d in elf unwind_elf cfi gopclntab perfmap kallsyms kallsyms_cache maps rules specs demangle pprof folded records; do
 	mkdir -p "$out/$d"
 done
 
