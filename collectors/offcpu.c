@@ -180,7 +180,7 @@ static const char *ksym_name(const struct offcpu_priv *op, uint64_t addr)
 {
 	struct sym_entry *e = sym_kallsyms__lookup(op->ksyms, addr, NULL);
 
-	return e ? sym_table__name(&op->ksyms->syms, e) : "";
+	return e ? sym_kallsyms__name(op->ksyms, e) : "";
 }
 
 /*

@@ -115,9 +115,13 @@ static void test_round_trip(void **state)
 	assert_int_equal(sym_table__add(&b.dyn, 0xffffffffc0200000ULL, 0x80, 0,
 					"bpf_prog_0123456789abcdef_now", 29, SYM_BIND_GLOBAL, 0), 0);
 	sym_table__finish(&b.dyn);
-	assert_string_equal(sym_table__name(&b.dyn,
-			    sym_kallsyms__lookup(&b, 0xffffffffc020007fULL, NULL)),
+	/* named from the table it is in, not from the main table's pool */
+	assert_string_equal(sym_kallsyms__name(&b, sym_kallsyms__lookup(&b, 0xffffffffc020007fULL,
+								       NULL)),
 			    "bpf_prog_0123456789abcdef_now");
+	assert_string_equal(sym_kallsyms__name(&b, sym_kallsyms__lookup(&b, 0xffffffff81001234ULL,
+								       NULL)),
+			    "do_one_initcall");
 	sym_kallsyms__free(&a);
 	sym_kallsyms__free(&b);
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "core/run-cache.h"
 #include "core/sym-kallsyms.h"
 
@@ -185,20 +186,36 @@ static int load_running(struct sym_kallsyms *k)
 	char key[KALLSYMS_KEY_LEN];
 	bool keyed = dir && !sym_kallsyms__running_key(key, sizeof(key), RUNNING_MODULES);
 	uint32_t aux;
-	int err;
+	int err, e;
 
-	if (keyed && !sym_kallsyms__load_cache(k, dir, key)) {
+	err = keyed ? sym_kallsyms__load_cache(k, dir, key) : -ENOENT;
+	if (!err) {
+		int n = 0;
+
 		/* best effort: without them BPF frames stay addresses */
 		if (dynamic_source && !mod_index(k, "bpf", 3, &aux))
-			dynamic_source(&k->dyn, aux);
+			n = dynamic_source(&k->dyn, aux);
 		sym_table__finish(&k->dyn);
+		ps_debug("kallsyms: %zu symbols from %s/kallsyms, %d of BPF programs from bpf()",
+			 k->syms.nr, dir, n);
 		return 0;
 	}
+	/* anything but "not there yet" or "another boot" is worth a word */
+	if (keyed && err != -ENOENT && err != -ESTALE)
+		ps_debug("kallsyms: %s/kallsyms not used (%s): reading %s", dir, strerror(-err),
+			 RUNNING_KALLSYMS);
 	err = sym_kallsyms__load(k, RUNNING_KALLSYMS, RUNNING_MODULES);
+	if (err || !keyed)
+		return err;
 	/* best effort too: the next record of this boot reads it */
-	if (!err && keyed)
-		sym_kallsyms__save_cache(k, dir, key);
-	return err;
+	e = sym_kallsyms__save_cache(k, dir, key);
+	if (e)
+		ps_debug("kallsyms: %zu symbols read from %s, not kept in %s: %s", k->syms.nr,
+			 RUNNING_KALLSYMS, dir, strerror(-e));
+	else
+		ps_debug("kallsyms: %zu symbols read from %s, kept in %s/kallsyms for this boot",
+			 k->syms.nr, RUNNING_KALLSYMS, dir);
+	return 0;
 }
 
 struct sym_kallsyms *sym_kallsyms__get_running(int *err)
@@ -236,4 +253,12 @@ struct sym_entry *sym_kallsyms__lookup(const struct sym_kallsyms *k, uint64_t ad
 	if (module)
 		*module = e && e->aux && e->aux < k->nr_mods ? k->mods[e->aux] : NULL;
 	return e;
+}
+
+const struct sym_table *sym_kallsyms__table_of(const struct sym_kallsyms *k,
+					       const struct sym_entry *e)
+{
+	if (k->dyn.nr && e >= k->dyn.syms && e < k->dyn.syms + k->dyn.nr)
+		return &k->dyn;
+	return &k->syms;
 }

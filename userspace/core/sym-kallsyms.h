@@ -58,5 +58,14 @@ int sym_kallsyms__load_cache(struct sym_kallsyms *k, const char *dir, const char
 /* Symbol containing addr and its module ("[mod]" or NULL for the core). */
 struct sym_entry *sym_kallsyms__lookup(const struct sym_kallsyms *k, uint64_t addr,
 				       const char **module);
+/* The table a looked-up symbol is in (its name is in that table's pool). */
+const struct sym_table *sym_kallsyms__table_of(const struct sym_kallsyms *k,
+					       const struct sym_entry *e);
+
+static inline const char *sym_kallsyms__name(const struct sym_kallsyms *k,
+					     const struct sym_entry *e)
+{
+	return sym_table__name(sym_kallsyms__table_of(k, e), e);
+}
 
 #endif /* PEERSCOPE_SYM_KALLSYMS_H */

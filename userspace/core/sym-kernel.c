@@ -89,7 +89,7 @@ int sym_kernel__resolve(struct symbolizer *s, uint64_t addr, struct sym_frame *o
 	out->has_symbols = true;
 	e = sym_kallsyms__lookup(s->kallsyms, addr, &out->kmod);
 	if (e)
-		sym_frame__set_names(s, &s->kallsyms->syms, e, addr, out);
+		sym_frame__set_names(s, sym_kallsyms__table_of(s->kallsyms, e), e, addr, out);
 	return 0;
 }
 
