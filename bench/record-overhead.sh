@@ -16,8 +16,9 @@
 # BPF maps, and each collector's BPF run time per program run.
 # Goals (issue 19): default collectors <= 0.5x perf's CPU at 5 s and
 # <= 0.25x at 60 s, cpu only <= 1x; attach <= 150 ms (cpu only 50 ms);
-# peak RSS <= 24 MB at 5 s.  Feature probes are cached per boot
-# (/run/peerscope): PEERSCOPE_CACHE_DIR= measures a cold start.
+# peak RSS <= 24 MB at 5 s.  Feature probes and the kernel symbol table
+# are cached per boot (/run/peerscope): PEERSCOPE_CACHE_DIR= measures a
+# cold start.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
