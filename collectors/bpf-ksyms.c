@@ -28,6 +28,9 @@ static int add_prog(struct sym_table *t, int fd, uint32_t aux)
 	n = info.nr_jited_ksyms < MAX_FUNCS ? info.nr_jited_ksyms : MAX_FUNCS;
 	if (!n || info.nr_jited_func_lens < n)
 		return 0;
+	/* the kernel fills them; zeroed for checkers that cannot know it */
+	memset(addrs, 0, sizeof(addrs));
+	memset(lens, 0, sizeof(lens));
 	memset(&info, 0, sizeof(info));
 	info.nr_jited_ksyms = n;
 	info.jited_ksyms = (__u64)(uintptr_t)addrs;
