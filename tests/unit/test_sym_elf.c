@@ -739,9 +739,8 @@ static void test_bench_100k(void **state)
 		      "(%d named); symbolize_profile, %u locations: %.1f ms\n", n,
 		      (t1 - t0) * 1e3, (t2 - t1) * 1e3, named, p->nr_locations - 1,
 		      (now_sec() - t3) * 1e3);
+	/* the times are printed, not asserted: speed belongs to make bench */
 	assert_true(named > N / 10);
-	/* generous: this is about complexity, not a benchmark */
-	assert_true(t2 - t1 < 5.0);
 	profile__free(p);
 	symbolizer__free(s);
 	free(addrs);
