@@ -66,18 +66,23 @@ static void test_same_as_kallsyms(void **state)
 		    strcmp(mod, "[bpf]") || strncmp(name, "bpf_prog_", 9) || !addr)
 			continue;
 		e = sym_table__lookup(&t, addr);
-		/* a program loaded after our walk is not in it */
-		if (!e)
-			continue;
-		assert_int_equal(e->start, addr);
-		assert_int_equal(e->aux, 7);
-		/* the tag and the name's first 15 bytes; subprograms have their own tags */
-		assert_memory_equal(sym_table__name(&t, e), name, 9);
+		/*
+		 * Other programs come and go while we read (another record, a
+		 * test): one loaded after our walk is not in it, and its JIT
+		 * memory may be a gone program's.  Ours stays: it must match.
+		 */
 		if (strstr(name, "ps_ksyms_test")) {
+			assert_non_null(e);
+			assert_int_equal(e->start, addr);
+			assert_int_equal(e->aux, 7);
 			assert_string_equal(sym_table__name(&t, e), name);
 			own++;
 		}
-		checked++;
+		if (e && e->start == addr) {
+			/* subprograms have their own tags in kallsyms, so only the prefix */
+			assert_memory_equal(sym_table__name(&t, e), name, 9);
+			checked++;
+		}
 	}
 	fclose(f);
 	assert_int_equal(own, 1);

@@ -220,6 +220,24 @@ static void test_not_ours(void **state)
 	sym_kallsyms__free(&b);
 }
 
+/* No module and no BPF program loaded: only the core kernel's slot. */
+static void test_no_modules(void **state)
+{
+	struct sym_kallsyms a, b;
+
+	(void)state;
+	write_file(kfile, "ffffffff81000000 T _stext\nffffffff81001000 T schedule\n");
+	assert_int_equal(sym_kallsyms__load(&a, kfile, NULL), 0);
+	assert_int_equal(a.nr_mods, 0);
+	assert_int_equal(sym_kallsyms__save_cache(&a, dir, KEY), 0);
+	assert_int_equal(sym_kallsyms__load_cache(&b, dir, KEY), 0);
+	assert_string_equal(sym_kallsyms__name(&b, sym_kallsyms__lookup(&b, 0xffffffff81000010ULL,
+								       NULL)), "_stext");
+	sym_kallsyms__free(&a);
+	sym_kallsyms__free(&b);
+	write_file(kfile, kallsyms_text);
+}
+
 /* The running kernel's whole table: every symbol's first and last byte. */
 static void test_running_kernel(void **state)
 {
@@ -266,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_other_key),
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_not_ours),
+		cmocka_unit_test(test_no_modules),
 		cmocka_unit_test(test_running_kernel),
 	};
 

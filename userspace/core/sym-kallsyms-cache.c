@@ -142,7 +142,8 @@ int sym_kallsyms__save_cache(const struct sym_kallsyms *k, const char *dir, cons
 	h.lo = k->lo;
 	h.hi = k->hi;
 	h.nr_syms = nr;
-	h.nr_mods = k->nr_mods;
+	/* slot 0, the core kernel, is there even when no module is (no [bpf] either) */
+	h.nr_mods = k->nr_mods ? k->nr_mods : 1;
 	h.pool_len = t->pool_len;
 	h.mods_len = mods_len;
 	iov[0] = (struct iovec){ &h, sizeof(h) };
