@@ -37,12 +37,24 @@ note "cpu-starve: node 0 waited for a CPU $rq ms, its peers' median $rqpeers ms 
 assert_gt "$(div "$rq" "$rqpeers")" 2.0 "cpu-starve: node 0's run-queue wait / its peers' median"
 
 # and so the gossip messages node 0 delivers reach it later than they reach
-# its peers: own/peers delivery p50 was 1.6-2.95 starved; clean, node 0 --
-# the hub -- is mostly the fastest (0.38-0.85), once 1.81 on a loaded host.
+# its peers -- on a host with CPU to spare.  Node 0 is the hub: clean, on a
+# quiet host its own/peers mean delivery ratio was 0.36-0.60, and starved
+# over clean 3.3-10.4 (three runs).  Beside busy loops the host's own load
+# delays node 0 even in the clean run (mean ratio 1.2-2.5), and the starved
+# run then came out anywhere from 0.6x to 2.6x the clean one (seven runs;
+# one check run beside two others failed the old "starved p50 above 1.25x
+# its peers" at 0.91): delivery then says nothing about the injection.  So
+# it is judged only when the clean run shows node 0 no slower than its
+# peers; the run-queue ratio above is judged always.
 DLV="['deliveries']['latency_ms']['p50']"
-own=$(own_of starve "$DLV")
-peers=$(peers_of starve "$DLV")
-note "cpu-starve: node 0 delivers in p50 $own ms, its peers in $peers ms (clean: $(own_of clean "$DLV") vs $(peers_of clean "$DLV"))"
-assert_gt "$own" "$(awk -v c="$peers" 'BEGIN { print 1.25 * c }')" "cpu-starve: node 0's gossip delivery p50 ms vs 1.25x its peers' median ($peers)"
+MEAN="['deliveries']['latency_ms']['mean']"
+sratio=$(div "$(own_of starve "$MEAN")" "$(peers_of starve "$MEAN")")
+cratio=$(div "$(own_of clean "$MEAN")" "$(peers_of clean "$MEAN")")
+note "cpu-starve: node 0 delivers in p50 $(own_of starve "$DLV") ms, its peers in $(peers_of starve "$DLV") ms (clean: $(own_of clean "$DLV") vs $(peers_of clean "$DLV")); mean own/peers $sratio starved, $cratio clean"
+if [ "$(awk -v c="$cratio" 'BEGIN { print (c <= 1.0) }')" = 1 ]; then
+	assert_gt "$sratio" "$(awk -v c="$cratio" 'BEGIN { print 1.25 * c }')" "cpu-starve: node 0's own/peers mean delivery ratio starved vs 1.25x the clean run's ($cratio)"
+else
+	note "cpu-starve: delivery not judged: the host's load slows node 0 in the clean run too (own/peers mean $cratio > 1)"
+fi
 assert_gt "$(jget starve "j['per_node'][0]['cpu_ms']")" 1000 "cpu-starve: the hogs' node CPU ms"
 exit 0
