@@ -40,11 +40,6 @@ static const struct {
 };
 #define NR_CACHED (sizeof(cached) / sizeof(cached[0]))
 
-const char *features_cache__dir(void)
-{
-	return run_cache__dir();
-}
-
 static uint64_t read_cap_eff(void)
 {
 	unsigned long long eff = 0;

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "collectors/features.h"
+#include "core/run-cache.h"	/* run_cache__dir(): where DIR is */
 
 /* What the cached answers are valid for. */
 struct features_key {
@@ -23,8 +24,6 @@ struct features_key {
 	uint64_t cap_eff;       /* CapEff: probes answer EPERM differently */
 };
 
-/* The cache directory: $PEERSCOPE_CACHE_DIR, else /run/peerscope; NULL = off ("" set). */
-const char *features_cache__dir(void);
 /* The running system's key; 0 or a negative errno (no boot id: no caching). */
 int features_cache__key(struct features_key *key);
 /*

@@ -232,7 +232,7 @@ static void probe_programs(struct kernel_features *kf)
 
 void features__probe(struct kernel_features *kf)
 {
-	const char *dir = features_cache__dir();
+	const char *dir = run_cache__dir();
 	struct features_key key;
 	bool keyed;
 	int fd, err;

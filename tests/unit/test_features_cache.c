@@ -158,11 +158,11 @@ static void test_cache_dir_from_environment(void **state)
 {
 	(void)state;
 	unsetenv("PEERSCOPE_CACHE_DIR");
-	assert_string_equal(features_cache__dir(), "/run/peerscope");
+	assert_string_equal(run_cache__dir(), "/run/peerscope");
 	setenv("PEERSCOPE_CACHE_DIR", "/var/tmp/x", 1);
-	assert_string_equal(features_cache__dir(), "/var/tmp/x");
+	assert_string_equal(run_cache__dir(), "/var/tmp/x");
 	setenv("PEERSCOPE_CACHE_DIR", "", 1);
-	assert_null(features_cache__dir());
+	assert_null(run_cache__dir());
 	unsetenv("PEERSCOPE_CACHE_DIR");
 }
 
