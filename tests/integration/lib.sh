@@ -69,6 +69,8 @@ lost_since() { echo $(( $(lost_ns) - $1 + 1000000000 / $(getconf CLK_TCK) )); }
 # wait_attached PID FILE: until `record --progress` (pid PID, its stderr in
 # FILE) says "recording N process(es)", i.e. every collector is attached;
 # at most 30 s, and not past the record's exit.  Fails otherwise.
+# Empty FILE before starting record: `cmd 2>FILE &` truncates it only after
+# the fork, so a FILE left from an earlier record could answer at once.
 wait_attached() {
 	local _
 	for _ in $(seq 300); do

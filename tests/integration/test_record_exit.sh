@@ -18,6 +18,7 @@ samples() {
 # is halfway to -d (19 s after the kill at the earliest).
 bg "$PROGS/hot" -d 30
 hot=$!
+: >"$T/err"
 "$PS" record -p "$hot" -d 20 --progress -o "$T/a.pb.gz" 2>"$T/err" &
 rec=$!
 BG_PIDS+=("$rec")
@@ -38,9 +39,13 @@ assert_between "${n:-0}" 20 200 "samples of a target recorded ~1.3 s"
 
 # 2. no -d: stops when the target exits
 # (the target is killed once record is attached: a target that ran a
-# fixed second could exit before a slow attach, and record then failed)
+# fixed second could exit before a slow attach, and record then failed).
+# $T/err is emptied first: the shell truncates it only once the background
+# record has forked, and wait_attached once read part 1's "recording" line
+# there, so the target was killed before record had even checked its pid.
 bg "$PROGS/hot" -d 30
 hot=$!
+: >"$T/err"
 "$PS" record -p "$hot" --progress -o "$T/b.pb.gz" 2>"$T/err" &
 rec=$!
 BG_PIDS+=("$rec")
@@ -55,6 +60,7 @@ wait "$rec" || fail "record without -d failed after the target's exit: $(cat "$T
 bg "$PROGS/hot" -d 30
 hot=$!
 sleep 0.2
+: >"$T/err"
 "$PS" record -p "$hot" --progress -o "$T/c.pb.gz" 2>"$T/err" &
 rec=$!
 wait_attached "$rec" "$T/err"
