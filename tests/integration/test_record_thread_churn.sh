@@ -25,8 +25,14 @@ note "$made threads in 10 s; $exited exited while recording; $records run-queue 
 # (9,093 in 10 s beside two busy loops and another make check).  What is
 # tested needs thousands gone while recording, not a rate: 5,000 at least.
 assert_between "$made" 5000 100010 "threads the target made"
-# 6 s of the 10: at least half of what the target made over 6 s
-assert_between "$exited" "$((made * 6 / 10 / 2))" "$made" "threads noted as exited"
+# The note counts the exited threads that had a run-queue delay (only
+# those have a histogram to fold), over the 6 s recorded.  On an idle
+# machine that is most of 6/10 of what the target made; beside two busy
+# loops and another make check it was once 2,388 of 9,692 (41 % of the
+# 6 s share: the rate is not even over its life, and only threads with a
+# run-queue delay count).  What is tested is the fold at scale, so:
+# thousands, and no more than made.
+assert_between "$exited" 1000 "$made" "threads noted as exited"
 # the main thread and the sum of the exited; a few live ones at the stop
 assert_between "$records" 1 10 "run-queue records"
 # ~17 % of the CPU on an idle machine
