@@ -18,6 +18,7 @@
 #include <bpf/libbpf.h>
 
 #include "collectors/collector.h"
+#include "collectors/cpu.h"
 #include "collectors/features.h"
 #include "collectors/record-opts.h"
 #include "collectors/peers.h"
@@ -58,6 +59,47 @@ static bool cpu_supported(const struct kernel_features *kf, const struct record_
 	return true;
 }
 
+/*
+ * Each set holds the samples of one drain interval, and there can be no
+ * more of them than freq x CPUs x interval.  Sized for CPU_DRAIN_ROOM times
+ * that many samples, all distinct, between CPU_MIN_ENTRIES and the fixed
+ * sizes of bpf/cpu.h.  Why 8: d distinct stacks in 8d buckets collide about
+ * d/16 times, and collisions travel through the overflow ring, which holds
+ * ~245 a second (docs/usage.md) -- so it does not fill below ~3900 samples
+ * a second, where the maps reach the fixed size anyway; and a drain late by
+ * several intervals on a loaded host still finds room.  Record's 1 s flush
+ * at 99 Hz on 2 CPUs needs 2 k stack slots, not 16 k: 28 MiB of kernel
+ * memory less.  A full counts map is counted as map_full.
+ */
+#define CPU_DRAIN_ROOM		8
+#define CPU_MIN_ENTRIES		2048
+
+uint32_t cpu__map_entries(int freq, int nr_cpus, double drain_s, uint32_t max)
+{
+	double need = (double)freq * nr_cpus * drain_s * CPU_DRAIN_ROOM;
+	uint32_t n = CPU_MIN_ENTRIES;
+
+	if (drain_s <= 0 || freq <= 0 || nr_cpus <= 0)
+		return max;
+	while (n < max && n < need)
+		n <<= 1;
+	return n < max ? n : max;
+}
+
+static void size_maps(struct cpu_priv *cp, const struct record_opts *o)
+{
+	int nr_cpus = libbpf_num_possible_cpus();
+	uint32_t stacks = cpu__map_entries(cp->freq, nr_cpus, o->drain_s, CPU_STACK_ENTRIES);
+	uint32_t counts = cpu__map_entries(cp->freq, nr_cpus, o->drain_s, CPU_COUNT_ENTRIES);
+
+	bpf_map__set_max_entries(cp->skel->maps.stacks, stacks);
+	bpf_map__set_max_entries(cp->skel->maps.counts, counts);
+	bpf_map__set_max_entries(cp->skel->maps.stacks_b, stacks);
+	bpf_map__set_max_entries(cp->skel->maps.counts_b, counts);
+	ps_debug("cpu: maps sized for %.0f s between drains at %d Hz on %d CPUs: "
+		 "%u stacks, %u counts a set", o->drain_s, cp->freq, nr_cpus, stacks, counts);
+}
+
 static int cpu_open(struct collector *c, const struct record_opts *o,
 		    const struct kernel_features *kf, const struct shared_maps *sm)
 {
@@ -90,14 +132,7 @@ static int cpu_open(struct collector *c, const struct record_opts *o,
 	}
 	cp->skel->rodata->unw_enabled = err > 0;
 	cp->unw = err > 0 ? sm->unw : NULL;
-	/*
-	 * Sized for a busy multi-threaded node: distinct stacks, not samples,
-	 * fill these, and a full map is counted (map_full / stack errors).
-	 */
-	bpf_map__set_max_entries(cp->skel->maps.stacks, CPU_STACK_ENTRIES);
-	bpf_map__set_max_entries(cp->skel->maps.counts, CPU_COUNT_ENTRIES);
-	bpf_map__set_max_entries(cp->skel->maps.stacks_b, CPU_STACK_ENTRIES);
-	bpf_map__set_max_entries(cp->skel->maps.counts_b, CPU_COUNT_ENTRIES);
+	size_maps(cp, o);
 	if (!features__perf_event_noprealloc()) {
 		bpf_map__set_map_flags(cp->skel->maps.counts, 0);
 		bpf_map__set_map_flags(cp->skel->maps.counts_b, 0);

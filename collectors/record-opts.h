@@ -35,6 +35,12 @@ struct record_opts {
 	 * drain (which would count it again in every later window).
 	 */
 	bool windows;
+	/*
+	 * Seconds between two drains of the cpu collector's maps (record
+	 * flushes every second, the agent every window); they are sized to
+	 * hold that many seconds of samples.  0: unknown, the largest size.
+	 */
+	double drain_s;
 };
 
 #endif /* PEERSCOPE_RECORD_OPTS_H */

@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 
+#include "collectors/features.h"
 #include "collectors/shared-maps.h"
 #include "core/log.h"
 #include "bpf/peerscope.h"
@@ -25,7 +26,8 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-int shared_maps__create(struct shared_maps *sm, enum unwind_mode unwind)
+int shared_maps__create(struct shared_maps *sm, enum unwind_mode unwind,
+			const struct target *targets)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, no_prealloc, .map_flags = BPF_F_NO_PREALLOC);
 	int err;
@@ -40,8 +42,14 @@ int shared_maps__create(struct shared_maps *sm, enum unwind_mode unwind)
 		err = -errno;
 		return err;
 	}
+	/*
+	 * Only threads inside a span have an entry: memory on demand where
+	 * the cpu collector's perf_event program may read such a map (6.1+),
+	 * else 6 MiB preallocated for PS_MAX_THREADS.
+	 */
 	sm->thread_path_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ps_thread_path", sizeof(__u32),
-					    sizeof(struct ps_thread_path), PS_MAX_THREADS, NULL);
+					    sizeof(struct ps_thread_path), PS_MAX_THREADS,
+					    features__perf_event_noprealloc() ? &no_prealloc : NULL);
 	if (sm->thread_path_fd < 0) {
 		err = -errno;
 		goto close_targets;
@@ -60,7 +68,7 @@ int shared_maps__create(struct shared_maps *sm, enum unwind_mode unwind)
 		err = -errno;
 		goto close_tags;
 	}
-	sm->unw = unwinder__create(unwind);
+	sm->unw = unwinder__create(unwind, targets);
 	if (!sm->unw && unwind != UNWIND_FP)
 		ps_warn("unwind: creating the unwind table maps failed: %s: frame pointers only (check RLIMIT_MEMLOCK, or use --unwind fp)",
 			strerror(errno ? errno : ENOMEM));

@@ -11,6 +11,7 @@
 #include "collectors/record-opts.h"
 
 struct bpf_object;
+struct target;       /* core/target.h */
 struct unwinder;     /* collectors/unwinder.h */
 
 /* Maps shared by every BPF object; created once, reused before load. */
@@ -27,9 +28,12 @@ struct shared_maps {
 /*
  * Shared maps: create once per recording; 0 or negative errno.  With
  * unwind auto|dwarf the unwinder's maps are created too (a failure there
- * only warns: stacks then come from frame pointers).
+ * only warns: stacks then come from frame pointers), its table space sized
+ * to targets' tables when targets is given (NULL: targets that come later,
+ * the largest size).
  */
-int shared_maps__create(struct shared_maps *sm, enum unwind_mode unwind);
+int shared_maps__create(struct shared_maps *sm, enum unwind_mode unwind,
+			const struct target *targets);
 void shared_maps__destroy(struct shared_maps *sm);
 int shared_maps__add_target(const struct shared_maps *sm, uint32_t tgid);
 /*

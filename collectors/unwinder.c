@@ -45,6 +45,15 @@
 
 #define POLL_INTERVAL_NS	1000000000LL	/* re-read /proc/PID/maps once a second */
 #define ROWS_MAP_CHUNK		(256 * 1024)	/* unw_rows is mapped in steps of this */
+/*
+ * Sized to the targets' tables (unwinder__create with targets): twice the
+ * rows they need now, for libraries loaded later, and at least this many
+ * (1 MiB) -- a typical node needs 30-60 k rows, where the fixed size was
+ * 512 k (8 MiB).  A table that no longer fits uses frame pointers, with a
+ * warning.
+ */
+#define ROWS_MIN		(64 * 1024)
+#define ROWS_HEADROOM		2
 
 /* One parsed file: where its rows went, and how to compute a mapping's bias. */
 struct unw_file {
@@ -77,6 +86,9 @@ struct unwinder {
 	int fds[UNW_NR_MAPS];
 	struct unw_row *rows_mem;	/* mmap of unw_rows */
 	size_t rows_cap, rows_used, rows_mmap_len;
+	/* before unw_rows exists: the targets' rows, to size it (rows_cap) */
+	struct unw_row *staged;
+	size_t staged_cap;
 	bool rows_full_warned;
 	bool in_use;			/* a collector attached through it: record it */
 
@@ -98,10 +110,59 @@ static int64_t now_ns(void)
 	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-struct unwinder *unwinder__create(enum unwind_mode mode)
+static int create_map(struct unwinder *u, int i, uint32_t max_entries)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = unw_map_defs[i].flags);
+	int err;
+
+	/* the cpu collector's perf_event program uses unw_stacks too */
+	if (i == UNW_MAP_STACKS && !features__perf_event_noprealloc())
+		opts.map_flags &= ~BPF_F_NO_PREALLOC;
+	u->fds[i] = bpf_map_create(unw_map_defs[i].type, unw_map_defs[i].name, sizeof(__u32),
+				   unw_map_defs[i].value_size, max_entries, &opts);
+	if (u->fds[i] >= 0)
+		return 0;
+	err = -errno;
+	ps_debug("unwind: creating %s failed: %s", unw_map_defs[i].name, strerror(-err));
+	return err;
+}
+
+static int add_pids(struct unwinder *u, const struct target *t, int *added);
+static int map_rows(struct unwinder *u, size_t rows);
+
+/* Rows for what the targets need now, with room to grow (ROWS_MIN). */
+static size_t rows_to_create(size_t used)
+{
+	size_t chunk = ROWS_MAP_CHUNK / sizeof(struct unw_row);
+	size_t n = (used * ROWS_HEADROOM + chunk - 1) / chunk * chunk;
+
+	if (n < ROWS_MIN)
+		n = ROWS_MIN;
+	return n < UNW_MAX_ROWS ? n : UNW_MAX_ROWS;
+}
+
+/*
+ * unw_rows, sized to the rows staged so far (t given) or the largest,
+ * and the staged rows copied into it.
+ */
+static int create_rows(struct unwinder *u, bool sized)
+{
+	int err;
+
+	u->rows_cap = sized ? rows_to_create(u->rows_used) : UNW_MAX_ROWS;
+	err = create_map(u, UNW_MAP_ROWS, u->rows_cap);
+	if (!err && u->rows_used && !(err = map_rows(u, u->rows_used)))
+		memcpy(u->rows_mem, u->staged, u->rows_used * sizeof(*u->staged));
+	free(u->staged);
+	u->staged = NULL;
+	u->staged_cap = 0;
+	return err;
+}
+
+struct unwinder *unwinder__create(enum unwind_mode mode, const struct target *t)
 {
 	struct unwinder *u;
-	int err;
+	int err = 0, added;
 
 	if (mode == UNWIND_FP) {
 		errno = 0;
@@ -113,26 +174,24 @@ struct unwinder *unwinder__create(enum unwind_mode mode)
 	u->mode = mode;
 	for (int i = 0; i < UNW_NR_MAPS; i++)
 		u->fds[i] = -1;
-	for (int i = 0; i < UNW_NR_MAPS; i++) {
-		LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = unw_map_defs[i].flags);
-
-		/* the cpu collector's perf_event program uses unw_stacks too */
-		if (i == UNW_MAP_STACKS && !features__perf_event_noprealloc())
-			opts.map_flags &= ~BPF_F_NO_PREALLOC;
-
-		u->fds[i] = bpf_map_create(unw_map_defs[i].type, unw_map_defs[i].name,
-					   sizeof(__u32), unw_map_defs[i].value_size,
-					   unw_map_defs[i].max_entries, &opts);
-		if (u->fds[i] < 0) {
-			err = -errno;
-			ps_debug("unwind: creating %s failed: %s", unw_map_defs[i].name,
-				 strerror(-err));
-			unwinder__free(u);
-			errno = -err;
-			return NULL;
-		}
+	u->rows_cap = UNW_MAX_ROWS;
+	for (int i = 0; i < UNW_NR_MAPS && !err; i++)
+		if (i != UNW_MAP_ROWS)
+			err = create_map(u, i, unw_map_defs[i].max_entries);
+	/* the targets' tables first (rows staged in memory), then unw_rows */
+	if (!err && t)
+		err = add_pids(u, t, &added);
+	if (!err)
+		err = create_rows(u, t);
+	if (err) {
+		unwinder__free(u);
+		errno = -err;
+		return NULL;
 	}
-	u->rows_cap = unw_map_defs[UNW_MAP_ROWS].max_entries;
+	if (t)
+		ps_debug("unwind: unw_rows sized %zu rows (%zu KiB) for %zu rows of %zu files",
+			 u->rows_cap, u->rows_cap * sizeof(struct unw_row) / 1024, u->rows_used,
+			 u->nr_files);
 	return u;
 }
 
@@ -142,6 +201,7 @@ void unwinder__free(struct unwinder *u)
 		return;
 	if (u->rows_mem)
 		munmap(u->rows_mem, u->rows_mmap_len);
+	free(u->staged);
 	for (int i = 0; i < UNW_NR_MAPS; i++)
 		if (u->fds[i] >= 0)
 			close(u->fds[i]);
@@ -223,6 +283,31 @@ static int map_rows(struct unwinder *u, size_t rows)
 	return 0;
 }
 
+/* Room for `rows` rows where they go now: staged before unw_rows exists, else its mmap. */
+static int rows_room(struct unwinder *u, size_t rows)
+{
+	size_t cap = u->staged_cap ? u->staged_cap : 4096;
+	void *n;
+
+	if (u->fds[UNW_MAP_ROWS] >= 0)
+		return map_rows(u, rows);
+	if (rows <= u->staged_cap)
+		return 0;
+	while (cap < rows)
+		cap *= 2;
+	n = realloc(u->staged, cap * sizeof(*u->staged));
+	if (!n)
+		return -ENOMEM;
+	u->staged = n;
+	u->staged_cap = cap;
+	return 0;
+}
+
+static struct unw_row *rows_dst(struct unwinder *u)
+{
+	return u->fds[UNW_MAP_ROWS] >= 0 ? u->rows_mem : u->staged;
+}
+
 /* Our own vDSO: the same image in every process of this kernel and ABI. */
 static int load_vdso(struct unw_table *t)
 {
@@ -285,11 +370,11 @@ static struct unw_file *file_get(struct unwinder *u, uint32_t pid, const struct 
 			ps_warn("unwind: table space full (%zu rows): %s and later files use frame pointers",
 				u->rows_cap, vdso ? "[vdso]" : m->path);
 		u->rows_full_warned = true;
-	} else if (t.nr && (err = map_rows(u, u->rows_used + t.nr))) {
+	} else if (t.nr && (err = rows_room(u, u->rows_used + t.nr))) {
 		ps_debug("unwind: %s: mapping the table space failed: %s (frame pointers there)",
 			 vdso ? "[vdso]" : m->path, strerror(-err));
 	} else if (t.nr) {
-		memcpy(u->rows_mem + u->rows_used, t.rows, t.nr * sizeof(*t.rows));
+		memcpy(rows_dst(u) + u->rows_used, t.rows, t.nr * sizeof(*t.rows));
 		f->table_off = u->rows_used;
 		f->count = t.nr;
 		u->rows_used += t.nr;
@@ -366,18 +451,13 @@ free_maps:
 	return err;
 }
 
-int unwinder__add_target(struct unwinder *u, const struct target *t)
+/* Tables for t's pids not loaded yet; *added says how many were new. */
+static int add_pids(struct unwinder *u, const struct target *t, int *added)
 {
 	int64_t t0 = now_ns();
-	int err, added = 0;
+	int err;
 
-	u->in_use = true;
-	err = map_rows(u, u->rows_used);
-	if (err) {
-		ps_err("unwind: mapping the unwind table map failed: %s (use --unwind fp)",
-		       strerror(-err));
-		return err;
-	}
+	*added = 0;
 	for (int i = 0; i < t->nr_pids && u->nr_pids < PS_MAX_TARGETS; i++) {
 		bool known = false;
 
@@ -387,20 +467,34 @@ int unwinder__add_target(struct unwinder *u, const struct target *t)
 		if (known)
 			continue;
 		u->pids[u->nr_pids++] = t->pids[i];
-		added++;
+		(*added)++;
 		err = load_pid(u, t->pids[i]);
 		if (err == -ENOMEM)
 			return err;
 		if (err)
 			ps_debug("unwind: pid %" PRIu32 ": %s", t->pids[i], strerror(-err));
 	}
-	if (!added)
+	if (!*added)
 		return 0;
 	u->last_poll_ns = now_ns();
 	ps_debug("unwind: %zu files, %zu rows (%zu KiB) loaded in %.1f ms", u->nr_files,
 		 u->rows_used, u->rows_used * sizeof(struct unw_row) / 1024,
 		 (u->last_poll_ns - t0) / 1e6);
 	return 0;
+}
+
+int unwinder__add_target(struct unwinder *u, const struct target *t)
+{
+	int err, added;
+
+	u->in_use = true;
+	err = map_rows(u, u->rows_used);
+	if (err) {
+		ps_err("unwind: mapping the unwind table map failed: %s (use --unwind fp)",
+		       strerror(-err));
+		return err;
+	}
+	return add_pids(u, t, &added);
 }
 
 void unwinder__poll(struct unwinder *u)

@@ -28,10 +28,13 @@ struct unwinder;
  * Once per recording: creates the unwinder maps.  mode is UNWIND_AUTO
  * (tables where a target has .eh_frame, frame pointers elsewhere),
  * UNWIND_DWARF (every target through the unwinder) or UNWIND_FP (no
- * unwinder: NULL with errno 0).  NULL with errno set when the maps could
- * not be created; the recording then uses frame pointers.
+ * unwinder: NULL with errno 0).  With targets, their tables are built
+ * first and "unw_rows" is sized to them (twice their rows, at least 1 MiB);
+ * without, it gets the largest size (UNW_MAX_ROWS).  NULL with errno set
+ * when the maps could not be created; the recording then uses frame
+ * pointers.
  */
-struct unwinder *unwinder__create(enum unwind_mode mode);
+struct unwinder *unwinder__create(enum unwind_mode mode, const struct target *targets);
 void unwinder__free(struct unwinder *u);
 
 /*

@@ -692,7 +692,8 @@ static int start(struct agent *a)
 		publish_metrics(a);
 	}
 	r->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	err = shared_maps__create(&r->sm, r->opts.unwind);
+	/* targets come and go: the unwinder's largest table space */
+	err = shared_maps__create(&r->sm, r->opts.unwind, NULL);
 	if (err) {
 		ps_err("agent: creating BPF maps failed: %s (check RLIMIT_MEMLOCK)", strerror(-err));
 		return err;
@@ -702,6 +703,7 @@ static int start(struct agent *a)
 	r->sym = symbolizer__new(&so);
 	if (!r->sym)
 		return -ENOMEM;
+	r->opts.drain_s = a->window_s;	/* the cpu maps hold one window */
 	err = record__open_collectors(r);
 	if (err)
 		return err;

@@ -346,6 +346,7 @@ int cmd_record(int argc, char **argv)
 			.freq = RECORD_DEFAULT_FREQ,
 			.alloc_sample = 1,
 			.alloc_duty = 1.0,
+			.drain_s = FLUSH_MS / 1000.0,
 		},
 		.output = RECORD_DEFAULT_OUTPUT,
 		.sm = { -1, -1, -1, -1 },
@@ -390,7 +391,7 @@ int cmd_record(int argc, char **argv)
 	if (r.stats_fd < 0)
 		ps_debug("bpf_enable_stats: %s: BPF run time will read 0", strerror(errno));
 
-	err = shared_maps__create(&r.sm, r.opts.unwind);
+	err = shared_maps__create(&r.sm, r.opts.unwind, &r.target);
 	if (err) {
 		ps_err("record: creating BPF maps failed: %s (check RLIMIT_MEMLOCK and privileges)",
 		       strerror(-err));

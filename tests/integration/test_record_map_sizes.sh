@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# record's BPF maps are sized to the work, not fixed: the cpu collector's
+# stack and count maps to the samples of a few 1 s flushes at -F on this
+# machine's CPUs (collectors/cpu.c), the unwinder's table space to the
+# target's tables with room for libraries loaded later.  Known answers:
+# the sizes record -v prints follow those rules, the kernel's own account
+# of the maps (fdinfo, "BPF maps: ... MiB") is under half the 85 MiB the
+# fixed sizes took, and a library the target loads while recorded still
+# gets its table.
+. "$(dirname "$0")/lib.sh"
+need_root
+need_cmd python3
+
+ncpu=$(awk -F- '{ print ($2 == "" ? $1 : $2) + 1 }' /sys/devices/system/cpu/possible)
+# expect FREQ: the entries of one set (8 flushes of samples, at least
+# 2048, a power of two, at most 16384 stacks)
+expect() {
+	awk -v f="$1" -v c="$ncpu" 'BEGIN { n = 2048; while (n < 16384 && n < 8 * f * c) n *= 2; print n }'
+}
+
+# a python that loads libbz2 (not loaded before) 2 s after it starts
+bg python3 -c 'import time, ctypes
+time.sleep(2)
+ctypes.CDLL("libbz2.so.1.0")
+time.sleep(30)'
+py=$!
+[ -e /usr/lib/x86_64-linux-gnu/libbz2.so.1.0 ] || skip "needs libbz2.so.1.0"
+sleep 0.3
+
+for freq in 99 999; do
+	"$PS" record -v -F $freq -p "$py" -d 4 -o "$T/r$freq.pb.gz" 2>"$T/err$freq" ||
+		fail "record -F $freq failed: $(tail -1 "$T/err$freq")"
+	want=$(expect $freq)
+	got=$(sed -n 's/.*cpu: maps sized for .*: \([0-9]*\) stacks, .*/\1/p' "$T/err$freq")
+	[ "$got" = "$want" ] ||
+		fail "-F $freq on $ncpu CPUs: cpu stack maps of ${got:-?} entries, want $want"
+	note "-F $freq: cpu stack maps of $got entries a set"
+done
+
+read -r cap used < <(sed -n 's/.*unw_rows sized \([0-9]*\) rows .* for \([0-9]*\) rows.*/\1 \2/p' "$T/err99")
+[ -n "${cap:-}" ] || fail "record -v did not say how unw_rows was sized: $(grep unwind "$T/err99" | tail -2)"
+note "unw_rows: $cap rows for the $used the target had at start"
+assert_between "$cap" "$((2 * used))" "$((2 * used + 16384 > 65536 ? 2 * used + 16384 : 65536))" \
+	"unw_rows entries (twice the target's rows, in 16 k steps, at least 64 k)"
+grep -q "unwind: .*libbz2.* rows from" "$T/err99" ||
+	fail "the library loaded while recording got no table: $(grep -E 'unwind|full' "$T/err99" | tail -3)"
+grep -q "table space full" "$T/err99" && fail "table space full: $(grep 'table space full' "$T/err99")"
+
+mib=$(sed -n 's/.*BPF maps: [0-9]*, \([0-9.]*\) MiB.*/\1/p' "$T/err99")
+[ -n "$mib" ] || fail "record -v printed no BPF map memory"
+note "BPF maps of a default record: $mib MiB (85.4 MiB with the fixed sizes)"
+assert_between "$mib" 1 48 "BPF map memory of a default record, MiB"
+exit 0
