@@ -65,11 +65,12 @@ static bool cpu_supported(const struct kernel_features *kf, const struct record_
  * that many samples, all distinct, between CPU_MIN_ENTRIES and the fixed
  * sizes of bpf/cpu.h.  Why 8: d distinct stacks in 8d buckets collide about
  * d/16 times, and collisions travel through the overflow ring, which holds
- * ~245 a second (docs/usage.md) -- so it does not fill below ~3900 samples
- * a second, where the maps reach the fixed size anyway; and a drain late by
- * several intervals on a loaded host still finds room.  Record's 1 s flush
- * at 99 Hz on 2 CPUs needs 2 k stack slots, not 16 k: 28 MiB of kernel
- * memory less.  A full counts map is counted as map_full.
+ * ~245 a second (docs/usage.md): far below that for every rate under the
+ * stack maps' cap (2048 samples a second), and above it the maps are the
+ * fixed size they always were.  A drain late by several intervals on a
+ * loaded host still finds room.  Record's 1 s flush at 99 Hz on 2 CPUs
+ * needs 2 k stack slots, not 16 k: 28 MiB of kernel memory less.  A full
+ * counts map is counted as map_full.
  */
 #define CPU_DRAIN_ROOM		8
 #define CPU_MIN_ENTRIES		2048
