@@ -127,7 +127,7 @@ static int create_map(struct unwinder *u, int i, uint32_t max_entries)
 	return err;
 }
 
-static int add_pids(struct unwinder *u, const struct target *t, int *added);
+static int add_pids(struct unwinder *u, const struct target *t);
 static int map_rows(struct unwinder *u, size_t rows);
 
 /* Rows for what the targets need now, with room to grow (ROWS_MIN). */
@@ -162,7 +162,7 @@ static int create_rows(struct unwinder *u, bool sized)
 struct unwinder *unwinder__create(enum unwind_mode mode, const struct target *t)
 {
 	struct unwinder *u;
-	int err = 0, added;
+	int err = 0;
 
 	if (mode == UNWIND_FP) {
 		errno = 0;
@@ -180,7 +180,7 @@ struct unwinder *unwinder__create(enum unwind_mode mode, const struct target *t)
 			err = create_map(u, i, unw_map_defs[i].max_entries);
 	/* the targets' tables first (rows staged in memory), then unw_rows */
 	if (!err && t)
-		err = add_pids(u, t, &added);
+		err = add_pids(u, t);
 	if (!err)
 		err = create_rows(u, t);
 	if (err) {
@@ -451,13 +451,12 @@ free_maps:
 	return err;
 }
 
-/* Tables for t's pids not loaded yet; *added says how many were new. */
-static int add_pids(struct unwinder *u, const struct target *t, int *added)
+/* Tables for t's pids not loaded yet. */
+static int add_pids(struct unwinder *u, const struct target *t)
 {
 	int64_t t0 = now_ns();
-	int err;
+	int err, added = 0;
 
-	*added = 0;
 	for (int i = 0; i < t->nr_pids && u->nr_pids < PS_MAX_TARGETS; i++) {
 		bool known = false;
 
@@ -467,14 +466,14 @@ static int add_pids(struct unwinder *u, const struct target *t, int *added)
 		if (known)
 			continue;
 		u->pids[u->nr_pids++] = t->pids[i];
-		(*added)++;
+		added++;
 		err = load_pid(u, t->pids[i]);
 		if (err == -ENOMEM)
 			return err;
 		if (err)
 			ps_debug("unwind: pid %" PRIu32 ": %s", t->pids[i], strerror(-err));
 	}
-	if (!*added)
+	if (!added)
 		return 0;
 	u->last_poll_ns = now_ns();
 	ps_debug("unwind: %zu files, %zu rows (%zu KiB) loaded in %.1f ms", u->nr_files,
@@ -485,7 +484,7 @@ static int add_pids(struct unwinder *u, const struct target *t, int *added)
 
 int unwinder__add_target(struct unwinder *u, const struct target *t)
 {
-	int err, added;
+	int err;
 
 	u->in_use = true;
 	err = map_rows(u, u->rows_used);
@@ -494,7 +493,7 @@ int unwinder__add_target(struct unwinder *u, const struct target *t)
 		       strerror(-err));
 		return err;
 	}
-	return add_pids(u, t, &added);
+	return add_pids(u, t);
 }
 
 void unwinder__poll(struct unwinder *u)
