@@ -691,7 +691,7 @@ static __always_inline void handle_state(const struct sock *sk, int oldstate, in
 	c->srtt_us = BPF_CORE_READ((struct tcp_sock *)sk, srtt_us) >> 3;
 	c->kernel_tx = BPF_CORE_READ((struct tcp_sock *)sk, bytes_acked);
 	c->kernel_rx = BPF_CORE_READ((struct tcp_sock *)sk, bytes_received);
-	if (bpf_ringbuf_output(&done, c, sizeof(*c), 0))
+	if (bpf_ringbuf_output(&done, c, sizeof(*c), ps_rb_wakeup(&done, SOCK_DONE_RB_BYTES)))
 		ps_stat_inc(PS_STAT_RB_DROP);
 	bpf_map_delete_elem(&conns, &key);
 }

@@ -45,8 +45,17 @@ struct collector_ops {
 	int (*open)(struct collector *c, const struct record_opts *o,
 		    const struct kernel_features *kf, const struct shared_maps *sm);
 	int (*attach)(struct collector *c, const struct target *t);
-	/* optional: drain ring buffers while recording; called about every 100 ms */
+	/*
+	 * optional: drain ring buffers while recording; called at least once
+	 * a second, and as soon as the collector's wait_fd is readable
+	 */
 	int (*poll)(struct collector *c);
+	/*
+	 * optional: an fd that turns readable when poll has work that cannot
+	 * wait for the next second (a ring buffer a quarter full, a timer);
+	 * record and the agent sleep on it.  -1 when there is none.
+	 */
+	int (*wait_fd)(struct collector *c);
 	/* maps -> profile, once, at the end (targets may be gone by now) */
 	int (*drain)(struct collector *c, struct profile *p);
 	/*

@@ -342,6 +342,14 @@ static int sock_poll(struct collector *c)
 	return n < 0 ? n : 0;
 }
 
+/* The ring of finished connections: it wakes us a quarter full. */
+static int sock_wait_fd(struct collector *c)
+{
+	struct sock_priv *sp = c->priv;
+
+	return sp->rb ? ring_buffer__epoll_fd(sp->rb) : -1;
+}
+
 static int sock_drain(struct collector *c, struct profile *p)
 {
 	struct sock_priv *sp = c->priv;
@@ -455,6 +463,7 @@ const struct collector_ops sock_collector_ops = {
 	.open = sock_open,
 	.attach = sock_attach,
 	.poll = sock_poll,
+	.wait_fd = sock_wait_fd,
 	.drain = sock_drain,
 	.reset = sock_reset,
 	.stats = sock_stats,
