@@ -114,6 +114,11 @@ const struct collector_ops *collector__find(const char *name);
  */
 int collector__read_stats(int stats_map_fd, struct collector_stats *st);
 /*
+ * -v: how often the object's stacks were reused at a site instead of
+ * walked (its "memo_stats" map, bpf/site-memo.bpf.h); where names the sites.
+ */
+void collector__debug_memo(const char *name, int memo_stats_fd, const char *where);
+/*
  * Copy stack stack_id out of a BPF_MAP_TYPE_STACK_TRACE map into ips
  * (PS_MAX_STACK_DEPTH entries); returns the depth, 0 for a negative id.
  */
