@@ -158,7 +158,7 @@ enum ps_stat {
  * count in a per-CPU array "memo_stats" indexed by this enum.
  */
 #define PS_SITE_ENTRIES		8192
-#define PS_MEMO_REFRESH		16	/* walk again every 16th reuse, to check */
+#define PS_MEMO_REFRESH		16	/* walk again at one reuse in 16, to check */
 
 enum ps_memo_stat {
 	PS_MEMO_REUSED = 0,	/* stacks taken from "sites" */

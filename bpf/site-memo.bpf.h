@@ -4,9 +4,13 @@
  * the same user registers as before (syscall number, ip, sp, bp, first
  * arguments) stands at the same place in its code: the stacks walked there
  * the last time are taken again.  A stack walk costs 1-8 us, a lookup well
- * under one.  Every memo_refresh-th reuse walks again to check; a site whose
- * stacks differ then (the registers did not tell two call paths apart) is
- * walked every time from then on.  docs/offcpu.md ("Cost") says more.
+ * under one.  A new site is walked again at its next SITE_TRUST_CHECKS
+ * visits, then at one visit in memo_refresh chosen at random; a site whose
+ * stacks differ at such a check (the registers did not tell two call paths
+ * apart) is walked every time from then on.  At random: with a fixed period
+ * two call paths that take turns at one site were checked always on the
+ * same one, and the other's stacks were never seen.  docs/offcpu.md
+ * ("Cost") says more.
  *
  * Included once by each object that walks stacks per system call: each gets
  * its own "sites" cache, "memo_stats" counters (enum ps_memo_stat) and
@@ -41,10 +45,12 @@ struct ps_site_key {
 	__u32 pad;
 };
 
+#define SITE_TRUST_CHECKS	2	/* walks that must agree before a site's stacks are reused */
+
 struct ps_site {
 	__s32 user_stack_id;
 	__s32 kern_stack_id;
-	__u32 uses;		/* reuses since the last walk */
+	__u32 agreed;		/* check walks that found the same stacks */
 	__u32 varies;		/* a check walk found other stacks: walk every time */
 	__u64 gen;		/* memo_gen when stored: stacks cleared since = stale */
 };
@@ -134,7 +140,8 @@ static __always_inline bool site_reuse(const struct ps_site_key *k, struct ps_si
 	if (v && v->gen != memo_gen)
 		v = NULL;	/* its stacks were cleared: walk and replace */
 	*s = v;
-	if (v && !v->varies && ++v->uses < memo_refresh && user_id_alive(v->user_stack_id)) {
+	if (v && !v->varies && v->agreed >= SITE_TRUST_CHECKS &&
+	    bpf_get_prandom_u32() % memo_refresh && user_id_alive(v->user_stack_id)) {
 		*uid = v->user_stack_id;
 		*kid = v->kern_stack_id;
 		memo_stat_inc(PS_MEMO_REUSED);
@@ -151,11 +158,14 @@ static __always_inline void site_remember(const struct ps_site_key *k, struct ps
 	struct ps_site fresh = {};
 
 	if (s) {
+		if (s->varies)
+			return;	/* counted once, when found */
 		if (s->user_stack_id != uid || s->kern_stack_id != kid) {
 			s->varies = 1;
 			memo_stat_inc(PS_MEMO_VARIED);
+		} else if (s->agreed < SITE_TRUST_CHECKS) {
+			s->agreed++;
 		}
-		s->uses = 0;
 		return;
 	}
 	fresh.user_stack_id = uid;
