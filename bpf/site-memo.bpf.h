@@ -5,7 +5,7 @@
  * arguments) stands at the same place in its code: the stacks walked there
  * the last time are taken again.  A stack walk costs 1-8 us, a lookup well
  * under one.  A new site is walked again at its next SITE_TRUST_CHECKS
- * visits, then at one visit in memo_refresh chosen at random; a site whose
+ * visit(s), then at one visit in memo_refresh chosen at random; a site whose
  * stacks differ at such a check (the registers did not tell two call paths
  * apart) is walked every time from then on.  At random: with a fixed period
  * two call paths that take turns at one site were checked always on the
@@ -45,7 +45,7 @@ struct ps_site_key {
 	__u32 pad;
 };
 
-#define SITE_TRUST_CHECKS	2	/* walks that must agree before a site's stacks are reused */
+#define SITE_TRUST_CHECKS	1	/* walks that must agree before a site's stacks are reused */
 
 struct ps_site {
 	__s32 user_stack_id;

@@ -47,7 +47,7 @@ jq -e '[.[] | select(.stack | test("send_known"))] | length == 0' "$T/fp.tx.json
 
 # --- sock: stacks reused per call site still tell send_known from send_twin ---
 # They alternate, and their send() enters the kernel with the same registers:
-# a new site is walked again at its next visits, which find the other
+# a new site is walked again at its next visit, which finds the other
 # function and mark the site as varying (bpf/site-memo.bpf.h), so at most a
 # message or two lands on the wrong twin: 50/50 +- 3.  (With the old check,
 # every 16th reuse, the check always fell on the same twin: 100/0.)
