@@ -103,7 +103,8 @@ static __always_inline int count_overflow(void *ctx, struct cpu_key *key, bool u
 	o->key.kern_stack_id = -1;
 	n = kernel_stacks ? bpf_get_stack(ctx, o->kern_ips, sizeof(o->kern_ips), 0) : 0;
 	o->kern_bytes = n > 0 ? n : 0;
-	bpf_ringbuf_submit(o, 0);
+	/* read at each flush, never waited on: no wake-up to pay for */
+	bpf_ringbuf_submit(o, BPF_RB_NO_WAKEUP);
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 #include "bpf/peerscope.bpf.h"
 #include "bpf/offcpu.h"
 #include "bpf/unwind.bpf.h"
+#include "bpf/site-memo.bpf.h"
 
 #ifndef EFAULT
 #define EFAULT 14
@@ -27,24 +28,16 @@
 #ifndef EEXIST
 #define EEXIST 17
 #endif
-#ifndef ENOSYS
-#define ENOSYS 38
-#endif
 
 #define S_IFMT		00170000
 #define S_IFSOCK	0140000
 #define S_IFREG		0100000
 #define S_IFBLK		0060000
-#define PF_KTHREAD	0x00200000
 #define MAX_THREAD_SIZE	(32 * 1024)	/* 16 KiB on x86-64, 32 KiB with KASAN */
 
 /* Set by userspace before load. */
 const volatile bool kernel_stacks = true;
 const volatile __u64 min_block_ns = 1000;
-const volatile __u32 memo_refresh = OFFCPU_MEMO_REFRESH;	/* 0: walk every stack */
-
-/* Bumped by userspace after it clears "stacks": older "sites" are stale. */
-volatile __u64 memo_gen;
 
 /* Sizes are defaults: collectors/offcpu.c resizes them before load. */
 struct {
@@ -85,21 +78,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct offcpu_state);
 } state SEC(".maps");
-
-/* LRU: a site not seen for long makes room; it is only a cache. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, OFFCPU_SITE_ENTRIES);
-	__type(key, struct offcpu_site_key);
-	__type(value, struct offcpu_site);
-} sites SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, MEMO_STAT_MAX);
-	__type(key, __u32);
-	__type(value, __u64);
-} memo_stats SEC(".maps");
 
 /* A zeroed template: values too big for comfort on the 512-byte stack. */
 struct {
@@ -164,98 +142,24 @@ static __always_inline __s32 user_stack(void *ctx, __u32 tgid)
 	return get_stack(ctx, BPF_F_USER_STACK, PS_STAT_STACK_ERR_USER);
 }
 
-static __always_inline void memo_stat_inc(__u32 which)
-{
-	__u64 *v = bpf_map_lookup_elem(&memo_stats, &which);
-
-	if (v)
-		__sync_fetch_and_add(v, 1);
-}
-
 /*
- * The site of the current thread: its syscall entry registers (number,
- * ip, sp, bp, first two arguments).  False when there is none to trust: a
- * kernel thread, a fault (no syscall), memoization off.
+ * The current thread's stacks (the user one only when user is set), taken
+ * again from site k when it is keyed (bpf/site-memo.bpf.h).
  */
-static __always_inline bool site_key_of(struct offcpu_site_key *k, __u32 tid, __u32 kind)
-{
-	struct task_struct *t = bpf_get_current_task_btf();
-	struct pt_regs *regs;
-
-	if (!memo_refresh || (t->flags & PF_KTHREAD))
-		return false;
-	regs = (struct pt_regs *)bpf_task_pt_regs(t);
-	if (!regs)
-		return false;
-#ifdef __TARGET_ARCH_x86
-	k->nr = (long)regs->orig_ax;
-	if (k->nr < 0 || (long)regs->ax != -ENOSYS)
-		return false;
-	k->ip = regs->ip;
-	k->sp = regs->sp;
-	k->bp = regs->bp;
-	k->arg0 = regs->di;
-	k->arg1 = regs->si;
-	k->tid = tid;
-	k->kind = kind;
-	return true;
-#else
-	return false;
-#endif
-}
-
-/* A user stack id of the unwinder is gone once its store was cleared. */
-static __always_inline bool user_id_alive(__s32 id)
-{
-	__u32 key = (__u32)id & UNW_STACK_ID_MASK;
-
-	if (id < 0 || !(id & UNW_STACK_ID_FLAG))
-		return true;
-	return bpf_map_lookup_elem(&unw_stacks, &key) != NULL;
-}
-
-/*
- * The current thread's stacks (the user one only when user is set).  A
- * thread back at a site it stood at before (key k, when keyed) gets the
- * stack ids found there the last time: a stack walk costs 1-8 us, a lookup
- * well under one.  Every memo_refresh-th reuse walks again to check; a site
- * whose stacks differ then (the registers did not tell two call paths
- * apart) is walked every time from then on.
- */
-static __always_inline void site_stacks(void *ctx, const struct offcpu_site_key *k, bool keyed,
+static __always_inline void site_stacks(void *ctx, const struct ps_site_key *k, bool keyed,
 					__u32 tgid, bool user, __s32 *uid, __s32 *kid)
 {
-	struct offcpu_site *s = NULL, fresh = {};
-	__u64 gen = memo_gen;
+	struct ps_site *s = NULL;
 
-	if (keyed) {
-		s = bpf_map_lookup_elem(&sites, k);
-		if (s && s->gen != gen)
-			s = NULL;	/* its stacks were cleared: walk and replace */
-		if (s && !s->varies && ++s->uses < memo_refresh && user_id_alive(s->user_stack_id)) {
-			*uid = s->user_stack_id;
-			*kid = s->kern_stack_id;
-			memo_stat_inc(MEMO_REUSED);
-			return;
-		}
-	}
-	memo_stat_inc(MEMO_WALKED);
+	if (keyed && site_reuse(k, &s, uid, kid))
+		return;
+	if (!keyed)
+		memo_stat_inc(PS_MEMO_WALKED);
 	*uid = user ? user_stack(ctx, tgid) : -1;
 	*kid = kernel_stacks ? get_stack(ctx, 0, PS_STAT_STACK_ERR_KERN) : -1;
 	if (!keyed || (user && *uid < 0) || (kernel_stacks && *kid < 0))
 		return;	/* nothing to remember, or a failed walk */
-	if (s) {
-		if (s->user_stack_id != *uid || s->kern_stack_id != *kid) {
-			s->varies = 1;
-			memo_stat_inc(MEMO_VARIED);
-		}
-		s->uses = 0;
-		return;
-	}
-	fresh.user_stack_id = *uid;
-	fresh.kern_stack_id = *kid;
-	fresh.gen = gen;
-	bpf_map_update_elem(&sites, k, &fresh, BPF_ANY);
+	site_remember(k, s, *uid, *kid);
 }
 
 static __always_inline void val_add(void *map, const void *key, __u64 ns)
@@ -475,7 +379,7 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, bool
 {
 	__u32 tid = BPF_CORE_READ(prev, pid);
 	struct offcpu_state *st, init = {};
-	struct offcpu_site_key site = {};
+	struct ps_site_key site = {};
 	bool keyed;
 
 	st = bpf_map_lookup_elem(&state, &tid);
@@ -504,7 +408,7 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, bool
 		ps_thread_tag_get(tid, &st->tag);
 	bpf_get_current_comm(st->comm, sizeof(st->comm));	/* current is still prev */
 	/* a preemption can stop a thread anywhere: only blocks have sites */
-	keyed = st->kind == OFFCPU_BLOCKED && site_key_of(&site, tid, SITE_BLOCKED);
+	keyed = st->kind == OFFCPU_BLOCKED && site_key_of(&site, tid, SITE_BLOCKED, false);
 	if (keyed)
 		site.reason = st->reason;
 	site_stacks(ctx, &site, keyed, tgid, true, &st->user_stack_id, &st->kern_stack_id);
@@ -630,7 +534,7 @@ static __always_inline __u32 waker_ctx(void)
 static __always_inline int handle_waking(void *ctx, struct task_struct *p)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
-	struct offcpu_site_key site = {};
+	struct ps_site_key site = {};
 	__u32 tid, wtgid;
 	struct offcpu_state *st;
 	bool keyed;
@@ -665,7 +569,7 @@ static __always_inline int handle_waking(void *ctx, struct task_struct *p)
 	 * interrupted syscall's registers, so the same registers can wake a
 	 * socket reader (loopback delivery) or a sleeper (a timer).
 	 */
-	keyed = site_key_of(&site, (__u32)id, SITE_WAKER + st->waker_ctx);
+	keyed = site_key_of(&site, (__u32)id, SITE_WAKER + st->waker_ctx, false);
 	site.arg1 = (__u64)st->reason << 32 | tid;
 	/* user stacks only of traced wakers: others' addresses cannot be symbolized */
 	site_stacks(ctx, &site, keyed, wtgid, wtgid && ps_is_target(wtgid),

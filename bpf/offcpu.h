@@ -95,48 +95,6 @@ struct offcpu_state {
 	char comm[PS_TASK_COMM_LEN];
 };
 
-/*
- * Key of "sites": where the current thread stands when it blocks (kind
- * SITE_BLOCKED) or wakes a traced thread (kind = SITE_WAKER + enum
- * offcpu_waker_ctx), read from its syscall entry registers.  A thread that
- * comes back to the same key is at the same wait (or wake) site: its stacks
- * are reused instead of walked again (docs/offcpu.md, "Cost").
- */
-#define OFFCPU_SITE_ENTRIES	8192
-#define OFFCPU_MEMO_REFRESH	16	/* walk again every 16th reuse, to check */
-
-enum offcpu_site_kind {
-	SITE_BLOCKED = 0,
-	SITE_WAKER,		/* + waker_ctx */
-};
-
-struct offcpu_site_key {
-	__u32 tid;
-	__u32 kind;		/* enum offcpu_site_kind */
-	__s64 nr;		/* syscall number */
-	__u64 ip, sp, bp;	/* user registers at syscall entry */
-	__u64 arg0;		/* fd, futex word, epoll fd... */
-	__u64 arg1;		/* blocked: futex op, buffer; waker: wakee tid and reason */
-	__u32 reason;		/* blocked: wait reason */
-	__u32 pad;
-};
-
-struct offcpu_site {
-	__s32 user_stack_id;
-	__s32 kern_stack_id;
-	__u32 uses;		/* reuses since the last walk */
-	__u32 varies;		/* a check walk found other stacks: walk every time */
-	__u64 gen;		/* memo_gen when stored: stacks cleared since = stale */
-};
-
-/* Counters of "memo_stats" (per CPU). */
-enum offcpu_memo_stat {
-	MEMO_REUSED = 0,	/* stacks taken from "sites" */
-	MEMO_WALKED,		/* stacks walked (no site, first use, check, varies) */
-	MEMO_VARIED,		/* a check walk disagreed: site marked varies */
-	MEMO_STAT_MAX,
-};
-
 /* Value of "runqlat", key tid. */
 /*
  * runqlat key of the sum of a process's exited threads: a thread's entry is

@@ -63,6 +63,19 @@ static __always_inline void ps_stat_inc(__u32 which)
 		*v += 1;
 }
 
+/*
+ * Wake-up flags for a record going into ring buffer rb of size bytes.
+ * Userspace sleeps on the ring's epoll between polls that come at least
+ * once a second; the default (wake it whenever it has caught up) would
+ * cost it a wake-up per record at a steady trickle.  Woken only once the
+ * ring is a quarter full, it still drains a burst long before overflow.
+ */
+static __always_inline __u64 ps_rb_wakeup(void *rb, __u64 size)
+{
+	return bpf_ringbuf_query(rb, BPF_RB_AVAIL_DATA) >= size / 4 ? BPF_RB_FORCE_WAKEUP
+								    : BPF_RB_NO_WAKEUP;
+}
+
 /* True when the thread group tgid is traced. */
 static __always_inline bool ps_is_target(__u32 tgid)
 {

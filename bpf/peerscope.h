@@ -151,4 +151,20 @@ enum ps_stat {
 	PS_STAT_MAX,
 };
 
+/*
+ * Stack reuse at call sites (bpf/site-memo.bpf.h): the collectors that walk
+ * a stack per system call (offcpu at blocks and wakes, sock at sends and
+ * receives) keep the stacks found at each site in an LRU "sites" cache and
+ * count in a per-CPU array "memo_stats" indexed by this enum.
+ */
+#define PS_SITE_ENTRIES		8192
+#define PS_MEMO_REFRESH		16	/* walk again at one reuse in 16, to check */
+
+enum ps_memo_stat {
+	PS_MEMO_REUSED = 0,	/* stacks taken from "sites" */
+	PS_MEMO_WALKED,		/* stacks walked (no site, first use, check, varies) */
+	PS_MEMO_VARIED,		/* a check walk disagreed: site marked varies */
+	PS_MEMO_STAT_MAX,
+};
+
 #endif /* PEERSCOPE_BPF_ABI_H */

@@ -27,6 +27,7 @@
 #include "bpf/peerscope.bpf.h"
 #include "bpf/sock.h"
 #include "bpf/unwind.bpf.h"
+#include "bpf/site-memo.bpf.h"
 
 #ifndef E2BIG
 #define E2BIG 7
@@ -229,6 +230,33 @@ static __always_inline __s32 user_stack(void *ctx)
 	if (id < 0 && id != -EFAULT)
 		ps_stat_inc(PS_STAT_STACK_ERR_USER);
 	return id;
+}
+
+/*
+ * The same at a send or receive that returns: a thread back at a site it
+ * returned from before (the same syscall entry registers and fd) gets the
+ * stack found there the last time (bpf/site-memo.bpf.h).
+ */
+static __always_inline __s32 site_user_stack(void *ctx, __u32 tid)
+{
+	struct ps_site_key k = {};
+	struct ps_site *s = NULL;
+	__s32 uid = -1, kid = -1;
+
+	bool keyed;
+
+	if (!user_stacks)
+		return -1;
+	keyed = site_key_of(&k, tid, SITE_SOCK, true);
+	k.arg1 = 0;	/* the buffer: a new one each call at the same site */
+	if (keyed && site_reuse(&k, &s, &uid, &kid))
+		return uid;
+	if (!keyed)
+		memo_stat_inc(PS_MEMO_WALKED);
+	uid = user_stack(ctx);	/* one call site: each inlined copy is verified */
+	if (keyed && uid >= 0)
+		site_remember(&k, s, uid, -1);
+	return uid;
 }
 
 __noinline int traffic_add(const struct sock_traffic_key *key, bool tx, __u64 bytes,
@@ -565,7 +593,7 @@ static __always_inline int handle_exit(void *ctx, long ret)
 	}
 
 	/* one call site: every inlined copy of the unwinder is verified again */
-	stack = user_stack(ctx);
+	stack = site_user_stack(ctx, tid);
 	if (in.call == SC_CONNECT) {
 		struct sock_err_key ek = { .tgid = id >> 32, .user_stack_id = stack,
 					   .call = in.call, .err = -ret, .proto = in.proto };
@@ -691,7 +719,7 @@ static __always_inline void handle_state(const struct sock *sk, int oldstate, in
 	c->srtt_us = BPF_CORE_READ((struct tcp_sock *)sk, srtt_us) >> 3;
 	c->kernel_tx = BPF_CORE_READ((struct tcp_sock *)sk, bytes_acked);
 	c->kernel_rx = BPF_CORE_READ((struct tcp_sock *)sk, bytes_received);
-	if (bpf_ringbuf_output(&done, c, sizeof(*c), 0))
+	if (bpf_ringbuf_output(&done, c, sizeof(*c), ps_rb_wakeup(&done, SOCK_DONE_RB_BYTES)))
 		ps_stat_inc(PS_STAT_RB_DROP);
 	bpf_map_delete_elem(&conns, &key);
 }

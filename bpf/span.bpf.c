@@ -98,7 +98,7 @@ static __always_inline void op_done(__u32 path, __u64 latency, __u32 ok, __u32 t
 	e->id = id;
 	e->start_ns = start;
 	e->latency_ns = latency;
-	bpf_ringbuf_submit(e, 0);
+	bpf_ringbuf_submit(e, ps_rb_wakeup(&slowops, SPAN_RB_SIZE));
 }
 
 /* Make ps_thread_path[tid] say what the top of the thread's stack says. */

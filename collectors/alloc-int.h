@@ -25,7 +25,7 @@ struct unwinder;
 #define SNAP_NS		500000000ULL	/* in-use snapshot period */
 #define MAX_SNAPS	1024		/* then halve the resolution */
 #define DUTY_PERIOD_NS	1000000000ULL	/* --alloc-duty cycle, at least */
-#define POLL_NS		100000000ULL	/* record polls every 100 ms */
+#define POLL_NS		100000000ULL	/* alloc's timer wakes record every 100 ms */
 #define CALIB_CALLS	2000		/* unprobed loop */
 #define CALIB_PROBED_CALLS 300
 #define CALIB_DEFAULT_NS 4400		/* the team figure, when we cannot measure */
@@ -78,6 +78,7 @@ struct alloc_priv {
 
 	/* snapshots */
 	uint64_t t_snap, snap_ns;
+	int timer_fd;			/* wakes record every POLL_NS (timerfd) */
 	uint64_t *snap_t;		/* global snapshot times since attach */
 	uint32_t nr_snaps;
 	struct hashmap *series_idx;	/* alloc_key -> 1-based index */

@@ -25,6 +25,7 @@
 #include <linux/perf_event.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -145,6 +146,7 @@ static int alloc_open(struct collector *c, const struct record_opts *o,
 	ap->sample = o->alloc_sample ? o->alloc_sample : 1;
 	ap->duty = o->alloc_duty > 0 && o->alloc_duty <= 1 ? o->alloc_duty : 1;
 	ap->snap_ns = SNAP_NS;
+	ap->timer_fd = -1;
 	ap->sys_btf = kf->tp_btf;
 	/* the page-fault tracepoint is x86's; elsewhere the perf event does it */
 	ap->fault_btf = kf->tp_btf && have_btf_type("btf_trace_page_fault_user");
@@ -337,6 +339,23 @@ static int attach_kernel(struct alloc_priv *ap)
 	return attach_faults_pe(ap);
 }
 
+/*
+ * Snapshots and the duty cycle want a poll every POLL_NS, more often than
+ * record and the agent wake up by themselves: a timer wakes them.
+ */
+static void start_timer(struct alloc_priv *ap)
+{
+	struct itimerspec it = {
+		.it_interval = { 0, POLL_NS },
+		.it_value = { 0, POLL_NS },
+	};
+
+	if (ap->timer_fd < 0)
+		ap->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (ap->timer_fd >= 0 && timerfd_settime(ap->timer_fd, 0, &it, NULL))
+		ps_debug("alloc: timerfd_settime: %s (snapshots once a second)", strerror(errno));
+}
+
 static int alloc_attach(struct collector *c, const struct target *t)
 {
 	struct alloc_priv *ap = c->priv;
@@ -359,6 +378,7 @@ static int alloc_attach(struct collector *c, const struct target *t)
 			return err;
 	}
 	ap->t_attach = ap->t_switch = ap->t_snap = now_ns();
+	start_timer(ap);
 	/* each "on" slice lasts at least two polls */
 	ap->duty_period = DUTY_PERIOD_NS;
 	if (ap->duty < 1 && ap->duty * ap->duty_period < 2 * POLL_NS)
@@ -393,10 +413,21 @@ static void duty_cycle(struct alloc_priv *ap, uint64_t now)
 	}
 }
 
+static int alloc_wait_fd(struct collector *c)
+{
+	struct alloc_priv *ap = c->priv;
+
+	return ap->timer_fd;
+}
+
 static int alloc_poll(struct collector *c)
 {
 	struct alloc_priv *ap = c->priv;
-	uint64_t now = now_ns();
+	uint64_t now = now_ns(), ticks;
+
+	/* reset the timer's readiness; how many ticks passed does not matter */
+	if (ap->timer_fd >= 0 && read(ap->timer_fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
+		ps_debug("alloc: reading the timer: %s", strerror(errno));
 
 	duty_cycle(ap, now);
 	unwinder__poll(ap->unw);
@@ -682,6 +713,8 @@ static void alloc_close(struct collector *c)
 	free(ap->snap_t);
 	free(ap->growth);
 	alloc__window_free(ap);
+	if (ap->timer_fd >= 0)
+		close(ap->timer_fd);
 	free(ap);
 	c->priv = NULL;
 }
@@ -694,6 +727,7 @@ const struct collector_ops alloc_collector_ops = {
 	.open = alloc_open,
 	.attach = alloc_attach,
 	.poll = alloc_poll,
+	.wait_fd = alloc_wait_fd,
 	.drain = alloc_drain,
 	.reset = alloc_reset,
 	.stats = alloc_stats,

@@ -20,6 +20,7 @@
 #include "collectors/collector.h"
 #include "collectors/record-opts.h"
 #include "core/array.h"
+#include "core/log.h"
 #include "core/names.h"
 #include "core/rules.h"
 #include "bpf/peerscope.h"
@@ -84,6 +85,26 @@ int collector__read_stats(int stats_map_fd, struct collector_stats *st)
 free_vals:
 	free(vals);
 	return err;
+}
+
+void collector__debug_memo(const char *name, int memo_stats_fd, const char *where)
+{
+	__u64 sum[PS_MEMO_STAT_MAX] = {};
+	int ncpu = libbpf_num_possible_cpus();
+	__u64 *v;
+
+	if (!ps_verbose || ncpu <= 0 || !(v = calloc(ncpu, sizeof(*v))))
+		return;
+	for (__u32 i = 0; i < PS_MEMO_STAT_MAX; i++) {
+		if (bpf_map_lookup_elem(memo_stats_fd, &i, v))
+			continue;
+		for (int cpu = 0; cpu < ncpu; cpu++)
+			sum[i] += v[cpu];
+	}
+	free(v);
+	ps_debug("%s: stacks reused at %llu %s, walked at %llu (%llu sites vary)", name,
+		 (unsigned long long)sum[PS_MEMO_REUSED], where,
+		 (unsigned long long)sum[PS_MEMO_WALKED], (unsigned long long)sum[PS_MEMO_VARIED]);
 }
 
 int collector__read_stack(int stack_map_fd, int32_t stack_id, uint64_t *ips)

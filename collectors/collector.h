@@ -45,8 +45,17 @@ struct collector_ops {
 	int (*open)(struct collector *c, const struct record_opts *o,
 		    const struct kernel_features *kf, const struct shared_maps *sm);
 	int (*attach)(struct collector *c, const struct target *t);
-	/* optional: drain ring buffers while recording; called about every 100 ms */
+	/*
+	 * optional: drain ring buffers while recording; called at least once
+	 * a second, and as soon as the collector's wait_fd is readable
+	 */
 	int (*poll)(struct collector *c);
+	/*
+	 * optional: an fd that turns readable when poll has work that cannot
+	 * wait for the next second (a ring buffer a quarter full, a timer);
+	 * record and the agent sleep on it.  -1 when there is none.
+	 */
+	int (*wait_fd)(struct collector *c);
 	/* maps -> profile, once, at the end (targets may be gone by now) */
 	int (*drain)(struct collector *c, struct profile *p);
 	/*
@@ -104,6 +113,11 @@ const struct collector_ops *collector__find(const char *name);
  * Read the stats per-CPU array of a loaded object into st.
  */
 int collector__read_stats(int stats_map_fd, struct collector_stats *st);
+/*
+ * -v: how often the object's stacks were reused at a site instead of
+ * walked (its "memo_stats" map, bpf/site-memo.bpf.h); where names the sites.
+ */
+void collector__debug_memo(const char *name, int memo_stats_fd, const char *where);
 /*
  * Copy stack stack_id out of a BPF_MAP_TYPE_STACK_TRACE map into ips
  * (PS_MAX_STACK_DEPTH entries); returns the depth, 0 for a negative id.

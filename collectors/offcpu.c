@@ -439,28 +439,6 @@ static int drain_open_spans(struct profile *p, const struct offcpu_priv *op,
 	return 0;
 }
 
-/* -v: how often a wait or wake site's stacks were reused instead of walked. */
-static void debug_memo(const struct offcpu_priv *op)
-{
-	int fd = bpf_map__fd(op->skel->maps.memo_stats);
-	__u64 sum[MEMO_STAT_MAX] = {};
-	int ncpu = libbpf_num_possible_cpus();
-	__u64 *v;
-
-	if (ncpu <= 0 || !(v = calloc(ncpu, sizeof(*v))))
-		return;
-	for (__u32 i = 0; i < MEMO_STAT_MAX; i++) {
-		if (bpf_map_lookup_elem(fd, &i, v))
-			continue;
-		for (int cpu = 0; cpu < ncpu; cpu++)
-			sum[i] += v[cpu];
-	}
-	free(v);
-	ps_debug("offcpu: stacks reused at %llu waits and wakes, walked at %llu (%llu sites vary)",
-		 (unsigned long long)sum[MEMO_REUSED], (unsigned long long)sum[MEMO_WALKED],
-		 (unsigned long long)sum[MEMO_VARIED]);
-}
-
 static int offcpu_drain(struct collector *c, struct profile *p)
 {
 	struct offcpu_priv *op = c->priv;
@@ -502,7 +480,7 @@ static int offcpu_drain(struct collector *c, struct profile *p)
 		op->ksyms = sym_kallsyms__get_running(&ks_err);
 	}
 	op->have_ksyms = op->ksyms != NULL;
-	debug_memo(op);
+	collector__debug_memo("offcpu", bpf_map__fd(op->skel->maps.memo_stats), "waits and wakes");
 	w = read_wakers(bpf_map__fd(op->skel->maps.wakers), &nr_w);
 	if (!w) {
 		err = -ENOMEM;

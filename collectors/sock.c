@@ -342,6 +342,14 @@ static int sock_poll(struct collector *c)
 	return n < 0 ? n : 0;
 }
 
+/* The ring of finished connections: it wakes us a quarter full. */
+static int sock_wait_fd(struct collector *c)
+{
+	struct sock_priv *sp = c->priv;
+
+	return sp->rb ? ring_buffer__epoll_fd(sp->rb) : -1;
+}
+
 static int sock_drain(struct collector *c, struct profile *p)
 {
 	struct sock_priv *sp = c->priv;
@@ -349,6 +357,7 @@ static int sock_drain(struct collector *c, struct profile *p)
 	char buf[64];
 	int err;
 
+	collector__debug_memo("sock", bpf_map__fd(sp->skel->maps.memo_stats), "sends and receives");
 	err = sock__drain_traffic(c, p);
 	if (!err)
 		err = sock__drain_conns(c, p);
@@ -404,6 +413,8 @@ static int sock_reset(struct collector *c)
 	sp->nr_done = 0;
 	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
 		err = collector__clear_map(bpf_map__fd(maps[i])) ?: err;
+	/* the stack ids remembered per site pointed into the cleared map */
+	__atomic_add_fetch(&sp->skel->bss->memo_gen, 1, __ATOMIC_RELEASE);
 	return err;
 }
 
@@ -455,6 +466,7 @@ const struct collector_ops sock_collector_ops = {
 	.open = sock_open,
 	.attach = sock_attach,
 	.poll = sock_poll,
+	.wait_fd = sock_wait_fd,
 	.drain = sock_drain,
 	.reset = sock_reset,
 	.stats = sock_stats,

@@ -350,9 +350,17 @@ static int span_add_target(struct collector *c, uint32_t pid)
 static int span_poll(struct collector *c)
 {
 	struct span_priv *sp = c->priv;
-	int n = ring_buffer__poll(sp->rb, 0);
+	int n = ring_buffer__consume(sp->rb);
 
-	return n < 0 && n != -EINTR ? n : 0;
+	return n < 0 ? n : 0;
+}
+
+/* The ring of slow operations: it wakes us a quarter full. */
+static int span_wait_fd(struct collector *c)
+{
+	struct span_priv *sp = c->priv;
+
+	return sp->rb ? ring_buffer__epoll_fd(sp->rb) : -1;
 }
 
 static int drain_hist(struct span_priv *sp, struct profile *p, const struct record_opts *o,
@@ -469,6 +477,7 @@ const struct collector_ops span_collector_ops = {
 	.open = span_open,
 	.attach = span_attach,
 	.poll = span_poll,
+	.wait_fd = span_wait_fd,
 	.drain = span_drain,
 	.reset = span_reset,
 	.add_target = span_add_target,

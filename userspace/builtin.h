@@ -95,6 +95,10 @@ struct record {
 	/* each target as it was once attached, and as last seen (record-notes.c) */
 	struct target_state *at_attach;
 	struct target_watch *watch;
+	/* what the loop sleeps on (record-wait.c): -1 until record__wait_open */
+	int wait_fd;
+	int *exit_fds;		/* pidfds of targets whose exit wakes it */
+	int nr_exit_fds;
 };
 
 /*
@@ -123,6 +127,18 @@ int record__parse_args(struct record *r, int argc, char **argv);
 void record__watch_targets(struct record *r);
 void record__note_attached(struct record *r);
 void record__note_changes(const struct record *r);
+/*
+ * The loop's sleep (record-wait.c): an epoll set of the collectors' wait
+ * fds, opened after they attach; record__wait_exit makes pid's exit wake
+ * it (a pidfd; a negative errno on kernels without one, which only
+ * delays noticing the exit to the next poll).  record__wait sleeps up to
+ * timeout_ms, less when a fd turns readable or a signal comes, then polls
+ * every collector.
+ */
+int record__wait_open(struct record *r);
+int record__wait_exit(struct record *r, uint32_t pid);
+void record__wait(struct record *r, int timeout_ms);
+void record__wait_close(struct record *r);
 int record__libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap);
 /* root, or CAP_BPF + CAP_PERFMON; says what is missing */
 int record__check_privileges(void);

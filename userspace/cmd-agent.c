@@ -36,7 +36,6 @@
 
 #define AGENT_FREQ	19
 #define AGENT_WINDOW_S	60
-#define POLL_MS		100
 
 static const char usage_text[] =
 "usage: peerscope agent -p PID[,PID...] | --comm NAME | --cgroup PATH --dir DIR [options]\n"
@@ -585,18 +584,33 @@ static void reopen_log(struct agent *a)
 		agent_log("SIGHUP: reopened the log %s", a->log_file);
 }
 
+/* ms until the next whole second (the target scan) or the window's end */
+static int next_wake_ms(const struct agent *a)
+{
+	const struct record *r = &a->r;
+	struct timespec now;
+	double ms, end;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = 1000 - now.tv_nsec / 1e6;
+	end = (a->window_s - record__ts_sec(&r->t_attached, &now)) * 1e3;
+	if (end < ms)
+		ms = end;
+	return ms <= 0 ? 0 : (int)ms + 1;	/* + 1: wake past the deadline, not before */
+}
+
+/*
+ * Sleeps until the next second, the window's end, a ring buffer filling
+ * or a signal; once a second drops exited targets and looks for new ones.
+ */
 static void agent_loop(struct agent *a)
 {
 	struct record *r = &a->r;
-	struct timespec tick = { 0, POLL_MS * 1000000L }, now;
+	struct timespec now;
 	time_t last_scan = 0;
 
 	while (!stop_signal) {
-		nanosleep(&tick, NULL);
-		for (int i = 0; i < r->nr_coll; i++) {
-			if (r->coll[i].ops->poll)
-				r->coll[i].ops->poll(&r->coll[i]);
-		}
+		record__wait(r, next_wake_ms(a));
 		if (hup_signal) {
 			hup_signal = 0;
 			reopen_log(a);
@@ -611,9 +625,9 @@ static void agent_loop(struct agent *a)
 				write_window(a);
 			a->cut_by_signal = false;
 		}
-		agent_targets__drop_exited(r);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		if (now.tv_sec != last_scan) {
+			agent_targets__drop_exited(r);
 			find_targets(a, true);
 			last_scan = now.tv_sec;
 		}
@@ -722,6 +736,9 @@ static int start(struct agent *a)
 	clock_gettime(CLOCK_REALTIME, &now);
 	r->start_wall_ns = now.tv_sec * 1000000000LL + now.tv_nsec;
 	a->last_cpu_s = self_cpu_s();
+	err = record__wait_open(r);
+	if (err)
+		ps_debug("epoll_create1: %s: polling every second", strerror(-err));
 	return 0;
 }
 
@@ -733,6 +750,7 @@ int cmd_agent(int argc, char **argv)
 				  .windows = true },
 			.sm = { -1, -1, -1, -1 },
 			.stats_fd = -1,
+			.wait_fd = -1,
 		},
 		.window_s = AGENT_WINDOW_S,
 		.keep = 1440,
@@ -767,6 +785,7 @@ int cmd_agent(int argc, char **argv)
 	}
 	agent_flight__stop(&a.flight, a.rules);
 	agent_http__stop(a.http);
+	record__wait_close(&a.r);
 	record__close_collectors(&a.r);
 	symbolizer__free(a.r.sym);
 	shared_maps__destroy(&a.r.sm);

@@ -33,7 +33,7 @@
 #include "core/target.h"
 #include "format/pprof.h"
 
-#define POLL_MS		100
+#define POLL_MS		100	/* polls while -v watches for the first event */
 #define FLUSH_MS	1000	/* maps -> profile: bounded maps on long recordings */
 #define FIRST_EVENT_POLL_MS	2
 
@@ -116,11 +116,30 @@ static void flush_collectors(struct record *r)
 	}
 }
 
+/* ms until the next flush or the end of -d, whichever comes first */
+static int next_wake_ms(const struct record *r, const struct timespec *last_flush)
+{
+	struct timespec now;
+	double ms, end;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = FLUSH_MS - record__ts_sec(last_flush, &now) * 1e3;
+	if (r->opts.duration) {
+		end = (r->opts.duration - record__ts_sec(&r->t_attached, &now)) * 1e3;
+		if (end < ms)
+			ms = end;
+	}
+	return ms <= 0 ? 0 : (int)ms + 1;	/* + 1: wake past the deadline, not before */
+}
+
+/*
+ * Sleeps until the next flush (once a second), the end of -d, a ring
+ * buffer filling, a target's exit or a signal -- whichever comes first.
+ */
 static void record_loop(struct record *r)
 {
 	struct timespec now, last_status = r->t_attached, last_poll = r->t_attached;
 	struct timespec last_flush = r->t_attached;
-	struct timespec tick = { 0, POLL_MS * 1000000L };
 	const struct timespec first_tick = { 0, FIRST_EVENT_POLL_MS * 1000000L };
 	int alive = r->target.nr_pids;
 	bool watching = ps_verbose;
@@ -132,12 +151,9 @@ static void record_loop(struct record *r)
 			watch_first_event(r, &now, &watching);
 			if (record__ts_sec(&last_poll, &now) * 1e3 < POLL_MS)
 				continue;
+			record__wait(r, 0);
 		} else {
-			nanosleep(&tick, NULL);
-		}
-		for (int i = 0; i < r->nr_coll; i++) {
-			if (r->coll[i].ops->poll && r->coll[i].ops->poll(&r->coll[i]) < 0)
-				ps_debug("%s: poll failed", r->coll[i].ops->name);
+			record__wait(r, next_wake_ms(r, &last_flush));
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		last_poll = now;
@@ -351,6 +367,7 @@ int cmd_record(int argc, char **argv)
 		.output = RECORD_DEFAULT_OUTPUT,
 		.sm = { -1, -1, -1, -1 },
 		.stats_fd = -1,
+		.wait_fd = -1,
 	};
 	struct symbolizer_opts so = {};
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -428,12 +445,23 @@ int cmd_record(int argc, char **argv)
 			ps_debug("symbolizer: pid %u: %s", r.target.pids[i], strerror(-err));
 	}
 	record__note_attached(&r);
+	err = record__wait_open(&r);
+	if (err)
+		ps_debug("epoll_create1: %s: polling every second", strerror(-err));
+	for (int i = 0; !err && i < r.target.nr_pids; i++) {
+		int e = record__wait_exit(&r, r.target.pids[i]);
+
+		if (e)
+			ps_debug("pidfd of %u: %s: its exit is seen at the next poll",
+				 r.target.pids[i], strerror(-e));
+	}
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	ps_info("recording %d process(es) with %d collector(s)%s", r.target.nr_pids, r.nr_coll,
 		r.opts.duration ? "" : "; Ctrl-C to stop");
 	record_loop(&r);
+	record__wait_close(&r);
 	stop_targets(&r);
 	clock_gettime(CLOCK_MONOTONIC, &r.t_stop);
 	record__note_changes(&r);

@@ -6,8 +6,11 @@
  * wrappers keep none, so a frame-pointer walk taken inside the syscall
  * (at sys_exit, at sched_switch) goes from the wrapper straight to the
  * caller's caller and skips these functions:
- *   send_known   send() of a 32-byte datagram over loopback UDP, every ~1 ms
+ *   send_known   send() of a 32-byte datagram over loopback UDP, every ~2 ms
  *                (sock collector: tx stacks)
+ *   send_twin    the same, in the other ~1 ms slots: its send() enters the
+ *                kernel with exactly send_known's registers, which the
+ *                sock collector's per-site stack reuse must tell apart
  *   recv_known   recv() of those datagrams, blocked between them, in its
  *                own thread (offcpu collector: blocked stacks, reason net)
  *   mmap_known   mmap() + munmap() of 64 KiB after each send
@@ -59,6 +62,14 @@ __attribute__((noinline)) static long send_known(int fd)
 	return send(fd, msg, sizeof(msg), 0);
 }
 
+/* send_known's twin: same frame, same registers at the syscall (not folded into it: other data) */
+__attribute__((noinline)) static long send_twin(int fd)
+{
+	static const char msg[MSG_SIZE] = "unwind_syscalls twin";
+
+	return send(fd, msg, sizeof(msg), 0);
+}
+
 __attribute__((noinline)) static void mmap_known(void)
 {
 	void *p = mmap(NULL, MAP_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -95,7 +106,7 @@ int main(int argc, char **argv)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	do {
-		if (send_known(sfd) == MSG_SIZE)
+		if ((sent & 1 ? send_twin(sfd) : send_known(sfd)) == MSG_SIZE)
 			sent++;
 		mmap_known();
 		usleep(1000);
