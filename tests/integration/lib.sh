@@ -42,6 +42,18 @@ trap cleanup EXIT
 
 fail() { echo "FAIL $TEST_NAME: $*" >&2; exit 1; }
 skip() { echo "SKIP $TEST_NAME: $*" >&2; exit 77; }
+# pp_ms PPROF-ARGS...: the value in ms of what pprof -top selects (e.g.
+# -sample_index=wall -tagfocus=thread=x), from "accounting for" (with
+# -focus, pprof's "total" stays the whole profile's).  -nodefraction=0: by
+# default pprof leaves out nodes under 0.5 % of the total, so two sample
+# types of the same samples could differ by a small leaf one of them
+# dropped (test_offcpu_runq: wall 50 ms short of cpu + runq).
+pp_ms() {
+	local v
+	v=$("$PPROF" -top -nodecount=100000 -nodefraction=0 -edgefraction=0 -unit=ms "$@" \
+		2>/dev/null | sed -n 's/^Showing nodes accounting for \([0-9.]*\)\(ms\)\{0,1\},.*/\1/p')
+	echo "${v:-0}"
+}
 note() { echo "  $TEST_NAME: $*" >&2; }
 
 need_root() { [ "$(id -u)" = 0 ] || skip "needs root (BPF)"; }

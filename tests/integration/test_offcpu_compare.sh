@@ -16,8 +16,6 @@
 need_root
 [ -x "$PPROF" ] || skip "needs Go pprof (make deps)"
 [ -x /usr/sbin/offcputime ] && [ -x /usr/sbin/runqlat ] || skip "needs libbpf-tools (make deps)"
-pp_ms() { local v; v=$("$PPROF" -top -nodecount=100000 -unit=ms "$@" 2>/dev/null |
-	sed -n 's/^Showing nodes accounting for \([0-9.]*\)\(ms\)\{0,1\},.*/\1/p'); echo "${v:-0}"; }
 D=6
 # has_link PID: the process holds a BPF link, i.e. its programs are attached
 has_link() { ls -l "/proc/$1/fd" 2>/dev/null | grep -q 'anon_inode:bpf_link'; }

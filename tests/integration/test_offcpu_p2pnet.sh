@@ -10,8 +10,6 @@
 need_root
 need_p2pnet
 [ -x "$PPROF" ] || skip "needs Go pprof (make deps)"
-pp_ms() { local v; v=$("$PPROF" -top -nodecount=100000 -unit=ms "$@" 2>/dev/null |
-	sed -n 's/^Showing nodes accounting for \([0-9.]*\)\(ms\)\{0,1\},.*/\1/p'); echo "${v:-0}"; }
 ARGS="--nodes 4 --duration 0 --dht-rate 5 --gossip-rate 200 --base-port $(free_net_base)"
 
 # record NAME [p2pnet args...]: record node 1 of a fresh network for 3 s

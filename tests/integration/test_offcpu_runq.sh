@@ -7,8 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 [ -x "$PPROF" ] || skip "needs Go pprof (make deps)"
-pp_ms() { local v; v=$("$PPROF" -top -nodecount=100000 -unit=ms "$@" 2>/dev/null |
-	sed -n 's/^Showing nodes accounting for \([0-9.]*\)\(ms\)\{0,1\},.*/\1/p'); echo "${v:-0}"; }
 
 n=$(( $(nproc) * 2 ))
 bg "$PROGS/sched_runq" -d 10 -n "$n"

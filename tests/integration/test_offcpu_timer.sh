@@ -5,8 +5,6 @@
 need_root
 [ -x "$PPROF" ] || skip "needs Go pprof (make deps)"
 # sum of a column over the samples pprof keeps after filters, in ms
-pp_ms() { local v; v=$("$PPROF" -top -nodecount=100000 -unit=ms "$@" 2>/dev/null |
-	sed -n 's/^Showing nodes accounting for \([0-9.]*\)\(ms\)\{0,1\},.*/\1/p'); echo "${v:-0}"; }
 
 bg "$PROGS/sched_sleep" -d 10 -b 50 -s 50
 pid=$!
