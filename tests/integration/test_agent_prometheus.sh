@@ -17,11 +17,11 @@ MPORT=$(free_base 3) || exit 1
 PPORT=$((MPORT + 2))
 # --duration 0: the network lives until the test ends (cleanup stops it),
 # however long a loaded host stretches the waits below (it had 30-40 s)
-net_start --duration 0 --dht-rate 300 --gossip-rate 20 --inject dht-cpu --on-node 0
-before=$(sched_ns "$(node_pid 0)")
-# -F 99, not the default 19 Hz: dht-cpu's 0.12 CPUs give a 2 s window ~5
-# samples at 19 Hz, and a CI run saw the cpu verdict in only 2 of 5 windows
-# with the node not starved (25 % waiting); test_agent_windows did the same
+# --dht-rate 600: dht-cpu then costs ~0.25 CPUs; at 300 it was ~0.1, right
+# at the cpu rule's 0.10 CPU floor, and windows fell either side of it
+net_start --duration 0 --dht-rate 600 --gossip-rate 20 --inject dht-cpu --on-node 0
+# -F 99, not the default 19 Hz: a 2 s window needs enough samples for the
+# cpu verdict; a CI run at 19 Hz saw it in only 2 of 5 windows
 agent_start 0 --window 2s -F 99 --metrics "127.0.0.1:$MPORT"
 # node 1 is clean (the injection is on node 0 only): its own agent
 CPORT=$((MPORT + 1))
@@ -76,6 +76,8 @@ for _ in $(seq 40); do
 	verdict=$(query "peerscope_path_verdict{path=\"dht\",verdict=\"cpu\",$I}")
 	up=$(query "min(up{job=\"peerscope\"})")
 	[ "$up" = 1 ] || continue
+	# the kernel's account of node 0 over the windows the check reads
+	before=$(sched_ns "$(node_pid 0)")
 	sleep 8	# a few more windows of both nodes
 	case $dht in none|0) continue ;; esac
 	note "dht on-CPU rate $dht, gossip $gossip, dht verdict cpu $verdict"
