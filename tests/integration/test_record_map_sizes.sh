@@ -18,8 +18,13 @@ expect() {
 	awk -v f="$1" -v c="$ncpu" 'BEGIN { n = 2048; while (n < 16384 && n < 8 * f * c) n *= 2; print n }'
 }
 
-# a python that loads libbz2 (not loaded before) 2 s after it starts
-bg python3 -c 'import time, ctypes
+# a python that loads libbz2 (not loaded before) 2 s after it starts.  The
+# interpreter itself, not a version manager's shim: pyenv's python3 is a
+# script that execs the real one, and on a loaded machine record attached to
+# the shell before that exec, sized the tables for bash (53 k rows) and then
+# found libpython's rows did not fit
+PY=$(python3 -c 'import sys; print(sys.executable)') || fail "python3 does not run"
+bg "$PY" -c 'import time, ctypes
 time.sleep(2)
 ctypes.CDLL("libbz2.so.1.0")
 time.sleep(30)'
