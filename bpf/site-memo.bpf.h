@@ -93,6 +93,13 @@ static __always_inline void memo_stat_inc(__u32 which)
 		__sync_fetch_and_add(v, 1);
 }
 
+/* A walk with no site to key it (a preemption, a fault, a kernel thread). */
+static __always_inline void memo_walk_unkeyed(void)
+{
+	memo_stat_inc(PS_MEMO_WALKED);
+	memo_stat_inc(PS_MEMO_NOSITE);
+}
+
 /*
  * The site of the current thread: its syscall entry registers.  False when
  * there is none to trust: a kernel thread, a fault (no syscall), memoization
