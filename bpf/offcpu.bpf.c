@@ -154,7 +154,7 @@ static __always_inline void site_stacks(void *ctx, const struct ps_site_key *k, 
 	if (keyed && site_reuse(k, &s, uid, kid))
 		return;
 	if (!keyed)
-		memo_stat_inc(PS_MEMO_WALKED);
+		memo_walk_unkeyed();
 	*uid = user ? user_stack(ctx, tgid) : -1;
 	*kid = kernel_stacks ? get_stack(ctx, 0, PS_STAT_STACK_ERR_KERN) : -1;
 	if (!keyed || (user && *uid < 0) || (kernel_stacks && *kid < 0))
@@ -550,8 +550,21 @@ static __always_inline int handle_waking(void *ctx, struct task_struct *p)
 	st->wake_ns = bpf_ktime_get_ns();
 	st->waker_ctx = waker_ctx();
 	if (st->waker_ctx == WAKER_HARDIRQ) {
-		/* a timer or device interrupt: whoever it interrupted is no waker */
-		st->waker_kern_stack_id = kernel_stacks ? get_stack(ctx, 0, PS_STAT_STACK_ERR_KERN) : -1;
+		__s32 no_user;
+
+		/*
+		 * A timer or device interrupt: whoever it interrupted is no
+		 * waker.  Its kernel stack ends where user mode was entered,
+		 * so it depends on the interrupt, not on the code it stopped:
+		 * the site is the wakee's (a thread's timed wait ends by the
+		 * same hrtimer path each time), with the usual checks.
+		 */
+		site.tid = tid;
+		site.kind = SITE_WAKER + WAKER_HARDIRQ;
+		site.nr = -1;
+		site.arg1 = (__u64)st->reason << 32 | tid;
+		site_stacks(ctx, &site, memo_refresh != 0, 0, false, &no_user,
+			    &st->waker_kern_stack_id);
 		st->waker_tgid = 0;
 		st->waker_tid = 0;
 		st->waker_user_stack_id = -1;

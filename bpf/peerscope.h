@@ -164,6 +164,7 @@ enum ps_memo_stat {
 	PS_MEMO_REUSED = 0,	/* stacks taken from "sites" */
 	PS_MEMO_WALKED,		/* stacks walked (no site, first use, check, varies) */
 	PS_MEMO_VARIED,		/* a check walk disagreed: site marked varies */
+	PS_MEMO_NOSITE,		/* of the walked: no site to key (preemption, fault, kthread) */
 	PS_MEMO_STAT_MAX,
 };
 

@@ -252,7 +252,7 @@ static __always_inline __s32 site_user_stack(void *ctx, __u32 tid)
 	if (keyed && site_reuse(&k, &s, &uid, &kid))
 		return uid;
 	if (!keyed)
-		memo_stat_inc(PS_MEMO_WALKED);
+		memo_walk_unkeyed();
 	uid = user_stack(ctx);	/* one call site: each inlined copy is verified */
 	if (keyed && uid >= 0)
 		site_remember(&k, s, uid, -1);

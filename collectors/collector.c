@@ -102,9 +102,11 @@ void collector__debug_memo(const char *name, int memo_stats_fd, const char *wher
 			sum[i] += v[cpu];
 	}
 	free(v);
-	ps_debug("%s: stacks reused at %llu %s, walked at %llu (%llu sites vary)", name,
+	ps_debug("%s: stacks reused at %llu %s, walked at %llu (%llu with no site: preemptions, "
+		 "faults, interrupts, kernel threads; %llu sites vary)", name,
 		 (unsigned long long)sum[PS_MEMO_REUSED], where,
-		 (unsigned long long)sum[PS_MEMO_WALKED], (unsigned long long)sum[PS_MEMO_VARIED]);
+		 (unsigned long long)sum[PS_MEMO_WALKED], (unsigned long long)sum[PS_MEMO_NOSITE],
+		 (unsigned long long)sum[PS_MEMO_VARIED]);
 }
 
 int collector__read_stack(int stack_map_fd, int32_t stack_id, uint64_t *ips)

@@ -26,4 +26,10 @@ assert_between "$(awk -v a="$timer" -v b="$off" 'BEGIN { print b ? 100 * a / b :
 irq=$(pp_ms -sample_index=offcpu -tagfocus=thread=sleeper,waker=[irq] "$F")
 assert_between "$(awk -v a="$irq" -v b="$timer" 'BEGIN { print b ? 100 * a / b : 0 }')" 90 100.01 \
 	"share of the timer waits woken by an interrupt (%)"
+# the interrupt's own stack is there (hrtimer_wakeup under the '-'): the
+# waker's stack at an interrupt is reused per wakee (docs/offcpu.md), and a
+# reused one must still be the timer's
+hr=$(pp_ms -sample_index=offcpu -tagfocus=thread=sleeper,waker=[irq] -focus=hrtimer_wakeup "$F")
+assert_between "$(awk -v a="$hr" -v b="$irq" 'BEGIN { print b ? 100 * a / b : 0 }')" 90 100.01 \
+	"share of the interrupt-woken waits whose waker stack holds hrtimer_wakeup (%)"
 exit 0

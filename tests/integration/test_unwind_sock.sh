@@ -53,12 +53,12 @@ jq -e '[.[] | select(.stack | test("send_known"))] | length == 0' "$T/fp.tx.json
 # every 16th reuse, the check always fell on the same twin: 100/0.)
 twin_msgs=$(jq '[.[] | select(.function == "send_twin") | .messages] | add // 0' "$T/auto.tx.json")
 known_pct=$(echo "$auto_msgs $twin_msgs" | awk '{ printf "%.1f", $1 + $2 ? 100 * $1 / ($1 + $2) : 0 }')
-memo=$(grep -o 'sock: stacks reused at [0-9]* sends and receives, walked at [0-9]* ([0-9]* sites vary)' \
+memo=$(grep -o 'sock: stacks reused at [0-9]* sends and receives, walked at [0-9]* ([^)]*; [0-9]* sites vary)' \
 	"$T/auto.err") || fail "auto: record -v did not say how sock stacks were reused"
 note "sock: send_known $auto_msgs, send_twin $twin_msgs messages ($known_pct % send_known); $memo"
 assert_between "$known_pct" 47 53 "auto: send_known's share of the two twins' messages (they alternate)"
 reused=$(echo "$memo" | sed 's/.*reused at \([0-9]*\) .*/\1/')
-varied=$(echo "$memo" | sed 's/.*(\([0-9]*\) sites vary)/\1/')
+varied=$(echo "$memo" | sed 's/.*; \([0-9]*\) sites vary)/\1/')
 assert_between "$varied" 1 3 "auto: sites found to vary (the twins' send site)"
 assert_between "$reused" 100 10000000 "auto: sends and receives whose stack was reused (the receiver's recv site)"
 
