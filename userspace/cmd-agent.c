@@ -124,6 +124,7 @@ struct agent {
 	/* cumulative figures at the last window's end, for per-window deltas */
 	struct collector_stats last_stats;
 	double last_cpu_s;
+	double end_cpu_s;		/* own CPU when the last window was done */
 	struct agent_flight flight;	/* --trigger: agent-incident.c */
 	bool cut_by_signal;		/* this window ends early for SIGUSR1 */
 	int cgroup_err;			/* the last --cgroup scan's, said once */
@@ -462,7 +463,7 @@ static void write_window(struct agent *a)
 	struct collector_stats t;
 	char name[64] = "";
 	struct profile *p;
-	double cpu;
+	double cpu, t0 = self_cpu_s(), t1, t2;
 	int err;
 
 	clock_gettime(CLOCK_MONOTONIC, &r->t_stop);
@@ -507,6 +508,7 @@ static void write_window(struct agent *a)
 	a->last_stats = t;
 	a->last_cpu_s = cpu;
 
+	t1 = self_cpu_s();
 	err = agent_store__write_window(a->dir, p, r->start_wall_ns, name, sizeof(name));
 	if (err) {
 		ps_warn("cannot write a window to %s: %s (check the disk; metrics are still served)",
@@ -525,12 +527,19 @@ static void write_window(struct agent *a)
 	 * is on disk (the file stays as record writes one): every analysis of
 	 * it then reads the same path and path_by (analysis/attribute.h).
 	 */
+	t2 = self_cpu_s();
 	err = paths__label_profile(p, a->rules);
 	if (err < 0)
 		ps_warn("window %s: labelling its paths failed (%s): analysed from its stacks",
 			w.file, strerror(-err));
 	summarize(a, p, &w);
 	profile__free(p);
+	/* where the agent's own CPU goes: the window's work against the loop's */
+	cpu = self_cpu_s();
+	ps_debug("window: CPU %.1f ms in the loop since the last one, %.1f ms to drain and "
+		 "symbolize, %.1f ms to write, %.1f ms to analyse", (t0 - a->end_cpu_s) * 1e3,
+		 (t1 - t0) * 1e3, (t2 - t1) * 1e3, (cpu - t2) * 1e3);
+	a->end_cpu_s = cpu;
 
 	/* the next window starts now */
 	r->t_attached = r->t_stop;
