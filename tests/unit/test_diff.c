@@ -132,6 +132,40 @@ static void test_planted_first(void **state)
 	profile__free(n);
 }
 
+/*
+ * A virtualisation frame that grows (the hypervisor's time, with the host's
+ * load) is listed but fails no --fail-above; the same growth in the node's
+ * own kernel code does.
+ */
+static void test_vm_frame_no_failure(void **state)
+{
+	const char *leaves[2] = { "pvm_irq_enable_[k]", "udp_sendmsg_[k]" };
+
+	(void)state;
+	for (int k = 0; k < 2; k++) {
+		struct profile *b = make(1000, 1, 1), *n = make(1000, 1, 1);
+		int tb = profile__type_index(b, "samples"), tn = profile__type_index(n, "samples");
+		struct diff_result r;
+		struct diff_opts o;
+		char name[128];
+
+		assert_true(fh_add(b, tb, 1000, 0, "main", "worker", "syscall", leaves[k], NULL) >= 0);
+		assert_true(fh_add(n, tn, 2000, 0, "main", "worker", "syscall", leaves[k], NULL) >= 0);
+		diff__defaults(&o);
+		o.fail_above = 0.10;
+		compute(b, n, &o, &r);
+		assert_true(r.funcs.nr_grew >= 1);
+		assert_string_equal(fname(&r, r.funcs.grew[0], name), leaves[k]);
+		if (k == 0)
+			assert_int_equal(r.nr_fails, 0);
+		else
+			assert_true(r.nr_fails >= 1 && strstr(r.fails[0].what, "udp_sendmsg"));
+		diff__free(&r);
+		profile__free(b);
+		profile__free(n);
+	}
+}
+
 static void test_identical_and_volume(void **state)
 {
 	struct profile *b = make(1000, 1, 1), *n = make(1000, 1, 1);
@@ -392,6 +426,7 @@ int main(void)
 		cmocka_unit_test(test_quantum),
 		cmocka_unit_test(test_planted_first),
 		cmocka_unit_test(test_identical_and_volume),
+		cmocka_unit_test(test_vm_frame_no_failure),
 		cmocka_unit_test(test_small_counts_are_noise),
 		cmocka_unit_test(test_per_op),
 		cmocka_unit_test(test_latency),
