@@ -463,7 +463,7 @@ static void write_window(struct agent *a)
 	struct collector_stats t;
 	char name[64] = "";
 	struct profile *p;
-	double cpu, t0 = self_cpu_s(), t1, t2;
+	double cpu, t0 = self_cpu_s(), t2;
 	int err;
 
 	clock_gettime(CLOCK_MONOTONIC, &r->t_stop);
@@ -508,7 +508,6 @@ static void write_window(struct agent *a)
 	a->last_stats = t;
 	a->last_cpu_s = cpu;
 
-	t1 = self_cpu_s();
 	err = agent_store__write_window(a->dir, p, r->start_wall_ns, name, sizeof(name));
 	if (err) {
 		ps_warn("cannot write a window to %s: %s (check the disk; metrics are still served)",
@@ -538,7 +537,7 @@ static void write_window(struct agent *a)
 	cpu = self_cpu_s();
 	ps_debug("window: CPU %.1f ms in the loop since the last one, %.1f ms to drain and "
 		 "symbolize, %.1f ms to write, %.1f ms to analyse", (t0 - a->end_cpu_s) * 1e3,
-		 (t1 - t0) * 1e3, (t2 - t1) * 1e3, (cpu - t2) * 1e3);
+		 (a->last_cpu_s - t0) * 1e3, (t2 - a->last_cpu_s) * 1e3, (cpu - t2) * 1e3);
 	a->end_cpu_s = cpu;
 
 	/* the next window starts now */

@@ -23,8 +23,9 @@ agent_start 0 --window 2s --keep 3 -F 99 --rules "$T/p2p.rules"
 # share is then known (see the verdict check below).  A share over the
 # whole run is not enough: a CI run whose node waited 35 % overall had 3 of
 # 5 windows above the rule's line
+pid0=$(node_pid 0)
 ( while :; do
-	echo "$(cat "$T/w/index.jsonl" 2>/dev/null | wc -l) $(sched_ns "$(node_pid 0)")"
+	echo "$(wc -l <"$T/w/index.jsonl" 2>/dev/null || echo 0) $(sched_ns "$pid0")"
 	sleep 0.1
 done ) >"$T/sched.log" &
 SAMPLER=$!

@@ -4,7 +4,6 @@
 . "$(dirname "$0")/lib.sh"
 need_root
 [ -x "$PPROF" ] || skip "needs Go pprof (make deps)"
-# sum of a column over the samples pprof keeps after filters, in ms
 
 bg "$PROGS/sched_sleep" -d 10 -b 50 -s 50
 pid=$!
