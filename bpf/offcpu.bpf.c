@@ -407,8 +407,17 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, bool
 	if (st->kind != OFFCPU_BLOCKED || !tag_drop_inherited(tid))
 		ps_thread_tag_get(tid, &st->tag);
 	bpf_get_current_comm(st->comm, sizeof(st->comm));	/* current is still prev */
-	/* a preemption can stop a thread anywhere: only blocks have sites */
-	keyed = st->kind == OFFCPU_BLOCKED && site_key_of(&site, tid, SITE_BLOCKED, false);
+	/*
+	 * Blocks have sites, and so do most preemptions: they come as a
+	 * system call returns (a wakeup the call made asked for one), where
+	 * the stacks are the call's with the kernel's exit path on top.  A
+	 * preemption anywhere else (user mode, a fault, inside a call) has
+	 * no registers that say where it stopped: it is walked.
+	 */
+	if (st->kind == OFFCPU_BLOCKED)
+		keyed = site_key_of(&site, tid, SITE_BLOCKED, SITE_IN_CALL);
+	else
+		keyed = site_key_of(&site, tid, SITE_PREEMPTED, SITE_RETURNED);
 	if (keyed)
 		site.reason = st->reason;
 	site_stacks(ctx, &site, keyed, tgid, true, &st->user_stack_id, &st->kern_stack_id);
@@ -582,7 +591,7 @@ static __always_inline int handle_waking(void *ctx, struct task_struct *p)
 	 * interrupted syscall's registers, so the same registers can wake a
 	 * socket reader (loopback delivery) or a sleeper (a timer).
 	 */
-	keyed = site_key_of(&site, (__u32)id, SITE_WAKER + st->waker_ctx, false);
+	keyed = site_key_of(&site, (__u32)id, SITE_WAKER + st->waker_ctx, SITE_IN_CALL);
 	site.arg1 = (__u64)st->reason << 32 | tid;
 	/* user stacks only of traced wakers: others' addresses cannot be symbolized */
 	site_stacks(ctx, &site, keyed, wtgid, wtgid && ps_is_target(wtgid),

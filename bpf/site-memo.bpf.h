@@ -2,8 +2,9 @@
 /*
  * Stack reuse at call sites.  A thread that is in a system call entered from
  * the same user registers as before (syscall number, ip, sp, bp when it can
- * be a frame pointer, first arguments) stands at the same place in its
- * code: the stacks walked there the last time are taken again.  A stack
+ * be a frame pointer, first arguments), or is on its way out of one, stands
+ * at the same place in its code: the stacks walked there the last time are
+ * taken again.  A stack
  * walk costs 1-8 us, a lookup well under one.  A new site is walked again at its next SITE_TRUST_CHECKS
  * visit(s), then at one visit in memo_refresh chosen at random; a site whose
  * stacks differ at such a check (the registers did not tell two call paths
@@ -31,7 +32,15 @@
 enum ps_site_kind {
 	SITE_BLOCKED = 0,	/* offcpu: the thread blocks */
 	SITE_WAKER,		/* offcpu: it wakes a traced thread (+ waker context, < 4) */
+	SITE_PREEMPTED = 5,	/* offcpu: preempted as a system call returns */
 	SITE_SOCK = 8,		/* sock: a send or receive returns */
+};
+
+/* Where in its system call the thread stands (site_key_of). */
+enum ps_site_when {
+	SITE_IN_CALL,		/* inside it: ax still holds the entry code's -ENOSYS */
+	SITE_AT_EXIT,		/* sys_exit: ax holds the return value, whatever it is */
+	SITE_RETURNED,		/* on its way out: ax is no longer -ENOSYS */
 };
 
 struct ps_site_key {
@@ -103,11 +112,10 @@ static __always_inline void memo_walk_unkeyed(void)
 /*
  * The site of the current thread: its syscall entry registers.  False when
  * there is none to trust: a kernel thread, a fault (no syscall), memoization
- * off.  at_exit: called from sys_exit, where ax holds the return value
- * rather than -ENOSYS.
+ * off, or the thread is not where when says in its call.
  */
 static __always_inline bool site_key_of(struct ps_site_key *k, __u32 tid, __u32 kind,
-					bool at_exit)
+					enum ps_site_when when)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct pt_regs *regs;
@@ -119,7 +127,11 @@ static __always_inline bool site_key_of(struct ps_site_key *k, __u32 tid, __u32 
 		return false;
 #ifdef __TARGET_ARCH_x86
 	k->nr = (long)regs->orig_ax;
-	if (k->nr < 0 || (!at_exit && (long)regs->ax != -ENOSYS))
+	if (k->nr < 0)
+		return false;
+	if (when == SITE_IN_CALL && (long)regs->ax != -ENOSYS)
+		return false;
+	if (when == SITE_RETURNED && (long)regs->ax == -ENOSYS)
 		return false;
 	k->ip = regs->ip;
 	k->sp = regs->sp;

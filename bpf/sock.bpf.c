@@ -247,7 +247,7 @@ static __always_inline __s32 site_user_stack(void *ctx, __u32 tid)
 
 	if (!user_stacks)
 		return -1;
-	keyed = site_key_of(&k, tid, SITE_SOCK, true);
+	keyed = site_key_of(&k, tid, SITE_SOCK, SITE_AT_EXIT);
 	k.arg1 = 0;	/* the buffer: a new one each call at the same site */
 	if (keyed && site_reuse(&k, &s, &uid, &kid))
 		return uid;

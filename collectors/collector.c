@@ -102,8 +102,8 @@ void collector__debug_memo(const char *name, int memo_stats_fd, const char *wher
 			sum[i] += v[cpu];
 	}
 	free(v);
-	ps_debug("%s: stacks reused at %llu %s, walked at %llu (%llu with no site: preemptions, "
-		 "faults, interrupts, kernel threads; %llu sites vary)", name,
+	ps_debug("%s: stacks reused at %llu %s, walked at %llu (%llu with no site: preemptions in "
+		 "user mode, faults, interrupts, kernel threads; %llu sites vary)", name,
 		 (unsigned long long)sum[PS_MEMO_REUSED], where,
 		 (unsigned long long)sum[PS_MEMO_WALKED], (unsigned long long)sum[PS_MEMO_NOSITE],
 		 (unsigned long long)sum[PS_MEMO_VARIED]);
