@@ -165,14 +165,15 @@ void collector__destroy_links(struct bpf_link **links, size_t n)
 	free(started);
 }
 
-int collector__clear_map(int map_fd)
+int collector__map_keys(int map_fd, void **keysp, size_t *np)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
 	char *keys = NULL, *prev = NULL;
 	size_t n = 0, cap = 0;
-	int err = 0;
 
+	*keysp = NULL;
+	*np = 0;
 	if (bpf_obj_get_info_by_fd(map_fd, &info, &len))
 		return -errno;
 	if (!info.key_size || !info.max_entries)
@@ -193,6 +194,37 @@ int collector__clear_map(int map_fd)
 			break;
 		n++;
 	}
+	*keysp = keys;
+	*np = n;
+	return 0;
+}
+
+int collector__take(int map_fd, const void *key, void *value)
+{
+	if (!bpf_map_lookup_and_delete_elem(map_fd, key, value))
+		return 0;
+	if (errno == ENOENT)
+		return -ENOENT;
+	/* a kernel without it for this map type: read, then delete */
+	if (bpf_map_lookup_elem(map_fd, key, value))
+		return -errno;
+	bpf_map_delete_elem(map_fd, key);
+	return 0;
+}
+
+int collector__clear_map(int map_fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+	char *keys;
+	size_t n;
+	int err;
+
+	if (bpf_obj_get_info_by_fd(map_fd, &info, &len))
+		return -errno;
+	err = collector__map_keys(map_fd, (void **)&keys, &n);
+	if (err)
+		return err;
 	for (size_t i = 0; i < n; i++) {
 		if (bpf_map_delete_elem(map_fd, keys + i * info.key_size) && errno != ENOENT)
 			err = -errno;

@@ -130,6 +130,20 @@ int collector__read_stack(int stack_map_fd, int32_t stack_id, uint64_t *ips);
  */
 int collector__clear_map(int map_fd);
 
+/*
+ * The keys of a map as they are now, in one malloc'd array (*keysp, *np
+ * of them, key_size bytes each); 0 or a negative errno.
+ */
+int collector__map_keys(int map_fd, void **keysp, size_t *np);
+
+/*
+ * Read key's value and delete it in one step, for counters drained per
+ * window: what a BPF program adds after the read makes a new entry for
+ * the next window instead of being deleted unseen by a clear after the
+ * drain.  0, -ENOENT when the key is gone, or a negative errno.
+ */
+int collector__take(int map_fd, const void *key, void *value);
+
 /* Path names (from core/rules) for BPF path ids, "other" for unknown. */
 const char *collector__path_name(const struct record_opts *o, uint32_t path_id);
 

@@ -82,10 +82,10 @@ int sock__drain_traffic(struct collector *c, struct profile *p)
 	struct sock_priv *sp = c->priv;
 	int traffic_fd = bpf_map__fd(sp->skel->maps.traffic);
 	int stacks_fd = bpf_map__fd(sp->skel->maps.stacks);
-	struct sock_traffic_key key, next, *prev = NULL;
+	struct sock_traffic_key key, *keys = NULL;
 	struct peer_sum *peers = NULL;
 	struct peer_names served = {};
-	size_t nr_peers = 0, cap_peers = 0;
+	size_t nr_peers = 0, cap_peers = 0, nkeys = 0;
 	uint64_t *uips;
 	int types[4], err = 0;
 
@@ -107,7 +107,10 @@ int sock__drain_traffic(struct collector *c, struct profile *p)
 		err = -ENOMEM;
 		goto free_ips;
 	}
-	while (bpf_map_get_next_key(traffic_fd, prev, &next) == 0) {
+	err = collector__map_keys(traffic_fd, (void **)&keys, &nkeys);
+	if (err)
+		goto free_ips;
+	for (size_t ki = 0; ki < nkeys; ki++) {
 		char comm[PS_TASK_COMM_LEN + 1], peer[64];
 		struct sock_traffic_val val;
 		struct pf_label_kv kv[7];
@@ -117,9 +120,8 @@ int sock__drain_traffic(struct collector *c, struct profile *p)
 		int64_t vals[4];
 		int nu, idx;
 
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(traffic_fd, &key, &val))
+		key = keys[ki];
+		if (collector__take(traffic_fd, &key, &val))
 			continue;
 		nu = unwinder__owns_stack(key.user_stack_id)
 			? unwinder__read_stack(sp->unw, key.user_stack_id, uips)
@@ -178,6 +180,7 @@ free_peers:
 	free(peers);
 free_ips:
 	peer_names__free(&served);
+	free(keys);
 	free(uips);
 	return err;
 }
@@ -248,19 +251,22 @@ int sock__drain_hist(struct collector *c, struct profile *p)
 {
 	struct sock_priv *sp = c->priv;
 	int fd = bpf_map__fd(sp->skel->maps.hist);
-	struct sock_hist_key key, next, *prev = NULL;
+	struct sock_hist_key key, *keys = NULL;
 	/* [tgid slot][proto tcp/udp][dir] */
 	struct { uint32_t tgid; uint64_t n[2][2][SOCK_HIST_SLOTS]; } *h = NULL;
 	struct rec_sockhist *r = NULL;
-	int nr = 0, err = 0;
+	size_t nkeys = 0;
+	int nr = 0, err;
 
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+	err = collector__map_keys(fd, (void **)&keys, &nkeys);
+	if (err)
+		goto free_h;
+	for (size_t ki = 0; ki < nkeys; ki++) {
 		uint64_t cnt;
 		int i;
 
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &cnt) || key.slot >= SOCK_HIST_SLOTS)
+		key = keys[ki];
+		if (collector__take(fd, &key, &cnt) || key.slot >= SOCK_HIST_SLOTS)
 			continue;
 		for (i = 0; i < nr && h[i].tgid != key.tgid; i++)
 			;
@@ -300,6 +306,7 @@ int sock__drain_hist(struct collector *c, struct profile *p)
 		}
 	}
 free_h:
+	free(keys);
 	free(r);
 	free(h);
 	return err;
@@ -309,21 +316,24 @@ int sock__drain_errs(struct collector *c, struct profile *p)
 {
 	struct sock_priv *sp = c->priv;
 	int fd = bpf_map__fd(sp->skel->maps.errs);
-	struct sock_err_key key, next, *prev = NULL;
+	struct sock_err_key key, *keys = NULL;
 	/* the stack is dropped: records carry no stacks; sum over it */
 	struct { struct sock_err_key k; uint64_t n; } *v = NULL;
-	int nr = 0, err = 0;
+	size_t nkeys = 0;
+	int nr = 0, err;
 
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+	err = collector__map_keys(fd, (void **)&keys, &nkeys);
+	if (err)
+		goto free_v;
+	for (size_t ki = 0; ki < nkeys; ki++) {
 		struct sock_err_key k;
 		uint64_t cnt;
 		int i;
 
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &cnt))
+		key = keys[ki];
+		if (collector__take(fd, &key, &cnt))
 			continue;
-		k = key;	/* key stays the iteration cursor */
+		k = key;
 		k.user_stack_id = 0;
 		for (i = 0; i < nr && memcmp(&v[i].k, &k, sizeof(k)); i++)
 			;
@@ -357,6 +367,7 @@ int sock__drain_errs(struct collector *c, struct profile *p)
 		err = 0;
 	}
 free_v:
+	free(keys);
 	free(v);
 	return err;
 }
@@ -369,18 +380,19 @@ int sock__drain_events(struct collector *c, struct profile *p)
 	};
 	struct sock_priv *sp = c->priv;
 	int fd = bpf_map__fd(sp->skel->maps.events);
-	struct sock_event_key key, next, *prev = NULL;
+	struct sock_event_key key, *keys = NULL;
+	size_t nkeys = 0;
+	int err;
 
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+	err = collector__map_keys(fd, (void **)&keys, &nkeys);
+	for (size_t ki = 0; !err && ki < nkeys; ki++) {
 		struct rec_sockevent r;
 		char errnum[16];
 		const char *name;
 		uint64_t cnt;
-		int err;
 
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &cnt) || key.kind >= SOCK_EV_MAX)
+		key = keys[ki];
+		if (collector__take(fd, &key, &cnt) || key.kind >= SOCK_EV_MAX)
 			continue;
 		name = key.err ? strerrorname_np(key.err) : "";
 		snprintf(errnum, sizeof(errnum), "%u", key.err);
@@ -391,8 +403,9 @@ int sock__drain_events(struct collector *c, struct profile *p)
 		};
 		r.path = path_of(c, key.path, key.proto, key.lport, key.rport, &r.path_by);
 		err = records__add_sockevent(p, &r);
-		if (err < 0)
-			return err;
+		if (err > 0)
+			err = 0;
 	}
-	return 0;
+	free(keys);
+	return err;
 }

@@ -398,21 +398,21 @@ static int sock_drain(struct collector *c, struct profile *p)
 
 /*
  * The agent's windows: traffic, errors, events and size histograms start
- * empty, and the connections that ended are forgotten.  Live connections
- * stay in "conns" (seeing them end needs their state), so a window's conn
- * record of a connection still open carries its totals since first seen.
+ * empty because the drain took each entry out as it read it (what came
+ * after the read is the next window's), and the connections that ended
+ * are forgotten.  Live connections stay in "conns" (seeing them end needs
+ * their state), so a window's conn record of a connection still open
+ * carries its totals since first seen.  Clearing those maps here instead
+ * lost what the programs added between the drain and the clear: a
+ * retransmit now and then on a loaded host.
  */
 static int sock_reset(struct collector *c)
 {
 	struct sock_priv *sp = c->priv;
-	struct bpf_map *maps[] = { sp->skel->maps.traffic, sp->skel->maps.errs,
-				   sp->skel->maps.hist, sp->skel->maps.events,
-				   sp->skel->maps.stacks };
-	int err = 0;
+	int err;
 
 	sp->nr_done = 0;
-	for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
-		err = collector__clear_map(bpf_map__fd(maps[i])) ?: err;
+	err = collector__clear_map(bpf_map__fd(sp->skel->maps.stacks));
 	/* the stack ids remembered per site pointed into the cleared map */
 	__atomic_add_fetch(&sp->skel->bss->memo_gen, 1, __ATOMIC_RELEASE);
 	return err;
