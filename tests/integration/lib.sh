@@ -56,6 +56,12 @@ pp_ms() {
 }
 note() { echo "  $TEST_NAME: $*" >&2; }
 
+# folded_share FOLDED REGEX: percent of the value whose stack matches REGEX
+folded_share() {
+	awk -v re="$2" '{ n = $NF; s = $0; sub(/ [0-9]+$/, "", s); t += n; if (s ~ re) m += n }
+		END { printf "%.1f", t ? 100 * m / t : 0 }' "$1"
+}
+
 need_root() { [ "$(id -u)" = 0 ] || skip "needs root (BPF)"; }
 need_cmd() { command -v "$1" >/dev/null 2>&1 || skip "needs $1"; }
 

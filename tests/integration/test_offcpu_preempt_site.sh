@@ -14,12 +14,6 @@ need_root
 need_cmd taskset
 [ -x "$PROGS/sched_pingpong" ] || skip "no $PROGS/sched_pingpong (run make)"
 
-# share FOLDED REGEX: percent of the value whose stack matches REGEX
-share() {
-	awk -v re="$2" '{ n = $NF; s = $0; sub(/ [0-9]+$/, "", s); t += n; if (s ~ re) m += n }
-		END { printf "%.1f", t ? 100 * m / t : 0 }' "$1"
-}
-
 bg taskset -c 0 "$PROGS/sched_pingpong" -d 30
 pid=$!
 sleep 0.5
@@ -38,10 +32,10 @@ assert_between "$nosite_pct" 0 2 "share of stacks walked with no site (%)"
 "$PS" flame "$T/t.pb.gz" --folded -t runq -o "$T/runq.folded" 2>"$T/flame.err" ||
 	fail "flame -t runq failed: $(cat "$T/flame.err")"
 exit_path='entry_SYSCALL_64_after_hwframe_\[k\];do_syscall_64_\[k\];exit_to_user_mode'
-ping=$(share "$T/runq.folded" ";main;write;${exit_path}")
-pong=$(share "$T/runq.folded" ";pong;write;${exit_path}")
-any_exit=$(share "$T/runq.folded" "exit_to_user_mode_loop")
-right_exit=$(share "$T/runq.folded" ";(main|pong);(read|write);${exit_path}")
+ping=$(folded_share "$T/runq.folded" ";main;write;${exit_path}")
+pong=$(folded_share "$T/runq.folded" ";pong;write;${exit_path}")
+any_exit=$(folded_share "$T/runq.folded" "exit_to_user_mode_loop")
+right_exit=$(folded_share "$T/runq.folded" ";(main|pong);(read|write);${exit_path}")
 note "run-queue time preempted at write()'s return: ping $ping %, pong $pong %; at any syscall exit $any_exit %, of it under the thread's own read or write $right_exit %"
 assert_between "$ping" 15 100 "ping's write() return: share of the run-queue time (%)"
 assert_between "$pong" 15 100 "pong's write() return: share of the run-queue time (%)"

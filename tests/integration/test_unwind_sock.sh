@@ -11,12 +11,6 @@ need_root
 need_cmd jq
 [ -x "$PROGS/unwind_syscalls" ] || skip "no $PROGS/unwind_syscalls (run make)"
 
-# share FOLDED REGEX: percent of the value whose stack matches REGEX
-share() {
-	awk -v re="$2" '{ n = $NF; s = $0; sub(/ [0-9]+$/, "", s); t += n; if (s ~ re) m += n }
-		END { printf "%.1f", t ? 100 * m / t : 0 }' "$1"
-}
-
 bg "$PROGS/unwind_syscalls" 30
 pid=$!
 sleep 0.3
@@ -63,18 +57,18 @@ assert_between "$varied" 1 3 "auto: sites found to vary (the twins' send site)"
 assert_between "$reused" 100 10000000 "auto: sends and receives whose stack was reused (the receiver's recv site)"
 
 # --- offcpu: the receiver blocked in recv() ---
-auto_recv=$(share "$T/auto.offcpu.folded" ';recv_known;recv;\[net\]$')
-fp_recv=$(share "$T/fp.offcpu.folded" 'recv_known')
-fp_net=$(share "$T/fp.offcpu.folded" '(^|;)recv;\[net\]$')
+auto_recv=$(folded_share "$T/auto.offcpu.folded" ';recv_known;recv;\[net\]$')
+fp_recv=$(folded_share "$T/fp.offcpu.folded" 'recv_known')
+fp_net=$(folded_share "$T/fp.offcpu.folded" '(^|;)recv;\[net\]$')
 note "offcpu: recv_known;recv in $auto_recv % of blocked time (auto), $fp_recv % (fp; recv;[net] $fp_net %)"
 assert_between "$auto_recv" 20 100 "auto: share of off-CPU time blocked in recv() under recv_known"
 assert_between "$fp_net" 20 100 "fp: share of off-CPU time blocked in recv() (the fp recording sees it)"
 assert_between "$fp_recv" 0 0 "fp: share of off-CPU time naming recv_known"
 
 # --- alloc: mmap() ---
-auto_mmap=$(share "$T/auto.alloc.folded" ';mmap_known;__mmap$')
-fp_mmap=$(share "$T/fp.alloc.folded" 'mmap_known')
-fp_any=$(share "$T/fp.alloc.folded" ';__mmap$')
+auto_mmap=$(folded_share "$T/auto.alloc.folded" ';mmap_known;__mmap$')
+fp_mmap=$(folded_share "$T/fp.alloc.folded" 'mmap_known')
+fp_any=$(folded_share "$T/fp.alloc.folded" ';__mmap$')
 note "alloc: mmap_known;__mmap has $auto_mmap % of mmap-ed bytes (auto), $fp_mmap % (fp; __mmap leaf $fp_any %)"
 assert_between "$auto_mmap" 50 100 "auto: share of allocated bytes from mmap_known"
 assert_between "$fp_any" 50 100 "fp: share of allocated bytes from __mmap (the fp recording sees them)"
