@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Stack reuse at call sites.  A thread that is in a system call entered from
- * the same user registers as before (syscall number, ip, sp, bp when it can
- * be a frame pointer, first arguments), or is on its way out of one, stands
- * at the same place in its code: the stacks walked there the last time are
- * taken again.  A stack
- * walk costs 1-8 us, a lookup well under one.  A new site is walked again at its next SITE_TRUST_CHECKS
- * visit(s), then at one visit in memo_refresh chosen at random; a site whose
- * stacks differ at such a check (the registers did not tell two call paths
- * apart) is walked every time from then on.  At random: with a fixed period
- * two call paths that take turns at one site were checked always on the
- * same one, and the other's stacks were never seen.  docs/offcpu.md
- * ("Cost") says more.
+ * Stack reuse at call sites. A thread that is in a system call entered
+ * from the same user registers as before (syscall number, ip, sp, bp
+ * when it can be a frame pointer, first arguments), or is on its way out
+ * of one, stands at the same place in its code: the stacks walked there
+ * the last time are taken again. A stack walk costs 1-8 us, a lookup
+ * well under one. A new site is walked again at its next
+ * SITE_TRUST_CHECKS visit(s), then at one visit in memo_refresh chosen
+ * at random; a site whose stacks differ at such a check (the registers
+ * did not tell two call paths apart) is walked every time from then on.
+ * At random: with a fixed period two call paths that take turns at one
+ * site were checked always on the same one, and the other's stacks were
+ * never seen. docs/offcpu.md ("Cost") says more.
  *
  * Included once by each object that walks stacks per system call: each gets
  * its own "sites" cache, "memo_stats" counters (enum ps_memo_stat) and

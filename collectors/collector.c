@@ -165,7 +165,7 @@ void collector__destroy_links(struct bpf_link **links, size_t n)
 	free(started);
 }
 
-int collector__map_keys(int map_fd, void **keysp, size_t *np)
+int collector__map_keys(int map_fd, void **keysp, size_t *np, uint32_t *key_sizep)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
@@ -176,6 +176,8 @@ int collector__map_keys(int map_fd, void **keysp, size_t *np)
 	*np = 0;
 	if (bpf_obj_get_info_by_fd(map_fd, &info, &len))
 		return -errno;
+	if (key_sizep)
+		*key_sizep = info.key_size;
 	if (!info.key_size || !info.max_entries)
 		return 0;
 	/*
@@ -214,19 +216,16 @@ int collector__take(int map_fd, const void *key, void *value)
 
 int collector__clear_map(int map_fd)
 {
-	struct bpf_map_info info = {};
-	__u32 len = sizeof(info);
+	uint32_t key_size;
 	char *keys;
 	size_t n;
 	int err;
 
-	if (bpf_obj_get_info_by_fd(map_fd, &info, &len))
-		return -errno;
-	err = collector__map_keys(map_fd, (void **)&keys, &n);
+	err = collector__map_keys(map_fd, (void **)&keys, &n, &key_size);
 	if (err)
 		return err;
 	for (size_t i = 0; i < n; i++) {
-		if (bpf_map_delete_elem(map_fd, keys + i * info.key_size) && errno != ENOENT)
+		if (bpf_map_delete_elem(map_fd, keys + i * key_size) && errno != ENOENT)
 			err = -errno;
 	}
 	free(keys);

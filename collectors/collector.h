@@ -132,9 +132,10 @@ int collector__clear_map(int map_fd);
 
 /*
  * The keys of a map as they are now, in one malloc'd array (*keysp, *np
- * of them, key_size bytes each); 0 or a negative errno.
+ * of them, each the map's key size, also set in *key_sizep unless NULL);
+ * 0 or a negative errno.
  */
-int collector__map_keys(int map_fd, void **keysp, size_t *np);
+int collector__map_keys(int map_fd, void **keysp, size_t *np, uint32_t *key_sizep);
 
 /*
  * Read key's value and delete it in one step, for counters drained per

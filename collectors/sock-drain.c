@@ -107,7 +107,7 @@ int sock__drain_traffic(struct collector *c, struct profile *p)
 		err = -ENOMEM;
 		goto free_ips;
 	}
-	err = collector__map_keys(traffic_fd, (void **)&keys, &nkeys);
+	err = collector__map_keys(traffic_fd, (void **)&keys, &nkeys, NULL);
 	if (err)
 		goto free_ips;
 	for (size_t ki = 0; ki < nkeys; ki++) {
@@ -258,7 +258,7 @@ int sock__drain_hist(struct collector *c, struct profile *p)
 	size_t nkeys = 0;
 	int nr = 0, err;
 
-	err = collector__map_keys(fd, (void **)&keys, &nkeys);
+	err = collector__map_keys(fd, (void **)&keys, &nkeys, NULL);
 	if (err)
 		goto free_h;
 	for (size_t ki = 0; ki < nkeys; ki++) {
@@ -322,7 +322,7 @@ int sock__drain_errs(struct collector *c, struct profile *p)
 	size_t nkeys = 0;
 	int nr = 0, err;
 
-	err = collector__map_keys(fd, (void **)&keys, &nkeys);
+	err = collector__map_keys(fd, (void **)&keys, &nkeys, NULL);
 	if (err)
 		goto free_v;
 	for (size_t ki = 0; ki < nkeys; ki++) {
@@ -384,7 +384,7 @@ int sock__drain_events(struct collector *c, struct profile *p)
 	size_t nkeys = 0;
 	int err;
 
-	err = collector__map_keys(fd, (void **)&keys, &nkeys);
+	err = collector__map_keys(fd, (void **)&keys, &nkeys, NULL);
 	for (size_t ki = 0; !err && ki < nkeys; ki++) {
 		struct rec_sockevent r;
 		char errnum[16];
