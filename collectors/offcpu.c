@@ -8,6 +8,7 @@
  * maps into samples (layout: docs/offcpu.md, docs/format.md).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -523,21 +524,112 @@ free_bufs:
 	return err;
 }
 
+/* Stack ids of the "stacks" map that must outlive a window's reset. */
+struct kept_ids {
+	uint8_t *bits;
+	uint32_t n;
+};
+
+static void keep_id(struct kept_ids *k, __s32 id)
+{
+	/* unwinder ids live in its own store, which this reset leaves alone */
+	if (id >= 0 && !unwinder__owns_stack(id) && (uint32_t)id < k->n)
+		k->bits[id / 8] |= 1u << (id % 8);
+}
+
+static void keep_key_ids(struct kept_ids *k, const struct offcpu_key *key)
+{
+	keep_id(k, key->user_stack_id);
+	keep_id(k, key->kern_stack_id);
+}
+
 /*
- * The agent's windows: finished blocks, wakers, run-queue histograms and
- * stacks start empty.  A block still open at the drain is counted in the
- * window where it ends (o->windows), never twice.
+ * The stacks of waits still open (blocked or preempted threads, and those
+ * woken but not yet run: their wakers' stacks are taken), then of the spans
+ * and waker edges counted since the clear.  State first: a thread that ends
+ * its wait after that scan had its span in the map before the second one.
+ */
+static int keep_referenced(struct offcpu_priv *op, struct kept_ids *k)
+{
+	int state_fd = bpf_map__fd(op->skel->maps.state);
+	struct offcpu_waker_key *wk = NULL;
+	struct offcpu_key *sk = NULL;
+	struct offcpu_state st;
+	__u32 tid, *prev = NULL;
+	size_t n;
+	int err;
+
+	while (bpf_map_get_next_key(state_fd, prev, &tid) == 0) {
+		prev = &tid;
+		if (bpf_map_lookup_elem(state_fd, &tid, &st) ||
+		    (st.kind != OFFCPU_BLOCKED && st.kind != OFFCPU_PREEMPTED))
+			continue;
+		keep_id(k, st.user_stack_id);
+		keep_id(k, st.kern_stack_id);
+		keep_id(k, st.waker_user_stack_id);
+		keep_id(k, st.waker_kern_stack_id);
+	}
+	err = collector__map_keys(bpf_map__fd(op->skel->maps.spans), (void **)&sk, &n, NULL);
+	for (size_t i = 0; !err && i < n; i++)
+		keep_key_ids(k, &sk[i]);
+	free(sk);
+	if (err)
+		return err;
+	err = collector__map_keys(bpf_map__fd(op->skel->maps.wakers), (void **)&wk, &n, NULL);
+	for (size_t i = 0; !err && i < n; i++) {
+		keep_key_ids(k, &wk[i].blocked);
+		keep_id(k, wk[i].waker_user_stack_id);
+		keep_id(k, wk[i].waker_kern_stack_id);
+	}
+	free(wk);
+	return err;
+}
+
+/* Every stack not in k leaves the map. */
+static int clear_stacks_but(int fd, const struct kept_ids *k)
+{
+	__u32 *ids = NULL;
+	size_t n;
+	int err;
+
+	err = collector__map_keys(fd, (void **)&ids, &n, NULL);
+	for (size_t i = 0; !err && i < n; i++) {
+		if (ids[i] < k->n && (k->bits[ids[i] / 8] & (1u << (ids[i] % 8))))
+			continue;
+		if (bpf_map_delete_elem(fd, &ids[i]) && errno != ENOENT)
+			err = -errno;
+	}
+	free(ids);
+	return err;
+}
+
+/*
+ * The agent's windows: finished blocks, wakers and run-queue histograms
+ * start empty.  A block still open at the drain is counted in the window
+ * where it ends (o->windows), never twice, so its stacks, taken when it
+ * began, stay: cleared with the rest, a long wait across a window boundary
+ * came out without its kernel stack, or with whichever stack later took
+ * its bucket.  The site memo forgets its stack ids before the scan (new
+ * walks show up in what the scan reads) and again after the deletion (a
+ * site remembered in between may point at a deleted stack).
  */
 static int offcpu_reset(struct collector *c)
 {
 	struct offcpu_priv *op = c->priv;
+	int stacks_fd = bpf_map__fd(op->skel->maps.stacks);
+	struct kept_ids k = { .n = bpf_map__max_entries(op->skel->maps.stacks) };
+	int err;
 
-	int err = collector__clear_map(bpf_map__fd(op->skel->maps.spans)) ?:
-		  collector__clear_map(bpf_map__fd(op->skel->maps.wakers)) ?:
-		  collector__clear_map(bpf_map__fd(op->skel->maps.runqlat)) ?:
-		  collector__clear_map(bpf_map__fd(op->skel->maps.stacks));
-
-	/* the stack ids remembered per site pointed into the cleared map */
+	__atomic_add_fetch(&op->skel->bss->memo_gen, 1, __ATOMIC_RELEASE);
+	err = collector__clear_map(bpf_map__fd(op->skel->maps.spans)) ?:
+	      collector__clear_map(bpf_map__fd(op->skel->maps.wakers)) ?:
+	      collector__clear_map(bpf_map__fd(op->skel->maps.runqlat));
+	k.bits = calloc(k.n / 8 + 1, 1);
+	if (!k.bits)
+		err = err ?: -ENOMEM;
+	else
+		err = keep_referenced(op, &k) ?: clear_stacks_but(stacks_fd, &k) ?: err;
+	free(k.bits);
 	__atomic_add_fetch(&op->skel->bss->memo_gen, 1, __ATOMIC_RELEASE);
 	return err;
 }

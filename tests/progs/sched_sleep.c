@@ -3,10 +3,14 @@
  * Off-CPU test target: one thread ("sleeper") that alternates BUSY ms of
  * spinning in sleep_spin() with SLEEP ms in nanosleep() from sleep_nap(),
  * so its off-CPU time is SLEEP/(BUSY+SLEEP) of its wall time, reason timer.
+ * With -a its naps alternate between nanosleep() and poll() with no fds
+ * from sleep_poll(): two waits with different kernel stacks.
  *
- *   sched_sleep [-d SECONDS] [-b BUSY_MS] [-s SLEEP_MS]   (defaults 60, 5, 5)
+ *   sched_sleep [-d SECONDS] [-b BUSY_MS] [-s SLEEP_MS] [-a]   (defaults 60, 5, 5)
  */
+#include <poll.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <time.h>
@@ -14,6 +18,7 @@
 #include <sys/prctl.h>
 
 static double busy_ms = 5, sleep_ms = 5;
+static bool alternate;
 volatile uint64_t sink;
 
 static uint64_t now_ns(void)
@@ -40,14 +45,22 @@ __attribute__((noinline)) void sleep_nap(uint64_t ns)
 	nanosleep(&ts, NULL);
 }
 
+__attribute__((noinline)) void sleep_poll(uint64_t ns)
+{
+	poll(NULL, 0, ns / 1000000);
+}
+
 static void *sleeper(void *arg)
 {
 	uint64_t end = *(uint64_t *)arg;
 
 	prctl(PR_SET_NAME, "sleeper");
-	while (!end || now_ns() < end) {
+	for (unsigned n = 0; !end || now_ns() < end; n++) {
 		sleep_spin(busy_ms * 1e6);
-		sleep_nap(sleep_ms * 1e6);
+		if (alternate && n % 2)
+			sleep_poll(sleep_ms * 1e6);
+		else
+			sleep_nap(sleep_ms * 1e6);
 	}
 	return NULL;
 }
@@ -59,11 +72,12 @@ int main(int argc, char **argv)
 	pthread_t t;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "d:b:s:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:b:s:a")) != -1) {
 		switch (opt) {
 		case 'd': dur = atof(optarg); break;
 		case 'b': busy_ms = atof(optarg); break;
 		case 's': sleep_ms = atof(optarg); break;
+		case 'a': alternate = true; break;
 		default: return 2;
 		}
 	}
