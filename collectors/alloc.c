@@ -44,6 +44,7 @@
 #include "core/records.h"
 #include "core/target.h"
 #include "collectors/unwinder.h"
+#include "collectors/unwinder-trim.h"
 #include "collectors/alloc-int.h"
 
 static bool alloc_supported(const struct kernel_features *kf, const struct record_opts *o,
@@ -689,6 +690,26 @@ static int alloc_reset(struct collector *c)
 	return alloc__window_reset(c->priv);
 }
 
+/*
+ * The agent's trim of the unwinder's store: every key of "counts" stays
+ * (its in-use bytes are a level, never emptied), and live allocations
+ * were counted under one of them.
+ */
+static void alloc_keep_stacks(struct collector *c, struct unw_keep *k)
+{
+	struct alloc_priv *ap = c->priv;
+	struct alloc_key *keys = NULL;
+	size_t n;
+
+	if (collector__map_keys(bpf_map__fd(ap->skel->maps.counts), (void **)&keys, &n, NULL)) {
+		k->err = k->err ?: -EIO;
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		unw_keep__add(k, keys[i].user_stack_id);
+	free(keys);
+}
+
 static void alloc_close(struct collector *c)
 {
 	struct alloc_priv *ap = c->priv;
@@ -730,6 +751,7 @@ const struct collector_ops alloc_collector_ops = {
 	.wait_fd = alloc_wait_fd,
 	.drain = alloc_drain,
 	.reset = alloc_reset,
+	.keep_stacks = alloc_keep_stacks,
 	.stats = alloc_stats,
 	.close = alloc_close,
 };

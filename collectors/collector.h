@@ -22,6 +22,7 @@ struct kernel_features;	/* collectors/features.h */
 struct record_opts;	/* collectors/record-opts.h */
 struct shared_maps;	/* collectors/shared-maps.h */
 struct target;		/* core/target.h */
+struct unw_keep;	/* collectors/unwinder-trim.h */
 
 /* Drops and losses a collector saw; record prints them at the end. */
 struct collector_stats {
@@ -71,6 +72,14 @@ struct collector_ops {
 	 * Events counted between the drain and the reset are lost (a few ms).
 	 */
 	int (*reset)(struct collector *c);
+	/*
+	 * For each collector that shares the unwinder's store (unwinder__reuse
+	 * without own_stores): add to k the store's stack ids its maps still
+	 * refer to (waits still open, live allocations, entries counted since
+	 * the drain).  Between windows the agent keeps those and empties the
+	 * rest of a store more than half full (collectors/unwinder-trim.h).
+	 */
+	void (*keep_stacks)(struct collector *c, struct unw_keep *k);
 	/*
 	 * optional: a target that appeared after attach (agent --comm).
 	 * Collectors that follow every target through the shared target map

@@ -30,6 +30,7 @@
 #include "bpf/offcpu.h"
 #include "offcpu.skel.h"
 #include "collectors/unwinder.h"
+#include "collectors/unwinder-trim.h"
 
 #define DEFAULT_MIN_BLOCK_NS	1000ULL
 
@@ -530,26 +531,28 @@ struct kept_ids {
 	uint32_t n;
 };
 
-static void keep_id(struct kept_ids *k, __s32 id)
+static void keep_map_id(void *ctx, __s32 id)
 {
-	/* unwinder ids live in its own store, which this reset leaves alone */
+	struct kept_ids *k = ctx;
+
+	/* unwinder ids live in its store: unwinder__trim() keeps those */
 	if (id >= 0 && !unwinder__owns_stack(id) && (uint32_t)id < k->n)
 		k->bits[id / 8] |= 1u << (id % 8);
 }
 
-static void keep_key_ids(struct kept_ids *k, const struct offcpu_key *key)
+static void keep_store_id(void *ctx, __s32 id)
 {
-	keep_id(k, key->user_stack_id);
-	keep_id(k, key->kern_stack_id);
+	unw_keep__add(ctx, id);
 }
 
 /*
- * The stacks of waits still open (blocked or preempted threads, and those
- * woken but not yet run: their wakers' stacks are taken), then of the spans
- * and waker edges counted since the clear.  State first: a thread that ends
- * its wait after that scan had its span in the map before the second one.
+ * fn(ctx, id) for the stacks of waits still open (blocked or preempted
+ * threads, and those woken but not yet run: their wakers' stacks are
+ * taken), then of the spans and waker edges in the maps.  State first: a
+ * thread that ends its wait after that scan had its span in the map before
+ * the second one.
  */
-static int keep_referenced(struct offcpu_priv *op, struct kept_ids *k)
+static int scan_referenced(struct offcpu_priv *op, void (*fn)(void *, __s32), void *ctx)
 {
 	int state_fd = bpf_map__fd(op->skel->maps.state);
 	struct offcpu_waker_key *wk = NULL;
@@ -564,22 +567,25 @@ static int keep_referenced(struct offcpu_priv *op, struct kept_ids *k)
 		if (bpf_map_lookup_elem(state_fd, &tid, &st) ||
 		    (st.kind != OFFCPU_BLOCKED && st.kind != OFFCPU_PREEMPTED))
 			continue;
-		keep_id(k, st.user_stack_id);
-		keep_id(k, st.kern_stack_id);
-		keep_id(k, st.waker_user_stack_id);
-		keep_id(k, st.waker_kern_stack_id);
+		fn(ctx, st.user_stack_id);
+		fn(ctx, st.kern_stack_id);
+		fn(ctx, st.waker_user_stack_id);
+		fn(ctx, st.waker_kern_stack_id);
 	}
 	err = collector__map_keys(bpf_map__fd(op->skel->maps.spans), (void **)&sk, &n, NULL);
-	for (size_t i = 0; !err && i < n; i++)
-		keep_key_ids(k, &sk[i]);
+	for (size_t i = 0; !err && i < n; i++) {
+		fn(ctx, sk[i].user_stack_id);
+		fn(ctx, sk[i].kern_stack_id);
+	}
 	free(sk);
 	if (err)
 		return err;
 	err = collector__map_keys(bpf_map__fd(op->skel->maps.wakers), (void **)&wk, &n, NULL);
 	for (size_t i = 0; !err && i < n; i++) {
-		keep_key_ids(k, &wk[i].blocked);
-		keep_id(k, wk[i].waker_user_stack_id);
-		keep_id(k, wk[i].waker_kern_stack_id);
+		fn(ctx, wk[i].blocked.user_stack_id);
+		fn(ctx, wk[i].blocked.kern_stack_id);
+		fn(ctx, wk[i].waker_user_stack_id);
+		fn(ctx, wk[i].waker_kern_stack_id);
 	}
 	free(wk);
 	return err;
@@ -628,10 +634,19 @@ static int offcpu_reset(struct collector *c)
 	if (!k.bits)
 		err = err ?: -ENOMEM;
 	else
-		err = keep_referenced(op, &k) ?: clear_stacks_but(stacks_fd, &k) ?: err;
+		err = scan_referenced(op, keep_map_id, &k) ?: clear_stacks_but(stacks_fd, &k) ?: err;
 	free(k.bits);
 	__atomic_add_fetch(&op->skel->bss->memo_gen, 1, __ATOMIC_RELEASE);
 	return err;
+}
+
+/* The agent's trim of the unwinder's store: user stacks of open waits stay. */
+static void offcpu_keep_stacks(struct collector *c, struct unw_keep *k)
+{
+	struct offcpu_priv *op = c->priv;
+
+	if (scan_referenced(op, keep_store_id, k))
+		k->err = k->err ?: -EIO;
 }
 
 static void offcpu_stats(struct collector *c)
@@ -677,6 +692,7 @@ const struct collector_ops offcpu_collector_ops = {
 	.poll = offcpu_poll,
 	.drain = offcpu_drain,
 	.reset = offcpu_reset,
+	.keep_stacks = offcpu_keep_stacks,
 	.stats = offcpu_stats,
 	.close = offcpu_close,
 };

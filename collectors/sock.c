@@ -37,6 +37,7 @@
 #include "bpf/sock.h"
 #include "sock.skel.h"
 #include "collectors/unwinder.h"
+#include "collectors/unwinder-trim.h"
 #include "collectors/sock-int.h"
 
 /* PEERSCOPE_SOCK_SYSCALLS values, and what -v says of each */
@@ -418,6 +419,32 @@ static int sock_reset(struct collector *c)
 	return err;
 }
 
+/*
+ * The agent's trim of the unwinder's store: the user stacks of what was
+ * counted since the drain took the maps out (the next window's).
+ */
+static void sock_keep_stacks(struct collector *c, struct unw_keep *k)
+{
+	struct sock_priv *sp = c->priv;
+	struct sock_traffic_key *tk = NULL;
+	struct sock_err_key *ek = NULL;
+	size_t n;
+
+	if (collector__map_keys(bpf_map__fd(sp->skel->maps.traffic), (void **)&tk, &n, NULL))
+		goto failed;
+	for (size_t i = 0; i < n; i++)
+		unw_keep__add(k, tk[i].user_stack_id);
+	free(tk);
+	if (collector__map_keys(bpf_map__fd(sp->skel->maps.errs), (void **)&ek, &n, NULL))
+		goto failed;
+	for (size_t i = 0; i < n; i++)
+		unw_keep__add(k, ek[i].user_stack_id);
+	free(ek);
+	return;
+failed:
+	k->err = k->err ?: -EIO;
+}
+
 static void sock_stats(struct collector *c)
 {
 	struct sock_priv *sp = c->priv;
@@ -469,6 +496,7 @@ const struct collector_ops sock_collector_ops = {
 	.wait_fd = sock_wait_fd,
 	.drain = sock_drain,
 	.reset = sock_reset,
+	.keep_stacks = sock_keep_stacks,
 	.stats = sock_stats,
 	.close = sock_close,
 };

@@ -517,6 +517,11 @@ bool unwinder__in_set_b(int32_t stack_id)
 	return unwinder__owns_stack(stack_id) && (stack_id & UNW_STACK_ID_SET_B);
 }
 
+int unwinder__store_fd(struct unwinder *u)
+{
+	return u ? u->fds[UNW_MAP_STACKS] : -1;
+}
+
 int unwinder__read_stack(struct unwinder *u, int32_t stack_id, uint64_t *ips)
 {
 	return u ? unwinder__read_store(u->fds[UNW_MAP_STACKS], stack_id, ips) : 0;

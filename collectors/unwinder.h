@@ -64,6 +64,8 @@ int unwinder__read_stack(struct unwinder *u, int32_t stack_id, uint64_t *ips);
 int unwinder__read_store(int store_fd, int32_t stack_id, uint64_t *ips);
 /* True for an id unw_stacks_b holds rather than unw_stacks. */
 bool unwinder__in_set_b(int32_t stack_id);
+/* The shared store's fd (collectors/unwinder-trim.c), -1 without u. */
+int unwinder__store_fd(struct unwinder *u);
 
 /* Walk counters (stacks, root reached, frames by table / by frame pointer). */
 struct unwinder_stats {

@@ -25,6 +25,7 @@
 
 #include "builtin.h"
 #include "collectors/bpf-ksyms.h"
+#include "collectors/unwinder-trim.h"
 #include "core/log.h"
 #include "core/profile.h"
 #include "core/rules.h"
@@ -363,6 +364,33 @@ static void keep_resettable(struct record *r)
 	r->nr_coll = n;
 }
 
+/*
+ * The unwinder's shared store of user stacks lives as long as the agent:
+ * once more than half full, the stacks no collector refers to any more go
+ * (collectors/unwinder-trim.h), instead of every new stack falling back to
+ * frame pointers when it is full.
+ */
+static void trim_unwinder_store(struct record *r)
+{
+	struct unw_keep k = {};
+	struct unw_trim t;
+	int err;
+
+	if (!r->sm.unw || !unwinder__store_crowded(r->sm.unw, &t))
+		return;
+	for (int i = 0; i < r->nr_coll; i++)
+		if (r->coll[i].ops->keep_stacks)
+			r->coll[i].ops->keep_stacks(&r->coll[i], &k);
+	err = unwinder__trim(r->sm.unw, &k, &t);
+	if (err)
+		agent_log("unwind: emptying the user-stack store failed (%s): new stacks may fall back to frame pointers",
+			  strerror(-err));
+	else
+		ps_debug("unwind: user-stack store held %u of %u: %u still referred to, %u deleted",
+			 t.held, t.capacity, t.kept, t.deleted);
+	unw_keep__free(&k);
+}
+
 static double self_cpu_s(void)
 {
 	struct rusage ru;
@@ -486,6 +514,7 @@ static void write_window(struct agent *a)
 			ps_warn("%s: clearing its maps failed (%s): the next window may repeat data",
 				r->coll[i].ops->name, strerror(-err));
 	}
+	trim_unwinder_store(r);
 	if (collectors__finish(p, &r->sm))
 		ps_warn("finishing the window failed: its wall column is incomplete");
 	if (p->default_type < 0)

@@ -7,6 +7,10 @@
  * random and spun in for a few microseconds, so samples taken ~1 ms apart
  * land on different paths: the recording sees about
  * N * (1 - exp(-samples / N)) distinct stacks.  Prints "paths N" at start.
+ * With SLEEP_US, each leaf sleeps that long instead: N distinct off-CPU
+ * stacks, one wait per leaf.
+ *
+ *   many_stacks N SECONDS [THREADS [SLEEP_US]]
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -18,9 +22,16 @@ static volatile uint64_t sink;
 static unsigned long nr_paths;
 static int depth;
 static double seconds;
+static long sleep_us;
 
 static __attribute__((noinline)) void leaf(void)
 {
+	if (sleep_us) {
+		struct timespec ts = { sleep_us / 1000000, sleep_us % 1000000 * 1000 };
+
+		nanosleep(&ts, NULL);
+		return;
+	}
 	for (int i = 0; i < 2000; i++)
 		sink += i;
 }
@@ -88,10 +99,11 @@ int main(int argc, char **argv)
 
 	if (argc < 3 || (nr_paths = strtoul(argv[1], NULL, 10)) == 0 || threads < 1 ||
 	    threads > 16) {
-		fprintf(stderr, "usage: many_stacks N SECONDS [THREADS<=16]\n");
+		fprintf(stderr, "usage: many_stacks N SECONDS [THREADS<=16 [SLEEP_US]]\n");
 		return 2;
 	}
 	seconds = atof(argv[2]);
+	sleep_us = argc > 4 ? atol(argv[4]) : 0;
 	for (unsigned long n = 1; n < nr_paths; n *= 10)
 		depth++;
 	printf("paths %lu depth %d\n", nr_paths, depth);

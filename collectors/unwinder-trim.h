@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Emptying the unwinder's shared store of user stacks (unw_stacks, used by
+ * offcpu, sock and alloc) while recording, for the agent: the store holds
+ * UNW_STACK_ENTRIES stacks for the whole recording, and a node that runs
+ * for days (JIT code moves, peers come and go) fills it, after which every
+ * new stack falls back to a frame-pointer walk.  Between windows, once the
+ * store is more than half full, the agent asks each collector that shares
+ * it which ids its maps still refer to (open waits, live allocations) and
+ * deletes the rest.
+ */
+#ifndef PEERSCOPE_UNWINDER_TRIM_H
+#define PEERSCOPE_UNWINDER_TRIM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct unwinder;
+
+/* A set of store ids, filled by unw_keep__add(), then sorted by the trim. */
+struct unw_keep {
+	uint32_t *ids;
+	size_t n, cap;
+	int err;	/* -ENOMEM once an add failed: then nothing is trimmed */
+};
+
+/* Keeps stack_id when it is an id of the shared store (others are ignored). */
+void unw_keep__add(struct unw_keep *k, int32_t stack_id);
+void unw_keep__free(struct unw_keep *k);
+
+struct unw_trim {
+	uint32_t held;		/* entries before */
+	uint32_t capacity;
+	uint32_t kept;		/* of held, referred to (k) */
+	uint32_t deleted;
+};
+
+/*
+ * Whether the store is worth trimming now: more than half full.  Reads its
+ * keys (one syscall each), so at most once a window.  t->held and
+ * t->capacity are set either way.
+ */
+bool unwinder__store_crowded(struct unwinder *u, struct unw_trim *t);
+
+/*
+ * Deletes every stack of the shared store that k does not hold.  A stack
+ * walked between the collectors' scans and this deletion may go too: its
+ * event keeps its counts without user frames (the site memo walks again).
+ * 0 or -errno; nothing is deleted when k->err is set.
+ */
+int unwinder__trim(struct unwinder *u, struct unw_keep *k, struct unw_trim *t);
+
+#endif /* PEERSCOPE_UNWINDER_TRIM_H */
