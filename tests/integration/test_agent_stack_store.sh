@@ -16,7 +16,7 @@ need_root
 bg "$BUILD/progs/many_stacks" 100000 60 1 200 >/dev/null
 pid=$!
 agent_run "$T/agent.err" -v -p "$pid" -c offcpu --window 1s --dir "$T/w"
-wait_windows 16 90
+wait_windows 20 90
 agent_stop
 
 # the last walk counters (-v): "N stacks walked ... M store errors"
@@ -25,7 +25,7 @@ read -r walked store_err < <(grep -E "debug: unwind: [0-9]+ stacks walked" "$T/a
 trims=$(grep -c "user-stack store held" "$T/agent.err")
 note "walks $walked, store errors $store_err, trims $trims"
 grep "user-stack store held" "$T/agent.err" | tail -3 | sed 's/^/  /'
-[ "${walked:-0}" -ge 20000 ] || fail "only ${walked:-0} stacks walked: the store never had to fill"
+[ "${walked:-0}" -ge 16384 ] || fail "only ${walked:-0} stacks walked: fewer than the store holds"
 [ "$trims" -ge 1 ] || fail "the store was never emptied"
 # a stack walked while a trim deletes may go (its wait keeps its time);
 # a full store would turn every new stack into a store error
