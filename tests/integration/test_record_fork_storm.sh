@@ -11,7 +11,11 @@
 bg "$PROGS/rough" fork 8 2 >"$T/out"
 pid=$!
 sleep 0.3
+# the parent's own CPU (utime + stime, ticks) around the recording
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }
+t0=$(cpu_ticks)
 "$PS" record -p $pid -d 4 -o "$T/fork.pb.gz" 2>"$T/err" || fail "record failed: $(tail -2 "$T/err")"
+t1=$(cpu_ticks)
 grep -q "^peerscope: wrote" "$T/err" || fail "no profile written: $(tail -2 "$T/err")"
 line=$(grep "pid $pid: child processes used" "$T/err") || fail "no note on the children: $(cat "$T/err")"
 note "$line"
@@ -21,13 +25,19 @@ pids=$("$PPROF" -tags "$T/fork.pb.gz" 2>/dev/null | awk '/^ pid:/ { on = 1; next
 [ "$pids" = "$pid" ] || fail "samples of other pids than the target $pid: $(echo $pids)"
 [ "$(cum_pct "$T/fork.pb.gz" child_work)" = 0 ] || fail "child_work is in the recording: children must not be"
 parent=$(cum_pct "$T/fork.pb.gz" parent_work)
-note "$n samples, parent_work $parent %, children $child_s s of CPU"
+parent_s=$(awk -v t="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" 'BEGIN { print t / hz }')
+note "$n samples, parent_work $parent %, parent $parent_s s and children $child_s s of CPU"
 # ~150-400 samples on an idle machine; a busy one leaves fewer
 assert_between "$n" 30 450 "samples of the parent"
 # the rest: fork, wait4 and exit in the kernel
 assert_between "$parent" 50 100 "parent_work's share"
-# parent CPU = samples / 99 Hz; children spin the same, plus their own
-# fork/exit cost: measured 0.9-1.3x, sampling noise and load allow 0.4-2.5x
-assert_between "$(awk -v c="$child_s" -v n="$n" -v p="$parent" 'BEGIN { print c / (n * (p / 100) / 99) }')" 0.4 2.5 \
+# the children's CPU (the note: their utime + stime as the parent reaped
+# them) against the parent's own by the same account.  Each spins 2 ms of
+# wall time, never at once (the parent waits for each child), so load cuts
+# both alike; the parent's fork and wait4 against the children's exit:
+# measured 1.04x and 1.29x beside two busy loops.  (Samples / 99 Hz in
+# parent_work was the parent's figure before: it leaves out the parent's
+# kernel time, half of its CPU in fork, and gave 2.6x on a loaded run.)
+assert_between "$(awk -v c="$child_s" -v p="$parent_s" 'BEGIN { print (p > 0 ? c / p : 0) }')" 0.5 2.0 \
 	"children's CPU against the parent's"
 exit 0
