@@ -12,6 +12,7 @@
 #include "collectors/unwinder.h"
 #include "collectors/unwinder-trim.h"
 #include "core/array.h"
+#include "core/log.h"
 #include "bpf/unwind.h"
 
 void unw_keep__add(struct unw_keep *k, int32_t stack_id)
@@ -57,15 +58,21 @@ static int store_info(struct unwinder *u, int *fd, struct unw_trim *t)
 
 bool unwinder__store_crowded(struct unwinder *u, struct unw_trim *t)
 {
+	struct unwinder_stats st;
 	uint32_t *ids = NULL;
 	size_t n = 0;
 	int fd;
 
-	*t = (struct unw_trim){};
+	unwinder__stats(u, &st);
+	if (t->looked && t->held + (st.stacks - t->walks) <= t->capacity / 2)
+		return false;
 	if (store_info(u, &fd, t) || collector__map_keys(fd, (void **)&ids, &n, NULL))
 		return false;
 	free(ids);
 	t->held = n;
+	t->walks = st.stacks;
+	t->looked = true;
+	ps_debug("unwind: user-stack store holds %u of %u", t->held, t->capacity);
 	return n > t->capacity / 2;
 }
 
@@ -81,7 +88,6 @@ int unwinder__trim(struct unwinder *u, struct unw_keep *k, struct unw_trim *t)
 	if (err)
 		return err;
 	qsort(k->ids, k->n, sizeof(*k->ids), cmp_u32);
-	t->held = n;
 	t->kept = t->deleted = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (kept(k, ids[i])) {
@@ -94,5 +100,7 @@ int unwinder__trim(struct unwinder *u, struct unw_keep *k, struct unw_trim *t)
 		}
 	}
 	free(ids);
+	/* what stays, as a count would find it now (walks since: the next look) */
+	t->held = n - t->deleted;
 	return err;
 }

@@ -127,6 +127,7 @@ struct agent {
 	double last_cpu_s;
 	double end_cpu_s;		/* own CPU when the last window was done */
 	struct agent_flight flight;	/* --trigger: agent-incident.c */
+	struct unw_trim unw_trim;	/* the unwinder's store, at its last count */
 	bool cut_by_signal;		/* this window ends early for SIGUSR1 */
 	int cgroup_err;			/* the last --cgroup scan's, said once */
 };
@@ -370,24 +371,27 @@ static void keep_resettable(struct record *r)
  * (collectors/unwinder-trim.h), instead of every new stack falling back to
  * frame pointers when it is full.
  */
-static void trim_unwinder_store(struct record *r)
+static void trim_unwinder_store(struct agent *a)
 {
+	struct record *r = &a->r;
+	struct unw_trim *t = &a->unw_trim;
 	struct unw_keep k = {};
-	struct unw_trim t;
+	uint32_t held;
 	int err;
 
-	if (!r->sm.unw || !unwinder__store_crowded(r->sm.unw, &t))
+	if (!r->sm.unw || !unwinder__store_crowded(r->sm.unw, t))
 		return;
+	held = t->held;
 	for (int i = 0; i < r->nr_coll; i++)
 		if (r->coll[i].ops->keep_stacks)
 			r->coll[i].ops->keep_stacks(&r->coll[i], &k);
-	err = unwinder__trim(r->sm.unw, &k, &t);
+	err = unwinder__trim(r->sm.unw, &k, t);
 	if (err)
 		agent_log("unwind: emptying the user-stack store failed (%s): new stacks may fall back to frame pointers",
 			  strerror(-err));
 	else
 		ps_debug("unwind: user-stack store held %u of %u: %u still referred to, %u deleted",
-			 t.held, t.capacity, t.kept, t.deleted);
+			 held, t->capacity, t->kept, t->deleted);
 	unw_keep__free(&k);
 }
 
@@ -514,7 +518,7 @@ static void write_window(struct agent *a)
 			ps_warn("%s: clearing its maps failed (%s): the next window may repeat data",
 				r->coll[i].ops->name, strerror(-err));
 	}
-	trim_unwinder_store(r);
+	trim_unwinder_store(a);
 	if (collectors__finish(p, &r->sm))
 		ps_warn("finishing the window failed: its wall column is incomplete");
 	if (p->default_type < 0)
