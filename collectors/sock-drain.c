@@ -113,7 +113,7 @@ int sock__drain_traffic(struct collector *c, struct profile *p)
 	for (size_t ki = 0; ki < nkeys; ki++) {
 		char comm[PS_TASK_COMM_LEN + 1], peer[64];
 		struct sock_traffic_val val;
-		struct pf_label_kv kv[7];
+		struct pf_label_kv kv[8];
 		const char *serving;
 		const char *path, *by;
 		uint32_t stack, labels;
@@ -138,11 +138,17 @@ int sock__drain_traffic(struct collector *c, struct profile *p)
 		kv[4] = (struct pf_label_kv){ .key = "peer",
 					      .str = peer_addr__format(&key.peer, 1, peer, sizeof(peer)) };
 		kv[5] = (struct pf_label_kv){ .key = "proto", .str = proto_str(key.proto) };
+		/*
+		 * The socket's own port: a report gives a datagram no rule
+		 * places (libuv receives before any udx frame runs) the path
+		 * the rules give the rest of that socket's traffic.
+		 */
+		kv[6] = (struct pf_label_kv){ .key = "lport", .num = key.lport };
 		/* sends made while serving a peer: the peer they were made for */
 		serving = peer_names__get(&served, key.serving);
 		if (serving)
-			kv[6] = (struct pf_label_kv){ .key = "serving", .str = serving };
-		labels = profile__intern_labels(p, kv, serving ? 7 : 6);
+			kv[7] = (struct pf_label_kv){ .key = "serving", .str = serving };
+		labels = profile__intern_labels(p, kv, serving ? 8 : 7);
 
 		vals[0] = val.tx_bytes;
 		vals[1] = val.rx_bytes;
