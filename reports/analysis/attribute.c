@@ -3,9 +3,10 @@
  * Which path a sample belongs to (attribute.h): its span's `path` label,
  * else the symbol rules over its stack, else its thread's name, else the
  * socket it was serving, else the port rules for socket samples, else
- * "other"; written once into a loaded recording as the `path` and
- * `path_by` labels, through profile__relabel(), and read back by every
- * analysis.
+ * "other"; then traffic still on "other" takes its socket's path
+ * (socket-paths.h).  Written once into a loaded recording as the `path`
+ * and `path_by` labels, through profile__relabel(), and read back by
+ * every analysis.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include "analysis/attribute.h"
 #include "analysis/frames.h"
 #include "analysis/paths.h"
+#include "analysis/socket-paths.h"
 
 #define PATH_BY "path_by"
 
@@ -218,12 +220,44 @@ static bool label_of(const struct profile *p, uint32_t i, void *ctx, const char 
 	return true;
 }
 
+/*
+ * The second pass: traffic no evidence placed takes its socket's path
+ * (socket-paths.h), once the first pass has placed what it can.
+ */
+static bool socket_label_of(const struct profile *p, uint32_t i, void *ctx, const char **v)
+{
+	uint32_t ls = p->samples[i].labelset;
+	const char *path;
+
+	if (paths__how_parse(profile__label_str(p, ls, PATH_BY)) != BY_NONE)
+		return false;
+	path = socket_paths__of(ctx, p, ls);
+	if (!path)
+		return false;
+	v[0] = path;
+	v[1] = paths__how_name(BY_SOCKET);
+	return true;
+}
+
+static int label_sockets(struct profile *p, const char *const *keys)
+{
+	struct socket_paths sp;
+	int changed = socket_paths__init(&sp, p);
+
+	if (changed)
+		return changed;
+	if (sp.nr_sock)
+		changed = profile__relabel(p, keys, 2, socket_label_of, &sp);
+	socket_paths__free(&sp);
+	return changed;
+}
+
 int paths__label_profile(struct profile *p, const struct path_rules *r)
 {
 	static const char *const keys[] = { "path", PATH_BY };
 	struct relabel_ctx rc = { .r = r };
 	size_t n = p->nr_stacks ? p->nr_stacks : 1;
-	int changed = -ENOMEM;
+	int changed = -ENOMEM, more;
 
 	if (!r)
 		return 0;
@@ -235,7 +269,10 @@ int paths__label_profile(struct profile *p, const struct path_rules *r)
 	free(rc.f);
 	free(rc.sym);
 	free(rc.entry);
-	return changed;
+	if (changed < 0)
+		return changed;
+	more = label_sockets(p, keys);
+	return more < 0 ? more : changed + more;
 }
 
 bool paths__is_labelled(const struct profile *p)

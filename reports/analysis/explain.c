@@ -33,6 +33,8 @@ static void describe(const struct profile *p, const struct path_rules *r, uint32
 {
 	uint32_t ls = p->samples[i].labelset, m = UINT32_MAX;
 	const char *s = NULL, *what = "";
+	char sock[32];
+	int64_t lport;
 
 	switch (row->how) {
 	case BY_SYMBOL:
@@ -56,6 +58,13 @@ static void describe(const struct profile *p, const struct path_rules *r, uint32
 	case BY_SOCKET:
 		what = "serving a socket of ";
 		s = profile__label_str(p, ls, "sockpath");
+		if (!s && profile__label_num(p, ls, "lport", &lport)) {
+			/* traffic that took the path of its socket's other traffic */
+			s = profile__label_str(p, ls, "proto");
+			snprintf(sock, sizeof(sock), "%s:%lld", s ? s : "?", (long long)lport);
+			what = "socket ";
+			s = sock;
+		}
 		break;
 	case BY_PORT:
 		what = "peer ";

@@ -104,10 +104,12 @@ struct path_report {
  * reads the profile: the `path` label (set where the rules, not a span,
  * place the sample) and the `path_by` label saying which evidence did
  * (attribute.h, docs/format.md), through profile__relabel(); samples that
- * then share a stack and labels are merged.  report, flame and diff call
- * it at load with the rules their analyses use.  A sample already
- * labelled is left as it is, so a second call changes nothing.  Returns
- * the number of samples relabelled or a negative errno.
+ * then share a stack and labels are merged.  A second pass gives traffic
+ * that no evidence placed its socket's path (socket-paths.h, path_by
+ * "socket").  report, flame and diff call it at load with the rules their
+ * analyses use.  A sample already labelled is left as it is, so a second
+ * call changes nothing.  Returns the number of samples relabelled (one
+ * that both passes changed counts twice) or a negative errno.
  */
 int paths__label_profile(struct profile *p, const struct path_rules *r);
 

@@ -224,6 +224,78 @@ static void test_relabel_idempotent(void **state)
 	profile__free(p);
 }
 
+/* A traffic sample of socket (pid, proto, lport), thread name thread (NULL: none). */
+static int add_sock(struct profile *p, const char *frames, int64_t pid, const char *proto,
+		    int64_t lport, const char *thread, int col, int64_t v)
+{
+	struct pf_label_kv kv[4] = {
+		{ .key = "pid", .num = pid }, { .key = "proto", .str = proto },
+		{ .key = "lport", .num = lport },
+	};
+	uint32_t n = 3;
+
+	if (thread)
+		kv[n++] = (struct pf_label_kv){ .key = "thread", .str = thread };
+	return profile__add(p, stack_of(p, frames), profile__intern_labels(p, kv, n), col, v);
+}
+
+/*
+ * A socket's traffic that no evidence places takes the path most of its
+ * placed bytes have (path_by socket); a different pid, protocol or port
+ * is another socket, port 0 is none, a thread's name is no evidence of
+ * the socket's, and nothing a rule placed moves.
+ */
+static void test_socket_inherits(void **state)
+{
+	struct profile *p = profile__new();
+	struct path_rules *r = rules();
+	int cpu = profile__add_type(p, "cpu", "nanoseconds");
+	int tx = profile__add_type(p, "tx", "bytes");
+	int rx = profile__add_type(p, "rx", "bytes");
+	int dht_tx, gossip_tx, rx_a, rx_pid, rx_tcp, rx_port, rx_zero, rx_thread, on_cpu;
+	uint32_t nr;
+
+	/* socket A (pid 5, udp 7000): 300 bytes sent by dht code, 100 by gossip code */
+	dht_tx = add_sock(p, "sendto;dht_send;main", 5, "udp", 7000, NULL, tx, 300);
+	gossip_tx = add_sock(p, "sendto;gossip_send;main", 5, "udp", 7000, NULL, tx, 100);
+	/* received in the event loop, before any rule's code runs */
+	rx_a = add_sock(p, "recvmsg;uv__udp_io;uv_run", 5, "udp", 7000, NULL, rx, 1000);
+	/* the same port in another process, over tcp, another port: other sockets */
+	rx_pid = add_sock(p, "recvmsg;uv__udp_io;uv_run", 6, "udp", 7000, NULL, rx, 10);
+	rx_tcp = add_sock(p, "recvmsg;uv__udp_io;uv_run", 5, "tcp", 7000, NULL, rx, 20);
+	rx_port = add_sock(p, "recvmsg;uv__udp_io;uv_run", 5, "udp", 7001, NULL, rx, 30);
+	/* port 0 is not known: placed traffic there says nothing of the rest */
+	add_sock(p, "sendto;dht_send;main", 5, "udp", 0, NULL, tx, 40);
+	rx_zero = add_sock(p, "recvmsg;uv__udp_io;uv_run", 5, "udp", 0, NULL, rx, 50);
+	/* socket C: its sends placed by the thread's name only */
+	add_sock(p, "sendto;loop", 5, "udp", 7002, "gossip-1", tx, 60);
+	rx_thread = add_sock(p, "recvmsg;loop", 5, "udp", 7002, NULL, rx, 70);
+	/* not traffic: no socket labels */
+	on_cpu = add(p, "recvmsg;uv__udp_io;uv_run", NULL, NULL, NULL, cpu, 80);
+
+	assert_true(paths__label_profile(p, r) > 0);
+	assert_string_equal(path_label(p, dht_tx), "dht");
+	assert_string_equal(by_of(p, dht_tx), "symbol");
+	assert_string_equal(path_label(p, gossip_tx), "gossip");
+	assert_string_equal(by_of(p, gossip_tx), "symbol");
+	assert_string_equal(path_label(p, rx_a), "dht");
+	assert_string_equal(by_of(p, rx_a), "socket");
+	for (int i = 0; i < 5; i++) {
+		int s = (int[]){ rx_pid, rx_tcp, rx_port, rx_zero, rx_thread }[i];
+
+		assert_null(path_label(p, s));
+		assert_string_equal(by_of(p, s), "none");
+	}
+	assert_string_equal(by_of(p, on_cpu), "none");
+	assert_int_equal(profile__total(p, rx), 1180);
+	/* labelled once: a second call finds nothing to do */
+	nr = p->nr_samples;
+	assert_int_equal(paths__label_profile(p, r), 0);
+	assert_int_equal(p->nr_samples, nr);
+	path_rules__free(r);
+	profile__free(p);
+}
+
 /*
  * An idle stack counts the same whether the analysis attributes it itself
  * or reads the labels written at load, and whether or not --path kept only
@@ -379,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_attribution_order),
 		cmocka_unit_test(test_provenance),
 		cmocka_unit_test(test_relabel_idempotent),
+		cmocka_unit_test(test_socket_inherits),
 		cmocka_unit_test(test_idle_same_span_or_rule),
 		cmocka_unit_test(test_decomposition),
 		cmocka_unit_test(test_quantiles),
