@@ -21,6 +21,9 @@ int net_place__init(struct net_place *np, const struct profile *p,
 	np->names = NULL;
 	np->cap_names = 0;
 	port_rules__init(&np->ports);
+	memset(&np->sockets, 0, sizeof(np->sockets));
+	if (rules && socket_paths__init(&np->sockets, p))
+		return -ENOMEM;
 	for (uint32_t pos = 0; rules && records__next_portrule(p, &pos, &pr);) {
 		int err;
 
@@ -41,6 +44,7 @@ int net_place__init(struct net_place *np, const struct profile *p,
 void net_place__free(struct net_place *np)
 {
 	port_rules__free(&np->ports);
+	socket_paths__free(&np->sockets);
 	free(np->names);
 	np->names = NULL;
 }
@@ -56,21 +60,32 @@ static uint16_t port_of(uint64_t v)
 	return v <= UINT16_MAX ? (uint16_t)v : 0;
 }
 
-const char *net_place__path(const struct net_place *np, const char *path, const char *by,
-			    const char *proto, uint64_t lport, uint64_t rport)
+/* The path these rules' port lines give a record; NULL none. */
+static const char *by_port(const struct net_place *np, const char *proto, uint16_t lp,
+			   uint16_t rp)
 {
-	uint16_t lp = port_of(lport), rp = port_of(rport);
-	const struct port_rule *rule;
+	const struct port_rule *rule = port_rules__match(&np->ports, proto_num(proto), lp, rp);
 	int id = -1;
 
-	if (!np->rules || !by || !strcmp(by, "span"))
-		return path;
-	rule = port_rules__match(&np->ports, proto_num(proto), lp, rp);
 	if (rule)
 		return np->names[rule - np->ports.rules];
 	if (lp)
 		id = path_rules__match_port(np->rules, proto, lp);
 	if (id < 0 && rp)
 		id = path_rules__match_port(np->rules, proto, rp);
-	return id >= 0 ? path_rules__name(np->rules, (uint32_t)id) : "other";
+	return id >= 0 ? path_rules__name(np->rules, (uint32_t)id) : NULL;
+}
+
+const char *net_place__path(const struct net_place *np, uint64_t pid, const char *path,
+			    const char *by, const char *proto, uint64_t lport, uint64_t rport)
+{
+	const char *got;
+
+	if (!np->rules || !by || !strcmp(by, "span"))
+		return path;
+	got = by_port(np, proto, port_of(lport), port_of(rport));
+	/* else the socket's traffic that some evidence placed says */
+	if (!got)
+		got = socket_paths__find(&np->sockets, pid, proto, lport);
+	return got ? got : "other";
 }

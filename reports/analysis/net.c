@@ -184,7 +184,8 @@ static int add_peer(const struct rec_peer *r, const struct net_place *np, struct
 {
 	struct peer_row row = {
 		.proto = str(r->proto), .peer = str(r->peer),
-		.path = str(net_place__path(np, r->path, r->path_by, r->proto, r->lport, r->rport)),
+		.path = str(net_place__path(np, r->pid, r->path, r->path_by, r->proto, r->lport,
+					    r->rport)),
 		.lport = r->lport, .tx = r->tx_bytes, .rx = r->rx_bytes,
 		.txm = r->tx_msgs, .rxm = r->rx_msgs,
 	};
@@ -220,7 +221,8 @@ static int add_conn(const struct rec_conn *r, const struct net_place *np, struct
 {
 	struct conn_row c = {
 		.peer = str(r->peer), .side = str(r->side), .state = str(r->state),
-		.path = str(net_place__path(np, r->path, r->path_by, r->proto, r->lport, r->rport)),
+		.path = str(net_place__path(np, r->pid, r->path, r->path_by, r->proto, r->lport,
+					    r->rport)),
 		.lport = r->lport,
 		.tx = r->tx_bytes, .rx = r->rx_bytes,
 		.lifetime = r->lifetime_ns, .connect = r->connect_ns,
@@ -265,7 +267,8 @@ static int add_err(const struct rec_sockerr *r, struct net_data *d)
 static int add_event(const struct rec_sockevent *r, const struct net_place *np,
 		     struct net_data *d)
 {
-	const char *path = net_place__path(np, r->path, r->path_by, r->proto, r->lport, r->rport);
+	const char *path = net_place__path(np, r->pid, r->path, r->path_by, r->proto,
+					   r->lport, r->rport);
 	struct event_row e = {
 		/* a record without a path: the collector's "other" */
 		.path = path && *path ? path : "other",

@@ -19,6 +19,7 @@
 #include "core/records.h"
 #include "core/rules.h"
 #include "analysis/net.h"
+#include "analysis/paths.h"
 #include "reports/report.h"
 #include "reports/net.h"
 
@@ -261,6 +262,76 @@ static void test_replace_with_rules(void **state)
 	profile__free(p);
 }
 
+/* A sent-bytes sample of socket (pid 1, proto, lport) on stack frames. */
+static void sock_tx(struct profile *p, const char *frames, const char *proto, int64_t lport,
+		    int64_t bytes)
+{
+	struct pf_label_kv kv[] = {
+		{ .key = "pid", .num = 1 }, { .key = "proto", .str = proto },
+		{ .key = "lport", .num = lport },
+	};
+	int64_t v[4] = { bytes, 0, 1, 0 };
+
+	assert_true(profile__add_values(p, stack_of(p, frames), profile__intern_labels(p, kv, 3),
+					types, v, 4) >= 0);
+}
+
+/*
+ * Records no rule places take the path the rules give their socket's
+ * traffic samples (pid, proto, local port); a span's stays, another
+ * socket's stays on "other", and without rules nothing moves.
+ */
+static void test_records_follow_socket(void **state)
+{
+	struct profile *p = profile__new();
+	struct path_rules *r;
+	struct net_data d = {};
+	char why[256];
+
+	(void)state;
+	r = path_rules__parse("dht = ^dht_\n", "test", why, sizeof(why));
+	assert_non_null(r);
+	types[0] = profile__add_type(p, "tx", "bytes");
+	types[1] = profile__add_type(p, "rx", "bytes");
+	types[2] = profile__add_type(p, "tx", "messages");
+	types[3] = profile__add_type(p, "rx", "messages");
+	sock_tx(p, "sendto;dht_send;main", "udp", 7000, 300);
+	sock_tx(p, "write;dht_rpc;main", "tcp", 5000, 300);
+	assert_true(paths__label_profile(p, r) > 0);
+	peer_rec(p, "udp", 7000, 9000, "other", "none", 10);
+	peer_rec(p, "udp", 7000, 9000, "bootstrap", "span", 100);
+	peer_rec(p, "udp", 7001, 9000, "other", "none", 1000);
+	assert_true(records__add_conn(p, &(struct rec_conn){
+		.proto = "tcp", .pid = 1, .peer = "127.0.0.1:9", .lport = 5000, .rport = 9,
+		.side = "accept", .state = "closed", .path = "other", .path_by = "none",
+		.tx_bytes = 5 }) >= 0);
+	assert_true(records__add_sockevent(p, &(struct rec_sockevent){
+		.pid = 1, .event = "retransmit", .error = "", .count = 2, .path = "other",
+		.path_by = "none", .proto = "tcp", .lport = 5000 }) >= 0);
+	/* the same port in another process is another socket */
+	assert_true(records__add_sockevent(p, &(struct rec_sockevent){
+		.pid = 2, .event = "connect_error", .error = "ECONNREFUSED", .count = 3,
+		.path = "other", .path_by = "none", .proto = "tcp", .lport = 5000 }) >= 0);
+
+	assert_int_equal(net__compute(p, r, &d), 0);
+	assert_int_equal(path_row(&d, "dht", "udp")->tx, 10);
+	assert_int_equal(path_row(&d, "bootstrap", "udp")->tx, 100);
+	assert_int_equal(path_row(&d, "other", "udp")->tx, 1000);
+	assert_string_equal(d.conns[0].path, "dht");
+	assert_int_equal(d.nr_events, 2);
+	assert_string_equal(d.events[0].path, "dht");
+	assert_string_equal(d.events[1].path, "other");
+	net__free(&d);
+
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(net__compute(p, NULL, &d), 0);
+	assert_int_equal(path_row(&d, "other", "udp")->tx, 1010);
+	assert_string_equal(d.conns[0].path, "other");
+	net__free(&d);
+	path_rules__free(r);
+	profile__free(p);
+}
+
 /* Retransmits and failed connects by path in the text and the JSON section. */
 static void test_events_section(void **state)
 {
@@ -312,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_percentile),
 		cmocka_unit_test(test_json_section),
 		cmocka_unit_test(test_replace_with_rules),
+		cmocka_unit_test(test_records_follow_socket),
 		cmocka_unit_test(test_events_section),
 		cmocka_unit_test(test_no_socket_data),
 	};
