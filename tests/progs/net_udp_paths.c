@@ -19,26 +19,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "udp-loopback.h"
+
 static int size;
-
-static void die(const char *what)
-{
-	perror(what);
-	exit(1);
-}
-
-static int udp_socket(int port, struct sockaddr_in *sa)
-{
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons(port);
-	sa->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (fd < 0 || bind(fd, (void *)sa, sizeof(*sa)))
-		die("bind");
-	return fd;
-}
 
 /*
  * The libc wrappers keep no frame pointer, which hides their direct
