@@ -38,7 +38,16 @@ perf_job=$!
 /usr/bin/time -f "%U %S %M" -o "$T/agent.time" \
 	"$PS" agent -p "$pid" --dir "$T/w" --window "$WINDOW" 2>"$T/agent.err" &
 agent_job=$!
-sleep "$SECS"
+# perf's CPU once a second (wall clock, ticks), to compare steady states
+# over the same wall time as the agent's full windows
+sleep 0.5
+perf_pid=$(pgrep -P "$perf_job" -x perf)
+end=$(($(date +%s) + SECS))
+while [ "$(date +%s)" -lt "$end" ]; do
+	[ -n "$perf_pid" ] && awk -v t="$(date +%s.%N)" '{ print t, $14 + $15 }' \
+		"/proc/$perf_pid/stat" >>"$T/perf.ticks" 2>/dev/null
+	sleep 1
+done
 kill -TERM "$(pgrep -P "$agent_job" -x peerscope)" 2>/dev/null
 wait "$agent_job" "$perf_job"
 
@@ -48,11 +57,41 @@ bpf=$(python3 -c 'import json,sys
 print(sum(json.loads(l)["agent"]["bpf_run_s"] for l in open(sys.argv[1])))' "$T/w/index.jsonl")
 windows=$(wc -l <"$T/w/index.jsonl")
 # steady state: the full windows after the first (which carries the start-up)
-steady=$(python3 -c 'import json,sys
+# steady state: the full windows after the first (which carries the
+# start-up), and perf over the same wall time (its ticks, interpolated)
+steady=$(python3 - "$T/w/index.jsonl" "$T/perf.ticks" "$(getconf CLK_TCK)" <<'PY'
+import calendar, json, sys, time
 w = [json.loads(l) for l in open(sys.argv[1])][1:-1]
 d = sum(x["duration_s"] for x in w)
+if not d:
+    print("no full window after the first")
+    sys.exit()
 c = sum(x["agent"]["cpu_s"] + x["agent"]["bpf_run_s"] for x in w)
-print("%.1f s/h = %.3f %% of a CPU over %d full windows" % (c / d * 3600, c / d * 100, len(w)) if d else "no full window after the first")' "$T/w/index.jsonl")
+line = "agent %.1f s/h = %.3f %% of a CPU over %d full windows (%.0f s)" % (
+    c / d * 3600, c / d * 100, len(w), d)
+def start(x):  # the file's name: the window's start, to the millisecond
+    n = x["file"].split(".pb")[0]
+    return calendar.timegm(time.strptime(n[:15], "%Y%m%dT%H%M%S")) + float(n[15:19])
+t0, t1 = start(w[0]), start(w[-1]) + w[-1]["duration_s"]
+try:
+    ticks = [tuple(map(float, l.split())) for l in open(sys.argv[2])]
+except OSError:
+    ticks = []
+def at(t):
+    for (ta, ca), (tb, cb) in zip(ticks, ticks[1:]):
+        if ta <= t <= tb:
+            return ca + (cb - ca) * (t - ta) / (tb - ta) if tb > ta else ca
+    return None
+a, b = at(t0), at(t1)
+if a is None or b is None:
+    print(line + "; perf's ticks do not cover them")
+else:
+    p = (b - a) / float(sys.argv[3])
+    print(line + "; perf -F 19 -g %.1f s/h over the same time; ratio %.2fx perf (goal <= 1x: %s)"
+          % (p / (t1 - t0) * 3600, (c / d) / (p / (t1 - t0)) if p > 0 else 0,
+             "ok" if c / d <= p / (t1 - t0) else "OVER"))
+PY
+)
 awk -v au="$au" -v asy="$asy" -v bpf="$bpf" -v pu="$pu" -v ps="$psy" -v s="$SECS" \
 	-v arss="$arss" -v prss="$prss" -v w="$windows" 'BEGIN {
 	a = au + asy + bpf; p = pu + ps
