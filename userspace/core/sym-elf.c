@@ -48,6 +48,8 @@ static bool notes_build_id(Elf_Data *d, char *out, size_t len)
 	GElf_Nhdr nh;
 	size_t off = 0, name_off, desc_off;
 
+	if (!d->d_buf)
+		return false;
 	while ((off = gelf_getnote(d, off, &nh, &name_off, &desc_off)) > 0) {
 		if (nh.n_type == NT_GNU_BUILD_ID && nh.n_namesz == 4 &&
 		    !memcmp((char *)d->d_buf + name_off, "GNU", 4) && nh.n_descsz) {
@@ -208,7 +210,8 @@ static void elf_debuglink(Elf *elf, struct sym_elf *e)
 	Elf_Data *d;
 	size_t len, crc_off;
 
-	if (!scn || !(d = elf_getdata(scn, NULL)) || !d->d_size)
+	/* a SHT_NOBITS section has a size and no bytes (d_buf NULL) */
+	if (!scn || !(d = elf_getdata(scn, NULL)) || !d->d_buf || !d->d_size)
 		return;
 	len = strnlen(d->d_buf, d->d_size);
 	/* name, NUL, padding to 4, then the CRC32 of the debug file */
