@@ -56,7 +56,6 @@ read -r pu psy prss <"$T/perf.time"
 bpf=$(python3 -c 'import json,sys
 print(sum(json.loads(l)["agent"]["bpf_run_s"] for l in open(sys.argv[1])))' "$T/w/index.jsonl")
 windows=$(wc -l <"$T/w/index.jsonl")
-# steady state: the full windows after the first (which carries the start-up)
 # steady state: the full windows after the first (which carries the
 # start-up), and perf over the same wall time (its ticks, interpolated)
 steady=$(python3 - "$T/w/index.jsonl" "$T/perf.ticks" "$(getconf CLK_TCK)" <<'PY'

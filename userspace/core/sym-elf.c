@@ -184,6 +184,11 @@ static int elf_symbols(Elf *elf, Elf_Scn *symscn, struct sym_table *t)
 	return 0;
 }
 
+/*
+ * The first section named want that has bytes in the file: a SHT_NOBITS one
+ * (.bss-like, or every section of a separate debug file) has a size but no
+ * data, and a hostile file can put one ahead of the real section.
+ */
 static Elf_Scn *find_section(Elf *elf, const char *want, GElf_Shdr *out)
 {
 	Elf_Scn *scn = NULL;
@@ -194,7 +199,7 @@ static Elf_Scn *find_section(Elf *elf, const char *want, GElf_Shdr *out)
 	while ((scn = elf_nextscn(elf, scn))) {
 		const char *name;
 
-		if (!gelf_getshdr(scn, out))
+		if (!gelf_getshdr(scn, out) || out->sh_type == SHT_NOBITS)
 			continue;
 		name = elf_strptr(elf, shstrndx, out->sh_name);
 		if (name && !strcmp(name, want))
@@ -210,7 +215,6 @@ static void elf_debuglink(Elf *elf, struct sym_elf *e)
 	Elf_Data *d;
 	size_t len, crc_off;
 
-	/* a SHT_NOBITS section has a size and no bytes (d_buf NULL) */
 	if (!scn || !(d = elf_getdata(scn, NULL)) || !d->d_buf || !d->d_size)
 		return;
 	len = strnlen(d->d_buf, d->d_size);
@@ -257,7 +261,7 @@ static int elf_go(Elf *elf, struct sym_elf *e)
 	if (!scn)
 		scn = find_section(elf, ".data.rel.ro.gopclntab", &sh);
 
-	if (!scn || sh.sh_type == SHT_NOBITS)
+	if (!scn)
 		return 0;
 	e->has_gopclntab = true;
 	if (e->has_symtab)
