@@ -214,20 +214,39 @@ int collector__take(int map_fd, const void *key, void *value)
 	return 0;
 }
 
-int collector__clear_map(int map_fd)
+long collector__delete_keys(int map_fd, const void *keys, size_t n, uint32_t key_size,
+			    bool (*keep)(const void *key, void *ctx), void *ctx)
+{
+	const char *key = keys;
+	long deleted = 0;
+
+	for (size_t i = 0; i < n; i++, key += key_size) {
+		if (keep && keep(key, ctx))
+			continue;
+		if (!bpf_map_delete_elem(map_fd, key))
+			deleted++;
+		else if (errno != ENOENT)
+			return -errno;
+	}
+	return deleted;
+}
+
+int collector__clear_map_except(int map_fd, bool (*keep)(const void *key, void *ctx), void *ctx)
 {
 	uint32_t key_size;
-	char *keys;
+	void *keys;
 	size_t n;
-	int err;
+	long ret;
 
-	err = collector__map_keys(map_fd, (void **)&keys, &n, &key_size);
-	if (err)
-		return err;
-	for (size_t i = 0; i < n; i++) {
-		if (bpf_map_delete_elem(map_fd, keys + i * key_size) && errno != ENOENT)
-			err = -errno;
-	}
+	ret = collector__map_keys(map_fd, &keys, &n, &key_size);
+	if (ret)
+		return ret;
+	ret = collector__delete_keys(map_fd, keys, n, key_size, keep, ctx);
 	free(keys);
-	return err;
+	return ret < 0 ? ret : 0;
+}
+
+int collector__clear_map(int map_fd)
+{
+	return collector__clear_map_except(map_fd, NULL, NULL);
 }

@@ -138,6 +138,17 @@ int collector__read_stack(int stack_map_fd, int32_t stack_id, uint64_t *ips);
  * deleted, so the walk never restarts); 0 or a negative errno.
  */
 int collector__clear_map(int map_fd);
+/* The same, keeping the keys for which keep(key, ctx) is true. */
+int collector__clear_map_except(int map_fd, bool (*keep)(const void *key, void *ctx), void *ctx);
+
+/*
+ * Delete from a map the n keys of key_size bytes at keys (read earlier by
+ * collector__map_keys()) for which keep(key, ctx) is false, or all of them
+ * when keep is NULL.  A key gone already is not an error.  The number
+ * deleted, or a negative errno (keys after the failing one stay).
+ */
+long collector__delete_keys(int map_fd, const void *keys, size_t n, uint32_t key_size,
+			    bool (*keep)(const void *key, void *ctx), void *ctx);
 
 /*
  * The keys of a map as they are now, in one malloc'd array (*keysp, *np

@@ -591,22 +591,13 @@ static int scan_referenced(struct offcpu_priv *op, void (*fn)(void *, __s32), vo
 	return err;
 }
 
-/* Every stack not in k leaves the map. */
-static int clear_stacks_but(int fd, const struct kept_ids *k)
+/* a stack the scan found referred to: it stays */
+static bool id_kept(const void *key, void *ctx)
 {
-	__u32 *ids = NULL;
-	size_t n;
-	int err;
+	const struct kept_ids *k = ctx;
+	__u32 id = *(const __u32 *)key;
 
-	err = collector__map_keys(fd, (void **)&ids, &n, NULL);
-	for (size_t i = 0; !err && i < n; i++) {
-		if (ids[i] < k->n && (k->bits[ids[i] / 8] & (1u << (ids[i] % 8))))
-			continue;
-		if (bpf_map_delete_elem(fd, &ids[i]) && errno != ENOENT)
-			err = -errno;
-	}
-	free(ids);
-	return err;
+	return id < k->n && (k->bits[id / 8] & (1u << (id % 8)));
 }
 
 /*
@@ -634,7 +625,8 @@ static int offcpu_reset(struct collector *c)
 	if (!k.bits)
 		err = err ?: -ENOMEM;
 	else
-		err = scan_referenced(op, keep_map_id, &k) ?: clear_stacks_but(stacks_fd, &k) ?: err;
+		err = scan_referenced(op, keep_map_id, &k) ?:
+		      collector__clear_map_except(stacks_fd, id_kept, &k) ?: err;
 	free(k.bits);
 	__atomic_add_fetch(&op->skel->bss->memo_gen, 1, __ATOMIC_RELEASE);
 	return err;

@@ -37,70 +37,76 @@ static int cmp_u32(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static bool kept(const struct unw_keep *k, uint32_t id)
+static bool kept(const void *key, void *ctx)
 {
-	return k->n && bsearch(&id, k->ids, k->n, sizeof(*k->ids), cmp_u32);
+	const struct unw_keep *k = ctx;
+
+	return k->n && bsearch(key, k->ids, k->n, sizeof(*k->ids), cmp_u32);
 }
 
-static int store_info(struct unwinder *u, int *fd, struct unw_trim *t)
+/* the store's fd, and its size asked once (it never changes) */
+static int store_fd(struct unwinder *u, struct unw_trim *t)
 {
 	struct bpf_map_info info = {};
 	uint32_t len = sizeof(info);
+	int fd = unwinder__store_fd(u);
 
-	*fd = unwinder__store_fd(u);
-	if (*fd < 0)
+	if (fd < 0)
 		return -ENOENT;
-	if (bpf_obj_get_info_by_fd(*fd, &info, &len))
-		return -errno;
-	t->capacity = info.max_entries;
-	return 0;
+	if (!t->capacity) {
+		if (bpf_obj_get_info_by_fd(fd, &info, &len))
+			return -errno;
+		t->capacity = info.max_entries;
+	}
+	return fd;
+}
+
+static void drop_ids(struct unw_trim *t)
+{
+	free(t->ids);
+	t->ids = NULL;
+	t->nr_ids = 0;
 }
 
 bool unwinder__store_crowded(struct unwinder *u, struct unw_trim *t)
 {
 	struct unwinder_stats st;
-	uint32_t *ids = NULL;
-	size_t n = 0;
 	int fd;
 
+	drop_ids(t);
 	unwinder__stats(u, &st);
 	if (t->looked && t->held + (st.stacks - t->walks) <= t->capacity / 2)
 		return false;
-	if (store_info(u, &fd, t) || collector__map_keys(fd, (void **)&ids, &n, NULL))
+	fd = store_fd(u, t);
+	if (fd < 0 || collector__map_keys(fd, (void **)&t->ids, &t->nr_ids, NULL))
 		return false;
-	free(ids);
-	t->held = n;
+	t->held = t->nr_ids;
 	t->walks = st.stacks;
 	t->looked = true;
 	ps_debug("unwind: user-stack store holds %u of %u", t->held, t->capacity);
-	return n > t->capacity / 2;
+	if (t->held > t->capacity / 2)
+		return true;
+	drop_ids(t);
+	return false;
 }
 
 int unwinder__trim(struct unwinder *u, struct unw_keep *k, struct unw_trim *t)
 {
-	uint32_t *ids = NULL;
-	size_t n = 0;
-	int fd, err;
+	long ret;
+	int fd;
 
-	if (k->err)
-		return k->err;
-	err = store_info(u, &fd, t) ?: collector__map_keys(fd, (void **)&ids, &n, NULL);
-	if (err)
-		return err;
-	qsort(k->ids, k->n, sizeof(*k->ids), cmp_u32);
-	t->kept = t->deleted = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (kept(k, ids[i])) {
-			t->kept++;
-		} else if (!bpf_map_delete_elem(fd, &ids[i])) {
-			t->deleted++;
-		} else if (errno != ENOENT) {
-			err = -errno;
-			break;
-		}
+	ret = k->err ?: store_fd(u, t);
+	if (ret < 0) {
+		drop_ids(t);
+		return ret;
 	}
-	free(ids);
+	fd = ret;
+	qsort(k->ids, k->n, sizeof(*k->ids), cmp_u32);
+	ret = collector__delete_keys(fd, t->ids, t->nr_ids, sizeof(*t->ids), kept, k);
+	t->deleted = ret < 0 ? 0 : ret;
+	t->kept = t->nr_ids - t->deleted;
 	/* what stays, as a count would find it now (walks since: the next look) */
-	t->held = n - t->deleted;
-	return err;
+	t->held = t->nr_ids - t->deleted;
+	drop_ids(t);
+	return ret < 0 ? ret : 0;
 }

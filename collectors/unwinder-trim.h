@@ -37,6 +37,12 @@ struct unw_trim {
 	/* the walk counter at the last look: each walk stores one stack at most */
 	uint64_t walks;
 	bool looked;
+	/*
+	 * The ids the count found when it said "crowded", for the trim that
+	 * follows: a stack stored after the count is new, so never deleted.
+	 */
+	uint32_t *ids;
+	size_t nr_ids;
 };
 
 /*
@@ -44,14 +50,16 @@ struct unw_trim {
  * its entries reads every key, one syscall each (15 ms for 8192 here), so
  * t, kept from one call to the next, skips the count while the walks since
  * the last one cannot have filled half of it.  t->held and
- * t->capacity are the last count's.
+ * t->capacity are the last count's.  When it returns true, t keeps the ids
+ * counted until unwinder__trim(), which must follow.
  */
 bool unwinder__store_crowded(struct unwinder *u, struct unw_trim *t);
 
 /*
- * Deletes every stack of the shared store that k does not hold.  A stack
- * walked between the collectors' scans and this deletion may go too: its
- * event keeps its counts without user frames (the site memo walks again).
+ * Deletes every stack counted by the last unwinder__store_crowded() that
+ * k does not hold, and frees the count's ids.  A stack walked again
+ * between the collectors' scans and this deletion may go too: its event
+ * keeps its counts without user frames (the site memo walks again).
  * 0 or -errno; nothing is deleted when k->err is set.
  */
 int unwinder__trim(struct unwinder *u, struct unw_keep *k, struct unw_trim *t);
