@@ -112,7 +112,10 @@ sched_ns() {
 }
 
 # runq_pct BEFORE AFTER: the run-queue share of runnable time between two
-# sched_ns snapshots, in percent
+# sched_ns snapshots, in percent; -1 when it is not known: a sum that went
+# down lost a thread's counts (the thread, or the whole process -- "0 0" --
+# exited between the two), and nothing ran at all
 runq_pct() {
-	echo "$1 $2" | awk '{ c = $3 - $1; r = $4 - $2; printf "%.0f", (c + r > 0) ? 100 * r / (c + r) : 0 }'
+	echo "$1 $2" | awk '{ c = $3 - $1; r = $4 - $2
+		printf "%.0f", (c < 0 || r < 0 || c + r <= 0) ? -1 : 100 * r / (c + r) }'
 }
