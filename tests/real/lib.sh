@@ -122,6 +122,14 @@ wait_port() { # wait_port PORT [SECONDS]: a TCP or UDP socket bound to PORT in t
 ns_bg() { nsenter -t "$NS_PID" -n "$@" & BG_PIDS+=($!); }
 
 mono_ns() { python3 -c 'import time; print(time.monotonic_ns())'; }
+# cpu_ticks PID: user + system clock ticks of the process (all its threads)
+# and of its main thread, from /proc ("0 0" once it has gone)
+cpu_ticks() {
+	local a b
+	a=$(awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null) || a=0
+	b=$(awk '{ print $14 + $15 }' "/proc/$1/task/$1/stat" 2>/dev/null) || b=0
+	echo "${a:-0} ${b:-0}"
+}
 
 # record_pair PID SECS RULES YARDSTICK: record PID with peerscope into
 # $T/ps.pb.gz and, over the same seconds, with the yardstick into $T/truth.*:
@@ -132,8 +140,12 @@ mono_ns() { python3 -c 'import time; print(time.monotonic_ns())'; }
 #   none          nothing (the caller has its own, e.g. V8's --cpu-prof, and
 #                 uses $T/window: monotonic ns at start and end)
 record_pair() {
-	local pid=$1 secs=$2 rules=$3 yard=$4 ypid=
+	local pid=$1 secs=$2 rules=$3 yard=$4 ypid='' tpid=''
 	mono_ns >"$T/window"
+	# the target's CPU over the recording's seconds, read beside it (the
+	# node may exit soon after the window)
+	{ cpu_ticks "$pid"; sleep "$secs"; cpu_ticks "$pid"; } >"$T/ticks" &
+	tpid=$!
 	case $yard in
 	perf)
 		command -v perf >/dev/null || need_deb linux-perf perf
@@ -152,12 +164,18 @@ record_pair() {
 		-o "$T/ps.pb.gz" 2>"$T/record.log" ||
 		{ cat "$T/record.log" >&2; fail "peerscope record failed"; }
 	mono_ns >>"$T/window"
+	wait "$tpid"
 	[ -z "$ypid" ] || wait "$ypid" || fail "yardstick $yard failed ($(tail -n 2 "$T/perf.log" 2>/dev/null))"
 	if [ "$yard" = perf ]; then
 		perf script -i "$T/perf.data" -F comm,tid,ip,sym,dso 2>/dev/null |
 			awk -f "$REAL/perf-folded.awk" >"$T/truth.folded"
 	fi
 	say "recorded pid $pid for ${secs}s ($(grep -o 'wrote .*' "$T/record.log"))"
+	# what the kernel charged the target meanwhile, and the host's load: to
+	# read the sample counts and a verdict's CPUs against
+	say "target CPU over the window: $(awk -v hz="$(getconf CLK_TCK)" 'NR == 1 { a = $1; b = $2 }
+		NR == 2 && $1 == 0 { print "unknown (the target exited first)" }
+		NR == 2 && $1 > 0 { printf "%.2f s, main thread %.2f s", ($1 - a) / hz, ($2 - b) / hz }' "$T/ticks"); load $(cut -d" " -f1-3 /proc/loadavg)"
 }
 
 # shares FILE RULES: "path share" lines, each path's share of on-CPU time of
