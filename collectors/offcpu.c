@@ -22,6 +22,7 @@
 #include "collectors/record-opts.h"
 #include "collectors/peers.h"
 #include "collectors/shared-maps.h"
+#include "collectors/stack-keep.h"
 #include "core/log.h"
 #include "core/names.h"
 #include "core/profile.h"
@@ -525,21 +526,6 @@ free_bufs:
 	return err;
 }
 
-/* Stack ids of the "stacks" map that must outlive a window's reset. */
-struct kept_ids {
-	uint8_t *bits;
-	uint32_t n;
-};
-
-static void keep_map_id(void *ctx, __s32 id)
-{
-	struct kept_ids *k = ctx;
-
-	/* unwinder ids live in its store: unwinder__trim() keeps those */
-	if (id >= 0 && !unwinder__owns_stack(id) && (uint32_t)id < k->n)
-		k->bits[id / 8] |= 1u << (id % 8);
-}
-
 static void keep_store_id(void *ctx, __s32 id)
 {
 	unw_keep__add(ctx, id);
@@ -591,15 +577,6 @@ static int scan_referenced(struct offcpu_priv *op, void (*fn)(void *, __s32), vo
 	return err;
 }
 
-/* a stack the scan found referred to: it stays */
-static bool id_kept(const void *key, void *ctx)
-{
-	const struct kept_ids *k = ctx;
-	__u32 id = *(const __u32 *)key;
-
-	return id < k->n && (k->bits[id / 8] & (1u << (id % 8)));
-}
-
 /*
  * The agent's windows: finished blocks, wakers and run-queue histograms
  * start empty.  A block still open at the drain is counted in the window
@@ -614,20 +591,19 @@ static int offcpu_reset(struct collector *c)
 {
 	struct offcpu_priv *op = c->priv;
 	int stacks_fd = bpf_map__fd(op->skel->maps.stacks);
-	struct kept_ids k = { .n = bpf_map__max_entries(op->skel->maps.stacks) };
+	struct stack_keep k;
 	int err;
 
 	__atomic_add_fetch(&op->skel->bss->memo_gen, 1, __ATOMIC_RELEASE);
 	err = collector__clear_map(bpf_map__fd(op->skel->maps.spans)) ?:
 	      collector__clear_map(bpf_map__fd(op->skel->maps.wakers)) ?:
 	      collector__clear_map(bpf_map__fd(op->skel->maps.runqlat));
-	k.bits = calloc(k.n / 8 + 1, 1);
-	if (!k.bits)
+	if (stack_keep__init(&k, bpf_map__max_entries(op->skel->maps.stacks)))
 		err = err ?: -ENOMEM;
 	else
-		err = scan_referenced(op, keep_map_id, &k) ?:
-		      collector__clear_map_except(stacks_fd, id_kept, &k) ?: err;
-	free(k.bits);
+		err = scan_referenced(op, stack_keep__add, &k) ?:
+		      stack_keep__clear_others(&k, stacks_fd) ?: err;
+	stack_keep__free(&k);
 	__atomic_add_fetch(&op->skel->bss->memo_gen, 1, __ATOMIC_RELEASE);
 	return err;
 }

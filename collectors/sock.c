@@ -28,6 +28,7 @@
 #include "collectors/peers.h"
 #include "collectors/record-opts.h"
 #include "collectors/shared-maps.h"
+#include "collectors/stack-keep.h"
 #include "core/array.h"
 #include "core/log.h"
 #include "core/ports.h"
@@ -398,6 +399,30 @@ static int sock_drain(struct collector *c, struct profile *p)
 }
 
 /*
+ * fn(ctx, id) for the user stacks of what was counted since the drain took
+ * the maps out: the traffic and errors the next window will report.
+ */
+static int scan_referenced(struct sock_priv *sp, void (*fn)(void *, int32_t), void *ctx)
+{
+	struct sock_traffic_key *tk = NULL;
+	struct sock_err_key *ek = NULL;
+	size_t n;
+	int err;
+
+	err = collector__map_keys(bpf_map__fd(sp->skel->maps.traffic), (void **)&tk, &n, NULL);
+	for (size_t i = 0; !err && i < n; i++)
+		fn(ctx, tk[i].user_stack_id);
+	free(tk);
+	if (err)
+		return err;
+	err = collector__map_keys(bpf_map__fd(sp->skel->maps.errs), (void **)&ek, &n, NULL);
+	for (size_t i = 0; !err && i < n; i++)
+		fn(ctx, ek[i].user_stack_id);
+	free(ek);
+	return err;
+}
+
+/*
  * The agent's windows: traffic, errors, events and size histograms start
  * empty because the drain took each entry out as it read it (what came
  * after the read is the next window's), and the connections that ended
@@ -405,18 +430,31 @@ static int sock_drain(struct collector *c, struct profile *p)
  * their state), so a window's conn record of a connection still open
  * carries its totals since first seen.  Clearing those maps here instead
  * lost what the programs added between the drain and the clear: a
- * retransmit now and then on a loaded host.
+ * retransmit now and then on a loaded host.  Of the stack map, the stacks
+ * those entries name stay (stack-keep.h).
  */
 static int sock_reset(struct collector *c)
 {
 	struct sock_priv *sp = c->priv;
+	int stacks_fd = bpf_map__fd(sp->skel->maps.stacks);
+	struct stack_keep k;
 	int err;
 
 	sp->nr_done = 0;
-	err = collector__clear_map(bpf_map__fd(sp->skel->maps.stacks));
-	/* the stack ids remembered per site pointed into the cleared map */
+	/* the stack ids remembered per site: forgotten before the scan (new
+	 * walks show in what it reads) and after the deletion */
+	__atomic_add_fetch(&sp->skel->bss->memo_gen, 1, __ATOMIC_RELEASE);
+	err = stack_keep__init(&k, bpf_map__max_entries(sp->skel->maps.stacks)) ?:
+	      scan_referenced(sp, stack_keep__add, &k) ?:
+	      stack_keep__clear_others(&k, stacks_fd);
+	stack_keep__free(&k);
 	__atomic_add_fetch(&sp->skel->bss->memo_gen, 1, __ATOMIC_RELEASE);
 	return err;
+}
+
+static void keep_store_id(void *ctx, int32_t id)
+{
+	unw_keep__add(ctx, id);
 }
 
 /*
@@ -425,24 +463,8 @@ static int sock_reset(struct collector *c)
  */
 static void sock_keep_stacks(struct collector *c, struct unw_keep *k)
 {
-	struct sock_priv *sp = c->priv;
-	struct sock_traffic_key *tk = NULL;
-	struct sock_err_key *ek = NULL;
-	size_t n;
-
-	if (collector__map_keys(bpf_map__fd(sp->skel->maps.traffic), (void **)&tk, &n, NULL))
-		goto failed;
-	for (size_t i = 0; i < n; i++)
-		unw_keep__add(k, tk[i].user_stack_id);
-	free(tk);
-	if (collector__map_keys(bpf_map__fd(sp->skel->maps.errs), (void **)&ek, &n, NULL))
-		goto failed;
-	for (size_t i = 0; i < n; i++)
-		unw_keep__add(k, ek[i].user_stack_id);
-	free(ek);
-	return;
-failed:
-	k->err = k->err ?: -EIO;
+	if (scan_referenced(c->priv, keep_store_id, k))
+		k->err = k->err ?: -EIO;
 }
 
 static void sock_stats(struct collector *c)
