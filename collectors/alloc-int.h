@@ -88,7 +88,8 @@ struct alloc_priv {
 	uint32_t nr_growth, cap_growth;
 	uint32_t pids[PS_MAX_TARGETS];	/* the targets, for their RSS */
 	int nr_pids;
-	struct alloc_window *window;	/* agent: what the last window counted */
+	struct alloc_window *window;	/* agent: what the last drain read */
+	struct alloc_window *next;	/* agent: what this drain read, until the reset */
 };
 
 struct leak {
@@ -106,13 +107,14 @@ static inline uint64_t now_ns(void)
 }
 
 /*
- * The agent's windows (alloc-window.c): a reset remembers each key's
- * allocated bytes, objects and faults; the next drain subtracts them.
+ * The agent's windows (alloc-window.c): each drain remembers each key's
+ * allocated bytes, objects and faults as it reads them (and reports what
+ * came after the last drain's); the reset makes those the next drain's
+ * bases and forgets idle keys.
  */
 struct alloc_window;
+int alloc__window_take(struct alloc_priv *ap, const struct alloc_key *k, struct alloc_val *v);
 int alloc__window_reset(struct alloc_priv *ap);
-void alloc__window_subtract(const struct alloc_priv *ap, const struct alloc_key *k,
-			    struct alloc_val *v);
 void alloc__window_free(struct alloc_priv *ap);
 
 /* Times one probe hit on the target's allocator (or ours): ap->alloc_ns, free_ns. */
@@ -120,6 +122,9 @@ void alloc__calibrate(struct alloc_priv *ap);
 
 /* In-use bytes per stack (and, with rss, each target's RSS) at now. */
 int alloc__snapshot(struct alloc_priv *ap, uint64_t now, bool rss);
+/* Drop the leak series of the keys for which keep(key, ctx) is false. */
+int alloc__series_keep(struct alloc_priv *ap, bool (*keep)(const struct alloc_key *, void *),
+		       void *ctx);
 /* Stacks whose in-use bytes grew steadily; count or negative errno. */
 int alloc__find_leaks(const struct alloc_priv *ap, struct leak **out);
 const struct leak *alloc__leak_of(const struct leak *leaks, int n, const struct alloc_key *k);

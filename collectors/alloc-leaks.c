@@ -172,6 +172,37 @@ int alloc__snapshot(struct alloc_priv *ap, uint64_t now, bool rss)
 	return 0;
 }
 
+int alloc__series_keep(struct alloc_priv *ap, bool (*keep)(const struct alloc_key *, void *),
+		       void *ctx)
+{
+	struct hashmap *idx;
+	uint32_t n = 0, id;
+
+	/* the new index first, so that on ENOMEM nothing has changed */
+	idx = hashmap__new(NULL, NULL);
+	if (!idx)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < ap->nr_series; i++) {
+		const struct alloc_key *k = &ap->series[i].key;
+
+		if (keep(k, ctx) && hashmap__find_or_insert(idx, k, sizeof(*k), ++n, &id) < 0) {
+			hashmap__free(idx);
+			return -ENOMEM;
+		}
+	}
+	n = 0;
+	for (uint32_t i = 0; i < ap->nr_series; i++) {
+		if (keep(&ap->series[i].key, ctx))
+			ap->series[n++] = ap->series[i];
+		else
+			free(ap->series[i].y);
+	}
+	hashmap__free(ap->series_idx);
+	ap->series_idx = idx;
+	ap->nr_series = n;
+	return 0;
+}
+
 /* Least squares of the series against snapshot times; false if too short. */
 static bool fit(const struct alloc_priv *ap, const struct series *s, double *slope, double *r2)
 {

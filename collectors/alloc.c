@@ -504,7 +504,8 @@ static int drain_counts(struct collector *c, struct profile *p, double scale,
 		prev = &key;
 		if (bpf_map_lookup_elem(counts_fd, &key, &v))
 			continue;
-		alloc__window_subtract(ap, &key, &v);
+		if (c->opts->windows && alloc__window_take(ap, &key, &v))
+			ps_debug("alloc: no memory for a window base: a key counts twice");
 		nu = unwinder__owns_stack(key.user_stack_id)
 			? unwinder__read_stack(ap->unw, key.user_stack_id, ips)
 			: collector__read_stack(stacks_fd, key.user_stack_id, ips);
@@ -744,6 +745,7 @@ const struct collector_ops alloc_collector_ops = {
 	.name = "alloc",
 	.summary = "memory growth by stack: brk/mmap and page faults (--alloc), or malloc "
 		   "uprobes (--alloc=malloc)",
+	.turned_on_by = "--alloc (kernel events) or --alloc=malloc (malloc uprobes)",
 	.supported = alloc_supported,
 	.open = alloc_open,
 	.attach = alloc_attach,

@@ -39,6 +39,12 @@ struct collector;
 struct collector_ops {
 	const char *name;           /* "cpu", "offcpu", "sock", "alloc", "hwc", "span" */
 	const char *summary;        /* one line for --help */
+	/*
+	 * optional: the option that turns the collector on, for one left off
+	 * by default that supported() declines with an empty why when it is
+	 * not given (alloc): naming it in -c alone then says to add this
+	 */
+	const char *turned_on_by;
 	/* false + why when this kernel lacks what the collector needs */
 	bool (*supported)(const struct kernel_features *kf, const struct record_opts *o,
 			  char *why, size_t len);

@@ -394,6 +394,7 @@ static void hwc_close(struct collector *c)
 const struct collector_ops hwc_collector_ops = {
 	.name = "hwc",
 	.summary = "the -e counters per path (read at context switches; libpfm4 event names)",
+	.turned_on_by = "-e EVENTS (the counters to read)",
 	.supported = hwc_supported,
 	.open = hwc_open,
 	.attach = hwc_attach,

@@ -122,6 +122,13 @@ static inline double record__ts_sec(const struct timespec *a, const struct times
  * PS_EXIT_USAGE after saying what is wrong.
  */
 int record__parse_args(struct record *r, int argc, char **argv);
+/*
+ * --alloc[=MODE], --alloc-sample N, --alloc-duty FRACTION (name without
+ * the dashes) into o, for record and the agent alike: NULL, or msg filled
+ * with what the usage error says.
+ */
+const char *record__alloc_option(struct record_opts *o, const char *name, const char *arg,
+				 char *msg, size_t len);
 /* notes on targets: gone by the end of attach; exec'd or forked by the stop */
 /* each poll: a target that exec'd has its new image's maps read now */
 void record__watch_targets(struct record *r);

@@ -58,6 +58,12 @@ static const char usage_text[] =
 "  -F, --freq HZ             on-CPU sampling frequency (default 19)\n"
 "  -c, --collectors LIST     collectors to run (default: all that can drain\n"
 "                            per window)\n"
+"  -e, --events LIST         hardware counters per path (hwc collector), as in\n"
+"                            record\n"
+"      --alloc[=malloc]      memory, as in record: kernel allocation events,\n"
+"                            or malloc uprobes (the -p targets only)\n"
+"      --alloc-sample N      memory: record one call in N (default 1)\n"
+"      --alloc-duty FRACTION memory: fraction of time probes are on (default 1)\n"
 "      --rules FILE|NAME     path rules file or built-in set (docs/rules.md)\n"
 "      --sla SPEC            path objectives, exported as metrics, repeatable\n"
 "      --keep N              keep at most N windows (default 1440; 0: no limit)\n"
@@ -81,12 +87,13 @@ static const char usage_text[] =
 
 enum { OPT_COMM = 255, OPT_DIR = 256, OPT_WINDOW, OPT_RULES, OPT_SLA, OPT_KEEP, OPT_MAX_BYTES, OPT_METRICS,
        OPT_TRIGGER, OPT_BURST, OPT_BURST_FREQ, OPT_COOLDOWN, OPT_CGROUP, OPT_LOG,
-       OPT_METRICS_PEERS };
+       OPT_METRICS_PEERS, OPT_ALLOC, OPT_ALLOC_SAMPLE, OPT_ALLOC_DUTY };
 
 static const struct option long_options[] = {
 	{ "pid",        required_argument, NULL, 'p' },
 	{ "freq",       required_argument, NULL, 'F' },
 	{ "collectors", required_argument, NULL, 'c' },
+	{ "events",     required_argument, NULL, 'e' },
 	{ "verbose",    no_argument,       NULL, 'v' },
 	{ "help",       no_argument,       NULL, 'h' },
 	{ "dir",        required_argument, NULL, OPT_DIR },
@@ -104,6 +111,9 @@ static const struct option long_options[] = {
 	{ "cgroup",     required_argument, NULL, OPT_CGROUP },
 	{ "log",        required_argument, NULL, OPT_LOG },
 	{ "metrics-peers", required_argument, NULL, OPT_METRICS_PEERS },
+	{ "alloc",      optional_argument, NULL, OPT_ALLOC },
+	{ "alloc-sample", required_argument, NULL, OPT_ALLOC_SAMPLE },
+	{ "alloc-duty", required_argument, NULL, OPT_ALLOC_DUTY },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -220,7 +230,7 @@ static int parse_args(struct agent *a, int argc, char **argv)
 		off += snprintf(r->cmdline + off, sizeof(r->cmdline) - off, "%s%s",
 				i ? " " : "peerscope ", argv[i]);
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+p:F:c:vh", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+p:F:c:e:vh", long_options, NULL)) != -1) {
 		switch (opt) {
 		case 'p':
 			err = target__parse(&r->target, optarg, TARGET_MAX_PIDS, &bad);
@@ -235,6 +245,9 @@ static int parse_args(struct agent *a, int argc, char **argv)
 			break;
 		case 'c':
 			r->collectors = optarg;
+			break;
+		case 'e':
+			r->opts.events = optarg;
 			break;
 		case 'v':
 			r->opts.verbose = true;
@@ -255,6 +268,14 @@ static int parse_args(struct agent *a, int argc, char **argv)
 			if (parse_window(optarg, &a->window_s))
 				return usage_error("bad --window '%s': want e.g. 60s, 5m (at least 500ms)",
 						   optarg);
+			break;
+		case OPT_ALLOC:
+		case OPT_ALLOC_SAMPLE:
+		case OPT_ALLOC_DUTY:
+			if (record__alloc_option(&r->opts, opt == OPT_ALLOC ? "alloc" :
+						 opt == OPT_ALLOC_SAMPLE ? "alloc-sample" : "alloc-duty",
+						 optarg, why, sizeof(why)))
+				return usage_error("%s", why);
 			break;
 		case OPT_RULES:
 			r->rules_file = optarg;

@@ -153,9 +153,32 @@ static int check_collector_list(const char *list)
 	return 0;
 }
 
+const char *record__alloc_option(struct record_opts *o, const char *name, const char *arg,
+				 char *msg, size_t len)
+{
+	if (!strcmp(name, "alloc")) {
+		if (!arg || !strcmp(arg, "kernel"))
+			o->alloc = ALLOC_KERNEL;
+		else if (!strcmp(arg, "malloc"))
+			o->alloc = ALLOC_MALLOC;
+		else
+			goto bad;
+		return NULL;
+	}
+	if (!strcmp(name, "alloc-sample") ? !opt__count(arg, &o->alloc_sample)
+					   : !opt__fraction(arg, &o->alloc_duty))
+		return NULL;
+bad:
+	snprintf(msg, len, "bad --%s '%s': want %s", name, arg,
+		 !strcmp(name, "alloc") ? "kernel or malloc" :
+		 !strcmp(name, "alloc-sample") ? "an integer >= 1" : "a fraction in (0, 1]");
+	return msg;
+}
+
 int record__parse_args(struct record *r, int argc, char **argv)
 {
 	const char *bad;
+	char why[128];
 	int opt, err, nr_outputs = 0;
 
 	join_cmdline(r->cmdline, sizeof(r->cmdline), argc, argv);
@@ -212,20 +235,12 @@ int record__parse_args(struct record *r, int argc, char **argv)
 				return usage_error("bad --min-block '%s': want e.g. 1ms, 500us", optarg);
 			break;
 		case OPT_ALLOC:
-			if (!optarg || !strcmp(optarg, "kernel"))
-				r->opts.alloc = ALLOC_KERNEL;
-			else if (!strcmp(optarg, "malloc"))
-				r->opts.alloc = ALLOC_MALLOC;
-			else
-				return usage_error("bad --alloc '%s': want kernel or malloc", optarg);
-			break;
 		case OPT_ALLOC_SAMPLE:
-			if (opt__count(optarg, &r->opts.alloc_sample))
-				return usage_error("bad --alloc-sample '%s': want an integer >= 1", optarg);
-			break;
 		case OPT_ALLOC_DUTY:
-			if (opt__fraction(optarg, &r->opts.alloc_duty))
-				return usage_error("bad --alloc-duty '%s': want a fraction in (0, 1]", optarg);
+			if (record__alloc_option(&r->opts, opt == OPT_ALLOC ? "alloc" :
+						 opt == OPT_ALLOC_SAMPLE ? "alloc-sample" : "alloc-duty",
+						 optarg, why, sizeof(why)))
+				return usage_error("%s", why);
 			break;
 		case OPT_RULES:
 			r->rules_file = optarg;

@@ -130,6 +130,11 @@ int record__open_collectors(struct record *r)
 			continue;
 		why[0] = '\0';
 		if (ops->supported && !ops->supported(&r->kf, &r->opts, why, sizeof(why))) {
+			if (asked && !why[0] && ops->turned_on_by) {
+				ps_err("record: collector %s is off unless asked for: add %s",
+				       ops->name, ops->turned_on_by);
+				return -EOPNOTSUPP;
+			}
 			if (asked) {
 				ps_err("record: collector %s cannot run here: %s (leave it out of -c)",
 				       ops->name, why[0] ? why : "not supported");

@@ -15,9 +15,19 @@
  *   alloc_known loop      alloc_loop(): malloc(32)+free as fast as it can
  *                         (a benchmark's allocation-heavy target); prints
  *                         calls per second every second
+ *   alloc_known threads N RATE
+ *                         N short-lived threads, RATE a second, one at a
+ *                         time: each makes one malloc(64) and frees it in
+ *                         thread_alloc() (a node whose threads come and go:
+ *                         one alloc key per thread).  Each thread is named
+ *                         a0, a1, ...: where pid_max is 32768 (this VM) the
+ *                         thread ids come round again, and the names keep
+ *                         the keys apart as ids do under systemd's 4194304
  *
  * Built with frame pointers (-O1): each function's calls are its own.
  */
+#include <pthread.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 
 static volatile sig_atomic_t go;
 static void *keep[1500];
@@ -111,6 +122,39 @@ __attribute__((noinline)) long alloc_loop(double seconds)
 	return calls;
 }
 
+__attribute__((noinline)) void *thread_alloc(void *arg)
+{
+	char name[16];
+	void *p;
+
+	snprintf(name, sizeof(name), "a%ld", (long)(intptr_t)arg);
+	prctl(PR_SET_NAME, name);
+	p = malloc(64);
+
+	sink = p;
+	free(p);
+	return NULL;
+}
+
+static int churn_threads(long n, double rate)
+{
+	double start = now();
+
+	for (long i = 0; i < n; i++) {
+		pthread_t t;
+		double due = start + i / rate;
+
+		while (now() < due)
+			nanosleep(&(struct timespec){ 0, 200000 }, NULL);
+		if (pthread_create(&t, NULL, thread_alloc, (void *)(intptr_t)i) ||
+		    pthread_join(t, NULL)) {
+			fprintf(stderr, "alloc_known: thread %ld failed\n", i);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "pattern";
@@ -134,6 +178,9 @@ int main(int argc, char **argv)
 			churn();
 			nanosleep(&tick, NULL);
 		}
+	} else if (!strcmp(mode, "threads")) {
+		if (argc < 4 || churn_threads(atol(argv[2]), atof(argv[3])))
+			return 1;
 	} else if (!strcmp(mode, "touch")) {
 		touch_pages(argc > 2 ? atol(argv[2]) : 1000);
 	} else {
