@@ -11,6 +11,7 @@
 # to the full map (map_full 14,492: each malloc and free).  The bases are
 # taken as the drain reads each key, not at the reset after the window is
 # written: taken at the reset, 1,216 allocations made in between were lost.
+# /metrics counts the bytes (peerscope_path_alloc_bytes_total).
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/agent-lib.sh"
 . "$(dirname "$0")/alloc-lib.sh"
@@ -21,7 +22,9 @@ N=${N:-40000}
 pid=$!
 BG_PIDS+=("$pid")
 wait_file "$T/prog.out" 10 || fail "alloc_known did not start"
-agent_run "$T/agent.err" -v -p "$pid" --alloc=malloc -c alloc --window 1s --dir "$T/w"
+MPORT=$(free_base 1)
+agent_run "$T/agent.err" -v -p "$pid" --alloc=malloc -c alloc --window 1s --dir "$T/w" \
+	--metrics "127.0.0.1:$MPORT"
 kill -USR1 "$pid"
 for _ in $(seq 1200); do
 	grep -q done "$T/prog.out" && break
@@ -29,8 +32,8 @@ for _ in $(seq 1200); do
 done
 grep -q done "$T/prog.out" || fail "alloc_known did not finish its threads: $(cat "$T/prog.out")"
 # two more windows: the last threads' allocations are in one
-n=$(wc -l <"$T/w/index.jsonl")
-wait_windows $((n + 2)) 30
+wait_served "$MPORT" 2
+scrape "$MPORT" "$T/m.txt"
 agent_stop
 
 full=$(python3 -c '
@@ -47,4 +50,8 @@ grep "idle keys forgotten" "$T/agent.err" | tail -2 | sed 's/^/  /'
 [ "$full" = 0 ] || fail "$full keys lost to a full map"
 [ "$objs" = $N ] || fail "$objs allocations in thread_alloc counted, want $N"
 [ "$forgot" -ge 1 ] || fail "no window forgot a key"
+# and Prometheus sees them: 64 bytes a thread, and the main thread's own
+bytes=$(metric peerscope_path_alloc_bytes_total "" "$T/m.txt")
+note "peerscope_path_alloc_bytes_total: $bytes"
+assert_between "$bytes" $((N * 64)) $((N * 64 * 4)) "bytes allocated, by /metrics"
 exit 0
