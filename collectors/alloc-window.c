@@ -151,13 +151,15 @@ int alloc__window_reset(struct alloc_priv *ap)
 	for (size_t i = 0; !err && i < n; i++) {
 		const struct alloc_key *k = &keys[i];
 		const struct alloc_base *read;
-		struct alloc_base *b;
+		struct alloc_base *b, now;
 		struct alloc_val v;
 
 		if (bpf_map_lookup_elem(fd, k, &v))
 			continue;
-		/* a key newer than the drain has no base: it is all the next window's */
-		read = next ? base_of(next, k, false) : NULL;
+		now = (struct alloc_base){ v.alloc_bytes, v.alloc_objs, v.fault_pages };
+		/* what the drain read: none for a key newer than it (all of that is
+		 * the next window's); without a drain (it failed), what is there now */
+		read = next ? base_of(next, k, false) : &now;
 		/* unchanged since the drain, and in the window before it: gone, likely */
 		if (idle_key(&v, read) && old && idle_key(&v, base_of(old, k, false)) &&
 		    forget_key(fd, k, &v)) {

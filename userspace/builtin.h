@@ -124,11 +124,12 @@ static inline double record__ts_sec(const struct timespec *a, const struct times
 int record__parse_args(struct record *r, int argc, char **argv);
 /*
  * --alloc[=MODE], --alloc-sample N, --alloc-duty FRACTION (name without
- * the dashes) into o, for record and the agent alike: NULL, or msg filled
- * with what the usage error says.
+ * the dashes) into o, for record and the agent alike: NULL, or msg (of
+ * RECORD_OPTION_MSG bytes) filled with what the usage error says.
  */
+#define RECORD_OPTION_MSG 256
 const char *record__alloc_option(struct record_opts *o, const char *name, const char *arg,
-				 char *msg, size_t len);
+				 char *msg);
 /* notes on targets: gone by the end of attach; exec'd or forked by the stop */
 /* each poll: a target that exec'd has its new image's maps read now */
 void record__watch_targets(struct record *r);

@@ -220,17 +220,17 @@ static int parse_args(struct agent *a, int argc, char **argv)
 {
 	struct record *r = &a->r;
 	const char *bad;
-	char why[256];
+	char why[RECORD_OPTION_MSG];
 	size_t off = 0;
 	char *end;
 	long v;
-	int opt, err;
+	int opt, err, idx = 0;	/* the long option getopt matched */
 
 	for (int i = 0; i < argc && off < sizeof(r->cmdline) - 1; i++)
 		off += snprintf(r->cmdline + off, sizeof(r->cmdline) - off, "%s%s",
 				i ? " " : "peerscope ", argv[i]);
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+p:F:c:e:vh", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+p:F:c:e:vh", long_options, &idx)) != -1) {
 		switch (opt) {
 		case 'p':
 			err = target__parse(&r->target, optarg, TARGET_MAX_PIDS, &bad);
@@ -269,12 +269,8 @@ static int parse_args(struct agent *a, int argc, char **argv)
 				return usage_error("bad --window '%s': want e.g. 60s, 5m (at least 500ms)",
 						   optarg);
 			break;
-		case OPT_ALLOC:
-		case OPT_ALLOC_SAMPLE:
-		case OPT_ALLOC_DUTY:
-			if (record__alloc_option(&r->opts, opt == OPT_ALLOC ? "alloc" :
-						 opt == OPT_ALLOC_SAMPLE ? "alloc-sample" : "alloc-duty",
-						 optarg, why, sizeof(why)))
+		case OPT_ALLOC: case OPT_ALLOC_SAMPLE: case OPT_ALLOC_DUTY:
+			if (record__alloc_option(&r->opts, long_options[idx].name, optarg, why))
 				return usage_error("%s", why);
 			break;
 		case OPT_RULES:

@@ -154,7 +154,7 @@ static int check_collector_list(const char *list)
 }
 
 const char *record__alloc_option(struct record_opts *o, const char *name, const char *arg,
-				 char *msg, size_t len)
+				 char *msg)
 {
 	if (!strcmp(name, "alloc")) {
 		if (!arg || !strcmp(arg, "kernel"))
@@ -169,7 +169,7 @@ const char *record__alloc_option(struct record_opts *o, const char *name, const 
 					   : !opt__fraction(arg, &o->alloc_duty))
 		return NULL;
 bad:
-	snprintf(msg, len, "bad --%s '%s': want %s", name, arg,
+	snprintf(msg, RECORD_OPTION_MSG, "bad --%s '%s': want %s", name, arg,
 		 !strcmp(name, "alloc") ? "kernel or malloc" :
 		 !strcmp(name, "alloc-sample") ? "an integer >= 1" : "a fraction in (0, 1]");
 	return msg;
@@ -178,13 +178,13 @@ bad:
 int record__parse_args(struct record *r, int argc, char **argv)
 {
 	const char *bad;
-	char why[128];
-	int opt, err, nr_outputs = 0;
+	char why[RECORD_OPTION_MSG];
+	int opt, err, nr_outputs = 0, idx = 0;	/* idx: the long option getopt matched */
 
 	join_cmdline(r->cmdline, sizeof(r->cmdline), argc, argv);
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+p:F:d:o:c:e:vh", long_options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+p:F:d:o:c:e:vh", long_options, &idx)) != -1) {
 		switch (opt) {
 		case 'p':
 			err = target__parse(&r->target, optarg, TARGET_MAX_PIDS, &bad);
@@ -234,12 +234,8 @@ int record__parse_args(struct record *r, int argc, char **argv)
 			if (opt__time_ns(optarg, &r->opts.min_block_ns))
 				return usage_error("bad --min-block '%s': want e.g. 1ms, 500us", optarg);
 			break;
-		case OPT_ALLOC:
-		case OPT_ALLOC_SAMPLE:
-		case OPT_ALLOC_DUTY:
-			if (record__alloc_option(&r->opts, opt == OPT_ALLOC ? "alloc" :
-						 opt == OPT_ALLOC_SAMPLE ? "alloc-sample" : "alloc-duty",
-						 optarg, why, sizeof(why)))
+		case OPT_ALLOC: case OPT_ALLOC_SAMPLE: case OPT_ALLOC_DUTY:
+			if (record__alloc_option(&r->opts, long_options[idx].name, optarg, why))
 				return usage_error("%s", why);
 			break;
 		case OPT_RULES:

@@ -17,6 +17,13 @@
 . "$(dirname "$0")/alloc-lib.sh"
 need_alloc
 
+# -c alloc alone says which option turns it on; a bad mode is a usage error
+"$PS" agent -p 1 -c alloc --dir "$T/none" 2>"$T/bad.err" && fail "agent -c alloc without --alloc ran"
+grep -q "add --alloc" "$T/bad.err" || fail "agent -c alloc without --alloc: $(cat "$T/bad.err")"
+"$PS" agent -p 1 --alloc=sometimes --dir "$T/none" 2>"$T/bad.err"
+[ $? = 2 ] && grep -q "bad --alloc 'sometimes'" "$T/bad.err" ||
+	fail "agent --alloc=sometimes: $(cat "$T/bad.err")"
+
 N=${N:-40000}
 "$PROGS/alloc_known" threads $N 4000 >"$T/prog.out" &
 pid=$!
