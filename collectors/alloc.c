@@ -16,6 +16,7 @@
  * (least-squares slope > 0, R^2 high) become leak suspects.
  */
 #include <errno.h>
+#include <signal.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -186,37 +187,66 @@ free_priv:
 
 /* ---- attach / detach the allocator probes -------------------------------- */
 
+/* Target i's links, ALLOC_MAX_PROBES pairs (entry, return) in ap->ulinks. */
+static struct bpf_link **target_links(struct alloc_priv *ap, int i)
+{
+	return &ap->ulinks[(size_t)i * ALLOC_MAX_PROBES * 2];
+}
+
+static bool process_gone(uint32_t pid)
+{
+	return kill(pid, 0) && errno == ESRCH;
+}
+
+/*
+ * Target i's probes; 0 when its process has gone meanwhile (the agent's
+ * targets come and go: one gone must not keep the others' probes off).
+ */
+static int attach_target(struct alloc_priv *ap, int i)
+{
+	struct alloc_target *t = &ap->targets[i];
+	struct bpf_link **links = target_links(ap, i);
+
+	for (int k = 0; k < t->nr_probes; k++) {
+		const struct alloc_probe *pr = &t->probes[k];
+
+		/* return probes first: an entry seen without its return looks nested */
+		for (int ret = 1; ret >= 0; ret--) {
+			LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = pr->fn, .retprobe = ret);
+			struct bpf_program *prog = ret ? ap->skel->progs.alloc_exit
+						       : ap->skel->progs.alloc_enter;
+			struct bpf_link *l;
+			int err;
+
+			if (ret && !pr->ret)
+				continue;
+			l = bpf_program__attach_uprobe_opts(prog, t->pid, t->path, pr->offset, &uo);
+			if (l) {
+				links[k * 2 + ret] = l;
+				continue;
+			}
+			err = -errno;
+			if (process_gone(t->pid)) {
+				ps_debug("alloc: pid %u has gone: its probes stay off", t->pid);
+				collector__destroy_links(links, ALLOC_MAX_PROBES * 2);
+				return 0;
+			}
+			ps_err("alloc: attaching a uprobe to %s in %s (pid %u) failed: %s "
+			       "(is the process still running?)", pr->sym, t->path, t->pid,
+			       strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
 static int attach_uprobes(struct alloc_priv *ap)
 {
 	for (int i = 0; i < ap->nr_targets; i++) {
-		struct alloc_target *t = &ap->targets[i];
-		struct bpf_link **links = &ap->ulinks[i * ALLOC_MAX_PROBES * 2];
+		int err = attach_target(ap, i);
 
-		for (int k = 0; k < t->nr_probes; k++) {
-			const struct alloc_probe *pr = &t->probes[k];
-
-			/* return probes first: an entry seen without its return looks nested */
-			for (int ret = 1; ret >= 0; ret--) {
-				LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = pr->fn, .retprobe = ret);
-				struct bpf_program *prog = ret ? ap->skel->progs.alloc_exit
-							       : ap->skel->progs.alloc_enter;
-				struct bpf_link *l;
-
-				if (ret && !pr->ret)
-					continue;
-				l = bpf_program__attach_uprobe_opts(prog, t->pid, t->path,
-								    pr->offset, &uo);
-				if (!l) {
-					int err = -errno;
-
-					ps_err("alloc: attaching a uprobe to %s in %s (pid %u) failed: "
-					       "%s (is the process still running?)", pr->sym, t->path,
-					       t->pid, strerror(-err));
-					return err;
-				}
-				links[k * 2 + ret] = l;
-			}
-		}
+		if (err)
+			return err;
 	}
 	/* calls cut by a detach must not look nested forever */
 	ap->skel->bss->attach_gen++;
@@ -266,6 +296,74 @@ static int attach_malloc(struct alloc_priv *ap, const struct target *t)
 	}
 	alloc__calibrate(ap);
 	return attach_uprobes(ap);
+}
+
+/* Targets whose process has gone lose their probes and their place. */
+static void forget_gone(struct alloc_priv *ap)
+{
+	int n = 0;
+
+	for (int i = 0; i < ap->nr_targets; i++) {
+		if (process_gone(ap->targets[i].pid)) {
+			collector__destroy_links(target_links(ap, i), ALLOC_MAX_PROBES * 2);
+			continue;
+		}
+		if (n != i) {
+			ap->targets[n] = ap->targets[i];
+			memcpy(target_links(ap, n), target_links(ap, i),
+			       ALLOC_MAX_PROBES * 2 * sizeof(*ap->ulinks));
+			memset(target_links(ap, i), 0, ALLOC_MAX_PROBES * 2 * sizeof(*ap->ulinks));
+		}
+		n++;
+	}
+	ap->nr_targets = n;
+	n = 0;
+	for (int i = 0; i < ap->nr_pids; i++)
+		if (!process_gone(ap->pids[i]))
+			ap->pids[n++] = ap->pids[i];
+	ap->nr_pids = n;
+}
+
+/*
+ * A process that became a target after attach (agent --comm, --cgroup).
+ * The kernel side and the counting follow every target through the shared
+ * target map; malloc mode needs the new process's allocator found and its
+ * probes attached (now, or at the next "on" of the duty cycle).
+ */
+static int alloc_add_target(struct collector *c, uint32_t pid)
+{
+	struct alloc_priv *ap = c->priv;
+	size_t per = ALLOC_MAX_PROBES * 2;
+	struct alloc_target *t;
+	struct bpf_link **l;
+	char why[512];
+	int i, err;
+
+	forget_gone(ap);
+	if (ap->nr_pids < PS_MAX_TARGETS)
+		ap->pids[ap->nr_pids++] = pid;
+	if (ap->mode != ALLOC_MALLOC)
+		return 0;
+	i = ap->nr_targets;
+	t = realloc(ap->targets, (i + 1) * sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	ap->targets = t;
+	l = realloc(ap->ulinks, (i + 1) * per * sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	ap->ulinks = l;
+	memset(target_links(ap, i), 0, per * sizeof(*l));
+	memset(&t[i], 0, sizeof(t[i]));
+	err = alloc__discover(pid, &t[i], why, sizeof(why));
+	if (err) {
+		ps_err("alloc: pid %u: no allocator found: %s", pid, why);
+		return err;
+	}
+	ps_debug("alloc: pid %u: %s allocator in %s, %d entry points", pid, t[i].allocator,
+		 t[i].path, t[i].nr_probes);
+	ap->nr_targets++;
+	return ap->attached ? attach_target(ap, i) : 0;
 }
 
 /* ---- kernel side ---------------------------------------------------------- */
@@ -408,7 +506,7 @@ static void duty_cycle(struct alloc_priv *ap, uint64_t now)
 		ap->toggles++;
 	} else if (!ap->attached && now - ap->t_switch >= ap->duty_period - on) {
 		if (attach_uprobes(ap))
-			detach_uprobes(ap);	/* a target exited: try again next period */
+			detach_uprobes(ap);	/* said why; try again next period */
 		ap->t_switch = now_ns();	/* on from the end of the attach */
 		ap->toggles++;
 	}
@@ -754,6 +852,7 @@ const struct collector_ops alloc_collector_ops = {
 	.drain = alloc_drain,
 	.reset = alloc_reset,
 	.keep_stacks = alloc_keep_stacks,
+	.add_target = alloc_add_target,
 	.stats = alloc_stats,
 	.close = alloc_close,
 };

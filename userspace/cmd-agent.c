@@ -61,7 +61,7 @@ static const char usage_text[] =
 "  -e, --events LIST         hardware counters per path (hwc collector), as in\n"
 "                            record\n"
 "      --alloc[=malloc]      memory, as in record: kernel allocation events,\n"
-"                            or malloc uprobes (the -p targets only)\n"
+"                            or malloc uprobes\n"
 "      --alloc-sample N      memory: record one call in N (default 1)\n"
 "      --alloc-duty FRACTION memory: fraction of time probes are on (default 1)\n"
 "      --rules FILE|NAME     path rules file or built-in set (docs/rules.md)\n"
