@@ -526,11 +526,6 @@ free_bufs:
 	return err;
 }
 
-static void keep_store_id(void *ctx, __s32 id)
-{
-	unw_keep__add(ctx, id);
-}
-
 /*
  * fn(ctx, id) for the stacks of waits still open (blocked or preempted
  * threads, and those woken but not yet run: their wakers' stacks are
@@ -613,7 +608,7 @@ static void offcpu_keep_stacks(struct collector *c, struct unw_keep *k)
 {
 	struct offcpu_priv *op = c->priv;
 
-	if (scan_referenced(op, keep_store_id, k))
+	if (scan_referenced(op, unw_keep__add, k))
 		k->err = k->err ?: -EIO;
 }
 

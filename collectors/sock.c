@@ -452,18 +452,13 @@ static int sock_reset(struct collector *c)
 	return err;
 }
 
-static void keep_store_id(void *ctx, int32_t id)
-{
-	unw_keep__add(ctx, id);
-}
-
 /*
  * The agent's trim of the unwinder's store: the user stacks of what was
  * counted since the drain took the maps out (the next window's).
  */
 static void sock_keep_stacks(struct collector *c, struct unw_keep *k)
 {
-	if (scan_referenced(c->priv, keep_store_id, k))
+	if (scan_referenced(c->priv, unw_keep__add, k))
 		k->err = k->err ?: -EIO;
 }
 

@@ -15,8 +15,10 @@
 #include "core/log.h"
 #include "bpf/unwind.h"
 
-void unw_keep__add(struct unw_keep *k, int32_t stack_id)
+void unw_keep__add(void *ctx, int32_t stack_id)
 {
+	struct unw_keep *k = ctx;
+
 	if (k->err || !unwinder__owns_stack(stack_id) || unwinder__in_set_b(stack_id))
 		return;
 	k->err = ARRAY_ROOM(k->ids, k->n, k->cap, 256);

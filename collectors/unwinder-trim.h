@@ -25,8 +25,11 @@ struct unw_keep {
 	int err;	/* -ENOMEM once an add failed: then nothing is trimmed */
 };
 
-/* Keeps stack_id when it is an id of the shared store (others are ignored). */
-void unw_keep__add(struct unw_keep *k, int32_t stack_id);
+/*
+ * Keeps stack_id in the struct unw_keep ctx when it is an id of the shared
+ * store (others are ignored); void * so that it is a scan callback as is.
+ */
+void unw_keep__add(void *ctx, int32_t stack_id);
 void unw_keep__free(struct unw_keep *k);
 
 struct unw_trim {
