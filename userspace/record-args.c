@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,25 +154,50 @@ static int check_collector_list(const char *list)
 	return 0;
 }
 
+static bool parse_alloc_mode(const char *arg, struct record_opts *o)
+{
+	if (!arg || !strcmp(arg, "kernel"))
+		o->alloc = ALLOC_KERNEL;
+	else if (!strcmp(arg, "malloc"))
+		o->alloc = ALLOC_MALLOC;
+	else
+		return false;
+	return true;
+}
+
+static bool parse_alloc_sample(const char *arg, struct record_opts *o)
+{
+	return !opt__count(arg, &o->alloc_sample);
+}
+
+static bool parse_alloc_duty(const char *arg, struct record_opts *o)
+{
+	return !opt__fraction(arg, &o->alloc_duty);
+}
+
+static const struct {
+	const char *name;
+	bool (*parse)(const char *arg, struct record_opts *o);
+	const char *want;
+} alloc_options[] = {
+	{ "alloc",	  parse_alloc_mode,   "kernel or malloc" },
+	{ "alloc-sample", parse_alloc_sample, "an integer >= 1" },
+	{ "alloc-duty",	  parse_alloc_duty,   "a fraction in (0, 1]" },
+};
+
 const char *record__alloc_option(struct record_opts *o, const char *name, const char *arg,
 				 char *msg)
 {
-	if (!strcmp(name, "alloc")) {
-		if (!arg || !strcmp(arg, "kernel"))
-			o->alloc = ALLOC_KERNEL;
-		else if (!strcmp(arg, "malloc"))
-			o->alloc = ALLOC_MALLOC;
-		else
-			goto bad;
-		return NULL;
+	for (size_t i = 0; i < sizeof(alloc_options) / sizeof(alloc_options[0]); i++) {
+		if (strcmp(name, alloc_options[i].name))
+			continue;
+		if (alloc_options[i].parse(arg, o))
+			return NULL;
+		snprintf(msg, RECORD_OPTION_MSG, "bad --%s '%s': want %s", name, arg,
+			 alloc_options[i].want);
+		return msg;
 	}
-	if (!strcmp(name, "alloc-sample") ? !opt__count(arg, &o->alloc_sample)
-					   : !opt__fraction(arg, &o->alloc_duty))
-		return NULL;
-bad:
-	snprintf(msg, RECORD_OPTION_MSG, "bad --%s '%s': want %s", name, arg,
-		 !strcmp(name, "alloc") ? "kernel or malloc" :
-		 !strcmp(name, "alloc-sample") ? "an integer >= 1" : "a fraction in (0, 1]");
+	snprintf(msg, RECORD_OPTION_MSG, "--%s is not an allocator option", name);
 	return msg;
 }
 
