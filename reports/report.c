@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -335,7 +336,11 @@ static void meta_json(const struct profile *p, const struct report_opts *o, FILE
 	else
 		json__null(&w);
 	json_types(&w, p);
-	json__key(&w, "type"); json__str(&w, profile__str(p, p->types[o->type_idx].type));
+	json__key(&w, "type");
+	if (o->type_idx >= 0)
+		json__str(&w, profile__str(p, p->types[o->type_idx].type));
+	else
+		json__null(&w);
 	json__key(&w, "path");
 	json__str_or_null(&w, o->path);
 	json__key(&w, "nr_samples"); json__uint(&w, p->nr_samples);
@@ -387,6 +392,18 @@ static void unnamed_rows(const struct profile *p, const struct report_opts *o,
 	}
 }
 
+/* whether the comma-separated list has name as one of its items */
+static bool list_has(const char *list, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *s = list; *s; s += strcspn(s, ","), s += *s == ',') {
+		if (!strncmp(s, name, len) && (s[len] == ',' || !s[len]))
+			return true;
+	}
+	return false;
+}
+
 static void meta_text(const struct profile *p, const struct report_opts *o, struct report_out *out,
 		      const struct rec_meta *meta)
 {
@@ -413,7 +430,7 @@ static void meta_text(const struct profile *p, const struct report_opts *o, stru
 	if ((v = meta->pids) && *v)
 		meta_row(out, "targets", (snprintf(line, sizeof(line), "pid %s", v), line));
 	if ((v = meta->collectors) && *v) {
-		if (REC_HAS(meta, meta, freq))
+		if (REC_HAS(meta, meta, freq) && list_has(v, "cpu"))
 			snprintf(line, sizeof(line), "%s (cpu at %" PRIu64 " Hz)", v, meta->freq);
 		else
 			snprintf(line, sizeof(line), "%s", v);
@@ -429,10 +446,15 @@ static void meta_text(const struct profile *p, const struct report_opts *o, stru
 		n += snprintf(line + n, sizeof(line) - n, "%s%s %s", i ? ", " : "",
 			      profile__str(p, p->types[i].type), val);
 	}
-	meta_row(out, "totals", line);
-	snprintf(line, sizeof(line), "%s (%s)%s%s", profile__str(p, p->types[o->type_idx].type),
-		 profile__str(p, p->types[o->type_idx].unit), o->path ? ", path " : "",
-		 o->path ? o->path : "");
+	if (n)
+		meta_row(out, "totals", line);
+	if (o->type_idx >= 0)
+		snprintf(line, sizeof(line), "%s (%s)%s%s",
+			 profile__str(p, p->types[o->type_idx].type),
+			 profile__str(p, p->types[o->type_idx].unit), o->path ? ", path " : "",
+			 o->path ? o->path : "");
+	else
+		snprintf(line, sizeof(line), "counters only (no samples: see Counters)");
 	meta_row(out, "showing", line);
 	n = 0;
 	line[0] = '\0';

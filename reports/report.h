@@ -57,7 +57,8 @@ enum report_format {
 /* What the user asked for; every section reads what concerns it. */
 struct report_opts {
 	const char *file;		/* the recording, as given */
-	int type_idx;			/* sample column chosen (--type or the default) */
+	int type_idx;			/* sample column chosen (--type or the default);
+				   -1: none, a recording of counters alone */
 	const char *path;		/* --path PATH (already applied), or NULL */
 	int top_n;			/* --top N: rows per table (default 20) */
 	bool sort_total;		/* --sort total: top functions by total, not self */

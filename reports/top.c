@@ -105,6 +105,8 @@ int report_top__emit(const struct profile *p, const struct report_opts *o,
 	uint32_t n;
 	int err;
 
+	if (o->type_idx < 0)	/* counters alone: no functions to rank */
+		return 0;
 	err = top__compute(p, o->type_idx, o->sort_total, &r);
 	if (err)
 		return err;

@@ -41,6 +41,9 @@ int cmd__options(int argc, char **argv, const char *cmd, const char *usage,
 int cmd__load_dir(const char *cmd, const char *dir, double since_s, struct profile **p);
 int cmd__load(const char *cmd, const char *file, const char *type, double since_s,
 	      struct profile **p, const char **what, int *type_idx);
+/* cmd__load's choice of the sample column, alone: CMD_GO_ON or the exit code */
+int cmd__pick_type(const char *cmd, const char *file, const struct profile *p,
+		   const char *type, int *type_idx);
 /* Keeps the samples of one path (--path) of a labelled profile, as command cmd. */
 int cmd__select_path(const char *cmd, struct profile **p, const char *path);
 

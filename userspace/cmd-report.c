@@ -15,6 +15,7 @@
 #include "builtin.h"
 #include "core/log.h"
 #include "core/profile.h"
+#include "core/records.h"
 #include "core/rules.h"
 #include "analysis/paths.h"
 #include "reports/report.h"
@@ -237,9 +238,18 @@ static int load(struct report_args *a, struct profile **pp, struct path_rules **
 	struct report_opts *o = &a->o;
 	const char *what;
 	char msg[256];
-	int err = cmd__load("report", o->file, a->type, a->since_s, pp, &what, &o->type_idx);
+	int err = cmd__load("report", o->file, a->type, a->since_s, pp, &what, NULL);
 
 	if (err != CMD_GO_ON)
+		return err;
+	/*
+	 * A recording of counters alone (-c hwc) has records and no sample
+	 * column: the sections that need one are left out (type_idx -1).
+	 */
+	if (!a->type && !(*pp)->nr_types && records__count(*pp, REC_KIND_counter))
+		o->type_idx = -1;
+	else if ((err = cmd__pick_type("report", o->file, *pp, a->type,
+				       &o->type_idx)) != CMD_GO_ON)
 		return err;
 	/*
 	 * A profile with no path data of its own (a foreign pprof) shows no

@@ -14,6 +14,7 @@
 #include "builtin.h"
 #include "core/log.h"
 #include "core/profile.h"
+#include "core/records.h"
 #include "format/recording.h"
 #include "reports/report.h"
 
@@ -93,7 +94,6 @@ int cmd__load(const char *cmd, const char *file, const char *type, double since_
 	      struct profile **p, const char **what, int *type_idx)
 {
 	struct stat st;
-	char types[256];
 	int err;
 
 	if (!stat(file, &st) && S_ISDIR(st.st_mode)) {
@@ -118,14 +118,25 @@ int cmd__load(const char *cmd, const char *file, const char *type, double since_
 		return PS_EXIT_ERROR;
 	}
 pick:
-	if (!type_idx)
-		return CMD_GO_ON;
-	*type_idx = recording__pick_type(*p, type);
+	return type_idx ? cmd__pick_type(cmd, file, *p, type, type_idx) : CMD_GO_ON;
+}
+
+int cmd__pick_type(const char *cmd, const char *file, const struct profile *p,
+		   const char *type, int *type_idx)
+{
+	char types[256];
+
+	*type_idx = recording__pick_type(p, type);
 	if (*type_idx >= 0)
 		return CMD_GO_ON;
+	if (!p->nr_types && records__count(p, REC_KIND_counter)) {
+		ps_err("%s: %s holds counters only (-c hwc), no samples: 'peerscope report %s' "
+		       "shows them", cmd, file, file);
+		return PS_EXIT_ERROR;
+	}
 	if (*type_idx == -ENOENT)
 		ps_err("%s: no sample type '%s' in %s (it has: %s)", cmd, type, file,
-		       recording__type_list(*p, types, sizeof(types)));
+		       recording__type_list(p, types, sizeof(types)));
 	else
 		ps_err("%s: %s has no sample types (is it an empty profile?)", cmd, file);
 	return *type_idx == -ENOENT ? PS_EXIT_USAGE : PS_EXIT_ERROR;

@@ -4,7 +4,10 @@
 # events are read in BPF with bpf_perf_event_read_value at context
 # switches and attributed to the thread's path.
 #  1. a sleeping loop: its context switches (path other) ~ its sleeps;
-#  2. one node of the test network: the dht path gets its own counters.
+#  2. -c hwc alone: a recording of counters and no samples is reported
+#     (it was refused as "no sample types"), and flame says why it has
+#     nothing to draw;
+#  3. one node of the test network: the dht path gets its own counters.
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd python3
@@ -68,7 +71,22 @@ fi
 "$PS" record -p "$pid" -d 0.5 -c cpu -o "$T/b.pb.gz" 2>"$T/err2" || fail "record without -e failed"
 grep -qE "hwc( collector)?:" "$T/err2" && fail "hwc spoke without -e: $(cat "$T/err2")"
 
-# 2. the test network: counters for the dht path
+# 2. counters alone
+"$PS" record -p "$pid" -d 1 -c hwc -e context-switches -o "$T/c.pb.gz" 2>"$T/err4" ||
+	fail "record -c hwc alone failed: $(cat "$T/err4")"
+"$PS" report "$T/c.pb.gz" >"$T/c.txt" 2>"$T/c.err" ||
+	fail "report of counters alone failed: $(cat "$T/c.err")"
+grep -q "counters only" "$T/c.txt" || fail "report does not say it shows counters only: $(cat "$T/c.txt")"
+"$PS" report "$T/c.pb.gz" --json >"$T/report.json" || fail "report --json of counters alone failed"
+cs=$(counters other context-switches)
+note "-c hwc alone, 1 s of 1 ms sleeps: context-switches $cs"
+assert_between "$cs" 400 1100 "context switches of counters alone"
+python3 -c 'import json,sys; assert json.load(open(sys.argv[1]))["meta"]["type"] is None' \
+	"$T/report.json" || fail "report --json of counters alone: meta.type is not null"
+"$PS" flame "$T/c.pb.gz" -o "$T/c.svg" 2>"$T/f.err" && fail "flame drew a recording with no samples"
+grep -q "holds counters only" "$T/f.err" || fail "flame does not say why: $(cat "$T/f.err")"
+
+# 3. the test network: counters for the dht path
 [ -x "$BUILD/p2pnet" ] || { note "no $BUILD/p2pnet: path part skipped"; exit 0; }
 base=$(free_net_base) || exit 1
 bg "$BUILD/p2pnet" --nodes 4 --duration 0 --base-port "$base" --dht-rate 60 --gossip-rate 5 \
