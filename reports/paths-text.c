@@ -168,7 +168,15 @@ static void text_path(FILE *f, const struct paths_view *pv, const struct path_st
 			fprintf(f, "      %3.0f %%  %s\n", pct(pp->top[t].value, pp->total), stack);
 		}
 	}
-	if (ps->tx_bytes || ps->rx_bytes || ps->tx_msgs || ps->rx_msgs || ps->peers) {
+	/*
+	 * Peers come from serving tags as well as from traffic: a path's
+	 * threads can have been serving peers when sampled and sent nothing
+	 * on it, and "8 peers, tx 0 B in 0 msgs" read as a fault.
+	 */
+	if (ps->peers && !ps->tx_bytes && !ps->rx_bytes && !ps->tx_msgs && !ps->rx_msgs)
+		fprintf(f, "  network      served %u peers, no messages counted on this path\n",
+			ps->peers);
+	else if (ps->tx_bytes || ps->rx_bytes || ps->tx_msgs || ps->rx_msgs || ps->peers) {
 		fprintf(f, "  network      %u peers, tx %s in %lld msgs, rx %s in %lld msgs\n",
 			ps->peers, human_bytes(ps->tx_bytes, a, sizeof(a)), (long long)ps->tx_msgs,
 			human_bytes(ps->rx_bytes, b, sizeof(b)), (long long)ps->rx_msgs);

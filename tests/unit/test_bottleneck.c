@@ -737,10 +737,58 @@ static void test_report_formats(void **state)
 	profile__free(p);
 }
 
+/* A cpu sample of the path while serving peer (the sock collector's tag). */
+static void add_served(struct profile *p, const char *frames, const char *path,
+		       const char *peer, int64_t v)
+{
+	struct pf_label_kv kv[] = {
+		{ .key = "pid", .num = 42 },
+		{ .key = "path", .str = path },
+		{ .key = "peer", .str = peer },
+	};
+	int col = profile__add_type(p, "cpu", "nanoseconds");
+
+	assert_true(profile__add(p, stack_of(p, frames), profile__intern_labels(p, kv, 3), col,
+				 v) >= 0);
+}
+
+/*
+ * A path whose threads served peers but sent nothing on it says so, not
+ * "2 peers, tx 0 B in 0 msgs"; a path with traffic keeps its line.
+ */
+static void test_peers_without_traffic(void **state)
+{
+	struct bottleneck_opts o = { .format = REPORT_TEXT };
+	struct profile *p = new_profile();
+	char err[256], *buf = NULL;
+	struct path_rules *r = path_rules__load("p2pnode", err, sizeof(err));
+	size_t len = 0;
+	FILE *f;
+
+	path_rules__save(r, p, "test");
+	path_rules__free(r);
+	add_served(p, "gossip_handle_frame;gossip_worker_main", "gossip", "127.0.0.1:4001", 2 * S);
+	add_served(p, "gossip_handle_frame;gossip_worker_main", "gossip", "127.0.0.1:4002", 2 * S);
+	add_served(p, "dht_on_reply;dht_worker_main", "dht", "127.0.0.1:4003", 3 * S);
+	add(p, "k:udp_sendmsg;sendto;dht_send;dht_worker_main", "dht", NULL, "tx/messages", 40);
+	add(p, "k:udp_sendmsg;sendto;dht_send;dht_worker_main", "dht", NULL, "tx/bytes", 4000);
+	f = open_memstream(&buf, &len);
+	assert_true(bottleneck__report(f, p, &o) >= 0);
+	fclose(f);
+	if (getenv("SHOW"))
+		fputs(buf, stderr);
+	assert_non_null(strstr(buf, "network      served 2 peers, no messages counted on this path"));
+	assert_non_null(strstr(buf, "network      1 peers, tx 4.0 kB in 40 msgs"));
+	assert_null(strstr(buf, "tx 0 B in 0 msgs"));
+	free(buf);
+	profile__free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cpu_bound),
+		cmocka_unit_test(test_peers_without_traffic),
 		cmocka_unit_test(test_hottest_not_wait),
 		cmocka_unit_test(test_idle_on_cpu_not_busy),
 		cmocka_unit_test(test_unplaced_sleep_is_idle),
