@@ -198,7 +198,7 @@ static void stop_targets(struct record *r)
  * is where the recording is, NULL when nowhere.
  */
 static int write_recording(const struct record *r, struct profile *p, int64_t samples,
-			   const char **written)
+			   const char *noun, const char **written)
 {
 	double secs = record__ts_sec(&r->t_attached, &r->t_stop);
 	int err = pprof__write(p, r->output), err2;
@@ -208,17 +208,17 @@ static int write_recording(const struct record *r, struct profile *p, int64_t sa
 		return 0;
 	*written = NULL;
 	if (!r->fallback_output) {
-		ps_err("record: writing %s failed: %s: %lld samples of %.1f s are lost (check the "
+		ps_err("record: writing %s failed: %s: %lld %s of %.1f s are lost (check the "
 		       "disk and the path given with -o; a second -o keeps the recording when "
 		       "the first cannot be written)", r->output, strerror(-err),
-		       (long long)samples, secs);
+		       (long long)samples, noun, secs);
 		return err;
 	}
 	err2 = pprof__write(p, r->fallback_output);
 	if (err2) {
-		ps_err("record: writing %s failed: %s, and the second -o %s: %s: %lld samples of "
+		ps_err("record: writing %s failed: %s, and the second -o %s: %s: %lld %s of "
 		       "%.1f s are lost (check both disks)", r->output, strerror(-err),
-		       r->fallback_output, strerror(-err2), (long long)samples, secs);
+		       r->fallback_output, strerror(-err2), (long long)samples, noun, secs);
 		return err;
 	}
 	ps_err("record: writing %s failed: %s: the recording went to the second -o, %s "
@@ -253,7 +253,7 @@ static void stack_errors_by_collector(const struct record *r)
 static int drain_and_write(struct record *r)
 {
 	struct collector_stats t;
-	const char *written;
+	const char *written, *noun;
 	struct profile *p;
 	int64_t samples = 0;
 	int err, idx, left;
@@ -289,9 +289,11 @@ static int drain_and_write(struct record *r)
 	record__add_records(r, p);
 
 	t = record__total_stats(r);
+	/* without the cpu collector there are no samples: count its events */
 	idx = profile__type_index(p, "samples");
 	samples = idx >= 0 ? profile__total(p, idx) : (int64_t)t.events;
-	err = write_recording(r, p, samples, &written);
+	noun = idx >= 0 ? "samples" : "events";
+	err = write_recording(r, p, samples, noun, &written);
 	if (!written)
 		goto free_profile;
 
@@ -305,8 +307,8 @@ static int drain_and_write(struct record *r)
 			 s->bpf_run_ns / 1e6, (unsigned long long)s->bpf_run_cnt);
 	}
 	/* drops are always shown, even when zero */
-	fprintf(stderr, "peerscope: wrote %s: %lld samples, %llu stack errors, %llu map full, "
-		"%llu lost", strcmp(written, "-") ? written : "stdout", (long long)samples,
+	fprintf(stderr, "peerscope: wrote %s: %lld %s, %llu stack errors, %llu map full, "
+		"%llu lost", strcmp(written, "-") ? written : "stdout", (long long)samples, noun,
 		(unsigned long long)t.stack_errors, (unsigned long long)t.map_full,
 		(unsigned long long)t.lost);
 	stack_errors_by_collector(r);

@@ -74,6 +74,8 @@ grep -qE "hwc( collector)?:" "$T/err2" && fail "hwc spoke without -e: $(cat "$T/
 # 2. counters alone
 "$PS" record -p "$pid" -d 1 -c hwc -e context-switches -o "$T/c.pb.gz" 2>"$T/err4" ||
 	fail "record -c hwc alone failed: $(cat "$T/err4")"
+grep -qE "wrote $T/c.pb.gz: [1-9][0-9]* events, " "$T/err4" ||
+	fail "record -c hwc alone does not count events (it has no samples): $(cat "$T/err4")"
 "$PS" report "$T/c.pb.gz" >"$T/c.txt" 2>"$T/c.err" ||
 	fail "report of counters alone failed: $(cat "$T/c.err")"
 grep -q "counters only" "$T/c.txt" || fail "report does not say it shows counters only: $(cat "$T/c.txt")"
