@@ -35,6 +35,19 @@
 /* Set by userspace before load (record --unwind auto|dwarf). */
 const volatile bool unw_enabled = false;
 
+/*
+ * The user registers as the kernel saves them at entry (bpf_task_pt_regs):
+ * x86-64's pt_regs, whose layout is user ABI (ptrace's user_regs_struct),
+ * so they are read through this plain struct, not vmlinux.h's CO-RE one.
+ * An object whose only CO-RE use was this walk (cpu) then has no CO-RE
+ * relocation, and libbpf loads it without parsing the kernel's 5 MB of BTF
+ * (a third of a short recording's CPU was three such parses).
+ */
+struct unw_user_regs {
+	unsigned long r15, r14, r13, r12, bp, bx, r11, r10, r9, r8;
+	unsigned long ax, cx, dx, si, di, orig_ax, ip, cs, flags, sp, ss;
+};
+
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -399,8 +412,7 @@ static __always_inline long unw_store(void *store, __u32 set_bit, struct unw_sta
  */
 __noinline long unw_user_stack(__u32 tgid, __u32 set_b)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct pt_regs *regs;
+	struct unw_user_regs *regs;
 	struct unw_loop l = { .w = { .tgid = tgid, .hash = 0xcbf29ce484222325ULL,
 				     .last_map = UNW_MAX_MAPS } };
 	struct unw_walk *w = &l.w;
@@ -414,8 +426,13 @@ __noinline long unw_user_stack(__u32 tgid, __u32 set_b)
 	proc = bpf_map_lookup_elem(&unw_procs, &tgid);
 	if (!proc)
 		return -ENOENT;
-	if (task->flags & 0x00200000)	/* PF_KTHREAD: no user stack */
-		return -EFAULT;
+	/*
+	 * No kernel-thread test (it read task->flags through CO-RE): only a
+	 * target's threads get here (unw_procs is keyed by tgid, and a kernel
+	 * thread is never in a target's thread group), and a thread that
+	 * never ran user code (an io_uring worker) has zeroed user registers,
+	 * on which the walk stops at its first step.
+	 */
 	sc = bpf_map_lookup_elem(&unw_scratch, &zero);
 	if (!sc)
 		return -ENOENT;
@@ -424,7 +441,7 @@ __noinline long unw_user_stack(__u32 tgid, __u32 set_b)
 		return -ENOENT;
 	}
 	/* the user registers, also when the event hit in the kernel */
-	regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	regs = (struct unw_user_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	w->ip = regs->ip;
 	w->sp = regs->sp;
 	w->bp = regs->bp;
