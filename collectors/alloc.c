@@ -16,7 +16,6 @@
  * (least-squares slope > 0, R^2 high) become leak suspects.
  */
 #include <errno.h>
-#include <signal.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -193,9 +192,10 @@ static struct bpf_link **target_links(struct alloc_priv *ap, int i)
 	return &ap->ulinks[(size_t)i * ALLOC_MAX_PROBES * 2];
 }
 
+/* gone, or a zombie: either way its maps are empty and it allocates no more */
 static bool process_gone(uint32_t pid)
 {
-	return kill(pid, 0) && errno == ESRCH;
+	return !target__alive(pid);
 }
 
 /*
@@ -285,6 +285,11 @@ static int attach_malloc(struct alloc_priv *ap, const struct target *t)
 		struct alloc_target *at = &ap->targets[ap->nr_targets];
 
 		err = alloc__discover(t->pids[i], at, why, sizeof(why));
+		/* one that exited during the attach is said by record; the others go on */
+		if (err && process_gone(t->pids[i])) {
+			ps_debug("alloc: pid %u exited before its allocator was found", t->pids[i]);
+			continue;
+		}
 		if (err) {
 			ps_err("alloc: no allocator found: %s (use --alloc for the kernel-side view)",
 			       why);
@@ -356,6 +361,10 @@ static int alloc_add_target(struct collector *c, uint32_t pid)
 	memset(target_links(ap, i), 0, per * sizeof(*l));
 	memset(&t[i], 0, sizeof(t[i]));
 	err = alloc__discover(pid, &t[i], why, sizeof(why));
+	if (err && process_gone(pid)) {
+		ps_debug("alloc: pid %u exited before its allocator was found", pid);
+		return 0;
+	}
 	if (err) {
 		ps_err("alloc: pid %u: no allocator found: %s", pid, why);
 		return err;
