@@ -44,3 +44,14 @@ else:
     print(0)
 PY
 }
+
+# two_loops: starts two alloc_known loops (malloc/free until killed), their
+# pids in A and B; the tests where one of two targets exits
+two_loops() {
+	"$PROGS/alloc_known" loop >"$T/a.out" &
+	A=$!
+	BG_PIDS+=("$A")
+	"$PROGS/alloc_known" loop >"$T/b.out" &
+	B=$!
+	BG_PIDS+=("$B")
+}

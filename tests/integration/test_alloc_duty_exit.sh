@@ -15,12 +15,7 @@
 . "$(dirname "$0")/alloc-lib.sh"
 need_alloc
 
-"$PROGS/alloc_known" loop >"$T/a.out" &
-A=$!
-BG_PIDS+=("$A")
-"$PROGS/alloc_known" loop >"$T/b.out" &
-B=$!
-BG_PIDS+=("$B")
+two_loops
 "$PS" record -p "$A,$B" -d 8 -c alloc --alloc=malloc --alloc-duty 0.5 -o "$T/rec.pb.gz" \
 	--progress 2>"$T/record.err" &
 rec=$!

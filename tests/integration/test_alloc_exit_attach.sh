@@ -13,33 +13,34 @@
 need_alloc
 need_cmd bpftrace
 
-"$PROGS/alloc_known" loop >"$T/a.out" &
-A=$!
-BG_PIDS+=("$A")
-"$PROGS/alloc_known" loop >"$T/b.out" &
-B=$!
-BG_PIDS+=("$B")
+two_loops
 
-bpftrace --unsafe -e "uprobe:$PS:alloc__discover /@stopped == 0/ { @stopped = 1; signal(\"SIGSTOP\"); }" \
-	>"$T/bt.out" 2>&1 &
+# bpftrace runs record as its child (-c, started once the probe is on) and
+# stops only that child: another peerscope on the machine is left alone
+# (-c splits its command at spaces, without a shell's quoting: a script)
+echo "exec '$PS' record -p $A,$B -d 3 -c alloc --alloc=malloc -o '$T/rec.pb.gz' 2>'$T/record.err'" \
+	>"$T/rec.sh"
+bpftrace --unsafe -e 'uprobe:'"$PS"':alloc__discover /pid == cpid && @stopped == 0/ {
+		@stopped = 1; signal("SIGSTOP"); }' -c "/bin/sh $T/rec.sh" >"$T/bt.out" 2>&1 &
 bt=$!
-BG_PIDS+=("$bt")
-for _ in $(seq 100); do grep -qs "Attaching" "$T/bt.out" && break; sleep 0.1; done
-grep -qs "Attaching" "$T/bt.out" || fail "bpftrace did not attach: $(cat "$T/bt.out")"
-
-"$PS" record -p "$A,$B" -d 3 -c alloc --alloc=malloc -o "$T/rec.pb.gz" 2>"$T/record.err" &
-rec=$!
+rec=
+# bpftrace ends with its child; on a failure both go at once (bpftrace can
+# take seconds over a SIGTERM, and a stopped record waits for ever)
+at_exit 'kill -9 $bt $rec 2>/dev/null'
 stopped=
 for _ in $(seq 300); do
-	[ "$(awk '{ print $3 }' /proc/$rec/stat 2>/dev/null)" = T ] && { stopped=1; break; }
-	kill -0 "$rec" 2>/dev/null || break
+	[ -n "$rec" ] || rec=$(pgrep -P "$bt" -x peerscope | head -1)
+	[ -n "$rec" ] && [ "$(awk '{ print $3 }' /proc/$rec/stat 2>/dev/null)" = T ] && { stopped=1; break; }
+	kill -0 "$bt" 2>/dev/null || break
 	sleep 0.05
 done
 [ -n "$stopped" ] || fail "record was not stopped at alloc__discover: $(tail -2 "$T/record.err"; tail -2 "$T/bt.out")"
 kill -9 "$A"
 wait "$A" 2>/dev/null
 kill -CONT "$rec"
-wait "$rec" || fail "record exit $?, want 0: $(grep -v debug "$T/record.err" | tail -2)"
+wait "$bt"
+grep -q "^peerscope: wrote $T/rec.pb.gz" "$T/record.err" ||
+	fail "record did not write its recording: $(grep -v debug "$T/record.err" | tail -2)"
 grep -q "no allocator found" "$T/record.err" && fail "record gave up on the gone target: $(grep -m1 "no allocator" "$T/record.err")"
 line=$(grep "^peerscope: note: pid $A exited while record was attaching" "$T/record.err") ||
 	fail "no note for A: $(grep -v 'debug\|libbpf' "$T/record.err")"
