@@ -5,13 +5,13 @@
 #include "reports/output.h"
 #include "analysis/paths.h"
 #include "core/profile.h"
+#include "core/opt-values.h"
 #include "core/records.h"
 #include "core/rules.h"
 #include "core/units.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -392,18 +392,6 @@ static void unnamed_rows(const struct profile *p, const struct report_opts *o,
 	}
 }
 
-/* whether the comma-separated list has name as one of its items */
-static bool list_has(const char *list, const char *name)
-{
-	size_t len = strlen(name);
-
-	for (const char *s = list; *s; s += strcspn(s, ","), s += *s == ',') {
-		if (!strncmp(s, name, len) && (s[len] == ',' || !s[len]))
-			return true;
-	}
-	return false;
-}
-
 static void meta_text(const struct profile *p, const struct report_opts *o, struct report_out *out,
 		      const struct rec_meta *meta)
 {
@@ -430,7 +418,7 @@ static void meta_text(const struct profile *p, const struct report_opts *o, stru
 	if ((v = meta->pids) && *v)
 		meta_row(out, "targets", (snprintf(line, sizeof(line), "pid %s", v), line));
 	if ((v = meta->collectors) && *v) {
-		if (REC_HAS(meta, meta, freq) && list_has(v, "cpu"))
+		if (REC_HAS(meta, meta, freq) && opt__list_has(v, "cpu"))
 			snprintf(line, sizeof(line), "%s (cpu at %" PRIu64 " Hz)", v, meta->freq);
 		else
 			snprintf(line, sizeof(line), "%s", v);

@@ -19,6 +19,7 @@
 #include "builtin.h"
 #include "collectors/collector.h"
 #include "core/log.h"
+#include "core/opt-values.h"
 #include "core/profile.h"
 #include "core/records.h"
 #include "core/rules.h"
@@ -35,22 +36,6 @@ int record__libbpf_print(enum libbpf_print_level level, const char *fmt, va_list
 		return 0;
 	fputs("peerscope: libbpf: ", stderr);
 	return vfprintf(stderr, fmt, ap);
-}
-
-static bool in_list(const char *list, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (const char *s = list; s && *s;) {
-		size_t len = strcspn(s, ",");
-
-		if (len == n && !strncmp(s, name, n))
-			return true;
-		s += len;
-		if (*s == ',')
-			s++;
-	}
-	return false;
 }
 
 /* Root, or the two capabilities BPF profiling needs since 5.8. */
@@ -123,7 +108,7 @@ int record__open_collectors(struct record *r)
 
 	for (int i = 0; collector_table[i]; i++) {
 		const struct collector_ops *ops = collector_table[i];
-		bool asked = r->collectors && in_list(r->collectors, ops->name);
+		bool asked = r->collectors && opt__list_has(r->collectors, ops->name);
 		struct collector *c;
 
 		if (r->collectors && !asked)

@@ -89,3 +89,19 @@ int opt__time_ns(const char *s, uint64_t *out)
 	}
 	return -EINVAL;
 }
+
+bool opt__list_has(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *s = list; s && *s;) {
+		size_t len = strcspn(s, ",");
+
+		if (len == n && !strncmp(s, name, n))
+			return true;
+		s += len;
+		if (*s == ',')
+			s++;
+	}
+	return false;
+}

@@ -8,6 +8,7 @@
 #ifndef PEERSCOPE_OPT_VALUES_H
 #define PEERSCOPE_OPT_VALUES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* A whole string that is one finite number (strtod syntax; not nan or inf). */
@@ -22,5 +23,7 @@ int opt__count(const char *s, unsigned *out);
 int opt__fraction(const char *s, double *out);
 /* --min-block: "10ms", "500us", "2s", "100ns"; a bare number is microseconds. */
 int opt__time_ns(const char *s, uint64_t *out);
+/* Whether the comma-separated list (-c cpu,offcpu) has name as an item. */
+bool opt__list_has(const char *list, const char *name);
 
 #endif /* PEERSCOPE_OPT_VALUES_H */
