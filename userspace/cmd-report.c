@@ -15,7 +15,7 @@
 #include "builtin.h"
 #include "core/log.h"
 #include "core/profile.h"
-#include "core/records.h"
+#include "format/recording.h"
 #include "core/rules.h"
 #include "analysis/paths.h"
 #include "reports/report.h"
@@ -246,7 +246,7 @@ static int load(struct report_args *a, struct profile **pp, struct path_rules **
 	 * A recording of counters alone (-c hwc) has records and no sample
 	 * column: the sections that need one are left out (type_idx -1).
 	 */
-	if (!a->type && !(*pp)->nr_types && records__count(*pp, REC_KIND_counter))
+	if (!a->type && recording__counters_only(*pp))
 		o->type_idx = -1;
 	else if ((err = cmd__pick_type("report", o->file, *pp, a->type,
 				       &o->type_idx)) != CMD_GO_ON)

@@ -14,7 +14,6 @@
 #include "builtin.h"
 #include "core/log.h"
 #include "core/profile.h"
-#include "core/records.h"
 #include "format/recording.h"
 #include "reports/report.h"
 
@@ -129,7 +128,7 @@ int cmd__pick_type(const char *cmd, const char *file, const struct profile *p,
 	*type_idx = recording__pick_type(p, type);
 	if (*type_idx >= 0)
 		return CMD_GO_ON;
-	if (!p->nr_types && records__count(p, REC_KIND_counter)) {
+	if (recording__counters_only(p)) {
 		ps_err("%s: %s holds counters only (-c hwc), no samples: 'peerscope report %s' "
 		       "shows them", cmd, file, file);
 		return PS_EXIT_ERROR;

@@ -4,6 +4,7 @@
 #include "format/folded.h"
 #include "format/pprof.h"
 #include "core/profile.h"
+#include "core/records.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -133,6 +134,11 @@ int recording__load(const char *path, struct profile **out, const char **what)
 out_buf:
 	free(buf);
 	return err;
+}
+
+bool recording__counters_only(const struct profile *p)
+{
+	return !p->nr_types && records__count(p, REC_KIND_counter);
 }
 
 int recording__pick_type(const struct profile *p, const char *name)

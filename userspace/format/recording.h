@@ -11,6 +11,7 @@
 #ifndef PEERSCOPE_RECORDING_H
 #define PEERSCOPE_RECORDING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct profile;
@@ -44,6 +45,8 @@ int recording__load(const char *path, struct profile **out, const char **what);
  * Returns the index, or -ENOENT (unknown name) / -ENODATA (no columns).
  */
 int recording__pick_type(const struct profile *p, const char *name);
+/* A recording of counters alone (-c hwc): counter records, no sample column. */
+bool recording__counters_only(const struct profile *p);
 /* "cpu, samples, offcpu": the column names, for messages. */
 const char *recording__type_list(const struct profile *p, char *buf, size_t len);
 
