@@ -12,6 +12,9 @@
 # Goal (issue 19): peerscope adds at most 1 % of one core, side by side
 # with perf's figure.  PS_BASE=path/to/an/older/peerscope adds a window for
 # that build (after peerscope's, before perf's): a before/after in one run.
+# When libbpf-tools' offcputime is installed it gets a window too: one
+# off-CPU collector's worth of the work (a stack per context switch), the
+# yardstick for what any scheduler tracer costs this node.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
@@ -69,9 +72,15 @@ if [ -n "${PS_BASE:-}" ]; then
 fi
 pf=$(window perf record -q -e cpu-clock -F 99 -g -p "$node" -o "$T/perf.data" -- sleep "$WIN") || exit 1
 b3=$(window sleep "$WIN") || exit 1
+oc=
+if command -v offcputime >/dev/null; then
+	oc=$(window offcputime -p "$node" "$WIN") || exit 1
+	b4=$(window sleep "$WIN") || exit 1
+	b3=$(awk -v a="$b3" -v b="$b4" 'BEGIN { printf "%.3f", (a + b) / 2 }')
+fi
 
 awk -v b1="$b1" -v b2="$b2" -v b3="$b3" -v ps="$ps" -v pf="$pf" -v w="$WIN" \
-	-v dg="$(( (u1 - u0) / WIN ))" -v bpfl="${bpf:-?}" -v old="${old:-}" 'BEGIN {
+	-v dg="$(( (u1 - u0) / WIN ))" -v bpfl="${bpf:-?}" -v old="${old:-}" -v oc="$oc" 'BEGIN {
 	base = (b1 + b2 + b3) / 3
 	dps = ps - base; dpf = pf - base
 	printf "target overhead: node 1 of 4 at %.2f %% of a core unprofiled (%.2f/%.2f/%.2f; %d UDP datagrams/s on the network), %d s windows\n",
@@ -83,4 +92,6 @@ awk -v b1="$b1" -v b2="$b2" -v b3="$b3" -v ps="$ps" -v pf="$pf" -v w="$WIN" \
 		printf "   PS_BASE record (same arguments):       %.2f %% (+%.2f %% of a core)\n", old, old - base
 	printf "   perf record -F 99 -g:                  %.2f %% (+%.2f %% of a core); peerscope/perf added: %s\n",
 		pf, dpf, (dpf > 0.05 ? sprintf("%.2f", dps / dpf) : "n/a (perf added ~0)")
+	if (oc != "")
+		printf "   libbpf-tools offcputime (off-CPU only): %.2f %% (+%.2f %% of a core)\n", oc, oc - base
 }'
