@@ -5,8 +5,8 @@
  * 5 MB vmlinux BTF: 20-40 ms of every `record`.  What those probes find
  * cannot change until the machine reboots, so the answers are kept in
  * DIR/features, keyed by the boot id and the privileges they were probed
- * with.  The cheap, changeable facts (BTF file, tracefs mount, probe PMUs,
- * run-time stats) are always checked live.
+ * with.  The cheap, changeable facts (BTF file, tracefs mount, probe PMUs)
+ * are always checked live.
  */
 #ifndef PEERSCOPE_FEATURES_CACHE_H
 #define PEERSCOPE_FEATURES_CACHE_H

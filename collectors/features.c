@@ -235,7 +235,7 @@ void features__probe(struct kernel_features *kf)
 	const char *dir = run_cache__dir();
 	struct features_key key;
 	bool keyed;
-	int fd, err;
+	int err;
 
 	memset(kf, 0, sizeof(*kf));
 	kf->btf = access(VMLINUX_BTF, R_OK) == 0;
@@ -251,15 +251,10 @@ void features__probe(struct kernel_features *kf)
 	probe_tracefs(kf);
 	kf->kprobes = access("/sys/bus/event_source/devices/kprobe", F_OK) == 0;
 	kf->uprobes = access("/sys/bus/event_source/devices/uprobe", F_OK) == 0;
-	fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	if (fd >= 0) {
-		kf->stats_enabled = true;
-		close(fd);
-	}
 
 	ps_debug("features: btf=%d tp_btf=%d raw_tp=%d tracefs=%d%s%s kprobes=%d fentry=%d "
-		 "uprobes=%d ringbuf=%d hw_pmu=%d perf_read_value=%d stats=%d",
+		 "uprobes=%d ringbuf=%d hw_pmu=%d perf_read_value=%d",
 		 kf->btf, kf->tp_btf, kf->raw_tp, kf->tracefs, kf->tracefs ? " at " : "",
 		 kf->tracefs_path, kf->kprobes, kf->fentry, kf->uprobes, kf->ringbuf,
-		 kf->hw_pmu, kf->perf_read_value, kf->stats_enabled);
+		 kf->hw_pmu, kf->perf_read_value);
 }

@@ -21,7 +21,6 @@ struct kernel_features {
 	bool ringbuf;           /* BPF_MAP_TYPE_RINGBUF */
 	bool hw_pmu;            /* a hardware cycles event opens */
 	bool perf_read_value;   /* bpf_perf_event_read_value helper */
-	bool stats_enabled;     /* bpf_enable_stats(BPF_STATS_RUN_TIME) worked */
 	bool tcp_retrans_err;   /* tcp_retransmit_skb has its err argument: failed attempts fire it too */
 	char tracefs_path[64];
 };
