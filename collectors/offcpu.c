@@ -8,6 +8,7 @@
  * maps into samples (layout: docs/offcpu.md, docs/format.md).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <linux/types.h>
 
 #include "collectors/collector.h"
+#include "collectors/core-btf.h"
 #include "collectors/features.h"
 #include "collectors/record-opts.h"
 #include "collectors/peers.h"
@@ -91,12 +93,14 @@ static void choose_variant(struct offcpu *skel, bool btf)
 	bpf_program__set_autoload(skel->progs.offcpu_exit_raw, !btf);
 }
 
+/* btf_path: the small BTF to relocate against (core-btf.h), NULL for the kernel's */
 static int open_load(struct offcpu_priv *op, const struct record_opts *o,
-		     const struct shared_maps *sm, bool btf)
+		     const struct shared_maps *sm, bool btf, const char *btf_path)
 {
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = btf_path);
 	int err;
 
-	op->skel = offcpu__open();
+	op->skel = offcpu__open_opts(&opts);
 	if (!op->skel)
 		return -errno;
 	err = shared_maps__reuse(sm, op->skel->obj);
@@ -117,16 +121,32 @@ static int offcpu_open(struct collector *c, const struct record_opts *o,
 		       const struct kernel_features *kf, const struct shared_maps *sm)
 {
 	struct offcpu_priv *op;
+	char core[PATH_MAX];
+	const void *elf;
+	size_t elf_sz;
 	int err;
 
 	op = calloc(1, sizeof(*op));
 	if (!op)
 		return -ENOMEM;
-	err = open_load(op, o, sm, kf->tp_btf);
+	/* raw_tp against the small BTF first: tp_btf makes libbpf parse all of the kernel's */
+	elf = offcpu__elf_bytes(&elf_sz);
+	err = kf->raw_tp ? core_btf__path("offcpu", elf, elf_sz, core, sizeof(core)) : -ENOENT;
+	if (!err) {
+		err = open_load(op, o, sm, false, core);
+		if (err) {
+			ps_debug("offcpu: raw_tp programs did not load against %s (%s)", core,
+				 strerror(-err));
+			offcpu__destroy(op->skel);
+			op->skel = NULL;
+		}
+	}
+	if (err)
+		err = open_load(op, o, sm, kf->tp_btf, NULL);
 	if (err && kf->tp_btf && kf->raw_tp) {
 		ps_debug("offcpu: tp_btf programs did not load (%s); using raw_tp", strerror(-err));
 		offcpu__destroy(op->skel);
-		err = open_load(op, o, sm, false);
+		err = open_load(op, o, sm, false, NULL);
 	}
 	if (err) {
 		ps_err("offcpu: loading the BPF programs failed: %s (run with -v for the verifier log)",

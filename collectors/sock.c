@@ -14,6 +14,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include <bpf/libbpf.h>
 
 #include "collectors/collector.h"
+#include "collectors/core-btf.h"
 #include "collectors/features.h"
 #include "collectors/peers.h"
 #include "collectors/record-opts.h"
@@ -176,14 +178,18 @@ static void choose_variant(struct sock *skel, enum sock_sys sys, bool btf)
 	bpf_program__set_autoload(skel->progs.sock_retrans_raw, !btf);
 }
 
-/* Opens the skeleton with the shared maps wired in; loads it. */
+/*
+ * Opens the skeleton with the shared maps wired in; loads it.  btf_path:
+ * the small BTF to relocate against (core-btf.h), NULL for the kernel's.
+ */
 static int open_load(struct sock_priv *sp, const struct shared_maps *sm, enum sock_sys sys,
-		     bool btf, bool retrans_err)
+		     bool btf, bool retrans_err, const char *btf_path)
 {
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = btf_path);
 	int err;
 
 	sp->sys = sys;
-	sp->skel = sock__open();
+	sp->skel = sock__open_opts(&opts);
 	if (!sp->skel) {
 		err = -errno;
 		ps_err("sock: opening the BPF object failed: %s (rebuild peerscope)", strerror(-err));
@@ -222,8 +228,10 @@ static int sock_open(struct collector *c, const struct record_opts *o,
 {
 	enum sock_sys sys;
 	struct sock_priv *sp;
+	char why[256], core[PATH_MAX];
 	bool btf, forced;
-	char why[256];
+	const void *elf;
+	size_t elf_sz;
 	int err;
 
 	sp = calloc(1, sizeof(*sp));
@@ -240,13 +248,27 @@ static int sock_open(struct collector *c, const struct record_opts *o,
 	if (err)
 		goto free_priv;
 	btf = kf->tp_btf && sys != SOCK_SYS_RAW;
-	err = open_load(sp, sm, sys, btf, kf->tcp_retrans_err);
+	/* raw_tp against the small BTF first: tp_btf makes libbpf parse all of the kernel's */
+	elf = sock__elf_bytes(&elf_sz);
+	err = kf->raw_tp && sys != SOCK_SYS_BTF ?
+		core_btf__path("sock", elf, elf_sz, core, sizeof(core)) : -ENOENT;
+	if (!err) {
+		err = open_load(sp, sm, sys, false, kf->tcp_retrans_err, core);
+		if (err) {
+			ps_debug("sock: raw_tp programs did not load against %s (%s)", core,
+				 strerror(-err));
+			sock__destroy(sp->skel);
+			sp->skel = NULL;
+		}
+	}
+	if (err)
+		err = open_load(sp, sm, sys, btf, kf->tcp_retrans_err, NULL);
 	if (err && sp->skel && sys == SOCK_SYS_TP && !forced) {
 		ps_debug("sock: per-syscall tracepoint programs did not load (%s); using sys_enter/sys_exit",
 			 strerror(-err));
 		sock__destroy(sp->skel);
 		sys = btf ? SOCK_SYS_BTF : SOCK_SYS_RAW;
-		err = open_load(sp, sm, sys, btf, kf->tcp_retrans_err);
+		err = open_load(sp, sm, sys, btf, kf->tcp_retrans_err, NULL);
 	}
 	if (err && sp->skel && btf && kf->raw_tp && (!forced || sys != SOCK_SYS_BTF)) {
 		/* a tracepoint may lack its btf_trace typedef: try raw_tp */
@@ -254,7 +276,7 @@ static int sock_open(struct collector *c, const struct record_opts *o,
 		sock__destroy(sp->skel);
 		if (sys == SOCK_SYS_BTF)
 			sys = SOCK_SYS_RAW;
-		err = open_load(sp, sm, sys, false, kf->tcp_retrans_err);
+		err = open_load(sp, sm, sys, false, kf->tcp_retrans_err, NULL);
 	}
 	if (err) {
 		if (sp->skel)

@@ -26,6 +26,7 @@
 #include <linux/types.h>
 
 #include "collectors/collector.h"
+#include "collectors/core-btf.h"
 #include "collectors/features.h"
 #include "collectors/peers.h"
 #include "collectors/record-opts.h"
@@ -100,11 +101,35 @@ static int span_handle(void *ctx, void *data, size_t len)
 	return 0;
 }
 
+/* Opens and loads the object; btf_path: the small BTF (core-btf.h), NULL for the kernel's. */
+static int open_load(struct span_priv *sp, const struct shared_maps *sm, const char *btf_path)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, opts, .btf_custom_path = btf_path);
+	int err;
+
+	sp->skel = span__open_opts(&opts);
+	if (!sp->skel) {
+		err = -errno;
+		ps_err("span: opening the BPF object failed: %s (rebuild peerscope)", strerror(-err));
+		return err;
+	}
+	err = shared_maps__reuse(sm, sp->skel->obj);
+	if (err) {
+		ps_err("span: sharing the target maps failed: %s (report a bug)", strerror(-err));
+		return err;
+	}
+	sp->skel->rodata->peer_slots = peer_table__slots();
+	return span__load(sp->skel);
+}
+
 static int span_open(struct collector *c, const struct record_opts *o,
 		     const struct kernel_features *kf, const struct shared_maps *sm)
 {
 	struct timespec rt, mono;
 	struct span_priv *sp;
+	char core[PATH_MAX];
+	const void *elf;
+	size_t elf_sz;
 	int err;
 
 	sp = calloc(1, sizeof(*sp));
@@ -114,22 +139,23 @@ static int span_open(struct collector *c, const struct record_opts *o,
 	clock_gettime(CLOCK_MONOTONIC, &mono);
 	sp->mono_to_real = (rt.tv_sec - mono.tv_sec) * 1000000000LL + (rt.tv_nsec - mono.tv_nsec);
 
-	sp->skel = span__open();
-	if (!sp->skel) {
-		err = -errno;
-		ps_err("span: opening the BPF object failed: %s (rebuild peerscope)", strerror(-err));
-		goto free_priv;
+	/* against the small BTF first (core-btf.h), else the kernel's */
+	elf = span__elf_bytes(&elf_sz);
+	err = core_btf__path("span", elf, elf_sz, core, sizeof(core));
+	if (!err) {
+		err = open_load(sp, sm, core);
+		if (err) {
+			ps_debug("span: the program did not load against %s (%s)", core, strerror(-err));
+			span__destroy(sp->skel);
+			sp->skel = NULL;
+		}
 	}
-	err = shared_maps__reuse(sm, sp->skel->obj);
+	if (err)
+		err = open_load(sp, sm, NULL);
 	if (err) {
-		ps_err("span: sharing the target maps failed: %s (report a bug)", strerror(-err));
-		goto destroy_skel;
-	}
-	sp->skel->rodata->peer_slots = peer_table__slots();
-	err = span__load(sp->skel);
-	if (err) {
-		ps_err("span: loading the BPF program failed: %s (run with -v for the verifier log)",
-		       strerror(-err));
+		if (sp->skel)
+			ps_err("span: loading the BPF program failed: %s (run with -v for the verifier log)",
+			       strerror(-err));
 		goto destroy_skel;
 	}
 	sp->rb = ring_buffer__new(bpf_map__fd(sp->skel->maps.slowops), span_handle, sp, NULL);
@@ -143,7 +169,6 @@ static int span_open(struct collector *c, const struct record_opts *o,
 
 destroy_skel:
 	span__destroy(sp->skel);
-free_priv:
 	free(sp);
 	return err;
 }
