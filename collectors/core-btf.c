@@ -80,7 +80,12 @@ static int wait_tool(pid_t pid)
 	int status, waited = 0;
 	pid_t r;
 
-	while ((r = waitpid(pid, &status, WNOHANG)) == 0 && waited < BPFTOOL_WAIT_MS) {
+	for (;;) {
+		r = waitpid(pid, &status, WNOHANG);
+		if (r < 0 && errno == EINTR)
+			continue;	/* a signal to record, not the end of bpftool */
+		if (r != 0 || waited >= BPFTOOL_WAIT_MS)
+			break;
 		nanosleep(&tick, NULL);
 		waited += 5;
 	}
