@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/profile.h"
+#include "core/rules-int.h"
 #include "core/rules.h"
 
 static struct path_rules *parse(const char *text)
@@ -474,6 +475,39 @@ static void test_guess(void **state)
 	unlink(path);
 }
 
+/*
+ * The binary is read a chunk at a time: a string that starts just before
+ * a chunk's end, or straddles it, is found like any other; one cut short
+ * by the end of the file is not.
+ */
+static void test_guess_chunk_edges(void **state)
+{
+	static const char a[] = "DHT_bootstrap";
+	char path[] = "/tmp/peerscope-test-guess-XXXXXX", why[160];
+	size_t cap = RULES_SCAN_CHUNK + 64;
+	char *buf = calloc(1, cap);
+	int fd = mkstemp(path);
+
+	assert_non_null(buf);
+	assert_true(fd >= 0);
+	for (size_t at = RULES_SCAN_CHUNK - sizeof(a); at <= RULES_SCAN_CHUNK + 1; at++) {
+		memset(buf, 'x', cap);
+		memcpy(buf + at, a, sizeof(a) - 1);
+		assert_int_equal(pwrite(fd, buf, cap, 0), (ssize_t)cap);
+		assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "toxcore");
+	}
+	/* cut short: the file ends one byte before the string would */
+	memset(buf, 'x', cap);
+	memcpy(buf + RULES_SCAN_CHUNK - 4, a, sizeof(a) - 1);
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_int_equal(pwrite(fd, buf, RULES_SCAN_CHUNK - 4 + sizeof(a) - 2, 0),
+			 (ssize_t)(RULES_SCAN_CHUNK - 4 + sizeof(a) - 2));
+	assert_string_equal(path_rules__guess(0, path, why, sizeof(why)), "default");
+	close(fd);
+	unlink(path);
+	free(buf);
+}
+
 /* "txn" and "peer" lines (docs/peers.md): what they hold, and what they refuse. */
 static void test_txn_and_peer_lines(void **state)
 {
@@ -533,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_idle_runtimes),
 		cmocka_unit_test(test_profile_roundtrip),
 		cmocka_unit_test(test_guess),
+		cmocka_unit_test(test_guess_chunk_edges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
