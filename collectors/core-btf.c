@@ -181,7 +181,10 @@ int core_btf__path(const char *name, const void *elf, size_t elf_sz, char *path,
 			return 0;
 		ps_debug("core-btf: %s does not parse (%s): making it again", path, strerror(-err));
 	} else if (fd != -ENOENT) {
-		return fd;	/* not ours, or too large: leave it, use the kernel's BTF */
+		/* not ours, writable by others, or too large: left as it is */
+		ps_debug("core-btf: %s cannot be trusted (%s): libbpf reads the kernel's BTF",
+			 path, strerror(-fd));
+		return fd;
 	}
 	err = make_core_btf(dir, name, elf, elf_sz, path);
 	if (err)

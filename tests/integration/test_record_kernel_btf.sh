@@ -69,6 +69,7 @@ bpftool btf dump file "$f" >/dev/null 2>&1 || fail "the garbled small BTF file w
 chmod 666 "$f"
 n=$(opens -c offcpu)
 [ "$n" -ge 1 ] || fail "-c offcpu used a small BTF file that others can write"
+grep -q "core-btf: .* cannot be trusted" "$T/bt.out" || fail "record did not say why it left the small BTF file"
 chmod 600 "$f"
 
 # no bpftool: the objects load against the kernel's BTF, as they did before
