@@ -337,13 +337,8 @@ static int choose_rules(struct record *r, struct path_rules **rules)
 		return 0;
 	}
 	*rules = path_rules__for_pid(r->target.pids[0]);
-	if (*rules) {
-		struct rules_hits hits;
-
+	if (*rules)
 		ps_info("path rules: %s (%s; --rules to choose)", (*rules)->name, (*rules)->why);
-		/* a guess that names nothing of the target must say so */
-		path_rules__check_target(*rules, r->target.pids[0], true, &hits);
-	}
 	r->opts.rules = *rules;
 	return 0;
 }
@@ -445,6 +440,12 @@ int cmd_record(int argc, char **argv)
 		err = symbolizer__add_pid(r.sym, r.target.pids[i]);
 		if (err)
 			ps_debug("symbolizer: pid %u: %s", r.target.pids[i], strerror(-err));
+	}
+	if (rules && !r.rules_file) {
+		struct rules_hits hits;
+
+		/* a guess that names nothing of the target must say so; its files are parsed now */
+		path_rules__check_target(rules, r.sym, r.target.pids[0], true, &hits);
 	}
 	record__note_attached(&r);
 	err = record__wait_open(&r);

@@ -66,7 +66,7 @@ static void guess_check(const char *name, unsigned long pid)
 
 	if (!r)
 		return;
-	if (path_rules__check_target(r, pid, false, &h)) {
+	if (path_rules__check_target(r, NULL, pid, false, &h)) {
 		path_rules__free(r);
 		return;
 	}

@@ -19,6 +19,7 @@
 #include "core/sym-elf.h"
 #include "core/sym-maps.h"
 #include "core/sym-perfmap.h"
+#include "core/symbolizer.h"
 
 /* Only C++ and Rust patterns ("aria2::DHT") need demangled names: skip the cost otherwise. */
 static bool wants_demangled(const struct path_rules *r)
@@ -56,45 +57,74 @@ static void count_table(const struct path_rules *r, const struct sym_table *t,
 		count_name(r, sym_table__name(t, &t->syms[i]), h);
 }
 
-/* One executable mapping's file: its symbols, or none (counted as unnamed). */
+/* One module's symbols (NULL: unreadable, counted as a module only). */
+static void count_elf(const struct path_rules *r, const struct sym_elf *e, struct rules_hits *h)
+{
+	h->modules++;
+	if (!e)
+		return;
+	if (!e->has_symtab && !e->go_names)
+		h->stripped_modules++;
+	count_table(r, &e->syms, h);
+}
+
+struct count_ctx {
+	const struct path_rules *r;
+	struct rules_hits *h;
+};
+
+/* symbolizer__each_module() callback: stop at the first match when that is all we need */
+static int count_parsed(void *ctx, const char *path, const struct sym_elf *e)
+{
+	struct count_ctx *c = ctx;
+
+	count_elf(c->r, e, c->h);
+	return c->h->first_only && c->h->any;
+}
+
+/* One executable mapping's file, parsed here: its symbols, or none (counted as unnamed). */
 static void count_module(const struct path_rules *r, const char *path, struct rules_hits *h)
 {
 	struct sym_elf e;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	h->modules++;
-	if (fd < 0)
+	if (fd < 0) {
+		count_elf(r, NULL, h);
 		return;
+	}
 	sym_elf__init(&e);
 	if (!sym_elf__load_fd(&e, fd)) {
 		/*
 		 * Sorted, aliases merged, for the counts `rules --guess` prints;
-		 * record asks only whether any symbol matches, and sorting
-		 * Node.js's 107k symbols was a tenth of its start-up.
+		 * a first match needs no order, and sorting Node.js's 107k
+		 * symbols was a tenth of a record's start-up.
 		 */
 		if (!h->first_only)
 			sym_elf__finish(&e);
-		if (!e.has_symtab && !e.go_names)
-			h->stripped_modules++;
-		count_table(r, &e.syms, h);
+		count_elf(r, &e, h);
+	} else {
+		count_elf(r, NULL, h);
 	}
 	sym_elf__free(&e);
 	close(fd);
 }
 
-static int target_hits(const struct path_rules *r, uint32_t pid, bool first_only,
+/* The modules' symbols as the symbolizer s parsed them: each file is parsed once. */
+static int parsed_hits(const struct path_rules *r, struct symbolizer *s, uint32_t pid,
 		       struct rules_hits *h)
 {
-	struct sym_maps maps = {};
-	struct sym_perfmap pm = {};
-	char path[64];
-	const char *last = "";
-	int err;
+	struct count_ctx c = { r, h };
 
-	memset(h, 0, sizeof(*h));
-	h->demangle = wants_demangled(r);
-	h->first_only = first_only;
-	err = sym_maps__read(pid, &maps);
+	return symbolizer__each_module(s, pid, count_parsed, &c);
+}
+
+/* Each executable file of pid, parsed here. */
+static int file_hits(const struct path_rules *r, uint32_t pid, struct rules_hits *h)
+{
+	struct sym_maps maps = {};
+	const char *last = "";
+	int err = sym_maps__read(pid, &maps);
+
 	if (err)
 		return err;
 	for (size_t i = 0; i < maps.nr; i++) {
@@ -108,19 +138,35 @@ static int target_hits(const struct path_rules *r, uint32_t pid, bool first_only
 		last = m->path;
 		count_module(r, m->path, h);
 	}
+	sym_maps__free(&maps);
+	return 0;
+}
+
+static int target_hits(const struct path_rules *r, struct symbolizer *s, uint32_t pid,
+		       bool first_only, struct rules_hits *h)
+{
+	struct sym_perfmap pm = {};
+	char path[64];
+	int err;
+
+	memset(h, 0, sizeof(*h));
+	h->demangle = wants_demangled(r);
+	h->first_only = first_only;
+	err = s ? parsed_hits(r, s, pid, h) : file_hits(r, pid, h);
+	if (err)
+		return err;
 	snprintf(path, sizeof(path), "/tmp/perf-%u.map", pid);
 	if (!sym_perfmap__load(&pm, path)) {
 		h->jit = true;
 		count_table(r, &pm.syms, h);
 	}
 	sym_perfmap__free(&pm);
-	sym_maps__free(&maps);
 	return 0;
 }
 
 int path_rules__target_hits(const struct path_rules *r, uint32_t pid, struct rules_hits *h)
 {
-	return target_hits(r, pid, false, h);
+	return target_hits(r, NULL, pid, false, h);
 }
 
 uint32_t rules_hits__total(const struct rules_hits *h)
@@ -132,10 +178,10 @@ uint32_t rules_hits__total(const struct rules_hits *h)
 	return n;
 }
 
-int path_rules__check_target(const struct path_rules *r, uint32_t pid, bool first_only,
-			     struct rules_hits *h)
+int path_rules__check_target(const struct path_rules *r, struct symbolizer *s, uint32_t pid,
+			     bool first_only, struct rules_hits *h)
 {
-	int err = target_hits(r, pid, first_only, h);
+	int err = target_hits(r, s, pid, first_only, h);
 
 	if (err)
 		return err;

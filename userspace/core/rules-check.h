@@ -30,9 +30,11 @@ uint32_t rules_hits__total(const struct rules_hits *h);
  * __target_hits, then a warning on stderr saying what would help when the
  * set matches no symbol at all (rules --guess, record without --rules).
  * first_only stops at the first match: enough to know whether to warn, and
- * cheap at the start of a recording.
+ * cheap at the start of a recording.  s: a symbolizer pid was added to,
+ * whose parsed files are read instead of parsing them again (NULL: parse).
  */
-int path_rules__check_target(const struct path_rules *r, uint32_t pid, bool first_only,
-			     struct rules_hits *h);
+struct symbolizer;
+int path_rules__check_target(const struct path_rules *r, struct symbolizer *s, uint32_t pid,
+			     bool first_only, struct rules_hits *h);
 
 #endif /* PEERSCOPE_RULES_CHECK_H */

@@ -240,6 +240,31 @@ int symbolizer__add_pid(struct symbolizer *s, uint32_t pid)
 	return proc_add(s, pid, NULL);
 }
 
+int symbolizer__each_module(struct symbolizer *s, uint32_t pid,
+			    int (*fn)(void *ctx, const char *path, const struct sym_elf *elf),
+			    void *ctx)
+{
+	struct sym_proc *p = s ? proc_find(s, pid) : NULL;
+	const struct sym_dso *last = NULL;
+
+	if (!p || p->gone)
+		return -ENOENT;
+	for (size_t i = 0; i < p->maps.nr; i++) {
+		struct sym_map *m = &p->maps.maps[i];
+		struct sym_dso *d;
+
+		if (!m->exec || m->kind != SYM_MAP_FILE)
+			continue;
+		d = sym_dso__get(s, p, m);
+		if (d && d == last)
+			continue;	/* the same file's next mapping */
+		last = d;
+		if (fn(ctx, m->path, d && !d->err ? &d->elf : NULL))
+			break;
+	}
+	return 0;
+}
+
 /* ---- perf maps ---- */
 
 /*

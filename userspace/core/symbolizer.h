@@ -51,6 +51,18 @@ void symbolizer__free(struct symbolizer *s);
 /* Snapshot the maps of pid now, while it lives.  0 or negative errno. */
 int symbolizer__add_pid(struct symbolizer *s, uint32_t pid);
 
+struct sym_elf;
+/*
+ * Calls fn once for each file that pid (added already) maps executable,
+ * with the symbols its frames are named from (NULL: the file could not be
+ * read), so that others need not parse a large binary a second time.
+ * Stops when fn returns non-zero.  0, or -ENOENT for a pid never added or
+ * whose maps could not be read.
+ */
+int symbolizer__each_module(struct symbolizer *s, uint32_t pid,
+			    int (*fn)(void *ctx, const char *path, const struct sym_elf *elf),
+			    void *ctx);
+
 /*
  * Resolve one address.  Returns 0 when a mapping was found (name may still
  * be NULL), -ENOENT when the address is in no known mapping.  A pid never
