@@ -77,8 +77,15 @@ unset PEERSCOPE_SOCK_SYSCALLS
 grep -q "syscalls from raw_tp/sys_enter" "$T/rec-tcp-raw_tp.err" ||
 	fail "PEERSCOPE_SOCK_SYSCALLS=raw_tp: record -v does not say raw_tp: $(grep 'sock:' "$T/rec-tcp-raw_tp.err")"
 for p in tcp udp; do
-	[ "$(counts "$T/$p-auto.json")" = "$(counts "$T/$p-raw_tp.json")" ] ||
+	[ "$(counts "$T/$p-auto.json")" = "$(counts "$T/$p-raw_tp.json")" ] || {
+		# what tells a path apart: the sockets' ports and what placed each sample
+		for m in auto raw_tp; do
+			echo "$m peers: $(jq -c '[.peers[] | {proto, lport, peer, path}]' "$T/$p-$m.json")" >&2
+			"$PS" rules --explain "$T/$p-$m.pb.gz" --type tx --top 5 2>&1 | sed "s/^/$m tx: /" >&2
+			grep -E "rules|symbolized|exited" "$T/rec-$p-$m.err" | sed "s/^/$m record: /" >&2
+		done
 		fail "$p counts differ between the syscall hooks: $(counts "$T/$p-auto.json") vs raw_tp $(counts "$T/$p-raw_tp.json")"
+	}
 done
 
 # a wrong value is a clear error
