@@ -63,13 +63,17 @@ struct ps_thread_path {
  * Written by the sock programs when a target thread receives from a socket
  * (the datagram's source, the connection's remote end), deleted when the
  * thread next blocks waiting for new work (epoll_wait, poll, select...) and
- * replaced when it reads from another peer.  Read by every collector to
- * label its events with the peer being served and, when no span says
- * otherwise, the path the port rules give that socket.
+ * replaced when it reads from another peer.  A receive's entry already
+ * names the socket (proto, lport) with no peer yet: the receive itself is
+ * that socket's work too.  Read by every collector to label its events
+ * with the peer and socket being served and, when no span says otherwise,
+ * the path the port rules give that socket.
  */
 struct ps_thread_tag {
 	__u32 peer;		/* PS_PEER_* or an id in "ps_peers" */
-	__u32 path;		/* path of the socket by the port rules, PS_PATH_OTHER if none */
+	__u8 path;		/* path of the socket by the port rules, PS_PATH_OTHER if none */
+	__u8 proto;		/* the socket's IP protocol (6 tcp, 17 udp), 0 none */
+	__u16 lport;		/* the socket's local port, 0 none */
 };
 
 /*

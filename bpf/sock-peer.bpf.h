@@ -79,8 +79,37 @@ __noinline int tag_serve(const struct inflight *in, const struct sock_addr *peer
 		return 0;
 	sk = (const struct sock *)in->sk;
 	tag.tag.peer = peer_intern(peer, bytes, true);
-	tag.tag.path = port_path(in->proto, BPF_CORE_READ(sk, __sk_common.skc_num), peer->port);
+	tag.tag.proto = in->proto;
+	tag.tag.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	tag.tag.path = port_path(in->proto, tag.tag.lport, peer->port);
 	t = bpf_map_lookup_elem(&ps_thread_tag, &tid);
+	if (t)
+		*t = tag;
+	else if (bpf_map_update_elem(&ps_thread_tag, &tid, &tag, BPF_ANY))
+		ps_stat_inc(PS_STAT_MAP_FULL);
+	return 0;
+}
+
+/*
+ * The current thread starts a receive from sk: until the call returns with
+ * a peer, it serves the socket, peer unknown (an unconnected socket's
+ * sender is known only at the end).  The tag of a thread already serving
+ * this socket stays as it is, peer and all: a loop of reads.
+ */
+static __always_inline int tag_socket(const struct inflight *in)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	const struct sock *sk = (const struct sock *)in->sk;
+	struct ps_tag_state tag = {}, *t;
+
+	if (!peer_tags)
+		return 0;
+	tag.tag.proto = in->proto;
+	tag.tag.lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	t = bpf_map_lookup_elem(&ps_thread_tag, &tid);
+	if (t && t->tag.proto == tag.tag.proto && t->tag.lport == tag.tag.lport)
+		return 0;
+	tag.tag.path = port_path(in->proto, tag.tag.lport, 0);
 	if (t)
 		*t = tag;
 	else if (bpf_map_update_elem(&ps_thread_tag, &tid, &tag, BPF_ANY))
@@ -104,7 +133,7 @@ static __always_inline int tag_clear(void)
 	if (!peer_tags)
 		return 0;
 	t = bpf_map_lookup_elem(&ps_thread_tag, &tid);
-	if (t && t->tag.peer != PS_PEER_NONE)
+	if (t && (t->tag.peer != PS_PEER_NONE || t->tag.lport))
 		*t = (struct ps_tag_state){};
 	return 0;
 }

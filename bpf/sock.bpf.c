@@ -355,6 +355,8 @@ static __always_inline int handle_enter(__u16 call, const __u64 *args)
 	in.sk = (__u64)sk;
 	if (bpf_map_update_elem(&inflight, &tid, &in, BPF_ANY))
 		ps_stat_inc(PS_STAT_OTHER_DROP);
+	if (call >= SC_READ && call <= SC_RECVMMSG)
+		tag_socket(&in);	/* a receive: the socket's work starts now */
 	return 0;
 }
 

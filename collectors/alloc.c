@@ -600,7 +600,7 @@ static int drain_counts(struct collector *c, struct profile *p, double scale,
 	}
 	while (bpf_map_get_next_key(counts_fd, prev, &next) == 0) {
 		char comm[PS_TASK_COMM_LEN + 1];
-		struct pf_label_kv kv[7];
+		struct pf_label_kv kv[5 + PEER_TAG_LABELS];
 		const struct leak *lk;
 		struct alloc_val v;
 		int64_t vals[5];

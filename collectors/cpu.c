@@ -251,7 +251,7 @@ static int sink__add(struct cpu_sink *k, const struct cpu_key *key, uint64_t cou
 		     const uint64_t *kips, int nk, const uint64_t *uips, int nu)
 {
 	char comm[PS_TASK_COMM_LEN + 1];
-	struct pf_label_kv kv[6];
+	struct pf_label_kv kv[4 + PEER_TAG_LABELS];
 	int64_t vals[2] = { count, count * k->period };
 	uint32_t stack, labels, nl = 4;
 	int idx;

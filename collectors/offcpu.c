@@ -246,7 +246,7 @@ static uint32_t labels_of(struct profile *p, const struct record_opts *o,
 			  const struct peer_names *pn, const struct offcpu_key *k, const struct offcpu_waker_key *w, bool irq)
 {
 	char comm[PS_TASK_COMM_LEN + 1], wcomm[PS_TASK_COMM_LEN + 1];
-	struct pf_label_kv kv[9];
+	struct pf_label_kv kv[7 + PEER_TAG_LABELS];
 	uint32_t n = 0;
 
 	memcpy(comm, k->comm, PS_TASK_COMM_LEN);

@@ -120,6 +120,11 @@ void peer_tag__labels(const struct peer_names *pn, const struct record_opts *o,
 	if (tag->path != PS_PATH_OTHER)
 		kv[(*n)++] = (struct pf_label_kv){ .key = "sockpath",
 						   .str = collector__path_name(o, tag->path) };
+	if (tag->lport && (tag->proto == SOCK_PROTO_TCP || tag->proto == SOCK_PROTO_UDP)) {
+		kv[(*n)++] = (struct pf_label_kv){ .key = "sockproto",
+						   .str = tag->proto == SOCK_PROTO_TCP ? "tcp" : "udp" };
+		kv[(*n)++] = (struct pf_label_kv){ .key = "sockport", .num = tag->lport };
+	}
 }
 
 uint32_t peer_tag__port_rules(const struct record_opts *o, const struct port_rules *ports,

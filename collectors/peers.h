@@ -44,11 +44,14 @@ void peer_names__free(struct peer_names *pn);
 const char *peer_names__get(const struct peer_names *pn, uint32_t id);
 
 /*
- * Append the tag's labels to kv[*n]: "peer" (the address) when the thread
- * was serving one, "sockpath" (the path the port rules give the socket)
- * when not other.  Adds nothing for an untagged event, so recordings of
- * untagged threads keep the labels they always had.
+ * Append the tag's labels to kv[*n], at most PEER_TAG_LABELS: "peer" (the
+ * address) when the thread was serving one, "sockpath" (the path the port
+ * rules give the socket) when not other, "sockproto" and "sockport" (the
+ * socket: its protocol and local port) when known.  Adds nothing for an
+ * untagged event, so recordings of untagged threads keep the labels they
+ * always had.
  */
+#define PEER_TAG_LABELS 4
 void peer_tag__labels(const struct peer_names *pn, const struct record_opts *o,
 		      const struct ps_thread_tag *tag, struct pf_label_kv *kv, uint32_t *n);
 

@@ -221,8 +221,9 @@ static bool label_of(const struct profile *p, uint32_t i, void *ctx, const char 
 }
 
 /*
- * The second pass: traffic no evidence placed takes its socket's path
- * (socket-paths.h), once the first pass has placed what it can.
+ * The second pass, once the first has placed what it can: traffic no
+ * evidence placed takes its socket's path, and so does the rest of what a
+ * thread did while it served that socket (socket-paths.h).
  */
 static bool socket_label_of(const struct profile *p, uint32_t i, void *ctx, const char **v)
 {
@@ -232,6 +233,8 @@ static bool socket_label_of(const struct profile *p, uint32_t i, void *ctx, cons
 	if (paths__how_parse(profile__label_str(p, ls, PATH_BY)) != BY_NONE)
 		return false;
 	path = socket_paths__of(ctx, p, ls);
+	if (!path)
+		path = socket_paths__served(ctx, p, ls);
 	if (!path)
 		return false;
 	v[0] = path;

@@ -22,9 +22,10 @@ struct frames;
  * How a sample got its path, the `path_by` label: its span's own `path`
  * label, a symbol rule over its stack, a symbol rule that matched only the
  * thread's entry function, the thread's name, the socket the thread was
- * serving (or, for traffic no other evidence placed, the path of the rest
- * of its socket's traffic: socket-paths.h), a port rule; BY_NONE for a
- * sample no evidence places ("other").
+ * serving (by the port rules; or, for a sample no other evidence placed,
+ * the path of its socket's traffic -- the traffic sample's own socket,
+ * else the one its thread was serving: socket-paths.h), a port rule;
+ * BY_NONE for a sample no evidence places ("other").
  */
 enum path_how {
 	BY_NONE, BY_LABEL, BY_SYMBOL, BY_ENTRY, BY_THREAD, BY_SOCKET, BY_PORT, BY_NR,

@@ -58,13 +58,20 @@ static void describe(const struct profile *p, const struct path_rules *r, uint32
 	case BY_SOCKET:
 		what = "serving a socket of ";
 		s = profile__label_str(p, ls, "sockpath");
-		if (!s && profile__label_num(p, ls, "lport", &lport)) {
-			/* traffic that took the path of its socket's other traffic */
+		if (s)
+			break;
+		/* traffic, or a thread serving a socket, that took the path of its socket's traffic */
+		if (profile__label_num(p, ls, "lport", &lport)) {
 			s = profile__label_str(p, ls, "proto");
-			snprintf(sock, sizeof(sock), "%s:%lld", s ? s : "?", (long long)lport);
 			what = "socket ";
-			s = sock;
+		} else if (profile__label_num(p, ls, "sockport", &lport)) {
+			s = profile__label_str(p, ls, "sockproto");
+			what = "serving socket ";
+		} else {
+			break;
 		}
+		snprintf(sock, sizeof(sock), "%s:%lld", s ? s : "?", (long long)lport);
+		s = sock;
 		break;
 	case BY_PORT:
 		what = "peer ";

@@ -41,15 +41,22 @@ static bool make_key(uint64_t pid, const char *proto, uint64_t lport, struct soc
 	return true;
 }
 
-/* The key of the socket a traffic sample's labels name; false: not a socket's. */
-static bool key_of(const struct profile *p, uint32_t ls, struct socket_key *k)
+/* The key of the socket labels proto_key and port_key of ls name; false: none. */
+static bool key_by(const struct profile *p, uint32_t ls, const char *proto_key,
+		   const char *port_key, struct socket_key *k)
 {
 	int64_t pid, lport;
 
-	if (!profile__label_num(p, ls, "pid", &pid) || !profile__label_num(p, ls, "lport", &lport) ||
+	if (!profile__label_num(p, ls, "pid", &pid) || !profile__label_num(p, ls, port_key, &lport) ||
 	    pid < 0 || lport < 0)
 		return false;
-	return make_key((uint64_t)pid, profile__label_str(p, ls, "proto"), (uint64_t)lport, k);
+	return make_key((uint64_t)pid, profile__label_str(p, ls, proto_key), (uint64_t)lport, k);
+}
+
+/* The key of the socket a traffic sample's labels name; false: not a socket's. */
+static bool key_of(const struct profile *p, uint32_t ls, struct socket_key *k)
+{
+	return key_by(p, ls, "proto", "lport", k);
 }
 
 /* Evidence of the socket's own: not "thread", not "socket" (that is this very inference). */
@@ -174,4 +181,12 @@ const char *socket_paths__of(const struct socket_paths *sp, const struct profile
 	struct socket_key k;
 
 	return key_of(p, ls, &k) ? find_key(sp, &k) : NULL;
+}
+
+const char *socket_paths__served(const struct socket_paths *sp, const struct profile *p,
+				 uint32_t ls)
+{
+	struct socket_key k;
+
+	return key_by(p, ls, "sockproto", "sockport", &k) ? find_key(sp, &k) : NULL;
 }

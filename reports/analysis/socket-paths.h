@@ -8,8 +8,10 @@
  * `proto` and `lport` labels, gets the path that holds most of its bytes
  * placed by a span, a symbol rule (or its entry function) or a port rule;
  * its traffic and records no evidence places then take that path, as
- * `path_by` "socket" (attribute.c, net-place.c).  Evidence that placed a
- * sample still wins: only what sat on "other" moves.
+ * `path_by` "socket" (attribute.c, net-place.c), and so do the samples
+ * of a thread serving that socket (it read from it and has not yet waited
+ * for new work).  Evidence that placed a sample still wins: only what sat
+ * on "other" moves.
  */
 #ifndef PEERSCOPE_ANALYSIS_SOCKET_PATHS_H
 #define PEERSCOPE_ANALYSIS_SOCKET_PATHS_H
@@ -44,5 +46,13 @@ const char *socket_paths__find(const struct socket_paths *sp, uint64_t pid, cons
 
 /* socket_paths__find() of the socket label set ls names (its pid, proto, lport labels). */
 const char *socket_paths__of(const struct socket_paths *sp, const struct profile *p, uint32_t ls);
+
+/*
+ * socket_paths__find() of the socket the thread was serving (the serving
+ * tag's `pid`, `sockproto` and `sockport` labels, docs/peers.md): CPU,
+ * waits and allocations of a thread at work on what it read from a socket.
+ */
+const char *socket_paths__served(const struct socket_paths *sp, const struct profile *p,
+				 uint32_t ls);
 
 #endif /* PEERSCOPE_ANALYSIS_SOCKET_PATHS_H */

@@ -296,6 +296,61 @@ static void test_socket_inherits(void **state)
 	profile__free(p);
 }
 
+/* A cpu sample of a thread of pid serving socket (proto, port), or serving none (proto NULL). */
+static int add_served(struct profile *p, const char *frames, int64_t pid, const char *proto,
+		      int64_t port, int col, int64_t v)
+{
+	struct pf_label_kv kv[3] = { { .key = "pid", .num = pid } };
+	uint32_t n = 1;
+
+	if (proto) {
+		kv[n++] = (struct pf_label_kv){ .key = "sockproto", .str = proto };
+		kv[n++] = (struct pf_label_kv){ .key = "sockport", .num = port };
+	}
+	return profile__add(p, stack_of(p, frames), profile__intern_labels(p, kv, n), col, v);
+}
+
+/*
+ * What a thread does while it serves a socket (its `sockproto`/`sockport`
+ * labels) takes that socket's path when nothing else places it: its
+ * receive and the handling after it.  A symbol still wins, a socket whose
+ * traffic nothing placed gives nothing, nor does another process's socket
+ * of the same port, nor a thread serving no socket.
+ */
+static void test_served_socket(void **state)
+{
+	struct profile *p = profile__new();
+	struct path_rules *r = rules();
+	int cpu = profile__add_type(p, "cpu", "nanoseconds");
+	int tx = profile__add_type(p, "tx", "bytes");
+	int recv, handle, sym, unplaced, other_pid, idle;
+
+	add_sock(p, "sendto;dht_send;main", 5, "udp", 7000, NULL, tx, 300);
+	add_sock(p, "sendto;loop", 5, "udp", 7001, NULL, tx, 300);
+	recv = add_served(p, "k:udp_recvmsg;recvmsg;uv__udp_io;uv_run", 5, "udp", 7000, cpu, 10);
+	handle = add_served(p, "parse;on_message;uv__udp_io;uv_run", 5, "udp", 7000, cpu, 20);
+	sym = add_served(p, "gossip_handle;uv__udp_io;uv_run", 5, "udp", 7000, cpu, 30);
+	unplaced = add_served(p, "parse;on_message;uv__udp_io;uv_run", 5, "udp", 7001, cpu, 40);
+	other_pid = add_served(p, "parse;on_message;uv__udp_io;uv_run", 6, "udp", 7000, cpu, 50);
+	idle = add_served(p, "timer;uv_run", 5, NULL, 0, cpu, 60);
+
+	assert_true(paths__label_profile(p, r) > 0);
+	assert_string_equal(path_label(p, recv), "dht");
+	assert_string_equal(by_of(p, recv), "socket");
+	assert_string_equal(path_label(p, handle), "dht");
+	assert_string_equal(by_of(p, handle), "socket");
+	assert_string_equal(path_label(p, sym), "gossip");
+	assert_string_equal(by_of(p, sym), "symbol");
+	for (int i = 0; i < 3; i++) {
+		int s = (int[]){ unplaced, other_pid, idle }[i];
+
+		assert_null(path_label(p, s));
+		assert_string_equal(by_of(p, s), "none");
+	}
+	path_rules__free(r);
+	profile__free(p);
+}
+
 /*
  * An idle stack counts the same whether the analysis attributes it itself
  * or reads the labels written at load, and whether or not --path kept only
@@ -452,6 +507,7 @@ int main(void)
 		cmocka_unit_test(test_provenance),
 		cmocka_unit_test(test_relabel_idempotent),
 		cmocka_unit_test(test_socket_inherits),
+		cmocka_unit_test(test_served_socket),
 		cmocka_unit_test(test_idle_same_span_or_rule),
 		cmocka_unit_test(test_decomposition),
 		cmocka_unit_test(test_quantiles),
