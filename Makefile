@@ -152,7 +152,7 @@ $(BUILD)/progs/%: tests/progs/%.c $(wildcard tests/progs/*.h)
 DEB_PKGS := make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libpfm4-dev \
             libcmocka-dev libiberty-dev systemtap-sdt-dev pkg-config iproute2 linux-perf \
             bpftrace libbpf-tools golang-go golang-github-google-pprof-dev chromium valgrind \
-            libprotobuf-c-dev protobuf-c-compiler libmicrohttpd-dev prometheus
+            libprotobuf-c-dev protobuf-c-compiler libmicrohttpd-dev prometheus strace
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

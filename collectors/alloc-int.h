@@ -26,6 +26,13 @@ struct unwinder;
 #define MAX_SNAPS	1024		/* then halve the resolution */
 #define DUTY_PERIOD_NS	1000000000ULL	/* --alloc-duty cycle, at least */
 #define POLL_NS		100000000ULL	/* alloc's timer wakes record every 100 ms */
+/*
+ * A process the agent picks up right after its exec may not have mapped
+ * its C library yet (the dynamic loader is still at work): its allocator
+ * is looked for again at every poll, for this long, before saying none.
+ */
+#define LATE_NS		5000000000ULL
+#define ALLOC_LATE_MAX	64		/* processes waiting for their allocator */
 #define CALIB_CALLS	2000		/* unprobed loop */
 #define CALIB_PROBED_CALLS 300
 #define CALIB_DEFAULT_NS 4400		/* the team figure, when we cannot measure */
@@ -88,6 +95,11 @@ struct alloc_priv {
 	uint32_t nr_growth, cap_growth;
 	uint32_t pids[PS_MAX_TARGETS];	/* the targets, for their RSS */
 	int nr_pids;
+	struct {
+		uint32_t pid;
+		uint64_t since;		/* CLOCK_MONOTONIC ns of the first look */
+	} late[ALLOC_LATE_MAX];		/* new targets whose allocator is not mapped yet */
+	int nr_late;
 	struct alloc_window *window;	/* agent: what the last drain read */
 	struct alloc_window *next;	/* agent: what this drain read, until the reset */
 };

@@ -330,25 +330,16 @@ static void forget_gone(struct alloc_priv *ap)
 }
 
 /*
- * A process that became a target after attach (agent --comm, --cgroup).
- * The kernel side and the counting follow every target through the shared
- * target map; malloc mode needs the new process's allocator found and its
- * probes attached (now, or at the next "on" of the duty cycle).
+ * Finds pid's allocator and probes it (now, or at the next "on" of the
+ * duty cycle).  -ENOENT: no allocator mapped (why says more).
  */
-static int alloc_add_target(struct collector *c, uint32_t pid)
+static int add_malloc_target(struct alloc_priv *ap, uint32_t pid, char *why, size_t len)
 {
-	struct alloc_priv *ap = c->priv;
 	size_t per = ALLOC_MAX_PROBES * 2;
 	struct alloc_target *t;
 	struct bpf_link **l;
-	char why[512];
 	int i, err;
 
-	forget_gone(ap);
-	if (ap->nr_pids < PS_MAX_TARGETS)
-		ap->pids[ap->nr_pids++] = pid;
-	if (ap->mode != ALLOC_MALLOC)
-		return 0;
 	i = ap->nr_targets;
 	t = realloc(ap->targets, (i + 1) * sizeof(*t));
 	if (!t)
@@ -360,19 +351,72 @@ static int alloc_add_target(struct collector *c, uint32_t pid)
 	ap->ulinks = l;
 	memset(target_links(ap, i), 0, per * sizeof(*l));
 	memset(&t[i], 0, sizeof(t[i]));
-	err = alloc__discover(pid, &t[i], why, sizeof(why));
-	if (err && process_gone(pid)) {
-		ps_debug("alloc: pid %u exited before its allocator was found", pid);
-		return 0;
-	}
-	if (err) {
-		ps_err("alloc: pid %u: no allocator found: %s", pid, why);
+	err = alloc__discover(pid, &t[i], why, len);
+	if (err)
 		return err;
-	}
 	ps_debug("alloc: pid %u: %s allocator in %s, %d entry points", pid, t[i].allocator,
 		 t[i].path, t[i].nr_probes);
 	ap->nr_targets++;
 	return ap->attached ? attach_target(ap, i) : 0;
+}
+
+/*
+ * A process that became a target after attach (agent --comm, --cgroup).
+ * The kernel side and the counting follow every target through the shared
+ * target map; malloc mode needs the new process's allocator found and its
+ * probes attached.  One picked up between its exec and the mapping of its
+ * C library is looked at again by every poll for LATE_NS (retry_late).
+ */
+static int alloc_add_target(struct collector *c, uint32_t pid)
+{
+	struct alloc_priv *ap = c->priv;
+	char why[512];
+	int err;
+
+	forget_gone(ap);
+	if (ap->nr_pids < PS_MAX_TARGETS)
+		ap->pids[ap->nr_pids++] = pid;
+	if (ap->mode != ALLOC_MALLOC)
+		return 0;
+	err = add_malloc_target(ap, pid, why, sizeof(why));
+	if (err && process_gone(pid)) {
+		ps_debug("alloc: pid %u exited before its allocator was found", pid);
+		return 0;
+	}
+	if (err == -ENOENT && ap->nr_late < ALLOC_LATE_MAX) {
+		ps_debug("alloc: pid %u: no allocator mapped yet (%s): looking again for %llu s",
+			 pid, why, LATE_NS / 1000000000ULL);
+		ap->late[ap->nr_late].pid = pid;
+		ap->late[ap->nr_late++].since = now_ns();
+		return 0;
+	}
+	if (err)
+		ps_err("alloc: pid %u: no allocator found: %s", pid, why);
+	return err;
+}
+
+/* The new targets whose allocator was not mapped yet: found now, gone, or given up on. */
+static void retry_late(struct alloc_priv *ap, uint64_t now)
+{
+	char why[512];
+	int n = 0;
+
+	for (int i = 0; i < ap->nr_late; i++) {
+		uint32_t pid = ap->late[i].pid;
+		int err = add_malloc_target(ap, pid, why, sizeof(why));
+
+		if (err && process_gone(pid)) {
+			ps_debug("alloc: pid %u exited before its allocator was found", pid);
+		} else if (!err) {
+			ps_debug("alloc: pid %u: allocator found %.1f s after it became a target",
+				 pid, (now - ap->late[i].since) / 1e9);
+		} else if (err == -ENOENT && now - ap->late[i].since < LATE_NS) {
+			ap->late[n++] = ap->late[i];
+		} else {
+			ps_err("alloc: pid %u: no allocator found: %s", pid, why);
+		}
+	}
+	ap->nr_late = n;
 }
 
 /* ---- kernel side ---------------------------------------------------------- */
@@ -537,6 +581,8 @@ static int alloc_poll(struct collector *c)
 	if (ap->timer_fd >= 0 && read(ap->timer_fd, &ticks, sizeof(ticks)) < 0 && errno != EAGAIN)
 		ps_debug("alloc: reading the timer: %s", strerror(errno));
 
+	if (ap->nr_late)
+		retry_late(ap, now);
 	duty_cycle(ap, now);
 	unwinder__poll(ap->unw);
 	if (now - ap->t_snap >= ap->snap_ns) {
