@@ -7,7 +7,7 @@
 # 1,500 objects under alloc_pattern for each pid.  Without probes for the
 # new process B had none.
 # Instance C starts under strace, its dynamic loader's first openat held
-# for 2.5 s: the agent's once-a-second scan finds it by name before its C
+# for 4 s: the agent's once-a-second scan finds it by name before its C
 # library is mapped, as it once found B in a loaded run ("added: No such
 # file or directory", and no probes).  Its allocator is found once mapped
 # (the agent's log says both), and C's pattern counts 1,500 objects too.
@@ -33,7 +33,7 @@ line=$(grep "target $B .*added" "$T/agent.err")
 [ -n "$line" ] || fail "the agent did not pick up pid $B: $(tail -3 "$T/agent.err")"
 case $line in *"added: "*) fail "adding pid $B failed: $line" ;; esac
 
-strace -f -qq -o /dev/null -e trace=openat -e inject=openat:delay_enter=2500000:when=1 \
+strace -f -qq -o /dev/null -e trace=openat -e inject=openat:delay_enter=4000000:when=1 \
 	"$PROGS/alloc_known" pattern >"$T/c.out" &
 BG_PIDS+=($!)
 C=
@@ -44,7 +44,7 @@ for _ in $(seq 50); do
 done
 [ -n "$C" ] || fail "alloc_known C (under strace) did not start"
 BG_PIDS+=("$C")
-for _ in $(seq 100); do
+for _ in $(seq 150); do
 	grep -q "alloc: pid $C: allocator found" "$T/agent.err" && break
 	sleep 0.1
 done

@@ -40,9 +40,12 @@ matched() {
 got=$(placed "$T/dht.rules" handle_msg)
 case $got in dht/socket=[0-9]*) ;; *) fail "dht rules: handle_msg placed '$got', want all dht/socket" ;; esac
 [ "${got#*=}" -gt 0 ] || fail "dht rules: no handle_msg samples"
-want="serving socket udp:$PORT,serving socket udp:$((PORT + 1))"
+# a row of stacks that print alike names the socket of its first sample:
+# one of the two, and which one depends on the samples' order
 got=$(matched "$T/dht.rules" handle_msg)
-[ "$got" = "$want" ] || fail "dht rules: handle_msg matched '$got', want '$want'"
+echo "$got" | tr ',' '\n' | grep -qvxE "serving socket udp:($PORT|$((PORT + 1)))" &&
+	fail "dht rules: handle_msg matched '$got', want 'serving socket udp:$PORT' or udp:$((PORT + 1))"
+[ -n "$got" ] || fail "dht rules: handle_msg's rows say no socket"
 got=$(placed "$T/dht.rules" tick_work)
 case $got in other/none=[0-9]*) ;; *) fail "dht rules: tick_work placed '$got', want all other/none" ;; esac
 got=$(placed "$T/none.rules" handle_msg)
