@@ -38,6 +38,7 @@
 #include "core/profile.h"
 #include "core/records.h"
 #include "core/sym-maps.h"
+#include "core/unwind-cache.h"
 #include "core/unwind-table.h"
 #include "core/target.h"
 #include "bpf/peerscope.h"
@@ -327,6 +328,7 @@ static struct unw_file *file_get(struct unwinder *u, uint32_t pid, const struct 
 	uint64_t ino = vdso ? 0 : m->inode;
 	struct unw_table t;
 	struct unw_file *f;
+	bool cached = false;
 	char path[128];
 	int fd, err;
 
@@ -346,7 +348,14 @@ static struct unw_file *file_get(struct unwinder *u, uint32_t pid, const struct 
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			fd = open(m->path, O_RDONLY | O_CLOEXEC);
-		err = fd < 0 ? -errno : unw_table__load_fd(&t, fd);
+		err = fd < 0 ? -errno : 0;
+		if (!err)
+			cached = !unw_cache__load(fd, &t);
+		if (!err && !cached) {
+			err = unw_table__load_fd(&t, fd);
+			if (!err)
+				unw_cache__store(fd, &t);
+		}
 		if (fd >= 0)
 			close(fd);
 	}
@@ -378,9 +387,9 @@ static struct unw_file *file_get(struct unwinder *u, uint32_t pid, const struct 
 		f->table_off = u->rows_used;
 		f->count = t.nr;
 		u->rows_used += t.nr;
-		ps_debug("unwind: %s: %zu rows from %s (%zu FDEs, %zu unsupported, %zu PLT)",
-			 vdso ? "[vdso]" : m->path, t.nr, t.source, t.nr_fdes,
-			 t.nr_unsupported, t.nr_plt);
+		ps_debug("unwind: %s: %zu rows from %s%s (%zu FDEs, %zu unsupported, %zu PLT)",
+			 vdso ? "[vdso]" : m->path, t.nr, t.source, cached ? ", cached" : "",
+			 t.nr_fdes, t.nr_unsupported, t.nr_plt);
 	}
 	unw_table__free(&t);
 	return f;

@@ -16,6 +16,7 @@
 #include "core/records.h"
 #include "core/rules.h"
 #include "core/rules-int.h"
+#include "core/run-cache.h"
 
 /* ---- guessing the set from the binary ----------------------------------- */
 
@@ -67,17 +68,76 @@ static void scan_chunk(const unsigned char *buf, size_t len, struct bin_scan *sc
 }
 
 /*
+ * What a scan found, kept in the run cache per file (run-cache.h): the
+ * scan reads the whole binary, 100 MB for Node.js, on every record of it.
+ * The name holds a hash of the needles, so another list is another file.
+ */
+struct bin_scan_cached {
+	char magic[4];			/* "PSG1" */
+	uint32_t nr;			/* NR_BIN_NEEDLES */
+	uint32_t found;			/* bit j: needle j */
+};
+
+static bool scan_cache_name(int fd, char *name, size_t len)
+{
+	uint32_t h = 2166136261u;	/* FNV-1a over the needles, NULs included */
+	char key[128];
+
+	if (!run_cache__dir() || run_cache__file_key(fd, key, sizeof(key)))
+		return false;
+	for (size_t j = 0; j < NR_BIN_NEEDLES; j++)
+		for (const char *c = bin_needles[j]; ; c++) {
+			h = (h ^ (uint8_t)*c) * 16777619u;
+			if (!*c)
+				break;
+		}
+	return snprintf(name, len, "guess-%08x-%s", h, key) < (int)len;
+}
+
+static bool scan_cache_get(const char *name, struct bin_scan *sc)
+{
+	struct bin_scan_cached c;
+	size_t size;
+	int fd = run_cache__open(run_cache__dir(), name, sizeof(c), &size);
+	bool ok;
+
+	if (fd < 0)
+		return false;
+	ok = size == sizeof(c) && !run_cache__read_all(fd, &c, sizeof(c)) &&
+	     !memcmp(c.magic, "PSG1", 4) && c.nr == NR_BIN_NEEDLES && !(c.found >> NR_BIN_NEEDLES);
+	close(fd);
+	for (size_t j = 0; ok && j < NR_BIN_NEEDLES; j++)
+		sc->found[j] = c.found >> j & 1;
+	return ok;
+}
+
+static void scan_cache_put(const char *name, const struct bin_scan *sc)
+{
+	struct bin_scan_cached c = { .magic = "PSG1", .nr = NR_BIN_NEEDLES };
+	struct iovec iov = { .iov_base = &c, .iov_len = sizeof(c) };
+
+	for (size_t j = 0; j < NR_BIN_NEEDLES; j++)
+		c.found |= (uint32_t)sc->found[j] << j;
+	run_cache__write(run_cache__dir(), name, &iov, 1);
+}
+
+/*
  * Reads path a chunk at a time (a bounded buffer, whatever the file's
  * size) and notes which needles it holds; a needle across two chunks is
- * seen through the bytes kept from the first.  0 or a negative errno.
+ * seen through the bytes kept from the first.  A file scanned before (the
+ * same device, inode, size and times) is not read again.  0 or a negative
+ * errno.
  */
 static int scan_file(const char *path, struct bin_scan *sc)
 {
 	size_t keep = 0, longest = 0;
 	unsigned char *buf;
+	char name[256];
+	bool cache;
 	ssize_t n;
 	int fd;
 
+	_Static_assert(NR_BIN_NEEDLES <= 32, "the cached scan keeps one bit per needle");
 	memset(sc, 0, sizeof(*sc));
 	for (size_t j = 0; j < NR_BIN_NEEDLES; j++) {
 		const unsigned char *s = (const unsigned char *)bin_needles[j];
@@ -91,6 +151,11 @@ static int scan_file(const char *path, struct bin_scan *sc)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	cache = scan_cache_name(fd, name, sizeof(name));
+	if (cache && scan_cache_get(name, sc)) {
+		close(fd);
+		return 0;
+	}
 	buf = malloc(RULES_SCAN_CHUNK + longest);
 	if (!buf) {
 		close(fd);
@@ -102,7 +167,8 @@ static int scan_file(const char *path, struct bin_scan *sc)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			break;	/* what was read so far still counts */
+			cache = false;	/* what was read so far still counts, not for later */
+			break;
 		}
 		len = keep + n;
 		scan_chunk(buf, len, sc);
@@ -111,6 +177,8 @@ static int scan_file(const char *path, struct bin_scan *sc)
 	}
 	free(buf);
 	close(fd);
+	if (cache)
+		scan_cache_put(name, sc);
 	return 0;
 }
 

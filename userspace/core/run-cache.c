@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
@@ -77,6 +78,26 @@ int run_cache__open(const char *dir, const char *name, size_t max, size_t *size)
 	}
 	*size = st.st_size;
 	return fd;
+}
+
+int run_cache__file_key(int fd, char *buf, size_t len)
+{
+	struct timespec now;
+	struct stat st;
+	int n;
+
+	if (fstat(fd, &st))
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (now.tv_sec - st.st_ctim.tv_sec < RUN_CACHE_SETTLE_S + 1)
+		return -EAGAIN;
+	n = snprintf(buf, len, "%llx-%llx-%llx-%llx.%09ld-%llx.%09ld",
+		     (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+		     (unsigned long long)st.st_size, (unsigned long long)st.st_mtim.tv_sec,
+		     st.st_mtim.tv_nsec, (unsigned long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+	return n > 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
 }
 
 int run_cache__read_all(int fd, void *buf, size_t len)
