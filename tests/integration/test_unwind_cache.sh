@@ -8,17 +8,10 @@
 # frame by frame; a kept file cut short is parsed again and replaced; the
 # binary built moments ago is never kept (its times could still repeat).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/unwind-lib.sh"
 need_root
 need_cmd cc
 export PEERSCOPE_CACHE_DIR=$T/cache
-
-root_share() {
-	awk '{ n = $NF; $NF = ""; split($0, f, ";"); sub(/ +$/, "", f[1]); t += n
-	       if (f[1] == "_start" || f[1] == "clone3" || f[1] == "start_thread") r += n }
-	     END { printf "%.1f", t ? 100 * r / t : 0 }' "$1"
-}
-count() { awk -v re="$2" '{ n = $NF; s = $0; sub(/ [0-9]+$/, "", s); if (s ~ re) c += n } END { print c + 0 }' "$1"; }
-total() { awk '{ t += $NF } END { print t + 0 }' "$1"; }
 
 cc -O2 -g -fomit-frame-pointer -pthread -o "$T/chain" "$ROOT/tests/progs/nofp_chain.c" ||
 	fail "cannot build nofp_chain"
