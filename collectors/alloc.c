@@ -361,6 +361,27 @@ static int add_malloc_target(struct alloc_priv *ap, uint32_t pid, char *why, siz
 }
 
 /*
+ * One look for the allocator of pid, a target since `since`: 0 found and
+ * probed, -ESRCH the process has gone, -EAGAIN none mapped yet and still
+ * within LATE_NS (why says what was missing), else the error, said.
+ */
+static int look_for_allocator(struct alloc_priv *ap, uint32_t pid, uint64_t since, uint64_t now,
+			      char *why, size_t len)
+{
+	int err = add_malloc_target(ap, pid, why, len);
+
+	if (err && process_gone(pid)) {
+		ps_debug("alloc: pid %u exited before its allocator was found", pid);
+		return -ESRCH;
+	}
+	if (err == -ENOENT && now - since < LATE_NS)
+		return -EAGAIN;
+	if (err)
+		ps_err("alloc: pid %u: no allocator found: %s", pid, why);
+	return err;
+}
+
+/*
  * A process that became a target after attach (agent --comm, --cgroup).
  * The kernel side and the counting follow every target through the shared
  * target map; malloc mode needs the new process's allocator found and its
@@ -370,6 +391,7 @@ static int add_malloc_target(struct alloc_priv *ap, uint32_t pid, char *why, siz
 static int alloc_add_target(struct collector *c, uint32_t pid)
 {
 	struct alloc_priv *ap = c->priv;
+	uint64_t now = now_ns();
 	char why[512];
 	int err;
 
@@ -378,21 +400,16 @@ static int alloc_add_target(struct collector *c, uint32_t pid)
 		ap->pids[ap->nr_pids++] = pid;
 	if (ap->mode != ALLOC_MALLOC)
 		return 0;
-	err = add_malloc_target(ap, pid, why, sizeof(why));
-	if (err && process_gone(pid)) {
-		ps_debug("alloc: pid %u exited before its allocator was found", pid);
-		return 0;
-	}
-	if (err == -ENOENT && ap->nr_late < ALLOC_LATE_MAX) {
+	/* with no room to wait in, the first look is the last */
+	err = look_for_allocator(ap, pid, ap->nr_late < ALLOC_LATE_MAX ? now : now - LATE_NS,
+				 now, why, sizeof(why));
+	if (err == -EAGAIN) {
 		ps_debug("alloc: pid %u: no allocator mapped yet (%s): looking again for %llu s",
 			 pid, why, LATE_NS / 1000000000ULL);
 		ap->late[ap->nr_late].pid = pid;
-		ap->late[ap->nr_late++].since = now_ns();
-		return 0;
+		ap->late[ap->nr_late++].since = now;
 	}
-	if (err)
-		ps_err("alloc: pid %u: no allocator found: %s", pid, why);
-	return err;
+	return err == -EAGAIN || err == -ESRCH ? 0 : err;
 }
 
 /* The new targets whose allocator was not mapped yet: found now, gone, or given up on. */
@@ -402,19 +419,14 @@ static void retry_late(struct alloc_priv *ap, uint64_t now)
 	int n = 0;
 
 	for (int i = 0; i < ap->nr_late; i++) {
-		uint32_t pid = ap->late[i].pid;
-		int err = add_malloc_target(ap, pid, why, sizeof(why));
+		int err = look_for_allocator(ap, ap->late[i].pid, ap->late[i].since, now, why,
+					     sizeof(why));
 
-		if (err && process_gone(pid)) {
-			ps_debug("alloc: pid %u exited before its allocator was found", pid);
-		} else if (!err) {
-			ps_debug("alloc: pid %u: allocator found %.1f s after it became a target",
-				 pid, (now - ap->late[i].since) / 1e9);
-		} else if (err == -ENOENT && now - ap->late[i].since < LATE_NS) {
+		if (err == -EAGAIN)
 			ap->late[n++] = ap->late[i];
-		} else {
-			ps_err("alloc: pid %u: no allocator found: %s", pid, why);
-		}
+		else if (!err)
+			ps_debug("alloc: pid %u: allocator found %.1f s after it became a target",
+				 ap->late[i].pid, (now - ap->late[i].since) / 1e9);
 	}
 	ap->nr_late = n;
 }
