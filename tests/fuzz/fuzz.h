@@ -2,12 +2,15 @@
 /*
  * fuzz.h - what the libFuzzer harnesses share: a NUL-terminated copy of the
  * input (text parsers), a private file holding it (parsers that take a
- * path), and reading fixed-size fields off the front of the input.
+ * path) or a file of a given name holding it (the run cache's readers), and
+ * reading fixed-size fields off the front of the input.
  */
 #ifndef PEERSCOPE_FUZZ_H
 #define PEERSCOPE_FUZZ_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +48,21 @@ static inline const char *fuzz_file(const uint8_t *data, size_t size)
 	if (ftruncate(fd, 0) || (size && pwrite(fd, data, size, 0) != (ssize_t)size))
 		return NULL;
 	return path;
+}
+
+/*
+ * data as the whole content of path (a cache file the harness names, in a
+ * directory of its own); false when it cannot be written.
+ */
+static inline bool fuzz_write_at(const char *path, const uint8_t *data, size_t size)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return false;
+	if (size)
+		fwrite(data, 1, size, f);
+	return !fclose(f);
 }
 
 /* Takes n bytes (little-endian) off the front; 0 when the input is shorter. */

@@ -17,7 +17,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char key[KALLSYMS_KEY_LEN] = "none";
 	struct sym_kallsyms k;
 	const char *mod;
-	FILE *f;
 
 	if (!dir[0]) {
 		strcpy(dir, "/tmp/peerscope-fuzz-kc.XXXXXX");
@@ -27,12 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size >= KEY_OFF + sizeof(key) && memchr(data + KEY_OFF, '\0', sizeof(key)))
 		memcpy(key, data + KEY_OFF, sizeof(key));
-	f = fopen(path, "w");
-	if (!f)
+	if (!fuzz_write_at(path, data, size))
 		return 0;
-	if (size)
-		fwrite(data, 1, size, f);
-	fclose(f);
 	if (!sym_kallsyms__load_cache(&k, dir, key)) {
 		sym_kallsyms__lookup(&k, k.lo, &mod);
 		sym_kallsyms__lookup(&k, k.hi, &mod);

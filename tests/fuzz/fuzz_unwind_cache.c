@@ -15,26 +15,21 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char dir[64], path[256];
+	static char dir[64], path[384];
 	static int fd = -1;
 	struct unw_table t;
-	char key[128];
-	FILE *f;
+	char name[256];
 
 	if (fd < 0) {
 		strcpy(dir, "/tmp/peerscope-fuzz-uc.XXXXXX");
 		fd = open("/lib/x86_64-linux-gnu/libc.so.6", O_RDONLY | O_CLOEXEC);
-		if (!mkdtemp(dir) || fd < 0 || run_cache__file_key(fd, key, sizeof(key)))
+		if (!mkdtemp(dir) || fd < 0 || setenv("PEERSCOPE_CACHE_DIR", dir, 1) ||
+		    run_cache__file_name(fd, "unwind-1-", name, sizeof(name)))
 			abort();	/* the harness cannot work here: say so at once */
-		snprintf(path, sizeof(path), "%s/unwind-1-%s", dir, key);
-		setenv("PEERSCOPE_CACHE_DIR", dir, 1);
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
 	}
-	f = fopen(path, "w");
-	if (!f)
+	if (!fuzz_write_at(path, data, size))
 		return 0;
-	if (size)
-		fwrite(data, 1, size, f);
-	fclose(f);
 	unw_table__init(&t);
 	if (!unw_cache__load(fd, &t)) {
 		if (t.nr) {

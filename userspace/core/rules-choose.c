@@ -81,17 +81,16 @@ struct bin_scan_cached {
 static bool scan_cache_name(int fd, char *name, size_t len)
 {
 	uint32_t h = 2166136261u;	/* FNV-1a over the needles, NULs included */
-	char key[128];
+	char prefix[32];
 
-	if (!run_cache__dir() || run_cache__file_key(fd, key, sizeof(key)))
-		return false;
 	for (size_t j = 0; j < NR_BIN_NEEDLES; j++)
 		for (const char *c = bin_needles[j]; ; c++) {
 			h = (h ^ (uint8_t)*c) * 16777619u;
 			if (!*c)
 				break;
 		}
-	return snprintf(name, len, "guess-%08x-%s", h, key) < (int)len;
+	snprintf(prefix, sizeof(prefix), "guess-%08x-", h);
+	return !run_cache__file_name(fd, prefix, name, len);
 }
 
 static bool scan_cache_get(const char *name, struct bin_scan *sc)

@@ -80,12 +80,14 @@ int run_cache__open(const char *dir, const char *name, size_t max, size_t *size)
 	return fd;
 }
 
-int run_cache__file_key(int fd, char *buf, size_t len)
+int run_cache__file_name(int fd, const char *prefix, char *buf, size_t len)
 {
 	struct timespec now;
 	struct stat st;
 	int n;
 
+	if (!run_cache__dir())
+		return -ENOENT;
 	if (fstat(fd, &st))
 		return -errno;
 	if (!S_ISREG(st.st_mode))
@@ -93,7 +95,7 @@ int run_cache__file_key(int fd, char *buf, size_t len)
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (now.tv_sec - st.st_ctim.tv_sec < RUN_CACHE_SETTLE_S + 1)
 		return -EAGAIN;
-	n = snprintf(buf, len, "%llx-%llx-%llx-%llx.%09ld-%llx.%09ld",
+	n = snprintf(buf, len, "%s%llx-%llx-%llx-%llx.%09ld-%llx.%09ld", prefix,
 		     (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
 		     (unsigned long long)st.st_size, (unsigned long long)st.st_mtim.tv_sec,
 		     st.st_mtim.tv_nsec, (unsigned long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);

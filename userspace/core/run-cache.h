@@ -25,7 +25,7 @@ int run_cache__boot_id(char *buf, size_t len);
  */
 int run_cache__open(const char *dir, const char *name, size_t max, size_t *size);
 /*
- * A name for what fd holds, for answers derived from a file's contents
+ * A name in the cache for what fd holds, for answers derived from a file's contents
  * (the rules guess's scan, unwind tables): its device, inode, size, and
  * modification and change times in ns.  A file rewritten or replaced gets
  * a new change time, which no user can set, so a new name -- but the
@@ -33,10 +33,11 @@ int run_cache__open(const char *dir, const char *name, size_t max, size_t *size)
  * one tick can leave the same times.  -EAGAIN for a file changed within
  * the last RUN_CACHE_SETTLE_S seconds: cache nothing of it, since a later
  * write could still carry the same times; once settled, any write gets
- * later times.  0, -EAGAIN, or a negative errno (not a regular file).
+ * later times.  The name is prefix followed by that key.  0, -ENOENT
+ * (caching is off), -EAGAIN, or a negative errno (not a regular file).
  */
 #define RUN_CACHE_SETTLE_S	2
-int run_cache__file_key(int fd, char *buf, size_t len);
+int run_cache__file_name(int fd, const char *prefix, char *buf, size_t len);
 /* Reads all of an fd opened by run_cache__open(); 0 or -EIO on a short read. */
 int run_cache__read_all(int fd, void *buf, size_t len);
 /*

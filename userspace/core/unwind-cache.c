@@ -33,19 +33,6 @@ _Static_assert(sizeof(struct unw_cache_head) == 72, "the cache file's head is pa
 
 static const char *const sources[] = { NULL, ".eh_frame", ".debug_frame" };
 
-static int cache_name(int fd, char *name, size_t len)
-{
-	char key[128];
-	int err;
-
-	if (!run_cache__dir())
-		return -ENOENT;
-	err = run_cache__file_key(fd, key, sizeof(key));
-	if (err)
-		return err;
-	return snprintf(name, len, NAME_PREFIX "%s", key) < (int)len ? 0 : -ENAMETOOLONG;
-}
-
 /* Rows the BPF unwinder can binary-search and read: sorted by pc, kinds it knows. */
 static bool rows_sane(const struct unw_row *r, uint64_t n)
 {
@@ -77,7 +64,7 @@ int unw_cache__load(int fd, struct unw_table *t)
 	size_t size;
 	int cfd, err = -ENOENT;
 
-	if (cache_name(fd, name, sizeof(name)))
+	if (run_cache__file_name(fd, NAME_PREFIX, name, sizeof(name)))
 		return -ENOENT;
 	cfd = run_cache__open(run_cache__dir(), name, max, &size);
 	if (cfd < 0)
@@ -147,7 +134,7 @@ int unw_cache__store(int fd, const struct unw_table *t)
 	for (uint32_t s = 1; s < 3; s++)
 		if (t->source && !strcmp(t->source, sources[s]))
 			h.source = s;
-	err = cache_name(fd, name, sizeof(name));
+	err = run_cache__file_name(fd, NAME_PREFIX, name, sizeof(name));
 	if (err)
 		return err;
 	if (cached_bytes(run_cache__dir()) + bytes > UNW_CACHE_MAX_BYTES)

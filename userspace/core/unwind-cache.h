@@ -3,7 +3,7 @@
  * Unwind tables kept in the run cache (run-cache.h), one file per ELF file
  * whose tables are large: Node.js's 372k rows cost every record of it
  * 30-75 ms of parsing, the same answer each time until the file changes.
- * Named after the file's identity (run_cache__file_key), so a changed or
+ * Named after the file's identity (run_cache__file_name), so a changed or
  * replaced file is parsed again; a cached file is checked whole before use
  * (sizes, counts, row order and kinds) and anything odd reads as a miss.
  * docs/unwinding.md.
