@@ -8,8 +8,8 @@
 # Record runs under strace, which holds its first perf_event_open (the cpu
 # collector's attach, after every collector is loaded) for 3 s: the kill
 # lands inside that window however busy the machine is.  Without the hold
-# the test lost the race once in 14 runs beside two busy loops and could
-# only skip.
+# the test lost the race once in 10 runs of make check beside two busy
+# loops, and could only skip.
 . "$(dirname "$0")/rough-lib.sh"
 command -v strace >/dev/null || skip "no strace"
 
