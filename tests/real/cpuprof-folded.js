@@ -62,4 +62,6 @@ for (let i = 0; i < prof.samples.length; i++) {
 	if (s) counts.set(s, (counts.get(s) || 0) + 1);
 }
 for (const [s, c] of counts) console.log(s, c);
-console.error(`cpuprof-folded: interval ${interval} us, ${kept} samples kept, ${late} late ones left out`);
+let busy = 0;
+for (const c of counts.values()) busy += c;
+console.error(`cpuprof-folded: interval ${interval} us, ${kept} samples kept, ${busy} not idle, ${late} late ones left out`);

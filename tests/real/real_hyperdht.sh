@@ -2,8 +2,9 @@
 # hyperdht (JavaScript, npm; Hyperswarm's DHT on dht-rpc, udx-native and
 # sodium-native): a test network of eight nodes (hyperdht/testnet) in one
 # process keeps looking up random topics; the recorded node (own process,
-# --perf-basic-prof, --cpu-prof as the yardstick) announces a topic and
-# looks up random topics at a driven rate.
+# js_node_bg: the perf map, a jitdump for perf, the yardstick, and V8's
+# --cpu-prof beside it) announces a topic and looks up random topics at a
+# driven rate.
 . "$(dirname "$0")/lib.sh"
 need_root
 need_npm hyperdht
@@ -11,12 +12,11 @@ SECS=${REAL_SECS:-10}
 RATE=${REAL_RATE:-600}
 export NPM_DIR
 ns_start
-ns_bg node "$REAL/js-dht.js" hyper swarm "$T/boot" 8 $((SECS + 15)) >"$T/swarm.json" 2>"$T/swarm.log"
+ns_bg node "$REAL/js-dht.js" hyper swarm "$T/boot" 8 $((SECS + 20)) >"$T/swarm.json" 2>"$T/swarm.log"
 swarm=$!
 wait_file "$T/boot" 30 || fail "hyperdht test network did not start ($(tail -n 1 "$T/swarm.log"))"
-mkdir -p "$T/prof"
-ns_bg node --perf-basic-prof --logfile="$T/v8.log" --no-logfile-per-isolate --cpu-prof --cpu-prof-dir="$T/prof" "$REAL/js-dht.js" hyper node \
-	"$(cat "$T/boot")" $((SECS + 6)) "$RATE" >"$T/node.json" 2>"$T/node.log"
+js_node_bg "$REAL/js-dht.js" hyper node \
+	"$(cat "$T/boot")" $((SECS + 10)) "$RATE" >"$T/node.json" 2>"$T/node.log"
 pid=$!
 sleep 4
 ns_check
@@ -24,7 +24,7 @@ RULES=${REAL_RULES:-hyperdht}
 assert_guess "$pid" hyperdht short
 # ~0.2 CPUs for 10 s: at 199 Hz the main thread gets ~400 samples and an 80 %
 # share moves by 2 pp (one sigma) from sampling alone; V8 ticks at 1 kHz
-REAL_FREQ=${REAL_FREQ:-999} record_pair "$pid" "$SECS" "$RULES" none
+REAL_FREQ=${REAL_FREQ:-999} record_pair "$pid" "$SECS" "$RULES" perf-jit
 wait "$pid" 2>/dev/null
 # done with the swarm once the node is (its padding is for a slow start)
 kill -TERM $swarm 2>/dev/null
