@@ -132,15 +132,16 @@ cpu_ticks() {
 }
 
 # perf_truth: perf script's output on stdin -> $T/truth.folded, less the
-# samples taken inside BPF programs run from tracepoints: those are
-# peerscope's own socket and off-CPU programs, running in the target's
-# context while both record it.  perf sees them; peerscope cannot (the
+# samples taken inside BPF programs run from tracepoints (tp/: through
+# trace_call_bpf; raw_tp/tp_btf: bpf_trace_runN): those are peerscope's own
+# socket and off-CPU programs, running in the target's context while both
+# record it.  perf sees them; peerscope cannot (the
 # kernel skips a perf_event BPF program, peerscope's sampler, while another
 # BPF program runs on that CPU), so they are the recording's cost to the
 # target, not the target's work.  Their share is printed.
 perf_truth() {
 	awk -f "$REAL/perf-folded.awk" >"$T/perf-all.folded"
-	grep -vE ';(trace_call_bpf|perf_call_bpf_enter|perf_call_bpf_exit)_\[k\]' "$T/perf-all.folded" >"$T/truth.folded"
+	grep -vE ';(trace_call_bpf|perf_call_bpf_enter|perf_call_bpf_exit|bpf_trace_run[0-9]+)_\[k\]' "$T/perf-all.folded" >"$T/truth.folded"
 	say "perf: $(awk 'FNR == NR { a += $NF; next } { b += $NF } END { printf "%.1f %% of %d samples", a ? 100 * (a - b) / a : 0, a }' \
 		"$T/perf-all.folded" "$T/truth.folded") were inside peerscope's tracepoint BPF programs (left out)"
 }
@@ -342,7 +343,7 @@ js_node_bg() {
 }
 
 # js_truth PROFDIR TID: V8's --cpu-prof profile (the one file in PROFDIR),
-# cut to the recording's window, into $T/truth.folded; and peerscope's
+# cut to the recording's window, into $T/v8.folded; and peerscope's
 # samples of the same thread (TID: the main thread, the only one V8
 # profiles) into $T/ps-main.folded, compared by js_compare.
 js_truth() {
@@ -403,8 +404,9 @@ mdht_idle_then_flood() {
 }
 
 # js_compare PID RULES WHAT [KIND...]: a Node.js node's main thread against
-# V8's own profile (in $T/prof), then its dht verdict under load WHAT: one
-# of KIND (default cpu).  Full suite only.
+# perf's (record_pair perf-jit) and, printed only, V8's own profile (in
+# $T/prof); then its dht verdict under load WHAT: one of KIND (default
+# cpu).  Full suite only.
 js_compare() {
 	local what=$3 v8 cpu
 	js_truth "$T/prof" "$1"
