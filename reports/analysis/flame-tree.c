@@ -149,14 +149,8 @@ static uint32_t child(struct flame_tree *t, uint32_t parent, uint32_t name, uint
 
 	if (id)
 		return id;
-	if (t->nr_nodes == t->cap_nodes) {
-		struct flame_node *nn = realloc(t->nodes, t->cap_nodes * 2 * sizeof(*nn));
-
-		if (!nn)
-			return 0;
-		t->nodes = nn;
-		t->cap_nodes *= 2;
-	}
+	if (ARRAY_ROOM(t->nodes, t->nr_nodes, t->cap_nodes, 1024))
+		return 0;
 	id = t->nr_nodes;
 	n = &t->nodes[t->nr_nodes++];
 	p = &t->nodes[parent];

@@ -7,6 +7,7 @@
  * hashes already agree.
  */
 #include "core/hashmap.h"
+#include "core/array.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -139,6 +140,7 @@ static int hm_grow(struct hashmap *h)
 	ns = calloc(ncap, sizeof(*ns));
 	if (!ns)
 		return -ENOMEM;
+	array__advise_huge(ns, (size_t)ncap * sizeof(*ns));
 	for (i = 0; i <= h->mask; i++) {
 		const struct hm_slot *s = &h->slots[i];
 		uint32_t j;
@@ -218,6 +220,7 @@ int hashmap__find_or_insert(struct hashmap *h, const void *key, size_t len,
 				return -ENOMEM;
 			h->arena = na;
 			h->arena_cap = ncap;
+			array__advise_huge(na, ncap);
 		}
 		if (len)
 			memcpy(h->arena + h->arena_len, key, len);

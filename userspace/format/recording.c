@@ -3,6 +3,7 @@
 #include "format/recording.h"
 #include "format/folded.h"
 #include "format/pprof.h"
+#include "core/array.h"
 #include "core/profile.h"
 #include "core/records.h"
 
@@ -33,6 +34,7 @@ int recording__slurp_fd(int fd, char **buf, size_t *len)
 	b = malloc(cap);
 	if (!b)
 		return -ENOMEM;
+	array__advise_huge(b, cap);	/* read() faults it in page by page */
 	for (;;) {
 		ssize_t r;
 
