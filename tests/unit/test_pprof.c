@@ -564,6 +564,63 @@ static const char *write_file(const char *dir, const char *name, const void *dat
 }
 
 /* recording__load tells pprof (gzip or plain) from folded text by content. */
+/*
+ * A folded file too big to read whole is read FOLDED_BLOCK bytes at a time:
+ * lines cut by a block's end, CRLF, a line longer than a block, lines the
+ * reader must judge (comment, decimal count, blank) and no final line
+ * break give the same profile as reading the same text whole.
+ */
+static void test_folded_blocks(void **state)
+{
+	char dir[] = "/tmp/pf-blocks-XXXXXX", frame[40];
+	size_t cap = 5 * (size_t)FOLDED_BLOCK, len = 0, long_len = FOLDED_BLOCK + 12345;
+	char *text = malloc(cap + long_len + 4096);
+	struct profile *whole = profile__new(), *q;
+	uint64_t total = 0;
+	const char *what, *path;
+	uint32_t n = 0;
+
+	assert_non_null(text);
+	assert_non_null(mkdtemp(dir));
+	len += sprintf(text + len, "# made by test_folded_blocks\n");
+	while (len < cap) {
+		/* 997 stacks of 1-30 frames, counts 1-3; a few CRLF lines */
+		uint32_t k = n % 997, depth = 1 + k % 30;
+
+		len += sprintf(text + len, "main");
+		for (uint32_t d = 0; d < depth; d++) {
+			snprintf(frame, sizeof(frame), ";fn_%u_%u", k, d);
+			len += sprintf(text + len, "%s", frame);
+		}
+		len += sprintf(text + len, " %u%s", 1 + n % 3, n % 101 ? "\n" : "\r\n");
+		total += 1 + n % 3;
+		if (n == 5000)
+			len += sprintf(text + len, "main;decimal 2.6\n\n");
+		n++;
+	}
+	total += 3;	/* 2.6 rounded */
+	/* one stack longer than a block, then the last line without a break */
+	len += sprintf(text + len, "main;");
+	memset(text + len, 'x', long_len);
+	len += long_len;
+	len += sprintf(text + len, " 7\nmain;last 4");
+	total += 11;
+
+	path = write_file(dir, "big.folded", text, len);
+	assert_int_equal(folded__read_buf_merged(whole, text, len), 0);
+	assert_int_equal(profile__total(whole, 0), total);
+	assert_int_equal(recording__load(path, &q, &what), 0);
+	assert_string_equal(what, "folded");
+	assert_int_equal(profile__total(q, 0), total);
+	assert_int_equal(q->nr_samples, 997 + 3);
+	assert_same(whole, q);
+	profile__free(q);
+	profile__free(whole);
+	unlink(path);
+	rmdir(dir);
+	free(text);
+}
+
 static void test_recording_load(void **state)
 {
 	struct profile *p = rich_profile(), *q;
@@ -686,6 +743,7 @@ int main(void)
 		cmocka_unit_test(test_folded),
 		cmocka_unit_test(test_folded_diff),
 		cmocka_unit_test(test_folded_write),
+		cmocka_unit_test(test_folded_blocks),
 		cmocka_unit_test(test_recording_load),
 		cmocka_unit_test(test_bench),
 	};

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Folded-stack reader; see folded.h. */
 #include "format/folded.h"
+#include "core/array.h"
 #include "core/hashmap.h"
 #include "core/profile.h"
 #include "format/recording.h"
@@ -12,6 +13,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define KSUFFIX "_[k]"
 #define KSUFFIX_LEN (sizeof(KSUFFIX) - 1)
@@ -271,129 +273,255 @@ int folded__read_diff_columns(struct profile *p, const char *path)
 	return read_diff_path(p, "base", p, "new", path);
 }
 
+/*
+ * Folded text straight from a stack collapser has one line per sample;
+ * interning every frame of every line is most of the reading time.  The
+ * merger sums identical stacks first (one hash per line), then the folded
+ * reader parses the merged text.  Lines that are not "stack integer"
+ * (comments, decimal counts, malformed lines) are passed through for the
+ * reader to judge.  Each distinct line's bytes are kept once, in the
+ * merger's own text, so the input can come a block at a time.
+ */
 struct merge_line {
-	const char *stack;
+	size_t off;		/* in folded_merger.text */
 	size_t len;
-	uint64_t count;
+	uint64_t count;		/* 0 and not in the table: kept verbatim */
+};
+
+struct folded_merger {
+	struct hashmap *h;	/* stack bytes -> line id (index + 1) */
+	struct merge_line *lines;	/* in the order first seen */
+	uint32_t nr, cap, nr_in;
+	char *text;
+	size_t text_len, text_cap;
+	size_t olen;		/* bytes of the merged text */
 };
 
 static const void *merge_key(void *ctx, uint32_t id)
 {
-	return ((struct merge_line *)ctx)[id - 1].stack;
+	const struct folded_merger *m = ctx;
+
+	return m->text + m->lines[id - 1].off;
 }
 
-/*
- * Folded text straight from a stack collapser has one line per sample;
- * interning every frame of every line is most of the reading time.  Merge
- * identical stacks first (one hash per line), then let the folded reader
- * parse the merged text.  Lines that are not "stack integer" (comments,
- * decimal counts, malformed lines) are passed through for the reader to
- * judge.  Returns a malloc()ed buffer in *merged, or NULL when merging
- * would not help.
- */
-static int merge_folded(const char *buf, size_t len, char **merged, size_t *mlen)
+static int merger_init(struct folded_merger *m)
 {
-	struct merge_line *lines = NULL;
-	uint32_t nr = 0, cap = 0, nr_in = 0;
-	struct hashmap *h = NULL;
-	const char *s = buf, *end = buf + len;
-	char *o = NULL, *w;
-	size_t olen = 0;
-	int err = 0;
+	memset(m, 0, sizeof(*m));
+	m->h = hashmap__new(merge_key, m);
+	/* never NULL, so that an empty line's text is a valid pointer too */
+	m->text_cap = 1 << 16;
+	m->text = malloc(m->text_cap);
+	return m->h && m->text ? 0 : -ENOMEM;
+}
 
-	*merged = NULL;
-	h = hashmap__new(merge_key, NULL);
-	if (!h)
+static void merger_free(struct folded_merger *m)
+{
+	hashmap__free(m->h);
+	free(m->lines);
+	free(m->text);
+}
+
+/* Appends line nr (len bytes at s) to the kept text. */
+static int merger_keep(struct folded_merger *m, const char *s, size_t len, uint64_t count)
+{
+	if (ARRAY_ROOM(m->lines, m->nr, m->cap, 4096))
 		return -ENOMEM;
+	if (len > m->text_cap - m->text_len) {
+		size_t ncap = m->text_cap;
+		char *nt;
+
+		while (ncap - m->text_len < len) {
+			if (ncap > SIZE_MAX / 2)
+				return -ENOMEM;
+			ncap *= 2;
+		}
+		nt = realloc(m->text, ncap);
+		if (!nt)
+			return -ENOMEM;
+		array__advise_huge(nt, ncap);
+		m->text = nt;
+		m->text_cap = ncap;
+	}
+	memcpy(m->text + m->text_len, s, len);
+	m->lines[m->nr++] = (struct merge_line){ .off = m->text_len, .len = len, .count = count };
+	m->text_len += len;
+	return 0;
+}
+
+/* One line [s, nl), without its line break. */
+static int merger_line(struct folded_merger *m, const char *s, const char *nl)
+{
+	const char *e = nl, *t;
+	uint64_t count = 0;
+	uint32_t id;
+	bool num = true;
+	int err;
+
+	while (e > s && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	t = e;
+	while (t > s && t[-1] >= '0' && t[-1] <= '9')
+		t--;
+	if (t == e || e - t > 18 || t == s || (t[-1] != ' ' && t[-1] != '\t'))
+		num = false;
+	for (const char *d = t; num && d < e; d++)
+		count = count * 10 + (*d - '0');
+	m->nr_in++;
+	if (!num) {
+		m->olen += nl - s + 1;
+		return merger_keep(m, s, nl - s, 0);
+	}
+	while (t > s && (t[-1] == ' ' || t[-1] == '\t'))
+		t--;
+	if (m->nr == UINT32_MAX)
+		return -ENOMEM;
+	/* the table asks for a new id's key only on later calls */
+	err = hashmap__find_or_insert(m->h, s, t - s, m->nr + 1, &id);
+	if (err < 0)
+		return err;
+	if (!err) {
+		m->lines[id - 1].count += count;
+		return 0;
+	}
+	m->olen += (t - s) + 22;
+	return merger_keep(m, s, t - s, count);
+}
+
+/* Every whole line of [buf, buf + len); the rest too when last. */
+static int merger_feed(struct folded_merger *m, const char *buf, size_t len, bool last,
+		       size_t *used)
+{
+	const char *s = buf, *end = buf + len;
+	int err;
+
 	while (s < end) {
-		const char *nl = memchr(s, '\n', end - s), *e, *t;
-		uint64_t count = 0;
-		uint32_t id;
-		bool num = true;
+		const char *nl = memchr(s, '\n', end - s);
 
-		if (!nl)
+		if (!nl) {
+			if (!last)
+				break;
 			nl = end;
-		e = nl;
-		while (e > s && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
-			e--;
-		t = e;
-		while (t > s && t[-1] >= '0' && t[-1] <= '9')
-			t--;
-		if (t == e || e - t > 18 || t == s || (t[-1] != ' ' && t[-1] != '\t'))
-			num = false;
-		for (const char *d = t; num && d < e; d++)
-			count = count * 10 + (*d - '0');
-		if (nr == cap) {
-			uint32_t ncap = cap ? cap * 2 : 4096;
-			struct merge_line *nl2 = realloc(lines, ncap * sizeof(*nl2));
-
-			if (!nl2) {
-				err = -ENOMEM;
-				goto out_free;
-			}
-			lines = nl2;
-			cap = ncap;
-			hashmap__set_ctx(h, lines);
 		}
-		nr_in++;
-		if (!num) {
-			/* kept verbatim, count 0 marks "no merging" */
-			lines[nr++] = (struct merge_line){ .stack = s, .len = nl - s };
-			olen += nl - s + 1;
-			s = nl + 1;
-			continue;
-		}
-		while (t > s && (t[-1] == ' ' || t[-1] == '\t'))
-			t--;
-		lines[nr] = (struct merge_line){ .stack = s, .len = t - s, .count = count };
-		err = hashmap__find_or_insert(h, s, t - s, nr + 1, &id);
-		if (err < 0)
-			goto out_free;
-		if (err == 1) {
-			nr++;
-			olen += (t - s) + 22;
-		} else {
-			lines[id - 1].count += count;
-		}
-		err = 0;
+		err = merger_line(m, s, nl);
+		if (err)
+			return err;
 		s = nl + 1;
 	}
-	if (nr * 10 > nr_in * 9)
-		goto out_free;	/* nothing much to merge: read the original */
-	o = malloc(olen + 1);
-	if (!o) {
-		err = -ENOMEM;
-		goto out_free;
-	}
+	*used = s < end ? (size_t)(s - buf) : len;
+	return 0;
+}
+
+/* The merged text, malloc()ed. */
+static int merger_text(const struct folded_merger *m, char **merged, size_t *mlen)
+{
+	char *o = malloc(m->olen + 1), *w;
+
+	if (!o)
+		return -ENOMEM;
 	w = o;
-	for (uint32_t i = 0; i < nr; i++) {
-		memcpy(w, lines[i].stack, lines[i].len);
-		w += lines[i].len;
-		if (lines[i].count || hashmap__find(h, lines[i].stack, lines[i].len) == i + 1)
-			w += sprintf(w, " %" PRIu64, lines[i].count);
+	for (uint32_t i = 0; i < m->nr; i++) {
+		const struct merge_line *l = &m->lines[i];
+
+		memcpy(w, m->text + l->off, l->len);
+		w += l->len;
+		if (l->count || hashmap__find(m->h, m->text + l->off, l->len) == i + 1)
+			w += sprintf(w, " %" PRIu64, l->count);
 		*w++ = '\n';
 	}
 	*merged = o;
 	*mlen = w - o;
-out_free:
-	hashmap__free(h);
-	free(lines);
+	return 0;
+}
+
+static int read_merged(struct profile *p, const struct folded_merger *m)
+{
+	char *merged;
+	size_t mlen;
+	int err = merger_text(m, &merged, &mlen);
+
+	if (err)
+		return err;
+	err = folded__read_buf(p, merged, mlen, "samples", "count", NULL);
+	free(merged);
 	return err;
 }
 
 int folded__read_buf_merged(struct profile *p, const char *buf, size_t len)
 {
-	char *merged;
-	size_t mlen;
+	struct folded_merger m;
+	size_t used;
 	int err;
 
-	err = merge_folded(buf, len, &merged, &mlen);
-	if (err)
-		return err;
-	if (!merged)
-		return folded__read_buf(p, buf, len, "samples", "count", NULL);
-	err = folded__read_buf(p, merged, mlen, "samples", "count", NULL);
-	free(merged);
+	err = merger_init(&m);
+	if (!err)
+		err = merger_feed(&m, buf, len, true, &used);
+	if (!err) {
+		/* nothing much to merge: read the original */
+		if (m.nr * 10 > m.nr_in * 9)
+			err = folded__read_buf(p, buf, len, "samples", "count", NULL);
+		else
+			err = read_merged(p, &m);
+	}
+	merger_free(&m);
+	return err;
+}
+
+/*
+ * The same from a file, FOLDED_BLOCK bytes at a time: a folded file of a
+ * million samples is over 100 MB, and reading it whole costs a buffer of
+ * its size, zeroed and faulted in by the kernel, for text that merges
+ * into a few MB.
+ */
+int folded__read_fd_merged(struct profile *p, int fd)
+{
+	size_t cap = FOLDED_BLOCK, have = 0, used;
+	uint64_t total = 0;
+	struct folded_merger m;
+	char *buf;
+	int err;
+
+	err = merger_init(&m);
+	buf = malloc(cap);
+	if (err || !buf) {
+		merger_free(&m);
+		free(buf);
+		return -ENOMEM;
+	}
+	for (;;) {
+		ssize_t r = read(fd, buf + have, cap - have);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			err = -errno;
+			break;
+		}
+		total += r;
+		if (total > RECORDING_MAX_BYTES) {
+			err = -EFBIG;
+			break;
+		}
+		have += r;
+		err = merger_feed(&m, buf, have, r == 0, &used);
+		if (err || r == 0)
+			break;
+		memmove(buf, buf + used, have - used);
+		have -= used;
+		if (have == cap) {	/* one line longer than the block */
+			char *nb = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
+
+			if (!nb) {
+				err = -ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	free(buf);
+	if (!err)
+		err = read_merged(p, &m);
+	merger_free(&m);
 	return err;
 }
 

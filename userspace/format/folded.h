@@ -37,6 +37,13 @@ int folded__read_buf(struct profile *p, const char *buf, size_t len, const char 
  * spares interning every frame of every line.
  */
 int folded__read_buf_merged(struct profile *p, const char *buf, size_t len);
+/*
+ * The same, read from fd (at its current offset, to its end) a block of
+ * FOLDED_BLOCK bytes at a time: only the distinct lines are kept.
+ * -EFBIG past RECORDING_MAX_BYTES.
+ */
+#define FOLDED_BLOCK (4u << 20)
+int folded__read_fd_merged(struct profile *p, int fd);
 
 /*
  * The differential form "stack count_base count_new" (difffolded): the

@@ -103,15 +103,63 @@ static bool looks_folded(const unsigned char *b, size_t len)
 	return true;
 }
 
+/*
+ * A regular file of more than a few blocks whose head is folded text: read
+ * a block at a time (folded__read_fd_merged), not whole.  1 when it was
+ * (into *out), 0 when it is not such a file, else a negative errno.
+ */
+static int load_folded_file(int fd, struct profile **out, const char **what)
+{
+	unsigned char head[4096];
+	struct profile *p;
+	struct stat st;
+	ssize_t r;
+	int err;
+
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size < 4 * (off_t)FOLDED_BLOCK)
+		return 0;
+	r = pread(fd, head, sizeof(head), 0);
+	if (r <= 0 || !looks_folded(head, r))
+		return 0;
+	p = profile__new();
+	if (!p)
+		return -ENOMEM;
+	err = folded__read_fd_merged(p, fd);
+	if (err) {
+		profile__free(p);
+		return err;
+	}
+	if (what)
+		*what = "folded";
+	*out = p;
+	return 1;
+}
+
 int recording__load(const char *path, struct profile **out, const char **what)
 {
 	struct profile *p;
 	char *buf = NULL;
 	size_t len = 0;
-	int err;
+	int fd, err;
 
 	*out = NULL;
-	err = recording__slurp(path, &buf, &len);
+	if (!path || !*path)
+		return -EINVAL;
+	if (!strcmp(path, "-")) {
+		err = recording__slurp_fd(STDIN_FILENO, &buf, &len);
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		err = load_folded_file(fd, out, what);
+		if (err > 0) {
+			close(fd);
+			return 0;
+		}
+		if (!err)
+			err = recording__slurp_fd(fd, &buf, &len);
+		close(fd);
+	}
 	if (err)
 		return err;
 	p = profile__new();
