@@ -400,6 +400,11 @@ int cmd_record(int argc, char **argv)
 		goto free_target;
 
 	clock_gettime(CLOCK_MONOTONIC, &r.t_start);
+	/* counting program run time costs a little; it is our overhead figure */
+	r.stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+	if (r.stats_fd < 0)
+		ps_debug("bpf_enable_stats: %s: BPF run time will read 0", strerror(errno));
+
 	err = shared_maps__create(&r.sm, r.opts.unwind, &r.target);
 	if (err) {
 		ps_err("record: creating BPF maps failed: %s (check RLIMIT_MEMLOCK and privileges)",
@@ -428,15 +433,6 @@ int cmd_record(int argc, char **argv)
 	r.start_wall_ns = now.tv_sec * 1000000000LL + now.tv_nsec;
 	ps_debug("attached %d collector(s) in %.1f ms", r.nr_coll,
 		 record__ts_sec(&r.t_start, &r.t_attached) * 1e3);
-	/*
-	 * Counting program run time (our overhead figure) costs a little per
-	 * run, and turning it on patches kernel text on every CPU: 15-24 ms
-	 * on a 2-CPU VM, a quarter of `-c cpu`'s attach.  So it starts once
-	 * everything is attached; the runs of those few ms go uncounted.
-	 */
-	r.stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	if (r.stats_fd < 0)
-		ps_debug("bpf_enable_stats: %s: BPF run time will read 0", strerror(errno));
 	debug_map_usage();
 
 	/* maps now, while targets live: one that exits is still symbolized */
