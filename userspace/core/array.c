@@ -6,23 +6,33 @@
 
 #include "core/array.h"
 
-size_t array__grow(void **arr, size_t nr, size_t cap, size_t first, size_t elem)
+size_t array__reserve(void **arr, size_t want, size_t cap, size_t first, size_t elem)
 {
-	size_t ncap;
+	size_t ncap = cap ? cap : first;
 	void *n;
 
-	if (nr < cap)
+	if (want <= cap)
 		return cap;
-	ncap = cap ? cap * 2 : first;
-	if (ncap <= cap || ncap > SIZE_MAX / elem)
+	if (!ncap)
+		return 0;
+	while (ncap < want) {
+		if (ncap > SIZE_MAX / 2)
+			return 0;
+		ncap *= 2;
+	}
+	if (ncap > SIZE_MAX / elem)
 		return 0;
 	n = realloc(*arr, ncap * elem);
 	if (!n)
 		return 0;
 	*arr = n;
-	if (ncap * elem >= ARRAY_HUGE_MIN)
-		array__advise_huge(n, ncap * elem);
+	array__advise_huge(n, ncap * elem);
 	return ncap;
+}
+
+size_t array__grow(void **arr, size_t nr, size_t cap, size_t first, size_t elem)
+{
+	return nr < SIZE_MAX ? array__reserve(arr, nr + 1, cap, first, elem) : 0;
 }
 
 void array__advise_huge(void *p, size_t bytes)

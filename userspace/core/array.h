@@ -15,6 +15,12 @@
  * the new capacity; 0 when out of memory (*arr unchanged).
  */
 size_t array__grow(void **arr, size_t nr, size_t cap, size_t first, size_t elem);
+/*
+ * The same for room for want elements at once (a byte arena taking a whole
+ * key): cap when it holds them, else *arr reallocated to cap (first when 0)
+ * doubled until it does, and that capacity; 0 when out of memory.
+ */
+size_t array__reserve(void **arr, size_t want, size_t cap, size_t first, size_t elem);
 
 /*
  * A table of bytes at p (ARRAY_HUGE_MIN or more) is about to be filled:

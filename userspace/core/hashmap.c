@@ -210,17 +210,12 @@ int hashmap__find_or_insert(struct hashmap *h, const void *key, size_t len,
 			memcpy(s->inl, key, len);
 	} else if (!h->key_fn) {
 		if (h->arena_len + len > h->arena_cap) {
-			size_t ncap = h->arena_cap ? h->arena_cap : 4096;
-			char *na;
+			size_t ncap = array__reserve((void **)&h->arena, h->arena_len + len,
+						     h->arena_cap, 4096, 1);
 
-			while (ncap < h->arena_len + len)
-				ncap *= 2;
-			na = realloc(h->arena, ncap);
-			if (!na)
+			if (!ncap)
 				return -ENOMEM;
-			h->arena = na;
 			h->arena_cap = ncap;
-			array__advise_huge(na, ncap);
 		}
 		if (len)
 			memcpy(h->arena + h->arena_len, key, len);
