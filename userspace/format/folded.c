@@ -294,7 +294,6 @@ struct folded_merger {
 	uint32_t nr, cap, nr_in;
 	char *text;
 	size_t text_len, text_cap;
-	size_t olen;		/* bytes of the merged text */
 };
 
 static const void *merge_key(void *ctx, uint32_t id)
@@ -327,19 +326,11 @@ static int merger_keep(struct folded_merger *m, const char *s, size_t len, uint6
 	if (ARRAY_ROOM(m->lines, m->nr, m->cap, 4096))
 		return -ENOMEM;
 	if (len > m->text_cap - m->text_len) {
-		size_t ncap = m->text_cap;
-		char *nt;
+		size_t ncap = array__reserve((void **)&m->text, m->text_len + len, m->text_cap,
+					     m->text_cap, 1);
 
-		while (ncap - m->text_len < len) {
-			if (ncap > SIZE_MAX / 2)
-				return -ENOMEM;
-			ncap *= 2;
-		}
-		nt = realloc(m->text, ncap);
-		if (!nt)
+		if (!ncap)
 			return -ENOMEM;
-		array__advise_huge(nt, ncap);
-		m->text = nt;
 		m->text_cap = ncap;
 	}
 	memcpy(m->text + m->text_len, s, len);
@@ -367,10 +358,8 @@ static int merger_line(struct folded_merger *m, const char *s, const char *nl)
 	for (const char *d = t; num && d < e; d++)
 		count = count * 10 + (*d - '0');
 	m->nr_in++;
-	if (!num) {
-		m->olen += nl - s + 1;
+	if (!num)
 		return merger_keep(m, s, nl - s, 0);
-	}
 	while (t > s && (t[-1] == ' ' || t[-1] == '\t'))
 		t--;
 	if (m->nr == UINT32_MAX)
@@ -383,7 +372,6 @@ static int merger_line(struct folded_merger *m, const char *s, const char *nl)
 		m->lines[id - 1].count += count;
 		return 0;
 	}
-	m->olen += (t - s) + 22;
 	return merger_keep(m, s, t - s, count);
 }
 
@@ -411,10 +399,10 @@ static int merger_feed(struct folded_merger *m, const char *buf, size_t len, boo
 	return 0;
 }
 
-/* The merged text, malloc()ed. */
+/* The merged text, malloc()ed: each kept line, " count" (at most 21 bytes), "\n". */
 static int merger_text(const struct folded_merger *m, char **merged, size_t *mlen)
 {
-	char *o = malloc(m->olen + 1), *w;
+	char *o = malloc(m->text_len + (size_t)m->nr * 22 + 1), *w;
 
 	if (!o)
 		return -ENOMEM;
