@@ -75,19 +75,33 @@ int recording__slurp_fd(int fd, char **buf, size_t *len)
 	return 0;
 }
 
-int recording__slurp(const char *path, char **buf, size_t *len)
+/* path, or standard input for "-": a descriptor or a negative errno */
+static int open_input(const char *path)
 {
-	int fd, err;
+	int fd;
 
 	if (!path || !*path)
 		return -EINVAL;
 	if (!strcmp(path, "-"))
-		return recording__slurp_fd(STDIN_FILENO, buf, len);
+		return STDIN_FILENO;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+static void close_input(int fd)
+{
+	if (fd != STDIN_FILENO)
+		close(fd);
+}
+
+int recording__slurp(const char *path, char **buf, size_t *len)
+{
+	int fd = open_input(path), err;
+
 	if (fd < 0)
-		return -errno;
+		return fd;
 	err = recording__slurp_fd(fd, buf, len);
-	close(fd);
+	close_input(fd);
 	return err;
 }
 
@@ -143,25 +157,16 @@ int recording__load(const char *path, struct profile **out, const char **what)
 	int fd, err;
 
 	*out = NULL;
-	if (!path || !*path)
-		return -EINVAL;
-	if (!strcmp(path, "-")) {
-		err = recording__slurp_fd(STDIN_FILENO, &buf, &len);
-	} else {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return -errno;
-		err = load_folded_file(fd, out, what);
-		if (err > 0) {
-			close(fd);
-			return 0;
-		}
-		if (!err)
-			err = recording__slurp_fd(fd, &buf, &len);
-		close(fd);
-	}
+	fd = open_input(path);
+	if (fd < 0)
+		return fd;
+	/* standard input is read whole: its offset need not be the file's start */
+	err = fd == STDIN_FILENO ? 0 : load_folded_file(fd, out, what);
+	if (!err)
+		err = recording__slurp_fd(fd, &buf, &len);
+	close_input(fd);
 	if (err)
-		return err;
+		return err > 0 ? 0 : err;
 	p = profile__new();
 	if (!p) {
 		err = -ENOMEM;
