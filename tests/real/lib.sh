@@ -342,6 +342,16 @@ js_node_bg() {
 	BG_PIDS+=($!)
 }
 
+# thread_folded TID TYPE...: the recording's folded stacks of thread TID,
+# of each sample type in turn, without the "[tid N];" root
+thread_folded() {
+	local tid=$1 t
+	shift
+	for t in "$@"; do
+		"$PS" flame "$T/ps.pb.gz" --folded --type "$t" --by tid -o - 2>/dev/null
+	done | sed -n "s/^\[tid $tid\];//p"
+}
+
 # js_truth PROFDIR TID: V8's --cpu-prof profile (the one file in PROFDIR),
 # cut to the recording's window, into $T/v8.folded; and peerscope's
 # samples of the same thread (TID: the main thread, the only one V8
@@ -359,10 +369,7 @@ js_truth() {
 	# queue -- except the run queue after a wake-up from the event loop's
 	# wait, which V8 still counts as (idle): on bittorrent-dht on-CPU alone
 	# was +8.4 pp in dht, this is +1.1 pp (docs/real-nodes.md)
-	local t
-	for t in cpu runq; do
-		"$PS" flame "$T/ps.pb.gz" --folded --type $t --by tid -o - 2>/dev/null
-	done | sed -n "s/^\[tid $2\];//p" |
+	thread_folded "$2" cpu runq |
 		grep -vE ';(epoll_p?wait|__futex_abstimed_wait_common)(;[^;]*_\[k\])*;\[runq\] [0-9]+$' \
 		>"$T/ps-main.folded"
 }
@@ -412,17 +419,16 @@ js_compare() {
 	js_truth "$T/prof" "$1"
 	# the ground truth of on-CPU time: perf's samples of the main thread,
 	# unwound through V8's own JIT code by its jitdump (record_pair perf-jit)
-	"$PS" flame "$T/ps.pb.gz" --folded --type cpu --by tid -o - 2>/dev/null |
-		sed -n "s/^\[tid $1\];//p" >"$T/ps-main-cpu.folded"
+	thread_folded "$1" cpu >"$T/ps-main-cpu.folded"
 	compare_files "$T/ps-main-cpu.folded" "$T/truth.folded" "main-thread shares (perf, V8 jitdump)" "$2" full dht other
 	# V8's own profile, printed beside it: it files libuv's poll phase
 	# outside JavaScript as (idle), and on a busy 2-CPU host its sampler
 	# thread ticks mostly when a CPU is free, so its not-idle ticks cover
 	# only part of the thread's CPU time (docs/real-nodes.md)
-	v8=$(sed -n 's/.*samples kept, \([0-9]*\) not idle.*/\1/p' "$T/v8.stat")
-	v8=$(awk -v b="$v8" '/samples kept/ { split($0, a, " "); print b / a[5] }' "$T/v8.stat")
-	cpu=$(awk -v hz="$(getconf CLK_TCK)" -v s="$SECS" 'NR == 1 { b = $2 } NR == 2 { print ($2 - b) / hz / s }' "$T/ticks")
-	say "V8's profile: not idle in $(awk -v a="$v8" 'BEGIN { printf "%.1f", 100 * a }') % of its ticks; the kernel: main thread on-CPU $(awk -v a="$cpu" 'BEGIN { printf "%.1f", 100 * a }') % of the window"
+	# "cpuprof-folded: interval I us, KEPT samples kept, BUSY not idle, ..."
+	v8=$(awk '/samples kept/ { printf "%.1f", $5 ? 100 * $8 / $5 : 0 }' "$T/v8.stat")
+	cpu=$(awk -v hz="$(getconf CLK_TCK)" -v s="$SECS" 'NR == 1 { b = $2 } NR == 2 { printf "%.1f", 100 * ($2 - b) / hz / s }' "$T/ticks")
+	say "V8's profile: not idle in $v8 % of its ticks; the kernel: main thread on-CPU $cpu % of the window"
 	compare_files "$T/ps-main.folded" "$T/v8.folded" "main-thread shares (V8 --cpu-prof)" "$2" info dht other
 	shift 3
 	[ $# -gt 0 ] || set -- cpu
