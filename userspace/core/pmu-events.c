@@ -18,6 +18,8 @@
 #include <linux/perf_event.h>
 #include <perfmon/pfmlib_perf_event.h>
 
+#include "core/dl-lib.h"
+#include "core/log.h"
 #include "core/pmu-events.h"
 
 #define SYSFS_PMUS "/sys/bus/event_source/devices"
@@ -97,19 +99,62 @@ static int sys_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu,
 
 pmu_open_fn pmu_perf_event_open = sys_perf_event_open;
 
-static int pfm_state;	/* 0 not tried, 1 ok, -1 failed */
+/*
+ * libpfm4 is loaded by the first pmu_events__init(), not linked: its 41k
+ * relocations made every command start ~6 ms slower, and only stat and the
+ * hwc collector look event names up.
+ */
+static struct {
+	__typeof__(&pfm_initialize) initialize;
+	__typeof__(&pfm_terminate) terminate;
+	__typeof__(&pfm_get_os_event_encoding) get_os_event_encoding;
+	__typeof__(&pfm_get_event_info) get_event_info;
+	__typeof__(&pfm_get_event_attr_info) get_event_attr_info;
+	__typeof__(&pfm_get_pmu_info) get_pmu_info;
+	__typeof__(&pfm_get_event_next) get_event_next;
+} pfm;
+
+static const struct dl_sym pfm_syms[] = {
+	DL_SYM(pfm_initialize, pfm.initialize),
+	DL_SYM(pfm_terminate, pfm.terminate),
+	DL_SYM(pfm_get_os_event_encoding, pfm.get_os_event_encoding),
+	DL_SYM(pfm_get_event_info, pfm.get_event_info),
+	DL_SYM(pfm_get_event_attr_info, pfm.get_event_attr_info),
+	DL_SYM(pfm_get_pmu_info, pfm.get_pmu_info),
+	DL_SYM(pfm_get_event_next, pfm.get_event_next),
+};
+
+static struct dl_lib pfm_lib = DL_LIB("libpfm.so.4", pfm_syms);
+
+static int pfm_state;	/* 0 not tried, 1 ok, or the negative errno it failed with */
+
+/* Loads libpfm4 on the first call; says why not once, for -v. */
+static int pfm_load(void)
+{
+	bool first = !pfm_lib.tried;
+	int err = dl_lib__bind(&pfm_lib);
+
+	if (err && first)
+		ps_debug("libpfm4 not loaded: %s: only perf's own event names work "
+			 "(apt install libpfm4)", pfm_lib.why);
+	return err;
+}
 
 int pmu_events__init(void)
 {
-	if (!pfm_state)
-		pfm_state = pfm_initialize() == PFM_SUCCESS ? 1 : -1;
-	return pfm_state > 0 ? 0 : -EIO;
+	if (!pfm_state) {
+		/* without libpfm4, as when it does not start: perf's own names still work */
+		pfm_state = pfm_load();
+		if (!pfm_state)
+			pfm_state = pfm.initialize() == PFM_SUCCESS ? 1 : -EIO;
+	}
+	return pfm_state > 0 ? 0 : pfm_state;
 }
 
 void pmu_events__fini(void)
 {
 	if (pfm_state > 0)
-		pfm_terminate();
+		pfm.terminate();
 	pfm_state = 0;
 }
 
@@ -296,7 +341,7 @@ static int parse_pfm(const char *name, struct pmu_event *ev)
 
 	if (pmu_events__init())
 		return -ENOENT;
-	ret = pfm_get_os_event_encoding(name, PFM_PLM0 | PFM_PLM3, PFM_OS_PERF_EVENT_EXT, &arg);
+	ret = pfm.get_os_event_encoding(name, PFM_PLM0 | PFM_PLM3, PFM_OS_PERF_EVENT_EXT, &arg);
 	if (ret != PFM_SUCCESS)
 		return ret == PFM_ERR_NOTFOUND ? -ENOENT : -EINVAL;
 	attr.size = sizeof(attr);
@@ -405,7 +450,7 @@ static int list_pfm_event(FILE *f, const char *pattern, const char *pmu, int idx
 	char full[256];
 	int lines = 0;
 
-	if (pfm_get_event_info(idx, PFM_OS_PERF_EVENT_EXT, &info) != PFM_SUCCESS)
+	if (pfm.get_event_info(idx, PFM_OS_PERF_EVENT_EXT, &info) != PFM_SUCCESS)
 		return 0;
 	snprintf(full, sizeof(full), "%s::%s", pmu, info.name);
 	if (matches(pattern, full, info.desc)) {
@@ -416,7 +461,7 @@ static int list_pfm_event(FILE *f, const char *pattern, const char *pmu, int idx
 		pfm_event_attr_info_t ai = { .size = sizeof(ai) };
 		char um[320];
 
-		if (pfm_get_event_attr_info(idx, a, PFM_OS_PERF_EVENT_EXT, &ai) != PFM_SUCCESS ||
+		if (pfm.get_event_attr_info(idx, a, PFM_OS_PERF_EVENT_EXT, &ai) != PFM_SUCCESS ||
 		    ai.type != PFM_ATTR_UMASK)
 			continue;
 		snprintf(um, sizeof(um), "%s:%s", full, ai.name);
@@ -447,10 +492,10 @@ int pmu_events__list(FILE *f, const char *pattern)
 	pfm_for_all_pmus(i) {
 		pfm_pmu_info_t pinfo = { .size = sizeof(pinfo) };
 
-		if (pfm_get_pmu_info(i, &pinfo) != PFM_SUCCESS || !pinfo.is_present)
+		if (pfm.get_pmu_info(i, &pinfo) != PFM_SUCCESS || !pinfo.is_present)
 			continue;
 		fprintf(f, "libpfm4 PMU %s (%s), %d events:\n", pinfo.name, pinfo.desc, pinfo.nevents);
-		for (int e = pinfo.first_event; e != -1; e = pfm_get_event_next(e))
+		for (int e = pinfo.first_event; e != -1; e = pfm.get_event_next(e))
 			lines += list_pfm_event(f, pattern, pinfo.name, e);
 	}
 	return lines;

@@ -36,7 +36,12 @@ struct pmu_event {
 	bool software;			/* PERF_TYPE_SOFTWARE: no PMU needed */
 };
 
-/* pfm_initialize() once; 0 or -EIO (libpfm4 could not start). */
+/*
+ * Loads libpfm.so.4 and calls pfm_initialize(), once.  0, -ELIBACC or
+ * -ELIBBAD (libpfm4 missing or not the expected version; -v says why) or
+ * -EIO (libpfm4 could not start).  Without it, perf's own event names
+ * still resolve and only libpfm4's are unknown.
+ */
 int pmu_events__init(void);
 void pmu_events__fini(void);
 
