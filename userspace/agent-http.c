@@ -19,7 +19,7 @@
 #include <microhttpd.h>
 
 #include "builtin.h"
-
+#include "core/dl-lib.h"
 
 #define HTTP_MAX_CONNECTIONS	8
 #define HTTP_MEMORY_LIMIT	(32 * 1024)
@@ -36,6 +36,33 @@ struct agent_http {
 	size_t prom_len, om_len;
 };
 
+/*
+ * libmicrohttpd is loaded when the server starts, not linked: with gnutls
+ * and the rest of its dependencies it made every command start ~7 ms
+ * slower, and only the agent's --metrics serves HTTP.
+ */
+static struct {
+	__typeof__(&MHD_start_daemon) start_daemon;
+	__typeof__(&MHD_stop_daemon) stop_daemon;
+	__typeof__(&MHD_create_response_from_buffer) create_response_from_buffer;
+	__typeof__(&MHD_add_response_header) add_response_header;
+	__typeof__(&MHD_queue_response) queue_response;
+	__typeof__(&MHD_destroy_response) destroy_response;
+	__typeof__(&MHD_lookup_connection_value) lookup_connection_value;
+} mhd;
+
+static const struct dl_sym mhd_syms[] = {
+	DL_SYM(MHD_start_daemon, mhd.start_daemon),
+	DL_SYM(MHD_stop_daemon, mhd.stop_daemon),
+	DL_SYM(MHD_create_response_from_buffer, mhd.create_response_from_buffer),
+	DL_SYM(MHD_add_response_header, mhd.add_response_header),
+	DL_SYM(MHD_queue_response, mhd.queue_response),
+	DL_SYM(MHD_destroy_response, mhd.destroy_response),
+	DL_SYM(MHD_lookup_connection_value, mhd.lookup_connection_value),
+};
+
+static struct dl_lib mhd_lib = DL_LIB("libmicrohttpd.so.12", mhd_syms);
+
 static const char index_page[] =
 	"<html><head><title>peerscope agent</title></head><body>"
 	"<h1>peerscope agent</h1><p><a href=\"/metrics\">/metrics</a></p></body></html>\n";
@@ -43,20 +70,20 @@ static const char index_page[] =
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *type,
 			     const char *body, size_t len, enum MHD_ResponseMemoryMode mode)
 {
-	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body, mode);
+	struct MHD_Response *r = mhd.create_response_from_buffer(len, (void *)body, mode);
 	enum MHD_Result ret;
 
 	if (!r)
 		return MHD_NO;
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	ret = MHD_queue_response(conn, status, r);
-	MHD_destroy_response(r);
+	mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	ret = mhd.queue_response(conn, status, r);
+	mhd.destroy_response(r);
 	return ret;
 }
 
 static enum MHD_Result serve_metrics(struct agent_http *h, struct MHD_Connection *conn)
 {
-	const char *accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	const char *accept = mhd.lookup_connection_value(conn, MHD_HEADER_KIND,
 							 MHD_HTTP_HEADER_ACCEPT);
 	bool om = accept && strstr(accept, "application/openmetrics-text");
 	char *body;
@@ -125,46 +152,56 @@ static int parse_addr(const char *s, struct sockaddr_in *sin)
 	return inet_pton(AF_INET, host, &sin->sin_addr) == 1 ? 0 : -EINVAL;
 }
 
-struct agent_http *agent_http__start(const char *addr, char *why, size_t len)
+int agent_http__start(struct agent_http **hp, const char *addr, char *why, size_t len)
 {
-	struct agent_http *h = calloc(1, sizeof(*h));
+	struct agent_http *h;
 	struct sockaddr_in sin;
-	int one = 1;
+	int one = 1, err;
 
+	*hp = NULL;
+	if (parse_addr(addr, &sin)) {
+		snprintf(why, len, "bad address '%s': want ADDR:PORT or PORT (IPv4)", addr);
+		return -EINVAL;
+	}
+	err = dl_lib__bind(&mhd_lib);
+	if (err) {
+		snprintf(why, len, "%s", mhd_lib.why);
+		return err;
+	}
+	h = calloc(1, sizeof(*h));
 	if (!h) {
 		snprintf(why, len, "out of memory");
-		return NULL;
+		return -ENOMEM;
 	}
 	h->fd = -1;
 	pthread_mutex_init(&h->lock, NULL);
-	if (parse_addr(addr, &sin)) {
-		snprintf(why, len, "bad address '%s': want ADDR:PORT or PORT (IPv4)", addr);
-		goto fail;
-	}
 	/* our own socket: a port in use is said as such, before anything runs */
 	h->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (h->fd < 0 || setsockopt(h->fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
 	    bind(h->fd, (struct sockaddr *)&sin, sizeof(sin)) || listen(h->fd, 16)) {
+		err = -errno;
 		snprintf(why, len, "cannot listen on %s: %s", addr, strerror(errno));
 		goto fail;
 	}
-	h->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, on_request, h,
+	h->d = mhd.start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, on_request, h,
 				MHD_OPTION_LISTEN_SOCKET, h->fd,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)HTTP_MAX_CONNECTIONS,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY_LIMIT,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HTTP_TIMEOUT_S,
 				MHD_OPTION_END);
 	if (!h->d) {
+		err = -EIO;
 		snprintf(why, len, "starting the HTTP server on %s failed", addr);
 		goto fail;
 	}
-	return h;
+	*hp = h;
+	return 0;
 fail:
 	if (h->fd >= 0)
 		close(h->fd);
 	pthread_mutex_destroy(&h->lock);
 	free(h);
-	return NULL;
+	return err;
 }
 
 static void replace(char **dst, size_t *dst_len, const char *src, size_t len)
@@ -195,7 +232,7 @@ void agent_http__stop(struct agent_http *h)
 {
 	if (!h)
 		return;
-	MHD_stop_daemon(h->d);
+	mhd.stop_daemon(h->d);
 	close(h->fd);
 	pthread_mutex_destroy(&h->lock);
 	free(h->prom);

@@ -205,9 +205,12 @@ int agent_store__retain(const char *dir, unsigned keep, uint64_t max_bytes);
 struct agent_http;
 /*
  * Serves GET /metrics on addr ("ADDR:PORT" or "PORT"; loopback when no
- * address) from the last snapshot.  NULL with a reason in why.
+ * address) from the last snapshot, loading libmicrohttpd first.  0 with
+ * *hp set, or a negative errno with a reason in why: -ELIBACC or -ELIBBAD
+ * when libmicrohttpd.so.12 is missing or not the expected version, -EINVAL
+ * for a bad address, the socket's errno when addr cannot be listened on.
  */
-struct agent_http *agent_http__start(const char *addr, char *why, size_t len);
+int agent_http__start(struct agent_http **hp, const char *addr, char *why, size_t len);
 /* Replaces the snapshot (both texts are copied). */
 void agent_http__publish(struct agent_http *h, const char *prom, size_t prom_len,
 			 const char *om, size_t om_len);

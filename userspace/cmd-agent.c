@@ -756,10 +756,15 @@ static int start(struct agent *a)
 		free(s);
 	}
 	if (a->metrics_addr) {
-		a->http = agent_http__start(a->metrics_addr, why, sizeof(why));
-		if (!a->http) {
+		err = agent_http__start(&a->http, a->metrics_addr, why, sizeof(why));
+		if (err == -ELIBACC || err == -ELIBBAD) {
+			ps_err("agent: --metrics needs libmicrohttpd: %s (apt install libmicrohttpd12)",
+			       why);
+			return err;
+		}
+		if (err) {
 			ps_err("agent: --metrics: %s (choose another port)", why);
-			return -EADDRINUSE;
+			return err;
 		}
 		publish_metrics(a);
 	}
