@@ -30,7 +30,10 @@ CFLAGS   += -std=gnu11 -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-in
             -fno-omit-frame-pointer $(SAN_FLAGS)
 CPPFLAGS += -D_GNU_SOURCE -I$(ARCH_INC)
 LDFLAGS  += $(SAN_FLAGS)
-LDLIBS   += -lbpf -lelf -lz -lpfm -liberty -lmicrohttpd -lpthread -lm
+# libpfm4 and libmicrohttpd are not linked: core/dl-lib.c loads them when
+# stat/hwc or the agent's --metrics need them, so that the other commands do
+# not pay for their relocations and dependencies at start-up.
+LDLIBS   += -lbpf -lelf -lz -liberty -lpthread -lm -ldl
 
 # Layers (docs/design.md), bottom up: core -> format -> collectors | analysis ->
 # reports (renderers) -> commands.  Every include names its layer
@@ -149,10 +152,13 @@ $(BUILD)/progs/%: tests/progs/%.c $(wildcard tests/progs/*.h)
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # Debian packages for the build and every test. Quick when all are present.
-DEB_PKGS := make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libpfm4-dev \
+# libpfm4 and libmicrohttpd12 are named although their -dev packages pull
+# them in: the binary loads them at run time, so no linker asks for them.
+DEB_PKGS := make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libpfm4-dev libpfm4 \
             libcmocka-dev libiberty-dev systemtap-sdt-dev pkg-config iproute2 linux-perf \
             bpftrace libbpf-tools golang-go golang-github-google-pprof-dev chromium valgrind \
-            libprotobuf-c-dev protobuf-c-compiler libmicrohttpd-dev prometheus strace
+            libprotobuf-c-dev protobuf-c-compiler libmicrohttpd-dev libmicrohttpd12 prometheus \
+            strace
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
