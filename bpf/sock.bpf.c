@@ -214,8 +214,10 @@ static __always_inline void count_add(void *map, const void *key, __u64 n)
  * those of the syscall instruction, inside the libc wrapper (send, write):
  * a frame-pointer walk from there skips the wrapper's caller, because libc
  * keeps no frame pointer, so the .eh_frame unwinder goes first whenever the
- * process has tables (--unwind auto|dwarf); frame pointers otherwise, and
- * when the unwinder could not store the stack.
+ * process has tables (--unwind auto|dwarf); frame pointers otherwise, kept
+ * in the unwinder's store as well.  The stack map is left for --unwind fp
+ * and for a busy scratch or a full store (userspace shrinks it when the
+ * unwinder is on).
  */
 static __always_inline __s32 user_stack(void *ctx)
 {
@@ -225,6 +227,9 @@ static __always_inline __s32 user_stack(void *ctx)
 		return -1;
 	id = unw_user_stack(bpf_get_current_pid_tgid() >> 32, 0);	/* the shared store */
 	if (id >= 0)
+		return id;
+	id = unw_fp_user_stack(ctx, 0);	/* no tables: frame pointers, same store */
+	if (id >= 0 || id == -EFAULT)
 		return id;
 	id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 	if (id < 0 && id != -EFAULT)

@@ -470,4 +470,81 @@ __noinline long unw_user_stack(__u32 tgid, __u32 set_b)
 	return id;
 }
 
+/*
+ * Frame-pointer stacks of processes the unwinder has no tables for, kept in
+ * the same store as walked ones.  They used to go to each object's
+ * BPF_MAP_TYPE_STACK_TRACE map, which the kernel preallocates whole: sock's
+ * 8192 buckets of 127 frames cost 14 ms of a record's start-up on this VM
+ * and offcpu's took a 127-frame value only for them.  The store allocates
+ * per stack, and the hash is the walk's, so a stack the walker and
+ * bpf_get_stack() both see gets one id.
+ */
+struct unw_fp_hash {
+	struct unw_scratch *sc;
+	__u64 hash;
+	__u32 nr;
+};
+
+static long unw_fp_hash_step(__u64 i, void *data)
+{
+	struct unw_fp_hash *h = data;
+
+	if (!h->sc || i >= h->nr || i >= UNW_MAX_FRAMES)
+		return 1;
+	h->hash = (h->hash ^ h->sc->st.ips[i]) * 0x100000001b3ULL;
+	return 0;
+}
+
+/* This CPU's scratch holds n bytes of frames from bpf_get_stack(): store them. */
+__noinline long unw_store_fp(long n, __u32 set_b)
+{
+	struct unw_fp_hash h = { .hash = 0xcbf29ce484222325ULL };
+	__u32 zero = 0;
+
+	h.sc = bpf_map_lookup_elem(&unw_scratch, &zero);
+	if (!h.sc)
+		return -ENOENT;
+	if (n < (long)sizeof(__u64))
+		return -EFAULT;	/* no user stack: a kernel thread */
+	h.nr = n / sizeof(__u64);
+	if (h.nr > UNW_MAX_FRAMES)
+		h.nr = UNW_MAX_FRAMES;
+	bpf_loop(h.nr, unw_fp_hash_step, &h, 0);
+	h.sc->st.nr = h.nr;
+	h.sc->st.flags = UNW_STACK_FP_USED | (h.nr == UNW_MAX_FRAMES ? UNW_STACK_TRUNCATED : 0);
+	h.sc->st.hash = h.hash;
+	return set_b ? unw_store(&unw_stacks_b, UNW_STACK_ID_SET_B, &h.sc->st, h.hash)
+		     : unw_store(&unw_stacks, 0, &h.sc->st, h.hash);
+}
+
+/*
+ * The current thread's user stack by frame pointers into the store, for
+ * when unw_user_stack() says -ENOENT: an id, -EFAULT (no user stack), or
+ * -ENOENT when the caller should use bpf_get_stackid() after all
+ * (unwinder off, this CPU's scratch busy), or another negative errno.
+ * Inlined: bpf_get_stack() needs the program's context.
+ */
+static __always_inline long unw_fp_user_stack(void *ctx, __u32 set_b)
+{
+	struct unw_scratch *sc;
+	__u32 zero = 0;
+	long id;
+
+	if (!unw_enabled)
+		return -ENOENT;
+	sc = bpf_map_lookup_elem(&unw_scratch, &zero);
+	if (!sc)
+		return -ENOENT;
+	if (__sync_lock_test_and_set(&sc->busy, 1)) {
+		unw_stat_inc(UNW_STAT_BUSY);
+		return -ENOENT;
+	}
+	id = bpf_get_stack(ctx, sc->st.ips, sizeof(sc->st.ips), BPF_F_USER_STACK);
+	id = unw_store_fp(id, set_b);
+	sc->busy = 0;
+	if (id >= 0)
+		unw_stat_inc(UNW_STAT_FP_STORED);
+	return id;
+}
+
 #endif /* PEERSCOPE_UNWIND_BPF_H */

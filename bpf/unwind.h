@@ -125,6 +125,7 @@ enum unw_stat {
 	UNW_STAT_READ_ERR,	/* a stack read failed (walk stops) */
 	UNW_STAT_STORE_ERR,	/* a store full or too many collisions */
 	UNW_STAT_BUSY,		/* walks not started: this CPU's scratch in use (frame pointers) */
+	UNW_STAT_FP_STORED,	/* frame-pointer stacks of processes without tables, stored */
 	UNW_STAT_MAX,
 };
 

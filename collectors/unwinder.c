@@ -578,6 +578,7 @@ void unwinder__stats(struct unwinder *u, struct unwinder_stats *st)
 	st->read_err = v[UNW_STAT_READ_ERR];
 	st->store_err = v[UNW_STAT_STORE_ERR];
 	st->busy = v[UNW_STAT_BUSY];
+	st->fp_stored = v[UNW_STAT_FP_STORED];
 	st->files = u->nr_files;
 	st->rows = u->rows_used;
 	st->procs = u->nr_procs;
@@ -592,9 +593,10 @@ int unwinder__record(struct unwinder *u, struct profile *p)
 	unwinder__stats(u, &st);
 	ps_debug("unwind: %" PRIu64 " stacks walked, %" PRIu64 " reached an outermost frame, %"
 		 PRIu64 " truncated; frames: %" PRIu64 " by table, %" PRIu64 " by frame pointer; %"
-		 PRIu64 " read errors, %" PRIu64 " store errors, %" PRIu64 " busy", st.stacks,
+		 PRIu64 " read errors, %" PRIu64 " store errors, %" PRIu64 " busy; %" PRIu64
+		 " frame-pointer stacks of processes without tables", st.stacks,
 		 st.root, st.truncated, st.frames_table, st.frames_fp, st.read_err, st.store_err,
-		 st.busy);
+		 st.busy, st.fp_stored);
 	return records__add_unwind(p, &(struct rec_unwind){
 		.mode = u->mode == UNWIND_DWARF ? "dwarf" : "auto", .stacks = st.stacks,
 		.root = st.root, .truncated = st.truncated, .frames_table = st.frames_table,
