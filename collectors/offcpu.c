@@ -111,6 +111,10 @@ static int open_load(struct offcpu_priv *op, const struct record_opts *o,
 		return err;
 	op->skel->rodata->unw_enabled = err > 0;
 	op->unw = err > 0 ? sm->unw : NULL;
+	/* user stacks go to the unwinder's store: "stacks" is for kernel ones */
+	if (err > 0)
+		bpf_map__set_value_size(op->skel->maps.stacks,
+					OFFCPU_KSTACK_DEPTH * sizeof(__u64));
 	op->skel->rodata->kernel_stacks = !o->no_kernel;
 	op->skel->rodata->min_block_ns = o->min_block_ns ? o->min_block_ns : DEFAULT_MIN_BLOCK_NS;
 	choose_variant(op->skel, btf);

@@ -208,6 +208,9 @@ static int open_load(struct sock_priv *sp, const struct shared_maps *sm, enum so
 	}
 	sp->skel->rodata->unw_enabled = err > 0;
 	sp->unw = err > 0 ? sm->unw : NULL;
+	/* the unwinder's store takes every user stack: the map only its leftovers */
+	if (err > 0)
+		bpf_map__set_max_entries(sp->skel->maps.stacks, SOCK_STACK_ENTRIES_UNW);
 	sp->skel->rodata->user_stacks = true;
 	sp->skel->rodata->retrans_has_err = retrans_err;
 	sp->skel->rodata->peer_tags = !sp->opts->no_peers;
