@@ -149,6 +149,14 @@ $(BUILD)/progs/%: tests/progs/%.c $(wildcard tests/progs/*.h)
 	@mkdir -p $(@D)
 	$(CC) $(PROG_CFLAGS) -o $@ $< -lm
 
+# no .eh_frame anywhere (static, then stripped): the unwinder has no table for it
+$(BUILD)/progs/fp_only: tests/progs/fp_only.c
+	@mkdir -p $(@D)
+	$(CC) -O1 -static -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+		-fno-unwind-tables -o $@.tmp $<
+	objcopy --remove-section .eh_frame --remove-section .eh_frame_hdr $@.tmp $@
+	@rm -f $@.tmp
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 
 # Debian packages for the build and every test. Quick when all are present.
