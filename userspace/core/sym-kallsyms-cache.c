@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <sys/utsname.h>
 
+#include "core/array.h"
 #include "core/input-limits.h"
 #include "core/run-cache.h"
 #include "core/sym-kallsyms.h"
@@ -224,8 +225,9 @@ int sym_kallsyms__load_cache(struct sym_kallsyms *k, const char *dir, const char
 		goto out;
 	}
 	in = malloc(LOAD_CHUNK * sizeof(*in));
-	t->syms = malloc(h.nr_syms ? h.nr_syms * sizeof(*t->syms) : 1);
-	t->pool = malloc(h.pool_len ? h.pool_len : 1);
+	/* 5 MB and 3 MB filled at once: huge pages save ~2,000 faults */
+	t->syms = array__alloc_huge((size_t)h.nr_syms * sizeof(*t->syms));
+	t->pool = array__alloc_huge(h.pool_len);
 	mods = malloc(h.mods_len ? h.mods_len : 1);
 	if (!in || !t->syms || !t->pool || !mods) {
 		err = -ENOMEM;
