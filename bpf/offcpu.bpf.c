@@ -139,10 +139,6 @@ static __always_inline __s32 user_stack(void *ctx, __u32 tgid)
 
 	if (id >= 0)
 		return id;
-	/* no tables: frame pointers, stored there too (kernel stacks alone in "stacks") */
-	id = unw_fp_user_stack(ctx, 0);
-	if (id >= 0 || id == -EFAULT)
-		return id;
 	return get_stack(ctx, BPF_F_USER_STACK, PS_STAT_STACK_ERR_USER);
 }
 

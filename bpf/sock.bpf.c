@@ -228,9 +228,6 @@ static __always_inline __s32 user_stack(void *ctx)
 	id = unw_user_stack(bpf_get_current_pid_tgid() >> 32, 0);	/* the shared store */
 	if (id >= 0)
 		return id;
-	id = unw_fp_user_stack(ctx, 0);	/* no tables: frame pointers, same store */
-	if (id >= 0 || id == -EFAULT)
-		return id;
 	id = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 	if (id < 0 && id != -EFAULT)
 		ps_stat_inc(PS_STAT_STACK_ERR_USER);

@@ -64,7 +64,7 @@ struct {
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, PS_MAX_TARGETS);
+	__uint(max_entries, PS_MAX_TARGETS + 1);	/* + UNW_PROC_NO_TABLES */
 	__uint(map_flags, BPF_F_NO_PREALLOC);	/* new keys are rare: memory on demand */
 	__type(key, __u32);
 	__type(value, struct unw_proc);
@@ -403,7 +403,7 @@ static __always_inline long unw_store(void *store, __u32 set_bit, struct unw_sta
  * a syscall tracepoint, in sched_switch for the task switching out, in a
  * uprobe), into unw_stacks_b when set_b, else unw_stacks.  Returns a stack
  * id (with UNW_STACK_ID_FLAG, and UNW_STACK_ID_SET_B for unw_stacks_b), or -ENOENT when
- * the caller should use bpf_get_stackid() instead (tgid has no tables, or
+ * the caller should use bpf_get_stackid() instead (the unwinder is off, or
  * this CPU's scratch is busy), or another negative errno.
  *
  * A global (not inlined) function: the verifier checks it once per
@@ -424,8 +424,23 @@ __noinline long unw_user_stack(__u32 tgid, __u32 set_b)
 	if (!unw_enabled)
 		return -ENOENT;
 	proc = bpf_map_lookup_elem(&unw_procs, &tgid);
-	if (!proc)
-		return -ENOENT;
+	if (!proc) {
+		/*
+		 * No tables (auto mode lists only processes with some): the
+		 * same walk on UNW_PROC_NO_TABLES's empty mapping list is
+		 * frame pointers alone, kept in the same store.  It used to be
+		 * the caller's bpf_get_stackid() into a stack map the kernel
+		 * preallocates whole (sock: 8192 x 127 frames, 14 ms to create);
+		 * the store allocates per stack.  The same map's value keeps
+		 * proc one type for the verifier: one walk to check, not two.
+		 */
+		__u32 none = UNW_PROC_NO_TABLES;
+
+		proc = bpf_map_lookup_elem(&unw_procs, &none);
+		if (!proc)
+			return -ENOENT;
+		unw_stat_inc(UNW_STAT_NO_TABLES);
+	}
 	/*
 	 * No kernel-thread test (it read task->flags through CO-RE): only a
 	 * target's threads get here (unw_procs is keyed by tgid, and a kernel
@@ -467,83 +482,6 @@ __noinline long unw_user_stack(__u32 tgid, __u32 set_b)
 		id = -EFAULT;
 	}
 	sc->busy = 0;	/* one CPU, migration disabled: a plain store releases */
-	return id;
-}
-
-/*
- * Frame-pointer stacks of processes the unwinder has no tables for, kept in
- * the same store as walked ones.  They used to go to each object's
- * BPF_MAP_TYPE_STACK_TRACE map, which the kernel preallocates whole: sock's
- * 8192 buckets of 127 frames cost 14 ms of a record's start-up on this VM
- * and offcpu's took a 127-frame value only for them.  The store allocates
- * per stack, and the hash is the walk's, so a stack the walker and
- * bpf_get_stack() both see gets one id.
- */
-struct unw_fp_hash {
-	struct unw_scratch *sc;
-	__u64 hash;
-	__u32 nr;
-};
-
-static long unw_fp_hash_step(__u64 i, void *data)
-{
-	struct unw_fp_hash *h = data;
-
-	if (!h->sc || i >= h->nr || i >= UNW_MAX_FRAMES)
-		return 1;
-	h->hash = (h->hash ^ h->sc->st.ips[i]) * 0x100000001b3ULL;
-	return 0;
-}
-
-/* This CPU's scratch holds n bytes of frames from bpf_get_stack(): store them. */
-__noinline long unw_store_fp(long n, __u32 set_b)
-{
-	struct unw_fp_hash h = { .hash = 0xcbf29ce484222325ULL };
-	__u32 zero = 0;
-
-	h.sc = bpf_map_lookup_elem(&unw_scratch, &zero);
-	if (!h.sc)
-		return -ENOENT;
-	if (n < (long)sizeof(__u64))
-		return -EFAULT;	/* no user stack: a kernel thread */
-	h.nr = n / sizeof(__u64);
-	if (h.nr > UNW_MAX_FRAMES)
-		h.nr = UNW_MAX_FRAMES;
-	bpf_loop(h.nr, unw_fp_hash_step, &h, 0);
-	h.sc->st.nr = h.nr;
-	h.sc->st.flags = UNW_STACK_FP_USED | (h.nr == UNW_MAX_FRAMES ? UNW_STACK_TRUNCATED : 0);
-	h.sc->st.hash = h.hash;
-	return set_b ? unw_store(&unw_stacks_b, UNW_STACK_ID_SET_B, &h.sc->st, h.hash)
-		     : unw_store(&unw_stacks, 0, &h.sc->st, h.hash);
-}
-
-/*
- * The current thread's user stack by frame pointers into the store, for
- * when unw_user_stack() says -ENOENT: an id, -EFAULT (no user stack), or
- * -ENOENT when the caller should use bpf_get_stackid() after all
- * (unwinder off, this CPU's scratch busy), or another negative errno.
- * Inlined: bpf_get_stack() needs the program's context.
- */
-static __always_inline long unw_fp_user_stack(void *ctx, __u32 set_b)
-{
-	struct unw_scratch *sc;
-	__u32 zero = 0;
-	long id;
-
-	if (!unw_enabled)
-		return -ENOENT;
-	sc = bpf_map_lookup_elem(&unw_scratch, &zero);
-	if (!sc)
-		return -ENOENT;
-	if (__sync_lock_test_and_set(&sc->busy, 1)) {
-		unw_stat_inc(UNW_STAT_BUSY);
-		return -ENOENT;
-	}
-	id = bpf_get_stack(ctx, sc->st.ips, sizeof(sc->st.ips), BPF_F_USER_STACK);
-	id = unw_store_fp(id, set_b);
-	sc->busy = 0;
-	if (id >= 0)
-		unw_stat_inc(UNW_STAT_FP_STORED);
 	return id;
 }
 

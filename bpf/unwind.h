@@ -95,7 +95,13 @@ struct unw_map {
 	__u32 pad;
 };
 
-/* Value of "unw_procs", keyed by __u32 tgid. */
+/*
+ * Value of "unw_procs", keyed by __u32 tgid.  Key UNW_PROC_NO_TABLES (no
+ * process has tgid 0) holds an empty list, which userspace puts there: the
+ * walk for processes without tables.
+ */
+#define UNW_PROC_NO_TABLES	0
+
 struct unw_proc {
 	__u32 nr;		/* maps[0..nr) sorted by start */
 	__u32 pad;
@@ -125,7 +131,7 @@ enum unw_stat {
 	UNW_STAT_READ_ERR,	/* a stack read failed (walk stops) */
 	UNW_STAT_STORE_ERR,	/* a store full or too many collisions */
 	UNW_STAT_BUSY,		/* walks not started: this CPU's scratch in use (frame pointers) */
-	UNW_STAT_FP_STORED,	/* frame-pointer stacks of processes without tables, stored */
+	UNW_STAT_NO_TABLES,	/* ... of processes without tables: frame pointers alone */
 	UNW_STAT_MAX,
 };
 

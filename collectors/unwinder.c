@@ -75,7 +75,7 @@ static const struct {
 	[UNW_MAP_ROWS] = { "unw_rows", BPF_MAP_TYPE_ARRAY, sizeof(struct unw_row),
 			   UNW_MAX_ROWS, BPF_F_MMAPABLE },
 	[UNW_MAP_PROCS] = { "unw_procs", BPF_MAP_TYPE_HASH, sizeof(struct unw_proc),
-			    PS_MAX_TARGETS, BPF_F_NO_PREALLOC },	/* see bpf/unwind.bpf.h */
+			    PS_MAX_TARGETS + 1, BPF_F_NO_PREALLOC },	/* see bpf/unwind.bpf.h */
 	[UNW_MAP_STACKS] = { "unw_stacks", BPF_MAP_TYPE_HASH, sizeof(struct unw_stack),
 			     UNW_STACK_ENTRIES, BPF_F_NO_PREALLOC },	/* 18 MiB if preallocated */
 	[UNW_MAP_STATS] = { "unw_stats", BPF_MAP_TYPE_PERCPU_ARRAY, sizeof(uint64_t),
@@ -160,6 +160,18 @@ static int create_rows(struct unwinder *u, bool sized)
 	return err;
 }
 
+/*
+ * The entry BPF walks for a process without tables: no mapping, so every
+ * step is a frame-pointer one (bpf/unwind.h, UNW_PROC_NO_TABLES).
+ */
+static int add_no_tables(struct unwinder *u)
+{
+	__u32 key = UNW_PROC_NO_TABLES;
+
+	memset(&u->proc, 0, sizeof(u->proc));
+	return bpf_map_update_elem(u->fds[UNW_MAP_PROCS], &key, &u->proc, BPF_ANY) ? -errno : 0;
+}
+
 struct unwinder *unwinder__create(enum unwind_mode mode, const struct target *t)
 {
 	struct unwinder *u;
@@ -179,6 +191,8 @@ struct unwinder *unwinder__create(enum unwind_mode mode, const struct target *t)
 	for (int i = 0; i < UNW_NR_MAPS && !err; i++)
 		if (i != UNW_MAP_ROWS)
 			err = create_map(u, i, unw_map_defs[i].max_entries);
+	if (!err)
+		err = add_no_tables(u);
 	/* the targets' tables first (rows staged in memory), then unw_rows */
 	if (!err && t)
 		err = add_pids(u, t);
@@ -397,8 +411,8 @@ static struct unw_file *file_get(struct unwinder *u, uint32_t pid, const struct 
 
 /*
  * (Re)builds pid's unw_procs entry from /proc/PID/maps.  In auto mode a
- * process without any table gets no entry: BPF then uses
- * bpf_get_stackid(), which is the same frame-pointer walk, cheaper.
+ * process without any table gets no entry: BPF then walks it on the empty
+ * UNW_PROC_NO_TABLES entry, by frame pointers alone.
  */
 static int load_pid(struct unwinder *u, uint32_t pid)
 {
@@ -578,7 +592,7 @@ void unwinder__stats(struct unwinder *u, struct unwinder_stats *st)
 	st->read_err = v[UNW_STAT_READ_ERR];
 	st->store_err = v[UNW_STAT_STORE_ERR];
 	st->busy = v[UNW_STAT_BUSY];
-	st->fp_stored = v[UNW_STAT_FP_STORED];
+	st->no_tables = v[UNW_STAT_NO_TABLES];
 	st->files = u->nr_files;
 	st->rows = u->rows_used;
 	st->procs = u->nr_procs;
@@ -594,9 +608,9 @@ int unwinder__record(struct unwinder *u, struct profile *p)
 	ps_debug("unwind: %" PRIu64 " stacks walked, %" PRIu64 " reached an outermost frame, %"
 		 PRIu64 " truncated; frames: %" PRIu64 " by table, %" PRIu64 " by frame pointer; %"
 		 PRIu64 " read errors, %" PRIu64 " store errors, %" PRIu64 " busy; %" PRIu64
-		 " frame-pointer stacks of processes without tables", st.stacks,
+		 " of them in processes without tables (frame pointers only)", st.stacks,
 		 st.root, st.truncated, st.frames_table, st.frames_fp, st.read_err, st.store_err,
-		 st.busy, st.fp_stored);
+		 st.busy, st.no_tables);
 	return records__add_unwind(p, &(struct rec_unwind){
 		.mode = u->mode == UNWIND_DWARF ? "dwarf" : "auto", .stacks = st.stacks,
 		.root = st.root, .truncated = st.truncated, .frames_table = st.frames_table,

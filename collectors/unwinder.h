@@ -70,7 +70,7 @@ int unwinder__store_fd(struct unwinder *u);
 /* Walk counters (stacks, root reached, frames by table / by frame pointer). */
 struct unwinder_stats {
 	uint64_t stacks, root, truncated, frames_table, frames_fp, read_err, store_err, busy;
-	uint64_t fp_stored;	/* stacks of processes without tables, by frame pointers */
+	uint64_t no_tables;	/* stacks of processes without tables: frame pointers */
 	uint64_t files, rows, procs;	/* tables loaded */
 };
 void unwinder__stats(struct unwinder *u, struct unwinder_stats *st);

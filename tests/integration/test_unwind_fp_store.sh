@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # unwind: a process the unwinder has no table for (tests/progs/fp_only:
 # static, .eh_frame stripped, frame pointers) gets its user stacks by
-# frame pointers, and sock and offcpu keep them in the unwinder's store
-# rather than in their own stack maps, which are therefore small (sock) or
-# hold kernel stacks only (offcpu).  Asserted: record -v counts those
-# stores, and the stacks of the report reach main().  Without the store
-# path the count is 0.
+# frame pointers alone, walked by the unwinder into its store rather than
+# taken into sock's and offcpu's own stack maps, which are therefore small
+# (sock) or hold kernel stacks only (offcpu).  Asserted: record -v counts
+# those walks, and the stacks of the report reach main().  Without the
+# walk the count is 0.
 . "$(dirname "$0")/lib.sh"
 need_root
 need_cmd jq
@@ -19,10 +19,10 @@ sleep 0.3
 	fail "record failed: $(tail -n 2 "$T/fp.err")"
 grep -q "unwind: pid $pid: no .eh_frame tables: frame pointers" "$T/fp.err" ||
 	fail "record -v did not say pid $pid has no tables: the test needs a process without them"
-stored=$(sed -n 's/.*debug: unwind: .*; \([0-9]*\) frame-pointer stacks of processes without tables.*/\1/p' \
+stored=$(sed -n 's/.*debug: unwind: .*; \([0-9]*\) of them in processes without tables.*/\1/p' \
 	"$T/fp.err")
-note "unwind: $stored frame-pointer stacks stored"
-assert_between "${stored:-0}" 2 10000000 "frame-pointer stacks kept in the unwinder's store"
+note "unwind: $stored stacks walked by frame pointers alone"
+assert_between "${stored:-0}" 2 10000000 "stacks of the process without tables walked into the store"
 
 "$PS" report "$T/fp.pb.gz" --net --json --top 0 | jq -e '.net.tx_stacks' >"$T/tx.json" ||
 	fail "report --net --json has no tx stacks"
