@@ -142,6 +142,16 @@ static __always_inline __s32 user_stack(void *ctx, __u32 tgid)
 	return get_stack(ctx, BPF_F_USER_STACK, PS_STAT_STACK_ERR_USER);
 }
 
+/* The current thread's kernel stack: the shared store, the stack map when it cannot. */
+static __always_inline __s32 kernel_stack(void *ctx)
+{
+	long id = unw_kernel_stack(ctx, 0);
+
+	if (id >= 0)
+		return id;
+	return get_stack(ctx, 0, PS_STAT_STACK_ERR_KERN);
+}
+
 /*
  * The current thread's stacks (the user one only when user is set), taken
  * again from site k when it is keyed (bpf/site-memo.bpf.h).
@@ -156,9 +166,17 @@ static __always_inline void site_stacks(void *ctx, const struct ps_site_key *k, 
 	if (!keyed)
 		memo_walk_unkeyed();
 	*uid = user ? user_stack(ctx, tgid) : -1;
-	*kid = kernel_stacks ? get_stack(ctx, 0, PS_STAT_STACK_ERR_KERN) : -1;
+	*kid = kernel_stacks ? kernel_stack(ctx) : -1;
 	if (!keyed || (user && *uid < 0) || (kernel_stacks && *kid < 0))
 		return;	/* nothing to remember, or a failed walk */
+	/*
+	 * A stack the store could not take (its first allocation in
+	 * sched_switch can fail) went to the stack map: another id for the
+	 * same stack, which a check walk would take for a varying site.
+	 */
+	if (unw_enabled && ((user && !(*uid & UNW_STACK_ID_FLAG)) ||
+			    (kernel_stacks && !(*kid & UNW_STACK_ID_FLAG))))
+		return;
 	site_remember(k, s, *uid, *kid);
 }
 

@@ -19,13 +19,12 @@
 /* Default map sizes; userspace may change them before load. */
 #define OFFCPU_STACK_ENTRIES	16384
 /*
- * Frames per entry of "stacks" when the unwinder is on and it holds kernel
- * stacks only (user ones go to the unwinder's store): the deepest kernel
- * stack of the real-node suite had 50 frames (Syncthing).  The map is
- * preallocated, so 64 frames instead of 127 halves its memory and the
- * 30 ms its creation took at every record.
+ * With the unwinder on, kernel and user stacks go to its store
+ * (bpf/unwind.bpf.h), which allocates per stack: "stacks" takes only what
+ * the store could not (a busy scratch, a full store).  Preallocated at
+ * 16384 buckets it cost 15-30 ms of every record's start-up on this VM.
  */
-#define OFFCPU_KSTACK_DEPTH	64
+#define OFFCPU_STACK_ENTRIES_UNW	256
 #define OFFCPU_SPAN_ENTRIES	32768
 #define OFFCPU_WAKER_ENTRIES	32768
 #define OFFCPU_HIST_SLOTS	41	/* bpf/hist.h log2 buckets of ns, up to 2^40 */

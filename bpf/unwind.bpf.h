@@ -485,4 +485,80 @@ __noinline long unw_user_stack(__u32 tgid, __u32 set_b)
 	return id;
 }
 
+/*
+ * The current thread's kernel stack, kept in a store like a user one:
+ * offcpu's kernel stacks went to a BPF_MAP_TYPE_STACK_TRACE map, which
+ * the kernel preallocates whole (16384 buckets, 9 MB, 15 ms of every
+ * record's start-up on this VM) and where a stack whose bucket is taken
+ * is lost.  bpf_get_stack() takes the same frames as bpf_get_stackid()
+ * from the program's context (bpf_get_task_stack() on current unwinds
+ * through the BPF program's own frames and loses the scheduler's);
+ * unw_store_scratch() hashes and stores them.
+ */
+struct unw_khash {
+	struct unw_scratch *sc;
+	__u64 hash;
+	__u32 nr;
+};
+
+static long unw_khash_step(__u64 i, void *data)
+{
+	struct unw_khash *h = data;
+
+	if (!h->sc || i >= h->nr || i >= UNW_MAX_FRAMES)
+		return 1;
+	h->hash = (h->hash ^ h->sc->st.ips[i]) * 0x100000001b3ULL;
+	return 0;
+}
+
+/*
+ * This CPU's scratch holds n bytes of frames (bpf_get_stack()'s return)
+ * and is marked busy: store them, release the scratch.  Global, so the
+ * verifier checks it once per program and the caller's inlined part stays
+ * a few instructions.
+ */
+__noinline long unw_store_scratch(long n, __u32 set_b)
+{
+	struct unw_khash h = { .hash = 0xcbf29ce484222325ULL };
+	__u32 zero = 0;
+	long id;
+
+	h.sc = bpf_map_lookup_elem(&unw_scratch, &zero);
+	if (!h.sc)
+		return -ENOENT;
+	if (n < (long)sizeof(__u64)) {
+		h.sc->busy = 0;
+		return -EFAULT;
+	}
+	h.nr = n / sizeof(__u64);
+	if (h.nr > UNW_MAX_FRAMES)
+		h.nr = UNW_MAX_FRAMES;
+	bpf_loop(h.nr, unw_khash_step, &h, 0);
+	h.sc->st.nr = h.nr;
+	h.sc->st.flags = h.nr >= UNW_MAX_FRAMES ? UNW_STACK_TRUNCATED : 0;
+	h.sc->st.hash = h.hash;
+	id = set_b ? unw_store(&unw_stacks_b, UNW_STACK_ID_SET_B, &h.sc->st, h.hash)
+		   : unw_store(&unw_stacks, 0, &h.sc->st, h.hash);
+	h.sc->busy = 0;
+	return id;
+}
+
+/*
+ * An id, -EFAULT (no frame), -ENOENT when the caller should use its stack
+ * map after all (unwinder off, scratch busy), or another negative errno
+ * (the store full).
+ */
+static __always_inline long unw_kernel_stack(void *ctx, __u32 set_b)
+{
+	struct unw_scratch *sc;
+	__u32 zero = 0;
+
+	if (!unw_enabled)
+		return -ENOENT;
+	sc = bpf_map_lookup_elem(&unw_scratch, &zero);
+	if (!sc || __sync_lock_test_and_set(&sc->busy, 1))
+		return -ENOENT;
+	return unw_store_scratch(bpf_get_stack(ctx, sc->st.ips, sizeof(sc->st.ips), 0), set_b);
+}
+
 #endif /* PEERSCOPE_UNWIND_BPF_H */

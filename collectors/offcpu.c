@@ -111,10 +111,9 @@ static int open_load(struct offcpu_priv *op, const struct record_opts *o,
 		return err;
 	op->skel->rodata->unw_enabled = err > 0;
 	op->unw = err > 0 ? sm->unw : NULL;
-	/* user stacks go to the unwinder's store: "stacks" is for kernel ones */
+	/* both kinds go to the unwinder's store: the map takes its leftovers */
 	if (err > 0)
-		bpf_map__set_value_size(op->skel->maps.stacks,
-					OFFCPU_KSTACK_DEPTH * sizeof(__u64));
+		bpf_map__set_max_entries(op->skel->maps.stacks, OFFCPU_STACK_ENTRIES_UNW);
 	op->skel->rodata->kernel_stacks = !o->no_kernel;
 	op->skel->rodata->min_block_ns = o->min_block_ns ? o->min_block_ns : DEFAULT_MIN_BLOCK_NS;
 	choose_variant(op->skel, btf);
@@ -196,11 +195,25 @@ static int offcpu_poll(struct collector *c)
 	return 0;
 }
 
-/* Kernel frames that belong to the tracing machinery, not to the traced code. */
+/*
+ * Kernel frames that belong to the tracing machinery, not to the traced
+ * code: the BPF program and the tracepoint's call into it, and on top of a
+ * stack taken with bpf_get_task_stack() the helper's own frames.
+ */
 static bool tracing_frame(const char *name)
 {
 	return !strncmp(name, "bpf_prog_", 9) || !strncmp(name, "bpf_trace_run", 13) ||
-	       !strncmp(name, "__traceiter_", 12) || !strncmp(name, "__bpf_trace_", 12);
+	       !strncmp(name, "__traceiter_", 12) || !strncmp(name, "__bpf_trace_", 12) ||
+	       !strcmp(name, "bpf_get_task_stack") || !strcmp(name, "__bpf_get_stack") ||
+	       !strcmp(name, "get_callchain_entry_for_task") ||
+	       !strncmp(name, "stack_trace_save", 16);
+}
+
+/* A stack of either kind: the unwinder's store holds both (bpf/unwind.bpf.h). */
+static int read_stack(const struct offcpu_priv *op, int stacks_fd, __s32 id, uint64_t *ips)
+{
+	return unwinder__owns_stack(id) ? unwinder__read_stack(op->unw, id, ips)
+					: collector__read_stack(stacks_fd, id, ips);
 }
 
 static const char *ksym_name(const struct offcpu_priv *op, uint64_t addr)
@@ -222,8 +235,7 @@ static uint32_t add_frames(struct profile *p, const struct offcpu_priv *op, int 
 {
 	int n, i = 0;
 
-	n = !kernel && unwinder__owns_stack(id) ? unwinder__read_stack(op->unw, id, ips)
-						: collector__read_stack(stacks_fd, id, ips);
+	n = read_stack(op, stacks_fd, id, ips);
 
 	if (kernel && op->have_ksyms) {
 		while (i < n && tracing_frame(ksym_name(op, ips[i])))
@@ -281,7 +293,7 @@ static bool hard_irq(const struct offcpu_priv *op, int stacks_fd, const struct o
 		return true;
 	if (w->waker_ctx != WAKER_IRQ_STACK || !op->have_ksyms)
 		return false;
-	n = collector__read_stack(stacks_fd, w->waker_kern_stack_id, ips);
+	n = read_stack(op, stacks_fd, w->waker_kern_stack_id, ips);
 	for (int i = 0; i < n; i++) {
 		if (!strncmp(ksym_name(op, ips[i]), "asm_", 4))
 			return true;
