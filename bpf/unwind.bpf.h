@@ -540,6 +540,8 @@ __noinline long unw_store_scratch(long n, __u32 set_b)
 	id = set_b ? unw_store(&unw_stacks_b, UNW_STACK_ID_SET_B, &h.sc->st, h.hash)
 		   : unw_store(&unw_stacks, 0, &h.sc->st, h.hash);
 	h.sc->busy = 0;
+	if (id >= 0)
+		unw_stat_inc(UNW_STAT_KERNEL);
 	return id;
 }
 

@@ -132,6 +132,7 @@ enum unw_stat {
 	UNW_STAT_STORE_ERR,	/* a store full or too many collisions */
 	UNW_STAT_BUSY,		/* walks not started: this CPU's scratch in use (frame pointers) */
 	UNW_STAT_NO_TABLES,	/* ... of processes without tables: frame pointers alone */
+	UNW_STAT_KERNEL,	/* kernel stacks stored (offcpu) */
 	UNW_STAT_MAX,
 };
 

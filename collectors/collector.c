@@ -115,8 +115,6 @@ int collector__read_stack(int stack_map_fd, int32_t stack_id, uint64_t *ips)
 
 	if (stack_id < 0)
 		return 0;
-	/* a map of fewer frames (offcpu's kernel stacks) fills only its part */
-	memset(ips, 0, PS_MAX_STACK_DEPTH * sizeof(*ips));
 	if (bpf_map_lookup_elem(stack_map_fd, &stack_id, ips))
 		return 0;
 	/* the map zero-fills after the deepest frame */

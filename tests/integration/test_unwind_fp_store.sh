@@ -24,6 +24,11 @@ stored=$(sed -n 's/.*debug: unwind: .*; \([0-9]*\) of them in processes without 
 note "unwind: $stored stacks walked by frame pointers alone"
 assert_between "${stored:-0}" 2 10000000 "stacks of the process without tables walked into the store"
 
+# offcpu's kernel stacks go to the same store (its stack map keeps 256 buckets)
+kstored=$(sed -n 's/.*debug: unwind: .* \([0-9]*\) kernel stacks stored.*/\1/p' "$T/fp.err")
+note "unwind: $kstored kernel stacks stored"
+assert_between "${kstored:-0}" 1 10000000 "offcpu kernel stacks kept in the unwinder's store"
+
 "$PS" report "$T/fp.pb.gz" --net --json --top 0 | jq -e '.net.tx_stacks' >"$T/tx.json" ||
 	fail "report --net --json has no tx stacks"
 main_msgs=$(jq '[.[] | select(.stack | test("^__libc_sendto < main <")) | .messages] | add // 0' "$T/tx.json")
