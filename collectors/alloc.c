@@ -112,6 +112,9 @@ static int open_load(struct alloc_priv *ap, const struct record_opts *o,
 		ps_err("alloc: sharing the target maps failed: %s (report a bug)", strerror(-err));
 		goto destroy_skel;
 	}
+	/* preallocated, one entry per thread inside an allocation call */
+	bpf_map__set_max_entries(ap->skel->maps.calls, sm->thread_slots);
+	bpf_map__set_max_entries(ap->skel->maps.sys_inflight, sm->thread_slots);
 	err = unwinder__reuse(sm->unw, ap->skel->obj, false);
 	if (err < 0) {
 		ps_err("alloc: sharing the unwinder maps failed: %s (report a bug; --unwind fp avoids them)",

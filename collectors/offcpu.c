@@ -114,6 +114,8 @@ static int open_load(struct offcpu_priv *op, const struct record_opts *o,
 	/* both kinds go to the unwinder's store: the map takes its leftovers */
 	if (err > 0)
 		bpf_map__set_max_entries(op->skel->maps.stacks, OFFCPU_STACK_ENTRIES_UNW);
+	bpf_map__set_max_entries(op->skel->maps.state, sm->thread_slots);
+	bpf_map__set_max_entries(op->skel->maps.runqlat, sm->thread_slots);
 	op->skel->rodata->kernel_stacks = !o->no_kernel;
 	op->skel->rodata->min_block_ns = o->min_block_ns ? o->min_block_ns : DEFAULT_MIN_BLOCK_NS;
 	choose_variant(op->skel, btf);

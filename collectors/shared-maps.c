@@ -8,6 +8,8 @@
  * reason: one set of tables for every object that walks user stacks.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -16,6 +18,7 @@
 #include "collectors/features.h"
 #include "collectors/shared-maps.h"
 #include "core/log.h"
+#include "core/target.h"
 #include "bpf/peerscope.h"
 #include "collectors/unwinder.h"
 
@@ -26,6 +29,37 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+uint32_t shared_maps__thread_slots(uint64_t nr_threads)
+{
+	uint64_t want = nr_threads < PS_MAX_THREADS ? 4 * nr_threads + 2048 : PS_MAX_THREADS;
+	uint32_t n = 2048;
+
+	while (n < want && n < PS_MAX_THREADS)
+		n <<= 1;
+	return n;
+}
+
+/* Without targets (the agent, whose targets come and go): the largest. */
+static uint32_t thread_slots_of(const struct target *t)
+{
+	uint64_t nr = 0;
+
+	uint32_t slots;
+
+	if (!t)
+		return PS_MAX_THREADS;
+	for (int i = 0; i < t->nr_pids; i++) {
+		uint32_t *tids = NULL;
+		int n = target__threads(t->pids[i], &tids);
+
+		free(tids);
+		nr += n > 0 ? n : 1;
+	}
+	slots = shared_maps__thread_slots(nr);
+	ps_debug("per-thread maps sized %u entries for the targets' %" PRIu64 " threads", slots, nr);
+	return slots;
+}
+
 int shared_maps__create(struct shared_maps *sm, enum unwind_mode unwind,
 			const struct target *targets)
 {
@@ -33,6 +67,7 @@ int shared_maps__create(struct shared_maps *sm, enum unwind_mode unwind,
 	int err;
 
 	sm->unw = NULL;
+	sm->thread_slots = thread_slots_of(targets);
 
 	sm->targets_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ps_targets", sizeof(__u32),
 					sizeof(__u32), PS_MAX_TARGETS, NULL);
@@ -48,7 +83,7 @@ int shared_maps__create(struct shared_maps *sm, enum unwind_mode unwind,
 	 * else 6 MiB preallocated for PS_MAX_THREADS.
 	 */
 	sm->thread_path_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ps_thread_path", sizeof(__u32),
-					    sizeof(struct ps_thread_path), PS_MAX_THREADS,
+					    sizeof(struct ps_thread_path), sm->thread_slots,
 					    features__perf_event_noprealloc() ? &no_prealloc : NULL);
 	if (sm->thread_path_fd < 0) {
 		err = -errno;
@@ -56,7 +91,7 @@ int shared_maps__create(struct shared_maps *sm, enum unwind_mode unwind,
 	}
 	/* memory on demand: only threads that read sockets, only peers seen */
 	sm->thread_tag_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ps_thread_tag", sizeof(__u32),
-					   sizeof(struct ps_tag_state), PS_MAX_THREADS, &no_prealloc);
+					   sizeof(struct ps_tag_state), sm->thread_slots, &no_prealloc);
 	sm->peers_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "ps_peers", sizeof(struct sock_addr),
 				      sizeof(__u32), 2 * PS_MAX_PEERS, &no_prealloc);
 	sm->peer_slots_fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "ps_peer_slots", sizeof(__u32),

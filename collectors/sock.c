@@ -211,6 +211,7 @@ static int open_load(struct sock_priv *sp, const struct shared_maps *sm, enum so
 	/* the unwinder's store takes every user stack: the map only its leftovers */
 	if (err > 0)
 		bpf_map__set_max_entries(sp->skel->maps.stacks, SOCK_STACK_ENTRIES_UNW);
+	bpf_map__set_max_entries(sp->skel->maps.inflight, sm->thread_slots);
 	sp->skel->rodata->user_stacks = true;
 	sp->skel->rodata->retrans_has_err = retrans_err;
 	sp->skel->rodata->peer_tags = !sp->opts->no_peers;
