@@ -146,8 +146,11 @@ static __always_inline bool site_key_of(struct ps_site_key *k, __u32 tid, __u32 
 #endif
 }
 
-/* A user stack id of the unwinder is gone once its store was cleared. */
-static __always_inline bool user_id_alive(__s32 id)
+/*
+ * A stack id of the unwinder's store (user stacks, and offcpu's kernel
+ * ones) is gone once the agent trimmed the store.
+ */
+static __always_inline bool store_id_alive(__s32 id)
 {
 	__u32 key = (__u32)id & UNW_STACK_ID_MASK;
 
@@ -170,7 +173,8 @@ static __always_inline bool site_reuse(const struct ps_site_key *k, struct ps_si
 		v = NULL;	/* its stacks were cleared: walk and replace */
 	*s = v;
 	if (v && !v->varies && v->agreed >= SITE_TRUST_CHECKS &&
-	    bpf_get_prandom_u32() % memo_refresh && user_id_alive(v->user_stack_id)) {
+	    bpf_get_prandom_u32() % memo_refresh && store_id_alive(v->user_stack_id) &&
+	    store_id_alive(v->kern_stack_id)) {
 		*uid = v->user_stack_id;
 		*kid = v->kern_stack_id;
 		memo_stat_inc(PS_MEMO_REUSED);
