@@ -25,6 +25,9 @@
 #ifndef EFAULT
 #define EFAULT 14
 #endif
+#ifndef PF_EXITING
+#define PF_EXITING 0x00000004
+#endif
 #ifndef EEXIST
 #define EEXIST 17
 #endif
@@ -400,6 +403,14 @@ static __always_inline void switch_out(void *ctx, struct task_struct *prev, bool
 	struct ps_site_key site = {};
 	bool keyed;
 
+	/*
+	 * An exiting thread: sched_process_exit (handle_exit) dropped its
+	 * entries, and its last switch, into death, would add one back for
+	 * good.  Under thread churn (10,000 threads a second) that filled
+	 * "state" in seconds once it was sized to the target's threads.
+	 */
+	if (BPF_CORE_READ(prev, flags) & PF_EXITING)
+		return;
 	st = bpf_map_lookup_elem(&state, &tid);
 	if (!st) {
 		bpf_map_update_elem(&state, &tid, &init, BPF_NOEXIST);
