@@ -197,18 +197,11 @@ static int offcpu_poll(struct collector *c)
 	return 0;
 }
 
-/*
- * Kernel frames that belong to the tracing machinery, not to the traced
- * code: the BPF program and the tracepoint's call into it, and on top of a
- * stack taken with bpf_get_task_stack() the helper's own frames.
- */
+/* Kernel frames that belong to the tracing machinery, not to the traced code. */
 static bool tracing_frame(const char *name)
 {
 	return !strncmp(name, "bpf_prog_", 9) || !strncmp(name, "bpf_trace_run", 13) ||
-	       !strncmp(name, "__traceiter_", 12) || !strncmp(name, "__bpf_trace_", 12) ||
-	       !strcmp(name, "bpf_get_task_stack") || !strcmp(name, "__bpf_get_stack") ||
-	       !strcmp(name, "get_callchain_entry_for_task") ||
-	       !strncmp(name, "stack_trace_save", 16);
+	       !strncmp(name, "__traceiter_", 12) || !strncmp(name, "__bpf_trace_", 12);
 }
 
 /* A stack of either kind: the unwinder's store holds both (bpf/unwind.bpf.h). */
