@@ -123,6 +123,17 @@ static __always_inline void unw_stat_inc(__u32 which)
 		__sync_fetch_and_add(v, 1);
 }
 
+/*
+ * FNV-1a over a stack's addresses, leaf first: the store tells stacks
+ * apart by it, walked ones and those bpf_get_stack() took alike.
+ */
+#define UNW_HASH_SEED	0xcbf29ce484222325ULL
+
+static __always_inline __u64 unw_hash_ip(__u64 hash, __u64 ip)
+{
+	return (hash ^ ip) * 0x100000001b3ULL;
+}
+
 /* Registers of the frame being unwound, and the walk's bookkeeping. */
 struct unw_walk {
 	__u64 ip, sp, bp;
@@ -286,7 +297,7 @@ __noinline long unw_frame(struct unw_walk *w, struct unw_proc *proc, struct unw_
 	}
 	sc->st.ips[n] = ip;
 	w->nr = n + 1;
-	w->hash = (w->hash ^ ip) * 0x100000001b3ULL;
+	w->hash = unw_hash_ip(w->hash, ip);
 
 	w->exact_ip = 0;
 	m = unw_find_map(proc, at, &w->last_map);
@@ -413,7 +424,7 @@ static __always_inline long unw_store(void *store, __u32 set_bit, struct unw_sta
 __noinline long unw_user_stack(__u32 tgid, __u32 set_b)
 {
 	struct unw_user_regs *regs;
-	struct unw_loop l = { .w = { .tgid = tgid, .hash = 0xcbf29ce484222325ULL,
+	struct unw_loop l = { .w = { .tgid = tgid, .hash = UNW_HASH_SEED,
 				     .last_map = UNW_MAX_MAPS } };
 	struct unw_walk *w = &l.w;
 	struct unw_scratch *sc;
@@ -486,7 +497,7 @@ __noinline long unw_user_stack(__u32 tgid, __u32 set_b)
 }
 
 /*
- * The current thread's kernel stack, kept in a store like a user one:
+ * The current thread's kernel stack, kept in the store as user ones are:
  * offcpu's kernel stacks went to a BPF_MAP_TYPE_STACK_TRACE map, which
  * the kernel preallocates whole (16384 buckets, 9 MB, 15 ms of every
  * record's start-up on this VM) and where a stack whose bucket is taken
@@ -507,7 +518,7 @@ static long unw_khash_step(__u64 i, void *data)
 
 	if (!h->sc || i >= h->nr || i >= UNW_MAX_FRAMES)
 		return 1;
-	h->hash = (h->hash ^ h->sc->st.ips[i]) * 0x100000001b3ULL;
+	h->hash = unw_hash_ip(h->hash, h->sc->st.ips[i]);
 	return 0;
 }
 
@@ -517,9 +528,9 @@ static long unw_khash_step(__u64 i, void *data)
  * verifier checks it once per program and the caller's inlined part stays
  * a few instructions.
  */
-__noinline long unw_store_scratch(long n, __u32 set_b)
+__noinline long unw_store_scratch(long n)
 {
-	struct unw_khash h = { .hash = 0xcbf29ce484222325ULL };
+	struct unw_khash h = { .hash = UNW_HASH_SEED };
 	__u32 zero = 0;
 	long id;
 
@@ -537,8 +548,7 @@ __noinline long unw_store_scratch(long n, __u32 set_b)
 	h.sc->st.nr = h.nr;
 	h.sc->st.flags = h.nr >= UNW_MAX_FRAMES ? UNW_STACK_TRUNCATED : 0;
 	h.sc->st.hash = h.hash;
-	id = set_b ? unw_store(&unw_stacks_b, UNW_STACK_ID_SET_B, &h.sc->st, h.hash)
-		   : unw_store(&unw_stacks, 0, &h.sc->st, h.hash);
+	id = unw_store(&unw_stacks, 0, &h.sc->st, h.hash);	/* the shared store */
 	h.sc->busy = 0;
 	if (id >= 0)
 		unw_stat_inc(UNW_STAT_KERNEL);
@@ -550,7 +560,7 @@ __noinline long unw_store_scratch(long n, __u32 set_b)
  * map after all (unwinder off, scratch busy), or another negative errno
  * (the store full).
  */
-static __always_inline long unw_kernel_stack(void *ctx, __u32 set_b)
+static __always_inline long unw_kernel_stack(void *ctx)
 {
 	struct unw_scratch *sc;
 	__u32 zero = 0;
@@ -560,7 +570,7 @@ static __always_inline long unw_kernel_stack(void *ctx, __u32 set_b)
 	sc = bpf_map_lookup_elem(&unw_scratch, &zero);
 	if (!sc || __sync_lock_test_and_set(&sc->busy, 1))
 		return -ENOENT;
-	return unw_store_scratch(bpf_get_stack(ctx, sc->st.ips, sizeof(sc->st.ips), 0), set_b);
+	return unw_store_scratch(bpf_get_stack(ctx, sc->st.ips, sizeof(sc->st.ips), 0));
 }
 
 #endif /* PEERSCOPE_UNWIND_BPF_H */
