@@ -18,13 +18,6 @@
 
 /* Default map sizes; userspace may change them before load. */
 #define OFFCPU_STACK_ENTRIES	16384
-/*
- * With the unwinder on, kernel and user stacks go to its store
- * (bpf/unwind.bpf.h), which allocates per stack: "stacks" takes only what
- * the store could not (a busy scratch, a full store).  Preallocated at
- * 16384 buckets it cost 15-30 ms of every record's start-up on this VM.
- */
-#define OFFCPU_STACK_ENTRIES_UNW	256
 #define OFFCPU_SPAN_ENTRIES	32768
 #define OFFCPU_WAKER_ENTRIES	32768
 #define OFFCPU_HIST_SLOTS	41	/* bpf/hist.h log2 buckets of ns, up to 2^40 */

@@ -19,7 +19,6 @@
 
 /* Default map sizes; userspace may change them before load. */
 #define SOCK_STACK_ENTRIES	8192	/* --unwind fp: every user stack goes there */
-#define SOCK_STACK_ENTRIES_UNW	256	/* with the unwinder: its rare leftovers only */
 #define SOCK_TRAFFIC_ENTRIES	32768
 #define SOCK_ERR_ENTRIES	4096
 #define SOCK_CONN_ENTRIES	16384

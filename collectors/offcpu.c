@@ -32,6 +32,7 @@
 #include "core/sym-kallsyms.h"
 #include "bpf/offcpu.h"
 #include "offcpu.skel.h"
+#include "bpf/unwind.h"
 #include "collectors/unwinder.h"
 #include "collectors/unwinder-trim.h"
 
@@ -113,7 +114,7 @@ static int open_load(struct offcpu_priv *op, const struct record_opts *o,
 	op->unw = err > 0 ? sm->unw : NULL;
 	/* both kinds go to the unwinder's store: the map takes its leftovers */
 	if (err > 0)
-		bpf_map__set_max_entries(op->skel->maps.stacks, OFFCPU_STACK_ENTRIES_UNW);
+		bpf_map__set_max_entries(op->skel->maps.stacks, UNW_LEFTOVER_STACKS);
 	bpf_map__set_max_entries(op->skel->maps.state, sm->thread_slots);
 	bpf_map__set_max_entries(op->skel->maps.runqlat, sm->thread_slots);
 	op->skel->rodata->kernel_stacks = !o->no_kernel;

@@ -39,6 +39,7 @@
 #include "core/rules.h"
 #include "bpf/sock.h"
 #include "sock.skel.h"
+#include "bpf/unwind.h"
 #include "collectors/unwinder.h"
 #include "collectors/unwinder-trim.h"
 #include "collectors/sock-int.h"
@@ -210,7 +211,7 @@ static int open_load(struct sock_priv *sp, const struct shared_maps *sm, enum so
 	sp->unw = err > 0 ? sm->unw : NULL;
 	/* the unwinder's store takes every user stack: the map only its leftovers */
 	if (err > 0)
-		bpf_map__set_max_entries(sp->skel->maps.stacks, SOCK_STACK_ENTRIES_UNW);
+		bpf_map__set_max_entries(sp->skel->maps.stacks, UNW_LEFTOVER_STACKS);
 	bpf_map__set_max_entries(sp->skel->maps.inflight, sm->thread_slots);
 	sp->skel->rodata->user_stacks = true;
 	sp->skel->rodata->retrans_has_err = retrans_err;
