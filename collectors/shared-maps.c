@@ -43,7 +43,6 @@ uint32_t shared_maps__thread_slots(uint64_t nr_threads)
 static uint32_t thread_slots_of(const struct target *t)
 {
 	uint64_t nr = 0;
-
 	uint32_t slots;
 
 	if (!t)

@@ -461,9 +461,10 @@ static int add_one(struct flame_tree *t, struct name_cache *c, const struct prof
 
 static int reserve_nodes(struct flame_tree *t, const struct profile *p)
 {
-	uint64_t want = t->nr_nodes + 2;	/* + a root and a leaf label per stack, below */
+	uint64_t want = t->nr_nodes;
 	size_t ncap;
 
+	/* its frames, and a root label and a leaf label */
 	for (uint32_t s = 0; s < p->nr_stacks && want < FLAME_RESERVE_NODES; s++)
 		want += p->stacks[s].nr + 2;
 	if (want > FLAME_RESERVE_NODES)
