@@ -144,50 +144,12 @@ static void test_advise_small(void **state)
 	munmap(p, 2 * len);
 }
 
-/*
- * A table of 5 MB from array__alloc_huge(): aligned to a huge page, and
- * once filled backed by huge pages whole (6 MiB, the last one too); one
- * below ARRAY_HUGE_ALLOC is a plain malloc() and none of it is huge.
- */
-static void test_alloc_huge(void **state)
-{
-	const size_t len = 5u << 20;
-	char *p, *small;
-	long kb, small_kb, fallbacks;
-
-	p = array__alloc_huge(len);
-	assert_non_null(p);
-	assert_int_equal((uintptr_t)p % ARRAY_HUGE_ALLOC, 0);
-	small = array__alloc_huge(ARRAY_HUGE_ALLOC - 1);
-	assert_non_null(small);
-	if (!thp_on_request()) {
-		free(p);
-		free(small);
-		skip();
-	}
-	fallbacks = thp_fallbacks();
-	memset(p, 1, len);
-	memset(small, 1, ARRAY_HUGE_ALLOC - 1);
-	kb = huge_kb(p, len);
-	small_kb = huge_kb(small, ARRAY_HUGE_ALLOC - 1);
-	free(p);
-	free(small);
-	if (kb >= 0 && kb < 6 * 1024 && fallbacks >= 0 && thp_fallbacks() > fallbacks)
-		skip();	/* the kernel had no huge page to give: not ours */
-#ifdef __SANITIZE_ADDRESS__
-	skip();		/* ASan's allocator maps its own regions: the layout is not ours */
-#endif
-	assert_true(kb < 0 || kb >= 6 * 1024);
-	assert_true(small_kb <= 0);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grow_doubles),
 		cmocka_unit_test(test_advise_huge),
 		cmocka_unit_test(test_advise_small),
-		cmocka_unit_test(test_alloc_huge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,7 +23,7 @@
 
 #define KEY "boot 0a1b-test kernel 6.18.0-test modules 1:0123456789abcdef kptr 0"
 #define HEADER_SIZE 240		/* magic 16, key 192, lo/hi 16, four counts 16 */
-#define ENTRY_SIZE 24
+#define ENTRY_SIZE 32		/* struct sym_entry, as the table holds it */
 
 static char dir[64], file[96], kfile[96], mfile[96];
 
@@ -122,6 +122,18 @@ static void test_round_trip(void **state)
 	assert_string_equal(sym_kallsyms__name(&b, sym_kallsyms__lookup(&b, 0xffffffff81001234ULL,
 								       NULL)),
 			    "do_one_initcall");
+	/*
+	 * Used in place, from a private mapping: what the symbolizer writes
+	 * (a demangled name) is the process's own, never the file's.
+	 */
+	assert_non_null(b.syms.map);
+	assert_ptr_equal(b.syms.syms, (char *)b.syms.map + HEADER_SIZE);
+	assert_int_equal(sym_table__add(&b.syms, 1, 1, 0, "x", 1, SYM_BIND_GLOBAL, 0), -EPERM);
+	b.syms.syms[0].demangled = strdup("written");
+	b.syms.syms[0].demangle_tried = 1;
+	sym_kallsyms__free(&b);
+	assert_int_equal(sym_kallsyms__load_cache(&b, dir, KEY), 0);
+	assert_null(b.syms.syms[0].demangled);
 	sym_kallsyms__free(&a);
 	sym_kallsyms__free(&b);
 }
@@ -187,6 +199,12 @@ static void test_damaged(void **state)
 	save_fixture(&a);
 	sym_kallsyms__free(&a);
 	poke(HEADER_SIZE + 20, &(uint8_t){ 9 }, 1);
+	assert_int_equal(sym_kallsyms__load_cache(&b, dir, KEY), -EINVAL);
+
+	/* a pointer: the file is used in place, and a demangled name would be freed */
+	save_fixture(&a);
+	sym_kallsyms__free(&a);
+	poke(HEADER_SIZE + 24, &(uint64_t){ 0x1000 }, 8);
 	assert_int_equal(sym_kallsyms__load_cache(&b, dir, KEY), -EINVAL);
 
 	/* a last name that runs off the pool's end */

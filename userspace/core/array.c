@@ -45,15 +45,3 @@ void array__advise_huge(void *p, size_t bytes)
 		madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
 }
 
-void *array__alloc_huge(size_t bytes)
-{
-	size_t len = (bytes + ARRAY_HUGE_ALLOC - 1) & ~(size_t)(ARRAY_HUGE_ALLOC - 1);
-	void *p;
-
-	if (bytes < ARRAY_HUGE_ALLOC || len < bytes)
-		return malloc(bytes ? bytes : 1);
-	p = aligned_alloc(ARRAY_HUGE_ALLOC, len);
-	if (p)
-		madvise(p, len, MADV_HUGEPAGE);
-	return p;
-}

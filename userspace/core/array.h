@@ -33,16 +33,6 @@ size_t array__reserve(void **arr, size_t want, size_t cap, size_t first, size_t 
 void array__advise_huge(void *p, size_t bytes);
 
 /*
- * malloc() for a table filled once and kept (a symbol table read back from
- * a cache): of ARRAY_HUGE_ALLOC bytes or more, it starts on a huge page
- * boundary and is advised huge whole, so filling it takes a fault per
- * 2 MiB, not per 4 KiB (a fault costs microseconds on a VM).  The last
- * huge page is backed whole: at most 2 MiB more resident.  free() frees it.
- */
-#define ARRAY_HUGE_ALLOC (2u << 20)
-void *array__alloc_huge(size_t bytes);
-
-/*
  * Makes room to append arr[nr] (nr used of cap, any integer types; cap is
  * updated): 0 or -ENOMEM.
  */

@@ -22,21 +22,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/utsname.h>
 
-#include "core/array.h"
 #include "core/input-limits.h"
 #include "core/run-cache.h"
 #include "core/sym-kallsyms.h"
 
 #define CACHE_FILE	"kallsyms"
 /*
- * Symbols are read and checked this many at a time, straight into the
- * table: reading all ~180k at once took a 4 MB buffer whose page faults
- * were a tenth of a short record's CPU on this VM.
+ * Version 2 stores the symbols as the table holds them (struct sym_entry,
+ * no demangled names yet), so a record maps the file and uses it in place:
+ * reading it into fresh memory cost a copy of ~7 MB and as much zeroed
+ * memory, the largest part of a short record's user-visible start-up
+ * after program verification.
  */
-#define LOAD_CHUNK	4096
-#define CACHE_MAGIC	"peerscope ksym 1"	/* 16 bytes with its NUL */
+#define CACHE_MAGIC	"peerscope ksym 2"	/* 16 bytes with its NUL */
 
 struct cache_header {
 	char magic[16];
@@ -45,13 +46,10 @@ struct cache_header {
 	uint32_t nr_syms, nr_mods, pool_len, mods_len;
 };
 
-struct cache_sym {
-	uint64_t start;
-	uint32_t len, name, aux;
-	uint8_t bind, sized, pad[2];
-};
-
-_Static_assert(sizeof(struct cache_sym) == 24, "cache_sym is the on-disk layout");
+/* The symbols follow the header in the mapping: they must be aligned there. */
+_Static_assert(sizeof(struct cache_header) % _Alignof(struct sym_entry) == 0,
+	       "the symbols start aligned after the header");
+_Static_assert(sizeof(struct sym_entry) == 32, "sym_entry is the on-disk layout");
 
 /* Pseudo-modules whose symbols come and go while the kernel runs. */
 static bool dynamic_module(const char *mod)
@@ -112,7 +110,7 @@ int sym_kallsyms__save_cache(const struct sym_kallsyms *k, const char *dir, cons
 {
 	const struct sym_table *t = &k->syms;
 	struct cache_header h = {};
-	struct cache_sym *out;
+	struct sym_entry *out;
 	char *mods = NULL;
 	size_t nr = 0, mods_len = 0;
 	struct iovec iov[4];
@@ -120,7 +118,8 @@ int sym_kallsyms__save_cache(const struct sym_kallsyms *k, const char *dir, cons
 
 	if (strlen(key) >= sizeof(h.key) || t->pool_len > UINT32_MAX || !t->finished)
 		return -EINVAL;
-	out = malloc((t->nr ? t->nr : 1) * sizeof(*out));
+	/* calloc: the padding bytes of what is written are zero too */
+	out = calloc(t->nr ? t->nr : 1, sizeof(*out));
 	if (!out)
 		return -ENOMEM;
 	for (size_t i = 0; i < t->nr; i++) {
@@ -128,9 +127,13 @@ int sym_kallsyms__save_cache(const struct sym_kallsyms *k, const char *dir, cons
 
 		if (e->aux && e->aux < k->nr_mods && dynamic_module(k->mods[e->aux]))
 			continue;
-		out[nr++] = (struct cache_sym){ .start = e->start, .len = e->len,
-			.name = e->name, .aux = e->aux < k->nr_mods ? e->aux : 0,
-			.bind = e->bind, .sized = e->sized };
+		out[nr].start = e->start;
+		out[nr].len = e->len;
+		out[nr].name = e->name;
+		out[nr].aux = e->aux < k->nr_mods ? e->aux : 0;
+		out[nr].bind = e->bind;
+		out[nr].sized = e->sized;
+		nr++;
 	}
 	for (uint32_t i = 1; i < k->nr_mods; i++)
 		mods_len += strlen(k->mods[i]) + 1;
@@ -193,87 +196,91 @@ static int parse_mods(struct sym_kallsyms *k, const char *buf, size_t len, uint3
 	return off == len ? 0 : -EINVAL;
 }
 
+/*
+ * The symbols, sorted with one per address (the lookup's binary search needs
+ * it), each naming a string of the pool and a module slot, no demangled
+ * name: the file's bytes are used as they are, so every one is checked.
+ */
+static int check_syms(const struct sym_entry *e, const struct cache_header *h)
+{
+	for (uint32_t i = 0; i < h->nr_syms; i++, e++) {
+		if (e->name >= h->pool_len || e->aux >= h->nr_mods || e->bind > SYM_BIND_GLOBAL ||
+		    e->sized > 1 || e->demangle_tried || e->demangled ||
+		    (i && e->start <= e[-1].start))
+			return -EINVAL;
+	}
+	return 0;
+}
+
 int sym_kallsyms__load_cache(struct sym_kallsyms *k, const char *dir, const char *key)
 {
 	struct sym_table *t = &k->syms;
-	struct cache_header h;
-	struct cache_sym *in = NULL;
-	char *mods = NULL;
+	const struct cache_header *h;
 	size_t size, body;
+	char *base = MAP_FAILED;
 	int fd, err;
 
 	memset(k, 0, sizeof(*k));
 	sym_table__init(t);
 	sym_table__init(&k->dyn);
-	fd = run_cache__open(dir, CACHE_FILE, sizeof(h) + (size_t)LIMIT_SYMBOLS * sizeof(*in) +
+	fd = run_cache__open(dir, CACHE_FILE, sizeof(*h) + (size_t)LIMIT_SYMBOLS * sizeof(*t->syms) +
 			     LIMIT_SYMBOL_NAMES + (1u << 20), &size);
 	if (fd < 0)
 		return fd;
-	err = size < sizeof(h) ? -EINVAL : run_cache__read_all(fd, &h, sizeof(h));
-	if (err)
+	if (size < sizeof(*h)) {
+		err = -EINVAL;
 		goto out;
-	if (memcmp(h.magic, CACHE_MAGIC, sizeof(h.magic)) ||
-	    strnlen(h.key, sizeof(h.key)) == sizeof(h.key) || strcmp(h.key, key)) {
+	}
+	/*
+	 * Private and writable: the symbolizer marks the entries it demangles,
+	 * and those pages alone are copied.  The file is replaced by rename(),
+	 * never rewritten in place, so the mapping keeps the bytes checked here.
+	 */
+	base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	if (base == MAP_FAILED) {
+		err = -errno;
+		goto out;
+	}
+	h = (const struct cache_header *)base;
+	if (memcmp(h->magic, CACHE_MAGIC, sizeof(h->magic)) ||
+	    strnlen(h->key, sizeof(h->key)) == sizeof(h->key) || strcmp(h->key, key)) {
 		err = -ESTALE;
 		goto out;
 	}
-	body = (size_t)h.nr_syms * sizeof(*in) + h.pool_len + h.mods_len;
-	if (h.nr_syms > LIMIT_SYMBOLS || h.pool_len > LIMIT_SYMBOL_NAMES ||
-	    h.mods_len > (1u << 20) || h.nr_mods > (1u << 16) || size - sizeof(h) != body ||
-	    (h.nr_syms && (!h.pool_len || !h.nr_mods)) || h.lo > h.hi) {
+	body = (size_t)h->nr_syms * sizeof(*t->syms) + h->pool_len + h->mods_len;
+	if (h->nr_syms > LIMIT_SYMBOLS || h->pool_len > LIMIT_SYMBOL_NAMES ||
+	    h->mods_len > (1u << 20) || h->nr_mods > (1u << 16) || size - sizeof(*h) != body ||
+	    (h->nr_syms && (!h->pool_len || !h->nr_mods)) || h->lo > h->hi) {
 		err = -EINVAL;
 		goto out;
 	}
-	in = malloc(LOAD_CHUNK * sizeof(*in));
-	/* 5 MB and 3 MB filled at once: huge pages save ~2,000 faults */
-	t->syms = array__alloc_huge((size_t)h.nr_syms * sizeof(*t->syms));
-	t->pool = array__alloc_huge(h.pool_len);
-	mods = malloc(h.mods_len ? h.mods_len : 1);
-	if (!in || !t->syms || !t->pool || !mods) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (uint32_t i = 0, n = 0; i < h.nr_syms; i++) {
-		const struct cache_sym *c = &in[i % LOAD_CHUNK];
-
-		if (i % LOAD_CHUNK == 0) {
-			n = h.nr_syms - i < LOAD_CHUNK ? h.nr_syms - i : LOAD_CHUNK;
-			err = run_cache__read_all(fd, in, n * sizeof(*in));
-			if (err)
-				goto out;
-		}
-		/* sorted, one symbol per address: the lookup's binary search needs it */
-		if (c->name >= h.pool_len || c->aux >= h.nr_mods || c->bind > SYM_BIND_GLOBAL ||
-		    c->sized > 1 || (i && c->start <= t->syms[i - 1].start)) {
-			err = -EINVAL;
-			goto out;
-		}
-		t->syms[i] = (struct sym_entry){ .start = c->start, .len = c->len, .name = c->name,
-			.aux = c->aux, .bind = c->bind, .sized = c->sized };
-	}
-	err = run_cache__read_all(fd, t->pool, h.pool_len);
-	if (!err)
-		err = run_cache__read_all(fd, mods, h.mods_len);
-	if (err)
-		goto out;
+	t->syms = (struct sym_entry *)(base + sizeof(*h));
+	t->pool = base + sizeof(*h) + (size_t)h->nr_syms * sizeof(*t->syms);
+	err = check_syms(t->syms, h);
 	/* every name ends inside the pool once its last byte is a NUL */
-	if (h.pool_len && t->pool[h.pool_len - 1]) {
+	if (!err && h->pool_len && t->pool[h->pool_len - 1])
 		err = -EINVAL;
-		goto out;
-	}
-	err = parse_mods(k, mods, h.mods_len, h.nr_mods);
+	if (!err)
+		err = parse_mods(k, t->pool + h->pool_len, h->mods_len, h->nr_mods);
 	if (err)
 		goto out;
-	t->nr = t->cap = h.nr_syms;
-	t->pool_len = t->pool_cap = h.pool_len;
+	t->map = base;
+	t->map_len = size;
+	base = MAP_FAILED;	/* the table owns it now */
+	t->nr = t->cap = h->nr_syms;
+	t->pool_len = t->pool_cap = h->pool_len;
 	t->finished = 1;
-	k->lo = h.lo;
-	k->hi = h.hi;
+	k->lo = h->lo;
+	k->hi = h->hi;
 out:
 	close(fd);
-	free(in);
-	free(mods);
-	if (err)
+	if (base != MAP_FAILED)
+		munmap(base, size);
+	if (err) {
+		t->syms = NULL;	/* inside the mapping, not allocated */
+		t->pool = NULL;
+		t->nr = 0;
 		sym_kallsyms__free(k);
+	}
 	return err;
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core/sym-table.h"
 #include "core/input-limits.h"
@@ -22,8 +23,12 @@ void sym_table__free(struct sym_table *t)
 
 	for (i = 0; i < t->nr; i++)
 		free(t->syms[i].demangled);
-	free(t->syms);
-	free(t->pool);
+	if (t->map) {
+		munmap(t->map, t->map_len);
+	} else {
+		free(t->syms);
+		free(t->pool);
+	}
 	memset(t, 0, sizeof(*t));
 }
 
@@ -40,6 +45,8 @@ int sym_table__add(struct sym_table *t, uint64_t start, uint64_t size, uint64_t 
 {
 	struct sym_entry *e;
 
+	if (t->map)
+		return -EPERM;	/* a mapped table is read-only */
 	if (name_len > LIMIT_NAME_LEN)
 		name_len = LIMIT_NAME_LEN;	/* cut: still a useful name */
 	if (t->nr >= LIMIT_SYMBOLS)

@@ -47,6 +47,12 @@ struct sym_table {
 	char *pool;
 	size_t pool_len, pool_cap;
 	int finished;
+	/*
+	 * Set when syms and pool lie in one read-only file mapping (the
+	 * per-boot kallsyms cache): freed with munmap(), never grown.
+	 */
+	void *map;
+	size_t map_len;
 };
 
 void sym_table__init(struct sym_table *t);
