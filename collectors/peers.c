@@ -55,12 +55,35 @@ static void peer_names__set(struct peer_names *pn, __u32 slot, const struct ps_p
 	peer_addr__format(&val->addr, 1, pn->slot[slot].name, sizeof(pn->slot[slot].name));
 }
 
-int peer_names__read(struct peer_names *pn, int slots_fd)
+/*
+ * The whole slot table in one syscall: vals[i] is slot keys[i], *count of
+ * them.  The cpu collector reads it at every flush and the sock collector
+ * at its end, and 1,024 lookups were a fifth of the first's CPU time and a
+ * few milliseconds of the second's.  A kernel without batch lookups gets
+ * them one by one.
+ */
+static void peer_slots__read(int slots_fd, __u32 *keys, struct ps_peer *vals, __u32 *count)
 {
 	LIBBPF_OPTS(bpf_map_batch_opts, opts);
-	__u32 keys[PS_MAX_PEERS], count = PS_MAX_PEERS, next;
-	struct ps_peer *vals, val;
-	int err;
+	__u32 next, n = 0;
+
+	*count = PS_MAX_PEERS;
+	/* ENOENT: the table was read to its end */
+	if (!bpf_map_lookup_batch(slots_fd, NULL, &next, keys, vals, count, &opts) ||
+	    errno == ENOENT)
+		return;
+	for (__u32 i = 0; i < PS_MAX_PEERS; i++) {
+		if (bpf_map_lookup_elem(slots_fd, &i, &vals[n]))
+			continue;
+		keys[n++] = i;
+	}
+	*count = n;
+}
+
+int peer_names__read(struct peer_names *pn, int slots_fd)
+{
+	__u32 keys[PS_MAX_PEERS], count = 0;
+	struct ps_peer *vals;
 
 	pn->nr = PS_MAX_PEERS;
 	pn->slot = calloc(pn->nr, sizeof(*pn->slot));
@@ -70,23 +93,10 @@ int peer_names__read(struct peer_names *pn, int slots_fd)
 		peer_names__free(pn);
 		return -ENOMEM;
 	}
-	if (slots_fd < 0)
-		goto out;
-	/*
-	 * One syscall for the whole table: the cpu collector reads it at every
-	 * flush, and 1,024 lookups a second were a fifth of its CPU time.
-	 * ENOENT: the table was read to its end.
-	 */
-	err = bpf_map_lookup_batch(slots_fd, NULL, &next, keys, vals, &count, &opts);
-	if (!err || errno == ENOENT) {
-		for (__u32 i = 0; i < count && i < PS_MAX_PEERS; i++)
-			peer_names__set(pn, keys[i], &vals[i]);
-		goto out;
-	}
-	for (__u32 i = 0; i < pn->nr; i++)	/* a kernel without batch lookups */
-		if (!bpf_map_lookup_elem(slots_fd, &i, &val))
-			peer_names__set(pn, i, &val);
-out:
+	if (slots_fd >= 0)
+		peer_slots__read(slots_fd, keys, vals, &count);
+	for (__u32 i = 0; i < count && i < PS_MAX_PEERS; i++)
+		peer_names__set(pn, keys[i], &vals[i]);
 	free(vals);
 	return 0;
 }
@@ -159,10 +169,10 @@ uint32_t peer_table__slots(void)
 int peer_table__drain(struct profile *p, int slots_fd, int ctl_fd, uint32_t slots)
 {
 	struct rec_peertable r = { .slots = slots };
+	__u32 keys[PS_MAX_PEERS], count, zero = 0;
 	struct ps_peer_ctl ctl = {};
-	struct ps_peer val;
-	__u32 zero = 0;
-	int err;
+	struct ps_peer *vals;
+	int err = 0;
 
 	if (!bpf_map_lookup_elem(ctl_fd, &zero, &ctl)) {
 		r.inserted = ctl.seq;
@@ -170,23 +180,32 @@ int peer_table__drain(struct profile *p, int slots_fd, int ctl_fd, uint32_t slot
 		r.other_msgs = ctl.other_msgs;
 		r.other_bytes = ctl.other_bytes;
 	}
-	for (__u32 i = 0; i < slots; i++) {
-		if (bpf_map_lookup_elem(slots_fd, &i, &val) || !val.id)
+	vals = malloc(PS_MAX_PEERS * sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	peer_slots__read(slots_fd, keys, vals, &count);
+	for (__u32 i = 0; i < count && i < PS_MAX_PEERS; i++) {
+		const struct ps_peer *val = &vals[i];
+
+		if (keys[i] >= slots || !val->id)
 			continue;
 		r.named++;
-		if (val.flags & PS_PEER_F_NODE_ID) {
+		if (val->flags & PS_PEER_F_NODE_ID) {
 			char addr[64], id[20];
 
-			snprintf(id, sizeof(id), "%016llx", (unsigned long long)val.node_id);
+			snprintf(id, sizeof(id), "%016llx", (unsigned long long)val->node_id);
 			err = records__add_peerid(p, &(struct rec_peerid){
-				.peer = peer_addr__format(&val.addr, 1, addr, sizeof(addr)), .id = id });
+				.peer = peer_addr__format(&val->addr, 1, addr, sizeof(addr)), .id = id });
 			if (err < 0)
-				return err;
+				break;
 		}
-		r.total_cost += val.cost;
-		if (val.err > r.max_err)
-			r.max_err = val.err;
+		r.total_cost += val->cost;
+		if (val->err > r.max_err)
+			r.max_err = val->err;
 	}
+	free(vals);
+	if (err < 0)
+		return err;
 	err = records__add_peertable(p, &r);
 	ps_debug("sock: peer table: %" PRIu64 " of %" PRIu64 " slots named, %" PRIu64
 		 " peers inserted, %" PRIu64 " evicted, total cost %" PRIu64
