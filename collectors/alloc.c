@@ -231,7 +231,7 @@ static int attach_target(struct alloc_priv *ap, int i)
 			err = -errno;
 			if (process_gone(t->pid)) {
 				ps_debug("alloc: pid %u has gone: its probes stay off", t->pid);
-				collector__destroy_links(links, ALLOC_MAX_PROBES * 2);
+				collector__destroy_links(links, ALLOC_MAX_PROBES * 2, 0);
 				return 0;
 			}
 			ps_err("alloc: attaching a uprobe to %s in %s (pid %u) failed: %s "
@@ -270,7 +270,7 @@ static void detach_uprobes(struct alloc_priv *ap)
 	/* stop counting everywhere at once, then pay for the slow unregisters */
 	if (ap->skel && ap->skel->bss)
 		ap->skel->bss->uprobes_off = 1;
-	collector__destroy_links(ap->ulinks, (size_t)ap->nr_targets * ALLOC_MAX_PROBES * 2);
+	collector__destroy_links(ap->ulinks, (size_t)ap->nr_targets * ALLOC_MAX_PROBES * 2, 0);
 	ap->attached = false;
 	ap->detach_ns += now_ns() - t0;
 }
@@ -313,7 +313,7 @@ static void forget_gone(struct alloc_priv *ap)
 
 	for (int i = 0; i < ap->nr_targets; i++) {
 		if (process_gone(ap->targets[i].pid)) {
-			collector__destroy_links(target_links(ap, i), ALLOC_MAX_PROBES * 2);
+			collector__destroy_links(target_links(ap, i), ALLOC_MAX_PROBES * 2, 0);
 			continue;
 		}
 		if (n != i) {

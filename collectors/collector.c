@@ -137,30 +137,48 @@ const char *collector__path_name(const struct record_opts *o, uint32_t path_id)
 	return PATH_OTHER_NAME;
 }
 
-static void *destroy_link(void *link)
+/* Worker i of step destroys links first, first + step, ... */
+struct link_batch {
+	struct bpf_link **links;
+	size_t n, first, step;
+};
+
+static void *destroy_batch(void *arg)
 {
-	bpf_link__destroy(link);
+	struct link_batch *b = arg;
+
+	for (size_t i = b->first; i < b->n; i += b->step) {
+		bpf_link__destroy(b->links[i]);	/* NULL-safe */
+		b->links[i] = NULL;
+	}
 	return NULL;
 }
 
-void collector__destroy_links(struct bpf_link **links, size_t n)
+void collector__destroy_links(struct bpf_link **links, size_t n, size_t workers)
 {
-	pthread_t *th = calloc(n, sizeof(*th));
-	bool *started = calloc(n, sizeof(*started));
+	struct link_batch *b;
+	pthread_t *th;
+	bool *started;
 
-	for (size_t i = 0; i < n; i++) {
-		if (!links[i])
-			continue;
-		if (th && started && !pthread_create(&th[i], NULL, destroy_link, links[i]))
-			started[i] = true;
+	if (!workers || workers > n)
+		workers = n;
+	b = calloc(workers, sizeof(*b));
+	th = calloc(workers, sizeof(*th));
+	started = calloc(workers, sizeof(*started));
+	if (!b || !th || !started)
+		workers = 1;	/* one after the other, from here */
+	for (size_t w = 1; b && th && started && w < workers; w++) {
+		b[w] = (struct link_batch){ links, n, w, workers };
+		started[w] = !pthread_create(&th[w], NULL, destroy_batch, &b[w]);
+	}
+	destroy_batch(&(struct link_batch){ links, n, 0, workers });
+	for (size_t w = 1; w < workers; w++) {
+		if (started[w])
+			pthread_join(th[w], NULL);
 		else
-			bpf_link__destroy(links[i]);
-		links[i] = NULL;
+			destroy_batch(&b[w]);
 	}
-	for (size_t i = 0; th && started && i < n; i++) {
-		if (started[i])
-			pthread_join(th[i], NULL);
-	}
+	free(b);
 	free(th);
 	free(started);
 }

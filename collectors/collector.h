@@ -176,12 +176,16 @@ const char *collector__path_name(const struct record_opts *o, uint32_t path_id);
 
 struct bpf_link;
 /*
- * Destroy links[0..n) (NULL entries skipped), each from a thread of its
- * own, and NULL them.  Unregistering a uprobe or a tracepoint's last perf
- * event waits for RCU grace periods (~70-100 ms each): one after the other,
- * a collector's dozen or two links took seconds; in parallel the waits
- * overlap.  A link whose thread cannot start is destroyed inline.
+ * Destroy links[0..n) (NULL entries skipped) from up to workers threads
+ * (0: one per link), and NULL them.  Unregistering a uprobe or a
+ * tracepoint's last perf event waits for RCU grace periods (~70-100 ms
+ * each): one after the other, a collector's dozen or two links took
+ * seconds; in parallel the waits overlap.  Uprobes want a thread each;
+ * perf events serialize on the kernel's event_mutex, whose waiters spin:
+ * 26 threads cost sock 21 ms of CPU for the exit time that 4 reach with 7.
+ * A worker that cannot start has its links destroyed inline.
  */
-void collector__destroy_links(struct bpf_link **links, size_t n);
+#define DESTROY_PERF_WORKERS	4
+void collector__destroy_links(struct bpf_link **links, size_t n, size_t workers);
 
 #endif /* PEERSCOPE_COLLECTOR_H */
