@@ -2,7 +2,7 @@
 # record overhead: peerscope record vs perf record -F 99 -g on the same busy
 # target, side by side in one run (both tools at once, so the machine's
 # noise hits both).  peerscope's cost = its process CPU (user + system, from
-# /usr/bin/time) + the run time of its BPF programs (bpf_enable_stats,
+# /usr/bin/time) + the run time of its BPF programs (each times itself,
 # printed by -v); perf's = its process CPU.  The kernel work of taking each
 # sample is charged to the target in both cases.  The sock and offcpu
 # programs run on every syscall/scheduler event of every process (they

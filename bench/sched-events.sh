@@ -6,7 +6,7 @@
 # (switch-outs + switch-ins + wakeups of the targets), the drops it counted
 # (must be 0: everything is aggregated in the kernel, nothing can be lost
 # short of a full map), and the BPF run time per program run
-# (bpf_enable_stats: run_time_ns / run_cnt, every sched event on the
+# (each program times itself, PS_RUN: run time / runs, every sched event on the
 # machine, traced or not).  libbpf-tools' offcputime on the same workload
 # is the yardstick for the slowdown.  UNWIND=fp|auto|dwarf (default auto)
 # is passed to record --unwind (user stacks by the in-kernel .eh_frame

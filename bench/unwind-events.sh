@@ -4,7 +4,7 @@
 # (bpf_get_stackid) and --unwind auto (the .eh_frame unwinder), recorded in
 # turn on node 1 of a 4-node test network with --inject small-writes
 # (frame-pointer p2pnode, glibc without frame pointers).  Per event = all
-# of the collector's program run time (bpf_enable_stats) / the events it
+# of the collector's program run time (timed by each program, PS_RUN) / the events it
 # recorded, so the runs for the rest of the machine's syscalls and context
 # switches are included.  Prints each round and the medians, and the
 # frames per walk.  OLD_BUILD=dir adds a column for another build (e.g. one

@@ -258,8 +258,7 @@ static __always_inline void account_free(__u32 tgid, __u64 addr)
 		total_add(AT_FREES_MATCHED, 1);
 }
 
-SEC("uprobe")
-int BPF_KPROBE(alloc_enter)
+static __always_inline int alloc_enter__run(struct pt_regs *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id, fn = bpf_get_attach_cookie(ctx);
@@ -316,8 +315,13 @@ int BPF_KPROBE(alloc_enter)
 	return 0;
 }
 
-SEC("uretprobe")
-int BPF_KRETPROBE(alloc_exit)
+SEC("uprobe")
+int BPF_KPROBE(alloc_enter)
+{
+	return PS_RUN(alloc_enter__run(ctx));
+}
+
+static __always_inline int alloc_exit__run(struct pt_regs *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tid = (__u32)id;
@@ -353,6 +357,12 @@ int BPF_KRETPROBE(alloc_exit)
 	if (addr)
 		account_alloc(ctx, id, addr, st->size);
 	return 0;
+}
+
+SEC("uretprobe")
+int BPF_KRETPROBE(alloc_exit)
+{
+	return PS_RUN(alloc_exit__run(ctx));
 }
 
 /* Attached to a function of peerscope itself to measure what a hit costs. */
@@ -439,25 +449,25 @@ done:
 SEC("tp_btf/sys_enter")
 int BPF_PROG(alloc_sys_enter_btf, struct pt_regs *regs, long nr)
 {
-	return sys_enter(regs, nr);
+	return PS_RUN(sys_enter(regs, nr));
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(alloc_sys_exit_btf, struct pt_regs *regs, long ret)
 {
-	return sys_exit(ctx, regs, ret);
+	return PS_RUN(sys_exit(ctx, regs, ret));
 }
 
 SEC("raw_tp/sys_enter")
 int BPF_PROG(alloc_sys_enter_raw, struct pt_regs *regs, long nr)
 {
-	return sys_enter(regs, nr);
+	return PS_RUN(sys_enter(regs, nr));
 }
 
 SEC("raw_tp/sys_exit")
 int BPF_PROG(alloc_sys_exit_raw, struct pt_regs *regs, long ret)
 {
-	return sys_exit(ctx, regs, ret);
+	return PS_RUN(sys_exit(ctx, regs, ret));
 }
 
 /* ---- page faults -------------------------------------------------------- */
@@ -487,7 +497,7 @@ int BPF_PROG(alloc_fault_btf, unsigned long address, struct pt_regs *regs,
 SEC("perf_event")
 int alloc_fault_pe(struct bpf_perf_event_data *ctx)
 {
-	return fault(ctx);
+	return PS_RUN(fault(ctx));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -151,8 +151,7 @@ static __always_inline int count_sample(void *ctx, void *stackmap, void *countma
 	return 0;
 }
 
-SEC("perf_event")
-int cpu_sample(struct bpf_perf_event_data *ctx)
+static __always_inline int cpu_sample__run(struct bpf_perf_event_data *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
@@ -163,6 +162,12 @@ int cpu_sample(struct bpf_perf_event_data *ctx)
 	if (active_set)
 		return count_sample(ctx, &stacks_b, &counts_b, 1, id, tgid);
 	return count_sample(ctx, &stacks, &counts, 0, id, tgid);
+}
+
+SEC("perf_event")
+int cpu_sample(struct bpf_perf_event_data *ctx)
+{
+	return PS_RUN(cpu_sample__run(ctx));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -123,8 +123,7 @@ static __always_inline int handle_switch(struct task_struct *prev, struct task_s
 }
 
 /* Tick: a path may have changed while the thread kept the CPU. */
-SEC("perf_event")
-int hwc_tick(struct bpf_perf_event_data *ctx)
+static __always_inline int hwc_tick__run(struct bpf_perf_event_data *ctx)
 {
 	__u32 zero = 0, cpu = bpf_get_smp_processor_id();
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
@@ -135,16 +134,22 @@ int hwc_tick(struct bpf_perf_event_data *ctx)
 	return 0;
 }
 
+SEC("perf_event")
+int hwc_tick(struct bpf_perf_event_data *ctx)
+{
+	return PS_RUN(hwc_tick__run(ctx));
+}
+
 SEC("tp_btf/sched_switch")
 int BPF_PROG(hwc_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return handle_switch(prev, next);
+	return PS_RUN(handle_switch(prev, next));
 }
 
 SEC("raw_tp/sched_switch")
 int BPF_PROG(hwc_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return handle_switch(prev, next);
+	return PS_RUN(handle_switch(prev, next));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

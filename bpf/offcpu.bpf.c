@@ -723,62 +723,62 @@ static __always_inline int handle_exit(struct task_struct *p)
 SEC("tp_btf/sched_switch")
 int BPF_PROG(offcpu_switch_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return handle_switch(ctx, preempt, prev, next);
+	return PS_RUN(handle_switch(ctx, preempt, prev, next));
 }
 
 SEC("tp_btf/sched_waking")
 int BPF_PROG(offcpu_waking_btf, struct task_struct *p)
 {
-	return handle_waking(ctx, p);
+	return PS_RUN(handle_waking(ctx, p));
 }
 
 SEC("tp_btf/sched_wakeup")
 int BPF_PROG(offcpu_wakeup_btf, struct task_struct *p)
 {
-	return handle_wakeup(p);
+	return PS_RUN(handle_wakeup(p));
 }
 
 SEC("tp_btf/sched_wakeup_new")
 int BPF_PROG(offcpu_wakeup_new_btf, struct task_struct *p)
 {
-	return handle_wakeup_new(p);
+	return PS_RUN(handle_wakeup_new(p));
 }
 
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(offcpu_exit_btf, struct task_struct *p)
 {
-	return handle_exit(p);
+	return PS_RUN(handle_exit(p));
 }
 
 /* raw_tp fallbacks: same arguments, read as untyped u64s */
 SEC("raw_tp/sched_switch")
 int BPF_PROG(offcpu_switch_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	return handle_switch(ctx, preempt, prev, next);
+	return PS_RUN(handle_switch(ctx, preempt, prev, next));
 }
 
 SEC("raw_tp/sched_waking")
 int BPF_PROG(offcpu_waking_raw, struct task_struct *p)
 {
-	return handle_waking(ctx, p);
+	return PS_RUN(handle_waking(ctx, p));
 }
 
 SEC("raw_tp/sched_wakeup")
 int BPF_PROG(offcpu_wakeup_raw, struct task_struct *p)
 {
-	return handle_wakeup(p);
+	return PS_RUN(handle_wakeup(p));
 }
 
 SEC("raw_tp/sched_wakeup_new")
 int BPF_PROG(offcpu_wakeup_new_raw, struct task_struct *p)
 {
-	return handle_wakeup_new(p);
+	return PS_RUN(handle_wakeup_new(p));
 }
 
 SEC("raw_tp/sched_process_exit")
 int BPF_PROG(offcpu_exit_raw, struct task_struct *p)
 {
-	return handle_exit(p);
+	return PS_RUN(handle_exit(p));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -152,6 +152,8 @@ enum ps_stat {
 	PS_STAT_MAP_FULL,	/* aggregation map had no room for a new key */
 	PS_STAT_RB_DROP,	/* ring buffer reservation failed */
 	PS_STAT_OTHER_DROP,	/* anything else lost (collector-specific) */
+	PS_STAT_RUN_NS,		/* nanoseconds the object's programs ran (PS_RUN) */
+	PS_STAT_RUNS,		/* and how many times they ran */
 	PS_STAT_MAX,
 };
 

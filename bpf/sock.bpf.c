@@ -744,20 +744,19 @@ static __always_inline void handle_retransmit(const struct sock *sk)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(sock_enter_btf, struct pt_regs *regs, long nr)
 {
-	return enter_regs(regs, nr);
+	return PS_RUN(enter_regs(regs, nr));
 }
 
 SEC("tp_btf/sys_exit")
 int BPF_PROG(sock_exit_btf, struct pt_regs *regs, long ret)
 {
-	return handle_exit(ctx, ret);
+	return PS_RUN(handle_exit(ctx, ret));
 }
 
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(sock_state_btf, const struct sock *sk, const int oldstate, const int newstate)
 {
-	handle_state(sk, oldstate, newstate);
-	return 0;
+	return PS_RUN((handle_state(sk, oldstate, newstate), 0));
 }
 
 /*
@@ -777,33 +776,32 @@ static __always_inline int retransmit(__u64 *ctx)
 SEC("tp_btf/tcp_retransmit_skb")
 int sock_retrans_btf(__u64 *ctx)
 {
-	return retransmit(ctx);
+	return PS_RUN(retransmit(ctx));
 }
 
 /* raw_tp fallbacks: same arguments, read as untyped u64s */
 SEC("raw_tp/sys_enter")
 int BPF_PROG(sock_enter_raw, struct pt_regs *regs, long nr)
 {
-	return enter_regs(regs, nr);
+	return PS_RUN(enter_regs(regs, nr));
 }
 
 SEC("raw_tp/sys_exit")
 int BPF_PROG(sock_exit_raw, struct pt_regs *regs, long ret)
 {
-	return handle_exit(ctx, ret);
+	return PS_RUN(handle_exit(ctx, ret));
 }
 
 SEC("raw_tp/inet_sock_set_state")
 int BPF_PROG(sock_state_raw, const struct sock *sk, const int oldstate, const int newstate)
 {
-	handle_state(sk, oldstate, newstate);
-	return 0;
+	return PS_RUN((handle_state(sk, oldstate, newstate), 0));
 }
 
 SEC("raw_tp/tcp_retransmit_skb")
 int sock_retrans_raw(__u64 *ctx)
 {
-	return retransmit(ctx);
+	return PS_RUN(retransmit(ctx));
 }
 
 /*
@@ -832,8 +830,7 @@ struct syscall_exit_rec {
 
 /* read, write, readv, writev, recvmsg, sendmsg, recvmmsg, sendmmsg, connect,
  * accept, accept4: the fd and the message vector are in the first three */
-SEC("tp/syscalls/sys_enter_read")
-int sock_enter_tp(struct syscall_enter_rec *ctx)
+static __always_inline int sock_enter_tp__run(struct syscall_enter_rec *ctx)
 {
 	__u16 call = call_wanted(ctx->nr);
 	__u64 args[6] = {};
@@ -846,26 +843,37 @@ int sock_enter_tp(struct syscall_enter_rec *ctx)
 	return handle_enter(call, args);
 }
 
+SEC("tp/syscalls/sys_enter_read")
+int sock_enter_tp(struct syscall_enter_rec *ctx)
+{
+	return PS_RUN(sock_enter_tp__run(ctx));
+}
+
 /* sendto, recvfrom: the address is args[4] */
-SEC("tp/syscalls/sys_enter_sendto")
-int sock_enter_tp6(struct syscall_enter_rec *ctx)
+static __always_inline int sock_enter_tp6__run(struct syscall_enter_rec *ctx)
 {
 	__u16 call = call_wanted(ctx->nr);
 
 	return call == SC_NONE ? 0 : handle_enter(call, ctx->args);
 }
 
+SEC("tp/syscalls/sys_enter_sendto")
+int sock_enter_tp6(struct syscall_enter_rec *ctx)
+{
+	return PS_RUN(sock_enter_tp6__run(ctx));
+}
+
 /* epoll_wait, poll, select and their variants: entry only */
 SEC("tp/syscalls/sys_enter_epoll_wait")
 int sock_wait_tp(void *ctx)
 {
-	return tag_clear();
+	return PS_RUN(tag_clear());
 }
 
 SEC("tp/syscalls/sys_exit_sendto")
 int sock_exit_tp(struct syscall_exit_rec *ctx)
 {
-	return handle_exit(ctx, ctx->ret);
+	return PS_RUN(handle_exit(ctx, ctx->ret));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -194,8 +194,7 @@ static __always_inline __u64 pop(__u32 tid, __u32 path, bool match_id, __u64 id)
 	return start;
 }
 
-SEC("uprobe")
-int span_enter(struct pt_regs *ctx)
+static __always_inline int span_enter__run(struct pt_regs *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u64 cookie = bpf_get_attach_cookie(ctx);
@@ -208,8 +207,13 @@ int span_enter(struct pt_regs *ctx)
 	return 0;
 }
 
-SEC("uretprobe")
-int span_leave(struct pt_regs *ctx)
+SEC("uprobe")
+int span_enter(struct pt_regs *ctx)
+{
+	return PS_RUN(span_enter__run(ctx));
+}
+
+static __always_inline int span_leave__run(struct pt_regs *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u64 cookie = bpf_get_attach_cookie(ctx);
@@ -224,6 +228,12 @@ int span_leave(struct pt_regs *ctx)
 	return 0;
 }
 
+SEC("uretprobe")
+int span_leave(struct pt_regs *ctx)
+{
+	return PS_RUN(span_leave__run(ctx));
+}
+
 static __always_inline bool usdt_arg(struct pt_regs *ctx, __u32 idx, __u64 *val)
 {
 	long v = 0;
@@ -236,8 +246,7 @@ static __always_inline bool usdt_arg(struct pt_regs *ctx, __u32 idx, __u64 *val)
 	return true;
 }
 
-SEC("usdt")
-int span_usdt_start(struct pt_regs *ctx)
+static __always_inline int span_usdt_start__run(struct pt_regs *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u64 cookie = bpf_usdt_cookie(ctx), id = 0, now = bpf_ktime_get_ns();
@@ -261,7 +270,12 @@ int span_usdt_start(struct pt_regs *ctx)
 }
 
 SEC("usdt")
-int span_usdt_done(struct pt_regs *ctx)
+int span_usdt_start(struct pt_regs *ctx)
+{
+	return PS_RUN(span_usdt_start__run(ctx));
+}
+
+static __always_inline int span_usdt_done__run(struct pt_regs *ctx)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u64 cookie = bpf_usdt_cookie(ctx), id = 0, okv = 1, now = bpf_ktime_get_ns();
@@ -304,6 +318,12 @@ int span_usdt_done(struct pt_regs *ctx)
 			__sync_fetch_and_add(&h->unmatched, 1);
 	}
 	return 0;
+}
+
+SEC("usdt")
+int span_usdt_done(struct pt_regs *ctx)
+{
+	return PS_RUN(span_usdt_done__run(ctx));
 }
 
 /*
@@ -349,8 +369,7 @@ static __always_inline int peer_hit(__u64 cookie, __u64 addr, bool has_id, __u64
 	return 0;
 }
 
-SEC("usdt")
-int peer_usdt(struct pt_regs *ctx)
+static __always_inline int peer_usdt__run(struct pt_regs *ctx)
 {
 	__u64 cookie = bpf_usdt_cookie(ctx), id = 0;
 	long addr = 0;
@@ -358,6 +377,12 @@ int peer_usdt(struct pt_regs *ctx)
 	if (bpf_usdt_arg(ctx, PEER_COOKIE_ADDR_ARG(cookie), &addr))
 		return 0;
 	return peer_hit(cookie, addr, usdt_arg(ctx, PEER_COOKIE_ID_ARG(cookie), &id), id);
+}
+
+SEC("usdt")
+int peer_usdt(struct pt_regs *ctx)
+{
+	return PS_RUN(peer_usdt__run(ctx));
 }
 
 /*
@@ -372,14 +397,19 @@ static __always_inline __u64 uprobe_arg(struct pt_regs *ctx, __u32 i)
 	return a[i < 6 ? i : 5];
 }
 
-SEC("uprobe")
-int peer_uprobe(struct pt_regs *ctx)
+static __always_inline int peer_uprobe__run(struct pt_regs *ctx)
 {
 	__u64 cookie = bpf_get_attach_cookie(ctx);
 	__u32 id_arg = PEER_COOKIE_ID_ARG(cookie);
 
 	return peer_hit(cookie, uprobe_arg(ctx, PEER_COOKIE_ADDR_ARG(cookie)), id_arg != SPAN_ARG_NONE,
 			id_arg != SPAN_ARG_NONE ? uprobe_arg(ctx, id_arg) : 0);
+}
+
+SEC("uprobe")
+int peer_uprobe(struct pt_regs *ctx)
+{
+	return PS_RUN(peer_uprobe__run(ctx));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

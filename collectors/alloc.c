@@ -794,23 +794,14 @@ static int add_growth_records(struct alloc_priv *ap, struct profile *p, double s
 	return 0;
 }
 
+/* What the programs measured of themselves (PS_RUN): nanoseconds, and runs in *cnt. */
 static uint64_t bpf_run_ns(struct alloc_priv *ap, uint64_t *cnt)
 {
-	struct bpf_program *prog;
-	uint64_t ns = 0;
+	struct collector_stats st = {};
 
-	*cnt = 0;
-	bpf_object__for_each_program(prog, ap->skel->obj) {
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
-		int fd = bpf_program__fd(prog);
-
-		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
-			continue;
-		ns += info.run_time_ns;
-		*cnt += info.run_cnt;
-	}
-	return ns;
+	collector__read_stats(bpf_map__fd(ap->skel->maps.stats), &st);
+	*cnt = st.bpf_run_cnt;
+	return st.bpf_run_ns;
 }
 
 static int alloc_drain(struct collector *c, struct profile *p)
@@ -851,7 +842,6 @@ static void alloc_stats(struct collector *c)
 	struct alloc_priv *ap = c->priv;
 
 	collector__read_stats(bpf_map__fd(ap->skel->maps.stats), &c->stats);
-	c->stats.bpf_run_ns = bpf_run_ns(ap, &c->stats.bpf_run_cnt);
 }
 
 static int alloc_reset(struct collector *c)

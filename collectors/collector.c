@@ -81,6 +81,8 @@ int collector__read_stats(int stats_map_fd, struct collector_stats *st)
 	st->stack_errors = sum[PS_STAT_STACK_ERR_USER] + sum[PS_STAT_STACK_ERR_KERN];
 	st->map_full = sum[PS_STAT_MAP_FULL];
 	st->lost = sum[PS_STAT_RB_DROP] + sum[PS_STAT_OTHER_DROP];
+	st->bpf_run_ns = sum[PS_STAT_RUN_NS];
+	st->bpf_run_cnt = sum[PS_STAT_RUNS];
 
 free_vals:
 	free(vals);

@@ -426,15 +426,8 @@ static int cpu_reset(struct collector *c)
 static void cpu_stats(struct collector *c)
 {
 	struct cpu_priv *cp = c->priv;
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
 
 	collector__read_stats(bpf_map__fd(cp->skel->maps.stats), &c->stats);
-	/* run_time_ns/run_cnt stay 0 unless bpf_enable_stats() is in force */
-	if (!bpf_obj_get_info_by_fd(bpf_program__fd(cp->skel->progs.cpu_sample), &info, &len)) {
-		c->stats.bpf_run_ns = info.run_time_ns;
-		c->stats.bpf_run_cnt = info.run_cnt;
-	}
 }
 
 static void cpu_close(struct collector *c)

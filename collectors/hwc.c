@@ -353,21 +353,8 @@ static int hwc_reset(struct collector *c)
 static void hwc_stats(struct collector *c)
 {
 	struct hwc_priv *hp = c->priv;
-	struct bpf_program *progs[3] = { hp->skel->progs.hwc_switch_btf,
-					 hp->skel->progs.hwc_switch_raw, hp->skel->progs.hwc_tick };
 
 	collector__read_stats(bpf_map__fd(hp->skel->maps.stats), &c->stats);
-	c->stats.bpf_run_ns = c->stats.bpf_run_cnt = 0;
-	for (int i = 0; i < 3; i++) {
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
-		int fd = bpf_program__fd(progs[i]);
-
-		if (fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len)) {
-			c->stats.bpf_run_ns += info.run_time_ns;
-			c->stats.bpf_run_cnt += info.run_cnt;
-		}
-	}
 }
 
 static void hwc_close(struct collector *c)

@@ -647,22 +647,8 @@ static void offcpu_keep_stacks(struct collector *c, struct unw_keep *k)
 static void offcpu_stats(struct collector *c)
 {
 	struct offcpu_priv *op = c->priv;
-	struct bpf_program *prog;
 
 	collector__read_stats(bpf_map__fd(op->skel->maps.stats), &c->stats);
-	/* read again and again (--progress, -v): sum afresh each time */
-	c->stats.bpf_run_ns = c->stats.bpf_run_cnt = 0;
-	/* run_time_ns/run_cnt stay 0 unless bpf_enable_stats() is in force */
-	bpf_object__for_each_program(prog, op->skel->obj) {
-		struct bpf_prog_info info = {};
-		__u32 len = sizeof(info);
-		int fd = bpf_program__fd(prog);
-
-		if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
-			continue;
-		c->stats.bpf_run_ns += info.run_time_ns;
-		c->stats.bpf_run_cnt += info.run_cnt;
-	}
 }
 
 static void offcpu_close(struct collector *c)

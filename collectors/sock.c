@@ -492,22 +492,8 @@ static void sock_keep_stacks(struct collector *c, struct unw_keep *k)
 static void sock_stats(struct collector *c)
 {
 	struct sock_priv *sp = c->priv;
-	struct bpf_prog_info info = {};
-	__u32 len = sizeof(info);
-	struct bpf_program *prog;
 
 	collector__read_stats(bpf_map__fd(sp->skel->maps.stats), &c->stats);
-	c->stats.bpf_run_ns = c->stats.bpf_run_cnt = 0;
-	bpf_object__for_each_program(prog, sp->skel->obj) {
-		if (bpf_program__fd(prog) < 0)
-			continue;
-		memset(&info, 0, sizeof(info));
-		len = sizeof(info);
-		if (!bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len)) {
-			c->stats.bpf_run_ns += info.run_time_ns;
-			c->stats.bpf_run_cnt += info.run_cnt;
-		}
-	}
 }
 
 static void sock_close(struct collector *c)

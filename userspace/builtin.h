@@ -87,7 +87,6 @@ struct record {
 	struct kernel_features kf;
 	struct shared_maps sm;
 	struct symbolizer *sym;
-	int stats_fd;		/* bpf_enable_stats(); run time is counted while open */
 	struct collector coll[MAX_COLLECTORS];
 	int nr_coll;
 

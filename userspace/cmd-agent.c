@@ -768,7 +768,6 @@ static int start(struct agent *a)
 		}
 		publish_metrics(a);
 	}
-	r->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 	/* targets come and go: the unwinder's largest table space */
 	err = shared_maps__create(&r->sm, r->opts.unwind, NULL);
 	if (err) {
@@ -812,7 +811,6 @@ int cmd_agent(int argc, char **argv)
 			.opts = { .freq = AGENT_FREQ, .alloc_sample = 1, .alloc_duty = 1.0,
 				  .windows = true },
 			.sm = { -1, -1, -1, -1 },
-			.stats_fd = -1,
 			.wait_fd = -1,
 		},
 		.window_s = AGENT_WINDOW_S,
@@ -852,8 +850,6 @@ int cmd_agent(int argc, char **argv)
 	record__close_collectors(&a.r);
 	symbolizer__free(a.r.sym);
 	shared_maps__destroy(&a.r.sm);
-	if (a.r.stats_fd >= 0)
-		close(a.r.stats_fd);
 	if (a.rules)
 		path_rules__free(a.rules);
 	free(a.slas);

@@ -363,7 +363,6 @@ int cmd_record(int argc, char **argv)
 		},
 		.output = RECORD_DEFAULT_OUTPUT,
 		.sm = { -1, -1, -1, -1 },
-		.stats_fd = -1,
 		.wait_fd = -1,
 	};
 	struct symbolizer_opts so = {};
@@ -400,16 +399,12 @@ int cmd_record(int argc, char **argv)
 		goto free_target;
 
 	clock_gettime(CLOCK_MONOTONIC, &r.t_start);
-	/* counting program run time costs a little; it is our overhead figure */
-	r.stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-	if (r.stats_fd < 0)
-		ps_debug("bpf_enable_stats: %s: BPF run time will read 0", strerror(errno));
 
 	err = shared_maps__create(&r.sm, r.opts.unwind, &r.target);
 	if (err) {
 		ps_err("record: creating BPF maps failed: %s (check RLIMIT_MEMLOCK and privileges)",
 		       strerror(-err));
-		goto disable_stats;
+		goto free_target;
 	}
 	for (int i = 0; i < r.target.nr_pids; i++) {
 		err = shared_maps__add_target(&r.sm, r.target.pids[i]);
@@ -483,9 +478,6 @@ record__close_collectors:
 	symbolizer__free(r.sym);
 destroy_maps:
 	shared_maps__destroy(&r.sm);
-disable_stats:
-	if (r.stats_fd >= 0)
-		close(r.stats_fd);
 free_target:
 	if (rules)
 		path_rules__free(rules);

@@ -269,7 +269,7 @@ void record__add_records(struct record *r, struct profile *p)
 	records__add_overhead(p, &(struct rec_overhead){
 		.user_ns = rusage_ns(&ru.ru_utime), .sys_ns = rusage_ns(&ru.ru_stime),
 		.bpf_run_ns = record__total_stats(r).bpf_run_ns, .attach_ns = (uint64_t)(attach_s * 1e9),
-		.bpf_stats = r->stats_fd >= 0, .peak_rss_kb = (uint64_t)ru.ru_maxrss,
+		.bpf_stats = 1, .peak_rss_kb = (uint64_t)ru.ru_maxrss,
 		.bpf_map_bytes = mu.bytes,
 	});
 }
