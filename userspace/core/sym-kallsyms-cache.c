@@ -32,10 +32,9 @@
 #define CACHE_FILE	"kallsyms"
 /*
  * Version 2 stores the symbols as the table holds them (struct sym_entry,
- * no demangled names yet), so a record maps the file and uses it in place:
- * reading it into fresh memory cost a copy of ~7 MB and as much zeroed
- * memory, the largest part of a short record's user-visible start-up
- * after program verification.
+ * no demangled names yet), so a record maps the file and uses it in place
+ * instead of copying ~7 MB into as much fresh memory: a record's peak RSS
+ * is 1.8 MB lower, its CPU the same (2-3 ms to load and check either way).
  */
 #define CACHE_MAGIC	"peerscope ksym 2"	/* 16 bytes with its NUL */
 
