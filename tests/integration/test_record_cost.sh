@@ -3,6 +3,8 @@
 # process CPU and peak memory agree with /usr/bin/time's view of the same
 # record process (measured from outside), its BPF map memory with what
 # record -v printed from fdinfo, and the report's header has the cost line.
+# BPF run time is measured by the programs themselves: it is there, and
+# the kernel-wide BPF statistics stay off while recording.
 # The record process reads its own rusage just before writing the file, so
 # its CPU may trail /usr/bin/time's by the write and exit (a few ms).
 . "$(dirname "$0")/lib.sh"
@@ -14,14 +16,28 @@ hot=$!
 sleep 0.5
 
 /usr/bin/time -f "%U %S %M" -o "$T/time" \
-	"$PS" record -v -p "$hot" -d 3 -o "$T/r.pb.gz" 2>"$T/err" || fail "record failed: $(tail -1 "$T/err")"
+	"$PS" record -v -p "$hot" -d 3 -o "$T/r.pb.gz" 2>"$T/err" &
+rec=$!
+# The programs time themselves: the kernel's own counts of our programs
+# stay 0 (they count only while kernel BPF statistics are on), unless
+# someone switched those on for the machine.
+sleep 2
+stats_sysctl=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 1)
+ps_pid=$(pgrep -P "$rec" -x peerscope)
+# run_cnt of every BPF program the record process holds (fdinfo of its fds)
+kernel_runs=$(cat /proc/"${ps_pid:-0}"/fdinfo/* 2>/dev/null | awk '
+	/^prog_id:/ { progs++ } /^run_cnt:/ { runs += $2 } END { if (progs) print runs + 0 }')
+wait $rec || fail "record failed: $(tail -1 "$T/err")"
+note "kernel-counted runs of its programs while recording: ${kernel_runs:-?}"
+[ -n "$kernel_runs" ] || fail "no BPF program in the fds of the record process ${ps_pid:-?}"
+[ "$stats_sysctl" = 1 ] || [ "$kernel_runs" = 0 ] || fail "kernel BPF statistics were on while recording"
 
 # the overhead record, as report --format json shows it
 "$PS" report --format json "$T/r.pb.gz" >"$T/r.json" 2>"$T/rerr" || fail "report failed: $(cat "$T/rerr")"
-read -r user_ns sys_ns rss_kb map_bytes attach_ns < <(python3 - "$T/r.json" <<'PY'
+read -r user_ns sys_ns rss_kb map_bytes attach_ns bpf_ns < <(python3 - "$T/r.json" <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1]))["meta"]["cost"]
-print(c["user_ns"], c["sys_ns"], c["peak_rss_kb"], c["bpf_map_bytes"], c["attach_ns"])
+print(c["user_ns"], c["sys_ns"], c["peak_rss_kb"], c["bpf_map_bytes"], c["attach_ns"], c["bpf_run_ns"])
 PY
 ) || fail "no meta.cost in the report's JSON"
 read -r t_user t_sys t_rss <"$T/time"
@@ -34,6 +50,12 @@ assert_between "$in_cpu" "$(awk -v o="$out_cpu" 'BEGIN { print o * 0.8 - 0.03 }'
 	"$(awk -v o="$out_cpu" 'BEGIN { print o + 0.03 }')" "recorded CPU vs /usr/bin/time"
 assert_between "$rss_kb" "$(awk -v r="$t_rss" 'BEGIN { print r * 0.8 }')" "$t_rss" \
 	"recorded peak RSS vs /usr/bin/time"
+
+# ~300 samples of a busy target, each a program run of a few microseconds
+note "BPF run time recorded: $bpf_ns ns"
+assert_between "$bpf_ns" 100000 1000000000 "recorded BPF run time (ns)"
+cpu_runs=$(sed -n 's/.*debug: cpu: .* bpf [0-9.]* ms in \([0-9]*\) runs.*/\1/p' "$T/err")
+assert_between "${cpu_runs:-0}" 300 100000 "cpu program runs counted"
 
 mib=$(sed -n 's/.*BPF maps: [0-9]*, \([0-9.]*\) MiB.*/\1/p' "$T/err")
 [ -n "$mib" ] || fail "record -v printed no BPF map memory"
