@@ -16,17 +16,27 @@ hot=$!
 sleep 0.5
 
 /usr/bin/time -f "%U %S %M" -o "$T/time" \
-	"$PS" record -v -p "$hot" -d 3 -o "$T/r.pb.gz" 2>"$T/err" &
+	"$PS" record -v -p "$hot" -d 4 -o "$T/r.pb.gz" 2>"$T/err" &
 rec=$!
 # The programs time themselves: the kernel's own counts of our programs
 # stay 0 (they count only while kernel BPF statistics are on), unless
 # someone switched those on for the machine.
-sleep 2
-stats_sysctl=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 1)
-ps_pid=$(pgrep -P "$rec" -x peerscope)
 # run_cnt of every BPF program the record process holds (fdinfo of its fds)
-kernel_runs=$(cat /proc/"${ps_pid:-0}"/fdinfo/* 2>/dev/null | awk '
-	/^prog_id:/ { progs++ } /^run_cnt:/ { runs += $2 } END { if (progs) print runs + 0 }')
+kernel_runs() {
+	cat /proc/"${ps_pid:-0}"/fdinfo/* 2>/dev/null | awk '
+		/^prog_id:/ { progs++ } /^run_cnt:/ { runs += $2 } END { if (progs) print runs + 0 }'
+}
+stats_sysctl=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 1)
+runs=
+for _ in $(seq 20); do	# attached within a second, two the first time (CO-RE BTF)
+	ps_pid=$(pgrep -P "$rec" -x peerscope)
+	runs=$(kernel_runs)
+	grep -q "attached" "$T/err" 2>/dev/null && [ -n "$runs" ] && break
+	sleep 0.1
+done
+sleep 1	# samples, switches and syscalls in every program
+runs=$(kernel_runs)
+kernel_runs=$runs
 wait $rec || fail "record failed: $(tail -1 "$T/err")"
 note "kernel-counted runs of its programs while recording: ${kernel_runs:-?}"
 [ -n "$kernel_runs" ] || fail "no BPF program in the fds of the record process ${ps_pid:-?}"
@@ -51,7 +61,7 @@ assert_between "$in_cpu" "$(awk -v o="$out_cpu" 'BEGIN { print o * 0.8 - 0.03 }'
 assert_between "$rss_kb" "$(awk -v r="$t_rss" 'BEGIN { print r * 0.8 }')" "$t_rss" \
 	"recorded peak RSS vs /usr/bin/time"
 
-# ~300 samples of a busy target, each a program run of a few microseconds
+# ~400 samples of a busy target, each a program run of a few microseconds
 note "BPF run time recorded: $bpf_ns ns"
 assert_between "$bpf_ns" 100000 1000000000 "recorded BPF run time (ns)"
 cpu_runs=$(sed -n 's/.*debug: cpu: .* bpf [0-9.]* ms in \([0-9]*\) runs.*/\1/p' "$T/err")
