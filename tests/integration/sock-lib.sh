@@ -23,6 +23,16 @@ rec() {
 	"$@" >"$T/prog.out" &
 	pid=$!
 	BG_PIDS+=("$pid")
+	# until the program runs with its libc mapped: attached in between
+	# (the exec done, the dynamic loader not yet), record loaded no unwind
+	# table for libc, and the stacks through write() came by frame pointers
+	# only, without their callers (client_ping, server_echo) -- once in a
+	# clean-clone run
+	for _ in $(seq 200); do
+		[ "$(readlink /proc/"$pid"/exe 2>/dev/null)" = "$(readlink -f "$1")" ] &&
+			grep -q "/libc" /proc/"$pid"/maps 2>/dev/null && break
+		sleep 0.01
+	done
 	# shellcheck disable=SC2086
 	"$PS" record -v -p "$pid" -c sock -o "$out" ${REC_OPTS:-} 2>"$T/rec.err" &
 	rpid=$!
