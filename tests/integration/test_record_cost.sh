@@ -28,7 +28,7 @@ kernel_runs() {
 }
 stats_sysctl=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 1)
 runs=
-for _ in $(seq 20); do	# attached within a second, two the first time (CO-RE BTF)
+for _ in $(seq 50); do	# attached within a second; the first record after a build makes CO-RE BTF
 	ps_pid=$(pgrep -P "$rec" -x peerscope)
 	runs=$(kernel_runs)
 	grep -q "attached" "$T/err" 2>/dev/null && [ -n "$runs" ] && break
