@@ -4,7 +4,8 @@
 # record process (measured from outside), its BPF map memory with what
 # record -v printed from fdinfo, and the report's header has the cost line.
 # BPF run time is measured by the programs themselves: it is there, and
-# the kernel-wide BPF statistics stay off while recording.
+# the kernel-wide BPF statistics stay off while recording.  A map the
+# work does not need (requests, without transaction rules) is not sized.
 # The record process reads its own rusage just before writing the file, so
 # its CPU may trail /usr/bin/time's by the write and exit (a few ms).
 . "$(dirname "$0")/lib.sh"
@@ -37,10 +38,20 @@ done
 sleep 1	# samples, switches and syscalls in every program
 runs=$(kernel_runs)
 kernel_runs=$runs
+# maps sized to the work: no rule names a transaction id, so the request
+# table (an LRU, preallocated whole) has one entry, not 16384
+map_ids=$(cat /proc/"${ps_pid:-0}"/fdinfo/* 2>/dev/null | awk '/^map_id:/ { print $2 }' | sort -u | tr '\n' ' ')
+reqs_entries=$(bpftool -j map show 2>/dev/null | python3 -c '
+import json, sys
+ids = set(int(i) for i in sys.argv[1].split())
+print(" ".join(str(m["max_entries"]) for m in json.load(sys.stdin)
+               if m.get("name") == "reqs" and m.get("id") in ids))' "$map_ids")
 wait $rec || fail "record failed: $(tail -1 "$T/err")"
 note "kernel-counted runs of its programs while recording: ${kernel_runs:-?}"
 [ -n "$kernel_runs" ] || fail "no BPF program in the fds of the record process ${ps_pid:-?}"
 [ "$stats_sysctl" = 1 ] || [ "$kernel_runs" = 0 ] || fail "kernel BPF statistics were on while recording"
+note "request table of the sock collector: ${reqs_entries:-?} entries"
+[ "$reqs_entries" = 1 ] || fail "the sock collector's request table has ${reqs_entries:-no} entries without transaction rules"
 
 # the overhead record, as report --format json shows it
 "$PS" report --format json "$T/r.pb.gz" >"$T/r.json" 2>"$T/rerr" || fail "report failed: $(cat "$T/rerr")"
