@@ -490,7 +490,7 @@ SEC("tp_btf/page_fault_user")
 int BPF_PROG(alloc_fault_btf, unsigned long address, struct pt_regs *regs,
 	     unsigned long error_code)
 {
-	return fault(ctx);
+	return PS_RUN(fault(ctx));
 }
 
 /* Fallback: software page-fault event, sample_period 1, on every CPU. */
