@@ -73,14 +73,12 @@ static __always_inline void ps_stat_inc(__u32 which)
  */
 static __always_inline void ps_run_add(__u64 t0)
 {
-	__u32 ns_key = PS_STAT_RUN_NS, runs_key = PS_STAT_RUNS;
+	__u32 ns_key = PS_STAT_RUN_NS;
 	__u64 *ns = bpf_map_lookup_elem(&stats, &ns_key);
-	__u64 *runs = bpf_map_lookup_elem(&stats, &runs_key);
 
 	if (ns)
 		*ns += bpf_ktime_get_ns() - t0;
-	if (runs)
-		*runs += 1;
+	ps_stat_inc(PS_STAT_RUNS);
 }
 
 #define PS_RUN(body) ({							\

@@ -794,20 +794,11 @@ static int add_growth_records(struct alloc_priv *ap, struct profile *p, double s
 	return 0;
 }
 
-/* What the programs measured of themselves (PS_RUN): nanoseconds, and runs in *cnt. */
-static uint64_t bpf_run_ns(struct alloc_priv *ap, uint64_t *cnt)
-{
-	struct collector_stats st = {};
-
-	collector__read_stats(bpf_map__fd(ap->skel->maps.stats), &st);
-	*cnt = st.bpf_run_cnt;
-	return st.bpf_run_ns;
-}
-
 static int alloc_drain(struct collector *c, struct profile *p)
 {
 	struct alloc_priv *ap = c->priv;
-	uint64_t tot[AT_MAX], now = now_ns(), dur, cnt, bpf_ns;
+	uint64_t tot[AT_MAX], now = now_ns(), dur;
+	struct collector_stats st = {};
 	struct leak *leaks = NULL;
 	double scale = ap->sample;
 	int nr_leaks, err;
@@ -830,9 +821,10 @@ static int alloc_drain(struct collector *c, struct profile *p)
 		err = add_leak_records(c, p, leaks, nr_leaks, scale);
 	if (!err)
 		err = add_growth_records(ap, p, scale);
-	bpf_ns = bpf_run_ns(ap, &cnt);
+	/* what the programs measured of themselves (PS_RUN) */
+	collector__read_stats(bpf_map__fd(ap->skel->maps.stats), &st);
 	if (!err)
-		err = add_alloc_record(ap, p, tot, scale, dur, bpf_ns);
+		err = add_alloc_record(ap, p, tot, scale, dur, st.bpf_run_ns);
 	free(leaks);
 	return err < 0 ? err : 0;
 }

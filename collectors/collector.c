@@ -169,7 +169,7 @@ void collector__destroy_links(struct bpf_link **links, size_t n, size_t workers)
 	started = calloc(workers, sizeof(*started));
 	if (!b || !th || !started)
 		workers = 1;	/* one after the other, from here */
-	for (size_t w = 1; b && th && started && w < workers; w++) {
+	for (size_t w = 1; w < workers; w++) {
 		b[w] = (struct link_batch){ links, n, w, workers };
 		started[w] = !pthread_create(&th[w], NULL, destroy_batch, &b[w]);
 	}

@@ -222,8 +222,8 @@ static int open_load(struct sock_priv *sp, const struct shared_maps *sm, enum so
 				    PS_PATH_MAX);
 	/*
 	 * Without a transaction id to match (no rule names one), no request is
-	 * ever opened: the preallocated LRU of 16384 requests (~3 ms to
-	 * create, 1.6 MB) and the waits it feeds shrink to one entry.
+	 * ever opened: the LRU of 16384 requests, preallocated whole (1.9 MiB
+	 * of kernel memory), and the waits it feeds shrink to one entry.
 	 */
 	if (!sp->skel->rodata->txn_rules_on) {
 		bpf_map__set_max_entries(sp->skel->maps.reqs, 1);

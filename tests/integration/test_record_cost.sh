@@ -23,21 +23,18 @@ rec=$!
 # stay 0 (they count only while kernel BPF statistics are on), unless
 # someone switched those on for the machine.
 # run_cnt of every BPF program the record process holds (fdinfo of its fds)
-kernel_runs() {
+prog_runs() {
 	cat /proc/"${ps_pid:-0}"/fdinfo/* 2>/dev/null | awk '
 		/^prog_id:/ { progs++ } /^run_cnt:/ { runs += $2 } END { if (progs) print runs + 0 }'
 }
 stats_sysctl=$(cat /proc/sys/kernel/bpf_stats_enabled 2>/dev/null || echo 1)
-runs=
 for _ in $(seq 50); do	# attached within a second; the first record after a build makes CO-RE BTF
 	ps_pid=$(pgrep -P "$rec" -x peerscope)
-	runs=$(kernel_runs)
-	grep -q "attached" "$T/err" 2>/dev/null && [ -n "$runs" ] && break
+	grep -q "attached" "$T/err" 2>/dev/null && [ -n "$(prog_runs)" ] && break
 	sleep 0.1
 done
 sleep 1	# samples, switches and syscalls in every program
-runs=$(kernel_runs)
-kernel_runs=$runs
+kernel_runs=$(prog_runs)
 # maps sized to the work: no rule names a transaction id, so the request
 # table (an LRU, preallocated whole) has one entry, not 16384
 map_ids=$(cat /proc/"${ps_pid:-0}"/fdinfo/* 2>/dev/null | awk '/^map_id:/ { print $2 }' | sort -u | tr '\n' ' ')
