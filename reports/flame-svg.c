@@ -289,16 +289,29 @@ static int count_visit(const struct flame_tree *t, uint32_t n, void *ctx)
 	l->x[n] = l->cursor[node->parent];
 	l->cursor[node->parent] += v;
 	l->cursor[n] = l->x[n];
-	if (v <= 0)
-		return 0;
-	if (v < l->min_value) {
-		l->hidden++;
-	} else {
-		l->drawn++;
-		if (node->depth > l->max_depth)
-			l->max_depth = node->depth;
-	}
+	/* nothing below a node is wider than it (hidden ones are counted apart) */
+	if (v <= 0 || v < l->min_value)
+		return FLAME_WALK_SKIP;
+	l->drawn++;
+	if (node->depth > l->max_depth)
+		l->max_depth = node->depth;
 	return 0;
+}
+
+/* Nodes with a value under the threshold, in one pass over the array. */
+static uint32_t count_hidden(const struct layout *l)
+{
+	const struct flame_tree *t = l->t;
+	uint32_t hidden = 0;
+
+	if (l->min_value <= 1)
+		return 0;
+	for (uint32_t n = 1; n < t->nr_nodes; n++) {
+		int64_t v = t->nodes[n].total[l->o->slot];
+
+		hidden += v > 0 && v < l->min_value;
+	}
+	return hidden;
 }
 
 struct draw {
@@ -348,8 +361,9 @@ static int draw_visit(const struct flame_tree *t, uint32_t n, void *ctx)
 	struct draw *d = ctx;
 	int64_t v = t->nodes[n].total[d->l->o->slot];
 
-	if (v > 0 && v >= d->l->min_value)
-		draw_frame(d, n);
+	if (v <= 0 || v < d->l->min_value)
+		return FLAME_WALK_SKIP;
+	draw_frame(d, n);
 	return 0;
 }
 
@@ -438,6 +452,7 @@ int flame_svg__write(FILE *f, const struct flame_tree *t, const struct flame_svg
 	if (l.min_value < 1)
 		l.min_value = 1;
 	flame_tree__walk(t, count_visit, NULL, &l);
+	l.hidden = count_hidden(&l);
 	d.avail = width - 2 * XPAD;
 	d.height = height = YPAD_TOP + YPAD_BOTTOM + (l.max_depth + 1) * FRAME_H + 4;
 

@@ -648,9 +648,9 @@ int flame_tree__walk(const struct flame_tree *t,
 	while (n) {
 		int r = visit ? visit(t, n, ctx) : 0;
 
-		if (r)
+		if (r && r != FLAME_WALK_SKIP)
 			return r;
-		if (t->nodes[n].first_child) {
+		if (!r && t->nodes[n].first_child) {
 			n = t->nodes[n].first_child;
 			continue;
 		}

@@ -135,10 +135,18 @@ uint32_t flame_tree__find_child(const struct flame_tree *t, uint32_t parent, con
 
 /*
  * Pre-order walk (parent before children, children in sorted order):
- * visit() is called with each node except the root; returning non-zero
- * stops the walk with that value.  leave(), if given, is called after a
- * node's children.  Iterative: deep stacks cannot overflow the C stack.
+ * visit() is called with each node except the root; returning
+ * FLAME_WALK_SKIP passes over the node's children, any other non-zero
+ * value stops the walk with that value.  leave(), if given, is called
+ * after a node's children (or after the node itself when they are
+ * skipped).  Iterative: deep stacks cannot overflow the C stack.
+ *
+ * Values are positive, so no node's total exceeds its parent's: a visit
+ * that draws only nodes above a threshold can skip below the first node
+ * under it, which on a tree of a million nodes is most of the walk.
  */
+#define FLAME_WALK_SKIP INT32_MAX
+
 int flame_tree__walk(const struct flame_tree *t,
 		     int (*visit)(const struct flame_tree *t, uint32_t node, void *ctx),
 		     void (*leave)(const struct flame_tree *t, uint32_t node, void *ctx),

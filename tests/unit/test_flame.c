@@ -33,6 +33,54 @@ static struct flame_tree *build(const struct profile *p, int t)
 	return tree;
 }
 
+/* The order of visits and leaves, as "v:name" and "l:name". */
+struct walk_log {
+	char buf[256];
+	const char *skip;
+};
+
+static int log_visit(const struct flame_tree *t, uint32_t n, void *ctx)
+{
+	struct walk_log *w = ctx;
+	const char *name = flame_tree__name(t, n);
+
+	snprintf(w->buf + strlen(w->buf), sizeof(w->buf) - strlen(w->buf), "v:%s ", name);
+	return w->skip && !strcmp(name, w->skip) ? FLAME_WALK_SKIP : 0;
+}
+
+static void log_leave(const struct flame_tree *t, uint32_t n, void *ctx)
+{
+	struct walk_log *w = ctx;
+
+	snprintf(w->buf + strlen(w->buf), sizeof(w->buf) - strlen(w->buf), "l:%s ",
+		 flame_tree__name(t, n));
+}
+
+/* FLAME_WALK_SKIP passes over a node's children, not its siblings. */
+static void test_walk_skip(void **state)
+{
+	static const char *const s1[] = { "a", "b", "c" }, *const s2[] = { "a", "d" },
+				  *const s3[] = { "e", "f" };
+	struct flame_tree *t = flame_tree__new();
+	struct walk_log w = { .skip = NULL };
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(flame_tree__add_stack(t, s1, NULL, 3, 1, 0), 0);
+	assert_int_equal(flame_tree__add_stack(t, s2, NULL, 2, 1, 0), 0);
+	assert_int_equal(flame_tree__add_stack(t, s3, NULL, 2, 1, 0), 0);
+	assert_int_equal(flame_tree__finish(t), 0);
+	assert_int_equal(flame_tree__walk(t, log_visit, log_leave, &w), 0);
+	assert_string_equal(w.buf, "v:a v:b v:c l:c l:b v:d l:d l:a v:e v:f l:f l:e ");
+	w = (struct walk_log){ .skip = "a" };
+	assert_int_equal(flame_tree__walk(t, log_visit, log_leave, &w), 0);
+	assert_string_equal(w.buf, "v:a l:a v:e v:f l:f l:e ");
+	w = (struct walk_log){ .skip = "b" };
+	assert_int_equal(flame_tree__walk(t, log_visit, log_leave, &w), 0);
+	assert_string_equal(w.buf, "v:a v:b l:b v:d l:d l:a v:e v:f l:f l:e ");
+	flame_tree__free(t);
+}
+
 static void test_tree_counts(void **state)
 {
 	struct profile *p = profile__new();
@@ -444,6 +492,7 @@ static void test_output_helpers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_walk_skip),
 		cmocka_unit_test(test_tree_counts),
 		cmocka_unit_test(test_tree_labels),
 		cmocka_unit_test(test_tree_idle_leaf),

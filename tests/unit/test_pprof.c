@@ -493,6 +493,43 @@ static void test_folded(void **state)
 	profile__free(p);
 }
 
+/*
+ * Each distinct frame text is interned once per parse (a cache keyed by the
+ * frame's bytes): the same name in another line or another depth is one
+ * location, its kernel twin another, and the frames a file leaves empty
+ * (";;", a lone "_[k]") are skipped as they always were.
+ */
+static void test_folded_frame_cache(void **state)
+{
+	const char *text = "main;f;f_[k] 2\n"
+			   "f;;_[k];main 3\n"
+			   "main;f_[k];x 1\n";
+	struct profile *p = profile__new();
+	const struct pf_stack *a, *b, *c;
+	size_t bad = 0;
+
+	(void)state;
+	assert_int_equal(folded__read_buf(p, text, strlen(text), NULL, NULL, &bad), 0);
+	assert_int_equal(p->nr_samples, 3);
+	a = &p->stacks[p->samples[0].stack];
+	b = &p->stacks[p->samples[1].stack];
+	c = &p->stacks[p->samples[2].stack];
+	assert_int_equal(a->nr, 3);
+	assert_int_equal(b->nr, 2);
+	assert_int_equal(c->nr, 3);
+	/* leaf first: a = f_[k], f, main; b = main, f; c = x, f_[k], main */
+	assert_true(p->locations[a->locs[0]].kernel);
+	assert_false(p->locations[a->locs[1]].kernel);
+	assert_int_not_equal(a->locs[0], a->locs[1]);
+	assert_int_equal(a->locs[1], b->locs[1]);
+	assert_int_equal(a->locs[2], b->locs[0]);
+	assert_int_equal(a->locs[0], c->locs[1]);
+	assert_int_equal(a->locs[2], c->locs[2]);
+	/* one location per distinct frame: f, f_[k], main, x */
+	assert_int_equal(p->nr_locations - 1, 4);
+	profile__free(p);
+}
+
 static void test_folded_diff(void **state)
 {
 	const char *text = "main;a 10 0\nmain;b 3 7\nmain;c 0 5\n";
@@ -741,6 +778,7 @@ int main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_corrupt),
 		cmocka_unit_test(test_folded),
+		cmocka_unit_test(test_folded_frame_cache),
 		cmocka_unit_test(test_folded_diff),
 		cmocka_unit_test(test_folded_write),
 		cmocka_unit_test(test_folded_blocks),

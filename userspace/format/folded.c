@@ -46,36 +46,89 @@ static bool parse_count(const char *s, const char *e, int64_t *out)
 	return false;
 }
 
+/*
+ * Frame text -> location id, for one parse of one buffer.  A folded file
+ * names the same few thousand frames millions of times; interning each
+ * occurrence costs a string, a function and a location lookup, this one
+ * lookup keyed by the frame's bytes in the buffer (which outlive the parse).
+ */
+struct frame_cache {
+	struct hashmap *h;
+	struct cached_frame {
+		const char *s;
+		uint32_t loc;
+	} *e;
+	uint32_t nr, cap;
+};
+
+static const void *cached_frame_key(void *ctx, uint32_t id)
+{
+	const struct frame_cache *c = ctx;
+
+	return c->e[id - 1].s;
+}
+
+static int frame_cache__init(struct frame_cache *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->h = hashmap__new(cached_frame_key, c);
+	return c->h ? 0 : -ENOMEM;
+}
+
+static void frame_cache__free(struct frame_cache *c)
+{
+	hashmap__free(c->h);
+	free(c->e);
+}
+
+/* The location of the frame [s, s + len), without its separator. */
+static uint32_t intern_frame(struct profile *p, struct frame_cache *c, const char *s, size_t len)
+{
+	char nbuf[512], *name = nbuf;
+	bool kernel = false;
+	uint32_t id, loc;
+	int err;
+
+	if (c->nr == UINT32_MAX || ARRAY_ROOM(c->e, c->nr, c->cap, 1024))
+		return 0;
+	err = hashmap__find_or_insert(c->h, s, len, c->nr + 1, &id);
+	if (err < 0)
+		return 0;
+	if (!err)
+		return c->e[id - 1].loc;
+	/* key_fn(new id) must hold before the table's next call */
+	c->e[c->nr++] = (struct cached_frame){ .s = s };
+	if (len >= KSUFFIX_LEN && !memcmp(s + len - KSUFFIX_LEN, KSUFFIX, KSUFFIX_LEN)) {
+		kernel = true;
+		len -= KSUFFIX_LEN;
+	}
+	if (len + 1 > sizeof(nbuf)) {
+		name = malloc(len + 1);
+		if (!name)
+			return 0;
+	}
+	memcpy(name, s, len);
+	name[len] = '\0';
+	loc = profile__intern_named_frame(p, name, NULL, kernel);
+	if (name != nbuf)
+		free(name);
+	c->e[id - 1].loc = loc;
+	return loc;
+}
+
 /* Interns the stack of [s, e) (root first) as leaf-first location ids. */
-static uint32_t intern_folded_stack(struct profile *p, const char *s, const char *e)
+static uint32_t intern_folded_stack(struct profile *p, struct frame_cache *c, const char *s,
+				    const char *e)
 {
 	uint32_t sbuf[128], *locs = sbuf, n = 0, cap = 128, id = 0;
-	char nbuf[512], *name = nbuf;
-	size_t ncap = sizeof(nbuf);
 
 	while (s < e) {
 		const char *f = memchr(s, ';', e - s);
-		size_t len;
-		bool kernel = false;
 
 		if (!f)
 			f = e;
-		len = f - s;
-		if (len >= KSUFFIX_LEN && !memcmp(f - KSUFFIX_LEN, KSUFFIX, KSUFFIX_LEN)) {
-			kernel = true;
-			len -= KSUFFIX_LEN;
-		}
-		if (len) {
-			if (len + 1 > ncap) {
-				char *nn = name == nbuf ? malloc(len + 1) : realloc(name, len + 1);
-
-				if (!nn)
-					goto out_free;
-				name = nn;
-				ncap = len + 1;
-			}
-			memcpy(name, s, len);
-			name[len] = '\0';
+		/* empty frames are skipped, and so is a lone kernel mark */
+		if (f > s && (f - s != KSUFFIX_LEN || memcmp(s, KSUFFIX, KSUFFIX_LEN))) {
 			if (n == cap) {
 				uint32_t *nl = locs == sbuf ? malloc(cap * 2 * sizeof(*nl))
 							    : realloc(locs, cap * 2 * sizeof(*nl));
@@ -87,7 +140,7 @@ static uint32_t intern_folded_stack(struct profile *p, const char *s, const char
 				locs = nl;
 				cap *= 2;
 			}
-			locs[n] = profile__intern_named_frame(p, name, NULL, kernel);
+			locs[n] = intern_frame(p, c, s, f - s);
 			if (!locs[n++])
 				goto out_free;
 		}
@@ -104,8 +157,6 @@ static uint32_t intern_folded_stack(struct profile *p, const char *s, const char
 out_free:
 	if (locs != sbuf)
 		free(locs);
-	if (name != nbuf)
-		free(name);
 	return id;
 }
 
@@ -127,8 +178,9 @@ static const char *last_token(const char *s, const char **e)
  * cols 1: "stack a"; cols 2: "stack a b".  pb may be NULL with cols 1.
  * A line with counts but no frames is an empty stack, not an error.
  */
-static int parse(struct profile *pa, int ta, struct profile *pb, int tb, int cols,
-		 const char *buf, size_t len, size_t *bad_line)
+static int parse_lines(struct profile *pa, struct frame_cache *ca, int ta, struct profile *pb,
+		       struct frame_cache *cb, int tb, int cols, const char *buf, size_t len,
+		       size_t *bad_line)
 {
 	const char *s = buf, *end = buf + len;
 	size_t lineno = 0;
@@ -159,7 +211,7 @@ static int parse(struct profile *pa, int ta, struct profile *pb, int tb, int col
 			if (!parse_count(t1, te, &a))
 				goto bad;
 		}
-		st = intern_folded_stack(pa, s, e);
+		st = intern_folded_stack(pa, ca, s, e);
 		if (!st)
 			return -ENOMEM;
 		if (a || (cols == 2 && pb == pa && b)) {
@@ -175,7 +227,7 @@ static int parse(struct profile *pa, int ta, struct profile *pb, int tb, int col
 				return err;
 		}
 		if (cols == 2 && pb != pa && b) {
-			st = intern_folded_stack(pb, s, e);
+			st = intern_folded_stack(pb, cb, s, e);
 			if (!st)
 				return -ENOMEM;
 			err = profile__add(pb, st, 0, tb, b);
@@ -190,6 +242,23 @@ bad:
 	if (bad_line)
 		*bad_line = lineno;
 	return -EBADMSG;
+}
+
+/* parse_lines() with a frame cache per profile. */
+static int parse(struct profile *pa, int ta, struct profile *pb, int tb, int cols,
+		 const char *buf, size_t len, size_t *bad_line)
+{
+	struct frame_cache ca = { 0 }, cb = { 0 };
+	int err;
+
+	err = frame_cache__init(&ca);
+	if (!err && cols == 2 && pb != pa)
+		err = frame_cache__init(&cb);
+	if (!err)
+		err = parse_lines(pa, &ca, ta, pb, &cb, tb, cols, buf, len, bad_line);
+	frame_cache__free(&ca);
+	frame_cache__free(&cb);
+	return err;
 }
 
 int folded__read_buf(struct profile *p, const char *buf, size_t len, const char *type,
