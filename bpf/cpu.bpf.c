@@ -77,6 +77,23 @@ static __always_inline __s32 get_stack(void *ctx, void *stackmap, __u64 flags, _
 }
 
 /*
+ * The kernel stack, kept with the user one in this set's unwinder store
+ * (allocated per stack, emptied at each drain); the set's stack map only
+ * when the store cannot take it (unwinder off, this CPU's scratch busy,
+ * store full), so that map is sized for those few (collectors/cpu.c).
+ * -EFAULT from the store is a sample in user code: no kernel stack, and
+ * no second walk to find that out.
+ */
+static __always_inline __s32 kernel_stack(void *ctx, void *stackmap, __u32 set)
+{
+	long id = unw_kernel_stack(ctx, set);
+
+	if (id >= 0 || id == -EFAULT)
+		return id;
+	return get_stack(ctx, stackmap, 0, PS_STAT_STACK_ERR_KERN);
+}
+
+/*
  * A stack collided: the sample goes to userspace with its frames inline
  * rather than losing its stack.  Collisions are a few percent of new
  * stacks, so the ring carries little; a full ring loses the stack, counted
@@ -130,7 +147,7 @@ static __always_inline int count_sample(void *ctx, void *stackmap, void *countma
 	user_unwound = key.user_stack_id >= 0;
 	if (!user_unwound)
 		key.user_stack_id = get_stack(ctx, stackmap, BPF_F_USER_STACK, PS_STAT_STACK_ERR_USER);
-	key.kern_stack_id = kernel_stacks ? get_stack(ctx, stackmap, 0, PS_STAT_STACK_ERR_KERN) : -1;
+	key.kern_stack_id = kernel_stacks ? kernel_stack(ctx, stackmap, set) : -1;
 	if (key.user_stack_id == -EEXIST || key.kern_stack_id == -EEXIST)
 		return count_overflow(ctx, &key, user_unwound);
 

@@ -148,7 +148,7 @@ static __always_inline __s32 user_stack(void *ctx, __u32 tgid)
 /* The current thread's kernel stack: the shared store, the stack map when it cannot. */
 static __always_inline __s32 kernel_stack(void *ctx)
 {
-	long id = unw_kernel_stack(ctx);
+	long id = unw_kernel_stack(ctx, 0);	/* the shared store */
 
 	if (id >= 0)
 		return id;

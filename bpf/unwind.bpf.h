@@ -524,11 +524,12 @@ static long unw_khash_step(__u64 i, void *data)
 
 /*
  * This CPU's scratch holds n bytes of frames (bpf_get_stack()'s return)
- * and is marked busy: store them, release the scratch.  Global, so the
- * verifier checks it once per program and the caller's inlined part stays
- * a few instructions.
+ * and is marked busy: store them (in unw_stacks_b when set_b, as
+ * unw_user_stack() does), release the scratch.  Global, so the verifier
+ * checks it once per program and the caller's inlined part stays a few
+ * instructions.
  */
-__noinline long unw_store_scratch(long n)
+__noinline long unw_store_scratch(long n, __u32 set_b)
 {
 	struct unw_khash h = { .hash = UNW_HASH_SEED };
 	__u32 zero = 0;
@@ -548,7 +549,8 @@ __noinline long unw_store_scratch(long n)
 	h.sc->st.nr = h.nr;
 	h.sc->st.flags = h.nr >= UNW_MAX_FRAMES ? UNW_STACK_TRUNCATED : 0;
 	h.sc->st.hash = h.hash;
-	id = unw_store(&unw_stacks, 0, &h.sc->st, h.hash);	/* the shared store */
+	id = set_b ? unw_store(&unw_stacks_b, UNW_STACK_ID_SET_B, &h.sc->st, h.hash)
+		   : unw_store(&unw_stacks, 0, &h.sc->st, h.hash);
 	h.sc->busy = 0;
 	if (id >= 0)
 		unw_stat_inc(UNW_STAT_KERNEL);
@@ -556,11 +558,12 @@ __noinline long unw_store_scratch(long n)
 }
 
 /*
- * An id, -EFAULT (no frame), -ENOENT when the caller should use its stack
- * map after all (unwinder off, scratch busy), or another negative errno
- * (the store full).
+ * An id, -EFAULT (no frame: a sample that hit user code), -ENOENT when the
+ * caller should use its stack map after all (unwinder off, scratch busy),
+ * or another negative errno (the store full).  set_b as for
+ * unw_user_stack().
  */
-static __always_inline long unw_kernel_stack(void *ctx)
+static __always_inline long unw_kernel_stack(void *ctx, __u32 set_b)
 {
 	struct unw_scratch *sc;
 	__u32 zero = 0;
@@ -570,7 +573,7 @@ static __always_inline long unw_kernel_stack(void *ctx)
 	sc = bpf_map_lookup_elem(&unw_scratch, &zero);
 	if (!sc || __sync_lock_test_and_set(&sc->busy, 1))
 		return -ENOENT;
-	return unw_store_scratch(bpf_get_stack(ctx, sc->st.ips, sizeof(sc->st.ips), 0));
+	return unw_store_scratch(bpf_get_stack(ctx, sc->st.ips, sizeof(sc->st.ips), 0), set_b);
 }
 
 #endif /* PEERSCOPE_UNWIND_BPF_H */

@@ -74,6 +74,14 @@ static bool cpu_supported(const struct kernel_features *kf, const struct record_
  */
 #define CPU_DRAIN_ROOM		8
 #define CPU_MIN_ENTRIES		2048
+/*
+ * With the unwinder on, user and kernel stacks go to its stores, and a
+ * set's stack map takes only the stacks the store could not (this CPU's
+ * scratch busy, the store full): a handful a second.  Preallocated at
+ * 2,048 x 1,016 bytes, the two maps were 4.1 MB of kernel memory and
+ * 5-9 ms of every record's start-up.
+ */
+#define CPU_FALLBACK_STACKS	256
 
 uint32_t cpu__map_entries(int freq, int nr_cpus, double drain_s, uint32_t max)
 {
@@ -90,7 +98,8 @@ uint32_t cpu__map_entries(int freq, int nr_cpus, double drain_s, uint32_t max)
 static void size_maps(struct cpu_priv *cp, const struct record_opts *o)
 {
 	int nr_cpus = libbpf_num_possible_cpus();
-	uint32_t stacks = cpu__map_entries(cp->freq, nr_cpus, o->drain_s, CPU_STACK_ENTRIES);
+	uint32_t stacks = cp->unw ? CPU_FALLBACK_STACKS
+				  : cpu__map_entries(cp->freq, nr_cpus, o->drain_s, CPU_STACK_ENTRIES);
 	uint32_t counts = cpu__map_entries(cp->freq, nr_cpus, o->drain_s, CPU_COUNT_ENTRIES);
 
 	bpf_map__set_max_entries(cp->skel->maps.stacks, stacks);
@@ -270,8 +279,8 @@ static int sink__add(struct cpu_sink *k, const struct cpu_key *key, uint64_t cou
 	return idx < 0 ? idx : 0;
 }
 
-/* The user frames of id: an unwinder store of this object, or stacks_fd. */
-static int read_user_stack(struct cpu_priv *cp, int stacks_fd, int32_t id, uint64_t *ips)
+/* The frames of id (user or kernel): an unwinder store of this object, or stacks_fd. */
+static int read_stack(struct cpu_priv *cp, int stacks_fd, int32_t id, uint64_t *ips)
 {
 	struct bpf_map *store = unwinder__in_set_b(id) ? cp->skel->maps.unw_stacks_b
 						       : cp->skel->maps.unw_stacks;
@@ -288,8 +297,8 @@ static int drain_key(struct cpu_sink *sink, int stacks_fd, const struct cpu_key 
 	struct cpu_priv *cp = sink->c->priv;
 	int nk, nu;
 
-	nk = collector__read_stack(stacks_fd, key->kern_stack_id, kips);
-	nu = read_user_stack(cp, stacks_fd, key->user_stack_id, uips);
+	nk = read_stack(cp, stacks_fd, key->kern_stack_id, kips);
+	nu = read_stack(cp, stacks_fd, key->user_stack_id, uips);
 	return sink__add(sink, key, count, kips, nk, uips, nu);
 }
 
@@ -389,7 +398,7 @@ static int on_overflow(void *ctx, void *data, size_t size)
 	nk = o->kern_bytes / sizeof(__u64);
 	nk = nk < PS_MAX_STACK_DEPTH ? nk : PS_MAX_STACK_DEPTH;
 	if (unwinder__owns_stack(o->key.user_stack_id)) {
-		nu = read_user_stack(cp, -1, o->key.user_stack_id, uips);
+		nu = read_stack(cp, -1, o->key.user_stack_id, uips);
 	} else {
 		nu = o->user_bytes / sizeof(__u64);
 		nu = nu < PS_MAX_STACK_DEPTH ? nu : PS_MAX_STACK_DEPTH;
