@@ -234,12 +234,58 @@ int collector__take(int map_fd, const void *key, void *value)
 	return 0;
 }
 
+/*
+ * keys[0..n) in BPF_MAP_DELETE_BATCH calls: one syscall where the loop
+ * below makes n (the cpu collector empties a store and two count maps
+ * every second).  A key gone already stops a batch: it is stepped over.
+ * -EOPNOTSUPP with nothing deleted when the map type or the kernel has no
+ * batch delete (stack trace maps, kernels before 5.6).
+ */
+static long delete_batch(int map_fd, const char *keys, size_t n, uint32_t key_size)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	long deleted = 0;
+	size_t i = 0;
+
+	while (i < n) {
+		__u32 count = n - i > UINT32_MAX ? UINT32_MAX : (__u32)(n - i);
+
+		if (!bpf_map_delete_batch(map_fd, keys + i * key_size, &count, &opts)) {
+			deleted += count;
+			i += count;
+			continue;
+		}
+		if (errno != ENOENT)
+			return !deleted && !i ? -EOPNOTSUPP : -errno;
+		deleted += count;
+		i += count + 1;		/* past the missing key */
+	}
+	return deleted;
+}
+
 long collector__delete_keys(int map_fd, const void *keys, size_t n, uint32_t key_size,
 			    bool (*keep)(const void *key, void *ctx), void *ctx)
 {
 	const char *key = keys;
+	char *del = NULL;
+	size_t nd = 0;
 	long deleted = 0;
 
+	if (keep && n) {
+		del = malloc(n * key_size);
+		for (size_t i = 0; del && i < n; i++, key += key_size) {
+			if (!keep(key, ctx))
+				memcpy(del + nd++ * key_size, key, key_size);
+		}
+		key = keys;
+	}
+	if (!keep || del) {
+		deleted = delete_batch(map_fd, del ? del : keys, del ? nd : n, key_size);
+		free(del);
+		if (deleted != -EOPNOTSUPP)
+			return deleted;
+		deleted = 0;
+	}
 	for (size_t i = 0; i < n; i++, key += key_size) {
 		if (keep && keep(key, ctx))
 			continue;
