@@ -305,12 +305,13 @@ static int drain_key(struct cpu_sink *sink, int stacks_fd, const struct cpu_key 
 /*
  * The set's counts, emptied as they are read: one syscall per
  * CPU_DRAIN_BATCH keys, where the walk below costs a next-key and a
- * lookup per key and clear_set() another next-key and a delete.  At 30
- * distinct stacks a second that was 120 of the 160 bpf() calls a default
- * record made each second.  -EOPNOTSUPP before the first key when the
- * kernel has no batch operations on hash maps.
+ * lookup per key and clear_set() another next-key and a delete (4 of the
+ * 6 bpf() calls per distinct stack and flush).  -EOPNOTSUPP before the
+ * first key when the kernel has no batch operations on hash maps: EINVAL
+ * before 5.6, the kernel's own ENOTSUPP (524) for a map type without them.
  */
 #define CPU_DRAIN_BATCH 256
+#define KERNEL_ENOTSUPP 524
 
 static int drain_counts_batch(struct cpu_sink *sink, int counts_fd, int stacks_fd,
 			      uint64_t *kips, uint64_t *uips)
@@ -327,7 +328,7 @@ static int drain_counts_batch(struct cpu_sink *sink, int counts_fd, int stacks_f
 		count = CPU_DRAIN_BATCH;
 		r = bpf_map_lookup_and_delete_batch(counts_fd, in, &token, keys, vals, &count, &opts);
 		if (r && errno != ENOENT) {
-			err = in || (errno != EINVAL && errno != ENOTSUP && errno != EOPNOTSUPP)
+			err = in || (errno != EINVAL && errno != ENOTSUP && errno != KERNEL_ENOTSUPP)
 				      ? -errno : -EOPNOTSUPP;
 			break;
 		}
