@@ -408,6 +408,13 @@ static __always_inline long unw_store(void *store, __u32 set_bit, struct unw_sta
 	return -E2BIG;
 }
 
+/* The same in the store of a set: unw_stacks_b when set_b, else unw_stacks. */
+static __always_inline long unw_store_set(__u32 set_b, struct unw_stack *st, __u64 hash)
+{
+	return set_b ? unw_store(&unw_stacks_b, UNW_STACK_ID_SET_B, st, hash)
+		     : unw_store(&unw_stacks, 0, st, hash);
+}
+
 /*
  * Unwind the current thread's user stack, from its user registers
  * (bpf_task_pt_regs: right in a perf event that hit user or kernel code, at
@@ -487,8 +494,7 @@ __noinline long unw_user_stack(__u32 tgid, __u32 set_b)
 		sc->st.hash = w->hash;
 		/* stale frames past nr would make equal stacks differ byte-wise:
 		 * harmless, ids compare by hash and nr, and readers stop at nr */
-		id = set_b ? unw_store(&unw_stacks_b, UNW_STACK_ID_SET_B, &sc->st, w->hash)
-			   : unw_store(&unw_stacks, 0, &sc->st, w->hash);
+		id = unw_store_set(set_b, &sc->st, w->hash);
 	} else {
 		id = -EFAULT;
 	}
@@ -549,8 +555,7 @@ __noinline long unw_store_scratch(long n, __u32 set_b)
 	h.sc->st.nr = h.nr;
 	h.sc->st.flags = h.nr >= UNW_MAX_FRAMES ? UNW_STACK_TRUNCATED : 0;
 	h.sc->st.hash = h.hash;
-	id = set_b ? unw_store(&unw_stacks_b, UNW_STACK_ID_SET_B, &h.sc->st, h.hash)
-		   : unw_store(&unw_stacks, 0, &h.sc->st, h.hash);
+	id = unw_store_set(set_b, &h.sc->st, h.hash);
 	h.sc->busy = 0;
 	if (id >= 0)
 		unw_stat_inc(UNW_STAT_KERNEL);
