@@ -234,12 +234,18 @@ int collector__take(int map_fd, const void *key, void *value)
 	return 0;
 }
 
+#define KERNEL_ENOTSUPP 524
+
+bool collector__no_batch(int err)
+{
+	return err == EINVAL || err == ENOTSUP || err == KERNEL_ENOTSUPP;
+}
+
 /*
- * keys[0..n) in BPF_MAP_DELETE_BATCH calls: one syscall where the loop
- * below makes n (the cpu collector empties a store and two count maps
- * every second).  A key gone already stops a batch: it is stepped over.
- * -EOPNOTSUPP with nothing deleted when the map type or the kernel has no
- * batch delete (stack trace maps, kernels before 5.6).
+ * keys[0..n) in BPF_MAP_DELETE_BATCH calls: one syscall where
+ * delete_each() makes n (the cpu collector empties a store and two count
+ * maps every second).  A key gone already stops a batch: it is stepped
+ * over.  -EOPNOTSUPP, nothing deleted, when there is no batch delete.
  */
 static long delete_batch(int map_fd, const char *keys, size_t n, uint32_t key_size)
 {
@@ -256,9 +262,26 @@ static long delete_batch(int map_fd, const char *keys, size_t n, uint32_t key_si
 			continue;
 		}
 		if (errno != ENOENT)
-			return !deleted && !i ? -EOPNOTSUPP : -errno;
+			return !i && collector__no_batch(errno) ? -EOPNOTSUPP : -errno;
 		deleted += count;
 		i += count + 1;		/* past the missing key */
+	}
+	return deleted;
+}
+
+/* The same a key at a time, skipping those keep() names (keep may be NULL). */
+static long delete_each(int map_fd, const char *keys, size_t n, uint32_t key_size,
+			bool (*keep)(const void *key, void *ctx), void *ctx)
+{
+	long deleted = 0;
+
+	for (size_t i = 0; i < n; i++, keys += key_size) {
+		if (keep && keep(keys, ctx))
+			continue;
+		if (!bpf_map_delete_elem(map_fd, keys))
+			deleted++;
+		else if (errno != ENOENT)
+			return -errno;
 	}
 	return deleted;
 }
@@ -266,34 +289,29 @@ static long delete_batch(int map_fd, const char *keys, size_t n, uint32_t key_si
 long collector__delete_keys(int map_fd, const void *keys, size_t n, uint32_t key_size,
 			    bool (*keep)(const void *key, void *ctx), void *ctx)
 {
-	const char *key = keys;
-	char *del = NULL;
-	size_t nd = 0;
-	long deleted = 0;
+	const char *del = keys;
+	char *picked = NULL;
+	size_t nd = n;
+	long deleted;
 
 	if (keep && n) {
-		del = malloc(n * key_size);
-		for (size_t i = 0; del && i < n; i++, key += key_size) {
+		/* the keys to delete, together for one batch */
+		picked = malloc(n * key_size);
+		if (!picked)
+			return delete_each(map_fd, keys, n, key_size, keep, ctx);
+		nd = 0;
+		for (size_t i = 0; i < n; i++) {
+			const char *key = (const char *)keys + i * key_size;
+
 			if (!keep(key, ctx))
-				memcpy(del + nd++ * key_size, key, key_size);
+				memcpy(picked + nd++ * key_size, key, key_size);
 		}
-		key = keys;
+		del = picked;
 	}
-	if (!keep || del) {
-		deleted = delete_batch(map_fd, del ? del : keys, del ? nd : n, key_size);
-		free(del);
-		if (deleted != -EOPNOTSUPP)
-			return deleted;
-		deleted = 0;
-	}
-	for (size_t i = 0; i < n; i++, key += key_size) {
-		if (keep && keep(key, ctx))
-			continue;
-		if (!bpf_map_delete_elem(map_fd, key))
-			deleted++;
-		else if (errno != ENOENT)
-			return -errno;
-	}
+	deleted = delete_batch(map_fd, del, nd, key_size);
+	if (deleted == -EOPNOTSUPP)
+		deleted = delete_each(map_fd, del, nd, key_size, NULL, NULL);
+	free(picked);
 	return deleted;
 }
 

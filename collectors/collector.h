@@ -148,6 +148,14 @@ int collector__clear_map(int map_fd);
 int collector__clear_map_except(int map_fd, bool (*keep)(const void *key, void *ctx), void *ctx);
 
 /*
+ * Whether errno err from a batch map operation means the kernel or the
+ * map type has none: EINVAL (no such command, before 5.6), ENOTSUP, or
+ * the kernel's own ENOTSUPP (524, stack trace maps).  The caller then does
+ * the same a key at a time.
+ */
+bool collector__no_batch(int err);
+
+/*
  * Delete from a map the n keys of key_size bytes at keys (read earlier by
  * collector__map_keys()) for which keep(key, ctx) is false, or all of them
  * when keep is NULL.  A key gone already is not an error.  The number

@@ -307,11 +307,9 @@ static int drain_key(struct cpu_sink *sink, int stacks_fd, const struct cpu_key 
  * CPU_DRAIN_BATCH keys, where the walk below costs a next-key and a
  * lookup per key and clear_set() another next-key and a delete (4 of the
  * 6 bpf() calls per distinct stack and flush).  -EOPNOTSUPP before the
- * first key when the kernel has no batch operations on hash maps: EINVAL
- * before 5.6, the kernel's own ENOTSUPP (524) for a map type without them.
+ * first key when there are no batch operations (collector__no_batch()).
  */
 #define CPU_DRAIN_BATCH 256
-#define KERNEL_ENOTSUPP 524
 
 static int drain_counts_batch(struct cpu_sink *sink, int counts_fd, int stacks_fd,
 			      uint64_t *kips, uint64_t *uips)
@@ -328,8 +326,7 @@ static int drain_counts_batch(struct cpu_sink *sink, int counts_fd, int stacks_f
 		count = CPU_DRAIN_BATCH;
 		r = bpf_map_lookup_and_delete_batch(counts_fd, in, &token, keys, vals, &count, &opts);
 		if (r && errno != ENOENT) {
-			err = in || (errno != EINVAL && errno != ENOTSUP && errno != KERNEL_ENOTSUPP)
-				      ? -errno : -EOPNOTSUPP;
+			err = !in && collector__no_batch(errno) ? -EOPNOTSUPP : -errno;
 			break;
 		}
 		for (__u32 i = 0; i < count && !err; i++)
