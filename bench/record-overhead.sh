@@ -40,6 +40,9 @@ trap cleanup EXIT
 hot=$!
 sleep 0.5
 
+# attach_of ERRFILE: "attached N collector(s) in X ms" from record -v
+attach_of() { sed -n 's/.*attached .* in \([0-9.]*\) ms.*/\1/p' "$1"; }
+
 # verdict VALUE GOAL: "ok" or "over" (VALUE <= GOAL)
 verdict() { awk -v v="$1" -v g="$2" 'BEGIN { print (v <= g ? "ok" : "OVER") }'; }
 
@@ -67,7 +70,7 @@ one_run() {
 	# "debug: cpu: N events, ..., bpf X ms in N runs", one line per collector
 	bpf_ms=$(sed -n 's/.*debug: [a-z]*: .* bpf \([0-9.]*\) ms in .*/\1/p' "$T/ps.err" |
 		awk '{ s += $1 } END { print s + 0 }')
-	attach_ms=$(sed -n 's/.*attached .* in \([0-9.]*\) ms.*/\1/p' "$T/ps.err")
+	attach_ms=$(attach_of "$T/ps.err")
 	probe_ms=$(sed -n 's/.*features probed in \([0-9.]*\) ms.*/\1/p' "$T/ps.err")
 	first_ms=$(sed -n 's/.*first event \([0-9.]*\) ms after start.*/\1/p' "$T/ps.err")
 	map_mib=$(sed -n 's/.*BPF maps: \([0-9]*\), \([0-9.]*\) MiB.*/\2 MiB in \1 maps/p' "$T/ps.err")
@@ -101,7 +104,7 @@ cold_start() {
 	PEERSCOPE_CACHE_DIR=$T/cold /usr/bin/time -f "%U %S %M" -o "$T/cold.time" \
 		"$PS" record -v -p "$hot" -F "$FREQ" -d 1 -o "$T/cold.pb.gz" 2>"$T/cold.err" ||
 		{ echo "record cold start: peerscope record failed: $(grep -v debug "$T/cold.err" | tail -1)"; return 1; }
-	awk -v a="$(sed -n 's/.*attached .* in \([0-9.]*\) ms.*/\1/p' "$T/cold.err")" '{
+	awk -v a="$(attach_of "$T/cold.err")" '{
 		printf "record cold start (default collectors, 1 s, empty per-boot cache): %.3f s CPU (with children), peak RSS %.1f MB, attach %s ms\n",
 			$1 + $2, $3 / 1024, a == "" ? "?" : a
 	}' "$T/cold.time"

@@ -289,8 +289,8 @@ static int count_visit(const struct flame_tree *t, uint32_t n, void *ctx)
 	l->x[n] = l->cursor[node->parent];
 	l->cursor[node->parent] += v;
 	l->cursor[n] = l->x[n];
-	/* nothing below a node is wider than it (hidden ones are counted apart) */
-	if (v <= 0 || v < l->min_value)
+	/* min_value >= 1; nothing below a node is wider than it (hidden ones are counted apart) */
+	if (v < l->min_value)
 		return FLAME_WALK_SKIP;
 	l->drawn++;
 	if (node->depth > l->max_depth)
@@ -361,7 +361,7 @@ static int draw_visit(const struct flame_tree *t, uint32_t n, void *ctx)
 	struct draw *d = ctx;
 	int64_t v = t->nodes[n].total[d->l->o->slot];
 
-	if (v <= 0 || v < d->l->min_value)
+	if (v < d->l->min_value)
 		return FLAME_WALK_SKIP;
 	draw_frame(d, n);
 	return 0;
