@@ -381,7 +381,9 @@ static long unw_step(__u32 i, void *data)
 
 /*
  * Keep st (the scratch stack) in store (unw_stacks, or unw_stacks_b with
- * set_bit UNW_STACK_ID_SET_B); its id, or a negative errno.
+ * set_bit UNW_STACK_ID_SET_B); its id, or a negative errno, which the
+ * caller counts: a user stack that falls back to frame pointers and a
+ * kernel stack that goes to the stack map unchanged are not the same loss.
  */
 static __always_inline long unw_store(void *store, __u32 set_bit, struct unw_stack *st, __u64 hash)
 {
@@ -404,7 +406,6 @@ static __always_inline long unw_store(void *store, __u32 set_bit, struct unw_sta
 		if (old->hash == hash && old->nr == st->nr)
 			return id | set_bit | UNW_STACK_ID_FLAG;
 	}
-	unw_stat_inc(UNW_STAT_STORE_ERR);
 	return -E2BIG;
 }
 
@@ -495,6 +496,8 @@ __noinline long unw_user_stack(__u32 tgid, __u32 set_b)
 		/* stale frames past nr would make equal stacks differ byte-wise:
 		 * harmless, ids compare by hash and nr, and readers stop at nr */
 		id = unw_store_set(set_b, &sc->st, w->hash);
+		if (id < 0)
+			unw_stat_inc(UNW_STAT_STORE_ERR);
 	} else {
 		id = -EFAULT;
 	}
@@ -557,8 +560,7 @@ __noinline long unw_store_scratch(long n, __u32 set_b)
 	h.sc->st.hash = h.hash;
 	id = unw_store_set(set_b, &h.sc->st, h.hash);
 	h.sc->busy = 0;
-	if (id >= 0)
-		unw_stat_inc(UNW_STAT_KERNEL);
+	unw_stat_inc(id >= 0 ? UNW_STAT_KERNEL : UNW_STAT_KERNEL_SPILL);
 	return id;
 }
 

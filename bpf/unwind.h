@@ -137,10 +137,12 @@ enum unw_stat {
 	UNW_STAT_FRAMES_TABLE,	/* frames unwound with a table row */
 	UNW_STAT_FRAMES_FP,	/* frames unwound with frame pointers */
 	UNW_STAT_READ_ERR,	/* a stack read failed (walk stops) */
-	UNW_STAT_STORE_ERR,	/* a store full or too many collisions */
+	UNW_STAT_STORE_ERR,	/* a user stack the store could not take (frame pointers instead) */
 	UNW_STAT_BUSY,		/* walks not started: this CPU's scratch in use (frame pointers) */
 	UNW_STAT_NO_TABLES,	/* ... of processes without tables: frame pointers alone */
-	UNW_STAT_KERNEL,	/* kernel stacks stored (offcpu) */
+	UNW_STAT_KERNEL,	/* kernel stacks stored (offcpu, cpu) */
+	UNW_STAT_KERNEL_SPILL,	/* ... not stored (store full, or no memory in a perf
+				 * event): kept in the stack map, the same frames */
 	UNW_STAT_MAX,
 };
 

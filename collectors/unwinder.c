@@ -594,6 +594,7 @@ void unwinder__stats(struct unwinder *u, struct unwinder_stats *st)
 	st->busy = v[UNW_STAT_BUSY];
 	st->no_tables = v[UNW_STAT_NO_TABLES];
 	st->kernel = v[UNW_STAT_KERNEL];
+	st->kernel_spill = v[UNW_STAT_KERNEL_SPILL];
 	st->files = u->nr_files;
 	st->rows = u->rows_used;
 	st->procs = u->nr_procs;
@@ -610,9 +611,9 @@ int unwinder__record(struct unwinder *u, struct profile *p)
 		 PRIu64 " truncated; frames: %" PRIu64 " by table, %" PRIu64 " by frame pointer; %"
 		 PRIu64 " read errors, %" PRIu64 " store errors, %" PRIu64 " busy; %" PRIu64
 		 " of them in processes without tables (frame pointers only); %" PRIu64
-		 " kernel stacks stored", st.stacks,
+		 " kernel stacks stored, %" PRIu64 " kept in the stack map instead", st.stacks,
 		 st.root, st.truncated, st.frames_table, st.frames_fp, st.read_err, st.store_err,
-		 st.busy, st.no_tables, st.kernel);
+		 st.busy, st.no_tables, st.kernel, st.kernel_spill);
 	return records__add_unwind(p, &(struct rec_unwind){
 		.mode = u->mode == UNWIND_DWARF ? "dwarf" : "auto", .stacks = st.stacks,
 		.root = st.root, .truncated = st.truncated, .frames_table = st.frames_table,

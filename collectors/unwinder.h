@@ -71,7 +71,8 @@ int unwinder__store_fd(struct unwinder *u);
 struct unwinder_stats {
 	uint64_t stacks, root, truncated, frames_table, frames_fp, read_err, store_err, busy;
 	uint64_t no_tables;	/* stacks of processes without tables: frame pointers */
-	uint64_t kernel;	/* kernel stacks stored (offcpu) */
+	uint64_t kernel;	/* kernel stacks stored (offcpu, cpu) */
+	uint64_t kernel_spill;	/* ... kept in the stack map instead, same frames */
 	uint64_t files, rows, procs;	/* tables loaded */
 };
 void unwinder__stats(struct unwinder *u, struct unwinder_stats *st);
